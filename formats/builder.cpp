@@ -1,0 +1,540 @@
+#include "formats/builder.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <thread>
+
+#include "formats/parallel.h"
+
+namespace vz {
+namespace {
+
+constexpr Time kTimeMin = std::numeric_limits<Time>::min();
+constexpr Time kTimeMax = std::numeric_limits<Time>::max();
+
+uint64_t pair_key(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
+
+// A B or E event waiting to be paired.
+struct BeginEnd {
+  Time ts;
+  uint64_t seq;
+  uint64_t offset;
+  uint32_t label;
+  bool begin;
+  ByteRange args, extra;
+};
+
+// An async event waiting to be paired (b/e, S/F).
+struct AsyncPending {
+  Time ts;
+  uint64_t seq;
+  uint64_t offset;
+  uint32_t process, thread, label;
+  StrId cat, id;
+  char phase;
+  ByteRange args;
+};
+
+// Per-thread events collected before finish().
+struct PendingThread {
+  std::vector<RawSlice> slices;
+  std::vector<SliceAttachment> args, extras;  // index = position in `slices`
+  std::vector<BeginEnd> be;
+  std::vector<OtherEvent> unmatched_ends;  // kept verbatim
+};
+
+Time saturating_end(Time start, Time dur) {
+  if (dur > 0 && start > kTimeMax - dur) return kTimeMax;
+  return start + dur;
+}
+
+}  // namespace
+
+struct TraceBuilder::Impl {
+  std::unordered_map<uint64_t, uint32_t> threads;     // (pid, tid) -> thread
+  std::unordered_map<StrId, uint32_t> processes;      // pid -> process
+  std::unordered_map<uint64_t, uint32_t> labels;      // (name, cat) -> label
+  std::unordered_map<uint64_t, uint32_t> counters;    // (process, name) -> counter
+  std::vector<PendingThread> pending;                 // parallel to Trace::threads
+  std::vector<AsyncPending> async;
+  Time lo = kTimeMax, hi = kTimeMin;
+
+  void note(Time t) {
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+};
+
+TraceBuilder::TraceBuilder(Trace& trace) : t_(trace), impl_(new Impl) {
+  for (size_t i = 0; i < t_.labels.size(); ++i)
+    impl_->labels.emplace(pair_key(t_.labels[i].name, t_.labels[i].cat), uint32_t(i));
+}
+TraceBuilder::~TraceBuilder() = default;
+
+uint32_t TraceBuilder::process(StrId pid) {
+  auto [it, added] = impl_->processes.emplace(pid, uint32_t(t_.processes.size()));
+  if (added) {
+    Process p;
+    p.pid = pid;
+    t_.processes.push_back(p);
+  }
+  return it->second;
+}
+
+uint32_t TraceBuilder::thread(StrId pid, StrId tid) {
+  auto [it, added] = impl_->threads.emplace(pair_key(pid, tid), uint32_t(t_.threads.size()));
+  if (added) {
+    uint32_t p = process(pid);
+    Thread th;
+    th.process = p;
+    th.tid = tid;
+    t_.threads.push_back(std::move(th));
+    t_.processes[p].threads.push_back(it->second);
+    impl_->pending.emplace_back();
+  }
+  return it->second;
+}
+
+uint32_t TraceBuilder::label(StrId name, StrId cat) {
+  auto [it, added] = impl_->labels.emplace(pair_key(name, cat), uint32_t(t_.labels.size()));
+  if (added) t_.labels.push_back(Label{name, cat});
+  return it->second;
+}
+
+void TraceBuilder::add_complete(uint32_t thread, Time start, Time dur, uint32_t label,
+                                ByteRange args, ByteRange extra, uint8_t flags) {
+  PendingThread& p = impl_->pending[thread];
+  uint32_t idx = uint32_t(p.slices.size());
+  if (!args.empty()) {
+    flags |= kSliceHasArgs;
+    p.args.push_back({idx, args});
+  }
+  if (!extra.empty()) {
+    flags |= kSliceHasExtra;
+    p.extras.push_back({idx, extra});
+  }
+  p.slices.push_back(RawSlice{start, dur, label, flags});
+}
+
+void TraceBuilder::add_slice_raw(uint32_t thread, Time start, Time dur, uint32_t label,
+                                 uint8_t flags, ByteRange args, ByteRange extra) {
+  flags &= uint8_t(~(kSliceHasArgs | kSliceHasExtra));
+  add_complete(thread, start, dur, label, args, extra, flags);
+}
+
+void TraceBuilder::append_slices(uint32_t thread, const RawSlice* slices, size_t n,
+                                 const SliceAttachment* args, size_t nargs,
+                                 const SliceAttachment* extras, size_t nextras) {
+  PendingThread& p = impl_->pending[thread];
+  uint32_t base = uint32_t(p.slices.size());
+  p.slices.insert(p.slices.end(), slices, slices + n);
+  for (size_t i = 0; i < nargs; ++i) p.args.push_back({base + args[i].index, args[i].range});
+  for (size_t i = 0; i < nextras; ++i) p.extras.push_back({base + extras[i].index, extras[i].range});
+}
+
+void TraceBuilder::add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args,
+                             ByteRange extra, uint64_t seq, uint64_t offset) {
+  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, label, true, args, extra});
+}
+
+void TraceBuilder::add_end(uint32_t thread, Time ts, ByteRange args, ByteRange raw, uint64_t seq,
+                           uint64_t offset) {
+  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, 0, false, args, raw});
+}
+
+void TraceBuilder::add_instant(const Instant& in) {
+  impl_->note(in.ts);
+  switch (in.scope) {
+    case Scope::Thread: t_.threads[in.thread].instants.push_back(in); break;
+    case Scope::Process: t_.process_instants.push_back(in); break;
+    case Scope::Global: t_.global_instants.push_back(in); break;
+  }
+}
+
+void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts,
+                                      uint32_t thread, const std::pair<StrId, double>* values,
+                                      size_t n) {
+  impl_->note(ts);
+  auto [it, added] = impl_->counters.emplace(pair_key(process, name), uint32_t(t_.counters.size()));
+  if (added) {
+    Counter c;
+    c.process = process;
+    c.name = name;
+    c.cat = cat;
+    t_.counters.push_back(std::move(c));
+  }
+  Counter& c = t_.counters[it->second];
+  size_t sample = c.ts.size();
+  c.ts.push_back(ts);
+  c.tid_of_sample.push_back(thread);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < n; ++i) {
+    CounterSeries* s = nullptr;
+    for (CounterSeries& cs : c.series)
+      if (cs.key == values[i].first) s = &cs;
+    if (!s) {
+      c.series.push_back(CounterSeries{values[i].first, {}});
+      s = &c.series.back();
+      s->values.assign(sample, nan);
+    }
+    if (s->values.size() == sample) s->values.push_back(values[i].second);
+    else s->values.back() = values[i].second;  // duplicate key in one event: last wins
+  }
+  for (CounterSeries& cs : c.series)
+    if (cs.values.size() == sample) cs.values.push_back(nan);
+}
+
+void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,
+                             Time ts, uint32_t label, ByteRange args, uint64_t seq,
+                             uint64_t offset) {
+  impl_->note(ts);
+  if (phase == 'n' || phase == 'T' || phase == 'p') {
+    t_.async_marks.push_back(AsyncMark{ts, label, process, thread, id, phase, args});
+    return;
+  }
+  impl_->async.push_back(AsyncPending{ts, seq, offset, process, thread, label, cat, id, phase, args});
+}
+
+void TraceBuilder::add_async_slice_raw(const AsyncSlice& s) {
+  impl_->note(s.start);
+  impl_->note(saturating_end(s.start, s.dur));
+  t_.async_slices.push_back(s);
+}
+
+void TraceBuilder::add_flow(const FlowEvent& f) {
+  impl_->note(f.ts);
+  t_.flows.push_back(f);
+}
+void TraceBuilder::add_object(const ObjectEvent& o) {
+  impl_->note(o.ts);
+  t_.objects.push_back(o);
+}
+void TraceBuilder::add_other(const OtherEvent& o) { t_.others.push_back(o); }
+void TraceBuilder::note_time(Time ts) { impl_->note(ts); }
+
+void TraceBuilder::set_process_name(uint32_t p, StrId name) { t_.processes[p].name = name; }
+void TraceBuilder::set_process_labels(uint32_t p, StrId labels) { t_.processes[p].labels = labels; }
+void TraceBuilder::set_process_sort_index(uint32_t p, int64_t index) {
+  t_.processes[p].sort_index = index;
+  t_.processes[p].has_sort_index = true;
+}
+void TraceBuilder::set_thread_name(uint32_t th, StrId name) { t_.threads[th].name = name; }
+void TraceBuilder::set_thread_sort_index(uint32_t th, int64_t index) {
+  t_.threads[th].sort_index = index;
+  t_.threads[th].has_sort_index = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// finish()
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Pairs B/E of one thread: each E closes the most recent open B, whatever its name.
+void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_end, Diagnostics& diag) {
+  auto& be = p.be;
+  auto by_time = [](const BeginEnd& a, const BeginEnd& b) {
+    return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
+  };
+  if (!std::is_sorted(be.begin(), be.end(), by_time)) std::stable_sort(be.begin(), be.end(), by_time);
+  std::vector<uint32_t> open;
+  auto emit = [&](const BeginEnd& b, Time end, uint8_t flags) {
+    uint32_t idx = uint32_t(p.slices.size());
+    if (!b.args.empty()) {
+      flags |= kSliceHasArgs;
+      p.args.push_back({idx, b.args});
+    }
+    if (!b.extra.empty()) {
+      flags |= kSliceHasExtra;
+      p.extras.push_back({idx, b.extra});
+    }
+    p.slices.push_back(RawSlice{b.ts, end - b.ts, b.label, uint8_t(flags | kSliceFromBE)});
+  };
+  for (uint32_t i = 0; i < be.size(); ++i) {
+    const BeginEnd& e = be[i];
+    if (e.begin) {
+      open.push_back(i);
+    } else if (open.empty()) {
+      th.unmatched_end++;
+      diag.add(DiagKind::UnmatchedEnd, e.offset);
+      if (!e.extra.empty()) p.unmatched_ends.push_back(OtherEvent{e.ts, thread, kNoStr, 0, e.extra});
+    } else {
+      BeginEnd b = be[open.back()];
+      open.pop_back();
+      if (b.args.empty()) b.args = e.args;  // E args merge into the slice when B had none
+      emit(b, e.ts, 0);
+    }
+  }
+  for (uint32_t i : open) {
+    th.unmatched_begin++;
+    diag.add(DiagKind::UnmatchedBegin, be[i].offset);
+    emit(be[i], std::max(trace_end, be[i].ts), kSliceOpen);
+  }
+  std::vector<BeginEnd>().swap(be);
+}
+
+// Lays out slices sorted by (start asc, end desc) into depth-major sets, moving slices that
+// overlap without nesting into `overflow` lanes.
+void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
+  std::vector<RawSlice>& s = p.slices;
+  const size_t n = s.size();
+  auto before = [](const RawSlice& a, const RawSlice& b) {
+    if (a.start != b.start) return a.start < b.start;
+    return saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
+  };
+  // order[i] = pending index of the i-th slice in (start, -end) order.
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  if (!std::is_sorted(s.begin(), s.end(), before))
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return before(s[a], s[b]); });
+
+  // Sweep with a stack of open ends. depth[i] = depth, or kNone for overflow.
+  std::vector<uint32_t> depth(n);
+  std::vector<Time> stack;
+  uint32_t max_depth = 0;
+  uint64_t overflowed = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    const RawSlice& r = s[order[k]];
+    Time end = saturating_end(r.start, r.dur);
+    while (!stack.empty() && stack.back() <= r.start) stack.pop_back();
+    if (!stack.empty() && end > stack.back()) {
+      depth[k] = kNone;
+      overflowed++;
+      continue;
+    }
+    depth[k] = uint32_t(stack.size());
+    max_depth = std::max(max_depth, depth[k] + 1);
+    stack.push_back(end);
+  }
+  if (overflowed) {
+    // Slices carry no input offset; name the thread instead.
+    diag.add_n(DiagKind::OverlappingSlice, overflowed, 0, "on a thread with " +
+               std::to_string(overflowed) + " such slices");
+  }
+
+  // Overflow lanes: reuse the lane that frees up earliest.
+  uint32_t lanes = 0;
+  if (overflowed) {
+    using LaneEnd = std::pair<Time, uint32_t>;
+    std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> free_at;
+    for (uint32_t k = 0; k < n; ++k) {
+      if (depth[k] != kNone) continue;
+      const RawSlice& r = s[order[k]];
+      uint32_t lane;
+      if (!free_at.empty() && free_at.top().first <= r.start) {
+        lane = free_at.top().second;
+        free_at.pop();
+      } else {
+        lane = lanes++;
+      }
+      free_at.push({saturating_end(r.start, r.dur), lane});
+      depth[k] = 0x80000000u | lane;
+    }
+  }
+
+  auto fill = [&](SliceSet& set, uint32_t ndepths, bool over) {
+    std::vector<uint32_t> count(ndepths + 1, 0);
+    size_t total = 0;
+    for (uint32_t k = 0; k < n; ++k) {
+      bool is_over = (depth[k] & 0x80000000u) != 0;
+      if (is_over != over) continue;
+      count[(depth[k] & 0x7fffffffu) + 1]++;
+      total++;
+    }
+    for (uint32_t d = 0; d < ndepths; ++d) count[d + 1] += count[d];
+    set.depth_begin.assign(count.begin(), count.end());
+    set.start.resize(total);
+    set.dur.resize(total);
+    set.label.resize(total);
+    set.flags.resize(total);
+    // Where each pending index lands (for args remapping).
+    std::vector<uint32_t> where;
+    bool any_attach = !p.args.empty() || !p.extras.empty();
+    if (any_attach) where.assign(n, kNone);
+    for (uint32_t k = 0; k < n; ++k) {
+      bool is_over = (depth[k] & 0x80000000u) != 0;
+      if (is_over != over) continue;
+      uint32_t at = count[depth[k] & 0x7fffffffu]++;
+      const RawSlice& r = s[order[k]];
+      set.start[at] = r.start;
+      set.dur[at] = r.dur;
+      set.label[at] = r.label;
+      set.flags[at] = r.flags;
+      if (any_attach) where[order[k]] = at;
+    }
+    auto remap = [&](const std::vector<SliceAttachment>& in, std::vector<SliceAttachment>& out) {
+      out.clear();
+      for (const SliceAttachment& a : in)
+        if (where[a.index] != kNone) out.push_back({where[a.index], a.range});
+      std::sort(out.begin(), out.end(),
+                [](const SliceAttachment& a, const SliceAttachment& b) { return a.index < b.index; });
+      out.shrink_to_fit();
+    };
+    if (any_attach) {
+      remap(p.args, set.args);
+      remap(p.extras, set.extras);
+    }
+  };
+  fill(th.slices, max_depth, false);
+  if (overflowed) fill(th.overflow, lanes, true);
+  std::vector<RawSlice>().swap(p.slices);
+  std::vector<SliceAttachment>().swap(p.args);
+  std::vector<SliceAttachment>().swap(p.extras);
+}
+
+template <class T>
+void sort_by_ts(std::vector<T>& v) {
+  auto by_ts = [](const T& a, const T& b) { return a.ts < b.ts; };
+  if (!std::is_sorted(v.begin(), v.end(), by_ts)) std::stable_sort(v.begin(), v.end(), by_ts);
+}
+
+void sort_counter(Counter& c) {
+  if (std::is_sorted(c.ts.begin(), c.ts.end())) return;
+  std::vector<uint32_t> order(c.ts.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return c.ts[a] < c.ts[b]; });
+  auto permute = [&](auto& col) {
+    auto copy = col;
+    for (size_t i = 0; i < order.size(); ++i) col[i] = copy[order[i]];
+  };
+  permute(c.ts);
+  permute(c.tid_of_sample);
+  for (CounterSeries& s : c.series) permute(s.values);
+}
+
+// Pairs async begin/end per (process, cat, id) and (for S/F) name; assigns lanes per process.
+void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
+  auto by_time = [](const AsyncPending& a, const AsyncPending& b) {
+    return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
+  };
+  if (!std::is_sorted(ev.begin(), ev.end(), by_time)) std::stable_sort(ev.begin(), ev.end(), by_time);
+  struct Key {
+    uint32_t process;
+    StrId cat, id;
+    uint32_t name;  // S/F match by name too; b/e use kNone
+    bool operator==(const Key& o) const {
+      return process == o.process && cat == o.cat && id == o.id && name == o.name;
+    }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(pair_key(k.process, k.cat) * 31 + pair_key(k.id, k.name));
+    }
+  };
+  std::unordered_map<Key, std::vector<uint32_t>, KeyHash> open;
+  for (uint32_t i = 0; i < ev.size(); ++i) {
+    const AsyncPending& e = ev[i];
+    bool legacy = e.phase == 'S' || e.phase == 'F';
+    Key k{e.process, e.cat, e.id, legacy ? t.labels[e.label].name : kNone};
+    if (e.phase == 'b' || e.phase == 'S') {
+      open[k].push_back(i);
+      continue;
+    }
+    auto it = open.find(k);
+    if (it == open.end() || it->second.empty()) {
+      t.diagnostics.add(DiagKind::UnmatchedAsyncEnd, e.offset);
+      continue;
+    }
+    const AsyncPending& b = ev[it->second.back()];
+    it->second.pop_back();
+    t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
+                                        b.phase, b.args, e.args});
+  }
+  for (auto& [k, v] : open) {
+    for (uint32_t i : v) {
+      const AsyncPending& b = ev[i];
+      t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
+      t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
+                                          b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}});
+    }
+  }
+}
+
+void layout_async(Trace& t) {
+  auto& v = t.async_slices;
+  std::stable_sort(v.begin(), v.end(), [](const AsyncSlice& a, const AsyncSlice& b) {
+    if (a.process != b.process) return a.process < b.process;
+    if (a.start != b.start) return a.start < b.start;
+    return a.dur > b.dur;
+  });
+  using LaneEnd = std::pair<Time, uint32_t>;
+  size_t i = 0;
+  while (i < v.size()) {
+    size_t j = i;
+    std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> free_at;
+    uint32_t lanes = 0;
+    for (; j < v.size() && v[j].process == v[i].process; ++j) {
+      uint32_t lane;
+      if (!free_at.empty() && free_at.top().first <= v[j].start) {
+        lane = free_at.top().second;
+        free_at.pop();
+      } else {
+        lane = lanes++;
+      }
+      v[j].lane = lane;
+      free_at.push({saturating_end(v[j].start, v[j].dur), lane});
+    }
+    i = j;
+  }
+}
+
+}  // namespace
+
+void TraceBuilder::finish(unsigned workers) {
+  Impl& im = *impl_;
+  // Time bounds over everything collected.
+  Time lo = im.lo, hi = im.hi;
+  for (const PendingThread& p : im.pending) {
+    for (const RawSlice& r : p.slices) {
+      lo = std::min(lo, r.start);
+      hi = std::max(hi, saturating_end(r.start, r.dur));
+    }
+    for (const BeginEnd& e : p.be) {
+      lo = std::min(lo, e.ts);
+      hi = std::max(hi, e.ts);
+    }
+  }
+  for (const AsyncPending& a : im.async) {
+    lo = std::min(lo, a.ts);
+    hi = std::max(hi, a.ts);
+  }
+  if (lo > hi) lo = hi = 0;
+  t_.start = lo;
+  t_.end = hi;
+
+  // Per-thread work in parallel; each worker keeps its own diagnostics.
+  std::vector<Diagnostics> diags(t_.threads.size());
+  parallel_for(t_.threads.size(), workers, [&](size_t i) {
+    pair_begin_end(im.pending[i], t_.threads[i], uint32_t(i), hi, diags[i]);
+    layout_thread(im.pending[i], t_.threads[i], diags[i]);
+    sort_by_ts(t_.threads[i].instants);
+  });
+  for (const Diagnostics& d : diags) t_.diagnostics.merge(d);
+  StrId e_phase = kNone;
+  for (PendingThread& p : im.pending) {
+    for (OtherEvent& o : p.unmatched_ends) {
+      if (e_phase == kNone) e_phase = t_.strings.intern("E");
+      o.phase = e_phase;
+      o.label = label(kNoStr, kNoStr);
+      t_.others.push_back(o);
+    }
+  }
+  im.pending.clear();
+
+  sort_by_ts(t_.process_instants);
+  sort_by_ts(t_.global_instants);
+  for (Counter& c : t_.counters) sort_counter(c);
+  pair_async(im.async, t_, hi);
+  std::vector<AsyncPending>().swap(im.async);
+  layout_async(t_);
+  sort_by_ts(t_.async_marks);
+  sort_by_ts(t_.flows);
+  sort_by_ts(t_.objects);
+}
+
+}  // namespace vz

@@ -1,0 +1,89 @@
+// TraceBuilder: the one place where events become the model.
+//
+// Readers (Chrome JSON, .vzt, later the recorder's importer) feed events in any order through the
+// add_* calls; finish() then pairs B/E per thread, sorts, assigns depths (sweep with a stack over
+// slices sorted by (start asc, end desc)), moves overlapping X slices to overflow lanes, lays out
+// async slices in lanes, sorts instants/counters and computes the trace's time bounds.
+// Every reader therefore produces exactly the same model for the same events.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/model.h"
+
+namespace vz {
+
+// A complete slice before layout (what readers append in bulk).
+struct RawSlice {
+  Time start;
+  Time dur;
+  uint32_t label;
+  uint8_t flags;  // SliceFlags
+};
+static_assert(sizeof(RawSlice) == 24, "RawSlice is a hot bulk record");
+
+class TraceBuilder {
+ public:
+  explicit TraceBuilder(Trace& trace);
+  ~TraceBuilder();
+  TraceBuilder(const TraceBuilder&) = delete;
+  TraceBuilder& operator=(const TraceBuilder&) = delete;
+
+  Trace& trace() { return t_; }
+  StrId intern(std::string_view s) { return t_.strings.intern(s); }
+  uint32_t process(StrId pid);                // get-or-create, by canonical pid text
+  uint32_t thread(StrId pid, StrId tid);      // get-or-create, creates the process too
+  uint32_t label(StrId name, StrId cat);      // get-or-create
+
+  // Slices. `offset` is the byte offset of the event in the input (for diagnostics).
+  // `seq` orders events that share a timestamp (file order); pass a running counter.
+  void add_complete(uint32_t thread, Time start, Time dur, uint32_t label, ByteRange args,
+                    ByteRange extra, uint8_t flags = 0);
+  void add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args, ByteRange extra,
+                 uint64_t seq, uint64_t offset);
+  // `raw` is the whole E event; an unmatched E is kept verbatim as an OtherEvent.
+  void add_end(uint32_t thread, Time ts, ByteRange args, ByteRange raw, uint64_t seq,
+               uint64_t offset);
+  // Bulk append of complete slices. Attachment indices are relative to `slices` (0 = slices[0]).
+  void append_slices(uint32_t thread, const RawSlice* slices, size_t n,
+                     const SliceAttachment* args, size_t nargs,
+                     const SliceAttachment* extras, size_t nextras);
+  // A slice exactly as stored (already paired); used by the .vzt reader.
+  void add_slice_raw(uint32_t thread, Time start, Time dur, uint32_t label, uint8_t flags,
+                     ByteRange args, ByteRange extra);
+
+  void add_instant(const Instant& in);  // routed by scope; `thread` must be set
+  // One counter sample. Values are (key, value) pairs; NaN allowed.
+  void add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts, uint32_t thread,
+                          const std::pair<StrId, double>* values, size_t n);
+  // Async events: phase is one of b e S F (slices) or n T p (marks).
+  void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
+                 uint32_t label, ByteRange args, uint64_t seq, uint64_t offset);
+  // An async slice exactly as stored (already paired); used by the .vzt reader.
+  void add_async_slice_raw(const AsyncSlice& s);
+  void add_flow(const FlowEvent& f);
+  void add_object(const ObjectEvent& o);
+  void add_other(const OtherEvent& o);
+  void note_time(Time ts);  // extends the trace's time bounds (metadata-free events only)
+
+  // Metadata events.
+  void set_process_name(uint32_t process, StrId name);
+  void set_process_labels(uint32_t process, StrId labels);
+  void set_process_sort_index(uint32_t process, int64_t index);
+  void set_thread_name(uint32_t thread, StrId name);
+  void set_thread_sort_index(uint32_t thread, int64_t index);
+
+  // Pairs, sorts, lays out, indexes. Uses up to `workers` threads (0 = hardware concurrency).
+  void finish(unsigned workers = 0);
+
+ private:
+  struct Impl;
+  Trace& t_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vz

@@ -1,0 +1,95 @@
+#include "formats/diagnostics.h"
+
+#include <algorithm>
+
+namespace vz {
+namespace {
+
+constexpr DiagInfo kDiagInfo[] = {
+    {"not_a_trace", Severity::Error, "not a trace"},
+    {"truncated_input", Severity::Warning, "input ends in the middle of an event"},
+    {"malformed_event", Severity::Error, "malformed JSON in an event; event skipped"},
+    {"not_an_object", Severity::Warning, "element of traceEvents is not an object; skipped"},
+    {"missing_phase", Severity::Warning, "event without \"ph\"; skipped"},
+    {"bad_field_type", Severity::Warning, "field of the wrong type; event skipped"},
+    {"missing_timestamp", Severity::Warning, "event without a valid \"ts\"; skipped"},
+    {"timestamp_out_of_range", Severity::Warning, "timestamp out of the int64 ns range; clamped"},
+    {"missing_duration", Severity::Warning, "X event without a valid \"dur\" >= 0; skipped"},
+    {"unknown_phase", Severity::Info, "unknown phase; kept verbatim"},
+    {"unmatched_end", Severity::Warning, "E event with no open B on its thread; dropped"},
+    {"unmatched_begin", Severity::Info, "B event never closed; kept open to the end of the trace"},
+    {"overlapping_slice", Severity::Info, "X event overlaps a sibling without nesting; moved to an overflow lane"},
+    {"unmatched_async_end", Severity::Warning, "async end with no open begin; dropped"},
+    {"unmatched_async_begin", Severity::Info, "async begin never closed; kept open to the end"},
+    {"bad_counter_value", Severity::Warning, "counter value that is not a number; skipped"},
+    {"trailing_comma", Severity::Info, "trailing comma"},
+    {"missing_close", Severity::Info, "events array or top-level object not closed"},
+    {"trailing_garbage", Severity::Warning, "bytes after the end of the JSON document; ignored"},
+    {"invalid_utf8", Severity::Warning, "invalid UTF-8 in an event; event skipped"},
+    {"gzip_error", Severity::Error, "corrupt or truncated gzip stream; kept what inflated before it"},
+    {"vzt_bad_header", Severity::Error, "unsupported .vzt header"},
+    {"vzt_checksum", Severity::Error, ".vzt section checksum mismatch; section skipped"},
+    {"vzt_bad_section", Severity::Error, ".vzt section does not decode; section skipped"},
+    {"vzt_unknown_section", Severity::Info, "unknown .vzt section kind; skipped"},
+    {"bad_metadata", Severity::Warning, "metadata with unexpected content; ignored"},
+    {"depth_limit", Severity::Warning, "nesting deeper than supported"},
+};
+static_assert(sizeof(kDiagInfo) / sizeof(kDiagInfo[0]) == size_t(DiagKind::kCount),
+              "kDiagInfo must list every DiagKind");
+
+}  // namespace
+
+const DiagInfo& diag_info(DiagKind k) { return kDiagInfo[size_t(k)]; }
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "error";
+}
+
+void Diagnostics::add(DiagKind k, uint64_t offset, std::string_view detail) {
+  add_n(k, 1, offset, detail);
+}
+
+void Diagnostics::add_n(DiagKind k, uint64_t n, uint64_t offset, std::string_view detail) {
+  if (n == 0) return;
+  DiagEntry& e = entries_[size_t(k)];
+  if (e.count == 0 || offset < e.first_offset) {
+    e.first_offset = offset;
+    e.detail.assign(detail.substr(0, 200));
+  }
+  e.count += n;
+}
+
+void Diagnostics::merge(const Diagnostics& other) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const DiagEntry& o = other.entries_[i];
+    if (o.count) add_n(DiagKind(i), o.count, o.first_offset, o.detail);
+  }
+}
+
+bool Diagnostics::empty() const {
+  return std::all_of(entries_.begin(), entries_.end(), [](const DiagEntry& e) { return e.count == 0; });
+}
+
+std::string Diagnostics::message(DiagKind k) const {
+  std::string m(diag_info(k).description);
+  const DiagEntry& e = entries_[size_t(k)];
+  if (!e.detail.empty()) {
+    m += ": ";
+    m += e.detail;
+  }
+  return m;
+}
+
+std::vector<DiagKind> Diagnostics::present() const {
+  std::vector<DiagKind> out;
+  for (size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].count) out.push_back(DiagKind(i));
+  return out;
+}
+
+}  // namespace vz

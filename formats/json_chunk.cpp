@@ -1,0 +1,409 @@
+#include "formats/json_chunk.h"
+
+#include <cstring>
+
+#include "formats/numbers.h"
+
+namespace vz::json {
+
+// ---------------------------------------------------------------------------------------------
+// LocalTable
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+inline uint64_t load_partial(const char* p, uint32_t n) {
+  uint64_t v = 0;
+  if (n) std::memcpy(&v, p, n < 8 ? n : 8);
+  return v;
+}
+
+inline uint64_t mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+// Hashes the first and last 16 bytes and the length: names differ at one end or the other.
+inline uint64_t hash_raw(const RawStr& s) {
+  uint64_t h = s.len * 0x9e3779b97f4a7c15ull;
+  if (s.len <= 16) {
+    h ^= load_partial(s.p, s.len) * 0x100000001b3ull;
+    if (s.len > 8) h ^= mix(load_partial(s.p + 8, s.len - 8));
+  } else {
+    uint64_t a, b, c, d;
+    std::memcpy(&a, s.p, 8);
+    std::memcpy(&b, s.p + 8, 8);
+    std::memcpy(&c, s.p + s.len - 16, 8);
+    std::memcpy(&d, s.p + s.len - 8, 8);
+    h ^= mix(a ^ mix(b)) + mix(c ^ (d * 0x9e3779b97f4a7c15ull));
+  }
+  return mix(h);
+}
+
+inline bool same(const RawStr& a, const RawStr& b) {
+  return a.len == b.len && a.escaped == b.escaped && (a.len == 0 || std::memcmp(a.p, b.p, a.len) == 0);
+}
+
+}  // namespace
+
+void LocalTable::grow() {
+  size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
+  slots_.assign(cap, 0xffffffffu);
+  for (uint32_t id = 0; id < keys_.size(); ++id) {
+    size_t i = hashes_[id] & (cap - 1);
+    while (slots_[i] != 0xffffffffu) i = (i + 1) & (cap - 1);
+    slots_[i] = id;
+  }
+}
+
+uint32_t LocalTable::get(const RawStr& a, const RawStr& b) {
+  if (keys_.size() * 2 >= slots_.size()) grow();
+  uint64_t h = hash_raw(a) ^ (hash_raw(b) * 31);
+  size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t id = slots_[i];
+    if (id == 0xffffffffu) {
+      id = uint32_t(keys_.size());
+      keys_.push_back({a, b});
+      hashes_.push_back(h);
+      slots_[i] = id;
+      return id;
+    }
+    if (hashes_[id] == h && same(keys_[id].first, a) && same(keys_[id].second, b)) return id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event ingest
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Fields each phase models; any other present field makes the event keep its raw range.
+constexpr uint32_t kBase = kPh | kName | kCat | kTs | kPid | kTid | kArgs;
+constexpr uint32_t kAllowX = kBase | kDur;
+constexpr uint32_t kAllowInstant = kBase | kS;
+constexpr uint32_t kAllowAsync = kBase | kId | kId2;
+constexpr uint32_t kAllowFlow = kBase | kId | kId2 | kBp;
+constexpr uint32_t kAllowObject = kBase | kId | kId2;
+
+RawStr raw(const Tok& t) { return RawStr{t.p, t.len, t.escaped}; }
+
+inline bool same_bytes(const char* a, uint32_t al, const char* b, uint32_t bl) {
+  return al == bl && (al == 0 || std::memcmp(a, b, al) == 0);
+}
+
+struct Ingest {
+  Ingest(const ChunkContext& c, ChunkResult& res) : ctx(c), r(res) {}
+  const ChunkContext& ctx;
+  ChunkResult& r;
+  // Last thread looked up (events of one thread cluster together).
+  const char* last_pid = nullptr;
+  const char* last_tid = nullptr;
+  uint32_t last_pid_len = 0, last_tid_len = 0, last_thread = 0;
+  char last_pid_kind = 0, last_tid_kind = 0;
+  std::unordered_map<std::string, uint32_t> thread_map;
+
+  uint64_t offset(const char* p) const { return uint64_t(p - ctx.base); }
+  ByteRange range(const Tok& t) const {
+    if (t.kind == '{' || t.kind == '[') return ByteRange{offset(t.p), t.len};
+    if (t.kind == 's') return ByteRange{offset(t.p - 1), uint64_t(t.len) + 2};
+    if (t.kind == 'n') return ByteRange{offset(t.p), t.len};
+    return {};
+  }
+  ByteRange whole(const Event& ev) const { return ByteRange{offset(ev.begin), uint64_t(ev.end - ev.begin)}; }
+
+  uint32_t thread(const Event& ev) {
+    const Tok& pid = ev.pid;
+    const Tok& tid = ev.tid;
+    if (!r.threads.empty() && pid.kind == last_pid_kind && tid.kind == last_tid_kind &&
+        same_bytes(pid.p, pid.len, last_pid, last_pid_len) &&
+        same_bytes(tid.p, tid.len, last_tid, last_tid_len))
+      return last_thread;
+    std::string key;
+    key.reserve(pid.len + tid.len + 4);
+    key.push_back(pid.kind);
+    key.append(pid.p ? pid.p : "", pid.len);
+    key.push_back('\0');
+    key.push_back(tid.kind);
+    key.append(tid.p ? tid.p : "", tid.len);
+    auto [it, added] = thread_map.emplace(std::move(key), uint32_t(r.threads.size()));
+    if (added) {
+      LocalThread t;
+      t.pid = pid;
+      t.tid = tid;
+      r.threads.push_back(std::move(t));
+    }
+    last_pid = pid.p;
+    last_tid = tid.p;
+    last_pid_kind = pid.kind;
+    last_tid_kind = tid.kind;
+    last_pid_len = pid.len;
+    last_tid_len = tid.len;
+    last_thread = it->second;
+    return it->second;
+  }
+
+  uint32_t label(const Event& ev) { return r.labels.get(raw(ev.name), raw(ev.cat)); }
+
+  // Parses a time field; records a diagnostic and returns false when invalid.
+  bool time(const Tok& t, int64_t origin, Time* out, const Event& ev) {
+    if (t.kind != 'n' && t.kind != 's') {
+      if (t.kind == 0) r.diag.add(DiagKind::MissingTimestamp, offset(ev.begin));
+      else r.diag.add(DiagKind::BadFieldType, offset(t.p), "timestamp is not a number");
+      return false;
+    }
+    NumStatus st = parse_us(t.sv(), origin, out);
+    if (st == NumStatus::NotNumber) {
+      r.diag.add(DiagKind::BadFieldType, offset(t.p), "timestamp is not a number");
+      return false;
+    }
+    if (st == NumStatus::OutOfRange) r.diag.add(DiagKind::TimestampOutOfRange, offset(t.p));
+    return true;
+  }
+
+  ByteRange extra_if(const Event& ev, uint32_t allowed) const {
+    return (ev.keys & ~allowed) ? whole(ev) : ByteRange{};
+  }
+
+  uint32_t id_of(const Event& ev) {
+    if (ev.id.present()) return r.strings.get(raw(ev.id), RawStr{"i", 1, ev.id.kind == 's'});
+    if (ev.id2.kind == '{') {
+      Tok v;
+      if (find_member(ev.id2, "local", &v)) return r.strings.get(raw(v), RawStr{"l", 1, v.kind == 's'});
+      if (find_member(ev.id2, "global", &v)) return r.strings.get(raw(v), RawStr{"g", 1, v.kind == 's'});
+    }
+    return 0xffffffffu;
+  }
+
+  void complete(const Event& ev) {
+    Time ts, dur;
+    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
+    if (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0 ||
+        (ev.dur.kind != 'n' && ev.dur.kind != 's')) {
+      r.diag.add(DiagKind::MissingDuration, offset(ev.begin));
+      return;
+    }
+    uint32_t th = thread(ev);
+    LocalThread& t = r.threads[th];
+    uint32_t idx = uint32_t(t.slices.size());
+    uint8_t flags = 0;
+    if (ev.args.present()) {
+      flags |= kSliceHasArgs;
+      t.args.push_back({idx, range(ev.args)});
+    }
+    ByteRange ex = extra_if(ev, kAllowX);
+    if (!ex.empty()) {
+      flags |= kSliceHasExtra;
+      t.extras.push_back({idx, ex});
+    }
+    t.slices.push_back(RawSlice{ts, dur, label(ev), flags});
+    if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
+      Misc m = base(ev, 'X', ts);
+      const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
+      if (b.present()) m.id = r.strings.get(raw(b), RawStr{"i", 1, b.kind == 's'});
+      m.kind = char(((ev.keys & kFlowIn) ? 1 : 0) | ((ev.keys & kFlowOut) ? 2 : 0));
+      r.misc.push_back(m);
+    }
+  }
+
+  Misc base(const Event& ev, char ph, Time ts) {
+    Misc m;
+    m.ph = ph;
+    m.ts = ts;
+    m.offset = offset(ev.begin);
+    m.thread = thread(ev);
+    m.label = label(ev);
+    if (ev.args.present()) m.args = range(ev.args);
+    return m;
+  }
+
+  void counter(const Event& ev, Time ts) {
+    Misc m = base(ev, 'C', ts);
+    m.extra = extra_if(ev, kBase | kId);
+    m.aux = uint32_t(r.values.size());
+    for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
+      double d;
+      if ((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d)) {
+        r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), false}), d});
+      } else {
+        r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
+      }
+    });
+    m.naux = uint32_t(r.values.size() - m.aux);
+    r.misc.push_back(m);
+  }
+
+  void metadata(const Event& ev) {
+    std::string_view n = ev.name.sv();
+    Misc m = base(ev, 'M', 0);
+    Tok v;
+    if (n == "process_name" || n == "thread_name" || n == "process_labels") {
+      m.kind = n[0] == 't' ? 't' : (n == "process_name" ? 'p' : 'l');
+      const char* key = m.kind == 'l' ? "labels" : "name";
+      if (!find_member(ev.args, key, &v) || v.kind != 's') {
+        r.diag.add(DiagKind::BadMetadata, offset(ev.begin), std::string(n) + " without a string");
+        return;
+      }
+      m.id = r.strings.get(raw(v));
+    } else if (n == "process_sort_index" || n == "thread_sort_index") {
+      m.kind = n[0] == 't' ? 'T' : 'P';
+      if (!find_member(ev.args, "sort_index", &v) || !parse_int64(v.sv(), &m.ival)) {
+        r.diag.add(DiagKind::BadMetadata, offset(ev.begin), std::string(n) + " without an integer");
+        return;
+      }
+    } else {
+      other(ev, false);
+      return;
+    }
+    m.extra = extra_if(ev, kBase);
+    r.misc.push_back(m);
+  }
+
+  void other(const Event& ev, bool unknown) {
+    Time ts = 0;
+    if (ev.ts.present() && parse_us(ev.ts.sv(), ctx.origin_us, &ts) == NumStatus::NotNumber) ts = 0;
+    Misc m = base(ev, 'o', ts);
+    m.extra = whole(ev);
+    m.id = r.strings.get(raw(ev.ph));
+    r.misc.push_back(m);
+    if (unknown)
+      r.diag.add(DiagKind::UnknownPhase, offset(ev.begin), "\"" + std::string(ev.ph.sv().substr(0, 40)) + "\"");
+  }
+
+  void event(const Event& ev) {
+    r.events++;
+    if (ev.ph.kind != 's') {
+      if (!ev.ph.present()) r.diag.add(DiagKind::MissingPhase, offset(ev.begin));
+      else r.diag.add(DiagKind::BadFieldType, offset(ev.ph.p), "\"ph\" is not a string");
+      return;
+    }
+    if ((ev.name.present() && ev.name.kind != 's') || (ev.cat.present() && ev.cat.kind != 's')) {
+      r.diag.add(DiagKind::BadFieldType, offset(ev.begin), "\"name\"/\"cat\" is not a string");
+      return;
+    }
+    char ph = ev.ph.len == 1 ? ev.ph.p[0] : '?';
+    if (ph == 'X') return complete(ev);
+    if (ph == 'M') return metadata(ev);
+    if (ph == 'P' || ph == 'v' || ph == 'V' || ph == 'c' || ph == '(' || ph == ')')
+      return other(ev, false);
+    if (!strchr("BEiIRCbenSTFpstfNOD", ph) || ph == 0) return other(ev, true);
+    Time ts;
+    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
+    Misc m = base(ev, ph, ts);
+    switch (ph) {
+      case 'B': m.extra = extra_if(ev, kBase); break;
+      case 'E': m.extra = whole(ev); break;  // kept verbatim if it stays unmatched
+      case 'i': case 'I': case 'R':
+        m.extra = extra_if(ev, kAllowInstant);
+        if (ev.s.kind == 's' && ev.s.len == 1 && (ev.s.p[0] == 'g' || ev.s.p[0] == 'p'))
+          m.scope = ev.s.p[0];
+        break;
+      case 'C': return counter(ev, ts);
+      case 's': case 't': case 'f':
+        m.extra = extra_if(ev, kAllowFlow);
+        m.id = id_of(ev);
+        m.bp_e = ev.bp.kind == 's' && ev.bp.len == 1 && ev.bp.p[0] == 'e';
+        break;
+      case 'N': case 'O': case 'D':
+        m.extra = extra_if(ev, kAllowObject);
+        m.id = id_of(ev);
+        break;
+      default:  // async b e n S T F p
+        m.extra = extra_if(ev, kAllowAsync);
+        m.id = id_of(ev);
+        break;
+    }
+    r.misc.push_back(m);
+  }
+};
+
+// Skips to a plausible next event after a syntax error at p.
+const char* resync(const char* p, const char* end) {
+  for (; p < end; ++p) {
+    if (*p == ']') return p;
+    if (*p != ',' && *p != '\n') continue;
+    const char* q = skip_ws(p + 1, end);
+    if (q < end && *q == '{') return q;
+  }
+  return end;
+}
+
+}  // namespace
+
+void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& r) {
+  Ingest in{ctx, r};
+  const char* end = ctx.end;
+  bool after_comma = false;
+  Event ev;
+  for (;;) {
+    p = skip_ws(p, end);
+    if (p >= end) {
+      r.hit_eof = true;
+      r.stop = end;
+      return;
+    }
+    if (p >= limit && *p != ']') {
+      r.stop = p;
+      return;
+    }
+    char c = *p;
+    if (c == ',') {
+      if (after_comma) r.diag.add(DiagKind::TrailingComma, in.offset(p), "empty element");
+      after_comma = true;
+      ++p;
+      continue;
+    }
+    if (c == ']') {
+      if (after_comma && r.events) r.diag.add(DiagKind::TrailingComma, in.offset(p));
+      r.array_end = p;
+      r.stop = p;
+      return;
+    }
+    after_comma = false;
+    const char* err = nullptr;
+    if (c != '{') {
+      Tok t;
+      const char* q = parse_value(p, end, &t, &err);
+      r.diag.add(DiagKind::NotAnObject, in.offset(p));
+      p = q ? q : resync(p + 1, end);
+      continue;
+    }
+    bool trailing = false;
+    ParseStatus st = parse_event(p, end, ev, &err, &trailing);
+    if (st == ParseStatus::Ok) {
+      if (trailing) r.diag.add(DiagKind::TrailingComma, in.offset(ev.end - 1));
+      in.event(ev);
+      p = ev.end;
+    } else if (st == ParseStatus::Truncated) {
+      r.diag.add(DiagKind::TruncatedInput, in.offset(p), "last event is incomplete");
+      r.hit_eof = true;
+      r.stop = end;
+      return;
+    } else {
+      r.diag.add(DiagKind::MalformedEvent, in.offset(p),
+                 "syntax error at byte " + std::to_string(in.offset(err)));
+      p = resync(err, end);
+    }
+  }
+}
+
+const char* find_event_boundary(const char* p, const char* limit) {
+  for (; p < limit; ++p) {
+    p = static_cast<const char*>(std::memchr(p, '{', size_t(limit - p)));
+    if (!p) return limit;
+    const char* q = p;  // the caller guarantees a '[' somewhere before p
+    do --q; while (is_ws(*q));
+    if (*q != ',') continue;
+    do --q; while (is_ws(*q));
+    if (*q != '}') continue;
+    const char* n = p + 1;
+    while (n < limit && is_ws(*n)) ++n;
+    if (n < limit && *n == '"') return p;
+  }
+  return limit;
+}
+
+}  // namespace vz::json

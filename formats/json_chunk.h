@@ -1,0 +1,95 @@
+// Parsing one chunk of the traceEvents array into chunk-local results.
+//
+// A chunk interns nothing globally: names, ids, and threads are recorded as raw text in local
+// tables (cheap open-addressing lookups keyed by the raw bytes), complete slices go straight into
+// per-thread RawSlice vectors, and the rarer event kinds into a compact `Misc` list. The merge step
+// (json_reader.cpp) maps local ids to the model's and replays the rest through TraceBuilder.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/builder.h"
+#include "formats/diagnostics.h"
+#include "formats/json_event.h"
+
+namespace vz::json {
+
+// Raw string token as a local id: content bytes plus whether it holds escapes.
+struct RawStr {
+  const char* p = nullptr;
+  uint32_t len = 0;
+  bool escaped = false;
+  std::string_view sv() const { return std::string_view(p, len); }
+};
+
+// Open-addressing table from one or two raw strings to dense local ids.
+class LocalTable {
+ public:
+  uint32_t get(const RawStr& a, const RawStr& b = RawStr());
+  size_t size() const { return keys_.size(); }
+  const std::pair<RawStr, RawStr>& key(uint32_t id) const { return keys_[id]; }
+
+ private:
+  void grow();
+  std::vector<std::pair<RawStr, RawStr>> keys_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> slots_;
+};
+
+// A chunk-local thread: raw pid/tid tokens and its complete slices.
+struct LocalThread {
+  Tok pid, tid;
+  std::vector<RawSlice> slices;  // label = local label id
+  std::vector<SliceAttachment> args, extras;
+};
+
+// Any event other than X, reduced to what the merge step needs.
+struct Misc {
+  Time ts = 0;
+  Time dur = 0;
+  uint64_t offset = 0;
+  ByteRange args, extra;
+  uint32_t thread = 0;            // local thread
+  uint32_t label = 0;             // local label
+  uint32_t id = 0xffffffffu;      // local string (id / bind id / metadata string value)
+  uint32_t aux = 0, naux = 0;     // counter values range in ChunkResult::values
+  int64_t ival = 0;               // metadata sort index
+  char ph = 0;                    // phase; 'M' sub-kinds use `kind`
+  char scope = 't';
+  char kind = 0;                  // metadata: 'p' process_name, 't' thread_name, 'P'/'T' sort, 'l' labels
+  bool bp_e = false;
+};
+
+struct ChunkResult {
+  const char* stop = nullptr;       // where parsing stopped (start of the first unparsed event)
+  const char* array_end = nullptr;  // the ']' closing traceEvents, when this chunk reached it
+  bool hit_eof = false;             // reached the end of the input before ']'
+  uint64_t events = 0;
+  Diagnostics diag;
+  LocalTable labels;                // (name, cat) raw
+  LocalTable strings;               // ids, metadata values, counter keys, phases
+  std::vector<LocalThread> threads;
+  std::vector<Misc> misc;
+  std::vector<std::pair<uint32_t, double>> values;  // counter (local key, value)
+};
+
+// What every chunk shares: the input and the time origin.
+struct ChunkContext {
+  const char* base = nullptr;  // offset 0 of the input
+  const char* end = nullptr;   // end of the input (padding readable past it)
+  int64_t origin_us = 0;
+};
+
+// Parses events from `p` until an event would start at or after `limit`, or the array ends.
+void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& out);
+
+// A likely event start at or after p: '{' preceded by ',' and '}' (whitespace aside) and followed
+// by '"'. Returns `limit` when none is found before it.
+const char* find_event_boundary(const char* p, const char* limit);
+
+}  // namespace vz::json

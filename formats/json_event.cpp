@@ -1,0 +1,153 @@
+#include "formats/json_event.h"
+
+namespace vz::json {
+
+const char* parse_value(const char* p, const char* end, Tok* out, const char** err_at) {
+  if (p >= end) {
+    *err_at = end;
+    return nullptr;
+  }
+  char c = *p;
+  if (c == '"') {
+    bool esc = false;
+    const char* q = scan_string(p + 1, end, &esc);
+    if (q >= end) {
+      *err_at = end;
+      return nullptr;
+    }
+    *out = Tok{p + 1, uint32_t(q - p - 1), 's', esc};
+    return q + 1;
+  }
+  if (c == '{' || c == '[') {
+    const char* q = skip_value(p, end, err_at);
+    if (!q) return nullptr;
+    uint64_t len = uint64_t(q - p);
+    if (len > 0xffffffffu) {
+      *err_at = p;
+      return nullptr;
+    }
+    *out = Tok{p, uint32_t(len), c, false};
+    return q;
+  }
+  const char* q = scan_atom(p, end);
+  if (q == p) {
+    *err_at = p;
+    return nullptr;
+  }
+  *out = Tok{p, uint32_t(q - p), 'n', false};
+  return q;
+}
+
+namespace {
+
+// Maps a key to its slot; returns kOther for keys the model does not name.
+inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
+  switch (k.size()) {
+    case 1:
+      if (k[0] == 's') { *slot = &ev.s; return kS; }
+      break;
+    case 2:
+      if (k == "ph") { *slot = &ev.ph; return kPh; }
+      if (k == "ts") { *slot = &ev.ts; return kTs; }
+      if (k == "id") { *slot = &ev.id; return kId; }
+      if (k == "bp") { *slot = &ev.bp; return kBp; }
+      break;
+    case 3:
+      if (k == "cat") { *slot = &ev.cat; return kCat; }
+      if (k == "dur") { *slot = &ev.dur; return kDur; }
+      if (k == "pid") { *slot = &ev.pid; return kPid; }
+      if (k == "tid") { *slot = &ev.tid; return kTid; }
+      if (k == "id2") { *slot = &ev.id2; return kId2; }
+      break;
+    case 4:
+      if (k == "name") { *slot = &ev.name; return kName; }
+      if (k == "args") { *slot = &ev.args; return kArgs; }
+      break;
+    case 7:
+      if (k == "bind_id") { *slot = &ev.bind_id; return kBindId; }
+      if (k == "flow_in") { *slot = &ev.flow_in; return kFlowIn; }
+      break;
+    case 8:
+      if (k == "flow_out") { *slot = &ev.flow_out; return kFlowOut; }
+      break;
+  }
+  *slot = nullptr;
+  return kOther;
+}
+
+}  // namespace
+
+ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** err_at,
+                        bool* trailing_comma) {
+  ev = Event();
+  ev.begin = p;
+  ++p;  // '{'
+  bool after_comma = false;
+  for (;;) {
+    p = skip_ws(p, end);
+    if (p >= end) {
+      *err_at = end;
+      return ParseStatus::Truncated;
+    }
+    char c = *p;
+    if (c == '}') {
+      if (after_comma) *trailing_comma = true;
+      ev.end = p + 1;
+      return ParseStatus::Ok;
+    }
+    if (c != '"') {
+      *err_at = p;
+      return ParseStatus::Malformed;
+    }
+    bool esc = false;
+    const char* q = scan_string(p + 1, end, &esc);
+    if (q >= end) {
+      *err_at = end;
+      return ParseStatus::Truncated;
+    }
+    std::string_view key(p + 1, size_t(q - p - 1));
+    p = skip_ws(q + 1, end);
+    if (p >= end) {
+      *err_at = end;
+      return ParseStatus::Truncated;
+    }
+    if (*p != ':') {
+      *err_at = p;
+      return ParseStatus::Malformed;
+    }
+    p = skip_ws(p + 1, end);
+    Tok* slot;
+    uint32_t bit = esc ? uint32_t(kOther) : key_slot(key, ev, &slot);
+    Tok tmp;
+    const char* v = parse_value(p, end, bit == kOther ? &tmp : slot, err_at);
+    if (!v) return *err_at >= end ? ParseStatus::Truncated : ParseStatus::Malformed;
+    ev.keys |= bit;
+    p = skip_ws(v, end);
+    if (p >= end) {
+      *err_at = end;
+      return ParseStatus::Truncated;
+    }
+    if (*p == ',') {
+      ++p;
+      after_comma = true;
+    } else if (*p != '}') {
+      *err_at = p;
+      return ParseStatus::Malformed;
+    } else {
+      after_comma = false;
+    }
+  }
+}
+
+bool find_member(const Tok& obj, std::string_view key, Tok* out) {
+  bool found = false;
+  for_each_member(obj, [&](std::string_view k, const Tok& v) {
+    if (k == key) {
+      *out = v;
+      found = true;
+    }
+  });
+  return found;
+}
+
+}  // namespace vz::json

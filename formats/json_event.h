@@ -1,0 +1,102 @@
+// One Chrome trace event, as raw tokens.
+//
+// parse_event() walks a single event object and records where each field the model names sits in
+// the input; values are decoded later, only for the fields a phase needs. Unknown fields set
+// kOther so the reader keeps the whole event's byte range and the writer can reproduce them.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "formats/json_scan.h"
+
+namespace vz::json {
+
+// A raw value: string content (without quotes), an atom (number/literal), or an object/array.
+struct Tok {
+  const char* p = nullptr;
+  uint32_t len = 0;
+  char kind = 0;         // 0 absent, 's' string, 'n' number or literal, '{' object, '[' array
+  bool escaped = false;  // string content holds backslash escapes
+  std::string_view sv() const { return std::string_view(p, len); }
+  bool present() const { return kind != 0; }
+};
+
+// Bits of Event::keys: which fields were present.
+enum KeyBit : uint32_t {
+  kPh = 1u << 0, kName = 1u << 1, kCat = 1u << 2, kTs = 1u << 3, kDur = 1u << 4,
+  kPid = 1u << 5, kTid = 1u << 6, kArgs = 1u << 7, kId = 1u << 8, kId2 = 1u << 9,
+  kS = 1u << 10, kBp = 1u << 11, kBindId = 1u << 12, kFlowIn = 1u << 13, kFlowOut = 1u << 14,
+  kOther = 1u << 31,
+};
+
+struct Event {
+  const char* begin = nullptr;  // '{'
+  const char* end = nullptr;    // one past '}'
+  uint32_t keys = 0;
+  Tok ph, name, cat, ts, dur, pid, tid, args, id, id2, s, bp, bind_id, flow_in, flow_out;
+};
+
+enum class ParseStatus { Ok, Malformed, Truncated };
+
+// Parses the object starting at p (*p == '{'). On Ok, ev.end is one past its '}'.
+// On failure *err_at is the offending position. *trailing_comma is set for "{...,}".
+ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** err_at,
+                        bool* trailing_comma);
+
+// Parses one value at p into a Tok; returns the position after it or nullptr.
+const char* parse_value(const char* p, const char* end, Tok* out, const char** err_at);
+
+// Calls fn(key, value) for each top-level member of the object `obj` (a '{' Tok).
+// Returns false on malformed input. Keys with escapes are passed unescaped-raw.
+template <class Fn>
+bool for_each_member(const Tok& obj, Fn&& fn) {
+  if (obj.kind != '{') return false;
+  const char* p = obj.p + 1;
+  const char* end = obj.p + obj.len;
+  const char* err;
+  for (;;) {
+    p = skip_ws(p, end);
+    if (p >= end) return false;
+    if (*p == '}') return true;
+    if (*p != '"') return false;
+    bool esc = false;
+    const char* q = scan_string(p + 1, end, &esc);
+    if (q >= end) return false;
+    std::string_view key(p + 1, size_t(q - p - 1));
+    p = skip_ws(q + 1, end);
+    if (p >= end || *p != ':') return false;
+    p = skip_ws(p + 1, end);
+    Tok v;
+    p = parse_value(p, end, &v, &err);
+    if (!p) return false;
+    fn(key, v);
+    p = skip_ws(p, end);
+    if (p < end && *p == ',') ++p;
+  }
+}
+
+// Calls fn(value) for each element of the array `arr` (a '[' Tok). False on malformed input.
+template <class Fn>
+bool for_each_element(const Tok& arr, Fn&& fn) {
+  if (arr.kind != '[') return false;
+  const char* p = arr.p + 1;
+  const char* end = arr.p + arr.len;
+  const char* err;
+  for (;;) {
+    p = skip_ws(p, end);
+    if (p >= end) return false;
+    if (*p == ']') return true;
+    Tok v;
+    p = parse_value(p, end, &v, &err);
+    if (!p) return false;
+    fn(v);
+    p = skip_ws(p, end);
+    if (p < end && *p == ',') ++p;
+  }
+}
+
+// Finds the top-level member `key` of an object Tok.
+bool find_member(const Tok& obj, std::string_view key, Tok* out);
+
+}  // namespace vz::json

@@ -1,0 +1,386 @@
+#include "formats/json_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "formats/builder.h"
+#include "formats/json_chunk.h"
+#include "formats/numbers.h"
+#include "formats/parallel.h"
+#include "formats/utf8.h"
+
+namespace vz {
+namespace {
+
+using json::ChunkResult;
+using json::Tok;
+
+constexpr size_t kMinChunk = 1 << 20;
+constexpr size_t kMaxChunk = 16 << 20;
+
+bool fatal(Trace& t, uint64_t offset, const std::string& message) {
+  t.diagnostics.add(DiagKind::NotATrace, offset, message);
+  return false;
+}
+
+// Decodes a raw string token; fixes invalid UTF-8 (counted).
+std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset) {
+  std::string out;
+  if (s.escaped) {
+    if (!unescape_json(s.sv(), out)) {
+      diag.add(DiagKind::BadFieldType, offset, "invalid escape in a string");
+      out.assign(s.sv());
+    }
+  } else {
+    out.assign(s.sv());
+  }
+  if (!utf8_valid(out)) {
+    diag.add(DiagKind::InvalidUtf8, offset);
+    out = utf8_repair(out);
+  }
+  return out;
+}
+
+// Canonical text of a pid/tid/id token: numbers (also inside strings) without decimals.
+std::string canonical_token(const json::RawStr& s, bool is_string, Diagnostics& diag, uint64_t off) {
+  std::string text = is_string ? decode(s, diag, off) : std::string(s.sv());
+  std::string canon;
+  if (canonical_number(text, canon)) return canon;
+  return text;
+}
+
+std::string token_text(const Tok& t, Diagnostics& diag, const char* base, const char* dflt) {
+  if (!t.present()) return dflt;
+  return canonical_token(json::RawStr{t.p, t.len, t.escaped}, t.kind == 's', diag, uint64_t(t.p - base));
+}
+
+// Sequential state of the merge: maps chunk-local ids to the model's.
+struct Merger {
+  Merger(TraceBuilder& builder, Trace& trace, const char* input) : b(builder), t(trace), base(input) {}
+  TraceBuilder& b;
+  Trace& t;
+  const char* base;
+  uint64_t seq = 0;
+  std::vector<uint32_t> label_map, string_map, thread_map, process_map;
+
+  void map_tables(ChunkResult& r) {
+    label_map.resize(r.labels.size());
+    for (uint32_t i = 0; i < r.labels.size(); ++i) {
+      const auto& [name, cat] = r.labels.key(i);
+      uint64_t off = name.p ? uint64_t(name.p - base) : 0;
+      StrId n = b.intern(decode(name, t.diagnostics, off));
+      StrId c = b.intern(decode(cat, t.diagnostics, off));
+      label_map[i] = b.label(n, c);
+    }
+    string_map.resize(r.strings.size());
+    for (uint32_t i = 0; i < r.strings.size(); ++i) {
+      const auto& [s, marker] = r.strings.key(i);
+      uint64_t off = s.p ? uint64_t(s.p - base) : 0;
+      if (marker.len == 1) {  // an id: canonical number, id2 scope prefix
+        std::string text = canonical_token(s, marker.escaped, t.diagnostics, off);
+        if (marker.p[0] == 'l') text = "local:" + text;
+        if (marker.p[0] == 'g') text = "global:" + text;
+        string_map[i] = b.intern(text);
+      } else {
+        string_map[i] = b.intern(decode(s, t.diagnostics, off));
+      }
+    }
+    // Events without a tid (counters, objects, process metadata) belong to the process only; a
+    // thread "0" is made for them only when a thread-bound event needs one.
+    thread_map.resize(r.threads.size());
+    process_map.resize(r.threads.size());
+    for (uint32_t i = 0; i < r.threads.size(); ++i) {
+      const json::LocalThread& lt = r.threads[i];
+      StrId pid = b.intern(token_text(lt.pid, t.diagnostics, base, "0"));
+      process_map[i] = b.process(pid);
+      thread_map[i] = lt.tid.present() ? b.thread(pid, b.intern(token_text(lt.tid, t.diagnostics, base, "0")))
+                                       : kNone;
+    }
+  }
+
+  uint32_t thread_of(uint32_t local) {
+    if (thread_map[local] == kNone)
+      thread_map[local] = b.thread(t.processes[process_map[local]].pid, b.intern("0"));
+    return thread_map[local];
+  }
+
+  uint32_t str(uint32_t local) const { return local == kNone ? kNoStr : string_map[local]; }
+
+  void replay(const json::Misc& m, const ChunkResult& r) {
+    uint32_t th = thread_map[m.thread];  // kNone: the event names no thread
+    uint32_t lab = label_map[m.label];
+    uint32_t proc = process_map[m.thread];
+    bool thread_bound = std::strchr("XBEiIRstf", m.ph) || (m.ph == 'M' && (m.kind == 't' || m.kind == 'T'));
+    if (th == kNone && thread_bound) th = thread_of(m.thread);
+    switch (m.ph) {
+      case 'X': {
+        FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}};
+        b.add_flow(f);
+        break;
+      }
+      case 'B': b.add_begin(th, m.ts, lab, m.args, m.extra, seq++, m.offset); break;
+      case 'E': b.add_end(th, m.ts, m.args, m.extra, seq++, m.offset); break;
+      case 'i': case 'I': case 'R': {
+        Instant in{m.ts, lab, th, m.scope == 'g' ? Scope::Global : m.scope == 'p' ? Scope::Process : Scope::Thread,
+                   m.ph, m.args, m.extra};
+        b.add_instant(in);
+        break;
+      }
+      case 'C': {
+        std::vector<std::pair<StrId, double>> v(m.naux);
+        for (uint32_t k = 0; k < m.naux; ++k) v[k] = {str(r.values[m.aux + k].first), r.values[m.aux + k].second};
+        b.add_counter_sample(proc, t.labels[lab].name, t.labels[lab].cat, m.ts, th, v.data(), v.size());
+        break;
+      }
+      case 'M':
+        switch (m.kind) {
+          case 'p': b.set_process_name(proc, str(m.id)); break;
+          case 't': b.set_thread_name(th, str(m.id)); break;
+          case 'l': b.set_process_labels(proc, str(m.id)); break;
+          case 'P': b.set_process_sort_index(proc, m.ival); break;
+          case 'T': b.set_thread_sort_index(th, m.ival); break;
+        }
+        break;
+      case 'o': b.add_other(OtherEvent{m.ts, th, str(m.id), lab, m.extra}); break;
+      case 's': case 't': case 'f': b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args}); break;
+      case 'N': case 'O': case 'D': b.add_object(ObjectEvent{m.ts, lab, proc, th, str(m.id), m.ph, m.args}); break;
+      default:
+        b.add_async(m.ph, proc, th, t.labels[lab].cat, str(m.id), m.ts, lab, m.args, seq++, m.offset);
+    }
+  }
+
+  void merge(ChunkResult& r) {
+    map_tables(r);
+    for (uint32_t i = 0; i < r.threads.size(); ++i) {
+      json::LocalThread& lt = r.threads[i];
+      for (RawSlice& s : lt.slices) s.label = label_map[s.label];
+      if (lt.slices.empty()) continue;
+      b.append_slices(thread_of(i), lt.slices.data(), lt.slices.size(), lt.args.data(), lt.args.size(),
+                      lt.extras.data(), lt.extras.size());
+      std::vector<RawSlice>().swap(lt.slices);
+    }
+    for (const json::Misc& m : r.misc) replay(m, r);
+    t.events += r.events;
+    t.diagnostics.merge(r.diag);
+  }
+};
+
+// Scans top-level members from p (just after '{' or a ','); stops at "traceEvents": [ and
+// returns the position after '['. Returns nullptr at the end of the object (*closed set when '}'
+// was seen). Members are recorded in t.metadata.
+const char* scan_members(Trace& t, TraceBuilder& b, const char* base, const char* p, const char* end,
+                         bool* closed, bool* error) {
+  *closed = false;
+  *error = false;
+  for (;;) {
+    p = json::skip_ws(p, end);
+    if (p >= end) return nullptr;
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    if (*p == '}') {
+      *closed = true;
+      return p + 1;
+    }
+    const char* err = nullptr;
+    Tok key;
+    const char* q = *p == '"' ? json::parse_value(p, end, &key, &err) : nullptr;
+    if (q) q = json::skip_ws(q, end);
+    if (!q || q >= end || *q != ':') {
+      t.diagnostics.add(q && q >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata,
+                        uint64_t((q && q < end ? q : p) - base), "malformed top-level member");
+      *error = true;
+      return nullptr;
+    }
+    q = json::skip_ws(q + 1, end);
+    if (key.sv() == "traceEvents" && q < end && *q == '[') return q + 1;
+    Tok v;
+    const char* after = json::parse_value(q, end, &v, &err);
+    if (!after) {
+      t.diagnostics.add(err >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata, uint64_t(q - base),
+                        "malformed value of top-level member \"" + std::string(key.sv().substr(0, 60)) + "\"");
+      *error = true;
+      return nullptr;
+    }
+    std::string k = decode(json::RawStr{key.p, key.len, key.escaped}, t.diagnostics, uint64_t(key.p - base));
+    ByteRange range{uint64_t((v.kind == 's' ? v.p - 1 : v.p) - base), uint64_t(after - (v.kind == 's' ? v.p - 1 : v.p))};
+    if (k == "displayTimeUnit" && v.kind == 's') t.display_time_unit.assign(v.sv());
+    t.metadata.push_back(MetadataEntry{b.intern(k), range});
+    p = after;
+  }
+}
+
+// viztracer's file_info: {"files": {path: [source, lines]}, "functions": {name: [path, line]}}.
+void read_file_info(Trace& t, TraceBuilder& b, const char* base, const Tok& info) {
+  Tok files, functions;
+  if (json::find_member(info, "files", &files)) {
+    json::for_each_member(files, [&](std::string_view path, const Tok& v) {
+      SourceFile f;
+      f.path = b.intern(decode(json::RawStr{path.data(), uint32_t(path.size()), path.find('\\') != path.npos},
+                               t.diagnostics, uint64_t(path.data() - base)));
+      int i = 0;
+      json::for_each_element(v, [&](const Tok& e) {
+        if (i == 0 && e.kind == 's') f.source = ByteRange{uint64_t(e.p - 1 - base), uint64_t(e.len) + 2};
+        if (i == 1 && e.kind == 'n') parse_int64(e.sv(), &f.lines);
+        ++i;
+      });
+      t.files.push_back(f);
+    });
+  }
+  if (json::find_member(info, "functions", &functions)) {
+    json::for_each_member(functions, [&](std::string_view name, const Tok& v) {
+      FunctionLocation loc;
+      int i = 0;
+      json::for_each_element(v, [&](const Tok& e) {
+        if (i == 0 && e.kind == 's')
+          loc.file = b.intern(decode(json::RawStr{e.p, e.len, e.escaped}, t.diagnostics, uint64_t(e.p - base)));
+        if (i == 1 && e.kind == 'n') parse_int64(e.sv(), &loc.line);
+        ++i;
+      });
+      StrId n = b.intern(decode(json::RawStr{name.data(), uint32_t(name.size()), name.find('\\') != name.npos},
+                                t.diagnostics, uint64_t(name.data() - base)));
+      t.functions[n] = loc;
+    });
+  }
+}
+
+// The origin: the integral microsecond of the first timestamped non-metadata event.
+int64_t find_origin(const char* p, const char* end) {
+  json::Event ev;
+  for (int n = 0; n < 4096; ++n) {
+    p = json::skip_ws(p, end);
+    while (p < end && *p == ',') p = json::skip_ws(p + 1, end);
+    if (p >= end || *p != '{') return 0;
+    const char* err;
+    bool trailing;
+    if (json::parse_event(p, end, ev, &err, &trailing) != json::ParseStatus::Ok) return 0;
+    int64_t us;
+    bool meta = ev.ph.len == 1 && ev.ph.p[0] == 'M';
+    if (!meta && (ev.ts.kind == 'n' || ev.ts.kind == 's') && parse_floor_us(ev.ts.sv(), &us) == NumStatus::Ok)
+      return us;
+    p = ev.end;
+  }
+  return 0;
+}
+
+// Rejects inputs that are not a JSON trace at all; returns the first significant byte.
+const char* check_start(Trace& t, const char* base, const char* end, bool* ok) {
+  *ok = false;
+  size_t n = size_t(end - base);
+  const unsigned char* u = reinterpret_cast<const unsigned char*>(base);
+  if (n == 0) return fatal(t, 0, "empty file"), nullptr;
+  if (n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff) || u[0] == 0 || u[1] == 0))
+    return fatal(t, 0, "UTF-16 or binary data; Chrome JSON traces must be UTF-8"), nullptr;
+  const char* p = base;
+  if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) p += 3;
+  p = json::skip_ws(p, end);
+  if (p >= end) return fatal(t, 0, "file holds only whitespace"), nullptr;
+  if (*p == '{' || *p == '[') {
+    *ok = true;
+    return p;
+  }
+  uint64_t off = uint64_t(p - base);
+  if (*p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f' || *p == 'n')
+    return fatal(t, off, "a JSON scalar is not a trace (expected '{' or '[')"), nullptr;
+  return fatal(t, off, "not a JSON trace: expected '{' or '[' at the first non-blank byte"), nullptr;
+}
+
+}  // namespace
+
+bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions& opt) {
+  out.source = buf;
+  const char* base = buf->data();
+  const char* end = base + buf->size();
+  bool ok;
+  const char* p = check_start(out, base, end, &ok);
+  if (!ok) return false;
+  TraceBuilder builder(out);
+  const char* events = nullptr;
+  bool closed = false, error = false;
+  if (*p == '[') {
+    out.object_form = false;
+    events = p + 1;
+  } else {
+    events = scan_members(out, builder, base, p + 1, end, &closed, &error);
+    if (!events) {
+      if (error) return fatal(out, 0, "malformed JSON object before \"traceEvents\"");
+      return fatal(out, 0, "JSON object without a \"traceEvents\" array");
+    }
+  }
+
+  json::ChunkContext ctx{base, end, find_origin(events, end)};
+  out.origin_us = ctx.origin_us;
+  unsigned workers = opt.threads ? opt.threads : default_workers();
+  size_t region = size_t(end - events);
+  size_t chunk = std::clamp(region / (size_t(workers) * 8 + 1), kMinChunk, kMaxChunk);
+  std::vector<const char*> starts{events};
+  for (size_t at = chunk; at < region; at += chunk) {
+    const char* s = json::find_event_boundary(std::max(events + at, starts.back() + 1), end);
+    if (s >= end) break;
+    if (s > starts.back()) starts.push_back(s);
+  }
+  auto limit_of = [&](size_t i) { return i + 1 < starts.size() ? starts[i + 1] : end; };
+  if (opt.progress) opt.progress->phase.store(int(LoadPhase::Parsing), std::memory_order_relaxed);
+
+  std::vector<ChunkResult> results(starts.size());
+  std::atomic<bool> stop_early{false};
+  parallel_for(starts.size(), workers, [&](size_t i) {
+    if (stop_early.load(std::memory_order_relaxed)) return;
+    if (opt.cancel && opt.cancel->load(std::memory_order_relaxed)) {
+      stop_early = true;
+      return;
+    }
+    json::parse_chunk(ctx, starts[i], limit_of(i), results[i]);
+    if (results[i].array_end) stop_early = true;  // later chunks lie past the array
+    if (opt.progress) {
+      opt.progress->bytes_done.fetch_add(uint64_t(limit_of(i) - starts[i]), std::memory_order_relaxed);
+      opt.progress->events.fetch_add(results[i].events, std::memory_order_relaxed);
+    }
+  });
+  if (opt.cancel && opt.cancel->load()) return fatal(out, 0, "loading cancelled");
+
+  // Verify the speculative boundaries in order and merge.
+  if (opt.progress) opt.progress->phase.store(int(LoadPhase::Building), std::memory_order_relaxed);
+  Merger merger(builder, out, base);
+  const char* pos = events;
+  const char* array_end = nullptr;
+  bool eof = false;
+  for (size_t i = 0; i < starts.size() && !array_end && !eof; ++i) {
+    ChunkResult fresh;
+    ChunkResult* r = &results[i];
+    if (starts[i] != pos || (!r->stop && !r->hit_eof)) {  // guessed wrong (or skipped): re-parse
+      json::parse_chunk(ctx, pos, std::max(pos, limit_of(i)), fresh);
+      r = &fresh;
+    }
+    merger.merge(*r);
+    pos = r->stop;
+    array_end = r->array_end;
+    eof = r->hit_eof;
+    *r = ChunkResult();
+  }
+  results.clear();
+
+  if (array_end) {
+    const char* q = array_end + 1;
+    if (out.object_form) {
+      q = scan_members(out, builder, base, q, end, &closed, &error);
+      if (!q && !error) out.diagnostics.add(DiagKind::MissingClose, uint64_t(end - base), "top-level object");
+    }
+    if (q) {
+      q = json::skip_ws(q, end);
+      if (q < end) out.diagnostics.add(DiagKind::TrailingGarbage, uint64_t(q - base));
+    }
+  } else if (out.diagnostics.count(DiagKind::TruncatedInput) == 0) {
+    out.diagnostics.add(DiagKind::MissingClose, uint64_t(end - base), "traceEvents array");
+  }
+  for (const MetadataEntry& m : out.metadata) {
+    if (out.str(m.key) != "file_info") continue;
+    Tok info{base + m.value.offset, uint32_t(std::min<uint64_t>(m.value.len, 0xffffffffu)), '{', false};
+    if (*info.p == '{') read_file_info(out, builder, base, info);
+  }
+  builder.finish(workers);
+  return true;
+}
+
+}  // namespace vz

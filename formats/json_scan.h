@@ -1,0 +1,70 @@
+// Low-level JSON scanning for the Chrome trace reader.
+//
+// The reader never builds a DOM: it walks one event object at a time, records the raw tokens of
+// the fields it models and the byte range of everything else. Nested values (args) are skipped
+// with an explicit depth counter, so no input can exhaust the stack. All scans are bounded by
+// `end`; the input has kPadding readable bytes past `end`, which lets the string scan read 16
+// bytes at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace vz::json {
+
+inline bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+inline const char* skip_ws(const char* p, const char* end) {
+  while (p < end && is_ws(*p)) ++p;
+  return p;
+}
+
+// p points just past an opening quote. Returns the position of the closing quote (or end when the
+// string is unterminated); sets *escaped when a backslash occurs.
+inline const char* scan_string(const char* p, const char* end, bool* escaped) {
+  for (;;) {
+#if defined(__SSE2__)
+    while (p + 16 <= end) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+      if (m) {
+        p += __builtin_ctz(unsigned(m));
+        break;
+      }
+      p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\') ++p;
+    if (p >= end) return end;
+    if (*p == '"') return p;
+    *escaped = true;
+    p += 2;  // skip the backslash and the escaped character
+    if (p >= end) return end;
+  }
+}
+
+// Skips a number or literal token; returns the first byte after it.
+inline const char* scan_atom(const char* p, const char* end) {
+  while (p < end) {
+    char c = *p;
+    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' ||
+        (c >= 'a' && c <= 'z'))
+      ++p;
+    else
+      break;
+  }
+  return p;
+}
+
+// Skips one complete value starting at p (which must not be whitespace). Iterative: nesting depth
+// is a counter. Returns the position after the value, or nullptr on a syntax error / truncation.
+// *err_at receives the position of the problem.
+const char* skip_value(const char* p, const char* end, const char** err_at);
+
+}  // namespace vz::json

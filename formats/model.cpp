@@ -1,0 +1,135 @@
+#include "formats/model.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace vz {
+
+// ---------------------------------------------------------------------------------------------
+// StringTable
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+constexpr size_t kStringBlock = 64 * 1024;
+}
+
+size_t StringTable::Hash::operator()(std::string_view s) const noexcept {
+  // FNV-1a over 8-byte words: short names dominate, so a simple word loop is enough.
+  uint64_t h = 0xcbf29ce484222325ull;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  for (; i < s.size(); ++i) h = (h ^ uint8_t(s[i])) * 0x100000001b3ull;
+  return size_t(h ^ (h >> 32));
+}
+
+StringTable::StringTable() { intern(std::string_view()); }
+StringTable::StringTable(StringTable&&) noexcept = default;
+StringTable& StringTable::operator=(StringTable&&) noexcept = default;
+StringTable::~StringTable() = default;
+
+StrId StringTable::intern(std::string_view s) {
+  auto it = map_.find(s);
+  if (it != map_.end()) return it->second;
+  const char* p = "";
+  if (!s.empty()) {
+    if (s.size() > block_cap_ - block_used_) {
+      size_t cap = std::max(kStringBlock, s.size());
+      blocks_.emplace_back(new char[cap]);
+      block_used_ = 0;
+      block_cap_ = cap;
+    }
+    char* dst = blocks_.back().get() + block_used_;
+    std::memcpy(dst, s.data(), s.size());
+    block_used_ += s.size();
+    p = dst;
+  }
+  std::string_view stored(p, s.size());
+  StrId id = StrId(views_.size());
+  views_.push_back(stored);
+  map_.emplace(stored, id);
+  bytes_ += s.size();
+  return id;
+}
+
+StrId StringTable::find(std::string_view s) const {
+  auto it = map_.find(s);
+  return it == map_.end() ? kNone : it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SliceSet
+// ---------------------------------------------------------------------------------------------
+
+uint32_t SliceSet::depth_of(size_t i) const {
+  auto it = std::upper_bound(depth_begin.begin(), depth_begin.end(), uint32_t(i));
+  return uint32_t(it - depth_begin.begin()) - 1;
+}
+
+std::pair<uint32_t, uint32_t> SliceSet::visible(uint32_t depth, Time t0, Time t1) const {
+  if (depth >= depths() || t1 < t0) return {0, 0};
+  uint32_t b = depth_begin[depth], e = depth_begin[depth + 1];
+  // At one depth slices are disjoint and sorted by start, so their ends are sorted too.
+  uint32_t lo = b, hi = e;
+  while (lo < hi) {  // first slice whose end >= t0
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (start[mid] + dur[mid] < t0) lo = mid + 1; else hi = mid;
+  }
+  uint32_t first = lo;
+  hi = e;
+  while (lo < hi) {  // first slice whose start > t1
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (start[mid] <= t1) lo = mid + 1; else hi = mid;
+  }
+  return {first, lo};
+}
+
+void SliceSet::overlap(Time t0, Time t1, std::vector<uint32_t>& out) const {
+  for (uint32_t d = 0; d < depths(); ++d) {
+    auto [f, l] = visible(d, t0, t1);
+    for (uint32_t i = f; i < l; ++i) out.push_back(i);
+  }
+}
+
+void SliceSet::stab(Time t, std::vector<uint32_t>& out) const { overlap(t, t, out); }
+
+static ByteRange find_attachment(const std::vector<SliceAttachment>& v, uint32_t i) {
+  auto it = std::lower_bound(v.begin(), v.end(), i,
+                             [](const SliceAttachment& a, uint32_t idx) { return a.index < idx; });
+  if (it == v.end() || it->index != i) return {};
+  return it->range;
+}
+
+ByteRange SliceSet::args_of(uint32_t i) const { return find_attachment(args, i); }
+ByteRange SliceSet::extra_of(uint32_t i) const { return find_attachment(extras, i); }
+
+size_t SliceSet::memory_bytes() const {
+  return start.capacity() * sizeof(Time) + dur.capacity() * sizeof(Time) +
+         label.capacity() * sizeof(uint32_t) + flags.capacity() +
+         depth_begin.capacity() * sizeof(uint32_t) +
+         (args.capacity() + extras.capacity()) * sizeof(SliceAttachment);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace
+// ---------------------------------------------------------------------------------------------
+
+uint32_t Trace::intern_label(StrId name, StrId cat) {
+  Label l{name, cat};
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] == l) return uint32_t(i);
+  labels.push_back(l);
+  return uint32_t(labels.size() - 1);
+}
+
+uint64_t Trace::slice_count() const {
+  uint64_t n = 0;
+  for (const Thread& t : threads) n += t.slices.size() + t.overflow.size();
+  return n;
+}
+
+}  // namespace vz

@@ -1,0 +1,323 @@
+// The trace model: what every reader produces and every consumer (viewer, CLI, writers) reads.
+//
+// Sections
+//   1. Basic types: Time, StrId, ByteRange
+//   2. StringTable: interned names, categories, keys
+//   3. SliceSet: columnar, depth-major slices of one thread (+ queries)
+//   4. Other event kinds: instants, counters, async slices, flows, objects, other events
+//   5. Threads, processes, trace-level metadata, Trace
+//
+// Design notes
+// - Time is int64 nanoseconds relative to `Trace::origin_us` (an integral microsecond value taken
+//   from the input), so timestamps near 1e18 us stay exact and never overflow.
+// - Slices of a thread are stored depth-major: all depth-0 slices sorted by start, then depth 1, ...
+//   At one depth, slices never overlap, so both their starts and their ends are sorted: the visible
+//   range at a depth is two binary searches, and a renderer walks each depth contiguously.
+//   X events that overlap without nesting are moved to the thread's `overflow` set, whose "depths"
+//   are lanes; nothing is dropped.
+// - Args are never parsed at load: a slice keeps a byte range into `Trace::source`, the buffer the
+//   trace was read from (the mapped JSON file, the inflated gzip, or the .vzt args section).
+// - Nothing here depends on ImGui, GL, or any other module of the project.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/diagnostics.h"
+
+namespace vz {
+
+// ---------------------------------------------------------------------------------------------
+// 1. Basic types
+// ---------------------------------------------------------------------------------------------
+
+using Time = int64_t;   // nanoseconds relative to Trace::origin_us
+using StrId = uint32_t; // index into Trace::strings; 0 is always the empty string
+
+constexpr StrId kNoStr = 0;
+constexpr uint32_t kNone = 0xffffffffu;
+
+// A byte range inside Trace::source. len == 0 means "absent".
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t len = 0;
+  bool empty() const { return len == 0; }
+};
+
+// Read-only bytes the model points into (file mapping, inflated gzip, decoded args section).
+class Buffer {
+ public:
+  virtual ~Buffer() = default;
+  virtual const char* data() const = 0;
+  virtual size_t size() const = 0;
+  std::string_view view(ByteRange r) const {
+    if (r.offset > size() || r.len > size() - r.offset) return {};
+    return std::string_view(data() + r.offset, r.len);
+  }
+};
+
+// A Buffer that owns a std::string (used for small or synthesized sources).
+class StringBuffer final : public Buffer {
+ public:
+  explicit StringBuffer(std::string s) : s_(std::move(s)) {}
+  const char* data() const override { return s_.data(); }
+  size_t size() const override { return s_.size(); }
+  std::string& str() { return s_; }
+
+ private:
+  std::string s_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 2. StringTable
+// ---------------------------------------------------------------------------------------------
+
+// Interns strings once; ids are dense and stable. Id 0 is the empty string.
+class StringTable {
+ public:
+  StringTable();
+  StringTable(const StringTable&) = delete;
+  StringTable& operator=(const StringTable&) = delete;
+  StringTable(StringTable&&) noexcept;
+  StringTable& operator=(StringTable&&) noexcept;
+  ~StringTable();
+
+  StrId intern(std::string_view s);                  // returns the existing id or adds s
+  StrId find(std::string_view s) const;              // kNone when absent
+  std::string_view get(StrId id) const { return views_[id]; }
+  size_t size() const { return views_.size(); }
+  size_t bytes() const { return bytes_; }            // total string bytes held
+
+ private:
+  struct Hash {
+    size_t operator()(std::string_view s) const noexcept;
+  };
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0, block_cap_ = 0;
+  std::vector<std::string_view> views_;
+  std::unordered_map<std::string_view, StrId, Hash> map_;
+  size_t bytes_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 3. SliceSet
+// ---------------------------------------------------------------------------------------------
+
+// A (name, category) pair; slices and instants reference one by index into Trace::labels.
+struct Label {
+  StrId name = kNoStr;
+  StrId cat = kNoStr;
+  bool operator==(const Label& o) const { return name == o.name && cat == o.cat; }
+};
+
+enum SliceFlags : uint8_t {
+  kSliceOpen = 1 << 0,      // an unmatched B: runs to the end of the trace
+  kSliceHasArgs = 1 << 1,   // an entry in SliceSet::args
+  kSliceHasExtra = 1 << 2,  // an entry in SliceSet::extras (fields the model does not name)
+  kSliceFromBE = 1 << 3,    // came from a B/E pair rather than an X event
+};
+
+// Sparse per-slice attachments, sorted by slice index.
+struct SliceAttachment {
+  uint32_t index;   // slice index in the SliceSet
+  ByteRange range;  // into Trace::source: args object, or an object holding extra fields
+};
+
+// Depth-major columns. Depth d occupies [depth_begin[d], depth_begin[d+1]).
+struct SliceSet {
+  std::vector<Time> start;
+  std::vector<Time> dur;
+  std::vector<uint32_t> label;   // index into Trace::labels
+  std::vector<uint8_t> flags;    // SliceFlags
+  std::vector<uint32_t> depth_begin{0};
+  std::vector<SliceAttachment> args;
+  std::vector<SliceAttachment> extras;
+
+  size_t size() const { return start.size(); }
+  uint32_t depths() const { return uint32_t(depth_begin.size() - 1); }
+  Time end(size_t i) const { return start[i] + dur[i]; }
+  // Depth of slice i (binary search over depth_begin).
+  uint32_t depth_of(size_t i) const;
+  // Index range [first, last) of slices at `depth` that overlap [t0, t1] (closed interval).
+  std::pair<uint32_t, uint32_t> visible(uint32_t depth, Time t0, Time t1) const;
+  // Every slice overlapping [t0, t1], across depths, appended to `out` (depth order).
+  void overlap(Time t0, Time t1, std::vector<uint32_t>& out) const;
+  // Every slice containing t (start <= t <= end), outermost first.
+  void stab(Time t, std::vector<uint32_t>& out) const;
+  // Args / extra byte ranges of slice i, or an empty range.
+  ByteRange args_of(uint32_t i) const;
+  ByteRange extra_of(uint32_t i) const;
+  // Bytes of memory held (capacity-based), for accounting.
+  size_t memory_bytes() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 4. Other event kinds
+// ---------------------------------------------------------------------------------------------
+
+enum class Scope : uint8_t { Thread = 0, Process = 1, Global = 2 };
+
+// i / I events (and R marks, which Chrome draws as instants).
+struct Instant {
+  Time ts = 0;
+  uint32_t label = 0;        // Trace::labels
+  uint32_t thread = kNone;   // Trace::threads index (the emitting thread, for every scope)
+  Scope scope = Scope::Thread;
+  char phase = 'i';          // 'i', 'I' or 'R' as written
+  ByteRange args;
+  ByteRange extra;
+};
+
+// One counter = (pid, name); each C event is one sample; each arg key a series.
+struct CounterSeries {
+  StrId key = kNoStr;
+  std::vector<double> values;  // one per sample; NaN where that sample lacked the key
+};
+struct Counter {
+  uint32_t process = 0;  // Trace::processes index
+  StrId name = kNoStr;
+  StrId cat = kNoStr;
+  std::vector<Time> ts;  // sorted
+  std::vector<uint32_t> tid_of_sample;  // Trace::threads index that emitted each sample
+  std::vector<CounterSeries> series;
+};
+
+// Nestable (b/e) and legacy (S/F) async slices, laid out in lanes per process.
+struct AsyncSlice {
+  Time start = 0;
+  Time dur = 0;
+  uint32_t label = 0;
+  uint32_t process = 0;
+  uint32_t thread = kNone;  // emitting thread of the begin event
+  StrId id = kNoStr;        // canonical id text (id, id2.local/global prefixed "local:"/"global:")
+  uint32_t lane = 0;        // lane within the process's async track
+  uint8_t flags = 0;        // SliceFlags (kSliceOpen when never closed)
+  char phase = 'b';         // 'b' (nestable) or 'S' (legacy)
+  ByteRange args;           // of the begin event
+  ByteRange end_args;       // of the end event
+};
+
+// Async instants and steps: n, T, p.
+struct AsyncMark {
+  Time ts = 0;
+  uint32_t label = 0;
+  uint32_t process = 0;
+  uint32_t thread = kNone;
+  StrId id = kNoStr;
+  char phase = 'n';
+  ByteRange args;
+};
+
+// Flow events: s/t/f, and bind_id / flow_in / flow_out on slices (phase 'X' here).
+struct FlowEvent {
+  Time ts = 0;
+  uint32_t label = 0;
+  uint32_t thread = kNone;
+  StrId id = kNoStr;
+  char phase = 's';
+  bool bind_enclosing = false;  // "bp":"e"
+  ByteRange args;
+};
+
+// Object events: N (created), O (snapshot), D (destroyed).
+struct ObjectEvent {
+  Time ts = 0;
+  uint32_t label = 0;
+  uint32_t process = 0;
+  uint32_t thread = kNone;
+  StrId id = kNoStr;
+  char phase = 'N';
+  ByteRange args;
+};
+
+// Events kept verbatim: P, v, V, unknown phases, and metadata events the model does not name.
+struct OtherEvent {
+  Time ts = 0;
+  uint32_t thread = kNone;
+  StrId phase = kNoStr;
+  uint32_t label = 0;
+  ByteRange raw;  // the whole event object
+};
+
+// ---------------------------------------------------------------------------------------------
+// 5. Threads, processes, metadata, Trace
+// ---------------------------------------------------------------------------------------------
+
+struct Thread {
+  uint32_t process = 0;     // Trace::processes index
+  StrId tid = kNoStr;       // canonical text ("123", "main")
+  StrId name = kNoStr;      // from thread_name metadata
+  int64_t sort_index = 0;
+  bool has_sort_index = false;
+  SliceSet slices;          // properly nested slices
+  SliceSet overflow;        // X slices that overlap without nesting; depth = lane
+  std::vector<Instant> instants;  // thread-scoped instants, sorted by ts
+  uint64_t unmatched_begin = 0;
+  uint64_t unmatched_end = 0;
+};
+
+struct Process {
+  StrId pid = kNoStr;
+  StrId name = kNoStr;
+  StrId labels = kNoStr;     // process_labels
+  int64_t sort_index = 0;
+  bool has_sort_index = false;
+  std::vector<uint32_t> threads;  // Trace::threads indices
+};
+
+// viztracer's file_info: source files and function -> (file, line).
+struct SourceFile {
+  StrId path = kNoStr;
+  ByteRange source;     // the JSON string token (with quotes and escapes); decode with unescape
+  int64_t lines = 0;
+};
+struct FunctionLocation {
+  StrId file = kNoStr;  // path
+  int64_t line = 0;
+};
+
+// A top-level member of the JSON object other than traceEvents, kept verbatim.
+struct MetadataEntry {
+  StrId key = kNoStr;
+  ByteRange value;  // raw JSON value
+};
+
+struct Trace {
+  StringTable strings;
+  std::vector<Label> labels;
+  std::vector<Process> processes;
+  std::vector<Thread> threads;
+  std::vector<Instant> process_instants;  // scope p, sorted by ts
+  std::vector<Instant> global_instants;   // scope g, sorted by ts
+  std::vector<Counter> counters;
+  std::vector<AsyncSlice> async_slices;   // sorted by (process, start)
+  std::vector<AsyncMark> async_marks;
+  std::vector<FlowEvent> flows;
+  std::vector<ObjectEvent> objects;
+  std::vector<OtherEvent> others;
+  std::vector<MetadataEntry> metadata;     // top-level members, file order
+  std::vector<SourceFile> files;
+  std::unordered_map<StrId, FunctionLocation> functions;  // label name -> location
+  std::string display_time_unit;          // "" when absent
+  bool object_form = true;                // {"traceEvents":[...]} vs [...]
+  int64_t origin_us = 0;                  // Time 0 is this many microseconds in the input
+  Time start = 0, end = 0;                // over every event with a timestamp
+  uint64_t events = 0;                    // events read (all phases, metadata included)
+  std::shared_ptr<const Buffer> source;   // what ByteRanges point into
+  Diagnostics diagnostics;
+
+  // Convenience
+  std::string_view str(StrId id) const { return strings.get(id); }
+  std::string_view view(ByteRange r) const { return source ? source->view(r) : std::string_view(); }
+  const Label& label(uint32_t i) const { return labels[i]; }
+  std::string_view name_of(uint32_t label_index) const { return str(labels[label_index].name); }
+  uint32_t intern_label(StrId name, StrId cat);   // linear-time fallback; loaders use a map
+  uint64_t slice_count() const;
+};
+
+}  // namespace vz

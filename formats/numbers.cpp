@@ -1,0 +1,306 @@
+#include "formats/numbers.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace vz {
+namespace {
+
+// A decimal number split into its digits: value = sign * 0.D * 10^point, D = int ++ frac.
+struct Decimal {
+  bool neg = false;
+  std::string_view int_digits, frac_digits;
+  int64_t point = 0;  // digits of D before the decimal point
+  char digit(int64_t k) const {
+    if (k < 0) return 0;
+    if (k < int64_t(int_digits.size())) return char(int_digits[size_t(k)] - '0');
+    k -= int64_t(int_digits.size());
+    if (k < int64_t(frac_digits.size())) return char(frac_digits[size_t(k)] - '0');
+    return 0;
+  }
+  int64_t ndigits() const { return int64_t(int_digits.size() + frac_digits.size()); }
+};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool decompose(std::string_view s, Decimal& d) {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') {
+    d.neg = true;
+    ++i;
+  }
+  size_t a = i;
+  while (i < n && is_digit(s[i])) ++i;
+  if (i == a) return false;
+  d.int_digits = s.substr(a, i - a);
+  if (i < n && s[i] == '.') {
+    size_t b = ++i;
+    while (i < n && is_digit(s[i])) ++i;
+    if (i == b) return false;
+    d.frac_digits = s.substr(b, i - b);
+  }
+  int64_t exp = 0;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool eneg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+    size_t c = i;
+    while (i < n && is_digit(s[i])) {
+      if (exp < 100000) exp = exp * 10 + (s[i] - '0');
+      ++i;
+    }
+    if (i == c) return false;
+    if (eneg) exp = -exp;
+  }
+  if (i != n) return false;
+  d.point = int64_t(d.int_digits.size()) + exp;
+  return true;
+}
+
+// Integer part as __int128 (saturating at ~1e38 digits); false when it has more than 38 digits.
+bool integer_part(const Decimal& d, __int128* out) {
+  __int128 v = 0;
+  int significant = 0;
+  for (int64_t k = 0; k < d.point; ++k) {
+    char c = d.digit(k);
+    if (significant || c) ++significant;
+    if (significant > 37) return false;
+    v = v * 10 + c;
+  }
+  *out = v;
+  return true;
+}
+
+bool fraction_is_zero(const Decimal& d) {
+  for (int64_t k = std::max<int64_t>(d.point, 0); k < d.ndigits(); ++k)
+    if (d.digit(k)) return false;
+  return true;
+}
+
+constexpr __int128 kI64Max = std::numeric_limits<int64_t>::max();
+constexpr __int128 kI64Min = std::numeric_limits<int64_t>::min();
+
+}  // namespace
+
+bool is_json_number(std::string_view tok) {
+  Decimal d;
+  return decompose(tok, d);
+}
+
+NumStatus parse_us(std::string_view tok, int64_t origin_us, int64_t* out_ns) {
+  Decimal d;
+  if (!decompose(tok, d)) return NumStatus::NotNumber;
+  __int128 ip;
+  bool range_ok = integer_part(d, &ip);
+  // Three fraction digits give ns; the fourth rounds half away from zero.
+  int64_t frac = 0;
+  for (int k = 0; k < 3; ++k) frac = frac * 10 + d.digit(d.point + k);
+  if (d.digit(d.point + 3) >= 5) frac += 1;
+  __int128 mag = ip * 1000 + frac;
+  __int128 ns = (d.neg ? -mag : mag) - __int128(origin_us) * 1000;
+  if (!range_ok || ns > kI64Max || ns < kI64Min) {
+    bool negative = range_ok ? ns < 0 : d.neg;
+    *out_ns = negative ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+    return NumStatus::OutOfRange;
+  }
+  *out_ns = int64_t(ns);
+  return NumStatus::Ok;
+}
+
+NumStatus parse_floor_us(std::string_view tok, int64_t* out_us) {
+  Decimal d;
+  if (!decompose(tok, d)) return NumStatus::NotNumber;
+  __int128 ip;
+  if (!integer_part(d, &ip)) return NumStatus::OutOfRange;
+  if (d.neg) {
+    ip = -ip;
+    if (!fraction_is_zero(d)) ip -= 1;
+  }
+  if (ip > kI64Max || ip < kI64Min) return NumStatus::OutOfRange;
+  *out_us = int64_t(ip);
+  return NumStatus::Ok;
+}
+
+bool parse_double(std::string_view tok, double* out) {
+  if (!is_json_number(tok)) return false;
+  auto r = std::from_chars(tok.data(), tok.data() + tok.size(), *out);
+  if (r.ec == std::errc::result_out_of_range) {
+    *out = tok[0] == '-' ? -std::numeric_limits<double>::infinity()
+                         : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  return r.ec == std::errc() && r.ptr == tok.data() + tok.size();
+}
+
+bool parse_int64(std::string_view tok, int64_t* out) {
+  Decimal d;
+  if (!decompose(tok, d) || !fraction_is_zero(d)) return false;
+  __int128 ip;
+  if (!integer_part(d, &ip)) return false;
+  if (d.neg) ip = -ip;
+  if (ip > kI64Max || ip < kI64Min) return false;
+  *out = int64_t(ip);
+  return true;
+}
+
+bool canonical_number(std::string_view tok, std::string& out) {
+  Decimal d;
+  if (!decompose(tok, d)) return false;
+  out.clear();
+  // Integer digits without leading zeros.
+  std::string ip;
+  for (int64_t k = 0; k < d.point; ++k) {
+    char c = d.digit(k);
+    if (ip.empty() && c == 0) continue;
+    ip.push_back(char('0' + c));
+    if (ip.size() > 400) break;  // absurd exponents: keep it bounded
+  }
+  std::string fp;
+  for (int64_t k = std::max<int64_t>(d.point, 0); k < d.ndigits(); ++k) fp.push_back(char('0' + d.digit(k)));
+  if (d.point < 0) fp.insert(0, size_t(std::min<int64_t>(-d.point, 400)), '0');
+  while (!fp.empty() && fp.back() == '0') fp.pop_back();
+  if (ip.empty()) ip.push_back('0');
+  bool zero = ip == "0" && fp.empty();
+  if (d.neg && !zero) out.push_back('-');
+  out += ip;
+  if (!fp.empty()) {
+    out.push_back('.');
+    out += fp;
+  }
+  return true;
+}
+
+namespace {
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+void put_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(char(cp));
+  } else if (cp < 0x800) {
+    out.push_back(char(0xc0 | (cp >> 6)));
+    out.push_back(char(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push_back(char(0xe0 | (cp >> 12)));
+    out.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(char(0x80 | (cp & 0x3f)));
+  } else {
+    out.push_back(char(0xf0 | (cp >> 18)));
+    out.push_back(char(0x80 | ((cp >> 12) & 0x3f)));
+    out.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(char(0x80 | (cp & 0x3f)));
+  }
+}
+bool read_u16(std::string_view s, size_t i, uint32_t* v) {
+  if (i + 4 > s.size()) return false;
+  uint32_t r = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    int h = hex(s[i + k]);
+    if (h < 0) return false;
+    r = r * 16 + uint32_t(h);
+  }
+  *v = r;
+  return true;
+}
+}  // namespace
+
+bool unescape_json(std::string_view s, std::string& out) {
+  out.clear();
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    if (++i >= s.size()) return false;
+    switch (s[i]) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        uint32_t cp;
+        if (!read_u16(s, i + 1, &cp)) return false;
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00) {
+          uint32_t lo;
+          if (i + 2 < s.size() && s[i + 1] == '\\' && s[i + 2] == 'u' && read_u16(s, i + 3, &lo) &&
+              lo >= 0xdc00 && lo < 0xe000) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+          } else {
+            cp = 0xfffd;
+          }
+        } else if (cp >= 0xdc00 && cp < 0xe000) {
+          cp = 0xfffd;
+        }
+        put_utf8(out, cp);
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_us(std::string& out, int64_t origin_us, int64_t ns) {
+  __int128 total = __int128(origin_us) * 1000 + ns;
+  bool neg = total < 0;
+  unsigned __int128 mag = neg ? (unsigned __int128)(-total) : (unsigned __int128)total;
+  unsigned __int128 us = mag / 1000;
+  unsigned frac = unsigned(mag % 1000);
+  char buf[64];
+  int n = 0;
+  do {
+    buf[n++] = char('0' + unsigned(us % 10));
+    us /= 10;
+  } while (us);
+  if (neg) out.push_back('-');
+  while (n) out.push_back(buf[--n]);
+  if (frac) {
+    out.push_back('.');
+    char f[3] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
+    int len = 3;
+    while (len > 0 && f[len - 1] == '0') --len;
+    out.append(f, size_t(len));
+  }
+}
+
+}  // namespace vz

@@ -1,0 +1,936 @@
+// .vzt encoder: VztStreamWriter and write_vzt (spec: formats/VZT.md).
+//
+// Every section is built in memory as a small head of varints followed by columns (each prefixed
+// by its byte length), optionally zstd-compressed, then written with its 40-byte header in one
+// piece. Slices of a properly nested thread are written in the Tree layout: a preorder walk in
+// which every timestamp is a delta from the previous begin/end event, so parents' long durations
+// cost no more than leaves' short ones.
+#include "formats/vzt_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <new>
+
+#include "formats/io.h"
+
+namespace vz {
+
+using namespace vzt;
+
+namespace {
+
+// A growable byte buffer with varint appenders.
+class Bytes {
+ public:
+  Bytes() = default;
+  Bytes(Bytes&& o) noexcept { *this = std::move(o); }
+  Bytes& operator=(Bytes&& o) noexcept {
+    p_ = std::move(o.p_);
+    n_ = std::exchange(o.n_, 0);
+    cap_ = std::exchange(o.cap_, 0);
+    return *this;
+  }
+  void v(uint64_t x) {
+    if (cap_ - n_ < kMaxVarint) grow(kMaxVarint);
+    n_ = size_t(put_varint(p_.get() + n_, x) - p_.get());
+  }
+  void z(int64_t x) { v(zigzag(x)); }
+  void opt(uint32_t x) { v(x == kNone ? 0 : uint64_t(x) + 1); }  // kNone -> 0
+  void raw(const void* d, size_t k) {
+    if (cap_ - n_ < k) grow(k);
+    if (k) std::memcpy(p_.get() + n_, d, k);
+    n_ += k;
+  }
+  void u64(uint64_t x) { raw(&x, 8); }
+  void clear() { n_ = 0; }
+  size_t size() const { return n_; }
+  const uint8_t* data() const { return p_.get(); }
+  uint8_t* data() { return p_.get(); }
+  void resize(size_t k) {
+    if (k > cap_) grow(k - n_);
+    n_ = k;
+  }
+
+ private:
+  void grow(size_t more) {
+    size_t cap = std::max<size_t>({cap_ * 2, n_ + more, 256});
+    std::unique_ptr<uint8_t[]> q(new uint8_t[cap]);
+    if (n_) std::memcpy(q.get(), p_.get(), n_);
+    p_ = std::move(q);
+    cap_ = cap;
+  }
+  std::unique_ptr<uint8_t[]> p_;
+  size_t n_ = 0, cap_ = 0;
+};
+
+// One section under construction: head varints, then length-prefixed columns.
+struct Payload {
+  Bytes head;
+  std::vector<Bytes> cols;
+  explicit Payload(size_t ncols) : cols(ncols) {}
+  Bytes& operator[](size_t i) { return cols[i]; }
+};
+
+// A footer index entry.
+struct IndexEntry {
+  uint64_t offset;
+  uint16_t kind;
+  uint64_t key;
+  Time t_min, t_max;
+  uint32_t count;
+};
+
+// Time arithmetic that wraps instead of overflowing (hostile models must still round-trip).
+inline int64_t tsub(Time a, Time b) { return int64_t(uint64_t(a) - uint64_t(b)); }
+inline Time tadd(Time a, Time b) { return Time(uint64_t(a) + uint64_t(b)); }
+
+}  // namespace
+
+struct VztStreamWriter::Impl {
+  VztWriteOptions opt;
+  AtomicFile atomic;
+  int fd = -1;  // streaming mode
+  bool open = false, failed = false;
+  std::string error;
+  uint64_t offset = 0;
+  uint64_t last_section = 0;   // file offset of the last section written
+  StrId next_string = 1;
+  Bytes pending_args;          // args bytes referenced by the section being built
+  uint64_t args_flushed = 0;   // args stream bytes already written
+  Bytes out, packed;           // serialized payload / compressed section
+  ZSTD_CCtx* cctx = nullptr;
+  std::vector<IndexEntry> index;
+
+  ~Impl() {
+    if (cctx) ZSTD_freeCCtx(cctx);
+    if (fd >= 0) ::close(fd);
+  }
+  bool fail(std::string msg) {
+    if (!failed) error = std::move(msg);
+    failed = true;
+    return false;
+  }
+  bool sink(const void* p, size_t n);
+  bool emit(SectionKind kind, uint64_t key, uint32_t count, const uint8_t* raw, size_t n,
+            bool compress);
+  bool emit(SectionKind kind, uint64_t key, uint32_t count, Payload& pl);
+  bool flush_args();
+  ByteRange copy(ByteRange r, std::string_view src);
+  void range(Bytes& col, ByteRange r, std::string_view src, uint64_t& prev_end);
+  bool start_file();
+};
+
+bool VztStreamWriter::Impl::sink(const void* p, size_t n) {
+  if (failed) return false;
+  if (fd < 0) {
+    if (!atomic.write(p, n)) return fail("write failed");
+  } else {
+    const char* c = static_cast<const char*>(p);
+    while (n) {
+      ssize_t w = ::write(fd, c, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return fail(std::string("write failed: ") + std::strerror(errno));
+      c += w;
+      n -= size_t(w);
+    }
+    return true;
+  }
+  return true;
+}
+
+// Writes one section: header + payload (compressed when that is smaller), as one write.
+bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count,
+                                 const uint8_t* raw, size_t n, bool compress) {
+  if (failed || !open) return false;
+  SectionHeader h{};
+  h.kind = uint16_t(kind);
+  h.raw_length = n;
+  h.key = key;
+  h.count = count;
+  packed.clear();
+  packed.resize(sizeof h);
+  const uint8_t* body = raw;
+  size_t body_n = n;
+  if (compress && opt.compress && n >= 64) {
+    size_t bound = ZSTD_compressBound(n);
+    packed.resize(sizeof h + bound);
+    if (!cctx) cctx = ZSTD_createCCtx();
+    size_t z = cctx ? ZSTD_compressCCtx(cctx, packed.data() + sizeof h, bound, raw, n, opt.level)
+                    : 0;
+    if (cctx && !ZSTD_isError(z) && z < n) {
+      h.flags |= kSectionZstd;
+      body = packed.data() + sizeof h;
+      body_n = z;
+    }
+    packed.resize(sizeof h);
+  }
+  h.length = body_n;
+  h.payload_check = checksum32(body, body_n);
+  h.header_check = checksum32(&h, offsetof(SectionHeader, header_check));
+  if (body != packed.data() + sizeof h) packed.raw(body, body_n);
+  else packed.resize(sizeof h + body_n);
+  std::memcpy(packed.data(), &h, sizeof h);
+  if (!sink(packed.data(), packed.size())) return false;
+  last_section = offset;
+  offset += packed.size();
+  return true;
+}
+
+bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count, Payload& pl) {
+  if (!flush_args()) return false;
+  out.clear();
+  out.raw(pl.head.data(), pl.head.size());
+  out.v(pl.cols.size());
+  for (Bytes& c : pl.cols) out.v(c.size());
+  for (Bytes& c : pl.cols) out.raw(c.data(), c.size());
+  return emit(kind, key, count, out.data(), out.size(), true);
+}
+
+// Args bytes go out just before the section that points at them, so truncation keeps both.
+bool VztStreamWriter::Impl::flush_args() {
+  if (pending_args.size() == 0) return !failed;
+  uint64_t key = args_flushed;
+  args_flushed += pending_args.size();
+  bool ok = emit(SectionKind::Args, key, 0, pending_args.data(), pending_args.size(), true);
+  pending_args.clear();
+  return ok;
+}
+
+// Copies the bytes of r (a range into src) to the pending args; returns their stream range.
+ByteRange VztStreamWriter::Impl::copy(ByteRange r, std::string_view src) {
+  if (r.len == 0 || r.offset > src.size() || r.len > src.size() - r.offset) return {};
+  ByteRange out{args_flushed + pending_args.size(), r.len};
+  pending_args.raw(src.data() + r.offset, r.len);
+  return out;
+}
+
+// A range column entry: len, then (if len) the offset as a delta from the previous range's end.
+void VztStreamWriter::Impl::range(Bytes& col, ByteRange r, std::string_view src,
+                                  uint64_t& prev_end) {
+  ByteRange c = copy(r, src);
+  col.v(c.len);
+  if (c.len == 0) return;
+  col.z(int64_t(c.offset - prev_end));
+  prev_end = c.offset + c.len;
+}
+
+bool VztStreamWriter::Impl::start_file() {
+  FileHeader fh{};
+  std::memcpy(fh.magic, kMagic, kMagicSize);
+  fh.version_major = kVersionMajor;
+  fh.version_minor = kVersionMinor;
+  fh.created_ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+  fh.check = checksum32(&fh, offsetof(FileHeader, check));
+  open = true;
+  if (!sink(&fh, sizeof fh)) return false;
+  offset = sizeof fh;
+  return true;
+}
+
+VztStreamWriter::VztStreamWriter() : impl_(std::make_unique<Impl>()) {}
+VztStreamWriter::~VztStreamWriter() { abort(); }
+
+bool VztStreamWriter::open(const std::string& path, const VztWriteOptions& options,
+                           std::string* error) {
+  impl_ = std::make_unique<Impl>();
+  impl_->opt = options;
+  if (!impl_->atomic.open(path, error)) return impl_->fail(error ? *error : "cannot open");
+  if (impl_->start_file()) return true;
+  if (error) *error = impl_->error;
+  return false;
+}
+
+bool VztStreamWriter::open_streaming(const std::string& path, const VztWriteOptions& options,
+                                     std::string* error) {
+  impl_ = std::make_unique<Impl>();
+  impl_->opt = options;
+  impl_->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (impl_->fd < 0) {
+    impl_->fail("cannot open " + path + ": " + std::strerror(errno));
+    if (error) *error = impl_->error;
+    return false;
+  }
+  if (impl_->start_file()) return true;
+  if (error) *error = impl_->error;
+  return false;
+}
+
+bool VztStreamWriter::ok() const { return !impl_->failed; }
+const std::string& VztStreamWriter::error() const { return impl_->error; }
+uint64_t VztStreamWriter::bytes_written() const { return impl_->offset; }
+
+void VztStreamWriter::abort() {
+  if (!impl_ || !impl_->open) return;
+  impl_->open = false;
+  if (impl_->fd >= 0) {
+    ::close(impl_->fd);
+    impl_->fd = -1;
+  } else {
+    impl_->atomic.abort();
+  }
+}
+
+bool VztStreamWriter::write_info(const VztInfo& info) {
+  Bytes b;
+  b.z(info.origin_us);
+  b.v(info.display_time_unit.size());
+  b.raw(info.display_time_unit.data(), info.display_time_unit.size());
+  b.v(info.object_form ? 1 : 0);
+  b.v(info.events);
+  b.v(info.has_bounds ? 1 : 0);
+  b.z(info.start);
+  b.z(info.end);
+  return impl_->emit(SectionKind::Info, 0, 0, b.data(), b.size(), true);
+}
+
+bool VztStreamWriter::write_strings(StrId first, const std::string_view* strings, size_t n) {
+  Impl& m = *impl_;
+  if (first != m.next_string) return m.fail("strings must be written in id order");
+  size_t i = 0;
+  while (i < n) {
+    Payload pl(2);
+    size_t j = i, bytes = 0;
+    for (; j < n && j - i < m.opt.block_events && bytes < (64u << 20); ++j) {
+      pl[0].v(strings[j].size());
+      pl[1].raw(strings[j].data(), strings[j].size());
+      bytes += strings[j].size();
+    }
+    pl.head.v(first + i);
+    pl.head.v(j - i);
+    if (!m.emit(SectionKind::Strings, 0, uint32_t(j - i), pl)) return false;
+    i = j;
+  }
+  m.next_string = StrId(first + n);
+  return true;
+}
+
+bool VztStreamWriter::write_labels(uint32_t first, const Label* labels, size_t n) {
+  for (size_t i = 0; i < n; i += impl_->opt.block_events) {
+    size_t k = std::min<size_t>(n - i, impl_->opt.block_events);
+    Payload pl(2);
+    pl.head.v(first + i);
+    pl.head.v(k);
+    for (size_t j = i; j < i + k; ++j) {
+      pl[0].v(labels[j].name);
+      pl[1].v(labels[j].cat);
+    }
+    if (!impl_->emit(SectionKind::Labels, 0, uint32_t(k), pl)) return false;
+  }
+  return true;
+}
+
+bool VztStreamWriter::write_processes(uint32_t first, const Process* processes, size_t n) {
+  Payload pl(5);
+  pl.head.v(first);
+  pl.head.v(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Process& p = processes[i];
+    pl[0].v(p.pid);
+    pl[1].v(p.name);
+    pl[2].v(p.labels);
+    pl[3].v(p.has_sort_index ? kRecordHasSortIndex : 0);
+    pl[4].z(p.sort_index);
+  }
+  return impl_->emit(SectionKind::Processes, 0, uint32_t(n), pl);
+}
+
+bool VztStreamWriter::write_threads(uint32_t first, const Thread* threads, size_t n) {
+  Payload pl(7);
+  pl.head.v(first);
+  pl.head.v(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Thread& t = threads[i];
+    pl[0].v(t.process);
+    pl[1].v(t.tid);
+    pl[2].v(t.name);
+    pl[3].v(t.has_sort_index ? kRecordHasSortIndex : 0);
+    pl[4].z(t.sort_index);
+    pl[5].v(t.unmatched_begin);
+    pl[6].v(t.unmatched_end);
+  }
+  return impl_->emit(SectionKind::Threads, 0, uint32_t(n), pl);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slices
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Builds one Slices section from slices handed over one at a time.
+// Tree layout: items arrive in preorder with their depth; a begin event is emitted per item and
+// an end event when a later item at the same or a shallower depth (or the block's end) closes it.
+// Level layout: items arrive depth by depth in index order.
+class BlockEncoder {
+ public:
+  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths)
+      : s_(s), layout_(layout), counts_(depths, 0) {}
+
+  size_t size() const { return items_; }
+  void add(uint32_t i, uint32_t depth) {
+    if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i];
+    min_depth_ = std::min(min_depth_, depth);
+    max_depth_ = std::max(max_depth_, depth);
+    ++counts_[depth];
+    if (layout_ == SliceLayout::Tree) add_tree(i, depth);
+    else add_level(i, depth);
+    t_min_ = std::min(t_min_, s_.start[i]);
+    t_max_ = std::max(t_max_, s_.end(i));
+    label_.v(s_.label[i]);
+    if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
+    attach(s_.args, i, args_, next_arg_);
+    attach(s_.extras, i, extras_, next_extra_);
+    ++items_;
+  }
+  // Serializes the block into `pl` (ranges are copied through `copy`); resets for the next one.
+  template <class Copy>
+  void finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy);
+  Time t_min() const { return t_min_; }
+  Time t_max() const { return t_max_; }
+  // Starts the next block (finish() has handed the columns over).
+  void reset() {
+    items_ = 0;
+    t_min_ = INT64_MAX, t_max_ = INT64_MIN;
+    open_.clear(), lead_.clear(), tail_.clear(), sparse_flags_.clear();
+    args_.clear(), extras_.clear();
+    up_.clear(), gap_.clear(), dur_.clear(), label_.clear();
+  }
+
+ private:
+  struct Open {
+    uint32_t depth, index;
+  };
+  void close_to(uint32_t depth) {
+    while (!open_.empty() && open_.back().depth >= depth) {
+      Time end = s_.end(open_.back().index);
+      tail_.push_back(tsub(end, t_));
+      t_ = end;
+      open_.pop_back();
+    }
+  }
+  void add_tree(uint32_t i, uint32_t depth) {
+    if (items_ == 0) t_ = base_, prev_depth_ = int64_t(depth) - 1;
+    close_to(depth);
+    up_.z(int64_t(depth) - int64_t(prev_depth_) - 1);
+    prev_depth_ = depth;
+    lead_.push_back(tsub(s_.start[i], t_));
+    t_ = s_.start[i];
+    open_.push_back({depth, i});
+  }
+  void add_level(uint32_t i, uint32_t depth) {
+    if (items_ == 0 || depth != prev_depth_) t_ = base_;
+    prev_depth_ = depth;
+    gap_.z(tsub(s_.start[i], t_));
+    dur_.z(s_.dur[i]);
+    t_ = s_.end(i);
+  }
+  // Sparse attachments are sorted by slice index; depth-major walks (both layouts visit each
+  // depth in index order) need a lookup, so find by binary search from a per-depth hint.
+  void attach(const std::vector<SliceAttachment>& v, uint32_t i,
+              std::vector<std::pair<uint32_t, ByteRange>>& out, size_t& hint) {
+    if (v.empty()) return;
+    bool at = (hint == v.size() || v[hint].index >= i) && (hint == 0 || v[hint - 1].index < i);
+    if (!at) {
+      hint = size_t(std::lower_bound(v.begin(), v.end(), i,
+                                     [](const SliceAttachment& a, uint32_t x) {
+                                       return a.index < x;
+                                     }) -
+                    v.begin());
+    }
+    while (hint < v.size() && v[hint].index == i) out.push_back({items_, v[hint++].range});
+  }
+  static void put_deltas(Bytes& col, const std::vector<int64_t>& d, bool sign) {
+    for (int64_t x : d) col.v(sign ? zigzag(x) : uint64_t(x));
+  }
+
+  const SliceSet& s_;
+  SliceLayout layout_;
+  std::vector<uint32_t> counts_;
+  uint32_t items_ = 0, first_depth_ = 0, min_depth_ = 0, max_depth_ = 0;
+  int64_t prev_depth_ = 0;
+  Time base_ = 0, t_ = 0;
+  Time t_min_ = INT64_MAX, t_max_ = INT64_MIN;
+  std::vector<Open> open_;
+  std::vector<int64_t> lead_, tail_;
+  Bytes up_, gap_, dur_, label_;
+  std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
+  std::vector<std::pair<uint32_t, ByteRange>> args_, extras_;
+  size_t next_arg_ = 0, next_extra_ = 0;
+};
+
+template <class Copy>
+void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy) {
+  bool tree = layout_ == SliceLayout::Tree;
+  if (tree) close_to(0);
+  bool sign = false;
+  for (int64_t x : lead_) sign |= x < 0;
+  for (int64_t x : tail_) sign |= x < 0;
+  pl.head.v(uint8_t(set));
+  pl.head.v(uint8_t(layout_));
+  pl.head.v(sign ? kTreeSigned : 0);
+  pl.head.v(first_depth_ + depth_offset);
+  pl.head.v(min_depth_ + depth_offset);
+  pl.head.v(max_depth_ - min_depth_ + 1);
+  for (uint32_t d = min_depth_; d <= max_depth_; ++d) pl.head.v(counts_[d]), counts_[d] = 0;
+  pl.head.z(base_);
+  if (tree) {
+    pl.cols.resize(7);
+    pl[0] = std::move(up_);
+    put_deltas(pl[1], lead_, sign);
+    put_deltas(pl[2], tail_, sign);
+  } else {
+    pl.cols.resize(6);
+    pl[0] = std::move(gap_);
+    pl[1] = std::move(dur_);
+  }
+  size_t c = tree ? 3 : 2;
+  pl[c] = std::move(label_);
+  uint32_t prev = 0;
+  pl[c + 1].v(sparse_flags_.size());
+  for (auto& [k, f] : sparse_flags_) pl[c + 1].v(k - prev), pl[c + 1].v(f), prev = k;
+  for (auto* list : {&args_, &extras_}) {
+    Bytes& col = pl[list == &args_ ? c + 2 : c + 3];
+    col.v(list->size());
+    prev = 0;
+    uint64_t prev_end = 0;
+    for (auto& [k, r] : *list) {
+      col.v(k - prev);
+      prev = k;
+      copy(col, r, prev_end);
+    }
+  }
+}
+
+// Depth index of every slice needs no storage: the walks below visit depths in order.
+bool nested_is_walkable(const SliceSet& s) {
+  for (uint32_t d = 1; d < s.depths(); ++d)
+    if (s.depth_begin[d] == s.depth_begin[d - 1] && s.depth_begin[d + 1] > s.depth_begin[d])
+      return false;
+  return true;
+}
+
+bool slice_set_consistent(const SliceSet& s) {
+  size_t n = s.start.size();
+  if (s.dur.size() != n || s.label.size() != n || s.flags.size() != n) return false;
+  if (s.depth_begin.empty() || s.depth_begin.front() != 0 || s.depth_begin.back() != n)
+    return false;
+  for (size_t d = 1; d < s.depth_begin.size(); ++d)
+    if (s.depth_begin[d] < s.depth_begin[d - 1]) return false;
+  return true;
+}
+
+// Children per slice: each slice at depth d >= 1 belongs to the last slice at depth d - 1 that
+// starts at or before it (or the first one), so children of one parent are contiguous.
+std::vector<uint32_t> count_children(const SliceSet& s) {
+  std::vector<uint32_t> kids(s.size(), 0);
+  for (uint32_t d = 1; d < s.depths(); ++d) {
+    uint32_t p = s.depth_begin[d - 1], pe = s.depth_begin[d];
+    if (p == pe) continue;
+    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i) {
+      while (p + 1 < pe && s.start[p + 1] <= s.start[i]) ++p;
+      ++kids[p];
+    }
+  }
+  return kids;
+}
+
+}  // namespace
+
+bool VztStreamWriter::write_slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
+                                   std::string_view source, uint32_t depth_offset) {
+  Impl& m = *impl_;
+  if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
+  if (s.size() == 0) return !m.failed;
+  bool tree = set == SliceSetKind::Nested && nested_is_walkable(s);
+  BlockEncoder enc(s, tree ? SliceLayout::Tree : SliceLayout::Level, s.depths());
+  auto flush = [&]() {
+    Payload pl(0);
+    uint32_t count = uint32_t(enc.size());
+    Time t0 = enc.t_min(), t1 = enc.t_max();
+    enc.finish(pl, set, depth_offset, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
+      m.range(col, r, source, prev_end);
+    });
+    uint64_t key = slice_key(thread, set);
+    if (!m.emit(SectionKind::Slices, key, count, pl)) return false;
+    m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), key, t0, t1, count});
+    return true;
+  };
+  auto add = [&](uint32_t i, uint32_t d) {
+    enc.add(i, d);
+    if (enc.size() < m.opt.block_slices) return true;
+    bool ok = flush();
+    enc.reset();
+    return ok;
+  };
+  if (tree) {
+    std::vector<uint32_t> kids = count_children(s);
+    std::vector<uint32_t> cursor(s.depth_begin.begin(), s.depth_begin.end() - 1);
+    std::vector<std::pair<uint32_t, uint32_t>> stack;  // (depth, children left)
+    while (cursor[0] < s.depth_begin[1]) {
+      uint32_t r = cursor[0]++;
+      if (!add(r, 0)) return false;
+      if (kids[r]) stack.push_back({0, kids[r]});
+      while (!stack.empty()) {
+        auto& top = stack.back();
+        if (top.second == 0) {
+          stack.pop_back();
+          continue;
+        }
+        --top.second;
+        uint32_t d = top.first + 1, i = cursor[d]++;
+        if (!add(i, d)) return false;
+        if (kids[i]) stack.push_back({d, kids[i]});
+      }
+    }
+  } else {
+    for (uint32_t d = 0; d < s.depths(); ++d)
+      for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
+        if (!add(i, d)) return false;
+  }
+  return enc.size() == 0 || flush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event lists: one column per field, timestamps as deltas from the previous event's.
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Splits n items into sections of at most `block` and encodes each with `fill(pl, i, k)`.
+template <class Fill>
+bool chunked(size_t n, uint32_t block, Fill&& fill) {
+  for (size_t i = 0; i < n; i += block)
+    if (!fill(i, std::min<size_t>(n - i, block))) return false;
+  return true;
+}
+
+}  // namespace
+
+bool VztStreamWriter::write_instants(const Instant* in, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(7);
+    pl.head.v(k);
+    Time prev = 0, t0 = INT64_MAX, t1 = INT64_MIN;
+    uint64_t a_end = 0, e_end = 0;
+    uint32_t thread = k ? in[i0].thread : kNone;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const Instant& e = in[i];
+      pl[0].z(tsub(e.ts, prev));
+      prev = e.ts;
+      pl[1].v(e.label);
+      pl[2].opt(e.thread);
+      pl[3].v(uint8_t(e.scope));
+      pl[4].v(uint8_t(e.phase));
+      m.range(pl[5], e.args, src, a_end);
+      m.range(pl[6], e.extra, src, e_end);
+      t0 = std::min(t0, e.ts), t1 = std::max(t1, e.ts);
+      if (e.thread != thread || e.scope != Scope::Thread) thread = kNone;
+    }
+    uint64_t key = thread == kNone ? kMixedKey : thread;
+    if (!m.emit(SectionKind::Instants, key, uint32_t(k), pl)) return false;
+    if (thread != kNone)
+      m.index.push_back({m.last_section, uint16_t(SectionKind::Instants), key, t0, t1,
+                         uint32_t(k)});
+    return true;
+  });
+}
+
+bool VztStreamWriter::write_counter(const Counter& c) {
+  Impl& m = *impl_;
+  size_t n = c.ts.size();
+  for (const CounterSeries& s : c.series)
+    if (s.values.size() != n) return m.fail("counter series length differs from its samples");
+  if (c.tid_of_sample.size() != n && !c.tid_of_sample.empty())
+    return m.fail("counter tid_of_sample length differs from its samples");
+  return chunked(std::max<size_t>(n, 1), m.opt.block_events, [&](size_t i0, size_t k) {
+    k = std::min(k, n - std::min(n, i0));
+    Payload pl(2 + c.series.size());
+    pl.head.v(c.process);
+    pl.head.v(c.name);
+    pl.head.v(c.cat);
+    pl.head.v(c.series.size());
+    for (const CounterSeries& s : c.series) pl.head.v(s.key);
+    pl.head.v(k);
+    Time prev = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      pl[0].z(tsub(c.ts[i], prev));
+      prev = c.ts[i];
+      pl[1].opt(c.tid_of_sample.empty() ? kNone : c.tid_of_sample[i]);
+    }
+    for (size_t j = 0; j < c.series.size(); ++j) {
+      uint64_t prev_bits = 0;  // XOR with the previous value: repeated values become zeros
+      for (size_t i = i0; i < i0 + k; ++i) {
+        uint64_t bits;
+        std::memcpy(&bits, &c.series[j].values[i], 8);
+        pl[2 + j].u64(bits ^ prev_bits);
+        prev_bits = bits;
+      }
+    }
+    return m.emit(SectionKind::Counter, c.process, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(11);
+    pl.head.v(k);
+    Time prev = 0;
+    uint64_t a_end = 0, e_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const AsyncSlice& e = a[i];
+      pl[0].z(tsub(e.start, prev));
+      prev = e.start;
+      pl[1].z(e.dur);
+      pl[2].v(e.label);
+      pl[3].v(e.process);
+      pl[4].opt(e.thread);
+      pl[5].v(e.id);
+      pl[6].v(e.lane);
+      pl[7].v(e.flags);
+      pl[8].v(uint8_t(e.phase));
+      m.range(pl[9], e.args, src, a_end);
+      m.range(pl[10], e.end_args, src, e_end);
+    }
+    return m.emit(SectionKind::AsyncSlices, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_async_marks(const AsyncMark* a, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(7);
+    pl.head.v(k);
+    Time prev = 0;
+    uint64_t a_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const AsyncMark& e = a[i];
+      pl[0].z(tsub(e.ts, prev));
+      prev = e.ts;
+      pl[1].v(e.label);
+      pl[2].v(e.process);
+      pl[3].opt(e.thread);
+      pl[4].v(e.id);
+      pl[5].v(uint8_t(e.phase));
+      m.range(pl[6], e.args, src, a_end);
+    }
+    return m.emit(SectionKind::AsyncMarks, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_flows(const FlowEvent* f, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(7);
+    pl.head.v(k);
+    Time prev = 0;
+    uint64_t a_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const FlowEvent& e = f[i];
+      pl[0].z(tsub(e.ts, prev));
+      prev = e.ts;
+      pl[1].v(e.label);
+      pl[2].opt(e.thread);
+      pl[3].v(e.id);
+      pl[4].v(uint8_t(e.phase));
+      pl[5].v(e.bind_enclosing ? 1 : 0);
+      m.range(pl[6], e.args, src, a_end);
+    }
+    return m.emit(SectionKind::Flows, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_objects(const ObjectEvent* o, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(7);
+    pl.head.v(k);
+    Time prev = 0;
+    uint64_t a_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const ObjectEvent& e = o[i];
+      pl[0].z(tsub(e.ts, prev));
+      prev = e.ts;
+      pl[1].v(e.label);
+      pl[2].v(e.process);
+      pl[3].opt(e.thread);
+      pl[4].v(e.id);
+      pl[5].v(uint8_t(e.phase));
+      m.range(pl[6], e.args, src, a_end);
+    }
+    return m.emit(SectionKind::Objects, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_others(const OtherEvent* o, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(5);
+    pl.head.v(k);
+    Time prev = 0;
+    uint64_t r_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      const OtherEvent& e = o[i];
+      pl[0].z(tsub(e.ts, prev));
+      prev = e.ts;
+      pl[1].opt(e.thread);
+      pl[2].v(e.phase);
+      pl[3].v(e.label);
+      m.range(pl[4], e.raw, src, r_end);
+    }
+    return m.emit(SectionKind::Others, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_files(const SourceFile* f, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(3);
+    pl.head.v(k);
+    uint64_t s_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      pl[0].v(f[i].path);
+      m.range(pl[1], f[i].source, src, s_end);
+      pl[2].z(f[i].lines);
+    }
+    return m.emit(SectionKind::Files, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_functions(const std::pair<StrId, FunctionLocation>* f, size_t n) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(3);
+    pl.head.v(k);
+    for (size_t i = i0; i < i0 + k; ++i) {
+      pl[0].v(f[i].first);
+      pl[1].v(f[i].second.file);
+      pl[2].z(f[i].second.line);
+    }
+    return m.emit(SectionKind::Functions, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::write_metadata(const MetadataEntry* e, size_t n, std::string_view src) {
+  Impl& m = *impl_;
+  return chunked(n, m.opt.block_events, [&](size_t i0, size_t k) {
+    Payload pl(2);
+    pl.head.v(k);
+    uint64_t v_end = 0;
+    for (size_t i = i0; i < i0 + k; ++i) {
+      pl[0].v(e[i].key);
+      m.range(pl[1], e[i].value, src, v_end);
+    }
+    return m.emit(SectionKind::Metadata, 0, uint32_t(k), pl);
+  });
+}
+
+bool VztStreamWriter::finish(std::string* error) {
+  Impl& m = *impl_;
+  if (!m.open) return m.fail("not open"), (error ? *error = m.error : m.error), false;
+  m.flush_args();
+  uint64_t index_at = 0;
+  if (m.opt.index && !m.index.empty()) {
+    Payload pl(6);
+    pl.head.v(m.index.size());
+    uint64_t prev = 0;
+    for (const IndexEntry& e : m.index) {
+      pl[0].v(e.offset - prev);
+      prev = e.offset;
+      pl[1].v(e.kind);
+      pl[2].v(e.key);
+      pl[3].z(e.t_min);
+      pl[4].z(tsub(e.t_max, e.t_min));
+      pl[5].v(e.count);
+    }
+    if (m.emit(SectionKind::Index, 0, uint32_t(m.index.size()), pl)) index_at = m.last_section;
+  }
+  EndRecord end{index_at, m.offset + sizeof(SectionHeader) + sizeof(EndRecord)};
+  m.emit(SectionKind::End, 0, 0, reinterpret_cast<const uint8_t*>(&end), sizeof end, false);
+  m.open = false;
+  bool ok = !m.failed;
+  if (m.fd >= 0) {
+    if (::fsync(m.fd) != 0 && ok) ok = m.fail(std::string("fsync: ") + std::strerror(errno));
+    if (::close(m.fd) != 0 && ok) ok = m.fail(std::string("close: ") + std::strerror(errno));
+    m.fd = -1;
+  } else if (ok) {
+    std::string e;
+    if (!m.atomic.commit(&e)) ok = m.fail(e.empty() ? "commit failed" : e);
+  } else {
+    m.atomic.abort();
+  }
+  if (!ok && error) *error = m.error;
+  return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// write_vzt: the whole model, section by section
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src) {
+  for (uint32_t i = 0; i < t.threads.size(); ++i) {
+    const Thread& th = t.threads[i];
+    if (!w.write_slices(i, SliceSetKind::Nested, th.slices, src) ||
+        !w.write_slices(i, SliceSetKind::Overflow, th.overflow, src) ||
+        !w.write_instants(th.instants.data(), th.instants.size(), src))
+      return false;
+  }
+  if (!w.write_instants(t.process_instants.data(), t.process_instants.size(), src) ||
+      !w.write_instants(t.global_instants.data(), t.global_instants.size(), src))
+    return false;
+  for (const Counter& c : t.counters)
+    if (!w.write_counter(c)) return false;
+  std::vector<std::pair<StrId, FunctionLocation>> fns(t.functions.begin(), t.functions.end());
+  std::sort(fns.begin(), fns.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  return w.write_async_slices(t.async_slices.data(), t.async_slices.size(), src) &&
+         w.write_async_marks(t.async_marks.data(), t.async_marks.size(), src) &&
+         w.write_flows(t.flows.data(), t.flows.size(), src) &&
+         w.write_objects(t.objects.data(), t.objects.size(), src) &&
+         w.write_others(t.others.data(), t.others.size(), src) &&
+         w.write_files(t.files.data(), t.files.size(), src) &&
+         w.write_functions(fns.data(), fns.size()) &&
+         w.write_metadata(t.metadata.data(), t.metadata.size(), src);
+}
+
+}  // namespace
+
+bool write_vzt(const Trace& t, const std::string& path, bool compress, std::string* error) {
+  try {
+    VztWriteOptions opt;
+    opt.compress = compress;
+    VztStreamWriter w;
+    if (!w.open(path, opt, error)) return false;
+    std::string_view src = t.source ? std::string_view(t.source->data(), t.source->size())
+                                    : std::string_view();
+    VztInfo info{t.origin_us, t.display_time_unit, t.object_form, t.events, true, t.start, t.end};
+    std::vector<std::string_view> strings;
+    strings.reserve(t.strings.size());
+    for (StrId i = 1; i < t.strings.size(); ++i) strings.push_back(t.strings.get(i));
+    bool ok = w.write_info(info) && w.write_strings(1, strings.data(), strings.size()) &&
+              w.write_labels(0, t.labels.data(), t.labels.size()) &&
+              w.write_processes(0, t.processes.data(), t.processes.size()) &&
+              w.write_threads(0, t.threads.data(), t.threads.size()) && write_events(w, t, src);
+    if (!ok) {
+      if (error) *error = w.error();
+      w.abort();
+      return false;
+    }
+    return w.finish(error);
+  } catch (const std::bad_alloc&) {
+    if (error) *error = "out of memory";
+    return false;
+  }
+}
+
+}  // namespace vz
