@@ -89,7 +89,9 @@ constexpr uint32_t kAllowAsync = kBase | kId | kId2;
 constexpr uint32_t kAllowFlow = kBase | kId | kId2 | kBp;
 constexpr uint32_t kAllowObject = kBase | kId | kId2;
 
-RawStr raw(const Tok& t) { return RawStr{t.p, t.len, t.escaped}; }
+// Absent tokens (kind 0) hold stale pointers: always go through these two.
+RawStr raw(const Tok& t) { return t.kind ? RawStr{t.p, t.len, t.escaped} : RawStr{}; }
+std::string_view text(const Tok& t) { return t.kind ? t.sv() : std::string_view(); }
 
 inline bool same_bytes(const char* a, uint32_t al, const char* b, uint32_t bl) {
   return al == bl && (al == 0 || std::memcmp(a, b, al) == 0);
@@ -116,8 +118,8 @@ struct Ingest {
   ByteRange whole(const Event& ev) const { return ByteRange{offset(ev.begin), uint64_t(ev.end - ev.begin)}; }
 
   uint32_t thread(const Event& ev) {
-    const Tok& pid = ev.pid;
-    const Tok& tid = ev.tid;
+    const Tok pid = ev.pid.kind ? ev.pid : Tok();
+    const Tok tid = ev.tid.kind ? ev.tid : Tok();
     if (!r.threads.empty() && pid.kind == last_pid_kind && tid.kind == last_tid_kind &&
         same_bytes(pid.p, pid.len, last_pid, last_pid_len) &&
         same_bytes(tid.p, tid.len, last_tid, last_tid_len))
@@ -237,7 +239,7 @@ struct Ingest {
   }
 
   void metadata(const Event& ev) {
-    std::string_view n = ev.name.sv();
+    std::string_view n = text(ev.name);
     Misc m = base(ev, 'M', 0);
     Tok v;
     if (n == "process_name" || n == "thread_name" || n == "process_labels") {
@@ -372,6 +374,7 @@ void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, Chun
       continue;
     }
     bool trailing = false;
+    __builtin_prefetch(p + 1024);  // the input is read once, front to back
     ParseStatus st = parse_event(p, end, ev, &err, &trailing);
     if (st == ParseStatus::Ok) {
       if (trailing) r.diag.add(DiagKind::TrailingComma, in.offset(ev.end - 1));

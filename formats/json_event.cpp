@@ -79,7 +79,11 @@ inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
 
 ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** err_at,
                         bool* trailing_comma) {
-  ev = Event();
+  // Reset only what marks presence: zeroing the whole struct per event is measurable.
+  for (Tok* t : {&ev.ph, &ev.name, &ev.cat, &ev.ts, &ev.dur, &ev.pid, &ev.tid, &ev.args, &ev.id,
+                 &ev.id2, &ev.s, &ev.bp, &ev.bind_id, &ev.flow_in, &ev.flow_out})
+    t->kind = 0;
+  ev.keys = 0;
   ev.begin = p;
   ++p;  // '{'
   bool after_comma = false;

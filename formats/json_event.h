@@ -13,6 +13,7 @@
 namespace vz::json {
 
 // A raw value: string content (without quotes), an atom (number/literal), or an object/array.
+// Only `kind` is reset between events: a Tok whose kind is 0 has stale p/len, never read.
 struct Tok {
   const char* p = nullptr;
   uint32_t len = 0;

@@ -256,7 +256,7 @@ int64_t find_origin(const char* p, const char* end) {
     bool trailing;
     if (json::parse_event(p, end, ev, &err, &trailing) != json::ParseStatus::Ok) return 0;
     int64_t us;
-    bool meta = ev.ph.len == 1 && ev.ph.p[0] == 'M';
+    bool meta = ev.ph.kind == 's' && ev.ph.len == 1 && ev.ph.p[0] == 'M';
     if (!meta && (ev.ts.kind == 'n' || ev.ts.kind == 's') && parse_floor_us(ev.ts.sv(), &us) == NumStatus::Ok)
       return us;
     p = ev.end;

@@ -89,7 +89,48 @@ bool is_json_number(std::string_view tok) {
   return decompose(tok, d);
 }
 
+namespace {
+
+// The common case, "123456.789": at most 15 integer digits, no exponent. False: use the slow path.
+inline bool parse_us_fast(std::string_view tok, int64_t origin_us, int64_t* out_ns) {
+  const char* p = tok.data();
+  const char* e = p + tok.size();
+  bool neg = p < e && *p == '-';
+  p += neg;
+  const char* int_begin = p;
+  uint64_t ip = 0;
+  while (p < e && unsigned(*p - '0') < 10) ip = ip * 10 + unsigned(*p++ - '0');
+  if (p == int_begin || p - int_begin > 15) return false;
+  uint64_t frac = 0;
+  int nfrac = 0;
+  if (p < e && *p == '.') {
+    const char* f = ++p;
+    while (p < e && unsigned(*p - '0') < 10) {
+      if (nfrac < 4) {
+        frac = frac * 10 + unsigned(*p - '0');
+        ++nfrac;
+      }
+      ++p;
+    }
+    if (p == f) return false;
+  }
+  if (p != e) return false;  // exponent or junk
+  static constexpr uint64_t kScale[5] = {1000, 100, 10, 1, 0};
+  uint64_t ns_frac;
+  if (nfrac == 4) ns_frac = frac / 10 + (frac % 10 >= 5);
+  else ns_frac = frac * kScale[nfrac];
+  int64_t mag = int64_t(ip * 1000 + ns_frac);
+  int64_t origin_ns;
+  if (__builtin_mul_overflow(origin_us, int64_t(1000), &origin_ns)) return false;
+  int64_t v = neg ? -mag : mag;
+  if (__builtin_sub_overflow(v, origin_ns, out_ns)) return false;
+  return true;
+}
+
+}  // namespace
+
 NumStatus parse_us(std::string_view tok, int64_t origin_us, int64_t* out_ns) {
+  if (parse_us_fast(tok, origin_us, out_ns)) return NumStatus::Ok;
   Decimal d;
   if (!decompose(tok, d)) return NumStatus::NotNumber;
   __int128 ip;

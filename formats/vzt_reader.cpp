@@ -366,6 +366,468 @@ bool Reader::decode(const Sec& s, Cur& c) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Tables: info, strings, labels, processes, threads
+// ---------------------------------------------------------------------------------------------
+
+bool Reader::read_info(Cur& c) {
+  int64_t origin = c.z();
+  uint64_t n = c.v();
+  const uint8_t* unit = c.bad ? nullptr : c.take(n);
+  bool object_form = c.v() != 0;
+  uint64_t events = c.v();
+  bool has_bounds = c.v() != 0;
+  Time start = c.z(), end = c.z();
+  if (c.bad) return false;
+  info_.emplace(origin, std::string(reinterpret_cast<const char*>(unit), n), object_form, events,
+                has_bounds, start, end);
+  return true;
+}
+
+bool Reader::read_strings(const Sec& s, Cur& c) {
+  uint64_t first = c.v(), n = c.v();
+  Cur col[2];
+  if (c.bad || first != smap_.size() || n > c.left() || !columns(c, 2, col)) return false;
+  std::vector<std::string_view> v(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint8_t* p = col[0].bad ? nullptr : col[1].take(col[0].v());
+    if (!p) return false;
+    v[i] = std::string_view(reinterpret_cast<const char*>(p), size_t(col[1].p - p));
+  }
+  if (col[0].bad || col[1].bad) return false;
+  for (std::string_view x : v) smap_.push_back(t_.strings.intern(x));
+  return true;
+}
+
+bool Reader::read_labels(Cur& c) {
+  uint64_t first = c.v(), n = c.v();
+  Cur col[2];
+  if (c.bad || first != lmap_.size() || n > c.left() || !columns(c, 2, col)) return false;
+  std::vector<std::pair<uint64_t, uint64_t>> v(n);
+  for (auto& [name, cat] : v) {
+    name = col[0].v(), cat = col[1].v();
+    if (!str_ok(name) || !str_ok(cat)) return false;
+  }
+  if (col[0].bad || col[1].bad) return false;
+  for (auto& [name, cat] : v) {
+    lmap_.push_back(b_.label(smap_[name], smap_[cat]));
+    lident_ = lident_ && lmap_.back() == lmap_.size() - 1;
+  }
+  return true;
+}
+
+bool Reader::read_processes(Cur& c) {
+  uint64_t first = c.v(), n = c.v();
+  Cur col[5];
+  if (c.bad || first > pmap_.size() || n > c.left() || !columns(c, 5, col)) return false;
+  struct P {
+    uint64_t pid, name, labels, flags;
+    int64_t sort;
+  };
+  std::vector<P> v(n);
+  for (P& p : v) {
+    p = P{col[0].v(), col[1].v(), col[2].v(), col[3].v(), col[4].z()};
+    if (!str_ok(p.pid) || !str_ok(p.name) || !str_ok(p.labels)) return false;
+  }
+  for (Cur& x : col)
+    if (x.bad) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    const P& p = v[i];
+    if (first + i == pmap_.size()) pmap_.push_back(b_.process(smap_[p.pid]));
+    uint32_t m = pmap_[first + i];
+    if (p.name) b_.set_process_name(m, smap_[p.name]);
+    if (p.labels) b_.set_process_labels(m, smap_[p.labels]);
+    if (p.flags & kRecordHasSortIndex) b_.set_process_sort_index(m, p.sort);
+  }
+  return true;
+}
+
+bool Reader::read_threads(Cur& c) {
+  uint64_t first = c.v(), n = c.v();
+  Cur col[7];
+  if (c.bad || first > tmap_.size() || n > c.left() || !columns(c, 7, col)) return false;
+  struct T {
+    uint64_t process, tid, name, flags;
+    int64_t sort;
+    uint64_t ub, ue;
+  };
+  std::vector<T> v(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    T& t = v[i];
+    t = T{col[0].v(), col[1].v(), col[2].v(), col[3].v(), col[4].z(), col[5].v(), col[6].v()};
+    if (!str_ok(t.tid) || !str_ok(t.name) || t.process >= pmap_.size()) return false;
+  }
+  for (Cur& x : col)
+    if (x.bad) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    const T& t = v[i];
+    if (first + i == tmap_.size()) {
+      tmap_.push_back(b_.thread(t_.processes[pmap_[t.process]].pid, smap_[t.tid]));
+      unmatched_.push_back({0, 0});
+    }
+    uint32_t m = tmap_[first + i];
+    if (t.name) b_.set_thread_name(m, smap_[t.name]);
+    if (t.flags & kRecordHasSortIndex) b_.set_thread_sort_index(m, t.sort);
+    unmatched_[first + i] = {t.ub, t.ue};
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slices
+// ---------------------------------------------------------------------------------------------
+
+bool Reader::read_slices(const Sec& s, Cur& c) {
+  uint64_t set = c.v(), layout = c.v(), tflags = c.v(), first = c.v();
+  uint64_t min_depth = c.v(), depths = c.v();
+  if (c.bad || set > 1 || layout > 1 || depths == 0 || depths > kMaxDepth ||
+      min_depth > kMaxDepth || first < min_depth || first >= min_depth + depths ||
+      depths > c.left() || (s.h.key >> 32) != set)
+    return false;
+  std::vector<uint32_t> counts(depths);
+  uint64_t total = 0;
+  for (uint32_t& n : counts) total += n = c.u32();
+  Time base = c.z();
+  uint32_t thread = uint32_t(s.h.key);
+  Cur col[7];
+  if (c.bad || total != s.h.count || total > c.left() || thread >= tmap_.size() ||
+      !columns(c, layout == uint64_t(SliceLayout::Tree) ? 7 : 6, col))
+    return false;
+  blk_.resize(total);
+  bool ok;
+  size_t k;
+  if (layout == uint64_t(SliceLayout::Tree)) {
+    ok = tflags & kTreeSigned ? decode_tree<true>(col, int64_t(first), min_depth, depths, base)
+                              : decode_tree<false>(col, int64_t(first), min_depth, depths, base);
+    k = 3;
+  } else {
+    ok = decode_level(col, counts, base);
+    k = 2;
+  }
+  if (!ok) return false;
+  uint64_t nflags = col[k + 1].v();
+  if (nflags > col[k + 1].left()) return false;
+  for (uint64_t i = 0, at = 0; i < nflags; ++i) {
+    at += col[k + 1].v();
+    uint64_t f = col[k + 1].v();
+    if (at >= total || f > 0xff) return false;
+    blk_[at].flags = uint8_t(f);
+  }
+  if (col[k + 1].bad || !read_attachments(col[k + 2], blk_args_) ||
+      !read_attachments(col[k + 3], blk_extras_))
+    return false;
+  events_ += total;
+  commit_block(thread, uint32_t(set));
+  return true;
+}
+
+bool Reader::read_attachments(Cur& c, std::vector<SliceAttachment>& out) {
+  out.clear();
+  uint64_t n = c.v();
+  if (c.bad || n > c.left()) return false;
+  uint64_t at = 0, prev_end = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    at += c.v();
+    if (at >= blk_.size()) return false;
+    ByteRange r = range(c, prev_end);
+    if (!r.empty()) out.push_back({uint32_t(at), r});
+  }
+  return !c.bad;
+}
+
+// Preorder items: depth (as a step from the previous item's), then a begin-time delta; each item
+// ends (end-time delta) when a later item at its depth or shallower arrives, or the block ends.
+template <bool Signed>
+bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base) {
+  Cur &up = col[0], &lead = col[1], &tail = col[2], &lab = col[3];
+  const size_t n = blk_.size();
+  const int64_t lo = int64_t(min_depth), hi = int64_t(min_depth + depths);
+  const uint64_t nlabels = lmap_.size();
+  stack_pos_.resize(std::min<size_t>(depths, n) + 1);
+  stack_depth_.resize(stack_pos_.size());
+  uint32_t* spos = stack_pos_.data();
+  uint32_t* sdep = stack_depth_.data();
+  size_t sp = 0;
+  uint64_t t = uint64_t(base);
+  int64_t prev = first - 1;
+  RawSlice* out = blk_.data();
+  auto delta = [](Cur& c) { return Signed ? uint64_t(c.z()) : c.v(); };
+  for (size_t k = 0; k < n; ++k) {
+    int64_t step = up.z();
+    if (step < -int64_t(kMaxDepth) || step > int64_t(kMaxDepth)) return false;
+    int64_t d = prev + 1 + step;
+    if (d < lo || d >= hi) return false;
+    while (sp && int64_t(sdep[sp - 1]) >= d) {
+      uint32_t pos = spos[--sp];
+      t += delta(tail);
+      out[pos].dur = Time(t - uint64_t(out[pos].start));
+    }
+    t += delta(lead);
+    uint64_t l = lab.v();
+    if (l >= nlabels) return false;
+    out[k] = RawSlice{Time(t), 0, lident_ ? uint32_t(l) : lmap_[l], 0};
+    spos[sp] = uint32_t(k);
+    sdep[sp++] = uint32_t(d);
+    prev = d;
+  }
+  while (sp) {
+    uint32_t pos = spos[--sp];
+    t += delta(tail);
+    out[pos].dur = Time(t - uint64_t(out[pos].start));
+  }
+  return !up.bad && !lead.bad && !tail.bad && !lab.bad;
+}
+
+// Per depth, in index order: gap after the previous end at that depth, duration, label.
+bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base) {
+  Cur &gap = col[0], &dur = col[1], &lab = col[2];
+  const uint64_t nlabels = lmap_.size();
+  size_t k = 0;
+  for (uint32_t n : counts) {
+    uint64_t t = uint64_t(base);
+    for (uint32_t j = 0; j < n; ++j, ++k) {
+      uint64_t start = t + uint64_t(gap.z());
+      Time d = dur.z();
+      uint64_t l = lab.v();
+      if (l >= nlabels) return false;
+      blk_[k] = RawSlice{Time(start), d, lident_ ? uint32_t(l) : lmap_[l], 0};
+      t = start + uint64_t(d);
+    }
+  }
+  return !gap.bad && !dur.bad && !lab.bad;
+}
+
+void Reader::commit_block(uint32_t thread, uint32_t set) {
+  uint32_t m = tmap_[thread];
+  if (thread >= has_overflow_.size() || !has_overflow_[thread]) {
+    b_.append_slices(m, blk_.data(), blk_.size(), blk_args_.data(), blk_args_.size(),
+                     blk_extras_.data(), blk_extras_.size());
+    return;
+  }
+  Held& h = held_[thread];
+  uint32_t at = uint32_t(h.s[set].size());
+  h.s[set].insert(h.s[set].end(), blk_.begin(), blk_.end());
+  for (const SliceAttachment& a : blk_args_) h.args[set].push_back({at + a.index, a.range});
+  for (const SliceAttachment& a : blk_extras_) h.extras[set].push_back({at + a.index, a.range});
+}
+
+// Merges a thread's nested slices (preorder) with its overflow slices (lane by lane) into one
+// run sorted as TraceBuilder lays slices out; nested ones first where they compare equal.
+void Reader::merge_held(uint32_t thread, Held& h) {
+  std::vector<RawSlice>&nested = h.s[0], &over = h.s[1];
+  std::vector<uint32_t> ord(over.size());
+  std::iota(ord.begin(), ord.end(), 0u);
+  std::stable_sort(ord.begin(), ord.end(),
+                   [&](uint32_t a, uint32_t b) { return before(over[a], over[b]); });
+  std::vector<RawSlice> all;
+  all.reserve(nested.size() + over.size());
+  std::vector<uint32_t> where[2] = {std::vector<uint32_t>(nested.size()),
+                                    std::vector<uint32_t>(over.size())};
+  size_t i = 0, j = 0;
+  while (i < nested.size() || j < ord.size()) {
+    if (j < ord.size() && (i == nested.size() || before(over[ord[j]], nested[i]))) {
+      where[1][ord[j]] = uint32_t(all.size());
+      all.push_back(over[ord[j++]]);
+    } else {
+      where[0][i] = uint32_t(all.size());
+      all.push_back(nested[i++]);
+    }
+  }
+  std::vector<SliceAttachment> args, extras;
+  for (int s = 0; s < 2; ++s) {
+    for (const SliceAttachment& a : h.args[s]) args.push_back({where[s][a.index], a.range});
+    for (const SliceAttachment& a : h.extras[s]) extras.push_back({where[s][a.index], a.range});
+  }
+  auto by_index = [](const SliceAttachment& a, const SliceAttachment& b) {
+    return a.index < b.index;
+  };
+  std::sort(args.begin(), args.end(), by_index);
+  std::sort(extras.begin(), extras.end(), by_index);
+  b_.append_slices(tmap_[thread], all.data(), all.size(), args.data(), args.size(),
+                   extras.data(), extras.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+bool Reader::read_instants(Cur& c) {
+  uint64_t n = c.v();
+  Cur col[7];
+  if (c.bad || n > c.left() || !columns(c, 7, col)) return false;
+  std::vector<Instant> v(n);
+  uint64_t ts = 0, a_end = 0, e_end = 0;
+  for (Instant& e : v) {
+    e.ts = Time(ts += uint64_t(col[0].z()));
+    uint64_t label = col[1].v();
+    e.thread = col[2].opt();
+    uint64_t scope = col[3].v(), phase = col[4].v();
+    e.args = range(col[5], a_end);
+    e.extra = range(col[6], e_end);
+    if (!label_ok(label) || !thread_ok(e.thread) || scope > 2 || phase > 0xff ||
+        (scope == 0 && e.thread == kNone))
+      return false;
+    e.label = lmap_[label];
+    e.thread = thread_of(e.thread);
+    e.scope = Scope(scope);
+    e.phase = char(phase);
+  }
+  for (Cur& x : col)
+    if (x.bad) return false;
+  for (const Instant& e : v) b_.add_instant(e);
+  events_ += n;
+  return true;
+}
+
+bool Reader::read_counter(Cur& c) {
+  uint64_t process = c.v(), name = c.v(), cat = c.v(), nseries = c.v();
+  if (c.bad || process >= pmap_.size() || !str_ok(name) || !str_ok(cat) || nseries > c.left())
+    return false;
+  std::vector<std::pair<StrId, double>> vals(nseries);
+  for (auto& [key, value] : vals) {
+    uint64_t k = c.v();
+    if (!str_ok(k)) return false;
+    key = smap_[k];
+  }
+  uint64_t n = c.v();
+  std::vector<Cur> col(2 + nseries);
+  if (c.bad || n > c.left() || !columns(c, col.size(), col.data())) return false;
+  for (size_t j = 0; j < nseries; ++j)
+    if (col[2 + j].left() < 8 * n) return false;
+  std::vector<uint64_t> prev_bits(nseries, 0);
+  uint64_t ts = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    ts += uint64_t(col[0].z());
+    uint32_t th = col[1].opt();
+    if (col[0].bad || col[1].bad || !thread_ok(th)) return false;
+    for (size_t j = 0; j < nseries; ++j) {
+      uint64_t bits;
+      std::memcpy(&bits, col[2 + j].take(8), 8);
+      prev_bits[j] ^= bits;
+      std::memcpy(&vals[j].second, &prev_bits[j], 8);
+    }
+    b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], Time(ts), thread_of(th),
+                          vals.data(), vals.size());
+  }
+  events_ += n;
+  return true;
+}
+
+bool Reader::read_async_slices(Cur& c) {
+  uint64_t n = c.v();
+  Cur col[11];
+  if (c.bad || n > c.left() || !columns(c, 11, col)) return false;
+  std::vector<AsyncSlice> v(n);
+  uint64_t ts = 0, a_end = 0, e_end = 0;
+  for (AsyncSlice& e : v) {
+    e.start = Time(ts += uint64_t(col[0].z()));
+    e.dur = col[1].z();
+    uint64_t label = col[2].v(), process = col[3].v();
+    e.thread = col[4].opt();
+    uint64_t id = col[5].v();
+    e.lane = col[6].u32();
+    uint64_t flags = col[7].v(), phase = col[8].v();
+    e.args = range(col[9], a_end);
+    e.end_args = range(col[10], e_end);
+    if (!label_ok(label) || process >= pmap_.size() || !thread_ok(e.thread) || !str_ok(id) ||
+        flags > 0xff || phase > 0xff)
+      return false;
+    e.label = lmap_[label], e.process = pmap_[process], e.thread = thread_of(e.thread);
+    e.id = smap_[id], e.flags = uint8_t(flags), e.phase = char(phase);
+  }
+  for (Cur& x : col)
+    if (x.bad) return false;
+  for (const AsyncSlice& e : v) b_.add_async_slice_raw(e);
+  events_ += n;
+  return true;
+}
+
+// AsyncMarks, Flows, Objects and Others share one shape: ts, label, thread, id/phase, args.
+bool Reader::read_events(const Sec& s, Cur& c) {
+  SectionKind kind = SectionKind(s.h.kind);
+  const size_t ncols = kind == SectionKind::Others ? 5 : 7;
+  uint64_t n = c.v();
+  Cur col[7];
+  if (c.bad || n > c.left() || !columns(c, ncols, col)) return false;
+  struct E {
+    Time ts;
+    uint64_t label, process, id, phase, bind;
+    uint32_t thread;
+    ByteRange args;
+  };
+  std::vector<E> v(n);
+  uint64_t ts = 0, a_end = 0;
+  for (E& e : v) {
+    e = E{Time(ts += uint64_t(col[0].z())), 0, 0, 0, 0, 0, kNone, {}};
+    if (kind == SectionKind::Others) {
+      e.thread = col[1].opt(), e.phase = col[2].v(), e.label = col[3].v();
+      e.args = range(col[4], a_end);
+      if (!str_ok(e.phase)) return false;
+    } else {
+      bool proc = kind != SectionKind::Flows;
+      e.label = col[1].v();
+      e.process = proc ? col[2].v() : 0;
+      e.thread = proc ? col[3].opt() : col[2].opt();
+      e.id = proc ? col[4].v() : col[3].v();
+      e.phase = proc ? col[5].v() : col[4].v();
+      e.bind = proc ? 0 : col[5].v();
+      e.args = range(col[6], a_end);
+      if (!str_ok(e.id) || e.phase > 0xff || (proc && e.process >= pmap_.size())) return false;
+    }
+    if (!label_ok(e.label) || !thread_ok(e.thread)) return false;
+    if (kind == SectionKind::AsyncMarks && e.phase != 'n' && e.phase != 'T' && e.phase != 'p')
+      return false;
+  }
+  for (size_t i = 0; i < ncols; ++i)
+    if (col[i].bad) return false;
+  for (const E& e : v) {
+    uint32_t label = lmap_[e.label], th = thread_of(e.thread);
+    if (kind == SectionKind::Others) {
+      b_.add_other(OtherEvent{e.ts, th, smap_[e.phase], label, e.args});
+    } else if (kind == SectionKind::Flows) {
+      b_.add_flow(FlowEvent{e.ts, label, th, smap_[e.id], char(e.phase), e.bind != 0, e.args});
+    } else if (kind == SectionKind::Objects) {
+      b_.add_object(ObjectEvent{e.ts, label, pmap_[e.process], th, smap_[e.id], char(e.phase),
+                                e.args});
+    } else {
+      b_.add_async(char(e.phase), pmap_[e.process], th, t_.labels[label].cat, smap_[e.id], e.ts,
+                   label, e.args, seq_++, s.off);
+    }
+  }
+  events_ += n;
+  return true;
+}
+
+// Files, Functions and Metadata: kept aside and attached after TraceBuilder::finish().
+bool Reader::read_misc(const Sec& s, Cur& c) {
+  SectionKind kind = SectionKind(s.h.kind);
+  uint64_t n = c.v();
+  Cur col[3];
+  size_t ncols = kind == SectionKind::Metadata ? 2 : 3;
+  if (c.bad || n > c.left() || !columns(c, ncols, col)) return false;
+  uint64_t prev_end = 0;
+  size_t m0 = meta_.size(), f0 = files_.size(), g0 = fns_.size();
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t key = col[0].v();
+    bool ok = str_ok(key);
+    if (kind == SectionKind::Metadata) {
+      meta_.push_back({smap_[ok ? key : 0], range(col[1], prev_end)});
+    } else if (kind == SectionKind::Files) {
+      ByteRange src = range(col[1], prev_end);
+      files_.push_back({smap_[ok ? key : 0], src, col[2].z()});
+    } else {
+      uint64_t file = col[1].v();
+      ok = ok && str_ok(file);
+      fns_.push_back({smap_[ok ? key : 0], {smap_[ok ? file : 0], col[2].z()}});
+    }
+    if (!ok || col[0].bad || col[1].bad || col[2].bad) {
+      meta_.resize(m0), files_.resize(f0), fns_.resize(g0);
+      return false;
+    }
+  }
+  return true;
+}
+
 void Reader::fix_up() {
   for (size_t i = 0; i < unmatched_.size(); ++i) {
     t_.threads[tmap_[i]].unmatched_begin = unmatched_[i].first;

@@ -383,7 +383,7 @@ class BlockEncoder {
     if (layout_ == SliceLayout::Tree) add_tree(i, depth);
     else add_level(i, depth);
     t_min_ = std::min(t_min_, s_.start[i]);
-    t_max_ = std::max(t_max_, s_.end(i));
+    t_max_ = std::max(t_max_, tadd(s_.start[i], s_.dur[i]));
     label_.v(s_.label[i]);
     if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
     attach(s_.args, i, args_, next_arg_);

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libimgui-dev libglfw3-dev python3-glad libstb-dev
-  rapidjson-dev libsimdjson-dev doctest-dev
+  doctest-dev
   libzstd-dev zlib1g-dev libdeflate-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )

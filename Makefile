@@ -1,0 +1,47 @@
+# Thin wrapper over CMake. The two README commands are `make demo` and `make test`; both install
+# missing Debian packages first (scripts/bootstrap.sh, a no-op when everything is present).
+BUILD      ?= build
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build demo test sanitize fuzz bench install clean
+
+all: build
+
+deps:
+	@scripts/bootstrap.sh
+
+configure: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS); \
+	fi
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Opens the viewer on the demo trace shipped in assets/.
+demo: build
+	$(BUILD)/app/vizviewer assets/demo.json
+
+# Every test: unit tests, golden tests, CLI tests, and the headless window test.
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+sanitize: deps
+	scripts/sanitize.sh
+
+# libFuzzer targets, FUZZ_SECONDS each (default 60).
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+bench: build
+	scripts/bench.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

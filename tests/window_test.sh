@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Headless window test: renders the demo trace under Xvfb with --screenshot and checks the PNG.
+# Usage: window_test.sh VIZVIEWER SOURCE_DIR
+set -euo pipefail
+viz="$1"; src="$2"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" --screenshot "$tmp/shot.png" --size 1280x720
+python3 - "$tmp/shot.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", data[16:24])
+assert (w, h) == (1280, 720), f"unexpected size {w}x{h}"
+# Decode the IDAT stream and require more than a handful of distinct colours (something drawn).
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    if kind == b"IDAT":
+        idat += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(idat)
+bpp = (len(raw) // h - 1) // w
+colours = {raw[i:i + 3] for i in range(1, len(raw), 97)}
+assert len(colours) > 8, f"only {len(colours)} colours: the window looks empty"
+print(f"screenshot ok: {w}x{h}, {len(colours)} sampled colours")
+PY
+# A broken file must not crash the window either.
+printf 'not a trace' > "$tmp/bad.json"
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/bad.json" --screenshot "$tmp/bad.png" --size 800x600
+test -s "$tmp/bad.png"
+echo "window test ok"
