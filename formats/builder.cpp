@@ -45,6 +45,7 @@ struct PendingThread {
   std::vector<SliceAttachment> args, extras;  // index = position in `slices`
   std::vector<BeginEnd> be;
   std::vector<OtherEvent> unmatched_ends;  // kept verbatim
+  size_t paired_from = SIZE_MAX;            // slices from this index on came from B/E pairs
 };
 
 Time saturating_end(Time start, Time dur) {
@@ -134,6 +135,19 @@ void TraceBuilder::append_slices(uint32_t thread, const RawSlice* slices, size_t
   p.slices.insert(p.slices.end(), slices, slices + n);
   for (size_t i = 0; i < nargs; ++i) p.args.push_back({base + args[i].index, args[i].range});
   for (size_t i = 0; i < nextras; ++i) p.extras.push_back({base + extras[i].index, extras[i].range});
+}
+
+void TraceBuilder::adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
+                                std::vector<SliceAttachment>&& args,
+                                std::vector<SliceAttachment>&& extras) {
+  PendingThread& p = impl_->pending[thread];
+  if (p.slices.empty() && p.args.empty() && p.extras.empty()) {
+    p.slices = std::move(slices);
+    p.args = std::move(args);
+    p.extras = std::move(extras);
+    return;
+  }
+  append_slices(thread, slices.data(), slices.size(), args.data(), args.size(), extras.data(), extras.size());
 }
 
 void TraceBuilder::add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args,
@@ -242,6 +256,7 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
   };
   if (!std::is_sorted(be.begin(), be.end(), by_time)) std::stable_sort(be.begin(), be.end(), by_time);
   std::vector<uint32_t> open;
+  p.paired_from = p.slices.size();
   auto emit = [&](const BeginEnd& b, Time end, uint8_t flags) {
     uint32_t idx = uint32_t(p.slices.size());
     if (!b.args.empty()) {
@@ -277,6 +292,52 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
   std::vector<BeginEnd>().swap(be);
 }
 
+// Profilers like viztracer write a call when it returns: children before parents, i.e. sorted by
+// end. For such input, depths come from one pass that finds each slice's parent (the first later
+// slice that contains it) and one backward pass, with no sort; and since slices at one depth are
+// disjoint, end order is also their start order. Returns false, leaving the general sort + sweep
+// to decide, when the input is not in that order or holds anything that does not nest cleanly
+// (partial overlaps, identical intervals, zero-length slices at a parent's end).
+// `order` lists the slices in the order to try (s[order[k]]); depth[k] receives the depths.
+bool depths_from_postorder(const std::vector<RawSlice>& all, const std::vector<uint32_t>& order,
+                           std::vector<uint32_t>& depth, uint32_t* max_depth) {
+  const size_t n = order.size();
+  if (n < 2) return false;
+  struct View {  // s[i] = the i-th slice in `order`
+    const std::vector<RawSlice>& all;
+    const std::vector<uint32_t>& order;
+    const RawSlice& operator[](size_t i) const { return all[order[i]]; }
+  } s{all, order};
+  std::vector<uint32_t> stack;
+  std::vector<uint32_t>& parent = depth;  // reused: parents first, then depths in place
+  Time prev_end = std::numeric_limits<Time>::min();
+  for (uint32_t i = 0; i < n; ++i) {
+    const RawSlice& x = s[i];
+    Time end = saturating_end(x.start, x.dur);
+    if (end < prev_end) return false;
+    prev_end = end;
+    while (!stack.empty() && s[stack.back()].start >= x.start) {
+      const RawSlice& y = s[stack.back()];
+      if (y.start >= end) return false;                    // zero-length at x's end
+      if (y.start == x.start && y.dur == x.dur) return false;  // identical intervals
+      parent[stack.back()] = i;
+      stack.pop_back();
+    }
+    if (!stack.empty() && saturating_end(s[stack.back()].start, s[stack.back()].dur) > x.start)
+      return false;  // partial overlap
+    parent[i] = kNone;
+    stack.push_back(i);
+  }
+  uint32_t deepest = 0;
+  for (size_t i = n; i-- > 0;) {
+    uint32_t p = parent[i];
+    depth[i] = p == kNone ? 0 : depth[p] + 1;  // p > i: already converted to a depth
+    deepest = std::max(deepest, depth[i] + 1);
+  }
+  *max_depth = deepest;
+  return true;
+}
+
 // Lays out slices sorted by (start asc, end desc) into depth-major sets, moving slices that
 // overlap without nesting into `overflow` lanes.
 void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
@@ -286,30 +347,42 @@ void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
     if (a.start != b.start) return a.start < b.start;
     return saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
   };
-  // order[i] = pending index of the i-th slice in (start, -end) order.
   std::vector<uint32_t> order(n);
-  for (uint32_t i = 0; i < n; ++i) order[i] = i;
-  if (!std::is_sorted(s.begin(), s.end(), before))
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return before(s[a], s[b]); });
-
-  // Sweep with a stack of open ends. depth[i] = depth, or kNone for overflow.
   std::vector<uint32_t> depth(n);
-  std::vector<Time> stack;
   uint32_t max_depth = 0;
   uint64_t overflowed = 0;
-  for (uint32_t k = 0; k < n; ++k) {
-    const RawSlice& r = s[order[k]];
-    Time end = saturating_end(r.start, r.dur);
-    while (!stack.empty() && stack.back() <= r.start) stack.pop_back();
-    if (!stack.empty() && end > stack.back()) {
-      depth[k] = kNone;
-      overflowed++;
-      continue;
+  // Try end order first: the X slices as written, with the (few) slices paired from B/E, which
+  // pair_begin_end appended after them, merged in by end.
+  auto by_end = [&](uint32_t a, uint32_t b) {
+    return saturating_end(s[a].start, s[a].dur) < saturating_end(s[b].start, s[b].dur);
+  };
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  size_t tail = std::min(p.paired_from, n);
+  if (tail < n) {
+    std::stable_sort(order.begin() + long(tail), order.end(), by_end);
+    std::inplace_merge(order.begin(), order.begin() + long(tail), order.end(), by_end);
+  }
+  if (!depths_from_postorder(s, order, depth, &max_depth)) {
+    // order[k] = pending index of the k-th slice in (start, -end) order.
+    for (uint32_t i = 0; i < n; ++i) order[i] = i;
+    if (!std::is_sorted(s.begin(), s.end(), before))
+      std::stable_sort(order.begin(), order.end(),
+                       [&](uint32_t a, uint32_t b) { return before(s[a], s[b]); });
+    // Sweep with a stack of open ends. depth[k] = depth, or kNone for overflow.
+    std::vector<Time> stack;
+    for (uint32_t k = 0; k < n; ++k) {
+      const RawSlice& r = s[order[k]];
+      Time end = saturating_end(r.start, r.dur);
+      while (!stack.empty() && stack.back() <= r.start) stack.pop_back();
+      if (!stack.empty() && end > stack.back()) {
+        depth[k] = kNone;
+        overflowed++;
+        continue;
+      }
+      depth[k] = uint32_t(stack.size());
+      max_depth = std::max(max_depth, depth[k] + 1);
+      stack.push_back(end);
     }
-    depth[k] = uint32_t(stack.size());
-    max_depth = std::max(max_depth, depth[k] + 1);
-    stack.push_back(end);
   }
   if (overflowed) {
     // Slices carry no input offset; name the thread instead.

@@ -52,6 +52,10 @@ class TraceBuilder {
   void append_slices(uint32_t thread, const RawSlice* slices, size_t n,
                      const SliceAttachment* args, size_t nargs,
                      const SliceAttachment* extras, size_t nextras);
+  // Like append_slices, but takes the vectors (no copy when the thread has nothing yet).
+  // Safe to call concurrently for different threads once every thread exists.
+  void adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
+                    std::vector<SliceAttachment>&& args, std::vector<SliceAttachment>&& extras);
   // A slice exactly as stored (already paired); used by the .vzt reader.
   void add_slice_raw(uint32_t thread, Time start, Time dur, uint32_t label, uint8_t flags,
                      ByteRange args, ByteRange extra);

@@ -42,8 +42,24 @@ inline uint64_t hash_raw(const RawStr& s) {
   return mix(h);
 }
 
+// Word-wise equality of two raw strings. Both live inside the input, which stays readable for
+// kPadding bytes past its end, so reading a whole final word is safe.
 inline bool same(const RawStr& a, const RawStr& b) {
-  return a.len == b.len && a.escaped == b.escaped && (a.len == 0 || std::memcmp(a.p, b.p, a.len) == 0);
+  if (a.len != b.len || a.escaped != b.escaped) return false;
+  size_t i = 0;
+  for (; i + 8 <= a.len; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.p + i, 8);
+    std::memcpy(&y, b.p + i, 8);
+    if (x != y) return false;
+  }
+  size_t rest = a.len - i;
+  if (rest == 0) return true;
+  uint64_t x, y;
+  std::memcpy(&x, a.p + i, 8);
+  std::memcpy(&y, b.p + i, 8);
+  uint64_t mask = ~uint64_t(0) >> (64 - 8 * rest);
+  return ((x ^ y) & mask) == 0;
 }
 
 }  // namespace
@@ -88,6 +104,13 @@ constexpr uint32_t kAllowInstant = kBase | kS;
 constexpr uint32_t kAllowAsync = kBase | kId | kId2;
 constexpr uint32_t kAllowFlow = kBase | kId | kId2 | kBp;
 constexpr uint32_t kAllowObject = kBase | kId | kId2;
+
+// Markers that tell ids from other strings in the local string table; each is padded to a word
+// because `same` compares whole words.
+alignas(8) constexpr char kMarkers[32] = "i\0\0\0\0\0\0\0l\0\0\0\0\0\0\0g\0\0\0\0\0\0";
+RawStr marker(char kind, bool is_string) {
+  return RawStr{kMarkers + (kind == 'i' ? 0 : kind == 'l' ? 8 : 16), 1, is_string};
+}
 
 // Absent tokens (kind 0) hold stale pointers: always go through these two.
 RawStr raw(const Tok& t) { return t.kind ? RawStr{t.p, t.len, t.escaped} : RawStr{}; }
@@ -171,11 +194,11 @@ struct Ingest {
   }
 
   uint32_t id_of(const Event& ev) {
-    if (ev.id.present()) return r.strings.get(raw(ev.id), RawStr{"i", 1, ev.id.kind == 's'});
+    if (ev.id.present()) return r.strings.get(raw(ev.id), marker('i', ev.id.kind == 's'));
     if (ev.id2.kind == '{') {
       Tok v;
-      if (find_member(ev.id2, "local", &v)) return r.strings.get(raw(v), RawStr{"l", 1, v.kind == 's'});
-      if (find_member(ev.id2, "global", &v)) return r.strings.get(raw(v), RawStr{"g", 1, v.kind == 's'});
+      if (find_member(ev.id2, "local", &v)) return r.strings.get(raw(v), marker('l', v.kind == 's'));
+      if (find_member(ev.id2, "global", &v)) return r.strings.get(raw(v), marker('g', v.kind == 's'));
     }
     return 0xffffffffu;
   }
@@ -205,7 +228,7 @@ struct Ingest {
     if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
       Misc m = base(ev, 'X', ts);
       const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
-      if (b.present()) m.id = r.strings.get(raw(b), RawStr{"i", 1, b.kind == 's'});
+      if (b.present()) m.id = r.strings.get(raw(b), marker('i', b.kind == 's'));
       m.kind = char(((ev.keys & kFlowIn) ? 1 : 0) | ((ev.keys & kFlowOut) ? 2 : 0));
       r.misc.push_back(m);
     }

@@ -1,7 +1,11 @@
 #include "formats/json_reader.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
 
 #include "formats/builder.h"
 #include "formats/json_chunk.h"
@@ -149,20 +153,55 @@ struct Merger {
     }
   }
 
+  // Tables and rare events now; complete slices are only noted here and moved in parallel by
+  // flush_slices(), since copying them is the bulk of the merge. `r` must outlive that call.
   void merge(ChunkResult& r) {
     map_tables(r);
+    label_maps.push_back(label_map);
     for (uint32_t i = 0; i < r.threads.size(); ++i) {
       json::LocalThread& lt = r.threads[i];
-      for (RawSlice& s : lt.slices) s.label = label_map[s.label];
       if (lt.slices.empty()) continue;
-      b.append_slices(thread_of(i), lt.slices.data(), lt.slices.size(), lt.args.data(), lt.args.size(),
-                      lt.extras.data(), lt.extras.size());
-      std::vector<RawSlice>().swap(lt.slices);
+      uint32_t th = thread_of(i);
+      if (runs.size() <= th) runs.resize(th + 1);
+      runs[th].push_back({&lt, &label_maps.back()});
     }
     for (const json::Misc& m : r.misc) replay(m, r);
+    std::vector<json::Misc>().swap(r.misc);
     t.events += r.events;
     t.diagnostics.merge(r.diag);
   }
+
+  // Concatenates each thread's runs (mapping labels) and hands them to the builder.
+  void flush_slices(unsigned workers) {
+    parallel_for(runs.size(), workers, [&](size_t th) {
+      auto& list = runs[th];
+      if (list.empty()) return;
+      std::vector<RawSlice> slices;
+      std::vector<SliceAttachment> args, extras;
+      if (list.size() == 1) {
+        slices = std::move(list[0].first->slices);
+        args = std::move(list[0].first->args);
+        extras = std::move(list[0].first->extras);
+        for (RawSlice& s : slices) s.label = (*list[0].second)[s.label];
+      } else {
+        size_t n = 0;
+        for (auto& [lt, map] : list) n += lt->slices.size();
+        slices.reserve(n);
+        for (auto& [lt, map] : list) {
+          uint32_t base_index = uint32_t(slices.size());
+          for (const RawSlice& s : lt->slices) slices.push_back(RawSlice{s.start, s.dur, (*map)[s.label], s.flags});
+          for (const SliceAttachment& a : lt->args) args.push_back({base_index + a.index, a.range});
+          for (const SliceAttachment& a : lt->extras) extras.push_back({base_index + a.index, a.range});
+          std::vector<RawSlice>().swap(lt->slices);
+        }
+      }
+      b.adopt_slices(uint32_t(th), std::move(slices), std::move(args), std::move(extras));
+    });
+    runs.clear();
+  }
+
+  std::deque<std::vector<uint32_t>> label_maps;  // per merged chunk, stable addresses
+  std::vector<std::vector<std::pair<json::LocalThread*, const std::vector<uint32_t>*>>> runs;
 };
 
 // Scans top-level members from p (just after '{' or a ','); stops at "traceEvents": [ and
@@ -288,7 +327,24 @@ const char* check_start(Trace& t, const char* base, const char* end, bool* ok) {
 
 }  // namespace
 
+// VZ_LOAD_PROFILE=1 prints the time of each loading phase to stderr (for benchmarks).
+class PhaseTimer {
+ public:
+  PhaseTimer() : on_(std::getenv("VZ_LOAD_PROFILE") != nullptr), last_(std::chrono::steady_clock::now()) {}
+  void mark(const char* phase) {
+    if (!on_) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "load: %-8s %8.3f s\n", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions& opt) {
+  PhaseTimer timer;
   out.source = buf;
   const char* base = buf->data();
   const char* end = base + buf->size();
@@ -339,6 +395,7 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
     }
   });
   if (opt.cancel && opt.cancel->load()) return fatal(out, 0, "loading cancelled");
+  timer.mark("parse");
 
   // Verify the speculative boundaries in order and merge.
   if (opt.progress) opt.progress->phase.store(int(LoadPhase::Building), std::memory_order_relaxed);
@@ -346,20 +403,22 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
   const char* pos = events;
   const char* array_end = nullptr;
   bool eof = false;
+  std::deque<ChunkResult> reparsed;
   for (size_t i = 0; i < starts.size() && !array_end && !eof; ++i) {
-    ChunkResult fresh;
     ChunkResult* r = &results[i];
     if (starts[i] != pos || (!r->stop && !r->hit_eof)) {  // guessed wrong (or skipped): re-parse
-      json::parse_chunk(ctx, pos, std::max(pos, limit_of(i)), fresh);
-      r = &fresh;
+      *r = ChunkResult();
+      r = &reparsed.emplace_back();
+      json::parse_chunk(ctx, pos, std::max(pos, limit_of(i)), *r);
     }
     merger.merge(*r);
     pos = r->stop;
     array_end = r->array_end;
     eof = r->hit_eof;
-    *r = ChunkResult();
   }
+  merger.flush_slices(workers);
   results.clear();
+  reparsed.clear();
 
   if (array_end) {
     const char* q = array_end + 1;
@@ -379,7 +438,9 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
     Tok info{base + m.value.offset, uint32_t(std::min<uint64_t>(m.value.len, 0xffffffffu)), '{', false};
     if (*info.p == '{') read_file_info(out, builder, base, info);
   }
+  timer.mark("merge");
   builder.finish(workers);
+  timer.mark("finish");
   return true;
 }
 
