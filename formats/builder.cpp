@@ -8,6 +8,7 @@
 #include <queue>
 #include <thread>
 
+#include "formats/numbers.h"
 #include "formats/parallel.h"
 
 namespace vz {
@@ -340,7 +341,7 @@ bool depths_from_postorder(const std::vector<RawSlice>& all, const std::vector<u
 
 // Lays out slices sorted by (start asc, end desc) into depth-major sets, moving slices that
 // overlap without nesting into `overflow` lanes.
-void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
+void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& diag) {
   std::vector<RawSlice>& s = p.slices;
   const size_t n = s.size();
   auto before = [](const RawSlice& a, const RawSlice& b) {
@@ -385,9 +386,15 @@ void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
     }
   }
   if (overflowed) {
-    // Slices carry no input offset; name the thread instead.
-    diag.add_n(DiagKind::OverlappingSlice, overflowed, 0, "on a thread with " +
-               std::to_string(overflowed) + " such slices");
+    // Slices carry no input offset (offset 0); the detail names the first one instead.
+    uint32_t k = 0;
+    while (depth[k] != kNone) ++k;
+    const RawSlice& r = s[order[k]];
+    std::string detail = "first \"" + std::string(t.name_of(r.label)) + "\" at ts ";
+    append_us(detail, t.origin_us, r.start);
+    detail += " us on pid " + std::string(t.str(t.processes[th.process].pid)) + " tid " +
+              std::string(t.str(th.tid)) + " (" + std::to_string(overflowed) + " on this thread)";
+    diag.add_n(DiagKind::OverlappingSlice, overflowed, 0, detail);
   }
 
   // Overflow lanes: reuse the lane that frees up earliest.
@@ -455,6 +462,7 @@ void layout_thread(PendingThread& p, Thread& th, Diagnostics& diag) {
   };
   fill(th.slices, max_depth, false);
   if (overflowed) fill(th.overflow, lanes, true);
+  th.overflow.nested = false;
   std::vector<RawSlice>().swap(p.slices);
   std::vector<SliceAttachment>().swap(p.args);
   std::vector<SliceAttachment>().swap(p.extras);
@@ -584,7 +592,7 @@ void TraceBuilder::finish(unsigned workers) {
   std::vector<Diagnostics> diags(t_.threads.size());
   parallel_for(t_.threads.size(), workers, [&](size_t i) {
     pair_begin_end(im.pending[i], t_.threads[i], uint32_t(i), hi, diags[i]);
-    layout_thread(im.pending[i], t_.threads[i], diags[i]);
+    layout_thread(im.pending[i], t_.threads[i], t_, diags[i]);
     sort_by_ts(t_.threads[i].instants);
   });
   for (const Diagnostics& d : diags) t_.diagnostics.merge(d);

@@ -15,6 +15,10 @@ const char* parse_value(const char* p, const char* end, Tok* out, const char** e
       *err_at = end;
       return nullptr;
     }
+    if (uint64_t(q - p - 1) > 0xffffffffu) {  // a Tok holds 32-bit lengths
+      *err_at = p;
+      return nullptr;
+    }
     *out = Tok{p + 1, uint32_t(q - p - 1), 's', esc};
     return q + 1;
   }
@@ -30,7 +34,7 @@ const char* parse_value(const char* p, const char* end, Tok* out, const char** e
     return q;
   }
   const char* q = scan_atom(p, end);
-  if (q == p) {
+  if (q == p || uint64_t(q - p) > 0xffffffffu) {
     *err_at = p;
     return nullptr;
   }

@@ -91,6 +91,7 @@ std::pair<uint32_t, uint32_t> SliceSet::visible(uint32_t depth, Time t0, Time t1
 void SliceSet::overlap(Time t0, Time t1, std::vector<uint32_t>& out) const {
   for (uint32_t d = 0; d < depths(); ++d) {
     auto [f, l] = visible(d, t0, t1);
+    if (f == l && nested) break;
     for (uint32_t i = f; i < l; ++i) out.push_back(i);
   }
 }

@@ -137,6 +137,7 @@ struct SliceSet {
   std::vector<uint32_t> depth_begin{0};
   std::vector<SliceAttachment> args;
   std::vector<SliceAttachment> extras;
+  bool nested = true;  // every slice lies inside one at the depth above (false for overflow lanes)
 
   size_t size() const { return start.size(); }
   uint32_t depths() const { return uint32_t(depth_begin.size() - 1); }
@@ -146,6 +147,8 @@ struct SliceSet {
   // Index range [first, last) of slices at `depth` that overlap [t0, t1] (closed interval).
   std::pair<uint32_t, uint32_t> visible(uint32_t depth, Time t0, Time t1) const;
   // Every slice overlapping [t0, t1], across depths, appended to `out` (depth order).
+  // O(d log n + k): one binary search per depth hit; in a nested set the walk stops at the first
+  // depth with no hit (a child lies inside its parent), so d <= k + 1.
   void overlap(Time t0, Time t1, std::vector<uint32_t>& out) const;
   // Every slice containing t (start <= t <= end), outermost first.
   void stab(Time t, std::vector<uint32_t>& out) const;

@@ -1,0 +1,81 @@
+// vizviewer's entry point: the command-line modes first (--stats, --convert, --help, --version,
+// usage errors), then the window: `vizviewer [FILE] [--screenshot OUT.png] [--size WxH]`.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "app/cli.h"
+#ifndef VZ_NO_GUI
+#include "app/window.h"
+#endif
+
+namespace {
+
+#ifndef VZ_NO_GUI
+// "1600x900" -> width and height; false when malformed or out of range.
+bool parse_size(std::string_view s, int* w, int* h) {
+  char tail = 0;
+  return std::sscanf(std::string(s).c_str(), "%dx%d%c", w, h, &tail) == 2 && *w >= 320 && *h >= 240 &&
+         *w <= 16384 && *h <= 16384;
+}
+
+// Reads the value of `--name VALUE` or `--name=VALUE` at argv[*i]; false when argv[*i] is not it.
+bool option_value(int argc, char** argv, int* i, std::string_view name, std::string* out) {
+  const std::string_view a = argv[*i];
+  if (a == name) {
+    if (*i + 1 >= argc) return false;
+    *out = argv[++*i];
+    return true;
+  }
+  if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
+    *out = a.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+// Parses the window options; prints a message and returns false on a usage error.
+bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    std::string v;
+    if (option_value(argc, argv, &i, "--screenshot", &v)) {
+      o->screenshot = v;
+    } else if (option_value(argc, argv, &i, "--size", &v)) {
+      if (!parse_size(v, &o->width, &o->height)) {
+        std::fprintf(stderr, "vizviewer: --size wants WxH (e.g. 1600x900), got '%s'\n", v.c_str());
+        return false;
+      }
+    } else if (a == "--screenshot" || a == "--size") {
+      std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
+      return false;
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "vizviewer: unknown option '%s' (see vizviewer --help)\n", argv[i]);
+      return false;
+    } else if (o->file.empty()) {
+      o->file = a;
+    } else {
+      std::fprintf(stderr, "vizviewer: only one trace file can be opened ('%s')\n", argv[i]);
+      return false;
+    }
+  }
+  return true;
+}
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool handled = false;
+  const int rc = vz::run_cli(argc, argv, &handled);
+  if (handled) return rc;
+#ifdef VZ_NO_GUI
+  std::fprintf(stderr, "vizviewer: built without the window (VZ_GUI=OFF); use --stats or --convert\n");
+  return 2;
+#else
+  vz::WindowOptions options;
+  if (!parse_window_args(argc, argv, &options)) return 2;
+  return vz::run_window(options);
+#endif
+}

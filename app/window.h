@@ -1,0 +1,31 @@
+// The vizviewer desktop window: GLFW + OpenGL 3.3 + Dear ImGui.
+//
+// This window shows a trace's statistics (the Trace info panel); the timeline comes later.
+// It owns the platform side (window, GL context, ImGui backends, drag-and-drop, the frame loop)
+// and the viewer's screens: a start screen when no file is open, a progress screen while a
+// LoadJob runs (the window keeps drawing; Cancel works), an error screen when a file cannot be
+// loaded, and the panel once it is loaded. It never blocks the UI thread on loading.
+//
+// `screenshot` makes the run headless-friendly: frames are drawn until loading finished and a few
+// more frames were drawn, the framebuffer is written as a PNG, and the function returns. This is
+// how CI and reviewers look at the window under `xvfb-run`.
+#pragma once
+
+#include <string>
+
+namespace vz {
+
+// What the command line asked the window to do.
+struct WindowOptions {
+  std::string file;        // opened at start; empty shows the start screen
+  std::string screenshot;  // when set: write a PNG of the window here once loaded, then return
+  int width = 1600;        // initial window size in screen coordinates
+  int height = 900;
+};
+
+// Opens the window and runs it until it is closed (or the screenshot is written).
+// Returns the process exit code: 0 normally, 1 when the window could not be created or the
+// screenshot could not be written.
+int run_window(const WindowOptions& options);
+
+}  // namespace vz

@@ -1,0 +1,242 @@
+// Colours, sizes and fonts of the viewer. See theme.h.
+#include "render/theme.h"
+
+#include <cstdio>
+#include <string>
+#include <sys/stat.h>
+
+namespace vz {
+namespace {
+
+ThemeKind g_kind = ThemeKind::Dark;
+Palette g_palette{};
+Fonts g_fonts{};
+
+// 0xRRGGBB plus an alpha in [0, 1].
+ImVec4 rgb(unsigned hex, float a = 1.0f) {
+  return ImVec4(float((hex >> 16) & 0xff) / 255.0f, float((hex >> 8) & 0xff) / 255.0f,
+                float(hex & 0xff) / 255.0f, a);
+}
+
+// The base colours a theme is derived from.
+struct Base {
+  ImVec4 bg, bg_child, bg_popup, frame, frame_hover, border, text, text_dim, accent, accent_hover,
+      header, header_hover, row_alt, table_header, menu, scrollbar;
+};
+
+Base dark_base() {
+  Base b;
+  b.bg = rgb(0x1e2024);
+  b.bg_child = rgb(0x1e2024);
+  b.bg_popup = rgb(0x25282d, 0.98f);
+  b.frame = rgb(0x2b2f35);
+  b.frame_hover = rgb(0x343941);
+  b.border = rgb(0x383c43);
+  b.text = rgb(0xdfe2e7);
+  b.text_dim = rgb(0x8b929c);
+  b.accent = rgb(0x4c8dff);
+  b.accent_hover = rgb(0x6ba1ff);
+  b.header = rgb(0x2a2e34);
+  b.header_hover = rgb(0x33383f);
+  b.row_alt = rgb(0xffffff, 0.025f);
+  b.table_header = rgb(0x272a30);
+  b.menu = rgb(0x17191c);
+  b.scrollbar = rgb(0x454a52);
+  return b;
+}
+
+Base light_base() {
+  Base b;
+  b.bg = rgb(0xf6f7f9);
+  b.bg_child = rgb(0xf6f7f9);
+  b.bg_popup = rgb(0xffffff, 0.99f);
+  b.frame = rgb(0xe6e8ec);
+  b.frame_hover = rgb(0xdadde3);
+  b.border = rgb(0xcdd1d8);
+  b.text = rgb(0x1f2329);
+  b.text_dim = rgb(0x6a717c);
+  b.accent = rgb(0x2f6fdb);
+  b.accent_hover = rgb(0x4a84e6);
+  b.header = rgb(0xe4e7ec);
+  b.header_hover = rgb(0xd8dce3);
+  b.row_alt = rgb(0x000000, 0.03f);
+  b.table_header = rgb(0xe9ebef);
+  b.menu = rgb(0xeceef2);
+  b.scrollbar = rgb(0xbfc4cc);
+  return b;
+}
+
+Palette make_palette(ThemeKind kind, const Base& b) {
+  Palette p;
+  p.text = b.text;
+  p.text_dim = b.text_dim;
+  p.accent = b.accent;
+  if (kind == ThemeKind::Dark) {
+    p.good = rgb(0x5fbf77);
+    p.info = rgb(0x6ab0f3);
+    p.warning = rgb(0xe5b84a);
+    p.error = rgb(0xf0686a);
+    p.card_bg = rgb(0x25282d);
+    p.status_bg = rgb(0x17191c);
+  } else {
+    p.good = rgb(0x2e8b47);
+    p.info = rgb(0x2a6fb8);
+    p.warning = rgb(0xa86d00);
+    p.error = rgb(0xc62f33);
+    p.card_bg = rgb(0xffffff);
+    p.status_bg = rgb(0xe4e7ec);
+  }
+  return p;
+}
+
+void set_colors(ImGuiStyle& s, const Base& b) {
+  ImVec4* c = s.Colors;
+  c[ImGuiCol_Text] = b.text;
+  c[ImGuiCol_TextDisabled] = b.text_dim;
+  c[ImGuiCol_WindowBg] = b.bg;
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_PopupBg] = b.bg_popup;
+  c[ImGuiCol_Border] = b.border;
+  c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_FrameBg] = b.frame;
+  c[ImGuiCol_FrameBgHovered] = b.frame_hover;
+  c[ImGuiCol_FrameBgActive] = b.frame_hover;
+  c[ImGuiCol_TitleBg] = b.header;
+  c[ImGuiCol_TitleBgActive] = b.header_hover;
+  c[ImGuiCol_TitleBgCollapsed] = b.header;
+  c[ImGuiCol_MenuBarBg] = b.menu;
+  c[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_ScrollbarGrab] = b.scrollbar;
+  c[ImGuiCol_ScrollbarGrabHovered] = b.text_dim;
+  c[ImGuiCol_ScrollbarGrabActive] = b.accent;
+  c[ImGuiCol_CheckMark] = b.accent;
+  c[ImGuiCol_SliderGrab] = b.accent;
+  c[ImGuiCol_SliderGrabActive] = b.accent_hover;
+  c[ImGuiCol_Button] = b.frame;
+  c[ImGuiCol_ButtonHovered] = b.frame_hover;
+  c[ImGuiCol_ButtonActive] = b.accent;
+  c[ImGuiCol_Header] = b.header;
+  c[ImGuiCol_HeaderHovered] = b.header_hover;
+  c[ImGuiCol_HeaderActive] = b.header_hover;
+  c[ImGuiCol_Separator] = b.border;
+  c[ImGuiCol_SeparatorHovered] = b.accent;
+  c[ImGuiCol_SeparatorActive] = b.accent_hover;
+  c[ImGuiCol_ResizeGrip] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_ResizeGripHovered] = b.accent;
+  c[ImGuiCol_ResizeGripActive] = b.accent_hover;
+  c[ImGuiCol_Tab] = b.header;
+  c[ImGuiCol_TabHovered] = b.header_hover;
+  c[ImGuiCol_TabActive] = b.frame_hover;
+  c[ImGuiCol_TabUnfocused] = b.header;
+  c[ImGuiCol_TabUnfocusedActive] = b.frame;
+  c[ImGuiCol_PlotLines] = b.accent;
+  c[ImGuiCol_PlotLinesHovered] = b.accent_hover;
+  c[ImGuiCol_PlotHistogram] = b.accent;
+  c[ImGuiCol_PlotHistogramHovered] = b.accent_hover;
+  c[ImGuiCol_TableHeaderBg] = b.table_header;
+  c[ImGuiCol_TableBorderStrong] = b.border;
+  c[ImGuiCol_TableBorderLight] = ImVec4(b.border.x, b.border.y, b.border.z, 0.6f);
+  c[ImGuiCol_TableRowBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_TableRowBgAlt] = b.row_alt;
+  c[ImGuiCol_TextSelectedBg] = ImVec4(b.accent.x, b.accent.y, b.accent.z, 0.35f);
+  c[ImGuiCol_DragDropTarget] = b.accent;
+  c[ImGuiCol_NavHighlight] = b.accent;
+  c[ImGuiCol_NavWindowingHighlight] = b.accent;
+  c[ImGuiCol_NavWindowingDimBg] = ImVec4(0, 0, 0, 0.4f);
+  c[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, 0.45f);
+}
+
+void set_sizes(ImGuiStyle& s) {
+  s.WindowPadding = ImVec2(12, 10);
+  s.FramePadding = ImVec2(8, 4);
+  s.CellPadding = ImVec2(8, 3);
+  s.ItemSpacing = ImVec2(8, 6);
+  s.ItemInnerSpacing = ImVec2(6, 4);
+  s.IndentSpacing = 18;
+  s.ScrollbarSize = 12;
+  s.GrabMinSize = 10;
+  s.WindowBorderSize = 0;
+  s.ChildBorderSize = 1;
+  s.PopupBorderSize = 1;
+  s.FrameBorderSize = 0;
+  s.TabBorderSize = 0;
+  s.WindowRounding = 4;
+  s.ChildRounding = 4;
+  s.FrameRounding = 3;
+  s.PopupRounding = 4;
+  s.ScrollbarRounding = 6;
+  s.GrabRounding = 3;
+  s.TabRounding = 3;
+  s.WindowTitleAlign = ImVec2(0.5f, 0.5f);
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Latin, Latin Extended, general punctuation (… — –), arrows and geometric shapes (▲ ▼ ●).
+const ImWchar kGlyphRanges[] = {
+    0x0020, 0x024F, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
+    0x2200, 0x22FF, 0x25A0, 0x25FF, 0,
+};
+
+// Adds one TTF from kFontDir, or returns nullptr when the file is missing or unreadable.
+ImFont* add_font(const char* file, float size_px) {
+  std::string path = std::string(kFontDir) + file;
+  if (!file_exists(path)) return nullptr;
+  ImFontConfig cfg;
+  cfg.OversampleH = 2;
+  cfg.OversampleV = 1;
+  cfg.PixelSnapH = true;
+  std::snprintf(cfg.Name, sizeof(cfg.Name), "%s, %.0fpx", file, double(size_px));
+  return ImGui::GetIO().Fonts->AddFontFromFileTTF(path.c_str(), size_px, &cfg, kGlyphRanges);
+}
+
+}  // namespace
+
+void load_fonts(float scale) {
+  if (!(scale > 0.25f && scale < 8.0f)) scale = 1.0f;
+  ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+  atlas->Clear();
+  Fonts f;
+  const float body = kBaseFontSize * scale;
+  f.regular = add_font("DejaVuSans.ttf", body);  // the first font added is ImGui's default
+  if (f.regular) {
+    f.from_file = true;
+    f.bold = add_font("DejaVuSans-Bold.ttf", body);
+    f.large = add_font("DejaVuSans-Bold.ttf", body * 1.6f);
+    f.mono = add_font("DejaVuSansMono.ttf", body * 0.95f);
+  } else {
+    ImFontConfig cfg;
+    cfg.SizePixels = 13.0f * scale;
+    f.regular = atlas->AddFontDefault(&cfg);
+  }
+  if (!f.bold) f.bold = f.regular;
+  if (!f.large) f.large = f.regular;
+  if (!f.mono) f.mono = f.regular;
+  g_fonts = f;
+}
+
+const Fonts& fonts() { return g_fonts; }
+
+void apply_theme(ThemeKind kind, float scale) {
+  if (!(scale > 0.25f && scale < 8.0f)) scale = 1.0f;
+  ImGuiStyle style;  // fresh defaults, so applying twice never compounds the scale
+  const Base b = kind == ThemeKind::Dark ? dark_base() : light_base();
+  set_colors(style, b);
+  set_sizes(style);
+  style.ScaleAllSizes(scale);
+  ImGui::GetStyle() = style;
+  g_kind = kind;
+  g_palette = make_palette(kind, b);
+}
+
+ThemeKind current_theme() { return g_kind; }
+
+const Palette& palette() {
+  if (g_palette.text.w == 0.0f) g_palette = make_palette(ThemeKind::Dark, dark_base());  // unset
+  return g_palette;
+}
+
+}  // namespace vz

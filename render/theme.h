@@ -1,0 +1,86 @@
+// The viewer's look: one dark theme (and a light option) for ImGui, the fonts, and a small palette
+// of semantic colours that panels use instead of hard-coded RGB values.
+//
+// Why here: every panel in render/ and app/ must agree on what "warning", "dim text" or "accent"
+// look like, and on the font sizes, so they are defined once. The theme is a pure function of
+// (kind, scale): applying it again after a DPI change or a theme switch gives the same result.
+//
+// Usage
+//   vz::load_fonts(scale);                  // before the first ImGui::NewFrame()
+//   vz::apply_theme(vz::ThemeKind::Dark, scale);
+//   ImGui::TextColored(vz::palette().warning, "...");
+//   { vz::FontScope bold(vz::fonts().bold); ImGui::TextUnformatted("Title"); }
+#pragma once
+
+#include <imgui.h>
+
+namespace vz {
+
+// The two looks the viewer offers.
+enum class ThemeKind { Dark, Light };
+
+// Semantic colours, valid for the current theme.
+struct Palette {
+  ImVec4 text;        // ordinary text
+  ImVec4 text_dim;    // labels, units, secondary text
+  ImVec4 accent;      // links, progress, the selected thing
+  ImVec4 good;        // "ok" states
+  ImVec4 info;        // Severity::Info
+  ImVec4 warning;     // Severity::Warning
+  ImVec4 error;       // Severity::Error and fatal messages
+  ImVec4 card_bg;     // background of summary cards
+  ImVec4 status_bg;   // the status bar
+};
+
+// Fonts loaded by load_fonts(); each falls back to ImGui's default font.
+struct Fonts {
+  ImFont* regular = nullptr;  // body text
+  ImFont* bold = nullptr;     // section titles, emphasised values
+  ImFont* large = nullptr;    // headline numbers on cards, the start screen title
+  ImFont* mono = nullptr;     // offsets, ids, paths
+  bool from_file = false;     // false when DejaVu was missing and ImGui's font is used
+};
+
+// Where Debian's fonts-dejavu-core puts the fonts.
+inline constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";
+
+// The pixel size of body text at scale 1.
+inline constexpr float kBaseFontSize = 15.0f;
+
+// Loads DejaVu Sans (regular, bold, large) and DejaVu Sans Mono at `scale` into the ImGui font
+// atlas, replacing what was there. Falls back to ImGui's default font for any missing file.
+// Call before the renderer backend builds its font texture (or recreate that texture after).
+void load_fonts(float scale);
+
+// The fonts loaded by the last load_fonts() call.
+const Fonts& fonts();
+
+// Sets ImGui's style (colours, rounding, padding) for `kind`, with sizes multiplied by `scale`.
+void apply_theme(ThemeKind kind, float scale);
+
+// The theme applied last (Dark before any call).
+ThemeKind current_theme();
+
+// The palette of the theme applied last.
+const Palette& palette();
+
+// ImVec4 colour to the packed form draw lists take.
+inline ImU32 to_u32(const ImVec4& c) { return ImGui::ColorConvertFloat4ToU32(c); }
+
+// Pushes a font for the lifetime of the scope; a null font (load_fonts() not run) is a no-op.
+class FontScope {
+ public:
+  explicit FontScope(ImFont* f) : pushed_(f != nullptr) {
+    if (pushed_) ImGui::PushFont(f);
+  }
+  ~FontScope() {
+    if (pushed_) ImGui::PopFont();
+  }
+  FontScope(const FontScope&) = delete;
+  FontScope& operator=(const FontScope&) = delete;
+
+ private:
+  bool pushed_;
+};
+
+}  // namespace vz
