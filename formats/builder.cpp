@@ -270,6 +270,10 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
     }
     p.slices.push_back(RawSlice{b.ts, end - b.ts, b.label, uint8_t(flags | kSliceFromBE)});
   };
+  // Pair first, then emit in B order: for slices with the same start and end, the one that began
+  // first is the outer one, and the stable sort later keeps it first.
+  std::vector<Time> end_of(be.size(), 0);
+  std::vector<uint8_t> closed(be.size(), 0);
   for (uint32_t i = 0; i < be.size(); ++i) {
     const BeginEnd& e = be[i];
     if (e.begin) {
@@ -279,16 +283,22 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
       diag.add(DiagKind::UnmatchedEnd, e.offset);
       if (!e.extra.empty()) p.unmatched_ends.push_back(OtherEvent{e.ts, thread, kNoStr, 0, e.extra});
     } else {
-      BeginEnd b = be[open.back()];
+      uint32_t b = open.back();
       open.pop_back();
-      if (b.args.empty()) b.args = e.args;  // E args merge into the slice when B had none
-      emit(b, e.ts, 0);
+      if (be[b].args.empty()) be[b].args = e.args;  // E args merge into the slice when B had none
+      end_of[b] = e.ts;
+      closed[b] = 1;
     }
   }
-  for (uint32_t i : open) {
-    th.unmatched_begin++;
-    diag.add(DiagKind::UnmatchedBegin, be[i].offset);
-    emit(be[i], std::max(trace_end, be[i].ts), kSliceOpen);
+  for (uint32_t i = 0; i < be.size(); ++i) {
+    if (!be[i].begin) continue;
+    if (closed[i]) {
+      emit(be[i], end_of[i], 0);
+    } else {
+      th.unmatched_begin++;
+      diag.add(DiagKind::UnmatchedBegin, be[i].offset);
+      emit(be[i], std::max(trace_end, be[i].ts), kSliceOpen);
+    }
   }
   std::vector<BeginEnd>().swap(be);
 }
@@ -474,8 +484,20 @@ void sort_by_ts(std::vector<T>& v) {
   if (!std::is_sorted(v.begin(), v.end(), by_ts)) std::stable_sort(v.begin(), v.end(), by_ts);
 }
 
+// Series in the order their first sample appears in time (not in file order), so that a
+// rewritten file lists them the same way.
+void order_series(Counter& c) {
+  auto first = [](const CounterSeries& s) {
+    size_t i = 0;
+    while (i < s.values.size() && std::isnan(s.values[i])) ++i;
+    return i;
+  };
+  std::stable_sort(c.series.begin(), c.series.end(),
+                   [&](const CounterSeries& a, const CounterSeries& b) { return first(a) < first(b); });
+}
+
 void sort_counter(Counter& c) {
-  if (std::is_sorted(c.ts.begin(), c.ts.end())) return;
+  if (std::is_sorted(c.ts.begin(), c.ts.end())) return order_series(c);
   std::vector<uint32_t> order(c.ts.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return c.ts[a] < c.ts[b]; });
@@ -486,6 +508,7 @@ void sort_counter(Counter& c) {
   permute(c.ts);
   permute(c.tid_of_sample);
   for (CounterSeries& s : c.series) permute(s.values);
+  order_series(c);
 }
 
 // Pairs async begin/end per (process, cat, id) and (for S/F) name; assigns lanes per process.
@@ -526,13 +549,14 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
                                         b.phase, b.args, e.args});
   }
-  for (auto& [k, v] : open) {
-    for (uint32_t i : v) {
-      const AsyncPending& b = ev[i];
-      t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
-      t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
-                                          b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}});
-    }
+  std::vector<uint32_t> never_closed;  // in event order, not hash order
+  for (auto& [k, v] : open) never_closed.insert(never_closed.end(), v.begin(), v.end());
+  std::sort(never_closed.begin(), never_closed.end());
+  for (uint32_t i : never_closed) {
+    const AsyncPending& b = ev[i];
+    t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
+    t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
+                                        b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}});
   }
 }
 

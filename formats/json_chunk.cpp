@@ -252,7 +252,8 @@ struct Ingest {
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;
       if ((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d)) {
-        r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), false}), d});
+        bool esc = key.find('\\') != std::string_view::npos;
+        r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), esc}), d});
       } else {
         r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
       }

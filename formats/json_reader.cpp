@@ -65,7 +65,7 @@ struct Merger {
   Trace& t;
   const char* base;
   uint64_t seq = 0;
-  std::vector<uint32_t> label_map, string_map, thread_map, process_map;
+  std::vector<uint32_t> label_map, string_map, thread_map, process_map, tid_map;
 
   void map_tables(ChunkResult& r) {
     label_map.resize(r.labels.size());
@@ -89,33 +89,31 @@ struct Merger {
         string_map[i] = b.intern(decode(s, t.diagnostics, off));
       }
     }
-    // Events without a tid (counters, objects, process metadata) belong to the process only; a
-    // thread "0" is made for them only when a thread-bound event needs one.
-    thread_map.resize(r.threads.size());
+    // Threads are made only for events the model keeps on a thread (slices, instants, flows,
+    // thread metadata): a tid on a counter, an object or an async event does not make one.
+    // Such events without a tid use thread "0" of their process.
+    thread_map.assign(r.threads.size(), kNone);
     process_map.resize(r.threads.size());
+    tid_map.resize(r.threads.size());
     for (uint32_t i = 0; i < r.threads.size(); ++i) {
       const json::LocalThread& lt = r.threads[i];
-      StrId pid = b.intern(token_text(lt.pid, t.diagnostics, base, "0"));
-      process_map[i] = b.process(pid);
-      thread_map[i] = lt.tid.present() ? b.thread(pid, b.intern(token_text(lt.tid, t.diagnostics, base, "0")))
-                                       : kNone;
+      process_map[i] = b.process(b.intern(token_text(lt.pid, t.diagnostics, base, "0")));
+      tid_map[i] = b.intern(token_text(lt.tid, t.diagnostics, base, "0"));
     }
   }
 
   uint32_t thread_of(uint32_t local) {
-    if (thread_map[local] == kNone)
-      thread_map[local] = b.thread(t.processes[process_map[local]].pid, b.intern("0"));
+    if (thread_map[local] == kNone) thread_map[local] = b.thread(t.processes[process_map[local]].pid, tid_map[local]);
     return thread_map[local];
   }
 
   uint32_t str(uint32_t local) const { return local == kNone ? kNoStr : string_map[local]; }
 
   void replay(const json::Misc& m, const ChunkResult& r) {
-    uint32_t th = thread_map[m.thread];  // kNone: the event names no thread
     uint32_t lab = label_map[m.label];
     uint32_t proc = process_map[m.thread];
     bool thread_bound = std::strchr("XBEiIRstf", m.ph) || (m.ph == 'M' && (m.kind == 't' || m.kind == 'T'));
-    if (th == kNone && thread_bound) th = thread_of(m.thread);
+    uint32_t th = thread_bound ? thread_of(m.thread) : kNone;
     switch (m.ph) {
       case 'X': {
         FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}};
@@ -359,7 +357,7 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
     events = p + 1;
   } else {
     events = scan_members(out, builder, base, p + 1, end, &closed, &error);
-    if (!events) {
+    if (!events || closed) {
       if (error) return fatal(out, 0, "malformed JSON object before \"traceEvents\"");
       return fatal(out, 0, "JSON object without a \"traceEvents\" array");
     }

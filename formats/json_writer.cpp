@@ -3,7 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <initializer_list>
+#include <limits>
 #include <queue>
 
 #include "formats/json_event.h"
@@ -151,7 +153,8 @@ using KeyList = std::initializer_list<std::string_view>;
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
 
 void write_metadata_events(Out& o, const Trace& t) {
-  for (uint32_t p = 0; p < t.processes.size(); ++p) {
+  std::vector<uint32_t> thread_order = t.thread_order();
+  for (uint32_t p : t.process_order()) {
     const Process& pr = t.processes[p];
     auto meta = [&](std::string_view name, uint32_t thread) {
       o.begin("M", kNone, p, thread);
@@ -173,7 +176,8 @@ void write_metadata_events(Out& o, const Trace& t) {
       meta("process_sort_index", kNone);
       o.raw(",\"args\":{\"sort_index\":" + std::to_string(pr.sort_index) + "}}");
     }
-    for (uint32_t th : pr.threads) {
+    for (uint32_t th : thread_order) {
+      if (t.threads[th].process != p) continue;
       const Thread& tr = t.threads[th];
       if (tr.name != kNoStr) {
         meta("thread_name", th);
@@ -189,44 +193,82 @@ void write_metadata_events(Out& o, const Trace& t) {
   }
 }
 
-// X, or B (+ E unless open) for slices that came from B/E, so event counts survive a round trip.
-// An E written right after its B pairs correctly on re-read: E events carry no identity, and
-// the reader pairs in (ts, file order).
-void write_slice(Out& o, const SliceSet& s, uint32_t i, uint32_t thread) {
-  bool open = s.flags[i] & kSliceOpen;
-  bool be = open || (s.flags[i] & kSliceFromBE);
+// One slice of a thread: which set (0 nested, 1 overflow), its depth or lane, and its index.
+struct SliceRef {
+  Time start, end;
+  uint32_t set, depth, index;
+  bool operator<(const SliceRef& o) const {
+    if (start != o.start) return start < o.start;
+    if (end != o.end) return end > o.end;  // outer first
+    if (set != o.set) return set < o.set;
+    return depth < o.depth;
+  }
+};
+
+// The thread's slices whose B/E-ness matches `be`, in (start asc, end desc) order.
+std::vector<SliceRef> collect(const Thread& th, bool be) {
+  std::vector<SliceRef> out;
+  const SliceSet* sets[2] = {&th.slices, &th.overflow};
+  for (uint32_t k = 0; k < 2; ++k) {
+    const SliceSet& s = *sets[k];
+    for (uint32_t d = 0; d < s.depths(); ++d)
+      for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
+        if (bool(s.flags[i] & (kSliceOpen | kSliceFromBE)) == be)
+          out.push_back({s.start[i], s.start[i] + s.dur[i], k, d, i});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be) {
   o.begin(be ? "B" : "X", s.label[i], kNone, thread);
   o.ts("ts", s.start[i]);
   if (!be) o.dur(s.dur[i]);
   if (s.flags[i] & kSliceHasArgs) o.member_raw("args", s.args_of(i));
   if (s.flags[i] & kSliceHasExtra) o.extras(s.extra_of(i), VZ_SLICE_KEYS);
   o.end();
-  if (be && !open) {
-    o.begin("E", kNone, kNone, thread);
-    o.ts("ts", s.start[i] + s.dur[i]);
-    o.end();
-  }
   o.maybe_flush();
 }
 
-// Slices of one set in (start asc, end desc) order: a k-way merge over depths.
-void write_slices(Out& o, const SliceSet& s, uint32_t thread) {
-  using Head = std::pair<std::pair<Time, Time>, uint32_t>;  // ((start, -end), depth)
-  std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heads;
-  std::vector<uint32_t> cursor(s.depth_begin.begin(), s.depth_begin.end() - 1);
-  auto push = [&](uint32_t d) {
-    if (cursor[d] < s.depth_begin[d + 1]) {
-      uint32_t i = cursor[d];
-      heads.push({{s.start[i], -(s.start[i] + s.dur[i])}, d});
+// X slices, then the slices that came from B/E as B and E events, so event counts survive a round
+// trip. The B/E stream is written in nesting order (a B, its children, its E) with the
+// unmatched E events of the thread at their timestamps: the reader pairs each E with the most
+// recent open B in (ts, file order), so it rebuilds exactly these slices.
+void write_thread_slices(Out& o, const Trace& t, uint32_t th, std::vector<const OtherEvent*>& strays) {
+  const Thread& thread = t.threads[th];
+  const SliceSet* sets[2] = {&thread.slices, &thread.overflow};
+  for (const SliceRef& r : collect(thread, false)) write_begin(o, *sets[r.set], r.index, th, false);
+
+  std::stable_sort(strays.begin(), strays.end(),
+                   [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
+  size_t next_stray = 0;
+  std::vector<SliceRef> stack;
+  constexpr Time kNever = std::numeric_limits<Time>::max();
+  // Emits, in time order, the E events due at or before `limit` (closing E first on a tie).
+  auto flush_until = [&](Time limit) {
+    for (;;) {
+      bool can_pop = !stack.empty() && stack.back().end <= limit;
+      bool can_stray = next_stray < strays.size() && strays[next_stray]->ts <= limit;
+      if (!can_pop && !can_stray) return;
+      if (can_pop && (!can_stray || stack.back().end <= strays[next_stray]->ts)) {
+        SliceRef r = stack.back();
+        stack.pop_back();
+        if (sets[r.set]->flags[r.index] & kSliceOpen) continue;  // never closed: no E
+        o.begin("E", kNone, kNone, th);
+        o.ts("ts", r.end);
+        o.end();
+      } else {
+        o.raw_event(t.view(strays[next_stray++]->raw));
+      }
+      o.maybe_flush();
     }
   };
-  for (uint32_t d = 0; d < s.depths(); ++d) push(d);
-  while (!heads.empty()) {
-    uint32_t d = heads.top().second;
-    heads.pop();
-    write_slice(o, s, cursor[d]++, thread);
-    push(d);
+  for (const SliceRef& r : collect(thread, true)) {
+    flush_until(r.start);
+    write_begin(o, *sets[r.set], r.index, th, true);
+    stack.push_back(r);
   }
+  flush_until(kNever);
 }
 
 void write_instant(Out& o, const Instant& in) {
@@ -242,7 +284,17 @@ void write_instant(Out& o, const Instant& in) {
 
 void write_counters(Out& o, const Trace& t) {
   char num[64];
-  for (const Counter& c : t.counters) {
+  std::vector<uint32_t> order(t.counters.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Counter& x = t.counters[a];
+    const Counter& y = t.counters[b];
+    std::string_view px = t.str(t.processes[x.process].pid), py = t.str(t.processes[y.process].pid);
+    if (px != py) return id_less(px, py);
+    return t.str(x.name) < t.str(y.name);
+  });
+  for (uint32_t ci : order) {
+    const Counter& c = t.counters[ci];
     for (size_t i = 0; i < c.ts.size(); ++i) {
       o.begin("C", kNone, c.process, c.tid_of_sample[i]);
       o.member_str("name", t.str(c.name));
@@ -271,7 +323,17 @@ void write_counters(Out& o, const Trace& t) {
 }
 
 void write_async(Out& o, const Trace& t) {
-  for (const AsyncSlice& a : t.async_slices) {
+  std::vector<uint32_t> rank(t.processes.size());
+  std::vector<uint32_t> procs = t.process_order();
+  for (uint32_t i = 0; i < procs.size(); ++i) rank[procs[i]] = i;
+  std::vector<const AsyncSlice*> order;
+  for (const AsyncSlice& a : t.async_slices) order.push_back(&a);
+  std::stable_sort(order.begin(), order.end(), [&](const AsyncSlice* a, const AsyncSlice* b) {
+    if (a->process != b->process) return rank[a->process] < rank[b->process];
+    return a->start < b->start;
+  });
+  for (const AsyncSlice* ap : order) {
+    const AsyncSlice& a = *ap;
     char b[2] = {a.phase, 0};
     o.begin(b, a.label, a.process, a.thread);
     o.id(a.id);
@@ -322,7 +384,7 @@ void write_rest(Out& o, const Trace& t) {
   }
   for (const OtherEvent& ev : t.others) {
     std::string_view raw = t.view(ev.raw);
-    if (raw.empty()) continue;
+    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E")) continue;
     o.raw_event(raw);
     o.maybe_flush();
   }
@@ -334,9 +396,12 @@ bool write_json(const Trace& t, const JsonSink& sink) {
   Out o(t, sink);
   o.raw("{\"traceEvents\":[");
   write_metadata_events(o, t);
-  for (uint32_t th = 0; th < t.threads.size(); ++th) {
-    write_slices(o, t.threads[th].slices, th);
-    write_slices(o, t.threads[th].overflow, th);
+  // Unmatched E events are written within their thread's B/E stream, not with the others.
+  std::vector<std::vector<const OtherEvent*>> strays(t.threads.size());
+  for (const OtherEvent& ev : t.others)
+    if (ev.thread != kNone && t.str(ev.phase) == "E") strays[ev.thread].push_back(&ev);
+  for (uint32_t th : t.thread_order()) {
+    write_thread_slices(o, t, th, strays[th]);
     for (const Instant& in : t.threads[th].instants) write_instant(o, in);
   }
   for (const Instant& in : t.process_instants) write_instant(o, in);

@@ -127,6 +127,46 @@ uint32_t Trace::intern_label(StrId name, StrId cat) {
   return uint32_t(labels.size() - 1);
 }
 
+bool id_less(std::string_view a, std::string_view b) {
+  auto as_int = [](std::string_view s, int64_t* v) {
+    if (s.empty() || s.size() > 18) return false;
+    size_t i = s[0] == '-' ? 1 : 0;
+    if (i == s.size()) return false;
+    int64_t r = 0;
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      r = r * 10 + (s[i] - '0');
+    }
+    *v = s[0] == '-' ? -r : r;
+    return true;
+  };
+  int64_t x, y;
+  bool ax = as_int(a, &x), by = as_int(b, &y);
+  if (ax && by) return x < y;
+  if (ax != by) return ax;  // numbers first
+  return a < b;
+}
+
+std::vector<uint32_t> Trace::process_order() const {
+  std::vector<uint32_t> order(processes.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return id_less(str(processes[a].pid), str(processes[b].pid));
+  });
+  return order;
+}
+
+std::vector<uint32_t> Trace::thread_order() const {
+  std::vector<uint32_t> order(threads.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    std::string_view pa = str(processes[threads[a].process].pid), pb = str(processes[threads[b].process].pid);
+    if (pa != pb) return id_less(pa, pb);
+    return id_less(str(threads[a].tid), str(threads[b].tid));
+  });
+  return order;
+}
+
 uint64_t Trace::slice_count() const {
   uint64_t n = 0;
   for (const Thread& t : threads) n += t.slices.size() + t.overflow.size();

@@ -321,6 +321,13 @@ struct Trace {
   std::string_view name_of(uint32_t label_index) const { return str(labels[label_index].name); }
   uint32_t intern_label(StrId name, StrId cat);   // linear-time fallback; loaders use a map
   uint64_t slice_count() const;
+  // Indices in display order, independent of the order things were created in: processes by
+  // pid, threads by (pid, tid), ids compared as numbers when both are integers.
+  std::vector<uint32_t> process_order() const;
+  std::vector<uint32_t> thread_order() const;
 };
+
+// Orders pid/tid/id texts: integers numerically and before other text, other text bytewise.
+bool id_less(std::string_view a, std::string_view b);
 
 }  // namespace vz

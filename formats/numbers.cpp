@@ -168,8 +168,12 @@ bool parse_double(std::string_view tok, double* out) {
   if (!is_json_number(tok)) return false;
   auto r = std::from_chars(tok.data(), tok.data() + tok.size(), *out);
   if (r.ec == std::errc::result_out_of_range) {
-    *out = tok[0] == '-' ? -std::numeric_limits<double>::infinity()
-                         : std::numeric_limits<double>::infinity();
+    // Overflow or underflow: tell them apart by the decimal exponent.
+    Decimal d;
+    decompose(tok, d);
+    bool tiny = d.point < 0 || (d.point <= 1 && d.int_digits.find_first_not_of('0') == std::string_view::npos);
+    double mag = tiny ? 0.0 : std::numeric_limits<double>::infinity();
+    *out = tok[0] == '-' ? -mag : mag;
     return true;
   }
   return r.ec == std::errc() && r.ptr == tok.data() + tok.size();

@@ -12,15 +12,6 @@
 namespace vz {
 namespace {
 
-// Orders ids numerically when both are integers, else as text.
-bool id_less(std::string_view a, std::string_view b) {
-  int64_t x, y;
-  bool ax = parse_int64(a, &x), by = parse_int64(b, &y);
-  if (ax && by) return x < y;
-  if (ax != by) return ax;  // numbers first
-  return a < b;
-}
-
 void append_u64(std::string& o, uint64_t v) { o += std::to_string(v); }
 
 void append_key(std::string& o, std::string_view k) {
