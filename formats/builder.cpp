@@ -47,12 +47,43 @@ struct PendingThread {
   std::vector<BeginEnd> be;
   std::vector<OtherEvent> unmatched_ends;  // kept verbatim
   size_t paired_from = SIZE_MAX;            // slices from this index on came from B/E pairs
+  std::vector<uint64_t> offsets;            // input offset per slice, when the reader knows it
 };
 
 Time saturating_end(Time start, Time dur) {
   if (dur > 0 && start > kTimeMax - dur) return kTimeMax;
   return start + dur;
 }
+
+// Lanes for intervals placed in start order: each goes to the lowest-numbered lane that is free
+// at its start. Lowest-numbered (rather than, say, the one free longest) makes the layout depend
+// only on the order of intervals, so identical intervals keep their relative lane order when a
+// file is written lane by lane and read back.
+class LaneAllocator {
+ public:
+  uint32_t place(Time start, Time end) {
+    while (!busy_.empty() && busy_.top().first <= start) {
+      free_.push(busy_.top().second);
+      busy_.pop();
+    }
+    uint32_t lane;
+    if (!free_.empty()) {
+      lane = free_.top();
+      free_.pop();
+    } else {
+      lane = lanes_++;
+    }
+    busy_.push({end, lane});
+    return lane;
+  }
+  uint32_t lanes() const { return lanes_; }
+
+ private:
+  using LaneEnd = std::pair<Time, uint32_t>;
+  std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> busy_;
+  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<uint32_t>> free_;
+  uint32_t lanes_ = 0;
+};
 
 }  // namespace
 
@@ -111,6 +142,7 @@ void TraceBuilder::add_complete(uint32_t thread, Time start, Time dur, uint32_t 
                                 ByteRange args, ByteRange extra, uint8_t flags) {
   PendingThread& p = impl_->pending[thread];
   uint32_t idx = uint32_t(p.slices.size());
+  if (!p.offsets.empty()) p.offsets.clear();  // offsets are all-or-nothing
   if (!args.empty()) {
     flags |= kSliceHasArgs;
     p.args.push_back({idx, args});
@@ -133,6 +165,7 @@ void TraceBuilder::append_slices(uint32_t thread, const RawSlice* slices, size_t
                                  const SliceAttachment* extras, size_t nextras) {
   PendingThread& p = impl_->pending[thread];
   uint32_t base = uint32_t(p.slices.size());
+  p.offsets.clear();  // offsets are all-or-nothing
   p.slices.insert(p.slices.end(), slices, slices + n);
   for (size_t i = 0; i < nargs; ++i) p.args.push_back({base + args[i].index, args[i].range});
   for (size_t i = 0; i < nextras; ++i) p.extras.push_back({base + extras[i].index, extras[i].range});
@@ -140,14 +173,17 @@ void TraceBuilder::append_slices(uint32_t thread, const RawSlice* slices, size_t
 
 void TraceBuilder::adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
                                 std::vector<SliceAttachment>&& args,
-                                std::vector<SliceAttachment>&& extras) {
+                                std::vector<SliceAttachment>&& extras,
+                                std::vector<uint64_t>&& offsets) {
   PendingThread& p = impl_->pending[thread];
   if (p.slices.empty() && p.args.empty() && p.extras.empty()) {
     p.slices = std::move(slices);
     p.args = std::move(args);
     p.extras = std::move(extras);
+    if (offsets.size() == p.slices.size()) p.offsets = std::move(offsets);
     return;
   }
+  p.offsets.clear();  // offsets are all-or-nothing
   append_slices(thread, slices.data(), slices.size(), args.data(), args.size(), extras.data(), extras.size());
 }
 
@@ -268,6 +304,7 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
       flags |= kSliceHasExtra;
       p.extras.push_back({idx, b.extra});
     }
+    if (!p.offsets.empty() || p.slices.empty()) p.offsets.push_back(b.offset);
     p.slices.push_back(RawSlice{b.ts, end - b.ts, b.label, uint8_t(flags | kSliceFromBE)});
   };
   // Pair first, then emit in B order: for slices with the same start and end, the one that began
@@ -396,35 +433,33 @@ void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& di
     }
   }
   if (overflowed) {
-    // Slices carry no input offset (offset 0); the detail names the first one instead.
-    uint32_t k = 0;
-    while (depth[k] != kNone) ++k;
+    // Report the overflowed slice that comes first in the input (offset 0 when unknown).
+    bool have_offsets = p.offsets.size() == n;
+    uint32_t k = n;
+    for (uint32_t j = 0; j < n; ++j) {
+      if (depth[j] != kNone) continue;
+      if (k == n || (have_offsets && p.offsets[order[j]] < p.offsets[order[k]])) k = j;
+      if (!have_offsets) break;
+    }
+    uint64_t at = have_offsets ? p.offsets[order[k]] : 0;
     const RawSlice& r = s[order[k]];
     std::string detail = "first \"" + std::string(t.name_of(r.label)) + "\" at ts ";
     append_us(detail, t.origin_us, r.start);
     detail += " us on pid " + std::string(t.str(t.processes[th.process].pid)) + " tid " +
               std::string(t.str(th.tid)) + " (" + std::to_string(overflowed) + " on this thread)";
-    diag.add_n(DiagKind::OverlappingSlice, overflowed, 0, detail);
+    diag.add_n(DiagKind::OverlappingSlice, overflowed, at, detail);
   }
 
   // Overflow lanes: reuse the lane that frees up earliest.
   uint32_t lanes = 0;
   if (overflowed) {
-    using LaneEnd = std::pair<Time, uint32_t>;
-    std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> free_at;
+    LaneAllocator alloc;
     for (uint32_t k = 0; k < n; ++k) {
       if (depth[k] != kNone) continue;
       const RawSlice& r = s[order[k]];
-      uint32_t lane;
-      if (!free_at.empty() && free_at.top().first <= r.start) {
-        lane = free_at.top().second;
-        free_at.pop();
-      } else {
-        lane = lanes++;
-      }
-      free_at.push({saturating_end(r.start, r.dur), lane});
-      depth[k] = 0x80000000u | lane;
+      depth[k] = 0x80000000u | alloc.place(r.start, saturating_end(r.start, r.dur));
     }
+    lanes = alloc.lanes();
   }
 
   auto fill = [&](SliceSet& set, uint32_t ndepths, bool over) {
@@ -474,6 +509,7 @@ void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& di
   if (overflowed) fill(th.overflow, lanes, true);
   th.overflow.nested = false;
   std::vector<RawSlice>().swap(p.slices);
+  std::vector<uint64_t>().swap(p.offsets);
   std::vector<SliceAttachment>().swap(p.args);
   std::vector<SliceAttachment>().swap(p.extras);
 }
@@ -567,23 +603,12 @@ void layout_async(Trace& t) {
     if (a.start != b.start) return a.start < b.start;
     return a.dur > b.dur;
   });
-  using LaneEnd = std::pair<Time, uint32_t>;
   size_t i = 0;
   while (i < v.size()) {
     size_t j = i;
-    std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> free_at;
-    uint32_t lanes = 0;
-    for (; j < v.size() && v[j].process == v[i].process; ++j) {
-      uint32_t lane;
-      if (!free_at.empty() && free_at.top().first <= v[j].start) {
-        lane = free_at.top().second;
-        free_at.pop();
-      } else {
-        lane = lanes++;
-      }
-      v[j].lane = lane;
-      free_at.push({saturating_end(v[j].start, v[j].dur), lane});
-    }
+    LaneAllocator alloc;
+    for (; j < v.size() && v[j].process == v[i].process; ++j)
+      v[j].lane = alloc.place(v[j].start, saturating_end(v[j].start, v[j].dur));
     i = j;
   }
 }

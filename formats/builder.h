@@ -54,8 +54,11 @@ class TraceBuilder {
                      const SliceAttachment* extras, size_t nextras);
   // Like append_slices, but takes the vectors (no copy when the thread has nothing yet).
   // Safe to call concurrently for different threads once every thread exists.
+  // `offsets` (optional: empty, or one per slice) are the input offsets of the slices' events,
+  // used only to report where an overlapping slice was.
   void adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
-                    std::vector<SliceAttachment>&& args, std::vector<SliceAttachment>&& extras);
+                    std::vector<SliceAttachment>&& args, std::vector<SliceAttachment>&& extras,
+                    std::vector<uint64_t>&& offsets = {});
   // A slice exactly as stored (already paired); used by the .vzt reader.
   void add_slice_raw(uint32_t thread, Time start, Time dur, uint32_t label, uint8_t flags,
                      ByteRange args, ByteRange extra);

@@ -211,6 +211,10 @@ struct Ingest {
       r.diag.add(DiagKind::MissingDuration, offset(ev.begin));
       return;
     }
+    if (dur > kMaxAbsTime - ts) {  // the end must stay in range too (one report per event)
+      if (ts != kMaxAbsTime) r.diag.add(DiagKind::TimestampOutOfRange, offset(ev.dur.p), "duration clamped");
+      dur = kMaxAbsTime - ts;
+    }
     uint32_t th = thread(ev);
     LocalThread& t = r.threads[th];
     uint32_t idx = uint32_t(t.slices.size());
@@ -225,6 +229,7 @@ struct Ingest {
       t.extras.push_back({idx, ex});
     }
     t.slices.push_back(RawSlice{ts, dur, label(ev), flags});
+    t.offsets.push_back(offset(ev.begin));
     if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
       Misc m = base(ev, 'X', ts);
       const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
@@ -290,8 +295,10 @@ struct Ingest {
 
   void other(const Event& ev, bool unknown) {
     Time ts = 0;
-    if (ev.ts.present() && parse_us(ev.ts.sv(), ctx.origin_us, &ts) == NumStatus::NotNumber) ts = 0;
+    bool has_ts = ev.ts.present() && parse_us(ev.ts.sv(), ctx.origin_us, &ts) != NumStatus::NotNumber;
+    if (!has_ts) ts = 0;
     Misc m = base(ev, 'o', ts);
+    m.naux = has_ts && !(ev.ph.len == 1 && ev.ph.p[0] == 'M');  // extends the trace's time span
     m.extra = whole(ev);
     m.id = r.strings.get(raw(ev.ph));
     r.misc.push_back(m);
@@ -346,7 +353,8 @@ struct Ingest {
   }
 };
 
-// Skips to a plausible next event after a syntax error at p.
+}  // namespace
+
 const char* resync(const char* p, const char* end) {
   for (; p < end; ++p) {
     if (*p == ']') return p;
@@ -357,7 +365,6 @@ const char* resync(const char* p, const char* end) {
   return end;
 }
 
-}  // namespace
 
 void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& r) {
   Ingest in{ctx, r};

@@ -46,6 +46,7 @@ struct LocalThread {
   Tok pid, tid;
   std::vector<RawSlice> slices;  // label = local label id
   std::vector<SliceAttachment> args, extras;
+  std::vector<uint64_t> offsets;  // input offset of each slice's event (for diagnostics)
 };
 
 // Any event other than X, reduced to what the merge step needs.
@@ -87,6 +88,9 @@ struct ChunkContext {
 
 // Parses events from `p` until an event would start at or after `limit`, or the array ends.
 void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& out);
+
+// Skips to a plausible next event (or the closing ']') after a syntax error at p.
+const char* resync(const char* p, const char* end);
 
 // A likely event start at or after p: '{' preceded by ',' and '}' (whitespace aside) and followed
 // by '"'. Returns `limit` when none is found before it.

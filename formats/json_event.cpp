@@ -38,6 +38,13 @@ const char* parse_value(const char* p, const char* end, Tok* out, const char** e
     *err_at = p;
     return nullptr;
   }
+  if (c >= 'a' && c <= 'z') {  // a literal: exactly true, false or null
+    std::string_view w(p, size_t(q - p));
+    if (w != "true" && w != "false" && w != "null") {
+      *err_at = p;
+      return nullptr;
+    }
+  }
   *out = Tok{p, uint32_t(q - p), 'n', false};
   return q;
 }

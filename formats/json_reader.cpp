@@ -143,7 +143,10 @@ struct Merger {
           case 'T': b.set_thread_sort_index(th, m.ival); break;
         }
         break;
-      case 'o': b.add_other(OtherEvent{m.ts, th, str(m.id), lab, m.extra}); break;
+      case 'o':
+        if (m.naux) b.note_time(m.ts);  // it had a valid timestamp
+        b.add_other(OtherEvent{m.ts, th, str(m.id), lab, m.extra});
+        break;
       case 's': case 't': case 'f': b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args}); break;
       case 'N': case 'O': case 'D': b.add_object(ObjectEvent{m.ts, lab, proc, th, str(m.id), m.ph, m.args}); break;
       default:
@@ -176,16 +179,21 @@ struct Merger {
       if (list.empty()) return;
       std::vector<RawSlice> slices;
       std::vector<SliceAttachment> args, extras;
+      std::vector<uint64_t> offsets;
       if (list.size() == 1) {
         slices = std::move(list[0].first->slices);
         args = std::move(list[0].first->args);
         extras = std::move(list[0].first->extras);
+        offsets = std::move(list[0].first->offsets);
         for (RawSlice& s : slices) s.label = (*list[0].second)[s.label];
       } else {
         size_t n = 0;
         for (auto& [lt, map] : list) n += lt->slices.size();
         slices.reserve(n);
+        offsets.reserve(n);
         for (auto& [lt, map] : list) {
+          offsets.insert(offsets.end(), lt->offsets.begin(), lt->offsets.end());
+          std::vector<uint64_t>().swap(lt->offsets);
           uint32_t base_index = uint32_t(slices.size());
           for (const RawSlice& s : lt->slices) slices.push_back(RawSlice{s.start, s.dur, (*map)[s.label], s.flags});
           for (const SliceAttachment& a : lt->args) args.push_back({base_index + a.index, a.range});
@@ -193,7 +201,7 @@ struct Merger {
           std::vector<RawSlice>().swap(lt->slices);
         }
       }
-      b.adopt_slices(uint32_t(th), std::move(slices), std::move(args), std::move(extras));
+      b.adopt_slices(uint32_t(th), std::move(slices), std::move(args), std::move(extras), std::move(offsets));
     });
     runs.clear();
   }
@@ -206,27 +214,32 @@ struct Merger {
 // returns the position after '['. Returns nullptr at the end of the object (*closed set when '}'
 // was seen). Members are recorded in t.metadata.
 const char* scan_members(Trace& t, TraceBuilder& b, const char* base, const char* p, const char* end,
-                         bool* closed, bool* error) {
+                         bool* closed, bool* error, uint64_t* error_offset) {
   *closed = false;
   *error = false;
+  bool after_comma = false;
   for (;;) {
     p = json::skip_ws(p, end);
     if (p >= end) return nullptr;
     if (*p == ',') {
       ++p;
+      after_comma = true;
       continue;
     }
     if (*p == '}') {
+      if (after_comma) t.diagnostics.add(DiagKind::TrailingComma, uint64_t(p - base), "in the top-level object");
       *closed = true;
       return p + 1;
     }
+    after_comma = false;
     const char* err = nullptr;
     Tok key;
     const char* q = *p == '"' ? json::parse_value(p, end, &key, &err) : nullptr;
     if (q) q = json::skip_ws(q, end);
     if (!q || q >= end || *q != ':') {
-      t.diagnostics.add(q && q >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata,
-                        uint64_t((q && q < end ? q : p) - base), "malformed top-level member");
+      *error_offset = uint64_t((q && q < end ? q : p) - base);
+      t.diagnostics.add(q && q >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata, *error_offset,
+                        "malformed top-level member");
       *error = true;
       return nullptr;
     }
@@ -235,7 +248,8 @@ const char* scan_members(Trace& t, TraceBuilder& b, const char* base, const char
     Tok v;
     const char* after = json::parse_value(q, end, &v, &err);
     if (!after) {
-      t.diagnostics.add(err >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata, uint64_t(q - base),
+      *error_offset = uint64_t(q - base);
+      t.diagnostics.add(err >= end ? DiagKind::TruncatedInput : DiagKind::BadMetadata, *error_offset,
                         "malformed value of top-level member \"" + std::string(key.sv().substr(0, 60)) + "\"");
       *error = true;
       return nullptr;
@@ -282,16 +296,31 @@ void read_file_info(Trace& t, TraceBuilder& b, const char* base, const Tok& info
   }
 }
 
-// The origin: the integral microsecond of the first timestamped non-metadata event.
+// The origin: the integral microsecond of the first timestamped non-metadata event. Walks the
+// array like a chunk does (skipping non-objects and malformed events) until it finds one.
 int64_t find_origin(const char* p, const char* end) {
   json::Event ev;
-  for (int n = 0; n < 4096; ++n) {
+  while (p < end) {
     p = json::skip_ws(p, end);
-    while (p < end && *p == ',') p = json::skip_ws(p + 1, end);
-    if (p >= end || *p != '{') return 0;
-    const char* err;
+    if (p >= end || *p == ']') return 0;
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    const char* err = nullptr;
+    if (*p != '{') {
+      json::Tok t;
+      const char* q = json::parse_value(p, end, &t, &err);
+      p = q ? q : json::resync(p + 1, end);
+      continue;
+    }
     bool trailing;
-    if (json::parse_event(p, end, ev, &err, &trailing) != json::ParseStatus::Ok) return 0;
+    json::ParseStatus st = json::parse_event(p, end, ev, &err, &trailing);
+    if (st == json::ParseStatus::Truncated) return 0;
+    if (st == json::ParseStatus::Malformed) {
+      p = json::resync(err, end);
+      continue;
+    }
     int64_t us;
     bool meta = ev.ph.kind == 's' && ev.ph.len == 1 && ev.ph.p[0] == 'M';
     if (!meta && (ev.ts.kind == 'n' || ev.ts.kind == 's') && parse_floor_us(ev.ts.sv(), &us) == NumStatus::Ok)
@@ -318,7 +347,11 @@ const char* check_start(Trace& t, const char* base, const char* end, bool* ok) {
     return p;
   }
   uint64_t off = uint64_t(p - base);
-  if (*p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f' || *p == 'n')
+  std::string_view rest(p, size_t(end - p));
+  auto literal = [&](std::string_view w) {
+    return rest.substr(0, w.size()) == w && json::skip_ws(p + w.size(), end) == end;
+  };
+  if (*p == '"' || *p == '-' || (*p >= '0' && *p <= '9') || literal("true") || literal("false") || literal("null"))
     return fatal(t, off, "a JSON scalar is not a trace (expected '{' or '[')"), nullptr;
   return fatal(t, off, "not a JSON trace: expected '{' or '[' at the first non-blank byte"), nullptr;
 }
@@ -356,9 +389,10 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
     out.object_form = false;
     events = p + 1;
   } else {
-    events = scan_members(out, builder, base, p + 1, end, &closed, &error);
+    uint64_t error_at = 0;
+    events = scan_members(out, builder, base, p + 1, end, &closed, &error, &error_at);
     if (!events || closed) {
-      if (error) return fatal(out, 0, "malformed JSON object before \"traceEvents\"");
+      if (error) return fatal(out, error_at, "malformed JSON object before \"traceEvents\"");
       return fatal(out, 0, "JSON object without a \"traceEvents\" array");
     }
   }
@@ -421,7 +455,8 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
   if (array_end) {
     const char* q = array_end + 1;
     if (out.object_form) {
-      q = scan_members(out, builder, base, q, end, &closed, &error);
+      uint64_t error_at = 0;
+      q = scan_members(out, builder, base, q, end, &closed, &error, &error_at);
       if (!q && !error) out.diagnostics.add(DiagKind::MissingClose, uint64_t(end - base), "top-level object");
     }
     if (q) {

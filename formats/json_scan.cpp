@@ -34,7 +34,8 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
       ++p;
     } else {
       const char* q = scan_atom(p, end);
-      if (q == p) {
+      std::string_view w(p, size_t(q - p));
+      if (q == p || (c >= 'a' && c <= 'z' && w != "true" && w != "false" && w != "null")) {
         *err_at = p;
         return nullptr;
       }

@@ -201,7 +201,8 @@ struct SliceRef {
     if (start != o.start) return start < o.start;
     if (end != o.end) return end > o.end;  // outer first
     if (set != o.set) return set < o.set;
-    return depth < o.depth;
+    if (depth != o.depth) return depth < o.depth;
+    return index < o.index;  // zero-length siblings: keep their order
   }
 };
 

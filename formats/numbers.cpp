@@ -124,7 +124,7 @@ inline bool parse_us_fast(std::string_view tok, int64_t origin_us, int64_t* out_
   if (__builtin_mul_overflow(origin_us, int64_t(1000), &origin_ns)) return false;
   int64_t v = neg ? -mag : mag;
   if (__builtin_sub_overflow(v, origin_ns, out_ns)) return false;
-  return true;
+  return *out_ns <= kMaxAbsTime && *out_ns >= -kMaxAbsTime;  // else: the slow path clamps
 }
 
 }  // namespace
@@ -134,16 +134,20 @@ NumStatus parse_us(std::string_view tok, int64_t origin_us, int64_t* out_ns) {
   Decimal d;
   if (!decompose(tok, d)) return NumStatus::NotNumber;
   __int128 ip;
-  bool range_ok = integer_part(d, &ip);
+  // Beyond 1e30 us nothing can be in range; also keeps the arithmetic below inside __int128.
+  bool range_ok = integer_part(d, &ip) && ip < __int128(1000000000000000ll) * 1000000000000000ll;
   // Three fraction digits give ns; the fourth rounds half away from zero.
   int64_t frac = 0;
   for (int k = 0; k < 3; ++k) frac = frac * 10 + d.digit(d.point + k);
   if (d.digit(d.point + 3) >= 5) frac += 1;
-  __int128 mag = ip * 1000 + frac;
-  __int128 ns = (d.neg ? -mag : mag) - __int128(origin_us) * 1000;
-  if (!range_ok || ns > kI64Max || ns < kI64Min) {
+  __int128 ns = 0;
+  if (range_ok) {
+    __int128 mag = ip * 1000 + frac;
+    ns = (d.neg ? -mag : mag) - __int128(origin_us) * 1000;
+  }
+  if (!range_ok || ns > kMaxAbsTime || ns < -kMaxAbsTime) {
     bool negative = range_ok ? ns < 0 : d.neg;
-    *out_ns = negative ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+    *out_ns = negative ? -kMaxAbsTime : kMaxAbsTime;
     return NumStatus::OutOfRange;
   }
   *out_ns = int64_t(ns);

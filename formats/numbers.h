@@ -13,10 +13,14 @@ namespace vz {
 
 enum class NumStatus { Ok, NotNumber, OutOfRange };
 
+// Every time in the model lies within +-kMaxAbsTime ns of the origin (about 73 years), so that
+// start + dur and end - start never overflow int64. Readers clamp to it and report the clamp.
+constexpr int64_t kMaxAbsTime = int64_t(1) << 61;
+
 // True when `tok` is a JSON number (optionally preceded by whitespace-free sign etc.).
 bool is_json_number(std::string_view tok);
 // Parses decimal microseconds into ns relative to origin_us, rounding half away from zero.
-// OutOfRange results are clamped to the int64 range.
+// Results beyond +-kMaxAbsTime are clamped to it and reported as OutOfRange.
 NumStatus parse_us(std::string_view tok, int64_t origin_us, int64_t* out_ns);
 // Integral part of a decimal number in microseconds (truncated toward negative infinity).
 NumStatus parse_floor_us(std::string_view tok, int64_t* out_us);

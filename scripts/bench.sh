@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# What `make bench` runs: load benchmarks of vizviewer on generated viztracer-like traces.
+#
+#   scripts/bench.sh [BUILD_DIR]          (default: build)
+#
+# - Generates (once, cached in $BUILD/bench-data) a 100 MB and a 1 GB Chrome JSON trace with
+#   gen_trace (fixed seed), skipping the 1 GB size when less than 8 GB of disk is free.
+# - Converts each to .vzt with `vizviewer --convert` (redone when the .vzt is missing or older than
+#   the JSON or the vizviewer binary), timing the conversion.
+# - Runs `vizviewer --stats FILE` 3 times per file and keeps the best load time (warm page cache).
+# - Prints a table and writes $BUILD/bench-results.json.
+# - When $BUILD/tests/bench/bench_index exists, also times the model's queries on the 100 MB trace.
+#
+# Environment: BENCH_RUNS (default 3), BENCH_SIZES (default "100 1000", in MB),
+#              BENCH_MIN_FREE_GB (default 8).
+# Exits non-zero when a step fails; a missed target is reported, not an error.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-build}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+RUNS="${BENCH_RUNS:-3}"
+SIZES="${BENCH_SIZES:-100 1000}"
+MIN_FREE_GB="${BENCH_MIN_FREE_GB:-8}"
+VIZ="$BUILD/app/vizviewer"
+DATA="$BUILD/bench-data"
+RESULTS="$BUILD/bench-results.json"
+NPROC="$(nproc)"
+
+command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+if [ ! -x "$VIZ" ]; then
+  echo "bench: $VIZ not found; build first (make, or cmake --build $BUILD)" >&2
+  exit 1
+fi
+mkdir -p "$DATA/runs"
+
+# The generator: the one the build made, else compile it here (it only needs the C++ library).
+GEN="$BUILD/tests/bench/gen_trace"
+if [ ! -x "$GEN" ]; then
+  GEN="$DATA/gen_trace"
+  if [ ! -x "$GEN" ] || [ "$ROOT/tests/bench/gen_trace.cpp" -nt "$GEN" ]; then
+    echo "bench: compiling gen_trace"
+    "${CXX:-c++}" -std=c++20 -O2 -o "$GEN" "$ROOT/tests/bench/gen_trace.cpp"
+  fi
+fi
+
+free_gb() {  # free space of the filesystem holding $1, in whole GB
+  df -Pk "$1" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'
+}
+
+now_ns() { date +%s%N; }
+
+FILES=()
+failed=0
+for mb in $SIZES; do
+  json="$DATA/trace-${mb}mb.json"
+  vzt="$DATA/trace-${mb}mb.vzt"
+  if [ ! -s "$json" ]; then
+    if [ "$mb" -ge 1000 ] && [ "$(free_gb "$DATA")" -lt "$MIN_FREE_GB" ]; then
+      echo "bench: skipping the ${mb} MB trace: only $(free_gb "$DATA") GB free in $DATA (need ${MIN_FREE_GB} GB)"
+      continue
+    fi
+    echo "bench: generating $json"
+    "$GEN" --size-mb "$mb" --seed 42 --processes 3 --threads 4 "$json.tmp"
+    mv "$json.tmp" "$json"
+  fi
+  FILES+=("$json")
+  if [ ! -s "$vzt" ] || [ "$json" -nt "$vzt" ] || [ "$VIZ" -nt "$vzt" ]; then
+    echo "bench: converting $(basename "$json") -> $(basename "$vzt")"
+    rm -f "$vzt"
+    t0=$(now_ns)
+    if "$VIZ" --convert "$json" "$vzt" > "$DATA/runs/convert-${mb}mb.log" 2>&1; then
+      t1=$(now_ns)
+      echo "$(( (t1 - t0) / 1000 ))" > "$DATA/runs/convert-${mb}mb.us"
+    else
+      echo "bench: conversion failed:" >&2
+      tail -n 20 "$DATA/runs/convert-${mb}mb.log" >&2
+      rm -f "$vzt" "$DATA/runs/convert-${mb}mb.us"
+      failed=1
+    fi
+  fi
+  [ -s "$vzt" ] && FILES+=("$vzt")
+done
+
+# Run --stats RUNS times per file; keep every run's output for the report.
+for f in "${FILES[@]}"; do
+  base="$(basename "$f")"
+  for i in $(seq 1 "$RUNS"); do
+    out="$DATA/runs/$base.$i.json"
+    t0=$(now_ns)
+    if "$VIZ" --stats "$f" > "$out" 2> "$DATA/runs/$base.$i.err"; then
+      t1=$(now_ns)
+      echo "$(( (t1 - t0) / 1000 ))" > "$DATA/runs/$base.$i.wall_us"
+    else
+      echo "bench: vizviewer --stats $f failed (run $i):" >&2
+      tail -n 20 "$DATA/runs/$base.$i.err" >&2
+      rm -f "$out" "$DATA/runs/$base.$i.wall_us"
+      failed=1
+    fi
+  done
+done
+
+# Model query timings (optional).
+INDEX_OUT="$DATA/runs/bench_index.json"
+rm -f "$INDEX_OUT"
+if [ -x "$BUILD/tests/bench/bench_index" ]; then
+  target="$DATA/trace-100mb.vzt"
+  [ -s "$target" ] || target="$DATA/trace-100mb.json"
+  if [ -s "$target" ]; then
+    echo "bench: query timings on $(basename "$target")"
+    if ! "$BUILD/tests/bench/bench_index" "$target" > "$INDEX_OUT" 2> "$DATA/runs/bench_index.err"; then
+      echo "bench: bench_index failed:" >&2
+      tail -n 20 "$DATA/runs/bench_index.err" >&2
+      rm -f "$INDEX_OUT"
+      failed=1
+    fi
+  fi
+fi
+
+BENCH_FILES="$(printf '%s\n' "${FILES[@]+"${FILES[@]}"}")"
+export BENCH_FILES
+export BENCH_DATA="$DATA" BENCH_RUNS_N="$RUNS" BENCH_NPROC="$NPROC" BENCH_RESULTS="$RESULTS"
+export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ"
+python3 - <<'PY' || failed=1
+import json, os, sys, platform, time
+
+data = os.environ["BENCH_DATA"]
+runs_n = int(os.environ["BENCH_RUNS_N"])
+nproc = int(os.environ["BENCH_NPROC"])
+files = [f for f in os.environ["BENCH_FILES"].split("\n") if f]
+
+def read_stats(path):
+    """The --stats document: the last stdout line that parses as a JSON object."""
+    try:
+        with open(path) as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+    return None
+
+def read_num(path):
+    try:
+        with open(path) as fh:
+            return int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
+
+cpu = ""
+try:
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+except OSError:
+    pass
+
+results = []
+for f in files:
+    base = os.path.basename(f)
+    size = os.path.getsize(f)
+    fmt = "vzt" if f.endswith(".vzt") else "json"
+    json_twin = f[:-4] + ".json" if fmt == "vzt" else f
+    json_size = os.path.getsize(json_twin) if os.path.exists(json_twin) else None
+    runs = []
+    for i in range(1, runs_n + 1):
+        st = read_stats(os.path.join(data, "runs", f"{base}.{i}.json"))
+        if st is None:
+            continue
+        wall = read_num(os.path.join(data, "runs", f"{base}.{i}.wall_us"))
+        runs.append((st, wall))
+    entry = {"file": f, "format": fmt, "bytes": size, "runs": len(runs)}
+    if not runs:
+        entry["error"] = "no successful --stats run"
+        results.append(entry)
+        continue
+    best, best_wall = min(runs, key=lambda r: r[0]["load"]["seconds"])
+    load = best["load"]
+    secs = max(load["seconds"], 1e-9)
+    events = best.get("events", 0)
+    slices = sum(t.get("slices", 0) for t in best.get("threads", []))
+    mbps = size / 1e6 / secs
+    entry.update({
+        "seconds": round(secs, 6),
+        "all_seconds": [round(r[0]["load"]["seconds"], 6) for r in runs],
+        "wall_seconds": round(best_wall / 1e6, 4) if best_wall else None,
+        "MBps": round(mbps, 1),
+        "MBps_per_core": round(mbps / nproc, 1),
+        "events": events,
+        "slices": slices,
+        "events_per_s": round(events / secs),
+        "peak_rss_bytes": load.get("peak_rss_bytes"),
+        "rss_anon_bytes": load.get("rss_anon_bytes"),
+        "rss_anon_bytes_per_slice": round(load.get("rss_anon_bytes", 0) / slices, 2) if slices else None,
+        "diagnostics": {d["kind"]: d["count"] for d in best.get("diagnostics", [])},
+    })
+    if fmt == "vzt":
+        entry["bytes_per_event"] = round(size / events, 3) if events else None
+        if json_size:
+            entry["json_equiv_MBps"] = round(json_size / 1e6 / secs, 1)
+        conv = read_num(os.path.join(data, "runs", "convert-" + base[len("trace-"):-len(".vzt")] + ".us"))
+        if conv:
+            entry["convert_seconds"] = round(conv / 1e6, 3)
+    results.append(entry)
+
+# Targets from DESIGN.md (informational: a miss is reported, not an error).
+checks = []
+for e in results:
+    if "seconds" not in e:
+        continue
+    name = os.path.basename(e["file"])
+    if e["format"] == "json":
+        checks.append((name, "JSON load >= 400 MB/s per core", e["MBps_per_core"] >= 400, f'{e["MBps_per_core"]} MB/s/core'))
+        if e["bytes"] >= 900e6:
+            checks.append((name, "1 GB JSON ready in <= 1.5 s", e["seconds"] <= 1.5, f'{e["seconds"]} s'))
+    else:
+        if "json_equiv_MBps" in e:
+            checks.append((name, ".vzt load >= 2 GB/s of JSON", e["json_equiv_MBps"] >= 2000, f'{e["json_equiv_MBps"]} MB/s'))
+        if e.get("bytes_per_event") is not None:
+            checks.append((name, ".vzt <= 3 bytes per event", e["bytes_per_event"] <= 3, f'{e["bytes_per_event"]} B/event'))
+    if e.get("rss_anon_bytes_per_slice") is not None:
+        checks.append((name, "<= 24 bytes resident per slice", e["rss_anon_bytes_per_slice"] <= 24, f'{e["rss_anon_bytes_per_slice"]} B/slice'))
+
+index = None
+try:
+    with open(os.environ["BENCH_INDEX_OUT"]) as fh:
+        index = json.loads(fh.read().strip().splitlines()[-1])
+except (OSError, ValueError, IndexError):
+    pass
+
+doc = {
+    "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    "host": {"cpu": cpu, "nproc": nproc, "machine": platform.machine()},
+    "vizviewer": os.environ["BENCH_VIZ"],
+    "runs_per_file": runs_n,
+    "results": results,
+    "targets": [{"file": c[0], "target": c[1], "met": c[2], "value": c[3]} for c in checks],
+}
+if index is not None:
+    doc["queries"] = index
+with open(os.environ["BENCH_RESULTS"], "w") as fh:
+    json.dump(doc, fh, indent=2)
+    fh.write("\n")
+
+def fmt_num(v, spec):
+    return format(v, spec) if isinstance(v, (int, float)) else "-"
+
+hdr = f'{"file":<22} {"MB":>8} {"sec":>7} {"MB/s":>8} {"MB/s/core":>9} {"Mevents/s":>9} {"peakRSS MB":>10} {"anon B/slice":>12} {"B/event":>8}'
+print()
+print(f"vizviewer --stats, best of {runs_n} (warm page cache), {nproc} cores, {cpu}")
+print(hdr)
+print("-" * len(hdr))
+for e in results:
+    name = os.path.basename(e["file"])
+    if "seconds" not in e:
+        print(f'{name:<22} {e["bytes"] / 1e6:>8.1f}  {e.get("error", "failed")}')
+        continue
+    print(f'{name:<22} {e["bytes"] / 1e6:>8.1f} {e["seconds"]:>7.3f} {e["MBps"]:>8.0f} {e["MBps_per_core"]:>9.0f} '
+          f'{e["events_per_s"] / 1e6:>9.1f} {fmt_num((e["peak_rss_bytes"] or 0) / 1e6, ">10.0f")} '
+          f'{fmt_num(e["rss_anon_bytes_per_slice"], ">12.1f")} {fmt_num(e.get("bytes_per_event"), ">8.2f")}')
+extra = [e for e in results if "json_equiv_MBps" in e or "convert_seconds" in e]
+for e in extra:
+    print(f'  {os.path.basename(e["file"])}: JSON-equivalent {fmt_num(e.get("json_equiv_MBps"), ".0f")} MB/s'
+          + (f', converted in {e["convert_seconds"]} s' if "convert_seconds" in e else ""))
+if index is not None:
+    print(f'queries ({os.path.basename(index["file"])}, {index["slices"]} slices): '
+          f'visible {index["visible_ns"]:.0f} ns, zoomed-out frame {index["frame_ms"]:.2f} ms, '
+          f'overlap {index["overlap_ns"]:.0f} ns, stab {index["stab_ns"]:.0f} ns, '
+          f'range stats {index["range_stats_ms"]:.1f} ms, name search {index["name_search_ms"]:.1f} ms')
+print()
+for c in checks:
+    print(f'  [{"met" if c[2] else "MISSED"}] {c[0]}: {c[1]} ({c[3]})')
+print(f"\nbench: results written to {os.environ['BENCH_RESULTS']}")
+if any("seconds" not in e for e in results):
+    sys.exit(1)
+PY
+exit "$failed"

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Command-line tests of the vizviewer binary: --help/--version, usage errors (exit 2), --stats on
+# good and bad input (exit 0 / 1 with "error":{"message","offset"} and a stderr line naming the
+# file), --convert round trips between .json, .json.gz and .vzt that keep --stats equal, and atomic
+# output (a failed conversion leaves the target untouched and no *.tmp-* file behind).
+#
+# Usage: tests/cli_test.sh PATH/TO/vizviewer PATH/TO/tests
+# Registered as the `cli` ctest. Needs bash, python3 and gzip.
+set -u
+
+VZ=${1:?usage: cli_test.sh VIZVIEWER TESTS_DIR}
+SRC=${2:?usage: cli_test.sh VIZVIEWER TESTS_DIR}
+DATA=$SRC/data
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vz_cli_test.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+checks=0
+failures=0
+fail() {
+  failures=$((failures + 1))
+  echo "FAIL: $*" >&2
+}
+ok() { checks=$((checks + 1)); }
+
+# run CMD...: runs the command with stdout/stderr captured in $TMP/out, $TMP/err; sets $rc.
+run() {
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+}
+
+# expect_rc WANT DESCRIPTION: checks the last run's exit status.
+expect_rc() {
+  ok
+  if [ "$rc" != "$1" ]; then
+    fail "$2: exit status $rc, want $1 (stderr: $(head -c 300 "$TMP/err"))"
+    return 1
+  fi
+}
+
+# A Python helper for JSON checks, so each check is one line here.
+cat >"$TMP/check.py" <<'PY'
+import json, sys
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+def strip(d):
+    # "format", "load" and "file" describe the file and the run. Diagnostics carry byte offsets
+    # into the file (and a .vzt keeps none), so they are not part of the model's contents.
+    for k in ("format", "load", "file", "diagnostics"):
+        d.pop(k, None)
+    return d
+
+cmd = sys.argv[1]
+if cmd == "valid":  # the file holds exactly one JSON document
+    load(sys.argv[2])
+elif cmd == "stats_ok":  # a successful --stats document
+    d = load(sys.argv[2])
+    assert "error" not in d, d.get("error")
+    for k in ("file", "format", "events", "threads", "instants", "counters", "async_slices", "flows",
+              "diagnostics", "load"):
+        assert k in d, "missing key " + k
+    if len(sys.argv) > 3:
+        assert d["format"] == sys.argv[3], "format %r, want %r" % (d["format"], sys.argv[3])
+elif cmd == "stats_error":  # a failed --stats document
+    d = load(sys.argv[2])
+    e = d.get("error")
+    assert isinstance(e, dict), "no error object"
+    assert isinstance(e.get("message"), str) and e["message"], "no error message"
+    assert isinstance(e.get("offset"), int) and e["offset"] >= 0, "no error offset"
+    if len(sys.argv) > 3:
+        assert e["offset"] == int(sys.argv[3]), "offset %r, want %s" % (e["offset"], sys.argv[3])
+elif cmd == "same_stats":  # two --stats documents describe the same model
+    a, b = strip(load(sys.argv[2])), strip(load(sys.argv[3]))
+    if a != b:
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                print("  %s:\n    source:    %s\n    converted: %s" % (k, json.dumps(a.get(k))[:600],
+                                                                     json.dumps(b.get(k))[:600]))
+        sys.exit(1)
+else:
+    sys.exit("unknown check " + cmd)
+PY
+pycheck() { python3 "$TMP/check.py" "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# --help, --version
+# ---------------------------------------------------------------------------------------------
+
+for a in --help -h; do
+  run "$VZ" "$a"
+  expect_rc 0 "$a" && { grep -q "Usage" "$TMP/out" || fail "$a: no usage text"; }
+  grep -q -- "--convert" "$TMP/out" || fail "$a: usage does not mention --convert"
+done
+for a in --version -V; do
+  run "$VZ" "$a"
+  expect_rc 0 "$a" && { grep -Eq '^vizviewer [0-9]+\.[0-9]+' "$TMP/out" || fail "$a: prints '$(cat "$TMP/out")'"; }
+done
+run "$VZ" --stats "$DATA/all_phases.json" --help
+expect_rc 0 "--help wins over other arguments"
+
+# ---------------------------------------------------------------------------------------------
+# Usage errors: exit 2, a message on stderr, nothing on stdout
+# ---------------------------------------------------------------------------------------------
+
+good="$DATA/all_phases.json"
+usage_error() {
+  run "$VZ" "$@"
+  expect_rc 2 "usage error: vizviewer $*" || return
+  [ -s "$TMP/err" ] || fail "usage error '$*': nothing on stderr"
+  [ -s "$TMP/out" ] && fail "usage error '$*': output on stdout"
+}
+usage_error --stats
+usage_error --stats "$good" "$good"
+usage_error --convert
+usage_error --convert "$good"
+usage_error --convert "$good" "$TMP/a.json" "$TMP/b.json"
+usage_error --convert "$good" "$TMP/out.txt"
+usage_error --convert "$good" "$TMP/out"
+usage_error "$good" --convert "$TMP/x.json"
+usage_error --no-such-option
+[ -e "$TMP/out.txt" ] || [ -e "$TMP/a.json" ] && fail "a usage error created an output file"
+
+# ---------------------------------------------------------------------------------------------
+# --stats on good input
+# ---------------------------------------------------------------------------------------------
+
+for f in "$DATA"/*.json; do
+  run "$VZ" --stats "$f"
+  expect_rc 0 "--stats $(basename "$f")" || continue
+  ok
+  pycheck stats_ok "$TMP/out" json || fail "--stats $(basename "$f"): bad document"
+done
+run "$VZ" "$good" --stats  # FILE first works too
+expect_rc 0 "vizviewer FILE --stats"
+
+# ---------------------------------------------------------------------------------------------
+# --stats on bad input: exit 1, "error":{"message","offset"}, stderr names the file and offset
+# ---------------------------------------------------------------------------------------------
+
+printf 'hello, not a trace' >"$TMP/garbage.json"
+printf '   \n  xyz' >"$TMP/offset6.json"
+: >"$TMP/empty.json"
+printf '\x1f\x8b\x08\x00garbage-after-gzip-magic' >"$TMP/badgzip.json.gz"
+printf '\x00\x01\x02\x03binary' >"$TMP/binary.vzt"
+printf '{"traceEvents": 42}' >"$TMP/no_array.json"
+printf '    ' >"$TMP/blank.json"
+bad_input() {  # FILE [OFFSET]
+  run "$VZ" --stats "$1"
+  expect_rc 1 "--stats $(basename "$1")" || return
+  ok
+  pycheck stats_error "$TMP/out" ${2:+"$2"} || fail "--stats $(basename "$1"): no proper error object"
+  ok
+  grep -qF -- "$1" "$TMP/err" || fail "--stats $(basename "$1"): stderr does not name the file: $(cat "$TMP/err")"
+  ok
+  grep -q "offset" "$TMP/err" || fail "--stats $(basename "$1"): stderr has no offset: $(cat "$TMP/err")"
+}
+bad_input "$TMP/garbage.json" 0
+bad_input "$TMP/offset6.json" 6
+bad_input "$TMP/empty.json" 0
+bad_input "$TMP/blank.json"
+bad_input "$TMP/badgzip.json.gz"
+bad_input "$TMP/binary.vzt"
+bad_input "$TMP/no_array.json"
+bad_input "$TMP/does-not-exist.json" 0
+bad_input "$TMP"  # a directory
+
+# Truncated files of every format: never a crash; exit 0 or 1 with a valid document.
+"$VZ" --convert "$DATA/all_phases.json" "$TMP/trunc_src.vzt" 2>/dev/null || fail "convert to .vzt for truncation"
+"$VZ" --convert "$DATA/all_phases.json" "$TMP/trunc_src.json.gz" 2>/dev/null || fail "convert to .json.gz"
+for src in "$DATA/all_phases.json" "$TMP/trunc_src.vzt" "$TMP/trunc_src.json.gz"; do
+  [ -f "$src" ] || continue
+  size=$(wc -c <"$src")
+  for cut in 1 2 5 9 17 33 64 100 $((size / 3)) $((size / 2)) $((size - 7)) $((size - 1)); do
+    [ "$cut" -gt 0 ] && [ "$cut" -lt "$size" ] || continue
+    ext=${src##*trunc_src}
+    [ "$ext" = "$src" ] && ext=.json
+    head -c "$cut" "$src" >"$TMP/cut$ext"
+    run "$VZ" --stats "$TMP/cut$ext"
+    ok
+    if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+      fail "--stats on $(basename "$src") cut to $cut bytes: exit status $rc"
+      continue
+    fi
+    ok
+    pycheck valid "$TMP/out" 2>/dev/null || fail "--stats on $(basename "$src") cut to $cut bytes: invalid JSON"
+    if [ "$rc" = 1 ]; then
+      ok
+      pycheck stats_error "$TMP/out" 2>/dev/null || fail "--stats on $(basename "$src") cut to $cut: exit 1 without error"
+    fi
+  done
+done
+
+# ---------------------------------------------------------------------------------------------
+# --convert round trips keep --stats equal
+# ---------------------------------------------------------------------------------------------
+
+stats_of() {  # FILE OUT
+  "$VZ" --stats "$1" >"$2" 2>/dev/null
+}
+same_stats() {  # SOURCE_STATS CONVERTED_STATS DESCRIPTION
+  ok
+  local diff
+  if ! diff=$(pycheck same_stats "$1" "$2" 2>&1); then
+    fail "$3: --stats differ
+$diff"
+  fi
+}
+convert() {  # IN OUT: converts, checking the exit status
+  run "$VZ" --convert "$1" "$2"
+  expect_rc 0 "--convert $(basename "$1") $(basename "$2")"
+}
+
+for f in "$DATA"/*.json; do
+  name=$(basename "$f" .json)
+  dir="$TMP/rt_$name"
+  mkdir -p "$dir"
+  stats_of "$f" "$dir/src.stats"
+  # Each chain: IN -> ... -> OUT, compared with the source's stats at every step.
+  for chain in "json" "json.gz json" "vzt json" "json.gz vzt json.gz json" "vzt vzt.vzt"; do
+    prev="$f"
+    step=0
+    label="$name"
+    for ext in $chain; do
+      step=$((step + 1))
+      out="$dir/${chain// /_}.$step.$ext"
+      label="$label -> $ext"
+      convert "$prev" "$out" || break
+      stats_of "$out" "$dir/out.stats"
+      want=${ext%%.vzt}
+      [ "$ext" = "vzt.vzt" ] && want=vzt
+      ok
+      pycheck stats_ok "$dir/out.stats" "$want" || fail "$label: bad --stats document"
+      same_stats "$dir/src.stats" "$dir/out.stats" "$label"
+      if [ "$ext" = json ]; then
+        ok
+        pycheck valid "$out" || fail "$label: the written JSON is not strict JSON"
+      fi
+      if [ "$ext" = json.gz ]; then
+        ok
+        gzip -dc "$out" >"$dir/inflated.json" && pycheck valid "$dir/inflated.json" ||
+          fail "$label: the .json.gz does not inflate to strict JSON"
+      fi
+      prev="$out"
+    done
+  done
+  # A .vzt holds the same model as its source: JSON -> .vzt -> JSON writes the same bytes as
+  # JSON -> JSON (so every kind of event the JSON reader keeps survives the .vzt).
+  convert "$f" "$dir/direct.json" && convert "$f" "$dir/via.vzt" && convert "$dir/via.vzt" "$dir/via.json" && {
+    ok
+    cmp -s "$dir/direct.json" "$dir/via.json" || fail "$name: JSON -> .vzt -> JSON differs from JSON -> JSON"
+  }
+  # Converting twice gives identical bytes (the writers are deterministic).
+  convert "$f" "$dir/again1.json" && convert "$dir/again1.json" "$dir/again2.json" &&
+    convert "$dir/again2.json" "$dir/again3.json" && {
+    ok
+    cmp -s "$dir/again2.json" "$dir/again3.json" || fail "$name: JSON -> JSON is not stable on the second round"
+  }
+done
+
+# ---------------------------------------------------------------------------------------------
+# Atomic output: failures leave the target untouched and no temporary behind
+# ---------------------------------------------------------------------------------------------
+
+out="$TMP/atomic"
+mkdir -p "$out"
+for ext in json json.gz vzt; do
+  target="$out/existing.$ext"
+  "$VZ" --convert "$DATA/viztracer_like.json" "$target" 2>/dev/null
+  cp "$target" "$out/before"
+  for bad in "$TMP/garbage.json" "$TMP/empty.json" "$TMP/does-not-exist.json" "$TMP/badgzip.json.gz"; do
+    run "$VZ" --convert "$bad" "$target"
+    expect_rc 1 "--convert $(basename "$bad") onto an existing .$ext"
+    ok
+    cmp -s "$target" "$out/before" || fail "--convert $(basename "$bad") changed the existing target .$ext"
+    ok
+    grep -qF -- "$bad" "$TMP/err" || fail "--convert $(basename "$bad"): stderr does not name the input"
+  done
+  # Writing into a directory that does not exist, or onto a directory.
+  run "$VZ" --convert "$good" "$out/no/such/dir/x.$ext"
+  expect_rc 1 "--convert into a missing directory (.$ext)"
+  [ -s "$TMP/err" ] || fail "--convert into a missing directory: no message"
+  mkdir -p "$out/isdir.$ext"
+  run "$VZ" --convert "$good" "$out/isdir.$ext"
+  expect_rc 1 "--convert onto a directory (.$ext)"
+  ok
+  [ -d "$out/isdir.$ext" ] || fail "--convert onto a directory replaced it"
+  # A successful conversion replaces the existing target.
+  run "$VZ" --convert "$DATA/all_phases.json" "$target"
+  expect_rc 0 "--convert onto an existing .$ext"
+  ok
+  cmp -s "$target" "$out/before" && fail "--convert did not replace the existing .$ext"
+done
+# In-place conversion (IN == OUT) works: the input is read before the output is renamed over it.
+cp "$DATA/all_phases.json" "$out/inplace.json"
+stats_of "$out/inplace.json" "$out/inplace.before"
+run "$VZ" --convert "$out/inplace.json" "$out/inplace.json"
+expect_rc 0 "--convert IN IN"
+stats_of "$out/inplace.json" "$out/inplace.after"
+same_stats "$out/inplace.before" "$out/inplace.after" "in-place conversion"
+
+ok
+leftovers=$(find "$TMP" -name '*.tmp-*' | head -5)
+[ -z "$leftovers" ] || fail "temporary files left behind: $leftovers"
+ok
+leftovers=$(find "$DATA" -newer "$TMP/check.py" -type f | head -5)
+[ -z "$leftovers" ] || fail "the test wrote into the source tree: $leftovers"
+
+echo "cli_test: $checks checks, $failures failures"
+[ "$failures" = 0 ]

@@ -1,0 +1,321 @@
+// Tests of formats/vzt_reader.cpp: exact round trips of every event kind, randomized traces,
+// truncation at every section boundary and at random offsets, corrupted checksums, unknown
+// sections, bad headers, hostile bytes, and the load speed.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "formats/vzt_format.h"
+#include "formats/vzt_reader.h"
+#include "formats/vzt_writer.h"
+#include "tests/formats/vzt_test_traces.h"
+
+using namespace vz;
+using namespace vzt_test;
+
+namespace {
+
+// Writes `t` and returns the file's bytes.
+std::string encode(const Trace& t, bool compress = true) {
+  TempPath p("enc.vzt");
+  std::string err;
+  REQUIRE(write_vzt(t, p.path, compress, &err));
+  return read_all(p.path);
+}
+
+// Decodes `bytes` into a fresh Trace; `ok` is read_vzt's result.
+std::unique_ptr<Trace> decode(std::string_view bytes, bool* ok = nullptr) {
+  auto t = std::make_unique<Trace>();
+  bool r = read_vzt(padded(bytes), *t, nullptr);
+  if (ok) *ok = r;
+  return t;
+}
+
+// No problem with the .vzt container itself (the builder may still report what the events are,
+// e.g. overlapping slices moved to overflow lanes, as it did for the original).
+bool container_clean(const Trace& t) {
+  for (DiagKind k : {DiagKind::NotATrace, DiagKind::TruncatedInput, DiagKind::VztBadHeader,
+                     DiagKind::VztChecksum, DiagKind::VztBadSection, DiagKind::VztUnknownSection,
+                     DiagKind::TrailingGarbage})
+    if (t.diagnostics.count(k)) return false;
+  return true;
+}
+
+// Section offsets (file offsets of each section header) and the file size.
+std::vector<size_t> boundaries(const std::string& f) {
+  std::vector<size_t> v;
+  size_t at = sizeof(vzt::FileHeader);
+  while (at + sizeof(vzt::SectionHeader) <= f.size()) {
+    vzt::SectionHeader h;
+    std::memcpy(&h, f.data() + at, sizeof h);
+    v.push_back(at);
+    at += sizeof h + h.length;
+  }
+  v.push_back(f.size());
+  return v;
+}
+
+vzt::SectionHeader header_at(const std::string& f, size_t at) {
+  vzt::SectionHeader h;
+  std::memcpy(&h, f.data() + at, sizeof h);
+  return h;
+}
+
+// Builds a raw section with correct checksums.
+std::string section(uint16_t kind, std::string_view payload, uint64_t key = 0) {
+  vzt::SectionHeader h{};
+  h.kind = kind;
+  h.length = h.raw_length = payload.size();
+  h.key = key;
+  h.payload_check = vzt::checksum32(payload.data(), payload.size());
+  h.header_check = vzt::checksum32(&h, offsetof(vzt::SectionHeader, header_check));
+  return std::string(reinterpret_cast<const char*>(&h), sizeof h) + std::string(payload);
+}
+
+}  // namespace
+
+TEST_CASE("read_vzt: every event kind survives Trace -> .vzt -> Trace exactly") {
+  for (bool compress : {true, false}) {
+    CAPTURE(compress);
+    auto t = every_kind(2);
+    std::string f = encode(*t, compress);
+    bool ok = false;
+    auto back = decode(f, &ok);
+    REQUIRE(ok);
+    CHECK(container_clean(*back));
+    check_same(*t, *back);
+    // Spot checks that the trace really holds every kind.
+    CHECK(t->threads[0].overflow.size() > 0);
+    CHECK(t->threads[0].unmatched_begin == 2);
+    CHECK(t->threads[0].unmatched_end == 1);
+    CHECK(!t->process_instants.empty());
+    CHECK(!t->global_instants.empty());
+    CHECK(!t->async_marks.empty());
+    CHECK(!t->others.empty());
+  }
+}
+
+TEST_CASE("read_vzt: a second round trip is byte-identical in content") {
+  auto t = every_kind(4);
+  auto back = decode(encode(*t));
+  auto again = decode(encode(*back));
+  check_same(*back, *again);
+}
+
+TEST_CASE("read_vzt: randomized traces round trip (several seeds, small blocks)") {
+  for (uint32_t seed = 10; seed < 16; ++seed) {
+    CAPTURE(seed);
+    auto t = every_kind(seed, 1 + int(seed % 4));
+    TempPath p("rand.vzt");
+    // Small blocks exercise Tree blocks that begin and end inside subtrees.
+    VztStreamWriter w;
+    VztWriteOptions opt;
+    opt.block_slices = 1 + seed % 7;
+    opt.block_events = 3;
+    opt.compress = seed % 2;
+    REQUIRE(w.open(p.path, opt, nullptr));
+    std::vector<std::string_view> strings;
+    for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
+    std::string_view src(t->source->data(), t->source->size());
+    REQUIRE(w.write_info({t->origin_us, t->display_time_unit, t->object_form, t->events, true,
+                          t->start, t->end}));
+    REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+    REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
+    REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
+    REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+    for (uint32_t i = 0; i < t->threads.size(); ++i) {
+      REQUIRE(w.write_slices(i, vzt::SliceSetKind::Nested, t->threads[i].slices, src));
+      REQUIRE(w.write_slices(i, vzt::SliceSetKind::Overflow, t->threads[i].overflow, src));
+      REQUIRE(w.write_instants(t->threads[i].instants.data(), t->threads[i].instants.size(), src));
+    }
+    REQUIRE(w.write_instants(t->process_instants.data(), t->process_instants.size(), src));
+    REQUIRE(w.write_instants(t->global_instants.data(), t->global_instants.size(), src));
+    for (const Counter& c : t->counters) REQUIRE(w.write_counter(c));
+    REQUIRE(w.write_async_slices(t->async_slices.data(), t->async_slices.size(), src));
+    REQUIRE(w.write_async_marks(t->async_marks.data(), t->async_marks.size(), src));
+    REQUIRE(w.write_flows(t->flows.data(), t->flows.size(), src));
+    REQUIRE(w.write_objects(t->objects.data(), t->objects.size(), src));
+    REQUIRE(w.write_others(t->others.data(), t->others.size(), src));
+    REQUIRE(w.write_files(t->files.data(), t->files.size(), src));
+    std::vector<std::pair<StrId, FunctionLocation>> fns(t->functions.begin(), t->functions.end());
+    REQUIRE(w.write_functions(fns.data(), fns.size()));
+    REQUIRE(w.write_metadata(t->metadata.data(), t->metadata.size(), src));
+    REQUIRE(w.finish(nullptr));
+    auto back = decode(read_all(p.path));
+    CHECK(container_clean(*back));
+    check_same(*t, *back);
+  }
+}
+
+TEST_CASE("read_vzt: viztracer-like trace with many blocks round trips") {
+  auto t = viztracer_like(300000, 3, 2);
+  auto back = decode(encode(*t));
+  CHECK(container_clean(*back));
+  check_same(*t, *back);
+}
+
+TEST_CASE("read_vzt: hostile time values round trip (wrapping deltas, negative durations)") {
+  Trace t;
+  {
+    TraceBuilder b(t);
+    uint32_t th = b.thread(b.intern("1"), b.intern("1"));
+    uint32_t l = b.label(b.intern("x"), kNoStr);
+    b.add_complete(th, INT64_MIN + 5, 10, l, {}, {});
+    b.add_complete(th, INT64_MAX - 100, 100, l, {}, {});
+    b.add_complete(th, -50, 0, l, {}, {});
+    b.add_complete(th, 0, INT64_MAX, l, {}, {});
+    b.finish(1);
+  }
+  // A model no builder makes: a negative duration.
+  SliceSet& s = t.threads[0].slices;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s.start[i] == -50) s.dur[i] = -7;
+  auto back = decode(encode(t));
+  check_slices(t, s, *back, back->threads[0].slices);
+}
+
+TEST_CASE("read_vzt: truncation at every section boundary and at random offsets") {
+  auto t = every_kind(6);
+  std::string f = encode(*t);
+  std::vector<size_t> cuts = boundaries(f);
+  std::mt19937 rng(1);
+  for (int i = 0; i < 200; ++i) cuts.push_back(rng() % f.size());
+  for (size_t i = 0; i < 40; ++i) cuts.push_back(f.size() - i - 1);
+  size_t prev_slices = 0;
+  std::vector<size_t> bounds = boundaries(f);
+  for (const size_t& cut : cuts) {
+    CAPTURE(cut);
+    bool ok = false;
+    auto back = decode(std::string_view(f).substr(0, cut), &ok);
+    if (cut < sizeof(vzt::FileHeader)) {
+      CHECK(!ok);
+      CHECK(back->diagnostics.fatal());
+      continue;
+    }
+    CHECK(ok);
+    if (cut < f.size()) CHECK(back->diagnostics.count(DiagKind::TruncatedInput) >= 1);
+    // Cut exactly at each boundary in turn: every whole section is loaded (slices only grow).
+    if (&cut - cuts.data() < ptrdiff_t(bounds.size()) && cut != f.size()) {
+      size_t n = back->slice_count();
+      CHECK(n >= prev_slices);
+      prev_slices = n;
+    }
+  }
+  // Just before the End section, everything but End is there.
+  auto almost = decode(std::string_view(f).substr(0, bounds[bounds.size() - 2]));
+  check_same(*t, *almost);
+}
+
+TEST_CASE("read_vzt: a corrupted payload fails its checksum; other sections still load") {
+  auto t = every_kind(8);
+  std::string f = encode(*t);
+  std::vector<size_t> b = boundaries(f);
+  size_t corrupted = 0;
+  for (size_t i = 0; i + 1 < b.size(); ++i) {
+    vzt::SectionHeader h = header_at(f, b[i]);
+    if (h.kind != uint16_t(vzt::SectionKind::Slices) || h.length < 4) continue;
+    std::string g = f;
+    g[b[i] + sizeof h + h.length / 2] ^= 0x5a;
+    auto back = decode(g);
+    CHECK(back->diagnostics.count(DiagKind::VztChecksum) == 1);
+    CHECK(back->diagnostics.get(DiagKind::VztChecksum).first_offset == b[i]);
+    CHECK(back->slice_count() < t->slice_count());
+    CHECK(back->counters.size() == t->counters.size());
+    ++corrupted;
+  }
+  CHECK(corrupted > 0);
+  // A corrupted section header stops the walk there: what came before still loads.
+  std::string g = f;
+  g[b[3] + 2] ^= 1;
+  auto back = decode(g);
+  CHECK(back->diagnostics.count(DiagKind::VztBadSection) >= 1);
+  CHECK(back->strings.size() == t->strings.size());
+}
+
+TEST_CASE("read_vzt: unknown section kinds are skipped") {
+  auto t = every_kind(9);
+  std::string f = encode(*t);
+  std::vector<size_t> b = boundaries(f);
+  std::string g = f.substr(0, b[2]) + section(999, "from a future version") +
+                  section(vzt::kLastKnownKind + 1, std::string(100, '\xff')) + f.substr(b[2]);
+  auto back = decode(g);
+  CHECK(back->diagnostics.count(DiagKind::VztUnknownSection) == 2);
+  CHECK(back->diagnostics.count(DiagKind::VztBadSection) == 0);
+  check_same(*t, *back);
+}
+
+TEST_CASE("read_vzt: bad headers are NotATrace") {
+  auto t = every_kind(1);
+  std::string f = encode(*t);
+  bool ok = true;
+  auto a = decode("{\"traceEvents\":[]}", &ok);
+  CHECK(!ok);
+  CHECK(a->diagnostics.fatal());
+  std::string g = f;
+  vzt::FileHeader h;
+  std::memcpy(&h, g.data(), sizeof h);
+  h.version_major = 2;
+  h.check = vzt::checksum32(&h, offsetof(vzt::FileHeader, check));
+  std::memcpy(g.data(), &h, sizeof h);
+  auto b = decode(g, &ok);
+  CHECK(!ok);
+  CHECK(b->diagnostics.count(DiagKind::VztBadHeader) == 1);
+  CHECK(b->diagnostics.message(DiagKind::NotATrace).find("version 2") != std::string::npos);
+  g = f;
+  g[12] ^= 1;  // flags field: header checksum fails
+  auto c = decode(g, &ok);
+  CHECK(!ok);
+  auto d = decode(std::string_view(f).substr(0, 8), &ok);
+  CHECK(!ok);
+}
+
+TEST_CASE("read_vzt: hostile bytes with valid checksums never crash") {
+  auto t = every_kind(12);
+  std::string f = encode(*t, false);  // raw payloads: mutations reach the decoders
+  std::vector<size_t> b = boundaries(f);
+  std::mt19937_64 rng(99);
+  for (int round = 0; round < 600; ++round) {
+    std::string g = f;
+    int flips = 1 + int(rng() % 8);
+    for (int i = 0; i < flips; ++i) {
+      size_t at = sizeof(vzt::FileHeader) + rng() % (g.size() - sizeof(vzt::FileHeader));
+      g[at] = char(rng() % 4 == 0 ? 0xff : rng());
+    }
+    // Re-seal every section so the decoders see the damage.
+    for (size_t i = 0; i + 1 < b.size(); ++i) {
+      vzt::SectionHeader h = header_at(g, b[i]);
+      if (h.length > g.size() - b[i] - sizeof h) break;
+      h.payload_check = vzt::checksum32(g.data() + b[i] + sizeof h, h.length);
+      h.header_check = vzt::checksum32(&h, offsetof(vzt::SectionHeader, header_check));
+      std::memcpy(g.data() + b[i], &h, sizeof h);
+    }
+    bool ok = false;
+    auto back = decode(g, &ok);
+    CHECK(ok);
+  }
+}
+
+TEST_CASE("read_vzt: args section stored raw points into the file; compressed is decoded") {
+  auto t = every_kind(5);
+  auto raw = decode(encode(*t, false));
+  auto packed = decode(encode(*t, true));
+  REQUIRE(raw->source);
+  REQUIRE(packed->source);
+  check_same(*raw, *packed);
+}
+
+TEST_CASE("read_vzt: load speed (informational)") {
+  auto t = viztracer_like(2000000, 21, 4);
+  std::string f = encode(*t);
+  auto buf = padded(f);
+  auto t0 = std::chrono::steady_clock::now();
+  Trace back;
+  REQUIRE(read_vzt(buf, back, nullptr));
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  MESSAGE("loaded " << back.slice_count() << " slices (" << f.size() << " bytes) in " << s * 1e3
+                    << " ms: " << double(back.slice_count()) / s / 1e6 << " M events/s");
+  CHECK(back.slice_count() == t->slice_count());
+}

@@ -1,0 +1,297 @@
+// Tests of formats/vzt_writer.cpp: file layout, streaming, fragments, size on a viztracer-like
+// trace. Round trips through the reader are in vzt_reader_test.cpp.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "formats/vzt_format.h"
+#include "formats/vzt_reader.h"
+#include "formats/vzt_writer.h"
+#include "tests/formats/vzt_test_traces.h"
+
+using namespace vz;
+using namespace vzt_test;
+
+namespace {
+
+struct Walked {
+  std::vector<vzt::SectionHeader> headers;
+  std::vector<uint64_t> offsets;
+  bool clean = true;  // every header and payload checksum matched and the walk ended at EOF
+};
+
+// Walks a .vzt file's sections with nothing but vzt_format.h.
+Walked walk(const std::string& f) {
+  Walked w;
+  size_t at = sizeof(vzt::FileHeader);
+  while (at < f.size()) {
+    vzt::SectionHeader h;
+    if (f.size() - at < sizeof h) return w.clean = false, w;
+    std::memcpy(&h, f.data() + at, sizeof h);
+    if (vzt::checksum32(&h, offsetof(vzt::SectionHeader, header_check)) != h.header_check ||
+        h.length > f.size() - at - sizeof h ||
+        vzt::checksum32(f.data() + at + sizeof h, h.length) != h.payload_check)
+      return w.clean = false, w;
+    w.headers.push_back(h);
+    w.offsets.push_back(at);
+    at += sizeof h + h.length;
+  }
+  return w;
+}
+
+size_t count_kind(const Walked& w, vzt::SectionKind k) {
+  size_t n = 0;
+  for (auto& h : w.headers) n += h.kind == uint16_t(k);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("vzt format helpers: varint, zigzag, checksum") {
+  uint8_t buf[32] = {};
+  for (uint64_t v : {uint64_t(0), uint64_t(1), uint64_t(127), uint64_t(128), uint64_t(300),
+                     uint64_t(1) << 35, ~uint64_t(0)}) {
+    uint8_t* e = vzt::put_varint(buf, v);
+    CHECK(size_t(e - buf) == vzt::varint_size(v));
+    const uint8_t* p = buf;
+    bool bad = false;
+    CHECK(vzt::get_varint(p, &bad) == v);
+    CHECK(p == e);
+    CHECK(!bad);
+  }
+  std::memset(buf, 0xff, sizeof buf);  // never terminates within 10 bytes
+  const uint8_t* p = buf;
+  bool bad = false;
+  vzt::get_varint(p, &bad);
+  CHECK(bad);
+  for (int64_t v : {int64_t(0), int64_t(-1), int64_t(1), INT64_MIN, INT64_MAX})
+    CHECK(vzt::unzigzag(vzt::zigzag(v)) == v);
+  CHECK(vzt::zigzag(-1) == 1);
+  CHECK(vzt::zigzag(1) == 2);
+  std::string a(1000, 'x');
+  uint32_t c = vzt::checksum32(a.data(), a.size());
+  for (size_t i : {size_t(0), size_t(31), size_t(32), size_t(999)}) {
+    std::string b = a;
+    b[i] ^= 1;
+    CHECK(vzt::checksum32(b.data(), b.size()) != c);
+  }
+  CHECK(vzt::checksum32(a.data(), 999) != c);
+}
+
+TEST_CASE("write_vzt: header, checksummed sections, End last, index present") {
+  auto t = every_kind(3);
+  TempPath p("layout.vzt");
+  std::string err;
+  REQUIRE(write_vzt(*t, p.path, true, &err));
+  std::string f = read_all(p.path);
+  REQUIRE(f.size() > sizeof(vzt::FileHeader));
+  CHECK(vzt::has_magic(f.data(), f.size()));
+  vzt::FileHeader fh;
+  std::memcpy(&fh, f.data(), sizeof fh);
+  CHECK(fh.version_major == vzt::kVersionMajor);
+  CHECK(fh.check == vzt::checksum32(&fh, offsetof(vzt::FileHeader, check)));
+  Walked w = walk(f);
+  REQUIRE(w.clean);
+  REQUIRE(!w.headers.empty());
+  CHECK(w.headers.front().kind == uint16_t(vzt::SectionKind::Info));
+  CHECK(w.headers.back().kind == uint16_t(vzt::SectionKind::End));
+  vzt::EndRecord end;
+  std::memcpy(&end, f.data() + w.offsets.back() + sizeof(vzt::SectionHeader), sizeof end);
+  CHECK(end.file_size == f.size());
+  REQUIRE(end.index_offset != 0);
+  vzt::SectionHeader ih;
+  std::memcpy(&ih, f.data() + end.index_offset, sizeof ih);
+  CHECK(ih.kind == uint16_t(vzt::SectionKind::Index));
+  CHECK(count_kind(w, vzt::SectionKind::Slices) >= 6);  // nested + overflow on 3 threads
+  CHECK(count_kind(w, vzt::SectionKind::Strings) == 1);
+  CHECK(count_kind(w, vzt::SectionKind::Args) >= 1);
+  // Args precede the slices that point into them.
+  size_t first_args = 0, first_slices = 0;
+  for (size_t i = 0; i < w.headers.size(); ++i) {
+    if (!first_args && w.headers[i].kind == uint16_t(vzt::SectionKind::Args)) first_args = i;
+    if (!first_slices && w.headers[i].kind == uint16_t(vzt::SectionKind::Slices)) first_slices = i;
+  }
+  CHECK(first_args < first_slices);
+}
+
+TEST_CASE("write_vzt: the footer index points at every thread's slice and instant sections") {
+  auto t = viztracer_like(50000, 4, 3);
+  TempPath p("index.vzt");
+  VztStreamWriter w;
+  VztWriteOptions opt;
+  opt.compress = false;  // so this test can read the Index payload directly
+  opt.block_slices = 4000;
+  REQUIRE(w.open(p.path, opt, nullptr));
+  std::vector<std::string_view> strings;
+  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
+  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+  REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
+  REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
+  REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+  for (uint32_t i = 0; i < t->threads.size(); ++i)
+    REQUIRE(w.write_slices(i, vzt::SliceSetKind::Nested, t->threads[i].slices, {}));
+  REQUIRE(w.finish(nullptr));
+  std::string f = read_all(p.path);
+  Walked wk = walk(f);
+  REQUIRE(wk.clean);
+  vzt::EndRecord end;
+  std::memcpy(&end, f.data() + wk.offsets.back() + sizeof(vzt::SectionHeader), sizeof end);
+  vzt::SectionHeader ih;
+  std::memcpy(&ih, f.data() + end.index_offset, sizeof ih);
+  REQUIRE(ih.kind == uint16_t(vzt::SectionKind::Index));
+  REQUIRE(ih.flags == 0);
+  // Payload: varint n, varint ncols, ncols lengths, then the columns.
+  const uint8_t* p0 = reinterpret_cast<const uint8_t*>(f.data()) + end.index_offset + sizeof ih;
+  bool bad = false;
+  uint64_t n = vzt::get_varint(p0, &bad), ncols = vzt::get_varint(p0, &bad);
+  REQUIRE(ncols == 6);
+  std::vector<const uint8_t*> col(6);
+  const uint8_t* at = p0;
+  std::vector<uint64_t> len(6);
+  for (auto& l : len) l = vzt::get_varint(at, &bad);
+  for (int i = 0; i < 6; ++i) col[i] = at, at += len[i];
+  CHECK(n == ih.count);
+  std::vector<uint64_t> per_thread(t->threads.size(), 0);
+  uint64_t offset = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    offset += vzt::get_varint(col[0], &bad);
+    uint64_t kind = vzt::get_varint(col[1], &bad), key = vzt::get_varint(col[2], &bad);
+    Time t0 = vzt::unzigzag(vzt::get_varint(col[3], &bad));
+    Time t1 = t0 + vzt::unzigzag(vzt::get_varint(col[4], &bad));
+    uint64_t count = vzt::get_varint(col[5], &bad);
+    vzt::SectionHeader h;
+    std::memcpy(&h, f.data() + offset, sizeof h);
+    CHECK(h.kind == kind);
+    CHECK(h.key == key);
+    CHECK(h.count == count);
+    REQUIRE(kind == uint16_t(vzt::SectionKind::Slices));
+    const SliceSet& s = t->threads[uint32_t(key)].slices;
+    Time lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t j = 0; j < s.size(); ++j) lo = std::min(lo, s.start[j]), hi = std::max(hi, s.end(j));
+    CHECK(t0 >= lo);
+    CHECK(t1 <= hi);
+    CHECK(t0 <= t1);
+    per_thread[uint32_t(key)] += count;
+  }
+  CHECK(!bad);
+  for (uint32_t i = 0; i < t->threads.size(); ++i) CHECK(per_thread[i] == t->threads[i].slices.size());
+}
+
+TEST_CASE("write_vzt: uncompressed output is bigger and still valid") {
+  auto t = viztracer_like(20000);
+  TempPath a("raw.vzt"), b("zstd.vzt");
+  REQUIRE(write_vzt(*t, a.path, false, nullptr));
+  REQUIRE(write_vzt(*t, b.path, true, nullptr));
+  std::string fa = read_all(a.path), fb = read_all(b.path);
+  CHECK(walk(fa).clean);
+  CHECK(walk(fb).clean);
+  CHECK(fb.size() < fa.size());
+  for (auto& h : walk(fa).headers) CHECK((h.flags & vzt::kSectionZstd) == 0);
+}
+
+TEST_CASE("write_vzt: an unwritable path fails cleanly and leaves nothing") {
+  auto t = every_kind(1);
+  std::string err;
+  CHECK(!write_vzt(*t, "/nonexistent-dir/x.vzt", true, &err));
+  CHECK(!err.empty());
+}
+
+TEST_CASE("write_vzt: size on a viztracer-like trace is at most 3 bytes per call") {
+  const size_t calls = 400000;
+  auto t = viztracer_like(calls);
+  TempPath p("size.vzt");
+  REQUIRE(write_vzt(*t, p.path, true, nullptr));
+  size_t bytes = read_all(p.path).size();
+  double per = double(bytes) / double(t->slice_count());
+  MESSAGE("viztracer-like: " << t->slice_count() << " calls, " << bytes << " bytes, " << per
+                             << " bytes/call");
+  CHECK(per <= 3.0);
+}
+
+TEST_CASE("VztStreamWriter: sections appended as buffers fill; unfinished file loads") {
+  auto t = viztracer_like(5000, 11);
+  const Thread& th = t->threads[0];
+  TempPath p("stream.vzt");
+  std::vector<std::string_view> strings;
+  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
+  {
+    VztStreamWriter w;
+    REQUIRE(w.open_streaming(p.path, {}, nullptr));
+    REQUIRE(w.write_info(VztInfo{5, "ms", true, 0, false, 0, 0}));
+    REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+    REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
+    REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
+    REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+    REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, th.slices, {}));
+    CHECK(w.bytes_written() == read_all(p.path).size());  // already on disk, section by section
+    // No finish(): the program "crashed".
+  }
+  auto file = MappedFile::open(p.path, nullptr);
+  REQUIRE(file);
+  Trace out;
+  REQUIRE(read_vzt(file, out, nullptr));
+  CHECK(out.diagnostics.count(DiagKind::TruncatedInput) == 1);
+  REQUIRE(out.threads.size() == 1);
+  check_slices(*t, th.slices, out, out.threads[0].slices);
+  CHECK(out.origin_us == 5);
+  CHECK(out.display_time_unit == "ms");
+}
+
+TEST_CASE("VztStreamWriter: fragments with depth offsets reassemble into one thread") {
+  // A recorder flushes completed slices: first the children of a still-open root, then the root.
+  auto t = viztracer_like(3000, 5);
+  const SliceSet& s = t->threads[0].slices;
+  REQUIRE(s.depths() > 2);
+  SliceSet roots, rest;  // depth 0 alone, and depths 1.. as a fragment with depth_offset 1
+  for (uint32_t i = 0; i < s.size(); ++i) {
+    SliceSet& dst = i < s.depth_begin[1] ? roots : rest;
+    dst.start.push_back(s.start[i]);
+    dst.dur.push_back(s.dur[i]);
+    dst.label.push_back(s.label[i]);
+    dst.flags.push_back(s.flags[i]);
+  }
+  roots.depth_begin = {0, s.depth_begin[1]};
+  rest.depth_begin.assign(s.depth_begin.begin() + 1, s.depth_begin.end());
+  for (uint32_t& d : rest.depth_begin) d -= s.depth_begin[1];
+  TempPath p("frag.vzt");
+  std::vector<std::string_view> strings;
+  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
+  VztStreamWriter w;
+  VztWriteOptions opt;
+  opt.block_slices = 500;  // many blocks
+  REQUIRE(w.open(p.path, opt, nullptr));
+  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+  REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
+  REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
+  REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+  REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, rest, {}, 1));
+  REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, roots, {}, 0));
+  REQUIRE(w.finish(nullptr));
+  auto file = MappedFile::open(p.path, nullptr);
+  REQUIRE(file);
+  Trace out;
+  REQUIRE(read_vzt(file, out, nullptr));
+  CHECK(out.diagnostics.empty());
+  check_slices(*t, s, out, out.threads[0].slices);
+}
+
+TEST_CASE("VztStreamWriter: strings out of order and inconsistent slice sets are refused") {
+  TempPath p("refuse.vzt");
+  VztStreamWriter w;
+  REQUIRE(w.open(p.path, {}, nullptr));
+  std::string_view s[1] = {"x"};
+  CHECK(!w.write_strings(5, s, 1));
+  CHECK(!w.ok());
+  CHECK(!w.error().empty());
+  VztStreamWriter w2;
+  REQUIRE(w2.open(p.path, {}, nullptr));
+  SliceSet bad;
+  bad.start = {1, 2};
+  bad.dur = {1};
+  CHECK(!w2.write_slices(0, vzt::SliceSetKind::Nested, bad, {}));
+  std::string err;
+  CHECK(!w2.finish(&err));
+  CHECK(!err.empty());
+}
