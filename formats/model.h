@@ -186,7 +186,8 @@ struct Counter {
   StrId name = kNoStr;
   StrId cat = kNoStr;
   std::vector<Time> ts;  // sorted
-  std::vector<uint32_t> tid_of_sample;  // Trace::threads index that emitted each sample
+  std::vector<uint32_t> tid_of_sample;  // emitting thread per sample; kNone from Chrome JSON,
+                                        // where a counter belongs to its process only
   std::vector<CounterSeries> series;
 };
 
@@ -196,7 +197,7 @@ struct AsyncSlice {
   Time dur = 0;
   uint32_t label = 0;
   uint32_t process = 0;
-  uint32_t thread = kNone;  // emitting thread of the begin event
+  uint32_t thread = kNone;  // emitting thread; kNone from Chrome JSON (async tracks are per process)
   StrId id = kNoStr;        // canonical id text (id, id2.local/global prefixed "local:"/"global:")
   uint32_t lane = 0;        // lane within the process's async track
   uint8_t flags = 0;        // SliceFlags (kSliceOpen when never closed)
