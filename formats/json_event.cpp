@@ -2,53 +2,6 @@
 
 namespace vz::json {
 
-const char* parse_value(const char* p, const char* end, Tok* out, const char** err_at) {
-  if (p >= end) {
-    *err_at = end;
-    return nullptr;
-  }
-  char c = *p;
-  if (c == '"') {
-    bool esc = false;
-    const char* q = scan_string(p + 1, end, &esc);
-    if (q >= end) {
-      *err_at = end;
-      return nullptr;
-    }
-    if (uint64_t(q - p - 1) > 0xffffffffu) {  // a Tok holds 32-bit lengths
-      *err_at = p;
-      return nullptr;
-    }
-    *out = Tok{p + 1, uint32_t(q - p - 1), 's', esc};
-    return q + 1;
-  }
-  if (c == '{' || c == '[') {
-    const char* q = skip_value(p, end, err_at);
-    if (!q) return nullptr;
-    uint64_t len = uint64_t(q - p);
-    if (len > 0xffffffffu) {
-      *err_at = p;
-      return nullptr;
-    }
-    *out = Tok{p, uint32_t(len), c, false};
-    return q;
-  }
-  const char* q = scan_atom(p, end);
-  if (q == p || uint64_t(q - p) > 0xffffffffu) {
-    *err_at = p;
-    return nullptr;
-  }
-  if (c >= 'a' && c <= 'z') {  // a literal: exactly true, false or null
-    std::string_view w(p, size_t(q - p));
-    if (w != "true" && w != "false" && w != "null") {
-      *err_at = p;
-      return nullptr;
-    }
-  }
-  *out = Tok{p, uint32_t(q - p), 'n', false};
-  return q;
-}
-
 namespace {
 
 // Maps a key to its slot; returns kOther for keys the model does not name.
