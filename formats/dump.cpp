@@ -13,15 +13,6 @@
 namespace vz {
 namespace {
 
-// Orders ids numerically when both are integers, else numbers first, then as text.
-bool id_less(std::string_view a, std::string_view b) {
-  int64_t x, y;
-  bool ax = parse_int64(a, &x), by = parse_int64(b, &y);
-  if (ax && by) return x != y ? x < y : a < b;
-  if (ax != by) return ax;
-  return a < b;
-}
-
 // Appends raw source bytes: control bytes escaped; bytes of invalid UTF-8 as \xNN.
 void raw_text(std::string& o, std::string_view s) {
   static const char* kHex = "0123456789abcdef";

@@ -106,7 +106,7 @@ int three_way(const T& a, const T& b) {
 }
 
 int natural_cmp(std::string_view a, std::string_view b) {
-  return natural_less(a, b) ? -1 : (natural_less(b, a) ? 1 : 0);
+  return id_less(a, b) ? -1 : (id_less(b, a) ? 1 : 0);
 }
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
@@ -626,17 +626,6 @@ std::string format_count(uint64_t n) {
     out += digits[i];
   }
   return out;
-}
-
-bool natural_less(std::string_view a, std::string_view b) {
-  int64_t x = 0, y = 0;
-  const auto ra = std::from_chars(a.data(), a.data() + a.size(), x);
-  const auto rb = std::from_chars(b.data(), b.data() + b.size(), y);
-  const bool ia = !a.empty() && ra.ec == std::errc() && ra.ptr == a.data() + a.size();
-  const bool ib = !b.empty() && rb.ec == std::errc() && rb.ptr == b.data() + b.size();
-  if (ia && ib) return x < y;
-  if (ia != ib) return ia;  // numbers before names
-  return a < b;
 }
 
 }  // namespace vz

@@ -52,7 +52,4 @@ std::string format_bytes(uint64_t bytes);
 // An integer with thousands separators: "1,234,567".
 std::string format_count(uint64_t n);
 
-// Orders "2" before "10" when both are integers, else compares the text (pids and tids).
-bool natural_less(std::string_view a, std::string_view b);
-
 }  // namespace vz
