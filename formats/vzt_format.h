@@ -9,8 +9,9 @@
 //   1. Versions and magic (the one place they are defined)
 //   2. Fixed-size records: file header, section header, end trailer
 //   3. Section kinds and per-kind constants
-//   4. Varint / zigzag encoding
-//   5. Checksum
+//   4. Varint / zigzag encoding, bucket code
+//   5. Decoding primitives (bit reader, bucket table) and the bit writer
+//   6. Checksum
 #pragma once
 
 #include <bit>
@@ -101,7 +102,7 @@ enum class SectionKind : uint16_t {
 inline constexpr uint16_t kLastKnownKind = 19;
 
 enum SectionFlags : uint16_t {
-  kSectionZstd = 1 << 0,  // payload is one zstd frame of raw_length bytes
+  kSectionZstd = 1 << 0,  // payload is zstd frames that decompress to raw_length bytes
 };
 
 // Slices section: which SliceSet of the thread the block belongs to (first payload varint).
@@ -129,7 +130,7 @@ enum RecordFlags : uint8_t {
 
 // Upper bounds a decoder enforces before allocating (hostile input guards).
 inline constexpr uint64_t kMaxSectionRaw = uint64_t(1) << 34;  // 16 GiB decompressed
-inline constexpr uint32_t kMaxDepth = 1u << 20;               // depths in one slice block
+inline constexpr uint32_t kMaxDepth = 0x7fffffff;           // a slice depth
 
 // ---------------------------------------------------------------------------------------------
 // 4. Varint / zigzag
@@ -177,8 +178,139 @@ inline uint64_t get_varint(const uint8_t*& p, bool* bad) {
   return 0;
 }
 
+// Bucket code for time deltas: a symbol byte (entropy-coded well by zstd) plus raw low bits.
+// v < 8 is its own symbol; otherwise the symbol holds the bit width of v and the two bits below
+// its top bit, and the remaining width - 3 bits go to a bit stream. For the roughly log-uniform
+// gaps and durations of traces this is within a few percent of the values' entropy, where a
+// varint's bytes are not.
+inline constexpr unsigned kBucketSymbols = 252;  // symbols 0..251 are valid
+
+// Symbol of v; *nbits / *extra receive the raw bits that follow it.
+inline uint8_t bucket_encode(uint64_t v, unsigned* nbits, uint64_t* extra) {
+  if (v < 8) {
+    *nbits = 0;
+    *extra = 0;
+    return uint8_t(v);
+  }
+  unsigned width = unsigned(std::bit_width(v));  // 4..64
+  *nbits = width - 3;
+  *extra = v & ((uint64_t(1) << *nbits) - 1);
+  return uint8_t(8 + (width - 4) * 4 + ((v >> *nbits) & 3));
+}
+// Raw bits that follow symbol s (s < kBucketSymbols).
+inline constexpr unsigned bucket_bits(unsigned s) { return s < 8 ? 0 : (s - 8) / 4 + 1; }
+// Value of symbol s before its raw bits are added.
+inline constexpr uint64_t bucket_base(unsigned s) {
+  return s < 8 ? s : uint64_t(4 + (s - 8) % 4) << bucket_bits(s);
+}
+
 // ---------------------------------------------------------------------------------------------
-// 5. Checksum
+// 5. Decoding primitives for the hot loops (unchecked: see each comment)
+// ---------------------------------------------------------------------------------------------
+
+// Reads one varint with no bounds check (callers compare the pointer with the end after each
+// item; decoders keep 64 readable bytes past every buffer). Over-long encodings set `bad`.
+inline uint64_t get_varint_fast(const uint8_t*& p, bool& bad) {
+  uint64_t x = *p++;
+  if (x < 0x80) [[likely]]
+    return x;
+  return (x & 0x7f) | (get_varint(p, &bad) << 7);
+}
+
+// The same for values that are as often two bytes as one (label indexes past 127): no branch
+// on the length below 16384.
+inline uint64_t get_varint2(const uint8_t*& p, bool& bad) {
+  uint64_t b0 = p[0], b1 = p[1];
+  uint64_t two = b0 >> 7;
+  if (two & (b1 >> 7)) [[unlikely]]
+    return get_varint_fast(p, bad);
+  p += 1 + two;
+  return (b0 & 0x7f) | ((b1 << 7) & (0 - two));
+}
+
+// Value and raw-bit count of every bucket symbol (bits 0xff: not a symbol).
+struct BucketTable {
+  uint64_t base[256];
+  uint8_t bits[256];
+};
+constexpr BucketTable make_bucket_table() {
+  BucketTable t{};
+  for (unsigned s = 0; s < 256; ++s) {
+    t.base[s] = s < kBucketSymbols ? bucket_base(s) : 0;
+    t.bits[s] = s < kBucketSymbols ? uint8_t(bucket_bits(s)) : 0xff;
+  }
+  return t;
+}
+inline constexpr BucketTable kBuckets = make_bucket_table();
+
+// LSB-first bit reader. refill() loads 8 bytes at once (every buffer is padded) and leaves at
+// least 56 bits buffered.
+struct BitReader {
+  const uint8_t* p;
+  uint64_t acc = 0;
+  unsigned n = 0;
+  void refill() {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc |= w << n;
+    p += (63 - n) >> 3;
+    n |= 56;
+  }
+  // True once more bits were consumed than [.., end) holds (p runs up to 7 bytes ahead).
+  bool past(const uint8_t* end) const { return p - (n >> 3) > end; }
+  uint64_t get(unsigned k) {  // k <= 56, after refill()
+    uint64_t v = acc & ((uint64_t(1) << k) - 1);
+    acc >>= k;
+    n -= k;
+    return v;
+  }
+};
+
+// Reads one bucket-coded value: its symbol at `sym`, its raw bits from `bits`.
+inline uint64_t bucket_decode(const uint8_t*& sym, BitReader& bits, bool& bad) {
+  unsigned s = *sym++;
+  unsigned k = kBuckets.bits[s];
+  bits.refill();
+  if (k <= 56) [[likely]]
+    return kBuckets.base[s] + bits.get(k);
+  if (k == 0xff) return bad = true, 0;
+  uint64_t lo = bits.get(32);
+  bits.refill();
+  return kBuckets.base[s] + (lo | (bits.get(k - 32) << 32));
+}
+
+// LSB-first bit packer, the writer's side of BitReader. `Out` has raw(const void*, size_t).
+template <class Out>
+class BitWriter {
+ public:
+  explicit BitWriter(Out& out) : out_(out) {}
+  void put(uint64_t bits, unsigned n) {  // n <= 64; bits above n must be zero
+    if (n > 32) {
+      put(bits & 0xffffffffu, 32);
+      put(bits >> 32, n - 32);
+      return;
+    }
+    acc_ |= bits << used_;
+    used_ += n;
+    while (used_ >= 8) {
+      uint8_t b = uint8_t(acc_);
+      out_.raw(&b, 1);
+      acc_ >>= 8;
+      used_ -= 8;
+    }
+  }
+  void flush() {  // pads the last byte with zero bits
+    if (used_) put(0, 8 - used_);
+  }
+
+ private:
+  Out& out_;
+  uint64_t acc_ = 0;
+  unsigned used_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 6. Checksum
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {

@@ -1,17 +1,21 @@
 // .vzt decoder (spec: formats/VZT.md).
 //
-// Two passes over the section headers: the first finds every whole section and gathers the args
-// stream (ranges in later sections point into it), the second decodes sections in file order and
-// feeds TraceBuilder. Tree-layout slice blocks decode straight into preorder RawSlices, which is
-// the (start asc, end desc) order TraceBuilder::finish() lays out without sorting.
+// Three steps: find every whole section and gather the args stream (ranges in later sections
+// point into it); decode the other sections in file order into TraceBuilder, setting the Slices
+// sections aside; decode those on all cores (each is independent once the tables are in) and
+// hand each thread's slices to the builder in one vector. Tree-layout blocks decode straight into
+// preorder RawSlices: the (start asc, end desc) order TraceBuilder::finish() lays out unsorted.
 #include "formats/vzt_reader.h"
 
+#include <sys/mman.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 #include <numeric>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +23,8 @@
 
 #include "formats/builder.h"
 #include "formats/io.h"
+#include "formats/numbers.h"
+#include "formats/parallel.h"
 #include "formats/vzt_format.h"
 
 namespace vz {
@@ -27,7 +33,12 @@ using namespace vzt;
 
 namespace {
 
-constexpr size_t kPad = 16;  // zero bytes kept after a decompressed payload (varint over-read)
+// Every time in the model lies within +-kMaxAbsTime (formats/numbers.h). As unsigned arithmetic:
+// t is in range iff uint64(t) + kTimeSpan / 2 <= kTimeSpan.
+constexpr uint64_t kTimeSpan = 2 * uint64_t(kMaxAbsTime);
+
+constexpr size_t kPad = 64;  // zero bytes kept after a decompressed payload (like MappedFile's):
+                             // varint and bit reads look a few bytes past a column's end
 
 // A bounds-checked cursor over [p, end). A varint read may look at up to kMaxVarint bytes past
 // `end` (every buffer we decode has padding there); `bad` records any overrun or bad value.
@@ -87,6 +98,21 @@ bool columns(Cur& c, size_t want, Cur* out) {
   return true;
 }
 
+// Maps a large fresh buffer in before it is written: one madvise instead of a page fault per
+// 4 KiB (the faults cost more than decoding the slices that fill the pages), with transparent
+// huge pages where the range allows. Only advice: failures (older kernels) change nothing.
+void prefault(void* p, size_t n) {
+  constexpr uintptr_t kPage = 4096, kHuge = uintptr_t(2) << 20;
+  if (n < (size_t(1) << 20)) return;  // a few faults cost less than the system calls
+  uintptr_t b = reinterpret_cast<uintptr_t>(p), e = b + n;
+  uintptr_t ha = (b + kHuge - 1) & ~(kHuge - 1), he = e & ~(kHuge - 1);
+  if (he > ha) ::madvise(reinterpret_cast<void*>(ha), he - ha, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t pa = (b + kPage - 1) & ~(kPage - 1), pe = e & ~(kPage - 1);
+  if (pe > pa) ::madvise(reinterpret_cast<void*>(pa), pe - pa, MADV_POPULATE_WRITE);
+#endif
+}
+
 // Same comparison TraceBuilder uses to lay slices out: start ascending, end descending.
 Time sat_end(const RawSlice& r) {
   if (r.dur > 0 && r.start > INT64_MAX - r.dur) return INT64_MAX;
@@ -96,17 +122,53 @@ bool before(const RawSlice& a, const RawSlice& b) {
   return a.start != b.start ? a.start < b.start : sat_end(a) > sat_end(b);
 }
 
+// Clamps a block's slices into the model's time range (what the JSON reader does with times it
+// cannot represent): starts and ends to +-kMaxAbsTime, durations to >= 0. Returns how many.
+uint64_t clamp_slices(std::vector<RawSlice>& v) {
+  uint64_t n = 0;
+  for (RawSlice& r : v) {
+    Time s = std::clamp<Time>(r.start, -kMaxAbsTime, kMaxAbsTime);
+    Time d = std::clamp<Time>(r.dur, 0, kMaxAbsTime - s);  // s + d stays in range
+    n += s != r.start || d != r.dur;
+    r.start = s, r.dur = d;
+  }
+  return n;
+}
+
 // One whole section found by the header scan.
 struct Sec {
   uint64_t off;
   SectionHeader h;
 };
 
-// Slices of a thread that also has overflow slices: held until the end and merged into one
-// sorted run, so TraceBuilder::finish() never sorts.
-struct Held {
-  std::vector<RawSlice> s[2];
-  std::vector<SliceAttachment> args[2], extras[2];
+// Slices of one (thread, set): one Slices section's, or a thread's once its blocks are joined.
+struct Acc {
+  std::vector<RawSlice> s;
+  std::vector<SliceAttachment> args, extras;  // indexes into s
+};
+
+// A Slices section, decoded on a worker once the file's tables are in. `labels` and `threads`
+// are the table sizes at the section's place in the file: it may refer to nothing later.
+struct Block {
+  const Sec* sec = nullptr;
+  uint32_t labels = 0, threads = 0;
+  bool ok = false;
+  DiagKind problem = DiagKind::VztBadSection;
+  std::string detail;
+  uint64_t bad_ranges = 0;  // byte ranges outside the args stream, dropped
+  uint64_t clamped = 0;     // slices with times the model cannot hold, clamped
+  Acc acc;
+};
+
+// What a decoding worker reuses from block to block.
+struct Scratch {
+  ZSTD_DCtx* dctx = nullptr;
+  std::unique_ptr<uint8_t[]> buf;
+  size_t cap = 0;
+  std::vector<uint32_t> stack;  // open slices of a Tree block
+  ~Scratch() {
+    if (dctx) ZSTD_freeDCtx(dctx);
+  }
 };
 
 class Reader {
@@ -114,9 +176,6 @@ class Reader {
   Reader(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress)
       : file_(std::move(file)), base_(reinterpret_cast<const uint8_t*>(file_->data())),
         size_(file_->size()), t_(out), b_(out), prog_(progress) {}
-  ~Reader() {
-    if (dctx_) ZSTD_freeDCtx(dctx_);
-  }
   bool run();
 
  private:
@@ -124,19 +183,23 @@ class Reader {
   void scan();
   void gather_args();
   bool payload(const Sec& s, Cur& c);
+  bool unpack(const Sec& s, Scratch& sc, Cur& c, DiagKind* problem, std::string* detail) const;
   bool decode(const Sec& s, Cur& c);
   bool read_info(Cur& c);
   bool read_strings(const Sec& s, Cur& c);
   bool read_labels(Cur& c);
   bool read_processes(Cur& c);
   bool read_threads(Cur& c);
-  bool read_slices(const Sec& s, Cur& c);
+  void decode_blocks();
+  bool decode_block(Block& b, Scratch& sc) const;
   template <bool Signed>
-  bool decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base);
-  bool decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base);
-  bool read_attachments(Cur& c, std::vector<SliceAttachment>& out);
-  void commit_block(uint32_t thread, uint32_t set);
-  void merge_held(uint32_t thread, Held& h);
+  bool decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
+                   uint32_t labels, Scratch& sc, RawSlice* out, size_t n,
+                   bool* out_of_range) const;
+  bool decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base, uint32_t labels,
+                    RawSlice* out, bool* out_of_range) const;
+  bool read_sparse(Cur* col, Block& b) const;
+  void adopt(uint32_t thread, Acc& nested, Acc& over);
   bool read_instants(Cur& c);
   bool read_counter(Cur& c);
   bool read_async_slices(Cur& c);
@@ -148,7 +211,17 @@ class Reader {
   bool label_ok(uint64_t l) const { return l < lmap_.size(); }
   bool thread_ok(uint32_t t) const { return t == kNone || t < tmap_.size(); }
   uint32_t thread_of(uint32_t t) const { return t == kNone ? kNone : tmap_[t]; }
-  ByteRange range(Cur& c, uint64_t& prev_end);
+  ByteRange range(Cur& c, uint64_t& prev_end, uint64_t& bad_ranges) const;
+  // A time the model can hold: beyond +-kMaxAbsTime it is clamped and counted.
+  Time clamp_ts(Time t) {
+    if (uint64_t(t) + kTimeSpan / 2 <= kTimeSpan) return t;
+    note_clamp();
+    return std::clamp<Time>(t, -kMaxAbsTime, kMaxAbsTime);
+  }
+  void note_clamp() {
+    if (clamped_++ == 0) clamped_at_ = section_;
+  }
+  ByteRange range(Cur& c, uint64_t& prev_end) { return range(c, prev_end, bad_ranges_); }
   void bad(uint64_t off, std::string detail) {
     t_.diagnostics.add(DiagKind::VztBadSection, off, detail);
   }
@@ -166,21 +239,16 @@ class Reader {
   std::vector<uint32_t> lmap_, pmap_, tmap_;
   bool lident_ = true;                   // lmap_ is the identity
   std::vector<std::pair<uint64_t, uint64_t>> unmatched_;  // per stored thread
-  std::vector<uint8_t> has_overflow_;                    // per stored thread, from the scan
-  std::unordered_map<uint32_t, Held> held_;
+  std::vector<Block> blocks_;                            // Slices sections, in file order
   std::shared_ptr<const Buffer> args_;
   uint64_t args_base_ = 0, args_total_ = 0, bad_ranges_ = 0, bad_range_at_ = 0;
+  uint64_t section_ = 0, clamped_ = 0, clamped_at_ = 0;  // section being decoded; clamped times
   uint64_t events_ = 0, seq_ = 0;
   std::optional<std::tuple<int64_t, std::string, bool, uint64_t, bool, Time, Time>> info_;
   std::vector<MetadataEntry> meta_;
   std::vector<SourceFile> files_;
   std::vector<std::pair<StrId, FunctionLocation>> fns_;
-  std::vector<RawSlice> blk_;
-  std::vector<SliceAttachment> blk_args_, blk_extras_;
-  std::vector<uint32_t> stack_pos_, stack_depth_;
-  ZSTD_DCtx* dctx_ = nullptr;
-  std::unique_ptr<uint8_t[]> zbuf_;
-  size_t zcap_ = 0;
+  Scratch scratch_;  // for the sections decoded on the calling thread
 };
 
 bool Reader::header() {
@@ -223,13 +291,6 @@ void Reader::scan() {
     secs_.push_back({off, h});
     off += sizeof h + h.length;
     scanned_end_ = off;
-    if (h.kind == uint16_t(SectionKind::Slices) && (h.key >> 32) == 1) {
-      uint32_t th = uint32_t(h.key);
-      if (th < (1u << 26)) {
-        if (has_overflow_.size() <= th) has_overflow_.resize(th + 1, 0);
-        has_overflow_[th] = 1;
-      }
-    }
     if (h.kind == uint16_t(SectionKind::End)) {
       complete_ = true;
       if (off < size_) t_.diagnostics.add(DiagKind::TrailingGarbage, off, "bytes after End");
@@ -241,33 +302,47 @@ void Reader::scan() {
                        "no End section: the writer did not finish; loaded every whole section");
 }
 
-// Verifies a section's checksum and decompresses it; c then spans the raw payload.
-bool Reader::payload(const Sec& s, Cur& c) {
+// Verifies a section's checksum and decompresses it into sc; c then spans the raw payload.
+// Thread-safe (workers call it); a failure is described in *problem / *detail.
+bool Reader::unpack(const Sec& s, Scratch& sc, Cur& c, DiagKind* problem,
+                    std::string* detail) const {
   const uint8_t* p = base_ + s.off + sizeof(SectionHeader);
   const SectionHeader& h = s.h;
+  *problem = DiagKind::VztBadSection;
   if (checksum32(p, h.length) != h.payload_check) {
-    t_.diagnostics.add(DiagKind::VztChecksum, s.off, "section kind " + std::to_string(h.kind));
-    return false;
+    *problem = DiagKind::VztChecksum;
+    return *detail = "section kind " + std::to_string(h.kind), false;
   }
-  if (h.flags & ~uint16_t(kSectionZstd)) return bad(s.off, "unknown section flags"), false;
+  if (h.flags & ~uint16_t(kSectionZstd)) return *detail = "unknown section flags", false;
   if (!(h.flags & kSectionZstd)) {
-    if (h.raw_length != h.length) return bad(s.off, "raw section with a wrong length"), false;
+    if (h.raw_length != h.length) return *detail = "raw section with a wrong length", false;
     c = Cur{p, p + h.length};
     return true;
   }
-  if (h.raw_length > kMaxSectionRaw) return bad(s.off, "section too large"), false;
-  if (zcap_ < h.raw_length + kPad) {
-    zbuf_.reset(new (std::nothrow) uint8_t[h.raw_length + kPad]);
-    zcap_ = zbuf_ ? h.raw_length + kPad : 0;
-    if (!zbuf_) return bad(s.off, "out of memory decompressing a section"), false;
+  // A zstd frame can claim to expand to any size (a decompression bomb): allow what a real
+  // file of this size could hold, counters of constant values and repetitive args included.
+  if (h.raw_length > std::min<uint64_t>(kMaxSectionRaw, 256 * uint64_t(size_) + (256u << 20)))
+    return *detail = "section too large", false;
+  if (sc.cap < h.raw_length + kPad) {
+    sc.buf.reset(new (std::nothrow) uint8_t[h.raw_length + kPad]);
+    sc.cap = sc.buf ? h.raw_length + kPad : 0;
+    if (!sc.buf) return *detail = "out of memory decompressing a section", false;
   }
-  if (!dctx_) dctx_ = ZSTD_createDCtx();
-  size_t r = dctx_ ? ZSTD_decompressDCtx(dctx_, zbuf_.get(), h.raw_length, p, h.length) : 0;
-  if (!dctx_ || ZSTD_isError(r) || r != h.raw_length)
-    return bad(s.off, "zstd payload does not decompress"), false;
-  std::memset(zbuf_.get() + h.raw_length, 0, kPad);
-  c = Cur{zbuf_.get(), zbuf_.get() + h.raw_length};
+  if (!sc.dctx) sc.dctx = ZSTD_createDCtx();
+  size_t r = sc.dctx ? ZSTD_decompressDCtx(sc.dctx, sc.buf.get(), h.raw_length, p, h.length) : 0;
+  if (!sc.dctx || ZSTD_isError(r) || r != h.raw_length)
+    return *detail = "zstd payload does not decompress", false;
+  std::memset(sc.buf.get() + h.raw_length, 0, kPad);
+  c = Cur{sc.buf.get(), sc.buf.get() + h.raw_length};
   return true;
+}
+
+bool Reader::payload(const Sec& s, Cur& c) {
+  DiagKind problem;
+  std::string detail;
+  if (unpack(s, scratch_, c, &problem, &detail)) return true;
+  t_.diagnostics.add(problem, s.off, detail);
+  return false;
 }
 
 // The args stream: in place in the file when stored raw in one section, else decompressed.
@@ -299,15 +374,12 @@ void Reader::gather_args() {
   args_ = std::move(buf);
 }
 
-ByteRange Reader::range(Cur& c, uint64_t& prev_end) {
+ByteRange Reader::range(Cur& c, uint64_t& prev_end, uint64_t& bad_ranges) const {
   uint64_t len = c.v();
   if (len == 0) return {};
   uint64_t off = prev_end + uint64_t(c.z());
   prev_end = off + len;
-  if (off > args_total_ || len > args_total_ - off) {
-    if (bad_ranges_++ == 0) bad_range_at_ = uint64_t(c.p - base_);
-    return {};
-  }
+  if (off > args_total_ || len > args_total_ - off) return bad_ranges++, ByteRange{};
   return {args_base_ + off, len};
 }
 
@@ -319,31 +391,41 @@ bool Reader::run() {
   for (const Sec& s : secs_) {
     SectionKind k = SectionKind(s.h.kind);
     if (k == SectionKind::Args || k == SectionKind::Index || k == SectionKind::End) continue;
+    if (k == SectionKind::Slices) {  // decoded later, in parallel
+      Block& b = blocks_.emplace_back();
+      b.sec = &s, b.labels = uint32_t(lmap_.size()), b.threads = uint32_t(tmap_.size());
+      continue;
+    }
     if (s.h.kind == 0 || s.h.kind > kLastKnownKind) {
       t_.diagnostics.add(DiagKind::VztUnknownSection, s.off,
                          "kind " + std::to_string(s.h.kind) + " skipped");
       continue;
     }
     Cur c;
+    uint64_t dropped = bad_ranges_;
+    section_ = s.off;
     try {
       if (payload(s, c) && !decode(s, c))
         bad(s.off, "section kind " + std::to_string(s.h.kind) + " does not decode; skipped");
-    } catch (const std::bad_alloc&) {
+    } catch (const std::exception&) {  // bad_alloc, length_error: sizes no memory can hold
       bad(s.off, "out of memory decoding a section");
     }
+    if (bad_ranges_ > dropped && dropped == 0) bad_range_at_ = s.off;
     if (prog_) {
       prog_->bytes_done.store(s.off + s.h.length, std::memory_order_relaxed);
       prog_->events.store(events_, std::memory_order_relaxed);
     }
   }
-  for (auto& [th, h] : held_) merge_held(th, h);
-  held_.clear();
+  decode_blocks();
   if (bad_ranges_)
     t_.diagnostics.add_n(DiagKind::VztBadSection, bad_ranges_, bad_range_at_,
                          "byte ranges outside the args stream dropped");
   if (prog_) prog_->phase.store(int(LoadPhase::Building), std::memory_order_relaxed);
   b_.finish();
   fix_up();
+  if (clamped_)
+    t_.diagnostics.add_n(DiagKind::TimestampOutOfRange, clamped_, clamped_at_,
+                         "event times beyond +-2^61 ns clamped");
   return true;
 }
 
@@ -354,7 +436,6 @@ bool Reader::decode(const Sec& s, Cur& c) {
     case SectionKind::Labels: return read_labels(c);
     case SectionKind::Processes: return read_processes(c);
     case SectionKind::Threads: return read_threads(c);
-    case SectionKind::Slices: return read_slices(s, c);
     case SectionKind::Instants: return read_instants(c);
     case SectionKind::Counter: return read_counter(c);
     case SectionKind::AsyncSlices: return read_async_slices(c);
@@ -477,111 +558,198 @@ bool Reader::read_threads(Cur& c) {
 // Slices
 // ---------------------------------------------------------------------------------------------
 
-bool Reader::read_slices(const Sec& s, Cur& c) {
+// Decodes every Slices section, on all cores: blocks are independent once the tables are in.
+// Then joins each thread's blocks in file order and hands them to the builder.
+void Reader::decode_blocks() {
+  std::atomic<size_t> next{0};
+  unsigned workers = unsigned(std::min<size_t>(default_workers(), blocks_.size()));
+  parallel_for(workers, workers, [&](size_t) {
+    Scratch sc;
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < blocks_.size();) {
+      Block& b = blocks_[i];
+      try {
+        b.ok = decode_block(b, sc);
+      } catch (...) {  // bad_alloc: a worker must not let it escape
+        b.ok = false;
+        b.detail = "out of memory decoding a section";
+      }
+      if (!b.ok) b.acc = Acc{};
+    }
+  });
+  std::map<uint64_t, Acc> joined;  // by section key: thread, set
+  for (Block& b : blocks_) {
+    if (b.bad_ranges && !bad_ranges_) bad_range_at_ = b.sec->off;
+    bad_ranges_ += b.bad_ranges;
+    if (b.clamped)
+      t_.diagnostics.add_n(DiagKind::TimestampOutOfRange, b.clamped, b.sec->off,
+                           "slice times beyond +-2^61 ns clamped");
+    if (!b.ok) {
+      t_.diagnostics.add(b.problem, b.sec->off, b.detail);
+      continue;
+    }
+    events_ += b.acc.s.size();
+    Acc& a = joined[b.sec->h.key];
+    if (a.s.empty()) {
+      a = std::move(b.acc);  // a thread in one block: no copy
+      continue;
+    }
+    uint32_t at = uint32_t(a.s.size());
+    a.s.insert(a.s.end(), b.acc.s.begin(), b.acc.s.end());
+    for (const SliceAttachment& x : b.acc.args) a.args.push_back({at + x.index, x.range});
+    for (const SliceAttachment& x : b.acc.extras) a.extras.push_back({at + x.index, x.range});
+    b.acc = Acc{};
+  }
+  blocks_.clear();
+  std::vector<uint32_t> threads;
+  for (auto& [key, a] : joined) threads.push_back(uint32_t(key));
+  std::sort(threads.begin(), threads.end());
+  threads.erase(std::unique(threads.begin(), threads.end()), threads.end());
+  for (uint32_t thread : threads) {
+    Acc none;
+    auto nested = joined.find(slice_key(thread, SliceSetKind::Nested));
+    auto over = joined.find(slice_key(thread, SliceSetKind::Overflow));
+    adopt(thread, nested != joined.end() ? nested->second : none,
+          over != joined.end() ? over->second : none);
+  }
+}
+
+bool Reader::decode_block(Block& b, Scratch& sc) const {
+  Cur c;
+  if (!unpack(*b.sec, sc, c, &b.problem, &b.detail)) return false;
+  b.problem = DiagKind::VztBadSection;
+  b.detail = "section kind 7 (slices) does not decode; skipped";
   uint64_t set = c.v(), layout = c.v(), tflags = c.v(), first = c.v();
   uint64_t min_depth = c.v(), depths = c.v();
   if (c.bad || set > 1 || layout > 1 || depths == 0 || depths > kMaxDepth ||
       min_depth > kMaxDepth || first < min_depth || first >= min_depth + depths ||
-      depths > c.left() || (s.h.key >> 32) != set)
+      depths > c.left() || (b.sec->h.key >> 32) != set)
     return false;
   std::vector<uint32_t> counts(depths);
   uint64_t total = 0;
   for (uint32_t& n : counts) total += n = c.u32();
   Time base = c.z();
-  uint32_t thread = uint32_t(s.h.key);
-  Cur col[7];
-  if (c.bad || total != s.h.count || total > c.left() || thread >= tmap_.size() ||
-      !columns(c, layout == uint64_t(SliceLayout::Tree) ? 7 : 6, col))
+  bool tree = layout == uint64_t(SliceLayout::Tree);
+  Cur col[9];
+  if (c.bad || total != b.sec->h.count || total > c.left() ||
+      uint32_t(b.sec->h.key) >= b.threads || !columns(c, tree ? 9 : 6, col))
     return false;
-  blk_.resize(total);
-  bool ok;
-  size_t k;
-  if (layout == uint64_t(SliceLayout::Tree)) {
-    ok = tflags & kTreeSigned ? decode_tree<true>(col, int64_t(first), min_depth, depths, base)
-                              : decode_tree<false>(col, int64_t(first), min_depth, depths, base);
-    k = 3;
-  } else {
-    ok = decode_level(col, counts, base);
-    k = 2;
-  }
-  if (!ok) return false;
-  uint64_t nflags = col[k + 1].v();
-  if (nflags > col[k + 1].left()) return false;
-  for (uint64_t i = 0, at = 0; i < nflags; ++i) {
-    at += col[k + 1].v();
-    uint64_t f = col[k + 1].v();
-    if (at >= total || f > 0xff) return false;
-    blk_[at].flags = uint8_t(f);
-  }
-  if (col[k + 1].bad || !read_attachments(col[k + 2], blk_args_) ||
-      !read_attachments(col[k + 3], blk_extras_))
-    return false;
-  events_ += total;
-  commit_block(thread, uint32_t(set));
-  return true;
+  std::vector<RawSlice>& v = b.acc.s;
+  v.reserve(total);
+  prefault(v.data(), total * sizeof(RawSlice));
+  v.resize(total);
+  bool oob = false;
+  bool ok = tree ? (tflags & kTreeSigned
+                        ? decode_tree<true>(col, int64_t(first), min_depth, depths, base,
+                                            b.labels, sc, v.data(), total, &oob)
+                        : decode_tree<false>(col, int64_t(first), min_depth, depths, base,
+                                             b.labels, sc, v.data(), total, &oob))
+                 : decode_level(col, counts, base, b.labels, v.data(), &oob);
+  if (ok && oob) b.clamped = clamp_slices(v);
+  return ok && read_sparse(col + (tree ? 6 : 3), b);
 }
 
-bool Reader::read_attachments(Cur& c, std::vector<SliceAttachment>& out) {
-  out.clear();
-  uint64_t n = c.v();
-  if (c.bad || n > c.left()) return false;
-  uint64_t at = 0, prev_end = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    at += c.v();
-    if (at >= blk_.size()) return false;
-    ByteRange r = range(c, prev_end);
-    if (!r.empty()) out.push_back({uint32_t(at), r});
+// Flags, args and extras: (index step, value) lists for the few slices that have them.
+bool Reader::read_sparse(Cur* col, Block& b) const {
+  RawSlice* out = b.acc.s.data();
+  const size_t n = b.acc.s.size();
+  uint64_t nflags = col[0].v();
+  if (col[0].bad || nflags > col[0].left()) return false;
+  for (uint64_t i = 0, k = 0; i < nflags; ++i) {
+    k += col[0].v();
+    uint64_t f = col[0].v();
+    if (k >= n || f > 0xff) return false;
+    out[k].flags = uint8_t(f);
   }
-  return !c.bad;
+  if (col[0].bad) return false;
+  for (int j = 1; j <= 2; ++j) {
+    std::vector<SliceAttachment>& dst = j == 1 ? b.acc.args : b.acc.extras;
+    Cur& c = col[j];
+    uint64_t m = c.v(), k = 0, prev_end = 0;
+    if (c.bad || m > c.left()) return false;
+    for (uint64_t i = 0; i < m; ++i) {
+      k += c.v();
+      if (k >= n) return false;
+      ByteRange r = range(c, prev_end, b.bad_ranges);
+      if (!r.empty()) dst.push_back({uint32_t(k), r});
+    }
+    if (c.bad) return false;
+  }
+  return true;
 }
 
 // Preorder items: depth (as a step from the previous item's), then a begin-time delta; each item
 // ends (end-time delta) when a later item at its depth or shallower arrives, or the block ends.
+// Deltas are bucket symbols in three columns (begin, leaf end, parent end) plus one bit stream.
+// The hot loop of the reader: cursors live in registers and are checked once per item.
 template <bool Signed>
-bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base) {
-  Cur &up = col[0], &lead = col[1], &tail = col[2], &lab = col[3];
-  const size_t n = blk_.size();
+bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
+                         uint32_t labels, Scratch& sc, RawSlice* out, size_t n,
+                         bool* out_of_range) const {
+  const uint8_t *up = col[0].p, *lead = col[1].p, *leaf = col[2].p, *par = col[3].p;
+  const uint8_t* lab = col[5].p;
+  const uint8_t *up_end = col[0].end, *lead_end = col[1].end, *leaf_end = col[2].end,
+                *par_end = col[3].end, *bits_end = col[4].end, *lab_end = col[5].end;
+  BitReader bits{col[4].p};
   const int64_t lo = int64_t(min_depth), hi = int64_t(min_depth + depths);
-  const uint64_t nlabels = lmap_.size();
-  stack_pos_.resize(std::min<size_t>(depths, n) + 1);
-  stack_depth_.resize(stack_pos_.size());
-  uint32_t* spos = stack_pos_.data();
-  uint32_t* sdep = stack_depth_.data();
+  const uint64_t nlabels = labels;
+  const uint32_t* lmap = lmap_.data();
+  const bool ident = lident_;
+  sc.stack.resize(std::min<size_t>(depths, n) + 1);  // open items have distinct depths
+  uint32_t* spos = sc.stack.data();
   size_t sp = 0;
   uint64_t t = uint64_t(base);
   int64_t prev = first - 1;
-  RawSlice* out = blk_.data();
-  auto delta = [](Cur& c) { return Signed ? uint64_t(c.z()) : c.v(); };
-  for (size_t k = 0; k < n; ++k) {
-    int64_t step = up.z();
-    if (step < -int64_t(kMaxDepth) || step > int64_t(kMaxDepth)) return false;
-    int64_t d = prev + 1 + step;
-    if (d < lo || d >= hi) return false;
-    while (sp && int64_t(sdep[sp - 1]) >= d) {
-      uint32_t pos = spos[--sp];
-      t += delta(tail);
-      out[pos].dur = Time(t - uint64_t(out[pos].start));
+  bool bad = false;
+  uint64_t oob = 0;  // some time beyond +-kMaxAbsTime, or an end before its start
+  auto delta = [&](const uint8_t*& sym) {
+    uint64_t x = bucket_decode(sym, bits, bad);
+    return Signed ? uint64_t(unzigzag(x)) : x;
+  };
+  auto end_at = [&](uint32_t pos, uint64_t dt) {
+    t += dt;
+    uint64_t dur = t - uint64_t(out[pos].start);
+    out[pos].dur = Time(dur);
+    oob |= (t + kTimeSpan / 2 > kTimeSpan) | (dur >> 63);
+  };
+  // Closes `c` open items. The first is the item opened last (always on top): a leaf, its end
+  // coded in the leaf column; the others are its ancestors, in the parent column.
+  auto close = [&](size_t c) __attribute__((always_inline)) -> bool {
+    end_at(spos[--sp], delta(leaf));
+    while (--c) {
+      end_at(spos[--sp], delta(par));
+      if ((par > par_end) | bits.past(bits_end)) return false;
     }
+    return (leaf <= leaf_end) & !bits.past(bits_end);
+  };
+  for (size_t k = 0; k < n; ++k) {
+    // step = depth - (previous depth + 1): 0 is a child, -1 a sibling, -2 a parent's sibling...
+    // The open items are the previous item and its open ancestors at consecutive depths, so
+    // -step of them close (fewer where the block began below them).
+    int64_t step = unzigzag(get_varint_fast(up, bad));
+    if (step > 0 || step < lo - prev - 1) return false;
+    int64_t d = prev + 1 + step;
+    if (d >= hi) return false;
+    if (size_t c = std::min<size_t>(size_t(-step), sp); c && !close(c)) return false;
     t += delta(lead);
-    uint64_t l = lab.v();
-    if (l >= nlabels) return false;
-    out[k] = RawSlice{Time(t), 0, lident_ ? uint32_t(l) : lmap_[l], 0};
-    spos[sp] = uint32_t(k);
-    sdep[sp++] = uint32_t(d);
+    uint64_t l = get_varint2(lab, bad);
+    if ((up > up_end) | (lead > lead_end) | (lab > lab_end) | bits.past(bits_end) |
+        (l >= nlabels))
+      return false;
+    out[k] = RawSlice{Time(t), 0, ident ? uint32_t(l) : lmap[l], 0};
+    oob |= t + kTimeSpan / 2 > kTimeSpan;
+    spos[sp++] = uint32_t(k);
     prev = d;
   }
-  while (sp) {
-    uint32_t pos = spos[--sp];
-    t += delta(tail);
-    out[pos].dur = Time(t - uint64_t(out[pos].start));
-  }
-  return !up.bad && !lead.bad && !tail.bad && !lab.bad;
+  if (sp && !close(sp)) return false;
+  *out_of_range = oob != 0;
+  return !bad;
 }
 
 // Per depth, in index order: gap after the previous end at that depth, duration, label.
-bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base) {
+bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base,
+                          uint32_t labels, RawSlice* out, bool* out_of_range) const {
   Cur &gap = col[0], &dur = col[1], &lab = col[2];
-  const uint64_t nlabels = lmap_.size();
+  const uint64_t nlabels = labels;
   size_t k = 0;
   for (uint32_t n : counts) {
     uint64_t t = uint64_t(base);
@@ -590,61 +758,52 @@ bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time ba
       Time d = dur.z();
       uint64_t l = lab.v();
       if (l >= nlabels) return false;
-      blk_[k] = RawSlice{Time(start), d, lident_ ? uint32_t(l) : lmap_[l], 0};
+      out[k] = RawSlice{Time(start), d, lident_ ? uint32_t(l) : lmap_[l], 0};
       t = start + uint64_t(d);
+      *out_of_range |=
+          (start + kTimeSpan / 2 > kTimeSpan) | (t + kTimeSpan / 2 > kTimeSpan) | (d < 0);
     }
   }
   return !gap.bad && !dur.bad && !lab.bad;
 }
 
-void Reader::commit_block(uint32_t thread, uint32_t set) {
+
+// Hands a thread's slices to the builder. With overflow slices, merges the nested ones
+// (preorder) with the overflow ones (lane by lane) into one run sorted as TraceBuilder lays
+// slices out, nested first where they compare equal, so finish() never sorts.
+void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
   uint32_t m = tmap_[thread];
-  if (thread >= has_overflow_.size() || !has_overflow_[thread]) {
-    b_.append_slices(m, blk_.data(), blk_.size(), blk_args_.data(), blk_args_.size(),
-                     blk_extras_.data(), blk_extras_.size());
+  if (over.s.empty()) {
+    b_.adopt_slices(m, std::move(nested.s), std::move(nested.args), std::move(nested.extras));
     return;
   }
-  Held& h = held_[thread];
-  uint32_t at = uint32_t(h.s[set].size());
-  h.s[set].insert(h.s[set].end(), blk_.begin(), blk_.end());
-  for (const SliceAttachment& a : blk_args_) h.args[set].push_back({at + a.index, a.range});
-  for (const SliceAttachment& a : blk_extras_) h.extras[set].push_back({at + a.index, a.range});
-}
-
-// Merges a thread's nested slices (preorder) with its overflow slices (lane by lane) into one
-// run sorted as TraceBuilder lays slices out; nested ones first where they compare equal.
-void Reader::merge_held(uint32_t thread, Held& h) {
-  std::vector<RawSlice>&nested = h.s[0], &over = h.s[1];
-  std::vector<uint32_t> ord(over.size());
+  std::vector<uint32_t> ord(over.s.size());
   std::iota(ord.begin(), ord.end(), 0u);
   std::stable_sort(ord.begin(), ord.end(),
-                   [&](uint32_t a, uint32_t b) { return before(over[a], over[b]); });
-  std::vector<RawSlice> all;
-  all.reserve(nested.size() + over.size());
-  std::vector<uint32_t> where[2] = {std::vector<uint32_t>(nested.size()),
-                                    std::vector<uint32_t>(over.size())};
+                   [&](uint32_t x, uint32_t y) { return before(over.s[x], over.s[y]); });
+  Acc all;
+  all.s.reserve(nested.s.size() + over.s.size());
+  std::vector<uint32_t> where[2] = {std::vector<uint32_t>(nested.s.size()),
+                                    std::vector<uint32_t>(over.s.size())};
   size_t i = 0, j = 0;
-  while (i < nested.size() || j < ord.size()) {
-    if (j < ord.size() && (i == nested.size() || before(over[ord[j]], nested[i]))) {
-      where[1][ord[j]] = uint32_t(all.size());
-      all.push_back(over[ord[j++]]);
+  while (i < nested.s.size() || j < ord.size()) {
+    if (j < ord.size() && (i == nested.s.size() || before(over.s[ord[j]], nested.s[i]))) {
+      where[1][ord[j]] = uint32_t(all.s.size());
+      all.s.push_back(over.s[ord[j++]]);
     } else {
-      where[0][i] = uint32_t(all.size());
-      all.push_back(nested[i++]);
+      where[0][i] = uint32_t(all.s.size());
+      all.s.push_back(nested.s[i++]);
     }
   }
-  std::vector<SliceAttachment> args, extras;
-  for (int s = 0; s < 2; ++s) {
-    for (const SliceAttachment& a : h.args[s]) args.push_back({where[s][a.index], a.range});
-    for (const SliceAttachment& a : h.extras[s]) extras.push_back({where[s][a.index], a.range});
-  }
-  auto by_index = [](const SliceAttachment& a, const SliceAttachment& b) {
-    return a.index < b.index;
+  auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) {
+    return x.index < y.index;
   };
-  std::sort(args.begin(), args.end(), by_index);
-  std::sort(extras.begin(), extras.end(), by_index);
-  b_.append_slices(tmap_[thread], all.data(), all.size(), args.data(), args.size(),
-                   extras.data(), extras.size());
+  for (auto [list, out] : {std::pair{&Acc::args, &all.args}, {&Acc::extras, &all.extras}}) {
+    for (const SliceAttachment& x : nested.*list) out->push_back({where[0][x.index], x.range});
+    for (const SliceAttachment& x : over.*list) out->push_back({where[1][x.index], x.range});
+    std::sort(out->begin(), out->end(), by_index);
+  }
+  b_.adopt_slices(m, std::move(all.s), std::move(all.args), std::move(all.extras));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -658,7 +817,7 @@ bool Reader::read_instants(Cur& c) {
   std::vector<Instant> v(n);
   uint64_t ts = 0, a_end = 0, e_end = 0;
   for (Instant& e : v) {
-    e.ts = Time(ts += uint64_t(col[0].z()));
+    e.ts = clamp_ts(Time(ts += uint64_t(col[0].z())));
     uint64_t label = col[1].v();
     e.thread = col[2].opt();
     uint64_t scope = col[3].v(), phase = col[4].v();
@@ -694,19 +853,22 @@ bool Reader::read_counter(Cur& c) {
   if (c.bad || n > c.left() || !columns(c, col.size(), col.data())) return false;
   for (size_t j = 0; j < nseries; ++j)
     if (col[2 + j].left() < 8 * n) return false;
-  std::vector<uint64_t> prev_bits(nseries, 0);
+  std::vector<std::pair<Time, uint32_t>> samples(n);  // (ts, thread), checked before any is used
   uint64_t ts = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    ts += uint64_t(col[0].z());
-    uint32_t th = col[1].opt();
+  for (auto& [t, th] : samples) {
+    t = Time(ts += uint64_t(col[0].z()));
+    th = col[1].opt();
     if (col[0].bad || col[1].bad || !thread_ok(th)) return false;
+  }
+  std::vector<uint64_t> prev_bits(nseries, 0);
+  for (auto& [t, th] : samples) {
     for (size_t j = 0; j < nseries; ++j) {
       uint64_t bits;
       std::memcpy(&bits, col[2 + j].take(8), 8);
       prev_bits[j] ^= bits;
       std::memcpy(&vals[j].second, &prev_bits[j], 8);
     }
-    b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], Time(ts), thread_of(th),
+    b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], clamp_ts(t), thread_of(th),
                           vals.data(), vals.size());
   }
   events_ += n;
@@ -720,8 +882,10 @@ bool Reader::read_async_slices(Cur& c) {
   std::vector<AsyncSlice> v(n);
   uint64_t ts = 0, a_end = 0, e_end = 0;
   for (AsyncSlice& e : v) {
-    e.start = Time(ts += uint64_t(col[0].z()));
+    e.start = clamp_ts(Time(ts += uint64_t(col[0].z())));
     e.dur = col[1].z();
+    if (e.dur < 0 || e.dur > kMaxAbsTime - e.start)
+      e.dur = std::clamp<Time>(e.dur, 0, kMaxAbsTime - e.start), note_clamp();
     uint64_t label = col[2].v(), process = col[3].v();
     e.thread = col[4].opt();
     uint64_t id = col[5].v();
@@ -758,7 +922,7 @@ bool Reader::read_events(const Sec& s, Cur& c) {
   std::vector<E> v(n);
   uint64_t ts = 0, a_end = 0;
   for (E& e : v) {
-    e = E{Time(ts += uint64_t(col[0].z())), 0, 0, 0, 0, 0, kNone, {}};
+    e = E{clamp_ts(Time(ts += uint64_t(col[0].z()))), 0, 0, 0, 0, 0, kNone, {}};
     if (kind == SectionKind::Others) {
       e.thread = col[1].opt(), e.phase = col[2].v(), e.label = col[3].v();
       e.args = range(col[4], a_end);
@@ -840,7 +1004,7 @@ void Reader::fix_up() {
     t_.display_time_unit = unit;
     t_.object_form = object_form;
     t_.events = events;
-    if (has_bounds) t_.start = start, t_.end = end;
+    if (has_bounds) t_.start = clamp_ts(start), t_.end = clamp_ts(end);
   }
   t_.metadata = std::move(meta_);
   t_.files = std::move(files_);
@@ -858,7 +1022,7 @@ bool read_vzt(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* prog
   try {
     Reader r(std::move(file), out, progress);
     return r.run();
-  } catch (const std::bad_alloc&) {
+  } catch (...) {
     out.diagnostics.add(DiagKind::VztBadSection, 0, "out of memory");
     return !out.diagnostics.fatal();
   }

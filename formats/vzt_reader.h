@@ -2,9 +2,10 @@
 //
 // The reader walks the section headers once, gathers the args stream (pointing into the file
 // mapping when it is stored raw in one piece, otherwise decompressed into an AnonBuffer), then
-// decodes every section in file order. Hostile input never crashes it: every length, offset and
-// varint is bounds-checked; a section that fails its checksum or does not decode is skipped and
-// counted in Trace::diagnostics; a truncated file loads up to its last whole section.
+// decodes every section in file order, slice blocks in parallel on all cores. Hostile input never
+// crashes it: every length, offset and varint is bounds-checked; a section that fails its
+// checksum or does not decode is skipped and counted in Trace::diagnostics; a truncated file
+// loads up to its last whole section.
 #pragma once
 
 #include <memory>

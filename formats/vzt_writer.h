@@ -48,9 +48,9 @@ struct VztInfo {
 // Options of a VztStreamWriter.
 struct VztWriteOptions {
   bool compress = true;               // zstd-compress section payloads (kept raw if not smaller)
-  int level = 5;                      // zstd level
+  int level = 9;                      // zstd level (9: -1% size vs 5 for +25% write time)
   bool index = true;                  // write the footer Index section at finish()
-  uint32_t block_slices = 1u << 18;   // slices per Slices section (bounds reader memory)
+  uint32_t block_slices = 1u << 20;   // slices per Slices section: a unit of parallel decoding
   uint32_t block_events = 1u << 20;   // events per Instants / Counter / ... section
 };
 

@@ -157,24 +157,39 @@ TEST_CASE("read_vzt: viztracer-like trace with many blocks round trips") {
   check_same(*t, *back);
 }
 
-TEST_CASE("read_vzt: hostile time values round trip (wrapping deltas, negative durations)") {
+TEST_CASE("read_vzt: times at the model's limits round trip; beyond them they are clamped") {
+  const Time k = Time(1) << 61;  // kMaxAbsTime: every model time lies within +-k
   Trace t;
   {
     TraceBuilder b(t);
     uint32_t th = b.thread(b.intern("1"), b.intern("1"));
     uint32_t l = b.label(b.intern("x"), kNoStr);
-    b.add_complete(th, INT64_MIN + 5, 10, l, {}, {});
-    b.add_complete(th, INT64_MAX - 100, 100, l, {}, {});
+    b.add_complete(th, -k, 10, l, {}, {});
+    b.add_complete(th, k - 100, 100, l, {}, {});
     b.add_complete(th, -50, 0, l, {}, {});
-    b.add_complete(th, 0, INT64_MAX, l, {}, {});
+    b.add_complete(th, 0, k, l, {}, {});
     b.finish(1);
   }
-  // A model no builder makes: a negative duration.
-  SliceSet& s = t.threads[0].slices;
-  for (size_t i = 0; i < s.size(); ++i)
-    if (s.start[i] == -50) s.dur[i] = -7;
   auto back = decode(encode(t));
-  check_slices(t, s, *back, back->threads[0].slices);
+  CHECK(container_clean(*back));
+  CHECK(back->diagnostics.count(DiagKind::TimestampOutOfRange) == 0);
+  check_slices(t, t.threads[0].slices, *back, back->threads[0].slices);
+
+  // A model no reader makes (times past +-k, a negative duration): its file loads clamped.
+  SliceSet& s = t.threads[0].slices;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.start[i] == -50) s.dur[i] = -7;
+    if (s.start[i] == -k) s.start[i] = INT64_MIN + 5;
+  }
+  back = decode(encode(t));
+  CHECK(back->diagnostics.count(DiagKind::TimestampOutOfRange) == 2);
+  const SliceSet& r = back->threads[0].slices;
+  REQUIRE(r.size() == s.size());
+  for (size_t i = 0; i < r.size(); ++i) {
+    CHECK(r.start[i] >= -k);
+    CHECK(r.dur[i] >= 0);
+    CHECK(r.dur[i] <= k - r.start[i]);
+  }
 }
 
 TEST_CASE("read_vzt: truncation at every section boundary and at random offsets") {
