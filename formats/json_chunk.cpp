@@ -357,14 +357,24 @@ struct Ingest {
 
 const char* resync(const char* p, const char* end) {
   for (; p < end; ++p) {
-    if (*p == ']') return p;
+    if (*p == ']') {
+      // The end of traceEvents only if what follows looks like the end of the document or the
+      // next top-level member; a ']' inside the broken event's args is skipped.
+      const char* q = skip_ws(p + 1, end);
+      if (q >= end) return p;
+      if (*q == '}' && skip_ws(q + 1, end) >= end) return p;
+      if (*q == ',') {
+        const char* k = skip_ws(q + 1, end);
+        if (k < end && *k == '"') return p;
+      }
+      continue;
+    }
     if (*p != ',' && *p != '\n') continue;
     const char* q = skip_ws(p + 1, end);
     if (q < end && *q == '{') return q;
   }
   return end;
 }
-
 
 void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& r) {
   Ingest in{ctx, r};

@@ -62,9 +62,10 @@ inline const char* scan_atom(const char* p, const char* end) {
   return p;
 }
 
-// Skips one complete value starting at p (which must not be whitespace). Iterative: nesting depth
-// is a counter. Returns the position after the value, or nullptr on a syntax error / truncation.
-// *err_at receives the position of the problem.
+// Skips one complete value starting at p (which must not be whitespace), validating its syntax,
+// so a value kept as raw bytes (args) is always valid JSON when written back. Iterative, with an
+// explicit stack of open containers: any nesting depth is fine. Returns the position after the
+// value, or nullptr on a syntax error / truncation; *err_at receives the position of the problem.
 const char* skip_value(const char* p, const char* end, const char** err_at);
 
 }  // namespace vz::json

@@ -24,6 +24,15 @@ bool is_integer_text(std::string_view s) {
   return true;
 }
 
+// True when `v` is exactly one valid JSON value (the reader validated JSON input already; bytes
+// from a .vzt are checked here so that the output is always valid JSON).
+bool valid_json(std::string_view v) {
+  const char* err;
+  const char* e = v.data() + v.size();
+  const char* q = json::skip_value(v.data(), e, &err);
+  return q && json::skip_ws(q, e) == e;
+}
+
 class Out {
  public:
   Out(const Trace& t, const JsonSink& sink) : t_(t), sink_(sink) { buf_.reserve(kFlushAt + 4096); }
@@ -82,7 +91,8 @@ class Out {
     buf_ += ",\"";
     buf_ += key;
     buf_ += "\":";
-    buf_ += v;
+    if (valid_json(v)) buf_ += v;
+    else str(v);  // bytes that are not JSON (a damaged .vzt): keep them, as a string
   }
   void member_str(std::string_view key, std::string_view v) {
     buf_ += ",\"";
@@ -133,8 +143,9 @@ class Out {
     });
   }
   void end() { buf_ += "}"; }
-  // A whole event kept verbatim.
+  // A whole event kept verbatim (dropped if it is not a JSON object).
   void raw_event(std::string_view ev) {
+    if (ev.empty() || ev[0] != '{' || !valid_json(ev)) return;
     buf_ += first_ ? "\n" : ",\n";
     first_ = false;
     buf_ += ev;

@@ -503,8 +503,8 @@ TEST_CASE("reader: 100000-deep nesting anywhere never overflows the stack") {
     CHECK(stats_json("deep.json", r, LoadMeasure{}).find("\"threads\"") != std::string::npos);
   }
   SUBCASE("unclosed nesting at the end of the input") {
-    std::string cut = R"([{"ph":"X","name":"x","pid":1,"tid":1,"ts":0,"dur":1},{"ph":"X","args":)" +
-                      std::string(n, '[') + std::string(n, '{');
+    std::string cut = R"([{"ph":"X","name":"x","pid":1,"tid":1,"ts":0,"dur":1},{"ph":"X","args":)";
+    for (int i = 0; i < n; ++i) cut += R"([{"k":)";  // valid so far, never closed
     LoadResult t_result = load(cut);
     const Trace& t = ok(t_result);
     CHECK(t.events == 1);
@@ -768,4 +768,19 @@ TEST_CASE("reader: viztracer file_info gives source files and function locations
   REQUIRE(t.functions.count(f) == 1);
   CHECK(t.str(t.functions.at(f).file) == "/a.py");
   CHECK(t.functions.at(f).line == 3);
+}
+
+TEST_CASE("reader: args that are not valid JSON make their event malformed, never kept") {
+  const char* doc = R"([{"ph":"X","name":"ok","pid":1,"tid":1,"ts":0,"dur":1,"args":{"a":[1,2.5e3,null]}},
+{"ph":"X","name":"bad1","pid":1,"tid":1,"ts":1,"dur":1,"args":{"a" 1}},
+{"ph":"X","name":"bad2","pid":1,"tid":1,"ts":2,"dur":1,"args":{"a":01}},
+{"ph":"X","name":"bad3","pid":1,"tid":1,"ts":3,"dur":1,"args":[1,,2]},
+{"ph":"X","name":"bad4","pid":1,"tid":1,"ts":4,"dur":1,"args":{"a":tru}},
+{"ph":"X","name":"ok2","pid":1,"tid":1,"ts":5,"dur":1,"args":{}}])";
+  LoadResult r = load(doc);
+  const Trace& t = ok(r);
+  const Thread& th = thread(t, "1", "1");
+  CHECK(names_at(t, th.slices, 0) == std::vector<std::string>{"ok", "ok2"});
+  CHECK(t.diagnostics.count(DiagKind::MalformedEvent) == 4);
+  CHECK(t.diagnostics.get(DiagKind::MalformedEvent).first_offset == offset_of(doc, R"({"ph":"X","name":"bad1")"));
 }
