@@ -64,30 +64,63 @@ inline bool same(const RawStr& a, const RawStr& b) {
 
 }  // namespace
 
+namespace {
+constexpr uint64_t kEmpty = ~uint64_t(0);
+
+// Word-wise comparison of n bytes; both sides have a word of readable slack past n.
+inline bool same_bytes_words(const char* x, const char* y, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    if (u != v) return false;
+  }
+  if (i == n) return true;
+  uint64_t u, v;
+  std::memcpy(&u, x + i, 8);
+  std::memcpy(&v, y + i, 8);
+  return ((u ^ v) & (~uint64_t(0) >> (64 - 8 * (n - i)))) == 0;
+}
+}  // namespace
+
 void LocalTable::grow() {
   size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
-  slots_.assign(cap, 0xffffffffu);
+  slots_.assign(cap, kEmpty);
   for (uint32_t id = 0; id < keys_.size(); ++id) {
     size_t i = hashes_[id] & (cap - 1);
-    while (slots_[i] != 0xffffffffu) i = (i + 1) & (cap - 1);
-    slots_[i] = id;
+    while (slots_[i] != kEmpty) i = (i + 1) & (cap - 1);
+    slots_[i] = (hashes_[id] >> 32 << 32) | id;
   }
+}
+
+bool LocalTable::equal(uint32_t id, const RawStr& a, const RawStr& b) const {
+  const auto& [ka, kb] = keys_[id];
+  if (ka.len != a.len || kb.len != b.len || ka.escaped != a.escaped || kb.escaped != b.escaped) return false;
+  const char* c = arena_.data() + copy_at_[id];
+  return (a.len == 0 || same_bytes_words(c, a.p, a.len)) && (b.len == 0 || same_bytes_words(c + a.len, b.p, b.len));
 }
 
 uint32_t LocalTable::get(const RawStr& a, const RawStr& b) {
   if (keys_.size() * 2 >= slots_.size()) grow();
   uint64_t h = hash_raw(a) ^ (hash_raw(b) * 31);
+  uint64_t tag = h >> 32 << 32;
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    uint32_t id = slots_[i];
-    if (id == 0xffffffffu) {
-      id = uint32_t(keys_.size());
+    uint64_t slot = slots_[i];
+    if (slot == kEmpty) {
+      uint32_t id = uint32_t(keys_.size());
       keys_.push_back({a, b});
       hashes_.push_back(h);
-      slots_[i] = id;
+      size_t at = arena_.empty() ? 0 : arena_.size() - 8;
+      copy_at_.push_back(uint32_t(at));
+      arena_.resize(at + a.len + b.len + 8);
+      if (a.len) std::memcpy(arena_.data() + at, a.p, a.len);
+      if (b.len) std::memcpy(arena_.data() + at + a.len, b.p, b.len);
+      slots_[i] = tag | id;
       return id;
     }
-    if (hashes_[id] == h && same(keys_[id].first, a) && same(keys_[id].second, b)) return id;
+    if ((slot & ~uint64_t(0xffffffffu)) == tag && equal(uint32_t(slot), a, b)) return uint32_t(slot);
   }
 }
 

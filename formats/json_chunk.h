@@ -27,18 +27,24 @@ struct RawStr {
   std::string_view sv() const { return std::string_view(p, len); }
 };
 
-// Open-addressing table from one or two raw strings to dense local ids.
+// Open-addressing table from one or two raw strings to dense local ids. A slot holds the id and
+// 32 bits of the hash; the key bytes are compared against a compact copy (hot in cache) rather
+// than at their first occurrence in the input (cold), since this runs once per event.
 class LocalTable {
  public:
   uint32_t get(const RawStr& a, const RawStr& b = RawStr());
   size_t size() const { return keys_.size(); }
+  // The key as first seen in the input (its position gives diagnostics their offsets).
   const std::pair<RawStr, RawStr>& key(uint32_t id) const { return keys_[id]; }
 
  private:
   void grow();
+  bool equal(uint32_t id, const RawStr& a, const RawStr& b) const;
   std::vector<std::pair<RawStr, RawStr>> keys_;
   std::vector<uint64_t> hashes_;
-  std::vector<uint32_t> slots_;
+  std::vector<uint32_t> copy_at_;  // offset of key id's bytes (a then b) in arena_
+  std::vector<char> arena_;        // key bytes, with a word of slack at the end
+  std::vector<uint64_t> slots_;    // (hash >> 32) << 32 | id; ~0 when empty
 };
 
 // A chunk-local thread: raw pid/tid tokens and its complete slices.
