@@ -50,7 +50,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, std::strin
   }
   m->data_ = static_cast<char*>(base);
   if (m->size_ > 0) {
-    void* p = mmap(base, m->size_, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
+    void* p = mmap(base, m->size_, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
     if (p == MAP_FAILED) {
       if (error) *error = "cannot map " + path + ": " + errno_text(errno);
       ::close(fd);

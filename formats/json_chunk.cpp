@@ -448,7 +448,7 @@ void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, Chun
       continue;
     }
     bool trailing = false;
-    __builtin_prefetch(p + 1024);  // the input is read once, front to back
+    __builtin_prefetch(p + 4096);  // the input is read once, front to back
     ParseStatus st = parse_event(p, end, ev, &err, &trailing);
     if (st == ParseStatus::Ok) {
       if (trailing) r.diag.add(DiagKind::TrailingComma, in.offset(ev.end - 1));
