@@ -48,6 +48,8 @@ struct PendingThread {
   std::vector<OtherEvent> unmatched_ends;  // kept verbatim
   size_t paired_from = SIZE_MAX;            // slices from this index on came from B/E pairs
   std::vector<uint64_t> offsets;            // input offset per slice, when the reader knows it
+  SliceSet ready;                           // adopt_slice_set: already laid out
+  bool has_ready = false;
 };
 
 Time saturating_end(Time start, Time dur) {
@@ -185,6 +187,30 @@ void TraceBuilder::adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
   }
   p.offsets.clear();  // offsets are all-or-nothing
   append_slices(thread, slices.data(), slices.size(), args.data(), args.size(), extras.data(), extras.size());
+}
+
+void TraceBuilder::adopt_slice_set(uint32_t thread, SliceSet&& set) {
+  PendingThread& p = impl_->pending[thread];
+  if (!p.has_ready && p.slices.empty() && p.args.empty() && p.extras.empty()) {
+    p.ready = std::move(set);
+    p.has_ready = true;
+    return;
+  }
+  // Something else is there: everything goes through the layout.
+  auto append = [&](const SliceSet& x) {
+    std::vector<RawSlice> raw(x.size());
+    for (size_t i = 0; i < raw.size(); ++i)
+      raw[i] = RawSlice{x.start[i], x.dur[i], x.label[i], x.flags[i]};
+    append_slices(thread, raw.data(), raw.size(), x.args.data(), x.args.size(), x.extras.data(),
+                  x.extras.size());
+  };
+  if (p.has_ready) {
+    p.has_ready = false;
+    SliceSet first = std::move(p.ready);
+    p.ready = SliceSet{};
+    append(first);
+  }
+  append(set);
 }
 
 void TraceBuilder::add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args,
@@ -628,6 +654,12 @@ void TraceBuilder::finish(unsigned workers) {
       lo = std::min(lo, e.ts);
       hi = std::max(hi, e.ts);
     }
+    // A ready set is nested: its depth-0 slices bound it.
+    const SliceSet& r = p.ready;
+    for (uint32_t i = 0; p.has_ready && r.depths() && i < r.depth_begin[1]; ++i) {
+      lo = std::min(lo, r.start[i]);
+      hi = std::max(hi, saturating_end(r.start[i], r.dur[i]));
+    }
   }
   for (const AsyncPending& a : im.async) {
     lo = std::min(lo, a.ts);
@@ -640,8 +672,21 @@ void TraceBuilder::finish(unsigned workers) {
   // Per-thread work in parallel; each worker keeps its own diagnostics.
   std::vector<Diagnostics> diags(t_.threads.size());
   parallel_for(t_.threads.size(), workers, [&](size_t i) {
-    pair_begin_end(im.pending[i], t_.threads[i], uint32_t(i), hi, diags[i]);
-    layout_thread(im.pending[i], t_.threads[i], t_, diags[i]);
+    PendingThread& p = im.pending[i];
+    pair_begin_end(p, t_.threads[i], uint32_t(i), hi, diags[i]);
+    if (p.has_ready && !p.slices.empty()) {  // B/E pairs too: lay everything out
+      SliceSet r = std::move(p.ready);
+      p.has_ready = false;
+      adopt_slice_set(uint32_t(i), std::move(r));
+    }
+    if (p.has_ready) {
+      t_.threads[i].slices = std::move(p.ready);
+      t_.threads[i].slices.nested = true;
+      t_.threads[i].overflow.nested = false;
+      p.has_ready = false;
+    } else {
+      layout_thread(p, t_.threads[i], t_, diags[i]);
+    }
     sort_by_ts(t_.threads[i].instants);
   });
   for (const Diagnostics& d : diags) t_.diagnostics.merge(d);

@@ -59,6 +59,12 @@ class TraceBuilder {
   void adopt_slices(uint32_t thread, std::vector<RawSlice>&& slices,
                     std::vector<SliceAttachment>&& args, std::vector<SliceAttachment>&& extras,
                     std::vector<uint64_t>&& offsets = {});
+  // Hands over a thread's nested slices already laid out as finish() would lay them out from
+  // them (depth-major, each depth by (start asc, end desc), properly nested with every slice
+  // starting before its parent's end, no overflow, attachments sorted by index): finish() then
+  // skips the layout for that thread. When the thread has other slices by then, the set's slices
+  // are merged with them and laid out as usual. Used by the .vzt reader.
+  void adopt_slice_set(uint32_t thread, SliceSet&& set);
   // A slice exactly as stored (already paired); used by the .vzt reader.
   void add_slice_raw(uint32_t thread, Time start, Time dur, uint32_t label, uint8_t flags,
                      ByteRange args, ByteRange extra);

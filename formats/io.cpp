@@ -92,7 +92,7 @@ bool AnonBuffer::reserve_more(size_t n) {
 
 bool AnonBuffer::append(const void* p, size_t n) {
   if (!reserve_more(n)) return false;
-  std::memcpy(data_ + size_, p, n);
+  if (n) std::memcpy(data_ + size_, p, n);  // p may be null when n == 0 (an empty section)
   size_ += n;
   return true;
 }

@@ -27,7 +27,8 @@ static_assert(std::endian::native == std::endian::little, ".vzt records are litt
 // 1. Versions and magic
 // ---------------------------------------------------------------------------------------------
 
-inline constexpr uint16_t kVersionMajor = 1;  // readers refuse another major version
+inline constexpr uint16_t kVersionMajor = 2;  // readers refuse another major version
+inline constexpr uint16_t kOldestMajor = 1;   // ... except older ones they still read (1.x)
 inline constexpr uint16_t kVersionMinor = 0;  // bumped by compatible additions (new section kinds)
 // PNG-style magic: a non-ASCII first byte, CR LF and ^Z catch text-mode and 7-bit mangling.
 inline constexpr char kMagic[8] = {'\x89', 'V', 'Z', 'T', '\r', '\n', '\x1a', '\n'};
@@ -111,7 +112,14 @@ enum class SliceSetKind : uint8_t { Nested = 0, Overflow = 1 };
 enum class SliceLayout : uint8_t {
   Tree = 0,   // preorder walk of whole subtrees; starts and ends are deltas between events
   Level = 1,  // per depth, in index order; starts are gaps after the previous end at that depth
+  RankedTree = 2,  // Tree with labels as ranks in a per-block table and context-split columns (2.0)
 };
+// RankedTree: the number of leaf-end symbol columns (labels grouped by typical duration).
+inline constexpr unsigned kLeafClasses = 8;
+// RankedTree label table: per ranked label, an info byte: bits 0..2 its leaf class, bit 3 set
+// when no slice with this label has a child in the block (its successor's step is in `up_leaf`).
+inline constexpr uint8_t kRankClassMask = 7;
+inline constexpr uint8_t kRankChildless = 1 << 3;
 // Slices section, Tree layout: time deltas are zigzag-encoded (some delta was negative).
 inline constexpr uint8_t kTreeSigned = 1 << 0;
 // The section key of a Slices section: thread index in the low 32 bits, SliceSetKind above, so

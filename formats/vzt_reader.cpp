@@ -145,6 +145,23 @@ struct Sec {
 struct Acc {
   std::vector<RawSlice> s;
   std::vector<SliceAttachment> args, extras;  // indexes into s
+  SliceSet set;         // decoded straight into the model's layout (instead of s, args, extras)
+  bool direct = false;  // `set` holds the slices
+  size_t size() const { return direct ? set.size() : s.size(); }
+};
+
+// Columns of a RankedTree block (the most of any layout).
+constexpr size_t kRankedColumns = 12 + kLeafClasses - 1;
+
+// Where decode_tree writes when it decodes straight into depth-major columns.
+struct DirectOut {
+  Time* start;
+  Time* dur;
+  uint32_t* label;
+  uint32_t* cursor;       // per depth: the next position
+  const uint32_t* limit;  // per depth: one past its last position
+  uint32_t* pos;          // per preorder ordinal: its position
+  bool zero = false;      // some slice has a zero (or negative) duration
 };
 
 // A Slices section, decoded on a worker once the file's tables are in. `labels` and `threads`
@@ -157,6 +174,7 @@ struct Block {
   std::string detail;
   uint64_t bad_ranges = 0;  // byte ranges outside the args stream, dropped
   uint64_t clamped = 0;     // slices with times the model cannot hold, clamped
+  bool direct = false;      // the thread's only slices: try decoding into the model's layout
   Acc acc;
 };
 
@@ -166,6 +184,9 @@ struct Scratch {
   std::unique_ptr<uint8_t[]> buf;
   size_t cap = 0;
   std::vector<uint32_t> stack;  // open slices of a Tree block
+  std::vector<uint32_t> rlabel;  // RankedTree: the label (builder id) of each rank
+  std::vector<uint8_t> rinfo;    // RankedTree: the info byte of each rank
+  std::vector<uint32_t> cursor, pos;  // direct decoding
   ~Scratch() {
     if (dctx) ZSTD_freeDCtx(dctx);
   }
@@ -192,13 +213,16 @@ class Reader {
   bool read_threads(Cur& c);
   void decode_blocks();
   bool decode_block(Block& b, Scratch& sc) const;
-  template <bool Signed>
+  template <bool Signed, bool Ranked, bool Direct>
   bool decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
-                   uint32_t labels, Scratch& sc, RawSlice* out, size_t n,
+                   uint32_t labels, Scratch& sc, RawSlice* out, DirectOut* dout, size_t n,
                    bool* out_of_range) const;
+  bool decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& counts, Time base,
+                     bool ranked, Scratch& sc) const;
   bool decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base, uint32_t labels,
                     RawSlice* out, bool* out_of_range) const;
   bool read_sparse(Cur* col, Block& b) const;
+  bool read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const;
   void adopt(uint32_t thread, Acc& nested, Acc& over);
   bool read_instants(Cur& c);
   bool read_counter(Cur& c);
@@ -260,10 +284,10 @@ bool Reader::header() {
   std::memcpy(&h, base_, sizeof h);
   std::string why;
   if (checksum32(&h, offsetof(FileHeader, check)) != h.check) why = "corrupt .vzt file header";
-  else if (h.version_major != kVersionMajor)
+  else if (h.version_major < kOldestMajor || h.version_major > kVersionMajor)
     why = "unsupported .vzt version " + std::to_string(h.version_major) + "." +
           std::to_string(h.version_minor) + " (this reader reads " +
-          std::to_string(kVersionMajor) + ".x)";
+          std::to_string(kOldestMajor) + ".x to " + std::to_string(kVersionMajor) + ".x)";
   if (why.empty()) return true;
   t_.diagnostics.add(DiagKind::VztBadHeader, 0, why);
   t_.diagnostics.add(DiagKind::NotATrace, 0, why);
@@ -561,6 +585,15 @@ bool Reader::read_threads(Cur& c) {
 // Decodes every Slices section, on all cores: blocks are independent once the tables are in.
 // Then joins each thread's blocks in file order and hands them to the builder.
 void Reader::decode_blocks() {
+  // A thread's nested slices in one block and no overflow ones: decoded straight into the
+  // model's layout when the block allows (decode_direct).
+  std::map<uint64_t, size_t> per_key;
+  for (const Block& b : blocks_) ++per_key[b.sec->h.key];
+  for (Block& b : blocks_) {
+    uint32_t th = uint32_t(b.sec->h.key);
+    b.direct = b.sec->h.key == slice_key(th, SliceSetKind::Nested) &&
+               per_key[b.sec->h.key] == 1 && !per_key.count(slice_key(th, SliceSetKind::Overflow));
+  }
   std::atomic<size_t> next{0};
   unsigned workers = unsigned(std::min<size_t>(default_workers(), blocks_.size()));
   parallel_for(workers, workers, [&](size_t) {
@@ -587,7 +620,7 @@ void Reader::decode_blocks() {
       t_.diagnostics.add(b.problem, b.sec->off, b.detail);
       continue;
     }
-    events_ += b.acc.s.size();
+    events_ += b.acc.size();
     Acc& a = joined[b.sec->h.key];
     if (a.s.empty()) {
       a = std::move(b.acc);  // a thread in one block: no copy
@@ -620,7 +653,7 @@ bool Reader::decode_block(Block& b, Scratch& sc) const {
   b.detail = "section kind 7 (slices) does not decode; skipped";
   uint64_t set = c.v(), layout = c.v(), tflags = c.v(), first = c.v();
   uint64_t min_depth = c.v(), depths = c.v();
-  if (c.bad || set > 1 || layout > 1 || depths == 0 || depths > kMaxDepth ||
+  if (c.bad || set > 1 || layout > 2 || depths == 0 || depths > kMaxDepth ||
       min_depth > kMaxDepth || first < min_depth || first >= min_depth + depths ||
       depths > c.left() || (b.sec->h.key >> 32) != set)
     return false;
@@ -628,30 +661,100 @@ bool Reader::decode_block(Block& b, Scratch& sc) const {
   uint64_t total = 0;
   for (uint32_t& n : counts) total += n = c.u32();
   Time base = c.z();
-  bool tree = layout == uint64_t(SliceLayout::Tree);
-  Cur col[9];
+  bool tree = layout != uint64_t(SliceLayout::Level);
+  bool ranked = layout == uint64_t(SliceLayout::RankedTree);
+  constexpr size_t kRankedCols = kRankedColumns;
+  Cur col[kRankedCols];
   if (c.bad || total != b.sec->h.count || total > c.left() ||
-      uint32_t(b.sec->h.key) >= b.threads || !columns(c, tree ? 9 : 6, col))
+      uint32_t(b.sec->h.key) >= b.threads ||
+      !columns(c, ranked ? kRankedCols : tree ? 9 : 6, col))
     return false;
+  if (ranked) {  // the label table: n labels in rank order, then n info bytes
+    Cur& tc = col[11];
+    uint64_t n = tc.v();
+    if (tc.bad || n > tc.left() || n > b.labels) return false;
+    sc.rlabel.resize(n);
+    sc.rinfo.resize(n);
+    for (uint64_t r = 0; r < n; ++r) {
+      uint64_t l = tc.v();
+      if (tc.bad || l >= b.labels) return false;
+      sc.rlabel[r] = lident_ ? uint32_t(l) : lmap_[l];
+    }
+    if (tc.left() < n) return false;
+    for (uint64_t r = 0; r < n; ++r) {
+      uint8_t x = tc.p[r];
+      if (x & ~(kRankClassMask | kRankChildless)) return false;
+      sc.rinfo[r] = x;
+    }
+  }
+  bool sgn = tflags & kTreeSigned;
+  if (b.direct && tree && !sgn && first == 0 && min_depth == 0 && total > 0 &&
+      decode_direct(b, col, counts, base, ranked, sc))
+    return true;
+  b.acc = Acc{};
   std::vector<RawSlice>& v = b.acc.s;
   v.reserve(total);
   prefault(v.data(), total * sizeof(RawSlice));
   v.resize(total);
   bool oob = false;
-  bool ok = tree ? (tflags & kTreeSigned
-                        ? decode_tree<true>(col, int64_t(first), min_depth, depths, base,
-                                            b.labels, sc, v.data(), total, &oob)
-                        : decode_tree<false>(col, int64_t(first), min_depth, depths, base,
-                                             b.labels, sc, v.data(), total, &oob))
+  auto tree_fn = ranked ? (sgn ? &Reader::decode_tree<true, true, false>
+                                : &Reader::decode_tree<false, true, false>)
+                        : (sgn ? &Reader::decode_tree<true, false, false>
+                               : &Reader::decode_tree<false, false, false>);
+  bool ok = tree ? (this->*tree_fn)(col, int64_t(first), min_depth, depths, base, b.labels, sc,
+                                    v.data(), nullptr, total, &oob)
                  : decode_level(col, counts, base, b.labels, v.data(), &oob);
   if (ok && oob) b.clamped = clamp_slices(v);
   return ok && read_sparse(col + (tree ? 6 : 3), b);
+}
+
+// Decodes a Tree block that holds all of a thread's slices from depth 0 straight into the
+// depth-major columns TraceBuilder::finish() would lay out from them, skipping that layout. Only
+// when that layout is certain: unsigned deltas (times never go back) and no slice of zero length
+// make the preorder sorted by (start, -end) with every slice starting before its parent ends,
+// which is all the layout's sweep looks at. Returns false, having decided nothing, otherwise (or
+// on any problem): the caller then decodes the block the general way, which reports problems.
+bool Reader::decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& counts, Time base,
+                           bool ranked, Scratch& sc) const {
+  for (uint32_t n : counts)
+    if (n == 0) return false;
+  Cur saved[kRankedColumns];  // the general way rereads the columns
+  std::copy(col, col + kRankedColumns, saved);
+  const size_t total = b.sec->h.count, depths = counts.size();
+  Acc& a = b.acc;
+  a.direct = true;
+  SliceSet& set = a.set;
+  set.depth_begin.resize(depths + 1);
+  set.depth_begin[0] = 0;
+  for (size_t d = 0; d < depths; ++d) set.depth_begin[d + 1] = set.depth_begin[d] + counts[d];
+  for (auto* v : {&set.start, &set.dur}) {
+    v->reserve(total);
+    prefault(v->data(), total * sizeof(Time));
+    v->resize(total);
+  }
+  set.label.resize(total);
+  set.flags.resize(total);
+  sc.cursor.assign(set.depth_begin.begin(), set.depth_begin.end() - 1);
+  sc.pos.resize(total);
+  DirectOut out{set.start.data(), set.dur.data(), set.label.data(), sc.cursor.data(),
+                set.depth_begin.data() + 1, sc.pos.data()};
+  bool oob = false;
+  bool ok = ranked ? decode_tree<false, true, true>(col, 0, 0, depths, base, b.labels, sc,
+                                                    nullptr, &out, total, &oob)
+                   : decode_tree<false, false, true>(col, 0, 0, depths, base, b.labels, sc,
+                                                     nullptr, &out, total, &oob);
+  ok = ok && !oob && !out.zero;
+  for (size_t d = 0; ok && d < depths; ++d) ok = sc.cursor[d] == set.depth_begin[d + 1];
+  ok = ok && read_sparse_direct(col + 6, b, sc.pos.data());
+  if (!ok) std::copy(saved, saved + kRankedColumns, col);
+  return ok;
 }
 
 // Flags, args and extras: (index step, value) lists for the few slices that have them.
 bool Reader::read_sparse(Cur* col, Block& b) const {
   RawSlice* out = b.acc.s.data();
   const size_t n = b.acc.s.size();
+  if (b.acc.direct) return false;
   uint64_t nflags = col[0].v();
   if (col[0].bad || nflags > col[0].left()) return false;
   for (uint64_t i = 0, k = 0; i < nflags; ++i) {
@@ -677,18 +780,66 @@ bool Reader::read_sparse(Cur* col, Block& b) const {
   return true;
 }
 
+// read_sparse for a block decoded by decode_direct: ordinals map through `pos`, attachments end
+// up sorted by position. A slice named twice in a list: false (the general way decides).
+bool Reader::read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const {
+  SliceSet& set = b.acc.set;
+  const size_t n = set.size();
+  uint64_t nflags = col[0].v();
+  if (col[0].bad || nflags > col[0].left()) return false;
+  for (uint64_t i = 0, k = 0; i < nflags; ++i) {
+    k += col[0].v();
+    uint64_t f = col[0].v();
+    if (k >= n || f > 0xff) return false;
+    set.flags[pos[k]] = uint8_t(f);
+  }
+  if (col[0].bad) return false;
+  for (int j = 1; j <= 2; ++j) {
+    std::vector<SliceAttachment>& dst = j == 1 ? set.args : set.extras;
+    Cur& c = col[j];
+    uint64_t m = c.v(), k = 0, prev_end = 0;
+    if (c.bad || m > c.left()) return false;
+    for (uint64_t i = 0; i < m; ++i) {
+      uint64_t step = c.v();
+      if (i > 0 && step == 0) return false;
+      k += step;
+      if (k >= n) return false;
+      uint64_t bad_ranges = 0;
+      ByteRange r = range(c, prev_end, bad_ranges);
+      if (bad_ranges) return false;
+      if (!r.empty()) dst.push_back({pos[k], r});
+    }
+    if (c.bad) return false;
+    std::sort(dst.begin(), dst.end(),
+              [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
+  }
+  return true;
+}
+
 // Preorder items: depth (as a step from the previous item's), then a begin-time delta; each item
 // ends (end-time delta) when a later item at its depth or shallower arrives, or the block ends.
 // Deltas are bucket symbols in three columns (begin, leaf end, parent end) plus one bit stream.
 // The hot loop of the reader: cursors live in registers and are checked once per item.
-template <bool Signed>
+template <bool Signed, bool Ranked, bool Direct>
 bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
-                         uint32_t labels, Scratch& sc, RawSlice* out, size_t n,
+                         uint32_t labels, Scratch& sc, RawSlice* out, DirectOut* dout, size_t n,
                          bool* out_of_range) const {
   const uint8_t *up = col[0].p, *lead = col[1].p, *leaf = col[2].p, *par = col[3].p;
   const uint8_t* lab = col[5].p;
   const uint8_t *up_end = col[0].end, *lead_end = col[1].end, *leaf_end = col[2].end,
                 *par_end = col[3].end, *bits_end = col[4].end, *lab_end = col[5].end;
+  // RankedTree: label escapes, steps after childless labels, leaf columns per class.
+  const uint8_t *lhi = col[9].p, *lhi_end = col[9].end;
+  const uint8_t *upl = col[10].p, *upl_end = col[10].end;
+  const uint8_t* lp[kLeafClasses];
+  const uint8_t* le[kLeafClasses];
+  for (unsigned j = 0; j < kLeafClasses; ++j)
+    lp[j] = Ranked ? (j ? col[11 + j].p : leaf) : nullptr,
+    le[j] = Ranked ? (j ? col[11 + j].end : leaf_end) : nullptr;
+  const uint32_t* rlabel = sc.rlabel.data();
+  const uint8_t* rinfo = sc.rinfo.data();
+  const uint64_t nranks = Ranked ? sc.rlabel.size() : 0;
+  uint8_t prev_info = 0;  // info byte of the previous item's rank (none before the first)
   BitReader bits{col[4].p};
   const int64_t lo = int64_t(min_depth), hi = int64_t(min_depth + depths);
   const uint64_t nlabels = labels;
@@ -705,16 +856,36 @@ bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t d
     uint64_t x = bucket_decode(sym, bits, bad);
     return Signed ? uint64_t(unzigzag(x)) : x;
   };
+  Time* dstart = Direct ? dout->start : nullptr;
+  Time* ddur = Direct ? dout->dur : nullptr;
+  uint32_t* dlabel = Direct ? dout->label : nullptr;
+  uint32_t* dcur = Direct ? dout->cursor : nullptr;
+  const uint32_t* dlim = Direct ? dout->limit : nullptr;
+  uint32_t* dpos = Direct ? dout->pos : nullptr;
+  uint64_t zero = 0;  // Direct: some duration is zero
   auto end_at = [&](uint32_t pos, uint64_t dt) {
     t += dt;
-    uint64_t dur = t - uint64_t(out[pos].start);
-    out[pos].dur = Time(dur);
+    uint64_t dur;
+    if constexpr (Direct) {
+      dur = t - uint64_t(dstart[pos]);
+      ddur[pos] = Time(dur);
+      zero |= dur == 0;
+    } else {
+      dur = t - uint64_t(out[pos].start);
+      out[pos].dur = Time(dur);
+    }
     oob |= (t + kTimeSpan / 2 > kTimeSpan) | (dur >> 63);
   };
   // Closes `c` open items. The first is the item opened last (always on top): a leaf, its end
   // coded in the leaf column; the others are its ancestors, in the parent column.
   auto close = [&](size_t c) __attribute__((always_inline)) -> bool {
-    end_at(spos[--sp], delta(leaf));
+    if constexpr (Ranked) {
+      unsigned cls = prev_info & kRankClassMask;
+      end_at(spos[--sp], delta(lp[cls]));
+      if (lp[cls] > le[cls]) return false;
+    } else {
+      end_at(spos[--sp], delta(leaf));
+    }
     while (--c) {
       end_at(spos[--sp], delta(par));
       if ((par > par_end) | bits.past(bits_end)) return false;
@@ -725,22 +896,52 @@ bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t d
     // step = depth - (previous depth + 1): 0 is a child, -1 a sibling, -2 a parent's sibling...
     // The open items are the previous item and its open ancestors at consecutive depths, so
     // -step of them close (fewer where the block began below them).
-    int64_t step = unzigzag(get_varint_fast(up, bad));
+    int64_t step;
+    if (Ranked && (prev_info & kRankChildless)) step = unzigzag(get_varint_fast(upl, bad));
+    else step = unzigzag(get_varint_fast(up, bad));
     if (step > 0 || step < lo - prev - 1) return false;
     int64_t d = prev + 1 + step;
     if (d >= hi) return false;
     if (size_t c = std::min<size_t>(size_t(-step), sp); c && !close(c)) return false;
     t += delta(lead);
-    uint64_t l = get_varint2(lab, bad);
-    if ((up > up_end) | (lead > lead_end) | (lab > lab_end) | bits.past(bits_end) |
-        (l >= nlabels))
-      return false;
-    out[k] = RawSlice{Time(t), 0, ident ? uint32_t(l) : lmap[l], 0};
+    uint32_t label;
+    if constexpr (Ranked) {
+      uint64_t r = *lab++;
+      if (r == 255) {
+        r += *lhi++;
+        if (r == 510) {
+          uint64_t x = get_varint_fast(lhi, bad);
+          r = x < nranks ? r + x : ~uint64_t(0);  // no wrap-around into a valid rank
+        }
+      }
+      if ((up > up_end) | (upl > upl_end) | (lhi > lhi_end) | (lead > lead_end) |
+          (lab > lab_end) | bits.past(bits_end) | (r >= nranks))
+        return false;
+      label = rlabel[r];
+      prev_info = rinfo[r];
+    } else {
+      uint64_t l = get_varint2(lab, bad);
+      if ((up > up_end) | (lead > lead_end) | (lab > lab_end) | bits.past(bits_end) |
+          (l >= nlabels))
+        return false;
+      label = ident ? uint32_t(l) : lmap[l];
+    }
+    uint32_t pos = uint32_t(k);
+    if constexpr (Direct) {  // depth-major: the next position at this depth
+      pos = dcur[d - lo]++;
+      if (pos >= dlim[d - lo]) return false;
+      dstart[pos] = Time(t);
+      dlabel[pos] = label;
+      dpos[k] = pos;
+    } else {
+      out[k] = RawSlice{Time(t), 0, label, 0};
+    }
     oob |= t + kTimeSpan / 2 > kTimeSpan;
-    spos[sp++] = uint32_t(k);
+    spos[sp++] = pos;
     prev = d;
   }
   if (sp && !close(sp)) return false;
+  if constexpr (Direct) dout->zero = zero != 0;
   *out_of_range = oob != 0;
   return !bad;
 }
@@ -773,6 +974,10 @@ bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time ba
 // slices out, nested first where they compare equal, so finish() never sorts.
 void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
   uint32_t m = tmap_[thread];
+  if (nested.direct) {  // decode_blocks: then there is no overflow block
+    b_.adopt_slice_set(m, std::move(nested.set));
+    return;
+  }
   if (over.s.empty()) {
     b_.adopt_slices(m, std::move(nested.s), std::move(nested.args), std::move(nested.extras));
     return;

@@ -427,11 +427,12 @@ class BlockEncoder {
     min_depth_ = std::min(min_depth_, depth);
     max_depth_ = std::max(max_depth_, depth);
     ++counts_[depth];
-    if (layout_ == SliceLayout::Tree) add_tree(i, depth);
+    if (layout_ != SliceLayout::Level) add_tree(i, depth);
     else add_level(i, depth);
     t_min_ = std::min(t_min_, s_.start[i]);
     t_max_ = std::max(t_max_, tadd(s_.start[i], s_.dur[i]));
-    label_.v(s_.label[i]);
+    if (layout_ == SliceLayout::RankedTree) labels_.push_back(s_.label[i]);
+    else label_.v(s_.label[i]);
     if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
     attach(s_.args, i, args_, next_arg_);
     attach(s_.extras, i, extras_, next_extra_);
@@ -446,7 +447,7 @@ class BlockEncoder {
   void reset() {
     items_ = 0;
     t_min_ = INT64_MAX, t_max_ = INT64_MIN;
-    open_.clear(), events_.clear(), sparse_flags_.clear();
+    open_.clear(), events_.clear(), sparse_flags_.clear(), labels_.clear(), steps_.clear();
     args_.clear(), extras_.clear();
     up_.clear(), gap_.clear(), dur_.clear(), label_.clear();
   }
@@ -459,13 +460,14 @@ class BlockEncoder {
   struct Event {
     int64_t delta;
     uint8_t kind;
+    uint32_t item;  // the slice (block ordinal) it begins or ends
   };
   void close_to(uint32_t depth) {
     while (!open_.empty() && open_.back().depth >= depth) {
       Time end = tadd(s_.start[open_.back().index], s_.dur[open_.back().index]);
       // The first item closed right after it opened (nothing opened since) is a leaf.
       bool leaf = open_.back().ordinal + 1 == items_;
-      events_.push_back({tsub(end, t_), uint8_t(leaf ? 1 : 2)});
+      events_.push_back({tsub(end, t_), uint8_t(leaf ? 1 : 2), open_.back().ordinal});
       t_ = end;
       open_.pop_back();
     }
@@ -473,9 +475,11 @@ class BlockEncoder {
   void add_tree(uint32_t i, uint32_t depth) {
     if (items_ == 0) t_ = base_, prev_depth_ = int64_t(depth) - 1;
     close_to(depth);
-    up_.z(int64_t(depth) - int64_t(prev_depth_) - 1);
+    int64_t step = int64_t(depth) - int64_t(prev_depth_) - 1;
+    if (layout_ == SliceLayout::RankedTree) steps_.push_back(step);
+    else up_.z(step);
     prev_depth_ = depth;
-    events_.push_back({tsub(s_.start[i], t_), 0});
+    events_.push_back({tsub(s_.start[i], t_), 0, items_});
     t_ = s_.start[i];
     open_.push_back({depth, i, items_});
   }
@@ -502,6 +506,7 @@ class BlockEncoder {
     while (hint < v.size() && v[hint].index == i) out.push_back({items_, v[hint++].range});
   }
   void put_times(Payload& pl, bool sign);
+  void put_ranked(Payload& pl, bool sign);
 
   const SliceSet& s_;
   SliceLayout layout_;
@@ -513,6 +518,8 @@ class BlockEncoder {
   std::vector<Open> open_;
   std::vector<Event> events_;
   Bytes up_, gap_, dur_, label_;
+  std::vector<uint32_t> labels_;  // RankedTree: label per item (coded at finish())
+  std::vector<int64_t> steps_;    // RankedTree: depth step per item
   std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
   std::vector<std::pair<uint32_t, ByteRange>> args_, extras_;
   size_t next_arg_ = 0, next_extra_ = 0;
@@ -532,9 +539,87 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
   bits.flush();
 }
 
+// RankedTree: labels become ranks in a per-block table (most used first: one byte for the 255
+// most used labels), the depth step of a slice after a childless label goes to its own column,
+// and leaf ends go to one of kLeafClasses columns by the leaf's label, labels grouped by their
+// mean leaf symbol (a function's typical duration).
+void BlockEncoder::put_ranked(Payload& pl, bool sign) {
+  constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
+  uint32_t top = 0;
+  for (uint32_t l : labels_) top = std::max(top, l);
+  std::vector<uint32_t> count(size_t(top) + 1, 0), rank(size_t(top) + 1, 0);
+  std::vector<uint64_t> sym_sum(size_t(top) + 1, 0), leaf_n(size_t(top) + 1, 0);
+  std::vector<uint8_t> info(size_t(top) + 1, kRankChildless);
+  for (uint32_t l : labels_) ++count[l];
+  for (size_t k = 1; k < steps_.size(); ++k)
+    if (steps_[k] == 0) info[labels_[k - 1]] &= uint8_t(~kRankChildless);
+  std::vector<uint8_t> syms(events_.size());
+  std::vector<uint32_t> leafy;  // labels with leaf ends
+  uint64_t leaves = 0;
+  for (size_t j = 0; j < events_.size(); ++j) {
+    const Event& e = events_[j];
+    unsigned n;
+    uint64_t extra;
+    syms[j] = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    if (e.kind != 1) continue;
+    uint32_t l = labels_[e.item];
+    if (leaf_n[l]++ == 0) leafy.push_back(l);
+    sym_sum[l] += syms[j];
+    ++leaves;
+  }
+  // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
+  std::sort(leafy.begin(), leafy.end(), [&](uint32_t a, uint32_t b) {
+    unsigned __int128 x = (unsigned __int128)sym_sum[a] * leaf_n[b];
+    unsigned __int128 y = (unsigned __int128)sym_sum[b] * leaf_n[a];
+    return x != y ? x < y : a < b;
+  });
+  uint64_t acc = 0;
+  for (uint32_t l : leafy) {
+    info[l] |= uint8_t(std::min<uint64_t>(kLeafClasses - 1, acc * kLeafClasses / leaves));
+    acc += leaf_n[l];
+  }
+  std::vector<uint32_t> ranked;
+  for (uint32_t l = 0; l <= top; ++l)
+    if (count[l]) ranked.push_back(l);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+  for (uint32_t r = 0; r < ranked.size(); ++r) rank[ranked[r]] = r;
+  pl.cols.resize(kLeaf1 + kLeafClasses - 1);
+  Bytes& table = pl[kTable];
+  table.v(ranked.size());
+  for (uint32_t l : ranked) table.v(l);
+  for (uint32_t l : ranked) table.raw(&info[l], 1);
+  for (size_t k = 0; k < labels_.size(); ++k) {
+    bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
+    pl[after_leaf ? kUpLeaf : kUp].z(steps_[k]);
+    uint32_t r = rank[labels_[k]];
+    uint8_t b = uint8_t(std::min<uint32_t>(r, 255));
+    pl[kLab].raw(&b, 1);
+    if (r < 255) continue;
+    b = uint8_t(std::min<uint32_t>(r - 255, 255));
+    pl[kLabHi].raw(&b, 1);
+    if (r >= 510) pl[kLabHi].v(r - 510);
+  }
+  BitWriter<Bytes> bits(pl[4]);
+  for (size_t j = 0; j < events_.size(); ++j) {
+    const Event& e = events_[j];
+    unsigned n;
+    uint64_t extra;
+    bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    size_t c = 1 + e.kind;
+    if (e.kind == 1) {
+      unsigned cls = info[labels_[e.item]] & kRankClassMask;
+      if (cls) c = kLeaf1 + cls - 1;
+    }
+    pl[c].raw(&syms[j], 1);
+    bits.put(extra, n);
+  }
+  bits.flush();
+}
+
 template <class Copy>
 void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy) {
-  bool tree = layout_ == SliceLayout::Tree;
+  bool tree = layout_ != SliceLayout::Level;
   if (tree) close_to(0);
   bool sign = false;
   for (const Event& e : events_) sign |= e.delta < 0;
@@ -550,14 +635,16 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   // Level: gap, dur, label, flags, args, extras.
   size_t c = tree ? 5 : 2;
   pl.cols.resize(c + 4);
-  if (tree) {
+  if (layout_ == SliceLayout::RankedTree) {
+    put_ranked(pl, sign);
+  } else if (tree) {
     pl[0] = std::move(up_);
     put_times(pl, sign);
   } else {
     pl[0] = std::move(gap_);
     pl[1] = std::move(dur_);
   }
-  pl[c] = std::move(label_);
+  if (layout_ != SliceLayout::RankedTree) pl[c] = std::move(label_);
   uint32_t prev = 0;
   pl[c + 1].v(sparse_flags_.size());
   for (auto& [k, f] : sparse_flags_) pl[c + 1].v(k - prev), pl[c + 1].v(f), prev = k;
@@ -623,7 +710,7 @@ bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const Slic
   if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
   if (s.size() == 0) return !m.failed;
   bool tree = set == SliceSetKind::Nested && nested_is_walkable(s);
-  BlockEncoder enc(s, tree ? SliceLayout::Tree : SliceLayout::Level, s.depths());
+  BlockEncoder enc(s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s.depths());
   auto flush = [&]() {
     Payload pl(0);
     uint32_t count = uint32_t(enc.size());

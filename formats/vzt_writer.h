@@ -48,7 +48,7 @@ struct VztInfo {
 // Options of a VztStreamWriter.
 struct VztWriteOptions {
   bool compress = true;               // zstd-compress section payloads (kept raw if not smaller)
-  int level = 9;                      // zstd level (9: -1% size vs 5 for +25% write time)
+  int level = 17;                     // zstd level (17: -0.6% size vs 9; 1 GB JSON converts in ~6 s)
   bool index = true;                  // write the footer Index section at finish()
   uint32_t block_slices = 1u << 20;   // slices per Slices section: a unit of parallel decoding
   uint32_t block_events = 1u << 20;   // events per Instants / Counter / ... section

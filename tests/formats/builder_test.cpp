@@ -1039,3 +1039,37 @@ TEST_CASE("async: open slices come out in a deterministic order") {
   std::string first = build(0);
   for (uint64_t seed = 1; seed < 10; ++seed) CHECK(build(seed) == first);
 }
+
+TEST_CASE("adopt_slice_set: a laid-out set is kept as is; with other slices, laid out with them") {
+  auto make = [](Time shift) {  // [0,100) with a child [10,40) and a grandchild [12,20)
+    SliceSet s;
+    s.start = {shift, shift + 10, shift + 12};
+    s.dur = {100, 30, 8};
+    s.label = {0, 1, 0};
+    s.flags = {0, 1, 0};
+    s.depth_begin = {0, 1, 2, 3};
+    s.args = {{1, ByteRange{0, 1}}};
+    return s;
+  };
+  for (int extra = 0; extra < 3; ++extra) {
+    CAPTURE(extra);
+    Fixture f;
+    uint32_t th = f.thread("1", "1");
+    uint32_t a = f.label("a");
+    f.label("b");
+    f.b->adopt_slice_set(th, make(1000));
+    if (extra == 1) f.b->add_complete(th, 0, 50, a, {}, {});  // before it: laid out together
+    if (extra == 2) f.b->adopt_slice_set(th, make(0));         // a second set: the same
+    Trace& t = f.finish();
+    const SliceSet& s = t.threads[th].slices;
+    size_t n = extra == 0 ? 3 : extra == 1 ? 4 : 6;
+    REQUIRE(s.size() == n);
+    CHECK(s.nested);
+    CHECK(!t.threads[th].overflow.nested);
+    CHECK(s.depths() == 3);
+    CHECK(t.end == 1100);
+    CHECK(t.start == (extra == 0 ? 1000 : 0));
+    CHECK(s.args.size() == (extra == 2 ? 2u : 1u));
+    for (const SliceAttachment& x : s.args) CHECK(s.flags[x.index] == 1);  // the child's
+  }
+}
