@@ -1,0 +1,504 @@
+// .vzt Slices sections, decoding side (spec: formats/VZT.md); the rest of the reader is in
+// formats/vzt_reader.cpp, the class they share in formats/vzt_reader_internal.h.
+//
+// Slices sections are decoded on all cores once the file's tables are in: each block is
+// independent. Tree and RankedTree blocks are a preorder walk with times as deltas; Level blocks
+// (and Overflow lanes) are depth by depth. A thread's blocks are then joined in file order and
+// handed to TraceBuilder already in the order its finish() lays out, so it never sorts.
+#include <sys/mman.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <new>
+#include <numeric>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/builder.h"
+#include "formats/io.h"
+#include "formats/numbers.h"
+#include "formats/parallel.h"
+#include "formats/vzt_format.h"
+#include "formats/vzt_reader_internal.h"
+
+namespace vz::vzt_read {
+
+namespace {
+
+// Maps a large fresh buffer in before it is written: one madvise instead of a page fault per
+// 4 KiB (the faults cost more than decoding the slices that fill the pages), with transparent
+// huge pages where the range allows. Only advice: failures (older kernels) change nothing.
+void prefault(void* p, size_t n) {
+  constexpr uintptr_t kPage = 4096, kHuge = uintptr_t(2) << 20;
+  if (n < (size_t(1) << 20)) return;  // a few faults cost less than the system calls
+  uintptr_t b = reinterpret_cast<uintptr_t>(p), e = b + n;
+  uintptr_t ha = (b + kHuge - 1) & ~(kHuge - 1), he = e & ~(kHuge - 1);
+  if (he > ha) ::madvise(reinterpret_cast<void*>(ha), he - ha, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+  uintptr_t pa = (b + kPage - 1) & ~(kPage - 1), pe = e & ~(kPage - 1);
+  if (pe > pa) ::madvise(reinterpret_cast<void*>(pa), pe - pa, MADV_POPULATE_WRITE);
+#endif
+}
+
+// Same comparison TraceBuilder uses to lay slices out: start ascending, end descending.
+Time sat_end(const RawSlice& r) {
+  if (r.dur > 0 && r.start > INT64_MAX - r.dur) return INT64_MAX;
+  return r.start + r.dur;
+}
+bool before(const RawSlice& a, const RawSlice& b) {
+  return a.start != b.start ? a.start < b.start : sat_end(a) > sat_end(b);
+}
+
+// Clamps a block's slices into the model's time range (what the JSON reader does with times it
+// cannot represent): starts and ends to +-kMaxAbsTime, durations to >= 0. Returns how many.
+uint64_t clamp_slices(std::vector<RawSlice>& v) {
+  uint64_t n = 0;
+  for (RawSlice& r : v) {
+    Time s = std::clamp<Time>(r.start, -kMaxAbsTime, kMaxAbsTime);
+    Time d = std::clamp<Time>(r.dur, 0, kMaxAbsTime - s);  // s + d stays in range
+    n += s != r.start || d != r.dur;
+    r.start = s, r.dur = d;
+  }
+  return n;
+}
+
+// Columns of a RankedTree block (the most of any layout).
+constexpr size_t kRankedColumns = 12 + kLeafClasses - 1;
+
+}  // namespace
+
+// Decodes every Slices section, on all cores: blocks are independent once the tables are in.
+// Then joins each thread's blocks in file order and hands them to the builder.
+void Reader::decode_blocks() {
+  // A thread's nested slices in one block and no overflow ones: decoded straight into the
+  // model's layout when the block allows (decode_direct).
+  std::map<uint64_t, size_t> per_key;
+  for (const Block& b : blocks_) ++per_key[b.sec->h.key];
+  for (Block& b : blocks_) {
+    uint32_t th = uint32_t(b.sec->h.key);
+    b.direct = b.sec->h.key == slice_key(th, SliceSetKind::Nested) &&
+               per_key[b.sec->h.key] == 1 && !per_key.count(slice_key(th, SliceSetKind::Overflow));
+  }
+  std::atomic<size_t> next{0};
+  unsigned workers = unsigned(std::min<size_t>(default_workers(), blocks_.size()));
+  parallel_for(workers, workers, [&](size_t) {
+    Scratch sc;
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < blocks_.size();) {
+      Block& b = blocks_[i];
+      try {
+        b.ok = decode_block(b, sc);
+      } catch (...) {  // bad_alloc: a worker must not let it escape
+        b.ok = false;
+        b.detail = "out of memory decoding a section";
+      }
+      if (!b.ok) b.acc = Acc{};
+    }
+  });
+  std::map<uint64_t, Acc> joined;  // by section key: thread, set
+  for (Block& b : blocks_) {
+    if (b.bad_ranges && !bad_ranges_) bad_range_at_ = b.sec->off;
+    bad_ranges_ += b.bad_ranges;
+    if (b.clamped)
+      t_.diagnostics.add_n(DiagKind::TimestampOutOfRange, b.clamped, b.sec->off,
+                           "slice times beyond +-2^61 ns clamped");
+    if (!b.ok) {
+      t_.diagnostics.add(b.problem, b.sec->off, b.detail);
+      continue;
+    }
+    events_ += b.acc.size();
+    Acc& a = joined[b.sec->h.key];
+    if (a.s.empty()) {
+      a = std::move(b.acc);  // a thread in one block: no copy
+      continue;
+    }
+    uint32_t at = uint32_t(a.s.size());
+    a.s.insert(a.s.end(), b.acc.s.begin(), b.acc.s.end());
+    for (const SliceAttachment& x : b.acc.args) a.args.push_back({at + x.index, x.range});
+    for (const SliceAttachment& x : b.acc.extras) a.extras.push_back({at + x.index, x.range});
+    b.acc = Acc{};
+  }
+  blocks_.clear();
+  std::vector<uint32_t> threads;
+  for (auto& [key, a] : joined) threads.push_back(uint32_t(key));
+  std::sort(threads.begin(), threads.end());
+  threads.erase(std::unique(threads.begin(), threads.end()), threads.end());
+  for (uint32_t thread : threads) {
+    Acc none;
+    auto nested = joined.find(slice_key(thread, SliceSetKind::Nested));
+    auto over = joined.find(slice_key(thread, SliceSetKind::Overflow));
+    adopt(thread, nested != joined.end() ? nested->second : none,
+          over != joined.end() ? over->second : none);
+  }
+}
+
+bool Reader::decode_block(Block& b, Scratch& sc) const {
+  Cur c;
+  if (!unpack(*b.sec, sc, c, &b.problem, &b.detail)) return false;
+  b.problem = DiagKind::VztBadSection;
+  b.detail = "section kind 7 (slices) does not decode; skipped";
+  uint64_t set = c.v(), layout = c.v(), tflags = c.v(), first = c.v();
+  uint64_t min_depth = c.v(), depths = c.v();
+  if (c.bad || set > 1 || layout > 2 || depths == 0 || depths > kMaxDepth ||
+      min_depth > kMaxDepth || first < min_depth || first >= min_depth + depths ||
+      depths > c.left() || (b.sec->h.key >> 32) != set)
+    return false;
+  std::vector<uint32_t> counts(depths);
+  uint64_t total = 0;
+  for (uint32_t& n : counts) total += n = c.u32();
+  Time base = c.z();
+  bool tree = layout != uint64_t(SliceLayout::Level);
+  bool ranked = layout == uint64_t(SliceLayout::RankedTree);
+  constexpr size_t kRankedCols = kRankedColumns;
+  Cur col[kRankedCols];
+  if (c.bad || total != b.sec->h.count || total > c.left() ||
+      uint32_t(b.sec->h.key) >= b.threads ||
+      !columns(c, ranked ? kRankedCols : tree ? 9 : 6, col))
+    return false;
+  if (ranked) {  // the label table: n labels in rank order, then n info bytes
+    Cur& tc = col[11];
+    uint64_t n = tc.v();
+    if (tc.bad || n > tc.left() || n > b.labels) return false;
+    sc.rlabel.resize(n);
+    sc.rinfo.resize(n);
+    for (uint64_t r = 0; r < n; ++r) {
+      uint64_t l = tc.v();
+      if (tc.bad || l >= b.labels) return false;
+      sc.rlabel[r] = lident_ ? uint32_t(l) : lmap_[l];
+    }
+    if (tc.left() < n) return false;
+    for (uint64_t r = 0; r < n; ++r) {
+      uint8_t x = tc.p[r];
+      if (x & ~(kRankClassMask | kRankChildless)) return false;
+      sc.rinfo[r] = x;
+    }
+  }
+  bool sgn = tflags & kTreeSigned;
+  if (b.direct && tree && !sgn && first == 0 && min_depth == 0 && total > 0 &&
+      decode_direct(b, col, counts, base, ranked, sc))
+    return true;
+  b.acc = Acc{};
+  std::vector<RawSlice>& v = b.acc.s;
+  v.reserve(total);
+  prefault(v.data(), total * sizeof(RawSlice));
+  v.resize(total);
+  bool oob = false;
+  auto tree_fn = ranked ? (sgn ? &Reader::decode_tree<true, true, false>
+                                : &Reader::decode_tree<false, true, false>)
+                        : (sgn ? &Reader::decode_tree<true, false, false>
+                               : &Reader::decode_tree<false, false, false>);
+  bool ok = tree ? (this->*tree_fn)(col, int64_t(first), min_depth, depths, base, b.labels, sc,
+                                    v.data(), nullptr, total, &oob)
+                 : decode_level(col, counts, base, b.labels, v.data(), &oob);
+  if (ok && oob) b.clamped = clamp_slices(v);
+  return ok && read_sparse(col + (tree ? 6 : 3), b);
+}
+
+// Decodes a Tree block that holds all of a thread's slices from depth 0 straight into the
+// depth-major columns TraceBuilder::finish() would lay out from them, skipping that layout. Only
+// when that layout is certain: unsigned deltas (times never go back) and no slice of zero length
+// make the preorder sorted by (start, -end) with every slice starting before its parent ends,
+// which is all the layout's sweep looks at. Returns false, having decided nothing, otherwise (or
+// on any problem): the caller then decodes the block the general way, which reports problems.
+bool Reader::decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& counts, Time base,
+                           bool ranked, Scratch& sc) const {
+  for (uint32_t n : counts)
+    if (n == 0) return false;
+  Cur saved[kRankedColumns];  // the general way rereads the columns
+  std::copy(col, col + kRankedColumns, saved);
+  const size_t total = b.sec->h.count, depths = counts.size();
+  Acc& a = b.acc;
+  a.direct = true;
+  SliceSet& set = a.set;
+  set.depth_begin.resize(depths + 1);
+  set.depth_begin[0] = 0;
+  for (size_t d = 0; d < depths; ++d) set.depth_begin[d + 1] = set.depth_begin[d] + counts[d];
+  for (auto* v : {&set.start, &set.dur}) {
+    v->reserve(total);
+    prefault(v->data(), total * sizeof(Time));
+    v->resize(total);
+  }
+  set.label.resize(total);
+  set.flags.resize(total);
+  sc.cursor.assign(set.depth_begin.begin(), set.depth_begin.end() - 1);
+  sc.pos.resize(total);
+  DirectOut out{set.start.data(), set.dur.data(), set.label.data(), sc.cursor.data(),
+                set.depth_begin.data() + 1, sc.pos.data()};
+  bool oob = false;
+  bool ok = ranked ? decode_tree<false, true, true>(col, 0, 0, depths, base, b.labels, sc,
+                                                    nullptr, &out, total, &oob)
+                   : decode_tree<false, false, true>(col, 0, 0, depths, base, b.labels, sc,
+                                                     nullptr, &out, total, &oob);
+  ok = ok && !oob && !out.zero;
+  for (size_t d = 0; ok && d < depths; ++d) ok = sc.cursor[d] == set.depth_begin[d + 1];
+  ok = ok && read_sparse_direct(col + 6, b, sc.pos.data());
+  if (!ok) std::copy(saved, saved + kRankedColumns, col);
+  return ok;
+}
+
+// Flags, args and extras: (index step, value) lists for the few slices that have them.
+bool Reader::read_sparse(Cur* col, Block& b) const {
+  RawSlice* out = b.acc.s.data();
+  const size_t n = b.acc.s.size();
+  if (b.acc.direct) return false;
+  uint64_t nflags = col[0].v();
+  if (col[0].bad || nflags > col[0].left()) return false;
+  for (uint64_t i = 0, k = 0; i < nflags; ++i) {
+    k += col[0].v();
+    uint64_t f = col[0].v();
+    if (k >= n || f > 0xff) return false;
+    out[k].flags = uint8_t(f);
+  }
+  if (col[0].bad) return false;
+  for (int j = 1; j <= 2; ++j) {
+    std::vector<SliceAttachment>& dst = j == 1 ? b.acc.args : b.acc.extras;
+    Cur& c = col[j];
+    uint64_t m = c.v(), k = 0, prev_end = 0;
+    if (c.bad || m > c.left()) return false;
+    for (uint64_t i = 0; i < m; ++i) {
+      k += c.v();
+      if (k >= n) return false;
+      ByteRange r = range(c, prev_end, b.bad_ranges);
+      if (!r.empty()) dst.push_back({uint32_t(k), r});
+    }
+    if (c.bad) return false;
+  }
+  return true;
+}
+
+// read_sparse for a block decoded by decode_direct: ordinals map through `pos`, attachments end
+// up sorted by position. A slice named twice in a list: false (the general way decides).
+bool Reader::read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const {
+  SliceSet& set = b.acc.set;
+  const size_t n = set.size();
+  uint64_t nflags = col[0].v();
+  if (col[0].bad || nflags > col[0].left()) return false;
+  for (uint64_t i = 0, k = 0; i < nflags; ++i) {
+    k += col[0].v();
+    uint64_t f = col[0].v();
+    if (k >= n || f > 0xff) return false;
+    set.flags[pos[k]] = uint8_t(f);
+  }
+  if (col[0].bad) return false;
+  for (int j = 1; j <= 2; ++j) {
+    std::vector<SliceAttachment>& dst = j == 1 ? set.args : set.extras;
+    Cur& c = col[j];
+    uint64_t m = c.v(), k = 0, prev_end = 0;
+    if (c.bad || m > c.left()) return false;
+    for (uint64_t i = 0; i < m; ++i) {
+      uint64_t step = c.v();
+      if (i > 0 && step == 0) return false;
+      k += step;
+      if (k >= n) return false;
+      uint64_t bad_ranges = 0;
+      ByteRange r = range(c, prev_end, bad_ranges);
+      if (bad_ranges) return false;
+      if (!r.empty()) dst.push_back({pos[k], r});
+    }
+    if (c.bad) return false;
+    std::sort(dst.begin(), dst.end(),
+              [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
+  }
+  return true;
+}
+
+// Preorder items: depth (as a step from the previous item's), then a begin-time delta; each item
+// ends (end-time delta) when a later item at its depth or shallower arrives, or the block ends.
+// Deltas are bucket symbols in three columns (begin, leaf end, parent end) plus one bit stream.
+// The hot loop of the reader: cursors live in registers and are checked once per item.
+template <bool Signed, bool Ranked, bool Direct>
+bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
+                         uint32_t labels, Scratch& sc, RawSlice* out, DirectOut* dout, size_t n,
+                         bool* out_of_range) const {
+  const uint8_t *up = col[0].p, *lead = col[1].p, *leaf = col[2].p, *par = col[3].p;
+  const uint8_t* lab = col[5].p;
+  const uint8_t *up_end = col[0].end, *lead_end = col[1].end, *leaf_end = col[2].end,
+                *par_end = col[3].end, *bits_end = col[4].end, *lab_end = col[5].end;
+  // RankedTree: label escapes, steps after childless labels, leaf columns per class.
+  const uint8_t *lhi = col[9].p, *lhi_end = col[9].end;
+  const uint8_t *upl = col[10].p, *upl_end = col[10].end;
+  const uint8_t* lp[kLeafClasses];
+  const uint8_t* le[kLeafClasses];
+  for (unsigned j = 0; j < kLeafClasses; ++j)
+    lp[j] = Ranked ? (j ? col[11 + j].p : leaf) : nullptr,
+    le[j] = Ranked ? (j ? col[11 + j].end : leaf_end) : nullptr;
+  const uint32_t* rlabel = sc.rlabel.data();
+  const uint8_t* rinfo = sc.rinfo.data();
+  const uint64_t nranks = Ranked ? sc.rlabel.size() : 0;
+  uint8_t prev_info = 0;  // info byte of the previous item's rank (none before the first)
+  BitReader bits{col[4].p};
+  const int64_t lo = int64_t(min_depth), hi = int64_t(min_depth + depths);
+  const uint64_t nlabels = labels;
+  const uint32_t* lmap = lmap_.data();
+  const bool ident = lident_;
+  sc.stack.resize(std::min<size_t>(depths, n) + 1);  // open items have distinct depths
+  uint32_t* spos = sc.stack.data();
+  size_t sp = 0;
+  uint64_t t = uint64_t(base);
+  int64_t prev = first - 1;
+  bool bad = false;
+  uint64_t oob = 0;  // some time beyond +-kMaxAbsTime, or an end before its start
+  auto delta = [&](const uint8_t*& sym) {
+    uint64_t x = bucket_decode(sym, bits, bad);
+    return Signed ? uint64_t(unzigzag(x)) : x;
+  };
+  Time* dstart = Direct ? dout->start : nullptr;
+  Time* ddur = Direct ? dout->dur : nullptr;
+  uint32_t* dlabel = Direct ? dout->label : nullptr;
+  uint32_t* dcur = Direct ? dout->cursor : nullptr;
+  const uint32_t* dlim = Direct ? dout->limit : nullptr;
+  uint32_t* dpos = Direct ? dout->pos : nullptr;
+  uint64_t zero = 0;  // Direct: some duration is zero
+  auto end_at = [&](uint32_t pos, uint64_t dt) {
+    t += dt;
+    uint64_t dur;
+    if constexpr (Direct) {
+      dur = t - uint64_t(dstart[pos]);
+      ddur[pos] = Time(dur);
+      zero |= dur == 0;
+    } else {
+      dur = t - uint64_t(out[pos].start);
+      out[pos].dur = Time(dur);
+    }
+    oob |= (t + kTimeSpan / 2 > kTimeSpan) | (dur >> 63);
+  };
+  // Closes `c` open items. The first is the item opened last (always on top): a leaf, its end
+  // coded in the leaf column; the others are its ancestors, in the parent column.
+  auto close = [&](size_t c) __attribute__((always_inline)) -> bool {
+    if constexpr (Ranked) {
+      unsigned cls = prev_info & kRankClassMask;
+      end_at(spos[--sp], delta(lp[cls]));
+      if (lp[cls] > le[cls]) return false;
+    } else {
+      end_at(spos[--sp], delta(leaf));
+    }
+    while (--c) {
+      end_at(spos[--sp], delta(par));
+      if ((par > par_end) | bits.past(bits_end)) return false;
+    }
+    return (leaf <= leaf_end) & !bits.past(bits_end);
+  };
+  for (size_t k = 0; k < n; ++k) {
+    // step = depth - (previous depth + 1): 0 is a child, -1 a sibling, -2 a parent's sibling...
+    // The open items are the previous item and its open ancestors at consecutive depths, so
+    // -step of them close (fewer where the block began below them).
+    int64_t step;
+    if (Ranked && (prev_info & kRankChildless)) step = unzigzag(get_varint_fast(upl, bad));
+    else step = unzigzag(get_varint_fast(up, bad));
+    if (step > 0 || step < lo - prev - 1) return false;
+    int64_t d = prev + 1 + step;
+    if (d >= hi) return false;
+    if (size_t c = std::min<size_t>(size_t(-step), sp); c && !close(c)) return false;
+    t += delta(lead);
+    uint32_t label;
+    if constexpr (Ranked) {
+      uint64_t r = *lab++;
+      if (r == 255) {
+        r += *lhi++;
+        if (r == 510) {
+          uint64_t x = get_varint_fast(lhi, bad);
+          r = x < nranks ? r + x : ~uint64_t(0);  // no wrap-around into a valid rank
+        }
+      }
+      if ((up > up_end) | (upl > upl_end) | (lhi > lhi_end) | (lead > lead_end) |
+          (lab > lab_end) | bits.past(bits_end) | (r >= nranks))
+        return false;
+      label = rlabel[r];
+      prev_info = rinfo[r];
+    } else {
+      uint64_t l = get_varint2(lab, bad);
+      if ((up > up_end) | (lead > lead_end) | (lab > lab_end) | bits.past(bits_end) |
+          (l >= nlabels))
+        return false;
+      label = ident ? uint32_t(l) : lmap[l];
+    }
+    uint32_t pos = uint32_t(k);
+    if constexpr (Direct) {  // depth-major: the next position at this depth
+      pos = dcur[d - lo]++;
+      if (pos >= dlim[d - lo]) return false;
+      dstart[pos] = Time(t);
+      dlabel[pos] = label;
+      dpos[k] = pos;
+    } else {
+      out[k] = RawSlice{Time(t), 0, label, 0};
+    }
+    oob |= t + kTimeSpan / 2 > kTimeSpan;
+    spos[sp++] = pos;
+    prev = d;
+  }
+  if (sp && !close(sp)) return false;
+  if constexpr (Direct) dout->zero = zero != 0;
+  *out_of_range = oob != 0;
+  return !bad;
+}
+
+// Per depth, in index order: gap after the previous end at that depth, duration, label.
+bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base,
+                          uint32_t labels, RawSlice* out, bool* out_of_range) const {
+  Cur &gap = col[0], &dur = col[1], &lab = col[2];
+  const uint64_t nlabels = labels;
+  size_t k = 0;
+  for (uint32_t n : counts) {
+    uint64_t t = uint64_t(base);
+    for (uint32_t j = 0; j < n; ++j, ++k) {
+      uint64_t start = t + uint64_t(gap.z());
+      Time d = dur.z();
+      uint64_t l = lab.v();
+      if (l >= nlabels) return false;
+      out[k] = RawSlice{Time(start), d, lident_ ? uint32_t(l) : lmap_[l], 0};
+      t = start + uint64_t(d);
+      *out_of_range |=
+          (start + kTimeSpan / 2 > kTimeSpan) | (t + kTimeSpan / 2 > kTimeSpan) | (d < 0);
+    }
+  }
+  return !gap.bad && !dur.bad && !lab.bad;
+}
+
+
+// Hands a thread's slices to the builder. With overflow slices, merges the nested ones
+// (preorder) with the overflow ones (lane by lane) into one run sorted as TraceBuilder lays
+// slices out, nested first where they compare equal, so finish() never sorts.
+void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
+  uint32_t m = tmap_[thread];
+  if (nested.direct) {  // decode_blocks: then there is no overflow block
+    b_.adopt_slice_set(m, std::move(nested.set));
+    return;
+  }
+  if (over.s.empty()) {
+    b_.adopt_slices(m, std::move(nested.s), std::move(nested.args), std::move(nested.extras));
+    return;
+  }
+  std::vector<uint32_t> ord(over.s.size());
+  std::iota(ord.begin(), ord.end(), 0u);
+  std::stable_sort(ord.begin(), ord.end(),
+                   [&](uint32_t x, uint32_t y) { return before(over.s[x], over.s[y]); });
+  Acc all;
+  all.s.reserve(nested.s.size() + over.s.size());
+  std::vector<uint32_t> where[2] = {std::vector<uint32_t>(nested.s.size()),
+                                    std::vector<uint32_t>(over.s.size())};
+  size_t i = 0, j = 0;
+  while (i < nested.s.size() || j < ord.size()) {
+    if (j < ord.size() && (i == nested.s.size() || before(over.s[ord[j]], nested.s[i]))) {
+      where[1][ord[j]] = uint32_t(all.s.size());
+      all.s.push_back(over.s[ord[j++]]);
+    } else {
+      where[0][i] = uint32_t(all.s.size());
+      all.s.push_back(nested.s[i++]);
+    }
+  }
+  auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) {
+    return x.index < y.index;
+  };
+  for (auto [list, out] : {std::pair{&Acc::args, &all.args}, {&Acc::extras, &all.extras}}) {
+    for (const SliceAttachment& x : nested.*list) out->push_back({where[0][x.index], x.range});
+    for (const SliceAttachment& x : over.*list) out->push_back({where[1][x.index], x.range});
+    std::sort(out->begin(), out->end(), by_index);
+  }
+  b_.adopt_slices(m, std::move(all.s), std::move(all.args), std::move(all.extras));
+}
+
+}  // namespace vz::vzt_read

@@ -1,0 +1,369 @@
+// .vzt Slices sections, encoding side (spec: formats/VZT.md); the rest of the writer is in
+// formats/vzt_writer.cpp, the state they share in formats/vzt_writer_internal.h.
+//
+// A properly nested set is written in the (Ranked)Tree layout: a preorder walk in which every
+// timestamp is a delta from the previous begin/end event; anything else (overflow lanes, sets
+// with a gap in depth) in the Level layout, depth by depth. Either way a set is cut into blocks
+// of block_slices, each a Slices section the reader decodes on its own core.
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "formats/vzt_writer.h"
+#include "formats/vzt_writer_internal.h"
+
+namespace vz {
+
+using namespace vzt;
+using namespace vzt_write;
+
+namespace {
+
+// Builds one Slices section from slices handed over one at a time.
+// Tree layout: items arrive in preorder with their depth; a begin event is emitted per item and
+// an end event when a later item at the same or a shallower depth (or the block's end) closes it.
+// Level layout: items arrive depth by depth in index order.
+class BlockEncoder {
+ public:
+  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths)
+      : s_(s), layout_(layout), counts_(depths, 0) {}
+
+  size_t size() const { return items_; }
+  void add(uint32_t i, uint32_t depth) {
+    if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i];
+    min_depth_ = std::min(min_depth_, depth);
+    max_depth_ = std::max(max_depth_, depth);
+    ++counts_[depth];
+    if (layout_ != SliceLayout::Level) add_tree(i, depth);
+    else add_level(i, depth);
+    t_min_ = std::min(t_min_, s_.start[i]);
+    t_max_ = std::max(t_max_, tadd(s_.start[i], s_.dur[i]));
+    if (layout_ == SliceLayout::RankedTree) labels_.push_back(s_.label[i]);
+    else label_.v(s_.label[i]);
+    if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
+    attach(s_.args, i, args_, next_arg_);
+    attach(s_.extras, i, extras_, next_extra_);
+    ++items_;
+  }
+  // Serializes the block into `pl` (ranges are copied through `copy`).
+  template <class Copy>
+  void finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy);
+  Time t_min() const { return t_min_; }
+  Time t_max() const { return t_max_; }
+  // Starts the next block (finish() has handed the columns over).
+  void reset() {
+    items_ = 0;
+    t_min_ = INT64_MAX, t_max_ = INT64_MIN;
+    open_.clear(), events_.clear(), sparse_flags_.clear(), labels_.clear(), steps_.clear();
+    args_.clear(), extras_.clear();
+    up_.clear(), gap_.clear(), dur_.clear(), label_.clear();
+  }
+
+ private:
+  struct Open {
+    uint32_t depth, index, ordinal;
+  };
+  // A time delta in the order the reader consumes them: kind 0 lead, 1 leaf end, 2 parent end.
+  struct Event {
+    int64_t delta;
+    uint8_t kind;
+    uint32_t item;  // the slice (block ordinal) it begins or ends
+  };
+  void close_to(uint32_t depth) {
+    while (!open_.empty() && open_.back().depth >= depth) {
+      Time end = tadd(s_.start[open_.back().index], s_.dur[open_.back().index]);
+      // The first item closed right after it opened (nothing opened since) is a leaf.
+      bool leaf = open_.back().ordinal + 1 == items_;
+      events_.push_back({tsub(end, t_), uint8_t(leaf ? 1 : 2), open_.back().ordinal});
+      t_ = end;
+      open_.pop_back();
+    }
+  }
+  void add_tree(uint32_t i, uint32_t depth) {
+    if (items_ == 0) t_ = base_, prev_depth_ = int64_t(depth) - 1;
+    close_to(depth);
+    int64_t step = int64_t(depth) - int64_t(prev_depth_) - 1;
+    if (layout_ == SliceLayout::RankedTree) steps_.push_back(step);
+    else up_.z(step);
+    prev_depth_ = depth;
+    events_.push_back({tsub(s_.start[i], t_), 0, items_});
+    t_ = s_.start[i];
+    open_.push_back({depth, i, items_});
+  }
+  void add_level(uint32_t i, uint32_t depth) {
+    if (items_ == 0 || depth != prev_depth_) t_ = base_;
+    prev_depth_ = depth;
+    gap_.z(tsub(s_.start[i], t_));
+    dur_.z(s_.dur[i]);
+    t_ = tadd(s_.start[i], s_.dur[i]);
+  }
+  // Sparse attachments are sorted by slice index, but a preorder walk jumps between depths:
+  // continue from the last position when it fits, else binary search.
+  void attach(const std::vector<SliceAttachment>& v, uint32_t i,
+              std::vector<std::pair<uint32_t, ByteRange>>& out, size_t& hint) {
+    if (v.empty()) return;
+    bool at = (hint == v.size() || v[hint].index >= i) && (hint == 0 || v[hint - 1].index < i);
+    if (!at) {
+      hint = size_t(std::lower_bound(v.begin(), v.end(), i,
+                                     [](const SliceAttachment& a, uint32_t x) {
+                                       return a.index < x;
+                                     }) -
+                    v.begin());
+    }
+    while (hint < v.size() && v[hint].index == i) out.push_back({items_, v[hint++].range});
+  }
+  void put_times(Payload& pl, bool sign);
+  void put_ranked(Payload& pl, bool sign);
+
+  const SliceSet& s_;
+  SliceLayout layout_;
+  std::vector<uint32_t> counts_;
+  uint32_t items_ = 0, first_depth_ = 0, min_depth_ = 0, max_depth_ = 0;
+  int64_t prev_depth_ = 0;
+  Time base_ = 0, t_ = 0;
+  Time t_min_ = INT64_MAX, t_max_ = INT64_MIN;
+  std::vector<Open> open_;
+  std::vector<Event> events_;
+  Bytes up_, gap_, dur_, label_;
+  std::vector<uint32_t> labels_;  // RankedTree: label per item (coded at finish())
+  std::vector<int64_t> steps_;    // RankedTree: depth step per item
+  std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
+  std::vector<std::pair<uint32_t, ByteRange>> args_, extras_;
+  size_t next_arg_ = 0, next_extra_ = 0;
+};
+
+// Tree layout times: a bucket symbol per delta in one of three columns (lead, leaf end, parent
+// end: three distributions, three entropy tables) and all raw bits in one bit stream.
+void BlockEncoder::put_times(Payload& pl, bool sign) {
+  BitWriter<Bytes> bits(pl[4]);
+  for (const Event& e : events_) {
+    unsigned n;
+    uint64_t extra;
+    uint8_t sym = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    pl[1 + e.kind].raw(&sym, 1);
+    bits.put(extra, n);
+  }
+  bits.flush();
+}
+
+// RankedTree: labels become ranks in a per-block table (most used first: one byte for the 255
+// most used labels), the depth step of a slice after a childless label goes to its own column,
+// and leaf ends go to one of kLeafClasses columns by the leaf's label, labels grouped by their
+// mean leaf symbol (a function's typical duration).
+void BlockEncoder::put_ranked(Payload& pl, bool sign) {
+  constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
+  uint32_t top = 0;
+  for (uint32_t l : labels_) top = std::max(top, l);
+  std::vector<uint32_t> count(size_t(top) + 1, 0), rank(size_t(top) + 1, 0);
+  std::vector<uint64_t> sym_sum(size_t(top) + 1, 0), leaf_n(size_t(top) + 1, 0);
+  std::vector<uint8_t> info(size_t(top) + 1, kRankChildless);
+  for (uint32_t l : labels_) ++count[l];
+  for (size_t k = 1; k < steps_.size(); ++k)
+    if (steps_[k] == 0) info[labels_[k - 1]] &= uint8_t(~kRankChildless);
+  std::vector<uint8_t> syms(events_.size());
+  std::vector<uint32_t> leafy;  // labels with leaf ends
+  uint64_t leaves = 0;
+  for (size_t j = 0; j < events_.size(); ++j) {
+    const Event& e = events_[j];
+    unsigned n;
+    uint64_t extra;
+    syms[j] = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    if (e.kind != 1) continue;
+    uint32_t l = labels_[e.item];
+    if (leaf_n[l]++ == 0) leafy.push_back(l);
+    sym_sum[l] += syms[j];
+    ++leaves;
+  }
+  // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
+  std::sort(leafy.begin(), leafy.end(), [&](uint32_t a, uint32_t b) {
+    unsigned __int128 x = (unsigned __int128)sym_sum[a] * leaf_n[b];
+    unsigned __int128 y = (unsigned __int128)sym_sum[b] * leaf_n[a];
+    return x != y ? x < y : a < b;
+  });
+  uint64_t acc = 0;
+  for (uint32_t l : leafy) {
+    info[l] |= uint8_t(std::min<uint64_t>(kLeafClasses - 1, acc * kLeafClasses / leaves));
+    acc += leaf_n[l];
+  }
+  std::vector<uint32_t> ranked;
+  for (uint32_t l = 0; l <= top; ++l)
+    if (count[l]) ranked.push_back(l);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+  for (uint32_t r = 0; r < ranked.size(); ++r) rank[ranked[r]] = r;
+  pl.cols.resize(kLeaf1 + kLeafClasses - 1);
+  Bytes& table = pl[kTable];
+  table.v(ranked.size());
+  for (uint32_t l : ranked) table.v(l);
+  for (uint32_t l : ranked) table.raw(&info[l], 1);
+  for (size_t k = 0; k < labels_.size(); ++k) {
+    bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
+    pl[after_leaf ? kUpLeaf : kUp].z(steps_[k]);
+    uint32_t r = rank[labels_[k]];
+    uint8_t b = uint8_t(std::min<uint32_t>(r, 255));
+    pl[kLab].raw(&b, 1);
+    if (r < 255) continue;
+    b = uint8_t(std::min<uint32_t>(r - 255, 255));
+    pl[kLabHi].raw(&b, 1);
+    if (r >= 510) pl[kLabHi].v(r - 510);
+  }
+  BitWriter<Bytes> bits(pl[4]);
+  for (size_t j = 0; j < events_.size(); ++j) {
+    const Event& e = events_[j];
+    unsigned n;
+    uint64_t extra;
+    bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    size_t c = 1 + e.kind;
+    if (e.kind == 1) {
+      unsigned cls = info[labels_[e.item]] & kRankClassMask;
+      if (cls) c = kLeaf1 + cls - 1;
+    }
+    pl[c].raw(&syms[j], 1);
+    bits.put(extra, n);
+  }
+  bits.flush();
+}
+
+template <class Copy>
+void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy) {
+  bool tree = layout_ != SliceLayout::Level;
+  if (tree) close_to(0);
+  bool sign = false;
+  for (const Event& e : events_) sign |= e.delta < 0;
+  pl.head.v(uint8_t(set));
+  pl.head.v(uint8_t(layout_));
+  pl.head.v(sign ? kTreeSigned : 0);
+  pl.head.v(first_depth_ + depth_offset);
+  pl.head.v(min_depth_ + depth_offset);
+  pl.head.v(max_depth_ - min_depth_ + 1);
+  for (uint32_t d = min_depth_; d <= max_depth_; ++d) pl.head.v(counts_[d]), counts_[d] = 0;
+  pl.head.z(base_);
+  // Tree: up, lead, leaf end, parent end, bits, label, flags, args, extras.
+  // Level: gap, dur, label, flags, args, extras.
+  size_t c = tree ? 5 : 2;
+  pl.cols.resize(c + 4);
+  if (layout_ == SliceLayout::RankedTree) {
+    put_ranked(pl, sign);
+  } else if (tree) {
+    pl[0] = std::move(up_);
+    put_times(pl, sign);
+  } else {
+    pl[0] = std::move(gap_);
+    pl[1] = std::move(dur_);
+  }
+  if (layout_ != SliceLayout::RankedTree) pl[c] = std::move(label_);
+  uint32_t prev = 0;
+  pl[c + 1].v(sparse_flags_.size());
+  for (auto& [k, f] : sparse_flags_) pl[c + 1].v(k - prev), pl[c + 1].v(f), prev = k;
+  for (auto* list : {&args_, &extras_}) {
+    Bytes& col = pl[list == &args_ ? c + 2 : c + 3];
+    col.v(list->size());
+    prev = 0;
+    uint64_t prev_end = 0;
+    for (auto& [k, r] : *list) {
+      col.v(k - prev);
+      prev = k;
+      copy(col, r, prev_end);
+    }
+  }
+}
+
+// The Tree walk gives each slice at depth d >= 1 a parent at depth d - 1: no empty depth may lie
+// below a non-empty one (no builder makes such a set; Level layout takes it).
+bool nested_is_walkable(const SliceSet& s) {
+  for (uint32_t d = 1; d < s.depths(); ++d)
+    if (s.depth_begin[d] == s.depth_begin[d - 1] && s.depth_begin[d + 1] > s.depth_begin[d])
+      return false;
+  return true;
+}
+
+bool slice_set_consistent(const SliceSet& s) {
+  size_t n = s.start.size();
+  if (s.dur.size() != n || s.label.size() != n || s.flags.size() != n) return false;
+  if (s.depth_begin.empty() || s.depth_begin.front() != 0 || s.depth_begin.back() != n)
+    return false;
+  for (size_t d = 1; d < s.depth_begin.size(); ++d)
+    if (s.depth_begin[d] < s.depth_begin[d - 1]) return false;
+  return true;
+}
+
+// Children per slice: each slice at depth d >= 1 belongs to the last slice at depth d - 1 that
+// starts at or before it (or the first one), so children of one parent are contiguous.
+std::vector<uint32_t> count_children(const SliceSet& s) {
+  std::vector<uint32_t> kids(s.size(), 0);
+  for (uint32_t d = 1; d < s.depths(); ++d) {
+    uint32_t p = s.depth_begin[d - 1], pe = s.depth_begin[d];
+    if (p == pe) continue;
+    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i) {
+      while (p + 1 < pe && s.start[p + 1] <= s.start[i]) ++p;
+      ++kids[p];
+    }
+  }
+  return kids;
+}
+
+}  // namespace
+
+bool VztStreamWriter::write_slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
+                                   std::string_view source, uint32_t depth_offset) {
+  return impl_->guard([&] { return impl_->slices(thread, set, s, source, depth_offset); });
+}
+
+// Splits the set into blocks of block_slices: contiguous runs of the preorder walk (Tree) or of
+// the depth-major order (Level). Either way each depth's slices come out in index order.
+bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
+                                   std::string_view source, uint32_t depth_offset) {
+  Impl& m = *this;
+  if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
+  if (s.size() == 0) return !m.failed;
+  bool tree = set == SliceSetKind::Nested && nested_is_walkable(s);
+  BlockEncoder enc(s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s.depths());
+  auto flush = [&]() {
+    Payload pl(0);
+    uint32_t count = uint32_t(enc.size());
+    Time t0 = enc.t_min(), t1 = enc.t_max();
+    enc.finish(pl, set, depth_offset, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
+      m.range(col, r, source, prev_end);
+    });
+    uint64_t key = slice_key(thread, set);
+    if (!m.emit(SectionKind::Slices, key, count, pl)) return false;
+    m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), key, t0, t1, count});
+    return true;
+  };
+  auto add = [&](uint32_t i, uint32_t d) {
+    enc.add(i, d);
+    if (enc.size() < m.opt.block_slices) return true;
+    bool ok = flush();
+    enc.reset();
+    return ok;
+  };
+  if (tree) {
+    std::vector<uint32_t> kids = count_children(s);
+    std::vector<uint32_t> cursor(s.depth_begin.begin(), s.depth_begin.end() - 1);
+    std::vector<std::pair<uint32_t, uint32_t>> stack;  // (depth, children left)
+    while (cursor[0] < s.depth_begin[1]) {
+      uint32_t r = cursor[0]++;
+      if (!add(r, 0)) return false;
+      if (kids[r]) stack.push_back({0, kids[r]});
+      while (!stack.empty()) {
+        auto& top = stack.back();
+        if (top.second == 0) {
+          stack.pop_back();
+          continue;
+        }
+        --top.second;
+        uint32_t d = top.first + 1, i = cursor[d]++;
+        if (!add(i, d)) return false;
+        if (kids[i]) stack.push_back({d, kids[i]});
+      }
+    }
+  } else {
+    for (uint32_t d = 0; d < s.depths(); ++d)
+      for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
+        if (!add(i, d)) return false;
+  }
+  return enc.size() == 0 || flush();
+}
+
+}  // namespace vz
