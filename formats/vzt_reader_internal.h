@@ -177,6 +177,9 @@ class Reader {
                      bool ranked, Scratch& sc) const;
   bool decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base, uint32_t labels,
                     RawSlice* out, bool* out_of_range) const;
+  template <class Flag, class Attach>
+  bool read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ranges, Flag&& flag,
+                         Attach&& attach) const;
   bool read_sparse(Cur* col, Block& b) const;
   bool read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const;
   void adopt(uint32_t thread, Acc& nested, Acc& over);

@@ -240,69 +240,64 @@ bool Reader::decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& coun
   return ok;
 }
 
-// Flags, args and extras: (index step, value) lists for the few slices that have them.
-bool Reader::read_sparse(Cur* col, Block& b) const {
-  RawSlice* out = b.acc.s.data();
-  const size_t n = b.acc.s.size();
-  if (b.acc.direct) return false;
+// Flags, args and extras: (index step, value) lists for the few slices that have them, over a
+// block of n slices. flag(k, f) and attach(list, k, range) (list 0 args, 1 extras) receive the
+// entries. `strict` (the direct path) also rejects a slice named twice in a list and any bad
+// range, so that the general path decides such blocks; otherwise bad ranges are counted.
+template <class Flag, class Attach>
+bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ranges, Flag&& flag,
+                               Attach&& attach) const {
   uint64_t nflags = col[0].v();
   if (col[0].bad || nflags > col[0].left()) return false;
   for (uint64_t i = 0, k = 0; i < nflags; ++i) {
     k += col[0].v();
     uint64_t f = col[0].v();
     if (k >= n || f > 0xff) return false;
-    out[k].flags = uint8_t(f);
+    flag(k, uint8_t(f));
   }
   if (col[0].bad) return false;
-  for (int j = 1; j <= 2; ++j) {
-    std::vector<SliceAttachment>& dst = j == 1 ? b.acc.args : b.acc.extras;
-    Cur& c = col[j];
+  for (int j = 0; j < 2; ++j) {
+    Cur& c = col[1 + j];
     uint64_t m = c.v(), k = 0, prev_end = 0;
     if (c.bad || m > c.left()) return false;
     for (uint64_t i = 0; i < m; ++i) {
-      k += c.v();
+      uint64_t step = c.v();
+      if (strict && i > 0 && step == 0) return false;
+      k += step;
       if (k >= n) return false;
-      ByteRange r = range(c, prev_end, b.bad_ranges);
-      if (!r.empty()) dst.push_back({uint32_t(k), r});
+      uint64_t bad = 0;
+      ByteRange r = range(c, prev_end, bad);
+      if (bad && strict) return false;
+      bad_ranges += bad;
+      if (!r.empty()) attach(j, k, r);
     }
     if (c.bad) return false;
   }
   return true;
 }
 
+bool Reader::read_sparse(Cur* col, Block& b) const {
+  if (b.acc.direct) return false;
+  RawSlice* out = b.acc.s.data();
+  return read_sparse_lists(
+      col, b.acc.s.size(), false, b.bad_ranges, [&](uint64_t k, uint8_t f) { out[k].flags = f; },
+      [&](int list, uint64_t k, ByteRange r) {
+        (list == 0 ? b.acc.args : b.acc.extras).push_back({uint32_t(k), r});
+      });
+}
+
 // read_sparse for a block decoded by decode_direct: ordinals map through `pos`, attachments end
-// up sorted by position. A slice named twice in a list: false (the general way decides).
+// up sorted by position.
 bool Reader::read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const {
   SliceSet& set = b.acc.set;
-  const size_t n = set.size();
-  uint64_t nflags = col[0].v();
-  if (col[0].bad || nflags > col[0].left()) return false;
-  for (uint64_t i = 0, k = 0; i < nflags; ++i) {
-    k += col[0].v();
-    uint64_t f = col[0].v();
-    if (k >= n || f > 0xff) return false;
-    set.flags[pos[k]] = uint8_t(f);
-  }
-  if (col[0].bad) return false;
-  for (int j = 1; j <= 2; ++j) {
-    std::vector<SliceAttachment>& dst = j == 1 ? set.args : set.extras;
-    Cur& c = col[j];
-    uint64_t m = c.v(), k = 0, prev_end = 0;
-    if (c.bad || m > c.left()) return false;
-    for (uint64_t i = 0; i < m; ++i) {
-      uint64_t step = c.v();
-      if (i > 0 && step == 0) return false;
-      k += step;
-      if (k >= n) return false;
-      uint64_t bad_ranges = 0;
-      ByteRange r = range(c, prev_end, bad_ranges);
-      if (bad_ranges) return false;
-      if (!r.empty()) dst.push_back({pos[k], r});
-    }
-    if (c.bad) return false;
-    std::sort(dst.begin(), dst.end(),
-              [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
-  }
+  uint64_t unused = 0;
+  bool ok = read_sparse_lists(
+      col, set.size(), true, unused, [&](uint64_t k, uint8_t f) { set.flags[pos[k]] = f; },
+      [&](int list, uint64_t k, ByteRange r) { (list == 0 ? set.args : set.extras).push_back({pos[k], r}); });
+  if (!ok) return false;
+  auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; };
+  std::sort(set.args.begin(), set.args.end(), by_index);
+  std::sort(set.extras.begin(), set.extras.end(), by_index);
   return true;
 }
 
