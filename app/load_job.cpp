@@ -33,6 +33,7 @@ void LoadJob::run() {
     out_.result = load_file(path_, options);
     if (!out_.result.trace) out_.result.trace = std::make_unique<Trace>();
     out_.summary = summarize(*out_.result.trace);
+    if (out_.result.ok) out_.index = std::make_unique<ViewIndex>(*out_.result.trace);
   } catch (const std::exception& e) {
     out_.result.ok = false;
     out_.result.error = std::string("internal error while loading: ") + e.what();

@@ -19,6 +19,7 @@
 
 #include "formats/loader.h"
 #include "formats/stats.h"
+#include "render/view_index.h"
 
 namespace vz {
 
@@ -27,6 +28,7 @@ struct LoadedTrace {
   std::string path;       // the file as the user named it
   LoadResult result;      // result.trace is never null
   TraceSummary summary;   // summarize(*result.trace), computed on the worker
+  std::unique_ptr<ViewIndex> index;  // drawing indexes over *result.trace (null when not ok)
   double seconds = 0;     // wall time of load + summary
 };
 

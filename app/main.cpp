@@ -35,6 +35,34 @@ bool option_value(int argc, char** argv, int* i, std::string_view name, std::str
   return false;
 }
 
+// "1.5ms" -> nanoseconds; a bare number is microseconds (the unit of Chrome trace timestamps).
+bool parse_time(std::string_view s, vz::Time* out) {
+  struct Unit { const char* suffix; double ns; };
+  static const Unit kUnits[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  double scale = 1e3;
+  for (const Unit& u : kUnits) {
+    const std::string_view suf = u.suffix;
+    if (s.size() > suf.size() && s.ends_with(suf)) {
+      s.remove_suffix(suf.size());
+      scale = u.ns;
+      break;
+    }
+  }
+  const std::string num(s);
+  char* end = nullptr;
+  const double v = std::strtod(num.c_str(), &end);
+  if (num.empty() || end != num.c_str() + num.size() || !(v * scale > -9e18 && v * scale < 9e18)) return false;
+  *out = vz::Time(v * scale);
+  return true;
+}
+
+// "START:END" -> a range relative to the trace start.
+bool parse_range(std::string_view s, vz::Time* t0, vz::Time* t1) {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  return parse_time(s.substr(0, colon), t0) && parse_time(s.substr(colon + 1), t1) && *t1 > *t0;
+}
+
 // Parses the window options; prints a message and returns false on a usage error.
 bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
   for (int i = 1; i < argc; ++i) {
@@ -47,7 +75,26 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
         std::fprintf(stderr, "vizviewer: --size wants WxH (e.g. 1600x900), got '%s'\n", v.c_str());
         return false;
       }
-    } else if (a == "--screenshot" || a == "--size") {
+    } else if (option_value(argc, argv, &i, "--tab", &v)) {
+      if (v == "timeline") o->request.tab = vz::ViewTab::Timeline;
+      else if (v == "flamegraph") o->request.tab = vz::ViewTab::Flamegraph;
+      else if (v == "stats") o->request.tab = vz::ViewTab::Stats;
+      else if (v == "info") o->request.tab = vz::ViewTab::Info;
+      else {
+        std::fprintf(stderr, "vizviewer: --tab wants timeline, flamegraph, stats or info, got '%s'\n", v.c_str());
+        return false;
+      }
+    } else if (option_value(argc, argv, &i, "--range", &v)) {
+      if (!parse_range(v, &o->request.range_t0, &o->request.range_t1)) {
+        std::fprintf(stderr, "vizviewer: --range wants START:END (e.g. 1.5ms:3ms; bare numbers are \xc2\xb5s), got '%s'\n", v.c_str());
+        return false;
+      }
+      o->request.has_range = true;
+    } else if (option_value(argc, argv, &i, "--select", &v)) {
+      o->request.select = v;
+    } else if (a == "--flamegraph") {
+      o->request.tab = vz::ViewTab::Flamegraph;
+    } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
       return false;
     } else if (a.size() > 1 && a[0] == '-') {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/load_job.h"
+#include "app/trace_view.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 
@@ -115,6 +116,8 @@ class Viewer {
   bool take_fonts_dirty() { return std::exchange(fonts_dirty_, false); }
   float scale() const { return scale_; }
   void set_scale(float s) { scale_ = s; fonts_dirty_ = true; }
+  // What the first loaded trace should show (from the command line).
+  void set_request(ViewRequest r) { request_ = std::move(r); }
   // Called from GLFW's drop callback: the first dropped path is opened on the next frame.
   void on_drop(int count, const char** paths);
 
@@ -135,7 +138,8 @@ class Viewer {
   std::unique_ptr<LoadJob> job_;                    // the load in progress, if any
   std::vector<std::unique_ptr<LoadJob>> retiring_;  // cancelled loads still winding down
   std::unique_ptr<LoadedTrace> loaded_;             // the trace on screen, if any
-  TraceInfoState info_;                             // the Trace info panel's state
+  std::unique_ptr<TraceView> view_;                 // its tabs and panels (when loaded ok)
+  ViewRequest request_;                             // applied to the first trace view
   std::string pending_open_;                        // set by a drop, opened next frame
   std::string notice_;                              // transient message in the status bar
   bool notice_error_ = false;
@@ -158,8 +162,8 @@ void Viewer::close() {
     job_->cancel();
     retiring_.push_back(std::move(job_));
   }
+  view_.reset();
   loaded_.reset();
-  info_ = TraceInfoState{};
   update_title();
 }
 
@@ -174,6 +178,10 @@ void Viewer::poll() {
     set_notice("Cancelled loading " + base_name(t->path), false);
   } else {
     loaded_ = std::move(t);
+    if (loaded_->result.ok && loaded_->index) {
+      view_ = std::make_unique<TraceView>(*loaded_);
+      view_->apply(std::exchange(request_, ViewRequest{}));
+    }
   }
   update_title();
 }
@@ -222,8 +230,8 @@ void Viewer::draw_body() {
     draw_loading();
   } else if (loaded_ && !loaded_->result.ok) {
     draw_error();
-  } else if (loaded_) {
-    draw_trace_info(*loaded_->result.trace, loaded_->summary, loaded_->result, loaded_->path, info_);
+  } else if (view_) {
+    view_->draw();
   } else {
     draw_start_screen();
   }
@@ -609,6 +617,7 @@ int run_window(const WindowOptions& options) {
     glfwSetWindowUserPointer(window, &viewer);
     glfwSetDropCallback(window, drop_callback);
     glfwSetWindowContentScaleCallback(window, content_scale_callback);
+    viewer.set_request(options.request);
     if (!options.file.empty()) viewer.open(options.file);
     rc = frame_loop(window, viewer, options);
     glfwSetDropCallback(window, nullptr);

@@ -13,6 +13,8 @@
 
 #include <string>
 
+#include "app/trace_view.h"
+
 namespace vz {
 
 // What the command line asked the window to do.
@@ -21,6 +23,7 @@ struct WindowOptions {
   std::string screenshot;  // when set: write a PNG of the window here once loaded, then return
   int width = 1600;        // initial window size in screen coordinates
   int height = 900;
+  ViewRequest request;     // tab, range and selection to show once loaded
 };
 
 // Opens the window and runs it until it is closed (or the screenshot is written).

@@ -7,6 +7,7 @@ PKGS=(
   libimgui-dev libglfw3-dev python3-glad libstb-dev
   doctest-dev
   libzstd-dev zlib1g-dev libdeflate-dev
+  python3-xlib
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )
 missing=()

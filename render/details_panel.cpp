@@ -1,0 +1,200 @@
+// The details panel. See details_panel.h.
+#include "render/details_panel.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "render/theme.h"
+
+namespace vz {
+namespace {
+
+// Children of slice i (nested set): the slices one depth below that start inside it.
+std::pair<uint32_t, uint32_t> children_of(const SliceSet& s, uint32_t i) {
+  const uint32_t d = s.depth_of(i);
+  if (d + 1 >= s.depths()) return {0, 0};
+  const auto b = s.start.begin() + s.depth_begin[d + 1], e = s.start.begin() + s.depth_begin[d + 2];
+  const auto lo = std::lower_bound(b, e, s.start[i]);
+  const auto hi = std::upper_bound(lo, e, s.end(i));
+  uint32_t first = uint32_t(lo - s.start.begin()), last = uint32_t(hi - s.start.begin());
+  // A zero-length sibling's child can start exactly at our end: keep only those inside.
+  while (last > first && s.end(last - 1) > s.end(i)) --last;
+  return {first, last};
+}
+
+Time self_time(const SliceSet& s, uint32_t i) {
+  const auto [a, b] = children_of(s, i);
+  Time kids = 0;
+  for (uint32_t c = a; c < b; ++c) kids += s.dur[c];
+  return s.dur[i] - kids;
+}
+
+std::vector<uint32_t> parents_of(const SliceSet& s, uint32_t i) {
+  std::vector<uint32_t> out;
+  if (!s.nested) return out;
+  std::vector<uint32_t> under;
+  s.stab(s.start[i], under);
+  const uint32_t d = s.depth_of(i);
+  for (uint32_t u : under) {
+    if (s.depth_of(u) < d && s.end(u) >= s.end(i)) out.push_back(u);
+  }
+  return out;
+}
+
+// A two-column key/value table row.
+void row(const char* key, const std::string& value, const ImVec4* color = nullptr) {
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextColored(palette().text_dim, "%s", key);
+  ImGui::TableNextColumn();
+  if (color) {
+    ImGui::TextColored(*color, "%s", value.c_str());
+  } else {
+    ImGui::TextUnformatted(value.c_str());
+  }
+}
+
+std::string abs_time(const Trace& tr, Time t) {
+  const Time ns = ((t % 1000) + 1000) % 1000;
+  const long long us = (long long)(tr.origin_us + (t - ns) / 1000);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "ts %lld.%03lld \xc2\xb5s", us, (long long)ns);
+  return buf;
+}
+
+std::string thread_label(const Trace& tr, uint32_t th) {
+  const Thread& t = tr.threads[th];
+  const Process& p = tr.processes[t.process];
+  std::string s = t.name ? std::string(tr.str(t.name)) + " (" + std::string(tr.str(t.tid)) + ")"
+                         : "tid " + std::string(tr.str(t.tid));
+  s += "  \xc2\xb7  ";
+  s += p.name ? std::string(tr.str(p.name)) + " (" + std::string(tr.str(p.pid)) + ")" : "pid " + std::string(tr.str(p.pid));
+  return s;
+}
+
+void draw_args(const Trace& tr, ByteRange r, DetailsState& st, const char* title) {
+  std::string_view a = tr.view(r);
+  if (a.empty()) return;
+  ImGui::Spacing();
+  {
+    FontScope bold(fonts().bold);
+    ImGui::TextUnformatted(title);
+  }
+  const size_t limit = 4096;
+  const bool cut = a.size() > limit && !st.show_all_args;
+  if (cut) a = a.substr(0, limit);
+  FontScope mono(fonts().mono);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(a.data(), a.data() + a.size());
+  ImGui::PopTextWrapPos();
+  if (cut && ImGui::SmallButton("show all")) st.show_all_args = true;
+}
+
+void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
+  const Trace& tr = index.trace();
+  const Thread& th = tr.threads[pk.thread];
+  const SliceSet& s = pk.set == 0 ? th.slices : th.overflow;
+  const uint32_t i = pk.index;
+  const Label& lab = tr.labels[s.label[i]];
+  {
+    FontScope bold(fonts().large);
+    ImGui::TextUnformatted(std::string(tr.str(lab.name)).c_str());
+  }
+  if (!ImGui::BeginTable("##slice", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  row("Category", lab.cat ? std::string(tr.str(lab.cat)) : "-");
+  row("Thread", thread_label(tr, pk.thread));
+  row("Start", format_tick(s.start[i] - tr.start, 1) + "   (" + abs_time(tr, s.start[i]) + ")");
+  row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
+  if (pk.set == 0) {
+    const Time self = self_time(s, i);
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "  (%.1f%%)", s.dur[i] > 0 ? 100.0 * double(self) / double(s.dur[i]) : 100.0);
+    row("Self time", format_time_span(double(self), 4) + pct);
+    row("Depth", std::to_string(s.depth_of(i)));
+  } else {
+    row("Lane", std::to_string(s.depth_of(i)) + " (overflow: overlaps a sibling without nesting)", &palette().warning);
+  }
+  if (s.flags[i] & kSliceOpen) row("State", "never ended: a B event without its E", &palette().warning);
+  ImGui::EndTable();
+  if (pk.set == 0) {
+    const std::vector<uint32_t> parents = parents_of(s, i);
+    if (!parents.empty()) {
+      ImGui::Spacing();
+      FontScope bold(fonts().bold);
+      ImGui::TextUnformatted("Parents");
+    }
+    for (size_t k = 0; k < parents.size(); ++k) {
+      const uint32_t p = parents[k];
+      ImGui::PushID(int(k));
+      ImGui::Indent(float(k) * ImGui::GetFontSize() * 0.6f);
+      const std::string text = std::string(tr.name_of(s.label[p])) + "   " + format_time_span(double(s.dur[p]));
+      if (ImGui::Selectable(text.c_str(), false) && timeline) {
+        timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
+        timeline->selection_changed = true;
+        timeline->focus_thread = pk.thread;
+      }
+      ImGui::Unindent(float(k) * ImGui::GetFontSize() * 0.6f);
+      ImGui::PopID();
+    }
+  }
+  draw_args(tr, s.args_of(i), st, "Args");
+}
+
+void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
+  const Trace& tr = index.trace();
+  const AsyncSlice& a = tr.async_slices[pk.index];
+  {
+    FontScope bold(fonts().large);
+    ImGui::TextUnformatted(std::string(tr.name_of(a.label)).c_str());
+  }
+  if (!ImGui::BeginTable("##async", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  const Label& lab = tr.labels[a.label];
+  row("Category", lab.cat ? std::string(tr.str(lab.cat)) : "-");
+  row("Kind", a.phase == 'b' ? "async (nestable b/e)" : "async (legacy S/F)");
+  row("Id", std::string(tr.str(a.id)));
+  row("Process", std::string(tr.str(tr.processes[a.process].pid)));
+  row("Start", format_tick(a.start - tr.start, 1) + "   (" + abs_time(tr, a.start) + ")");
+  row("Duration", format_time_span(double(a.dur), 4));
+  if (a.flags & kSliceOpen) row("State", "never ended", &palette().warning);
+  ImGui::EndTable();
+  draw_args(tr, a.args, st, "Args");
+  draw_args(tr, a.end_args, st, "End args");
+}
+
+void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
+  const Trace& tr = index.trace();
+  const Instant& in = pk.scope == Scope::Thread ? tr.threads[pk.thread].instants[pk.index]
+                      : pk.scope == Scope::Process ? tr.process_instants[pk.index]
+                                                   : tr.global_instants[pk.index];
+  {
+    FontScope bold(fonts().large);
+    ImGui::TextUnformatted(std::string(tr.name_of(in.label)).c_str());
+  }
+  if (!ImGui::BeginTable("##instant", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  row("Scope", pk.scope == Scope::Thread ? "thread" : pk.scope == Scope::Process ? "process" : "global");
+  if (in.thread < tr.threads.size()) row("Thread", thread_label(tr, in.thread));
+  row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
+  ImGui::EndTable();
+  draw_args(tr, in.args, st, "Args");
+}
+
+}  // namespace
+
+void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state, TimelineState* timeline) {
+  if (!(state.shown == pick)) {
+    state = DetailsState{};
+    state.shown = pick;
+  }
+  switch (pick.kind) {
+    case PickKind::Slice: draw_slice(index, pick, state, timeline); break;
+    case PickKind::Async: draw_async(index, pick, state); break;
+    case PickKind::Instant: draw_instant(index, pick, state); break;
+    default:
+      ImGui::TextColored(palette().text_dim, "Click a slice to see its details. Drag on the time axis to select a range.");
+      break;
+  }
+}
+
+}  // namespace vz

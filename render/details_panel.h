@@ -1,0 +1,28 @@
+// The details panel: everything about the selected slice, async slice or instant.
+//
+// Name, category, thread, start (relative and absolute), duration, self time, depth, the parent
+// chain (click a parent to select it), the flows attached, and the args, parsed only now from the
+// bytes the model kept. Reads the const model; its state is what the user expanded.
+//
+// Usage
+//   vz::DetailsState details;                       // reset when the selection changes
+//   vz::draw_details(index, timeline.selected, details, &timeline);   // inside a window
+#pragma once
+
+#include <string>
+
+#include "render/timeline.h"
+
+namespace vz {
+
+// What the panel remembers between frames for one selection.
+struct DetailsState {
+  Pick shown;            // the pick the state belongs to (reset when it differs)
+  bool show_all_args = false;
+};
+
+// Draws the details of `pick` into the current window. A click on a parent slice selects it in
+// `timeline` (and asks it to scroll there).
+void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state, TimelineState* timeline);
+
+}  // namespace vz

@@ -1,0 +1,105 @@
+// Level of detail for one row of non-overlapping intervals: what to draw at the current zoom.
+//
+// A row (one depth of a thread, one overflow lane, one async lane) holds intervals sorted by start
+// whose ends are sorted too. Drawing every interval costs O(events) per frame, which is hopeless
+// at 100 M events. Instead, intervals at least `min_px` wide are drawn one by one, and runs of
+// narrower ones that follow each other within `gap_px` are folded into one block. Each step of a
+// fold jumps over everything that starts inside the next `gap_px` pixels with a binary search, so
+// a fold costs O(log n) per `gap_px` pixels it covers: a row costs O(pixels × log n), whatever
+// the number of events. A fold keeps its count and range so the renderer can show that work is
+// there (and say how much) instead of hiding it.
+//
+// The interval data is reached through two callables, so the same code serves SliceSet columns
+// and async lanes (index lists). Nothing here depends on ImGui.
+//
+// Usage
+//   vz::fold_row(first, last, start_of, end_of, view, 3.0, 1.0, [&](const vz::RowItem& it) {...});
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "render/time_view.h"
+
+namespace vz {
+
+// One thing to draw in a row: a single interval (count == 1) or a folded run.
+struct RowItem {
+  uint32_t first = 0;  // position of the first interval in the row's sequence
+  uint32_t count = 0;  // intervals covered; 1 = a single interval drawn on its own
+  double x0 = 0, x1 = 0;  // screen extent, x1 >= x0 (not clipped to the view)
+  Time t0 = 0, t1 = 0;    // time extent (start of the first, end of the last)
+};
+
+// First position in [first, last) whose end is >= t (ends are sorted in a row).
+template <class EndOf>
+uint32_t row_first_ending_at_or_after(uint32_t first, uint32_t last, Time t, EndOf&& end_of) {
+  uint32_t lo = first, hi = last;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (end_of(mid) < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+// First position in [first, last) whose start is >= t.
+template <class StartOf>
+uint32_t row_first_starting_at_or_after(uint32_t first, uint32_t last, Time t, StartOf&& start_of) {
+  uint32_t lo = first, hi = last;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (start_of(mid) < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+// Emits the row items visible in `view` (x in [0, width]) in left-to-right order.
+// `min_px`: narrower intervals are folded; `gap_px`: a fold swallows the next interval when it
+// starts within this many pixels of the fold's end. Returns the number of items emitted.
+template <class StartOf, class EndOf, class Emit>
+size_t fold_row(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_of, const TimeView& view,
+                double min_px, double gap_px, Emit&& emit) {
+  const Time t_left = view.left();
+  const Time t_right = view.right() + 1;
+  uint32_t i = row_first_ending_at_or_after(first, last, t_left, end_of);
+  size_t emitted = 0;
+  while (i < last) {
+    const Time s = start_of(i);
+    if (s > t_right) break;
+    const Time e = end_of(i);
+    const double x0 = view.x_of(s), x1 = view.x_of(e);
+    if (x1 - x0 >= min_px) {
+      emit(RowItem{i, 1, x0, x1, s, e});
+      ++emitted;
+      ++i;
+      continue;
+    }
+    // Fold: swallow following narrow intervals that start within gap_px of the fold's end.
+    RowItem fold{i, 1, x0, x1, s, e};
+    ++i;
+    while (i < last) {
+      const Time limit = view.time_at(view.x_of(fold.t1) + gap_px) + 1;
+      const uint32_t j = row_first_starting_at_or_after(i, last, limit, start_of);
+      if (j == i) break;  // the next interval starts too far away
+      const uint32_t tail = j - 1;  // the last candidate may be wide: keep it on its own
+      if (view.x_of(end_of(tail)) - view.x_of(start_of(tail)) >= min_px) {
+        if (tail > i) {
+          fold.count += tail - i;
+          fold.t1 = end_of(tail - 1);
+        }
+        i = tail;
+        break;
+      }
+      fold.count += j - i;
+      fold.t1 = end_of(tail);
+      i = j;
+      if (fold.t1 > t_right) break;
+    }
+    fold.x1 = view.x_of(fold.t1);
+    emit(fold);
+    ++emitted;
+  }
+  return emitted;
+}
+
+}  // namespace vz

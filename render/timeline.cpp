@@ -1,0 +1,541 @@
+// The timeline panel: frame layout, input, time axis, scrollbars, overlays. See timeline.h.
+#include "render/timeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "render/theme.h"
+#include "render/timeline_internal.h"
+
+namespace vz {
+
+// ---------------------------------------------------------------------------------------------
+// Colours
+// ---------------------------------------------------------------------------------------------
+
+uint32_t label_color(const ViewIndex& index, uint32_t label) {
+  const uint32_t h = index.label_hue(label);
+  const bool dark = current_theme() == ThemeKind::Dark;
+  const float hue = float(h & 0xffff) / 65536.0f;
+  const float sat = (dark ? 0.42f : 0.38f) + float((h >> 16) & 0xff) / 255.0f * 0.22f;
+  const float val = (dark ? 0.70f : 0.86f) + float((h >> 24) & 0xff) / 255.0f * 0.14f;
+  float r, g, b;
+  ImGui::ColorConvertHSVtoRGB(hue, sat, val, r, g, b);
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(r, g, b, 1.0f));
+}
+
+namespace tl {
+
+uint32_t dim_color(uint32_t c) {
+  ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
+  const float grey = (v.x + v.y + v.z) / 3.0f;
+  const float bg = current_theme() == ThemeKind::Dark ? 0.18f : 0.9f;
+  v.x = v.y = v.z = grey * 0.3f + bg * 0.7f;
+  return ImGui::ColorConvertFloat4ToU32(v);
+}
+
+uint32_t darker(uint32_t c, float k) {
+  ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
+  v.x *= k;
+  v.y *= k;
+  v.z *= k;
+  return ImGui::ColorConvertFloat4ToU32(v);
+}
+
+uint32_t text_on(uint32_t c) {
+  const ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
+  const float lum = 0.299f * v.x + 0.587f * v.y + 0.114f * v.z;
+  return lum > 0.55f ? IM_COL32(16, 16, 20, 255) : IM_COL32(245, 245, 245, 255);
+}
+
+uint32_t fold_color() {
+  return current_theme() == ThemeKind::Dark ? IM_COL32(96, 104, 122, 255) : IM_COL32(150, 158, 175, 255);
+}
+
+uint32_t series_color(uint32_t k) {
+  static const ImU32 kSeries[] = {IM_COL32(86, 156, 214, 255),  IM_COL32(220, 140, 60, 255),
+                                  IM_COL32(106, 190, 110, 255), IM_COL32(200, 90, 140, 255),
+                                  IM_COL32(170, 140, 220, 255), IM_COL32(90, 190, 190, 255),
+                                  IM_COL32(210, 200, 90, 255),  IM_COL32(160, 120, 90, 255)};
+  return kSeries[k % (sizeof(kSeries) / sizeof(kSeries[0]))];
+}
+
+}  // namespace tl
+
+// ---------------------------------------------------------------------------------------------
+// View helpers
+// ---------------------------------------------------------------------------------------------
+
+void fit_timeline(const Trace& trace, TimelineState& st, float width_px) {
+  const Time span = std::max<Time>(trace.end - trace.start, 1000);
+  const Time pad = span / 50;
+  st.view.fit(trace.start - pad, trace.start + span + pad, std::max(width_px, 1.0f));
+  st.fitted = true;
+}
+
+void zoom_timeline_to(TimelineState& st, Time t0, Time t1) {
+  if (t1 < t0) std::swap(t0, t1);
+  Time span = std::max<Time>(t1 - t0, 1);
+  const Time pad = std::max<Time>(span / 12, 1);
+  st.view.fit(t0 - pad, t1 + pad, std::max(st.view.width(), 1.0));
+}
+
+bool pick_range(const Trace& tr, const Pick& p, Time* t0, Time* t1) {
+  switch (p.kind) {
+    case PickKind::Slice: {
+      const SliceSet& s = p.set == 0 ? tr.threads[p.thread].slices : tr.threads[p.thread].overflow;
+      *t0 = s.start[p.index];
+      *t1 = s.end(p.index);
+      return true;
+    }
+    case PickKind::Async:
+      *t0 = tr.async_slices[p.index].start;
+      *t1 = *t0 + tr.async_slices[p.index].dur;
+      return true;
+    case PickKind::Fold:
+      *t0 = p.t0;
+      *t1 = p.t1;
+      return true;
+    case PickKind::Instant: {
+      const Instant& in = p.scope == Scope::Thread ? tr.threads[p.thread].instants[p.index]
+                          : p.scope == Scope::Process ? tr.process_instants[p.index]
+                                                      : tr.global_instants[p.index];
+      *t0 = *t1 = in.ts;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+namespace {
+
+using tl::Frame;
+
+// Pixel sizes of the panel's chrome.
+struct Chrome {
+  float gutter = 0, axis = 0, hbar = 0, vbar = 0;
+};
+
+// Keyboard shortcuts of the panel.
+void handle_keys(TimelineState& st, double mouse_x, bool mouse_in) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || io.KeyCtrl || io.KeyAlt) return;
+  const double anchor = mouse_in ? mouse_x : st.view.width() / 2;
+  const float dt = std::min(io.DeltaTime, 0.1f);
+  auto down = [](int c) { return ImGui::IsKeyDown(c); };
+  auto pressed = [](int c) { return ImGui::IsKeyPressed(c, false); };
+  if (down('W')) st.view.zoom_at(anchor, std::pow(0.02, dt));
+  if (down('S')) st.view.zoom_at(anchor, std::pow(50.0, dt));
+  if (down('A')) st.view.pan_px(-st.view.width() * 1.2 * dt);
+  if (down('D')) st.view.pan_px(st.view.width() * 1.2 * dt);
+  if (pressed('0') || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) st.want_fit = true;
+  if (pressed('F')) st.want_zoom_selection = true;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+    if (st.selected.kind != PickKind::None) {
+      st.selected = Pick{};
+      st.selection_changed = true;
+    } else if (st.has_range) {
+      st.has_range = false;
+      st.range_changed = true;
+    }
+  }
+}
+
+// Applies requests made from outside the panel or by keys (fit, zoom to selection, focus).
+void apply_requests(const Trace& tr, TimelineState& st) {
+  if (st.want_fit) fit_timeline(tr, st, float(st.view.width()));
+  st.want_fit = false;
+  if (st.want_zoom_selection) {
+    Time t0, t1;
+    if (st.selected.kind != PickKind::None && pick_range(tr, st.selected, &t0, &t1)) {
+      zoom_timeline_to(st, t0, t1);
+    } else if (st.has_range) {
+      zoom_timeline_to(st, st.range_t0, st.range_t1);
+    }
+  }
+  st.want_zoom_selection = false;
+  if (st.focus_t1 > st.focus_t0 || (st.focus_t1 == st.focus_t0 && st.focus_t0 != 0)) {
+    zoom_timeline_to(st, st.focus_t0, st.focus_t1);
+    st.focus_t0 = st.focus_t1 = 0;
+  }
+}
+
+void draw_axis(Frame& f, const Chrome& c, float top) {
+  const Trace& tr = *f.trace;
+  const Palette& p = palette();
+  const float bottom = top + c.axis;
+  f.dl->AddRectFilled(ImVec2(f.plot_x - c.gutter, top), ImVec2(f.plot_x + f.plot_w + c.vbar, bottom),
+                      to_u32(p.status_bg));
+  const ImU32 line = to_u32(p.text_dim);
+  for (const AxisTick& t : axis_ticks(f.st->view, tr.start, f.text_h * 7.0f)) {
+    const float x = f.sx(t.x);
+    if (t.major) {
+      f.dl->AddLine(ImVec2(x, top + c.axis * 0.45f), ImVec2(x, bottom), line);
+      f.dl->AddText(ImVec2(x + 3, top + 2), to_u32(p.text), t.label.c_str());
+      f.dl->AddLine(ImVec2(x, bottom), ImVec2(x, f.clip_y1), (line & 0x00ffffffu) | 0x22000000u);
+    } else {
+      f.dl->AddLine(ImVec2(x, bottom - c.axis * 0.22f), ImVec2(x, bottom), line);
+    }
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s / px", format_time_span(f.st->view.ns_per_px(), 3).c_str());
+  f.dl->AddText(ImVec2(f.plot_x - c.gutter + f.text_h * 0.5f, top + 2), to_u32(p.text_dim), buf);
+}
+
+// The selected range: a band over the tracks and its length on the axis.
+void draw_range(Frame& f, const Chrome& c, float axis_top) {
+  const TimelineState& st = *f.st;
+  if (!st.has_range) return;
+  const float x0 = f.sx(std::clamp(st.view.x_of(st.range_t0), -2.0, double(f.plot_w) + 2));
+  const float x1 = f.sx(std::clamp(st.view.x_of(st.range_t1), -2.0, double(f.plot_w) + 2));
+  const ImU32 acc = to_u32(palette().accent);
+  f.dl->AddRectFilled(ImVec2(x0, axis_top), ImVec2(std::max(x1, x0 + 1), f.clip_y1), (acc & 0x00ffffffu) | 0x26000000u);
+  f.dl->AddLine(ImVec2(x0, axis_top), ImVec2(x0, f.clip_y1), acc);
+  f.dl->AddLine(ImVec2(x1, axis_top), ImVec2(x1, f.clip_y1), acc);
+  const std::string len = format_time_span(double(st.range_t1 - st.range_t0), 4);
+  const ImVec2 sz = ImGui::CalcTextSize(len.c_str());
+  const float cx = std::clamp((x0 + x1) * 0.5f - sz.x * 0.5f, f.plot_x, f.plot_x + f.plot_w - sz.x);
+  const float y = axis_top + c.axis - sz.y - 2;
+  f.dl->AddRectFilled(ImVec2(cx - 4, y - 1), ImVec2(cx + sz.x + 4, y + sz.y + 1), acc, 3.0f);
+  f.dl->AddText(ImVec2(cx, y), tl::text_on(acc), len.c_str());
+}
+
+// The hover cursor: a line over the tracks and the time (relative and absolute) on the axis.
+void draw_cursor(Frame& f, const Chrome& c, float axis_top) {
+  if (!f.mouse_in_plot && !(f.mouse.y >= axis_top && f.mouse.y < axis_top + c.axis && f.mouse.x >= f.plot_x &&
+                            f.mouse.x < f.plot_x + f.plot_w))
+    return;
+  const Trace& tr = *f.trace;
+  const double vx = f.mouse.x - f.plot_x;
+  const Time t = f.st->view.time_at(vx);
+  f.dl->AddLine(ImVec2(f.mouse.x, axis_top), ImVec2(f.mouse.x, f.clip_y1), to_u32(palette().text_dim) & 0x80ffffffu);
+  const Time step = std::max<Time>(1, axis_step(f.st->view.ns_per_px(), 1.0) / 10);
+  const Time abs_ns = t;  // relative to origin_us
+  const long long us_whole = (long long)(tr.origin_us + abs_ns / 1000 - (abs_ns % 1000 < 0 ? 1 : 0));
+  const long long ns_frac = (long long)(((abs_ns % 1000) + 1000) % 1000);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s   ts %lld.%03lld \xc2\xb5s", format_tick(t - tr.start, step).c_str(), us_whole,
+                ns_frac);
+  const ImVec2 sz = ImGui::CalcTextSize(buf);
+  const float x = std::clamp(f.mouse.x + 8, f.plot_x, f.plot_x + f.plot_w - sz.x - 6);
+  const float y = axis_top + c.axis * 0.5f - 1;
+  f.dl->AddRectFilled(ImVec2(x - 3, y), ImVec2(x + sz.x + 3, y + sz.y + 1), to_u32(palette().card_bg), 3.0f);
+  f.dl->AddText(ImVec2(x, y), to_u32(palette().text), buf);
+}
+
+// Horizontal scrollbar over the trace's extent; returns true while it is being dragged.
+void draw_hscrollbar(Frame& f, const Chrome& c, float y) {
+  TimelineState& st = *f.st;
+  const Trace& tr = *f.trace;
+  const double span = std::max<double>(double(tr.end - tr.start), 1000.0);
+  const double lo = double(tr.start) - span * 0.1, hi = double(tr.end) + span * 0.1;
+  const float w = f.plot_w;
+  ImGui::SetCursorScreenPos(ImVec2(f.plot_x, y));
+  ImGui::InvisibleButton("##hbar", ImVec2(std::max(w, 1.0f), c.hbar));
+  const double vl = double(st.view.left()) + st.view.left_frac();
+  const double vr = vl + st.view.span();
+  const float tx0 = f.plot_x + float((std::max(vl, lo) - lo) / (hi - lo)) * w;
+  const float tx1 = std::max(tx0 + 8.0f, f.plot_x + float((std::min(vr, hi) - lo) / (hi - lo)) * w);
+  if (ImGui::IsItemActive() && ImGui::GetIO().MouseDelta.x != 0) {
+    st.view.pan_px(ImGui::GetIO().MouseDelta.x * (hi - lo) / w / st.view.ns_per_px());
+  } else if (ImGui::IsItemClicked() && (f.mouse.x < tx0 || f.mouse.x > tx1)) {
+    st.view.pan_px(f.mouse.x < tx0 ? -st.view.width() * 0.9 : st.view.width() * 0.9);
+  }
+  const ImU32 bg = ImGui::GetColorU32(ImGuiCol_ScrollbarBg);
+  const ImU32 grab = ImGui::GetColorU32(ImGui::IsItemActive()    ? ImGuiCol_ScrollbarGrabActive
+                                        : ImGui::IsItemHovered() ? ImGuiCol_ScrollbarGrabHovered
+                                                                 : ImGuiCol_ScrollbarGrab);
+  f.dl->AddRectFilled(ImVec2(f.plot_x, y), ImVec2(f.plot_x + w, y + c.hbar), bg);
+  f.dl->AddRectFilled(ImVec2(tx0, y + 2), ImVec2(tx1, y + c.hbar - 2), grab, c.hbar * 0.5f);
+}
+
+// Vertical scrollbar of the track area.
+void draw_vscrollbar(Frame& f, const Chrome& c, float total_h) {
+  TimelineState& st = *f.st;
+  const float x = f.plot_x + f.plot_w, y0 = f.clip_y0, h = f.clip_y1 - f.clip_y0;
+  ImGui::SetCursorScreenPos(ImVec2(x, y0));
+  ImGui::InvisibleButton("##vbar", ImVec2(c.vbar, std::max(h, 1.0f)));
+  const ImU32 bg = ImGui::GetColorU32(ImGuiCol_ScrollbarBg);
+  f.dl->AddRectFilled(ImVec2(x, y0), ImVec2(x + c.vbar, y0 + h), bg);
+  if (total_h <= h) return;
+  const float ty0 = y0 + st.scroll_y / total_h * h;
+  const float ty1 = std::max(ty0 + 12.0f, y0 + (st.scroll_y + h) / total_h * h);
+  if (ImGui::IsItemActive() && ImGui::GetIO().MouseDelta.y != 0) {
+    st.scroll_y += ImGui::GetIO().MouseDelta.y * total_h / h;
+  } else if (ImGui::IsItemClicked() && (f.mouse.y < ty0 || f.mouse.y > ty1)) {
+    st.scroll_y += (f.mouse.y < ty0 ? -h : h) * 0.9f;
+  }
+  const ImU32 grab = ImGui::GetColorU32(ImGui::IsItemActive()    ? ImGuiCol_ScrollbarGrabActive
+                                        : ImGui::IsItemHovered() ? ImGuiCol_ScrollbarGrabHovered
+                                                                 : ImGuiCol_ScrollbarGrab);
+  f.dl->AddRectFilled(ImVec2(x + 2, ty0), ImVec2(x + c.vbar - 2, ty1), grab, c.vbar * 0.5f);
+}
+
+// Names in the gutter, process headers across the full width, and the group toggles.
+void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTrack>& tracks) {
+  const Trace& tr = *f.trace;
+  const Palette& p = palette();
+  const float gx = f.plot_x - c.gutter;
+  const float pad = f.text_h * 0.5f;
+  for (const LaidTrack& t : tracks) {
+    const float y = f.tracks_y + t.y;
+    if (!f.row_visible(y, t.h)) continue;
+    std::string label;
+    if (t.kind == TrackKind::Header) {
+      const Process& pr = tr.processes[t.id];
+      const bool collapsed = t.group < f.st->collapsed.size() && f.st->collapsed[t.group];
+      f.dl->AddRectFilled(ImVec2(gx, y), ImVec2(f.plot_x + f.plot_w, y + t.h), to_u32(p.card_bg));
+      const float r = t.h * 0.22f, cx = gx + pad + r, cy = y + t.h * 0.5f;
+      if (collapsed) {
+        f.dl->AddTriangleFilled(ImVec2(cx - r * 0.6f, cy - r), ImVec2(cx + r, cy), ImVec2(cx - r * 0.6f, cy + r), to_u32(p.text_dim));
+      } else {
+        f.dl->AddTriangleFilled(ImVec2(cx - r, cy - r * 0.6f), ImVec2(cx + r, cy - r * 0.6f), ImVec2(cx, cy + r), to_u32(p.text_dim));
+      }
+      label = pr.name ? std::string(tr.str(pr.name)) + "  (pid " + std::string(tr.str(pr.pid)) + ")"
+                      : "Process " + std::string(tr.str(pr.pid));
+      const size_t nthreads = f.index->processes()[t.group].threads.size();
+      label += "   " + std::to_string(nthreads) + (nthreads == 1 ? " thread" : " threads");
+      FontScope bold(fonts().bold);
+      f.dl->AddText(ImVec2(cx + r + pad, y + (t.h - f.text_h) * 0.5f - 1), to_u32(p.text), label.c_str());
+      continue;
+    }
+    const ImVec4 clip(gx, y, f.plot_x - 2, y + t.h);
+    ImU32 col = to_u32(p.text);
+    if (t.kind == TrackKind::Thread) {
+      const Thread& th = tr.threads[t.id];
+      label = th.name ? std::string(tr.str(th.name)) + " " + std::string(tr.str(th.tid)) : "Thread " + std::string(tr.str(th.tid));
+    } else if (t.kind == TrackKind::Async) {
+      label = "Async";
+      col = to_u32(p.text_dim);
+    } else {
+      const Counter& cn = tr.counters[t.id];
+      label = std::string(tr.str(cn.name));
+      if (cn.series.size() > 1) {
+        // Legend: one swatch per series under the name.
+        float ly = y + f.text_h + 4;
+        for (size_t k = 0; k < cn.series.size() && ly + f.text_h <= y + t.h + 2; ++k, ly += f.text_h) {
+          f.dl->AddRectFilled(ImVec2(gx + pad, ly + 3), ImVec2(gx + pad + f.text_h * 0.6f, ly + f.text_h - 3), tl::series_color(uint32_t(k)));
+          const std::string_view key = tr.str(cn.series[k].key);
+          f.dl->AddText(ImGui::GetFont(), f.text_h * 0.9f, ImVec2(gx + pad + f.text_h, ly), to_u32(p.text_dim),
+                        key.data(), key.data() + key.size(), 0, &clip);
+        }
+      }
+    }
+    f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(gx + pad, y + 1), col, label.data(), label.data() + label.size(),
+                  0, &clip);
+  }
+}
+
+// The outline of the selected thing and of the hovered slice.
+void draw_outlines(Frame& f, const std::vector<LaidTrack>& tracks) {
+  const Trace& tr = *f.trace;
+  auto outline = [&](const Pick& pk, ImU32 col, float th) {
+    float y = 0;
+    if (pk.kind == PickKind::Slice) {
+      const Thread& t = tr.threads[pk.thread];
+      if (!tl::thread_row_screen_y(f, tracks, pk.thread, tl::slice_row(t, pk.set, pk.index), &y)) return;
+    } else if (pk.kind == PickKind::Async) {
+      const AsyncSlice& a = tr.async_slices[pk.index];
+      const uint32_t g = f.index->group_of_process(a.process);
+      auto it = std::find_if(tracks.begin(), tracks.end(),
+                             [&](const LaidTrack& l) { return l.kind == TrackKind::Async && l.group == g; });
+      if (it == tracks.end()) return;
+      y = f.tracks_y + row_y(*it, a.lane, f.m);
+    } else {
+      return;
+    }
+    Time t0, t1;
+    pick_range(tr, pk, &t0, &t1);
+    const float x0 = f.sx(std::clamp(f.st->view.x_of(t0), -4.0, double(f.plot_w) + 4));
+    const float x1 = std::max(x0 + 1, f.sx(std::clamp(f.st->view.x_of(t1), -4.0, double(f.plot_w) + 4)));
+    f.dl->AddRect(ImVec2(x0 - th * 0.5f, y + 1 - th * 0.5f), ImVec2(x1 + th * 0.5f, y + f.m.row_h - 1 + th * 0.5f), col,
+                  0, 0, th);
+  };
+  if (f.hover.kind == PickKind::Slice || f.hover.kind == PickKind::Async) {
+    outline(f.hover, tl::darker(label_color(*f.index, f.hover.kind == PickKind::Slice
+                                                         ? (f.hover.set == 0 ? tr.threads[f.hover.thread].slices
+                                                                             : tr.threads[f.hover.thread].overflow)
+                                                               .label[f.hover.index]
+                                                         : tr.async_slices[f.hover.index].label),
+                                0.45f),
+            2.0f);
+  }
+  outline(f.st->selected, current_theme() == ThemeKind::Dark ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255), 2.0f);
+}
+
+// Pans, selects ranges and handles clicks for the panel's main button.
+void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<LaidTrack>& tracks) {
+  TimelineState& st = *f.st;
+  ImGuiIO& io = ImGui::GetIO();
+  const double vx = f.mouse.x - f.plot_x;
+  if (ImGui::IsItemActivated()) {
+    const bool on_axis = f.mouse.y < axis_top + c.axis;
+    st.drag = on_axis ? TimelineState::Drag::Range : TimelineState::Drag::Pan;
+    st.drag_x = f.mouse.x;
+    st.drag_y = f.mouse.y;
+    st.drag_anchor = st.view.time_at(vx);
+    st.drag_moved = false;
+  }
+  if (ImGui::IsItemActive()) {
+    if (std::fabs(f.mouse.x - st.drag_x) + std::fabs(f.mouse.y - st.drag_y) > 3.0) st.drag_moved = true;
+    if (st.drag == TimelineState::Drag::Pan && st.drag_moved) {
+      st.view.pan_px(-io.MouseDelta.x);
+      st.scroll_y -= io.MouseDelta.y;
+    } else if (st.drag == TimelineState::Drag::Range && st.drag_moved) {
+      const Time t = st.view.time_at(std::clamp(vx, 0.0, double(f.plot_w)));
+      st.has_range = true;
+      st.range_t0 = std::min(st.drag_anchor, t);
+      st.range_t1 = std::max(st.drag_anchor, t);
+      st.range_changed = true;
+    }
+  }
+  if (!ImGui::IsItemDeactivated()) return;
+  const bool was_click = !st.drag_moved;
+  st.drag = TimelineState::Drag::None;
+  if (!was_click) return;
+  if (f.mouse.y < axis_top + c.axis) {
+    if (st.has_range) {
+      st.has_range = false;
+      st.range_changed = true;
+    }
+    return;
+  }
+  const TrackHit hit = hit_track(tracks, f.mouse.y - f.tracks_y, f.m);
+  if (hit.track >= 0 && tracks[size_t(hit.track)].kind == TrackKind::Header) {
+    const uint32_t g = tracks[size_t(hit.track)].group;
+    if (st.collapsed.size() <= g) st.collapsed.resize(g + 1, 0);
+    st.collapsed[g] ^= 1;
+    return;
+  }
+  if (f.hover.kind == PickKind::Fold) {
+    zoom_timeline_to(st, f.hover.t0, f.hover.t1);
+    return;
+  }
+  if (f.hover.kind == PickKind::Counter && f.mouse.x < f.plot_x) return;
+  const Pick next = f.hover.kind == PickKind::Counter ? Pick{} : f.hover;
+  if (!(next == st.selected)) {
+    st.selected = next;
+    st.selection_changed = true;
+  }
+}
+
+void handle_wheel(Frame& f, const Chrome& c, bool hovered) {
+  TimelineState& st = *f.st;
+  ImGuiIO& io = ImGui::GetIO();
+  if (!hovered || io.MouseWheel == 0) return;
+  const bool over_names = f.mouse.x < f.plot_x;
+  if (io.KeyShift || over_names) {
+    st.scroll_y -= io.MouseWheel * f.m.row_h * 3.0f;
+  } else {
+    st.view.zoom_at(f.mouse.x - f.plot_x, std::pow(0.8, double(io.MouseWheel)));
+  }
+  (void)c;
+}
+
+}  // namespace
+
+void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight& highlight) {
+  const Trace& tr = index.trace();
+  const float em = ImGui::GetFontSize();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  Chrome c;
+  c.gutter = std::min(em * 14.0f, std::max(avail.x * 0.3f, 40.0f));
+  c.axis = em * 2.1f;
+  c.hbar = em * 0.75f;
+  c.vbar = em * 0.75f;
+  Frame f;
+  f.dl = ImGui::GetWindowDrawList();
+  f.index = &index;
+  f.trace = &tr;
+  f.st = &st;
+  f.hl = &highlight;
+  f.text_h = em;
+  f.m.row_h = std::round(em * 1.3f);
+  f.m.header_h = std::round(em * 1.6f);
+  f.m.counter_h = std::round(em * 3.6f);
+  f.m.gap = std::round(em * 0.3f);
+  f.plot_x = origin.x + c.gutter;
+  f.plot_w = std::max(avail.x - c.gutter - c.vbar, 16.0f);
+  st.view.set_width(f.plot_w);
+  st.plot_width = f.plot_w;
+  st.selection_changed = st.range_changed = false;
+  if (!st.fitted) fit_timeline(tr, st, f.plot_w);
+  if (st.collapsed.size() < index.processes().size()) st.collapsed.resize(index.processes().size(), 0);
+
+  const float axis_top = origin.y;
+  f.clip_y0 = origin.y + c.axis;
+  f.clip_y1 = origin.y + std::max(avail.y - c.hbar, c.axis + 1);
+  const std::vector<LaidTrack> tracks = layout_tracks(index, st.collapsed, f.m);
+  const float total_h = layout_height(tracks, f.m);
+
+  // Input first, so that this frame draws the view the input asked for.
+  ImGui::SetCursorScreenPos(origin);
+  ImGui::InvisibleButton("##timeline", ImVec2(std::max(avail.x - c.vbar, 1.0f), std::max(avail.y - c.hbar, 1.0f)));
+  const bool hovered = ImGui::IsItemHovered();
+  f.mouse = ImGui::GetIO().MousePos;
+  f.mouse_in_plot = hovered && f.mouse.x >= f.plot_x && f.mouse.y >= f.clip_y0;
+  handle_wheel(f, c, hovered);
+  if (hovered || ImGui::IsWindowFocused()) handle_keys(st, f.mouse.x - f.plot_x, f.mouse_in_plot);
+  apply_requests(tr, st);
+  if (st.focus_thread != kNone) {
+    for (const LaidTrack& t : tracks) {
+      if (t.kind == TrackKind::Thread && t.id == st.focus_thread) {
+        const float area = f.clip_y1 - f.clip_y0;
+        if (t.y < st.scroll_y || t.y + f.m.row_h > st.scroll_y + area) st.scroll_y = t.y - area * 0.3f;
+      }
+    }
+    st.focus_thread = kNone;
+  }
+  const float area_h = f.clip_y1 - f.clip_y0;
+  st.scroll_y = std::clamp(st.scroll_y, 0.0f, std::max(0.0f, total_h - area_h));
+  st.view.clamp_to(tr.start, tr.end);
+  f.tracks_y = f.clip_y0 - st.scroll_y;
+
+  // Tracks, clipped to the track area.
+  f.dl->PushClipRect(ImVec2(origin.x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
+  f.dl->PushClipRect(ImVec2(f.plot_x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    const LaidTrack& t = tracks[i];
+    switch (t.kind) {
+      case TrackKind::Thread: tl::draw_thread_track(f, t); break;
+      case TrackKind::Async: tl::draw_async_track(f, t); break;
+      case TrackKind::Counter: tl::draw_counter_track(f, t); break;
+      case TrackKind::Header: break;
+    }
+  }
+  f.dl->PopClipRect();
+  draw_gutter_and_headers(f, c, tracks);
+  f.dl->PushClipRect(ImVec2(f.plot_x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    if (tracks[i].kind != TrackKind::Header) continue;
+    size_t j = i + 1;
+    while (j < tracks.size() && tracks[j].kind != TrackKind::Header) ++j;
+    const float bottom = f.tracks_y + (j == i + 1 ? tracks[i].y + tracks[i].h : tracks[j - 1].y + tracks[j - 1].h);
+    tl::draw_process_instants(f, tracks[i], bottom);
+  }
+  tl::draw_flows(f, tracks);
+  draw_outlines(f, tracks);
+  f.dl->PopClipRect();
+  f.dl->PopClipRect();
+
+  // Axis, range, cursor, global instants over everything.
+  f.dl->PushClipRect(ImVec2(origin.x, axis_top), ImVec2(f.plot_x + f.plot_w + c.vbar, f.clip_y1 + c.hbar), true);
+  draw_axis(f, c, axis_top);
+  f.dl->PushClipRect(ImVec2(f.plot_x, axis_top), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
+  tl::draw_global_instants(f, axis_top + c.axis * 0.45f, f.clip_y1);
+  draw_range(f, c, axis_top);
+  draw_cursor(f, c, axis_top);
+  f.dl->PopClipRect();
+  f.dl->PopClipRect();
+
+  handle_mouse(f, c, axis_top, tracks);
+  draw_hscrollbar(f, c, f.clip_y1);
+  draw_vscrollbar(f, c, total_h);
+  if (hovered && st.drag == TimelineState::Drag::None) tl::draw_hover_tooltip(f);
+  st.hovered = f.hover;
+  st.stats = f.stats;
+}
+
+}  // namespace vz

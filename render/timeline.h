@@ -1,0 +1,105 @@
+// The timeline panel: time axis, process groups, thread/async/counter tracks, instants, flows,
+// hover, selection, range selection, and the mouse and keyboard that drive them.
+//
+// It reads a const model through a ViewIndex and keeps its own state in a TimelineState; it owns
+// no trace data. Drawing follows DESIGN.md's level-of-detail rule (render/lod.h): per visible row
+// the first slice is found by binary search and runs of sub-pixel slices are folded, so a frame
+// costs O(visible rows × pixels × log n) whatever the trace size. Frame cost is reported through
+// TimelineFrameStats for `--bench-frames`.
+//
+// Input (when the panel is hovered or focused)
+//   wheel            zoom around the cursor          Shift+wheel / wheel on names: scroll tracks
+//   drag             pan (both axes)                 drag on the time axis: select a time range
+//   W / S            zoom in / out                   A / D: pan left / right
+//   F                zoom to the selection           0 / Home: fit the whole trace
+//   click            select a slice (a folded block zooms into it)         Esc: clear
+//
+// Usage
+//   vz::TimelineState tl;                         // one per loaded trace
+//   ...every frame, inside a window:  vz::draw_timeline(index, tl, highlight);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "render/time_view.h"
+#include "render/track_layout.h"
+#include "render/view_index.h"
+
+namespace vz {
+
+// Something on the timeline the mouse can point at or the user can select.
+enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter };
+struct Pick {
+  PickKind kind = PickKind::None;
+  uint32_t thread = kNone;  // Slice, Fold (thread rows), Instant with thread scope
+  uint8_t set = 0;          // Slice/Fold: 0 = Thread::slices, 1 = Thread::overflow
+  uint32_t index = kNone;   // Slice: slice index; Async: async_slices index; Instant: see scope;
+                            // Counter: counters index
+  Scope scope = Scope::Thread;  // Instant: which list `index` points into
+  uint32_t count = 0;       // Fold: how many slices it covers
+  Time t0 = 0, t1 = 0;      // Fold: its time extent
+  bool operator==(const Pick& o) const {
+    return kind == o.kind && thread == o.thread && set == o.set && index == o.index && scope == o.scope;
+  }
+};
+
+// Labels to emphasise (search matches, a statistics row): mark[label] != 0. Everything else is
+// drawn dimmed while a highlight is active.
+struct TimelineHighlight {
+  const std::vector<uint8_t>* mark = nullptr;
+  bool active() const { return mark && !mark->empty(); }
+};
+
+// Work done by the last frame, for the status bar and --bench-frames.
+struct TimelineFrameStats {
+  size_t rows = 0;        // slice rows visited
+  size_t items = 0;       // slices and folds drawn
+  size_t folds = 0;       // of which folded blocks
+  size_t slices_folded = 0;  // slices hidden inside folds
+};
+
+// The panel's state: view, scroll, collapsed groups, selection, range, drags.
+struct TimelineState {
+  TimeView view;
+  bool fitted = false;              // the view was fitted to the trace once
+  float scroll_y = 0;               // vertical scroll of the track area, pixels
+  std::vector<uint8_t> collapsed;   // per process group
+  std::vector<uint8_t> overlaid;    // per counter: 1 = series overlaid, 0 = stacked
+  Pick hovered;                     // under the mouse this frame
+  Pick selected;                    // clicked
+  bool has_range = false;           // a time range is selected
+  Time range_t0 = 0, range_t1 = 0;  // the range (t0 <= t1)
+  bool range_changed = false;       // set when the range was (re)selected this frame
+  bool selection_changed = false;   // set when `selected` changed this frame
+  // Requests from outside the panel, applied on the next frame.
+  bool want_fit = false;            // fit the whole trace
+  bool want_zoom_selection = false; // zoom to the selected slice or range
+  Time focus_t0 = 0, focus_t1 = 0;  // zoom to this range when focus_t1 > focus_t0
+  uint32_t focus_thread = kNone;    // and scroll this thread into view
+  // Drag state (internal).
+  enum class Drag : uint8_t { None, Pan, Range } drag = Drag::None;
+  double drag_x = 0, drag_y = 0;
+  Time drag_anchor = 0;
+  bool drag_moved = false;
+  TimelineFrameStats stats;
+  float plot_width = 0;             // width of the time area last frame (for outside zooms)
+};
+
+// Draws the timeline into the rest of the current window.
+void draw_timeline(ViewIndex& index, TimelineState& state, const TimelineHighlight& highlight);
+
+// Fits the view to the whole trace for a plot `width_px` wide.
+void fit_timeline(const Trace& trace, TimelineState& state, float width_px);
+
+// Zooms the view to [t0, t1] with a small margin (at least 1 µs shown).
+void zoom_timeline_to(TimelineState& state, Time t0, Time t1);
+
+// Start and end of a pick (a slice, async slice, instant or fold).
+bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);
+
+// The colour of a label's slices for the current theme (ImU32 as uint32_t).
+uint32_t label_color(const ViewIndex& index, uint32_t label);
+
+}  // namespace vz

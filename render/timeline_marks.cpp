@@ -1,0 +1,252 @@
+// Instants, flow arrows and the hover tooltip of the timeline.
+#include <algorithm>
+#include <cmath>
+
+#include "render/counter_lod.h"
+#include "render/theme.h"
+#include "render/timeline_internal.h"
+
+namespace vz::tl {
+namespace {
+
+// Walks instants sorted by ts in the visible range, at most one per `px` pixels; calls
+// fn(index, screen_x) for the first instant of each pixel bucket.
+template <class Ts, class Fn>
+void walk_instants(const Frame& f, size_t n, Ts&& ts_of, Fn&& fn, double px = 2.0) {
+  const TimeView& v = f.st->view;
+  auto lower = [&](size_t from, Time t) {
+    size_t lo = from, hi = n;
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (ts_of(mid) < t) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+  size_t i = lower(0, v.left());
+  const Time right = v.right();
+  while (i < n && ts_of(i) <= right) {
+    const double x = v.x_of(ts_of(i));
+    fn(i, f.sx(x));
+    i = lower(i + 1, v.time_at(x + px) + 1);
+  }
+}
+
+// A diamond marker centred at (x, y).
+void diamond(ImDrawList* dl, float x, float y, float r, ImU32 c) {
+  dl->AddQuadFilled(ImVec2(x, y - r), ImVec2(x + r, y), ImVec2(x, y + r), ImVec2(x - r, y), c);
+}
+
+// The slice a flow event binds to on its thread (set 0), or kNone.
+uint32_t flow_bound_slice(const Trace& trace, const FlowEvent& fe) {
+  if (fe.thread >= trace.threads.size()) return kNone;
+  const SliceSet& s = trace.threads[fe.thread].slices;
+  if (fe.phase == 'f' && !fe.bind_enclosing) {
+    // The next slice to begin at or after ts, at any depth (shallowest on ties).
+    uint32_t best = kNone;
+    for (uint32_t d = 0; d < s.depths(); ++d) {
+      const auto b = s.start.begin() + s.depth_begin[d], e = s.start.begin() + s.depth_begin[d + 1];
+      const auto it = std::lower_bound(b, e, fe.ts);
+      if (it != e && (best == kNone || *it < s.start[best])) best = uint32_t(it - s.start.begin());
+    }
+    return best;
+  }
+  std::vector<uint32_t> under;
+  s.stab(fe.ts, under);
+  if (under.empty()) return kNone;
+  if (fe.phase == 'X') {
+    for (uint32_t i : under) {
+      if (s.start[i] == fe.ts) return i;  // the slice carrying bind_id starts there
+    }
+  }
+  return under.back();
+}
+
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float th) {
+  const float dx = std::max(std::fabs(b.x - a.x) * 0.5f, 20.0f);
+  dl->AddBezierCubic(a, ImVec2(a.x + dx, a.y), ImVec2(b.x - dx, b.y), b, c, th);
+  const float s = th * 4.0f;
+  dl->AddTriangleFilled(ImVec2(b.x, b.y), ImVec2(b.x - s * 1.6f, b.y - s), ImVec2(b.x - s * 1.6f, b.y + s), c);
+}
+
+}  // namespace
+
+void draw_thread_instants(Frame& f, const LaidTrack& t) {
+  const auto& list = f.trace->threads[t.id].instants;
+  if (list.empty()) return;
+  const float top = f.tracks_y + t.y;
+  const ImU32 c = to_u32(palette().info);
+  const float r = f.m.row_h * 0.3f;
+  walk_instants(f, list.size(), [&](size_t i) { return list[i].ts; }, [&](size_t i, float x) {
+    f.dl->AddLine(ImVec2(x, top), ImVec2(x, top + t.h), (c & 0x00ffffffu) | 0x90000000u);
+    diamond(f.dl, x, top + r, r, c);
+    if (f.mouse_in_plot && std::fabs(f.mouse.x - x) <= r + 1 && f.mouse.y >= top && f.mouse.y < top + t.h) {
+      f.hover = Pick{};
+      f.hover.kind = PickKind::Instant;
+      f.hover.thread = t.id;
+      f.hover.index = uint32_t(i);
+      f.hover.scope = Scope::Thread;
+    }
+  });
+}
+
+void draw_process_instants(Frame& f, const LaidTrack& header, float group_bottom) {
+  const auto& ids = f.index->processes()[header.group].instants;
+  if (ids.empty()) return;
+  const auto& all = f.trace->process_instants;
+  const float top = f.tracks_y + header.y;
+  const ImU32 c = to_u32(palette().accent);
+  const float r = header.h * 0.25f;
+  walk_instants(f, ids.size(), [&](size_t i) { return all[ids[i]].ts; }, [&](size_t i, float x) {
+    f.dl->AddLine(ImVec2(x, top), ImVec2(x, group_bottom), (c & 0x00ffffffu) | 0x70000000u);
+    diamond(f.dl, x, top + header.h * 0.5f, r, c);
+    if (f.mouse_in_plot && std::fabs(f.mouse.x - x) <= r + 1 && f.mouse.y >= top && f.mouse.y < top + header.h) {
+      f.hover = Pick{};
+      f.hover.kind = PickKind::Instant;
+      f.hover.index = ids[i];
+      f.hover.scope = Scope::Process;
+    }
+  });
+}
+
+void draw_global_instants(Frame& f, float y0, float y1) {
+  const auto& all = f.trace->global_instants;
+  const ImU32 c = to_u32(palette().error);
+  walk_instants(f, all.size(), [&](size_t i) { return all[i].ts; }, [&](size_t i, float x) {
+    f.dl->AddLine(ImVec2(x, y0), ImVec2(x, y1), (c & 0x00ffffffu) | 0xa0000000u, 1.0f);
+    diamond(f.dl, x, y0 + 5, 5, c);
+    if (f.mouse.x >= x - 3 && f.mouse.x <= x + 3 && f.mouse.y >= y0 && f.mouse.y < y0 + 12) {
+      f.hover = Pick{};
+      f.hover.kind = PickKind::Instant;
+      f.hover.index = uint32_t(i);
+      f.hover.scope = Scope::Global;
+    }
+  });
+}
+
+bool thread_row_screen_y(const Frame& f, const std::vector<LaidTrack>& tracks, uint32_t thread, uint32_t row,
+                         float* y) {
+  for (const LaidTrack& t : tracks) {
+    if (t.kind == TrackKind::Thread && t.id == thread) {
+      *y = f.tracks_y + row_y(t, std::min(row, t.rows - 1), f.m);
+      return true;
+    }
+  }
+  return false;
+}
+
+void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {
+  const Pick& sel = f.st->selected;
+  if (sel.kind != PickKind::Slice || sel.set != 0) return;
+  const Trace& tr = *f.trace;
+  const SliceSet& s = tr.threads[sel.thread].slices;
+  const Time s0 = s.start[sel.index], s1 = s.end(sel.index);
+  const auto& on_thread = f.index->flows_on_thread(sel.thread);
+  // Flow events of this thread near the slice: inside it, or just before it for 'f' events
+  // that bind to the next slice.
+  auto first = std::lower_bound(on_thread.begin(), on_thread.end(), s0,
+                                [&](uint32_t i, Time t) { return tr.flows[i].ts < t; });
+  auto from = first - std::min<ptrdiff_t>(first - on_thread.begin(), 64);
+  const ImU32 col = to_u32(palette().accent);
+  auto endpoint = [&](uint32_t fi, ImVec2* p) {
+    const FlowEvent& fe = tr.flows[fi];
+    const uint32_t b = flow_bound_slice(tr, fe);
+    if (b == kNone) return false;
+    float y;
+    if (!thread_row_screen_y(f, tracks, fe.thread, tr.threads[fe.thread].slices.depth_of(b), &y)) return false;
+    *p = ImVec2(f.sx(f.st->view.x_of(std::max(fe.ts, tr.threads[fe.thread].slices.start[b]))), y + f.m.row_h * 0.5f);
+    return true;
+  };
+  for (auto it = from; it != on_thread.end() && tr.flows[*it].ts <= s1; ++it) {
+    const FlowEvent& fe = tr.flows[*it];
+    if (flow_bound_slice(tr, fe) != sel.index) continue;
+    const auto& chain = f.index->flows_with_id(fe.id);
+    const auto pos = std::find(chain.begin(), chain.end(), *it);
+    if (pos == chain.end()) continue;
+    ImVec2 here;
+    if (!endpoint(*it, &here)) continue;
+    ImVec2 other;
+    if (pos != chain.begin() && endpoint(*(pos - 1), &other)) arrow(f.dl, other, here, col, 2.0f);
+    if (pos + 1 != chain.end() && endpoint(*(pos + 1), &other)) arrow(f.dl, here, other, col, 2.0f);
+  }
+}
+
+void draw_hover_tooltip(Frame& f) {
+  const Trace& tr = *f.trace;
+  const Pick& h = f.hover;
+  if (h.kind == PickKind::None) return;
+  ImGui::BeginTooltip();
+  auto dim = [](const char* s) { ImGui::TextColored(palette().text_dim, "%s", s); ImGui::SameLine(); };
+  auto args_preview = [&](ByteRange r) {
+    std::string_view a = tr.view(r);
+    if (a.empty()) return;
+    if (a.size() > 300) a = a.substr(0, 300);
+    FontScope mono(fonts().mono);
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35.0f);
+    ImGui::TextUnformatted(a.data(), a.data() + a.size());
+    ImGui::PopTextWrapPos();
+  };
+  switch (h.kind) {
+    case PickKind::Slice: {
+      const SliceSet& s = h.set == 0 ? tr.threads[h.thread].slices : tr.threads[h.thread].overflow;
+      const std::string_view name = tr.name_of(s.label[h.index]);
+      { FontScope b(fonts().bold); ImGui::TextUnformatted(name.data(), name.data() + name.size()); }
+      dim("Duration");
+      ImGui::TextUnformatted(format_time_span(double(s.dur[h.index])).c_str());
+      dim("Start");
+      ImGui::TextUnformatted(format_tick(s.start[h.index] - tr.start, 1).c_str());
+      if (s.flags[h.index] & kSliceOpen) ImGui::TextColored(palette().warning, "Never ended (B without E)");
+      if (h.set == 1) ImGui::TextColored(palette().warning, "Overflow lane: overlaps a sibling without nesting");
+      break;
+    }
+    case PickKind::Async: {
+      const AsyncSlice& a = tr.async_slices[h.index];
+      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.name_of(a.label)).c_str()); }
+      dim("Duration");
+      ImGui::TextUnformatted(format_time_span(double(a.dur)).c_str());
+      dim("Id");
+      ImGui::TextUnformatted(std::string(tr.str(a.id)).c_str());
+      break;
+    }
+    case PickKind::Fold:
+      ImGui::Text("%u slices, each under 3 pixels wide", h.count);
+      dim("Span");
+      ImGui::TextUnformatted(format_time_span(double(h.t1 - h.t0)).c_str());
+      ImGui::TextColored(palette().text_dim, "Click to zoom in");
+      break;
+    case PickKind::Instant: {
+      const Instant& in = h.scope == Scope::Thread ? tr.threads[h.thread].instants[h.index]
+                          : h.scope == Scope::Process ? tr.process_instants[h.index]
+                                                      : tr.global_instants[h.index];
+      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.name_of(in.label)).c_str()); }
+      const char* scope = h.scope == Scope::Thread ? "thread" : h.scope == Scope::Process ? "process" : "global";
+      ImGui::TextColored(palette().text_dim, "Instant (%s) at %s", scope, format_tick(in.ts - tr.start, 1).c_str());
+      args_preview(in.args);
+      break;
+    }
+    case PickKind::Counter: {
+      const Counter& c = tr.counters[h.index];
+      const Time t = f.st->view.time_at(f.mouse.x - f.plot_x);
+      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.str(c.name)).c_str()); }
+      const uint32_t i = counter_sample_at(c.ts, t);
+      if (i == kNone) {
+        ImGui::TextColored(palette().text_dim, "no sample yet");
+        break;
+      }
+      ImGui::TextColored(palette().text_dim, "at %s", format_tick(c.ts[i] - tr.start, 1).c_str());
+      for (size_t k = 0; k < c.series.size(); ++k) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float sz = ImGui::GetTextLineHeight();
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sz * 0.2f), ImVec2(p.x + sz * 0.6f, p.y + sz * 0.8f),
+                                                  series_color(uint32_t(k)));
+        ImGui::Dummy(ImVec2(sz * 0.7f, sz));
+        ImGui::SameLine();
+        ImGui::Text("%s: %.6g", std::string(tr.str(c.series[k].key)).c_str(), c.series[k].values[i]);
+      }
+      break;
+    }
+    case PickKind::None: break;
+  }
+  ImGui::EndTooltip();
+}
+
+}  // namespace vz::tl

@@ -1,0 +1,199 @@
+// Thread, async and counter tracks of the timeline. See timeline.h for the rules they follow.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "render/lod.h"
+#include "render/theme.h"
+#include "render/timeline_internal.h"
+
+namespace vz::tl {
+namespace {
+
+constexpr double kMinPx = 3.0;  // narrower slices are folded with their neighbours
+constexpr double kGapPx = 1.0;  // a fold swallows slices starting within this many pixels
+
+// Draws a name (or fold count) inside [x0, x1] of a row when there is room for a few glyphs.
+void row_text(Frame& f, float x0, float x1, float y, std::string_view s, uint32_t bg) {
+  const float pad = f.text_h * 0.3f;
+  if (x1 - x0 < f.text_h * 1.6f || s.empty()) return;
+  const float left = std::max(x0, f.plot_x) + pad;
+  const float right = std::min(x1, f.plot_x + f.plot_w) - pad;
+  if (right - left < f.text_h) return;
+  const ImVec4 clip(left, y, right, y + f.m.row_h);
+  const float ty = y + (f.m.row_h - f.text_h) * 0.5f - 1.0f;
+  f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(left, ty), text_on(bg), s.data(), s.data() + s.size(), 0.0f,
+                &clip);
+}
+
+// A small right-pointing triangle: "this slice never ended".
+void open_marker(Frame& f, float x, float y) {
+  const float h = f.m.row_h;
+  const float w = h * 0.45f;
+  const ImU32 c = to_u32(palette().warning);
+  f.dl->AddTriangleFilled(ImVec2(x - w, y + 2), ImVec2(x, y + h * 0.5f), ImVec2(x - w, y + h - 2), c);
+}
+
+// Common drawing of one row item; `label` is the single slice's label (unused for folds).
+// Returns true when the mouse is over it.
+bool draw_item(Frame& f, const RowItem& it, float y, uint32_t label, bool open, bool mouse_row) {
+  const float x0 = f.sx(std::max(it.x0, -4.0));
+  float x1 = f.sx(std::min(it.x1, double(f.plot_w) + 4.0));
+  if (x1 - x0 < 1.0f) x1 = x0 + 1.0f;
+  const bool active = f.hl->active();
+  ImU32 col;
+  if (it.count == 1) {
+    col = label_color(*f.index, label);
+    if (active && !(*f.hl->mark)[label]) col = dim_color(col);
+  } else {
+    col = fold_color();
+    if (active) col = dim_color(col);
+  }
+  f.dl->AddRectFilled(ImVec2(x0, y + 1), ImVec2(x1, y + f.m.row_h - 1), col);
+  if (it.count == 1) {
+    if (x1 - x0 >= 3.0f) f.dl->AddLine(ImVec2(x0, y + 1), ImVec2(x0, y + f.m.row_h - 1), darker(col, 0.8f));
+    row_text(f, x0, x1, y, f.trace->name_of(label), col);
+    if (open && it.x1 <= f.plot_w + 4.0) open_marker(f, x1, y);
+  } else {
+    f.stats.folds++;
+    f.stats.slices_folded += it.count;
+    if (x1 - x0 > f.text_h * 3.0f) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%u", it.count);
+      row_text(f, x0, x1, y, buf, col);
+    }
+  }
+  f.stats.items++;
+  return mouse_row && f.mouse.x >= x0 - 1.0f && f.mouse.x <= x1 + 1.0f;
+}
+
+// Draws the rows of one SliceSet starting at row `row0` of a thread track at screen y `top`.
+void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, float top, uint32_t row0) {
+  const TimeView& v = f.st->view;
+  for (uint32_t d = 0; d < s.depths(); ++d) {
+    const float y = top + float(row0 + d) * f.m.row_h;
+    if (!f.row_visible(y, f.m.row_h)) continue;
+    f.stats.rows++;
+    const bool mouse_row = f.mouse_in_plot && f.mouse.y >= y && f.mouse.y < y + f.m.row_h;
+    auto start_of = [&](uint32_t i) { return s.start[i]; };
+    auto end_of = [&](uint32_t i) { return s.start[i] + s.dur[i]; };
+    fold_row(s.depth_begin[d], s.depth_begin[d + 1], start_of, end_of, v, kMinPx, kGapPx, [&](const RowItem& it) {
+      const uint32_t label = s.label[it.first];
+      const bool open = it.count == 1 && (s.flags[it.first] & kSliceOpen);
+      if (draw_item(f, it, y, label, open, mouse_row)) {
+        f.hover = Pick{};
+        f.hover.kind = it.count == 1 ? PickKind::Slice : PickKind::Fold;
+        f.hover.thread = thread;
+        f.hover.set = set;
+        f.hover.index = it.first;
+        f.hover.count = it.count;
+        f.hover.t0 = it.t0;
+        f.hover.t1 = it.t1;
+        f.hover_row_y = y;
+      }
+    });
+  }
+}
+
+// Value -> screen y inside a counter track.
+struct ValueScale {
+  double lo = 0, hi = 1;
+  float top = 0, bottom = 0;
+  float y(double v) const {
+    const double k = (v - lo) / (hi - lo);
+    return bottom - float(std::clamp(k, 0.0, 1.0)) * (bottom - top);
+  }
+};
+
+}  // namespace
+
+uint32_t slice_row(const Thread& th, uint8_t set, uint32_t index) {
+  return set == 0 ? th.slices.depth_of(index) : th.slices.depths() + th.overflow.depth_of(index);
+}
+
+void draw_thread_track(Frame& f, const LaidTrack& t) {
+  const float top = f.tracks_y + t.y;
+  if (!f.row_visible(top, t.h)) return;
+  const Thread& th = f.trace->threads[t.id];
+  draw_slice_rows(f, th.slices, t.id, 0, top, 0);
+  if (th.overflow.size() > 0) {
+    const float y = top + float(t.nested) * f.m.row_h;
+    f.dl->AddLine(ImVec2(f.plot_x, y), ImVec2(f.plot_x + f.plot_w, y), to_u32(palette().warning), 1.0f);
+    draw_slice_rows(f, th.overflow, t.id, 1, top, t.nested);
+  }
+  draw_thread_instants(f, t);
+}
+
+void draw_async_track(Frame& f, const LaidTrack& t) {
+  const float top = f.tracks_y + t.y;
+  if (!f.row_visible(top, t.h)) return;
+  const auto& lanes = f.index->processes()[t.group].async_lanes;
+  const auto& all = f.trace->async_slices;
+  for (uint32_t l = 0; l < lanes.size(); ++l) {
+    const float y = top + float(l) * f.m.row_h;
+    if (!f.row_visible(y, f.m.row_h)) continue;
+    f.stats.rows++;
+    const std::vector<uint32_t>& lane = lanes[l];
+    const bool mouse_row = f.mouse_in_plot && f.mouse.y >= y && f.mouse.y < y + f.m.row_h;
+    auto start_of = [&](uint32_t p) { return all[lane[p]].start; };
+    auto end_of = [&](uint32_t p) { return all[lane[p]].start + all[lane[p]].dur; };
+    fold_row(0, uint32_t(lane.size()), start_of, end_of, f.st->view, kMinPx, kGapPx, [&](const RowItem& it) {
+      const AsyncSlice& a = all[lane[it.first]];
+      if (draw_item(f, it, y, a.label, it.count == 1 && (a.flags & kSliceOpen), mouse_row)) {
+        f.hover = Pick{};
+        f.hover.kind = it.count == 1 ? PickKind::Async : PickKind::Fold;
+        f.hover.index = it.count == 1 ? lane[it.first] : kNone;
+        f.hover.count = it.count;
+        f.hover.t0 = it.t0;
+        f.hover.t1 = it.t1;
+        f.hover_row_y = y;
+      }
+    });
+  }
+}
+
+void draw_counter_track(Frame& f, const LaidTrack& t) {
+  const float top = f.tracks_y + t.y;
+  if (!f.row_visible(top, t.h)) return;
+  const Counter& c = f.trace->counters[t.id];
+  if (c.series.empty() || c.ts.empty()) return;
+  const bool stacked = c.series.size() > 1 && !(t.id < f.st->overlaid.size() && f.st->overlaid[t.id]);
+  if (stacked) f.index->ensure_stacked(t.id);
+  const CounterIndex& ci = f.index->counter(t.id);
+  const auto& pyr = stacked ? ci.stacked_series : ci.series;
+  ValueScale sc;
+  sc.top = top + 2;
+  sc.bottom = top + t.h - 1;
+  double lo = 0, hi = 0;
+  for (const MinMaxPyramid& p : pyr) {
+    if (!std::isnan(p.min())) lo = std::min(lo, p.min());
+    if (!std::isnan(p.max())) hi = std::max(hi, p.max());
+  }
+  sc.lo = lo;
+  sc.hi = hi > lo ? hi : lo + 1;
+  f.dl->AddLine(ImVec2(f.plot_x, sc.y(0)), ImVec2(f.plot_x + f.plot_w, sc.y(0)), to_u32(palette().text_dim) & 0x40ffffffu);
+  // Stacked: the top band first so each lower band paints over the one above it.
+  for (size_t n = 0; n < pyr.size(); ++n) {
+    const size_t k = stacked ? pyr.size() - 1 - n : n;
+    std::span<const double> vals = stacked ? std::span<const double>(ci.stacked[k]) : std::span<const double>(c.series[k].values);
+    const ImU32 col = series_color(uint32_t(k));
+    const ImU32 fill = (col & 0x00ffffffu) | (stacked ? 0xd0000000u : 0x50000000u);
+    const float base = sc.y(0);
+    for (const CounterColumn& col_px : counter_columns(c.ts, vals, pyr[k], f.trace->end, f.st->view, 1.0)) {
+      if (std::isnan(col_px.mx)) continue;
+      const float x = f.sx(col_px.x);
+      const float ymx = sc.y(col_px.mx), ymn = sc.y(col_px.mn);
+      f.dl->AddRectFilled(ImVec2(x, std::min(ymx, base)), ImVec2(x + 1, std::max(ymx, base)), fill);
+      f.dl->AddRectFilled(ImVec2(x, ymx - 1), ImVec2(x + 1, std::max(ymn, ymx) + 1), col);
+    }
+  }
+  f.stats.rows++;
+  if (f.mouse_in_plot && f.mouse.y >= top && f.mouse.y < top + t.h) {
+    f.hover = Pick{};
+    f.hover.kind = PickKind::Counter;
+    f.hover.index = t.id;
+    f.hover_row_y = top;
+  }
+}
+
+}  // namespace vz::tl

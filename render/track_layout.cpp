@@ -1,0 +1,58 @@
+// Vertical track layout and y hit-testing. See track_layout.h.
+#include "render/track_layout.h"
+
+#include <algorithm>
+
+namespace vz {
+
+std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
+                                     const LayoutMetrics& m) {
+  std::vector<LaidTrack> out;
+  float y = 0;
+  auto place = [&](LaidTrack t, float h) {
+    t.y = y;
+    t.h = h;
+    out.push_back(t);
+    y += h + m.gap;
+  };
+  const auto& groups = index.processes();
+  for (uint32_t g = 0; g < groups.size(); ++g) {
+    const ProcessTracks& p = groups[g];
+    place(LaidTrack{TrackKind::Header, g, p.process, 0, 0}, m.header_h);
+    if (g < collapsed.size() && collapsed[g]) continue;
+    for (uint32_t c : p.counters) place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, m.counter_h);
+    if (!p.async_lanes.empty()) {
+      const uint32_t lanes = uint32_t(p.async_lanes.size());
+      place(LaidTrack{TrackKind::Async, g, p.process, lanes, lanes}, m.row_h * float(lanes));
+    }
+    for (uint32_t th : p.threads) {
+      const Thread& t = index.trace().threads[th];
+      const uint32_t nested = t.slices.depths();
+      const uint32_t rows = std::max<uint32_t>(1, nested + t.overflow.depths());
+      place(LaidTrack{TrackKind::Thread, g, th, rows, nested}, m.row_h * float(rows));
+    }
+  }
+  return out;
+}
+
+float layout_height(const std::vector<LaidTrack>& tracks, const LayoutMetrics& m) {
+  return tracks.empty() ? 0.0f : tracks.back().y + tracks.back().h + m.gap;
+}
+
+TrackHit hit_track(const std::vector<LaidTrack>& tracks, float y, const LayoutMetrics& m) {
+  TrackHit hit;
+  // Tracks are sorted by y: the last one starting at or above y is the candidate.
+  auto it = std::upper_bound(tracks.begin(), tracks.end(), y,
+                             [](float v, const LaidTrack& t) { return v < t.y; });
+  if (it == tracks.begin()) return hit;
+  --it;
+  if (y >= it->y + it->h) return hit;  // in the gap below it
+  hit.track = int(it - tracks.begin());
+  if (it->kind == TrackKind::Thread || it->kind == TrackKind::Async) {
+    const int row = int((y - it->y) / m.row_h);
+    hit.row = std::min(row, int(it->rows) - 1);
+  }
+  return hit;
+}
+
+}  // namespace vz

@@ -1,0 +1,54 @@
+// Vertical layout of the timeline: which track sits at which y, and what is under a given y.
+//
+// Tracks come from a ViewIndex in display order: per process group a header, then its counters,
+// its async lanes and its threads (nested depths first, then overflow lanes). A collapsed group
+// keeps only its header. The layout is recomputed every frame (it is O(tracks)), so collapsing,
+// scaling and new fonts need no invalidation. Nothing here depends on ImGui: hit-testing a y
+// position is unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "render/view_index.h"
+
+namespace vz {
+
+// Pixel sizes of the layout (already multiplied by the UI scale).
+struct LayoutMetrics {
+  float row_h = 18;      // one slice row (a depth, a lane)
+  float header_h = 22;   // a process group's header
+  float counter_h = 54;  // a counter track
+  float gap = 6;         // space after each track
+};
+
+enum class TrackKind : uint8_t { Header, Counter, Async, Thread };
+
+// One track placed on the vertical axis.
+struct LaidTrack {
+  TrackKind kind = TrackKind::Header;
+  uint32_t group = 0;   // position in ViewIndex::processes()
+  uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index
+  uint32_t rows = 0;    // Thread: nested depths + overflow lanes (>= 1); Async: lanes
+  uint32_t nested = 0;  // Thread: how many of `rows` are nested depths (the rest are overflow)
+  float y = 0, h = 0;   // top and height, relative to the top of the track area
+};
+
+// Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks.
+std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
+                                     const LayoutMetrics& m);
+
+// Total height of a layout (the bottom of the last track plus its gap).
+float layout_height(const std::vector<LaidTrack>& tracks, const LayoutMetrics& m);
+
+// What is at a y position: a track and, for threads and async tracks, a row.
+struct TrackHit {
+  int track = -1;  // index into the layout, -1 for none (a gap or past the end)
+  int row = -1;    // slice row within the track, -1 for none
+};
+TrackHit hit_track(const std::vector<LaidTrack>& tracks, float y, const LayoutMetrics& m);
+
+// Top y of row `row` of a track.
+inline float row_y(const LaidTrack& t, uint32_t row, const LayoutMetrics& m) { return t.y + float(row) * m.row_h; }
+
+}  // namespace vz

@@ -1,0 +1,142 @@
+// Display-order tracks and per-trace drawing indexes. See view_index.h.
+#include "render/view_index.h"
+
+#include <algorithm>
+
+namespace vz {
+
+uint32_t name_hash(std::string_view name) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  // Final avalanche so that names differing in one trailing character get distant hues.
+  h ^= h >> 15;
+  h *= 0x2c1b3c6du;
+  h ^= h >> 12;
+  return h;
+}
+
+namespace {
+
+// Orders items by (sort index, then the given base rank).
+template <class Get>
+void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_t>& rank, Get&& get) {
+  std::stable_sort(items.begin(), items.end(), [&](uint32_t a, uint32_t b) {
+    const int64_t sa = get(a), sb = get(b);
+    if (sa != sb) return sa < sb;
+    return rank[a] < rank[b];
+  });
+}
+
+}  // namespace
+
+ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
+  const std::vector<uint32_t> porder = trace.process_order();
+  const std::vector<uint32_t> torder = trace.thread_order();
+  std::vector<uint32_t> prank(trace.processes.size()), trank(trace.threads.size());
+  for (uint32_t i = 0; i < porder.size(); ++i) prank[porder[i]] = i;
+  for (uint32_t i = 0; i < torder.size(); ++i) trank[torder[i]] = i;
+
+  std::vector<uint32_t> procs = porder;
+  order_by_sort_index(procs, prank, [&](uint32_t p) { return trace.processes[p].sort_index; });
+  group_of_process_.assign(trace.processes.size(), 0);
+  processes_.resize(procs.size());
+  for (uint32_t g = 0; g < procs.size(); ++g) {
+    processes_[g].process = procs[g];
+    group_of_process_[procs[g]] = g;
+    std::vector<uint32_t> threads = trace.processes[procs[g]].threads;
+    order_by_sort_index(threads, trank, [&](uint32_t t) { return trace.threads[t].sort_index; });
+    processes_[g].threads = std::move(threads);
+  }
+  for (uint32_t c = 0; c < trace.counters.size(); ++c) {
+    const uint32_t p = trace.counters[c].process;
+    if (p < processes_.size()) processes_[group_of_process_[p]].counters.push_back(c);
+  }
+  for (ProcessTracks& g : processes_) {
+    std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) {
+      return trace.str(trace.counters[a].name) < trace.str(trace.counters[b].name);
+    });
+  }
+  for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {
+    const AsyncSlice& a = trace.async_slices[i];
+    if (a.process >= processes_.size()) continue;
+    auto& lanes = processes_[group_of_process_[a.process]].async_lanes;
+    if (lanes.size() <= a.lane) lanes.resize(a.lane + 1);
+    lanes[a.lane].push_back(i);
+  }
+  for (auto& g : processes_) {
+    for (auto& lane : g.async_lanes) {
+      std::stable_sort(lane.begin(), lane.end(), [&](uint32_t a, uint32_t b) {
+        return trace.async_slices[a].start < trace.async_slices[b].start;
+      });
+    }
+  }
+  for (uint32_t i = 0; i < trace.process_instants.size(); ++i) {
+    const uint32_t th = trace.process_instants[i].thread;
+    if (th >= trace.threads.size()) continue;
+    processes_[group_of_process_[trace.threads[th].process]].instants.push_back(i);
+  }
+
+  hues_.resize(trace.labels.size());
+  for (uint32_t l = 0; l < trace.labels.size(); ++l) hues_[l] = name_hash(trace.name_of(l));
+
+  flows_by_thread_.resize(trace.threads.size());
+  for (uint32_t i = 0; i < trace.flows.size(); ++i) {
+    const FlowEvent& f = trace.flows[i];
+    flows_by_id_[f.id].push_back(i);
+    if (f.thread < flows_by_thread_.size()) flows_by_thread_[f.thread].push_back(i);
+  }
+  auto by_ts = [&](uint32_t a, uint32_t b) { return trace.flows[a].ts < trace.flows[b].ts; };
+  for (auto& [id, v] : flows_by_id_) std::stable_sort(v.begin(), v.end(), by_ts);
+  for (auto& v : flows_by_thread_) std::stable_sort(v.begin(), v.end(), by_ts);
+
+  counters_.resize(trace.counters.size());
+  for (uint32_t c = 0; c < trace.counters.size(); ++c) {
+    for (const CounterSeries& s : trace.counters[c].series) counters_[c].series.emplace_back(s.values);
+  }
+}
+
+const std::vector<uint32_t>& ViewIndex::flows_with_id(StrId id) const {
+  static const std::vector<uint32_t> kEmpty;
+  auto it = flows_by_id_.find(id);
+  return it == flows_by_id_.end() ? kEmpty : it->second;
+}
+
+const std::vector<uint32_t>& ViewIndex::flows_on_thread(uint32_t thread) const {
+  static const std::vector<uint32_t> kEmpty;
+  return thread < flows_by_thread_.size() ? flows_by_thread_[thread] : kEmpty;
+}
+
+void ViewIndex::ensure_stacked(uint32_t c) {
+  CounterIndex& ci = counters_[c];
+  if (ci.stacked_ready) return;
+  ci.stacked = stacked_values(trace_->counters[c]);
+  ci.stacked_series.clear();
+  for (const std::vector<double>& v : ci.stacked) ci.stacked_series.emplace_back(v);
+  ci.stacked_ready = true;
+}
+
+uint32_t ViewIndex::thread_rows(uint32_t thread) const {
+  const Thread& t = trace_->threads[thread];
+  return t.slices.depths() + t.overflow.depths();
+}
+
+size_t ViewIndex::memory_bytes() const {
+  size_t n = hues_.capacity() * 4 + group_of_process_.capacity() * 4;
+  for (const ProcessTracks& g : processes_) {
+    n += (g.counters.capacity() + g.threads.capacity() + g.instants.capacity()) * 4;
+    for (const auto& l : g.async_lanes) n += l.capacity() * 4;
+  }
+  for (const auto& [id, v] : flows_by_id_) n += v.capacity() * 4 + 32;
+  for (const auto& v : flows_by_thread_) n += v.capacity() * 4;
+  for (const CounterIndex& c : counters_) {
+    for (const MinMaxPyramid& p : c.series) n += p.memory_bytes();
+    for (const MinMaxPyramid& p : c.stacked_series) n += p.memory_bytes();
+    for (const auto& v : c.stacked) n += v.capacity() * 8;
+  }
+  return n;
+}
+
+}  // namespace vz

@@ -1,0 +1,78 @@
+// What the timeline needs beyond the model, computed once per loaded trace on the load worker.
+//
+// The model is laid out for loading and querying; drawing also needs the tracks in display order
+// (processes by sort index then pid, each with its counters, async lanes and threads), async
+// slices grouped by lane, process-scoped instants per process, flows grouped by id, a stable hue
+// per label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
+// events (slices need nothing extra: their depth-major columns are the index), and must not happen
+// on the UI thread, so a ViewIndex is built next to the trace and then only read.
+//
+// Nothing here depends on ImGui.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/model.h"
+#include "render/counter_lod.h"
+
+namespace vz {
+
+// A process group in display order.
+struct ProcessTracks {
+  uint32_t process = 0;                 // Trace::processes index
+  std::vector<uint32_t> counters;       // Trace::counters indices, by name
+  std::vector<std::vector<uint32_t>> async_lanes;  // per lane: Trace::async_slices indices by start
+  std::vector<uint32_t> threads;        // Trace::threads indices, by sort index then tid
+  std::vector<uint32_t> instants;       // Trace::process_instants of this process, by ts
+};
+
+// Min/max pyramids of one counter's series (level 0 points into the model or into `stacked`).
+struct CounterIndex {
+  std::vector<MinMaxPyramid> series;          // overlaid: one per series, over the raw values
+  std::vector<std::vector<double>> stacked;   // cumulative sums (built on first use)
+  std::vector<MinMaxPyramid> stacked_series;  // pyramids over `stacked`
+  bool stacked_ready = false;
+};
+
+class ViewIndex {
+ public:
+  // Builds everything for `trace` (which must outlive the index).
+  explicit ViewIndex(const Trace& trace);
+  ViewIndex(const ViewIndex&) = delete;
+  ViewIndex& operator=(const ViewIndex&) = delete;
+
+  const Trace& trace() const { return *trace_; }
+  const std::vector<ProcessTracks>& processes() const { return processes_; }
+  // Process group of a Trace::processes index (position in processes()).
+  uint32_t group_of_process(uint32_t process) const { return group_of_process_[process]; }
+  // A stable 32-bit hash of the label's name: the basis of its colour.
+  uint32_t label_hue(uint32_t label) const { return hues_[label]; }
+  // Flow events sharing an id, by ts (Trace::flows indices); empty when none.
+  const std::vector<uint32_t>& flows_with_id(StrId id) const;
+  // Flow events on one thread, by ts (Trace::flows indices).
+  const std::vector<uint32_t>& flows_on_thread(uint32_t thread) const;
+  // Pyramids of counter c; the stacked ones are built by ensure_stacked().
+  const CounterIndex& counter(uint32_t c) const { return counters_[c]; }
+  // Builds the stacked values and their pyramids of counter c (UI thread, first use only).
+  void ensure_stacked(uint32_t c);
+  // Deepest row count of a thread: nested depths + overflow lanes.
+  uint32_t thread_rows(uint32_t thread) const;
+  size_t memory_bytes() const;
+
+ private:
+  const Trace* trace_;
+  std::vector<ProcessTracks> processes_;
+  std::vector<uint32_t> group_of_process_;
+  std::vector<uint32_t> hues_;
+  std::unordered_map<StrId, std::vector<uint32_t>> flows_by_id_;
+  std::vector<std::vector<uint32_t>> flows_by_thread_;
+  std::vector<CounterIndex> counters_;
+};
+
+// FNV-1a of a name: the same name gets the same colour in every trace and every run.
+uint32_t name_hash(std::string_view name);
+
+}  // namespace vz

@@ -1,0 +1,134 @@
+// Tests of render/lod.h: folding a row of non-overlapping intervals for drawing, against brute
+// force: every interval is covered exactly once, in order; wide intervals are drawn alone; folds
+// only hold narrow intervals; the number of items stays bounded by the pixels, not the events.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "render/lod.h"
+
+using namespace vz;
+
+namespace {
+
+struct Row {
+  std::vector<Time> start, end;
+};
+
+// Random non-overlapping intervals in increasing order (touching and zero-length often).
+Row random_row(std::mt19937_64& rng, size_t n, Time max_gap, Time max_len) {
+  Row r;
+  Time at = Time(rng() % 1000) - 500;
+  for (size_t i = 0; i < n; ++i) {
+    at += rng() % 3 == 0 ? 0 : Time(rng() % uint64_t(max_gap + 1));
+    const Time len = rng() % 5 == 0 ? 0 : Time(rng() % uint64_t(max_len + 1));
+    r.start.push_back(at);
+    r.end.push_back(at + len);
+    at += len;
+  }
+  return r;
+}
+
+std::vector<RowItem> fold(const Row& r, const TimeView& v, double min_px, double gap_px) {
+  std::vector<RowItem> items;
+  fold_row(0, uint32_t(r.start.size()), [&](uint32_t i) { return r.start[i]; }, [&](uint32_t i) { return r.end[i]; },
+           v, min_px, gap_px, [&](const RowItem& it) { items.push_back(it); });
+  return items;
+}
+
+}  // namespace
+
+TEST_CASE("folding covers every visible interval exactly once, in order") {
+  std::mt19937_64 rng(11);
+  for (int iter = 0; iter < 400; ++iter) {
+    const Row r = random_row(rng, 1 + rng() % 400, 1 + rng() % 2000, 1 + rng() % 5000);
+    TimeView v;
+    const Time lo = r.start.front(), hi = r.end.back();
+    v.fit(lo, hi, 50 + double(rng() % 1500));
+    if (rng() % 2) v.zoom_at(double(rng() % 500), std::pow(2.0, -double(rng() % 12)));
+    const auto items = fold(r, v, 3.0, 1.0);
+    // Brute force: the intervals overlapping [left, right + 1].
+    std::vector<uint32_t> expect;
+    for (uint32_t i = 0; i < r.start.size(); ++i) {
+      if (r.end[i] >= v.left() && r.start[i] <= v.right() + 1) expect.push_back(i);
+    }
+    std::vector<uint32_t> got;
+    for (const RowItem& it : items) {
+      REQUIRE(it.count >= 1);
+      for (uint32_t k = 0; k < it.count; ++k) got.push_back(it.first + k);
+      CHECK(it.t0 == r.start[it.first]);
+      CHECK(it.t1 == r.end[it.first + it.count - 1]);
+      CHECK(it.x1 >= it.x0);
+      if (it.count > 1) {
+        for (uint32_t k = 0; k < it.count; ++k) {
+          const uint32_t i = it.first + k;
+          CHECK(v.x_of(r.end[i]) - v.x_of(r.start[i]) < 3.0);  // folds hold narrow intervals only
+        }
+      }
+    }
+    // Items may include one interval just past the right edge of a fold; everything expected
+    // must be there and nothing may repeat.
+    for (size_t k = 1; k < got.size(); ++k) CHECK(got[k] == got[k - 1] + 1);
+    for (uint32_t e : expect) CHECK(std::find(got.begin(), got.end(), e) != got.end());
+    // Wide intervals are drawn on their own.
+    for (const RowItem& it : items) {
+      const uint32_t i = it.first;
+      if (v.x_of(r.end[i]) - v.x_of(r.start[i]) >= 3.0) CHECK(it.count == 1);
+    }
+  }
+}
+
+TEST_CASE("a dense row folds into few items") {
+  Row r;
+  for (Time i = 0; i < 1000000; ++i) {
+    r.start.push_back(i * 10);
+    r.end.push_back(i * 10 + 7);
+  }
+  TimeView v;
+  v.fit(0, 10000000, 1000);  // 10 us per pixel: every interval is sub-pixel
+  const auto items = fold(r, v, 3.0, 1.0);
+  CHECK(items.size() <= 4);  // one run covers the row
+  uint64_t covered = 0;
+  for (const RowItem& it : items) covered += it.count;
+  CHECK(covered == 1000000);
+}
+
+TEST_CASE("sparse narrow intervals stay separate, wide ones are alone") {
+  Row r;
+  for (Time i = 0; i < 100; ++i) {
+    r.start.push_back(i * 100000);
+    r.end.push_back(i * 100000 + (i % 10 == 0 ? 50000 : 10));
+  }
+  TimeView v;
+  v.fit(0, 10000000, 1000);  // 10 us per pixel: gaps of ~10 px
+  const auto items = fold(r, v, 3.0, 1.0);
+  CHECK(items.size() == 100);
+  for (const RowItem& it : items) CHECK(it.count == 1);
+}
+
+TEST_CASE("item count is bounded by the pixels") {
+  std::mt19937_64 rng(5);
+  for (int iter = 0; iter < 20; ++iter) {
+    const Row r = random_row(rng, 200000, 30, 30);
+    TimeView v;
+    v.fit(r.start.front(), r.end.back(), 800);
+    const auto items = fold(r, v, 3.0, 1.0);
+    CHECK(items.size() <= 800);
+  }
+}
+
+TEST_CASE("first visible is found by binary search on ends") {
+  Row r;
+  for (Time i = 0; i < 10; ++i) {
+    r.start.push_back(i * 10);
+    r.end.push_back(i * 10 + 5);
+  }
+  auto end_of = [&](uint32_t i) { return r.end[i]; };
+  CHECK(row_first_ending_at_or_after(0, 10, 0, end_of) == 0);
+  CHECK(row_first_ending_at_or_after(0, 10, 6, end_of) == 1);
+  CHECK(row_first_ending_at_or_after(0, 10, 95, end_of) == 9);
+  CHECK(row_first_ending_at_or_after(0, 10, 96, end_of) == 10);
+}

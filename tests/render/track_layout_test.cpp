@@ -1,0 +1,98 @@
+// Tests of render/track_layout.cpp and render/view_index.cpp: tracks in display order (sort
+// indexes, then pid/tid), collapsed groups, async lanes, and y hit-testing against brute force.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+#include "formats/loader.h"
+#include "render/track_layout.h"
+
+using namespace vz;
+
+namespace {
+
+std::unique_ptr<Trace> load_text(const std::string& s) {
+  LoadResult r = load_bytes(s);
+  REQUIRE(r.ok);
+  return std::move(r.trace);
+}
+
+const char* kTrace = R"({"traceEvents":[
+ {"ph":"X","pid":2,"tid":7,"ts":0,"dur":10,"name":"a"},
+ {"ph":"X","pid":2,"tid":7,"ts":1,"dur":5,"name":"b"},
+ {"ph":"X","pid":2,"tid":3,"ts":0,"dur":10,"name":"c"},
+ {"ph":"X","pid":1,"tid":1,"ts":0,"dur":10,"name":"d"},
+ {"ph":"X","pid":1,"tid":1,"ts":5,"dur":10,"name":"overlaps"},
+ {"ph":"C","pid":1,"ts":0,"name":"mem","args":{"a":1,"b":2}},
+ {"ph":"b","pid":1,"ts":0,"id":"1","cat":"c","name":"req"},
+ {"ph":"b","pid":1,"ts":1,"id":"2","cat":"c","name":"req"},
+ {"ph":"e","pid":1,"ts":5,"id":"1","cat":"c","name":"req"},
+ {"ph":"e","pid":1,"ts":6,"id":"2","cat":"c","name":"req"},
+ {"ph":"M","pid":2,"name":"process_sort_index","args":{"sort_index":-5}},
+ {"ph":"M","pid":2,"tid":7,"name":"thread_sort_index","args":{"sort_index":-1}}
+]})";
+
+}  // namespace
+
+TEST_CASE("tracks follow sort indexes, then pid and tid") {
+  auto t = load_text(kTrace);
+  ViewIndex index(*t);
+  LayoutMetrics m;
+  const auto tracks = layout_tracks(index, {}, m);
+  std::vector<std::string> names;
+  for (const LaidTrack& lt : tracks) {
+    switch (lt.kind) {
+      case TrackKind::Header: names.push_back("P" + std::string(t->str(t->processes[lt.id].pid))); break;
+      case TrackKind::Counter: names.push_back("C" + std::string(t->str(t->counters[lt.id].name))); break;
+      case TrackKind::Async: names.push_back("A" + std::to_string(lt.rows)); break;
+      case TrackKind::Thread: names.push_back("T" + std::string(t->str(t->threads[lt.id].tid)) + ":" + std::to_string(lt.rows)); break;
+    }
+  }
+  // pid 2 first (sort index -5), its tid 7 first (sort index -1); pid 1 has a counter, two
+  // overlapping async slices in two lanes, and one nested row plus one overflow lane.
+  CHECK(names == std::vector<std::string>{"P2", "T7:2", "T3:1", "P1", "Cmem", "A2", "T1:2"});
+  for (size_t i = 1; i < tracks.size(); ++i) CHECK(tracks[i].y >= tracks[i - 1].y + tracks[i - 1].h);
+}
+
+TEST_CASE("collapsed groups keep only their header") {
+  auto t = load_text(kTrace);
+  ViewIndex index(*t);
+  LayoutMetrics m;
+  const auto tracks = layout_tracks(index, {1, 0}, m);
+  REQUIRE(tracks.size() == 5);
+  CHECK(tracks[0].kind == TrackKind::Header);
+  CHECK(tracks[1].kind == TrackKind::Header);
+}
+
+TEST_CASE("hit testing agrees with a linear scan") {
+  auto t = load_text(kTrace);
+  ViewIndex index(*t);
+  LayoutMetrics m;
+  m.row_h = 7;
+  m.gap = 3;
+  const auto tracks = layout_tracks(index, {}, m);
+  const float total = layout_height(tracks, m);
+  for (float y = -5; y < total + 5; y += 0.5f) {
+    int expect = -1, row = -1;
+    for (size_t i = 0; i < tracks.size(); ++i) {
+      if (y >= tracks[i].y && y < tracks[i].y + tracks[i].h) {
+        expect = int(i);
+        if (tracks[i].kind == TrackKind::Thread || tracks[i].kind == TrackKind::Async) {
+          row = int((y - tracks[i].y) / m.row_h);
+        }
+      }
+    }
+    const TrackHit h = hit_track(tracks, y, m);
+    CHECK(h.track == expect);
+    CHECK(h.row == row);
+  }
+}
+
+TEST_CASE("same name, same hue; different names, usually different hues") {
+  CHECK(name_hash("parse") == name_hash("parse"));
+  CHECK(name_hash("parse") != name_hash("parsf"));
+  auto t = load_text(kTrace);
+  ViewIndex index(*t);
+  CHECK(index.thread_rows(0) >= 1);
+}
