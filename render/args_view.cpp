@@ -111,10 +111,11 @@ std::string raw_glimpse(std::string_view raw, size_t max_chars, bool* cut) {
   return out;
 }
 
-// "{3}" / "[500]", with "…" when the container was cut short.
+// "{3}" / "[500]" ("{}" / "[]" when empty), with "…" when the container was cut short.
 std::string summary(const JsonNode& n) {
   char buf[48];
   const bool obj = n.kind == JsonKind::Object;
+  if (n.children == 0) return n.incomplete() ? (obj ? "{\xe2\x80\xa6}" : "[\xe2\x80\xa6]") : (obj ? "{}" : "[]");
   std::snprintf(buf, sizeof buf, "%c%s%c%s", obj ? '{' : '[', format_count(n.children).c_str(), obj ? '}' : ']',
                 n.incomplete() ? " \xe2\x80\xa6" : "");
   return buf;
@@ -155,7 +156,6 @@ void draw_string_value(std::string_view text, uint32_t node, ArgsViewState& st) 
   ImGui::TextUnformatted(s.data(), s.data() + s.size());
   ImGui::PopTextWrapPos();
   if (!whole) {
-    ImGui::SameLine();
     ImGui::PushID(int(node));
     char label[64];
     std::snprintf(label, sizeof label, "show all (%s)", format_bytes(content.size()).c_str());

@@ -71,7 +71,7 @@ void draw_code(const SourceLines& lines, int64_t line, float height, SourceViewS
   char digits[24];
   const int width = std::snprintf(digits, sizeof digits, "%zu", lines.size());
   const float char_w = ImGui::CalcTextSize("0").x;
-  const float gutter = char_w * float(width + 2);
+  const float gutter = ImGui::GetCursorPosX() + char_w * float(width + 2);
   // The widest line sets the horizontal extent, though only visible lines are drawn.
   ImGui::Dummy(ImVec2(gutter + char_w * float(lines.max_width + 1), 0.0f));
   const float band_w = std::max(ImGui::GetWindowWidth(), gutter + char_w * float(lines.max_width + 2));
