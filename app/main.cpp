@@ -7,6 +7,7 @@
 
 #include "app/cli.h"
 #ifndef VZ_NO_GUI
+#include "app/bench_frames.h"
 #include "app/window.h"
 #endif
 
@@ -92,6 +93,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.has_range = true;
     } else if (option_value(argc, argv, &i, "--select", &v)) {
       o->request.select = v;
+    } else if (a == "--bench-frames") {
+      o->bench_frames = true;
     } else if (a == "--flamegraph") {
       o->request.tab = vz::ViewTab::Flamegraph;
     } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select") {
@@ -123,6 +126,13 @@ int main(int argc, char** argv) {
 #else
   vz::WindowOptions options;
   if (!parse_window_args(argc, argv, &options)) return 2;
+  if (options.bench_frames) {
+    if (options.file.empty()) {
+      std::fprintf(stderr, "vizviewer: --bench-frames needs a trace file\n");
+      return 2;
+    }
+    return vz::run_bench_frames(options.file, options.width, options.height, 60);
+  }
   return vz::run_window(options);
 #endif
 }

@@ -15,6 +15,7 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -567,6 +568,7 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    if (headless) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover in screenshots
     ImGui::NewFrame();
     busy_frames = had_input() || ImGui::IsAnyItemActive() ? 30 : std::max(0, busy_frames - 1);
     viewer.draw();

@@ -24,6 +24,7 @@ struct WindowOptions {
   int width = 1600;        // initial window size in screen coordinates
   int height = 900;
   ViewRequest request;     // tab, range and selection to show once loaded
+  bool bench_frames = false;  // time timeline frames headlessly instead of opening the window
 };
 
 // Opens the window and runs it until it is closed (or the screenshot is written).

@@ -509,9 +509,13 @@ bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src) {
 }  // namespace
 
 bool write_vzt(const Trace& t, const std::string& path, bool compress, std::string* error) {
+  VztWriteOptions opt;
+  opt.compress = compress;
+  return write_vzt(t, path, opt, error);
+}
+
+bool write_vzt(const Trace& t, const std::string& path, const VztWriteOptions& opt, std::string* error) {
   try {
-    VztWriteOptions opt;
-    opt.compress = compress;
     VztStreamWriter w;
     if (!w.open(path, opt, error)) return false;
     std::string_view src = t.source ? std::string_view(t.source->data(), t.source->size())

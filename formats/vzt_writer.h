@@ -34,6 +34,9 @@ namespace vz {
 // Saves `trace` as .vzt at `path` through an AtomicFile (temp file + rename).
 // `compress` zstd-compresses the sections. Returns false and sets *error on failure.
 bool write_vzt(const Trace& trace, const std::string& path, bool compress, std::string* error);
+// The same with every writer option (compression level, block sizes).
+struct VztWriteOptions;
+bool write_vzt(const Trace& trace, const std::string& path, const VztWriteOptions& options, std::string* error);
 
 // Trace-level scalars carried by the Info section.
 struct VztInfo {

@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "render/source_lookup.h"
 #include "render/theme.h"
 
 namespace vz {
@@ -74,22 +75,15 @@ std::string thread_label(const Trace& tr, uint32_t th) {
   return s;
 }
 
-void draw_args(const Trace& tr, ByteRange r, DetailsState& st, const char* title) {
-  std::string_view a = tr.view(r);
+void args_section(const Trace& tr, ByteRange r, ArgsViewState& st, const char* title) {
+  const std::string_view a = tr.view(r);
   if (a.empty()) return;
   ImGui::Spacing();
   {
     FontScope bold(fonts().bold);
     ImGui::TextUnformatted(title);
   }
-  const size_t limit = 4096;
-  const bool cut = a.size() > limit && !st.show_all_args;
-  if (cut) a = a.substr(0, limit);
-  FontScope mono(fonts().mono);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(a.data(), a.data() + a.size());
-  ImGui::PopTextWrapPos();
-  if (cut && ImGui::SmallButton("show all")) st.show_all_args = true;
+  draw_args(a, st);
 }
 
 void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
@@ -139,7 +133,15 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
       ImGui::PopID();
     }
   }
-  draw_args(tr, s.args_of(i), st, "Args");
+  args_section(tr, s.args_of(i), st.args, "Args");
+  if (has_file_info(tr)) {
+    ImGui::Spacing();
+    {
+      FontScope bold(fonts().bold);
+      ImGui::TextUnformatted("Source");
+    }
+    draw_source(tr, tr.name_of(s.label[i]), st.source);
+  }
 }
 
 void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
@@ -159,8 +161,8 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   row("Duration", format_time_span(double(a.dur), 4));
   if (a.flags & kSliceOpen) row("State", "never ended", &palette().warning);
   ImGui::EndTable();
-  draw_args(tr, a.args, st, "Args");
-  draw_args(tr, a.end_args, st, "End args");
+  args_section(tr, a.args, st.args, "Args");
+  args_section(tr, a.end_args, st.end_args, "End args");
 }
 
 void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
@@ -177,14 +179,15 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   if (in.thread < tr.threads.size()) row("Thread", thread_label(tr, in.thread));
   row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
   ImGui::EndTable();
-  draw_args(tr, in.args, st, "Args");
+  args_section(tr, in.args, st.args, "Args");
 }
 
 }  // namespace
 
 void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state, TimelineState* timeline) {
   if (!(state.shown == pick)) {
-    state = DetailsState{};
+    state.args.reset();
+    state.end_args.reset();
     state.shown = pick;
   }
   switch (pick.kind) {

@@ -1,8 +1,8 @@
 // The details panel: everything about the selected slice, async slice or instant.
 //
 // Name, category, thread, start (relative and absolute), duration, self time, depth, the parent
-// chain (click a parent to select it), the flows attached, and the args, parsed only now from the
-// bytes the model kept. Reads the const model; its state is what the user expanded.
+// chain (click a parent to select it), the args as a collapsible tree parsed only now from the
+// bytes the model kept, and for viztracer traces the function's source with its line highlighted. Reads the const model; its state is what the user expanded.
 //
 // Usage
 //   vz::DetailsState details;                       // reset when the selection changes
@@ -11,14 +11,18 @@
 
 #include <string>
 
+#include "render/args_view.h"
+#include "render/source_view.h"
 #include "render/timeline.h"
 
 namespace vz {
 
 // What the panel remembers between frames for one selection.
 struct DetailsState {
-  Pick shown;            // the pick the state belongs to (reset when it differs)
-  bool show_all_args = false;
+  Pick shown;               // the pick the args states belong to (reset when it differs)
+  ArgsViewState args;       // the args tree (begin event)
+  ArgsViewState end_args;   // an async slice's end args
+  SourceViewState source;   // decoded source files of the trace (kept across selections)
 };
 
 // Draws the details of `pick` into the current window. A click on a parent slice selects it in

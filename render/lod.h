@@ -53,6 +53,22 @@ uint32_t row_first_starting_at_or_after(uint32_t first, uint32_t last, Time t, S
   return lo;
 }
 
+// Like row_first_starting_at_or_after, but searches outwards from `first` (1, 2, 4, ... ahead)
+// before bisecting: O(log k) for an answer k positions away, touching memory near `first` first.
+// Folding asks for the next pixel's first interval, which is usually close.
+template <class StartOf>
+uint32_t row_gallop_starting_at_or_after(uint32_t first, uint32_t last, Time t, StartOf&& start_of) {
+  if (first >= last || start_of(first) >= t) return first;
+  uint32_t lo = first + 1, step = 1;  // start_of(lo - 1) < t
+  while (lo < last) {
+    const uint32_t probe = last - lo > step ? lo + step : last;
+    if (probe == last || start_of(probe) >= t) return row_first_starting_at_or_after(lo, probe, t, start_of);
+    lo = probe + 1;
+    step *= 2;
+  }
+  return last;
+}
+
 // Emits the row items visible in `view` (x in [0, width]) in left-to-right order.
 // `min_px`: narrower intervals are folded; `gap_px`: a fold swallows the next interval when it
 // starts within this many pixels of the fold's end. Returns the number of items emitted.
@@ -79,7 +95,7 @@ size_t fold_row(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_o
     ++i;
     while (i < last) {
       const Time limit = view.time_at(view.x_of(fold.t1) + gap_px) + 1;
-      const uint32_t j = row_first_starting_at_or_after(i, last, limit, start_of);
+      const uint32_t j = row_gallop_starting_at_or_after(i, last, limit, start_of);
       if (j == i) break;  // the next interval starts too far away
       const uint32_t tail = j - 1;  // the last candidate may be wide: keep it on its own
       if (view.x_of(end_of(tail)) - view.x_of(start_of(tail)) >= min_px) {

@@ -14,8 +14,9 @@ namespace vz {
 // Colours
 // ---------------------------------------------------------------------------------------------
 
-uint32_t label_color(const ViewIndex& index, uint32_t label) {
-  const uint32_t h = index.label_hue(label);
+uint32_t label_color(const ViewIndex& index, uint32_t label) { return hash_color(index.label_hue(label)); }
+
+uint32_t hash_color(uint32_t h) {
   const bool dark = current_theme() == ThemeKind::Dark;
   const float hue = float(h & 0xffff) / 65536.0f;
   const float sat = (dark ? 0.42f : 0.38f) + float((h >> 16) & 0xff) / 255.0f * 0.22f;

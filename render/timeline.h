@@ -101,5 +101,7 @@ bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);
 
 // The colour of a label's slices for the current theme (ImU32 as uint32_t).
 uint32_t label_color(const ViewIndex& index, uint32_t label);
+// The colour for a name hash (name_hash()): what label_color() gives a label with that name.
+uint32_t hash_color(uint32_t hash);
 
 }  // namespace vz

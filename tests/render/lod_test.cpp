@@ -132,3 +132,20 @@ TEST_CASE("first visible is found by binary search on ends") {
   CHECK(row_first_ending_at_or_after(0, 10, 95, end_of) == 9);
   CHECK(row_first_ending_at_or_after(0, 10, 96, end_of) == 10);
 }
+
+TEST_CASE("galloping search agrees with binary search") {
+  std::mt19937_64 rng(17);
+  for (int iter = 0; iter < 200; ++iter) {
+    std::vector<Time> s(rng() % 300);
+    Time at = 0;
+    for (Time& x : s) x = (at += Time(rng() % 4));
+    auto start_of = [&](uint32_t i) { return s[i]; };
+    const uint32_t n = uint32_t(s.size());
+    for (int q = 0; q < 50; ++q) {
+      const uint32_t from = n ? uint32_t(rng() % (n + 1)) : 0;
+      const Time t = Time(rng() % uint64_t(at + 5)) - 2;
+      CHECK(row_gallop_starting_at_or_after(from, n, t, start_of) ==
+            row_first_starting_at_or_after(from, n, t, start_of));
+    }
+  }
+}
