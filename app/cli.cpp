@@ -2,12 +2,14 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analysis/call_tree.h"
 #include "formats/io.h"
 #include "formats/loader.h"
 #include "formats/stats.h"
@@ -26,6 +28,8 @@ constexpr const char* kUsage =
     "  vizviewer --stats FILE              print statistics of FILE as one JSON document\n"
     "  vizviewer --convert IN OUT          convert between .json, .json.gz and .vzt\n"
     "                                      (formats chosen by OUT's extension; IN is sniffed)\n"
+    "  vizviewer FILE --folded OUT         write the whole trace's call stacks as folded stacks\n"
+    "                                      (\"a;b;c SELF_NS\" lines, for flamegraph.pl/speedscope)\n"
     "  vizviewer --help | --version\n"
     "\n"
     "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written,\n"
@@ -78,6 +82,32 @@ int run_convert(const std::string& in, const std::string& out) {
   return 0;
 }
 
+int run_folded(const std::string& in, const std::string& out) {
+  auto t0 = std::chrono::steady_clock::now();
+  LoadResult r = load_file(in);
+  report(in, r);
+  if (!r.ok) return 1;
+  CallTree tree = build_call_tree(*r.trace, CallTreeQuery{});
+  std::string folded = folded_stacks(*r.trace, tree);
+  std::string error;
+  AtomicFile f;
+  bool written = f.open(out, &error);
+  if (written) {
+    f.write(folded);               // a failed write is reported by commit
+    written = f.commit(&error);
+  }
+  if (!written) {
+    std::fprintf(stderr, "vizviewer: %s\n", error.c_str());
+    return 1;
+  }
+  uint64_t lines = uint64_t(std::count(folded.begin(), folded.end(), '\n'));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "vizviewer: %s: %llu stacks, %llu call-tree nodes, %lld ns in total -> %s (%.3f s)\n",
+               in.c_str(), (unsigned long long)lines, (unsigned long long)tree.nodes.size() - 1,
+               (long long)tree.root().total, out.c_str(), secs);
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, bool* handled) {
@@ -97,6 +127,10 @@ int run_cli(int argc, char** argv, bool* handled) {
     if (args[i] == "--stats") {
       if (args.size() != 2) return usage_error("--stats takes exactly one FILE");
       return run_stats(std::string(args[1 - i]));
+    }
+    if (args[i] == "--folded") {
+      if (args.size() != 3 || i > 1) return usage_error("usage: vizviewer FILE --folded OUT");
+      return run_folded(std::string(args[i == 0 ? 2 : 0]), std::string(args[i + 1]));
     }
     if (args[i] == "--convert") {
       if (args.size() != 3 || i != 0) return usage_error("usage: vizviewer --convert IN OUT");

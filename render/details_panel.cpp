@@ -6,43 +6,12 @@
 
 #include <imgui.h>
 
+#include "analysis/slice_query.h"
 #include "render/source_lookup.h"
 #include "render/theme.h"
 
 namespace vz {
 namespace {
-
-// Children of slice i (nested set): the slices one depth below that start inside it.
-std::pair<uint32_t, uint32_t> children_of(const SliceSet& s, uint32_t i) {
-  const uint32_t d = s.depth_of(i);
-  if (d + 1 >= s.depths()) return {0, 0};
-  const auto b = s.start.begin() + s.depth_begin[d + 1], e = s.start.begin() + s.depth_begin[d + 2];
-  const auto lo = std::lower_bound(b, e, s.start[i]);
-  const auto hi = std::upper_bound(lo, e, s.end(i));
-  uint32_t first = uint32_t(lo - s.start.begin()), last = uint32_t(hi - s.start.begin());
-  // A zero-length sibling's child can start exactly at our end: keep only those inside.
-  while (last > first && s.end(last - 1) > s.end(i)) --last;
-  return {first, last};
-}
-
-Time self_time(const SliceSet& s, uint32_t i) {
-  const auto [a, b] = children_of(s, i);
-  Time kids = 0;
-  for (uint32_t c = a; c < b; ++c) kids += s.dur[c];
-  return s.dur[i] - kids;
-}
-
-std::vector<uint32_t> parents_of(const SliceSet& s, uint32_t i) {
-  std::vector<uint32_t> out;
-  if (!s.nested) return out;
-  std::vector<uint32_t> under;
-  s.stab(s.start[i], under);
-  const uint32_t d = s.depth_of(i);
-  for (uint32_t u : under) {
-    if (s.depth_of(u) < d && s.end(u) >= s.end(i)) out.push_back(u);
-  }
-  return out;
-}
 
 // A two-column key/value table row.
 void row(const char* key, const std::string& value, const ImVec4* color = nullptr) {
@@ -102,7 +71,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   row("Start", format_tick(s.start[i] - tr.start, 1) + "   (" + abs_time(tr, s.start[i]) + ")");
   row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
   if (pk.set == 0) {
-    const Time self = self_time(s, i);
+    const Time self = slice_self_time(s, i);
     char pct[32];
     std::snprintf(pct, sizeof pct, "  (%.1f%%)", s.dur[i] > 0 ? 100.0 * double(self) / double(s.dur[i]) : 100.0);
     row("Self time", format_time_span(double(self), 4) + pct);
@@ -113,7 +82,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   if (s.flags[i] & kSliceOpen) row("State", "never ended: a B event without its E", &palette().warning);
   ImGui::EndTable();
   if (pk.set == 0) {
-    const std::vector<uint32_t> parents = parents_of(s, i);
+    const std::vector<uint32_t> parents = slice_ancestors(s, i);
     if (!parents.empty()) {
       ImGui::Spacing();
       FontScope bold(fonts().bold);
@@ -122,14 +91,15 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
     for (size_t k = 0; k < parents.size(); ++k) {
       const uint32_t p = parents[k];
       ImGui::PushID(int(k));
-      ImGui::Indent(float(k) * ImGui::GetFontSize() * 0.6f);
+      const float indent = float(k + 1) * ImGui::GetFontSize() * 0.6f;
+      ImGui::Indent(indent);
       const std::string text = std::string(tr.name_of(s.label[p])) + "   " + format_time_span(double(s.dur[p]));
       if (ImGui::Selectable(text.c_str(), false) && timeline) {
         timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
         timeline->selection_changed = true;
         timeline->focus_thread = pk.thread;
       }
-      ImGui::Unindent(float(k) * ImGui::GetFontSize() * 0.6f);
+      ImGui::Unindent(indent);
       ImGui::PopID();
     }
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 #include "render/theme.h"
@@ -22,6 +23,14 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
     return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
   });
   return it != hay.end();
+}
+
+// `c` moved a fraction k towards the window background.
+ImU32 blend_to_background(ImU32 c, float k) {
+  const ImVec4 a = ImGui::ColorConvertU32ToFloat4(c);
+  const ImVec4 b = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  return ImGui::ColorConvertFloat4ToU32(
+      ImVec4(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k, a.z + (b.z - a.z) * k, 1.0f));
 }
 
 std::string node_name(const Trace& tr, const CallTree& tree, uint32_t n) {
@@ -110,16 +119,10 @@ void draw_flamegraph(const Trace& tr, const CallTree& tree, FlamegraphState& st,
     const std::string_view name = f.node == 0 ? std::string_view("all") : tr.str(n.name);
     ImU32 col = f.node == 0 ? to_u32(palette().card_bg) : hash_color(name_hash(name));
     const bool ancestor = f.row < 0;
-    if ((search && !contains_ci(name, highlight)) || ancestor) {
-      ImVec4 c = ImGui::ColorConvertU32ToFloat4(col);
-      const float bg = current_theme() == ThemeKind::Dark ? 0.2f : 0.88f;
-      const float grey = (c.x + c.y + c.z) / 3.0f;
-      const float k = ancestor && !search ? 0.5f : 0.75f;
-      c = ImVec4(grey * (1 - k) + bg * k, grey * (1 - k) + bg * k, grey * (1 - k) + bg * k, 1.0f);
-      if (ancestor && !search) c = ImVec4(c.x * 0.6f + ImGui::ColorConvertU32ToFloat4(col).x * 0.4f,
-                                          c.y * 0.6f + ImGui::ColorConvertU32ToFloat4(col).y * 0.4f,
-                                          c.z * 0.6f + ImGui::ColorConvertU32ToFloat4(col).z * 0.4f, 1.0f);
-      col = ImGui::ColorConvertFloat4ToU32(c);
+    if (search && !contains_ci(name, highlight)) {
+      col = blend_to_background(col, 0.75f);  // not a match: fade
+    } else if (ancestor) {
+      col = blend_to_background(col, 0.45f);  // above the focus: context, not content
     }
     dl->AddRectFilled(ImVec2(x0, y + 1), ImVec2(x1 - (x1 - x0 > 3 ? 1.0f : 0.0f), y + row_h - 1), col);
     if (x1 - x0 > em * 1.5f) {

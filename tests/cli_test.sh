@@ -2,7 +2,8 @@
 # Command-line tests of the vizviewer binary: --help/--version, usage errors (exit 2), --stats on
 # good and bad input (exit 0 / 1 with "error":{"message","offset"} and a stderr line naming the
 # file), --convert round trips between .json, .json.gz and .vzt that keep --stats equal, and atomic
-# output (a failed conversion leaves the target untouched and no *.tmp-* file behind).
+# output (a failed conversion leaves the target untouched and no *.tmp-* file behind), and --folded
+# (folded stacks whose values sum to the trace's top-level slice durations).
 #
 # Usage: tests/cli_test.sh PATH/TO/vizviewer PATH/TO/tests
 # Registered as the `cli` ctest. Needs bash, python3 and gzip.
@@ -299,6 +300,85 @@ run "$VZ" --convert "$out/inplace.json" "$out/inplace.json"
 expect_rc 0 "--convert IN IN"
 stats_of "$out/inplace.json" "$out/inplace.after"
 same_stats "$out/inplace.before" "$out/inplace.after" "in-place conversion"
+
+# ---------------------------------------------------------------------------------------------
+# --folded: folded stacks of the whole trace (values are self times in ns)
+# ---------------------------------------------------------------------------------------------
+
+cat >"$TMP/folded.py" <<'PY'
+import json, sys
+
+def top_level_ns(path):
+    # Sum of the durations of X slices that no other slice of their thread contains.
+    with open(path) as f:
+        events = [e for e in json.load(f)["traceEvents"] if e.get("ph") == "X"]
+    total = 0
+    for e in events:
+        s, d = round(e["ts"] * 1000), round(e["dur"] * 1000)
+        inside = any(o is not e and (o["pid"], o["tid"]) == (e["pid"], e["tid"]) and
+                     round(o["ts"] * 1000) <= s and s + d <= round((o["ts"] + o["dur"]) * 1000)
+                     for o in events)
+        total += 0 if inside else d
+    return total
+
+trace, folded = sys.argv[1], sys.argv[2]
+lines = open(folded).read().split("\n")
+assert lines[-1] == "", "no final newline"
+stacks = {}
+for line in lines[:-1]:
+    frames, _, value = line.rpartition(" ")
+    assert frames and value.isdigit() and int(value) > 0, "bad line %r" % line
+    assert frames not in stacks, "stack twice: %r" % frames
+    stacks[frames] = int(value)
+want = top_level_ns(trace)
+got = sum(stacks.values())
+assert got == want, "folded values sum to %d, top-level slices to %d" % (got, want)
+for frames, value in [(k.split("=")[0], int(k.split("=")[1])) for k in sys.argv[3:]]:
+    assert stacks.get(frames) == value, "%r: %r, want %d" % (frames, stacks.get(frames), value)
+PY
+
+stacks="$DATA/call_stacks.json"
+run "$VZ" "$stacks" --folded "$TMP/stacks.folded"
+expect_rc 0 "vizviewer FILE --folded OUT"
+ok
+grep -q "stacks" "$TMP/err" || fail "--folded: no summary on stderr"
+ok
+[ -s "$TMP/out" ] && fail "--folded: output on stdout"
+ok
+python3 "$TMP/folded.py" "$stacks" "$TMP/stacks.folded" "main=30000" "main;parse;read:file=8000" \
+  "main;compute;fib;fib=8000" "overlap=10000" "worker;sleep=1250" "worker=19250" ||
+  fail "--folded: wrong folded stacks: $(head -c 400 "$TMP/stacks.folded")"
+run "$VZ" --folded "$TMP/stacks2.folded" "$stacks"  # flag first works too
+expect_rc 0 "vizviewer --folded OUT FILE"
+ok
+cmp -s "$TMP/stacks.folded" "$TMP/stacks2.folded" || fail "--folded: output depends on argument order"
+# The same stacks from the .vzt of the trace, and every test trace sums to its top-level slices.
+"$VZ" --convert "$stacks" "$TMP/stacks.vzt" 2>/dev/null || fail "convert call_stacks to .vzt"
+run "$VZ" "$TMP/stacks.vzt" --folded "$TMP/stacks3.folded"
+expect_rc 0 "--folded on a .vzt"
+ok
+cmp -s "$TMP/stacks.folded" "$TMP/stacks3.folded" || fail "--folded: .vzt and JSON give different stacks"
+for f in "$DATA/viztracer_like.json" "$DATA/all_phases.json"; do
+  run "$VZ" "$f" --folded "$TMP/other.folded"
+  expect_rc 0 "--folded $(basename "$f")"
+done
+run "$VZ" --help
+ok
+grep -q -- "--folded" "$TMP/out" || fail "--help does not mention --folded"
+usage_error --folded
+usage_error "$stacks" --folded
+usage_error "$stacks" --folded "$TMP/a.folded" extra
+usage_error "$stacks" "$TMP/a.folded" --folded
+[ -e "$TMP/a.folded" ] && fail "a --folded usage error created an output file"
+# Failures: exit 1, and an existing output stays untouched.
+cp "$TMP/stacks.folded" "$TMP/keep.folded"
+run "$VZ" "$TMP/garbage.json" --folded "$TMP/keep.folded"
+expect_rc 1 "--folded on garbage"
+ok
+cmp -s "$TMP/stacks.folded" "$TMP/keep.folded" || fail "--folded on garbage changed the output"
+run "$VZ" "$stacks" --folded "$TMP/no/such/dir/x.folded"
+expect_rc 1 "--folded into a missing directory"
+[ -s "$TMP/err" ] || fail "--folded into a missing directory: no message"
 
 ok
 leftovers=$(find "$TMP" -name '*.tmp-*' | head -5)

@@ -1,0 +1,63 @@
+// Splitting a scope (threads x time range) into independent pieces of work, shared by range
+// statistics and the call tree. Internal to analysis/.
+//
+// A piece is either the subtrees of a run of consecutive depth-0 slices of one thread's nested set,
+// or a run of consecutive slices of one overflow lane. Subtrees of different roots are disjoint in
+// time and a child starts at or after its root, so the slices of a piece at depth d are one
+// contiguous index range: those whose start lies in [start of its first root, start of the next
+// piece's first root). Pieces therefore run on any worker in any order, and inside a piece a walk
+// visits each depth's range contiguously and finds parents with a two-pointer merge against the
+// depth above.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "formats/model.h"
+
+namespace vz {
+
+constexpr Time kTimeMin = std::numeric_limits<Time>::min();
+constexpr Time kTimeMax = std::numeric_limits<Time>::max();
+
+// One unit of work over one SliceSet.
+struct WalkPiece {
+  uint32_t thread = 0;     // Trace::threads index
+  bool overflow = false;   // Thread::overflow (one lane) rather than Thread::slices
+  uint32_t depth = 0;      // the overflow lane; 0 for a nested piece
+  uint32_t first = 0;      // first root (nested) or first slice of the lane (overflow)
+  uint32_t last = 0;       // one past the last root / slice
+  bool open_end = false;   // nested: the piece holds every root after `first` (no next piece)
+};
+
+// The pieces covering every slice overlapping [t0, t1] (closed) on `thread` (kNone: all threads),
+// each holding about `target` slices or fewer roots' worth. Deterministic for equal inputs.
+std::vector<WalkPiece> make_walk_pieces(const Trace& t, uint32_t thread, Time t0, Time t1,
+                                        size_t target);
+
+// The index range at `depth` of a nested piece's slices that overlap [t0, t1]; empty when none.
+std::pair<uint32_t, uint32_t> piece_range(const SliceSet& s, const WalkPiece& p, uint32_t depth,
+                                          Time t0, Time t1);
+
+// The part of slice i's duration that lies inside [t0, t1] (0 when it only touches the range).
+inline Time clipped_dur(const SliceSet& s, uint32_t i, Time t0, Time t1) {
+  Time a = s.start[i] > t0 ? s.start[i] : t0;
+  Time e = s.start[i] + s.dur[i];
+  Time b = e < t1 ? e : t1;
+  return b > a ? b - a : 0;
+}
+
+// Finds parents of consecutive slices at one depth among the depth above, in one forward pass.
+struct ParentCursor {
+  const Time* start;  // SliceSet::start
+  uint32_t p, end;    // current candidate and one past the last parent of the range above
+  // The parent of a slice starting at `s`, for non-decreasing `s`.
+  uint32_t advance(Time s) {
+    while (p + 1 < end && start[p + 1] <= s) ++p;
+    return p;
+  }
+};
+
+}  // namespace vz
