@@ -93,11 +93,14 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.has_range = true;
     } else if (option_value(argc, argv, &i, "--select", &v)) {
       o->request.select = v;
+    } else if (option_value(argc, argv, &i, "--search", &v)) {
+      o->request.search = v;
     } else if (a == "--bench-frames") {
       o->bench_frames = true;
     } else if (a == "--flamegraph") {
       o->request.tab = vz::ViewTab::Flamegraph;
-    } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select") {
+    } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select" ||
+               a == "--search") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
       return false;
     } else if (a.size() > 1 && a[0] == '-') {

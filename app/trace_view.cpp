@@ -1,37 +1,48 @@
-// One loaded trace on screen. See trace_view.h.
+// One loaded trace on screen: tabs, timeline tab, bottom panel, search. See trace_view.h.
+// The flamegraph and statistics tabs and the overlays are in trace_view_tabs.cpp.
 #include "app/trace_view.h"
+
+#include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
-#include <imgui.h>
+#include <cstring>
 
 #include "render/theme.h"
 
 namespace vz {
 
-TraceView::TraceView(LoadedTrace& trace) : t_(trace) {}
+TraceView::TraceView(LoadedTrace& trace) : t_(trace), trace_(*trace.result.trace) {
+  const std::string stem = t_.path.substr(0, t_.path.find_last_of('.'));
+  std::snprintf(export_path_, sizeof export_path_, "%s.folded", stem.c_str());
+}
+
+TraceView::~TraceView() {
+  if (search_job_) search_job_->cancel();
+  search_task_.reset();  // joins the worker before the job goes
+  search_job_.reset();
+}
 
 void TraceView::apply(const ViewRequest& r) {
   want_tab_ = r.tab;
   tab_requested_ = true;
-  const Trace& tr = *t_.result.trace;
   if (r.has_range) {
     timeline_.has_range = true;
-    timeline_.range_t0 = tr.start + r.range_t0;
-    timeline_.range_t1 = tr.start + r.range_t1;
+    timeline_.range_t0 = trace_.start + r.range_t0;
+    timeline_.range_t1 = trace_.start + r.range_t1;
     timeline_.focus_t0 = timeline_.range_t0;
     timeline_.focus_t1 = timeline_.range_t1;
+    start_range_stats();
   }
   if (!r.select.empty()) {
     // The longest slice with that name, on any thread.
     Pick best;
     Time best_dur = -1;
-    for (uint32_t th = 0; th < tr.threads.size(); ++th) {
-      const SliceSet& s = tr.threads[th].slices;
+    for (uint32_t th = 0; th < trace_.threads.size(); ++th) {
+      const SliceSet& s = trace_.threads[th].slices;
       for (uint32_t i = 0; i < s.size(); ++i) {
-        if (s.dur[i] > best_dur && tr.name_of(s.label[i]) == r.select) {
+        if (s.dur[i] > best_dur && trace_.name_of(s.label[i]) == r.select) {
           best_dur = s.dur[i];
           best = Pick{PickKind::Slice, th, 0, i};
         }
@@ -43,41 +54,192 @@ void TraceView::apply(const ViewRequest& r) {
       if (!r.has_range) timeline_.want_zoom_selection = true;
     }
   }
+  if (!r.search.empty()) {
+    std::snprintf(search_text_, sizeof search_text_, "%s", r.search.c_str());
+    start_search(search_text_);
+  }
+}
+
+bool TraceView::busy() const {
+  if (search_task_ && !search_task_->done()) return true;
+  if (range_task_ && !range_task_->done()) return true;
+  if (all_task_ && !all_task_->done()) return true;
+  for (const TreeSlot& s : trees_) {
+    if (s.task && !s.task->done()) return true;
+  }
+  return false;
 }
 
 std::string TraceView::status() const {
   const TimelineFrameStats& s = timeline_.stats;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "view %s  \xc2\xb7  %s/px  \xc2\xb7  %zu drawn, %zu folds", 
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "view %s  \xc2\xb7  %s/px  \xc2\xb7  %zu drawn, %zu folded runs",
                 format_time_span(timeline_.view.span()).c_str(), format_time_span(timeline_.view.ns_per_px()).c_str(),
                 s.items, s.folds);
   return buf;
 }
 
 void TraceView::draw() {
-  if (!ImGui::BeginTabBar("##tabs")) return;
-  auto tab = [&](const char* name, ViewTab which) {
-    const ImGuiTabItemFlags f = (tab_requested_ && want_tab_ == which) ? ImGuiTabItemFlags_SetSelected : 0;
-    if (!ImGui::BeginTabItem(name, nullptr, f)) return false;
-    tab_ = which;
-    return true;
-  };
-  if (tab("Timeline", ViewTab::Timeline)) {
-    draw_timeline_tab();
-    ImGui::EndTabItem();
+  poll_search();
+  handle_keys();
+  draw_toolbar();
+  if (ImGui::BeginTabBar("##tabs")) {
+    auto tab = [&](const char* name, ViewTab which) {
+      const ImGuiTabItemFlags f = (tab_requested_ && want_tab_ == which) ? ImGuiTabItemFlags_SetSelected : 0;
+      if (!ImGui::BeginTabItem(name, nullptr, f)) return false;
+      tab_ = which;
+      return true;
+    };
+    if (tab("Timeline", ViewTab::Timeline)) {
+      draw_timeline_tab();
+      ImGui::EndTabItem();
+    }
+    if (tab("Flamegraph", ViewTab::Flamegraph)) {
+      draw_flamegraph_tab();
+      ImGui::EndTabItem();
+    }
+    if (tab("Statistics", ViewTab::Stats)) {
+      draw_stats_tab();
+      ImGui::EndTabItem();
+    }
+    if (tab("Trace info", ViewTab::Info)) {
+      draw_trace_info(trace_, t_.summary, t_.result, t_.path, info_);
+      ImGui::EndTabItem();
+    }
+    tab_requested_ = false;
+    ImGui::EndTabBar();
   }
-  if (tab("Trace info", ViewTab::Info)) {
-    draw_trace_info(*t_.result.trace, t_.summary, t_.result, t_.path, info_);
-    ImGui::EndTabItem();
+  draw_shortcuts();
+  draw_export_popup();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+// ---------------------------------------------------------------------------------------------
+
+void TraceView::draw_toolbar() {
+  const float em = ImGui::GetFontSize();
+  if (focus_search_) {
+    ImGui::SetKeyboardFocusHere();
+    focus_search_ = false;
   }
-  tab_requested_ = false;
-  ImGui::EndTabBar();
+  ImGui::SetNextItemWidth(em * 20.0f);
+  const bool enter = ImGui::InputTextWithHint("##search", "Search names  (Ctrl+F)", search_text_, sizeof search_text_,
+                                              ImGuiInputTextFlags_EnterReturnsTrue);
+  if (ImGui::IsItemEdited()) start_search(search_text_);
+  if (enter) {
+    jump_to_match(!ImGui::GetIO().KeyShift);
+    focus_search_ = true;  // stay in the box: Enter again goes to the next match
+  }
+  ImGui::SameLine();
+  const bool any = search_job_ && search_job_->match_count() > 0;
+  ImGui::BeginDisabled(!any);
+  if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) jump_to_match(false);
+  ImGui::SameLine(0, 2);
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) jump_to_match(true);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (search_job_) {
+    const uint64_t n = search_job_->match_count();
+    const char* more = search_job_->done() ? "" : "\xe2\x80\xa6";
+    ImGui::TextColored(n ? palette().text : palette().text_dim, "%s match%s%s", format_count(n).c_str(),
+                       n == 1 ? "" : "es", more);
+  } else {
+    ImGui::TextColored(palette().text_dim, "Enter: next match  \xc2\xb7  Shift+Enter: previous");
+  }
+  const float help_w = ImGui::CalcTextSize("?").x + ImGui::GetStyle().FramePadding.x * 2;
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - help_w);
+  if (ImGui::Button("?")) want_shortcuts_ = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (?)");
+}
+
+void TraceView::start_search(const std::string& text) {
+  if (search_job_) search_job_->cancel();
+  search_task_.reset();
+  search_job_.reset();
+  search_results_.clear();
+  current_match_ = {};
+  search_labels_.clear();
+  if (!text.empty()) {
+    SearchQuery q{text, false};
+    search_labels_ = match_labels(trace_, q);
+    search_job_ = std::make_unique<SearchJob>(trace_, q);
+    SearchJob* job = search_job_.get();
+    search_task_ = std::make_unique<Task<bool>>([job](const std::atomic<bool>&) {
+      job->run();
+      return true;
+    });
+  }
+  update_highlight();
+}
+
+void TraceView::poll_search() {
+  if (search_job_) search_results_ = search_job_->results();
+}
+
+void TraceView::jump_to_match(bool forward) {
+  if (!search_job_) return;
+  search_results_ = search_job_->results();
+  const Time at = current_match_.valid() ? 0 : timeline_.view.time_at(timeline_.view.width() / 2);
+  MatchRef m = forward ? next_match(trace_, search_results_, at, current_match_)
+                       : prev_match(trace_, search_results_, at, current_match_);
+  if (!m.valid()) {  // wrap around
+    m = forward ? next_match(trace_, search_results_, trace_.start - 1)
+                : prev_match(trace_, search_results_, trace_.end + 1);
+  }
+  if (!m.valid()) return;
+  current_match_ = m;
+  const Pick p{PickKind::Slice, m.thread, uint8_t(m.overflow ? 1 : 0), m.index};
+  timeline_.selected = p;
+  timeline_.focus_thread = m.thread;
+  Time t0, t1;
+  pick_range(trace_, p, &t0, &t1);
+  timeline_.focus_t0 = t0;
+  timeline_.focus_t1 = std::max(t1, t0 + 1);
+  want_tab_ = ViewTab::Timeline;
+  tab_requested_ = tab_ != ViewTab::Timeline;
+}
+
+void TraceView::update_highlight() {
+  highlight_.clear();
+  if (highlight_name_ != kNoStr) {
+    highlight_.assign(trace_.labels.size(), 0);
+    for (uint32_t l = 0; l < trace_.labels.size(); ++l) highlight_[l] = trace_.labels[l].name == highlight_name_;
+  } else if (!search_labels_.empty()) {
+    highlight_ = search_labels_;
+  }
+}
+
+void TraceView::handle_keys() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.KeyCtrl && ImGui::IsKeyPressed('F', false)) focus_search_ = true;
+  if (!io.WantTextInput && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) && search_job_) {
+    jump_to_match(!io.KeyShift);
+  }
+  if (!io.WantTextInput && !io.KeyCtrl && io.InputQueueCharacters.Size > 0) {
+    for (ImWchar c : io.InputQueueCharacters) {
+      if (c == '?') want_shortcuts_ = true;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline tab and the panel under it
+// ---------------------------------------------------------------------------------------------
+
+void TraceView::start_range_stats() {
+  range_task_.reset();
+  if (!timeline_.has_range) return;
+  const RangeQuery q{timeline_.range_t0, timeline_.range_t1, kNone};
+  const Trace* tr = &trace_;
+  range_task_ = std::make_unique<Task<RangeStats>>(
+      [tr, q](const std::atomic<bool>& cancel) { return range_stats(*tr, q, 0, &cancel); });
 }
 
 void TraceView::draw_timeline_tab() {
   const float em = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (bottom_h_ <= 0) bottom_h_ = std::round(avail.y * 0.28f);
+  if (bottom_h_ <= 0) bottom_h_ = std::round(avail.y * 0.3f);
   bottom_h_ = std::clamp(bottom_h_, em * 4.0f, std::max(em * 4.0f, avail.y - em * 10.0f));
   const float splitter = std::round(em * 0.4f);
   const float top_h = std::max(avail.y - bottom_h_ - splitter, em * 6.0f);
@@ -85,10 +247,15 @@ void TraceView::draw_timeline_tab() {
   ImGui::BeginChild("##timeline_area", ImVec2(0, top_h), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   TimelineHighlight hl;
+  hl.mark = &highlight_;
   draw_timeline(*t_.index, timeline_, hl);
   ImGui::EndChild();
   ImGui::PopStyleVar();
-  // The splitter between the timeline and the details.
+  if (timeline_.range_changed) start_range_stats();
+  if (timeline_.selection_changed && timeline_.selected.kind == PickKind::Slice) {
+    current_match_ = MatchRef{timeline_.selected.thread, timeline_.selected.set == 1, timeline_.selected.index};
+  }
+  // The splitter between the timeline and the panel under it.
   ImGui::InvisibleButton("##split", ImVec2(-1, splitter));
   if (ImGui::IsItemActive()) bottom_h_ -= ImGui::GetIO().MouseDelta.y;
   if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeNS);
@@ -99,8 +266,28 @@ void TraceView::draw_timeline_tab() {
 }
 
 void TraceView::draw_bottom_panel(float height) {
-  ImGui::BeginChild("##details", ImVec2(0, height), false);
+  const bool range = timeline_.has_range;
+  const float w = ImGui::GetContentRegionAvail().x;
+  ImGui::BeginChild("##details", ImVec2(range ? std::round(w * 0.42f) : 0.0f, height), false);
   draw_details(*t_.index, timeline_.selected, details_, &timeline_);
+  ImGui::EndChild();
+  if (!range) return;
+  ImGui::SameLine();
+  ImGui::BeginChild("##range", ImVec2(0, height), false);
+  {
+    FontScope bold(fonts().bold);
+    ImGui::Text("Range %s", format_time_span(double(timeline_.range_t1 - timeline_.range_t0), 4).c_str());
+  }
+  ImGui::SameLine();
+  ImGui::TextColored(palette().text_dim, "%s \xe2\x80\x93 %s  \xc2\xb7  time inside the range, per name",
+                     format_tick(timeline_.range_t0 - trace_.start, 1).c_str(),
+                     format_tick(timeline_.range_t1 - trace_.start, 1).c_str());
+  if (!range_task_ || !range_task_->done()) {
+    ImGui::TextColored(palette().text_dim, "Computing\xe2\x80\xa6");
+  } else if (draw_stats_table(trace_, range_task_->result(), timeline_.range_t1 - timeline_.range_t0, range_table_)) {
+    highlight_name_ = range_table_.selected;
+    update_highlight();
+  }
   ImGui::EndChild();
 }
 

@@ -1,15 +1,25 @@
-// One loaded trace on screen: the tab bar (Timeline, Trace info) and what each tab shows.
+// One loaded trace on screen: the search bar, the tabs (Timeline, Flamegraph, Statistics, Trace
+// info) and the panels inside them.
 //
 // The Viewer (window.cpp) owns the LoadedTrace and the platform; a TraceView owns the per-trace UI
-// state (timeline view and selection, details, panel sizes) and draws the tabs. It is created
-// when a load finishes and destroyed with the trace.
+// state (timeline view and selection, details, table orders, flamegraph focus) and the background
+// work behind the panels (search, range statistics, call trees), each a Task the panels poll. It is
+// created when a load finishes and destroyed with the trace.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "analysis/call_tree.h"
+#include "analysis/range_stats.h"
+#include "analysis/search.h"
 #include "app/load_job.h"
+#include "app/task.h"
 #include "render/details_panel.h"
+#include "render/flamegraph_view.h"
 #include "render/stats_panel.h"
+#include "render/stats_table.h"
 #include "render/timeline.h"
 
 namespace vz {
@@ -22,31 +32,89 @@ struct ViewRequest {
   bool has_range = false;        // --range START:END (relative to the trace start, ns)
   Time range_t0 = 0, range_t1 = 0;
   std::string select;            // --select NAME: select the longest slice with this name
+  std::string search;            // --search TEXT: run a name search
 };
 
 class TraceView {
  public:
   explicit TraceView(LoadedTrace& trace);
+  ~TraceView();
 
-  // Draws the tab bar and the current tab into the current window.
+  // Draws the search bar, the tab bar and the current tab into the current window.
   void draw();
-  // Applies a request (tab, range, selection) from the command line.
+  // Applies a request (tab, range, selection, search) from the command line.
   void apply(const ViewRequest& r);
-  // Status bar text: zoom level and what the last frame drew.
+  // Status bar text: the zoom level and what the last frame drew.
   std::string status() const;
+  // True while background work a screenshot should wait for is running.
+  bool busy() const;
+  // Opens the keyboard-shortcut overlay.
+  void show_shortcuts() { want_shortcuts_ = true; }
 
  private:
+  // A call tree being built or built, for one scope.
+  struct TreeSlot {
+    CallTreeQuery query;
+    bool inverted = false;
+    std::unique_ptr<WorkProgress> progress;
+    std::unique_ptr<Task<CallTree>> task;
+  };
+
+  void draw_toolbar();
   void draw_timeline_tab();
   void draw_bottom_panel(float height);
+  void draw_flamegraph_tab();
+  void draw_stats_tab();
+  void draw_shortcuts();
+  void draw_export_popup();
+  void handle_keys();
+
+  void start_search(const std::string& text);
+  void poll_search();
+  void jump_to_match(bool forward);
+  void update_highlight();
+  void start_range_stats();
+  const CallTree* call_tree(const CallTreeQuery& q, bool inverted, float* progress);
 
   LoadedTrace& t_;
+  const Trace& trace_;
   ViewTab tab_ = ViewTab::Timeline;
   ViewTab want_tab_ = ViewTab::Timeline;
   bool tab_requested_ = true;
+
   TimelineState timeline_;
   DetailsState details_;
   TraceInfoState info_;
-  float bottom_h_ = 0;  // height of the details panel (0 = default)
+  float bottom_h_ = 0;        // height of the panel under the timeline (0 = default)
+
+  // Search
+  char search_text_[256] = {};
+  bool focus_search_ = false;
+  std::unique_ptr<Task<bool>> search_task_;
+  std::unique_ptr<SearchJob> search_job_;
+  SearchResults search_results_;
+  MatchRef current_match_;
+  std::vector<uint8_t> search_labels_;   // per label: name matches the search text
+  std::vector<uint8_t> highlight_;       // per label: what the timeline emphasises
+  StrId highlight_name_ = kNoStr;        // from a statistics row
+
+  // Range statistics (bottom panel) and whole-trace statistics (Statistics tab)
+  std::unique_ptr<Task<RangeStats>> range_task_;
+  StatsTableState range_table_;
+  std::unique_ptr<Task<RangeStats>> all_task_;
+  StatsTableState all_table_;
+
+  // Flamegraph
+  std::vector<TreeSlot> trees_;          // cached trees, newest last
+  int flame_scope_ = 0;                  // 0 whole trace, 1 range selection, 2 one thread
+  uint32_t flame_thread_ = kNone;
+  bool flame_inverted_ = false;
+  FlamegraphState flame_;
+  char export_path_[1024] = {};
+  bool want_export_ = false;
+  std::string export_message_;
+
+  bool want_shortcuts_ = false;
 };
 
 }  // namespace vz

@@ -112,6 +112,8 @@ class Viewer {
   void draw();
 
   bool loading() const { return job_ != nullptr; }
+  // Loading, or background work the panels on screen wait for (search, statistics, trees).
+  bool busy() const { return job_ != nullptr || (view_ && view_->busy()); }
   bool quit_requested() const { return quit_; }
   // Fonts and theme to rebuild before the next frame (scale change, theme switch).
   bool take_fonts_dirty() { return std::exchange(fonts_dirty_, false); }
@@ -454,6 +456,10 @@ void Viewer::draw_status_bar(float height) {
                        std::string(format_name(t.result.format)).c_str(),
                        format_bytes(t.result.input_bytes).c_str(), format_count(t.summary.events).c_str(),
                        t.seconds);
+    if (view_) {
+      ImGui::SameLine();
+      ImGui::TextColored(p.text_dim, "\xc2\xb7  %s", view_->status().c_str());
+    }
   } else if (loaded_) {
     ImGui::TextColored(p.error, "Failed to load %s", base_name(loaded_->path).c_str());
   } else {
@@ -573,7 +579,7 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     busy_frames = had_input() || ImGui::IsAnyItemActive() ? 30 : std::max(0, busy_frames - 1);
     viewer.draw();
     render_frame(window);
-    if (headless && !viewer.loading() && ++frames_ready >= 3) {
+    if (headless && !viewer.busy() && ++frames_ready >= 3) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (!write_screenshot(o.screenshot, fw, fh)) {
