@@ -221,9 +221,7 @@ void draw_toolbar(FileBrowserState& s) {
     file_browser_navigate(s, s.dir);
     select_name(s, keep);
   }
-  ImGui::SameLine();
-  ImGui::TextColored(palette().text_dim, "|");
-  ImGui::SameLine();
+  ImGui::SameLine(0, em * 0.8f);
   draw_breadcrumb(s, ImGui::GetContentRegionAvail().x);
 }
 
@@ -349,13 +347,23 @@ bool draw_table(FileBrowserState& s, std::string* chosen) {
   const float em = ImGui::GetFontSize();
   if (!s.listing.error.empty() && s.listing.entries.empty()) {
     ImGui::Dummy(ImVec2(0, em));
-    ImGui::TextColored(p.error, "%s", s.listing.error.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, p.error);
+    ImGui::TextWrapped("%s", s.listing.error.c_str());
+    ImGui::PopStyleColor();
     ImGui::TextColored(p.text_dim, "Pick another folder above or in the sidebar.");
     return false;
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("##files", 3, flags)) return false;
+  // The selected row in the accent colour: the theme's header colour is too close to the rows'.
+  const ImVec4 a = p.accent;
+  ImGui::PushStyleColor(ImGuiCol_Header, with_alpha(a, 0.32f));
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, with_alpha(a, 0.18f));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, with_alpha(a, 0.42f));
+  if (!ImGui::BeginTable("##files", 3, flags)) {
+    ImGui::PopStyleColor(3);
+    return false;
+  }
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_DefaultSort, 0, 0);
   ImGui::TableSetupColumn("Size", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending,
@@ -383,6 +391,7 @@ bool draw_table(FileBrowserState& s, std::string* chosen) {
                                                   : "This folder is empty.");
   }
   ImGui::EndTable();
+  ImGui::PopStyleColor(3);
   return open_row >= 0 && activate(s, open_row, chosen);
 }
 
@@ -402,7 +411,8 @@ bool draw_footer(FileBrowserState& s, std::string* chosen, bool* cancel) {
                        s.view.traces_only ? "trace " : "", files == 1 ? "" : "s",
                        hidden > 0 ? ("  \xc2\xb7  " + std::to_string(hidden) + " not shown").c_str() : "");
   }
-  ImGui::SetNextItemWidth(em * 17.0f);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize(kTraceFilter).x + ImGui::GetStyle().FramePadding.x * 2 +
+                          ImGui::GetFrameHeight() + em * 0.5f);
   int filter = s.view.traces_only ? 0 : 1;
   const char* items[] = {kTraceFilter, kAllFilter};
   if (ImGui::Combo("##filter", &filter, items, 2)) {
