@@ -9,6 +9,7 @@ PKGS=(
   libzstd-dev zlib1g-dev libdeflate-dev
   python3-xlib
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  python3-xlib  # the XDND drag source of tests/drop_test.sh (run with Debian's /usr/bin/python3)
 )
 missing=()
 for p in "${PKGS[@]}"; do
