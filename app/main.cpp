@@ -76,6 +76,7 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
         std::fprintf(stderr, "vizviewer: --size wants WxH (e.g. 1600x900), got '%s'\n", v.c_str());
         return false;
       }
+      o->size_set = true;
     } else if (option_value(argc, argv, &i, "--tab", &v)) {
       if (v == "timeline") o->request.tab = vz::ViewTab::Timeline;
       else if (v == "flamegraph") o->request.tab = vz::ViewTab::Flamegraph;

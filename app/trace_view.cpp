@@ -284,7 +284,7 @@ void TraceView::draw_bottom_panel(float height) {
                      format_tick(timeline_.range_t1 - trace_.start, 1).c_str());
   if (!range_task_ || !range_task_->done()) {
     ImGui::TextColored(palette().text_dim, "Computing\xe2\x80\xa6");
-  } else if (draw_stats_table(trace_, range_task_->result(), timeline_.range_t1 - timeline_.range_t0, range_table_)) {
+  } else if (draw_stats_table(trace_, range_task_->result(), range_table_)) {
     highlight_name_ = range_table_.selected;
     update_highlight();
   }

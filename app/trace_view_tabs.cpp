@@ -159,7 +159,7 @@ void TraceView::draw_stats_tab() {
     ImGui::TextColored(palette().text_dim, "Computing\xe2\x80\xa6");
     return;
   }
-  if (draw_stats_table(trace_, all_task_->result(), trace_.end - trace_.start, all_table_)) {
+  if (draw_stats_table(trace_, all_task_->result(), all_table_)) {
     highlight_name_ = all_table_.selected;
     update_highlight();
   }

@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "app/load_job.h"
+#include "app/settings.h"
 #include "app/trace_view.h"
+#include "render/file_browser.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 
@@ -100,7 +102,8 @@ bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0)) {
 // The window's state. Panels keep their own state structs; this only ties them together.
 class Viewer {
  public:
-  Viewer(GLFWwindow* window, float scale) : window_(window), scale_(scale) {}
+  Viewer(GLFWwindow* window, float scale, Settings& settings, bool persist)
+      : window_(window), scale_(scale), settings_(settings), persist_(persist) {}
 
   // Starts loading `path`, dropping the current trace (and cancelling a load in progress).
   void open(const std::string& path);
@@ -135,6 +138,9 @@ class Viewer {
   void handle_shortcuts();
   void set_notice(std::string text, bool error);
   void update_title();
+  void draw_recent_menu();
+  void show_open_dialog();
+  void save_settings_now();
 
   GLFWwindow* window_;
   float scale_;
@@ -148,7 +154,9 @@ class Viewer {
   bool notice_error_ = false;
   double notice_until_ = 0;
   bool want_open_popup_ = false, want_about_ = false;
-  char open_path_[1024] = {};
+  Settings& settings_;                              // persisted: recent files, theme, size
+  bool persist_;                                    // false for headless runs: never touch the file
+  FileBrowserState browser_;                        // the Open dialog
   bool fonts_dirty_ = false;
   float start_h_ = 0, loading_h_ = 0, error_h_ = 0;  // measured heights of the centred cards
   bool quit_ = false;
@@ -181,6 +189,10 @@ void Viewer::poll() {
     set_notice("Cancelled loading " + base_name(t->path), false);
   } else {
     loaded_ = std::move(t);
+    if (loaded_->result.ok) {
+      add_recent(settings_, loaded_->path);
+      save_settings_now();
+    }
     if (loaded_->result.ok && loaded_->index) {
       view_ = std::make_unique<TraceView>(*loaded_);
       view_->apply(std::exchange(request_, ViewRequest{}));
@@ -365,6 +377,7 @@ void Viewer::draw_menu_bar() {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open\xe2\x80\xa6", "Ctrl+O")) want_open_popup_ = true;
+    draw_recent_menu();
     const std::string current = loaded_ ? loaded_->path : std::string();
     if (ImGui::MenuItem("Reload", "F5", false, !current.empty())) pending_open_ = current;
     if (ImGui::MenuItem("Close", "Ctrl+W", false, loaded_ || job_)) close();
@@ -374,8 +387,18 @@ void Viewer::draw_menu_bar() {
   }
   if (ImGui::BeginMenu("View")) {
     const ThemeKind t = current_theme();
-    if (ImGui::MenuItem("Dark theme", nullptr, t == ThemeKind::Dark)) apply_theme(ThemeKind::Dark, scale_);
-    if (ImGui::MenuItem("Light theme", nullptr, t == ThemeKind::Light)) apply_theme(ThemeKind::Light, scale_);
+    if (ImGui::MenuItem("Dark theme", nullptr, t == ThemeKind::Dark)) {
+      apply_theme(ThemeKind::Dark, scale_);
+      settings_.theme = ThemeSetting::Dark;
+      save_settings_now();
+    }
+    if (ImGui::MenuItem("Light theme", nullptr, t == ThemeKind::Light)) {
+      apply_theme(ThemeKind::Light, scale_);
+      settings_.theme = ThemeSetting::Light;
+      save_settings_now();
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Keyboard shortcuts", "?", false, view_ != nullptr)) view_->show_shortcuts();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -386,31 +409,14 @@ void Viewer::draw_menu_bar() {
 }
 
 void Viewer::draw_popups() {
-  if (std::exchange(want_open_popup_, false)) ImGui::OpenPopup("Open trace");
+  if (std::exchange(want_open_popup_, false)) show_open_dialog();
+  std::string chosen;
+  if (draw_file_browser(browser_, settings_.recent, &chosen)) pending_open_ = chosen;
   if (std::exchange(want_about_, false)) ImGui::OpenPopup("About vizviewer");
   const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
   const float em = ImGui::GetFontSize();
-  ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(em * 36.0f, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em, em));
-  if (ImGui::BeginPopupModal("Open trace", nullptr, ImGuiWindowFlags_NoResize)) {
-    ImGui::TextUnformatted("Path of a .json, .json.gz or .vzt file:");
-    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-    ImGui::SetNextItemWidth(-1);
-    const bool enter = ImGui::InputText("##path", open_path_, sizeof(open_path_),
-                                        ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::Spacing();
-    if ((primary_button("Open", ImVec2(em * 6, 0)) || enter) && open_path_[0]) {
-      pending_open_ = open_path_;
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel", ImVec2(em * 6, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) {
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
-  }
   ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (ImGui::BeginPopupModal("About vizviewer", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     {
@@ -477,11 +483,49 @@ void Viewer::draw_status_bar(float height) {
 
 void Viewer::handle_shortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput) return;
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) want_open_popup_ = true;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) quit_ = true;
+  if (io.WantTextInput || browser_.visible) return;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) want_open_popup_ = true;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_W, false)) close();
   if (ImGui::IsKeyPressed(GLFW_KEY_F5, false) && loaded_ && !job_) pending_open_ = loaded_->path;
+}
+
+void Viewer::save_settings_now() {
+  if (!persist_) return;
+  std::string error;
+  if (!save_settings(settings_path(), settings_, &error)) set_notice("Could not save settings: " + error, true);
+}
+
+void Viewer::show_open_dialog() {
+  // Open where the current trace is, else where the most recent one was.
+  const std::string start = loaded_ ? loaded_->path : settings_.recent.empty() ? "" : settings_.recent.front();
+  open_file_browser(browser_, start);
+}
+
+void Viewer::draw_recent_menu() {
+  if (!ImGui::BeginMenu("Open Recent", !settings_.recent.empty())) return;
+  std::string pick;
+  for (size_t i = 0; i < settings_.recent.size(); ++i) {
+    const std::string& path = settings_.recent[i];
+    const bool exists = recent_file_exists(path);
+    ImGui::PushID(int(i));  // two recent files can share a base name
+    if (ImGui::MenuItem(base_name(path).c_str(), nullptr, false, exists)) pick = path;
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+      ImGui::SetTooltip("%s%s", path.c_str(), exists ? "" : "\n(this file no longer exists)");
+    }
+    ImGui::PopID();
+  }
+  ImGui::Separator();
+  if (ImGui::MenuItem("Remove Missing Files", nullptr, false, !missing_recent_files(settings_).empty())) {
+    remove_missing_recent(settings_);
+    save_settings_now();
+  }
+  if (ImGui::MenuItem("Clear List")) {
+    settings_.recent.clear();
+    save_settings_now();
+  }
+  ImGui::EndMenu();
+  if (!pick.empty()) pending_open_ = pick;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,6 +560,22 @@ GLFWwindow* create_window(const WindowOptions& o) {
   }
   glfwSwapInterval(1);
   return w;
+}
+
+// Stores the window's size (in unscaled screen units) and saves the settings.
+void remember_window_size(GLFWwindow* window, Settings& settings) {
+  int w = 0, h = 0;
+  float sx = 1, sy = 1;
+  glfwGetWindowSize(window, &w, &h);
+  glfwGetWindowContentScale(window, &sx, &sy);  // GLFW_SCALE_TO_MONITOR scaled the created size
+  if (w > 0 && h > 0) {  // not minimised
+    settings.width = std::clamp(int(float(w) / std::max(1.0f, sx)), kMinWindowWidth, kMaxWindowSize);
+    settings.height = std::clamp(int(float(h) / std::max(1.0f, sy)), kMinWindowHeight, kMaxWindowSize);
+  }
+  std::string err;
+  if (!save_settings(settings_path(), settings, &err)) {
+    std::fprintf(stderr, "vizviewer: could not save settings: %s\n", err.c_str());
+  }
 }
 
 // Reads the back buffer (what was just rendered) and writes it as a PNG.
@@ -601,7 +661,14 @@ int run_window(const WindowOptions& options) {
     std::fprintf(stderr, "vizviewer: cannot open a window (no display?). Use --stats for headless use.\n");
     return 1;
   }
-  GLFWwindow* window = create_window(options);
+  const bool persist = options.screenshot.empty();  // headless runs never read or write settings
+  Settings settings = persist ? load_settings(settings_path()) : Settings{};
+  WindowOptions sized = options;
+  if (persist && !options.size_set) {
+    sized.width = settings.width;
+    sized.height = settings.height;
+  }
+  GLFWwindow* window = create_window(sized);
   if (!window) {
     std::fprintf(stderr, "vizviewer: could not create an OpenGL 3.3 window\n");
     glfwTerminate();
@@ -615,19 +682,20 @@ int run_window(const WindowOptions& options) {
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layouts are not persisted yet
   load_fonts(scale);
-  apply_theme(ThemeKind::Dark, scale);
+  apply_theme(settings.theme == ThemeSetting::Light ? ThemeKind::Light : ThemeKind::Dark, scale);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
 
   int rc = 0;
   {
-    Viewer viewer(window, scale);
+    Viewer viewer(window, scale, settings, persist);
     glfwSetWindowUserPointer(window, &viewer);
     glfwSetDropCallback(window, drop_callback);
     glfwSetWindowContentScaleCallback(window, content_scale_callback);
     viewer.set_request(options.request);
     if (!options.file.empty()) viewer.open(options.file);
     rc = frame_loop(window, viewer, options);
+    if (persist) remember_window_size(window, settings);
     glfwSetDropCallback(window, nullptr);
     glfwSetWindowContentScaleCallback(window, nullptr);
     glfwSetWindowUserPointer(window, nullptr);

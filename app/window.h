@@ -23,6 +23,7 @@ struct WindowOptions {
   std::string screenshot;  // when set: write a PNG of the window here once loaded, then return
   int width = 1600;        // initial window size in screen coordinates
   int height = 900;
+  bool size_set = false;   // --size given: it wins over the size remembered in the settings
   ViewRequest request;     // tab, range and selection to show once loaded
   bool bench_frames = false;  // time timeline frames headlessly instead of opening the window
 };

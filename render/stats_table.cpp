@@ -63,7 +63,7 @@ void right_text(const std::string& s) {
 
 }  // namespace
 
-bool draw_stats_table(const Trace& tr, const RangeStats& stats, Time span, StatsTableState& st) {
+bool draw_stats_table(const Trace& tr, const RangeStats& stats, StatsTableState& st) {
   bool changed = false;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16.0f);
   if (ImGui::InputTextWithHint("##filter", "Filter names", st.filter, sizeof st.filter)) st.filter_dirty = true;
@@ -97,7 +97,11 @@ bool draw_stats_table(const Trace& tr, const RangeStats& stats, Time span, Stats
     st.filter_dirty = true;
   }
   if (st.filter_dirty || st.sorted_for != &stats) reorder(tr, stats, st);
-  const double scope = double(std::max<Time>(span, 1));
+  // Bars are relative to the largest total shown, so nested time (which adds up past the scope's
+  // length) still compares rows at a glance.
+  Time largest = 1;
+  for (const NameStats& r : stats.rows) largest = std::max(largest, r.total);
+  const double scope = double(largest);
   ImGuiListClipper clip;
   clip.Begin(int(st.order.size()));
   while (clip.Step()) {

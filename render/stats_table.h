@@ -1,11 +1,11 @@
 // The per-function statistics table: one row per name with count, total, self, mean, min and max
 // (analysis/range_stats.h), sortable by any column, filterable by name, with the share of the
-// scope's time as a bar. A click on a row selects that name (the timeline then highlights its
+// largest total as a bar. A click on a row selects that name (the timeline then highlights its
 // slices); a second click clears it.
 //
 // Usage
 //   vz::StatsTableState st;                            // one per table
-//   StrId clicked = vz::draw_stats_table(trace, stats, span, st);   // kNone when nothing changed
+//   if (vz::draw_stats_table(trace, stats, st)) highlight(st.selected);
 #pragma once
 
 #include <cstdint>
@@ -27,8 +27,8 @@ struct StatsTableState {
   StrId selected = kNoStr;           // highlighted name (kNoStr: none)
 };
 
-// Draws the table filling the current region. `span` is the scope's length in ns (the bar's
-// 100%). Returns true when the selected name changed this frame (read it from state.selected).
-bool draw_stats_table(const Trace& trace, const RangeStats& stats, Time span, StatsTableState& state);
+// Draws the table filling the current region. Returns true when the selected name changed this
+// frame (read it from state.selected).
+bool draw_stats_table(const Trace& trace, const RangeStats& stats, StatsTableState& state);
 
 }  // namespace vz
