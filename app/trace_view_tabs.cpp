@@ -185,6 +185,7 @@ void TraceView::draw_shortcuts() {
       {"0 / Home", "fit the whole trace"},
       {"Click", "select a slice (a folded block zooms into it)"},
       {"Click a process header", "collapse / expand it"},
+      {"Click a counter's name", "stacked / overlaid series"},
       {"Esc", "clear the selection, then the range"},
       {"Ctrl+F", "search names"},
       {"Enter / Shift+Enter", "next / previous match"},

@@ -313,6 +313,8 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       const Counter& cn = tr.counters[t.id];
       label = std::string(tr.str(cn.name));
       if (cn.series.size() > 1) {
+        const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];
+        label += overlaid ? "  (overlaid)" : "  (stacked)";
         // Legend: one swatch per series under the name.
         float ly = y + f.text_h + 4;
         for (size_t k = 0; k < cn.series.size() && ly + f.text_h <= y + t.h + 2; ++k, ly += f.text_h) {
@@ -407,6 +409,13 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
     const uint32_t g = tracks[size_t(hit.track)].group;
     if (st.collapsed.size() <= g) st.collapsed.resize(g + 1, 0);
     st.collapsed[g] ^= 1;
+    return;
+  }
+  if (hit.track >= 0 && tracks[size_t(hit.track)].kind == TrackKind::Counter && f.mouse.x < f.plot_x) {
+    // A click on a counter's name switches its series between stacked and overlaid.
+    const uint32_t c = tracks[size_t(hit.track)].id;
+    if (st.overlaid.size() <= c) st.overlaid.resize(c + 1, 0);
+    st.overlaid[c] ^= 1;
     return;
   }
   if (f.hover.kind == PickKind::Fold) {

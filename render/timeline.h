@@ -13,6 +13,7 @@
 //   W / S            zoom in / out                   A / D: pan left / right
 //   F                zoom to the selection           0 / Home: fit the whole trace
 //   click            select a slice (a folded block zooms into it)         Esc: clear
+//   click a name     process header: collapse/expand; counter: stacked/overlaid series
 //
 // Usage
 //   vz::TimelineState tl;                         // one per loaded trace
