@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -291,6 +292,26 @@ void Viewer::draw_start_screen() {
   text_centered("Chrome trace JSON (.json)  \xc2\xb7  gzip JSON (.json.gz)  \xc2\xb7  vizviewer binary (.vzt)",
                 p.text_dim);
   text_centered("Headless: vizviewer --stats FILE  \xc2\xb7  vizviewer --convert IN OUT", p.text_dim);
+  if (!settings_.recent.empty()) {
+    ImGui::Dummy(ImVec2(0, em * 0.6f));
+    ImGui::Separator();
+    {
+      FontScope bold(fonts().bold);
+      ImGui::TextUnformatted("Recent");
+    }
+    for (size_t i = 0; i < settings_.recent.size() && i < 6; ++i) {
+      const std::string& path = settings_.recent[i];
+      const bool exists = recent_file_exists(path);
+      ImGui::PushID(int(i));
+      ImGui::BeginDisabled(!exists);
+      if (ImGui::Selectable(base_name(path).c_str(), false, 0, ImVec2(em * 12.0f, 0))) pending_open_ = path;
+      ImGui::EndDisabled();
+      ImGui::SameLine();
+      FontScope mono(fonts().mono);
+      ImGui::TextColored(p.text_dim, "%s%s", path.c_str(), exists ? "" : "  (missing)");
+      ImGui::PopID();
+    }
+  }
   end_card(&start_h_);
 }
 
@@ -661,8 +682,11 @@ int run_window(const WindowOptions& options) {
     std::fprintf(stderr, "vizviewer: cannot open a window (no display?). Use --stats for headless use.\n");
     return 1;
   }
-  const bool persist = options.screenshot.empty();  // headless runs never read or write settings
-  Settings settings = persist ? load_settings(settings_path()) : Settings{};
+  // Headless runs never write settings, and read them only from an explicit VIZVIEWER_CONFIG_DIR
+  // (so a screenshot does not depend on the user's recent files).
+  const bool persist = options.screenshot.empty();
+  const bool read_settings = persist || std::getenv("VIZVIEWER_CONFIG_DIR") != nullptr;
+  Settings settings = read_settings ? load_settings(settings_path()) : Settings{};
   WindowOptions sized = options;
   if (persist && !options.size_set) {
     sized.width = settings.width;

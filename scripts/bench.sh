@@ -10,9 +10,13 @@
 # - Runs `vizviewer --stats FILE` 3 times per file and keeps the best load time (warm page cache).
 # - Prints a table and writes $BUILD/bench-results.json.
 # - When $BUILD/tests/bench/bench_index exists, also times the model's queries on the 100 MB trace.
+# - When $BUILD/tests/bench/bench_analysis exists, times range statistics, the call tree and name
+#   search on synthetic traces of 10 M and 100 M slices.
+# - Generates (once) a synthetic .vzt of BENCH_FRAME_EVENTS slices with gen_vzt and times timeline
+#   frames on it with `vizviewer FILE --bench-frames` (CPU frame-build time, no window needed).
 #
 # Environment: BENCH_RUNS (default 3), BENCH_SIZES (default "100 1000", in MB),
-#              BENCH_MIN_FREE_GB (default 8).
+#              BENCH_MIN_FREE_GB (default 8), BENCH_FRAME_EVENTS (default 100000000).
 # Exits non-zero when a step fails; a missed target is reported, not an error.
 set -euo pipefail
 
@@ -117,10 +121,30 @@ if [ -x "$BUILD/tests/bench/bench_index" ]; then
   fi
 fi
 
+# Timeline frame-build times on a large synthetic .vzt.
+FRAME_EVENTS="${BENCH_FRAME_EVENTS:-100000000}"
+FRAMES_OUT="$DATA/runs/bench_frames.json"
+rm -f "$FRAMES_OUT"
+if [ -x "$BUILD/tests/bench/gen_vzt" ]; then
+  frames_vzt="$DATA/frames-${FRAME_EVENTS}.vzt"
+  if [ ! -s "$frames_vzt" ]; then
+    echo "bench: generating $(basename "$frames_vzt") (${FRAME_EVENTS} slices)"
+    "$BUILD/tests/bench/gen_vzt" --events "$FRAME_EVENTS" "$frames_vzt.tmp.vzt"
+    mv "$frames_vzt.tmp.vzt" "$frames_vzt"
+  fi
+  echo "bench: timeline frames on $(basename "$frames_vzt")"
+  if "$VIZ" "$frames_vzt" --bench-frames > "$DATA/runs/bench_frames.txt" 2> "$DATA/runs/bench_frames.err"; then
+    grep '^{' "$DATA/runs/bench_frames.txt" | tail -n 1 > "$FRAMES_OUT"
+  else
+    echo "bench: --bench-frames failed (a build without the window cannot run it):" >&2
+    tail -n 5 "$DATA/runs/bench_frames.err" >&2
+  fi
+fi
+
 BENCH_FILES="$(printf '%s\n' "${FILES[@]+"${FILES[@]}"}")"
 export BENCH_FILES
 export BENCH_DATA="$DATA" BENCH_RUNS_N="$RUNS" BENCH_NPROC="$NPROC" BENCH_RESULTS="$RESULTS"
-export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ"
+export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ" BENCH_FRAMES_OUT="$FRAMES_OUT"
 python3 - <<'PY' || failed=1
 import json, os, sys, platform, time
 
@@ -235,6 +259,16 @@ try:
 except (OSError, ValueError, IndexError):
     pass
 
+frames = None
+try:
+    with open(os.environ["BENCH_FRAMES_OUT"]) as fh:
+        frames = json.loads(fh.read().strip())
+except (OSError, ValueError):
+    pass
+if frames is not None and frames.get("slices", 0) >= 50_000_000:
+    checks.append((os.path.basename(frames["file"]), "frame build <= 4 ms fully zoomed out (100 M events)",
+                   frames["zoomed_out"]["median_ms"] <= 4.0, f'{frames["zoomed_out"]["median_ms"]:.2f} ms median'))
+
 doc = {
     "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     "host": {"cpu": cpu, "nproc": nproc, "machine": platform.machine()},
@@ -245,6 +279,8 @@ doc = {
 }
 if index is not None:
     doc["queries"] = index
+if frames is not None:
+    doc["frames"] = frames
 with open(os.environ["BENCH_RESULTS"], "w") as fh:
     json.dump(doc, fh, indent=2)
     fh.write("\n")
@@ -274,6 +310,10 @@ if index is not None:
           f'visible {index["visible_ns"]:.0f} ns, zoomed-out frame {index["frame_ms"]:.2f} ms, '
           f'overlap {index["overlap_ns"]:.0f} ns, stab {index["stab_ns"]:.0f} ns, '
           f'range stats {index["range_stats_ms"]:.1f} ms, name search {index["name_search_ms"]:.1f} ms')
+if frames is not None:
+    print(f'timeline frames ({os.path.basename(frames["file"])}, {frames["slices"]} slices, CPU build time): '
+          + ", ".join(f'{k.replace("_", " ")} {frames[k]["median_ms"]:.2f} ms median / {frames[k]["max_ms"]:.2f} ms max'
+                      for k in ("zoomed_out", "mid_zoom", "deep_zoom")))
 print()
 for c in checks:
     print(f'  [{"met" if c[2] else "MISSED"}] {c[0]}: {c[1]} ({c[3]})')
