@@ -248,6 +248,7 @@ void TraceView::draw_timeline_tab() {
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   TimelineHighlight hl;
   hl.mark = &highlight_;
+  if (highlight_name_ == kNoStr && !search_labels_.empty()) hl.matches = &search_results_;
   draw_timeline(*t_.index, timeline_, hl);
   ImGui::EndChild();
   ImGui::PopStyleVar();

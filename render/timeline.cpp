@@ -473,6 +473,12 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   st.selection_changed = st.range_changed = false;
   if (!st.fitted) fit_timeline(tr, st, f.plot_w);
   if (st.collapsed.size() < index.processes().size()) st.collapsed.resize(index.processes().size(), 0);
+  if (highlight.matches && highlight.active()) {
+    f.matches.assign(tr.threads.size(), nullptr);
+    for (const auto& m : *highlight.matches) {
+      if (m && m->thread < f.matches.size()) f.matches[m->thread] = m.get();
+    }
+  }
 
   const float axis_top = origin.y;
   f.clip_y0 = origin.y + c.axis;

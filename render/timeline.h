@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/search.h"
 #include "render/time_view.h"
 #include "render/track_layout.h"
 #include "render/view_index.h"
@@ -47,9 +48,11 @@ struct Pick {
 };
 
 // Labels to emphasise (search matches, a statistics row): mark[label] != 0. Everything else is
-// drawn dimmed while a highlight is active.
+// drawn dimmed while a highlight is active. `matches` (optional, a search's per-thread results)
+// are also drawn as ticks over folded runs, so matches stay visible when zoomed out.
 struct TimelineHighlight {
   const std::vector<uint8_t>* mark = nullptr;
+  const SearchResults* matches = nullptr;
   bool active() const { return mark && !mark->empty(); }
 };
 

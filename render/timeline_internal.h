@@ -27,6 +27,7 @@ struct Frame {
   float hover_row_y = 0;       // top of the hovered row (for the outline)
   float text_h = 0;            // font size
   TimelineFrameStats stats;
+  std::vector<const ThreadMatches*> matches;  // search matches by thread index (empty: none)
 
   float sx(double x) const { return plot_x + float(x); }  // view x -> screen x
   bool row_visible(float y, float h) const { return y + h >= clip_y0 && y <= clip_y1; }

@@ -67,9 +67,32 @@ bool draw_item(Frame& f, const RowItem& it, float y, uint32_t label, bool open, 
   return mouse_row && f.mouse.x >= x0 - 1.0f && f.mouse.x <= x1 + 1.0f;
 }
 
+// Search matches of one row drawn as ticks in their own colour, at most one per 2 pixels, on top
+// of whatever the row drew (folded runs included). `list` holds the set's matching indices, sorted.
+void draw_match_ticks(Frame& f, const SliceSet& s, const std::vector<uint32_t>& list, uint32_t d, float y) {
+  const auto lo = std::lower_bound(list.begin(), list.end(), s.depth_begin[d]);
+  const auto hi = std::lower_bound(lo, list.end(), s.depth_begin[d + 1]);
+  if (lo == hi) return;
+  const TimeView& v = f.st->view;
+  const uint32_t n = uint32_t(hi - lo);
+  auto start_of = [&](uint32_t k) { return s.start[lo[k]]; };
+  auto end_of = [&](uint32_t k) { return s.end(lo[k]); };
+  uint32_t k = row_first_ending_at_or_after(0, n, v.left(), end_of);
+  const Time right = v.right();
+  while (k < n && start_of(k) <= right) {
+    const double x0 = std::max(v.x_of(start_of(k)), -2.0);
+    const double x1 = std::min(std::max(v.x_of(end_of(k)), x0 + 2.0), double(f.plot_w) + 2.0);
+    const uint32_t label = s.label[lo[k]];
+    f.dl->AddRectFilled(ImVec2(f.sx(x0), y + 1), ImVec2(f.sx(x1), y + f.m.row_h - 1), label_color(*f.index, label));
+    k = row_gallop_starting_at_or_after(k + 1, n, v.time_at(x1 + 1.0) + 1, start_of);
+  }
+}
+
 // Draws the rows of one SliceSet starting at row `row0` of a thread track at screen y `top`.
 void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, float top, uint32_t row0) {
   const TimeView& v = f.st->view;
+  const ThreadMatches* tm = thread < f.matches.size() ? f.matches[thread] : nullptr;
+  const std::vector<uint32_t>* match_list = tm ? (set == 0 ? &tm->slices : &tm->overflow) : nullptr;
   for (uint32_t d = 0; d < s.depths(); ++d) {
     const float y = top + float(row0 + d) * f.m.row_h;
     if (!f.row_visible(y, f.m.row_h)) continue;
@@ -92,6 +115,7 @@ void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, 
         f.hover_row_y = y;
       }
     });
+    if (match_list && !match_list->empty()) draw_match_ticks(f, s, *match_list, d, y);
   }
 }
 
