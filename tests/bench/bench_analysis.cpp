@@ -132,27 +132,8 @@ struct Report {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  size_t slices = 10'000'000, search_slices_n = 100'000'000;
-  unsigned workers = 0;
-  int runs = 3;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto num = [&] { return i + 1 < argc ? std::strtoull(argv[++i], nullptr, 10) : 0ull; };
-    if (a == "--slices") slices = num();
-    else if (a == "--search-slices") search_slices_n = num();
-    else if (a == "--workers") workers = unsigned(num());
-    else if (a == "--runs") runs = std::max(1, int(num()));
-    else {
-      std::fprintf(stderr, "usage: bench_analysis [--slices N] [--search-slices M] [--workers W] [--runs R]\n");
-      return 2;
-    }
-  }
-  Report rep;
-  uint64_t sink = 0;
-
+// Range statistics, call tree, folded stacks and navigation on the nested trace.
+void bench_nested(size_t slices, unsigned workers, int runs, Report& rep, uint64_t& sink) {
   // The nested trace.
   auto t = std::make_unique<vz::Trace>();
   init_trace(*t, 8);
@@ -208,39 +189,65 @@ int main(int argc, char** argv) {
     rep.add("next_match_us", ns / 1000, "next match from a random time (8 threads x 16 depths)");
     rep.add("nested_matches", double(nav_job.match_count()), "\"fib\" matches in the nested trace");
   }
-  t.reset();
 
-  if (search_slices_n > 0) {
-    auto s = std::make_unique<vz::Trace>();
-    init_trace(*s, 16);
-    size_t per = search_slices_n / s->threads.size();
-    std::mt19937_64 r3(1);
-    for (vz::Thread& th : s->threads) {
-      vz::SliceSet& set = th.slices;
-      set.start.resize(per);
-      set.dur.assign(per, 5);
-      set.label.resize(per);
-      set.flags.assign(per, 0);
-      for (size_t i = 0; i < per; ++i) {
-        set.start[i] = Time(i) * 10;
-        set.label[i] = uint32_t(r3() % (2 * kNames));
-      }
-      set.depth_begin = {0, uint32_t(per)};
+}
+
+// Name search on the flat 100 M-slice trace.
+void bench_search(size_t search_slices_n, unsigned workers, int runs, Report& rep, uint64_t& sink) {
+  auto s = std::make_unique<vz::Trace>();
+  init_trace(*s, 16);
+  size_t per = search_slices_n / s->threads.size();
+  std::mt19937_64 r3(1);
+  for (vz::Thread& th : s->threads) {
+    vz::SliceSet& set = th.slices;
+    set.start.resize(per);
+    set.dur.assign(per, 5);
+    set.label.resize(per);
+    set.flags.assign(per, 0);
+    for (size_t i = 0; i < per; ++i) {
+      set.start[i] = Time(i) * 10;
+      set.label[i] = uint32_t(r3() % (2 * kNames));
     }
-    rep.add("search_slices", double(s->slice_count()), "flat search trace");
-    uint64_t hits = 0;
-    rep.add("search_ms", best_ms(runs, [&] {
-              vz::SearchJob job(*s, vz::SearchQuery{"fib", false});
-              job.run(workers);
-              hits = job.match_count();
-            }), "search \"fib\" (labels + label columns), 1/16 match");
-    rep.add("search_matches", double(hits), "matches");
-    rep.add("search_none_ms", best_ms(runs, [&] {
-              vz::SearchJob job(*s, vz::SearchQuery{"(module_3.py", true});
-              job.run(workers);
-              sink += job.match_count();
-            }), "search, case-sensitive, 1/37 match");
+    set.depth_begin = {0, uint32_t(per)};
   }
+  rep.add("search_slices", double(s->slice_count()), "flat search trace");
+  uint64_t hits = 0;
+  rep.add("search_ms", best_ms(runs, [&] {
+            vz::SearchJob job(*s, vz::SearchQuery{"fib", false});
+            job.run(workers);
+            hits = job.match_count();
+          }), "search \"fib\" (labels + label columns), 1/16 match");
+  rep.add("search_matches", double(hits), "matches");
+  rep.add("search_none_ms", best_ms(runs, [&] {
+            vz::SearchJob job(*s, vz::SearchQuery{"(module_3.py", true});
+            job.run(workers);
+            sink += job.match_count();
+          }), "search, case-sensitive, 1/37 match");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t slices = 10'000'000, search_slices_n = 100'000'000;
+  unsigned workers = 0;
+  int runs = 3;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto num = [&] { return i + 1 < argc ? std::strtoull(argv[++i], nullptr, 10) : 0ull; };
+    if (a == "--slices") slices = num();
+    else if (a == "--search-slices") search_slices_n = num();
+    else if (a == "--workers") workers = unsigned(num());
+    else if (a == "--runs") runs = std::max(1, int(num()));
+    else {
+      std::fprintf(stderr, "usage: bench_analysis [--slices N] [--search-slices M] [--workers W] [--runs R]\n");
+      return 2;
+    }
+  }
+  Report rep;
+  uint64_t sink = 0;
+
+  bench_nested(slices, workers, runs, rep, sink);
+  if (search_slices_n > 0) bench_search(search_slices_n, workers, runs, rep, sink);
   rep.json += "}";
   std::printf("%s\n", rep.json.c_str());
   std::fprintf(stderr, "bench_analysis: checksum %" PRIu64 "\n", sink);
