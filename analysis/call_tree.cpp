@@ -145,14 +145,21 @@ bool walk_piece(const Trace& t, const WalkPiece& p, const CallTreeQuery& q,
     auto [lo, hi] = piece_range(s, p, d, q.t0, q.t1);
     if (lo == hi) break;
     w.cur.resize(hi - lo);
-    ParentCursor parent{s.start.data(), prev_lo, prev_hi};
-    for (uint32_t i = lo; i < hi; ++i) {
-      uint32_t pnode = d == 0 ? 0 : w.prev[parent.advance(s.start[i]) - prev_lo];
+    auto add = [&](uint32_t i, uint32_t pnode) {
       uint32_t node = w.tree.child(pnode, name_of_label[s.label[i]]);
       w.cur[i - lo] = node;
       nodes[node].count++;
       nodes[node].total += clipped_dur(s, i, q.t0, q.t1);
+    };
+    uint32_t i = lo;
+    if (d > 0) {
+      // Parent-major merge: the children of parent p are the next slices starting before its end.
+      for (uint32_t p = prev_lo; p < prev_hi && i < hi; ++p) {
+        uint32_t pnode = w.prev[p - prev_lo];
+        for (Time end = s.end(p); i < hi && s.start[i] < end; ++i) add(i, pnode);
+      }
     }
+    for (; i < hi; ++i) add(i, 0);  // depth 0 (and children left over in a malformed set)
     w.prev.swap(w.cur);
     prev_lo = lo;
     prev_hi = hi;

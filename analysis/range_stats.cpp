@@ -51,12 +51,18 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
     if (d == 0) {
       for (uint32_t i = lo; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
     } else {
-      ParentCursor parent{s.start.data(), prev_lo, prev_hi};
-      for (uint32_t i = lo; i < hi; ++i) {
-        Time c = clipped_dur(s, i, t0, t1);
-        add_slice(acc[label[i]], c);
-        acc[label[parent.advance(s.start[i])]].self -= c;
+      // Parent-major merge: the children of parent p are the next slices starting before its end.
+      uint32_t i = lo;
+      for (uint32_t p = prev_lo; p < prev_hi && i < hi; ++p) {
+        Time end = s.end(p), sum = 0;
+        for (; i < hi && s.start[i] < end; ++i) {
+          Time c = clipped_dur(s, i, t0, t1);
+          add_slice(acc[label[i]], c);
+          sum += c;
+        }
+        acc[label[p]].self -= sum;
       }
+      for (; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));  // malformed sets
     }
     prev_lo = lo;
     prev_hi = hi;

@@ -49,15 +49,4 @@ inline Time clipped_dur(const SliceSet& s, uint32_t i, Time t0, Time t1) {
   return b > a ? b - a : 0;
 }
 
-// Finds parents of consecutive slices at one depth among the depth above, in one forward pass.
-struct ParentCursor {
-  const Time* start;  // SliceSet::start
-  uint32_t p, end;    // current candidate and one past the last parent of the range above
-  // The parent of a slice starting at `s`, for non-decreasing `s`.
-  uint32_t advance(Time s) {
-    while (p + 1 < end && start[p + 1] <= s) ++p;
-    return p;
-  }
-};
-
 }  // namespace vz

@@ -10,8 +10,8 @@
 # - Runs `vizviewer --stats FILE` 3 times per file and keeps the best load time (warm page cache).
 # - Prints a table and writes $BUILD/bench-results.json.
 # - When $BUILD/tests/bench/bench_index exists, also times the model's queries on the 100 MB trace.
-# - When $BUILD/tests/bench/bench_analysis exists, times range statistics, the call tree and name
-#   search on synthetic traces of 10 M and 100 M slices.
+# - When $BUILD/tests/bench/bench_analysis exists, also times analysis/ (range statistics, call
+#   tree, search) on traces it synthesizes in memory (10 M and 100 M slices, ~3 GB of RAM).
 # - Generates (once) a synthetic .vzt of BENCH_FRAME_EVENTS slices with gen_vzt and times timeline
 #   frames on it with `vizviewer FILE --bench-frames` (CPU frame-build time, no window needed).
 #
@@ -141,10 +141,23 @@ if [ -x "$BUILD/tests/bench/gen_vzt" ]; then
   fi
 fi
 
+# Analysis timings (optional): synthesized traces, no input file.
+ANALYSIS_OUT="$DATA/runs/bench_analysis.json"
+rm -f "$ANALYSIS_OUT"
+if [ -x "$BUILD/tests/bench/bench_analysis" ]; then
+  echo "bench: analysis timings (range statistics, call tree, search)"
+  if ! "$BUILD/tests/bench/bench_analysis" --runs "$RUNS" > "$ANALYSIS_OUT" 2> "$DATA/runs/bench_analysis.err"; then
+    echo "bench: bench_analysis failed:" >&2
+    tail -n 20 "$DATA/runs/bench_analysis.err" >&2
+    rm -f "$ANALYSIS_OUT"
+    failed=1
+  fi
+fi
+
 BENCH_FILES="$(printf '%s\n' "${FILES[@]+"${FILES[@]}"}")"
 export BENCH_FILES
 export BENCH_DATA="$DATA" BENCH_RUNS_N="$RUNS" BENCH_NPROC="$NPROC" BENCH_RESULTS="$RESULTS"
-export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ" BENCH_FRAMES_OUT="$FRAMES_OUT"
+export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ" BENCH_FRAMES_OUT="$FRAMES_OUT" BENCH_ANALYSIS_OUT="$ANALYSIS_OUT"
 python3 - <<'PY' || failed=1
 import json, os, sys, platform, time
 
@@ -268,6 +281,22 @@ except (OSError, ValueError):
 if frames is not None and frames.get("slices", 0) >= 50_000_000:
     checks.append((os.path.basename(frames["file"]), "frame build <= 4 ms fully zoomed out (100 M events)",
                    frames["zoomed_out"]["median_ms"] <= 4.0, f'{frames["zoomed_out"]["median_ms"]:.2f} ms median'))
+analysis = None
+try:
+    with open(os.environ["BENCH_ANALYSIS_OUT"]) as fh:
+        analysis = json.loads(fh.read().strip().splitlines()[-1])
+except (OSError, ValueError, IndexError):
+    pass
+if analysis is not None:
+    if "range_stats_all_ms" in analysis:
+        checks.append(("analysis", "range statistics over 10 M slices <= 50 ms",
+                       analysis["range_stats_all_ms"] <= 50, f'{analysis["range_stats_all_ms"]:.1f} ms'))
+    if "call_tree_ms" in analysis:
+        checks.append(("analysis", "call tree over 10 M slices <= 500 ms",
+                       analysis["call_tree_ms"] <= 500, f'{analysis["call_tree_ms"]:.0f} ms'))
+    if "search_ms" in analysis:
+        checks.append(("analysis", "name search over 100 M slices <= 100 ms",
+                       analysis["search_ms"] <= 100, f'{analysis["search_ms"]:.1f} ms'))
 
 doc = {
     "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -281,6 +310,8 @@ if index is not None:
     doc["queries"] = index
 if frames is not None:
     doc["frames"] = frames
+if analysis is not None:
+    doc["analysis"] = analysis
 with open(os.environ["BENCH_RESULTS"], "w") as fh:
     json.dump(doc, fh, indent=2)
     fh.write("\n")
@@ -314,6 +345,13 @@ if frames is not None:
     print(f'timeline frames ({os.path.basename(frames["file"])}, {frames["slices"]} slices, CPU build time): '
           + ", ".join(f'{k.replace("_", " ")} {frames[k]["median_ms"]:.2f} ms median / {frames[k]["max_ms"]:.2f} ms max'
                       for k in ("zoomed_out", "mid_zoom", "deep_zoom")))
+if analysis is not None:
+    a = analysis
+    print(f'analysis ({a.get("slices", 0) / 1e6:.0f} M slices): range stats {a.get("range_stats_all_ms", 0):.1f} ms '
+          f'(middle half {a.get("range_stats_half_ms", 0):.1f} ms), call tree {a.get("call_tree_ms", 0):.0f} ms '
+          f'({a.get("call_tree_nodes", 0):.0f} nodes), inverted {a.get("invert_ms", 0):.0f} ms, '
+          f'folded {a.get("folded_ms", 0):.0f} ms; search over {a.get("search_slices", 0) / 1e6:.0f} M slices '
+          f'{a.get("search_ms", 0):.1f} ms')
 print()
 for c in checks:
     print(f'  [{"met" if c[2] else "MISSED"}] {c[0]}: {c[1]} ({c[3]})')
