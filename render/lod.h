@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "render/fold_index.h"
 #include "render/time_view.h"
 
 namespace vz {
@@ -71,12 +72,15 @@ uint32_t row_gallop_starting_at_or_after(uint32_t first, uint32_t last, Time t, 
 
 // Emits the row items visible in `view` (x in [0, width]) in left-to-right order.
 // `min_px`: narrower intervals are folded; `gap_px`: a fold swallows the next interval when it
-// starts within this many pixels of the fold's end. Returns the number of items emitted.
+// starts within this many pixels of the fold's end. `index` (optional, built over the same row
+// with min_px == FoldIndex::kRatio * gap_px) lets a fold jump to its end in one query.
+// Returns the number of items emitted.
 template <class StartOf, class EndOf, class Emit>
 size_t fold_row(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_of, const TimeView& view,
-                double min_px, double gap_px, Emit&& emit) {
+                double min_px, double gap_px, Emit&& emit, const FoldIndex* index = nullptr) {
   const Time t_left = view.left();
   const Time t_right = view.right() + 1;
+  const Time threshold = Time(std::max(1.0, min_px * view.ns_per_px()));
   uint32_t i = row_first_ending_at_or_after(first, last, t_left, end_of);
   size_t emitted = 0;
   while (i < last) {
@@ -90,26 +94,36 @@ size_t fold_row(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_o
       ++i;
       continue;
     }
-    // Fold: swallow following narrow intervals that start within gap_px of the fold's end.
     RowItem fold{i, 1, x0, x1, s, e};
     ++i;
-    while (i < last) {
-      const Time limit = view.time_at(view.x_of(fold.t1) + gap_px) + 1;
-      const uint32_t j = row_gallop_starting_at_or_after(i, last, limit, start_of);
-      if (j == i) break;  // the next interval starts too far away
-      const uint32_t tail = j - 1;  // the last candidate may be wide: keep it on its own
-      if (view.x_of(end_of(tail)) - view.x_of(start_of(tail)) >= min_px) {
-        if (tail > i) {
-          fold.count += tail - i;
-          fold.t1 = end_of(tail - 1);
-        }
-        i = tail;
-        break;
+    if (index) {
+      // Everything before the next break is narrow and follows its neighbour closely.
+      const uint32_t j = index->first_break(i, threshold);
+      if (j > i) {
+        fold.count += j - i;
+        fold.t1 = end_of(j - 1);
+        i = j;
       }
-      fold.count += j - i;
-      fold.t1 = end_of(tail);
-      i = j;
-      if (fold.t1 > t_right) break;
+    } else {
+      // Swallow following narrow intervals that start within gap_px of the fold's end.
+      while (i < last) {
+        const Time limit = view.time_at(view.x_of(fold.t1) + gap_px) + 1;
+        const uint32_t j = row_gallop_starting_at_or_after(i, last, limit, start_of);
+        if (j == i) break;  // the next interval starts too far away
+        const uint32_t tail = j - 1;  // the last candidate may be wide: keep it on its own
+        if (view.x_of(end_of(tail)) - view.x_of(start_of(tail)) >= min_px) {
+          if (tail > i) {
+            fold.count += tail - i;
+            fold.t1 = end_of(tail - 1);
+          }
+          i = tail;
+          break;
+        }
+        fold.count += j - i;
+        fold.t1 = end_of(tail);
+        i = j;
+        if (fold.t1 > t_right) break;
+      }
     }
     fold.x1 = view.x_of(fold.t1);
     emit(fold);

@@ -12,6 +12,7 @@ namespace {
 
 constexpr double kMinPx = 3.0;  // narrower slices are folded with their neighbours
 constexpr double kGapPx = 1.0;  // a fold swallows slices starting within this many pixels
+static_assert(kMinPx == double(FoldIndex::kRatio) * kGapPx, "the fold indexes are built for this ratio");
 
 // Draws a name (or fold count) inside [x0, x1] of a row when there is room for a few glyphs.
 void row_text(Frame& f, float x0, float x1, float y, std::string_view s, uint32_t bg) {
@@ -114,7 +115,7 @@ void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, 
         f.hover.t1 = it.t1;
         f.hover_row_y = y;
       }
-    });
+    }, f.index->fold_index(thread, set, d));
     if (match_list && !match_list->empty()) draw_match_ticks(f, s, *match_list, d, y);
   }
 }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "formats/parallel.h"
+
 namespace vz {
 
 uint32_t name_hash(std::string_view name) {
@@ -92,6 +94,12 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   for (auto& [id, v] : flows_by_id_) std::stable_sort(v.begin(), v.end(), by_ts);
   for (auto& v : flows_by_thread_) std::stable_sort(v.begin(), v.end(), by_ts);
 
+  folds_.resize(trace.threads.size());
+  parallel_for(trace.threads.size(), 0, [&](size_t th) {
+    folds_[th].slices = build_fold_indexes(trace.threads[th].slices);
+    folds_[th].overflow = build_fold_indexes(trace.threads[th].overflow);
+  });
+
   counters_.resize(trace.counters.size());
   for (uint32_t c = 0; c < trace.counters.size(); ++c) {
     for (const CounterSeries& s : trace.counters[c].series) counters_[c].series.emplace_back(s.values);
@@ -131,6 +139,10 @@ size_t ViewIndex::memory_bytes() const {
   }
   for (const auto& [id, v] : flows_by_id_) n += v.capacity() * 4 + 32;
   for (const auto& v : flows_by_thread_) n += v.capacity() * 4;
+  for (const ThreadFolds& t : folds_) {
+    for (const FoldIndex& x : t.slices) n += x.memory_bytes();
+    for (const FoldIndex& x : t.overflow) n += x.memory_bytes();
+  }
   for (const CounterIndex& c : counters_) {
     for (const MinMaxPyramid& p : c.series) n += p.memory_bytes();
     for (const MinMaxPyramid& p : c.stacked_series) n += p.memory_bytes();

@@ -17,6 +17,7 @@
 
 #include "formats/model.h"
 #include "render/counter_lod.h"
+#include "render/fold_index.h"
 
 namespace vz {
 
@@ -58,6 +59,11 @@ class ViewIndex {
   const CounterIndex& counter(uint32_t c) const { return counters_[c]; }
   // Builds the stacked values and their pyramids of counter c (UI thread, first use only).
   void ensure_stacked(uint32_t c);
+  // The fold index of one row of a thread (set 0: nested slices, 1: overflow lanes), or null.
+  const FoldIndex* fold_index(uint32_t thread, uint8_t set, uint32_t depth) const {
+    const auto& v = set == 0 ? folds_[thread].slices : folds_[thread].overflow;
+    return depth < v.size() ? &v[depth] : nullptr;
+  }
   // Deepest row count of a thread: nested depths + overflow lanes.
   uint32_t thread_rows(uint32_t thread) const;
   size_t memory_bytes() const;
@@ -70,6 +76,10 @@ class ViewIndex {
   std::unordered_map<StrId, std::vector<uint32_t>> flows_by_id_;
   std::vector<std::vector<uint32_t>> flows_by_thread_;
   std::vector<CounterIndex> counters_;
+  struct ThreadFolds {
+    std::vector<FoldIndex> slices, overflow;  // one per depth / lane
+  };
+  std::vector<ThreadFolds> folds_;  // by Trace::threads index
 };
 
 // FNV-1a of a name: the same name gets the same colour in every trace and every run.

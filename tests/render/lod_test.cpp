@@ -149,3 +149,59 @@ TEST_CASE("galloping search agrees with binary search") {
     }
   }
 }
+
+TEST_CASE("fold index finds the first break like a linear scan") {
+  std::mt19937_64 rng(23);
+  for (int iter = 0; iter < 60; ++iter) {
+    const Row r = random_row(rng, 1 + rng() % 20000, 1 + rng() % 50, 1 + rng() % 80);
+    std::vector<Time> dur(r.start.size());
+    for (size_t i = 0; i < dur.size(); ++i) dur[i] = r.end[i] - r.start[i];
+    const uint32_t n = uint32_t(r.start.size());
+    const FoldIndex idx(r.start.data(), dur.data(), 0, n);
+    for (int q = 0; q < 40; ++q) {
+      const uint32_t from = uint32_t(rng() % (n + 1));
+      const Time threshold = 1 + Time(rng() % 300);
+      uint32_t expect = n;
+      for (uint32_t j = from; j < n; ++j) {
+        const Time gap = j == 0 ? Time(1) << 60 : r.start[j] - r.end[j - 1];
+        if (std::max(gap * FoldIndex::kRatio, dur[j]) >= threshold) {
+          expect = j;
+          break;
+        }
+      }
+      CHECK(idx.first_break(from, threshold) == expect);
+    }
+  }
+}
+
+TEST_CASE("folding with the index covers the same intervals as without") {
+  std::mt19937_64 rng(29);
+  for (int iter = 0; iter < 200; ++iter) {
+    const Row r = random_row(rng, 1 + rng() % 3000, 1 + rng() % 400, 1 + rng() % 900);
+    std::vector<Time> dur(r.start.size());
+    for (size_t i = 0; i < dur.size(); ++i) dur[i] = r.end[i] - r.start[i];
+    const uint32_t n = uint32_t(r.start.size());
+    const FoldIndex idx(r.start.data(), dur.data(), 0, n);
+    TimeView v;
+    v.fit(r.start.front(), r.end.back(), 100 + double(rng() % 1500));
+    if (rng() % 2) v.zoom_at(double(rng() % 100), std::pow(2.0, -double(rng() % 8)));
+    std::vector<RowItem> items;
+    fold_row(0, n, [&](uint32_t i) { return r.start[i]; }, [&](uint32_t i) { return r.end[i]; }, v, 3.0, 1.0,
+             [&](const RowItem& it) { items.push_back(it); }, &idx);
+    // Every visible interval is covered once, in order; folds hold narrow intervals only.
+    std::vector<uint32_t> got;
+    for (const RowItem& it : items) {
+      for (uint32_t k = 0; k < it.count; ++k) got.push_back(it.first + k);
+      if (it.count > 1) {
+        for (uint32_t k = 0; k < it.count; ++k) CHECK(double(dur[it.first + k]) < 3.0 * v.ns_per_px() + 1);
+      }
+    }
+    for (size_t k = 1; k < got.size(); ++k) CHECK(got[k] == got[k - 1] + 1);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (r.end[i] >= v.left() && r.start[i] <= v.right() + 1) {
+        CHECK(std::find(got.begin(), got.end(), i) != got.end());
+      }
+    }
+    CHECK(items.size() <= size_t(v.width()) + 2);
+  }
+}
