@@ -380,6 +380,22 @@ run "$VZ" "$stacks" --folded "$TMP/no/such/dir/x.folded"
 expect_rc 1 "--folded into a missing directory"
 [ -s "$TMP/err" ] || fail "--folded into a missing directory: no message"
 
+# ---------------------------------------------------------------------------------------------
+# The window's view options: malformed values are usage errors, found before any window opens
+# ---------------------------------------------------------------------------------------------
+
+usage_error "$good" --tab bogus
+usage_error "$good" --tab
+usage_error "$good" --range 5ms
+usage_error "$good" --range 5ms:1ms
+usage_error "$good" --range abc:def
+usage_error "$good" --range 1parsec:2parsec
+usage_error "$good" --size 10x10
+usage_error "$good" --select
+usage_error "$good" --search
+usage_error --bench-frames
+usage_error "$good" --no-such-option
+
 ok
 leftovers=$(find "$TMP" -name '*.tmp-*' | head -5)
 [ -z "$leftovers" ] || fail "temporary files left behind: $leftovers"

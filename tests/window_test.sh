@@ -28,4 +28,20 @@ PY
 printf 'not a trace' > "$tmp/bad.json"
 xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/bad.json" --screenshot "$tmp/bad.png" --size 800x600
 test -s "$tmp/bad.png"
+# Headless frame timing: every level drew something and reported a time.
+"$viz" "$src/../assets/demo.json" --bench-frames > "$tmp/frames.txt"
+python3 - "$tmp/frames.txt" <<'PY'
+import json, sys
+doc = json.loads([l for l in open(sys.argv[1]) if l.startswith("{")][-1])
+for level in ("zoomed_out", "mid_zoom", "deep_zoom"):
+    assert doc[level]["items"] > 0, f"{level}: nothing drawn"
+    assert 0 < doc[level]["median_ms"] <= doc[level]["max_ms"], f"{level}: bad times {doc[level]}"
+print("bench-frames ok:", {k: doc[k]["items"] for k in ("zoomed_out", "mid_zoom", "deep_zoom")})
+PY
+# Every tab renders (with a range, a selection and a search applied).
+for tab in timeline flamegraph stats info; do
+  xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" --tab "$tab" --range 2ms:30ms \
+    --select "parse (/home/user/project/app.py:25)" --search parse --screenshot "$tmp/$tab.png" --size 1024x640
+  test -s "$tmp/$tab.png"
+done
 echo "window test ok"
