@@ -508,6 +508,9 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   st.scroll_y = std::clamp(st.scroll_y, 0.0f, std::max(0.0f, total_h - area_h));
   st.view.clamp_to(tr.start, tr.end);
   f.tracks_y = f.clip_y0 - st.scroll_y;
+  st.plot_x = f.plot_x;
+  st.tracks_y = f.tracks_y;
+  st.metrics = f.m;
 
   // Tracks, clipped to the track area.
   f.dl->PushClipRect(ImVec2(origin.x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);

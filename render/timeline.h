@@ -89,6 +89,10 @@ struct TimelineState {
   bool drag_moved = false;
   TimelineFrameStats stats;
   float plot_width = 0;             // width of the time area last frame (for outside zooms)
+  // Where the last frame put things on screen (for tests and overlays that sample the panel).
+  float plot_x = 0;                 // screen x of the time area's left edge (view.x_of() == 0)
+  float tracks_y = 0;               // screen y of the track layout's y == 0 (scroll applied)
+  LayoutMetrics metrics;            // row and track heights used (derived from the font size)
 };
 
 // Draws the timeline into the rest of the current window.
