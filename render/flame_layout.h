@@ -20,8 +20,9 @@ struct FlameFrame {
   int row = 0;            // 0 = the focused node; ancestors above are negative
 };
 
-// The frames of `tree` with `focus` spanning `width` pixels, in depth-first order (parents
-// before children). `focus` out of range is treated as the root.
+// The frames of `tree` with `focus` spanning `width` pixels: ancestors first, then the focused
+// node, then each laid-out node's children together in tree order (parents before children).
+// `focus` out of range is treated as the root.
 std::vector<FlameFrame> layout_flamegraph(const CallTree& tree, uint32_t focus, double width, double min_px);
 
 // The nodes from the root to `node`, root first (the breadcrumb).
