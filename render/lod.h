@@ -132,4 +132,32 @@ size_t fold_row(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_o
   return emitted;
 }
 
+// Whether screen x (view pixels) falls on an item as drawn: at least 1 px wide, plus `tol` pixels
+// of slack on both sides so that thin items can still be pointed at.
+inline bool item_contains(const RowItem& it, double x, double tol) {
+  const double x1 = std::max(it.x1, it.x0 + 1.0);
+  return x >= it.x0 - tol && x <= x1 + tol;
+}
+
+// The item of a row under screen x, as the renderer draws the row: the item whose drawn extent
+// contains x exactly (the later one, drawn on top, when two do), else the nearest one within
+// `tol` pixels. Returns false when none.
+template <class StartOf, class EndOf>
+bool row_item_at(uint32_t first, uint32_t last, StartOf&& start_of, EndOf&& end_of, const TimeView& view,
+                 double min_px, double gap_px, const FoldIndex* index, double x, double tol, RowItem* out) {
+  bool found = false;
+  double best = 0;
+  fold_row(first, last, start_of, end_of, view, min_px, gap_px, [&](const RowItem& it) {
+    if (!item_contains(it, x, tol)) return;
+    const double x1 = std::max(it.x1, it.x0 + 1.0);
+    const double dist = x < it.x0 ? it.x0 - x : (x > x1 ? x - x1 : 0.0);
+    if (!found || dist <= best) {
+      *out = it;
+      best = dist;
+      found = true;
+    }
+  }, index);
+  return found;
+}
+
 }  // namespace vz

@@ -65,7 +65,7 @@ bool draw_item(Frame& f, const RowItem& it, float y, uint32_t label, bool open, 
     }
   }
   f.stats.items++;
-  return mouse_row && f.mouse.x >= x0 - 1.0f && f.mouse.x <= x1 + 1.0f;
+  return mouse_row && item_contains(it, double(f.mouse.x - f.plot_x), 1.0);
 }
 
 // Search matches of one row drawn as ticks in their own colour, at most one per 2 pixels, on top

@@ -205,3 +205,47 @@ TEST_CASE("folding with the index covers the same intervals as without") {
     CHECK(items.size() <= size_t(v.width()) + 2);
   }
 }
+
+TEST_CASE("hit-testing a row finds the slice under the cursor") {
+  std::mt19937_64 rng(31);
+  for (int iter = 0; iter < 200; ++iter) {
+    const Row r = random_row(rng, 1 + rng() % 500, 1 + rng() % 3000, 1 + rng() % 9000);
+    std::vector<Time> dur(r.start.size());
+    for (size_t i = 0; i < dur.size(); ++i) dur[i] = r.end[i] - r.start[i];
+    const uint32_t n = uint32_t(r.start.size());
+    const FoldIndex idx(r.start.data(), dur.data(), 0, n);
+    TimeView v;
+    v.fit(r.start.front(), r.end.back(), 200 + double(rng() % 1000));
+    if (rng() % 2) v.zoom_at(double(rng() % 200), std::pow(2.0, -double(rng() % 10)));
+    auto start_of = [&](uint32_t i) { return r.start[i]; };
+    auto end_of = [&](uint32_t i) { return r.end[i]; };
+    for (int q = 0; q < 30; ++q) {
+      const double x = double(rng() % uint64_t(v.width()));
+      RowItem hit;
+      const bool found = row_item_at(0, n, start_of, end_of, v, 3.0, 1.0, &idx, x, 1.0, &hit);
+      // Brute force: a slice at least 3 px wide whose drawn extent holds x must be the answer.
+      for (uint32_t i = 0; i < n; ++i) {
+        const double x0 = v.x_of(r.start[i]), x1 = v.x_of(r.end[i]);
+        if (x1 - x0 >= 3.0 && x > x0 && x < x1) {
+          REQUIRE(found);
+          CHECK(hit.count == 1);
+          CHECK(hit.first == i);
+        }
+      }
+      if (found) {
+        CHECK(item_contains(hit, x, 1.0));
+        // Nothing drawn lies between the item and x.
+        const double x1 = std::max(hit.x1, hit.x0 + 1.0);
+        CHECK((x >= hit.x0 - 1.0 && x <= x1 + 1.0));
+      } else {
+        // No visible slice's extent is within 1 px of x (inside a fold a slice is drawn as part
+        // of the fold's extent; alone it is widened to 1 px, which only adds to what is found).
+        for (uint32_t i = 0; i < n; ++i) {
+          if (r.end[i] < v.left() || r.start[i] > v.right() + 1) continue;
+          const double x0 = v.x_of(r.start[i]), x1 = v.x_of(r.end[i]);
+          CHECK(!(x >= x0 - 1.0 && x <= x1 + 1.0));
+        }
+      }
+    }
+  }
+}
