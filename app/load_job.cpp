@@ -1,6 +1,10 @@
 // Loading a trace on a worker thread. See load_job.h.
 #include "app/load_job.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <exception>
 #include <memory>
 #include <utility>
@@ -26,6 +30,9 @@ double LoadJob::elapsed_seconds() const {
 LoadedTrace LoadJob::take() { return std::move(out_); }
 
 void LoadJob::run() {
+  // The loader runs at a lower priority than the UI thread (Linux nice values are per thread and
+  // inherited by the threads the loader starts), so frames keep coming while every core parses.
+  setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), 8);
   LoadOptions options;
   options.progress = &progress_;
   options.cancel = &cancel_;

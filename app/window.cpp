@@ -633,9 +633,31 @@ bool had_input() {
   return false;
 }
 
+// Frame times, printed at exit when VIZVIEWER_FRAME_STATS is set: how long the UI thread spent
+// building and submitting each frame (the wait for events excluded), overall and while loading.
+struct FrameStats {
+  bool enabled = std::getenv("VIZVIEWER_FRAME_STATS") != nullptr;
+  uint64_t frames = 0, loading_frames = 0;
+  double slowest_ms = 0, slowest_loading_ms = 0;
+  void add(double ms, bool loading) {
+    ++frames;
+    slowest_ms = std::max(slowest_ms, ms);
+    if (loading) {
+      ++loading_frames;
+      slowest_loading_ms = std::max(slowest_loading_ms, ms);
+    }
+  }
+  ~FrameStats() {
+    if (!enabled) return;
+    std::fprintf(stderr, "vizviewer: %llu frames, slowest %.1f ms; %llu while loading, slowest %.1f ms\n",
+                 (unsigned long long)frames, slowest_ms, (unsigned long long)loading_frames, slowest_loading_ms);
+  }
+};
+
 // The frame loop. Returns the exit code.
 int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
   const bool headless = !o.screenshot.empty();
+  FrameStats stats;
   int frames_ready = 0;
   int busy_frames = 0;  // keep drawing a little after input, so hover and tooltips settle
   while (!glfwWindowShouldClose(window) && !viewer.quit_requested()) {
@@ -646,6 +668,8 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     } else {
       glfwWaitEventsTimeout(0.5);
     }
+    const bool was_loading = viewer.loading();
+    const double frame_start = glfwGetTime();
     viewer.poll();
     if (viewer.take_fonts_dirty()) {
       load_fonts(viewer.scale());
@@ -660,6 +684,7 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     busy_frames = had_input() || ImGui::IsAnyItemActive() ? 30 : std::max(0, busy_frames - 1);
     viewer.draw();
     render_frame(window);
+    stats.add((glfwGetTime() - frame_start) * 1000.0, was_loading);
     if (headless && !viewer.busy() && ++frames_ready >= 3) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);

@@ -212,6 +212,10 @@ void draw_counter_track(Frame& f, const LaidTrack& t) {
       f.dl->AddRectFilled(ImVec2(x, ymx - 1), ImVec2(x + 1, std::max(ymn, ymx) + 1), col);
     }
   }
+  // The scale: the largest value drawn, at the top left of the track.
+  char scale[48];
+  std::snprintf(scale, sizeof scale, "%.4g", sc.hi);
+  f.dl->AddText(ImGui::GetFont(), f.text_h * 0.85f, ImVec2(f.plot_x + 4, top + 1), to_u32(palette().text_dim), scale);
   f.stats.rows++;
   if (f.mouse_in_plot && f.mouse.y >= top && f.mouse.y < top + t.h) {
     f.hover = Pick{};

@@ -20,7 +20,12 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
     const ProcessTracks& p = groups[g];
     place(LaidTrack{TrackKind::Header, g, p.process, 0, 0}, m.header_h);
     if (g < collapsed.size() && collapsed[g]) continue;
-    for (uint32_t c : p.counters) place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, m.counter_h);
+    for (uint32_t c : p.counters) {
+      // Tall enough for the name and one legend line per series.
+      const float series = float(index.trace().counters[c].series.size());
+      const float legend = series > 1 ? (series + 1.0f) * m.row_h * 0.8f + m.gap : 0.0f;
+      place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, std::max(m.counter_h, legend));
+    }
     if (!p.async_lanes.empty()) {
       const uint32_t lanes = uint32_t(p.async_lanes.size());
       place(LaidTrack{TrackKind::Async, g, p.process, lanes, lanes}, m.row_h * float(lanes));
