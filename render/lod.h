@@ -32,26 +32,27 @@ struct RowItem {
   Time t0 = 0, t1 = 0;    // time extent (start of the first, end of the last)
 };
 
-// First position in [first, last) whose end is >= t (ends are sorted in a row).
-template <class EndOf>
-uint32_t row_first_ending_at_or_after(uint32_t first, uint32_t last, Time t, EndOf&& end_of) {
+// First position in [first, last) whose key is >= t, for a key sorted along the row.
+template <class KeyOf>
+uint32_t row_lower_bound(uint32_t first, uint32_t last, Time t, KeyOf&& key_of) {
   uint32_t lo = first, hi = last;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
-    if (end_of(mid) < t) lo = mid + 1; else hi = mid;
+    if (key_of(mid) < t) lo = mid + 1; else hi = mid;
   }
   return lo;
+}
+
+// First position in [first, last) whose end is >= t (ends are sorted in a row).
+template <class EndOf>
+uint32_t row_first_ending_at_or_after(uint32_t first, uint32_t last, Time t, EndOf&& end_of) {
+  return row_lower_bound(first, last, t, end_of);
 }
 
 // First position in [first, last) whose start is >= t.
 template <class StartOf>
 uint32_t row_first_starting_at_or_after(uint32_t first, uint32_t last, Time t, StartOf&& start_of) {
-  uint32_t lo = first, hi = last;
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (start_of(mid) < t) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return row_lower_bound(first, last, t, start_of);
 }
 
 // Like row_first_starting_at_or_after, but searches outwards from `first` (1, 2, 4, ... ahead)

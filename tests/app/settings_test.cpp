@@ -11,27 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "app/settings.h"
 
 using namespace vz;
+using vz::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch folder, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/vz_settings_test_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

@@ -14,46 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "formats/io.h"
 #include "formats/loader.h"
 #include "formats/writer.h"
 
 using namespace vz;
+using vz::test::TempDir;
 
 namespace {
 
-// A scratch directory, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/vz_io_test_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    for (const std::string& n : names()) {
-      std::string p = path + "/" + n;
-      if (::unlink(p.c_str()) != 0) ::rmdir(p.c_str());
-    }
-    ::rmdir(path.c_str());
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    if (DIR* d = opendir(path.c_str())) {
-      while (dirent* e = readdir(d))
-        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) out.emplace_back(e->d_name);
-      closedir(d);
-    }
-    return out;
-  }
-  // Names that look like AtomicFile's temporaries.
-  size_t temporaries() const {
-    size_t n = 0;
-    for (const std::string& s : names()) n += s.find(".tmp-") != std::string::npos;
-    return n;
-  }
-};
 
 std::string read_all(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

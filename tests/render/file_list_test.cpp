@@ -12,31 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
 #include "render/file_list.h"
 
 using namespace vz;
+using vz::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch folder, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/vz_file_list_test_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-    for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
-      fs::permissions(e.path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 void write_file(const std::string& path, size_t bytes) {
   std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
