@@ -333,7 +333,9 @@ bool Reader::seams_ok(const DirectThread& dt) const {
 // counted by depth, then placed depth by depth in block order. O(attachments + depths).
 void Reader::join_attachments(DirectThread& dt) {
   SliceSet& s = dt.set;
-  for (auto [list, out] : {std::pair{&Block::args, &s.args}, {&Block::extras, &s.extras}}) {
+  for (int which = 0; which < 2; ++which) {
+    auto list = which ? &Block::extras : &Block::args;
+    std::vector<SliceAttachment>* out = which ? &s.extras : &s.args;
     if (dt.blocks.size() == 1) {
       *out = std::move(blocks_[dt.blocks[0]].*list);
       continue;
