@@ -167,7 +167,7 @@ struct Scratch {
   std::vector<uint8_t> rinfo;    // RankedTree: the info byte of each rank
   std::vector<uint32_t> cursor, limit, pos;  // direct decoding
   std::unique_ptr<uint8_t[]> head;           // the start of a decompressed payload
-  size_t head_cap = 0;
+  size_t head_cap = 0;                       // bytes allocated at `head`
   ~Scratch() {
     if (dctx) ZSTD_freeDCtx(dctx);
   }
