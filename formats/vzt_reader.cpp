@@ -550,12 +550,17 @@ void Reader::fix_up() {
 using vzt_read::Reader;
 
 bool read_vzt(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress) {
+  return read_vzt(std::move(file), out, progress, VztReadOptions{});
+}
+
+bool read_vzt(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress,
+              const VztReadOptions& options) {
   if (!file) {
     out.diagnostics.add(DiagKind::NotATrace, 0, "no input");
     return false;
   }
   try {
-    Reader r(std::move(file), out, progress);
+    Reader r(std::move(file), out, progress, options.direct_slices);
     return r.run();
   } catch (...) {
     out.diagnostics.add(DiagKind::VztBadSection, 0, "out of memory");

@@ -21,4 +21,13 @@ namespace vz {
 // `progress` may be null.
 bool read_vzt(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress);
 
+// How read_vzt decodes. Every choice gives the same model; tests compare them.
+struct VztReadOptions {
+  bool direct_slices = true;  // nested slices straight into the model's columns where safe
+};
+
+// read_vzt with options.
+bool read_vzt(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress,
+              const VztReadOptions& options);
+
 }  // namespace vz

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -104,9 +105,7 @@ struct Sec {
 struct Acc {
   std::vector<RawSlice> s;
   std::vector<SliceAttachment> args, extras;  // indexes into s
-  SliceSet set;         // decoded straight into the model's layout (instead of s, args, extras)
-  bool direct = false;  // `set` holds the slices
-  size_t size() const { return direct ? set.size() : s.size(); }
+  size_t size() const { return s.size(); }
 };
 
 // Where decode_tree writes when it decodes straight into depth-major columns.
@@ -118,6 +117,24 @@ struct DirectOut {
   const uint32_t* limit;  // per depth: one past its last position
   uint32_t* pos;          // per preorder ordinal: its position
   bool zero = false;      // some slice has a zero (or negative) duration
+  int64_t last = 0;       // depth of the block's last slice
+};
+
+// A thread whose nested slices are all decoded straight into the model's depth-major columns
+// (decode_direct): every block writes its depths' runs at positions fixed before decoding.
+struct DirectThread {
+  uint32_t thread = 0;         // stored thread index
+  std::vector<size_t> blocks;  // its Slices sections, indexes into Reader::blocks_, file order
+  SliceSet set;                // the thread's columns, sized from the blocks' heads
+  std::atomic<bool> failed{false};  // some block cannot be decoded this way: the general way
+};
+
+// What the head of a Slices section says (§7), before its columns.
+struct SliceHead {
+  uint64_t set = 0, layout = 0, tflags = 0, first = 0, min_depth = 0;
+  std::vector<uint32_t> counts;  // slices per depth, from min_depth
+  uint64_t total = 0;            // their sum
+  Time base = 0;
 };
 
 // A Slices section, decoded on a worker once the file's tables are in. `labels` and `threads`
@@ -130,8 +147,14 @@ struct Block {
   std::string detail;
   uint64_t bad_ranges = 0;  // byte ranges outside the args stream, dropped
   uint64_t clamped = 0;     // slices with times the model cannot hold, clamped
-  bool direct = false;      // the thread's only slices: try decoding into the model's layout
   Acc acc;
+  DirectThread* into = nullptr;  // decode straight into this thread's columns when possible
+  bool placed = false;           // decoded into `into`'s columns (acc is empty)
+  uint64_t first = 0, min_depth = 0;  // for `into`: the head's first_depth and min_depth
+  int64_t last = 0;                   // for `into`: depth of the block's last slice
+  std::vector<uint32_t> counts;       // for `into`: the head's slices per depth
+  std::vector<uint32_t> at;           // for `into`: per depth, its first position in the columns
+  std::vector<SliceAttachment> args, extras;  // placed: at their positions in the columns
 };
 
 // What a decoding worker reuses from block to block.
@@ -142,7 +165,9 @@ struct Scratch {
   std::vector<uint32_t> stack;  // open slices of a Tree block
   std::vector<uint32_t> rlabel;  // RankedTree: the label (builder id) of each rank
   std::vector<uint8_t> rinfo;    // RankedTree: the info byte of each rank
-  std::vector<uint32_t> cursor, pos;  // direct decoding
+  std::vector<uint32_t> cursor, limit, pos;  // direct decoding
+  std::unique_ptr<uint8_t[]> head;           // the start of a decompressed payload
+  size_t head_cap = 0;                       // bytes allocated at `head`
   ~Scratch() {
     if (dctx) ZSTD_freeDCtx(dctx);
   }
@@ -150,9 +175,9 @@ struct Scratch {
 
 class Reader {
  public:
-  Reader(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress)
+  Reader(std::shared_ptr<const Buffer> file, Trace& out, LoadProgress* progress, bool direct)
       : file_(std::move(file)), base_(reinterpret_cast<const uint8_t*>(file_->data())),
-        size_(file_->size()), t_(out), b_(out), prog_(progress) {}
+        size_(file_->size()), t_(out), b_(out), prog_(progress), direct_(direct) {}
   bool run();
 
  private:
@@ -168,13 +193,27 @@ class Reader {
   bool read_processes(Cur& c);
   bool read_threads(Cur& c);
   void decode_blocks();
+  // Runs fn(block, scratch) for blocks_[which[i]] on all cores, a scratch per worker.
+  template <class Fn>
+  void for_blocks(const std::vector<size_t>& which, Fn&& fn);
+  // Picks the threads decoded straight into their columns; reads heads, sizes the columns.
+  void plan_direct(std::vector<std::unique_ptr<DirectThread>>& direct);
+  // A block's head alone (checksum, then only the payload's first bytes), for plan_direct.
+  bool read_head(Block& b, Scratch& sc) const;
+  // Sizes a thread's columns and fixes where each of its blocks' runs of a depth go.
+  bool size_direct(DirectThread& dt);
+  // Reads and checks a Slices section's head, up to its column table.
+  bool parse_head(Cur& c, const Block& b, SliceHead& h) const;
+  // Whether a thread's directly decoded blocks join into the set the layout would make.
+  bool seams_ok(const DirectThread& dt) const;
+  // The thread's args and extras from its blocks', sorted by position.
+  void join_attachments(DirectThread& dt);
   bool decode_block(Block& b, Scratch& sc) const;
   template <bool Signed, bool Ranked, bool Direct>
   bool decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t depths, Time base,
                    uint32_t labels, Scratch& sc, RawSlice* out, DirectOut* dout, size_t n,
                    bool* out_of_range) const;
-  bool decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& counts, Time base,
-                     bool ranked, Scratch& sc) const;
+  bool decode_direct(Block& b, Cur* col, const SliceHead& h, bool ranked, Scratch& sc) const;
   bool decode_level(Cur* col, const std::vector<uint32_t>& counts, Time base, uint32_t labels,
                     RawSlice* out, bool* out_of_range) const;
   template <class Flag, class Attach>
@@ -215,6 +254,7 @@ class Reader {
   Trace& t_;
   TraceBuilder b_;
   LoadProgress* prog_;
+  bool direct_;  // decode nested slices straight into the model's columns where that is safe
   std::vector<Sec> secs_;
   bool complete_ = false;
   uint64_t scanned_end_ = sizeof(FileHeader);

@@ -3,8 +3,10 @@
 //
 // Slices sections are decoded on all cores once the file's tables are in: each block is
 // independent. Tree and RankedTree blocks are a preorder walk with times as deltas; Level blocks
-// (and Overflow lanes) are depth by depth. A thread's blocks are then joined in file order and
-// handed to TraceBuilder already in the order its finish() lays out, so it never sorts.
+// (and Overflow lanes) are depth by depth. Where it is safe, a thread's Tree blocks decode
+// straight into the model's depth-major columns, each block at its place in every depth, and
+// finish() skips the layout; otherwise a thread's blocks are joined in file order and handed to
+// TraceBuilder already in the order its finish() lays out, so it never sorts.
 #include <sys/mman.h>
 #include <zstd.h>
 
@@ -72,33 +74,57 @@ constexpr size_t kRankedColumns = 12 + kLeafClasses - 1;
 
 }  // namespace
 
-// Decodes every Slices section, on all cores: blocks are independent once the tables are in.
-// Then joins each thread's blocks in file order and hands them to the builder.
-void Reader::decode_blocks() {
-  // A thread's nested slices in one block and no overflow ones: decoded straight into the
-  // model's layout when the block allows (decode_direct).
-  std::map<uint64_t, size_t> per_key;
-  for (const Block& b : blocks_) ++per_key[b.sec->h.key];
-  for (Block& b : blocks_) {
-    uint32_t th = uint32_t(b.sec->h.key);
-    b.direct = b.sec->h.key == slice_key(th, SliceSetKind::Nested) &&
-               per_key[b.sec->h.key] == 1 && !per_key.count(slice_key(th, SliceSetKind::Overflow));
-  }
+template <class Fn>
+void Reader::for_blocks(const std::vector<size_t>& which, Fn&& fn) {
   std::atomic<size_t> next{0};
-  unsigned workers = unsigned(std::min<size_t>(default_workers(), blocks_.size()));
+  unsigned workers = unsigned(std::min<size_t>(default_workers(), which.size()));
   parallel_for(workers, workers, [&](size_t) {
     Scratch sc;
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < blocks_.size();) {
-      Block& b = blocks_[i];
-      try {
-        b.ok = decode_block(b, sc);
-      } catch (...) {  // bad_alloc: a worker must not let it escape
-        b.ok = false;
-        b.detail = "out of memory decoding a section";
-      }
-      if (!b.ok) b.acc = Acc{};
-    }
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < which.size();)
+      fn(blocks_[which[i]], sc);
   });
+}
+
+// Decodes every Slices section, on all cores: blocks are independent once the tables are in.
+// A thread's nested slices go straight into the model's columns where plan_direct and seams_ok
+// allow; every other thread's blocks are joined in file order and handed to the builder.
+void Reader::decode_blocks() {
+  std::vector<std::unique_ptr<DirectThread>> direct;
+  if (direct_) plan_direct(direct);
+  auto decode = [this](Block& b, Scratch& sc) {
+    try {
+      b.ok = decode_block(b, sc);
+    } catch (...) {  // bad_alloc: a worker must not let it escape
+      b.ok = false;
+      b.detail = "out of memory decoding a section";
+    }
+    if (!b.ok) b.acc = Acc{};
+    if (b.into && !b.placed) b.into->failed = true;
+  };
+  std::vector<size_t> all(blocks_.size());
+  std::iota(all.begin(), all.end(), size_t(0));
+  for_blocks(all, decode);
+  parallel_for(direct.size(), 0, [&](size_t i) {
+    DirectThread& dt = *direct[i];
+    try {
+      if (!dt.failed && seams_ok(dt)) return join_attachments(dt);
+    } catch (...) {  // bad_alloc: the general way decides
+    }
+    dt.failed = true;
+  });
+  // A thread that cannot be taken as decoded is decoded again the general way.
+  std::vector<size_t> again;
+  for (auto& dt : direct) {
+    if (!dt->failed) continue;
+    dt->set = SliceSet{};
+    for (size_t i : dt->blocks) {
+      Block& b = blocks_[i];
+      if (b.placed) again.push_back(i);
+      b.into = nullptr, b.placed = false;
+      std::vector<SliceAttachment>().swap(b.args), std::vector<SliceAttachment>().swap(b.extras);
+    }
+  }
+  for_blocks(again, decode);
   std::map<uint64_t, Acc> joined;  // by section key: thread, set
   for (Block& b : blocks_) {
     if (b.bad_ranges && !bad_ranges_) bad_range_at_ = b.sec->off;
@@ -108,6 +134,10 @@ void Reader::decode_blocks() {
                            "slice times beyond +-2^61 ns clamped");
     if (!b.ok) {
       t_.diagnostics.add(b.problem, b.sec->off, b.detail);
+      continue;
+    }
+    if (b.placed) {
+      events_ += b.sec->h.count;
       continue;
     }
     events_ += b.acc.size();
@@ -123,6 +153,8 @@ void Reader::decode_blocks() {
     b.acc = Acc{};
   }
   blocks_.clear();
+  for (auto& dt : direct)
+    if (!dt->failed) b_.adopt_slice_set(tmap_[dt->thread], std::move(dt->set));
   std::vector<uint32_t> threads;
   for (auto& [key, a] : joined) threads.push_back(uint32_t(key));
   std::sort(threads.begin(), threads.end());
@@ -136,27 +168,209 @@ void Reader::decode_blocks() {
   }
 }
 
+// A thread qualifies when it has nested blocks and no overflow ones (merging lanes in is the
+// layout's job). Its blocks' heads give each depth's size; a thread whose heads do not allow
+// direct decoding (Level layout, signed deltas, an empty depth, ...) is left to the general way.
+void Reader::plan_direct(std::vector<std::unique_ptr<DirectThread>>& direct) {
+  std::map<uint64_t, std::vector<size_t>> by_key;
+  for (size_t i = 0; i < blocks_.size(); ++i) by_key[blocks_[i].sec->h.key].push_back(i);
+  std::vector<size_t> heads;
+  for (auto& [key, list] : by_key) {
+    uint32_t th = uint32_t(key);
+    if (key != slice_key(th, SliceSetKind::Nested) ||
+        by_key.count(slice_key(th, SliceSetKind::Overflow)))
+      continue;
+    DirectThread& dt = *direct.emplace_back(std::make_unique<DirectThread>());
+    dt.thread = th;
+    dt.blocks = list;
+    for (size_t i : list) blocks_[i].into = &dt, heads.push_back(i);
+  }
+  for_blocks(heads, [this](Block& b, Scratch& sc) {
+    bool ok = false;
+    try {
+      ok = read_head(b, sc);
+    } catch (...) {  // bad_alloc: the general way decides
+    }
+    if (!ok) b.into->failed = true;
+  });
+  parallel_for(direct.size(), 0, [&](size_t i) {
+    DirectThread& dt = *direct[i];
+    bool ok = false;
+    try {
+      ok = !dt.failed && size_direct(dt);
+    } catch (...) {  // bad_alloc: the general way decides
+    }
+    if (!ok) dt.failed = true, dt.set = SliceSet{};
+  });
+  for (auto& dt : direct)
+    if (dt->failed)
+      for (size_t i : dt->blocks) blocks_[i].into = nullptr;
+}
+
+// Compressed payloads are decompressed only as far as the head needs (at most kHeadBytes): the
+// whole block is decoded later, on a worker, with the columns already in place.
+bool Reader::read_head(Block& b, Scratch& sc) const {
+  constexpr size_t kHeadBytes = 64 << 10;
+  const SectionHeader& h = b.sec->h;
+  const uint8_t* p = base_ + b.sec->off + sizeof(SectionHeader);
+  if (checksum32(p, h.length) != h.payload_check || (h.flags & ~uint16_t(kSectionZstd)))
+    return false;
+  Cur c{p, p + h.length};
+  if (h.flags & kSectionZstd) {
+    size_t want = size_t(std::min<uint64_t>(h.raw_length, kHeadBytes));
+    if (sc.head_cap < want + kPad) {
+      sc.head.reset(new uint8_t[want + kPad]);
+      sc.head_cap = want + kPad;
+    }
+    if (!sc.dctx && !(sc.dctx = ZSTD_createDCtx())) return false;
+    ZSTD_DCtx_reset(sc.dctx, ZSTD_reset_session_only);
+    ZSTD_inBuffer in{p, size_t(h.length), 0};
+    ZSTD_outBuffer out{sc.head.get(), want, 0};
+    while (out.pos < want) {
+      size_t was_in = in.pos, was_out = out.pos;
+      if (ZSTD_isError(ZSTD_decompressStream(sc.dctx, &out, &in))) return false;
+      if (in.pos == was_in && out.pos == was_out) break;  // the input is used up
+    }
+    std::memset(sc.head.get() + out.pos, 0, kPad);
+    c = Cur{sc.head.get(), sc.head.get() + out.pos};
+  }
+  SliceHead sh;
+  if (!parse_head(c, b, sh) || sh.layout == uint64_t(SliceLayout::Level) ||
+      (sh.tflags & kTreeSigned) || sh.total == 0)
+    return false;
+  b.first = sh.first, b.min_depth = sh.min_depth, b.counts = std::move(sh.counts);
+  return true;
+}
+
+// Depth d holds, in file order, every block's slices at depth d: a block's run of depth d starts
+// after the runs of the blocks before it. False when the blocks cannot make a nested set (an
+// empty depth) or more slices than 32-bit indexes reach.
+bool Reader::size_direct(DirectThread& dt) {
+  uint64_t total = 0, depths = 0;
+  for (size_t i : dt.blocks) {
+    const Block& b = blocks_[i];
+    total += b.sec->h.count;
+    depths = std::max<uint64_t>(depths, b.min_depth + b.counts.size());
+  }
+  if (total == 0 || total >= kNone || depths > total) return false;
+  SliceSet& s = dt.set;
+  s.depth_begin.assign(depths + 1, 0);
+  for (size_t i : dt.blocks)
+    for (size_t j = 0; j < blocks_[i].counts.size(); ++j)
+      s.depth_begin[blocks_[i].min_depth + j + 1] += blocks_[i].counts[j];
+  for (size_t d = 0; d < depths; ++d) {
+    if (s.depth_begin[d + 1] == 0) return false;  // no slice at depth d, some deeper
+    s.depth_begin[d + 1] += s.depth_begin[d];
+  }
+  std::vector<uint32_t> next(s.depth_begin.begin(), s.depth_begin.end() - 1);
+  for (size_t i : dt.blocks) {
+    Block& b = blocks_[i];
+    b.at.resize(b.counts.size());
+    for (size_t j = 0; j < b.counts.size(); ++j)
+      b.at[j] = next[b.min_depth + j], next[b.min_depth + j] += b.counts[j];
+  }
+  for (auto* v : {&s.start, &s.dur}) {
+    v->reserve(total);
+    prefault(v->data(), total * sizeof(Time));
+    v->resize(total);
+  }
+  s.label.resize(total);
+  s.flags.resize(total);
+  return true;
+}
+
+bool Reader::parse_head(Cur& c, const Block& b, SliceHead& h) const {
+  h.set = c.v(), h.layout = c.v(), h.tflags = c.v(), h.first = c.v();
+  h.min_depth = c.v();
+  uint64_t depths = c.v();
+  if (c.bad || h.set > 1 || h.layout > 2 || depths == 0 || depths > kMaxDepth ||
+      h.min_depth > kMaxDepth || h.first < h.min_depth || h.first >= h.min_depth + depths ||
+      depths > c.left() || (b.sec->h.key >> 32) != h.set)
+    return false;
+  h.counts.resize(depths);
+  h.total = 0;
+  for (uint32_t& n : h.counts) h.total += n = c.u32();
+  h.base = c.z();
+  return !c.bad && h.total == b.sec->h.count;
+}
+
+// Each block on its own is a valid run of the preorder (decode_direct); what joins two blocks is
+// checked here, so that the whole is the set TraceBuilder's layout makes from the concatenated
+// preorder: the first block starts at depth 0 and each next one at most one deeper than the
+// previous one ended; at every depth a block's first slice starts at or after the end of the
+// last one before it; and a block's slices whose parent lies in an earlier block (at depth d,
+// those before the block's first slice at d - 1) lie inside that parent, the last slice at
+// d - 1 so far. Nesting then orders the preorder by (start, -end) across the seams too.
+bool Reader::seams_ok(const DirectThread& dt) const {
+  const SliceSet& s = dt.set;
+  const Time* start = s.start.data();
+  std::vector<uint32_t> done(s.depths(), 0);  // per depth: slices of the blocks so far
+  int64_t last = -1;                           // depth of the previous block's last slice
+  for (size_t i : dt.blocks) {
+    const Block& b = blocks_[i];
+    if (int64_t(b.first) > last + 1) return false;
+    for (size_t j = 0; j < b.counts.size(); ++j) {
+      size_t d = b.min_depth + j, n = b.counts[j], lo = b.at[j];
+      if (n == 0) continue;
+      if (done[d] && s.end(s.depth_begin[d] + done[d] - 1) > start[lo]) return false;
+      if (d == 0) continue;
+      size_t k = n;  // slices of this run whose parent precedes the block
+      if (j > 0 && b.counts[j - 1])
+        k = size_t(std::lower_bound(start + lo, start + lo + n, start[b.at[j - 1]]) -
+                   (start + lo));
+      if (k == 0) continue;
+      if (!done[d - 1]) return false;
+      size_t p = s.depth_begin[d - 1] + done[d - 1] - 1;
+      if (start[p] > start[lo] || s.end(lo + k - 1) > s.end(p)) return false;
+    }
+    for (size_t j = 0; j < b.counts.size(); ++j) done[b.min_depth + j] += b.counts[j];
+    last = b.last;
+  }
+  return true;
+}
+
+// Each block's lists are sorted and its run of a depth follows the earlier blocks' runs there:
+// counted by depth, then placed depth by depth in block order. O(attachments + depths).
+void Reader::join_attachments(DirectThread& dt) {
+  SliceSet& s = dt.set;
+  for (int which = 0; which < 2; ++which) {
+    auto list = which ? &Block::extras : &Block::args;
+    std::vector<SliceAttachment>* out = which ? &s.extras : &s.args;
+    if (dt.blocks.size() == 1) {
+      *out = std::move(blocks_[dt.blocks[0]].*list);
+      continue;
+    }
+    std::vector<size_t> at(s.depths() + 1, 0);
+    auto each = [&](auto&& fn) {  // fn(depth, attachment), in block order
+      for (size_t i : dt.blocks) {
+        size_t d = blocks_[i].min_depth;
+        for (const SliceAttachment& x : blocks_[i].*list) {
+          while (x.index >= s.depth_begin[d + 1]) ++d;
+          fn(d, x);
+        }
+      }
+    };
+    each([&](size_t d, const SliceAttachment&) { ++at[d + 1]; });
+    for (size_t d = 0; d + 1 < at.size(); ++d) at[d + 1] += at[d];
+    out->resize(at.back());
+    each([&](size_t d, const SliceAttachment& x) { (*out)[at[d]++] = x; });
+    for (size_t i : dt.blocks) std::vector<SliceAttachment>().swap(blocks_[i].*list);
+  }
+}
+
 bool Reader::decode_block(Block& b, Scratch& sc) const {
   Cur c;
   if (!unpack(*b.sec, sc, c, &b.problem, &b.detail)) return false;
   b.problem = DiagKind::VztBadSection;
   b.detail = "section kind 7 (slices) does not decode; skipped";
-  uint64_t set = c.v(), layout = c.v(), tflags = c.v(), first = c.v();
-  uint64_t min_depth = c.v(), depths = c.v();
-  if (c.bad || set > 1 || layout > 2 || depths == 0 || depths > kMaxDepth ||
-      min_depth > kMaxDepth || first < min_depth || first >= min_depth + depths ||
-      depths > c.left() || (b.sec->h.key >> 32) != set)
-    return false;
-  std::vector<uint32_t> counts(depths);
-  uint64_t total = 0;
-  for (uint32_t& n : counts) total += n = c.u32();
-  Time base = c.z();
-  bool tree = layout != uint64_t(SliceLayout::Level);
-  bool ranked = layout == uint64_t(SliceLayout::RankedTree);
+  SliceHead h;
+  if (!parse_head(c, b, h)) return false;
+  const uint64_t total = h.total;
+  bool tree = h.layout != uint64_t(SliceLayout::Level);
+  bool ranked = h.layout == uint64_t(SliceLayout::RankedTree);
   constexpr size_t kRankedCols = kRankedColumns;
   Cur col[kRankedCols];
-  if (c.bad || total != b.sec->h.count || total > c.left() ||
-      uint32_t(b.sec->h.key) >= b.threads ||
+  if (total > c.left() || uint32_t(b.sec->h.key) >= b.threads ||
       !columns(c, ranked ? kRankedCols : tree ? 9 : 6, col))
     return false;
   if (ranked) {  // the label table: n labels in rank order, then n info bytes
@@ -177,10 +391,11 @@ bool Reader::decode_block(Block& b, Scratch& sc) const {
       sc.rinfo[r] = x;
     }
   }
-  bool sgn = tflags & kTreeSigned;
-  if (b.direct && tree && !sgn && first == 0 && min_depth == 0 && total > 0 &&
-      decode_direct(b, col, counts, base, ranked, sc))
-    return true;
+  bool sgn = h.tflags & kTreeSigned;
+  if (b.into && !b.into->failed.load(std::memory_order_relaxed) && tree && !sgn &&
+      h.first == b.first && h.min_depth == b.min_depth && h.counts == b.counts &&
+      decode_direct(b, col, h, ranked, sc))
+    return b.placed = true;
   b.acc = Acc{};
   std::vector<RawSlice>& v = b.acc.s;
   v.reserve(total);
@@ -191,52 +406,45 @@ bool Reader::decode_block(Block& b, Scratch& sc) const {
                                 : &Reader::decode_tree<false, true, false>)
                         : (sgn ? &Reader::decode_tree<true, false, false>
                                : &Reader::decode_tree<false, false, false>);
-  bool ok = tree ? (this->*tree_fn)(col, int64_t(first), min_depth, depths, base, b.labels, sc,
-                                    v.data(), nullptr, total, &oob)
-                 : decode_level(col, counts, base, b.labels, v.data(), &oob);
+  bool ok = tree ? (this->*tree_fn)(col, int64_t(h.first), h.min_depth, h.counts.size(), h.base,
+                                    b.labels, sc, v.data(), nullptr, total, &oob)
+                 : decode_level(col, h.counts, h.base, b.labels, v.data(), &oob);
   if (ok && oob) b.clamped = clamp_slices(v);
   return ok && read_sparse(col + (tree ? 6 : 3), b);
 }
 
-// Decodes a Tree block that holds all of a thread's slices from depth 0 straight into the
-// depth-major columns TraceBuilder::finish() would lay out from them, skipping that layout. Only
-// when that layout is certain: unsigned deltas (times never go back) and no slice of zero length
-// make the preorder sorted by (start, -end) with every slice starting before its parent ends,
-// which is all the layout's sweep looks at. Returns false, having decided nothing, otherwise (or
-// on any problem): the caller then decodes the block the general way, which reports problems.
-bool Reader::decode_direct(Block& b, Cur* col, const std::vector<uint32_t>& counts, Time base,
-                           bool ranked, Scratch& sc) const {
-  for (uint32_t n : counts)
-    if (n == 0) return false;
+// Decodes a Tree block straight into its thread's depth-major columns, at the positions
+// size_direct fixed: each slice goes to the next position of its depth. Only when the block's
+// own share of the layout is certain: unsigned deltas that never wrap (times never go back) and
+// no slice of zero length make the block's preorder sorted by (start, -end) with every slice
+// starting before its parent ends, which is all the layout's sweep looks at; seams_ok then checks
+// how the blocks join. Returns false, having decided nothing, otherwise (or on any problem): the
+// caller then decodes the block the general way, which reports problems.
+bool Reader::decode_direct(Block& b, Cur* col, const SliceHead& h, bool ranked,
+                           Scratch& sc) const {
   Cur saved[kRankedColumns];  // the general way rereads the columns
   std::copy(col, col + kRankedColumns, saved);
-  const size_t total = b.sec->h.count, depths = counts.size();
-  Acc& a = b.acc;
-  a.direct = true;
-  SliceSet& set = a.set;
-  set.depth_begin.resize(depths + 1);
-  set.depth_begin[0] = 0;
-  for (size_t d = 0; d < depths; ++d) set.depth_begin[d + 1] = set.depth_begin[d] + counts[d];
-  for (auto* v : {&set.start, &set.dur}) {
-    v->reserve(total);
-    prefault(v->data(), total * sizeof(Time));
-    v->resize(total);
-  }
-  set.label.resize(total);
-  set.flags.resize(total);
-  sc.cursor.assign(set.depth_begin.begin(), set.depth_begin.end() - 1);
+  const size_t total = h.total, depths = h.counts.size();
+  SliceSet& set = b.into->set;
+  sc.cursor.assign(b.at.begin(), b.at.end());
+  sc.limit.resize(depths);
+  for (size_t j = 0; j < depths; ++j) sc.limit[j] = b.at[j] + h.counts[j];
   sc.pos.resize(total);
   DirectOut out{set.start.data(), set.dur.data(), set.label.data(), sc.cursor.data(),
-                set.depth_begin.data() + 1, sc.pos.data()};
+                sc.limit.data(), sc.pos.data()};
   bool oob = false;
-  bool ok = ranked ? decode_tree<false, true, true>(col, 0, 0, depths, base, b.labels, sc,
-                                                    nullptr, &out, total, &oob)
-                   : decode_tree<false, false, true>(col, 0, 0, depths, base, b.labels, sc,
-                                                     nullptr, &out, total, &oob);
+  auto tree_fn = ranked ? &Reader::decode_tree<false, true, true>
+                        : &Reader::decode_tree<false, false, true>;
+  bool ok = (this->*tree_fn)(col, int64_t(h.first), h.min_depth, depths, h.base, b.labels, sc,
+                             nullptr, &out, total, &oob);
   ok = ok && !oob && !out.zero;
-  for (size_t d = 0; ok && d < depths; ++d) ok = sc.cursor[d] == set.depth_begin[d + 1];
+  for (size_t j = 0; ok && j < depths; ++j) ok = sc.cursor[j] == sc.limit[j];
   ok = ok && read_sparse_direct(col + 6, b, sc.pos.data());
-  if (!ok) std::copy(saved, saved + kRankedColumns, col);
+  b.last = out.last;
+  if (!ok) {
+    std::copy(saved, saved + kRankedColumns, col);
+    b.args.clear(), b.extras.clear();
+  }
   return ok;
 }
 
@@ -277,7 +485,6 @@ bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ra
 }
 
 bool Reader::read_sparse(Cur* col, Block& b) const {
-  if (b.acc.direct) return false;
   RawSlice* out = b.acc.s.data();
   return read_sparse_lists(
       col, b.acc.s.size(), false, b.bad_ranges, [&](uint64_t k, uint8_t f) { out[k].flags = f; },
@@ -286,18 +493,22 @@ bool Reader::read_sparse(Cur* col, Block& b) const {
       });
 }
 
-// read_sparse for a block decoded by decode_direct: ordinals map through `pos`, attachments end
-// up sorted by position.
+// read_sparse for a block decoded by decode_direct: ordinals map through `pos` to positions in
+// the thread's columns; the block's attachments end up sorted by position.
 bool Reader::read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const {
-  SliceSet& set = b.acc.set;
+  SliceSet& set = b.into->set;
   uint64_t unused = 0;
   bool ok = read_sparse_lists(
-      col, set.size(), true, unused, [&](uint64_t k, uint8_t f) { set.flags[pos[k]] = f; },
-      [&](int list, uint64_t k, ByteRange r) { (list == 0 ? set.args : set.extras).push_back({pos[k], r}); });
+      col, b.sec->h.count, true, unused, [&](uint64_t k, uint8_t f) { set.flags[pos[k]] = f; },
+      [&](int list, uint64_t k, ByteRange r) {
+        (list == 0 ? b.args : b.extras).push_back({pos[k], r});
+      });
   if (!ok) return false;
-  auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; };
-  std::sort(set.args.begin(), set.args.end(), by_index);
-  std::sort(set.extras.begin(), set.extras.end(), by_index);
+  auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) {
+    return x.index < y.index;
+  };
+  std::sort(b.args.begin(), b.args.end(), by_index);
+  std::sort(b.extras.begin(), b.extras.end(), by_index);
   return true;
 }
 
@@ -339,6 +550,7 @@ bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t d
   uint64_t oob = 0;  // some time beyond +-kMaxAbsTime, or an end before its start
   auto delta = [&](const uint8_t*& sym) {
     uint64_t x = bucket_decode(sym, bits, bad);
+    if constexpr (Direct) oob |= x >> 62;  // times go back (mod 2^64) without leaving the range
     return Signed ? uint64_t(unzigzag(x)) : x;
   };
   Time* dstart = Direct ? dout->start : nullptr;
@@ -426,7 +638,7 @@ bool Reader::decode_tree(Cur* col, int64_t first, uint64_t min_depth, uint64_t d
     prev = d;
   }
   if (sp && !close(sp)) return false;
-  if constexpr (Direct) dout->zero = zero != 0;
+  if constexpr (Direct) dout->zero = zero != 0, dout->last = prev;
   *out_of_range = oob != 0;
   return !bad;
 }
@@ -459,10 +671,6 @@ bool Reader::decode_level(Cur* col, const std::vector<uint32_t>& counts, Time ba
 // slices out, nested first where they compare equal, so finish() never sorts.
 void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
   uint32_t m = tmap_[thread];
-  if (nested.direct) {  // decode_blocks: then there is no overflow block
-    b_.adopt_slice_set(m, std::move(nested.set));
-    return;
-  }
   if (over.s.empty()) {
     b_.adopt_slices(m, std::move(nested.s), std::move(nested.args), std::move(nested.extras));
     return;

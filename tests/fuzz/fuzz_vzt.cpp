@@ -8,13 +8,18 @@
 // - then the sections are walked (40-byte header + payload) and each header's payload and header
 //   checksums are recomputed, and an End record's file_size is set to the real size;
 // so mutations reach the section decoders (varints, delta-coded slices, strings, zstd frames, ...).
+// Each input is also read with nested slices always decoded the general way: both reads must give
+// the same model, dump for dump.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#include "formats/dump.h"
+#include "formats/io.h"
 #include "formats/vzt_format.h"
+#include "formats/vzt_reader.h"
 #include "fuzz_common.h"
 
 namespace {
@@ -52,6 +57,23 @@ void fix_checksums(std::string& f) {
   }
 }
 
+// Reads `f` straight into the layout where possible and always the general way; aborts when the
+// models differ.
+void check_direct_matches_general(const std::string& f) {
+  auto buf = std::make_shared<vz::AnonBuffer>();
+  buf->reserve_more(f.size() + 1);
+  if (!f.empty()) buf->append(f.data(), f.size());
+  std::string dumps[2];
+  for (int general = 0; general < 2; ++general) {
+    vz::Trace t;
+    vz::VztReadOptions opt;
+    opt.direct_slices = general == 0;
+    if (!vz::read_vzt(buf, t, nullptr, opt)) return;
+    dumps[general] = vz::dump_model(t);
+  }
+  VZ_FUZZ_CHECK(dumps[0] == dumps[1], dumps[0].size(), dumps[1].size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -74,5 +96,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   f.append(in);
   fix_checksums(f);
   vz_fuzz::load_and_exercise(f);
+  check_direct_matches_general(f);
   return 0;
 }
