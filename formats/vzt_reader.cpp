@@ -356,8 +356,9 @@ bool Reader::read_instants(Cur& c) {
     uint64_t scope = col[3].v(), phase = col[4].v();
     e.args = range(col[5], a_end);
     e.extra = range(col[6], e_end);
-    if (!label_ok(label) || !thread_ok(e.thread) || scope > 2 || phase > 0xff ||
-        (scope == 0 && e.thread == kNone))
+    // The phase must be one the model's instants hold: a writer turns it back into JSON.
+    if (!label_ok(label) || !thread_ok(e.thread) || scope > 2 ||
+        (phase != 'i' && phase != 'I' && phase != 'R') || (scope == 0 && e.thread == kNone))
       return false;
     e.label = lmap_[label];
     e.thread = thread_of(e.thread);
@@ -427,7 +428,7 @@ bool Reader::read_async_slices(Cur& c) {
     e.args = range(col[9], a_end);
     e.end_args = range(col[10], e_end);
     if (!label_ok(label) || process >= pmap_.size() || !thread_ok(e.thread) || !str_ok(id) ||
-        flags > 0xff || phase > 0xff)
+        flags > 0xff || (phase != 'b' && phase != 'S'))
       return false;
     e.label = lmap_[label], e.process = pmap_[process], e.thread = thread_of(e.thread);
     e.id = smap_[id], e.flags = uint8_t(flags), e.phase = char(phase);
@@ -474,6 +475,9 @@ bool Reader::read_events(const Sec& s, Cur& c) {
     if (!label_ok(e.label) || !thread_ok(e.thread)) return false;
     if (kind == SectionKind::AsyncMarks && e.phase != 'n' && e.phase != 'T' && e.phase != 'p')
       return false;
+    if (kind == SectionKind::Flows && e.phase != 's' && e.phase != 't' && e.phase != 'f' && e.phase != 'X')
+      return false;
+    if (kind == SectionKind::Objects && e.phase != 'N' && e.phase != 'O' && e.phase != 'D') return false;
   }
   for (size_t i = 0; i < ncols; ++i)
     if (col[i].bad) return false;
