@@ -274,8 +274,9 @@ struct BitReader {
   }
 };
 
-// Reads one bucket-coded value: its symbol at `sym`, its raw bits from `bits`.
-inline uint64_t bucket_decode(const uint8_t*& sym, BitReader& bits, bool& bad) {
+// Reads one bucket-coded value: its symbol at `sym`, its raw bits from `bits`. Always inlined:
+// it sits in the slice decoder's innermost loop, where a call costs a fifth of the load.
+[[gnu::always_inline]] inline uint64_t bucket_decode(const uint8_t*& sym, BitReader& bits, bool& bad) {
   unsigned s = *sym++;
   unsigned k = kBuckets.bits[s];
   bits.refill();
