@@ -117,7 +117,8 @@ void draw_flamegraph(const Trace& tr, const CallTree& tree, FlamegraphState& st,
     const float x0 = origin.x + float(f.x0), x1 = std::max(origin.x + float(f.x1), x0 + 1.0f);
     const CallNode& n = tree.nodes[f.node];
     const std::string_view name = f.node == 0 ? std::string_view("all") : tr.str(n.name);
-    ImU32 col = f.node == 0 ? to_u32(palette().card_bg) : hash_color(name_hash(name));
+    const ImU32 root_col = current_theme() == ThemeKind::Dark ? IM_COL32(84, 92, 110, 255) : IM_COL32(176, 182, 196, 255);
+    ImU32 col = f.node == 0 ? root_col : hash_color(name_hash(name));
     const bool ancestor = f.row < 0;
     if (search && !contains_ci(name, highlight)) {
       col = blend_to_background(col, 0.75f);  // not a match: fade
