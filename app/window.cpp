@@ -633,13 +633,15 @@ bool had_input() {
   return false;
 }
 
-// Frame times, printed at exit when VIZVIEWER_FRAME_STATS is set: how long the UI thread spent
-// building and submitting each frame (the wait for events excluded), overall and while loading.
+// Frame times when VIZVIEWER_FRAME_STATS is set: how long the UI thread spent building and
+// submitting each frame (the wait for events excluded). Frames over 30 ms are printed as they
+// happen; the count and the slowest frame, overall and while loading, at exit.
 struct FrameStats {
   bool enabled = std::getenv("VIZVIEWER_FRAME_STATS") != nullptr;
   uint64_t frames = 0, loading_frames = 0;
   double slowest_ms = 0, slowest_loading_ms = 0;
   void add(double ms, bool loading) {
+    if (enabled && ms > 30) std::fprintf(stderr, "frame %llu: %.1f ms%s\n", (unsigned long long)frames, ms, loading ? " (loading)" : "");
     ++frames;
     slowest_ms = std::max(slowest_ms, ms);
     if (loading) {

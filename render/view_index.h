@@ -57,7 +57,8 @@ class ViewIndex {
   const std::vector<uint32_t>& flows_on_thread(uint32_t thread) const;
   // Pyramids of counter c; the stacked ones are built by ensure_stacked().
   const CounterIndex& counter(uint32_t c) const { return counters_[c]; }
-  // Builds the stacked values and their pyramids of counter c (UI thread, first use only).
+  // Builds the stacked values and their pyramids of counter c (done at construction for every
+  // counter with several series; a no-op once built).
   void ensure_stacked(uint32_t c);
   // The fold index of one row of a thread (set 0: nested slices, 1: overflow lanes), or null.
   const FoldIndex* fold_index(uint32_t thread, uint8_t set, uint32_t depth) const {
