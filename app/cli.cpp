@@ -39,6 +39,7 @@ constexpr const char* kUsage =
     "                                         zoom to it (units ns, us, ms, s; bare numbers are us)\n"
     "  --select NAME                          select the longest slice named NAME\n"
     "  --search TEXT                          search slice names for TEXT\n"
+    "  --shortcuts                            open the keyboard-shortcut overlay\n"
     "  --size WxH                             window size (default: the size it had last time)\n"
     "\n"
     "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written,\n"

@@ -96,6 +96,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.select = v;
     } else if (option_value(argc, argv, &i, "--search", &v)) {
       o->request.search = v;
+    } else if (a == "--shortcuts") {
+      o->request.shortcuts = true;
     } else if (a == "--bench-frames") {
       o->bench_frames = true;
     } else if (a == "--flamegraph") {

@@ -54,6 +54,7 @@ void TraceView::apply(const ViewRequest& r) {
       if (!r.has_range) timeline_.want_zoom_selection = true;
     }
   }
+  if (r.shortcuts) want_shortcuts_ = true;
   if (!r.search.empty()) {
     std::snprintf(search_text_, sizeof search_text_, "%s", r.search.c_str());
     start_search(search_text_);

@@ -33,6 +33,7 @@ struct ViewRequest {
   Time range_t0 = 0, range_t1 = 0;
   std::string select;            // --select NAME: select the longest slice with this name
   std::string search;            // --search TEXT: run a name search
+  bool shortcuts = false;        // --shortcuts: open the keyboard-shortcut overlay
 };
 
 class TraceView {
