@@ -549,6 +549,12 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   f.dl->PopClipRect();
   f.dl->PopClipRect();
 
+  if (tracks.empty()) {
+    const char* msg = "This trace has no events to draw: see the Trace info tab.";
+    const ImVec2 sz = ImGui::CalcTextSize(msg);
+    f.dl->AddText(ImVec2(f.plot_x + (f.plot_w - sz.x) * 0.5f, (f.clip_y0 + f.clip_y1 - sz.y) * 0.5f),
+                  to_u32(palette().text_dim), msg);
+  }
   handle_mouse(f, c, axis_top, tracks);
   draw_hscrollbar(f, c, f.clip_y1);
   draw_vscrollbar(f, c, total_h);
