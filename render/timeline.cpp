@@ -430,7 +430,8 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
   }
 }
 
-void handle_wheel(Frame& f, const Chrome& c, bool hovered) {
+// Wheel: zoom around the cursor; with Shift, or over the names, scroll the tracks.
+void handle_wheel(Frame& f, bool hovered) {
   TimelineState& st = *f.st;
   ImGuiIO& io = ImGui::GetIO();
   if (!hovered || io.MouseWheel == 0) return;
@@ -440,7 +441,6 @@ void handle_wheel(Frame& f, const Chrome& c, bool hovered) {
   } else {
     st.view.zoom_at(f.mouse.x - f.plot_x, std::pow(0.8, double(io.MouseWheel)));
   }
-  (void)c;
 }
 
 }  // namespace
@@ -492,7 +492,7 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   const bool hovered = ImGui::IsItemHovered();
   f.mouse = ImGui::GetIO().MousePos;
   f.mouse_in_plot = hovered && f.mouse.x >= f.plot_x && f.mouse.y >= f.clip_y0;
-  handle_wheel(f, c, hovered);
+  handle_wheel(f, hovered);
   if (hovered || ImGui::IsWindowFocused()) handle_keys(st, f.mouse.x - f.plot_x, f.mouse_in_plot);
   apply_requests(tr, st);
   if (st.focus_thread != kNone) {
