@@ -55,7 +55,7 @@ void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
   row_of.reserve(sa.rows.size() + sb.rows.size());
   for (const NameStats& s : sa.rows) {
     DiffRow r;
-    r.name = r.key = std::string(ta.str(s.name));
+    r.name = std::string(ta.str(s.name));
     r.a = sums_of(s);
     r.name_a = s.name;
     r.status = DiffStatus::Removed;
@@ -66,7 +66,7 @@ void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
     auto it = row_of.find(tb.str(s.name));
     if (it == row_of.end()) {
       DiffRow r;
-      r.name = r.key = std::string(tb.str(s.name));
+      r.name = std::string(tb.str(s.name));
       r.status = DiffStatus::Added;
       out.rows.push_back(std::move(r));
       it = row_of.emplace(tb.str(s.name), uint32_t(out.rows.size() - 1)).first;
@@ -79,7 +79,7 @@ void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
   }
   for (DiffRow& r : out.rows) finish_row(r);
   std::sort(out.rows.begin(), out.rows.end(),
-            [](const DiffRow& x, const DiffRow& y) { return x.key < y.key; });
+            [](const DiffRow& x, const DiffRow& y) { return x.name < y.name; });
   out.total_a = top_level_total(ta, q.a);
   out.total_b = top_level_total(tb, q.b);
 }
@@ -103,17 +103,16 @@ class TreeMerger {
       NodePair p = stack_.back();
       stack_.pop_back();
       uint32_t row = uint32_t(rows.size());
-      rows.push_back(make_row(p, rows));
+      rows.push_back(make_row(p));
       push_children(NodePair{p.a, p.b, row});
     }
   }
 
  private:
-  // The row of a node pair; its key extends its parent row's key by one frame.
-  DiffRow make_row(const NodePair& p, const std::vector<DiffRow>& rows) const {
+  // The row of a node pair.
+  DiffRow make_row(const NodePair& p) const {
     DiffRow r;
     r.parent = p.parent_row;
-    if (p.parent_row != kNone) r.key = rows[p.parent_row].key + ';';
     if (p.a != kNone) {
       const CallNode& n = a_.nodes[p.a];
       r.a = sums_of(n);
@@ -128,7 +127,6 @@ class TreeMerger {
       r.depth = n.depth;
       if (p.a == kNone) r.name = std::string(tb_.str(n.name));
     }
-    append_folded_frame(r.name, r.key);
     r.status = p.a == kNone ? DiffStatus::Added : p.b == kNone ? DiffStatus::Removed : DiffStatus::Both;
     finish_row(r);
     return r;
@@ -191,7 +189,39 @@ void diff_by_path(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
   out.complete = a.complete && b.complete;
   out.total_a = a.root().total;
   out.total_b = b.root().total;
+  out.rows.reserve(a.nodes.size() + b.nodes.size() - 2);  // at most one row per non-root node
   TreeMerger(ta, a, tb, b).run(out.rows);
+}
+
+// Each row's position in key order. By name, rows are already in name order; by path, a
+// depth-first walk visiting siblings by name orders the paths frame by frame.
+std::vector<uint32_t> key_rank(const DiffResult& r) {
+  const uint32_t n = uint32_t(r.rows.size());
+  std::vector<uint32_t> rank(n);
+  if (r.by == DiffBy::Name) {
+    for (uint32_t i = 0; i < n; ++i) rank[i] = i;
+    return rank;
+  }
+  // Children of each row grouped by parent (slot 0: top level, slot p + 1: row p's callees).
+  std::vector<uint32_t> begin(size_t(n) + 2, 0), kids(n);
+  auto slot = [&](uint32_t i) { return r.rows[i].parent == kNone ? 0u : r.rows[i].parent + 1; };
+  for (uint32_t i = 0; i < n; ++i) begin[slot(i) + 1]++;
+  for (size_t k = 0; k + 1 < begin.size(); ++k) begin[k + 1] += begin[k];
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (uint32_t i = 0; i < n; ++i) kids[fill[slot(i)]++] = i;
+  for (size_t k = 0; k + 1 < begin.size(); ++k)
+    std::sort(kids.begin() + begin[k], kids.begin() + begin[k + 1], [&](uint32_t x, uint32_t y) {
+      return r.rows[x].name != r.rows[y].name ? r.rows[x].name < r.rows[y].name : x < y;
+    });
+  std::vector<uint32_t> stack(kids.rend() - begin[1], kids.rend());  // top level, first on top
+  uint32_t next = 0;
+  while (!stack.empty()) {
+    uint32_t i = stack.back();
+    stack.pop_back();
+    rank[i] = next++;
+    stack.insert(stack.end(), kids.rend() - begin[i + 2], kids.rend() - begin[i + 1]);
+  }
+  return rank;
 }
 
 }  // namespace
@@ -214,16 +244,27 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
   return out;
 }
 
+std::string diff_key(const DiffResult& r, uint32_t row) {
+  if (r.by == DiffBy::Name) return r.rows[row].name;
+  std::vector<uint32_t> chain;
+  for (uint32_t at = row; at != kNone; at = r.rows[at].parent) chain.push_back(at);
+  std::string key;
+  for (size_t k = chain.size(); k-- > 0;) {
+    append_folded_frame(r.rows[chain[k]].name, key);
+    if (k) key += ';';
+  }
+  return key;
+}
+
 std::vector<uint32_t> order_by_delta(const DiffResult& r) {
+  std::vector<uint32_t> rank = key_rank(r);
   std::vector<uint32_t> order(r.rows.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   auto mag = [](Time d) { return d < 0 ? -(unsigned long long)d : (unsigned long long)d; };
   std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    const DiffRow& a = r.rows[x];
-    const DiffRow& b = r.rows[y];
-    if (mag(a.delta_total) != mag(b.delta_total)) return mag(a.delta_total) > mag(b.delta_total);
-    if (a.key != b.key) return a.key < b.key;
-    return x < y;
+    unsigned long long a = mag(r.rows[x].delta_total), b = mag(r.rows[y].delta_total);
+    if (a != b) return a > b;
+    return rank[x] < rank[y];
   });
   return order;
 }

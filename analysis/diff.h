@@ -19,7 +19,7 @@
 // The traced totals are the summed clipped durations of each side's top-level slices (depth 0
 // and overflow lanes): the call tree's root total, i.e. the time the scope spent inside slices.
 //
-// Rows come out in a fixed order (by name: key text; by path: depth-first, children in A's tree
+// Rows come out in a fixed order (by name: name text; by path: depth-first, children in A's tree
 // order, then B-only children in B's tree order), so equal inputs give equal results.
 // `order_by_delta` gives the display order; `diff_gate` is the CI check behind --fail-if-slower.
 #pragma once
@@ -70,9 +70,7 @@ struct DiffSums {
 
 // One row of the comparison.
 struct DiffRow {
-  std::string key;            // by name: the name; by path: frames joined by ';' (folded-stack
-                              // escaping: ';' in a name becomes ':', line breaks spaces)
-  std::string name;           // the row's (leaf) frame name, unescaped
+  std::string name;           // by name: the name; by path: the path's last frame (see diff_key)
   uint32_t depth = 0;         // by path: 1 for top-level frames; by name: 0
   uint32_t parent = kNone;    // by path: row index of the caller's row; kNone at top level / by name
   DiffSums a, b;              // the two sides
@@ -103,7 +101,12 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
 // Δ% of a change from `a` to `b` ns (see the header comment); `in_a` false marks an added row.
 double diff_pct(Time a, Time b, bool in_a = true);
 
-// Row indices by |Δ total| descending, ties by key text, then row index.
+// A row's key text: by name, the name; by path, the frames from the top-level one down, joined
+// by ';' with folded-stack escaping (';' in a name becomes ':', line breaks spaces; an empty
+// name "(unnamed)"). Built on demand: a path diff can have a million rows.
+std::string diff_key(const DiffResult& r, uint32_t row);
+
+// Row indices by |Δ total| descending, ties by key (by path: the paths compared frame by frame).
 std::vector<uint32_t> order_by_delta(const DiffResult& r);
 
 // The outcome of a "slower by more than PCT%" check.

@@ -158,7 +158,7 @@ void print_text(const DiffArgs& o, const DiffResult& r) {
   size_t w = 4;
   std::vector<std::string> names;
   for (uint32_t i : rows) {
-    names.push_back(table_name(r.rows[i].key));
+    names.push_back(table_name(diff_key(r, i)));
     w = std::max(w, names.back().size());
   }
   std::printf("%-*s %9s %9s %13s %13s %13s %8s %13s %13s  %s\n", int(w), "name", "count A",
@@ -204,7 +204,7 @@ void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
   for (size_t k = 0; k < rows.size(); ++k) {
     const DiffRow& d = r.rows[rows[k]];
     j += k ? ",{\"key\":" : "{\"key\":";
-    append_json_string(j, d.key);
+    append_json_string(j, diff_key(r, rows[k]));
     j += ",\"name\":";
     append_json_string(j, d.name);
     j += ",\"depth\":" + std::to_string(d.depth) + ",\"status\":\"" + diff_status_name(d.status) + "\"";
@@ -223,7 +223,7 @@ void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
          (gate->total_tripped ? "true" : "false") + ",\"tripped_rows\":[";
     for (size_t k = 0; k < gate->rows.size(); ++k) {
       if (k) j += ",";
-      append_json_string(j, r.rows[gate->rows[k]].key);
+      append_json_string(j, diff_key(r, gate->rows[k]));
     }
     j += std::string("],\"failed\":") + (gate->tripped() ? "true" : "false") + "}";
   }
@@ -240,7 +240,7 @@ void report_gate(const DiffArgs& o, const DiffResult& r, const DiffGate& g) {
   for (uint32_t i : g.rows) {
     const DiffRow& d = r.rows[i];
     std::fprintf(stderr, "vizviewer: --fail-if-slower %g: %s %s -> %s (%s)\n", o.pct,
-                 table_name(d.key).c_str(), format_ns(d.a.total).c_str(),
+                 table_name(diff_key(r, i)).c_str(), format_ns(d.a.total).c_str(),
                  format_ns(d.b.total).c_str(), format_pct(d.delta_pct).c_str());
   }
 }

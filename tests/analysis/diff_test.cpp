@@ -80,7 +80,7 @@ void check_diff(const Trace& ta, const Trace& tb, const DiffQuery& q) {
     Key k = row_key(r, i);
     CHECK(seen.emplace(k, i).second);  // one row per key
     if (q.by == DiffBy::Name) {
-      CHECK(row.key == row.name);
+      CHECK(diff_key(r, i) == row.name);
       CHECK(row.parent == kNone);
     } else {
       CHECK(row.depth == k.size());
@@ -159,9 +159,18 @@ std::unique_ptr<Trace> small_trace(Time fib_len, const char* extra, bool reverse
 }
 
 const DiffRow* find_row(const DiffResult& r, const std::string& key) {
-  for (const DiffRow& row : r.rows)
-    if (row.key == key) return &row;
+  for (uint32_t i = 0; i < r.rows.size(); ++i)
+    if (diff_key(r, i) == key) return &r.rows[i];
   return nullptr;
+}
+
+// Reference key order: by name, name text; by path, the frame lists compared lexicographically.
+bool key_less(const DiffResult& r, uint32_t x, uint32_t y) {
+  if (r.by == DiffBy::Name) return r.rows[x].name < r.rows[y].name;
+  Key kx, ky;
+  for (uint32_t at = x; at != kNone; at = r.rows[at].parent) kx.insert(kx.begin(), r.rows[at].name);
+  for (uint32_t at = y; at != kNone; at = r.rows[at].parent) ky.insert(ky.begin(), r.rows[at].name);
+  return kx < ky;
 }
 
 }  // namespace
@@ -177,6 +186,18 @@ TEST_CASE("diff: random trace pairs against brute force, by name and by path, ra
     q.b = random_side(rng, *tb);
     CAPTURE(iter);
     check_diff(*ta, *tb, q);
+    // The display order: every row once, |Δ total| never growing, equal |Δ| in key order.
+    DiffResult r = diff_traces(*ta, *tb, q);
+    std::vector<uint32_t> order = order_by_delta(r);
+    REQUIRE(order.size() == r.rows.size());
+    std::vector<uint32_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (uint32_t k = 0; k < sorted.size(); ++k) CHECK(sorted[k] == k);
+    for (size_t k = 1; k < order.size(); ++k) {
+      Time x = std::abs(r.rows[order[k - 1]].delta_total), y = std::abs(r.rows[order[k]].delta_total);
+      CHECK(x >= y);
+      if (x == y) CHECK(key_less(r, order[k - 1], order[k]));
+    }
   }
 }
 
@@ -240,7 +261,7 @@ TEST_CASE("diff: one function 50% slower, one added, one removed") {
     std::vector<uint32_t> order = order_by_delta(r);
     REQUIRE(order.size() == 5);
     std::vector<std::string> keys, want = {pre + "fib", "main", pre + "new", pre + "old"};
-    for (uint32_t i : order) keys.push_back(r.rows[i].key);
+    for (uint32_t i : order) keys.push_back(diff_key(r, i));
     std::sort(want.begin(), want.end());
     want.push_back(pre + "work");  // |Δ| = 0 last
     CHECK(keys == want);
@@ -250,7 +271,7 @@ TEST_CASE("diff: one function 50% slower, one added, one removed") {
     CHECK(g20.tripped());
     CHECK(!g20.total_tripped);
     REQUIRE(g20.rows.size() == 1);
-    CHECK(r.rows[g20.rows[0]].key == pre + "fib");
+    CHECK(diff_key(r, g20.rows[0]) == pre + "fib");
     DiffGate g5 = diff_gate(r, 5);
     CHECK(g5.total_tripped);
     CHECK(g5.rows.size() == 2);
