@@ -84,7 +84,7 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
     } else if (value("--top")) {
       double n = 0;
       if (!parse_number(v, &n) || n < 0 || n != std::floor(n)) bad = "--top wants a count";
-      o->top = size_t(n);
+      o->top = n > 1e15 ? 0 : size_t(n);  // more rows than any trace has: all of them
     } else if (value("--by")) {
       if (v == "name") o->by = DiffBy::Name;
       else if (v == "path") o->by = DiffBy::Path;
@@ -147,6 +147,7 @@ std::vector<uint32_t> shown_rows(const DiffResult& r, size_t top) {
   return order;
 }
 
+// The text report: a header with both files and the traced times, then an aligned table.
 void print_text(const DiffArgs& o, const DiffResult& r) {
   std::printf("diff by %s: A = %s, B = %s\n", o.by == DiffBy::Name ? "name" : "path",
               o.file_a.c_str(), o.file_b.c_str());
@@ -185,11 +186,13 @@ void append_pct(std::string& o, double pct) {
   o += buf;
 }
 
+// `,"key":{"count":..,"total_ns":..,"self_ns":..}`.
 void append_sums(std::string& o, const char* key, const DiffSums& s) {
   o += std::string(",\"") + key + "\":{\"count\":" + std::to_string(s.count) +
        ",\"total_ns\":" + std::to_string(s.total) + ",\"self_ns\":" + std::to_string(s.self) + "}";
 }
 
+// The JSON report (README, `--diff`); `gate` is null without --fail-if-slower.
 void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
   std::string j = "{\"a\":";
   append_json_string(j, o.file_a);

@@ -158,6 +158,28 @@ std::unique_ptr<Trace> small_trace(Time fib_len, const char* extra, bool reverse
   return t;
 }
 
+// A wide trace: top-level calls of names [first, last) one after another, each calling every one
+// of those names once (more children than the merge matches by a scan). `reverse` interns the
+// names last first.
+std::unique_ptr<Trace> wide_trace(int first, int last, bool reverse) {
+  auto t = std::make_unique<Trace>();
+  TraceBuilder b(*t);
+  std::vector<uint32_t> label(size_t(last), 0);
+  for (int k = 0; k < last - first; ++k) {
+    int n = reverse ? last - 1 - k : first + k;
+    label[size_t(n)] = b.label(b.intern("f" + std::to_string(n)), kNoStr);
+  }
+  uint32_t th = b.thread(b.intern("1"), b.intern("1"));
+  Time at = 0;
+  for (int top = first; top < last; ++top) {
+    b.add_complete(th, at, 10 * (last - first) + 5, label[size_t(top)], {}, {});
+    for (int c = first; c < last; ++c) b.add_complete(th, at + 10 * (c - first), 5 + c % 3, label[size_t(c)], {}, {});
+    at += 10 * (last - first) + 10;
+  }
+  b.finish(1);
+  return t;
+}
+
 const DiffRow* find_row(const DiffResult& r, const std::string& key) {
   for (uint32_t i = 0; i < r.rows.size(); ++i)
     if (diff_key(r, i) == key) return &r.rows[i];
@@ -221,6 +243,32 @@ TEST_CASE("diff: a trace against itself with a different string table: no change
         CHECK(row.a.count == row.b.count);
       }
       CHECK(!diff_gate(r, 0.0).tripped());
+    }
+  }
+}
+
+TEST_CASE("diff: wide call trees (many callees per caller) against brute force") {
+  auto ta = wide_trace(0, 15, false);
+  auto tb = wide_trace(5, 20, true);
+  for (DiffBy by : {DiffBy::Name, DiffBy::Path}) {
+    DiffQuery q;
+    q.by = by;
+    check_diff(*ta, *tb, q);
+    DiffResult r = diff_traces(*ta, *tb, q);
+    size_t both = 0, added = 0, removed = 0;
+    for (const DiffRow& row : r.rows) {
+      both += row.status == DiffStatus::Both;
+      added += row.status == DiffStatus::Added;
+      removed += row.status == DiffStatus::Removed;
+    }
+    if (by == DiffBy::Name) {
+      CHECK(both == 10);
+      CHECK(added == 5);
+      CHECK(removed == 5);
+    } else {  // top level: 10 in both (10 shared callees each, 5 + 5 one-sided), 5 + 5 one-sided
+      CHECK(both == 10 + 10 * 10);
+      CHECK(added == 5 + 10 * 5 + 5 * 15);
+      CHECK(removed == 5 + 10 * 5 + 5 * 15);
     }
   }
 }
@@ -298,6 +346,14 @@ TEST_CASE("diff: scopes per side pick one thread each and two different ranges")
   CHECK(std::isnan(r.delta_pct));
   for (const DiffRow& row : r.rows) CHECK(row.status == DiffStatus::Added);
   CHECK(!diff_gate(r, 0).total_tripped);  // no percentage: the gate cannot judge growth from 0
+  q.a = {7, kTimeMin, kTimeMax};  // a thread A does not have: nothing on A's side either
+  q.b = {};                       // all of B
+  q.by = DiffBy::Path;
+  r = diff_traces(*ta, *tb, q);
+  CHECK(r.total_a == 0);
+  CHECK(r.total_b == 110);
+  REQUIRE(r.rows.size() == 4);  // main, main;work, main;fib, main;new
+  for (const DiffRow& row : r.rows) CHECK(row.status == DiffStatus::Added);
 }
 
 TEST_CASE("diff: percentages") {
