@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/call_tree.h"
+#include "app/cli_internal.h"
 #include "formats/io.h"
 #include "formats/loader.h"
 #include "formats/stats.h"
@@ -31,6 +32,13 @@ constexpr const char* kUsage =
     "                                      (formats chosen by OUT's extension; IN is sniffed)\n"
     "  vizviewer FILE --folded OUT         write the whole trace's call stacks as folded stacks\n"
     "                                      (\"a;b;c SELF_NS\" lines, for flamegraph.pl/speedscope)\n"
+    "  vizviewer --diff A B [--top N] [--json] [--by name|path] [--fail-if-slower PCT]\n"
+    "                 [--min-time T]       compare two traces per function (or call path):\n"
+    "                                      the top N rows by |delta total| (default 20, 0: all),\n"
+    "                                      as text or JSON; --fail-if-slower exits 3 when B's\n"
+    "                                      traced time or a function's total grew by more than\n"
+    "                                      PCT% (functions under T in both runs are skipped;\n"
+    "                                      default 1ms; units ns, us, ms, s; bare numbers us)\n"
     "  vizviewer --help | --version\n"
     "\n"
     "View options:\n"
@@ -43,28 +51,7 @@ constexpr const char* kUsage =
     "  --size WxH                             window size (default: the size it had last time)\n"
     "\n"
     "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written,\n"
-    "2 usage error.\n";
-
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "vizviewer: %s\n(see vizviewer --help)\n", msg.c_str());
-  return 2;
-}
-
-// Prints the load's fatal error and warnings to stderr as "file: offset N: message".
-void report(const std::string& file, const LoadResult& r) {
-  if (!r.ok) {
-    std::fprintf(stderr, "vizviewer: %s: offset %llu: %s\n", file.c_str(),
-                 (unsigned long long)r.error_offset, r.error.c_str());
-    return;
-  }
-  for (DiagKind k : r.trace->diagnostics.present()) {
-    const DiagEntry& e = r.trace->diagnostics.get(k);
-    if (diag_info(k).severity == Severity::Info) continue;
-    std::fprintf(stderr, "vizviewer: %s: offset %llu: %s (%llu times)\n", file.c_str(),
-                 (unsigned long long)e.first_offset, r.trace->diagnostics.message(k).c_str(),
-                 (unsigned long long)e.count);
-  }
-}
+    "2 usage error, 3 --diff --fail-if-slower found a slowdown.\n";
 
 int run_stats(const std::string& file) {
   auto t0 = std::chrono::steady_clock::now();
@@ -120,6 +107,26 @@ int run_folded(const std::string& in, const std::string& out) {
 
 }  // namespace
 
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "vizviewer: %s\n(see vizviewer --help)\n", msg.c_str());
+  return 2;
+}
+
+void report(const std::string& file, const LoadResult& r) {
+  if (!r.ok) {
+    std::fprintf(stderr, "vizviewer: %s: offset %llu: %s\n", file.c_str(),
+                 (unsigned long long)r.error_offset, r.error.c_str());
+    return;
+  }
+  for (DiagKind k : r.trace->diagnostics.present()) {
+    const DiagEntry& e = r.trace->diagnostics.get(k);
+    if (diag_info(k).severity == Severity::Info) continue;
+    std::fprintf(stderr, "vizviewer: %s: offset %llu: %s (%llu times)\n", file.c_str(),
+                 (unsigned long long)e.first_offset, r.trace->diagnostics.message(k).c_str(),
+                 (unsigned long long)e.count);
+  }
+}
+
 int run_cli(int argc, char** argv, bool* handled) {
   *handled = true;
   std::vector<std::string_view> args(argv + 1, argv + argc);
@@ -142,6 +149,7 @@ int run_cli(int argc, char** argv, bool* handled) {
       if (args.size() != 3 || i > 1) return usage_error("usage: vizviewer FILE --folded OUT");
       return run_folded(std::string(args[i == 0 ? 2 : 0]), std::string(args[i + 1]));
     }
+    if (args[i] == "--diff") return run_diff(args);
     if (args[i] == "--convert") {
       if (args.size() != 3 || i != 0) return usage_error("usage: vizviewer --convert IN OUT");
       return run_convert(std::string(args[1]), std::string(args[2]));

@@ -1,4 +1,4 @@
-// vizviewer's headless command-line modes: --stats, --convert, --help, --version.
+// vizviewer's headless command-line modes: --stats, --convert, --folded, --diff, --help, --version.
 // They use the same loader as the window and never open one.
 #pragma once
 

@@ -11,7 +11,8 @@
 # - Prints a table and writes $BUILD/bench-results.json.
 # - When $BUILD/tests/bench/bench_index exists, also times the model's queries on the 100 MB trace.
 # - When $BUILD/tests/bench/bench_analysis exists, also times analysis/ (range statistics, call
-#   tree, search) on traces it synthesizes in memory (10 M and 100 M slices, ~3 GB of RAM).
+#   tree, search, the diff of two traces) on traces it synthesizes in memory (two of 10 M slices
+#   and one of 100 M, ~3.5 GB of RAM).
 # - Generates (once) a synthetic .vzt of BENCH_FRAME_EVENTS slices with gen_vzt and times timeline
 #   frames on it with `vizviewer FILE --bench-frames` (CPU frame-build time, no window needed).
 #
@@ -145,7 +146,7 @@ fi
 ANALYSIS_OUT="$DATA/runs/bench_analysis.json"
 rm -f "$ANALYSIS_OUT"
 if [ -x "$BUILD/tests/bench/bench_analysis" ]; then
-  echo "bench: analysis timings (range statistics, call tree, search)"
+  echo "bench: analysis timings (range statistics, call tree, search, diff)"
   if ! "$BUILD/tests/bench/bench_analysis" --runs "$RUNS" > "$ANALYSIS_OUT" 2> "$DATA/runs/bench_analysis.err"; then
     echo "bench: bench_analysis failed:" >&2
     tail -n 20 "$DATA/runs/bench_analysis.err" >&2
@@ -294,6 +295,10 @@ if analysis is not None:
     if "call_tree_ms" in analysis:
         checks.append(("analysis", "call tree over 10 M slices <= 500 ms",
                        analysis["call_tree_ms"] <= 500, f'{analysis["call_tree_ms"]:.0f} ms'))
+    if "diff_path_ms" in analysis and "diff_name_ms" in analysis:
+        worst = max(analysis["diff_path_ms"], analysis["diff_name_ms"])
+        checks.append(("analysis", "diff of two 10 M-event traces <= 1 s", worst <= 1000,
+                       f'{analysis["diff_path_ms"]:.0f} ms by path, {analysis["diff_name_ms"]:.0f} ms by name'))
     if "search_ms" in analysis:
         checks.append(("analysis", "name search over 100 M slices <= 100 ms",
                        analysis["search_ms"] <= 100, f'{analysis["search_ms"]:.1f} ms'))
@@ -351,7 +356,8 @@ if analysis is not None:
           f'(middle half {a.get("range_stats_half_ms", 0):.1f} ms), call tree {a.get("call_tree_ms", 0):.0f} ms '
           f'({a.get("call_tree_nodes", 0):.0f} nodes), inverted {a.get("invert_ms", 0):.0f} ms, '
           f'folded {a.get("folded_ms", 0):.0f} ms; search over {a.get("search_slices", 0) / 1e6:.0f} M slices '
-          f'{a.get("search_ms", 0):.1f} ms')
+          f'{a.get("search_ms", 0):.1f} ms; diff of two such traces {a.get("diff_name_ms", 0):.0f} ms by name, '
+          f'{a.get("diff_path_ms", 0):.0f} ms by path ({a.get("diff_path_rows", 0):.0f} rows)')
 print()
 for c in checks:
     print(f'  [{"met" if c[2] else "MISSED"}] {c[0]}: {c[1]} ({c[3]})')

@@ -3,7 +3,8 @@
 # good and bad input (exit 0 / 1 with "error":{"message","offset"} and a stderr line naming the
 # file), --convert round trips between .json, .json.gz and .vzt that keep --stats equal, and atomic
 # output (a failed conversion leaves the target untouched and no *.tmp-* file behind), and --folded
-# (folded stacks whose values sum to the trace's top-level slice durations).
+# (folded stacks whose values sum to the trace's top-level slice durations), and --diff (tables,
+# JSON, --by path, and the --fail-if-slower gate's exit status 3).
 #
 # Usage: tests/cli_test.sh PATH/TO/vizviewer PATH/TO/tests
 # Registered as the `cli` ctest. Needs bash, python3 and gzip.
@@ -395,6 +396,106 @@ usage_error "$good" --select
 usage_error "$good" --search
 usage_error --bench-frames
 usage_error "$good" --no-such-option
+
+# ---------------------------------------------------------------------------------------------
+# --diff: two runs compared per function / call path, and the --fail-if-slower gate (exit 3).
+# diff_b.json is diff_a.json with `compute` 50% slower (10 -> 15 ms, so `main` +12.5% and the
+# traced time 60 -> 65 ms, +8.3%), `legacy_init` removed and `cache_warmup` added; its events come
+# in another order, so the two string tables differ.
+# ---------------------------------------------------------------------------------------------
+
+da="$DATA/diff_a.json"
+db="$DATA/diff_b.json"
+run "$VZ" --diff "$da" "$db"
+expect_rc 0 "--diff A B"
+ok
+grep -Eq '^compute +1 +1 +10\.000 ms +15\.000 ms +\+5\.000 ms +\+50\.0% .* both$' "$TMP/out" ||
+  fail "--diff: no 'compute ... +5.000 ms +50.0%' row: $(head -c 800 "$TMP/out")"
+ok
+grep -q '^traced time: 60.000 ms -> 65.000 ms (+5.000 ms, +8.3%)$' "$TMP/out" ||
+  fail "--diff: wrong traced-time header: $(head -3 "$TMP/out")"
+ok
+grep -Eq '^legacy_init .* -2\.000 ms +-100\.0% .* removed$' "$TMP/out" || fail "--diff: legacy_init not removed"
+ok
+grep -Eq '^cache_warmup .* \+1\.000 ms +- .* added$' "$TMP/out" || fail "--diff: cache_warmup not added"
+ok
+[ "$(sed -n 6p "$TMP/out" | cut -d' ' -f1)" = compute ] || fail "--diff: the largest change is not first"
+run "$VZ" --diff "$da" "$db" --top 2
+ok
+[ "$(grep -c ' both$\| added$\| removed$' "$TMP/out")" = 2 ] || fail "--diff --top 2: not 2 rows"
+
+cat >"$TMP/diff.py" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["key"]: r for r in d["rows"]}
+assert d["total_a_ns"] == 60000000 and d["total_b_ns"] == 65000000, d
+assert d["delta_total_ns"] == 5000000 and abs(d["delta_pct"] - 25 / 3) < 1e-3, d
+c = rows[sys.argv[2]]
+assert c["status"] == "both" and c["a"]["total_ns"] == 10000000 and c["b"]["total_ns"] == 15000000, c
+assert c["delta_total_ns"] == 5000000 and c["delta_pct"] == 50 and c["delta_self_ns"] == 5000000, c
+assert c["a"]["count"] == 1 and c["b"]["count"] == 1 and c["a"]["self_ns"] == 6000000, c
+assert rows[sys.argv[3]]["status"] == "added" and rows[sys.argv[3]]["delta_pct"] is None
+assert rows[sys.argv[4]]["status"] == "removed" and rows[sys.argv[4]]["delta_pct"] == -100
+assert d["row_count"] == 8 and len(d["rows"]) == 8, d["row_count"]
+if len(sys.argv) > 5:
+    g = d["gate"]
+    assert g["failed"] == (sys.argv[5] == "failed") and g["total_tripped"] is False, g
+    assert g["tripped_rows"] == sys.argv[6:], g
+else:
+    assert "gate" not in d
+PY
+run "$VZ" --diff "$da" "$db" --json
+expect_rc 0 "--diff --json"
+python3 "$TMP/diff.py" "$TMP/out" compute cache_warmup legacy_init || fail "--diff --json: wrong document"
+run "$VZ" --diff "$da" "$db" --json --by path
+expect_rc 0 "--diff --json --by path"
+python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legacy_init" ||
+  fail "--diff --json --by path: wrong document"
+
+# The gate: compute grew 50% and main 12.5%.
+run "$VZ" --diff "$da" "$db" --fail-if-slower 20
+expect_rc 3 "--diff --fail-if-slower 20"
+ok
+grep -q 'fail-if-slower 20: compute ' "$TMP/err" || fail "--fail-if-slower: stderr does not name compute"
+ok
+grep -q 'main' "$TMP/err" && fail "--fail-if-slower 20: main (+12.5%) tripped the gate"
+run "$VZ" --diff "$da" "$db" --fail-if-slower 80
+expect_rc 0 "--diff --fail-if-slower 80"
+ok
+[ -s "$TMP/err" ] && fail "--fail-if-slower 80: stderr not empty: $(cat "$TMP/err")"
+run "$VZ" --diff "$da" "$db" --fail-if-slower=5 --json
+expect_rc 3 "--diff --fail-if-slower 5 (the traced time, +8.3%, trips too)"
+ok
+grep -q 'traced time' "$TMP/err" || fail "--fail-if-slower 5: the traced time not reported"
+run "$VZ" --diff "$da" "$db" --fail-if-slower 20 --min-time 20ms --json
+expect_rc 0 "--diff --fail-if-slower 20 --min-time 20ms (compute under the noise floor)"
+python3 "$TMP/diff.py" "$TMP/out" compute cache_warmup legacy_init passed || fail "--min-time: wrong gate"
+run "$VZ" --diff "$da" "$db" --fail-if-slower 20 --json --by path
+expect_rc 3 "--diff --by path --fail-if-slower 20"
+python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legacy_init" failed "main;compute" ||
+  fail "--diff --by path --fail-if-slower 20: wrong gate"
+run "$VZ" --diff "$da" "$da" --fail-if-slower 0
+expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
+
+# Usage errors (2) and unloadable files (1).
+usage_error --diff
+usage_error --diff "$da"
+usage_error --diff "$da" "$db" "$db"
+usage_error --diff "$da" "$db" --by bogus
+usage_error --diff "$da" "$db" --by
+usage_error --diff "$da" "$db" --top -1
+usage_error --diff "$da" "$db" --top many
+usage_error --diff "$da" "$db" --fail-if-slower
+usage_error --diff "$da" "$db" --fail-if-slower ten
+usage_error --diff "$da" "$db" --fail-if-slower nan
+usage_error --diff "$da" "$db" --min-time 5parsecs
+usage_error --diff "$da" "$db" --no-such-option
+run "$VZ" --diff "$da" "$TMP/no_such_file.json"
+expect_rc 1 "--diff with a missing file"
+ok
+grep -q 'no_such_file' "$TMP/err" || fail "--diff with a missing file: stderr does not name it"
+run "$VZ" --diff "$TMP/garbage.json" "$db" --fail-if-slower 10
+expect_rc 1 "--diff with an unreadable A"
 
 ok
 leftovers=$(find "$TMP" -name '*.tmp-*' | head -5)

@@ -1,5 +1,5 @@
-// bench_analysis: times analysis/ (range statistics, call tree, search) on traces synthesized in
-// memory, so no input file is needed.
+// bench_analysis: times analysis/ (range statistics, call tree, search, two-trace diff) on traces
+// synthesized in memory, so no input file is needed.
 //
 //   bench_analysis [--slices N] [--search-slices M] [--workers W] [--runs R]
 //
@@ -8,8 +8,10 @@
 // threads of random call trees (up to 16 deep; each function calls one of 3 fixed callees (one
 // below depth 6), so paths repeat as in a real profile) plus an overflow lane per thread, over 4,000 labels
 // (2,000 names in two categories, 1 in 16 containing "fib"); the search trace has 16 threads of
-// flat slices over the same labels (search reads only the label column). Prints one line per figure
-// on stderr and one JSON object on stdout.
+// flat slices over the same labels (search reads only the label column). The diff compares the
+// nested trace with a second one of N slices from another seed whose string table interns the
+// names in reverse order (so names match by text, not id). Prints one line per figure on stderr
+// and one JSON object on stdout.
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "analysis/call_tree.h"
+#include "analysis/diff.h"
 #include "analysis/range_stats.h"
 #include "analysis/search.h"
 #include "formats/model.h"
@@ -34,9 +37,10 @@ using vz::Time;
 constexpr uint32_t kNames = 2000;
 constexpr int kMaxDepth = 16;
 
-// Strings, labels, one process; `threads` empty threads.
-void init_trace(vz::Trace& t, uint32_t threads) {
-  for (uint32_t n = 0; n < kNames; ++n) {
+// Strings, labels, one process; `threads` empty threads. `reversed` interns the names last first.
+void init_trace(vz::Trace& t, uint32_t threads, bool reversed = false) {
+  for (uint32_t k = 0; k < kNames; ++k) {
+    uint32_t n = reversed ? kNames - 1 - k : k;
     std::string name = (n % 16 == 0 ? "fib_" : "func_") + std::to_string(n) + " (module_" +
                        std::to_string(n % 37) + ".py:" + std::to_string(n * 7 % 500) + ")";
     vz::StrId id = t.strings.intern(name);
@@ -132,16 +136,22 @@ struct Report {
   }
 };
 
-// Range statistics, call tree, folded stacks and navigation on the nested trace.
-void bench_nested(size_t slices, unsigned workers, int runs, Report& rep, uint64_t& sink) {
-  // The nested trace.
+// A nested trace of about `slices` slices on 8 threads.
+std::unique_ptr<vz::Trace> make_nested(size_t slices, uint64_t seed, bool reversed) {
   auto t = std::make_unique<vz::Trace>();
-  init_trace(*t, 8);
-  std::mt19937_64 rng(42);
-  auto g0 = Clock::now();
+  init_trace(*t, 8, reversed);
+  std::mt19937_64 rng(seed);
   for (vz::Thread& th : t->threads) fill_thread(th, rng, slices / t->threads.size());
   for (const vz::Thread& th : t->threads)
     t->end = std::max(t->end, th.slices.end(th.slices.depth_begin[1] - 1));
+  return t;
+}
+
+// Range statistics, call tree, folded stacks and navigation on the nested trace; then the diff
+// of that trace against a second one.
+void bench_nested(size_t slices, unsigned workers, int runs, Report& rep, uint64_t& sink) {
+  auto g0 = Clock::now();
+  std::unique_ptr<vz::Trace> t = make_nested(slices, 42, false);
   std::fprintf(stderr, "bench_analysis: %" PRIu64 " slices on %zu threads (generated in %.1f s), runs %d\n",
                t->slice_count(), t->threads.size(),
                std::chrono::duration<double>(Clock::now() - g0).count(), runs);
@@ -190,6 +200,23 @@ void bench_nested(size_t slices, unsigned workers, int runs, Report& rep, uint64
     rep.add("nested_matches", double(nav_job.match_count()), "\"fib\" matches in the nested trace");
   }
 
+  // Diff against a second trace of the same size.
+  std::unique_ptr<vz::Trace> b = make_nested(slices, 43, true);
+  rep.add("diff_slices_b", double(b->slice_count()), "second nested trace (the diff's B)");
+  vz::DiffQuery by_name, by_path;
+  by_path.by = vz::DiffBy::Path;
+  vz::DiffResult d;
+  rep.add("diff_name_ms", best_ms(runs, [&] { d = vz::diff_traces(*t, *b, by_name, workers); }),
+          "diff by name of two 10 M-slice traces");
+  rep.add("diff_name_rows", double(d.rows.size()), "rows of that diff");
+  rep.add("diff_path_ms", best_ms(runs, [&] { d = vz::diff_traces(*t, *b, by_path, workers); }),
+          "diff by call path of two 10 M-slice traces");
+  rep.add("diff_path_rows", double(d.rows.size()), "rows of that diff");
+  rep.add("diff_path_trees_ms", best_ms(runs, [&] {
+            sink += vz::build_call_tree(*t, vz::CallTreeQuery{}, workers).nodes.size() +
+                    vz::build_call_tree(*b, vz::CallTreeQuery{}, workers).nodes.size();
+          }), "of which: the two call trees (the rest is the merge)");
+  sink += uint64_t(d.delta_total);
 }
 
 // Name search on the flat 100 M-slice trace.

@@ -1,0 +1,293 @@
+#include "analysis/diff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "analysis/call_tree.h"
+#include "analysis/range_stats.h"
+
+namespace vz {
+namespace {
+
+constexpr uint32_t kLinearChildren = 8;  // fan-out up to which children are matched by a scan
+
+// Fills the derived fields of a row from its two sides.
+void finish_row(DiffRow& r) {
+  r.delta_total = r.b.total - r.a.total;
+  r.delta_self = r.b.self - r.a.self;
+  r.delta_pct = diff_pct(r.a.total, r.b.total, r.status != DiffStatus::Added);
+}
+
+// The summed clipped durations of the top-level slices (depth 0 and overflow lanes) in scope.
+Time top_level_total(const Trace& t, const DiffSide& s) {
+  if (s.t1 < s.t0) return 0;
+  Time sum = 0;
+  for (uint32_t th = 0; th < t.threads.size(); ++th) {
+    if (s.thread != kNone && s.thread != th) continue;
+    const SliceSet& n = t.threads[th].slices;
+    if (n.depths() > 0) {
+      auto [lo, hi] = n.visible(0, s.t0, s.t1);
+      for (uint32_t i = lo; i < hi; ++i) sum += clipped_dur(n, i, s.t0, s.t1);
+    }
+    const SliceSet& o = t.threads[th].overflow;
+    for (uint32_t d = 0; d < o.depths(); ++d) {
+      auto [lo, hi] = o.visible(d, s.t0, s.t1);
+      for (uint32_t i = lo; i < hi; ++i) sum += clipped_dur(o, i, s.t0, s.t1);
+    }
+  }
+  return sum;
+}
+
+DiffSums sums_of(const NameStats& s) { return {s.count, s.total, s.self}; }
+DiffSums sums_of(const CallNode& n) { return {n.count, n.total, n.self}; }
+
+// By name: each side's range statistics, merged by name text.
+void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned workers,
+                  const std::atomic<bool>* cancel, DiffResult& out) {
+  RangeStats sa = range_stats(ta, RangeQuery{q.a.t0, q.a.t1, q.a.thread}, workers, cancel);
+  RangeStats sb = range_stats(tb, RangeQuery{q.b.t0, q.b.t1, q.b.thread}, workers, cancel);
+  out.complete = sa.complete && sb.complete;
+  std::unordered_map<std::string_view, uint32_t> row_of;
+  row_of.reserve(sa.rows.size() + sb.rows.size());
+  for (const NameStats& s : sa.rows) {
+    DiffRow r;
+    r.name = std::string(ta.str(s.name));
+    r.a = sums_of(s);
+    r.name_a = s.name;
+    r.status = DiffStatus::Removed;
+    row_of.emplace(ta.str(s.name), uint32_t(out.rows.size()));
+    out.rows.push_back(std::move(r));
+  }
+  for (const NameStats& s : sb.rows) {
+    auto it = row_of.find(tb.str(s.name));
+    if (it == row_of.end()) {
+      DiffRow r;
+      r.name = std::string(tb.str(s.name));
+      r.status = DiffStatus::Added;
+      out.rows.push_back(std::move(r));
+      it = row_of.emplace(tb.str(s.name), uint32_t(out.rows.size() - 1)).first;
+    } else {
+      out.rows[it->second].status = DiffStatus::Both;
+    }
+    DiffRow& r = out.rows[it->second];
+    r.b = sums_of(s);
+    r.name_b = s.name;
+  }
+  for (DiffRow& r : out.rows) finish_row(r);
+  std::sort(out.rows.begin(), out.rows.end(),
+            [](const DiffRow& x, const DiffRow& y) { return x.name < y.name; });
+  out.total_a = top_level_total(ta, q.a);
+  out.total_b = top_level_total(tb, q.b);
+}
+
+// A pair of call-tree nodes with the same path (kNone on the side that lacks it).
+struct NodePair {
+  uint32_t a = kNone, b = kNone;
+  uint32_t parent_row = kNone;
+};
+
+// Walks two call trees together, pairing children by name text.
+class TreeMerger {
+ public:
+  TreeMerger(const Trace& ta, const CallTree& a, const Trace& tb, const CallTree& b)
+      : ta_(ta), tb_(tb), a_(a), b_(b), matched_b_(b.nodes.size(), 0) {}
+
+  // Emits every row, depth-first from the roots' children.
+  void run(std::vector<DiffRow>& rows) {
+    push_children(NodePair{0, 0, kNone});
+    while (!stack_.empty()) {
+      NodePair p = stack_.back();
+      stack_.pop_back();
+      uint32_t row = uint32_t(rows.size());
+      rows.push_back(make_row(p));
+      push_children(NodePair{p.a, p.b, row});
+    }
+  }
+
+ private:
+  // The row of a node pair.
+  DiffRow make_row(const NodePair& p) const {
+    DiffRow r;
+    r.parent = p.parent_row;
+    if (p.a != kNone) {
+      const CallNode& n = a_.nodes[p.a];
+      r.a = sums_of(n);
+      r.name_a = n.name;
+      r.depth = n.depth;
+      r.name = std::string(ta_.str(n.name));
+    }
+    if (p.b != kNone) {
+      const CallNode& n = b_.nodes[p.b];
+      r.b = sums_of(n);
+      r.name_b = n.name;
+      r.depth = n.depth;
+      if (p.a == kNone) r.name = std::string(tb_.str(n.name));
+    }
+    r.status = p.a == kNone ? DiffStatus::Added : p.b == kNone ? DiffStatus::Removed : DiffStatus::Both;
+    finish_row(r);
+    return r;
+  }
+
+  // B's child of node `b` named `name`, or kNone.
+  uint32_t find_b_child(uint32_t b, std::string_view name) {
+    const CallNode& n = b_.nodes[b];
+    if (n.child_count <= kLinearChildren) {
+      for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
+        if (tb_.str(b_.nodes[c].name) == name) return c;
+      return kNone;
+    }
+    if (index_of_ != b) {  // children of one B node, indexed once per parent pair
+      index_of_ = b;
+      index_.clear();
+      for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
+        index_.emplace(tb_.str(b_.nodes[c].name), c);
+    }
+    auto it = index_.find(name);
+    return it == index_.end() ? kNone : it->second;
+  }
+
+  // Pushes the child pairs of `p` so that they pop in order: A's children (paired with B's of the
+  // same name), then B's unpaired children.
+  void push_children(const NodePair& p) {
+    scratch_.clear();
+    if (p.a != kNone) {
+      const CallNode& n = a_.nodes[p.a];
+      for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c) {
+        uint32_t cb = p.b == kNone ? kNone : find_b_child(p.b, ta_.str(a_.nodes[c].name));
+        if (cb != kNone) matched_b_[cb] = 1;
+        scratch_.push_back(NodePair{c, cb, p.parent_row});
+      }
+    }
+    if (p.b != kNone) {
+      const CallNode& n = b_.nodes[p.b];
+      for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
+        if (!matched_b_[c]) scratch_.push_back(NodePair{kNone, c, p.parent_row});
+    }
+    stack_.insert(stack_.end(), scratch_.rbegin(), scratch_.rend());
+  }
+
+  const Trace& ta_;
+  const Trace& tb_;
+  const CallTree& a_;
+  const CallTree& b_;
+  std::vector<uint8_t> matched_b_;  // per B node: paired with an A node
+  std::vector<NodePair> stack_;     // pairs still to emit, next on top
+  std::vector<NodePair> scratch_;
+  uint32_t index_of_ = kNone;       // the B node whose children `index_` holds
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+// By path: each side's call tree, merged by path.
+void diff_by_path(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned workers,
+                  const std::atomic<bool>* cancel, DiffResult& out) {
+  CallTree a = build_call_tree(ta, CallTreeQuery{q.a.thread, q.a.t0, q.a.t1}, workers, cancel);
+  CallTree b = build_call_tree(tb, CallTreeQuery{q.b.thread, q.b.t0, q.b.t1}, workers, cancel);
+  out.complete = a.complete && b.complete;
+  out.total_a = a.root().total;
+  out.total_b = b.root().total;
+  out.rows.reserve(a.nodes.size() + b.nodes.size() - 2);  // at most one row per non-root node
+  TreeMerger(ta, a, tb, b).run(out.rows);
+}
+
+// Each row's position in key order. By name, rows are already in name order; by path, a
+// depth-first walk visiting siblings by name orders the paths frame by frame.
+std::vector<uint32_t> key_rank(const DiffResult& r) {
+  const uint32_t n = uint32_t(r.rows.size());
+  std::vector<uint32_t> rank(n);
+  if (r.by == DiffBy::Name) {
+    for (uint32_t i = 0; i < n; ++i) rank[i] = i;
+    return rank;
+  }
+  // Children of each row grouped by parent (slot 0: top level, slot p + 1: row p's callees).
+  std::vector<uint32_t> begin(size_t(n) + 2, 0), kids(n);
+  auto slot = [&](uint32_t i) { return r.rows[i].parent == kNone ? 0u : r.rows[i].parent + 1; };
+  for (uint32_t i = 0; i < n; ++i) begin[slot(i) + 1]++;
+  for (size_t k = 0; k + 1 < begin.size(); ++k) begin[k + 1] += begin[k];
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (uint32_t i = 0; i < n; ++i) kids[fill[slot(i)]++] = i;
+  for (size_t k = 0; k + 1 < begin.size(); ++k)
+    std::sort(kids.begin() + begin[k], kids.begin() + begin[k + 1], [&](uint32_t x, uint32_t y) {
+      return r.rows[x].name != r.rows[y].name ? r.rows[x].name < r.rows[y].name : x < y;
+    });
+  std::vector<uint32_t> stack(kids.rend() - begin[1], kids.rend());  // top level, first on top
+  uint32_t next = 0;
+  while (!stack.empty()) {
+    uint32_t i = stack.back();
+    stack.pop_back();
+    rank[i] = next++;
+    stack.insert(stack.end(), kids.rend() - begin[i + 2], kids.rend() - begin[i + 1]);
+  }
+  return rank;
+}
+
+}  // namespace
+
+double diff_pct(Time a, Time b, bool in_a) {
+  if (!in_a) return std::numeric_limits<double>::quiet_NaN();
+  if (a > 0) return 100.0 * (double(b) - double(a)) / double(a);
+  return b == a ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+}
+
+DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsigned workers,
+                       const std::atomic<bool>* cancel) {
+  DiffResult out;
+  out.by = q.by;
+  if (q.by == DiffBy::Name) diff_by_name(a, b, q, workers, cancel, out);
+  else diff_by_path(a, b, q, workers, cancel, out);
+  out.delta_total = out.total_b - out.total_a;
+  out.delta_pct = diff_pct(out.total_a, out.total_b);
+  if (cancel && cancel->load(std::memory_order_relaxed)) out.complete = false;
+  return out;
+}
+
+std::string diff_key(const DiffResult& r, uint32_t row) {
+  if (r.by == DiffBy::Name) return r.rows[row].name;
+  std::vector<uint32_t> chain;
+  for (uint32_t at = row; at != kNone; at = r.rows[at].parent) chain.push_back(at);
+  std::string key;
+  for (size_t k = chain.size(); k-- > 0;) {
+    append_folded_frame(r.rows[chain[k]].name, key);
+    if (k) key += ';';
+  }
+  return key;
+}
+
+std::vector<uint32_t> order_by_delta(const DiffResult& r) {
+  std::vector<uint32_t> rank = key_rank(r);
+  std::vector<uint32_t> order(r.rows.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto mag = [](Time d) { return d < 0 ? -(unsigned long long)d : (unsigned long long)d; };
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    unsigned long long a = mag(r.rows[x].delta_total), b = mag(r.rows[y].delta_total);
+    if (a != b) return a > b;
+    return rank[x] < rank[y];
+  });
+  return order;
+}
+
+DiffGate diff_gate(const DiffResult& r, double pct, Time min_time) {
+  DiffGate g;
+  g.total_tripped = !std::isnan(r.delta_pct) && r.delta_pct > pct;
+  for (uint32_t i : order_by_delta(r)) {
+    const DiffRow& row = r.rows[i];
+    if (row.status != DiffStatus::Both || std::isnan(row.delta_pct)) continue;
+    if (row.a.total < min_time && row.b.total < min_time) continue;
+    if (row.delta_pct > pct) g.rows.push_back(i);
+  }
+  return g;
+}
+
+const char* diff_status_name(DiffStatus s) {
+  switch (s) {
+    case DiffStatus::Both: return "both";
+    case DiffStatus::Added: return "added";
+    case DiffStatus::Removed: return "removed";
+  }
+  return "both";
+}
+
+}  // namespace vz

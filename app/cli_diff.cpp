@@ -1,0 +1,275 @@
+// `vizviewer --diff A B`: compares two traces per function or call path (analysis/diff.h) and
+// prints the rows with the largest changes as an aligned text table or one JSON document. With
+// --fail-if-slower it is a CI performance gate: exit status 3 when B is slower beyond a threshold.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "analysis/diff.h"
+#include "app/cli_internal.h"
+#include "formats/numbers.h"
+
+namespace vz {
+namespace {
+
+constexpr size_t kNameWidth = 48;  // widest name column in the text table
+
+// The parsed command line.
+struct DiffArgs {
+  std::string file_a, file_b;
+  size_t top = 20;           // rows shown; 0 = all
+  bool json = false;
+  DiffBy by = DiffBy::Name;
+  bool gate = false;         // --fail-if-slower given
+  double pct = 0;            // its threshold
+  Time min_time = 1000000;   // --min-time: rows under this on both sides never trip the gate
+};
+
+// "1.5ms" -> ns; a bare number is microseconds (like the viewer's --range).
+bool parse_duration(std::string_view s, Time* out) {
+  struct Unit { const char* suffix; double ns; };
+  static const Unit kUnits[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  double scale = 1e3;
+  for (const Unit& u : kUnits) {
+    std::string_view suf = u.suffix;
+    if (s.size() > suf.size() && s.ends_with(suf)) {
+      s.remove_suffix(suf.size());
+      scale = u.ns;
+      break;
+    }
+  }
+  std::string num(s);
+  char* end = nullptr;
+  double v = std::strtod(num.c_str(), &end);
+  if (num.empty() || end != num.c_str() + num.size() || !(v >= 0 && v * scale < 9e18)) return false;
+  *out = Time(v * scale);
+  return true;
+}
+
+// A finite decimal number.
+bool parse_number(std::string_view s, double* out) {
+  std::string num(s);
+  char* end = nullptr;
+  *out = std::strtod(num.c_str(), &end);
+  return !num.empty() && end == num.c_str() + num.size() && std::isfinite(*out);
+}
+
+// Parses argv (without the program name); returns 0 or the usage-error status.
+int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
+  std::vector<std::string_view> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    std::string_view v;
+    auto value = [&](std::string_view name) {
+      if (a == name) {
+        if (i + 1 >= args.size()) return false;
+        v = args[++i];
+        return true;
+      }
+      if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') {
+        v = a.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    std::string bad;
+    if (a == "--diff") continue;
+    if (a == "--json") {
+      o->json = true;
+    } else if (value("--top")) {
+      double n = 0;
+      if (!parse_number(v, &n) || n < 0 || n != std::floor(n)) bad = "--top wants a count";
+      o->top = n > 1e15 ? 0 : size_t(n);  // more rows than any trace has: all of them
+    } else if (value("--by")) {
+      if (v == "name") o->by = DiffBy::Name;
+      else if (v == "path") o->by = DiffBy::Path;
+      else bad = "--by wants name or path";
+    } else if (value("--fail-if-slower")) {
+      o->gate = true;
+      if (!parse_number(v, &o->pct)) bad = "--fail-if-slower wants a percentage (e.g. 10)";
+    } else if (value("--min-time")) {
+      if (!parse_duration(v, &o->min_time)) bad = "--min-time wants a duration (e.g. 1ms)";
+    } else if (a.starts_with("--")) {
+      bad = "--diff: unknown or incomplete option '" + std::string(a) + "'";
+    } else {
+      files.push_back(a);
+    }
+    if (!bad.empty()) return usage_error(bad + (v.empty() ? "" : ", got '" + std::string(v) + "'"));
+  }
+  if (files.size() != 2) return usage_error("usage: vizviewer --diff A B [--top N] [--json] "
+                                            "[--by name|path] [--fail-if-slower PCT] [--min-time T]");
+  o->file_a = files[0];
+  o->file_b = files[1];
+  return 0;
+}
+
+// A duration in the largest unit that keeps it >= 1 ("12.345 ms"); `sign` prefixes '+' to > 0.
+std::string format_ns(Time ns, bool sign = false) {
+  double v = double(ns), a = std::fabs(v);
+  char buf[64];
+  const char* plus = sign && ns > 0 ? "+" : "";
+  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%s%.3f s", plus, v / 1e9);
+  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s%.3f ms", plus, v / 1e6);
+  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s%.3f us", plus, v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%s%lld ns", plus, (long long)ns);
+  return buf;
+}
+
+// A percentage with a sign ("+50.0%"), or "-" when there is none.
+std::string format_pct(double pct) {
+  if (std::isnan(pct)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", pct);
+  return buf;
+}
+
+// The key as one line of at most kNameWidth bytes: control bytes become spaces; a longer key
+// keeps its end (a path's leaf) behind "...".
+std::string table_name(const std::string& key) {
+  std::string s = key.empty() ? "(unnamed)" : key;
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  if (s.size() <= kNameWidth) return s;
+  size_t cut = s.size() - (kNameWidth - 3);
+  while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;  // UTF-8
+  return "..." + s.substr(cut);
+}
+
+// The rows shown: the top N by |delta total|.
+std::vector<uint32_t> shown_rows(const DiffResult& r, size_t top) {
+  std::vector<uint32_t> order = order_by_delta(r);
+  if (top > 0 && order.size() > top) order.resize(top);
+  return order;
+}
+
+// The text report: a header with both files and the traced times, then an aligned table.
+void print_text(const DiffArgs& o, const DiffResult& r) {
+  std::printf("diff by %s: A = %s, B = %s\n", o.by == DiffBy::Name ? "name" : "path",
+              o.file_a.c_str(), o.file_b.c_str());
+  std::printf("traced time: %s -> %s (%s, %s)\n", format_ns(r.total_a).c_str(),
+              format_ns(r.total_b).c_str(), format_ns(r.delta_total, true).c_str(),
+              format_pct(r.delta_pct).c_str());
+  std::vector<uint32_t> rows = shown_rows(r, o.top);
+  std::printf("%zu of %zu rows by |delta total|\n\n", rows.size(), r.rows.size());
+  size_t w = 4;
+  std::vector<std::string> names;
+  for (uint32_t i : rows) {
+    names.push_back(table_name(diff_key(r, i)));
+    w = std::max(w, names.back().size());
+  }
+  std::printf("%-*s %9s %9s %13s %13s %13s %8s %13s %13s  %s\n", int(w), "name", "count A",
+              "count B", "total A", "total B", "delta total", "delta %", "self A", "self B", "status");
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const DiffRow& d = r.rows[rows[k]];
+    std::printf("%-*s %9llu %9llu %13s %13s %13s %8s %13s %13s  %s\n", int(w), names[k].c_str(),
+                (unsigned long long)d.a.count, (unsigned long long)d.b.count,
+                format_ns(d.a.total).c_str(), format_ns(d.b.total).c_str(),
+                format_ns(d.delta_total, true).c_str(), format_pct(d.delta_pct).c_str(),
+                format_ns(d.a.self).c_str(), format_ns(d.b.self).c_str(),
+                diff_status_name(d.status));
+  }
+}
+
+// A JSON number, or null for NaN.
+void append_pct(std::string& o, double pct) {
+  if (std::isnan(pct)) {
+    o += "null";
+    return;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", pct);
+  o += buf;
+}
+
+// `,"key":{"count":..,"total_ns":..,"self_ns":..}`.
+void append_sums(std::string& o, const char* key, const DiffSums& s) {
+  o += std::string(",\"") + key + "\":{\"count\":" + std::to_string(s.count) +
+       ",\"total_ns\":" + std::to_string(s.total) + ",\"self_ns\":" + std::to_string(s.self) + "}";
+}
+
+// The JSON report (README, `--diff`); `gate` is null without --fail-if-slower.
+void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
+  std::string j = "{\"a\":";
+  append_json_string(j, o.file_a);
+  j += ",\"b\":";
+  append_json_string(j, o.file_b);
+  j += std::string(",\"by\":\"") + (o.by == DiffBy::Name ? "name" : "path") + "\"";
+  j += ",\"total_a_ns\":" + std::to_string(r.total_a) + ",\"total_b_ns\":" + std::to_string(r.total_b) +
+       ",\"delta_total_ns\":" + std::to_string(r.delta_total) + ",\"delta_pct\":";
+  append_pct(j, r.delta_pct);
+  j += ",\"row_count\":" + std::to_string(r.rows.size()) + ",\"rows\":[";
+  std::vector<uint32_t> rows = shown_rows(r, o.top);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const DiffRow& d = r.rows[rows[k]];
+    j += k ? ",{\"key\":" : "{\"key\":";
+    append_json_string(j, diff_key(r, rows[k]));
+    j += ",\"name\":";
+    append_json_string(j, d.name);
+    j += ",\"depth\":" + std::to_string(d.depth) + ",\"status\":\"" + diff_status_name(d.status) + "\"";
+    append_sums(j, "a", d.a);
+    append_sums(j, "b", d.b);
+    j += ",\"delta_total_ns\":" + std::to_string(d.delta_total) +
+         ",\"delta_self_ns\":" + std::to_string(d.delta_self) + ",\"delta_pct\":";
+    append_pct(j, d.delta_pct);
+    j += "}";
+  }
+  j += "]";
+  if (gate) {
+    j += ",\"gate\":{\"threshold_pct\":";
+    append_pct(j, o.pct);
+    j += ",\"min_time_ns\":" + std::to_string(o.min_time) + ",\"total_tripped\":" +
+         (gate->total_tripped ? "true" : "false") + ",\"tripped_rows\":[";
+    for (size_t k = 0; k < gate->rows.size(); ++k) {
+      if (k) j += ",";
+      append_json_string(j, diff_key(r, gate->rows[k]));
+    }
+    j += std::string("],\"failed\":") + (gate->tripped() ? "true" : "false") + "}";
+  }
+  j += "}\n";
+  std::fwrite(j.data(), 1, j.size(), stdout);
+}
+
+// Names what tripped the gate on stderr.
+void report_gate(const DiffArgs& o, const DiffResult& r, const DiffGate& g) {
+  if (g.total_tripped)
+    std::fprintf(stderr, "vizviewer: --fail-if-slower %g: traced time %s -> %s (%s)\n", o.pct,
+                 format_ns(r.total_a).c_str(), format_ns(r.total_b).c_str(),
+                 format_pct(r.delta_pct).c_str());
+  for (uint32_t i : g.rows) {
+    const DiffRow& d = r.rows[i];
+    std::fprintf(stderr, "vizviewer: --fail-if-slower %g: %s %s -> %s (%s)\n", o.pct,
+                 table_name(diff_key(r, i)).c_str(), format_ns(d.a.total).c_str(),
+                 format_ns(d.b.total).c_str(), format_pct(d.delta_pct).c_str());
+  }
+}
+
+}  // namespace
+
+int run_diff(const std::vector<std::string_view>& args) {
+  DiffArgs o;
+  if (int rc = parse_diff_args(args, &o)) return rc;
+  LoadResult lb;
+  std::thread load_b([&] { lb = load_file(o.file_b); });  // the two loads overlap
+  LoadResult la = load_file(o.file_a);
+  load_b.join();
+  report(o.file_a, la);
+  report(o.file_b, lb);
+  if (!la.ok || !lb.ok) return 1;
+  DiffQuery q;
+  q.by = o.by;
+  DiffResult r = diff_traces(*la.trace, *lb.trace, q);
+  DiffGate gate;
+  if (o.gate) gate = diff_gate(r, o.pct, o.min_time);
+  if (o.json) print_json(o, r, o.gate ? &gate : nullptr);
+  else print_text(o, r);
+  if (!o.gate) return 0;
+  report_gate(o, r, gate);
+  return gate.tripped() ? 3 : 0;
+}
+
+}  // namespace vz
