@@ -82,8 +82,9 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       else if (v == "flamegraph") o->request.tab = vz::ViewTab::Flamegraph;
       else if (v == "stats") o->request.tab = vz::ViewTab::Stats;
       else if (v == "info") o->request.tab = vz::ViewTab::Info;
+      else if (v == "compare") o->request.tab = vz::ViewTab::Compare;
       else {
-        std::fprintf(stderr, "vizviewer: --tab wants timeline, flamegraph, stats or info, got '%s'\n", v.c_str());
+        std::fprintf(stderr, "vizviewer: --tab wants timeline, flamegraph, stats, info or compare, got '%s'\n", v.c_str());
         return false;
       }
     } else if (option_value(argc, argv, &i, "--range", &v)) {
@@ -111,8 +112,10 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       return false;
     } else if (o->file.empty()) {
       o->file = a;
+    } else if (o->compare.empty()) {
+      o->compare = a;
     } else {
-      std::fprintf(stderr, "vizviewer: only one trace file can be opened ('%s')\n", argv[i]);
+      std::fprintf(stderr, "vizviewer: at most two trace files can be opened ('%s')\n", argv[i]);
       return false;
     }
   }

@@ -24,6 +24,13 @@ TraceView::~TraceView() {
   search_job_.reset();
 }
 
+void TraceView::set_compare(LoadedTrace* b) {
+  diff_task_.reset();  // joins a diff still reading the previous B
+  compare_ = b;
+  compare_task_by_ = -1;
+  diff_table_ = DiffTableState{};
+}
+
 void TraceView::apply(const ViewRequest& r) {
   want_tab_ = r.tab;
   tab_requested_ = true;
@@ -65,6 +72,7 @@ bool TraceView::busy() const {
   if (search_task_ && !search_task_->done()) return true;
   if (range_task_ && !range_task_->done()) return true;
   if (all_task_ && !all_task_->done()) return true;
+  if (diff_task_ && !diff_task_->done()) return true;
   for (const TreeSlot& s : trees_) {
     if (s.task && !s.task->done()) return true;
   }
@@ -105,6 +113,10 @@ void TraceView::draw() {
     }
     if (tab("Trace info", ViewTab::Info)) {
       draw_trace_info(trace_, t_.summary, t_.result, t_.path, info_);
+      ImGui::EndTabItem();
+    }
+    if (compare_ && tab("Compare", ViewTab::Compare)) {
+      draw_compare_tab();
       ImGui::EndTabItem();
     }
     tab_requested_ = false;

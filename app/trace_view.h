@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "analysis/call_tree.h"
+#include "analysis/diff.h"
 #include "analysis/range_stats.h"
 #include "analysis/search.h"
 #include "app/load_job.h"
 #include "app/task.h"
 #include "render/details_panel.h"
+#include "render/diff_table.h"
 #include "render/flamegraph_view.h"
 #include "render/stats_panel.h"
 #include "render/stats_table.h"
@@ -24,7 +26,7 @@
 
 namespace vz {
 
-enum class ViewTab { Timeline, Flamegraph, Stats, Info };
+enum class ViewTab { Timeline, Flamegraph, Stats, Info, Compare };
 
 // What the command line asks the first frames to show (headless screenshots use it).
 struct ViewRequest {
@@ -49,8 +51,16 @@ class TraceView {
   std::string status() const;
   // True while background work a screenshot should wait for is running.
   bool busy() const;
+  // Switches to a tab on the next frame.
+  void show_tab(ViewTab t) {
+    want_tab_ = t;
+    tab_requested_ = true;
+  }
   // Opens the keyboard-shortcut overlay.
   void show_shortcuts() { want_shortcuts_ = true; }
+  // Compares this trace (A) with `b` (null: no comparison) in the Compare tab; `b` must outlive
+  // the comparison (the Viewer clears it before dropping B).
+  void set_compare(LoadedTrace* b);
 
  private:
   // A call tree being built or built, for one scope.
@@ -67,6 +77,7 @@ class TraceView {
   void draw_flamegraph_tab();
   void draw_stats_tab();
   void draw_shortcuts();
+  void draw_compare_tab();
   void draw_export_popup();
   void handle_keys();
 
@@ -116,6 +127,13 @@ class TraceView {
   std::string export_message_;
 
   bool want_shortcuts_ = false;
+
+  // Comparison with a second trace (B)
+  LoadedTrace* compare_ = nullptr;
+  int compare_by_ = 0;                  // 0 by name, 1 by call path
+  int compare_task_by_ = -1;            // what diff_task_ computes
+  std::unique_ptr<Task<DiffResult>> diff_task_;
+  DiffTableState diff_table_;
 };
 
 }  // namespace vz

@@ -2,6 +2,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "app/trace_view.h"
@@ -161,6 +162,61 @@ void TraceView::draw_stats_tab() {
   }
   if (draw_stats_table(trace_, all_task_->result(), all_table_)) {
     highlight_name_ = all_table_.selected;
+    update_highlight();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compare
+// ---------------------------------------------------------------------------------------------
+
+void TraceView::draw_compare_tab() {
+  const Trace& b = *compare_->result.trace;
+  auto base = [](const std::string& p) { return p.substr(p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/') + 1); };
+  {
+    FontScope bold(fonts().bold);
+    ImGui::Text("A: %s", base(t_.path).c_str());
+  }
+  ImGui::SameLine();
+  ImGui::TextColored(palette().text_dim, " vs ");
+  ImGui::SameLine();
+  {
+    FontScope bold(fonts().bold);
+    ImGui::Text("B: %s", base(compare_->path).c_str());
+  }
+  ImGui::SameLine();
+  ImGui::TextColored(palette().text_dim, "   whole traces, every thread");
+  ImGui::RadioButton("By name", &compare_by_, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("By call path", &compare_by_, 1);
+  if (compare_task_by_ != compare_by_) {
+    compare_task_by_ = compare_by_;
+    diff_table_ = DiffTableState{};
+    DiffQuery q;
+    q.by = compare_by_ == 0 ? DiffBy::Name : DiffBy::Path;
+    const Trace* ta = &trace_;
+    const Trace* tb = &b;
+    diff_task_ = std::make_unique<Task<DiffResult>>(
+        [ta, tb, q](const std::atomic<bool>& cancel) { return diff_traces(*ta, *tb, q, 0, &cancel); });
+  }
+  if (!diff_task_->done()) {
+    ImGui::TextColored(palette().text_dim, "Comparing\xe2\x80\xa6");
+    return;
+  }
+  const DiffResult& d = diff_task_->result();
+  ImGui::SameLine();
+  const double pct = d.delta_pct;
+  const ImVec4& col = d.delta_total > 0 ? palette().error : d.delta_total < 0 ? palette().info : palette().text;
+  ImGui::Text("   traced time %s \xe2\x86\x92 %s", format_time_span(double(d.total_a), 4).c_str(),
+              format_time_span(double(d.total_b), 4).c_str());
+  ImGui::SameLine();
+  ImGui::TextColored(col, "(%s%s, %+.1f%%)", d.delta_total >= 0 ? "+" : "-",
+                     format_time_span(std::fabs(double(d.delta_total)), 4).c_str(), std::isnan(pct) ? 0.0 : pct);
+  if (draw_diff_table(d, diff_table_)) {
+    // Highlight the selected name on A's timeline (by path: the last frame's name).
+    const std::string& key = diff_table_.selected;
+    const StrId id = key.empty() ? kNoStr : trace_.strings.find(key);
+    highlight_name_ = id == kNone ? kNoStr : id;
     update_highlight();
   }
 }

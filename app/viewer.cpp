@@ -89,12 +89,12 @@ bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0)) {
 // ---------------------------------------------------------------------------------------------
 
 void Viewer::open(const std::string& path) {
-  close();
+  close_trace();
   job_ = std::make_unique<LoadJob>(path);
   update_title();
 }
 
-void Viewer::close() {
+void Viewer::close_trace() {
   if (job_) {
     job_->cancel();
     retiring_.push_back(std::move(job_));
@@ -104,9 +104,54 @@ void Viewer::close() {
   update_title();
 }
 
+void Viewer::close() {
+  close_trace();
+  if (compare_job_) {
+    compare_job_->cancel();
+    retiring_.push_back(std::move(compare_job_));
+  }
+  compare_.reset();
+  update_title();
+}
+
+void Viewer::open_compare(const std::string& path) {
+  if (view_) view_->set_compare(nullptr);  // the view stops reading the old B first
+  compare_.reset();
+  if (compare_job_) {
+    compare_job_->cancel();
+    retiring_.push_back(std::move(compare_job_));
+  }
+  compare_job_ = std::make_unique<LoadJob>(path);
+  update_title();
+}
+
+void Viewer::attach_compare() {
+  if (!view_) return;
+  const bool ok = compare_ && compare_->result.ok;
+  view_->set_compare(ok ? compare_.get() : nullptr);
+  if (ok) view_->show_tab(ViewTab::Compare);
+}
+
+void Viewer::poll_compare() {
+  if (!pending_compare_.empty()) open_compare(std::exchange(pending_compare_, {}));
+  if (!compare_job_ || !compare_job_->done()) return;
+  auto t = std::make_unique<LoadedTrace>(compare_job_->take());
+  const bool cancelled = compare_job_->cancel_requested() || t->result.cancelled;
+  compare_job_.reset();
+  if (cancelled) return;
+  if (!t->result.ok) {
+    set_notice("Could not open " + base_name(t->path) + " for comparison: " + t->result.error, true);
+    return;
+  }
+  compare_ = std::move(t);
+  attach_compare();
+  update_title();
+}
+
 void Viewer::poll() {
   if (!pending_open_.empty()) open(std::exchange(pending_open_, {}));
   std::erase_if(retiring_, [](const std::unique_ptr<LoadJob>& j) { return j->done(); });
+  poll_compare();
   if (!job_ || !job_->done()) return;
   auto t = std::make_unique<LoadedTrace>(job_->take());
   const bool cancelled = job_->cancel_requested() || t->result.cancelled;
@@ -122,6 +167,7 @@ void Viewer::poll() {
     if (loaded_->result.ok && loaded_->index) {
       view_ = std::make_unique<TraceView>(*loaded_);
       view_->apply(std::exchange(request_, ViewRequest{}));
+      attach_compare();
     }
   }
   update_title();
@@ -129,8 +175,17 @@ void Viewer::poll() {
 
 void Viewer::on_drop(int count, const char** paths) {
   if (count <= 0 || !paths || !paths[0]) return;
-  pending_open_ = paths[0];
-  if (count > 1) set_notice("Several files dropped: opening the first one", false);
+  const bool shift = glfwGetKey(window_, GLFW_KEY_LEFT_SHIFT) == GLFW_PRESS ||
+                     glfwGetKey(window_, GLFW_KEY_RIGHT_SHIFT) == GLFW_PRESS;
+  if (count >= 2 && paths[1]) {
+    pending_open_ = paths[0];
+    pending_compare_ = paths[1];
+    if (count > 2) set_notice("Comparing the first two of the dropped files", false);
+  } else if (shift && (loaded_ || job_)) {
+    pending_compare_ = paths[0];
+  } else {
+    pending_open_ = paths[0];
+  }
 }
 
 void Viewer::set_notice(std::string text, bool error) {
@@ -143,6 +198,8 @@ void Viewer::update_title() {
   std::string title = "vizviewer";
   if (job_) title += " \xe2\x80\x94 loading " + base_name(job_->path());
   else if (loaded_) title += " \xe2\x80\x94 " + base_name(loaded_->path);
+  if (compare_job_) title += " vs (loading) " + base_name(compare_job_->path());
+  else if (compare_) title += " vs " + base_name(compare_->path);
   glfwSetWindowTitle(window_, title.c_str());
 }
 
@@ -323,6 +380,10 @@ void Viewer::draw_menu_bar() {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open\xe2\x80\xa6", "Ctrl+O")) want_open_popup_ = true;
+    if (ImGui::MenuItem("Compare with\xe2\x80\xa6", nullptr, false, loaded_ != nullptr)) {
+      browser_for_compare_ = true;
+      want_open_popup_ = true;
+    }
     draw_recent_menu();
     const std::string current = loaded_ ? loaded_->path : std::string();
     if (ImGui::MenuItem("Reload", "F5", false, !current.empty())) pending_open_ = current;
@@ -357,7 +418,11 @@ void Viewer::draw_menu_bar() {
 void Viewer::draw_popups() {
   if (std::exchange(want_open_popup_, false)) show_open_dialog();
   std::string chosen;
-  if (draw_file_browser(browser_, settings_.recent, &chosen)) pending_open_ = chosen;
+  if (draw_file_browser(browser_, settings_.recent, &chosen)) {
+    (browser_for_compare_ ? pending_compare_ : pending_open_) = chosen;
+    browser_for_compare_ = false;
+  }
+  if (!browser_.visible) browser_for_compare_ = false;
   if (std::exchange(want_about_, false)) ImGui::OpenPopup("About vizviewer");
   const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
   const float em = ImGui::GetFontSize();

@@ -28,8 +28,11 @@ class Viewer {
 
   // Starts loading `path`, dropping the current trace (and cancelling a load in progress).
   void open(const std::string& path);
-  // Closes the trace on screen (or cancels the load in progress) and shows the start screen.
+  // Closes the trace on screen (or cancels the load in progress) and the comparison, and shows
+  // the start screen.
   void close();
+  // Starts loading `path` as run B, compared with the trace on screen in the Compare tab.
+  void open_compare(const std::string& path);
   // Collects a finished load; reaps cancelled jobs. Call once per frame, before drawing.
   void poll();
   // Builds one ImGui frame.
@@ -37,7 +40,7 @@ class Viewer {
 
   bool loading() const { return job_ != nullptr; }
   // Loading, or background work the panels on screen wait for (search, statistics, trees).
-  bool busy() const { return job_ != nullptr || (view_ && view_->busy()); }
+  bool busy() const { return job_ != nullptr || compare_job_ != nullptr || (view_ && view_->busy()); }
   bool quit_requested() const { return quit_; }
   // Fonts and theme to rebuild before the next frame (scale change, theme switch).
   bool take_fonts_dirty() { return std::exchange(fonts_dirty_, false); }
@@ -45,7 +48,9 @@ class Viewer {
   void set_scale(float s) { scale_ = s; fonts_dirty_ = true; }
   // What the first loaded trace should show (from the command line).
   void set_request(ViewRequest r) { request_ = std::move(r); }
-  // Called from GLFW's drop callback: the first dropped path is opened on the next frame.
+  // Called from GLFW's drop callback: the first dropped path is opened on the next frame; with
+  // two files, the second is compared with the first; with Shift held over an open trace, the
+  // dropped file is compared with it.
   void on_drop(int count, const char** paths);
 
  private:
@@ -62,6 +67,9 @@ class Viewer {
   void draw_recent_menu();
   void show_open_dialog();
   void save_settings_now();
+  void close_trace();
+  void poll_compare();
+  void attach_compare();
 
   GLFWwindow* window_;
   float scale_;
@@ -71,6 +79,10 @@ class Viewer {
   std::unique_ptr<TraceView> view_;                 // its tabs and panels (when loaded ok)
   ViewRequest request_;                             // applied to the first trace view
   std::string pending_open_;                        // set by a drop, opened next frame
+  std::unique_ptr<LoadJob> compare_job_;            // run B loading, if any
+  std::unique_ptr<LoadedTrace> compare_;            // run B, compared with the trace on screen
+  std::string pending_compare_;                     // set by a drop, opened as B next frame
+  bool browser_for_compare_ = false;                // the Open dialog picks run B
   std::string notice_;                              // transient message in the status bar
   bool notice_error_ = false;
   double notice_until_ = 0;

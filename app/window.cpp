@@ -218,6 +218,7 @@ int run_window(const WindowOptions& options) {
     glfwSetWindowContentScaleCallback(window, content_scale_callback);
     viewer.set_request(options.request);
     if (!options.file.empty()) viewer.open(options.file);
+    if (!options.file.empty() && !options.compare.empty()) viewer.open_compare(options.compare);
     rc = frame_loop(window, viewer, options);
     if (persist) remember_window_size(window, settings);
     glfwSetDropCallback(window, nullptr);

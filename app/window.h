@@ -20,6 +20,7 @@ namespace vz {
 // What the command line asked the window to do.
 struct WindowOptions {
   std::string file;        // opened at start; empty shows the start screen
+  std::string compare;     // a second file: compared with `file` in the Compare tab
   std::string screenshot;  // when set: write a PNG of the window here once loaded, then return
   int width = 1600;        // initial window size in screen coordinates
   int height = 900;

@@ -396,6 +396,8 @@ usage_error "$good" --select
 usage_error "$good" --search
 usage_error --bench-frames
 usage_error "$good" --no-such-option
+usage_error "$good" "$good" "$good"
+usage_error "$good" --tab nope
 
 # ---------------------------------------------------------------------------------------------
 # --diff: two runs compared per function / call path, and the --fail-if-slower gate (exit 3).

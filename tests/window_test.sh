@@ -44,4 +44,44 @@ for tab in timeline flamegraph stats info; do
     --select "parse (/home/user/project/app.py:25)" --search parse --screenshot "$tmp/$tab.png" --size 1024x640
   test -s "$tmp/$tab.png"
 done
+# Two runs compared: the Compare tab's table tints the slower row red and the removed one blue.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" "$src/data/diff_b.json" \
+  --screenshot "$tmp/compare.png" --size 1200x700
+python3 - "$tmp/compare.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+w, h = struct.unpack(">II", data[16:24])
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    if kind == b"IDAT":
+        idat += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(idat)
+stride, bpp = w * 3, 3
+prev, rows = bytearray(stride), []
+for y in range(h):  # undo the PNG row filters
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+red = blue = 0
+for row in rows:
+    for x in range(0, stride, 3):
+        r, g, b = row[x], row[x + 1], row[x + 2]
+        red += r > g + 50 and r > b + 50
+        blue += b > r + 50 and b > g + 20
+assert red > 5000, f"no red (slower) rows: {red} reddish pixels"
+assert blue > 5000, f"no blue (faster/removed) rows: {blue} bluish pixels"
+print(f"compare ok: {red} red, {blue} blue pixels")
+PY
 echo "window test ok"

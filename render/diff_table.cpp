@@ -1,0 +1,151 @@
+// The comparison's diff table. See diff_table.h.
+#include "render/diff_table.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+
+#include "render/stats_panel.h"
+#include "render/theme.h"
+#include "render/time_view.h"
+
+namespace vz {
+namespace {
+
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  if (needle.empty()) return true;
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
+         }) != hay.end();
+}
+
+// The value a column sorts by.
+double sort_key(const DiffRow& r, int column) {
+  switch (column) {
+    case 1: return double(r.a.count);
+    case 2: return double(r.b.count);
+    case 3: return double(r.a.total);
+    case 4: return double(r.b.total);
+    case 5: return std::fabs(double(r.delta_total));
+    case 6: return std::isnan(r.delta_pct) ? 1e300 : r.delta_pct;
+    case 7: return double(r.a.self);
+    case 8: return double(r.b.self);
+    case 9: return double(r.delta_self);
+    default: return 0;
+  }
+}
+
+void reorder(const DiffResult& d, DiffTableState& st) {
+  st.order.clear();
+  for (uint32_t i = 0; i < d.rows.size(); ++i) {
+    if (contains_ci(d.rows[i].name, st.filter)) st.order.push_back(i);
+  }
+  std::stable_sort(st.order.begin(), st.order.end(), [&](uint32_t x, uint32_t y) {
+    const DiffRow &a = d.rows[x], &b = d.rows[y];
+    if (st.sort_column == 0) return st.ascending ? a.name < b.name : a.name > b.name;
+    const double ka = sort_key(a, st.sort_column), kb = sort_key(b, st.sort_column);
+    if (ka != kb) return st.ascending ? ka < kb : ka > kb;
+    return a.name < b.name;
+  });
+  st.sorted_for = &d;
+  st.dirty = false;
+}
+
+void right_text(const char* s, const ImVec4* color = nullptr) {
+  const float w = ImGui::CalcTextSize(s).x;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
+  if (color) ImGui::TextColored(*color, "%s", s); else ImGui::TextUnformatted(s);
+}
+
+std::string signed_span(Time ns) {
+  if (ns == 0) return "0";
+  return (ns > 0 ? "+" : "-") + format_time_span(std::fabs(double(ns)));
+}
+
+}  // namespace
+
+uint32_t diff_row_tint(const DiffRow& r) {
+  double pct = r.delta_pct;
+  if (r.status == DiffStatus::Added) pct = 100;
+  if (r.status == DiffStatus::Removed) pct = -100;
+  if (std::isnan(pct) || pct == 0) return 0;
+  const float k = float(std::min(1.0, std::fabs(pct) / 100.0));
+  const int alpha = int(30 + 110 * k);
+  return pct > 0 ? IM_COL32(220, 70, 60, alpha) : IM_COL32(60, 130, 230, alpha);
+}
+
+bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
+  bool changed = false;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16.0f);
+  if (ImGui::InputTextWithHint("##difffilter", "Filter names", st.filter, sizeof st.filter)) st.dirty = true;
+  ImGui::SameLine();
+  ImGui::TextColored(palette().text_dim, "%s rows  \xc2\xb7  red: slower in B  \xc2\xb7  blue: faster in B",
+                     format_count(d.rows.size()).c_str());
+  const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Hideable;
+  if (!ImGui::BeginTable("##diff", 11, flags)) return changed;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  const ImGuiTableColumnFlags desc = ImGuiTableColumnFlags_PreferSortDescending;
+  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch, 4.0f);
+  ImGui::TableSetupColumn("Count A", desc, 0.9f);
+  ImGui::TableSetupColumn("Count B", desc, 0.9f);
+  ImGui::TableSetupColumn("Total A", desc, 1.2f);
+  ImGui::TableSetupColumn("Total B", desc, 1.2f);
+  ImGui::TableSetupColumn("\xce\x94 total", desc | ImGuiTableColumnFlags_DefaultSort, 1.2f);
+  ImGui::TableSetupColumn("\xce\x94%", desc, 0.9f);
+  ImGui::TableSetupColumn("Self A", desc, 1.2f);
+  ImGui::TableSetupColumn("Self B", desc, 1.2f);
+  ImGui::TableSetupColumn("\xce\x94 self", desc, 1.2f);
+  ImGui::TableSetupColumn("Status", 0, 0.9f);
+  ImGui::TableHeadersRow();
+  if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsDirty && sort->SpecsCount > 0) {
+    st.sort_column = sort->Specs[0].ColumnIndex;
+    st.ascending = sort->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+    sort->SpecsDirty = false;
+    st.dirty = true;
+  }
+  if (st.dirty || st.sorted_for != &d) reorder(d, st);
+  ImGuiListClipper clip;
+  clip.Begin(int(st.order.size()));
+  while (clip.Step()) {
+    for (int k = clip.DisplayStart; k < clip.DisplayEnd; ++k) {
+      const DiffRow& r = d.rows[st.order[size_t(k)]];
+      ImGui::TableNextRow();
+      if (const uint32_t tint = diff_row_tint(r)) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, tint);
+      ImGui::TableNextColumn();
+      ImGui::PushID(k);
+      const std::string label = std::string(r.depth > 1 ? std::string(size_t(r.depth - 1) * 2, ' ') : "") + r.name;
+      if (ImGui::Selectable(label.empty() ? "(unnamed)" : label.c_str(), st.selected == r.name,
+                            ImGuiSelectableFlags_SpanAllColumns)) {
+        st.selected = st.selected == r.name ? std::string() : r.name;
+        changed = true;
+      }
+      ImGui::PopID();
+      char pct[32];
+      if (std::isnan(r.delta_pct)) std::snprintf(pct, sizeof pct, "-");
+      else std::snprintf(pct, sizeof pct, "%+.1f%%", r.delta_pct);
+      const std::string cells[] = {format_count(r.a.count), format_count(r.b.count),
+                                   format_time_span(double(r.a.total)), format_time_span(double(r.b.total)),
+                                   signed_span(r.delta_total), pct,
+                                   format_time_span(double(r.a.self)), format_time_span(double(r.b.self)),
+                                   signed_span(r.delta_self)};
+      for (const std::string& c : cells) {
+        ImGui::TableNextColumn();
+        right_text(c.c_str());
+      }
+      ImGui::TableNextColumn();
+      if (r.status != DiffStatus::Both) {
+        ImGui::TextColored(r.status == DiffStatus::Added ? palette().warning : palette().info, "%s",
+                           r.status == DiffStatus::Added ? "added" : "removed");
+      }
+    }
+  }
+  ImGui::EndTable();
+  return changed;
+}
+
+}  // namespace vz
