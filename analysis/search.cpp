@@ -22,13 +22,16 @@ void fold_into(std::string_view s, std::string& out) {
 
 }  // namespace
 
+bool contains_ignoring_case(std::string_view hay, std::string_view needle) {
+  if (needle.empty()) return true;
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                     [](char a, char b) { return fold(a) == fold(b); }) != hay.end();
+}
+
 bool name_matches(std::string_view name, const SearchQuery& q) {
   if (q.text.empty()) return false;
   if (q.case_sensitive) return name.find(q.text) != std::string_view::npos;
-  std::string n, t;
-  fold_into(name, n);
-  fold_into(q.text, t);
-  return n.find(t) != std::string::npos;
+  return contains_ignoring_case(name, q.text);
 }
 
 std::vector<uint8_t> match_labels(const Trace& t, const SearchQuery& q) {

@@ -30,6 +30,10 @@ struct SearchQuery {
   bool case_sensitive = false;  // false: ASCII letters compare without case (other bytes exactly)
 };
 
+// True when `hay` contains `needle`, ASCII letters compared without case (other bytes exactly);
+// an empty needle is found everywhere. Allocates nothing: table filters call it per row per frame.
+bool contains_ignoring_case(std::string_view hay, std::string_view needle);
+
 // True when `name` contains `q.text` under q's case rule.
 bool name_matches(std::string_view name, const SearchQuery& q);
 

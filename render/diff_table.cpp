@@ -4,23 +4,16 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/search.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/time_view.h"
 
 namespace vz {
 namespace {
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.empty()) return true;
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
-         }) != hay.end();
-}
 
 // The value a column sorts by.
 double sort_key(const DiffRow& r, int column) {
@@ -41,7 +34,7 @@ double sort_key(const DiffRow& r, int column) {
 void reorder(const DiffResult& d, DiffTableState& st) {
   st.order.clear();
   for (uint32_t i = 0; i < d.rows.size(); ++i) {
-    if (contains_ci(d.rows[i].name, st.filter)) st.order.push_back(i);
+    if (contains_ignoring_case(d.rows[i].name, st.filter)) st.order.push_back(i);
   }
   std::stable_sort(st.order.begin(), st.order.end(), [&](uint32_t x, uint32_t y) {
     const DiffRow &a = d.rows[x], &b = d.rows[y];
@@ -52,13 +45,6 @@ void reorder(const DiffResult& d, DiffTableState& st) {
   });
   st.sorted_for = &d;
   st.dirty = false;
-}
-
-void right_text(const char* s, const ImVec4* color = nullptr) {
-  const float w = ImGui::CalcTextSize(s).x;
-  const float avail = ImGui::GetContentRegionAvail().x;
-  if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
-  if (color) ImGui::TextColored(*color, "%s", s); else ImGui::TextUnformatted(s);
 }
 
 std::string signed_span(Time ns) {
@@ -135,7 +121,7 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
                                    signed_span(r.delta_self)};
       for (const std::string& c : cells) {
         ImGui::TableNextColumn();
-        right_text(c.c_str());
+        text_right(c.c_str());
       }
       ImGui::TableNextColumn();
       if (r.status != DiffStatus::Both) {

@@ -4,10 +4,10 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/search.h"
 #include "render/theme.h"
 #include "render/time_view.h"
 #include "render/timeline.h"
@@ -15,15 +15,6 @@
 
 namespace vz {
 namespace {
-
-// ASCII case-insensitive substring test.
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.empty()) return false;
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
-  });
-  return it != hay.end();
-}
 
 // `c` moved a fraction k towards the window background.
 ImU32 blend_to_background(ImU32 c, float k) {
@@ -120,7 +111,7 @@ void draw_flamegraph(const Trace& tr, const CallTree& tree, FlamegraphState& st,
     const ImU32 root_col = current_theme() == ThemeKind::Dark ? IM_COL32(84, 92, 110, 255) : IM_COL32(176, 182, 196, 255);
     ImU32 col = f.node == 0 ? root_col : hash_color(name_hash(name));
     const bool ancestor = f.row < 0;
-    if (search && !contains_ci(name, highlight)) {
+    if (search && !contains_ignoring_case(name, highlight)) {
       col = blend_to_background(col, 0.75f);  // not a match: fade
     } else if (ancestor) {
       col = blend_to_background(col, 0.45f);  // above the focus: context, not content

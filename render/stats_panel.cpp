@@ -9,17 +9,16 @@
 
 #include <imgui.h>
 
+#include "analysis/search.h"
 #include "render/theme.h"
 
 namespace vz {
-namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Small drawing helpers
 // ---------------------------------------------------------------------------------------------
 
-// Text aligned to the right edge of the current cell or region.
-void text_right(const char* s, const ImVec4* color = nullptr) {
+void text_right(const char* s, const ImVec4* color) {
   const float w = ImGui::CalcTextSize(s).x;
   const float avail = ImGui::GetContentRegionAvail().x;
   if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
@@ -29,6 +28,8 @@ void text_right(const char* s, const ImVec4* color = nullptr) {
     ImGui::TextUnformatted(s);
   }
 }
+
+namespace {
 
 // A right-aligned count; zero is dimmed, and non-zero uses `nonzero` when given.
 void count_cell(uint64_t n, const ImVec4* nonzero = nullptr) {
@@ -107,14 +108,6 @@ int three_way(const T& a, const T& b) {
 
 int natural_cmp(std::string_view a, std::string_view b) {
   return id_less(a, b) ? -1 : (id_less(b, a) ? 1 : 0);
-}
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.empty()) return true;
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-  return it != hay.end();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +274,7 @@ void rebuild_thread_rows(const TraceSummary& s, TraceInfoState& st, const ImGuiT
   const std::string_view filter(st.thread_filter);
   for (uint32_t i = 0; i < s.threads.size(); ++i) {
     const ThreadSummary& t = s.threads[i];
-    if (contains_ci(t.name, filter) || contains_ci(t.pid, filter) || contains_ci(t.tid, filter)) {
+    if (contains_ignoring_case(t.name, filter) || contains_ignoring_case(t.pid, filter) || contains_ignoring_case(t.tid, filter)) {
       st.thread_rows.push_back(i);
     }
   }

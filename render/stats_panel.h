@@ -24,6 +24,8 @@
 #include "formats/model.h"
 #include "formats/stats.h"
 
+struct ImVec4;
+
 namespace vz {
 
 // Per-panel UI state: row orders of the sortable tables and the thread filter.
@@ -51,5 +53,8 @@ std::string format_bytes(uint64_t bytes);
 
 // An integer with thousands separators: "1,234,567".
 std::string format_count(uint64_t n);
+
+// Text aligned to the right edge of the current table cell or region, optionally coloured.
+void text_right(const char* s, const ImVec4* color = nullptr);
 
 }  // namespace vz

@@ -4,10 +4,10 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <string>
 
+#include "analysis/search.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/time_view.h"
@@ -15,19 +15,11 @@
 namespace vz {
 namespace {
 
-bool contains_ci(std::string_view hay, const char* needle) {
-  const std::string_view n(needle);
-  if (n.empty()) return true;
-  return std::search(hay.begin(), hay.end(), n.begin(), n.end(), [](char a, char b) {
-           return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
-         }) != hay.end();
-}
-
 // Rebuilds the row order after a sort, filter or data change.
 void reorder(const Trace& tr, const RangeStats& stats, StatsTableState& st) {
   st.order.clear();
   for (uint32_t i = 0; i < stats.rows.size(); ++i) {
-    if (contains_ci(tr.str(stats.rows[i].name), st.filter)) st.order.push_back(i);
+    if (contains_ignoring_case(tr.str(stats.rows[i].name), st.filter)) st.order.push_back(i);
   }
   auto key = [&](const NameStats& r) -> double {
     switch (st.sort_column) {
@@ -52,13 +44,6 @@ void reorder(const Trace& tr, const RangeStats& stats, StatsTableState& st) {
   });
   st.sorted_for = &stats;
   st.filter_dirty = false;
-}
-
-void right_text(const std::string& s) {
-  const float w = ImGui::CalcTextSize(s.c_str()).x;
-  const float avail = ImGui::GetContentRegionAvail().x;
-  if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
-  ImGui::TextUnformatted(s.c_str());
 }
 
 }  // namespace
@@ -123,17 +108,17 @@ bool draw_stats_table(const Trace& tr, const RangeStats& stats, StatsTableState&
       }
       ImGui::PopID();
       ImGui::TableNextColumn();
-      right_text(format_count(r.count));
+      text_right(format_count(r.count).c_str());
       ImGui::TableNextColumn();
-      right_text(format_time_span(double(r.total)));
+      text_right(format_time_span(double(r.total)).c_str());
       ImGui::TableNextColumn();
-      right_text(format_time_span(double(r.self)));
+      text_right(format_time_span(double(r.self)).c_str());
       ImGui::TableNextColumn();
-      right_text(format_time_span(r.mean));
+      text_right(format_time_span(r.mean).c_str());
       ImGui::TableNextColumn();
-      right_text(format_time_span(double(r.min)));
+      text_right(format_time_span(double(r.min)).c_str());
       ImGui::TableNextColumn();
-      right_text(format_time_span(double(r.max)));
+      text_right(format_time_span(double(r.max)).c_str());
     }
   }
   ImGui::EndTable();

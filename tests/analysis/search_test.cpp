@@ -173,3 +173,12 @@ TEST_CASE("search: streaming, cancellation and hostile input") {
   REQUIRE(t->labels.size() > 1);
   CHECK(search_slices(*t, std::vector<uint8_t>(1, 1), 1, nullptr, [](auto) {}) == 0);
 }
+
+TEST_CASE("contains_ignoring_case: ASCII letters fold, other bytes compare exactly, empty is found") {
+  CHECK(contains_ignoring_case("Module.Parse (/a/B.py:3)", "parse"));
+  CHECK(contains_ignoring_case("parse", "PARSE"));
+  CHECK_FALSE(contains_ignoring_case("pars", "parse"));
+  CHECK(contains_ignoring_case("anything", ""));
+  CHECK(contains_ignoring_case("", ""));
+  CHECK_FALSE(contains_ignoring_case("\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89"));  // é is not folded
+}
