@@ -28,6 +28,10 @@ struct DiffArgs {
   bool gate = false;         // --fail-if-slower given
   double pct = 0;            // its threshold
   Time min_time = 1000000;   // --min-time: rows under this on both sides never trip the gate
+  // Per-side scope: --thread-a/-b (or --thread for both) and --range-a/-b (or --range).
+  std::string thread[2];     // "TID", "PID:TID" or a thread name; empty: every thread
+  bool has_range[2] = {false, false};
+  Time range_t0[2] = {0, 0}, range_t1[2] = {0, 0};  // relative to that trace's start
 };
 
 // "1.5ms" -> ns; a bare number is microseconds (like the viewer's --range).
@@ -49,6 +53,13 @@ bool parse_duration(std::string_view s, Time* out) {
   if (num.empty() || end != num.c_str() + num.size() || !(v >= 0 && v * scale < 9e18)) return false;
   *out = Time(v * scale);
   return true;
+}
+
+// "START:END" with durations as above, END > START.
+bool parse_range_arg(std::string_view s, Time* t0, Time* t1) {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  return parse_duration(s.substr(0, colon), t0) && parse_duration(s.substr(colon + 1), t1) && *t1 > *t0;
 }
 
 // A finite decimal number.
@@ -94,6 +105,21 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
       if (!parse_number(v, &o->pct)) bad = "--fail-if-slower wants a percentage (e.g. 10)";
     } else if (value("--min-time")) {
       if (!parse_duration(v, &o->min_time)) bad = "--min-time wants a duration (e.g. 1ms)";
+    } else if (value("--thread") || value("--thread-a") || value("--thread-b")) {
+      if (v.empty()) bad = std::string(a.substr(0, a.find('='))) + " wants a thread id, PID:TID or name";
+      if (!a.starts_with("--thread-b")) o->thread[0] = v;
+      if (!a.starts_with("--thread-a")) o->thread[1] = v;
+    } else if (value("--range") || value("--range-a") || value("--range-b")) {
+      Time t0 = 0, t1 = 0;
+      if (!parse_range_arg(v, &t0, &t1)) {
+        bad = std::string(a.substr(0, a.find('='))) + " wants START:END relative to the trace start (e.g. 0:1.5ms)";
+      }
+      for (int side = 0; side < 2; ++side) {
+        if ((side == 0 && a.starts_with("--range-b")) || (side == 1 && a.starts_with("--range-a"))) continue;
+        o->has_range[side] = true;
+        o->range_t0[side] = t0;
+        o->range_t1[side] = t1;
+      }
     } else if (a.starts_with("--")) {
       bad = "--diff: unknown or incomplete option '" + std::string(a) + "'";
     } else {
@@ -102,10 +128,37 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
     if (!bad.empty()) return usage_error(bad + (v.empty() ? "" : ", got '" + std::string(v) + "'"));
   }
   if (files.size() != 2) return usage_error("usage: vizviewer --diff A B [--top N] [--json] "
-                                            "[--by name|path] [--fail-if-slower PCT] [--min-time T]");
+                                            "[--by name|path] [--fail-if-slower PCT] [--min-time T] "
+                                            "[--thread[-a|-b] T] [--range[-a|-b] START:END]");
   o->file_a = files[0];
   o->file_b = files[1];
   return 0;
+}
+
+// The thread a --thread value names: "PID:TID", a tid, or a thread name. Sets *error (listing
+// the candidates) when none or several threads match.
+uint32_t find_thread(const Trace& t, const std::string& want, std::string* error) {
+  std::vector<uint32_t> hits;
+  const size_t colon = want.find(':');
+  for (uint32_t th : t.thread_order()) {
+    const Thread& x = t.threads[th];
+    const std::string_view pid = t.str(t.processes[x.process].pid), tid = t.str(x.tid), name = t.str(x.name);
+    const bool by_pid_tid = colon != std::string::npos && want.substr(0, colon) == pid && want.substr(colon + 1) == tid;
+    if (by_pid_tid || tid == want || (!name.empty() && name == want)) hits.push_back(th);
+  }
+  if (hits.size() == 1) return hits[0];
+  std::string list;
+  const std::vector<uint32_t>& show = hits.empty() ? t.thread_order() : hits;
+  for (size_t i = 0; i < show.size() && i < 12; ++i) {
+    const Thread& x = t.threads[show[i]];
+    list += std::string(i ? ", " : "") + std::string(t.str(t.processes[x.process].pid)) + ":" +
+            std::string(t.str(x.tid));
+    if (x.name) list += " (" + std::string(t.str(x.name)) + ")";
+  }
+  if (show.size() > 12) list += ", ...";
+  *error = (hits.empty() ? "no thread '" + want + "'; threads are: " : "'" + want + "' names several threads: ") +
+           list + (hits.empty() ? "" : " (use PID:TID)");
+  return kNone;
 }
 
 // A duration in the largest unit that keeps it >= 1 ("12.345 ms"); `sign` prefixes '+' to > 0.
@@ -147,10 +200,20 @@ std::vector<uint32_t> shown_rows(const DiffResult& r, size_t top) {
   return order;
 }
 
+// One side's scope in words: "every thread, whole trace", "thread 1:2 (main), 0 ns .. 1.500 ms".
+std::string scope_text(const DiffArgs& o, int side) {
+  std::string s = o.thread[side].empty() ? "every thread" : "thread " + o.thread[side];
+  if (o.has_range[side]) s += ", " + format_ns(o.range_t0[side]) + " .. " + format_ns(o.range_t1[side]);
+  else s += ", whole trace";
+  return s;
+}
+
 // The text report: a header with both files and the traced times, then an aligned table.
 void print_text(const DiffArgs& o, const DiffResult& r) {
   std::printf("diff by %s: A = %s, B = %s\n", o.by == DiffBy::Name ? "name" : "path",
               o.file_a.c_str(), o.file_b.c_str());
+  if (!o.thread[0].empty() || !o.thread[1].empty() || o.has_range[0] || o.has_range[1])
+    std::printf("scope: A %s; B %s\n", scope_text(o, 0).c_str(), scope_text(o, 1).c_str());
   std::printf("traced time: %s -> %s (%s, %s)\n", format_ns(r.total_a).c_str(),
               format_ns(r.total_b).c_str(), format_ns(r.delta_total, true).c_str(),
               format_pct(r.delta_pct).c_str());
@@ -199,6 +262,16 @@ void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
   j += ",\"b\":";
   append_json_string(j, o.file_b);
   j += std::string(",\"by\":\"") + (o.by == DiffBy::Name ? "name" : "path") + "\"";
+  for (int side = 0; side < 2; ++side) {
+    j += side == 0 ? ",\"scope_a\":{\"thread\":" : ",\"scope_b\":{\"thread\":";
+    if (o.thread[side].empty()) j += "null";
+    else append_json_string(j, o.thread[side]);
+    if (o.has_range[side]) {
+      j += ",\"range_ns\":[" + std::to_string(o.range_t0[side]) + "," + std::to_string(o.range_t1[side]) + "]}";
+    } else {
+      j += ",\"range_ns\":null}";
+    }
+  }
   j += ",\"total_a_ns\":" + std::to_string(r.total_a) + ",\"total_b_ns\":" + std::to_string(r.total_b) +
        ",\"delta_total_ns\":" + std::to_string(r.delta_total) + ",\"delta_pct\":";
   append_pct(j, r.delta_pct);
@@ -262,6 +335,23 @@ int run_diff(const std::vector<std::string_view>& args) {
   if (!la.ok || !lb.ok) return 1;
   DiffQuery q;
   q.by = o.by;
+  const Trace* traces[2] = {la.trace.get(), lb.trace.get()};
+  DiffSide* sides[2] = {&q.a, &q.b};
+  for (int side = 0; side < 2; ++side) {
+    const Trace& t = *traces[side];
+    if (!o.thread[side].empty()) {
+      std::string error;
+      sides[side]->thread = find_thread(t, o.thread[side], &error);
+      if (sides[side]->thread == kNone) {
+        std::fprintf(stderr, "vizviewer: %s: %s\n", (side == 0 ? o.file_a : o.file_b).c_str(), error.c_str());
+        return 1;
+      }
+    }
+    if (o.has_range[side]) {
+      sides[side]->t0 = t.start + o.range_t0[side];
+      sides[side]->t1 = t.start + o.range_t1[side];
+    }
+  }
   DiffResult r = diff_traces(*la.trace, *lb.trace, q);
   DiffGate gate;
   if (o.gate) gate = diff_gate(r, o.pct, o.min_time);

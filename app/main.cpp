@@ -83,8 +83,11 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       else if (v == "stats") o->request.tab = vz::ViewTab::Stats;
       else if (v == "info") o->request.tab = vz::ViewTab::Info;
       else if (v == "compare") o->request.tab = vz::ViewTab::Compare;
-      else {
-        std::fprintf(stderr, "vizviewer: --tab wants timeline, flamegraph, stats, info or compare, got '%s'\n", v.c_str());
+      else if (v == "diff-flamegraph") {
+        o->request.tab = vz::ViewTab::Compare;
+        o->request.compare.flamegraph = true;
+      } else {
+        std::fprintf(stderr, "vizviewer: --tab wants timeline, flamegraph, stats, info, compare or diff-flamegraph, got '%s'\n", v.c_str());
         return false;
       }
     } else if (option_value(argc, argv, &i, "--range", &v)) {
@@ -95,6 +98,13 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.has_range = true;
     } else if (option_value(argc, argv, &i, "--select", &v)) {
       o->request.select = v;
+      o->request.compare.select = v;
+    } else if (option_value(argc, argv, &i, "--align", &v)) {
+      o->request.compare.align = v;
+    } else if (a == "--by-path") {
+      o->request.compare.by_path = true;
+    } else if (a == "--side-by-side") {
+      o->request.compare.side_by_side = true;
     } else if (option_value(argc, argv, &i, "--search", &v)) {
       o->request.search = v;
     } else if (a == "--shortcuts") {
@@ -104,7 +114,7 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
     } else if (a == "--flamegraph") {
       o->request.tab = vz::ViewTab::Flamegraph;
     } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select" ||
-               a == "--search") {
+               a == "--search" || a == "--align") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
       return false;
     } else if (a.size() > 1 && a[0] == '-') {

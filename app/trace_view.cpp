@@ -25,10 +25,10 @@ TraceView::~TraceView() {
 }
 
 void TraceView::set_compare(LoadedTrace* b) {
-  diff_task_.reset();  // joins a diff still reading the previous B
-  compare_ = b;
-  compare_task_by_ = -1;
-  diff_table_ = DiffTableState{};
+  compare_view_.reset();  // joins diffs still reading the previous B
+  if (!b) return;
+  compare_view_ = std::make_unique<CompareView>(t_, *b);
+  compare_view_->setup(std::exchange(compare_setup_, CompareSetup{}));
 }
 
 void TraceView::apply(const ViewRequest& r) {
@@ -62,6 +62,8 @@ void TraceView::apply(const ViewRequest& r) {
     }
   }
   if (r.shortcuts) want_shortcuts_ = true;
+  compare_setup_ = r.compare;
+  if (compare_view_) compare_view_->setup(std::exchange(compare_setup_, CompareSetup{}));
   if (!r.search.empty()) {
     std::snprintf(search_text_, sizeof search_text_, "%s", r.search.c_str());
     start_search(search_text_);
@@ -72,7 +74,7 @@ bool TraceView::busy() const {
   if (search_task_ && !search_task_->done()) return true;
   if (range_task_ && !range_task_->done()) return true;
   if (all_task_ && !all_task_->done()) return true;
-  if (diff_task_ && !diff_task_->done()) return true;
+  if (compare_view_ && compare_view_->busy()) return true;
   for (const TreeSlot& s : trees_) {
     if (s.task && !s.task->done()) return true;
   }
@@ -115,7 +117,7 @@ void TraceView::draw() {
       draw_trace_info(trace_, t_.summary, t_.result, t_.path, info_);
       ImGui::EndTabItem();
     }
-    if (compare_ && tab("Compare", ViewTab::Compare)) {
+    if ((compare_view_ || compare_job_) && tab("Compare", ViewTab::Compare)) {
       draw_compare_tab();
       ImGui::EndTabItem();
     }

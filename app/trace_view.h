@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "analysis/call_tree.h"
-#include "analysis/diff.h"
 #include "analysis/range_stats.h"
 #include "analysis/search.h"
+#include "app/compare_view.h"
 #include "app/load_job.h"
 #include "app/task.h"
 #include "render/details_panel.h"
-#include "render/diff_table.h"
 #include "render/flamegraph_view.h"
 #include "render/stats_panel.h"
 #include "render/stats_table.h"
@@ -36,6 +35,7 @@ struct ViewRequest {
   std::string select;            // --select NAME: select the longest slice with this name
   std::string search;            // --search TEXT: run a name search
   bool shortcuts = false;        // --shortcuts: open the keyboard-shortcut overlay
+  CompareSetup compare;          // --align, --select, --tab diff-flamegraph in the Compare tab
 };
 
 class TraceView {
@@ -61,6 +61,12 @@ class TraceView {
   // Compares this trace (A) with `b` (null: no comparison) in the Compare tab; `b` must outlive
   // the comparison (the Viewer clears it before dropping B).
   void set_compare(LoadedTrace* b);
+  // Run B being loaded (null: none): the Compare tab shows its progress and a Cancel button.
+  void set_compare_job(LoadJob* job) { compare_job_ = job; }
+  // What the Compare tab asked of the Viewer since the last call.
+  CompareRequest take_compare_request() {
+    return compare_view_ ? compare_view_->take_request() : std::exchange(compare_request_, CompareRequest::None);
+  }
 
  private:
   // A call tree being built or built, for one scope.
@@ -78,6 +84,7 @@ class TraceView {
   void draw_stats_tab();
   void draw_shortcuts();
   void draw_compare_tab();
+  void draw_compare_loading();
   void draw_export_popup();
   void handle_keys();
 
@@ -129,11 +136,10 @@ class TraceView {
   bool want_shortcuts_ = false;
 
   // Comparison with a second trace (B)
-  LoadedTrace* compare_ = nullptr;
-  int compare_by_ = 0;                  // 0 by name, 1 by call path
-  int compare_task_by_ = -1;            // what diff_task_ computes
-  std::unique_ptr<Task<DiffResult>> diff_task_;
-  DiffTableState diff_table_;
+  std::unique_ptr<CompareView> compare_view_;  // while B is loaded
+  LoadJob* compare_job_ = nullptr;             // while B is loading
+  CompareSetup compare_setup_;                 // from the command line, for the first comparison
+  CompareRequest compare_request_ = CompareRequest::None;  // from the loading panel
 };
 
 }  // namespace vz

@@ -51,10 +51,7 @@ void TraceView::draw_flamegraph_tab() {
   if (flame_scope_ == 2) {
     ImGui::SameLine();
     if (flame_thread_ >= trace_.threads.size()) flame_thread_ = trace_.thread_order().empty() ? kNone : trace_.thread_order()[0];
-    auto thread_name = [&](uint32_t th) {
-      const Thread& t = trace_.threads[th];
-      return (t.name ? std::string(trace_.str(t.name)) + " " : std::string("tid ")) + std::string(trace_.str(t.tid));
-    };
+    auto thread_name = [&](uint32_t th) { return thread_title(trace_, th); };
     ImGui::SetNextItemWidth(em * 14.0f);
     if (ImGui::BeginCombo("##thread", flame_thread_ == kNone ? "-" : thread_name(flame_thread_).c_str())) {
       for (uint32_t th : trace_.thread_order()) {
@@ -171,54 +168,39 @@ void TraceView::draw_stats_tab() {
 // ---------------------------------------------------------------------------------------------
 
 void TraceView::draw_compare_tab() {
-  const Trace& b = *compare_->result.trace;
-  auto base = [](const std::string& p) { return p.substr(p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/') + 1); };
-  {
-    FontScope bold(fonts().bold);
-    ImGui::Text("A: %s", base(t_.path).c_str());
-  }
-  ImGui::SameLine();
-  ImGui::TextColored(palette().text_dim, " vs ");
-  ImGui::SameLine();
-  {
-    FontScope bold(fonts().bold);
-    ImGui::Text("B: %s", base(compare_->path).c_str());
-  }
-  ImGui::SameLine();
-  ImGui::TextColored(palette().text_dim, "   whole traces, every thread");
-  ImGui::RadioButton("By name", &compare_by_, 0);
-  ImGui::SameLine();
-  ImGui::RadioButton("By call path", &compare_by_, 1);
-  if (compare_task_by_ != compare_by_) {
-    compare_task_by_ = compare_by_;
-    diff_table_ = DiffTableState{};
-    DiffQuery q;
-    q.by = compare_by_ == 0 ? DiffBy::Name : DiffBy::Path;
-    const Trace* ta = &trace_;
-    const Trace* tb = &b;
-    diff_task_ = std::make_unique<Task<DiffResult>>(
-        [ta, tb, q](const std::atomic<bool>& cancel) { return diff_traces(*ta, *tb, q, 0, &cancel); });
-  }
-  if (!diff_task_->done()) {
-    ImGui::TextColored(palette().text_dim, "Comparing\xe2\x80\xa6");
+  if (compare_view_) {
+    compare_view_->draw();
     return;
   }
-  const DiffResult& d = diff_task_->result();
-  ImGui::SameLine();
-  const double pct = d.delta_pct;
-  const ImVec4& col = d.delta_total > 0 ? palette().error : d.delta_total < 0 ? palette().info : palette().text;
-  ImGui::Text("   traced time %s \xe2\x86\x92 %s", format_time_span(double(d.total_a), 4).c_str(),
-              format_time_span(double(d.total_b), 4).c_str());
-  ImGui::SameLine();
-  ImGui::TextColored(col, "(%s%s, %+.1f%%)", d.delta_total >= 0 ? "+" : "-",
-                     format_time_span(std::fabs(double(d.delta_total)), 4).c_str(), std::isnan(pct) ? 0.0 : pct);
-  if (draw_diff_table(d, diff_table_)) {
-    // Highlight the selected name on A's timeline (by path: the last frame's name).
-    const std::string& key = diff_table_.selected;
-    const StrId id = key.empty() ? kNoStr : trace_.strings.find(key);
-    highlight_name_ = id == kNone ? kNoStr : id;
-    update_highlight();
+  if (compare_job_) draw_compare_loading();
+}
+
+// Run B still loading: its own progress bar, under A which is already on screen.
+void TraceView::draw_compare_loading() {
+  const Palette& p = palette();
+  const float em = ImGui::GetFontSize();
+  const LoadProgress& pr = compare_job_->progress();
+  const uint64_t done = pr.bytes_done.load(std::memory_order_relaxed);
+  const uint64_t total = pr.bytes_total.load(std::memory_order_relaxed);
+  const int phase = pr.phase.load(std::memory_order_relaxed);
+  {
+    FontScope bold(fonts().bold);
+    ImGui::TextColored(p.accent, "B:");
+    ImGui::SameLine(0, 4);
+    const std::string title = "loading " + compare_job_->path();
+    ImGui::TextUnformatted(title.c_str());
   }
+  float frac = total > 0 ? float(double(std::min(done, total)) / double(total)) : 0.0f;
+  if (phase >= int(LoadPhase::Building)) frac = 1.0f;
+  char overlay[32];
+  std::snprintf(overlay, sizeof overlay, "%.0f%%", double(frac) * 100.0);
+  ImGui::PushStyleColor(ImGuiCol_PlotHistogram, p.accent);
+  ImGui::ProgressBar(frac, ImVec2(std::min(ImGui::GetContentRegionAvail().x, em * 30.0f), em * 1.4f), overlay);
+  ImGui::PopStyleColor();
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) compare_job_->cancel();
+  ImGui::TextColored(p.text_dim, "%s events so far  Â·  %.1f s", 
+                     format_count(pr.events.load(std::memory_order_relaxed)).c_str(), compare_job_->elapsed_seconds());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -106,12 +106,46 @@ void Viewer::close_trace() {
 
 void Viewer::close() {
   close_trace();
+  drop_compare();
+}
+
+void Viewer::drop_compare() {
+  if (view_) view_->set_compare(nullptr);  // the view stops reading B first
   if (compare_job_) {
     compare_job_->cancel();
     retiring_.push_back(std::move(compare_job_));
   }
   compare_.reset();
   update_title();
+}
+
+void Viewer::swap_runs() {
+  if (!loaded_ || !compare_ || !compare_->result.ok) return;
+  view_.reset();  // reads both runs
+  std::swap(loaded_, compare_);
+  if (loaded_->index) view_ = std::make_unique<TraceView>(*loaded_);
+  attach_compare();
+  update_title();
+}
+
+void Viewer::handle_compare_request() {
+  if (!view_) return;
+  switch (view_->take_compare_request()) {
+    case CompareRequest::None: break;
+    case CompareRequest::ReplaceA:
+      browse_for_ = BrowseFor::RunA;
+      want_open_popup_ = true;
+      break;
+    case CompareRequest::ReplaceB:
+      browse_for_ = BrowseFor::RunB;
+      want_open_popup_ = true;
+      break;
+    case CompareRequest::Swap: swap_runs(); break;
+    case CompareRequest::Close:
+      drop_compare();
+      view_->show_tab(ViewTab::Timeline);
+      break;
+  }
 }
 
 void Viewer::open_compare(const std::string& path) {
@@ -122,6 +156,7 @@ void Viewer::open_compare(const std::string& path) {
     retiring_.push_back(std::move(compare_job_));
   }
   compare_job_ = std::make_unique<LoadJob>(path);
+  if (view_) view_->show_tab(ViewTab::Compare);  // where B's progress shows
   update_title();
 }
 
@@ -149,7 +184,12 @@ void Viewer::poll_compare() {
 }
 
 void Viewer::poll() {
-  if (!pending_open_.empty()) open(std::exchange(pending_open_, {}));
+  if (!pending_open_.empty()) {
+    // A new trace ends the comparison unless it replaces run A of it (reload, Replace A, a drop
+    // of two files).
+    if (!std::exchange(pending_keeps_b_, false)) drop_compare();
+    open(std::exchange(pending_open_, {}));
+  }
   std::erase_if(retiring_, [](const std::unique_ptr<LoadJob>& j) { return j->done(); });
   poll_compare();
   if (!job_ || !job_->done()) return;
@@ -179,6 +219,7 @@ void Viewer::on_drop(int count, const char** paths) {
                      glfwGetKey(window_, GLFW_KEY_RIGHT_SHIFT) == GLFW_PRESS;
   if (count >= 2 && paths[1]) {
     pending_open_ = paths[0];
+    pending_keeps_b_ = true;  // B is replaced right after
     pending_compare_ = paths[1];
     if (count > 2) set_notice("Comparing the first two of the dropped files", false);
   } else if (shift && (loaded_ || job_)) {
@@ -229,7 +270,9 @@ void Viewer::draw_body() {
   } else if (loaded_ && !loaded_->result.ok) {
     draw_error();
   } else if (view_) {
+    view_->set_compare_job(compare_job_.get());
     view_->draw();
+    handle_compare_request();
   } else {
     draw_start_screen();
   }
@@ -297,24 +340,27 @@ void Viewer::draw_start_screen() {
   end_card(&start_h_);
 }
 
-void Viewer::draw_loading() {
+// One load's title, path, progress bar, phase and counts; `tag` ("A:"/"B:") when comparing.
+void Viewer::draw_progress(LoadJob& job, const char* tag) {
   const Palette& p = palette();
-  const LoadProgress& pr = job_->progress();
+  const LoadProgress& pr = job.progress();
   const uint64_t done = pr.bytes_done.load(std::memory_order_relaxed);
   const uint64_t total = pr.bytes_total.load(std::memory_order_relaxed);
   const uint64_t events = pr.events.load(std::memory_order_relaxed);
   const int phase = pr.phase.load(std::memory_order_relaxed);
   const float em = ImGui::GetFontSize();
-
-  begin_card("##loading", em * 36.0f, &loading_h_);
   {
     FontScope bold(fonts().bold);
-    const std::string title = "Loading " + base_name(job_->path());
+    if (tag) {
+      ImGui::TextColored(p.accent, "%s", tag);
+      ImGui::SameLine(0, 4);
+    }
+    const std::string title = "Loading " + base_name(job.path());
     ImGui::TextUnformatted(title.c_str());
   }
   {
     FontScope mono(fonts().mono);
-    ImGui::TextColored(p.text_dim, "%s", job_->path().c_str());
+    ImGui::TextColored(p.text_dim, "%s", job.path().c_str());
   }
   ImGui::Spacing();
   float frac = total > 0 ? float(double(std::min(done, total)) / double(total)) : 0.0f;
@@ -329,15 +375,30 @@ void Viewer::draw_loading() {
   ImGui::SameLine();
   const std::string counted = events > 0 ? "  \xc2\xb7  " + format_count(events) + " events" : std::string();
   ImGui::TextColored(p.text_dim, "\xc2\xb7  %s of %s%s  \xc2\xb7  %.1f s", format_bytes(done).c_str(),
-                     format_bytes(total).c_str(), counted.c_str(), job_->elapsed_seconds());
+                     format_bytes(total).c_str(), counted.c_str(), job.elapsed_seconds());
   ImGui::Spacing();
   const float bw = em * 7.0f;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - bw);
-  ImGui::BeginDisabled(job_->cancel_requested());
-  if (ImGui::Button(job_->cancel_requested() ? "Cancelling\xe2\x80\xa6" : "Cancel", ImVec2(bw, 0))) {
-    job_->cancel();
-  }
+  ImGui::PushID(&job);
+  ImGui::BeginDisabled(job.cancel_requested());
+  if (ImGui::Button(job.cancel_requested() ? "Cancelling\xe2\x80\xa6" : "Cancel", ImVec2(bw, 0))) job.cancel();
   ImGui::EndDisabled();
+  ImGui::PopID();
+}
+
+void Viewer::draw_loading() {
+  const float em = ImGui::GetFontSize();
+  begin_card("##loading", em * 36.0f, &loading_h_);
+  // With a comparison, each run shows its own progress.
+  const bool two = compare_job_ || compare_;
+  draw_progress(*job_, two ? "A:" : nullptr);
+  if (compare_job_) {
+    ImGui::Separator();
+    draw_progress(*compare_job_, "B:");
+  } else if (compare_) {
+    ImGui::Separator();
+    ImGui::TextColored(palette().text_dim, "B: %s loaded", base_name(compare_->path).c_str());
+  }
   end_card(&loading_h_);
 }
 
@@ -368,7 +429,10 @@ void Viewer::draw_error() {
   ImGui::Spacing();
   if (primary_button("Open file\xe2\x80\xa6")) want_open_popup_ = true;
   ImGui::SameLine();
-  if (ImGui::Button("Try again")) pending_open_ = loaded_->path;
+  if (ImGui::Button("Try again")) {
+    pending_open_ = loaded_->path;
+    pending_keeps_b_ = true;
+  }
   end_card(&error_h_);
 }
 
@@ -380,13 +444,26 @@ void Viewer::draw_menu_bar() {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open\xe2\x80\xa6", "Ctrl+O")) want_open_popup_ = true;
-    if (ImGui::MenuItem("Compare with\xe2\x80\xa6", nullptr, false, loaded_ != nullptr)) {
-      browser_for_compare_ = true;
+    if (ImGui::MenuItem(compare_ || compare_job_ ? "Replace run B\xe2\x80\xa6" : "Compare with\xe2\x80\xa6", nullptr, false,
+                        loaded_ != nullptr)) {
+      browse_for_ = BrowseFor::RunB;
       want_open_popup_ = true;
+    }
+    if (ImGui::MenuItem("Replace run A\xe2\x80\xa6", nullptr, false, compare_ != nullptr || compare_job_ != nullptr)) {
+      browse_for_ = BrowseFor::RunA;
+      want_open_popup_ = true;
+    }
+    if (ImGui::MenuItem("Swap runs A and B", nullptr, false, compare_ != nullptr && loaded_ != nullptr)) swap_runs();
+    if (ImGui::MenuItem("Stop comparing", nullptr, false, compare_ != nullptr || compare_job_ != nullptr)) {
+      drop_compare();
+      if (view_) view_->show_tab(ViewTab::Timeline);
     }
     draw_recent_menu();
     const std::string current = loaded_ ? loaded_->path : std::string();
-    if (ImGui::MenuItem("Reload", "F5", false, !current.empty())) pending_open_ = current;
+    if (ImGui::MenuItem("Reload", "F5", false, !current.empty())) {
+      pending_open_ = current;
+      pending_keeps_b_ = true;
+    }
     if (ImGui::MenuItem("Close", "Ctrl+W", false, loaded_ || job_)) close();
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit_ = true;
@@ -419,10 +496,15 @@ void Viewer::draw_popups() {
   if (std::exchange(want_open_popup_, false)) show_open_dialog();
   std::string chosen;
   if (draw_file_browser(browser_, settings_.recent, &chosen)) {
-    (browser_for_compare_ ? pending_compare_ : pending_open_) = chosen;
-    browser_for_compare_ = false;
+    if (browse_for_ == BrowseFor::RunB) {
+      pending_compare_ = chosen;
+    } else {
+      pending_open_ = chosen;
+      pending_keeps_b_ = browse_for_ == BrowseFor::RunA;
+    }
+    browse_for_ = BrowseFor::Open;
   }
-  if (!browser_.visible) browser_for_compare_ = false;
+  if (!browser_.visible) browse_for_ = BrowseFor::Open;
   if (std::exchange(want_about_, false)) ImGui::OpenPopup("About vizviewer");
   const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
   const float em = ImGui::GetFontSize();
@@ -498,7 +580,10 @@ void Viewer::handle_shortcuts() {
   if (io.WantTextInput || browser_.visible) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) want_open_popup_ = true;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_W, false)) close();
-  if (ImGui::IsKeyPressed(GLFW_KEY_F5, false) && loaded_ && !job_) pending_open_ = loaded_->path;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F5, false) && loaded_ && !job_) {
+    pending_open_ = loaded_->path;
+    pending_keeps_b_ = true;
+  }
 }
 
 void Viewer::save_settings_now() {

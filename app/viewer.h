@@ -70,6 +70,10 @@ class Viewer {
   void close_trace();
   void poll_compare();
   void attach_compare();
+  void drop_compare();
+  void swap_runs();
+  void handle_compare_request();
+  void draw_progress(LoadJob& job, const char* tag);
 
   GLFWwindow* window_;
   float scale_;
@@ -79,10 +83,11 @@ class Viewer {
   std::unique_ptr<TraceView> view_;                 // its tabs and panels (when loaded ok)
   ViewRequest request_;                             // applied to the first trace view
   std::string pending_open_;                        // set by a drop, opened next frame
+  bool pending_keeps_b_ = false;                    // ...as a new run A of the comparison
   std::unique_ptr<LoadJob> compare_job_;            // run B loading, if any
   std::unique_ptr<LoadedTrace> compare_;            // run B, compared with the trace on screen
   std::string pending_compare_;                     // set by a drop, opened as B next frame
-  bool browser_for_compare_ = false;                // the Open dialog picks run B
+  enum class BrowseFor { Open, RunA, RunB } browse_for_ = BrowseFor::Open;  // what the Open dialog picks
   std::string notice_;                              // transient message in the status bar
   bool notice_error_ = false;
   double notice_until_ = 0;

@@ -621,4 +621,9 @@ std::string format_count(uint64_t n) {
   return out;
 }
 
+std::string thread_title(const Trace& trace, uint32_t thread) {
+  const Thread& t = trace.threads[thread];
+  return (t.name ? std::string(trace.str(t.name)) + " " : std::string("tid ")) + std::string(trace.str(t.tid));
+}
+
 }  // namespace vz

@@ -54,6 +54,9 @@ std::string format_bytes(uint64_t bytes);
 // An integer with thousands separators: "1,234,567".
 std::string format_count(uint64_t n);
 
+// A thread as a menu or combo entry: "name tid" when it has a name, else "tid N".
+std::string thread_title(const Trace& trace, uint32_t thread);
+
 // Text aligned to the right edge of the current table cell or region, optionally coloured.
 void text_right(const char* s, const ImVec4* color = nullptr);
 

@@ -37,6 +37,9 @@ class TimeView {
   void zoom_at(double x, double factor);
   // Moves the view by `dx` pixels (positive: later times come into view).
   void pan_px(double dx);
+  // Moves the view by exactly `dt` nanoseconds (a synchronized view shows the same span of
+  // another trace whose clock is offset by dt).
+  void shift(Time dt) { set_left_exact(left_ + dt, frac_); }
   // Keeps the view inside [t0 - margin, t1 + margin] where margin is a tenth of the span, and
   // the scale between kMinNsPerPx and the whole span (+20%) across the width.
   void clamp_to(Time t0, Time t1);

@@ -69,10 +69,16 @@ uint32_t series_color(uint32_t k) {
 // ---------------------------------------------------------------------------------------------
 
 void fit_timeline(const Trace& trace, TimelineState& st, float width_px) {
-  const Time span = std::max<Time>(trace.end - trace.start, 1000);
+  const Time t0 = st.has_bounds ? st.bound_t0 : trace.start;
+  const Time t1 = st.has_bounds ? st.bound_t1 : trace.end;
+  const Time span = std::max<Time>(t1 - t0, 1000);
   const Time pad = span / 50;
-  st.view.fit(trace.start - pad, trace.start + span + pad, std::max(width_px, 1.0f));
+  st.view.fit(t0 - pad, t0 + span + pad, std::max(width_px, 1.0f));
   st.fitted = true;
+}
+
+Time timeline_origin(const Trace& trace, const TimelineState& st) {
+  return st.has_axis_origin ? st.axis_origin : trace.start;
 }
 
 void zoom_timeline_to(TimelineState& st, Time t0, Time t1) {
@@ -169,7 +175,7 @@ void draw_axis(Frame& f, const Chrome& c, float top) {
   f.dl->AddRectFilled(ImVec2(f.plot_x - c.gutter, top), ImVec2(f.plot_x + f.plot_w + c.vbar, bottom),
                       to_u32(p.status_bg));
   const ImU32 line = to_u32(p.text_dim);
-  for (const AxisTick& t : axis_ticks(f.st->view, tr.start, f.text_h * 7.0f)) {
+  for (const AxisTick& t : axis_ticks(f.st->view, timeline_origin(tr, *f.st), f.text_h * 7.0f)) {
     const float x = f.sx(t.x);
     if (t.major) {
       f.dl->AddLine(ImVec2(x, top + c.axis * 0.45f), ImVec2(x, bottom), line);
@@ -204,19 +210,32 @@ void draw_range(Frame& f, const Chrome& c, float axis_top) {
 
 // The hover cursor: a line over the tracks and the time (relative and absolute) on the axis.
 void draw_cursor(Frame& f, const Chrome& c, float axis_top) {
+  TimelineState& st = *f.st;
+  st.hover_valid = false;
   if (!f.mouse_in_plot && !(f.mouse.y >= axis_top && f.mouse.y < axis_top + c.axis && f.mouse.x >= f.plot_x &&
-                            f.mouse.x < f.plot_x + f.plot_w))
+                            f.mouse.x < f.plot_x + f.plot_w)) {
+    // Not hovered: the other run's cursor, when a synchronized view passes one in.
+    if (st.has_cursor) {
+      const double x = st.view.x_of(st.cursor_t);
+      if (x >= 0 && x <= f.plot_w) {
+        const ImU32 col = to_u32(palette().accent) & 0xb0ffffffu;
+        f.dl->AddLine(ImVec2(f.sx(x), axis_top), ImVec2(f.sx(x), f.clip_y1), col, 1.5f);
+      }
+    }
     return;
+  }
   const Trace& tr = *f.trace;
   const double vx = f.mouse.x - f.plot_x;
-  const Time t = f.st->view.time_at(vx);
+  const Time t = st.view.time_at(vx);
+  st.hover_valid = true;
+  st.hover_t = t;
   f.dl->AddLine(ImVec2(f.mouse.x, axis_top), ImVec2(f.mouse.x, f.clip_y1), to_u32(palette().text_dim) & 0x80ffffffu);
   const Time step = std::max<Time>(1, axis_step(f.st->view.ns_per_px(), 1.0) / 10);
   const Time abs_ns = t;  // relative to origin_us
   const long long us_whole = (long long)(tr.origin_us + abs_ns / 1000 - (abs_ns % 1000 < 0 ? 1 : 0));
   const long long ns_frac = (long long)(((abs_ns % 1000) + 1000) % 1000);
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s   ts %lld.%03lld \xc2\xb5s", format_tick(t - tr.start, step).c_str(), us_whole,
+  std::snprintf(buf, sizeof buf, "%s   ts %lld.%03lld \xc2\xb5s", format_tick(t - timeline_origin(tr, *f.st), step).c_str(), us_whole,
                 ns_frac);
   const ImVec2 sz = ImGui::CalcTextSize(buf);
   const float x = std::clamp(f.mouse.x + 8, f.plot_x, f.plot_x + f.plot_w - sz.x - 6);
@@ -229,8 +248,9 @@ void draw_cursor(Frame& f, const Chrome& c, float axis_top) {
 void draw_hscrollbar(Frame& f, const Chrome& c, float y) {
   TimelineState& st = *f.st;
   const Trace& tr = *f.trace;
-  const double span = std::max<double>(double(tr.end - tr.start), 1000.0);
-  const double lo = double(tr.start) - span * 0.1, hi = double(tr.end) + span * 0.1;
+  const Time b0 = st.has_bounds ? st.bound_t0 : tr.start, b1 = st.has_bounds ? st.bound_t1 : tr.end;
+  const double span = std::max<double>(double(b1 - b0), 1000.0);
+  const double lo = double(b0) - span * 0.1, hi = double(b1) + span * 0.1;
   const float w = f.plot_w;
   ImGui::SetCursorScreenPos(ImVec2(f.plot_x, y));
   ImGui::InvisibleButton("##hbar", ImVec2(std::max(w, 1.0f), c.hbar));
@@ -506,7 +526,8 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   }
   const float area_h = f.clip_y1 - f.clip_y0;
   st.scroll_y = std::clamp(st.scroll_y, 0.0f, std::max(0.0f, total_h - area_h));
-  st.view.clamp_to(tr.start, tr.end);
+  if (st.has_bounds) st.view.clamp_to(st.bound_t0, st.bound_t1);
+  else st.view.clamp_to(tr.start, tr.end);
   f.tracks_y = f.clip_y0 - st.scroll_y;
   st.plot_x = f.plot_x;
   st.tracks_y = f.tracks_y;

@@ -93,16 +93,30 @@ struct TimelineState {
   float plot_x = 0;                 // screen x of the time area's left edge (view.x_of() == 0)
   float tracks_y = 0;               // screen y of the track layout's y == 0 (scroll applied)
   LayoutMetrics metrics;            // row and track heights used (derived from the font size)
+  // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep
+  // the single-trace behaviour.
+  bool has_bounds = false;          // fit and clamp the view to [bound_t0, bound_t1] instead of
+  Time bound_t0 = 0, bound_t1 = 0;  //   the trace's extent (e.g. the union of two aligned runs)
+  bool has_axis_origin = false;     // label the axis and times relative to axis_origin instead
+  Time axis_origin = 0;             //   of the trace start (both runs show the same labels)
+  bool has_cursor = false;          // draw a cursor line at cursor_t (the other run's hover)
+  Time cursor_t = 0;
+  // Out: the time under the mouse this frame, when it is over the time area.
+  bool hover_valid = false;
+  Time hover_t = 0;
 };
 
 // Draws the timeline into the rest of the current window.
 void draw_timeline(ViewIndex& index, TimelineState& state, const TimelineHighlight& highlight);
 
-// Fits the view to the whole trace for a plot `width_px` wide.
+// Fits the view to the whole trace (or the state's bounds, when set) for a plot `width_px` wide.
 void fit_timeline(const Trace& trace, TimelineState& state, float width_px);
 
 // Zooms the view to [t0, t1] with a small margin (at least 1 µs shown).
 void zoom_timeline_to(TimelineState& state, Time t0, Time t1);
+
+// The time the axis labels count from: the state's axis origin when set, else the trace start.
+Time timeline_origin(const Trace& trace, const TimelineState& state);
 
 // Start and end of a pick (a slice, async slice, instant or fold).
 bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);

@@ -193,7 +193,7 @@ void draw_hover_tooltip(Frame& f) {
       dim("Duration");
       ImGui::TextUnformatted(format_time_span(double(s.dur[h.index])).c_str());
       dim("Start");
-      ImGui::TextUnformatted(format_tick(s.start[h.index] - tr.start, 1).c_str());
+      ImGui::TextUnformatted(format_tick(s.start[h.index] - timeline_origin(tr, *f.st), 1).c_str());
       if (s.flags[h.index] & kSliceOpen) ImGui::TextColored(palette().warning, "Never ended (B without E)");
       if (h.set == 1) ImGui::TextColored(palette().warning, "Overflow lane: overlaps a sibling without nesting");
       break;
@@ -219,7 +219,7 @@ void draw_hover_tooltip(Frame& f) {
                                                       : tr.global_instants[h.index];
       { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.name_of(in.label)).c_str()); }
       const char* scope = h.scope == Scope::Thread ? "thread" : h.scope == Scope::Process ? "process" : "global";
-      ImGui::TextColored(palette().text_dim, "Instant (%s) at %s", scope, format_tick(in.ts - tr.start, 1).c_str());
+      ImGui::TextColored(palette().text_dim, "Instant (%s) at %s", scope, format_tick(in.ts - timeline_origin(tr, *f.st), 1).c_str());
       args_preview(in.args);
       break;
     }
@@ -232,7 +232,7 @@ void draw_hover_tooltip(Frame& f) {
         ImGui::TextColored(palette().text_dim, "no sample yet");
         break;
       }
-      ImGui::TextColored(palette().text_dim, "at %s", format_tick(c.ts[i] - tr.start, 1).c_str());
+      ImGui::TextColored(palette().text_dim, "at %s", format_tick(c.ts[i] - timeline_origin(tr, *f.st), 1).c_str());
       for (size_t k = 0; k < c.series.size(); ++k) {
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const float sz = ImGui::GetTextLineHeight();

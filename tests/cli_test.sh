@@ -479,6 +479,36 @@ python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legac
 run "$VZ" --diff "$da" "$da" --fail-if-slower 0
 expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
 
+# Per-side scope: one thread each (by tid, PID:TID or name), a range of each.
+run "$VZ" --diff "$da" "$db" --thread-a 2 --thread-b 1:2 --json
+expect_rc 0 "--diff --thread-a 2 --thread-b 1:2"
+python3 - "$TMP/out" <<'PY' || fail "--diff --thread-a/-b: not only the worker thread"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [r["key"] for r in d["rows"]] == ["worker"], d["rows"]
+assert d["scope_a"]["thread"] == "2" and d["scope_b"]["thread"] == "1:2", d
+assert d["total_a_ns"] == d["total_b_ns"] == 20000000, d
+PY
+run "$VZ" --diff "$da" "$db" --thread main --range 9ms:21ms --json
+expect_rc 0 "--diff --thread main --range 9ms:21ms"
+python3 - "$TMP/out" <<'PY' || fail "--diff --thread main --range: wrong clipped totals"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["key"]: r for r in d["rows"]}
+# main clipped to [9, 21] ms = 12 ms on both sides; compute 10 ms in A, 11 ms of B's 15 ms.
+assert d["total_a_ns"] == d["total_b_ns"] == 12000000, d
+assert rows["compute"]["a"]["total_ns"] == 10000000 and rows["compute"]["b"]["total_ns"] == 11000000, rows
+assert "worker" not in rows and "save" not in rows, rows
+assert d["scope_a"]["range_ns"] == [9000000, 21000000], d
+PY
+run "$VZ" --diff "$da" "$db" --range-b 25ms:40ms
+expect_rc 0 "--diff --range-b"
+grep -q '^scope: A every thread, whole trace; B every thread, 25.000 ms .. 40.000 ms$' "$TMP/out" ||
+  fail "--diff --range-b: no scope line: $(head -3 "$TMP/out")"
+run "$VZ" --diff "$da" "$db" --thread 7
+expect_rc 1 "--diff --thread with a thread neither run has"
+grep -q "no thread '7'; threads are: 1:1 (main), 1:2" "$TMP/err" || fail "--diff --thread 7: $(cat "$TMP/err")"
+
 # Usage errors (2) and unloadable files (1).
 usage_error --diff
 usage_error --diff "$da"
@@ -492,6 +522,9 @@ usage_error --diff "$da" "$db" --fail-if-slower ten
 usage_error --diff "$da" "$db" --fail-if-slower nan
 usage_error --diff "$da" "$db" --min-time 5parsecs
 usage_error --diff "$da" "$db" --no-such-option
+usage_error --diff "$da" "$db" --range 5:3
+usage_error --diff "$da" "$db" --range-a 5ms
+usage_error --diff "$da" "$db" --thread-b
 run "$VZ" --diff "$da" "$TMP/no_such_file.json"
 expect_rc 1 "--diff with a missing file"
 ok

@@ -22,6 +22,7 @@
 #include "render/flamegraph_view.h"
 #include "render/timeline.h"
 #include "render/timeline_internal.h"
+#include "render/timeline_sync.h"
 #include "render/track_layout.h"
 #include "render/view_index.h"
 #include "render_harness.h"
@@ -227,6 +228,64 @@ TEST_CASE("timeline: a highlight keeps the marked label's colour and dims the ot
   check_color_at(img, fx.x_mid(0, fx.slice_named("gamma")), row1, tl::dim_color(label_color(*fx.index, gamma)),
                  "dimmed gamma");
   check_color_at(img, fx.x_mid(0, fx.slice_named("beta")), row0, label_color(*fx.index, beta), "highlighted beta");
+}
+
+TEST_CASE("compare: two synchronized timelines line up the aligned slice and show B's longer one") {
+  // In A, "step" runs at 1000 µs for 500 µs; in B it starts at 7000 µs and takes 1000 µs. Aligned
+  // on the first "step", both begin at the same x and B's ends twice as far right.
+  TimelineFixture a(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"setup"},
+   {"ph":"X","pid":1,"tid":1,"ts":1000,"dur":500,"name":"step"}]})");
+  TimelineFixture b(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"setup"},
+   {"ph":"X","pid":1,"tid":1,"ts":7000,"dur":1000,"name":"step"}]})");
+  TimelineSync sync;
+  sync.align.origin_a = a.trace->threads[0].slices.start[a.slice_named("step")];
+  sync.align.origin_b = b.trace->threads[0].slices.start[b.slice_named("step")];
+  const TimelineHighlight hl;
+  auto panel = [&] {
+    const float h = std::floor(ImGui::GetContentRegionAvail().y * 0.5f) - 4;
+    sync.prepare(*a.trace, *b.trace, a.state, b.state);
+    ImGui::BeginChild("##a", ImVec2(0, h));
+    draw_timeline(*a.index, a.state, hl);
+    ImGui::EndChild();
+    sync.after_a(a.state, b.state);
+    ImGui::BeginChild("##b", ImVec2(0, h));
+    draw_timeline(*b.index, b.state, hl);
+    ImGui::EndChild();
+    sync.after_b(a.state, b.state);
+  };
+  g_harness->render(panel, 2);
+  // Zoom A onto [step - 200 µs, step + 1200 µs] (the first 1.4 ms after the aligned start):
+  // B must follow without being touched.
+  zoom_timeline_to(a.state, sync.align.origin_a - 200'000, sync.align.origin_a + 1'200'000);
+  const Image img = g_harness->render(panel);
+  CHECK(same_mapping(b.state.view, [&] {
+    TimeView v = a.state.view;
+    v.shift(sync.align.a_to_b());
+    return v;
+  }()));
+  const uint32_t c_step = label_color(*a.index, label_named(*a.trace, "step"));
+  REQUIRE(c_step == label_color(*b.index, label_named(*b.trace, "step")));  // same name, same colour
+  const double ya = a.row_mid_y(0, 0), yb = b.row_mid_y(0, 0);
+  REQUIRE(yb > ya + 20);  // B's timeline is below A's
+  const double x0 = a.x_at(sync.align.origin_a);
+  CHECK(std::abs(b.x_at(sync.align.origin_b) - x0) < 0.01);  // the aligned starts share an x
+  const double x_end_a = a.x_at(sync.align.origin_a + 500'000), x_end_b = b.x_at(sync.align.origin_b + 1'000'000);
+  REQUIRE(x_end_b - x_end_a > 100);
+  // Both steps are drawn from x0; A's ends at x_end_a, B's continues to x_end_b.
+  const double mid_a = (x0 + x_end_a) / 2;  // clear of the label text at the left end
+  check_color_at(img, mid_a, ya, c_step, "A's step after the aligned start");
+  check_color_at(img, mid_a, yb, c_step, "B's step after the aligned start");
+  check_color_at(img, x0 - 6, ya, background(), "A before its step");
+  check_color_at(img, x0 - 6, yb, background(), "B before its step");
+  const double between = (x_end_a + x_end_b) / 2;
+  check_color_at(img, between, ya, background(), "A after its (shorter) step");
+  check_color_at(img, between, yb, c_step, "B's (longer) step past A's end");
+  check_color_at(img, x_end_b + 8, yb, background(), "B after its step");
+  // The axis labels count from each run's aligned origin.
+  CHECK(a.state.axis_origin == sync.align.origin_a);
+  CHECK(b.state.axis_origin == sync.align.origin_b);
 }
 
 TEST_CASE("flamegraph: frames are as wide as their share of the focused node") {

@@ -55,4 +55,35 @@ assert red > 5000, f"no red (slower) rows: {red} reddish pixels"
 assert blue > 5000, f"no blue (faster/removed) rows: {blue} bluish pixels"
 print(f"compare ok: {red} red, {blue} blue pixels")
 PY
+# Side by side, aligned on "save", "compute" selected: it is highlighted in both runs, so each
+# half of the timeline area holds saturated (not dimmed) pixels of the same colour.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" "$src/data/diff_b.json" --tab compare \
+  --side-by-side --align save --select compute --screenshot "$tmp/side.png" --size 1200x700
+python3 - "$tmp/side.png" "$src" <<'PY'
+import sys
+from collections import Counter
+sys.path.insert(0, sys.argv[2])
+from png_read import read_png
+w, h, rows = read_png(sys.argv[1])
+def saturated(x0, x1):
+    c = Counter()
+    for y in range(int(h * 0.15), int(h * 0.5)):
+        row = rows[y]
+        for x in range(x0, x1):
+            p = tuple(row[3 * x:3 * x + 3])
+            if max(p) - min(p) > 80:
+                c[p] += 1
+    return c
+left, right = saturated(0, w // 2), saturated(w // 2, w)
+common = [(p, min(left[p], right[p])) for p in left if p in right and p[0] + p[1] + p[2] > 150]
+common.sort(key=lambda t: -t[1])
+assert common and common[0][1] > 150, f"no highlighted colour in both halves: {left.most_common(3)} / {right.most_common(3)}"
+top = common[0][0]
+# Everything else is dimmed: apart from the accent blue of labels and controls, the highlighted
+# colour is nearly all the saturated pixels of each half.
+for name, half in (("A", left), ("B", right)):
+    others = sum(n for p, n in half.items() if p != top and not p[2] > p[0] + 30)
+    assert others < half[top] * 0.15, f"{name}: {others} other saturated pixels vs {half[top]}: {half.most_common(5)}"
+print(f"side by side ok: {top} in both halves ({common[0][1]} px), the rest dimmed")
+PY
 echo "window test ok"

@@ -1,0 +1,72 @@
+#include "analysis/name_lookup.h"
+
+#include <algorithm>
+
+namespace vz {
+
+std::vector<uint8_t> labels_named(const Trace& t, std::string_view name) {
+  const StrId id = t.strings.find(name);
+  if (id == kNone) return {};
+  std::vector<uint8_t> mark(t.labels.size(), 0);
+  bool any = false;
+  for (size_t l = 0; l < t.labels.size(); ++l) {
+    if (t.labels[l].name == id) mark[l] = 1, any = true;
+  }
+  if (!any) mark.clear();
+  return mark;
+}
+
+namespace {
+
+// Earliest start in `s` whose label is marked: rows are sorted by start, so each row stops at its
+// first match, and a row whose first start is already later than the best so far is skipped.
+void first_in_set(const SliceSet& s, const std::vector<uint8_t>& mark, bool* found, Time* best) {
+  for (uint32_t d = 0; d < s.depths(); ++d) {
+    const uint32_t b = s.depth_begin[d], e = s.depth_begin[d + 1];
+    for (uint32_t i = b; i < e; ++i) {
+      if (*found && s.start[i] >= *best) break;
+      if (mark[s.label[i]]) {
+        *best = s.start[i];
+        *found = true;
+        break;
+      }
+    }
+  }
+}
+
+void first_instant(const std::vector<Instant>& v, const std::vector<uint8_t>& mark, bool* found, Time* best) {
+  for (const Instant& in : v) {  // sorted by ts
+    if (*found && in.ts >= *best) break;
+    if (mark[in.label]) {
+      *best = in.ts;
+      *found = true;
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+bool first_named(const Trace& t, std::string_view name, Time* at) {
+  const std::vector<uint8_t> mark = labels_named(t, name);
+  if (mark.empty()) return false;
+  bool found = false;
+  Time best = 0;
+  for (const Thread& th : t.threads) {
+    first_in_set(th.slices, mark, &found, &best);
+    first_in_set(th.overflow, mark, &found, &best);
+    first_instant(th.instants, mark, &found, &best);
+  }
+  first_instant(t.process_instants, mark, &found, &best);
+  first_instant(t.global_instants, mark, &found, &best);
+  for (const AsyncSlice& a : t.async_slices) {  // sorted by (process, start): no early exit
+    if (mark[a.label] && (!found || a.start < best)) {
+      best = a.start;
+      found = true;
+    }
+  }
+  if (found) *at = best;
+  return found;
+}
+
+}  // namespace vz

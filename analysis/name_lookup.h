@@ -1,0 +1,24 @@
+// Finding events by their exact name text, across two traces that share no string table.
+//
+// The comparison view matches runs by name: a slice selected in run A highlights the slices of
+// the same name in run B, and the two time axes can be aligned on the first occurrence of a name
+// in each run. Both need the name's text looked up in the other trace's tables, never its StrId.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "formats/model.h"
+
+namespace vz {
+
+// Per Trace::labels index: 1 when the label's name is exactly `name`. Empty when no label has it.
+std::vector<uint8_t> labels_named(const Trace& t, std::string_view name);
+
+// The earliest event named exactly `name` in `t`: a thread slice (nested or overflow lane), an
+// async slice, or an instant of any scope. Sets *at to its start and returns true; false (and
+// *at untouched) when nothing has that name. O(labels + the rows scanned up to their first match).
+bool first_named(const Trace& t, std::string_view name, Time* at);
+
+}  // namespace vz
