@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "analysis/search.h"
+#include "render/diff_flame_layout.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/time_view.h"
@@ -61,7 +62,8 @@ uint32_t diff_row_tint(const DiffRow& r) {
   if (std::isnan(pct) || pct == 0) return 0;
   const float k = float(std::min(1.0, std::fabs(pct) / 100.0));
   const int alpha = int(30 + 110 * k);
-  return pct > 0 ? IM_COL32(220, 70, 60, alpha) : IM_COL32(60, 130, 230, alpha);
+  const uint8_t* c = pct > 0 ? kDiffSlower : kDiffFaster;  // the differential flamegraph's ends
+  return IM_COL32(c[0], c[1], c[2], alpha);
 }
 
 bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
