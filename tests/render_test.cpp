@@ -421,6 +421,48 @@ TEST_CASE("diff flamegraph: widths from B show the added function, widths from A
     if (f.node == gone) CHECK((f.x0 == doctest::Approx(0.6 * fx.state.graph_w) && f.x1 == doctest::Approx(0.9 * fx.state.graph_w)));
 }
 
+TEST_CASE("diff flamegraph: hover shows a tooltip, a click zooms, a right click backs up") {
+  DiffFlameFixture fx(run_of(1000, {{"steady", 400}, {"slow", 100}, {"quick", 400}}),
+                      run_of(1000, {{"steady", 400}, {"slow", 300}, {"quick", 200}}));
+  const Image plain = fx.draw();
+  const uint32_t slow = fx.node("slow"), main = fx.node("main");
+  // The middle of slow's frame.
+  vz::testing::MouseInput m;
+  for (const DiffFlameFrame& f : fx.frames()) {
+    if (f.node != slow) continue;
+    m.x = float(fx.state.graph_x + (f.x0 + f.x1) / 2);
+    m.y = float(fx.state.graph_y + double(f.row - fx.state.min_row) * fx.state.row_h + fx.state.row_h / 2);
+  }
+  REQUIRE(m.x > 0);
+  // Pixels of the tooltip's background below and right of the mouse.
+  const uint32_t popup = ImGui::GetColorU32(ImGuiCol_PopupBg);
+  REQUIRE_FALSE(colors_near(popup, background(), 2));
+  auto popup_pixels = [&](const Image& img) {
+    int n = 0;
+    for (int y = int(m.y) + 8; y < int(m.y) + 108 && y < img.height; ++y)
+      for (int x = int(m.x) + 16; x < int(m.x) + 216 && x < img.width; ++x) n += img.at(x, y).near(popup);
+    return n;
+  };
+  CHECK(popup_pixels(plain) == 0);
+  const Image hovered = g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.hovered == slow);
+  CHECK(popup_pixels(hovered) > 2000);
+  CHECK(fx.state.focus == 0);
+  // A click focuses slow: it spans the width, with all and main above it.
+  m.click = ImGuiMouseButton_Left;
+  g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.focus == slow);
+  fx.draw();
+  const std::vector<DiffFlameFrame> zoomed = fx.frames();
+  REQUIRE(zoomed.size() == 3);
+  CHECK((zoomed[0].node == 0 && zoomed[1].node == main && zoomed[2].node == slow));
+  CHECK((zoomed[2].row == 0 && zoomed[2].x0 == 0.0 && zoomed[2].x1 == fx.state.graph_w));
+  // A right click anywhere on the graph goes back to the caller.
+  m.click = ImGuiMouseButton_Right;
+  g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.focus == main);
+}
+
 int main(int argc, char** argv) {
   RenderHarness harness(kWidth, kHeight);
   if (!harness.ok()) {
