@@ -85,7 +85,7 @@ DiffFlameIndex build_diff_flame_index(const DiffResult& r, bool width_from_b);
 
 // The weighted median of self_b / self_a over rows in both runs with self_a > 0, weighted by
 // self_a: the smallest ratio at or below which at least half of that weight lies. 1 when no row
-// qualifies.
+// qualifies or that ratio is 0 (most of A's own time gone would otherwise scale A to nothing).
 double diff_typical_ratio(const DiffResult& r);
 
 // One side's numbers of a node (the root: the traced total, no self, the top-level calls).

@@ -333,6 +333,13 @@ TEST_CASE("diff flame: a hand-worked merged tree and the width toggle") {
   }
   CHECK(diff_flame_path(ix, diff_flame_node(3)) == std::vector<uint32_t>{0, 1, 4});
   CHECK(diff_flame_name(r, 0) == "all");
+  // A row whose parent is not an earlier row (a damaged result) hangs from the root.
+  r.rows[1].parent = 1;
+  r.rows[2].parent = 7;
+  const DiffFlameIndex bad = build_diff_flame_index(r, true);
+  CHECK(bad.parent[diff_flame_node(1)] == 0);
+  CHECK(bad.parent[diff_flame_node(2)] == 0);
+  CHECK(bad.parent[diff_flame_node(3)] == diff_flame_node(0));
 }
 
 TEST_CASE("diff flame: one function 3x slower is red, one 2x faster blue, the rest neutral") {
