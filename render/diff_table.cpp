@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "analysis/search.h"
+#include "render/diff_flame_layout.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/time_view.h"
@@ -47,11 +48,6 @@ void reorder(const DiffResult& d, DiffTableState& st) {
   st.dirty = false;
 }
 
-std::string signed_span(Time ns) {
-  if (ns == 0) return "0";
-  return (ns > 0 ? "+" : "-") + format_time_span(std::fabs(double(ns)));
-}
-
 }  // namespace
 
 uint32_t diff_row_tint(const DiffRow& r) {
@@ -61,7 +57,15 @@ uint32_t diff_row_tint(const DiffRow& r) {
   if (std::isnan(pct) || pct == 0) return 0;
   const float k = float(std::min(1.0, std::fabs(pct) / 100.0));
   const int alpha = int(30 + 110 * k);
-  return pct > 0 ? IM_COL32(220, 70, 60, alpha) : IM_COL32(60, 130, 230, alpha);
+  const uint8_t* c = pct > 0 ? kDiffSlower : kDiffFaster;  // the differential flamegraph's ends
+  return IM_COL32(c[0], c[1], c[2], alpha);
+}
+
+std::string format_delta_pct(double pct) {
+  if (std::isnan(pct)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", pct);
+  return buf;
 }
 
 bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
@@ -111,14 +115,11 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
         changed = true;
       }
       ImGui::PopID();
-      char pct[32];
-      if (std::isnan(r.delta_pct)) std::snprintf(pct, sizeof pct, "-");
-      else std::snprintf(pct, sizeof pct, "%+.1f%%", r.delta_pct);
       const std::string cells[] = {format_count(r.a.count), format_count(r.b.count),
                                    format_time_span(double(r.a.total)), format_time_span(double(r.b.total)),
-                                   signed_span(r.delta_total), pct,
+                                   format_time_delta(r.delta_total), format_delta_pct(r.delta_pct),
                                    format_time_span(double(r.a.self)), format_time_span(double(r.b.self)),
-                                   signed_span(r.delta_self)};
+                                   format_time_delta(r.delta_self)};
       for (const std::string& c : cells) {
         ImGui::TableNextColumn();
         text_right(c.c_str());

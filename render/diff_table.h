@@ -39,4 +39,7 @@ bool draw_diff_table(const DiffResult& diff, DiffTableState& state);
 // rows as faster.
 uint32_t diff_row_tint(const DiffRow& row);
 
+// A Δ% as the table shows it: "+12.5%", or "-" when there is no percentage (NaN).
+std::string format_delta_pct(double pct);
+
 }  // namespace vz

@@ -184,4 +184,9 @@ std::string format_time_span(double ns, int digits) {
   return buf;
 }
 
+std::string format_time_delta(Time ns) {
+  if (ns == 0) return "0";
+  return (ns > 0 ? "+" : "-") + format_time_span(std::fabs(double(ns)));
+}
+
 }  // namespace vz

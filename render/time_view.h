@@ -91,4 +91,7 @@ std::string format_tick(Time t, Time step);
 // A duration with a readable unit and up to `digits` significant digits: "950 ns", "1.25 µs".
 std::string format_time_span(double ns, int digits = 3);
 
+// A signed change of duration: "+1.25 ms", "-950 ns", "0".
+std::string format_time_delta(Time ns);
+
 }  // namespace vz

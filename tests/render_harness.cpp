@@ -128,7 +128,7 @@ RenderHarness::~RenderHarness() {
   glfwTerminate();
 }
 
-Image RenderHarness::render(const std::function<void()>& panel, int frames) {
+Image RenderHarness::render(const std::function<void()>& panel, int frames, const MouseInput* mouse) {
   Image img;
   if (!ok_) return img;
   ImGuiIO& io = ImGui::GetIO();
@@ -139,8 +139,9 @@ Image RenderHarness::render(const std::function<void()>& panel, int frames) {
     io.DisplaySize = ImVec2(float(width_), float(height_));
     io.DisplayFramebufferScale = ImVec2(1, 1);
     io.DeltaTime = 1.0f / 60.0f;
-    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    io.MousePos = mouse ? ImVec2(mouse->x, mouse->y) : ImVec2(-FLT_MAX, -FLT_MAX);
     for (bool& down : io.MouseDown) down = false;
+    if (mouse && mouse->click >= 0 && mouse->click < 5 && i + 1 == frames) io.MouseDown[mouse->click] = true;
     io.MouseWheel = io.MouseWheelH = 0;
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(0, 0));

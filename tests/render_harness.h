@@ -4,7 +4,8 @@
 // OpenGL3 backends as the viewer (app/window.cpp), the viewer's fonts and the dark theme. Each
 // render() builds a few frames of one full-window ImGui window (no padding, no decoration) around
 // a caller's panel, draws them into a framebuffer object of an explicit size, and reads it back
-// with glReadPixels. The mouse is kept off screen, so no hover, outline or tooltip is drawn.
+// with glReadPixels. The mouse is kept off screen, so no hover, outline or tooltip is drawn, unless
+// a render is given a MouseInput (a position held over its frames, and a click in the last one).
 //
 // Usage
 //   vz::testing::RenderHarness h(1200, 700);       // once per process (needs a display: Xvfb)
@@ -49,6 +50,13 @@ struct Image {
   bool write_png(const std::string& path) const;
 };
 
+// The mouse during a render: a position held in every frame, and optionally a button pressed in
+// the last frame only (so ImGui::IsMouseClicked sees a click there).
+struct MouseInput {
+  float x = 0, y = 0;  // screen position (px)
+  int click = -1;      // ImGuiMouseButton pressed in the last frame; -1 for none
+};
+
 // The window, GL context, framebuffer and ImGui context; tears them down when destroyed.
 class RenderHarness {
  public:
@@ -66,7 +74,8 @@ class RenderHarness {
   // Builds `frames` frames with `panel` drawn inside the full-window ImGui window, renders the
   // last one and returns its pixels. ImGui lays windows out over a frame, so use 2 or more.
   // With VZ_RENDER_DUMP=DIR in the environment, each result is also written to DIR/render_N.png.
-  Image render(const std::function<void()>& panel, int frames = 3);
+  // `mouse` (when set) places the mouse and clicks (see MouseInput); otherwise it is off screen.
+  Image render(const std::function<void()>& panel, int frames = 3, const MouseInput* mouse = nullptr);
 
  private:
   int width_, height_;

@@ -1,10 +1,12 @@
-// Pixel tests of render/: the timeline (slice colours by row, folded runs, counters, highlight)
-// and the flamegraph (frame widths), drawn by the real panels through ImGui's OpenGL3 backend into
+// Pixel tests of render/: the timeline (slice colours by row, folded runs, counters, highlight),
+// the flamegraph (frame widths) and the differential flamegraph (colours of slower, faster and
+// unchanged functions, a uniformly slower run, the width toggle), drawn by the real panels through ImGui's OpenGL3 backend into
 // an offscreen framebuffer (tests/render_harness.h) and read back.
 //
 // Positions come from the panels' own state (TimelineState's view, plot_x, tracks_y, metrics;
 // the flamegraph fills the window), expected colours from the same functions the panels call
-// (label_color, hash_color, the timeline's fold/dim/series colours), so the tests pin what is drawn
+// (label_color, hash_color, the timeline's fold/dim/series colours, diff_flame_color; the
+// differential flamegraph's frames from layout_diff_flamegraph and its state), so the tests pin what is drawn
 // where without hard-coding pixel values. Needs a display: ctest runs it under xvfb-run.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
@@ -18,7 +20,9 @@
 #include <vector>
 
 #include "analysis/call_tree.h"
+#include "analysis/diff.h"
 #include "formats/loader.h"
+#include "render/diff_flame_view.h"
 #include "render/flamegraph_view.h"
 #include "render/timeline.h"
 #include "render/timeline_internal.h"
@@ -332,6 +336,190 @@ TEST_CASE("flamegraph: frames are as wide as their share of the focused node") {
   const double boundary = 0.75 * w;
   CHECK_MESSAGE(std::abs(last_a + 1 - boundary) <= 2.0, "a ends at " << last_a);
   CHECK_MESSAGE(std::abs(first_b - boundary) <= 2.0, "b starts at " << first_b);
+}
+
+namespace {
+
+// A one-thread run: main over `main_us` µs calling the named children one after another with the
+// given durations (µs); main's own time is the rest.
+std::unique_ptr<Trace> run_of(int main_us, const std::vector<std::pair<std::string, int>>& calls) {
+  std::string json = R"({"traceEvents":[{"ph":"X","pid":1,"tid":1,"ts":0,"dur":)" + std::to_string(main_us) +
+                     R"(,"name":"main"})";
+  int at = 0;
+  for (const auto& [name, us] : calls) {
+    json += R"(,{"ph":"X","pid":1,"tid":1,"ts":)" + std::to_string(at) + R"(,"dur":)" + std::to_string(us) +
+            R"(,"name":")" + name + R"("})";
+    at += us;
+  }
+  return load_text(json + "]}");
+}
+
+// Two runs compared by call path and drawn by the differential flamegraph panel.
+struct DiffFlameFixture {
+  std::unique_ptr<Trace> a, b;
+  DiffResult diff;
+  DiffFlameState state;
+
+  DiffFlameFixture(std::unique_ptr<Trace> ta, std::unique_ptr<Trace> tb) : a(std::move(ta)), b(std::move(tb)) {
+    DiffQuery q;
+    q.by = DiffBy::Path;
+    diff = diff_traces(*a, *b, q, 1);
+    REQUIRE(diff.by == DiffBy::Path);
+  }
+  Image draw() { return g_harness->render([&] { draw_diff_flamegraph(diff, state, ""); }); }
+  // The node of the row named `name` (one row per name in these runs).
+  uint32_t node(const std::string& name) const {
+    for (uint32_t i = 0; i < diff.rows.size(); ++i)
+      if (diff.rows[i].name == name) return diff_flame_node(i);
+    FAIL("no row " << name);
+    return 0;
+  }
+  // The frames of the last drawing, laid out as the panel laid them out.
+  std::vector<DiffFlameFrame> frames() const {
+    return layout_diff_flamegraph(diff, state.index, state.focus, state.graph_w, 0.5);
+  }
+  // The pixel three quarters across `node`'s frame (clear of its label), at mid-row; fails when the
+  // node has no frame.
+  vz::testing::Rgb pixel(const Image& img, uint32_t node) const {
+    for (const DiffFlameFrame& f : frames()) {
+      if (f.node != node) continue;
+      const double x = state.graph_x + f.x0 + 0.75 * (f.x1 - f.x0);
+      const double y = state.graph_y + double(f.row - state.min_row) * state.row_h + state.row_h / 2;
+      const int cx = img.clear_x(int(x), int(y));
+      REQUIRE_MESSAGE(cx >= 0, "no clear pixel in the frame of " << diff_flame_name(diff, node));
+      return img.at(cx, int(y));
+    }
+    FAIL("no frame for " << diff_flame_name(diff, node));
+    return {};
+  }
+};
+
+// Red clearly above blue (and green): a slower frame.
+bool reddish(const vz::testing::Rgb& c) { return c.r > c.b + 80 && c.r > c.g + 80; }
+// Blue clearly above red: a faster frame.
+bool bluish(const vz::testing::Rgb& c) { return c.b > c.r + 80; }
+// Neither: red and blue within a few steps of each other.
+bool greyish(const vz::testing::Rgb& c) { return std::abs(int(c.r) - int(c.b)) < 20; }
+
+}  // namespace
+
+TEST_CASE("diff flamegraph: a 3x slower function is red, a 2x faster one blue, unchanged ones grey") {
+  // A: main 1000 µs → steady 400, slow 100, quick 400.  B: steady 400, slow 300, quick 200.
+  DiffFlameFixture fx(run_of(1000, {{"steady", 400}, {"slow", 100}, {"quick", 400}}),
+                      run_of(1000, {{"steady", 400}, {"slow", 300}, {"quick", 200}}));
+  const Image img = fx.draw();
+  REQUIRE(fx.state.graph_w > 500);
+  CHECK(fx.state.frames_drawn == 5);  // all, main, steady, slow, quick
+  CHECK(fx.frames().size() == 5);
+  const uint32_t slow = fx.node("slow"), quick = fx.node("quick"), steady = fx.node("steady"), main = fx.node("main");
+  const vz::testing::Rgb c_slow = fx.pixel(img, slow), c_quick = fx.pixel(img, quick), c_steady = fx.pixel(img, steady),
+                         c_main = fx.pixel(img, main), c_all = fx.pixel(img, 0);
+  CHECK_MESSAGE(reddish(c_slow), "slow: " << c_slow.str());
+  CHECK_MESSAGE(bluish(c_quick), "quick: " << c_quick.str());
+  for (const auto& [what, c] : {std::pair{"steady", c_steady}, std::pair{"main", c_main}, std::pair{"all", c_all}}) {
+    CHECK_MESSAGE(greyish(c), what << ": " << c.str());
+    CHECK_MESSAGE(c.near(diff_flame_color(0, true)), what << ": " << c.str() << ", want " << rgb_str(diff_flame_color(0, true)));
+  }
+  // Exactly the colours of the values: full red and full blue.
+  CHECK_MESSAGE(c_slow.near(diff_flame_color(1, true)), "slow: " << c_slow.str());
+  CHECK_MESSAGE(c_quick.near(diff_flame_color(-1, true)), "quick: " << c_quick.str());
+  // Widths from B: steady, slow, quick take 40 %, 30 % and 20 % of the width, left to right.
+  for (const DiffFlameFrame& f : fx.frames()) {
+    const double share = (f.x1 - f.x0) / fx.state.graph_w;
+    if (f.node == steady) CHECK((share == doctest::Approx(0.4) && f.x0 == 0.0));
+    if (f.node == slow) CHECK((share == doctest::Approx(0.3) && f.x0 == doctest::Approx(0.4 * fx.state.graph_w)));
+    if (f.node == quick) CHECK(share == doctest::Approx(0.2));
+  }
+}
+
+TEST_CASE("diff flamegraph: a uniformly 2x slower run is grey unless compared absolutely") {
+  DiffFlameFixture fx(run_of(1000, {{"steady", 400}, {"slow", 100}, {"quick", 400}}),
+                      run_of(2000, {{"steady", 800}, {"slow", 200}, {"quick", 800}}));
+  const Image img = fx.draw();
+  REQUIRE(fx.frames().size() == 5);
+  for (const DiffFlameFrame& f : fx.frames()) {
+    const vz::testing::Rgb c = fx.pixel(img, f.node);
+    CHECK_MESSAGE(greyish(c), diff_flame_name(fx.diff, f.node) << ": " << c.str());
+    CHECK_FALSE(reddish(c));
+  }
+  // Without the normalisation every frame with time of its own turns red.
+  fx.state.options.scale = DiffScale::Absolute;
+  const Image abs = fx.draw();
+  for (const char* name : {"main", "steady", "slow", "quick"}) {
+    const vz::testing::Rgb c = fx.pixel(abs, fx.node(name));
+    CHECK_MESSAGE(reddish(c), name << " (absolute): " << c.str());
+  }
+  // By total, the root (2x) turns red too.
+  fx.state.options.by_self = false;
+  const Image by_total = fx.draw();
+  CHECK(reddish(fx.pixel(by_total, 0)));
+}
+
+TEST_CASE("diff flamegraph: widths from B show the added function, widths from A the removed one") {
+  // main calls keep in both runs; gone only in A, fresh only in B, each taking 30 % of main.
+  DiffFlameFixture fx(run_of(1000, {{"keep", 600}, {"gone", 300}}), run_of(1000, {{"keep", 600}, {"fresh", 300}}));
+  const uint32_t fresh = fx.node("fresh"), gone = fx.node("gone"), keep = fx.node("keep");
+  const Image from_b = fx.draw();
+  auto has_frame = [&](uint32_t n) {
+    for (const DiffFlameFrame& f : fx.frames())
+      if (f.node == n) return true;
+    return false;
+  };
+  CHECK(has_frame(fresh));
+  CHECK_FALSE(has_frame(gone));
+  CHECK(reddish(fx.pixel(from_b, fresh)));
+  CHECK(greyish(fx.pixel(from_b, keep)));
+  fx.state.options.width_from_b = false;
+  const Image from_a = fx.draw();
+  CHECK(has_frame(gone));
+  CHECK_FALSE(has_frame(fresh));
+  CHECK(bluish(fx.pixel(from_a, gone)));
+  CHECK(greyish(fx.pixel(from_a, keep)));
+  // The same place on screen: the added frame in B's widths, the removed one in A's.
+  for (const DiffFlameFrame& f : fx.frames())
+    if (f.node == gone) CHECK((f.x0 == doctest::Approx(0.6 * fx.state.graph_w) && f.x1 == doctest::Approx(0.9 * fx.state.graph_w)));
+}
+
+TEST_CASE("diff flamegraph: hover shows a tooltip, a click zooms, a right click backs up") {
+  DiffFlameFixture fx(run_of(1000, {{"steady", 400}, {"slow", 100}, {"quick", 400}}),
+                      run_of(1000, {{"steady", 400}, {"slow", 300}, {"quick", 200}}));
+  const Image plain = fx.draw();
+  const uint32_t slow = fx.node("slow"), main = fx.node("main");
+  // The middle of slow's frame.
+  vz::testing::MouseInput m;
+  for (const DiffFlameFrame& f : fx.frames()) {
+    if (f.node != slow) continue;
+    m.x = float(fx.state.graph_x + (f.x0 + f.x1) / 2);
+    m.y = float(fx.state.graph_y + double(f.row - fx.state.min_row) * fx.state.row_h + fx.state.row_h / 2);
+  }
+  REQUIRE(m.x > 0);
+  // Pixels of the tooltip's background below and right of the mouse.
+  const uint32_t popup = ImGui::GetColorU32(ImGuiCol_PopupBg);
+  REQUIRE_FALSE(colors_near(popup, background(), 2));
+  auto popup_pixels = [&](const Image& img) {
+    int n = 0;
+    for (int y = int(m.y) + 8; y < int(m.y) + 108 && y < img.height; ++y)
+      for (int x = int(m.x) + 16; x < int(m.x) + 216 && x < img.width; ++x) n += img.at(x, y).near(popup);
+    return n;
+  };
+  CHECK(popup_pixels(plain) == 0);
+  const Image hovered = g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.hovered == slow);
+  CHECK(popup_pixels(hovered) > 2000);
+  CHECK(fx.state.focus == 0);
+  // A click focuses slow: it spans the width, with all and main above it.
+  m.click = ImGuiMouseButton_Left;
+  g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.focus == slow);
+  fx.draw();
+  const std::vector<DiffFlameFrame> zoomed = fx.frames();
+  REQUIRE(zoomed.size() == 3);
+  CHECK((zoomed[0].node == 0 && zoomed[1].node == main && zoomed[2].node == slow));
+  CHECK((zoomed[2].row == 0 && zoomed[2].x0 == 0.0 && zoomed[2].x1 == fx.state.graph_w));
+  // A right click anywhere on the graph goes back to the caller.
+  m.click = ImGuiMouseButton_Right;
+  g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
+  CHECK(fx.state.focus == main);
 }
 
 int main(int argc, char** argv) {
