@@ -93,6 +93,7 @@ void CompareView::setup(const CompareSetup& s) {
 }
 
 bool CompareView::busy() const {
+  if (waiting_) return true;  // the last frame showed a placeholder
   for (const DiffSlot& s : diffs_) {
     if (!s.task->done()) return true;
   }
@@ -351,12 +352,17 @@ void CompareView::draw_bottom() {
       show_flame_ = false;
       ImGui::EndTabItem();
     }
-/*FLAMETAB*/
+    const ImGuiTabItemFlags f = std::exchange(want_flame_tab_, false) ? ImGuiTabItemFlags_SetSelected : 0;
+    if (ImGui::BeginTabItem("Differential flamegraph", nullptr, f)) {
+      show_flame_ = true;
+      ImGui::EndTabItem();
+    }
     ImGui::EndTabBar();
   }
   draw_scope_row();
   const DiffQuery q = current_query(show_flame_ || by_ == 1 ? DiffBy::Path : DiffBy::Name);
   const DiffResult* d = diff(q);
+  waiting_ = d == nullptr;
   if (!d) {
     ImGui::TextColored(p.text_dim, "Comparing\xe2\x80\xa6");
     return;
@@ -369,7 +375,12 @@ void CompareView::draw_bottom() {
   ImGui::TextColored(col, "(%s%s, %+.1f%%)", d->delta_total >= 0 ? "+" : "-",
                      format_time_span(std::fabs(double(d->delta_total)), 4).c_str(),
                      std::isnan(d->delta_pct) ? 0.0 : d->delta_pct);
-/*FLAMEDRAW*/
+  if (show_flame_) {
+    ImGui::BeginChild("##diff_flame", ImVec2(0, 0), false);
+    draw_diff_flamegraph(*d, flame_, highlight_);
+    ImGui::EndChild();
+    return;
+  }
   if (table_for_ != d) {  // a new result: keep the selection, re-sort
     const std::string keep = table_.selected;
     table_ = DiffTableState{};

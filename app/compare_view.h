@@ -26,6 +26,7 @@
 #include "analysis/diff.h"
 #include "app/load_job.h"
 #include "app/task.h"
+#include "render/diff_flame_view.h"
 #include "render/diff_table.h"
 #include "render/timeline.h"
 #include "render/timeline_sync.h"
@@ -112,6 +113,8 @@ class CompareView {
   std::vector<DiffSlot> diffs_;   // cached diffs, newest last
   const DiffResult* table_for_ = nullptr;
   DiffTableState table_;
+  DiffFlameState flame_;
+  bool waiting_ = false;          // the last frame drew "Comparing…" instead of a result
 };
 
 }  // namespace vz

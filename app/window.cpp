@@ -160,6 +160,8 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     viewer.draw();
     render_frame(window);
     stats.add((glfwGetTime() - frame_start) * 1000.0, was_loading);
+    // Three quiet frames in a row: work a panel starts on its first frame restarts the count.
+    if (headless && viewer.busy()) frames_ready = 0;
     if (headless && !viewer.busy() && ++frames_ready >= 3) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);

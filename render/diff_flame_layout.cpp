@@ -3,26 +3,31 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 
 namespace vz {
 
-double diff_typical_ratio(const DiffResult& r) {
-  std::vector<std::pair<double, double>> ratios;  // (self_b / self_a, self_a)
-  double weight = 0;
+double diff_typical_ratio(const DiffResult& r, double noise_share) {
+  // Per name: summed self time in A and in B (a recursive function has one row per depth).
+  std::unordered_map<std::string_view, std::pair<Time, Time>> by_name;
+  by_name.reserve(r.rows.size() / 4 + 16);
   for (const DiffRow& row : r.rows) {
-    if (row.status != DiffStatus::Both || row.a.self <= 0) continue;
-    const double a = double(row.a.self);
-    ratios.emplace_back(double(std::max<Time>(row.b.self, 0)) / a, a);
-    weight += a;
+    auto& [a, b] = by_name[row.name];
+    a += std::max<Time>(row.a.self, 0);
+    b += std::max<Time>(row.b.self, 0);
+  }
+  const double floor = noise_share * double(std::max(r.total_a, r.total_b));
+  std::vector<double> ratios;
+  for (const auto& [name, ab] : by_name) {
+    const auto [a, b] = ab;
+    if (a <= 0 || b <= 0 || double(std::max(a, b)) < floor) continue;
+    ratios.push_back(double(b) / double(a));
   }
   if (ratios.empty()) return 1;
-  std::sort(ratios.begin(), ratios.end());
-  double below = 0;
-  for (const auto& [ratio, w] : ratios) {
-    below += w;
-    if (below >= weight / 2) return ratio > 0 ? ratio : 1;  // a zero median would scale A to nothing
-  }
-  return 1;
+  const size_t mid = (ratios.size() - 1) / 2;  // the lower median
+  std::nth_element(ratios.begin(), ratios.begin() + long(mid), ratios.end());
+  return ratios[mid];
 }
 
 DiffFlameIndex build_diff_flame_index(const DiffResult& r, bool width_from_b) {

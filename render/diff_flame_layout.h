@@ -16,12 +16,14 @@
 // (blue), 0 neutral (grey). It compares A's and B's self time (or total time, with by_self off) on
 // one of three scales:
 //   Normalised (default)  the change relative to the run's typical change: value from
-//                         log2(b / (a · k)), where k is the weighted median of the self-time ratios
-//                         self_b / self_a over rows present in both runs (weighted by self_a; see
-//                         DiffFlameIndex::typical_ratio). A run that is uniformly 2x slower has
-//                         k = 2 and is neutral everywhere; a run where one function got slower and
-//                         the rest did not has k = 1, so the rest stays neutral (the ratio of the
-//                         totals would make the rest look faster).
+//                         log2(b / (a · k)), where k is the typical function's self-time ratio:
+//                         the (lower) median of self_b / self_a over the function names present
+//                         in both runs with a noticeable self time, each name counted once (see
+//                         diff_typical_ratio). A run that is uniformly 2x slower has k = 2 and is
+//                         neutral everywhere; a run where one function got slower and the rest did
+//                         not has k = 1 however much of the time that function holds, so it is red
+//                         and the rest stays neutral (the ratio of the totals, or a median
+//                         weighted by time, would make the rest look faster or hide the hotspot).
 //   Absolute              the same with k = 1: any slowdown is red, a uniform one everywhere.
 //   Share                 the change in the node's share of its side's traced total, in percentage
 //                         points: b / total_b − a / total_a. This asks which frames take a bigger
@@ -83,10 +85,11 @@ struct DiffFlameIndex {
 // parent index is not an earlier row are treated as top-level.
 DiffFlameIndex build_diff_flame_index(const DiffResult& r, bool width_from_b);
 
-// The weighted median of self_b / self_a over rows in both runs with self_a > 0, weighted by
-// self_a: the smallest ratio at or below which at least half of that weight lies. 1 when no row
-// qualifies or that ratio is 0 (most of A's own time gone would otherwise scale A to nothing).
-double diff_typical_ratio(const DiffResult& r);
+// The typical function's change: self times are summed per name (over every row of that name),
+// and k is the lower median of self_b / self_a over the names with self time on both sides and at
+// least `noise_share` of the larger traced total on one side, each name counted once. 1 when no
+// name qualifies.
+double diff_typical_ratio(const DiffResult& r, double noise_share = 0.001);
 
 // One side's numbers of a node (the root: the traced total, no self, the top-level calls).
 DiffSums diff_flame_sums(const DiffResult& r, const DiffFlameIndex& ix, uint32_t node, bool side_b);

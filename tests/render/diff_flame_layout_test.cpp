@@ -270,28 +270,55 @@ TEST_CASE("diff flame: path diffs of random trace pairs against a brute-force la
   }
 }
 
-TEST_CASE("diff flame: the typical ratio is the weighted median of the self-time ratios") {
+TEST_CASE("diff flame: the typical ratio is the lower median over function names of the self-time ratios") {
   std::mt19937_64 rng(7);
   for (int iter = 0; iter < 300; ++iter) {
     const DiffResult r = random_result(rng);
-    // Brute force: the smallest ratio with at least half the weight at or below it.
-    double weight = 0;
+    // Brute force: per distinct name, the summed self times; the qualifying ratios sorted; the
+    // lower middle one.
+    std::vector<std::string> names;
     for (const DiffRow& row : r.rows)
-      if (row.status == DiffStatus::Both && row.a.self > 0) weight += double(row.a.self);
-    double want = 1;
-    bool found = false;
-    for (const DiffRow& c : r.rows) {
-      if (c.status != DiffStatus::Both || c.a.self <= 0) continue;
-      const double ratio = double(c.b.self) / double(c.a.self);
-      double below = 0;
+      if (std::find(names.begin(), names.end(), row.name) == names.end()) names.push_back(row.name);
+    const double floor = 0.001 * double(std::max(r.total_a, r.total_b));
+    std::vector<double> ratios;
+    for (const std::string& n : names) {
+      Time a = 0, b = 0;
       for (const DiffRow& row : r.rows)
-        if (row.status == DiffStatus::Both && row.a.self > 0 && double(row.b.self) / double(row.a.self) <= ratio)
-          below += double(row.a.self);
-      if (below >= weight / 2 && (!found || ratio < want)) want = ratio, found = true;
+        if (row.name == n) a += std::max<Time>(row.a.self, 0), b += std::max<Time>(row.b.self, 0);
+      if (a > 0 && b > 0 && double(std::max(a, b)) >= floor) ratios.push_back(double(b) / double(a));
     }
-    if (want == 0) want = 1;
+    std::sort(ratios.begin(), ratios.end());
+    const double want = ratios.empty() ? 1.0 : ratios[(ratios.size() - 1) / 2];
     CHECK(diff_typical_ratio(r) == doctest::Approx(want));
   }
+}
+
+TEST_CASE("diff flame: one dominant function slower is red, not the typical change") {
+  // hot holds 90% of A's self time and is 2x slower in B; three small functions are unchanged.
+  DiffResult r;
+  r.by = DiffBy::Path;
+  auto row = [&](const char* name, Time a, Time b) {
+    DiffRow x;
+    x.name = name;
+    x.depth = 1;
+    x.a = DiffSums{1, a, a};
+    x.b = DiffSums{1, b, b};
+    x.delta_total = x.delta_self = b - a;
+    x.delta_pct = diff_pct(a, b);
+    r.rows.push_back(x);
+    r.total_a += a;
+    r.total_b += b;
+  };
+  row("hot", 900, 1800);
+  row("x", 40, 40);
+  row("y", 30, 30);
+  row("z", 30, 30);
+  CHECK(diff_typical_ratio(r) == doctest::Approx(1.0));
+  const DiffFlameIndex ix = build_diff_flame_index(r, true);
+  const DiffFlameOptions o;
+  CHECK(diff_flame_value(r, ix, diff_flame_node(0), o) > 0.9f);   // hot: red
+  CHECK(diff_flame_value(r, ix, diff_flame_node(1), o) == 0.0f);  // the rest: neutral
+  CHECK(diff_flame_value(r, ix, diff_flame_node(3), o) == 0.0f);
 }
 
 TEST_CASE("diff flame: a hand-worked merged tree and the width toggle") {
