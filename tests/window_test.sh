@@ -86,4 +86,22 @@ for name, half in (("A", left), ("B", right)):
     assert others < half[top] * 0.15, f"{name}: {others} other saturated pixels vs {half[top]}: {half.most_common(5)}"
 print(f"side by side ok: {top} in both halves ({common[0][1]} px), the rest dimmed")
 PY
+# The differential flamegraph of the demo pair: slower frames red, faster ones blue.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/compare_a.json" "$src/../assets/compare_b.json" \
+  --tab diff-flamegraph --screenshot "$tmp/diff_flame.png" --size 1400x860
+python3 - "$tmp/diff_flame.png" "$src" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from png_read import read_png
+w, h, rows = read_png(sys.argv[1])
+red = blue = 0
+for row in rows[int(h * 0.75):int(h * 0.95)]:  # the graph, under its toolbar
+    for x in range(0, w * 3, 3):
+        r, g, b = row[x], row[x + 1], row[x + 2]
+        red += r > g + 40 and r > b + 40
+        blue += b > r + 40 and b > g + 10
+assert red > 3000, f"no slower (red) frames: {red} reddish pixels"
+assert blue > 200, f"no faster (blue) frames: {blue} bluish pixels"
+print(f"differential flamegraph ok: {red} red, {blue} blue pixels")
+PY
 echo "window test ok"
