@@ -25,6 +25,7 @@
 
 #include "analysis/call_tree.h"
 #include "analysis/diff.h"
+#include "render/diff_flame_layout.h"
 #include "analysis/range_stats.h"
 #include "analysis/search.h"
 #include "formats/model.h"
@@ -216,6 +217,15 @@ void bench_nested(size_t slices, unsigned workers, int runs, Report& rep, uint64
             sink += vz::build_call_tree(*t, vz::CallTreeQuery{}, workers).nodes.size() +
                     vz::build_call_tree(*b, vz::CallTreeQuery{}, workers).nodes.size();
           }), "of which: the two call trees (the rest is the merge)");
+  // The differential flamegraph over that path diff: its tree index (children, typical ratio)
+  // and one full-width layout with every frame's colour.
+  rep.add("diff_flame_index_ms", best_ms(runs, [&] {
+            const vz::DiffFlameIndex ix = vz::build_diff_flame_index(d, true);
+            const std::vector<vz::DiffFlameFrame> frames = vz::layout_diff_flamegraph(d, ix, 0, 1600, 0.5);
+            float v = 0;
+            for (const vz::DiffFlameFrame& f : frames) v += vz::diff_flame_value(d, ix, f.node, vz::DiffFlameOptions{});
+            sink += frames.size() + uint64_t(v != 0);
+          }), "differential flamegraph of that diff: index + one 1600 px layout with colours");
   sink += uint64_t(d.delta_total);
 }
 
