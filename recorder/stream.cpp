@@ -163,9 +163,9 @@ class Streamer {
     w_.write_strings(StrId(strings_written_), nv.strings.data() + strings_written_,
                      n - strings_written_);
     std::vector<Label> labels;
-    for (size_t i = strings_written_; i < n; ++i) labels.push_back(Label{StrId(i), kNoStr});
-    w_.write_labels(uint32_t(strings_written_), labels.data(), labels.size());
-    strings_written_ = n;
+    for (size_t i = labels_written_; i < n; ++i) labels.push_back(Label{StrId(i), kNoStr});
+    w_.write_labels(uint32_t(labels_written_), labels.data(), labels.size());
+    strings_written_ = labels_written_ = n;
     sites_ = std::move(nv.sites);
   }
 
@@ -357,6 +357,7 @@ class Streamer {
   std::string error_;
   std::deque<PerThread> threads_;
   size_t strings_written_ = 1;  // id 0 ("") is implicit
+  size_t labels_written_ = 0;   // label i = {string i, no category}, label 0 included
   std::vector<SiteInfo> sites_;
   std::vector<uint8_t> used_;  // names of written slices
   bool process_written_ = false;
