@@ -7,6 +7,8 @@
 // slices that TraceBuilder would nest differently, go through adopt_slices and the builder's own
 // layout instead.
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -110,6 +112,15 @@ std::string number_text(uint64_t v) { return std::to_string(v); }
 
 bool save_locked(const std::string& path, std::string* message) {
   Registry& r = registry();
+  static const bool timing = std::getenv("VZ_REC_TIMING") != nullptr;
+  auto tick = std::chrono::steady_clock::now();
+  auto phase = [&](const char* what) {
+    if (!timing) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s\n", what,
+                 std::chrono::duration<double>(now - tick).count());
+    tick = now;
+  };
   if (path.empty()) return *message = "no output path", false;
   bool vzt = ends_with_ci(path, ".vzt");
   if (!vzt && !ends_with_ci(path, ".json") && !ends_with_ci(path, ".gz"))
@@ -136,6 +147,7 @@ bool save_locked(const std::string& path, std::string* message) {
   for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
   if (end == INT64_MIN) end = 0;
   for (ThreadData& t : td) t.dec->close_open(end, t.batch);
+  phase("decode");
 
   // The model.
   Trace trace;
@@ -226,6 +238,7 @@ bool save_locked(const std::string& path, std::string* message) {
     trace.threads[th].unmatched_end = t->batch.orphan_ends;
   }
   trace.source = std::make_shared<StringBuffer>(std::move(source));
+  phase("model");
 
   std::string error;
   bool ok;
@@ -236,6 +249,7 @@ bool save_locked(const std::string& path, std::string* message) {
   } else {
     ok = save_trace(trace, path, &error);
   }
+  phase("write");
   if (!ok) {
     *message = "cannot save " + path + ": " + error;
     return false;

@@ -13,7 +13,7 @@ namespace vz::rec::internal {
 
 // zstd level of the recorder's .vzt output: fast (the viewer's converter uses 17; level 3 is
 // a few percent larger and an order of magnitude faster).
-constexpr int kSaveZstdLevel = 3;
+constexpr int kSaveZstdLevel = 1;
 
 // SliceFlags of a decoded slice.
 uint8_t slice_flags(uint8_t decoded);
