@@ -116,7 +116,7 @@ void worker(int index, const std::string& text, Queue& queue, Counts& counts) {
 int main(int argc, char** argv) {
   std::string out = argc > 1 ? argv[1] : "wordcount.vzt";
   int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 4;
-  size_t mb = argc > 3 ? size_t(std::max(1, std::atoi(argv[3]))) : 8;
+  size_t mb = argc > 3 ? size_t(std::max(1, std::atoi(argv[3]))) : 16;
 
   vz::rec::Config cfg;
   cfg.output_file = out;
@@ -134,13 +134,13 @@ int main(int argc, char** argv) {
     vz::rec::instant("text ready", vz::rec::Scope::Process,
                      "{\"bytes\":" + std::to_string(text.size()) + "}");
     Queue queue;
-    std::vector<Counts> counts(size_t(threads));
+    std::vector<Counts> counts(static_cast<size_t>(threads));
     std::vector<std::thread> pool;
     for (int i = 0; i < threads; ++i)
       pool.emplace_back(worker, i, std::cref(text), std::ref(queue), std::ref(counts[size_t(i)]));
     {
       VZ_ZONE_N("split");
-      const size_t kChunk = 256 << 10;
+      const size_t kChunk = 64 << 10;
       uint64_t id = 1;
       for (size_t from = 0; from < text.size(); ++id) {
         size_t to = std::min(text.size(), from + kChunk);
