@@ -88,6 +88,16 @@ void reset(ThreadBuffer& t) {
   t.laps.store(0, std::memory_order_release);
 }
 
+// "a/b.vzt" -> "a/b.1234.vzt" (".json.gz" counts as one extension).
+std::string with_pid_suffix(const std::string& path, pid_t pid) {
+  size_t slash = path.rfind('/');
+  size_t from = slash == std::string::npos ? 0 : slash + 1;
+  size_t dot = path.rfind('.');
+  if (ends_with_ci(path, ".json.gz")) dot = path.size() - 8;
+  if (dot == std::string::npos || dot < from) dot = path.size();
+  return path.substr(0, dot) + "." + std::to_string(pid) + path.substr(dot);
+}
+
 void atfork_prepare() {
   Registry& r = registry();
   r.mu.lock();
@@ -109,6 +119,10 @@ void atfork_child() {
     (void)r.streamer.release();  // its std::thread would terminate() if destroyed
     r.streaming.store(false);
   }
+  // The child records into memory, and its default output file is the parent's with the
+  // child's pid before the extension, so that neither overwrites the other.
+  r.config.streaming = false;
+  r.config.output_file = with_pid_suffix(r.config.output_file, r.pid);
   detail::Writer* mine = detail::tls_writer;
   std::vector<std::unique_ptr<ThreadBuffer>> keep;
   for (auto& t : r.threads) {
@@ -316,13 +330,8 @@ void clear() {
   using namespace internal;
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  for (auto& t : r.threads) {
-    if (r.streaming.load()) {
-      t->read.store(t->w.pos.load(std::memory_order_acquire), std::memory_order_release);
-    } else {
-      reset(*t);
-    }
-  }
+  if (r.streaming.load()) return;  // streamed events are in the file already
+  for (auto& t : r.threads) reset(*t);
 }
 
 Stats stats() {

@@ -85,6 +85,11 @@ struct ThreadData {
   RingSnapshot snap;
   Batch batch;
   std::unique_ptr<Decoder> dec;
+  std::vector<uint8_t> used;  // per NameId: named a slice of this thread
+  SliceSet set;               // laid out here, or
+  std::vector<RawSlice> raw;  // left to the builder's layout
+  bool laid_out = false;
+  size_t slices = 0;          // batch.slices.size() before the layout took them
 };
 
 // Names -> the trace's strings and labels, interned on first use.
@@ -160,31 +165,46 @@ bool save_locked(const std::string& path, std::string* message) {
   uint64_t events = 0, filtered = 0;
   std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
   std::vector<std::pair<StrId, double>> values;
+  // Slice names per thread (in parallel), labels for them (here), then each thread's layout (in
+  // parallel again): the label table is read-only while threads lay out.
+  const size_t nnames = names.strings.size();
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    t.used.assign(nnames, 0);
+    for (DecodedSlice& s : t.batch.slices) {
+      if (s.name >= nnames) s.name = 0;  // interned after the snapshot: a straggler's event
+      t.used[s.name] = 1;
+    }
+  });
+  for (ThreadData& t : td)
+    for (size_t id = 0; id < nnames; ++id)
+      if (t.used[id]) nm.l(uint32_t(id));
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    std::vector<DecodedSlice>& v = t.batch.slices;
+    t.slices = v.size();
+    t.laid_out = build_slice_set(v.data(), v.size(), &nm.label, t.set);
+    if (!t.laid_out) {
+      t.set = SliceSet{};
+      t.raw.resize(v.size());
+      for (size_t k = 0; k < v.size(); ++k)
+        t.raw[k] = RawSlice{v[k].start, v[k].dur, nm.label[v[k].name], slice_flags(v[k].flags)};
+    }
+    std::vector<DecodedSlice>().swap(v);
+  });
+  phase("layout");
   for (ThreadData& t : td) {
     Batch& bt = t.batch;
-    if (bt.events() == 0 && bt.orphan_ends == 0) continue;
+    uint64_t n = t.slices + bt.events();  // bt.slices is empty by now
+    if (n == 0 && bt.orphan_ends == 0) continue;
     uint32_t th = b.thread(b.intern(number_text(uint64_t(t.buf->pid))),
                            b.intern(std::to_string(t.buf->tid)));
     if (!t.buf->name.empty()) b.set_thread_name(th, b.intern(t.buf->name));
     made.push_back({th, &t});
-    events += bt.events();
+    events += n;
     filtered += bt.filtered;
-    for (DecodedSlice& s : bt.slices) {
-      if (s.name >= nm.label.size()) s.name = 0;  // interned after the snapshot: a straggler
-      nm.l(s.name);
-    }
-    SliceSet set;
-    if (build_slice_set(bt.slices.data(), bt.slices.size(), &nm.label, set)) {
-      b.adopt_slice_set(th, std::move(set));
-    } else {
-      std::vector<RawSlice> raw(bt.slices.size());
-      for (size_t i = 0; i < raw.size(); ++i) {
-        const DecodedSlice& s = bt.slices[i];
-        raw[i] = RawSlice{s.start, s.dur, nm.label[s.name], slice_flags(s.flags)};
-      }
-      b.adopt_slices(th, std::move(raw), {}, {});
-    }
-    std::vector<DecodedSlice>().swap(bt.slices);
+    if (t.laid_out) b.adopt_slice_set(th, std::move(t.set));
+    else b.adopt_slices(th, std::move(t.raw), {}, {});
     uint64_t base = source.size();
     source += bt.args;
     for (const DecodedInstant& in : bt.instants) {

@@ -43,6 +43,8 @@
 // - Names are interned once: a zone macro keeps its call site's id in a function-local static.
 // - save() pairs begins with ends per thread into nested slices and writes them through the
 //   formats library (formats/vzt_writer.h for .vzt, formats/writer.h for JSON).
+// - fork(): the child starts with no events, its own pid, and Config::output_file with its pid
+//   before the extension ("out.vzt" -> "out.1234.vzt"); a streaming session does not follow it.
 // - Thread safety: every call may be made from any thread. start/stop/save/clear are meant to be
 //   called from one controlling thread; save() stops recording first, and events a thread
 //   records while save() runs may be missing from that save.
@@ -163,7 +165,8 @@ bool recording();
 // false (message = the error) when nothing could be written. Events stay in memory.
 // In streaming mode the file is already written: save() stops and returns its summary.
 bool save(const std::string& path = "", std::string* message = nullptr);
-// Drops every recorded event (threads stay registered, names stay interned).
+// Drops every recorded event (threads stay registered, names stay interned). Does nothing while
+// streaming: those events are in the file.
 void clear();
 // Counts since start().
 Stats stats();

@@ -152,10 +152,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   double events = double(save_events);
+  if (!json) json_s = 0, json_bytes = 0;
   std::printf("recorder: call-tree trace, %zu events: .vzt %.3f bytes/event (%.1f MB); JSON %.1f bytes/event\n",
               save_events, double(vzt_bytes) / events, double(vzt_bytes) / 1e6, double(json_bytes) / events);
+  double json_rate = json_s > 0 ? events / json_s : 0;
   std::printf("recorder: save %.1f M events/s to .vzt (%.3f s), %.1f M events/s to .json (%.3f s)\n",
-              events / save_s / 1e6, save_s, events / json_s / 1e6, json_s);
+              events / save_s / 1e6, save_s, json_rate / 1e6, json_s);
   vz::rec::clear();
   std::remove((base + ".json").c_str());
   std::remove((base + ".vzt").c_str());
@@ -179,6 +181,6 @@ int main(int argc, char** argv) {
               "\"zone_ns_monotonic_2threads\":%.3f,\"bytes_per_event\":%.4f,\"loop_bytes_per_event\":%.4f,"
               "\"save_events_per_s\":%.0f,\"save_json_events_per_s\":%.0f,\"save_events\":%zu}\n",
               tsc1, tsc2, mono1, mono2, double(vzt_bytes) / events, double(loop_bytes) / 1e6,
-              events / save_s, events / json_s, save_events);
+              events / save_s, json_rate, save_events);
   return ok ? 0 : 1;
 }

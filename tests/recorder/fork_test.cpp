@@ -15,7 +15,9 @@ using namespace vz::rec_test;
 
 TEST_CASE("recorder: a forked child records on its own, with its own pid") {
   test::TempDir dir;
-  start_session();
+  rec::Config cfg;
+  cfg.output_file = dir / "out.vzt";
+  start_session(cfg);
   { VZ_ZONE_N("parent before fork"); }
   rec::begin(rec::intern("parent open across fork"));
   pid_t child = fork();
@@ -25,6 +27,7 @@ TEST_CASE("recorder: a forked child records on its own, with its own pid") {
       VZ_ZONE_N("child zone");
     }
     bool ok = rec::save(dir / "child.vzt");
+    ok = ok && rec::save("");  // the default output, with the child's pid in its name
     _exit(ok ? 0 : 1);
   }
   rec::end();
@@ -44,6 +47,9 @@ TEST_CASE("recorder: a forked child records on its own, with its own pid") {
         std::vector<std::string>{"child zone", "child zone", "child zone"});
   CHECK(ct.threads[0].slices.depths() == 1);  // nothing of the parent's, not even its open zone
   CHECK(ct.threads[0].unmatched_end == 0);
+
+  LoadResult d = load(dir / ("out." + std::to_string(child) + ".vzt"));
+  CHECK(slices(*d.trace) == 3);
 
   REQUIRE(rec::save(dir / "parent.vzt"));
   LoadResult p = load(dir / "parent.vzt");
