@@ -305,7 +305,8 @@ class Streamer {
       x.tid_of_sample.push_back(th);
       for (CounterSeries& s : x.series) s.values.push_back(std::numeric_limits<double>::quiet_NaN());
       for (uint32_t k = 0; k < c.n; ++k) {
-        auto [key, v] = b.values[c.first + k];
+        uint32_t key = b.values[c.first + k].first;
+        double v = b.values[c.first + k].second;
         auto it = std::find_if(x.series.begin(), x.series.end(),
                                [&](const CounterSeries& s) { return s.key == key; });
         if (it == x.series.end()) {
