@@ -150,18 +150,22 @@ namespace {
 // Marks a thread's buffer as exited when the thread ends (its events stay until the next start).
 struct ExitMark {
   internal::ThreadBuffer* buf = nullptr;
-  ~ExitMark() {
-    if (buf) buf->exited.store(true, std::memory_order_release);
-    tls_writer = nullptr;
-  }
+  ~ExitMark();
 };
 thread_local ExitMark tls_exit;
+thread_local bool tls_exited = false;  // events from later thread-exit code are not recorded
+ExitMark::~ExitMark() {
+  if (buf) buf->exited.store(true, std::memory_order_release);
+  tls_writer = nullptr;
+  tls_exited = true;
+}
 }  // namespace
 
 // A thread's first event: allocates its ring and registers it. The ring's pages are touched
 // lazily by the kernel as the ring fills.
 Writer* attach() {
   using namespace internal;
+  if (tls_exited) return nullptr;
   try {
     Registry& r = registry();
     std::lock_guard<std::mutex> lock(r.mu);
