@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test sanitize fuzz bench install clean
+.PHONY: all deps configure build demo test sanitize tsan fuzz bench install clean
 
 all: build
 
@@ -33,6 +33,10 @@ test: build
 sanitize: deps
 	scripts/sanitize.sh
 
+# The recorder's tests under ThreadSanitizer.
+tsan: deps
+	scripts/tsan.sh
+
 # libFuzzer targets, FUZZ_SECONDS each (default 60).
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
@@ -44,4 +48,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

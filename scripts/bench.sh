@@ -13,6 +13,8 @@
 # - When $BUILD/tests/bench/bench_analysis exists, also times analysis/ (range statistics, call
 #   tree, search, the diff of two traces) on traces it synthesizes in memory (two of 10 M slices
 #   and one of 100 M, ~3.5 GB of RAM).
+# - When $BUILD/tests/bench/bench_recorder exists, times the recorder: ns per scoped zone (one and
+#   two threads, TSC and CLOCK_MONOTONIC), bytes per event of its .vzt, save throughput.
 # - Generates (once) a synthetic .vzt of BENCH_FRAME_EVENTS slices with gen_vzt and times timeline
 #   frames on it with `vizviewer FILE --bench-frames` (CPU frame-build time, no window needed).
 #
@@ -155,10 +157,25 @@ if [ -x "$BUILD/tests/bench/bench_analysis" ]; then
   fi
 fi
 
+# Recorder timings (optional): its own workloads, no input file.
+RECORDER_OUT="$DATA/runs/bench_recorder.json"
+rm -f "$RECORDER_OUT"
+if [ -x "$BUILD/tests/bench/bench_recorder" ]; then
+  echo "bench: recorder (ns per zone, bytes per event, save throughput)"
+  if "$BUILD/tests/bench/bench_recorder" --dir "$DATA" > "$DATA/runs/bench_recorder.txt" 2> "$DATA/runs/bench_recorder.err"; then
+    grep '^{' "$DATA/runs/bench_recorder.txt" | tail -n 1 > "$RECORDER_OUT"
+  else
+    echo "bench: bench_recorder failed:" >&2
+    tail -n 20 "$DATA/runs/bench_recorder.err" >&2
+    failed=1
+  fi
+fi
+
 BENCH_FILES="$(printf '%s\n' "${FILES[@]+"${FILES[@]}"}")"
 export BENCH_FILES
 export BENCH_DATA="$DATA" BENCH_RUNS_N="$RUNS" BENCH_NPROC="$NPROC" BENCH_RESULTS="$RESULTS"
 export BENCH_INDEX_OUT="$INDEX_OUT" BENCH_VIZ="$VIZ" BENCH_FRAMES_OUT="$FRAMES_OUT" BENCH_ANALYSIS_OUT="$ANALYSIS_OUT"
+export BENCH_RECORDER_OUT="$RECORDER_OUT"
 python3 - <<'PY' || failed=1
 import json, os, sys, platform, time
 
@@ -303,6 +320,20 @@ if analysis is not None:
         checks.append(("analysis", "name search over 100 M slices <= 100 ms",
                        analysis["search_ms"] <= 100, f'{analysis["search_ms"]:.1f} ms'))
 
+recorder = None
+try:
+    with open(os.environ["BENCH_RECORDER_OUT"]) as fh:
+        recorder = json.loads(fh.read().strip())
+except (OSError, ValueError):
+    pass
+if recorder is not None:
+    checks.append(("recorder", "scoped zone (begin+end) <= 10 ns", recorder["zone_ns_tsc"] <= 10,
+                   f'{recorder["zone_ns_tsc"]:.1f} ns (TSC), {recorder["zone_ns_monotonic"]:.1f} ns (CLOCK_MONOTONIC)'))
+    checks.append(("recorder", "recorder .vzt <= 3 bytes per event", recorder["bytes_per_event"] <= 3,
+                   f'{recorder["bytes_per_event"]:.2f} B/event'))
+    checks.append(("recorder", "save >= 100 M events/s", recorder["save_events_per_s"] >= 100e6,
+                   f'{recorder["save_events_per_s"] / 1e6:.1f} M events/s'))
+
 doc = {
     "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     "host": {"cpu": cpu, "nproc": nproc, "machine": platform.machine()},
@@ -317,6 +348,8 @@ if frames is not None:
     doc["frames"] = frames
 if analysis is not None:
     doc["analysis"] = analysis
+if recorder is not None:
+    doc["recorder"] = recorder
 with open(os.environ["BENCH_RESULTS"], "w") as fh:
     json.dump(doc, fh, indent=2)
     fh.write("\n")
@@ -358,6 +391,12 @@ if analysis is not None:
           f'folded {a.get("folded_ms", 0):.0f} ms; search over {a.get("search_slices", 0) / 1e6:.0f} M slices '
           f'{a.get("search_ms", 0):.1f} ms; diff of two such traces {a.get("diff_name_ms", 0):.0f} ms by name, '
           f'{a.get("diff_path_ms", 0):.0f} ms by path ({a.get("diff_path_rows", 0):.0f} rows)')
+if recorder is not None:
+    r = recorder
+    print(f'recorder: scoped zone {r["zone_ns_tsc"]:.1f} ns (TSC; {r["zone_ns_tsc_2threads"]:.1f} ns per thread on 2 threads), '
+          f'{r["zone_ns_monotonic"]:.1f} ns (CLOCK_MONOTONIC); .vzt {r["bytes_per_event"]:.2f} B/event '
+          f'(zone loop {r["loop_bytes_per_event"]:.2f}); save {r["save_events_per_s"] / 1e6:.1f} M events/s to .vzt, '
+          f'{r["save_json_events_per_s"] / 1e6:.1f} M events/s to .json ({r["save_events"]} events)')
 print()
 for c in checks:
     print(f'  [{"met" if c[2] else "MISSED"}] {c[0]}: {c[1]} ({c[3]})')

@@ -1,0 +1,136 @@
+// Records -> events, one thread at a time. Begins and ends pair on a stack, so slices come out
+// when they end, children before parents, each with its depth; payload records are reassembled
+// into their event. A run that starts inside an event (the ring overwrote its head) skips the
+// orphan payload records; an end with no begin (overwritten too) is counted and dropped.
+#include <cstring>
+
+#include "recorder/internal.h"
+
+namespace vz::rec::internal {
+
+using namespace detail;
+
+void Decoder::slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, uint8_t flags,
+                    Batch& out) {
+  int64_t dur = end - start;
+  if (dur < 0) dur = 0;
+  if (dur < min_dur_ && !(flags & kDecOpen)) {
+    ++out.filtered;
+    return;
+  }
+  out.slices.push_back(DecodedSlice{start, dur, name, depth, flags});
+}
+
+void Decoder::feed(const Record* r, size_t n, Batch& out) {
+  for (size_t i = 0; i < n; ++i) {
+    const Record& rec = r[i];
+    uint8_t kind = uint8_t(rec.meta);
+    if (need_ > 0) {  // completing an event
+      if (kind != kPayload) {  // cannot happen in one ring; be safe: drop the partial event
+        need_ = 0;
+        payload_.clear();
+      } else {
+        payload_.push_back(rec);
+        if (--need_ == 0) {
+          event(head_, payload_.data(), uint32_t(payload_.size()), out);
+          payload_.clear();
+        }
+        continue;
+      }
+    }
+    switch (kind) {
+      case kBegin: {
+        int64_t t = ns(rec.ts);
+        stack_.push_back(Open{t, rec.name});
+        out.first_ts = std::min(out.first_ts, t);
+        out.last_ts = std::max(out.last_ts, t);
+        break;
+      }
+      case kEnd: {
+        int64_t t = ns(rec.ts);
+        out.last_ts = std::max(out.last_ts, t);
+        if (stack_.empty()) {
+          ++out.orphan_ends;
+          break;
+        }
+        Open o = stack_.back();
+        stack_.pop_back();
+        slice(o.start, t, o.name, uint32_t(stack_.size()), 0, out);
+        break;
+      }
+      case kPayload:
+        break;  // its head was overwritten
+      default: {
+        uint32_t np = 0;
+        if (kind == kComplete || kind == kFlow) np = 1;
+        else if (kind == kInstant) np = payload_records(rec.meta >> 10);
+        else if (kind == kCounter) np = (rec.meta >> 8) & 0xff;
+        else break;  // unknown kind: skip
+        if (np == 0) {
+          event(rec, nullptr, 0, out);
+        } else {
+          head_ = rec;
+          need_ = np;
+        }
+      }
+    }
+  }
+}
+
+void Decoder::event(const Record& head, const Record* p, uint32_t n, Batch& out) {
+  int64_t t = ns(head.ts);
+  out.first_ts = std::min(out.first_ts, t);
+  switch (uint8_t(head.meta)) {
+    case kComplete: {
+      int64_t end = ns(head.ts + p[0].ts);
+      out.last_ts = std::max(out.last_ts, end);
+      out.has_complete = true;
+      slice(t, end, head.name, 0, kDecComplete, out);
+      return;
+    }
+    case kInstant: {
+      out.last_ts = std::max(out.last_ts, t);
+      uint32_t len = head.meta >> 10;
+      DecodedInstant in{t, head.name, uint8_t((head.meta >> 8) & 3), uint32_t(out.args.size()), len};
+      for (uint32_t i = 0; i < n && len > 0; ++i) {
+        char b[kPayloadBytes];
+        std::memcpy(b, &p[i].ts, 8);
+        std::memcpy(b + 8, &p[i].name, 4);
+        uint32_t m = p[i].meta >> 8;
+        b[12] = char(m), b[13] = char(m >> 8), b[14] = char(m >> 16);
+        uint32_t k = std::min(len, kPayloadBytes);
+        out.args.append(b, k);
+        len -= k;
+      }
+      out.instants.push_back(in);
+      return;
+    }
+    case kCounter: {
+      out.last_ts = std::max(out.last_ts, t);
+      DecodedCounter c{t, head.name, uint32_t(out.values.size()), n};
+      for (uint32_t i = 0; i < n; ++i) {
+        double v;
+        std::memcpy(&v, &p[i].ts, 8);
+        out.values.push_back({p[i].name, v});
+      }
+      out.counters.push_back(c);
+      return;
+    }
+    case kFlow: {
+      out.last_ts = std::max(out.last_ts, t);
+      out.flows.push_back(DecodedFlow{t, head.name, p[0].ts, char((head.meta >> 8) & 0xff)});
+      return;
+    }
+  }
+}
+
+void Decoder::close_open(int64_t end_ns, Batch& out) {
+  while (!stack_.empty()) {
+    Open o = stack_.back();
+    stack_.pop_back();
+    ++out.open_begins;
+    slice(o.start, std::max(end_ns, o.start), o.name, uint32_t(stack_.size()), kDecOpen, out);
+  }
+}
+
+}  // namespace vz::rec::internal

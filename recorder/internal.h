@@ -1,0 +1,227 @@
+// Internals of the recorder shared by its .cpp files: thread buffers, the registry, the clock
+// calibration, the name table and the record decoder. Nothing here is part of the API.
+//
+//   recorder.cpp  registry, thread attach, ring wrap, start/stop/clear, fork, the event calls
+//   names.cpp     interned strings and call sites
+//   clock.cpp     TSC detection and calibration against CLOCK_MONOTONIC
+//   decode.cpp    records -> slices, instants, counter samples, flows (one thread at a time)
+//   save.cpp      decoded threads -> vz::Trace -> .vzt / .json / .json.gz
+//   stream.cpp    the streaming writer's background thread
+//   c_api.cpp     the C ABI (vz_recorder_c.h)
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "recorder/vz_recorder.h"
+
+namespace vz::rec::internal {
+
+using detail::Record;
+using detail::Writer;
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+// ---------------------------------------------------------------------------------------------
+
+// Converts the hot path's ticks to CLOCK_MONOTONIC nanoseconds.
+struct ClockCal {
+  bool tsc = false;
+  uint64_t tick0 = 0;       // ticks at the anchor
+  int64_t ns0 = 0;          // CLOCK_MONOTONIC ns at the anchor
+  double ns_per_tick = 1.0;
+  int64_t to_ns(uint64_t ticks) const {
+    if (!tsc) return int64_t(ticks);
+    return ns0 + int64_t(double(int64_t(ticks - tick0)) * ns_per_tick);
+  }
+  uint64_t to_ticks(int64_t ns) const {
+    if (!tsc) return uint64_t(ns);
+    return tick0 + uint64_t(int64_t(double(ns - ns0) / ns_per_tick));
+  }
+};
+// True when rdtsc is usable as a clock here (x86-64 with an invariant TSC).
+bool tsc_available();
+// Measures the TSC against CLOCK_MONOTONIC (spins ~10 ms the first time, then cached).
+ClockCal calibrate(bool want_tsc);
+int64_t monotonic_ns();
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+struct SiteInfo {
+  NameId file = kNoName;
+  uint32_t line = 0;
+};
+
+// A snapshot of the name table for save / the streaming writer.
+struct NamesView {
+  std::vector<std::string_view> strings;  // strings[id]; [0] = ""
+  std::vector<SiteInfo> sites;            // per id: where a zone of that name is (file 0: none)
+};
+// Copies views of the strings with ids >= from (strings are never freed, so views stay valid).
+void names_snapshot(NamesView& out);
+size_t names_count();
+void names_lock_for_fork();
+void names_unlock_after_fork();
+
+// ---------------------------------------------------------------------------------------------
+// Thread buffers and the registry
+// ---------------------------------------------------------------------------------------------
+
+// One thread's ring. The registry owns it; it outlives its thread so no event is lost.
+struct ThreadBuffer {
+  Writer w;                            // hot: written by the owning thread only
+  Record* begin = nullptr;
+  Record* end = nullptr;
+  std::atomic<uint64_t> laps{0};       // ring mode: times the writer wrapped around
+  std::atomic<Record*> read{nullptr};  // streaming: the flusher consumed the records before this
+  std::atomic<bool> waiting{false};    // streaming: the writer waits for room
+  std::atomic<bool> exited{false};     // its thread has ended
+  pid_t pid = 0;
+  int64_t tid = 0;
+  uint32_t index = 0;                  // registration order
+  std::string name;                    // thread name (registry mutex)
+  std::unique_ptr<Record[]> storage;
+
+  size_t capacity() const { return size_t(end - begin); }
+};
+
+class Streamer;
+struct StreamerDelete {  // defined in stream.cpp, where Streamer is complete
+  void operator()(Streamer* s) const;
+};
+
+struct Registry {
+  std::mutex mu;                                       // threads, names, config, streamer
+  std::vector<std::unique_ptr<ThreadBuffer>> threads;  // every thread that recorded
+  Config config;
+  std::string process_name;
+  pid_t pid = 0;
+  ClockCal clock;
+  bool calibrated = false;
+  int64_t origin_us = 0;                               // trace time 0, in CLOCK_MONOTONIC us
+  std::atomic<bool> streaming{false};                  // this session streams
+  std::unique_ptr<Streamer, StreamerDelete> streamer;
+  std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by start()
+  std::atomic<uint64_t> streamed_records{0};           // records turned into sections
+};
+Registry& registry();
+
+// Records of one thread's ring in time order (up to two runs) and what the ring lost.
+struct RingSnapshot {
+  const Record* a = nullptr;
+  size_t na = 0;
+  const Record* b = nullptr;
+  size_t nb = 0;
+  uint64_t written = 0;  // records ever written
+  uint64_t lost = 0;     // overwritten before this snapshot
+};
+RingSnapshot snapshot(const ThreadBuffer& t);
+
+// ---------------------------------------------------------------------------------------------
+// Decoding records
+// ---------------------------------------------------------------------------------------------
+
+enum DecodedFlags : uint8_t {
+  kDecComplete = 1 << 0,  // from complete(): depth unknown
+  kDecOpen = 1 << 1,      // begin never ended: runs to the end of the trace
+};
+
+// A slice, produced when it ends: children before parents (postorder).
+struct DecodedSlice {
+  int64_t start, dur;  // ns since the origin
+  uint32_t name;
+  uint32_t depth;      // open begins below it (valid unless kDecComplete)
+  uint8_t flags;       // DecodedFlags
+};
+struct DecodedInstant {
+  int64_t ts;
+  uint32_t name;
+  uint8_t scope;
+  uint32_t args_off, args_len;  // into Batch::args
+};
+struct DecodedCounter {
+  int64_t ts;
+  uint32_t name;
+  uint32_t first, n;  // into Batch::values
+};
+struct DecodedFlow {
+  int64_t ts;
+  uint32_t name;
+  uint64_t id;
+  char phase;  // 's' or 'f'
+};
+
+// Everything decoded from one run of a thread's records.
+struct Batch {
+  std::vector<DecodedSlice> slices;
+  std::vector<DecodedInstant> instants;
+  std::string args;
+  std::vector<DecodedCounter> counters;
+  std::vector<std::pair<uint32_t, double>> values;
+  std::vector<DecodedFlow> flows;
+  uint64_t orphan_ends = 0;    // ends without a begin (their begins were overwritten)
+  uint64_t open_begins = 0;    // begins closed by close_open()
+  uint64_t filtered = 0;       // slices shorter than min_duration
+  bool has_complete = false;
+  int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
+  size_t events() const { return slices.size() + instants.size() + counters.size() + flows.size(); }
+  void clear();
+};
+
+// Turns one thread's records into events. Keeps its open begins and a partial event between
+// feed() calls (the streaming writer feeds what it finds each time it wakes).
+class Decoder {
+ public:
+  Decoder(const ClockCal& clock, int64_t origin_ns, int64_t min_duration_ns)
+      : clock_(clock), origin_ns_(origin_ns), min_dur_(min_duration_ns) {}
+  void feed(const Record* r, size_t n, Batch& out);
+  // Ends every open begin at `end_ns` (origin-relative), flagged kDecOpen.
+  void close_open(int64_t end_ns, Batch& out);
+  size_t open_depth() const { return stack_.size(); }
+  // Start of the outermost open slice (origin-relative), or INT64_MAX.
+  int64_t open_since() const { return stack_.empty() ? INT64_MAX : stack_.front().start; }
+
+ private:
+  void event(const Record& head, const Record* payload, uint32_t n, Batch& out);
+  void slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, uint8_t flags, Batch& out);
+  int64_t ns(uint64_t ticks) const { return clock_.to_ns(ticks) - origin_ns_; }
+  struct Open {
+    int64_t start;
+    uint32_t name;
+  };
+  ClockCal clock_;
+  int64_t origin_ns_;
+  int64_t min_dur_;
+  std::vector<Open> stack_;
+  Record head_{};
+  uint32_t need_ = 0;              // payload records the pending head still expects
+  std::vector<Record> payload_;
+};
+
+// Payload records an event with `bytes` of inline data takes (15 bytes per record).
+constexpr uint32_t kPayloadBytes = 15;
+inline uint32_t payload_records(size_t bytes) { return uint32_t((bytes + kPayloadBytes - 1) / kPayloadBytes); }
+
+// ---------------------------------------------------------------------------------------------
+// Saving and streaming
+// ---------------------------------------------------------------------------------------------
+
+// Decodes every thread and writes `path` (format by extension). Registry mutex held.
+bool save_locked(const std::string& path, std::string* message);
+// Starts the streaming writer on config.output_file. Registry mutex held.
+bool stream_start(std::string* error);
+// Drains every ring, finishes the file, joins the thread; *message: a summary. Mutex NOT held.
+bool stream_stop(std::string* message);
+
+}  // namespace vz::rec::internal

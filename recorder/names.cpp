@@ -1,0 +1,110 @@
+// Interned names: every string the recorder writes (zone names, counter keys, thread names) gets
+// a NameId once; records carry only the id. Strings live in blocks that are never freed or moved,
+// so a view taken under the lock stays valid after it is released.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "recorder/internal.h"
+
+namespace vz::rec {
+namespace internal {
+namespace {
+
+struct Names {
+  std::mutex mu;
+  std::vector<std::unique_ptr<char[]>> blocks;
+  size_t block_used = 0, block_cap = 0;
+  std::vector<std::string_view> strings{std::string_view()};  // id 0: ""
+  std::vector<SiteInfo> sites{SiteInfo{}};
+  std::unordered_map<std::string_view, NameId> ids{{std::string_view(), kNoName}};
+
+  std::string_view store(std::string_view s) {
+    if (s.empty()) return {};
+    if (block_cap - block_used < s.size()) {
+      size_t cap = std::max<size_t>(64 * 1024, s.size());
+      blocks.emplace_back(new char[cap]);
+      block_used = 0;
+      block_cap = cap;
+    }
+    char* p = blocks.back().get() + block_used;
+    std::memcpy(p, s.data(), s.size());
+    block_used += s.size();
+    return std::string_view(p, s.size());
+  }
+  NameId intern_locked(std::string_view s) {
+    auto it = ids.find(s);
+    if (it != ids.end()) return it->second;
+    std::string_view v = store(s);
+    NameId id = NameId(strings.size());
+    strings.push_back(v);
+    sites.push_back(SiteInfo{});
+    ids.emplace(v, id);
+    return id;
+  }
+};
+
+Names& names() {
+  static Names* n = new Names;  // never destroyed: threads may record during static destruction
+  return *n;
+}
+
+// Cuts s to at most kMaxName bytes without splitting a UTF-8 sequence.
+std::string_view clip(std::string_view s) {
+  if (s.size() <= kMaxName) return s;
+  size_t n = kMaxName;
+  while (n > 0 && (uint8_t(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
+void names_snapshot(NamesView& out) {
+  Names& n = names();
+  std::lock_guard<std::mutex> lock(n.mu);
+  out.strings = n.strings;
+  out.sites = n.sites;
+}
+
+size_t names_count() {
+  Names& n = names();
+  std::lock_guard<std::mutex> lock(n.mu);
+  return n.strings.size();
+}
+
+void names_lock_for_fork() { names().mu.lock(); }
+void names_unlock_after_fork() { names().mu.unlock(); }
+
+}  // namespace internal
+
+NameId intern(std::string_view s) {
+  try {
+    internal::Names& n = internal::names();
+    std::lock_guard<std::mutex> lock(n.mu);
+    return n.intern_locked(internal::clip(s));
+  } catch (...) {
+    return kNoName;  // out of memory: the event gets an empty name
+  }
+}
+
+NameId intern_site(const char* name, const char* file, uint32_t line) {
+  try {
+    internal::Names& n = internal::names();
+    std::lock_guard<std::mutex> lock(n.mu);
+    NameId id = n.intern_locked(internal::clip(name ? std::string_view(name) : std::string_view()));
+    if (file && id != kNoName && n.sites[id].file == kNoName) {
+      NameId f = n.intern_locked(internal::clip(file));
+      n.sites[id] = internal::SiteInfo{f, line};
+    }
+    return id;
+  } catch (...) {
+    return kNoName;
+  }
+}
+
+}  // namespace vz::rec

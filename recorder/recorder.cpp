@@ -1,0 +1,502 @@
+// The registry of thread buffers, the slow paths of the hot path (attach, ring wrap), the
+// session calls (start / stop / save / clear) and every event call that is not inline.
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "formats/io.h"
+#include "formats/json_scan.h"
+#include "formats/numbers.h"
+#include "recorder/internal.h"
+
+namespace vz::rec {
+
+namespace detail {
+std::atomic<bool> g_enabled{false};
+std::atomic<bool> g_tsc{false};
+std::atomic<int32_t> g_max_depth{INT32_MAX};
+thread_local Writer* tls_writer = nullptr;
+}  // namespace detail
+
+namespace internal {
+namespace {
+
+void atfork_prepare();
+void atfork_parent();
+void atfork_child();
+
+}  // namespace
+
+Registry& registry() {
+  // Never destroyed: other threads may still record while the program exits.
+  static Registry* r = [] {
+    Registry* x = new Registry;
+    x->pid = getpid();
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    return x;
+  }();
+  return *r;
+}
+
+RingSnapshot snapshot(const ThreadBuffer& t) {
+  RingSnapshot s;
+  Record* pos = t.w.pos.load(std::memory_order_acquire);
+  uint64_t laps = t.laps.load(std::memory_order_acquire);
+  if (pos == t.end) pos = t.begin, ++laps;  // caught between the last store and the wrap
+  size_t cap = t.capacity(), at = size_t(pos - t.begin);
+  s.written = laps * cap + at;
+  if (laps == 0) {
+    s.a = t.begin;
+    s.na = at;
+    return s;
+  }
+  s.a = pos;
+  s.na = cap - at;
+  s.b = t.begin;
+  s.nb = at;
+  s.lost = s.written - cap;
+  return s;
+}
+
+void Batch::clear() {
+  slices.clear();
+  instants.clear();
+  args.clear();
+  counters.clear();
+  values.clear();
+  flows.clear();
+  orphan_ends = open_begins = filtered = 0;
+  has_complete = false;
+  first_ts = INT64_MAX;
+  last_ts = INT64_MIN;
+}
+
+namespace {
+
+// Resets a buffer to empty. Its owner must not be writing (recording is off, or it is the
+// calling thread); a stale `limit` is harmless: on_limit() recomputes it.
+void reset(ThreadBuffer& t) {
+  t.w.depth.store(0, std::memory_order_relaxed);
+  t.w.pos.store(t.begin, std::memory_order_release);
+  t.read.store(t.begin, std::memory_order_release);
+  t.laps.store(0, std::memory_order_release);
+}
+
+// "a/b.vzt" -> "a/b.1234.vzt" (".json.gz" counts as one extension).
+std::string with_pid_suffix(const std::string& path, pid_t pid) {
+  size_t slash = path.rfind('/');
+  size_t from = slash == std::string::npos ? 0 : slash + 1;
+  size_t dot = path.rfind('.');
+  if (ends_with_ci(path, ".json.gz")) dot = path.size() - 8;
+  if (dot == std::string::npos || dot < from) dot = path.size();
+  return path.substr(0, dot) + "." + std::to_string(pid) + path.substr(dot);
+}
+
+void atfork_prepare() {
+  Registry& r = registry();
+  r.mu.lock();
+  names_lock_for_fork();
+}
+
+void atfork_parent() {
+  names_unlock_after_fork();
+  registry().mu.unlock();
+}
+
+// The child has one thread (the one that forked): it starts clean, with its own pid. The
+// parent's streaming writer and its thread do not exist here; they are abandoned, not closed.
+void atfork_child() {
+  names_unlock_after_fork();
+  Registry& r = registry();
+  r.pid = getpid();
+  if (r.streamer) {
+    (void)r.streamer.release();  // its std::thread would terminate() if destroyed
+    r.streaming.store(false);
+  }
+  // The child records into memory, and its default output file is the parent's with the
+  // child's pid before the extension, so that neither overwrites the other.
+  r.config.streaming = false;
+  r.config.output_file = with_pid_suffix(r.config.output_file, r.pid);
+  detail::Writer* mine = detail::tls_writer;
+  std::vector<std::unique_ptr<ThreadBuffer>> keep;
+  for (auto& t : r.threads) {
+    if (&t->w == mine) {
+      reset(*t);
+      t->pid = r.pid;
+      t->tid = int64_t(syscall(SYS_gettid));
+      t->index = 0;
+      keep.push_back(std::move(t));
+    } else {
+      (void)t.release();  // memory shared copy-on-write with the parent: leave it mapped
+    }
+  }
+  r.threads = std::move(keep);
+  r.streamed_records.store(0);
+  r.mu.unlock();
+}
+
+}  // namespace
+}  // namespace internal
+
+namespace detail {
+
+namespace {
+// Marks a thread's buffer as exited when the thread ends (its events stay until the next start).
+struct ExitMark {
+  internal::ThreadBuffer* buf = nullptr;
+  ~ExitMark();
+};
+thread_local ExitMark tls_exit;
+thread_local bool tls_exited = false;  // events from later thread-exit code are not recorded
+ExitMark::~ExitMark() {
+  if (buf) buf->exited.store(true, std::memory_order_release);
+  tls_writer = nullptr;
+  tls_exited = true;
+}
+}  // namespace
+
+// A thread's first event: allocates its ring and registers it. The ring's pages are touched
+// lazily by the kernel as the ring fills.
+Writer* attach() {
+  using namespace internal;
+  if (tls_exited) return nullptr;
+  try {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    auto t = std::make_unique<ThreadBuffer>();
+    size_t cap = std::max<size_t>(64, r.config.tracer_entries);
+    t->storage.reset(new (std::nothrow) Record[cap]);
+    if (!t->storage) return nullptr;
+    t->begin = t->storage.get();
+    t->end = t->begin + cap;
+    t->w.pos.store(t->begin, std::memory_order_relaxed);
+    t->w.limit.store(t->end, std::memory_order_relaxed);
+    t->w.owner = t.get();
+    t->read.store(t->begin, std::memory_order_relaxed);
+    t->pid = r.pid;
+    t->tid = int64_t(syscall(SYS_gettid));
+    t->index = uint32_t(r.threads.size());
+    tls_writer = &t->w;
+    tls_exit.buf = t.get();
+    r.threads.push_back(std::move(t));
+    return tls_writer;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// The writer reached its limit. Ring mode: wrap, overwriting the oldest records. Streaming: move
+// the limit up to the flusher's read position, waiting for the flusher when the ring is full.
+// The ring always keeps one free slot, so pos == read means empty.
+void on_limit(Writer* w) {
+  using namespace internal;
+  auto* t = static_cast<ThreadBuffer*>(w->owner);
+  Registry& r = registry();
+  for (unsigned spins = 0;; ++spins) {
+    Record* p = w->pos.load(std::memory_order_relaxed);
+    if (!r.streaming.load(std::memory_order_acquire)) {
+      if (p == t->end) {
+        t->laps.fetch_add(1, std::memory_order_release);
+        w->pos.store(t->begin, std::memory_order_release);
+      }
+      w->limit.store(t->end, std::memory_order_relaxed);
+      return;
+    }
+    Record* rd = t->read.load(std::memory_order_acquire);
+    if (p == t->end && rd != t->begin) {
+      p = t->begin;
+      w->pos.store(p, std::memory_order_release);
+    }
+    if (p != t->end) {
+      Record* lim = rd > p ? rd - 1 : t->end;
+      if (lim > p) {
+        w->limit.store(lim, std::memory_order_relaxed);
+        t->waiting.store(false, std::memory_order_relaxed);
+        return;
+      }
+    }
+    // Full: wake the flusher and wait for it (streaming loses nothing).
+    t->waiting.store(true, std::memory_order_release);
+    if (spins < 64)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Session
+// ---------------------------------------------------------------------------------------------
+
+bool start(const Config& config, std::string* error) {
+  using namespace internal;
+  Registry& r = registry();
+  std::unique_lock<std::mutex> lock(r.mu);
+  auto fail = [&](const char* msg) {
+    if (error) *error = msg;
+    return false;
+  };
+  if (detail::g_enabled.load() || r.streamer) return fail("already recording");
+  if (config.tracer_entries < 64) return fail("tracer_entries must be at least 64");
+  if (config.tracer_entries > (size_t(1) << 36)) return fail("tracer_entries is too large");
+  if (config.min_duration_ns < 0) return fail("min_duration must not be negative");
+  if (config.streaming && !ends_with_ci(config.output_file, ".vzt"))
+    return fail("streaming needs a .vzt output_file");
+  r.config = config;
+  if (!config.process_name.empty()) r.process_name = config.process_name;
+  bool want_tsc = config.clock != Clock::Monotonic;
+  ClockCal cal = calibrate(want_tsc);
+  r.clock = cal;
+  detail::g_tsc.store(cal.tsc, std::memory_order_relaxed);
+  detail::g_max_depth.store(config.max_stack_depth < 0 ? INT32_MAX : config.max_stack_depth,
+                            std::memory_order_relaxed);
+  // A new session: the rings start empty. Buffers of threads that have exited go (their events
+  // belonged to the last session); rings of another size are replaced, the old storage kept
+  // (a thread racing with start() may still write one record into it).
+  std::vector<std::unique_ptr<ThreadBuffer>> live;
+  for (auto& t : r.threads) {
+    if (t->exited.load()) {
+      r.retired.push_back(std::move(t->storage));
+      continue;
+    }
+    if (t->capacity() != config.tracer_entries) {
+      std::unique_ptr<Record[]> s(new (std::nothrow) Record[config.tracer_entries]);
+      if (!s) return fail("out of memory for the thread rings");
+      r.retired.push_back(std::move(t->storage));
+      t->storage = std::move(s);
+      t->begin = t->storage.get();
+      t->end = t->begin + config.tracer_entries;
+    }
+    reset(*t);
+    t->w.limit.store(t->end, std::memory_order_relaxed);
+    t->index = uint32_t(live.size());
+    live.push_back(std::move(t));
+  }
+  r.threads = std::move(live);
+  r.origin_us = monotonic_ns() / 1000;
+  r.streamed_records.store(0);
+  if (config.streaming) {
+    if (!stream_start(error)) return false;
+    r.streaming.store(true, std::memory_order_release);
+  } else {
+    r.streaming.store(false, std::memory_order_release);
+  }
+  detail::g_enabled.store(true, std::memory_order_release);
+  return true;
+}
+
+void stop() {
+  using namespace internal;
+  detail::g_enabled.store(false, std::memory_order_release);
+  std::string msg;
+  stream_stop(&msg);
+}
+
+bool recording() { return detail::g_enabled.load(std::memory_order_relaxed); }
+
+bool save(const std::string& path, std::string* message) {
+  using namespace internal;
+  detail::g_enabled.store(false, std::memory_order_release);
+  Registry& r = registry();
+  std::string msg;
+  bool ok;
+  if (stream_stop(&msg)) {
+    ok = true;  // the stream was the output
+  } else {
+    std::lock_guard<std::mutex> lock(r.mu);
+    std::string target = path.empty() ? r.config.output_file : path;
+    try {
+      ok = save_locked(target, &msg);
+    } catch (...) {
+      ok = false;
+      msg = "out of memory while saving " + target;
+    }
+  }
+  bool verbose;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    verbose = r.config.verbose;
+  }
+  if (verbose) std::fprintf(stderr, "vz_recorder: %s\n", msg.c_str());
+  if (message) *message = std::move(msg);
+  return ok;
+}
+
+void clear() {
+  using namespace internal;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.streaming.load()) return;  // streamed events are in the file already
+  for (auto& t : r.threads) reset(*t);
+}
+
+Stats stats() {
+  using namespace internal;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  Stats s;
+  for (auto& t : r.threads) {
+    RingSnapshot snap = snapshot(*t);
+    s.recorded += snap.written;
+    if (!r.streaming.load()) s.lost += snap.lost;
+  }
+  s.flushed = r.streamed_records.load();
+  s.threads = uint32_t(r.threads.size());
+  return s;
+}
+
+int64_t now_ns() {
+  using namespace internal;
+  if (!detail::g_tsc.load(std::memory_order_relaxed)) return monotonic_ns();
+  Registry& r = registry();
+  return r.clock.to_ns(detail::ticks());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Writes a head record and its payload records, or nothing when recording is off.
+// `fill(i, rec)` fills payload record i (its meta kind is set here).
+template <class Fill>
+bool emit(uint32_t name, uint32_t meta, uint32_t npayload, uint64_t ts, Fill&& fill) {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
+  detail::Writer* w = detail::writer();
+  if (w == nullptr) return false;
+  detail::push(w, ts, name, meta);
+  for (uint32_t i = 0; i < npayload; ++i) {
+    detail::Record rec{0, 0, 0};
+    fill(i, rec);
+    detail::push(w, rec.ts, rec.name, (rec.meta << 8) | detail::kPayload);
+  }
+  return true;
+}
+
+// Payload records of inline bytes: 8 in ts, 4 in name, 3 in meta's upper bits.
+void pack_bytes(std::string_view s, uint32_t i, detail::Record& rec) {
+  uint8_t b[internal::kPayloadBytes] = {};
+  size_t from = size_t(i) * internal::kPayloadBytes;
+  size_t n = std::min<size_t>(internal::kPayloadBytes, s.size() - from);
+  std::memcpy(b, s.data() + from, n);
+  std::memcpy(&rec.ts, b, 8);
+  std::memcpy(&rec.name, b + 8, 4);
+  rec.meta = uint32_t(b[12]) | uint32_t(b[13]) << 8 | uint32_t(b[14]) << 16;
+}
+
+bool valid_json_value(std::string_view v) {
+  const char* err = nullptr;
+  const char* e = v.data() + v.size();
+  const char* p = json::skip_ws(v.data(), e);
+  if (p == e) return false;
+  const char* q = json::skip_value(p, e, &err);
+  return q && json::skip_ws(q, e) == e;
+}
+
+// The args of log_var's text form: {"object": "<text>"}.
+thread_local std::string tls_scratch;
+
+}  // namespace
+
+void complete(NameId name, int64_t start_ns, int64_t dur_ns) {
+  using namespace internal;
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  if (dur_ns < 0) dur_ns = 0;
+  const ClockCal& c = registry().clock;
+  uint64_t t0 = c.to_ticks(start_ns), t1 = c.to_ticks(start_ns + dur_ns);
+  emit(name, detail::kComplete, 1, t0, [&](uint32_t, detail::Record& rec) { rec.ts = t1 - t0; });
+}
+
+bool instant(NameId name, Scope scope, std::string_view args_json) {
+  if (args_json.size() > kMaxArgs) return false;
+  if (!args_json.empty() && !valid_json_value(args_json)) return false;
+  uint32_t n = internal::payload_records(args_json.size());
+  uint32_t meta = detail::kInstant | uint32_t(scope) << 8 | uint32_t(args_json.size()) << 10;
+  return emit(name, meta, n, detail::ticks(),
+              [&](uint32_t i, detail::Record& rec) { pack_bytes(args_json, i, rec); });
+}
+
+bool instant(std::string_view name, Scope scope, std::string_view args_json) {
+  if (!recording()) return false;
+  if (uint8_t(scope) > 2) return false;
+  return instant(intern(name), scope, args_json);
+}
+
+bool counter(NameId name, const NameId* keys, const double* values, size_t n) {
+  if (n == 0 || n > 255 || !keys || !values) return false;
+  uint64_t ts = detail::ticks();
+  return emit(name, detail::kCounter | uint32_t(n) << 8, uint32_t(n), ts,
+              [&](uint32_t i, detail::Record& rec) {
+                std::memcpy(&rec.ts, &values[i], 8);
+                rec.name = keys[i];
+              });
+}
+
+bool counter(std::string_view name, const Series* series, size_t n) {
+  if (!recording() || n == 0 || n > 255 || !series) return false;
+  NameId keys[255];
+  double values[255];
+  for (size_t i = 0; i < n; ++i) keys[i] = intern(series[i].key), values[i] = series[i].value;
+  return counter(intern(name), keys, values, n);
+}
+
+bool counter(std::string_view name, std::initializer_list<Series> series) {
+  return counter(name, series.begin(), series.size());
+}
+
+bool log_var(std::string_view name, double value) {
+  if (!recording()) return false;
+  static const NameId key = intern("value");
+  return counter(intern(name), &key, &value, 1);
+}
+
+bool log_var(std::string_view name, std::string_view text) {
+  if (!recording()) return false;
+  if (text.size() > kMaxArgs / 2) text = text.substr(0, kMaxArgs / 2);
+  std::string& s = tls_scratch;
+  s.assign("{\"object\":");
+  append_json_string(s, text);
+  s += '}';
+  if (s.size() > kMaxArgs) return false;
+  return instant(intern(name), Scope::Thread, s);
+}
+
+void flow_start(uint64_t id, std::string_view name) {
+  if (!recording()) return;
+  emit(intern(name), detail::kFlow | uint32_t('s') << 8, 1, detail::ticks(),
+       [&](uint32_t, detail::Record& rec) { rec.ts = id; });
+}
+
+void flow_end(uint64_t id, std::string_view name) {
+  if (!recording()) return;
+  emit(intern(name), detail::kFlow | uint32_t('f') << 8, 1, detail::ticks(),
+       [&](uint32_t, detail::Record& rec) { rec.ts = id; });
+}
+
+void set_thread_name(std::string_view name) {
+  using namespace internal;
+  detail::Writer* w = detail::tls_writer;
+  if (w == nullptr) w = detail::attach();
+  if (w == nullptr) return;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  static_cast<ThreadBuffer*>(w->owner)->name.assign(name.substr(0, kMaxName));
+}
+
+void set_process_name(std::string_view name) {
+  using namespace internal;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.process_name.assign(name.substr(0, kMaxName));
+}
+
+}  // namespace vz::rec

@@ -1,0 +1,286 @@
+// save(): every thread's ring -> decoded events -> a vz::Trace -> the formats library's writers
+// (write_vzt through VztStreamWriter for .vzt, save_trace's JSON writer for .json / .json.gz).
+//
+// Slices from begin/end pairs come out of the decoder in postorder with their depths, so a
+// thread's depth-major SliceSet is laid out here in one counting pass and handed to
+// TraceBuilder::adopt_slice_set (no sort). Threads with complete() events, or with zero-length
+// slices that TraceBuilder would nest differently, go through adopt_slices and the builder's own
+// layout instead.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "formats/builder.h"
+#include "formats/io.h"
+#include "formats/numbers.h"
+#include "formats/parallel.h"
+#include "formats/vzt_writer.h"
+#include "formats/writer.h"
+#include "recorder/internal.h"
+#include "recorder/save_internal.h"
+
+namespace vz::rec::internal {
+
+uint8_t slice_flags(uint8_t decoded) {
+  if (decoded & kDecComplete) return 0;  // an X event
+  return uint8_t(kSliceFromBE | ((decoded & kDecOpen) ? kSliceOpen : 0));
+}
+
+bool build_slice_set(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
+                     SliceSet& out) {
+  uint32_t depths = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (in[i].flags & kDecComplete) return false;
+    depths = std::max(depths, in[i].depth + 1);
+  }
+  out = SliceSet{};
+  out.depth_begin.assign(size_t(depths) + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++out.depth_begin[in[i].depth + 1];
+  for (uint32_t d = 0; d < depths; ++d) out.depth_begin[d + 1] += out.depth_begin[d];
+  // An empty depth below a non-empty one cannot happen with begin/end pairs unless the ring
+  // dropped ancestors; the builder handles such sets.
+  for (uint32_t d = 0; d < depths; ++d)
+    if (out.depth_begin[d + 1] == out.depth_begin[d]) return false;
+  out.start.resize(n);
+  out.dur.resize(n);
+  out.label.resize(n);
+  out.flags.resize(n);
+  std::vector<uint32_t> at(out.depth_begin.begin(), out.depth_begin.end() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t k = at[in[i].depth]++;
+    out.start[k] = in[i].start;
+    out.dur[k] = in[i].dur;
+    out.label[k] = label_of ? (*label_of)[in[i].name] : in[i].name;
+    out.flags[k] = slice_flags(in[i].flags);
+  }
+  return laid_out_like_builder(out);
+}
+
+// TraceBuilder's layout, checked: per depth sorted by (start asc, end desc) without overlap,
+// and every slice at depth d >= 1 inside the last slice above it that starts at or before it,
+// starting before that parent's end (so zero-length slices never have children).
+bool laid_out_like_builder(const SliceSet& s) {
+  for (uint32_t d = 0; d < s.depths(); ++d) {
+    for (uint32_t i = s.depth_begin[d] + 1; i < s.depth_begin[d + 1]; ++i) {
+      if (s.start[i] < s.end(i - 1)) return false;
+      if (s.start[i] == s.start[i - 1] && s.end(i) > s.end(i - 1)) return false;
+    }
+    if (d == 0) continue;
+    uint32_t p = s.depth_begin[d - 1], pe = s.depth_begin[d];
+    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i) {
+      while (p + 1 < pe && s.start[p + 1] <= s.start[i]) ++p;
+      if (s.start[p] > s.start[i] || s.start[i] >= s.end(p) || s.end(i) > s.end(p)) return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+struct ThreadData {
+  ThreadBuffer* buf = nullptr;
+  RingSnapshot snap;
+  Batch batch;
+  std::unique_ptr<Decoder> dec;
+  std::vector<uint8_t> used;  // per NameId: named a slice of this thread
+  SliceSet set;               // laid out here, or
+  std::vector<RawSlice> raw;  // left to the builder's layout
+  bool laid_out = false;
+  size_t slices = 0;          // batch.slices.size() before the layout took them
+};
+
+// Names -> the trace's strings and labels, interned on first use.
+struct NameMap {
+  TraceBuilder& b;
+  const NamesView& names;
+  std::vector<uint32_t> str, label;
+  NameMap(TraceBuilder& builder, const NamesView& n)
+      : b(builder), names(n), str(n.strings.size(), kNone), label(n.strings.size(), kNone) {}
+  StrId s(uint32_t id) {
+    if (id >= str.size()) return kNoStr;
+    if (str[id] == kNone) str[id] = b.intern(names.strings[id]);
+    return str[id];
+  }
+  uint32_t l(uint32_t id) {
+    if (id >= label.size()) id = 0;
+    if (label[id] == kNone) label[id] = b.label(s(id), kNoStr);
+    return label[id];
+  }
+};
+
+std::string number_text(uint64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+bool save_locked(const std::string& path, std::string* message) {
+  Registry& r = registry();
+  static const bool timing = std::getenv("VZ_REC_TIMING") != nullptr;
+  auto tick = std::chrono::steady_clock::now();
+  auto phase = [&](const char* what) {
+    if (!timing) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s\n", what,
+                 std::chrono::duration<double>(now - tick).count());
+    tick = now;
+  };
+  if (path.empty()) return *message = "no output path", false;
+  bool vzt = ends_with_ci(path, ".vzt");
+  if (!vzt && !ends_with_ci(path, ".json") && !ends_with_ci(path, ".gz"))
+    return *message = "unknown output format for " + path + " (use .vzt, .json or .json.gz)", false;
+  NamesView names;
+  names_snapshot(names);
+  int64_t origin_ns = r.origin_us * 1000;
+
+  // Decode every thread (in parallel: each ring is independent).
+  std::vector<ThreadData> td(r.threads.size());
+  for (size_t i = 0; i < td.size(); ++i) {
+    td[i].buf = r.threads[i].get();
+    td[i].snap = snapshot(*td[i].buf);
+    td[i].dec = std::make_unique<Decoder>(r.clock, origin_ns, r.config.min_duration_ns);
+  }
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    t.batch.slices.reserve((t.snap.na + t.snap.nb) / 2);
+    t.dec->feed(t.snap.a, t.snap.na, t.batch);
+    t.dec->feed(t.snap.b, t.snap.nb, t.batch);
+  });
+  int64_t end = INT64_MIN;
+  uint64_t lost = 0;
+  for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
+  if (end == INT64_MIN) end = 0;
+  for (ThreadData& t : td) t.dec->close_open(end, t.batch);
+  phase("decode");
+
+  // The model.
+  Trace trace;
+  TraceBuilder b(trace);
+  NameMap nm(b, names);
+  std::string pid_text = number_text(uint64_t(r.pid));
+  uint32_t process = b.process(b.intern(pid_text));
+  if (!r.process_name.empty()) b.set_process_name(process, b.intern(r.process_name));
+  std::string source;  // instant args and metadata: what ByteRanges point into
+  uint64_t events = 0, filtered = 0;
+  std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
+  std::vector<std::pair<StrId, double>> values;
+  // Slice names per thread (in parallel), labels for them (here), then each thread's layout (in
+  // parallel again): the label table is read-only while threads lay out.
+  const size_t nnames = names.strings.size();
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    t.used.assign(nnames, 0);
+    for (DecodedSlice& s : t.batch.slices) {
+      if (s.name >= nnames) s.name = 0;  // interned after the snapshot: a straggler's event
+      t.used[s.name] = 1;
+    }
+  });
+  for (ThreadData& t : td)
+    for (size_t id = 0; id < nnames; ++id)
+      if (t.used[id]) nm.l(uint32_t(id));
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    std::vector<DecodedSlice>& v = t.batch.slices;
+    t.slices = v.size();
+    t.laid_out = build_slice_set(v.data(), v.size(), &nm.label, t.set);
+    if (!t.laid_out) {
+      t.set = SliceSet{};
+      t.raw.resize(v.size());
+      for (size_t k = 0; k < v.size(); ++k)
+        t.raw[k] = RawSlice{v[k].start, v[k].dur, nm.label[v[k].name], slice_flags(v[k].flags)};
+    }
+    std::vector<DecodedSlice>().swap(v);
+  });
+  phase("layout");
+  for (ThreadData& t : td) {
+    Batch& bt = t.batch;
+    uint64_t n = t.slices + bt.events();  // bt.slices is empty by now
+    if (n == 0 && bt.orphan_ends == 0) continue;
+    uint32_t th = b.thread(b.intern(number_text(uint64_t(t.buf->pid))),
+                           b.intern(std::to_string(t.buf->tid)));
+    if (!t.buf->name.empty()) b.set_thread_name(th, b.intern(t.buf->name));
+    made.push_back({th, &t});
+    events += n;
+    filtered += bt.filtered;
+    if (t.laid_out) b.adopt_slice_set(th, std::move(t.set));
+    else b.adopt_slices(th, std::move(t.raw), {}, {});
+    uint64_t base = source.size();
+    source += bt.args;
+    for (const DecodedInstant& in : bt.instants) {
+      Instant x;
+      x.ts = in.ts;
+      x.label = nm.l(in.name);
+      x.thread = th;
+      x.scope = vz::Scope(in.scope);
+      x.phase = 'i';
+      if (in.args_len) x.args = ByteRange{base + in.args_off, in.args_len};
+      b.add_instant(x);
+    }
+    for (const DecodedCounter& c : bt.counters) {
+      values.clear();
+      for (uint32_t k = 0; k < c.n; ++k)
+        values.push_back({nm.s(bt.values[c.first + k].first), bt.values[c.first + k].second});
+      b.add_counter_sample(process, nm.s(c.name), kNoStr, c.ts, th, values.data(), values.size());
+    }
+    for (const DecodedFlow& f : bt.flows) {
+      FlowEvent x;
+      x.ts = f.ts;
+      x.label = nm.l(f.name);
+      x.thread = th;
+      x.id = b.intern(number_text(f.id));
+      x.phase = f.phase;
+      x.bind_enclosing = f.phase == 'f';
+      b.add_flow(x);
+    }
+  }
+  // Where each zone's function is (vizviewer's source view).
+  for (uint32_t id = 0; id < nm.label.size(); ++id) {
+    if (nm.label[id] == kNone || id >= names.sites.size() || names.sites[id].file == kNoName) continue;
+    trace.functions[nm.s(id)] = FunctionLocation{nm.s(names.sites[id].file), names.sites[id].line};
+  }
+  // viztracer-like metadata, with what the rings lost.
+  std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
+  append_json_string(meta, VZ_VERSION);
+  meta += ",\"overflow\":" + std::string(lost ? "true" : "false");
+  meta += ",\"lost_records\":" + std::to_string(lost) + "}";
+  MetadataEntry me;
+  me.key = b.intern("viztracer_metadata");
+  me.value = ByteRange{source.size(), meta.size()};
+  source += meta;
+  b.finish(0);
+  trace.metadata.push_back(me);
+  trace.origin_us = r.origin_us;
+  trace.display_time_unit = "ns";
+  trace.events = events;
+  for (auto& [th, t] : made) {
+    trace.threads[th].unmatched_begin = t->batch.open_begins;
+    trace.threads[th].unmatched_end = t->batch.orphan_ends;
+  }
+  trace.source = std::make_shared<StringBuffer>(std::move(source));
+  phase("model");
+
+  std::string error;
+  bool ok;
+  if (vzt) {
+    VztWriteOptions opt;
+    opt.level = kSaveZstdLevel;
+    ok = write_vzt(trace, path, opt, &error);
+  } else {
+    ok = save_trace(trace, path, &error);
+  }
+  phase("write");
+  if (!ok) {
+    *message = "cannot save " + path + ": " + error;
+    return false;
+  }
+  *message = "saved " + std::to_string(events) + " events to " + path;
+  if (filtered) *message += " (" + std::to_string(filtered) + " shorter than min_duration left out)";
+  if (lost) {
+    *message += "; the ring buffers overflowed: " + std::to_string(lost) +
+                " older records were lost (raise tracer_entries or use streaming)";
+  }
+  return true;
+}
+
+}  // namespace vz::rec::internal

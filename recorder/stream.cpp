@@ -1,0 +1,406 @@
+// Streaming mode: a background thread drains every thread's ring into the output .vzt while the
+// program runs (VztStreamWriter::open_streaming: one write per section, no temporary file), so
+// long runs lose nothing, memory stays flat (the rings plus one batch per thread), and a program
+// that is killed leaves a file that loads up to its last whole section.
+//
+// Each wake-up, per thread: the records between the flusher's read position and the writer's
+// published position are decoded (the decoder keeps open begins across wake-ups) and the read
+// position moves up, which gives the writer its room back. A thread's decoded events are written
+// as sections once there are enough of them, or when they have waited long enough:
+// - slices that ended while an ancestor is still open are complete subtrees; they are written in
+//   groups of equal root depth, each as a Slices block with that depth as its depth offset;
+// - complete() events (depth unknown while their parents run) go to an Overflow block, which
+//   readers lay out from the times;
+// - instants, counter samples and flows go to their own sections.
+// Strings, labels (label i = name i) and the thread table are written before the first section
+// that refers to them.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "formats/numbers.h"
+#include "formats/vzt_writer.h"
+#include "recorder/internal.h"
+#include "recorder/save_internal.h"
+
+namespace vz::rec::internal {
+
+namespace {
+
+constexpr size_t kFlushEvents = 1 << 16;                  // a thread's batch this big is written
+constexpr auto kFlushAge = std::chrono::milliseconds(200);  // ... or once it is this old
+constexpr auto kWake = std::chrono::milliseconds(2);        // the flusher's polling period
+
+}  // namespace
+
+class Streamer {
+ public:
+  Streamer(const std::string& path, const ClockCal& clock, int64_t origin_us, int64_t min_dur)
+      : path_(path), clock_(clock), origin_ns_(origin_us * 1000), origin_us_(origin_us),
+        min_dur_(min_dur) {}
+  ~Streamer() { stop_and_join(); }
+
+  bool open(std::string* error) {
+    VztWriteOptions opt;
+    opt.level = kSaveZstdLevel;
+    if (!w_.open_streaming(path_, opt, error)) return false;
+    VztInfo info;
+    info.origin_us = origin_us_;
+    info.display_time_unit = "ns";
+    w_.write_info(info);
+    thread_ = std::thread([this] { run(); });
+    return w_.ok();
+  }
+
+  // Asks the thread to drain everything and finish the file; waits for it.
+  void stop_and_join() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+  uint64_t events() const { return events_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  struct PerThread {
+    ThreadBuffer* buf = nullptr;
+    std::unique_ptr<Decoder> dec;
+    Batch batch;
+    uint32_t file_thread = kNone;  // index in the file's thread table
+    std::chrono::steady_clock::time_point since;  // oldest unwritten event
+    std::string name;          // as last read from the registry
+    std::string name_written;  // as last written to the thread table
+  };
+
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, kWake);
+      if (stop_) break;
+      lock.unlock();
+      pass(false);
+      lock.lock();
+    }
+    lock.unlock();
+    pass(true);
+    finish();
+  }
+
+  // One wake-up: drain every ring; write batches that are big or old (all of them when final).
+  void pass(bool final) {
+    std::vector<std::pair<ThreadBuffer*, std::string>> bufs;
+    {
+      Registry& r = registry();
+      std::lock_guard<std::mutex> lock(r.mu);
+      for (auto& t : r.threads) bufs.push_back({t.get(), t->name});
+    }
+    auto now = std::chrono::steady_clock::now();
+    for (auto& [buf, name] : bufs) {
+      PerThread& pt = state(buf);
+      pt.name = name;
+      drain(pt);
+      bool old = pt.batch.events() > 0 && now - pt.since >= kFlushAge;
+      if (final || pt.batch.events() >= kFlushEvents || old) write_batch(pt);
+    }
+    if (final) {
+      for (auto& pt : threads_) {
+        if (pt.dec->open_depth() == 0) continue;
+        pt.dec->close_open(last_ts_, pt.batch);
+        write_batch(pt);
+      }
+      for (auto& pt : threads_)  // final unmatched counts
+        if (pt.file_thread != kNone) write_thread(pt);
+    }
+  }
+
+  PerThread& state(ThreadBuffer* buf) {
+    for (auto& pt : threads_)
+      if (pt.buf == buf) return pt;
+    threads_.emplace_back();
+    PerThread& pt = threads_.back();
+    pt.buf = buf;
+    pt.dec = std::make_unique<Decoder>(clock_, origin_ns_, min_dur_);
+    return pt;
+  }
+
+  // Decodes the records the writer has published since last time and gives their room back.
+  void drain(PerThread& pt) {
+    ThreadBuffer& t = *pt.buf;
+    Record* rd = t.read.load(std::memory_order_acquire);
+    Record* p = t.w.pos.load(std::memory_order_acquire);
+    if (rd == p) return;
+    size_t before = pt.batch.events();
+    if (p > rd) {
+      pt.dec->feed(rd, size_t(p - rd), pt.batch);
+    } else {
+      pt.dec->feed(rd, size_t(t.end - rd), pt.batch);
+      pt.dec->feed(t.begin, size_t(p - t.begin), pt.batch);
+    }
+    t.read.store(p, std::memory_order_release);
+    if (before == 0 && pt.batch.events() > 0) pt.since = std::chrono::steady_clock::now();
+    last_ts_ = std::max(last_ts_, pt.batch.last_ts);
+  }
+
+  // Writes strings and labels interned since last time (label i = {name i, no category}).
+  void sync_names() {
+    if (names_count() == strings_written_) return;
+    NamesView nv;
+    names_snapshot(nv);
+    size_t n = nv.strings.size();
+    if (n <= strings_written_) return;
+    w_.write_strings(StrId(strings_written_), nv.strings.data() + strings_written_,
+                     n - strings_written_);
+    std::vector<Label> labels;
+    for (size_t i = labels_written_; i < n; ++i) labels.push_back(Label{StrId(i), kNoStr});
+    w_.write_labels(uint32_t(labels_written_), labels.data(), labels.size());
+    strings_written_ = labels_written_ = n;
+    sites_ = std::move(nv.sites);
+  }
+
+  void write_thread(PerThread& pt) {
+    if (!process_written_) {
+      Process p;
+      p.pid = intern(std::to_string(pt.buf->pid));
+      std::string pname;
+      {
+        Registry& r = registry();
+        std::lock_guard<std::mutex> lock(r.mu);
+        pname = r.process_name;
+      }
+      if (!pname.empty()) p.name = intern(pname);
+      sync_names();
+      w_.write_processes(0, &p, 1);
+      process_written_ = true;
+    }
+    Thread th;
+    th.process = 0;
+    th.tid = intern(std::to_string(pt.buf->tid));
+    if (!pt.name.empty()) th.name = intern(pt.name);
+    th.unmatched_begin = pt.batch.open_begins;
+    th.unmatched_end = pt.batch.orphan_ends;
+    sync_names();
+    if (pt.file_thread == kNone) pt.file_thread = threads_written_++;
+    w_.write_threads(pt.file_thread, &th, 1);
+  }
+
+  void write_batch(PerThread& pt) {
+    Batch& b = pt.batch;
+    if (b.events() == 0) return;
+    std::vector<NameId> flow_ids;
+    for (const DecodedFlow& f : b.flows) flow_ids.push_back(intern(std::to_string(f.id)));
+    if (pt.file_thread == kNone || pt.name_written != pt.name) {
+      write_thread(pt);
+      pt.name_written = pt.name;
+    }
+    sync_names();
+    uint32_t th = pt.file_thread;
+    std::string_view src(b.args);
+    write_slices(th, b);
+    std::vector<Instant> ins;
+    for (const DecodedInstant& in : b.instants) {
+      Instant x;
+      x.ts = in.ts;
+      x.label = in.name;
+      x.thread = th;
+      x.scope = vz::Scope(in.scope);
+      if (in.args_len) x.args = ByteRange{in.args_off, in.args_len};
+      ins.push_back(x);
+    }
+    w_.write_instants(ins.data(), ins.size(), src);
+    write_counters(th, b);
+    std::vector<FlowEvent> fl;
+    for (size_t i = 0; i < b.flows.size(); ++i) {
+      const DecodedFlow& f = b.flows[i];
+      FlowEvent x;
+      x.ts = f.ts;
+      x.label = f.name;
+      x.thread = th;
+      x.id = flow_ids[i];
+      x.phase = f.phase;
+      x.bind_enclosing = f.phase == 'f';
+      fl.push_back(x);
+    }
+    w_.write_flows(fl.data(), fl.size(), src);
+    events_ += b.events();
+    registry().streamed_records.store(events_, std::memory_order_relaxed);
+    uint64_t open = b.open_begins, orphans = b.orphan_ends;
+    b.clear();
+    b.open_begins = open, b.orphan_ends = orphans;  // cumulative: the thread table shows them
+  }
+
+  // B/E slices in groups of complete subtrees of equal root depth; complete() events as an
+  // overflow block.
+  void write_slices(uint32_t th, Batch& b) {
+    std::vector<DecodedSlice> be, cx;
+    for (const DecodedSlice& s : b.slices) ((s.flags & kDecComplete) ? cx : be).push_back(s);
+    for (const DecodedSlice& s : b.slices) {
+      if (s.name >= used_.size()) used_.resize(size_t(s.name) + 1, 0);
+      used_[s.name] = 1;
+    }
+    // A slice is a root (its parent is still open) when every later slice is at least as deep.
+    size_t n = be.size();
+    std::vector<uint8_t> root(n, 0);
+    uint32_t min_later = UINT32_MAX;
+    for (size_t i = n; i-- > 0;) {
+      root[i] = be[i].depth < min_later;
+      min_later = std::min(min_later, be[i].depth);
+    }
+    size_t from = 0;
+    while (from < n) {
+      // The group ends at the last root with the depth of the next root.
+      size_t k = from;
+      while (!root[k]) ++k;
+      uint32_t d = be[k].depth;
+      size_t to = k + 1;
+      for (size_t j = k + 1; j < n; ++j)
+        if (root[j]) {
+          if (be[j].depth != d) break;
+          to = j + 1;
+        }
+      std::vector<DecodedSlice> g(be.begin() + from, be.begin() + to);
+      for (DecodedSlice& s : g) s.depth -= d;
+      SliceSet set;
+      if (build_slice_set(g.data(), g.size(), nullptr, set)) {
+        w_.write_slices(th, vzt::SliceSetKind::Nested, set, {}, d);
+      } else {
+        cx.insert(cx.end(), g.begin(), g.end());
+      }
+      from = to;
+    }
+    if (!cx.empty()) {
+      SliceSet o;
+      o.nested = false;
+      o.depth_begin = {0, uint32_t(cx.size())};
+      for (const DecodedSlice& s : cx) {
+        o.start.push_back(s.start);
+        o.dur.push_back(s.dur);
+        o.label.push_back(s.name);
+        o.flags.push_back(slice_flags(s.flags));
+      }
+      w_.write_slices(th, vzt::SliceSetKind::Overflow, o, {});
+    }
+  }
+
+  // Counter samples grouped by name; a series per key (NaN where a sample lacks the key).
+  void write_counters(uint32_t th, const Batch& b) {
+    std::map<uint32_t, Counter> by_name;
+    for (const DecodedCounter& c : b.counters) {
+      Counter& x = by_name[c.name];
+      x.process = 0;
+      x.name = c.name;
+      size_t row = x.ts.size();
+      x.ts.push_back(c.ts);
+      x.tid_of_sample.push_back(th);
+      for (CounterSeries& s : x.series) s.values.push_back(std::numeric_limits<double>::quiet_NaN());
+      for (uint32_t k = 0; k < c.n; ++k) {
+        uint32_t key = b.values[c.first + k].first;
+        double v = b.values[c.first + k].second;
+        auto it = std::find_if(x.series.begin(), x.series.end(),
+                               [&](const CounterSeries& s) { return s.key == key; });
+        if (it == x.series.end()) {
+          x.series.push_back(CounterSeries{key, {}});
+          it = x.series.end() - 1;
+          it->values.assign(row + 1, std::numeric_limits<double>::quiet_NaN());
+        }
+        it->values[row] = v;
+      }
+    }
+    for (auto& [name, c] : by_name) w_.write_counter(c);
+  }
+
+  void finish() {
+    sync_names();
+    // Where each zone's function is.
+    std::vector<std::pair<StrId, FunctionLocation>> fns;
+    for (uint32_t id = 0; id < used_.size(); ++id)
+      if (used_[id] && id < sites_.size() && sites_[id].file != kNoName)
+        fns.push_back({id, FunctionLocation{sites_[id].file, sites_[id].line}});
+    w_.write_functions(fns.data(), fns.size());
+    std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
+    append_json_string(meta, VZ_VERSION);
+    meta += ",\"overflow\":false,\"lost_records\":0,\"streaming\":true}";
+    MetadataEntry me;
+    me.key = intern("viztracer_metadata");
+    sync_names();
+    me.value = ByteRange{0, meta.size()};
+    w_.write_metadata(&me, 1, meta);
+    VztInfo info;
+    info.origin_us = origin_us_;
+    info.display_time_unit = "ns";
+    info.events = events_;
+    w_.write_info(info);
+    std::string err;
+    ok_ = w_.finish(&err);
+    if (!ok_) error_ = err.empty() ? w_.error() : err;
+  }
+
+  std::string path_;
+  ClockCal clock_;
+  int64_t origin_ns_, origin_us_, min_dur_;
+  VztStreamWriter w_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool ok_ = false;
+  std::string error_;
+  std::deque<PerThread> threads_;
+  size_t strings_written_ = 1;  // id 0 ("") is implicit
+  size_t labels_written_ = 0;   // label i = {string i, no category}, label 0 included
+  std::vector<SiteInfo> sites_;
+  std::vector<uint8_t> used_;  // names of written slices
+  bool process_written_ = false;
+  uint32_t threads_written_ = 0;
+  uint64_t events_ = 0;
+  int64_t last_ts_ = INT64_MIN;
+};
+
+void StreamerDelete::operator()(Streamer* s) const { delete s; }
+
+bool stream_start(std::string* error) {
+  Registry& r = registry();
+  std::unique_ptr<Streamer, StreamerDelete> s(new Streamer(r.config.output_file, r.clock, r.origin_us,
+                                      r.config.min_duration_ns));
+  std::string err;
+  if (!s->open(&err)) {
+    if (error) *error = err.empty() ? "cannot open " + r.config.output_file : err;
+    return false;
+  }
+  r.streamer = std::move(s);
+  return true;
+}
+
+bool stream_stop(std::string* message) {
+  Registry& r = registry();
+  std::unique_ptr<Streamer, StreamerDelete> s;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    s = std::move(r.streamer);
+  }
+  if (!s) return false;
+  s->stop_and_join();
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.streaming.store(false, std::memory_order_release);
+  }
+  if (s->ok()) {
+    *message = "streamed " + std::to_string(s->events()) + " events to " + s->path();
+  } else {
+    *message = "streaming to " + s->path() + " failed: " + s->error();
+  }
+  return true;
+}
+
+}  // namespace vz::rec::internal

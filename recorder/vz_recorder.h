@@ -1,0 +1,383 @@
+// vz_recorder.h: the C++ API of the vizviewer recorder. Record what a program does, save it as
+// .vzt (or Chrome JSON), open it in vizviewer.
+//
+// Usage
+//   #include "recorder/vz_recorder.h"
+//
+//   void parse(const char* text) {
+//     VZ_ZONE();                                   // a slice named "parse", from here to '}'
+//     ...
+//   }
+//   int main() {
+//     vz::rec::Config cfg;                         // defaults mirror viztracer's
+//     cfg.output_file = "trace.vzt";               // .vzt, .json or .json.gz: by extension
+//     vz::rec::start(cfg);
+//     vz::rec::set_thread_name("main");
+//     { VZ_ZONE_N("load"); load(); }               // a zone with a name of your own
+//     vz::rec::counter("memory", {{"rss", 12.5}, {"heap", 3.0}});
+//     vz::rec::instant("checkpoint", vz::rec::Scope::Process, R"({"step": 3})");
+//     vz::rec::log_var("epsilon", 0.25);           // a counter named "epsilon"
+//     vz::rec::stop();
+//     std::string msg;
+//     vz::rec::save("", &msg);                     // "" = cfg.output_file
+//   }
+//
+// Sections
+//   1. Types: configuration, statistics, names, scopes
+//   2. Compile-out switch: with VZ_RECORDER_DISABLED defined, every call below is an inline
+//      no-op and every macro expands to nothing
+//   3. Session: start / stop / save / clear
+//   4. Names: interning strings and call sites
+//   5. Zones (RAII), begin / end, complete events
+//   6. Instants, counters, logged variables, flows, thread and process names
+//   7. Internals of the hot path (inline; not part of the API)
+//   8. Macros
+//
+// How it works (recorder/README.md has the details)
+// - Every thread appends fixed-size 16-byte records to a ring of its own (`tracer_entries`
+//   records). After the thread's first event the hot path takes no lock, allocates nothing and
+//   makes no system call: a flag test, a clock read (calibrated TSC, or CLOCK_MONOTONIC) and one
+//   store. A full ring overwrites its oldest records; save() reports how many were lost.
+// - In streaming mode a background thread drains the rings into the output .vzt as they fill,
+//   so nothing is lost, memory stays flat, and a killed program leaves a loadable file.
+// - Names are interned once: a zone macro keeps its call site's id in a function-local static.
+// - save() pairs begins with ends per thread into nested slices and writes them through the
+//   formats library (formats/vzt_writer.h for .vzt, formats/writer.h for JSON).
+// - fork(): the child starts with no events, its own pid, and Config::output_file with its pid
+//   before the extension ("out.vzt" -> "out.1234.vzt"); a streaming session does not follow it.
+// - Thread safety: every call may be made from any thread. start/stop/save/clear are meant to be
+//   called from one controlling thread; save() stops recording first, and events a thread
+//   records while save() runs may be missing from that save.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
+#include <time.h>
+
+namespace vz::rec {
+
+// ---------------------------------------------------------------------------------------------
+// 1. Types
+// ---------------------------------------------------------------------------------------------
+
+// Which clock timestamps come from.
+enum class Clock : uint8_t {
+  Auto,       // the TSC when it is invariant (x86-64, cpuid says so), else Monotonic
+  Tsc,        // rdtsc, calibrated against CLOCK_MONOTONIC (falls back to Monotonic if absent)
+  Monotonic,  // clock_gettime(CLOCK_MONOTONIC): ~20-35 ns a read through the vDSO
+};
+
+// Recording options; the names follow viztracer's.
+struct Config {
+  size_t tracer_entries = 1000000;  // records per thread ring (a zone takes 2); min 64
+  int max_stack_depth = -1;         // zones nested deeper than this are not recorded; -1: no limit
+  int64_t min_duration_ns = 0;      // slices shorter than this are left out at save
+  std::string output_file = "result.vzt";  // save("") target; format by extension
+  bool streaming = false;           // write output_file while recording (.vzt only)
+  Clock clock = Clock::Auto;
+  std::string process_name;         // "" leaves the process unnamed
+  bool verbose = false;             // save() prints its message to stderr
+};
+
+// Counts since start(), for tests and tools.
+struct Stats {
+  uint64_t recorded = 0;  // records written by all threads
+  uint64_t lost = 0;      // records overwritten before they were saved (ring overflow)
+  uint64_t flushed = 0;   // events the streaming writer has written to the file
+  uint32_t threads = 0;   // threads that recorded
+};
+
+// A name's id: interned once, valid for the life of the process (ids survive clear()).
+using NameId = uint32_t;
+constexpr NameId kNoName = 0;
+constexpr size_t kMaxName = 4096;       // longer names are cut (at a UTF-8 boundary)
+constexpr size_t kMaxArgs = 64 * 1024;  // longest args JSON of an instant
+
+// Where an instant shows: on its thread's track, its process's, or across the whole trace.
+enum class Scope : uint8_t { Thread = 0, Process = 1, Global = 2 };
+
+// One value of a counter sample: a series per key.
+struct Series {
+  std::string_view key;
+  double value;
+};
+
+#if defined(VZ_RECORDER_DISABLED)
+// ---------------------------------------------------------------------------------------------
+// 2. Compiled out: the same calls, doing nothing (in an inline namespace of their own, so a
+//    program may mix translation units built with and without recording)
+// ---------------------------------------------------------------------------------------------
+inline namespace disabled {
+inline bool start(const Config& = {}, std::string* = nullptr) { return false; }
+inline void stop() {}
+inline bool recording() { return false; }
+inline bool save(const std::string& = "", std::string* = nullptr) { return false; }
+inline void clear() {}
+inline Stats stats() { return {}; }
+inline NameId intern(std::string_view) { return kNoName; }
+inline NameId intern_site(const char*, const char*, uint32_t) { return kNoName; }
+inline void begin(NameId) {}
+inline void end() {}
+inline void complete(NameId, int64_t, int64_t) {}
+inline int64_t now_ns() { return 0; }
+class Zone {
+ public:
+  explicit Zone(NameId) {}
+};
+inline bool instant(std::string_view, Scope = Scope::Thread, std::string_view = {}) { return false; }
+inline bool instant(NameId, Scope, std::string_view) { return false; }
+inline bool counter(std::string_view, std::initializer_list<Series>) { return false; }
+inline bool counter(std::string_view, const Series*, size_t) { return false; }
+inline bool counter(NameId, const NameId*, const double*, size_t) { return false; }
+inline bool log_var(std::string_view, double) { return false; }
+inline bool log_var(std::string_view, std::string_view) { return false; }
+inline void flow_start(uint64_t, std::string_view = "flow") {}
+inline void flow_end(uint64_t, std::string_view = "flow") {}
+inline void set_thread_name(std::string_view) {}
+inline void set_process_name(std::string_view) {}
+}  // namespace disabled
+
+#else
+// ---------------------------------------------------------------------------------------------
+// 3. Session: start / stop / save / clear
+// ---------------------------------------------------------------------------------------------
+
+// Starts recording (again). Returns false when already recording, when the config is invalid or
+// (streaming) when output_file cannot be created; *error says why.
+bool start(const Config& config = {}, std::string* error = nullptr);
+// Stops recording; events stay in memory until save() / clear(). In streaming mode, drains the
+// rings and finishes the file.
+void stop();
+// True while recording.
+bool recording();
+// Stops recording and writes every recorded event to `path` ("" = Config::output_file): .vzt,
+// .json or .json.gz by extension, atomically (temporary file + rename). *message receives a
+// summary ("saved 2000000 events to x.vzt", plus how many were lost to ring overflow). Returns
+// false (message = the error) when nothing could be written. Events stay in memory.
+// In streaming mode the file is already written: save() stops and returns its summary.
+bool save(const std::string& path = "", std::string* message = nullptr);
+// Drops every recorded event (threads stay registered, names stay interned). Does nothing while
+// streaming: those events are in the file.
+void clear();
+// Counts since start().
+Stats stats();
+
+// ---------------------------------------------------------------------------------------------
+// 4. Names
+// ---------------------------------------------------------------------------------------------
+
+// Interns a string (any bytes; at most kMaxName bytes: longer ones are cut at a UTF-8 boundary).
+// Thread-safe; takes a lock, so call it once and keep the id.
+NameId intern(std::string_view s);
+// Interns a call site: the slice name `name` with its source location (file, line), which
+// vizviewer shows as the function's source. VZ_ZONE() calls it once per site.
+NameId intern_site(const char* name, const char* file, uint32_t line);
+
+// ---------------------------------------------------------------------------------------------
+// 5. Zones
+// ---------------------------------------------------------------------------------------------
+
+inline void begin(NameId name);       // opens a slice on this thread
+inline void end();                    // closes the innermost open slice of this thread
+// A finished slice with timestamps of your own (ns from now_ns()); for tracers that record a
+// call when it returns. Children must be recorded before their parent, as calls return.
+void complete(NameId name, int64_t start_ns, int64_t dur_ns);
+// Now, in the recorder's time base (ns); what complete() expects.
+int64_t now_ns();
+
+// A slice from construction to destruction. Records nothing when recording is off at its start.
+class Zone {
+ public:
+  explicit Zone(NameId name) : on_(begin_zone(name)) {}
+  ~Zone() {
+    if (on_) end();
+  }
+  Zone(const Zone&) = delete;
+  Zone& operator=(const Zone&) = delete;
+
+ private:
+  static inline bool begin_zone(NameId name);
+  bool on_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 6. Instants, counters, variables, flows, names
+// ---------------------------------------------------------------------------------------------
+
+// An instant event. `args_json` is "" or one JSON value (an object, as Chrome expects), at most
+// kMaxArgs bytes. Returns false when the args are not valid JSON or too long (nothing recorded).
+bool instant(std::string_view name, Scope scope = Scope::Thread, std::string_view args_json = {});
+bool instant(NameId name, Scope scope, std::string_view args_json);
+
+// One sample of a counter (a track per counter, a series per key). At most 255 series.
+bool counter(std::string_view name, std::initializer_list<Series> series);
+bool counter(std::string_view name, const Series* series, size_t n);
+bool counter(NameId name, const NameId* keys, const double* values, size_t n);
+
+// A logged variable, as viztracer's log_var: a number becomes a counter sample `name` with
+// series "value"; text becomes an instant `name` with args {"object": text}.
+bool log_var(std::string_view name, double value);
+bool log_var(std::string_view name, std::string_view text);
+
+// Flow arrows between slices: start on one thread, end on another, same id.
+void flow_start(uint64_t id, std::string_view name = "flow");
+void flow_end(uint64_t id, std::string_view name = "flow");
+
+// Names shown for this thread / this process.
+void set_thread_name(std::string_view name);
+void set_process_name(std::string_view name);
+
+// ---------------------------------------------------------------------------------------------
+// 7. Internals of the hot path (used by the inline functions above; not part of the API)
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+// The unit of every ring: 16 bytes. An event is one record, or a head record followed by
+// payload records (kind Payload) that carry its extra data.
+struct Record {
+  uint64_t ts;    // clock ticks (TSC or ns), or payload bits
+  uint32_t name;  // NameId, or payload
+  uint32_t meta;  // low 8 bits: Kind; above: per kind (scope, payload record count, ...)
+};
+static_assert(sizeof(Record) == 16, "a ring record is 16 bytes");
+
+enum Kind : uint8_t {
+  kBegin = 1,     // name
+  kEnd = 2,       //
+  kComplete = 3,  // name; payload: [dur ticks]
+  kInstant = 4,   // name; meta: scope << 8 | payload records << 16; payload: args bytes
+  kCounter = 5,   // name; meta: series << 8; payload: [value bits, key] per series
+  kFlow = 6,      // name; meta: 's' / 'f' << 8; payload: [id]
+  kPayload = 7,   // continuation of the event before it
+};
+
+// The part of a thread's buffer the hot path touches, in one cache line. Only the owning thread
+// writes it while recording; start() resets it between sessions. The atomics are accessed with
+// relaxed loads and plain stores (ordinary moves on x86-64), except `pos`, whose store releases
+// the record just written to the streaming writer.
+struct Writer {
+  std::atomic<Record*> pos{nullptr};    // next record to write
+  std::atomic<Record*> limit{nullptr};  // the hot path stops here and calls on_limit()
+  std::atomic<int32_t> depth{0};        // open zones (counting unrecorded ones too)
+  void* owner = nullptr;                // the thread buffer this writer belongs to
+};
+
+// Globals read with relaxed loads (plain moves on x86-64): set by start() before recording.
+extern std::atomic<bool> g_enabled;      // recording
+extern std::atomic<bool> g_tsc;          // timestamps are rdtsc ticks (else CLOCK_MONOTONIC ns)
+extern std::atomic<int32_t> g_max_depth; // Config::max_stack_depth (INT32_MAX: no limit)
+extern thread_local Writer* tls_writer;
+
+Writer* attach();           // registers the calling thread; nullptr when it cannot
+void on_limit(Writer* w);   // the ring is full: wrap (ring mode) or wait for the flusher
+
+inline uint64_t ticks() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (g_tsc.load(std::memory_order_relaxed)) return __rdtsc();
+#endif
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+inline Writer* writer() {
+  Writer* w = tls_writer;
+  if (w == nullptr) [[unlikely]]
+    w = attach();
+  return w;
+}
+
+inline void push(Writer* w, uint64_t ts, uint32_t name, uint32_t meta) {
+  Record* p = w->pos.load(std::memory_order_relaxed);
+  p->ts = ts;
+  p->name = name;
+  p->meta = meta;
+  ++p;
+  w->pos.store(p, std::memory_order_release);
+  if (p == w->limit.load(std::memory_order_relaxed)) [[unlikely]]
+    on_limit(w);
+}
+
+}  // namespace detail
+
+inline void begin(NameId name) {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  detail::Writer* w = detail::writer();
+  if (w == nullptr) return;
+  int32_t d = w->depth.load(std::memory_order_relaxed) + 1;
+  w->depth.store(d, std::memory_order_relaxed);
+  if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
+  detail::push(w, detail::ticks(), name, detail::kBegin);
+}
+
+inline void end() {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  detail::Writer* w = detail::writer();
+  if (w == nullptr) return;
+  int32_t d = w->depth.load(std::memory_order_relaxed);
+  w->depth.store(d - 1, std::memory_order_relaxed);
+  if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
+  detail::push(w, detail::ticks(), 0, detail::kEnd);
+}
+
+inline bool Zone::begin_zone(NameId name) {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
+  begin(name);
+  return true;
+}
+
+#endif  // VZ_RECORDER_DISABLED
+
+}  // namespace vz::rec
+
+// ---------------------------------------------------------------------------------------------
+// 8. Macros
+// ---------------------------------------------------------------------------------------------
+
+#define VZ_REC_CAT2(a, b) a##b
+#define VZ_REC_CAT(a, b) VZ_REC_CAT2(a, b)
+
+#if defined(VZ_RECORDER_DISABLED)
+// Recording compiled out: the macros expand to nothing (arguments are not evaluated).
+#define VZ_ZONE() static_cast<void>(0)
+#define VZ_ZONE_N(name) static_cast<void>(0)
+#define VZ_BEGIN(name) static_cast<void>(0)
+#define VZ_END() static_cast<void>(0)
+#define VZ_INSTANT(...) static_cast<void>(0)
+#define VZ_COUNTER(...) static_cast<void>(0)
+#define VZ_LOG_VAR(name, value) static_cast<void>(0)
+#define VZ_THREAD_NAME(name) static_cast<void>(0)
+#else
+// A zone named after the enclosing function, from here to the end of the scope. The call site
+// (function, file, line) is interned the first time it runs; later runs read a static.
+#define VZ_ZONE()                                                                              \
+  static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
+      ::vz::rec::intern_site(__func__, __FILE__, __LINE__);                                   \
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
+// The same with a name of your own (a string literal or anything that outlives the program).
+#define VZ_ZONE_N(name)                                                                        \
+  static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
+      ::vz::rec::intern_site(name, __FILE__, __LINE__);                                       \
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
+// Begin / end of a span that crosses scopes (same thread).
+#define VZ_BEGIN(name)                                                                         \
+  do {                                                                                         \
+    static const ::vz::rec::NameId vz_site_ = ::vz::rec::intern_site(name, __FILE__, __LINE__); \
+    ::vz::rec::begin(vz_site_);                                                                \
+  } while (0)
+#define VZ_END() ::vz::rec::end()
+#define VZ_INSTANT(...) ::vz::rec::instant(__VA_ARGS__)
+#define VZ_COUNTER(...) ::vz::rec::counter(__VA_ARGS__)
+#define VZ_LOG_VAR(name, value) ::vz::rec::log_var(name, value)
+#define VZ_THREAD_NAME(name) ::vz::rec::set_thread_name(name)
+#endif

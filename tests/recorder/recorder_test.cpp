@@ -1,0 +1,347 @@
+// Tests of the recorder's C++ API (recorder/vz_recorder.h, recorder/recorder.cpp, save.cpp):
+// what each call records, as read back through the formats library's loader.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "recorder/internal.h"
+#include "tests/recorder/recorder_test_util.h"
+#include "tests/temp_dir.h"
+
+using namespace vz;
+using namespace vz::rec_test;
+
+namespace {
+
+void leaf() { VZ_ZONE(); }
+
+void middle() {
+  VZ_ZONE();
+  leaf();
+  leaf();
+}
+
+void top() {
+  VZ_ZONE();
+  middle();
+  leaf();
+}
+
+// Spins until CLOCK_MONOTONIC has advanced by ns (a known duration without sleeping).
+void spin_ns(int64_t ns) {
+  int64_t t0 = rec::internal::monotonic_ns();
+  while (rec::internal::monotonic_ns() - t0 < ns) {
+  }
+}
+
+const Thread& only_thread(const Trace& t) {
+  REQUIRE(t.threads.size() == 1);
+  return t.threads[0];
+}
+
+}  // namespace
+
+TEST_CASE("recorder: scoped zones nest as the calls did, with their source location") {
+  test::TempDir dir;
+  start_session();
+  top();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "z.vzt", &msg), msg);
+  CHECK(msg.find("saved 5 events") != std::string::npos);
+  LoadResult r = load(dir / "z.vzt");
+  const Trace& t = *r.trace;
+  const Thread& th = only_thread(t);
+  CHECK(th.slices.depths() == 3);
+  CHECK(names_at(t, th, 0) == std::vector<std::string>{"top"});
+  CHECK(names_at(t, th, 1) == std::vector<std::string>{"middle", "leaf"});
+  CHECK(names_at(t, th, 2) == std::vector<std::string>{"leaf", "leaf"});
+  CHECK(well_nested(th.slices));
+  CHECK(th.unmatched_begin == 0);
+  CHECK(th.unmatched_end == 0);
+  // The thread is the caller's, the process this one.
+  CHECK(t.str(th.tid) == std::to_string(gettid()));
+  CHECK(t.str(t.processes[th.process].pid) == std::to_string(getpid()));
+  // Call sites carry their file and line.
+  StrId leaf_name = t.strings.find("leaf");
+  REQUIRE(leaf_name != kNone);
+  REQUIRE(t.functions.count(leaf_name) == 1);
+  CHECK(t.str(t.functions.at(leaf_name).file).find("recorder_test.cpp") != std::string_view::npos);
+  CHECK(t.functions.at(leaf_name).line > 0);
+  CHECK(metadata(t, "viztracer_metadata").find("\"overflow\":false") != std::string::npos);
+}
+
+TEST_CASE("recorder: durations match a known busy wait, with either clock") {
+  for (rec::Clock clock : {rec::Clock::Tsc, rec::Clock::Monotonic}) {
+    CAPTURE(int(clock));
+    test::TempDir dir;
+    rec::Config cfg;
+    cfg.clock = clock;
+    start_session(cfg);
+    {
+      VZ_ZONE_N("wait");
+      spin_ns(2000000);
+    }
+    REQUIRE(rec::save(dir / "c.vzt"));
+    LoadResult r = load(dir / "c.vzt");
+    const Thread& th = only_thread(*r.trace);
+    REQUIRE(th.slices.size() == 1);
+    CHECK(th.slices.dur[0] >= 2000000 - 1000);  // a calibrated TSC is good to a few ppm
+    CHECK(th.slices.dur[0] < 2000000 + 50000000);
+  }
+}
+
+TEST_CASE("recorder: begin/end across scopes, and complete events in return order") {
+  test::TempDir dir;
+  start_session();
+  rec::NameId outer = rec::intern("outer"), a = rec::intern("a"), b = rec::intern("b");
+  rec::begin(outer);
+  int64_t t0 = rec::now_ns();
+  int64_t t1 = t0 + 100, t2 = t0 + 300, t3 = t0 + 400, t4 = t0 + 1000;
+  rec::complete(a, t1, 100);        // child of b
+  rec::complete(a, t2, 50);         // child of b
+  rec::complete(b, t0, t3 - t0);    // parent, recorded when it returns
+  rec::complete(a, t3 + 10, t4 - t3 - 20);
+  spin_ns(2000);
+  rec::end();
+  REQUIRE(rec::save(dir / "x.vzt"));
+  LoadResult r = load(dir / "x.vzt");
+  const Trace& t = *r.trace;
+  const Thread& th = only_thread(t);
+  CHECK(well_nested(th.slices));
+  CHECK(th.slices.size() == 5);
+  CHECK(names_at(t, th, 0) == std::vector<std::string>{"outer"});
+  CHECK(names_at(t, th, 1) == std::vector<std::string>{"b", "a"});
+  CHECK(names_at(t, th, 2) == std::vector<std::string>{"a", "a"});
+  uint32_t first_a = th.slices.depth_begin[2];
+  CHECK(th.slices.dur[first_a] == 100);
+}
+
+TEST_CASE("recorder: instants, counters, logged variables, flows and names") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.process_name = "proc";
+  start_session(cfg);
+  rec::set_thread_name("main thread");
+  CHECK(rec::instant("t", rec::Scope::Thread, R"({"k": [1, 2]})"));
+  CHECK(rec::instant("p", rec::Scope::Process));
+  CHECK(rec::instant("g", rec::Scope::Global, "{}"));
+  CHECK_FALSE(rec::instant("bad", rec::Scope::Thread, "{\"k\": "));  // not JSON: nothing recorded
+  CHECK_FALSE(rec::instant("big", rec::Scope::Thread, std::string(rec::kMaxArgs + 1, ' ')));
+  CHECK(rec::counter("mem", {{"rss", 1.5}, {"heap", 2.0}}));
+  CHECK(rec::counter("mem", {{"rss", 3.0}}));
+  CHECK(rec::log_var("x", 42.0));
+  CHECK(rec::log_var("s", "he said \"hi\""));
+  rec::flow_start(7, "hop");
+  std::thread([] {
+    rec::set_thread_name("other");
+    rec::flow_end(7, "hop");
+  }).join();
+  REQUIRE(rec::save(dir / "e.vzt"));
+  for (const char* f : {"e.vzt", "e.json", "e.json.gz"}) {
+    CAPTURE(f);
+    if (std::string(f) != "e.vzt") REQUIRE(rec::save(dir / f));
+    LoadResult r = load(dir / f);
+    const Trace& t = *r.trace;
+    REQUIRE(t.threads.size() == 2);
+    CHECK(t.str(t.processes[0].name) == "proc");
+    std::vector<std::string> tnames;
+    for (const Thread& th : t.threads) tnames.emplace_back(t.str(th.name));
+    std::sort(tnames.begin(), tnames.end());
+    CHECK(tnames == std::vector<std::string>{"main thread", "other"});
+    const Thread* main_th = thread_by_tid(t, std::to_string(gettid()));
+    REQUIRE(main_th);
+    REQUIRE(main_th->instants.size() == 2);  // "t" and log_var("s")
+    CHECK(t.name_of(main_th->instants[0].label) == "t");
+    CHECK(t.view(main_th->instants[0].args) == R"({"k": [1, 2]})");
+    CHECK(t.name_of(main_th->instants[1].label) == "s");
+    CHECK(t.view(main_th->instants[1].args) == R"({"object":"he said \"hi\""})");
+    REQUIRE(t.process_instants.size() == 1);
+    CHECK(t.name_of(t.process_instants[0].label) == "p");
+    REQUIRE(t.global_instants.size() == 1);
+    CHECK(t.view(t.global_instants[0].args) == "{}");
+    REQUIRE(t.counters.size() == 2);
+    const Counter* mem = nullptr;
+    const Counter* x = nullptr;
+    for (const Counter& c : t.counters) (t.str(c.name) == "mem" ? mem : x) = &c;
+    REQUIRE(mem);
+    REQUIRE(x);
+    REQUIRE(mem->ts.size() == 2);
+    REQUIRE(mem->series.size() == 2);
+    for (const CounterSeries& s : mem->series) {
+      if (t.str(s.key) == "rss") CHECK(s.values == std::vector<double>{1.5, 3.0});
+      else CHECK((s.values[0] == 2.0 && std::isnan(s.values[1])));
+    }
+    CHECK(t.str(x->series.at(0).key) == "value");
+    CHECK(x->series.at(0).values == std::vector<double>{42.0});
+    REQUIRE(t.flows.size() == 2);
+    CHECK(t.str(t.flows[0].id) == "7");
+    CHECK(t.flows[0].phase == 's');
+    CHECK(t.flows[1].phase == 'f');
+    CHECK(t.flows[0].thread != t.flows[1].thread);
+  }
+}
+
+TEST_CASE("recorder: a full ring keeps the newest records and says how many were lost") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.tracer_entries = 100;
+  start_session(cfg);
+  rec::NameId z = rec::intern("z");
+  rec::NameId outer = rec::intern("outer");
+  rec::begin(outer);  // overwritten: its end becomes an orphan
+  for (int i = 0; i < 1000; ++i) {
+    rec::begin(z);
+    rec::end();
+  }
+  rec::end();
+  rec::Stats st = rec::stats();
+  CHECK(st.recorded == 2002);
+  CHECK(st.lost == 2002 - 100);
+  std::string msg;
+  REQUIRE(rec::save(dir / "o.vzt", &msg));
+  CHECK(msg.find("1902 older records were lost") != std::string::npos);
+  LoadResult r = load(dir / "o.vzt");
+  const Thread& th = only_thread(*r.trace);
+  // The last 100 records: an end whose begin was overwritten, 49 zones, outer's end.
+  CHECK(th.slices.size() == 49);
+  CHECK(th.unmatched_end == 2);
+  CHECK(well_nested(th.slices));
+  CHECK(metadata(*r.trace, "viztracer_metadata").find("\"overflow\":true") != std::string::npos);
+  CHECK(metadata(*r.trace, "viztracer_metadata").find("\"lost_records\":1902") != std::string::npos);
+}
+
+TEST_CASE("recorder: begins still open at save run to the end of the trace") {
+  test::TempDir dir;
+  start_session();
+  rec::begin(rec::intern("open"));
+  { VZ_ZONE_N("closed"); }
+  REQUIRE(rec::save(dir / "u.vzt"));
+  LoadResult r = load(dir / "u.vzt");
+  const Thread& th = only_thread(*r.trace);
+  REQUIRE(th.slices.size() == 2);
+  CHECK(r.trace->name_of(th.slices.label[0]) == "open");
+  CHECK((th.slices.flags[0] & kSliceOpen) != 0);
+  CHECK(th.slices.end(0) >= th.slices.end(1));
+  CHECK(th.unmatched_begin == 1);
+  rec::end();  // the thread's depth back to 0 for later tests
+}
+
+TEST_CASE("recorder: min_duration and max_stack_depth") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.min_duration_ns = 1000000;
+  cfg.max_stack_depth = 2;
+  start_session(cfg);
+  {
+    VZ_ZONE_N("long");
+    spin_ns(1500000);
+    { VZ_ZONE_N("short"); }
+    {
+      VZ_ZONE_N("long child");
+      spin_ns(1100000);
+      {
+        VZ_ZONE_N("too deep");
+        spin_ns(1100000);
+      }
+    }
+  }
+  std::string msg;
+  REQUIRE(rec::save(dir / "f.vzt", &msg));
+  CHECK(msg.find("1 shorter than min_duration left out") != std::string::npos);
+  LoadResult r = load(dir / "f.vzt");
+  const Thread& th = only_thread(*r.trace);
+  CHECK(names_at(*r.trace, th, 0) == std::vector<std::string>{"long"});
+  CHECK(names_at(*r.trace, th, 1) == std::vector<std::string>{"long child"});
+  CHECK(th.slices.depths() == 2);
+}
+
+TEST_CASE("recorder: nothing is recorded while stopped; clear drops events") {
+  test::TempDir dir;
+  start_session();
+  { VZ_ZONE_N("kept"); }
+  rec::stop();
+  CHECK_FALSE(rec::recording());
+  { VZ_ZONE_N("while stopped"); }
+  CHECK_FALSE(rec::instant("while stopped"));
+  REQUIRE(rec::save(dir / "s.vzt"));
+  LoadResult r = load(dir / "s.vzt");
+  CHECK(slices(*r.trace) == 1);
+  rec::clear();
+  CHECK(rec::stats().recorded == 0);
+  std::string msg;
+  REQUIRE(rec::save(dir / "empty.vzt", &msg));
+  CHECK(msg.find("saved 0 events") != std::string::npos);
+  CHECK(slices(*load(dir / "empty.vzt").trace) == 0);
+}
+
+TEST_CASE("recorder: threads that exit keep their events") {
+  test::TempDir dir;
+  start_session();
+  std::vector<std::thread> pool;
+  for (int i = 0; i < 4; ++i)
+    pool.emplace_back([i] {
+      rec::set_thread_name("t" + std::to_string(i));
+      for (int k = 0; k <= i; ++k) {
+        VZ_ZONE_N("work");
+      }
+    });
+  for (auto& t : pool) t.join();
+  REQUIRE(rec::save(dir / "t.vzt"));
+  LoadResult r = load(dir / "t.vzt");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 4);
+  for (const Thread& th : t.threads) {
+    std::string name(t.str(th.name));
+    REQUIRE(name.size() == 2);
+    CHECK(th.slices.size() == size_t(name[1] - '0') + 1);
+  }
+}
+
+TEST_CASE("recorder: bad input gives errors, never crashes") {
+  test::TempDir dir;
+  std::string err;
+  rec::Config small;
+  small.tracer_entries = 10;
+  reset();
+  CHECK_FALSE(rec::start(small, &err));
+  CHECK(err.find("tracer_entries") != std::string::npos);
+  rec::Config json_stream;
+  json_stream.streaming = true;
+  json_stream.output_file = dir / "s.json";
+  CHECK_FALSE(rec::start(json_stream, &err));
+  start_session();
+  CHECK_FALSE(rec::start({}, &err));  // already recording
+  CHECK(err == "already recording");
+  // Names past kMaxName are cut, at a UTF-8 boundary.
+  std::string huge(rec::kMaxName - 1, 'a');
+  huge += "\xc3\xa9\xc3\xa9";
+  rec::begin(rec::intern(huge));
+  rec::end();
+  CHECK(rec::intern(std::string_view()) == rec::kNoName);
+  std::string msg;
+  CHECK_FALSE(rec::save("/nonexistent-dir/x.vzt", &msg));
+  CHECK(msg.find("cannot save") != std::string::npos);
+  CHECK_FALSE(rec::save(dir / "x.txt", &msg));
+  CHECK(msg.find("unknown output format") != std::string::npos);
+  ::chmod(dir.path.c_str(), 0500);
+  if (::access((dir / "probe").c_str(), W_OK) != 0 && ::geteuid() != 0) {
+    CHECK_FALSE(rec::save(dir / "ro.vzt", &msg));
+  }
+  ::chmod(dir.path.c_str(), 0700);
+  REQUIRE(rec::save(dir / "ok.vzt", &msg));
+  LoadResult r = load(dir / "ok.vzt");
+  const Thread& th = only_thread(*r.trace);
+  REQUIRE(th.slices.size() == 1);
+  std::string_view name = r.trace->name_of(th.slices.label[0]);
+  CHECK(name.size() == rec::kMaxName - 1);  // the two-byte character does not fit
+  CHECK(dir.temporaries() == 0);            // failed saves left nothing behind
+}
+
+// For disabled_test.cpp, which is compiled with recording compiled out.
+void vz_test_start_real() { start_session(); }
+uint64_t vz_test_recorded_real() { return rec::stats().recorded; }

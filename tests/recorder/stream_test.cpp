@@ -1,0 +1,141 @@
+// Streaming mode: small rings drained into the .vzt while threads record, so nothing is lost;
+// and a program killed with SIGKILL leaves a file that loads up to its last whole section.
+#include <doctest/doctest.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/recorder/recorder_test_util.h"
+#include "tests/temp_dir.h"
+
+using namespace vz;
+using namespace vz::rec_test;
+
+TEST_CASE("recorder streaming: small rings, nothing lost, file written while recording") {
+  test::TempDir dir;
+  const size_t kThreads = 4, kZones = 200000;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = 1024;  // 400 K records per thread pass through a 1024-record ring
+  cfg.output_file = dir / "s.vzt";
+  start_session(cfg);
+  rec::NameId outer = rec::intern("outer"), z = rec::intern("z"), y = rec::intern("y");
+  std::vector<std::thread> pool;
+  for (size_t i = 0; i < kThreads; ++i)
+    pool.emplace_back([&, i] {
+      rec::set_thread_name("streamer " + std::to_string(i));
+      rec::begin(outer);  // open for the whole run: its children are flushed before it ends
+      for (size_t k = 0; k < kZones; ++k) {
+        rec::Zone a(z);
+        if (k % 4 == 0) rec::Zone b(y);
+        if (k % 1000 == 0) rec::counter("progress", {{"k", double(k)}});
+        if (k % 5000 == 0) rec::instant("tick", rec::Scope::Thread, "{\"k\":1}");
+      }
+      rec::end();
+    });
+  for (auto& t : pool) t.join();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  CHECK(msg.find("streamed") != std::string::npos);
+  LoadResult r = load(dir / "s.vzt");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == kThreads);
+  for (const Thread& th : t.threads) {
+    CHECK(std::string(t.str(th.name)).rfind("streamer ", 0) == 0);
+    REQUIRE(th.slices.size() == 1 + kZones + kZones / 4);
+    CHECK(th.overflow.size() == 0);
+    CHECK(well_nested(th.slices));
+    CHECK(names_at(t, th, 0) == std::vector<std::string>{"outer"});
+    CHECK(th.slices.depth_begin[2] - th.slices.depth_begin[1] == kZones);
+    CHECK(th.instants.size() == kZones / 5000);
+    CHECK(th.unmatched_begin == 0);
+  }
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].ts.size() == kThreads * kZones / 1000);
+  CHECK(t.diagnostics.count(DiagKind::TruncatedInput) == 0);
+}
+
+TEST_CASE("recorder streaming: complete events and open begins") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = 256;
+  cfg.output_file = dir / "c.vzt";
+  start_session(cfg);
+  rec::NameId f = rec::intern("f"), g = rec::intern("g");
+  rec::begin(rec::intern("never ended"));
+  int64_t t0 = rec::now_ns();
+  for (int i = 0; i < 1000; ++i) {
+    int64_t s = t0 + i * 100;
+    rec::complete(g, s + 10, 20);
+    rec::complete(f, s, 50);
+  }
+  rec::stop();
+  LoadResult r = load(dir / "c.vzt");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  const Thread& th = t.threads[0];
+  CHECK(th.slices.size() + th.overflow.size() == 2001);
+  CHECK(names_at(t, th, 0) == std::vector<std::string>{"never ended"});
+  CHECK(th.slices.depth_begin[2] - th.slices.depth_begin[1] == 1000);  // f under it, g under f
+  CHECK(well_nested(th.slices));
+  CHECK(th.unmatched_begin == 1);
+  rec::end();
+}
+
+TEST_CASE("recorder streaming: a program killed with SIGKILL leaves a loadable file") {
+  test::TempDir dir;
+  reset();
+  std::string path = dir / "killed.vzt";
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(fds[0]);
+    rec::Config cfg;
+    cfg.streaming = true;
+    cfg.tracer_entries = 4096;
+    cfg.output_file = path;
+    if (!rec::start(cfg)) _exit(1);
+    rec::NameId outer = rec::intern("outer"), z = rec::intern("z");
+    rec::begin(outer);
+    bool told = false;
+    for (uint64_t k = 0;; ++k) {
+      rec::Zone a(z);
+      // Once 200 K events are in the file, tell the parent; keep recording until killed.
+      if (!told && k % 1024 == 0 && rec::stats().flushed >= 200000) {
+        char c = 1;
+        told = write(fds[1], &c, 1) == 1;
+      }
+    }
+  }
+  close(fds[1]);
+  pollfd p{fds[0], POLLIN, 0};
+  REQUIRE(poll(&p, 1, 120000) == 1);  // the child reports within two minutes, or fails
+  char c = 0;
+  REQUIRE(read(fds[0], &c, 1) == 1);
+  close(fds[0]);
+  REQUIRE(kill(child, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+
+  LoadResult r = load(path);
+  const Trace& t = *r.trace;
+  CHECK(t.diagnostics.count(DiagKind::TruncatedInput) == 1);  // no End section: cut short
+  REQUIRE(t.threads.size() == 1);
+  const Thread& th = t.threads[0];
+  CHECK(th.slices.size() + th.overflow.size() >= 200000);
+  CHECK(well_nested(th.slices));
+  CHECK(t.str(t.processes[0].pid) == std::to_string(child));
+  for (uint32_t i = 0; i < th.slices.size(); ++i)
+    if (t.name_of(th.slices.label[i]) != "z") FAIL("unexpected slice ", t.name_of(th.slices.label[i]));
+}
