@@ -6,7 +6,9 @@
 // with a gap in depth) in the Level layout, depth by depth. Either way a set is cut into blocks
 // of block_slices, each a Slices section the reader decodes on its own core.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -303,37 +305,25 @@ std::vector<uint32_t> count_children(const SliceSet& s) {
   return kids;
 }
 
-}  // namespace
-
-bool VztStreamWriter::write_slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
-                                   std::string_view source, uint32_t depth_offset) {
-  return impl_->guard([&] { return impl_->slices(thread, set, s, source, depth_offset); });
-}
-
-// Splits the set into blocks of block_slices: contiguous runs of the preorder walk (Tree) or of
-// the depth-major order (Level). Either way each depth's slices come out in index order.
-bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
-                                   std::string_view source, uint32_t depth_offset) {
-  Impl& m = *this;
-  if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
-  if (s.size() == 0) return !m.failed;
+// Encodes one set block by block: the blocks are contiguous runs of the preorder walk (Tree) or
+// of the depth-major order (Level); either way each depth's slices come out in index order.
+// `copy(col, range, prev_end)` writes an attachment; `out(payload, count, t0, t1)` takes each
+// finished block.
+template <class Copy, class Out>
+bool encode_set(const SliceSet& s, SliceSetKind set, uint32_t depth_offset, uint32_t block_slices, Copy&& copy,
+                Out&& out) {
   bool tree = set == SliceSetKind::Nested && nested_is_walkable(s);
   BlockEncoder enc(s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s.depths());
   auto flush = [&]() {
     Payload pl(0);
     uint32_t count = uint32_t(enc.size());
     Time t0 = enc.t_min(), t1 = enc.t_max();
-    enc.finish(pl, set, depth_offset, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
-      m.range(col, r, source, prev_end);
-    });
-    uint64_t key = slice_key(thread, set);
-    if (!m.emit(SectionKind::Slices, key, count, pl)) return false;
-    m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), key, t0, t1, count});
-    return true;
+    enc.finish(pl, set, depth_offset, copy);
+    return out(pl, count, t0, t1);
   };
   auto add = [&](uint32_t i, uint32_t d) {
     enc.add(i, d);
-    if (enc.size() < m.opt.block_slices) return true;
+    if (enc.size() < block_slices) return true;
     bool ok = flush();
     enc.reset();
     return ok;
@@ -364,6 +354,115 @@ bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const Slic
         if (!add(i, d)) return false;
   }
   return enc.size() == 0 || flush();
+}
+
+// One finished Slices section of a set encoded off the writer's thread.
+struct PackedBlock {
+  Bytes section;
+  uint64_t key = 0;
+  uint32_t count = 0;
+  Time t0 = 0, t1 = 0;
+};
+
+}  // namespace
+
+bool VztStreamWriter::write_slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
+                                   std::string_view source, uint32_t depth_offset) {
+  return impl_->guard([&] { return impl_->slices(thread, set, s, source, depth_offset); });
+}
+
+bool VztStreamWriter::write_slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source,
+                                       unsigned workers) {
+  return impl_->guard([&] { return impl_->slice_sets(sets, n, source, workers); });
+}
+
+bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
+                                   std::string_view source, uint32_t depth_offset) {
+  Impl& m = *this;
+  if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
+  if (s.size() == 0) return !m.failed;
+  const uint64_t key = slice_key(thread, set);
+  return encode_set(
+      s, set, depth_offset, m.opt.block_slices,
+      [&](Bytes& col, ByteRange r, uint64_t& prev_end) { m.range(col, r, source, prev_end); },
+      [&](Payload& pl, uint32_t count, Time t0, Time t1) {
+        if (!m.emit(SectionKind::Slices, key, count, pl)) return false;
+        m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), key, t0, t1, count});
+        return true;
+      });
+}
+
+// Sets without attachments need nothing of the writer but its options: workers encode and pack
+// them whole (each with its own zstd context), and the calling thread appends the sections in
+// order. A set with attachments goes through slices() in its turn, after the sets before it.
+bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source,
+                                       unsigned workers) {
+  Impl& m = *this;
+  for (size_t i = 0; i < n; ++i)
+    if (!sets[i].set || !slice_set_consistent(*sets[i].set)) return m.fail("inconsistent SliceSet");
+  auto parallel_ok = [&](const VztSliceSetRef& r) { return r.set->args.empty() && r.set->extras.empty(); };
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  size_t i = 0;
+  while (i < n && !m.failed) {
+    if (!parallel_ok(sets[i])) {
+      const VztSliceSetRef& r = sets[i++];
+      if (!slices(r.thread, r.kind, *r.set, source, r.depth_offset)) return false;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && parallel_ok(sets[j])) ++j;
+    // Sets [i, j): one job each, biggest first so the last to finish is a small one.
+    std::vector<std::vector<PackedBlock>> done(j - i);
+    std::vector<size_t> order(j - i);
+    for (size_t k = 0; k < order.size(); ++k) order[k] = i + k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t x, size_t y) { return sets[x].set->size() > sets[y].set->size(); });
+    std::atomic<size_t> next{0};
+    std::atomic<bool> bad{false};
+    auto work = [&] {
+      ZSTD_CCtx* cctx = nullptr;
+      Bytes out;
+      std::vector<size_t> parts;
+      try {
+        for (size_t k; !bad.load(std::memory_order_relaxed) && (k = next.fetch_add(1)) < order.size();) {
+          const VztSliceSetRef& r = sets[order[k]];
+          if (r.set->size() == 0) continue;
+          std::vector<PackedBlock>& blocks = done[order[k] - i];
+          const uint64_t key = slice_key(r.thread, r.kind);
+          encode_set(
+              *r.set, r.kind, r.depth_offset, m.opt.block_slices, [](Bytes&, ByteRange, uint64_t&) {},
+              [&](Payload& pl, uint32_t count, Time t0, Time t1) {
+                serialize_payload(pl, out, parts);
+                PackedBlock b;
+                pack_section(m.opt, cctx, SectionKind::Slices, key, count, out.data(), out.size(), true, parts,
+                             b.section);
+                b.key = key, b.count = count, b.t0 = t0, b.t1 = t1;
+                blocks.push_back(std::move(b));
+                return true;
+              });
+        }
+      } catch (...) {
+        bad.store(true);
+      }
+      if (cctx) ZSTD_freeCCtx(cctx);
+    };
+    const size_t threads = std::min<size_t>(workers, order.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    if (bad.load()) return m.fail("out of memory");
+    if (!m.flush_args()) return false;
+    for (std::vector<PackedBlock>& blocks : done) {
+      for (PackedBlock& b : blocks) {
+        if (!m.append(b.section)) return false;
+        m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), b.key, b.t0, b.t1, b.count});
+        b.section = Bytes();  // free as we go
+      }
+    }
+    i = j;
+  }
+  return !m.failed;
 }
 
 }  // namespace vz

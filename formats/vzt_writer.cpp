@@ -48,14 +48,9 @@ bool VztStreamWriter::Impl::sink(const void* p, size_t n) {
   return true;
 }
 
-// Writes one section: header + payload, as one write. Compressed, the payload is one zstd frame
-// per part (parts are the byte offsets where the head and each column start): a column gets
-// entropy tables of its own, and the reader still decompresses the concatenated frames in one
-// call. Kept raw when compression does not make it smaller.
-bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count,
-                                 const uint8_t* raw, size_t n, bool compress,
-                                 const std::vector<size_t>& parts) {
-  if (failed || !open) return false;
+void vzt_write::pack_section(const VztWriteOptions& opt, ZSTD_CCtx*& cctx, SectionKind kind, uint64_t key,
+                             uint32_t count, const uint8_t* raw, size_t n, bool compress,
+                             const std::vector<size_t>& parts, Bytes& packed) {
   SectionHeader h{};
   h.kind = uint16_t(kind);
   h.raw_length = n;
@@ -93,20 +88,40 @@ bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count,
   h.payload_check = checksum32(packed.data() + sizeof h, h.length);
   h.header_check = checksum32(&h, offsetof(SectionHeader, header_check));
   std::memcpy(packed.data(), &h, sizeof h);
-  if (!sink(packed.data(), packed.size())) return false;
+}
+
+bool VztStreamWriter::Impl::append(const Bytes& section) {
+  if (failed || !open) return false;
+  if (!sink(section.data(), section.size())) return false;
   last_section = offset;
-  offset += packed.size();
+  offset += section.size();
   return true;
 }
 
-bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count, Payload& pl) {
-  if (!flush_args()) return false;
+// Writes one section: header + payload, as one write. Compressed, the payload is one zstd frame
+// per part (parts are the byte offsets where the head and each column start): a column gets
+// entropy tables of its own, and the reader still decompresses the concatenated frames in one
+// call. Kept raw when compression does not make it smaller.
+bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count,
+                                 const uint8_t* raw, size_t n, bool compress,
+                                 const std::vector<size_t>& parts) {
+  if (failed || !open) return false;
+  pack_section(opt, cctx, kind, key, count, raw, n, compress, parts, packed);
+  return append(packed);
+}
+
+void vzt_write::serialize_payload(Payload& pl, Bytes& out, std::vector<size_t>& parts) {
   out.clear();
   out.raw(pl.head.data(), pl.head.size());
   out.v(pl.cols.size());
   for (Bytes& c : pl.cols) out.v(c.size());
   parts.assign(1, 0);
   for (Bytes& c : pl.cols) parts.push_back(out.size()), out.raw(c.data(), c.size());
+}
+
+bool VztStreamWriter::Impl::emit(SectionKind kind, uint64_t key, uint32_t count, Payload& pl) {
+  if (!flush_args()) return false;
+  serialize_payload(pl, out, parts);
   return emit(kind, key, count, out.data(), out.size(), true, parts);
 }
 
@@ -482,13 +497,15 @@ bool VztStreamWriter::Impl::finish() {
 namespace {
 
 bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src) {
+  // Every thread's slices first, encoded in parallel (the bulk of the file), then the instants.
+  std::vector<VztSliceSetRef> sets;
   for (uint32_t i = 0; i < t.threads.size(); ++i) {
-    const Thread& th = t.threads[i];
-    if (!w.write_slices(i, SliceSetKind::Nested, th.slices, src) ||
-        !w.write_slices(i, SliceSetKind::Overflow, th.overflow, src) ||
-        !w.write_instants(th.instants.data(), th.instants.size(), src))
-      return false;
+    sets.push_back({i, SliceSetKind::Nested, &t.threads[i].slices, 0});
+    sets.push_back({i, SliceSetKind::Overflow, &t.threads[i].overflow, 0});
   }
+  if (!w.write_slice_sets(sets.data(), sets.size(), src)) return false;
+  for (const Thread& th : t.threads)
+    if (!w.write_instants(th.instants.data(), th.instants.size(), src)) return false;
   if (!w.write_instants(t.process_instants.data(), t.process_instants.size(), src) ||
       !w.write_instants(t.global_instants.data(), t.global_instants.size(), src))
     return false;

@@ -57,6 +57,14 @@ struct VztWriteOptions {
   uint32_t block_events = 1u << 20;   // events per Instants / Counter / ... section
 };
 
+// One slice set to write with VztStreamWriter::write_slice_sets.
+struct VztSliceSetRef {
+  uint32_t thread = 0;
+  vzt::SliceSetKind kind = vzt::SliceSetKind::Nested;
+  const SliceSet* set = nullptr;
+  uint32_t depth_offset = 0;
+};
+
 // Appends .vzt sections to a file. Not thread-safe: one writer per file, one thread at a time.
 class VztStreamWriter {
  public:
@@ -84,6 +92,11 @@ class VztStreamWriter {
   // d + depth_offset. Attachments are byte ranges into `source`.
   bool write_slices(uint32_t thread, vzt::SliceSetKind set, const SliceSet& slices,
                     std::string_view source, uint32_t depth_offset = 0);
+  // The same for many sets, encoded and compressed on up to `workers` threads (0: one per core);
+  // the sections come out in the order of `sets`, byte for byte as consecutive write_slices
+  // calls would write them. Sets with args or extra fields (which share the file's args stream)
+  // are encoded on the calling thread, in their turn.
+  bool write_slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source, unsigned workers = 0);
   // Instants of any scope (each carries its own); kept in the given order.
   bool write_instants(const Instant* instants, size_t n, std::string_view source);
   bool write_counter(const Counter& counter);

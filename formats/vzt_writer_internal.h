@@ -99,6 +99,18 @@ struct EventCols {
   }
 };
 
+// Serializes a payload for a section: the head, the column count, each column's size, then the
+// columns; `parts` gets the offsets where the head and each column start (one zstd frame each).
+void serialize_payload(Payload& pl, Bytes& out, std::vector<size_t>& parts);
+
+// Builds a whole section (40-byte header + payload) into `packed`: the payload compressed with
+// `opt`'s zstd level, one frame per part, when that makes it smaller, else raw. `cctx` is created
+// on first use and owned by the caller. Touches no file state, so encoders on several threads can
+// pack sections of their own; the writer then appends them in order.
+void pack_section(const VztWriteOptions& opt, ZSTD_CCtx*& cctx, vzt::SectionKind kind, uint64_t key,
+                  uint32_t count, const uint8_t* raw, size_t n, bool compress,
+                  const std::vector<size_t>& parts, Bytes& packed);
+
 // A footer index entry.
 struct IndexEntry {
   uint64_t offset;
@@ -137,6 +149,8 @@ struct VztStreamWriter::Impl {
     return false;
   }
   bool sink(const void* p, size_t n);
+  // Appends a packed section to the file and records where it went (last_section).
+  bool append(const vzt_write::Bytes& packed);
   bool emit(vzt::SectionKind kind, uint64_t key, uint32_t count, const uint8_t* raw, size_t n,
             bool compress, const std::vector<size_t>& parts = {});
   bool emit(vzt::SectionKind kind, uint64_t key, uint32_t count, vzt_write::Payload& pl);
@@ -148,6 +162,7 @@ struct VztStreamWriter::Impl {
   bool strings(StrId first, const std::string_view* strings, size_t n);
   bool slices(uint32_t thread, vzt::SliceSetKind set, const SliceSet& s, std::string_view source,
               uint32_t depth_offset);
+  bool slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source, unsigned workers);
   bool finish();
   // Runs f(), turning an exception (out of memory) into a failure: none leaves formats/.
   template <class F>
