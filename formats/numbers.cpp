@@ -329,26 +329,65 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+// "00" "01" ... "99": two decimal digits per table lookup.
+constexpr char kDigitPairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the decimal digits of v ending at `end`; returns where they start.
+char* put_decimal(char* end, uint64_t v) {
+  while (v >= 100) {
+    const unsigned r = unsigned(v % 100);
+    v /= 100;
+    *--end = kDigitPairs[2 * r + 1];
+    *--end = kDigitPairs[2 * r];
+  }
+  if (v >= 10) {
+    *--end = kDigitPairs[2 * v + 1];
+    *--end = kDigitPairs[2 * v];
+  } else {
+    *--end = char('0' + v);
+  }
+  return end;
+}
+
+}  // namespace
+
 void append_us(std::string& out, int64_t origin_us, int64_t ns) {
   __int128 total = __int128(origin_us) * 1000 + ns;
   bool neg = total < 0;
   unsigned __int128 mag = neg ? (unsigned __int128)(-total) : (unsigned __int128)total;
-  unsigned __int128 us = mag / 1000;
-  unsigned frac = unsigned(mag % 1000);
   char buf[64];
-  int n = 0;
-  do {
-    buf[n++] = char('0' + unsigned(us % 10));
-    us /= 10;
-  } while (us);
-  if (neg) out.push_back('-');
-  while (n) out.push_back(buf[--n]);
+  char* const end = buf + sizeof buf;
+  char* p = end;
+  unsigned frac;
+  if (mag <= UINT64_MAX) {  // every realistic time: 64-bit arithmetic only
+    const uint64_t m = uint64_t(mag);
+    frac = unsigned(m % 1000);
+    p = put_decimal(p, m / 1000);
+  } else {
+    unsigned __int128 us = mag / 1000;
+    frac = unsigned(mag % 1000);
+    // The low 19 digits, then the rest (at most 20 more).
+    const uint64_t lo = uint64_t(us % 10000000000000000000ull);
+    const uint64_t hi = uint64_t(us / 10000000000000000000ull);
+    char* q = put_decimal(p, lo);
+    if (hi) {
+      while (q > p - 19) *--q = '0';  // the low part's leading zeros
+      q = put_decimal(q, hi);
+    }
+    p = q;
+  }
+  if (neg) *--p = '-';
+  out.append(p, size_t(end - p));
   if (frac) {
-    out.push_back('.');
-    char f[3] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
-    int len = 3;
-    while (len > 0 && f[len - 1] == '0') --len;
-    out.append(f, size_t(len));
+    char f[4] = {'.', char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
+    size_t len = 4;
+    while (f[len - 1] == '0') --len;
+    out.append(f, len);
   }
 }
 

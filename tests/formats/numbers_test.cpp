@@ -2,6 +2,8 @@
 // formats/utf8.cpp (validation and repair of strings entering the model).
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -289,6 +291,39 @@ TEST_CASE("append_us: decimal microseconds, trailing zeros trimmed") {
   CHECK(us_text(0, kMax) == "9223372036854775.807");
   CHECK(us_text(0, kMin) == "-9223372036854775.808");
   CHECK(us_text(kMax, kMax) == "9232595408891630582.807");  // 128-bit arithmetic: no overflow
+}
+
+TEST_CASE("append_us against a digit-by-digit reference on random values, 64- and 128-bit") {
+  // Reference: the total in ns as a signed 128-bit decimal, the point three digits from the end,
+  // trailing fractional zeros (and a bare point) dropped.
+  auto reference = [](int64_t origin, int64_t ns) {
+    __int128 total = __int128(origin) * 1000 + ns;
+    const bool neg = total < 0;
+    unsigned __int128 mag = neg ? (unsigned __int128)(-total) : (unsigned __int128)total;
+    std::string digits;
+    do {
+      digits.insert(digits.begin(), char('0' + int(mag % 10)));
+      mag /= 10;
+    } while (mag);
+    while (digits.size() < 4) digits.insert(digits.begin(), '0');
+    std::string out = (neg ? "-" : "") + digits.substr(0, digits.size() - 3);
+    std::string frac = digits.substr(digits.size() - 3);
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+    if (!frac.empty()) out += "." + frac;
+    return out == "-0" ? std::string("0") : out;
+  };
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 200000; ++i) {
+    const int shift_o = int(rng() % 64), shift_n = int(rng() % 64);
+    int64_t origin = int64_t(rng() >> shift_o) * ((rng() & 1) ? 1 : -1);
+    int64_t ns = int64_t(rng() >> shift_n) * ((rng() & 1) ? 1 : -1);
+    if (i % 4 == 0) origin = 0;  // plenty of plain 64-bit values
+    const std::string got = us_text(origin, ns), want = reference(origin, ns);
+    if (got != want) {
+      FAIL_CHECK("origin " << origin << " ns " << ns << ": got " << got << ", want " << want);
+      break;
+    }
+  }
 }
 
 TEST_CASE("append_us and parse_us round-trip every ns value tried") {
