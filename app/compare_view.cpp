@@ -240,6 +240,19 @@ void CompareView::draw_one_timeline(int side, const char* id, float width, float
     ImGui::SameLine();
     ImGui::TextColored(palette().text_dim, mark_[side].empty() ? "  \xc2\xb7  no \"%s\" here" : "  \xc2\xb7  highlighting \"%s\"",
                        highlight_.c_str());
+    // That name's numbers in this run (the by-name diff of the current scope), B with its change.
+    if (const DiffRow* row = highlighted_row()) {
+      const DiffSums& sums = side == 0 ? row->a : row->b;
+      ImGui::SameLine(0, 0);
+      ImGui::TextColored(palette().text_dim, ": %s call%s, %s", format_count(sums.count).c_str(),
+                         sums.count == 1 ? "" : "s", format_time_span(double(sums.total), 3).c_str());
+      if (side == 1 && row->status == DiffStatus::Both) {
+        const Palette& p = palette();
+        ImGui::SameLine();
+        ImGui::TextColored(row->delta_total > 0 ? p.error : row->delta_total < 0 ? p.info : p.text_dim, "(%s)",
+                           format_delta_pct(row->delta_pct).c_str());
+      }
+    }
   }
   TimelineHighlight hl;
   hl.mark = &mark_[side];
@@ -277,6 +290,21 @@ void CompareView::draw_timelines(float height) {
 // ---------------------------------------------------------------------------------------------
 // Diff table and differential flamegraph
 // ---------------------------------------------------------------------------------------------
+
+const DiffRow* CompareView::highlighted_row() {
+  const DiffResult* d = diff(current_query(DiffBy::Name));
+  if (!d || highlight_.empty()) return nullptr;
+  const bool stale = row_for_ != d || row_name_ != highlight_ ||
+                     (row_ != kNone && (row_ >= d->rows.size() || d->rows[row_].name != highlight_));
+  if (stale) {  // look the name up once per result and name
+    row_for_ = d;
+    row_name_ = highlight_;
+    row_ = kNone;
+    for (uint32_t i = 0; i < d->rows.size(); ++i)
+      if (d->rows[i].name == highlight_) row_ = i;
+  }
+  return row_ == kNone ? nullptr : &d->rows[row_];
+}
 
 DiffQuery CompareView::current_query(DiffBy by) const {
   DiffQuery q;

@@ -77,6 +77,8 @@ class CompareView {
   void update_alignment();
   void set_highlight(const std::string& name);
   DiffQuery current_query(DiffBy by) const;
+  // The by-name diff row of the highlighted name (null while computing or when absent).
+  const DiffRow* highlighted_row();
   // The diff for `q`: null (and a task started) while it is computed.
   const DiffResult* diff(const DiffQuery& q);
 
@@ -99,6 +101,9 @@ class CompareView {
   // Cross-highlight: slices named highlight_ in both runs.
   std::string highlight_;
   std::vector<uint8_t> mark_[2];
+  const DiffResult* row_for_ = nullptr;  // highlighted_row()'s cache: the result and name looked up
+  std::string row_name_;
+  uint32_t row_ = kNone;
 
   // Diff table / differential flamegraph
   bool show_flame_ = false;
