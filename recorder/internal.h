@@ -114,6 +114,11 @@ struct Registry {
   std::unique_ptr<Streamer, StreamerDelete> streamer;
   std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
+  // The last session was streamed (its events are in the file, no longer in the rings): a
+  // save() after stop() reports that stream instead of re-saving the drained rings.
+  bool streamed_session = false;
+  bool stream_ok = true;
+  std::string stream_summary;                          // "streamed N events to F" or the failure
 };
 Registry& registry();
 

@@ -251,6 +251,7 @@ bool start(const Config& config, std::string* error) {
   if (config.streaming && !ends_with_ci(config.output_file, ".vzt"))
     return fail("streaming needs a .vzt output_file");
   r.config = config;
+  r.streamed_session = false;
   if (!config.process_name.empty()) r.process_name = config.process_name;
   bool want_tsc = config.clock != Clock::Monotonic;
   ClockCal cal = calibrate(want_tsc);
@@ -309,15 +310,30 @@ bool save(const std::string& path, std::string* message) {
   std::string msg;
   bool ok;
   if (stream_stop(&msg)) {
-    ok = true;  // the stream was the output
+    std::lock_guard<std::mutex> lock(r.mu);
+    ok = r.stream_ok;  // the stream was the output
   } else {
     std::lock_guard<std::mutex> lock(r.mu);
     std::string target = path.empty() ? r.config.output_file : path;
-    try {
-      ok = save_locked(target, &msg);
-    } catch (...) {
-      ok = false;
-      msg = "out of memory while saving " + target;
+    if (r.streamed_session) {
+      // stop() already finished the stream and the rings were drained into it: saving them
+      // again would replace the file with the last few records.
+      if (target == r.config.output_file) {
+        ok = r.stream_ok;
+        msg = r.stream_summary;
+      } else {
+        ok = false;
+        msg = "this session was streamed to " + r.config.output_file +
+              "; its events are no longer in memory (convert that file: vizviewer --convert " +
+              r.config.output_file + " " + target + ")";
+      }
+    } else {
+      try {
+        ok = save_locked(target, &msg);
+      } catch (...) {
+        ok = false;
+        msg = "out of memory while saving " + target;
+      }
     }
   }
   bool verbose;

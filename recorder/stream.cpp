@@ -54,9 +54,12 @@ class Streamer {
     VztInfo info;
     info.origin_us = origin_us_;
     info.display_time_unit = "ns";
-    w_.write_info(info);
+    if (!w_.write_info(info)) {  // before the thread exists: nothing to join while start() holds the lock
+      if (error) *error = w_.error();
+      return false;
+    }
     thread_ = std::thread([this] { run(); });
-    return w_.ok();
+    return true;
   }
 
   // Asks the thread to drain everything and finish the file; waits for it.
@@ -85,17 +88,23 @@ class Streamer {
   };
 
   void run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      cv_.wait_for(lock, kWake);
-      if (stop_) break;
+    try {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!stop_) {
+        cv_.wait_for(lock, kWake);
+        if (stop_) break;
+        lock.unlock();
+        pass(false);
+        lock.lock();
+      }
       lock.unlock();
-      pass(false);
-      lock.lock();
+      pass(true);
+      finish();
+    } catch (...) {  // out of memory: the file keeps its whole sections; writers stop waiting
+      ok_ = false;
+      if (error_.empty()) error_ = "out of memory while streaming";
+      registry().streaming.store(false, std::memory_order_release);
     }
-    lock.unlock();
-    pass(true);
-    finish();
   }
 
   // One wake-up: drain every ring; write batches that are big or old (all of them when final).
@@ -205,6 +214,7 @@ class Streamer {
       pt.name_written = pt.name;
     }
     sync_names();
+    sanitize_names(b);
     uint32_t th = pt.file_thread;
     std::string_view src(b.args);
     write_slices(th, b);
@@ -238,6 +248,19 @@ class Streamer {
     uint64_t open = b.open_begins, orphans = b.orphan_ends;
     b.clear();
     b.open_begins = open, b.orphan_ends = orphans;  // cumulative: the thread table shows them
+  }
+
+  // Name ids the file has no string for (a bogus id from the C API) become id 0, "", as at
+  // save(): the file never points past its string table.
+  void sanitize_names(Batch& b) const {
+    auto fix = [&](uint32_t& id) {
+      if (id >= strings_written_) id = 0;
+    };
+    for (DecodedSlice& x : b.slices) fix(x.name);
+    for (DecodedInstant& x : b.instants) fix(x.name);
+    for (DecodedCounter& x : b.counters) fix(x.name);
+    for (auto& kv : b.values) fix(kv.first);
+    for (DecodedFlow& x : b.flows) fix(x.name);
   }
 
   // B/E slices in groups of complete subtrees of equal root depth; complete() events as an
@@ -391,14 +414,17 @@ bool stream_stop(std::string* message) {
   }
   if (!s) return false;
   s->stop_and_join();
-  {
-    std::lock_guard<std::mutex> lock(r.mu);
-    r.streaming.store(false, std::memory_order_release);
-  }
   if (s->ok()) {
     *message = "streamed " + std::to_string(s->events()) + " events to " + s->path();
   } else {
     *message = "streaming to " + s->path() + " failed: " + s->error();
+  }
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.streaming.store(false, std::memory_order_release);
+    r.streamed_session = true;
+    r.stream_ok = s->ok();
+    r.stream_summary = *message;
   }
   return true;
 }

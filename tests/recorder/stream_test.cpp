@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,61 @@ TEST_CASE("recorder streaming: complete events and open begins") {
   CHECK(well_nested(th.slices));
   CHECK(th.unmatched_begin == 1);
   rec::end();
+}
+
+TEST_CASE("recorder streaming: save() after stop() reports the stream and keeps the file") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = 128;  // the rings are drained many times over
+  cfg.output_file = dir / "kept.vzt";
+  start_session(cfg);
+  rec::NameId z = rec::intern("z");
+  for (int i = 0; i < 20000; ++i) rec::Zone a(z);
+  rec::stop();
+  // The documented pattern: stop(), then save() to the configured file. The stream is the
+  // output; the drained rings must not replace it with their last few records.
+  std::string msg;
+  CHECK_MESSAGE(rec::save("", &msg), msg);
+  CHECK(msg.find("streamed 20000 events") != std::string::npos);
+  LoadResult r = load(dir / "kept.vzt");
+  REQUIRE(r.trace->threads.size() == 1);
+  CHECK(r.trace->threads[0].slices.size() == 20000);
+  // Another path cannot be filled from rings that were drained: a clear refusal, no file.
+  CHECK_FALSE(rec::save(dir / "other.json", &msg));
+  CHECK(msg.find("streamed to") != std::string::npos);
+  CHECK(msg.find("vizviewer --convert") != std::string::npos);
+  CHECK_FALSE(std::ifstream(dir / "other.json").good());
+  // A new session without streaming saves its own rings again.
+  rec::Config plain;
+  plain.output_file = dir / "plain.vzt";
+  start_session(plain);
+  for (int i = 0; i < 10; ++i) rec::Zone a(z);
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  CHECK(load(dir / "plain.vzt").trace->threads[0].slices.size() == 10);
+}
+
+TEST_CASE("recorder streaming: a name id that was never interned becomes the empty name") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = 256;
+  cfg.output_file = dir / "bogus.vzt";
+  start_session(cfg);
+  rec::NameId ok = rec::intern("fine");
+  for (int i = 0; i < 100; ++i) {
+    rec::Zone a(ok);
+    rec::Zone b(rec::NameId(0x7fffff00u + uint32_t(i)));  // garbage from a careless caller
+  }
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  LoadResult r = load(dir / "bogus.vzt");
+  REQUIRE(r.ok);
+  REQUIRE(r.trace->threads.size() == 1);
+  const Thread& th = r.trace->threads[0];
+  CHECK(th.slices.size() == 200);
+  CHECK(names_at(*r.trace, th, 0) == std::vector<std::string>(100, "fine"));
+  CHECK(names_at(*r.trace, th, 1) == std::vector<std::string>(100, ""));
 }
 
 TEST_CASE("recorder streaming: a program killed with SIGKILL leaves a loadable file") {
