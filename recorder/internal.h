@@ -84,6 +84,8 @@ struct ThreadBuffer {
   Record* begin = nullptr;
   Record* end = nullptr;
   std::atomic<uint64_t> laps{0};       // ring mode: times the writer wrapped around
+  std::atomic<uint64_t> cleared{0};    // ring mode: clear() left out the records written before
+                                       //   this count (a watermark: the writer is never touched)
   std::atomic<Record*> read{nullptr};  // streaming: the flusher consumed the records before this
   std::atomic<bool> waiting{false};    // streaming: the writer waits for room
   std::atomic<bool> exited{false};     // its thread has ended
@@ -129,7 +131,7 @@ struct RingSnapshot {
   const Record* b = nullptr;
   size_t nb = 0;
   uint64_t written = 0;  // records ever written
-  uint64_t lost = 0;     // overwritten before this snapshot
+  uint64_t lost = 0;     // overwritten before this snapshot (since the last clear())
 };
 RingSnapshot snapshot(const ThreadBuffer& t);
 

@@ -54,13 +54,30 @@ RingSnapshot snapshot(const ThreadBuffer& t) {
   if (laps == 0) {
     s.a = t.begin;
     s.na = at;
-    return s;
+  } else {
+    s.a = pos;
+    s.na = cap - at;
+    s.b = t.begin;
+    s.nb = at;
   }
-  s.a = pos;
-  s.na = cap - at;
-  s.b = t.begin;
-  s.nb = at;
-  s.lost = s.written - cap;
+  // Records written before the last clear() are left out: only the newest written - cleared
+  // (of those the ring still holds) remain. A multi-record event cut there loses its head and
+  // the decoder skips its payload.
+  const uint64_t held = s.na + s.nb, cleared = std::min(t.cleared.load(std::memory_order_acquire), s.written);
+  const uint64_t since = s.written - cleared;
+  if (since < held) {
+    size_t drop = size_t(held - since);
+    if (drop <= s.na) {
+      s.a += drop, s.na -= drop;
+    } else {
+      drop -= s.na;
+      s.a = s.b + drop, s.na = s.nb - drop;
+      s.b = nullptr, s.nb = 0;
+    }
+    if (s.na == 0 && s.nb) s.a = s.b, s.na = s.nb, s.b = nullptr, s.nb = 0;
+  } else {
+    s.lost = since - held;
+  }
   return s;
 }
 
@@ -86,6 +103,7 @@ void reset(ThreadBuffer& t) {
   t.w.pos.store(t.begin, std::memory_order_release);
   t.read.store(t.begin, std::memory_order_release);
   t.laps.store(0, std::memory_order_release);
+  t.cleared.store(0, std::memory_order_release);
 }
 
 // "a/b.vzt" -> "a/b.1234.vzt" (".json.gz" counts as one extension).
@@ -351,7 +369,9 @@ void clear() {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   if (r.streaming.load()) return;  // streamed events are in the file already
-  for (auto& t : r.threads) reset(*t);
+  // A watermark, not a reset: threads may be recording right now, and only a ring's owner
+  // writes its position (resetting it under a writer would bring cleared records back).
+  for (auto& t : r.threads) t->cleared.store(snapshot(*t).written, std::memory_order_release);
 }
 
 Stats stats() {

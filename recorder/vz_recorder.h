@@ -163,10 +163,12 @@ bool recording();
 // .json or .json.gz by extension, atomically (temporary file + rename). *message receives a
 // summary ("saved 2000000 events to x.vzt", plus how many were lost to ring overflow). Returns
 // false (message = the error) when nothing could be written. Events stay in memory.
-// In streaming mode the file is already written: save() stops and returns its summary.
+// In streaming mode the file is already written: save() stops and returns its summary (also
+// after stop(); saving a streamed session to another path is refused: convert the file).
 bool save(const std::string& path = "", std::string* message = nullptr);
-// Drops every recorded event (threads stay registered, names stay interned). Does nothing while
-// streaming: those events are in the file.
+// Drops every event recorded so far (threads stay registered, names stay interned); safe while
+// other threads record: events they record after it are kept (a zone open across it loses its
+// begin and is left out). Does nothing while streaming: those events are in the file.
 void clear();
 // Counts since start().
 Stats stats();

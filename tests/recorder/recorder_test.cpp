@@ -2,6 +2,8 @@
 // what each call records, as read back through the formats library's loader.
 #include <doctest/doctest.h>
 
+#include <atomic>
+
 #include <sys/stat.h>
 
 #include <cmath>
@@ -272,11 +274,58 @@ TEST_CASE("recorder: nothing is recorded while stopped; clear drops events") {
   LoadResult r = load(dir / "s.vzt");
   CHECK(slices(*r.trace) == 1);
   rec::clear();
-  CHECK(rec::stats().recorded == 0);
+  CHECK(rec::stats().recorded == 2);  // written since start(); none of them is saved any more
+  CHECK(rec::stats().lost == 0);
   std::string msg;
   REQUIRE(rec::save(dir / "empty.vzt", &msg));
   CHECK(msg.find("saved 0 events") != std::string::npos);
   CHECK(slices(*load(dir / "empty.vzt").trace) == 0);
+}
+
+TEST_CASE("recorder: clear() while threads record keeps what they record after it") {
+  // Each thread records "warm" zones, and once told to, "measure" zones. clear() runs while they
+  // are busy; the watermark leaves out at least the warm zones each had finished before it, the
+  // measured zones all come after it, and nothing written before clear() comes back.
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.tracer_entries = 1 << 20;  // no wrap: every record after clear() is still held at save
+  start_session(cfg);
+  const rec::NameId warm = rec::intern("warm"), measure = rec::intern("measure");
+  constexpr int kThreads = 4, kMeasured = 5000, kBeforeClear = 2000;
+  std::atomic<int> phase{0};
+  std::atomic<int> warm_before[kThreads] = {};
+  std::vector<int> warm_total(kThreads, 0);
+  std::vector<std::thread> pool;
+  for (int i = 0; i < kThreads; ++i)
+    pool.emplace_back([&, i] {
+      while (phase.load() == 0) {
+        { rec::Zone z(warm); }
+        ++warm_total[size_t(i)];
+        warm_before[i].store(warm_total[size_t(i)]);
+      }
+      for (int k = 0; k < kMeasured; ++k) rec::Zone z(measure);
+    });
+  for (int i = 0; i < kThreads; ++i)
+    while (warm_before[i].load() < kBeforeClear) std::this_thread::yield();
+  rec::clear();
+  phase.store(1);
+  for (auto& t : pool) t.join();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "c.vzt", &msg), msg);
+  LoadResult r = load(dir / "c.vzt");
+  const Trace& t = *r.trace;
+  uint64_t measured = 0, warmed = 0, total_warm = 0;
+  for (const Thread& th : t.threads) {
+    CHECK(well_nested(th.slices));
+    for (uint32_t k = 0; k < th.slices.size(); ++k) {
+      const std::string_view n = t.name_of(th.slices.label[k]);
+      measured += n == "measure";
+      warmed += n == "warm";
+    }
+  }
+  for (int w : warm_total) total_warm += uint64_t(w);
+  CHECK(measured == uint64_t(kThreads) * kMeasured);
+  CHECK(warmed <= total_warm - uint64_t(kThreads) * kBeforeClear);
 }
 
 TEST_CASE("recorder: threads that exit keep their events") {
