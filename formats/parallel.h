@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -14,7 +15,9 @@ inline unsigned default_workers() {
   return n ? n : 1;
 }
 
-// Work items are handed out one at a time, so uneven items balance across workers.
+// Work items are handed out one at a time, so uneven items balance across workers. An exception
+// thrown by fn (std::bad_alloc) stops the remaining items and is rethrown on the calling thread
+// once every worker has joined. When a worker thread cannot be started, fewer threads do the work.
 template <class Fn>
 void parallel_for(size_t n, unsigned workers, Fn&& fn) {
   if (workers == 0) workers = default_workers();
@@ -24,14 +27,25 @@ void parallel_for(size_t n, unsigned workers, Fn&& fn) {
     return;
   }
   std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;  // the first exception, written by the worker that set `failed`
   auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+    try {
+      for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1, std::memory_order_relaxed)) < n;)
+        fn(i);
+    } catch (...) {
+      if (!failed.exchange(true)) error = std::current_exception();
+    }
   };
   std::vector<std::thread> pool;
-  pool.reserve(workers - 1);
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(run);
+  try {
+    pool.reserve(workers - 1);
+    for (unsigned w = 1; w < workers; ++w) pool.emplace_back(run);
+  } catch (...) {  // no thread for every worker: the ones started (and this one) share the items
+  }
   run();
   for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace vz
