@@ -45,7 +45,11 @@ struct ClockCal {
   }
   uint64_t to_ticks(int64_t ns) const {
     if (!tsc) return uint64_t(ns);
-    return tick0 + uint64_t(int64_t(double(ns - ns0) / ns_per_tick));
+    // In double all the way, clamped before converting: a wild ns (a caller's INT64_MAX) must
+    // not overflow the subtraction or the conversion.
+    const double d = (double(ns) - double(ns0)) / ns_per_tick;
+    const double lim = 9.0e18;
+    return tick0 + uint64_t(int64_t(d < -lim ? -lim : d > lim ? lim : d));
   }
 };
 // True when rdtsc is usable as a clock here (x86-64 with an invariant TSC).

@@ -409,6 +409,9 @@ bool emit(uint32_t name, uint32_t meta, uint32_t npayload, uint64_t ts, Fill&& f
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return false;
+  // An event bigger than the ring would overwrite its own head (or, streaming, wait forever
+  // for room): refuse it.
+  if (size_t(npayload) + 1 > static_cast<internal::ThreadBuffer*>(w->owner)->capacity()) return false;
   detail::push(w, ts, name, meta);
   for (uint32_t i = 0; i < npayload; ++i) {
     detail::Record rec{0, 0, 0};
@@ -448,11 +451,13 @@ void complete(NameId name, int64_t start_ns, int64_t dur_ns) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
   if (dur_ns < 0) dur_ns = 0;
   const ClockCal& c = registry().clock;
-  uint64_t t0 = c.to_ticks(start_ns), t1 = c.to_ticks(start_ns + dur_ns);
+  const int64_t end_ns = start_ns > INT64_MAX - dur_ns ? INT64_MAX : start_ns + dur_ns;  // saturate
+  uint64_t t0 = c.to_ticks(start_ns), t1 = c.to_ticks(end_ns);
   emit(name, detail::kComplete, 1, t0, [&](uint32_t, detail::Record& rec) { rec.ts = t1 - t0; });
 }
 
 bool instant(NameId name, Scope scope, std::string_view args_json) {
+  if (uint8_t(scope) > 2) return false;  // the scope has two bits in the record
   if (args_json.size() > kMaxArgs) return false;
   if (!args_json.empty() && !valid_json_value(args_json)) return false;
   uint32_t n = internal::payload_records(args_json.size());

@@ -391,6 +391,35 @@ TEST_CASE("recorder: bad input gives errors, never crashes") {
   CHECK(dir.temporaries() == 0);            // failed saves left nothing behind
 }
 
+TEST_CASE("recorder: events bigger than the ring, bad scopes and wild times are refused or clamped") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.tracer_entries = 64;  // the smallest ring
+  start_session(cfg);
+  // 100 series need 101 records: more than the ring holds.
+  std::vector<rec::NameId> keys;
+  std::vector<double> values;
+  for (int i = 0; i < 100; ++i) keys.push_back(rec::intern("k" + std::to_string(i))), values.push_back(i);
+  CHECK_FALSE(rec::counter(rec::intern("wide"), keys.data(), values.data(), keys.size()));
+  CHECK(rec::counter(rec::intern("narrow"), keys.data(), values.data(), 3));
+  // An instant whose args need more records than the ring: refused, not half-written.
+  std::string big = "\"" + std::string(2000, 'x') + "\"";
+  CHECK_FALSE(rec::instant(rec::intern("big"), rec::Scope::Thread, big));
+  CHECK_FALSE(rec::instant(rec::intern("odd scope"), rec::Scope(3), ""));
+  // A complete event with absurd times: clamped, recorded, no overflow.
+  rec::complete(rec::intern("forever"), rec::now_ns(), INT64_MAX);
+  rec::complete(rec::intern("ancient"), INT64_MIN / 2, 10);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "w.vzt", &msg), msg);
+  LoadResult r = load(dir / "w.vzt");
+  REQUIRE(r.ok);
+  CHECK(r.trace->counters.size() == 1);
+  CHECK(r.trace->str(r.trace->counters[0].name) == "narrow");
+  uint64_t n = 0;
+  for (const Thread& th : r.trace->threads) n += th.slices.size() + th.overflow.size() + th.instants.size();
+  CHECK(n == 2);  // the two complete events
+}
+
 // For disabled_test.cpp, which is compiled with recording compiled out.
 void vz_test_start_real() { start_session(); }
 uint64_t vz_test_recorded_real() { return rec::stats().recorded; }
