@@ -50,7 +50,10 @@ struct Names {
 };
 
 Names& names() {
-  static Names* n = new Names;  // never destroyed: threads may record during static destruction
+  // Never destroyed: threads may record during static destruction. The registry comes first:
+  // creating it installs the fork handlers, which also hold this table's lock across fork(),
+  // so a call site interned before any start() cannot leave a child with a held lock.
+  static Names* n = (registry(), new Names);
   return *n;
 }
 
