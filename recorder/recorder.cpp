@@ -137,6 +137,7 @@ void atfork_child() {
     }
   }
   r.threads = std::move(keep);
+  r.extras.clear();  // the parent's
   r.streamed_records.store(0);
   r.mu.unlock();
 }
@@ -281,6 +282,8 @@ bool start(const Config& config, std::string* error) {
     live.push_back(std::move(t));
   }
   r.threads = std::move(live);
+  r.extras.clear();
+  r.metadata.clear();
   r.origin_us = monotonic_ns() / 1000;
   r.streamed_records.store(0);
   if (config.streaming) {
@@ -336,6 +339,7 @@ void clear() {
   std::lock_guard<std::mutex> lock(r.mu);
   if (r.streaming.load()) return;  // streamed events are in the file already
   for (auto& t : r.threads) reset(*t);
+  r.extras.clear();
 }
 
 Stats stats() {
@@ -350,6 +354,7 @@ Stats stats() {
   }
   s.flushed = r.streamed_records.load();
   s.threads = uint32_t(r.threads.size());
+  s.dropped = r.last_dropped;
   return s;
 }
 
@@ -358,6 +363,12 @@ int64_t now_ns() {
   if (!detail::g_tsc.load(std::memory_order_relaxed)) return monotonic_ns();
   Registry& r = registry();
   return r.clock.to_ns(detail::ticks());
+}
+
+int64_t ticks_to_ns(uint64_t ticks) {
+  using namespace internal;
+  if (!detail::g_tsc.load(std::memory_order_relaxed)) return int64_t(ticks);
+  return registry().clock.to_ns(ticks);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +501,35 @@ void set_thread_name(std::string_view name) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   static_cast<ThreadBuffer*>(w->owner)->name.assign(name.substr(0, kMaxName));
+}
+
+bool add_event_json(std::string_view event) {
+  using namespace internal;
+  const char* err = nullptr;
+  const char* e = event.data() + event.size();
+  const char* p = json::skip_ws(event.data(), e);
+  if (p == e || *p != '{') return false;
+  const char* q = json::skip_value(p, e, &err);
+  if (!q || json::skip_ws(q, e) != e) return false;
+  ExtraEvent x;
+  x.json.assign(p, size_t(q - p));
+  x.pid = getpid();
+  x.tid = int64_t(syscall(SYS_gettid));
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.extras.push_back(std::move(x));
+  return true;
+}
+
+bool set_metadata(std::string_view key, std::string_view value) {
+  using namespace internal;
+  if (key.empty() || !valid_json_value(value)) return false;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  for (auto& [k, v] : r.metadata)
+    if (k == key) return v.assign(value), true;
+  r.metadata.emplace_back(std::string(key), std::string(value));
+  return true;
 }
 
 void set_process_name(std::string_view name) {
