@@ -431,3 +431,17 @@ class _Duration:
                 ev["args"] = self.args
             self.tracer._event(ev)
         return False
+
+
+def _log_assign(tracer, name, value, kind):
+    if kind == "number":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            tracer.add_counter(f"Variable Assign - {name}", {"value": value})
+        return
+    prefix = "Attribute Assign" if kind == "attr" else "Variable Assign"
+    tracer.add_instant(f"{prefix} - {name} = {value!r}", scope="p")
+
+
+VizTracer._log_assign_var = lambda self, n, v: _log_assign(self, n, v, "var")
+VizTracer._log_assign_number = lambda self, n, v: _log_assign(self, n, v, "number")
+VizTracer._log_assign_attr = lambda self, n, v: _log_assign(self, n, v, "attr")
