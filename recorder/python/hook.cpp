@@ -97,7 +97,8 @@ inline uint64_t code_info(PyCodeObject* co) {
   return v;
 }
 
-// log_func_args: {name: repr(value)} of the frame's arguments.
+// log_func_args: {"func_args": "<JSON text of {name: repr(value)}>"} for the frame's arguments
+// (the args dict of a Frame maps keys to JSON texts).
 PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
   PyObject* locals = PyObject_GetAttrString((PyObject*)frame, "f_locals");
   if (!locals) {
@@ -105,8 +106,9 @@ PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
     return nullptr;
   }
   PyObject* names = PyCode_GetVarnames(co);
-  PyObject* out = PyDict_New();
-  if (names && out) {
+  std::string json = "{";
+  bool first = true;
+  if (names) {
     Py_ssize_t n = co->co_argcount + co->co_kwonlyargcount;
     if (co->co_flags & CO_VARARGS) ++n;
     if (co->co_flags & CO_VARKEYWORDS) ++n;
@@ -120,16 +122,31 @@ PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
       }
       PyObject* r = PyObject_CallOneArg(g_state.opt.repr, v);
       Py_DECREF(v);
-      if (!r) {
+      const char* ks = PyUnicode_AsUTF8(key);
+      const char* rs = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : nullptr;
+      if (ks && rs) {
+        if (!first) json += ",";
+        first = false;
+        vz::append_json_string(json, ks);
+        json += ":";
+        vz::append_json_string(json, rs);
+      } else {
         PyErr_Clear();
-        continue;
       }
-      PyDict_SetItem(out, key, r);
-      Py_DECREF(r);
+      Py_XDECREF(r);
     }
   }
+  json += "}";
   Py_XDECREF(names);
   Py_DECREF(locals);
+  PyObject* out = PyDict_New();
+  PyObject* text = PyUnicode_FromStringAndSize(json.data(), Py_ssize_t(json.size()));
+  if (!out || !text || PyDict_SetItemString(out, "func_args", text) < 0) {
+    PyErr_Clear();
+    Py_XDECREF(out);
+    out = nullptr;
+  }
+  Py_XDECREF(text);
   return out;
 }
 
