@@ -83,13 +83,25 @@ uint64_t compute_code_info(PyCodeObject* co) {
   return pack(st.generation, kind, name);
 }
 
+// CPython 3.11's co_extra block (Include/internal/pycore_code.h: _PyCodeObjectExtra), read
+// directly on the hot path; _PyCode_SetExtra allocates and grows it.
+struct CodeExtra {
+  Py_ssize_t ce_size;
+  void* ce_extras[1];
+};
+
 inline uint64_t code_info(PyCodeObject* co) {
   State& st = g_state;
   void* extra = nullptr;
+#if PY_VERSION_HEX >= 0x030b0000 && PY_VERSION_HEX < 0x030c0000
+  auto* ce = static_cast<CodeExtra*>(co->co_extra);
+  if (ce && st.code_extra_index < ce->ce_size) extra = ce->ce_extras[st.code_extra_index];
+#else
   if (_PyCode_GetExtra((PyObject*)co, st.code_extra_index, &extra) < 0) {
     PyErr_Clear();
     return compute_code_info(co);
   }
+#endif
   uint64_t v = uint64_t(uintptr_t(extra));
   if (v != 0 && uint32_t(v >> 40) == (st.generation & 0xffffff)) return v;
   v = compute_code_info(co);
