@@ -163,6 +163,15 @@ def _run_target(opts, tracer):
         code = _compile(opts, target[1], "<string>")
         globs = {"__name__": "__main__", "__builtins__": builtins}
 
+    if target[0] != "module":
+        # The program's globals are a real __main__ module, so pickling its functions works
+        # (multiprocessing spawn, ProcessPoolExecutor) and spawn children re-import the script.
+        import types
+        main_module = types.ModuleType("__main__")
+        main_module.__dict__.update(globs)
+        sys.modules["__main__"] = main_module
+        globs = main_module.__dict__
+
     def on_sigterm(signum, frame):
         raise SystemExit(128 + signum)
 
@@ -238,11 +247,16 @@ def main(argv=None):
     if not opts.ignore_multiprocess:
         from .children import install_child_tracing
         install_child_tracing(tracer, opts, output)
+    root_pid = os.getpid()
     exit_code = _run_target(opts, tracer)
-    path = tracer.save()
+    if os.getpid() != root_pid:  # a forked child returning through the script's end
+        from .children import finish_child
+        finish_child()
+        return exit_code
     if not opts.ignore_multiprocess:
         from .children import merge_children
-        merge_children(tracer, path, verbose)
+        merge_children(tracer, verbose)
+    path = tracer.save()
     if opts.open or opts.flamegraph:
         _open_viewer(path, opts.flamegraph)
     return exit_code

@@ -138,6 +138,7 @@ class VizTracer:
         self._paused = False
         self._system_print = None
         self._saved_to = None
+        self._extra_file_info = []  # file_info of merged child traces
         if register_global:
             self.register_global()
 
@@ -275,7 +276,11 @@ class VizTracer:
         if was_on:
             self.stop()
         if (self.file_info if file_info is None else file_info):
-            _vztracer.set_metadata("file_info", _dumps(build_file_info(_vztracer.functions())))
+            info = build_file_info(_vztracer.functions())
+            for extra in self._extra_file_info:
+                info["files"].update(extra.get("files") or {})
+                info["functions"].update(extra.get("functions") or {})
+            _vztracer.set_metadata("file_info", _dumps(info))
         d = os.path.dirname(path)
         if d:
             os.makedirs(d, exist_ok=True)
@@ -410,6 +415,8 @@ class VizTracer:
 
 
 _vztracer.set_transparent([VizTracer.run.__code__])
+# A forked child records on (into its own buffers); other threads' open calls are not its own.
+os.register_at_fork(after_in_child=_vztracer.after_fork_child)
 
 
 class _Duration:
