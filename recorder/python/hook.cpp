@@ -223,7 +223,9 @@ bool unwind_to(ThreadState* ts, void* key, bool c_call) {
   return true;
 }
 
-inline void on_call(ThreadState* ts, void* key, PyFrameObject* frame, PyObject* cfunc) {
+// A call: `co` for Python code (borrowed; `frame` only for log_func_args), `cfunc` for C.
+inline void on_call(ThreadState* ts, void* key, PyCodeObject* co, PyFrameObject* frame,
+                    PyObject* cfunc) {
   State& st = g_state;
   Frame f{0, key, 0, kSkip, cfunc != nullptr, nullptr, nullptr};
   size_t depth = ts->stack.size();
@@ -237,15 +239,17 @@ inline void on_call(ThreadState* ts, void* key, PyFrameObject* frame, PyObject* 
     f.kind = from_skipped ? kSkip : kRecord;
     if (!from_skipped) f.name = c_function_name(cfunc);
   } else {
-    PyCodeObject* co = PyFrame_GetCode(frame);
     uint64_t info = code_info(co);
     f.kind = uint8_t(info >> 32);
     f.name = uint32_t(info);
     if (f.kind == kHide) ts->hide_below = depth;
-    if (f.kind == kRecord && st.opt.log_func_args) f.args = frame_arguments(frame, co);
-    Py_DECREF(co);
+    if (f.kind == kRecord && st.opt.log_func_args && frame) f.args = frame_arguments(frame, co);
   }
-  if (f.kind == kRecord && st.opt.log_async) f.task = current_task();
+  if (f.kind == kRecord && st.opt.log_async) {
+    ts->busy = true;
+    f.task = current_task();
+    ts->busy = false;
+  }
   if (ts->named_generation != st.generation) name_thread(ts);
   f.t0 = vz::rec::now_ticks();
   ts->stack.push_back(f);
@@ -261,7 +265,11 @@ inline void on_return(ThreadState* ts, void* key, bool c_call, PyObject* retval)
   Frame f = s.back();
   s.pop_back();
   if (ts->hide_below == s.size()) ts->hide_below = SIZE_MAX;
-  if (f.kind == kRecord) emit_complete(ts, f, t1, c_call ? nullptr : retval);
+  if (f.kind == kRecord) {
+    ts->busy = true;  // emit_complete may run repr() and the task's get_name()
+    emit_complete(ts, f, t1, c_call ? nullptr : retval);
+    ts->busy = false;
+  }
   pop_frame(f);
 }
 
@@ -280,16 +288,27 @@ ThreadState* this_thread() {
 }
 
 void name_thread(ThreadState* ts) {
-  ts->named_generation = g_state.generation;
+  // threading registers a thread in threading._active once its bootstrap runs; until then (the
+  // eval-frame path sees the bootstrap's own calls) the name is unknown: try again later.
+  ts->busy = true;
   PyObject* threading = PyImport_ImportModule("threading");
-  PyObject* cur = threading ? PyObject_CallMethod(threading, "current_thread", nullptr) : nullptr;
-  PyObject* name = cur ? PyObject_GetAttrString(cur, "name") : nullptr;
-  const char* s = name ? PyUnicode_AsUTF8(name) : nullptr;
-  if (s) vz::rec::set_thread_name(s);
-  else PyErr_Clear();
+  PyObject* active = threading ? PyObject_GetAttrString(threading, "_active") : nullptr;
+  PyObject* ident = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+  PyObject* thread = active && ident && PyDict_Check(active) ? PyDict_GetItemWithError(active, ident) : nullptr;
+  PyObject* name = thread ? PyObject_GetAttrString(thread, "name") : nullptr;
+  const char* s = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : nullptr;
+  if (s) {
+    vz::rec::set_thread_name(s);
+    ts->named_generation = g_state.generation;
+  } else if (++ts->name_tries > 64) {
+    ts->named_generation = g_state.generation;  // a thread threading never heard of
+  }
+  if (PyErr_Occurred()) PyErr_Clear();
   Py_XDECREF(name);
-  Py_XDECREF(cur);
+  Py_XDECREF(ident);
+  Py_XDECREF(active);
   Py_XDECREF(threading);
+  ts->busy = false;
 }
 
 uint32_t c_function_name(PyObject* func) {
@@ -394,14 +413,17 @@ int profile(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
   if (!ts) [[unlikely]]
     ts = this_thread();
   switch (what) {
-    case PyTrace_CALL:
-      on_call(ts, frame, frame, nullptr);
+    case PyTrace_CALL: {
+      PyCodeObject* co = PyFrame_GetCode(frame);
+      on_call(ts, frame, co, frame, nullptr);
+      Py_DECREF(co);
       break;
+    }
     case PyTrace_RETURN:
       on_return(ts, frame, false, arg);
       break;
     case PyTrace_C_CALL:
-      if (!g_state.opt.ignore_c_function) on_call(ts, arg, frame, arg);
+      if (!g_state.opt.ignore_c_function) on_call(ts, arg, nullptr, nullptr, arg);
       break;
     case PyTrace_C_RETURN:
     case PyTrace_C_EXCEPTION:
@@ -411,6 +433,23 @@ int profile(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
       break;
   }
   return 0;
+}
+
+// The PEP 523 path (evalframe.c): entry and exit of every Python frame, with CPython's
+// specialising interpreter left on. Used when C calls are not recorded.
+extern "C" void vzpy_frame_enter(void* key, PyObject* code) {
+  ThreadState* ts = tls_thread;
+  if (!ts) [[unlikely]]
+    ts = this_thread();
+  if (ts->busy) return;
+  on_call(ts, key, reinterpret_cast<PyCodeObject*>(code), nullptr, nullptr);
+}
+
+extern "C" void vzpy_frame_exit(void* key, PyObject* retval) {
+  ThreadState* ts = tls_thread;
+  if (!ts || ts->busy) [[unlikely]]
+    return;
+  on_return(ts, key, false, retval);
 }
 
 void install_all() {

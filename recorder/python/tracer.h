@@ -37,6 +37,9 @@ struct ThreadState {
   size_t hide_below = SIZE_MAX;  // stack index of a kHide frame: everything above is hidden
   int64_t tid = 0;               // gettid()
   uint32_t named_generation = 0; // the session in which the thread's name was sent
+  uint32_t name_tries = 0;       // calls seen before threading registered the thread
+  bool busy = false;             // the hook runs Python code (names, repr): frames it runs
+                                 // are not the program's (the eval-frame path sees them)
   ThreadState* next = nullptr;   // all thread states, newest first
 };
 
@@ -59,6 +62,7 @@ struct State {
   Options opt;
   bool active = false;
   bool paused = false;
+  bool eval_mode = false;            // the session uses the eval-frame hook (evalframe.c)
   uint32_t generation = 0;           // bumped per start(): invalidates per-code caches
   Py_ssize_t code_extra_index = -1;  // co_extra slot for per-code name and filter decision
   ThreadState* threads = nullptr;
@@ -74,6 +78,9 @@ State& state();
 int profile(PyObject* obj, PyFrameObject* frame, int what, PyObject* arg);
 // The calling thread's state (created on first use).
 ThreadState* this_thread();
+}  // namespace vzpy
+extern "C" int vzpy_set_eval_frame(int on);  // evalframe.c
+namespace vzpy {
 // Installs the profile function on every thread of the interpreter.
 void install_all();
 // Removes it from every thread.
@@ -87,7 +94,7 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out);
 uint32_t c_function_name(PyObject* func);
 // Emits the complete event of a frame that ends at t1 (ticks) on thread `ts`.
 void emit_complete(ThreadState* ts, const Frame& f, uint64_t t1, PyObject* retval);
-// Sends the calling thread's name to the recorder (once per session).
+// Sends the calling thread's name to the recorder (once per session, once threading knows it).
 void name_thread(ThreadState* ts);
 
 }  // namespace vzpy
