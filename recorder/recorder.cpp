@@ -264,7 +264,8 @@ bool start(const Config& config, std::string* error) {
   // (a thread racing with start() may still write one record into it).
   std::vector<std::unique_ptr<ThreadBuffer>> live;
   for (auto& t : r.threads) {
-    if (t->exited.load()) {
+    bool keep = config.append && t->capacity() == config.tracer_entries;
+    if (t->exited.load() && !keep) {
       r.retired.push_back(std::move(t->storage));
       continue;
     }
@@ -276,14 +277,16 @@ bool start(const Config& config, std::string* error) {
       t->begin = t->storage.get();
       t->end = t->begin + config.tracer_entries;
     }
-    reset(*t);
+    if (!keep) reset(*t);
     t->w.limit.store(t->end, std::memory_order_relaxed);
     t->index = uint32_t(live.size());
     live.push_back(std::move(t));
   }
   r.threads = std::move(live);
-  r.extras.clear();
-  r.metadata.clear();
+  if (!config.append) {
+    r.extras.clear();
+    r.metadata.clear();
+  }
   r.origin_us = monotonic_ns() / 1000;
   r.streamed_records.store(0);
   if (config.streaming) {

@@ -88,6 +88,8 @@ struct Config {
   bool verbose = false;             // save() prints its message to stderr
   size_t max_slices = 0;            // save keeps each thread's newest this many slices; 0: all
   std::string category;             // "cat" of the ring's events ("" = none; viztracer: "FEE")
+  bool append = false;              // start() keeps what is recorded (rings of the same size,
+                                    // events given as JSON, metadata) instead of starting empty
 };
 
 // Counts since start(), for tests and tools.

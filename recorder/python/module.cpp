@@ -43,7 +43,7 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   static const char* kws[] = {"tracer_entries", "max_stack_depth", "min_duration_ns",
                               "include_files", "exclude_files", "ignore_c_function",
                               "ignore_frozen", "trace_self", "self_prefix", "log_func_args",
-                              "log_func_retval", "log_async", "repr", "process_name", "hook", nullptr};
+                              "log_func_retval", "log_async", "repr", "process_name", "hook", "append", nullptr};
   unsigned long long entries = 1000000;
   int max_depth = -1;
   long long min_dur = 0;
@@ -51,11 +51,11 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   int ignore_c = 0, frozen = 0, self = 0, fargs = 0, fret = 0, async = 0;
   const char* self_prefix = "";
   const char* process_name = "";
-  int hook = 1;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|KiLOOpppspppOsp", const_cast<char**>(kws),
+  int hook = 1, append = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|KiLOOpppspppOspp", const_cast<char**>(kws),
                                    &entries, &max_depth, &min_dur, &include, &exclude, &ignore_c,
                                    &frozen, &self, &self_prefix, &fargs, &fret, &async, &repr,
-                                   &process_name, &hook))
+                                   &process_name, &hook, &append))
     return nullptr;
   State& st = state();
   if (st.active) {
@@ -99,6 +99,7 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   cfg.process_name = process_name;
   cfg.output_file = "result.json";
   cfg.category = "FEE";
+  cfg.append = append != 0;
   std::string err;
   if (!vz::rec::start(cfg, &err)) {
     Py_XDECREF(o.repr);
@@ -111,9 +112,11 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   if (st.generation >= 0xffffff) st.generation = 1;
   st.paused = false;
   st.active = true;
-  close_open_frames(false);  // stale stacks of an earlier session: dropped with the old rings
-  vz::rec::clear();
-  st.functions.clear();
+  close_open_frames(false);  // stale stacks of an earlier session
+  if (!append) {
+    vz::rec::clear();
+    st.functions.clear();
+  }
   // Without C calls (and without log_func_args, which needs frame objects), the eval-frame
   // hook records the same Python calls at a third of the profile hook's cost.
   st.eval_mode = hook && st.opt.ignore_c_function && !st.opt.log_func_args &&

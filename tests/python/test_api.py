@@ -213,6 +213,7 @@ class TestCalls(TempDirTest):
 
         def inner2():
             t.stop("flush_as_finish")
+        t.clear()
 
         def outer2():
             t.start()
@@ -224,6 +225,33 @@ class TestCalls(TempDirTest):
         self.assertEqual(len(named(data, "TestCalls.test_open_frames_become_b_or_flush.<locals>.inner2")), 1)
         with self.assertRaises(ValueError):
             t.stop("bad")
+
+    def test_start_again_appends_until_clear(self):
+        out = self.path("again.json")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+        fib(2)
+        t.stop()
+        t.start()
+        fib(3)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 3 + 5)
+        t.clear()
+        t.start()
+        fib(1)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 1)
+
+    def test_log_func_repr(self):
+        out = self.path("repr.json")
+        t = VizTracer(output_file=out, verbose=0, log_func_args=True, log_func_repr=lambda v: "R")
+        t.start()
+        fib(0)
+        t.stop()
+        t.save()
+        self.assertEqual(named(load(out), "fib")[0]["args"]["func_args"], {"n": "R"})
 
     def test_pause_resume(self):
         t = VizTracer(output_file=self.path("p.json"), verbose=0)

@@ -110,3 +110,26 @@ TEST_CASE("recorder: events given as JSON are dropped by clear() and the next st
   REQUIRE(r.trace->global_instants.size() == 1);
   CHECK(r.trace->name_of(r.trace->global_instants[0].label) == "kept");
 }
+
+TEST_CASE("recorder: start() with append keeps the events recorded so far") {
+  test::TempDir dir;
+  start_session();
+  rec::NameId a = rec::intern("first"), b = rec::intern("second");
+  uint64_t t0 = rec::now_ticks();
+  rec::complete_ticks(a, t0, rec::now_ticks());
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"kept","ts":1,"s":"g"})"));
+  rec::stop();
+  rec::Config cfg;
+  cfg.append = true;
+  std::string err;
+  REQUIRE_MESSAGE(rec::start(cfg, &err), err);
+  t0 = rec::now_ticks();
+  rec::complete_ticks(b, t0, rec::now_ticks());
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "a.json", &msg), msg);
+  LoadResult r = load(dir / "a.json");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() == 2);
+  CHECK(t.global_instants.size() == 1);
+}

@@ -22,6 +22,10 @@ _global_tracer = None
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
+class _VizState:
+    owner = None  # the tracer whose events the recorder holds
+
+
 def get_tracer():
     """The tracer created with register_global=True (the default), or None."""
     return _global_tracer
@@ -139,6 +143,7 @@ class VizTracer:
         self._system_print = None
         self._saved_to = None
         self._extra_file_info = []  # file_info of merged child traces
+        self._has_data = False      # recorded since the last clear(): start() appends
         if register_global:
             self.register_global()
 
@@ -168,6 +173,10 @@ class VizTracer:
             raise ValueError("include_files and exclude_files can't be both specified!")
         self.parsed = False
         self.data = {}
+        # Like viztracer, a tracer started again adds to what it recorded until clear().
+        append = self._has_data and _VizState.owner is self
+        _VizState.owner = self
+        self._has_data = True
         if not self.log_sparse:
             threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
         _vztracer.start(
@@ -186,6 +195,7 @@ class VizTracer:
             repr=self.log_func_repr,
             process_name=self._process_name(),
             hook=not self.log_sparse,
+            append=append,
         )
         self.enable = True
         self._paused = False
@@ -223,6 +233,7 @@ class VizTracer:
     def clear(self):
         """Drops everything recorded so far."""
         _vztracer.clear()
+        self._has_data = False
         self.parsed = False
         self.data = {}
 
