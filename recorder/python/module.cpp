@@ -1,10 +1,13 @@
 // The `viztracer._vztracer` extension module: what the Python layer (viztracer/tracer.py) calls
 // to configure, start, stop, pause and save the recorder, and to add events the hot path does
 // not produce. Every function runs with the GIL held.
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "formats/json_event.h"
 #include "formats/numbers.h"
 #include "recorder/python/tracer.h"
 #include "recorder/vz_recorder.h"
@@ -273,6 +276,77 @@ PyObject* py_last_save(PyObject*, PyObject*) {
   return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
 }
 
+// add_trace(json_bytes, align) -> {"events": n, "file_info": text|None}: adds every event of a
+// Chrome JSON trace to this session (child traces, --combine) without Python parsing them. With
+// align, timestamps are shifted so the trace starts at 0 (or its viztracer_metadata.sync_marker).
+PyObject* py_add_trace(PyObject*, PyObject* args) {
+  const char* data;
+  Py_ssize_t n;
+  int align = 0;
+  if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
+  std::string buf(data, size_t(n));
+  size_t len = buf.size();
+  buf.append(64, ' ');  // the scanners' padding
+  const char* end = buf.data() + len;
+  const char* p = vz::json::skip_ws(buf.data(), end);
+  const char* err = nullptr;
+  vz::json::Tok top, events, info, meta, sync;
+  if (p < end && *p == '[') {
+    if (!vz::json::parse_value(p, end, &events, &err)) events = {};
+  } else if (!vz::json::parse_value(p, end, &top, &err) || top.kind != '{' ||
+             !vz::json::find_member(top, "traceEvents", &events)) {
+    events = {};
+  }
+  if (events.kind != '[') return PyErr_Format(PyExc_ValueError, "not a Chrome trace (no traceEvents array)");
+  int64_t shift = 0;
+  if (align) {
+    if (top.kind == '{' && vz::json::find_member(top, "viztracer_metadata", &meta) &&
+        vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {
+      vz::parse_us(sync.sv(), 0, &shift);
+    } else {
+      shift = INT64_MAX;
+      vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
+        vz::json::Event ev;
+        const char* at = nullptr;
+        bool comma = false;
+        if (e.kind != '{' || vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) != vz::json::ParseStatus::Ok) return;
+        int64_t ts;
+        if (ev.ts.kind == 'n' && !(ev.ph.present() && ev.ph.sv() == "M") &&
+            vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok)
+          shift = std::min(shift, ts);
+      });
+      if (shift == INT64_MAX) shift = 0;
+    }
+  }
+  uint64_t added = 0, bad = 0;
+  std::string ev_text;
+  vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
+    if (e.kind != '{') return void(++bad);
+    std::string_view text(e.p, e.len);
+    vz::json::Event ev;
+    const char* at = nullptr;
+    bool comma = false;
+    int64_t ts;
+    if (shift != 0 && vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) == vz::json::ParseStatus::Ok &&
+        ev.ts.kind == 'n' && vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok) {
+      ev_text.assign(e.p, size_t(ev.ts.p - e.p));
+      vz::append_us(ev_text, 0, ts - shift);
+      ev_text.append(ev.ts.p + ev.ts.len, size_t(e.p + e.len - (ev.ts.p + ev.ts.len)));
+      text = ev_text;
+    }
+    if (vz::rec::add_event_json(text)) ++added;
+    else ++bad;
+  });
+  PyObject* fi = Py_None;
+  if (top.kind == '{' && vz::json::find_member(top, "file_info", &info) && info.kind == '{')
+    fi = PyUnicode_FromStringAndSize(info.p, Py_ssize_t(info.len));
+  else
+    Py_INCREF(fi);
+  if (!fi) return nullptr;
+  return Py_BuildValue("{s:K,s:K,s:N}", "events", (unsigned long long)added, "bad",
+                       (unsigned long long)bad, "file_info", fi);
+}
+
 PyObject* py_after_fork_child(PyObject*, PyObject*) {
   after_fork_child();
   Py_RETURN_NONE;
@@ -304,6 +378,7 @@ PyMethodDef kMethods[] = {
     {"set_transparent", py_set_transparent, METH_O, "Package code that calls user code."},
     {"functions", py_functions, METH_NOARGS, "(name, file, line) of this session's functions."},
     {"last_save", py_last_save, METH_NOARGS, "What the last save lost."},
+    {"add_trace", py_add_trace, METH_VARARGS, "Adds the events of a Chrome JSON trace."},
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
     {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},
     {nullptr, nullptr, 0, nullptr},

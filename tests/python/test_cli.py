@@ -164,6 +164,15 @@ class TestOptions(TempDirTest):
         starts = sorted({min(e["ts"] for e in events(load(m)) if e["pid"] == pid)
                          for pid in {e["pid"] for e in events(load(m))}})
         self.assertEqual(starts, [0])
+        g = self.path("g.json.gz")
+        self.assertEqual(run_cli(["-o", g, script]).returncode, 0)
+        r = run_cli(["--combine", a, g, "-o", self.path("m.vzt")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sum(t["slices"] for t in stats(self.path("m.vzt"))["threads"]),
+                         len(events(load(a))) + len(events(load(g))))
+        r = run_cli(["--combine", self.write("bad.json", "{\"x\": 1}"), "-o", m])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("traceEvents", r.stderr)
 
     def test_version_and_help(self):
         r = run_cli(["--version"])

@@ -174,18 +174,15 @@ def merge_children(tracer, verbose):
     if lost:
         sys.stderr.write(f"viztracer: {len(lost)} child process(es) ended without saving their trace "
                          f"(pids {', '.join(map(str, lost))}); their data is lost\n")
+    from .combine import add_trace_file
     merged = 0
     for path in sorted(glob.glob(os.path.join(d, "*.json"))):
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+            info = add_trace_file(path)
         except (OSError, ValueError) as e:
             sys.stderr.write(f"viztracer: cannot read child trace {path}: {e}\n")
             continue
-        for ev in data.get("traceEvents", []):
-            _vztracer.event_json(json.dumps(ev, ensure_ascii=False))
-        info = data.get("file_info")
-        if isinstance(info, dict):
+        if info:
             tracer._extra_file_info.append(info)
         merged += 1
     for p in glob.glob(os.path.join(d, "*")):

@@ -220,7 +220,11 @@ def main(argv=None):
     if opts.combine or opts.align_combine:
         from .combine import combine
         files = opts.combine or opts.align_combine
-        combine(files, output, align=bool(opts.align_combine))
+        try:
+            combine(files, output, align=bool(opts.align_combine))
+        except (OSError, ValueError, RuntimeError) as e:
+            sys.stderr.write(f"viztracer: cannot combine: {e}\n")
+            return 1
         if verbose:
             print(f"Combined {len(files)} traces into {output}\nvizviewer {output}")
         return 0
