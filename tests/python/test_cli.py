@@ -182,6 +182,9 @@ class TestOptions(TempDirTest):
         self.assertEqual(r.returncode, 0)
         for opt in ("--tracer_entries", "--log_var", "--combine", "--ignore_multiprocess"):
             self.assertIn(opt, r.stdout)
+        r = run_cli(["-o", "out.txt", "x.py"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown output format", r.stderr)
         r = run_cli(["--min_duration", "abc", "x.py"])
         self.assertEqual(r.returncode, 2)
         self.assertIn("duration", r.stderr)

@@ -216,6 +216,8 @@ def main(argv=None):
         print(__version__)
         return 0
     output = _output_path(opts)
+    if not output.lower().endswith((".json", ".gz", ".vzt")):
+        parser.error(f"unknown output format for {output}: use .json, .json.gz or .vzt")
     verbose = 0 if opts.quiet else 1
     if opts.combine or opts.align_combine:
         from .combine import combine
