@@ -55,6 +55,11 @@ class TestRun(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("argv", r.stdout)
         self.assertEqual(len(named(load(out), "fib")), 15)
+        r = run_cli(["-o", out, "--", "python3", "-m", "mymod", "z"], cwd=self.dir,
+                    env={"PYTHONPATH": os.environ.get("PYTHONPATH", "") + os.pathsep + self.dir})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("'z'", r.stdout)
+        self.assertEqual(len(named(load(out), "fib")), 15)
         r = run_cli(["-o", out, "-c", "def g():\n  return 1\ng()\ng()"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(named(load(out), "g")), 2)

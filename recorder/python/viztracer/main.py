@@ -142,6 +142,13 @@ def _run_target(opts, tracer):
     else:
         if command and os.path.basename(command[0]).startswith("python") and len(command) > 1:
             command = command[1:]  # `viztracer -- python3 script.py args`
+            if command[0] in ("-m", "-c") and len(command) > 1:
+                opts.command = command[2:]
+                if command[0] == "-m":
+                    opts.module = command[1]
+                else:
+                    opts.code = command[1]
+                return _run_target(opts, tracer)
         if not command:
             sys.stderr.write("viztracer: nothing to run (give a script, -m module or -c code)\n")
             return 2
