@@ -76,6 +76,13 @@ class TestRun(TempDirTest):
         self.assertIn("RuntimeError: boom", r.stderr)
         self.assertEqual(len(named(load(out), "fib")), 15)
 
+    def test_os_exit_saves(self):
+        out = self.path("osexit.json")
+        script = self.write("osexit.py", FIB + "import os\nos._exit(5)\n")
+        r = run_cli(["-o", out, script])
+        self.assertEqual(r.returncode, 5)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+
     def test_sigterm_saves(self):
         out = self.path("sig.json")
         ready = self.path("ready")

@@ -26,7 +26,8 @@ ENV = "VZ_VIZTRACER_CHILD"
 WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
 _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")
 
-_state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_save": False}
+_state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_save": False,
+          "root_finish": None}
 
 # Options a child's tracer takes from the parent's.
 _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
@@ -66,7 +67,11 @@ def _install_process_hooks():
         real_exit = os._exit
 
         def _exit(code):
-            finish_child()
+            if is_child():
+                finish_child()
+            elif _state["root_finish"] is not None and os.getpid() == _state["root_pid"]:
+                finish, _state["root_finish"] = _state["root_finish"], None
+                finish()  # the program called os._exit: save the trace on the way out
             real_exit(code)
         _exit._viztracer = True
         os._exit = _exit

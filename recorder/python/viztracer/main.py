@@ -257,9 +257,17 @@ def main(argv=None):
         pid_suffix=opts.pid_suffix,
         min_duration=opts.min_duration,
     )
+    def finish():
+        tracer.stop(stop_option="flush_as_finish")
+        if not opts.ignore_multiprocess:
+            from .children import merge_children
+            merge_children(tracer, verbose)
+        return tracer.save()
+
     if not opts.ignore_multiprocess:
-        from .children import install_child_tracing
+        from .children import _state, install_child_tracing
         install_child_tracing(tracer, opts, output)
+        _state["root_finish"] = finish
     root_pid = os.getpid()
     exit_code = _run_target(opts, tracer)
     if os.getpid() != root_pid:  # a forked child returning through the script's end
@@ -267,9 +275,8 @@ def main(argv=None):
         finish_child()
         return exit_code
     if not opts.ignore_multiprocess:
-        from .children import merge_children
-        merge_children(tracer, verbose)
-    path = tracer.save()
+        _state["root_finish"] = None
+    path = finish()
     if opts.open or opts.flamegraph:
         _open_viewer(path, opts.flamegraph)
     return exit_code
