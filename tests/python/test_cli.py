@@ -186,6 +186,43 @@ class TestOptions(TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("traceEvents", r.stderr)
 
+    def test_open_and_flamegraph_run_the_viewer(self):
+        log = self.path("viewer.log")
+        fake = self.write("fake_viewer.sh", f"#!/bin/sh\necho \"$@\" >> {log}\n")
+        os.chmod(fake, 0o755)
+        script = self.write("s.py", FIB)
+        out = self.path("o.json")
+        for opt in ("--open", "--flamegraph"):
+            r = run_cli([opt, "-o", out, script], env={"VIZVIEWER_BINARY": fake})
+            self.assertEqual(r.returncode, 0, r.stderr)
+        with open(log) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines, [out, f"--tab flamegraph {out}"])
+
+    def test_python_m_vizviewer(self):
+        script = self.write("s.py", FIB)
+        out = self.path("o.json")
+        self.assertEqual(run_cli(["-o", out, script]).returncode, 0)
+        if not os.environ.get("VZ_VIZVIEWER"):
+            self.skipTest("VZ_VIZVIEWER is not set")
+        r = subprocess.run([sys.executable, "-m", "vizviewer", "--stats", out], capture_output=True,
+                           text=True, env=dict(os.environ, VIZVIEWER_BINARY=os.environ["VZ_VIZVIEWER"]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"slices":', r.stdout)
+
+    def test_log_sparse_and_async(self):
+        body = ("from viztracer import log_sparse\n@log_sparse\ndef marked():\n    return 1\n"
+                "def plain():\n    return 2\nmarked()\nplain()\n")
+        data = self.trace(["--log_sparse"], body)
+        self.assertEqual(len(named(data, "marked")), 1)
+        self.assertEqual(named(data, "plain"), [])
+        body = ("import asyncio\nasync def leaf():\n    await asyncio.sleep(0)\n"
+                "async def main():\n    await asyncio.gather(asyncio.create_task(leaf(), name='t1'), "
+                "asyncio.create_task(leaf(), name='t2'))\nasyncio.run(main())\n")
+        data = self.trace(["--log_async"], body)
+        names = {m["args"]["name"] for m in events(data, "M") if m["name"] == "thread_name"}
+        self.assertTrue({"t1", "t2"} <= names, names)
+
     def test_version_and_help(self):
         r = run_cli(["--version"])
         self.assertEqual(r.returncode, 0)

@@ -4,7 +4,11 @@ import shutil
 
 
 def binary():
-    """Path of the vizviewer executable: the one this package was built with, else PATH's."""
+    """Path of the vizviewer executable: $VIZVIEWER_BINARY when set, else the one this package
+    was built or installed with, else the first on PATH."""
+    override = os.environ.get("VIZVIEWER_BINARY")
+    if override:
+        return override
     try:
         from ._where import BINARY
         if os.access(BINARY, os.X_OK):
