@@ -167,6 +167,35 @@ class TestCalls(TempDirTest):
         with self.assertRaises(TypeError):
             VizTracer(include_files="a")
 
+    def test_relative_include_and_ignore_frozen(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        old = os.getcwd()
+        os.chdir(os.path.dirname(here))
+        try:
+            data, _ = self.trace(lambda: fib(2) and json.dumps([1]), include_files=[os.path.basename(here)])
+        finally:
+            os.chdir(old)
+        self.assertEqual(len(named(data, "fib")), 3)
+        self.assertEqual(named(data, "dumps"), [])
+        mod = self.write("vz_fresh_module.py", "X = 1\n")
+        import importlib
+        import sys
+
+        def load_fresh():
+            sys.modules.pop("vz_fresh_module", None)
+            importlib.import_module("vz_fresh_module")
+        sys.path.insert(0, os.path.dirname(mod))
+        try:
+            data, _ = self.trace(load_fresh)
+            self.assertTrue([e for e in events(data) if "<frozen" in e["name"]])
+            data, _ = self.trace(load_fresh, ignore_frozen=True)
+            self.assertEqual([e for e in events(data) if "<frozen" in e["name"]], [])
+            # a filtered call hides its subtree: the module body runs under importlib's frames
+            self.assertEqual(named(data, "<module>"), [])
+        finally:
+            sys.path.remove(os.path.dirname(mod))
+            sys.modules.pop("vz_fresh_module", None)
+
     def test_filtered_parent_hides_c_calls(self):
         data, _ = self.trace(lambda: json.dumps({"a": [1, 2]}), exclude_files=[os.path.dirname(json.__file__)])
         self.assertEqual([e for e in events(data) if e["name"].startswith("_json")], [])
