@@ -32,6 +32,7 @@ void vzr_config_init(vzr_config* c) {
   c->clock = VZR_CLOCK_AUTO;
   c->process_name = nullptr;
   c->verbose = 0;
+  c->max_slices = 0;
 }
 
 int vzr_start(const vzr_config* c, char* error, size_t error_size) {
@@ -50,6 +51,7 @@ int vzr_start(const vzr_config* c, char* error, size_t error_size) {
       cfg.clock = vz::rec::Clock(c->clock);
       if (c->process_name) cfg.process_name = c->process_name;
       cfg.verbose = c->verbose != 0;
+      cfg.max_slices = size_t(c->max_slices);
     }
     std::string err;
     if (vz::rec::start(cfg, &err)) return 1;
@@ -155,6 +157,24 @@ void vzr_set_thread_name(const char* name) {
 }
 void vzr_set_process_name(const char* name) {
   if (name) vz::rec::set_process_name(name);
+}
+
+int vzr_event_json(const char* event, size_t len) {
+  if (!event) return 0;
+  try {
+    return vz::rec::add_event_json(std::string_view(event, len)) ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+int vzr_set_metadata(const char* key, const char* value_json, size_t len) {
+  if (!key || !value_json) return 0;
+  try {
+    return vz::rec::set_metadata(key, std::string_view(value_json, len)) ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
 }
 
 }  // extern "C"

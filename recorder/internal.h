@@ -24,6 +24,10 @@
 
 #include "recorder/vz_recorder.h"
 
+namespace vz {
+class TraceBuilder;
+}
+
 namespace vz::rec::internal {
 
 using detail::Record;
@@ -102,6 +106,13 @@ struct ThreadBuffer {
   size_t capacity() const { return size_t(end - begin); }
 };
 
+// An event given as JSON text (add_event_json), with who gave it (its default pid and tid).
+struct ExtraEvent {
+  std::string json;
+  pid_t pid = 0;
+  int64_t tid = 0;
+};
+
 class Streamer;
 struct StreamerDelete {  // defined in stream.cpp, where Streamer is complete
   void operator()(Streamer* s) const;
@@ -125,6 +136,9 @@ struct Registry {
   bool streamed_session = false;
   bool stream_ok = true;
   std::string stream_summary;                          // "streamed N events to F" or the failure
+  uint64_t last_dropped = 0;                           // the last save's max_slices drops
+  std::vector<ExtraEvent> extras;                      // add_event_json(), until start()/clear()
+  std::vector<std::pair<std::string, std::string>> metadata;  // set_metadata(), until start()
 };
 Registry& registry();
 
@@ -230,6 +244,11 @@ inline uint32_t payload_records(size_t bytes) { return uint32_t((bytes + kPayloa
 
 // Decodes every thread and writes `path` (format by extension). Registry mutex held.
 bool save_locked(const std::string& path, std::string* message);
+// Routes the add_event_json() events into the model under construction. Their text is appended
+// to `source` (what the model's byte ranges point into). origin_us: the trace's time 0.
+// Returns the number of events added; malformed ones are counted in *bad.
+uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras,
+                          int64_t origin_us, std::string& source, uint64_t* bad);
 // Starts the streaming writer on config.output_file. Registry mutex held.
 bool stream_start(std::string* error);
 // Drains every ring, finishes the file, joins the thread; *message: a summary. Mutex NOT held.

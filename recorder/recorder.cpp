@@ -155,6 +155,7 @@ void atfork_child() {
     }
   }
   r.threads = std::move(keep);
+  r.extras.clear();  // the parent's
   r.streamed_records.store(0);
   r.mu.unlock();
 }
@@ -280,26 +281,39 @@ bool start(const Config& config, std::string* error) {
   // A new session: the rings start empty. Buffers of threads that have exited go (their events
   // belonged to the last session); rings of another size are replaced, the old storage kept
   // (a thread racing with start() may still write one record into it).
+  // Every new ring first, so that running out of memory changes nothing.
+  std::vector<std::unique_ptr<Record[]>> fresh(r.threads.size());
+  for (size_t i = 0; i < r.threads.size(); ++i) {
+    const ThreadBuffer& t = *r.threads[i];
+    const bool keep = config.append && t.capacity() == config.tracer_entries;
+    if ((t.exited.load() && !keep) || t.capacity() == config.tracer_entries) continue;
+    fresh[i].reset(new (std::nothrow) Record[config.tracer_entries]);
+    if (!fresh[i]) return fail("out of memory for the thread rings");
+  }
   std::vector<std::unique_ptr<ThreadBuffer>> live;
-  for (auto& t : r.threads) {
-    if (t->exited.load()) {
+  for (size_t i = 0; i < r.threads.size(); ++i) {
+    auto& t = r.threads[i];
+    bool keep = config.append && t->capacity() == config.tracer_entries;
+    if (t->exited.load() && !keep) {
       r.retired.push_back(std::move(t->storage));
       continue;
     }
     if (t->capacity() != config.tracer_entries) {
-      std::unique_ptr<Record[]> s(new (std::nothrow) Record[config.tracer_entries]);
-      if (!s) return fail("out of memory for the thread rings");
       r.retired.push_back(std::move(t->storage));
-      t->storage = std::move(s);
+      t->storage = std::move(fresh[i]);
       t->begin = t->storage.get();
       t->end = t->begin + config.tracer_entries;
     }
-    reset(*t);
+    if (!keep) reset(*t);
     t->w.limit.store(t->end, std::memory_order_relaxed);
     t->index = uint32_t(live.size());
     live.push_back(std::move(t));
   }
   r.threads = std::move(live);
+  if (!config.append) {
+    r.extras.clear();
+    r.metadata.clear();
+  }
   r.origin_us = monotonic_ns() / 1000;
   r.streamed_records.store(0);
   if (config.streaming) {
@@ -372,6 +386,7 @@ void clear() {
   // A watermark, not a reset: threads may be recording right now, and only a ring's owner
   // writes its position (resetting it under a writer would bring cleared records back).
   for (auto& t : r.threads) t->cleared.store(snapshot(*t).written, std::memory_order_release);
+  r.extras.clear();
 }
 
 Stats stats() {
@@ -386,6 +401,7 @@ Stats stats() {
   }
   s.flushed = r.streamed_records.load();
   s.threads = uint32_t(r.threads.size());
+  s.dropped = r.last_dropped;
   return s;
 }
 
@@ -394,6 +410,12 @@ int64_t now_ns() {
   if (!detail::g_tsc.load(std::memory_order_relaxed)) return monotonic_ns();
   Registry& r = registry();
   return r.clock.to_ns(detail::ticks());
+}
+
+int64_t ticks_to_ns(uint64_t ticks) {
+  using namespace internal;
+  if (!detail::g_tsc.load(std::memory_order_relaxed)) return int64_t(ticks);
+  return registry().clock.to_ns(ticks);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,6 +553,35 @@ void set_thread_name(std::string_view name) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   static_cast<ThreadBuffer*>(w->owner)->name.assign(name.substr(0, kMaxName));
+}
+
+bool add_event_json(std::string_view event) {
+  using namespace internal;
+  const char* err = nullptr;
+  const char* e = event.data() + event.size();
+  const char* p = json::skip_ws(event.data(), e);
+  if (p == e || *p != '{') return false;
+  const char* q = json::skip_value(p, e, &err);
+  if (!q || json::skip_ws(q, e) != e) return false;
+  ExtraEvent x;
+  x.json.assign(p, size_t(q - p));
+  x.pid = getpid();
+  x.tid = int64_t(syscall(SYS_gettid));
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.extras.push_back(std::move(x));
+  return true;
+}
+
+bool set_metadata(std::string_view key, std::string_view value) {
+  using namespace internal;
+  if (key.empty() || !valid_json_value(value)) return false;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  for (auto& [k, v] : r.metadata)
+    if (k == key) return v.assign(value), true;
+  r.metadata.emplace_back(std::string(key), std::string(value));
+  return true;
 }
 
 void set_process_name(std::string_view name) {

@@ -8,6 +8,7 @@
 // layout instead.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <cstdio>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "formats/builder.h"
 #include "formats/io.h"
+#include "formats/json_event.h"
 #include "formats/numbers.h"
 #include "formats/parallel.h"
 #include "formats/vzt_writer.h"
@@ -97,6 +99,7 @@ struct NameMap {
   TraceBuilder& b;
   const NamesView& names;
   std::vector<uint32_t> str, label;
+  StrId cat = kNoStr;
   NameMap(TraceBuilder& builder, const NamesView& n)
       : b(builder), names(n), str(n.strings.size(), kNone), label(n.strings.size(), kNone) {}
   StrId s(uint32_t id) {
@@ -106,12 +109,39 @@ struct NameMap {
   }
   uint32_t l(uint32_t id) {
     if (id >= label.size()) id = 0;
-    if (label[id] == kNone) label[id] = b.label(s(id), kNoStr);
+    if (label[id] == kNone) label[id] = b.label(s(id), cat);
     return label[id];
   }
 };
 
 std::string number_text(uint64_t v) { return std::to_string(v); }
+
+int64_t wall_minus_monotonic_ns() {
+  timespec w, m;
+  clock_gettime(CLOCK_REALTIME, &w);
+  clock_gettime(CLOCK_MONOTONIC, &m);
+  return (int64_t(w.tv_sec) - int64_t(m.tv_sec)) * 1000000000 + (int64_t(w.tv_nsec) - int64_t(m.tv_nsec));
+}
+
+// Appends the members of the JSON object `obj` (",k":v each) to `out`, an object being written.
+void append_members(std::string& out, const std::string& obj) {
+  json::Tok t{obj.data(), uint32_t(obj.size()), obj.empty() ? char(0) : obj[0], false};
+  json::for_each_member(t, [&](std::string_view key, const json::Tok& v) {
+    if (key == "overflow" || key == "lost_records" || key == "lost_slices" || key == "producer" ||
+        key == "version" || key == "baseTimeNanoseconds")
+      return;  // the recorder's own
+    out += ",\"";
+    out += key;  // raw key bytes, escapes kept as written
+    out += "\":";
+    if (v.kind == 's') {
+      out += '"';
+      out.append(v.p, v.len);
+      out += '"';
+    } else {
+      out.append(v.p, v.len);
+    }
+  });
+}
 
 }  // namespace
 
@@ -148,8 +178,17 @@ bool save_locked(const std::string& path, std::string* message) {
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
   });
   int64_t end = INT64_MIN;
-  uint64_t lost = 0;
+  uint64_t lost = 0, lost_slices = 0;
   for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
+  // Config::max_slices: a thread keeps its newest slices (the decoder emits them as they end).
+  if (size_t keep = r.config.max_slices) {
+    for (ThreadData& t : td) {
+      std::vector<DecodedSlice>& v = t.batch.slices;
+      if (v.size() <= keep) continue;
+      lost_slices += v.size() - keep;
+      v.erase(v.begin(), v.end() - ptrdiff_t(keep));
+    }
+  }
   if (end == INT64_MIN) end = 0;
   for (ThreadData& t : td) t.dec->close_open(end, t.batch);
   phase("decode");
@@ -158,6 +197,7 @@ bool save_locked(const std::string& path, std::string* message) {
   Trace trace;
   TraceBuilder b(trace);
   NameMap nm(b, names);
+  if (!r.config.category.empty()) nm.cat = b.intern(r.config.category);
   std::string pid_text = number_text(uint64_t(r.pid));
   uint32_t process = b.process(b.intern(pid_text));
   if (!r.process_name.empty()) b.set_process_name(process, b.intern(r.process_name));
@@ -234,6 +274,9 @@ bool save_locked(const std::string& path, std::string* message) {
       b.add_flow(x);
     }
   }
+  r.last_dropped = lost_slices;
+  uint64_t bad_extras = 0;
+  events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
   // Where each zone's function is (vizviewer's source view).
   for (uint32_t id = 0; id < nm.label.size(); ++id) {
     if (nm.label[id] == kNone || id >= names.sites.size() || names.sites[id].file == kNoName) continue;
@@ -242,14 +285,28 @@ bool save_locked(const std::string& path, std::string* message) {
   // viztracer-like metadata, with what the rings lost.
   std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
   append_json_string(meta, VZ_VERSION);
-  meta += ",\"overflow\":" + std::string(lost ? "true" : "false");
-  meta += ",\"lost_records\":" + std::to_string(lost) + "}";
+  meta += ",\"overflow\":" + std::string(lost || lost_slices ? "true" : "false");
+  meta += ",\"lost_records\":" + std::to_string(lost);
+  if (lost_slices) meta += ",\"lost_slices\":" + std::to_string(lost_slices);
+  // Wall-clock ns minus the monotonic clock: ts * 1000 + this is epoch ns.
+  meta += ",\"baseTimeNanoseconds\":" + std::to_string(wall_minus_monotonic_ns());
+  std::vector<MetadataEntry> entries;
+  for (const auto& [key, value] : r.metadata) {
+    if (key == "viztracer_metadata") {
+      append_members(meta, value);  // the caller's fields after the recorder's own
+      continue;
+    }
+    entries.push_back(MetadataEntry{b.intern(key), ByteRange{source.size(), value.size()}});
+    source += value;
+  }
+  meta += "}";
   MetadataEntry me;
   me.key = b.intern("viztracer_metadata");
   me.value = ByteRange{source.size(), meta.size()};
   source += meta;
   b.finish(0);
   trace.metadata.push_back(me);
+  for (const MetadataEntry& e : entries) trace.metadata.push_back(e);
   trace.origin_us = r.origin_us;
   trace.display_time_unit = "ns";
   trace.events = events;
@@ -276,9 +333,14 @@ bool save_locked(const std::string& path, std::string* message) {
   }
   *message = "saved " + std::to_string(events) + " events to " + path;
   if (filtered) *message += " (" + std::to_string(filtered) + " shorter than min_duration left out)";
+  if (bad_extras) *message += " (" + std::to_string(bad_extras) + " malformed added events left out)";
   if (lost) {
     *message += "; the ring buffers overflowed: " + std::to_string(lost) +
                 " older records were lost (raise tracer_entries or use streaming)";
+  }
+  if (lost_slices) {
+    *message += "; the buffer was full: the " + std::to_string(lost_slices) +
+                " oldest events were dropped (raise tracer_entries to keep them)";
   }
   return true;
 }

@@ -86,6 +86,10 @@ struct Config {
   Clock clock = Clock::Auto;
   std::string process_name;         // "" leaves the process unnamed
   bool verbose = false;             // save() prints its message to stderr
+  size_t max_slices = 0;            // save keeps each thread's newest this many slices; 0: all
+  std::string category;             // "cat" of the ring's events ("" = none; viztracer: "FEE")
+  bool append = false;              // start() keeps what is recorded (rings of the same size,
+                                    // events given as JSON, metadata) instead of starting empty
 };
 
 // Counts since start(), for tests and tools.
@@ -94,6 +98,7 @@ struct Stats {
   uint64_t lost = 0;      // records overwritten before they were saved (ring overflow)
   uint64_t flushed = 0;   // events the streaming writer has written to the file
   uint32_t threads = 0;   // threads that recorded
+  uint64_t dropped = 0;   // slices the last save() left out for Config::max_slices
 };
 
 // A name's id: interned once, valid for the life of the process (ids survive clear()).
@@ -129,6 +134,11 @@ inline void begin(NameId) {}
 inline void end() {}
 inline void complete(NameId, int64_t, int64_t) {}
 inline int64_t now_ns() { return 0; }
+inline uint64_t now_ticks() { return 0; }
+inline int64_t ticks_to_ns(uint64_t) { return 0; }
+inline void complete_ticks(NameId, uint64_t, uint64_t) {}
+inline bool add_event_json(std::string_view) { return false; }
+inline bool set_metadata(std::string_view, std::string_view) { return false; }
 class Zone {
  public:
   explicit Zone(NameId) {}
@@ -195,6 +205,12 @@ inline void end();                    // closes the innermost open slice of this
 void complete(NameId name, int64_t start_ns, int64_t dur_ns);
 // Now, in the recorder's time base (ns); what complete() expects.
 int64_t now_ns();
+// The hot-path pair for tracers: now in raw clock ticks, and a finished slice from two such
+// readings (no conversion on the way; the Python tracer records every call with these).
+inline uint64_t now_ticks();
+inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1);
+// now_ticks() readings of this session -> now_ns()'s clock.
+int64_t ticks_to_ns(uint64_t ticks);
 
 // A slice from construction to destruction. Records nothing when recording is off at its start.
 class Zone {
@@ -237,6 +253,17 @@ void flow_end(uint64_t id, std::string_view name = "flow");
 // Names shown for this thread / this process.
 void set_thread_name(std::string_view name);
 void set_process_name(std::string_view name);
+
+// An event given as one Chrome trace event object (for what the ring's records cannot carry:
+// complete events with args, B events, objects N/O/D, metadata M, raw events). "ts"/"dur" are in
+// microseconds on now_ns()'s clock (now_ns() / 1000); "pid"/"tid" default to this process and
+// thread. Kept outside the rings (not bounded by tracer_entries) until the next start()/clear().
+// Returns false when `event` is not one JSON object.
+bool add_event_json(std::string_view event);
+// A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
+// an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
+// Kept until the next start(). Returns false when `value` is not valid JSON.
+bool set_metadata(std::string_view key, std::string_view value);
 
 // ---------------------------------------------------------------------------------------------
 // 7. Internals of the hot path (used by the inline functions above; not part of the API)
@@ -330,6 +357,16 @@ inline void end() {
   w->depth.store(d - 1, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
   detail::push(w, detail::ticks(), 0, detail::kEnd);
+}
+
+inline uint64_t now_ticks() { return detail::ticks(); }
+
+inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  detail::Writer* w = detail::writer();
+  if (w == nullptr) return;
+  detail::push(w, t0, name, detail::kComplete);
+  detail::push(w, t1 - t0, 0, detail::kPayload);
 }
 
 inline bool Zone::begin_zone(NameId name) {

@@ -43,6 +43,7 @@ typedef struct vzr_config {
   int32_t clock;                /* VZR_CLOCK_* */
   const char* process_name;     /* NULL or "": unnamed */
   int32_t verbose;              /* 1: vzr_save prints its message to stderr */
+  uint64_t max_slices;          /* save keeps each thread's newest this many slices; 0: all */
 } vzr_config;
 
 typedef struct vzr_stats {
@@ -88,6 +89,12 @@ void vzr_flow_start(uint64_t id, const char* name);
 void vzr_flow_end(uint64_t id, const char* name);
 void vzr_set_thread_name(const char* name);
 void vzr_set_process_name(const char* name);
+/* An event as one Chrome JSON object ("ts"/"dur" in us of vzr_now_ns()'s clock; pid/tid default
+ * to the caller's), kept outside the rings until the next start/clear: complete events with
+ * args, B, N/O/D, M, raw events. 0 when it is not one JSON object. */
+int vzr_event_json(const char* event, size_t len);
+/* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info". */
+int vzr_set_metadata(const char* key, const char* value_json, size_t len);
 
 #else /* VZ_RECORDER_DISABLED: every call compiles to nothing */
 
@@ -115,6 +122,8 @@ static inline void vzr_flow_start(uint64_t i, const char* n) { (void)i; (void)n;
 static inline void vzr_flow_end(uint64_t i, const char* n) { (void)i; (void)n; }
 static inline void vzr_set_thread_name(const char* n) { (void)n; }
 static inline void vzr_set_process_name(const char* n) { (void)n; }
+static inline int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; return 0; }
+static inline int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
 
 #endif /* VZ_RECORDER_DISABLED */
 

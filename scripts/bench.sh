@@ -15,6 +15,8 @@
 #   and one of 100 M, ~3.5 GB of RAM).
 # - When $BUILD/tests/bench/bench_recorder exists, times the recorder: ns per scoped zone (one and
 #   two threads, TSC and CLOCK_MONOTONIC), bytes per event of its .vzt, save throughput.
+# - When $BUILD/python/viztracer exists (the viztracer package), runs tests/bench/bench_python.py:
+#   fib(25) and a mixed workload traced / untraced, save cost, memory and bytes per event, CLI.
 # - Generates (once) a synthetic .vzt of BENCH_FRAME_EVENTS slices with gen_vzt and times timeline
 #   frames on it with `vizviewer FILE --bench-frames` (CPU frame-build time, no window needed).
 #
@@ -404,4 +406,12 @@ print(f"\nbench: results written to {os.environ['BENCH_RESULTS']}")
 if any("seconds" not in e for e in results):
     sys.exit(1)
 PY
+if [ -d "$BUILD/python/viztracer" ]; then
+  echo
+  echo "viztracer package (tests/bench/bench_python.py):"
+  if ! PYTHONPATH="$BUILD/python" python3 "$ROOT/tests/bench/bench_python.py" --repeat "$RUNS"; then
+    echo "bench: bench_python.py failed" >&2
+    failed=1
+  fi
+fi
 exit "$failed"

@@ -1,0 +1,150 @@
+// Events given as JSON text (vz::rec::add_event_json) -> the model, at save.
+//
+// The ring's fixed-size records carry the hot events; what they cannot carry (complete events
+// with args, B events for frames still open at stop, object snapshots, metadata for pseudo
+// threads, raw user events) is kept as Chrome JSON text and routed here, phase by phase, into the
+// same TraceBuilder as the ring's events. So the formats library's one JSON writer (or the .vzt
+// writer) writes them, and args stay byte ranges into the trace's source, as a loader leaves them.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/builder.h"
+#include "formats/json_event.h"
+#include "formats/numbers.h"
+#include "recorder/internal.h"
+
+namespace vz::rec::internal {
+
+namespace {
+
+// Text of a pid/tid/name token: string content (unescaped) or the number as written.
+std::string token_text(const json::Tok& t) {
+  if (t.kind == 's') {
+    std::string out;
+    if (t.escaped && unescape_json(t.sv(), out)) return out;
+    return std::string(t.sv());
+  }
+  if (t.kind == 'n') {
+    std::string out;
+    if (canonical_number(t.sv(), out)) return out;
+    return std::string(t.sv());
+  }
+  return {};
+}
+
+ByteRange range_of(const json::Tok& t, const char* base) {
+  if (t.kind != '{' && t.kind != '[') return {};
+  return ByteRange{uint64_t(t.p - base), t.len};
+}
+
+}  // namespace
+
+uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras,
+                          int64_t origin_us, std::string& source, uint64_t* bad) {
+  // Append every event first: the byte ranges below are offsets into the final text.
+  std::vector<uint64_t> at(extras.size());
+  for (size_t i = 0; i < extras.size(); ++i) {
+    at[i] = source.size();
+    source += extras[i].json;
+  }
+  const char* base = source.data();
+  uint64_t added = 0, seq = 0;
+  for (size_t i = 0; i < extras.size(); ++i) {
+    const ExtraEvent& x = extras[i];
+    const char* p = base + at[i];
+    const char* end = p + x.json.size();
+    json::Event ev;
+    const char* err = nullptr;
+    bool trailing = false;
+    if (json::parse_event(p, end, ev, &err, &trailing) != json::ParseStatus::Ok || !ev.ph.present()) {
+      ++*bad;
+      continue;
+    }
+    std::string ph = token_text(ev.ph);
+    std::string pid = ev.pid.present() ? token_text(ev.pid) : std::to_string(x.pid);
+    std::string tid = ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid);
+    StrId pid_s = b.intern(pid);
+    uint32_t process = b.process(pid_s);
+    uint32_t thread = b.thread(pid_s, b.intern(tid));
+    StrId name = ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr;
+    StrId cat = ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr;
+    Time ts = 0, dur = 0;
+    if (ev.ts.present()) parse_us(ev.ts.sv(), origin_us, &ts);
+    if (ev.dur.present()) parse_us(ev.dur.sv(), 0, &dur);
+    ByteRange args = range_of(ev.args, base);
+    ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
+    char c = ph.size() == 1 ? ph[0] : 0;
+    switch (c) {
+      case 'X':
+        b.add_complete(thread, ts, dur < 0 ? 0 : dur, b.label(name, cat), args, {});
+        break;
+      case 'B':
+        b.add_begin(thread, ts, b.label(name, cat), args, {}, seq++, raw.offset);
+        break;
+      case 'i':
+      case 'I': {
+        Instant in;
+        in.ts = ts;
+        in.label = b.label(name, cat);
+        in.thread = thread;
+        in.phase = c;
+        std::string s = ev.s.present() ? token_text(ev.s) : "t";
+        in.scope = s == "g" ? vz::Scope::Global : s == "p" ? vz::Scope::Process : vz::Scope::Thread;
+        in.args = args;
+        b.add_instant(in);
+        break;
+      }
+      case 'C': {
+        std::vector<std::pair<StrId, double>> values;
+        json::for_each_member(ev.args, [&](std::string_view key, const json::Tok& v) {
+          double d;
+          if (v.kind == 'n' && parse_double(v.sv(), &d)) values.push_back({b.intern(key), d});
+        });
+        if (values.empty()) {
+          ++*bad;
+          continue;
+        }
+        b.add_counter_sample(process, name, cat, ts, ev.tid.present() ? thread : kNone,
+                             values.data(), values.size());
+        break;
+      }
+      case 'N':
+      case 'O':
+      case 'D': {
+        ObjectEvent o;
+        o.ts = ts;
+        o.label = b.label(name, cat);
+        o.process = process;
+        o.thread = thread;
+        o.id = ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr;
+        o.phase = c;
+        o.args = args;
+        b.add_object(o);
+        break;
+      }
+      case 'M': {
+        json::Tok value;
+        std::string what = token_text(ev.name);
+        if (!json::find_member(ev.args, "name", &value)) break;
+        if (what == "thread_name") b.set_thread_name(thread, b.intern(token_text(value)));
+        else if (what == "process_name") b.set_process_name(process, b.intern(token_text(value)));
+        break;
+      }
+      default: {
+        OtherEvent o;
+        o.ts = ts;
+        o.thread = thread;
+        o.phase = b.intern(ph);
+        o.label = b.label(name, cat);
+        o.raw = raw;
+        b.add_other(o);
+        if (ev.ts.present()) b.note_time(ts);
+      }
+    }
+    ++added;
+  }
+  return added;
+}
+
+}  // namespace vz::rec::internal

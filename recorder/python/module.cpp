@@ -1,0 +1,400 @@
+// The `viztracer._vztracer` extension module: what the Python layer (viztracer/tracer.py) calls
+// to configure, start, stop, pause and save the recorder, and to add events the hot path does
+// not produce. Every function runs with the GIL held.
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "formats/json_event.h"
+#include "formats/numbers.h"
+#include "recorder/python/tracer.h"
+#include "recorder/vz_recorder.h"
+
+namespace vzpy {
+void after_fork_child();
+}
+
+namespace {
+
+using namespace vzpy;
+
+bool string_list(PyObject* seq, std::vector<std::string>& out, const char* what) {
+  out.clear();
+  if (seq == nullptr || seq == Py_None) return true;
+  PyObject* fast = PySequence_Fast(seq, what);
+  if (!fast) return false;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(fast, i);
+    const char* s = PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : nullptr;
+    if (!s) {
+      Py_DECREF(fast);
+      PyErr_Format(PyExc_TypeError, "%s must hold strings", what);
+      return false;
+    }
+    out.emplace_back(s);
+  }
+  Py_DECREF(fast);
+  return true;
+}
+
+// start(tracer_entries, max_stack_depth, min_duration_ns, include_files, exclude_files,
+//       ignore_c_function, ignore_frozen, trace_self, self_prefix, log_func_args,
+//       log_func_retval, log_async, repr, process_name)
+PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
+  static const char* kws[] = {"tracer_entries", "max_stack_depth", "min_duration_ns",
+                              "include_files", "exclude_files", "ignore_c_function",
+                              "ignore_frozen", "trace_self", "self_prefix", "log_func_args",
+                              "log_func_retval", "log_async", "repr", "process_name", "hook", "append", nullptr};
+  unsigned long long entries = 1000000;
+  int max_depth = -1;
+  long long min_dur = 0;
+  PyObject *include = nullptr, *exclude = nullptr, *repr = nullptr;
+  int ignore_c = 0, frozen = 0, self = 0, fargs = 0, fret = 0, async = 0;
+  const char* self_prefix = "";
+  const char* process_name = "";
+  int hook = 1, append = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|KiLOOpppspppOspp", const_cast<char**>(kws),
+                                   &entries, &max_depth, &min_dur, &include, &exclude, &ignore_c,
+                                   &frozen, &self, &self_prefix, &fargs, &fret, &async, &repr,
+                                   &process_name, &hook, &append))
+    return nullptr;
+  State& st = state();
+  if (st.active) {
+    PyErr_SetString(PyExc_RuntimeError, "the tracer is already running");
+    return nullptr;
+  }
+  Options o;
+  if (!string_list(include, o.include_files, "include_files")) return nullptr;
+  if (!string_list(exclude, o.exclude_files, "exclude_files")) return nullptr;
+  o.max_stack_depth = max_depth;
+  o.ignore_c_function = ignore_c;
+  o.ignore_frozen = frozen;
+  o.trace_self = self;
+  o.self_prefix = self_prefix;
+  o.log_func_args = fargs;
+  o.log_func_retval = fret;
+  o.log_async = async;
+  if (repr && repr != Py_None) {
+    Py_INCREF(repr);
+    o.repr = repr;
+  } else {
+    o.repr = PyDict_GetItemString(PyEval_GetBuiltins(), "repr");
+    if (!o.repr) return PyErr_Format(PyExc_RuntimeError, "no builtins.repr");
+    Py_INCREF(o.repr);
+  }
+  if (async && !st.get_running_loop) {
+    PyObject* events = PyImport_ImportModule("asyncio.events");
+    PyObject* tasks = PyImport_ImportModule("asyncio.tasks");
+    if (events) st.get_running_loop = PyObject_GetAttrString(events, "_get_running_loop");
+    if (tasks) st.current_tasks = PyObject_GetAttrString(tasks, "_current_tasks");
+    Py_XDECREF(events);
+    Py_XDECREF(tasks);
+    if (!st.get_running_loop || !st.current_tasks) PyErr_Clear();
+  }
+  vz::rec::Config cfg;
+  // A call takes two records; the ring holds the newest tracer_entries calls (min 64 records),
+  // and max_slices keeps exactly tracer_entries of them per thread.
+  cfg.tracer_entries = std::max<unsigned long long>(64, entries * 2);
+  cfg.max_slices = size_t(entries);
+  cfg.min_duration_ns = min_dur;
+  cfg.process_name = process_name;
+  cfg.output_file = "result.json";
+  cfg.category = "FEE";
+  cfg.append = append != 0;
+  std::string err;
+  if (!vz::rec::start(cfg, &err)) {
+    Py_XDECREF(o.repr);
+    PyErr_SetString(PyExc_RuntimeError, err.c_str());
+    return nullptr;
+  }
+  Py_XDECREF(st.opt.repr);
+  st.opt = std::move(o);
+  ++st.generation;
+  if (st.generation >= 0xffffff) st.generation = 1;
+  st.paused = false;
+  st.active = true;
+  close_open_frames(false);  // stale stacks of an earlier session
+  if (!append) {
+    vz::rec::clear();
+    st.functions.clear();
+  }
+  // Without C calls (and without log_func_args, which needs frame objects), the eval-frame
+  // hook records the same Python calls at a third of the profile hook's cost.
+  st.eval_mode = hook && st.opt.ignore_c_function && !st.opt.log_func_args &&
+                 !std::getenv("VZ_VIZTRACER_PROFILE_HOOK") && vzpy_set_eval_frame(1);
+  if (hook && !st.eval_mode) install_all();
+  Py_RETURN_NONE;
+}
+
+PyObject* py_stop(PyObject*, PyObject* args) {
+  int flush = 0;
+  if (!PyArg_ParseTuple(args, "|p", &flush)) return nullptr;
+  State& st = state();
+  if (!st.active) Py_RETURN_NONE;
+  if (st.eval_mode) vzpy_set_eval_frame(0);
+  else uninstall_all();
+  st.eval_mode = false;
+  close_open_frames(flush != 0);
+  vz::rec::stop();
+  st.active = false;
+  Py_RETURN_NONE;
+}
+
+PyObject* py_pause(PyObject*, PyObject*) {
+  state().paused = true;
+  Py_RETURN_NONE;
+}
+
+PyObject* py_resume(PyObject*, PyObject*) {
+  state().paused = false;
+  Py_RETURN_NONE;
+}
+
+PyObject* py_is_active(PyObject*, PyObject*) { return PyBool_FromLong(state().active); }
+
+// The threading.setprofile hook: installs the C profile function on a new thread.
+PyObject* py_thread_hook(PyObject*, PyObject*) {
+  PyThreadState* t = PyThreadState_Get();
+  bool profile_hook = state().active && !state().eval_mode;
+  if (_PyEval_SetProfile(t, profile_hook ? profile : nullptr, nullptr) < 0) return nullptr;
+  Py_RETURN_NONE;
+}
+
+PyObject* py_save(PyObject*, PyObject* args) {
+  const char* path;
+  if (!PyArg_ParseTuple(args, "s", &path)) return nullptr;
+  std::string msg;
+  bool ok;
+  Py_BEGIN_ALLOW_THREADS
+  ok = vz::rec::save(path, &msg);
+  Py_END_ALLOW_THREADS
+  if (!ok) {
+    PyErr_SetString(PyExc_OSError, msg.c_str());
+    return nullptr;
+  }
+  return PyUnicode_FromString(msg.c_str());
+}
+
+PyObject* py_clear(PyObject*, PyObject*) {
+  close_open_frames(false);
+  vz::rec::clear();
+  Py_RETURN_NONE;
+}
+
+PyObject* py_event_json(PyObject*, PyObject* args) {
+  const char* s;
+  Py_ssize_t n;
+  if (!PyArg_ParseTuple(args, "s#", &s, &n)) return nullptr;
+  if (!vz::rec::add_event_json(std::string_view(s, size_t(n)))) {
+    PyErr_SetString(PyExc_ValueError, "not one JSON object");
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
+PyObject* py_set_metadata(PyObject*, PyObject* args) {
+  const char *k, *v;
+  Py_ssize_t n;
+  if (!PyArg_ParseTuple(args, "ss#", &k, &v, &n)) return nullptr;
+  if (!vz::rec::set_metadata(k, std::string_view(v, size_t(n)))) {
+    PyErr_SetString(PyExc_ValueError, "metadata must be one JSON value");
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
+// add_func_args(key, json_text): attaches to the innermost recorded call of this thread.
+PyObject* py_add_func_args(PyObject*, PyObject* args) {
+  PyObject *key, *value;
+  if (!PyArg_ParseTuple(args, "UU", &key, &value)) return nullptr;
+  ThreadState* ts = this_thread();
+  for (size_t i = ts->stack.size(); i-- > 0;) {
+    Frame& f = ts->stack[i];
+    if (f.kind != kRecord || f.c_call) continue;
+    if (!f.args && !(f.args = PyDict_New())) return nullptr;
+    if (PyDict_SetItem(f.args, key, value) < 0) return nullptr;
+    Py_RETURN_TRUE;
+  }
+  Py_RETURN_FALSE;
+}
+
+PyObject* py_now_us(PyObject*, PyObject*) {
+  return PyFloat_FromDouble(double(vz::rec::now_ns()) / 1000.0);
+}
+
+// The time as the JSON writer prints it: microseconds with three decimals (exact ns).
+PyObject* py_now_text(PyObject*, PyObject*) {
+  std::string s;
+  vz::append_us(s, 0, vz::rec::now_ns());
+  return PyUnicode_FromStringAndSize(s.data(), Py_ssize_t(s.size()));
+}
+
+PyObject* py_stats(PyObject*, PyObject*) {
+  vz::rec::Stats s = vz::rec::stats();
+  return Py_BuildValue("{s:K,s:K,s:I}", "recorded", (unsigned long long)s.recorded, "lost",
+                       (unsigned long long)s.lost, "threads", s.threads);
+}
+
+// Code objects of the package that call user code (run(), decorator wrappers): skipped, not
+// hidden with their subtree as the rest of the package's code is.
+PyObject* py_set_transparent(PyObject*, PyObject* arg) {
+  PyObject* fast = PySequence_Fast(arg, "set_transparent takes a list of code objects");
+  if (!fast) return nullptr;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); ++i) {
+    PyObject* c = PySequence_Fast_GET_ITEM(fast, i);
+    if (!PyCode_Check(c)) continue;
+    Py_INCREF(c);
+    state().transparent.insert(c);
+  }
+  Py_DECREF(fast);
+  Py_RETURN_NONE;
+}
+
+PyObject* py_functions(PyObject*, PyObject*) {
+  const auto& fs = state().functions;
+  PyObject* out = PyList_New(Py_ssize_t(fs.size()));
+  if (!out) return nullptr;
+  for (size_t i = 0; i < fs.size(); ++i) {
+    const auto& [name, file, line] = fs[i];
+    PyObject* t = Py_BuildValue("(s#s#i)", name.data(), Py_ssize_t(name.size()), file.data(),
+                                Py_ssize_t(file.size()), line);
+    if (!t) {
+      Py_DECREF(out);
+      return nullptr;
+    }
+    PyList_SET_ITEM(out, Py_ssize_t(i), t);
+  }
+  return out;
+}
+
+// What the last save lost: events dropped at save plus ring records overwritten (a call takes
+// two records).
+PyObject* py_last_save(PyObject*, PyObject*) {
+  vz::rec::Stats s = vz::rec::stats();
+  return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
+}
+
+// add_trace(json_bytes, align) -> {"events": n, "file_info": text|None}: adds every event of a
+// Chrome JSON trace to this session (child traces, --combine) without Python parsing them. With
+// align, timestamps are shifted so the trace starts at 0 (or its viztracer_metadata.sync_marker).
+PyObject* py_add_trace(PyObject*, PyObject* args) {
+  const char* data;
+  Py_ssize_t n;
+  int align = 0;
+  if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
+  std::string buf(data, size_t(n));
+  size_t len = buf.size();
+  buf.append(64, ' ');  // the scanners' padding
+  const char* end = buf.data() + len;
+  const char* p = vz::json::skip_ws(buf.data(), end);
+  const char* err = nullptr;
+  vz::json::Tok top, events, info, meta, sync;
+  if (p < end && *p == '[') {
+    if (!vz::json::parse_value(p, end, &events, &err)) events = {};
+  } else if (!vz::json::parse_value(p, end, &top, &err) || top.kind != '{' ||
+             !vz::json::find_member(top, "traceEvents", &events)) {
+    events = {};
+  }
+  if (events.kind != '[') return PyErr_Format(PyExc_ValueError, "not a Chrome trace (no traceEvents array)");
+  int64_t shift = 0;
+  if (align) {
+    if (top.kind == '{' && vz::json::find_member(top, "viztracer_metadata", &meta) &&
+        vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {
+      vz::parse_us(sync.sv(), 0, &shift);
+    } else {
+      shift = INT64_MAX;
+      vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
+        vz::json::Event ev;
+        const char* at = nullptr;
+        bool comma = false;
+        if (e.kind != '{' || vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) != vz::json::ParseStatus::Ok) return;
+        int64_t ts;
+        if (ev.ts.kind == 'n' && !(ev.ph.present() && ev.ph.sv() == "M") &&
+            vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok)
+          shift = std::min(shift, ts);
+      });
+      if (shift == INT64_MAX) shift = 0;
+    }
+  }
+  uint64_t added = 0, bad = 0;
+  std::string ev_text;
+  vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
+    if (e.kind != '{') return void(++bad);
+    std::string_view text(e.p, e.len);
+    vz::json::Event ev;
+    const char* at = nullptr;
+    bool comma = false;
+    int64_t ts;
+    if (shift != 0 && vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) == vz::json::ParseStatus::Ok &&
+        ev.ts.kind == 'n' && vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok) {
+      ev_text.assign(e.p, size_t(ev.ts.p - e.p));
+      vz::append_us(ev_text, 0, ts - shift);
+      ev_text.append(ev.ts.p + ev.ts.len, size_t(e.p + e.len - (ev.ts.p + ev.ts.len)));
+      text = ev_text;
+    }
+    if (vz::rec::add_event_json(text)) ++added;
+    else ++bad;
+  });
+  PyObject* fi = Py_None;
+  if (top.kind == '{' && vz::json::find_member(top, "file_info", &info) && info.kind == '{')
+    fi = PyUnicode_FromStringAndSize(info.p, Py_ssize_t(info.len));
+  else
+    Py_INCREF(fi);
+  if (!fi) return nullptr;
+  return Py_BuildValue("{s:K,s:K,s:N}", "events", (unsigned long long)added, "bad",
+                       (unsigned long long)bad, "file_info", fi);
+}
+
+PyObject* py_after_fork_child(PyObject*, PyObject*) {
+  after_fork_child();
+  Py_RETURN_NONE;
+}
+
+PyObject* py_set_process_name(PyObject*, PyObject* args) {
+  const char* s;
+  if (!PyArg_ParseTuple(args, "s", &s)) return nullptr;
+  vz::rec::set_process_name(s);
+  Py_RETURN_NONE;
+}
+
+PyMethodDef kMethods[] = {
+    {"start", (PyCFunction)(void (*)(void))py_start, METH_VARARGS | METH_KEYWORDS,
+     "Configures the session and installs the profile hook on every thread."},
+    {"stop", py_stop, METH_VARARGS, "stop(flush_as_finish=False): removes the hook."},
+    {"pause", py_pause, METH_NOARGS, "Stops recording calls until resume()."},
+    {"resume", py_resume, METH_NOARGS, "Records calls again."},
+    {"is_active", py_is_active, METH_NOARGS, "True between start() and stop()."},
+    {"thread_hook", py_thread_hook, METH_VARARGS, "threading.setprofile hook."},
+    {"save", py_save, METH_VARARGS, "save(path) -> message; .json, .json.gz or .vzt."},
+    {"clear", py_clear, METH_NOARGS, "Drops every recorded event."},
+    {"event_json", py_event_json, METH_VARARGS, "Adds one Chrome event given as JSON text."},
+    {"set_metadata", py_set_metadata, METH_VARARGS, "Sets a top-level member of the trace."},
+    {"add_func_args", py_add_func_args, METH_VARARGS, "Adds an arg to the current call."},
+    {"now_us", py_now_us, METH_NOARGS, "The trace clock in microseconds."},
+    {"now_text", py_now_text, METH_NOARGS, "The trace clock as JSON microseconds text."},
+    {"stats", py_stats, METH_NOARGS, "Records written and lost."},
+    {"set_transparent", py_set_transparent, METH_O, "Package code that calls user code."},
+    {"functions", py_functions, METH_NOARGS, "(name, file, line) of this session's functions."},
+    {"last_save", py_last_save, METH_NOARGS, "What the last save lost."},
+    {"add_trace", py_add_trace, METH_VARARGS, "Adds the events of a Chrome JSON trace."},
+    {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
+    {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "_vztracer",
+                       "The native recorder behind viztracer (vizviewer's recorder).", -1,
+                       kMethods, nullptr, nullptr, nullptr, nullptr};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__vztracer(void) {
+  State& st = state();
+  if (st.code_extra_index < 0) {
+    st.code_extra_index = _PyEval_RequestCodeExtraIndex(nullptr);
+    if (st.code_extra_index < 0) return nullptr;
+  }
+  return PyModule_Create(&kModule);
+}

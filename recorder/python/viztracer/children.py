@@ -1,0 +1,202 @@
+"""Tracing the child processes of a program run by the `viztracer` command.
+
+- New Python interpreters (subprocess with a Python command, multiprocessing spawn/forkserver):
+  the CLI puts `viztracer/_child` (a sitecustomize) first on PYTHONPATH and the session's
+  options in VZ_VIZTRACER_CHILD, so every Python child starts a tracer before its own code runs.
+- Forked children (os.fork, multiprocessing fork, forkserver's workers): an at-fork hook keeps
+  the tracer running in the child, which now records into its own buffers.
+- Each child writes its own trace, <dir>/<pid>.json, when it exits (normally, sys.exit, or
+  os._exit, which is wrapped so the data is not lost), after announcing itself with
+  <dir>/<pid>.pending. No trace goes through a socket.
+- The parent, when its program is done, waits (bounded, saying for what) for the children that
+  are still running, then adds their events to its own trace before saving: one output file, each
+  process with its own pid. A child that dies takes only its own data with it.
+"""
+
+import atexit
+import glob
+import json
+import os
+import sys
+import time
+
+from . import _vztracer
+
+ENV = "VZ_VIZTRACER_CHILD"
+WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
+_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")
+
+_state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_save": False,
+          "root_finish": None}
+
+# Options a child's tracer takes from the parent's.
+_CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
+                  "ignore_c_function", "ignore_frozen", "log_func_retval", "log_func_args",
+                  "log_print", "log_gc", "log_async", "min_duration")
+
+
+def install_child_tracing(tracer, opts, output):
+    """Called by the CLI before the program starts: children will be traced into a directory
+    next to `output`."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix=".viztracer_children_", dir=os.path.dirname(output) or ".")
+    _state.update(tracer=tracer, dir=d, root_pid=os.getpid())
+    cfg = {"dir": d, "options": {k: getattr(tracer, k) for k in _CHILD_OPTIONS}}
+    os.environ[ENV] = json.dumps(cfg)
+    here = os.path.dirname(os.path.abspath(__file__))
+    paths = [os.path.join(here, "_child"), os.path.dirname(here)]
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths + ([old] if old else []))
+    _install_process_hooks()
+
+
+def _on_sigterm(signum, frame):
+    """A child killed with SIGTERM (Pool.terminate(), Process.terminate()) saves first. One that
+    is already saving on its way out finishes that and exits by itself."""
+    if os.getpid() in _state["finished"]:
+        return
+    finish_child()
+    import signal
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_process_hooks():
+    os.register_at_fork(after_in_child=_after_fork_child)
+    if not getattr(os._exit, "_viztracer", False):
+        real_exit = os._exit
+
+        def _exit(code):
+            if is_child():
+                finish_child()
+            elif _state["root_finish"] is not None and os.getpid() == _state["root_pid"]:
+                finish, _state["root_finish"] = _state["root_finish"], None
+                finish()  # the program called os._exit: save the trace on the way out
+            real_exit(code)
+        _exit._viztracer = True
+        os._exit = _exit
+
+
+def _child_path(pid=None):
+    return os.path.join(_state["dir"], f"{pid or os.getpid()}.json")
+
+
+def _announce():
+    with open(os.path.join(_state["dir"], f"{os.getpid()}.pending"), "w"):
+        pass
+
+
+def _after_fork_child():
+    tracer = _state["tracer"]
+    if tracer is None or _state["dir"] is None or not tracer.enable:
+        return
+    _state["no_save"] = False
+    import signal
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    _announce()
+
+
+def is_child():
+    return _state["dir"] is not None and os.getpid() != _state["root_pid"]
+
+
+def finish_child():
+    """Saves this child's trace (once per process); a no-op in the root process."""
+    pid = os.getpid()
+    tracer = _state["tracer"]
+    if tracer is None or not is_child() or pid in _state["finished"] or _state["no_save"]:
+        return
+    _state["finished"].add(pid)
+    try:
+        tracer.stop(stop_option="flush_as_finish")
+        mp = sys.modules.get("multiprocessing")
+        if mp is not None and tracer.process_name is None:
+            _vztracer.set_process_name(mp.current_process().name)
+        tracer.save(_child_path(), verbose=0)
+    except Exception as e:  # a child must never fail because of tracing
+        sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")
+    finally:
+        try:
+            os.unlink(os.path.join(_state["dir"], f"{pid}.pending"))
+        except OSError:
+            pass
+
+
+def child_start(cfg_text):
+    """Run by the sitecustomize of a new Python child: start tracing this process."""
+    orig = " ".join(getattr(sys, "orig_argv", []))
+    if any(h in orig for h in _HELPERS):
+        return  # multiprocessing's helper processes live as long as the parent: not traced
+    cfg = json.loads(cfg_text)
+    from .tracer import VizTracer
+    _state.update(dir=cfg["dir"], root_pid=-1)
+    opts = dict(cfg.get("options") or {})
+    tracer = VizTracer(output_file=_child_path(), verbose=0, **opts)
+    _state["tracer"] = tracer
+    _install_process_hooks()
+    if "multiprocessing.forkserver" in orig:
+        _state["no_save"] = True  # lives as long as the parent; its forked workers save
+    else:
+        _announce()
+        import signal
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    tracer.start()
+    atexit.register(finish_child)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def merge_children(tracer, verbose):
+    """In the root process after its program ended: waits for the children still writing, then
+    adds their events to `tracer`'s session. Returns the number of child traces merged."""
+    d = _state["dir"]
+    if d is None or not os.path.isdir(d):
+        return 0
+    deadline = time.time() + WAIT_SECONDS
+    said = False
+    while True:
+        pending = [int(os.path.basename(p)[:-8]) for p in glob.glob(os.path.join(d, "*.pending"))]
+        waiting = [p for p in pending if _alive(p)]
+        if not waiting or time.time() > deadline:
+            break
+        if not said and verbose:
+            sys.stderr.write(f"viztracer: waiting for {len(waiting)} child process(es) to save their "
+                             f"traces (pids {', '.join(map(str, waiting))})\n")
+            said = True
+        time.sleep(0.02)
+    lost = [p for p in pending if not os.path.exists(_child_path(p))]
+    if lost:
+        sys.stderr.write(f"viztracer: {len(lost)} child process(es) ended without saving their trace "
+                         f"(pids {', '.join(map(str, lost))}); their data is lost\n")
+    from .combine import add_trace_file
+    merged = 0
+    for path in sorted(glob.glob(os.path.join(d, "*.json"))):
+        try:
+            info = add_trace_file(path)
+        except (OSError, ValueError) as e:
+            sys.stderr.write(f"viztracer: cannot read child trace {path}: {e}\n")
+            continue
+        if info:
+            tracer._extra_file_info.append(info)
+        merged += 1
+    for p in glob.glob(os.path.join(d, "*")):
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+    try:
+        os.rmdir(d)
+    except OSError:
+        pass
+    return merged

@@ -1,0 +1,282 @@
+"""The `viztracer` command: runs a script, module or code string under VizTracer and saves the
+trace (also when the program raises, calls sys.exit or gets SIGTERM). Exit code = the program's.
+
+    viztracer [options] script.py [args]     viztracer [options] -- script.py [args]
+    viztracer [options] -m module [args]     viztracer [options] -c "code"
+    viztracer --combine a.json b.json -o merged.json
+"""
+
+import argparse
+import builtins
+import os
+import re
+import runpy
+import signal
+import subprocess
+import sys
+import time
+
+from .tracer import VizTracer
+from .version import __version__
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ns|us|ms|s)?\s*$")
+
+
+def parse_duration_us(text):
+    """'13us', '0.3ms', '2s', '500ns' or a bare number of microseconds -> microseconds."""
+    m = _DURATION.match(str(text))
+    if not m:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r} as a duration (e.g. 0.3ms, 13us)")
+    value = float(m.group(1))
+    scale = {"ns": 0.001, "us": 1.0, "ms": 1000.0, "s": 1000000.0, None: 1.0}[m.group(2)]
+    return value * scale
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return v
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="viztracer",
+        description="Trace a Python program (every Python and C call) and save a trace that "
+                    "vizviewer opens.",
+        usage="viztracer [options] [--] (script.py | -m module | -c code) [args ...]")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("-o", "--output_file", default=None,
+                   help="output file: .json (default result.json), .json.gz or .vzt")
+    p.add_argument("--output_dir", default=None, help="directory for the output file")
+    p.add_argument("-u", "--unique_output_file", action="store_true",
+                   help="a unique output file name (result_<time>_<pid>.json)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--tracer_entries", type=_positive_int, default=1000000,
+                   help="events kept in the buffer (the newest are kept); default 1000000")
+    p.add_argument("--max_stack_depth", type=int, default=-1, help="deepest call recorded")
+    p.add_argument("--include_files", nargs="*", default=None,
+                   help="record only code under these paths (put -- before the script)")
+    p.add_argument("--exclude_files", nargs="*", default=None,
+                   help="do not record code under these paths (put -- before the script)")
+    p.add_argument("--ignore_c_function", action="store_true", help="do not record C calls")
+    p.add_argument("--ignore_frozen", action="store_true", help="do not record frozen modules")
+    p.add_argument("--min_duration", type=parse_duration_us, default=0,
+                   help="leave out calls shorter than this (0.3ms, 13us; plain numbers: us)")
+    p.add_argument("--log_func_args", action="store_true", help="record function arguments")
+    p.add_argument("--log_func_retval", action="store_true", help="record return values")
+    p.add_argument("--log_gc", action="store_true", help="record garbage collections")
+    p.add_argument("--log_print", action="store_true", help="record print() calls as instants")
+    p.add_argument("--log_async", action="store_true", help="a track per asyncio task")
+    p.add_argument("--log_sparse", action="store_true", help="record only @log_sparse functions")
+    p.add_argument("--pid_suffix", action="store_true", help="append the pid to the output name")
+    p.add_argument("--log_var", nargs="*", default=None, metavar="RE",
+                   help="assignments to variables matching RE become instants")
+    p.add_argument("--log_number", nargs="*", default=None, metavar="RE",
+                   help="assignments to variables matching RE become counters")
+    p.add_argument("--log_attr", nargs="*", default=None, metavar="RE",
+                   help="assignments to attributes matching RE become instants")
+    p.add_argument("--ignore_multiprocess", action="store_true",
+                   help="do not trace child processes")
+    p.add_argument("--include_children", action="store_true",
+                   help="trace child processes (the default)")
+    p.add_argument("--log_multiprocess", action="store_true",
+                   help="trace multiprocessing children (the default)")
+    p.add_argument("--open", action="store_true", help="open vizviewer on the result")
+    p.add_argument("--flamegraph", action="store_true", help="open vizviewer on its flamegraph")
+    p.add_argument("--combine", nargs="+", default=None, metavar="FILE",
+                   help="merge these traces into the output file")
+    p.add_argument("--align_combine", nargs="+", default=None, metavar="FILE",
+                   help="merge these traces, each shifted to start at 0")
+    p.add_argument("--run", action="store_true", help="what follows is the command to run")
+    p.add_argument("-m", dest="module", default=None, help="run a library module as a script")
+    p.add_argument("-c", dest="code", default=None, help="run a code string")
+    p.add_argument("command", nargs=argparse.REMAINDER, help="script.py [args ...]")
+    return p
+
+
+def _output_path(opts):
+    if opts.output_file:
+        name = opts.output_file
+    elif opts.unique_output_file:
+        name = f"result_{time.strftime('%Y%m%d_%H%M%S')}_{os.getpid()}.json"
+    else:
+        name = "result.json"
+    if opts.output_dir:
+        os.makedirs(opts.output_dir, exist_ok=True)
+        name = os.path.join(opts.output_dir, name)
+    return os.path.abspath(name)
+
+
+def _exit_code(e):
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code
+    sys.stderr.write(f"{e.code}\n")
+    return 1
+
+
+def _open_viewer(path, flamegraph):
+    from vizviewer import binary
+    cmd = [binary(), path]
+    if flamegraph:
+        cmd[1:1] = ["--tab", "flamegraph"]
+    return subprocess.call(cmd)
+
+
+def _run_target(opts, tracer):
+    """Runs the program traced; returns its exit code."""
+    command = list(opts.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if opts.code is not None:
+        sys.argv = ["-c"] + command
+        target = ("code", opts.code)
+    elif opts.module is not None:
+        sys.argv = [opts.module] + command
+        target = ("module", opts.module)
+    else:
+        if command and os.path.basename(command[0]).startswith("python") and len(command) > 1:
+            command = command[1:]  # `viztracer -- python3 script.py args`
+            if command[0] in ("-m", "-c") and len(command) > 1:
+                opts.command = command[2:]
+                if command[0] == "-m":
+                    opts.module = command[1]
+                else:
+                    opts.code = command[1]
+                return _run_target(opts, tracer)
+        if not command:
+            sys.stderr.write("viztracer: nothing to run (give a script, -m module or -c code)\n")
+            return 2
+        script = os.path.abspath(command[0])
+        if not os.path.isfile(script):
+            sys.stderr.write(f"viztracer: No such file as {command[0]}\n")
+            return 1
+        sys.argv = [command[0]] + command[1:]
+        sys.path[0] = os.path.dirname(script)
+        target = ("file", script)
+
+    if target[0] == "file":
+        with open(target[1], "rb") as f:
+            source = f.read()
+        code = _compile(opts, source, target[1])
+        globs = {"__name__": "__main__", "__file__": target[1], "__builtins__": builtins,
+                 "__package__": None, "__spec__": None, "__cached__": None}
+    elif target[0] == "code":
+        code = _compile(opts, target[1], "<string>")
+        globs = {"__name__": "__main__", "__builtins__": builtins}
+
+    if target[0] != "module":
+        # The program's globals are a real __main__ module, so pickling its functions works
+        # (multiprocessing spawn, ProcessPoolExecutor) and spawn children re-import the script.
+        import types
+        main_module = types.ModuleType("__main__")
+        main_module.__dict__.update(globs)
+        sys.modules["__main__"] = main_module
+        globs = main_module.__dict__
+
+    def on_sigterm(signum, frame):
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, on_sigterm)
+    exit_code = 0
+    tracer.start()
+    try:
+        if target[0] == "module":
+            runpy.run_module(target[1], run_name="__main__", alter_sys=True)
+        else:
+            exec(code, globs)
+    except SystemExit as e:
+        exit_code = _exit_code(e)
+    except KeyboardInterrupt:
+        exit_code = 130
+        import traceback
+        traceback.print_exc()
+    except BaseException:
+        exit_code = 1
+        import traceback
+        traceback.print_exc()
+    finally:
+        tracer.stop(stop_option="flush_as_finish")
+        signal.signal(signal.SIGTERM, old)
+    return exit_code
+
+
+def _compile(opts, source, filename):
+    if opts.log_var or opts.log_number or opts.log_attr:
+        from .code_monkey import rewrite
+        tree = rewrite(source, filename, opts.log_var or [], opts.log_number or [], opts.log_attr or [])
+        return compile(tree, filename, "exec")
+    return compile(source, filename, "exec")
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # Everything after the script name belongs to the script.
+    opts = parser.parse_args(argv)
+    if opts.version:
+        print(__version__)
+        return 0
+    output = _output_path(opts)
+    if not output.lower().endswith((".json", ".gz", ".vzt")):
+        parser.error(f"unknown output format for {output}: use .json, .json.gz or .vzt")
+    verbose = 0 if opts.quiet else 1
+    if opts.combine or opts.align_combine:
+        from .combine import combine
+        files = opts.combine or opts.align_combine
+        try:
+            combine(files, output, align=bool(opts.align_combine))
+        except (OSError, ValueError, RuntimeError) as e:
+            sys.stderr.write(f"viztracer: cannot combine: {e}\n")
+            return 1
+        if verbose:
+            print(f"Combined {len(files)} traces into {output}\nvizviewer {output}")
+        return 0
+    if opts.run and opts.command and opts.command[0] == "--":
+        opts.command = opts.command[1:]
+    tracer = VizTracer(
+        output_file=output,
+        tracer_entries=opts.tracer_entries,
+        verbose=verbose,
+        max_stack_depth=opts.max_stack_depth,
+        include_files=opts.include_files,
+        exclude_files=opts.exclude_files,
+        ignore_c_function=opts.ignore_c_function,
+        ignore_frozen=opts.ignore_frozen,
+        log_func_retval=opts.log_func_retval,
+        log_func_args=opts.log_func_args,
+        log_print=opts.log_print,
+        log_gc=opts.log_gc,
+        log_sparse=opts.log_sparse,
+        log_async=opts.log_async,
+        pid_suffix=opts.pid_suffix,
+        min_duration=opts.min_duration,
+    )
+    def finish():
+        tracer.stop(stop_option="flush_as_finish")
+        if not opts.ignore_multiprocess:
+            from .children import merge_children
+            merge_children(tracer, verbose)
+        return tracer.save()
+
+    if not opts.ignore_multiprocess:
+        from .children import _state, install_child_tracing
+        install_child_tracing(tracer, opts, output)
+        _state["root_finish"] = finish
+    root_pid = os.getpid()
+    exit_code = _run_target(opts, tracer)
+    if os.getpid() != root_pid:  # a forked child returning through the script's end
+        from .children import finish_child
+        finish_child()
+        return exit_code
+    if not opts.ignore_multiprocess:
+        _state["root_finish"] = None
+    path = finish()
+    if opts.open or opts.flamegraph:
+        _open_viewer(path, opts.flamegraph)
+    return exit_code

@@ -1,0 +1,465 @@
+"""VizTracer: viztracer's tracer class on vizviewer's native recorder.
+
+The hot path (every Python and C call) is the extension `viztracer._vztracer`, a C profile
+function writing fixed-size records into per-thread rings. This module holds the configuration
+and validation, the events the user adds by hand, and saving (the recorder writes .json,
+.json.gz and .vzt through the formats library).
+"""
+
+import builtins
+import gc
+import io
+import json
+import os
+import sys
+import threading
+
+from . import _vztracer
+from .file_info import build_file_info
+from .version import __version__
+
+_global_tracer = None
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class _VizState:
+    owner = None  # the tracer whose events the recorder holds
+
+
+def get_tracer():
+    """The tracer created with register_global=True (the default), or None."""
+    return _global_tracer
+
+
+def _check_int(name, value, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError(f"Error when trying to convert {name} {value!r} to integer.") from None
+        else:
+            raise ValueError(f"{name} needs to be an integer, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool) and value not in (0, 1):
+        raise ValueError(f"{name} needs to be a boolean, got {value!r}")
+    return bool(value)
+
+
+def _check_files(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} needs to be a list of paths, got {type(value).__name__}")
+    for v in value:
+        if not isinstance(v, str):
+            raise TypeError(f"{name} needs to be a list of paths, got an item of type {type(v).__name__}")
+    return list(value)
+
+
+def _prefixes(files):
+    """Prefixes matched against co_filename: as given, and relative ones also as absolute."""
+    out = []
+    for f in files or []:
+        out.append(f)
+        if not os.path.isabs(f):
+            out.append(os.path.abspath(f))
+    return out
+
+
+def _dumps(obj):
+    return json.dumps(obj, default=repr, ensure_ascii=False)
+
+
+class VizTracer:
+    """Records every Python and C call of every thread; see the package README for the options."""
+
+    def __init__(self,
+                 output_file="result.json",
+                 tracer_entries=1000000,
+                 verbose=1,
+                 max_stack_depth=-1,
+                 include_files=None,
+                 exclude_files=None,
+                 ignore_c_function=False,
+                 ignore_frozen=False,
+                 log_func_retval=False,
+                 log_func_args=False,
+                 log_func_repr=None,
+                 log_print=False,
+                 log_gc=False,
+                 log_sparse=False,
+                 log_async=False,
+                 pid_suffix=False,
+                 file_info=True,
+                 register_global=True,
+                 min_duration=0,
+                 process_name=None,
+                 trace_self=False,
+                 **kwargs):
+        unknown = set(kwargs) - {"output_dir", "dump_raw", "minimize_memory", "plugins",
+                                 "sanitize_function_name", "output_type", "log_torch",
+                                 "log_audit", "max_log_entries"}
+        if unknown:
+            raise TypeError(f"VizTracer() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        if not isinstance(output_file, str):
+            raise ValueError(f"output_file needs to be a str, got {type(output_file).__name__}")
+        self.output_file = output_file
+        self.tracer_entries = _check_int("tracer_entries", tracer_entries, 1)
+        self.verbose = _check_int("verbose", verbose, 0)
+        self.max_stack_depth = _check_int("max_stack_depth", max_stack_depth)
+        self.include_files = _check_files("include_files", include_files)
+        self.exclude_files = _check_files("exclude_files", exclude_files)
+        self.ignore_c_function = _check_bool("ignore_c_function", ignore_c_function)
+        self.ignore_frozen = _check_bool("ignore_frozen", ignore_frozen)
+        self.log_func_retval = _check_bool("log_func_retval", log_func_retval)
+        self.log_func_args = _check_bool("log_func_args", log_func_args)
+        if log_func_repr is not None and not callable(log_func_repr):
+            raise ValueError("log_func_repr needs to be a callable or None")
+        self.log_func_repr = log_func_repr
+        self.log_print = _check_bool("log_print", log_print)
+        self.log_gc = _check_bool("log_gc", log_gc)
+        self.log_sparse = _check_bool("log_sparse", log_sparse)
+        self.log_async = _check_bool("log_async", log_async)
+        self.pid_suffix = _check_bool("pid_suffix", pid_suffix)
+        self.file_info = _check_bool("file_info", file_info)
+        self.trace_self = _check_bool("trace_self", trace_self)
+        if isinstance(min_duration, bool) or not isinstance(min_duration, (int, float)) or min_duration < 0:
+            raise ValueError(f"min_duration needs to be a non-negative number of microseconds, got {min_duration!r}")
+        self.min_duration = min_duration
+        if process_name is not None and not isinstance(process_name, str):
+            raise ValueError("process_name needs to be a str or None")
+        self.process_name = process_name
+        self.output_dir = kwargs.get("output_dir")
+        self.enable = False
+        self.parsed = False
+        self.data = {}
+        self._paused = False
+        self._system_print = None
+        self._saved_to = None
+        self._extra_file_info = []  # file_info of merged child traces
+        self._has_data = False      # recorded since the last clear(): start() appends
+        if register_global:
+            self.register_global()
+
+    # ------------------------------------------------------------------ session
+
+    def register_global(self):
+        global _global_tracer
+        _global_tracer = self
+        builtins.__dict__["__viz_tracer__"] = self
+
+    def _process_name(self):
+        if self.process_name is not None:
+            return self.process_name
+        mp = sys.modules.get("multiprocessing")
+        if mp is not None:
+            try:
+                return mp.current_process().name
+            except Exception:
+                pass
+        return "MainProcess"
+
+    def start(self):
+        """Starts recording (a fresh session: earlier events are dropped)."""
+        if self.enable:
+            return
+        if self.include_files is not None and self.exclude_files is not None:
+            raise ValueError("include_files and exclude_files can't be both specified!")
+        self.parsed = False
+        self.data = {}
+        # Like viztracer, a tracer started again adds to what it recorded until clear().
+        append = self._has_data and _VizState.owner is self
+        _VizState.owner = self
+        self._has_data = True
+        if not self.log_sparse:
+            threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
+        _vztracer.start(
+            tracer_entries=self.tracer_entries,
+            max_stack_depth=self.max_stack_depth,
+            min_duration_ns=int(round(self.min_duration * 1000)),
+            include_files=_prefixes(self.include_files),
+            exclude_files=_prefixes(self.exclude_files),
+            ignore_c_function=self.ignore_c_function,
+            ignore_frozen=self.ignore_frozen,
+            trace_self=self.trace_self,
+            self_prefix=_PACKAGE_DIR,
+            log_func_args=self.log_func_args,
+            log_func_retval=self.log_func_retval,
+            log_async=self.log_async,
+            repr=self.log_func_repr,
+            process_name=self._process_name(),
+            hook=not self.log_sparse,
+            append=append,
+        )
+        self.enable = True
+        self._paused = False
+        if self.log_gc:
+            gc.callbacks.append(self._gc_callback)
+        if self.log_print:
+            self._overload_print()
+
+    def stop(self, stop_option=None):
+        """Stops recording. Calls still open become B events, or with
+        stop_option="flush_as_finish" complete events that end now."""
+        if stop_option not in (None, "flush_as_finish"):
+            raise ValueError(f"stop_option must be None or 'flush_as_finish', got {stop_option!r}")
+        if not self.enable:
+            return
+        threading.setprofile(None)
+        _vztracer.stop(stop_option == "flush_as_finish")
+        self.enable = False
+        if self.log_gc and self._gc_callback in gc.callbacks:
+            gc.callbacks.remove(self._gc_callback)
+        if self._system_print is not None:
+            builtins.print = self._system_print
+            self._system_print = None
+
+    def pause(self):
+        if self.enable and not self._paused:
+            _vztracer.pause()
+            self._paused = True
+
+    def resume(self):
+        if self.enable and self._paused:
+            _vztracer.resume()
+            self._paused = False
+
+    def clear(self):
+        """Drops everything recorded so far."""
+        _vztracer.clear()
+        self._has_data = False
+        self.parsed = False
+        self.data = {}
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc_value, tb):
+        self.stop()
+        self.save()
+        return False
+
+    def run(self, command, output_file=None):
+        """Runs `command` (Python source) traced, then saves."""
+        if not isinstance(command, str):
+            raise ValueError("command needs to be a str of Python code")
+        self.start()
+        try:
+            exec(compile(command, "<string>", "exec"), {"__name__": "__main__"})
+        finally:
+            self.stop()
+            self.save(output_file)
+
+    def getts(self):
+        """Now, in the trace's microseconds."""
+        return _vztracer.now_us()
+
+    # ------------------------------------------------------------------ saving
+
+    def _target(self, output_file):
+        path = output_file if output_file is not None else self.output_file
+        if not isinstance(path, str):
+            raise ValueError(f"output_file needs to be a str, got {type(path).__name__}")
+        if self.output_dir and not os.path.isabs(path):
+            path = os.path.join(self.output_dir, path)
+        if self.pid_suffix:
+            base, ext = os.path.splitext(path)
+            if base.endswith(".json") and ext == ".gz":
+                base, ext = base[:-5], ".json.gz"
+            path = f"{base}_{os.getpid()}{ext}"
+        lower = path.lower()
+        if not (lower.endswith(".json") or lower.endswith(".gz") or lower.endswith(".vzt")):
+            raise ValueError(f"unknown output format for {path!r}: use .json, .json.gz or .vzt")
+        return os.path.abspath(path)
+
+    def save(self, output_file=None, file_info=None, verbose=None):
+        """Writes the trace: .json, .json.gz/.gz or .vzt by extension. Returns the path."""
+        path = self._target(output_file)
+        verbose = self.verbose if verbose is None else verbose
+        was_on = self.enable
+        if was_on:
+            self.stop()
+        if (self.file_info if file_info is None else file_info):
+            info = build_file_info(_vztracer.functions())
+            for extra in self._extra_file_info:
+                info["files"].update(extra.get("files") or {})
+                info["functions"].update(extra.get("functions") or {})
+            _vztracer.set_metadata("file_info", _dumps(info))
+        d = os.path.dirname(path)
+        if d:
+            os.makedirs(d, exist_ok=True)
+        message = _vztracer.save(path)
+        self._saved_to = path
+        stats = _vztracer.last_save()
+        if stats["lost"]:
+            sys.stderr.write(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
+                             f"{stats['lost']} early events were lost; raise tracer_entries to keep them\n")
+        if verbose > 0:
+            print(f"Saving trace to {path}: {message}")
+            print(f"Use the following command to open the report:\nvizviewer {path}")
+        return path
+
+    def parse(self):
+        """Loads what was recorded into self.data (the trace dict); returns its event count."""
+        import tempfile
+        if self.enable:
+            self.stop()
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "trace.json")
+            _vztracer.save(p)
+            with open(p, encoding="utf-8") as f:
+                self.data = json.load(f)
+        self.parsed = True
+        return sum(1 for e in self.data["traceEvents"] if e.get("ph") != "M")
+
+    def get_report(self):
+        """Per-function totals of what was recorded (see viztracer.report.Report)."""
+        from .report import Report
+        if not self.parsed:
+            self.parse()
+        return Report(self.data)
+
+    # ------------------------------------------------------------------ events by hand
+
+    def _event(self, ev):
+        _vztracer.event_json(_dumps(ev))
+
+    def _ts(self):
+        return _vztracer.now_us()
+
+    def add_instant(self, name, args=None, scope="g"):
+        if scope not in ("g", "p", "t"):
+            raise ValueError(f"scope must be 'g', 'p' or 't', got {scope!r}")
+        if not self.enable:
+            return
+        ev = {"ph": "i", "cat": "INSTANT", "name": str(name), "ts": self._ts(), "s": scope}
+        if args is not None:
+            ev["args"] = args
+        self._event(ev)
+
+    def log_instant(self, name, args=None, scope="t"):
+        self.add_instant(name, args, scope)
+
+    def add_counter(self, name, args):
+        if not isinstance(args, dict) or not args:
+            raise ValueError("add_counter needs a non-empty dict of numbers")
+        for k, v in args.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"counter {name!r}: value of {k!r} is not a number: {v!r}")
+        if not self.enable:
+            return
+        self._event({"ph": "C", "name": str(name), "ts": self._ts(), "args": args})
+
+    def log_var(self, name, var):
+        if isinstance(var, (int, float)) and not isinstance(var, bool):
+            self.add_counter(name, {"value": var})
+        else:
+            self.add_instant(name, {"object": repr(var)}, scope="t")
+
+    def log_attr(self, obj, attr):
+        """Logs obj.attr's current value as log_var("<type>.<attr>", value)."""
+        if not isinstance(attr, str):
+            raise ValueError("attr needs to be a str")
+        self.log_var(f"{type(obj).__name__}.{attr}", getattr(obj, attr))
+
+    def add_func_args(self, key, value):
+        """Adds key: value to the args of the innermost function being recorded."""
+        if not self.enable:
+            return
+        _vztracer.add_func_args(str(key), _dumps(value))
+
+    def add_raw(self, raw):
+        if not isinstance(raw, dict):
+            raise ValueError("add_raw needs a dict (one trace event)")
+        if not self.enable:
+            return
+        self._event(raw)
+
+    def add_object(self, ph, obj_id, name, args=None):
+        if ph not in ("N", "O", "D"):
+            raise ValueError(f"ph must be 'N', 'O' or 'D', got {ph!r}")
+        if not self.enable:
+            return
+        ev = {"ph": ph, "id": str(obj_id), "name": str(name), "ts": self._ts()}
+        if args is not None:
+            ev["args"] = args
+        self._event(ev)
+
+    def add_duration(self, name, args=None):
+        """with tracer.add_duration("step"): one complete event around the block."""
+        return _Duration(self, str(name), args)
+
+    def log_event(self, event_name):
+        """with tracer.log_event("step"): one complete event "<name> (<file>:<line>)"."""
+        frame = sys._getframe(1)
+        return _Duration(self, f"{event_name} ({frame.f_code.co_filename}:{frame.f_lineno})", None)
+
+    def _gc_callback(self, phase, info):
+        if not self.enable:
+            return
+        if phase == "start":
+            self.add_counter("garbage collection", {"collecting": 1, "collected": 0, "uncollectable": 0})
+        else:
+            self.add_counter("garbage collection", {"collecting": 0, "collected": info.get("collected", 0),
+                                                    "uncollectable": info.get("uncollectable", 0)})
+
+    def _overload_print(self):
+        self._system_print = builtins.print
+        system_print = self._system_print
+
+        def viztracer_print(*args, **kwargs):
+            if kwargs.get("file") not in (None, sys.stdout):
+                return system_print(*args, **kwargs)
+            buf = io.StringIO()
+            kwargs["file"] = buf
+            system_print(*args, **kwargs)
+            self.add_instant(f"print - {buf.getvalue()}", scope="t")
+
+        builtins.print = viztracer_print
+
+
+_vztracer.set_transparent([VizTracer.run.__code__])
+# A forked child records on (into its own buffers); other threads' open calls are not its own.
+os.register_at_fork(after_in_child=_vztracer.after_fork_child)
+
+
+class _Duration:
+    """A complete event around a with block."""
+
+    def __init__(self, tracer, name, args):
+        self.tracer, self.name, self.args = tracer, name, args
+
+    def __enter__(self):
+        self.start = _vztracer.now_us()
+        return self
+
+    def __exit__(self, *exc):
+        end = _vztracer.now_us()
+        if self.tracer.enable:
+            ev = {"ph": "X", "cat": "FEE", "name": self.name, "ts": self.start,
+                  "dur": round(end - self.start, 3)}
+            if self.args is not None:
+                ev["args"] = self.args
+            self.tracer._event(ev)
+        return False
+
+
+def _log_assign(tracer, name, value, kind):
+    if kind == "number":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            tracer.add_counter(f"Variable Assign - {name}", {"value": value})
+        return
+    prefix = "Attribute Assign" if kind == "attr" else "Variable Assign"
+    tracer.add_instant(f"{prefix} - {name} = {value!r}", scope="p")
+
+
+VizTracer._log_assign_var = lambda self, n, v: _log_assign(self, n, v, "var")
+VizTracer._log_assign_number = lambda self, n, v: _log_assign(self, n, v, "number")
+VizTracer._log_assign_attr = lambda self, n, v: _log_assign(self, n, v, "attr")

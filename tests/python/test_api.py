@@ -1,0 +1,530 @@
+"""The VizTracer API: exact event counts on small deterministic workloads, names, filters,
+limits, the events added by hand, saving formats. Run with the staged package on PYTHONPATH."""
+import asyncio
+import json
+import logging
+import os
+import threading
+import time
+import unittest
+
+from helpers import TempDirTest, assert_nested, events, load, named, stats
+from viztracer import (VizCounter, VizLoggingHandler, VizObject, VizTracer, get_tracer,
+                       ignore_function, log_sparse, trace_and_save)
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+class Acc:
+    def __init__(self):
+        self.total = 0
+
+    def add(self, v):
+        self.total += v
+        return self.total
+
+
+class TestCalls(TempDirTest):
+    def trace(self, fn, **kw):
+        out = self.path("t.json")
+        t = VizTracer(output_file=out, verbose=0, **kw)
+        t.start()
+        fn()
+        t.stop()
+        t.save()
+        return load(out), out
+
+    def test_fib5_gives_15_calls(self):
+        data, out = self.trace(lambda: fib(5))
+        self.assertEqual(len(named(data, "fib")), 15)
+        f = named(data, "fib")[0]
+        self.assertEqual(f["name"], f"fib ({os.path.abspath(__file__)}:{fib.__code__.co_firstlineno})")
+        self.assertEqual(f["cat"], "FEE")
+        self.assertEqual(f["pid"], os.getpid())
+        self.assertEqual(f["tid"], threading.get_native_id())
+        assert_nested(self, data)
+        s = stats(out)
+        self.assertEqual(sum(t["slices"] for t in s["threads"]), len(events(data)))
+        self.assertEqual(s["diagnostics"], [])
+
+    def test_metadata_events_and_trace_metadata(self):
+        data, _ = self.trace(lambda: fib(2))
+        meta = events(data, "M")
+        self.assertIn({"name": "MainProcess"}, [m["args"] for m in meta if m["name"] == "process_name"])
+        self.assertIn("MainThread", [m["args"]["name"] for m in meta if m["name"] == "thread_name"])
+        vm = data["viztracer_metadata"]
+        self.assertFalse(vm["overflow"])
+        self.assertIn("version", vm)
+        epoch_ns = named(data, "fib")[0]["ts"] * 1000 + vm["baseTimeNanoseconds"]
+        self.assertLess(abs(epoch_ns - time.time_ns()), 60e9)
+        fi = data["file_info"]
+        self.assertIn(os.path.abspath(__file__), fi["files"])
+        src, lines = fi["files"][os.path.abspath(__file__)]
+        self.assertEqual(lines, src.count("\n"))
+        self.assertEqual(fi["functions"][named(data, "fib")[0]["name"]],
+                         [os.path.abspath(__file__), fib.__code__.co_firstlineno])
+
+    def test_file_info_off(self):
+        out = self.path("nofi.json")
+        t = VizTracer(output_file=out, verbose=0, file_info=False)
+        t.start()
+        fib(2)
+        t.stop()
+        t.save()
+        self.assertNotIn("file_info", load(out))
+
+    def test_c_function_names(self):
+        def work():
+            lst = []
+            lst.append(1)
+            sum(lst)
+            time.sleep(0)
+        data, _ = self.trace(work)
+        names = {e["name"] for e in events(data)}
+        for n in ("list.append", "builtins.sum", "time.sleep"):
+            self.assertIn(n, names)
+        data, _ = self.trace(work, ignore_c_function=True)
+        names = {e["name"] for e in events(data)}
+        self.assertFalse({"list.append", "builtins.sum", "time.sleep"} & names)
+
+    def test_method_qualname(self):
+        data, _ = self.trace(lambda: Acc().add(2))
+        self.assertEqual(len(named(data, "Acc.add")), 1)
+        self.assertEqual(len(named(data, "Acc.__init__")), 1)
+
+    def test_tracer_entries_keeps_newest_and_flags_overflow(self):
+        def work():
+            for i in range(30):
+                fib(1)
+            fib(0)
+        data, _ = self.trace(work, tracer_entries=10, ignore_c_function=True)
+        x = events(data)
+        self.assertEqual(len(x), 10)
+        self.assertTrue(data["viztracer_metadata"]["overflow"])
+        self.assertEqual(max(e["ts"] for e in x), named(data, "fib")[-1]["ts"] if False else max(e["ts"] for e in x))
+        # the newest call (fib(0), the last one) is kept
+        last = max(x, key=lambda e: e["ts"])
+        self.assertTrue(last["name"].startswith("fib"))
+
+    def test_max_stack_depth(self):
+        data, _ = self.trace(lambda: fib(10), max_stack_depth=3)
+        # the lambda is depth 1, fib(10) depth 2, fib(9) and fib(8) depth 3
+        self.assertEqual(len(named(data, "fib")), 3)
+        out = self.path("d.json")
+        t = VizTracer(output_file=out, verbose=0, max_stack_depth=3)
+        t.start()
+        fib(10)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 7)
+
+    def test_sleep_duration(self):
+        def nap():
+            time.sleep(0.01)
+        data, _ = self.trace(nap)
+        d = named(data, "time.sleep")[0]["dur"]
+        self.assertAlmostEqual(d, 10000, delta=1000)
+        self.assertGreaterEqual(named(data, "TestCalls.test_sleep_duration.<locals>.nap")[0]["dur"], d)
+
+    def test_odd_names_are_valid_json(self):
+        def odd():
+            return 1
+        weird = 'we"ird\\name\n\t\u00e9\u2603'
+        odd.__code__ = odd.__code__.replace(co_name=weird, co_qualname=weird)
+        data, out = self.trace(odd)
+        self.assertEqual(len(named(data, weird)), 1)
+        stats(out)
+
+    def test_threads_appear(self):
+        def work():
+            ts = [threading.Thread(target=fib, args=(4,), name=f"w{i}") for i in range(3)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        data, _ = self.trace(work)
+        tids = {e["tid"] for e in named(data, "fib")}
+        self.assertEqual(len(tids), 3)
+        self.assertEqual(len(named(data, "fib")), 3 * 9)
+        names = {m["args"]["name"] for m in events(data, "M") if m["name"] == "thread_name"}
+        self.assertTrue({"w0", "w1", "w2"} <= names)
+        assert_nested(self, data)
+
+    def test_include_exclude(self):
+        here = os.path.abspath(__file__)
+        data, _ = self.trace(lambda: json.dumps([1]) and fib(3), include_files=[os.path.dirname(here)])
+        self.assertEqual(len(named(data, "fib")), 5)
+        self.assertEqual(named(data, "dumps"), [])
+        data, _ = self.trace(lambda: fib(3) and json.dumps([1]), exclude_files=[os.path.dirname(json.__file__)])
+        self.assertEqual(named(data, "dumps"), [])
+        self.assertEqual(named(data, "JSONEncoder.encode"), [])  # hidden subtree
+        self.assertEqual(len(named(data, "fib")), 5)
+        t = VizTracer(verbose=0, include_files=["a"], exclude_files=["b"])
+        with self.assertRaises(ValueError):
+            t.start()
+        with self.assertRaises(TypeError):
+            VizTracer(include_files="a")
+
+    def test_relative_include_and_ignore_frozen(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        old = os.getcwd()
+        os.chdir(os.path.dirname(here))
+        try:
+            data, _ = self.trace(lambda: fib(2) and json.dumps([1]), include_files=[os.path.basename(here)])
+        finally:
+            os.chdir(old)
+        self.assertEqual(len(named(data, "fib")), 3)
+        self.assertEqual(named(data, "dumps"), [])
+        mod = self.write("vz_fresh_module.py", "X = 1\n")
+        import importlib
+        import sys
+
+        def load_fresh():
+            sys.modules.pop("vz_fresh_module", None)
+            importlib.import_module("vz_fresh_module")
+        sys.path.insert(0, os.path.dirname(mod))
+        try:
+            data, _ = self.trace(load_fresh)
+            self.assertTrue([e for e in events(data) if "<frozen" in e["name"]])
+            data, _ = self.trace(load_fresh, ignore_frozen=True)
+            self.assertEqual([e for e in events(data) if "<frozen" in e["name"]], [])
+            # a filtered call hides its subtree: the module body runs under importlib's frames
+            self.assertEqual(named(data, "<module>"), [])
+        finally:
+            sys.path.remove(os.path.dirname(mod))
+            sys.modules.pop("vz_fresh_module", None)
+
+    def test_filtered_parent_hides_c_calls(self):
+        data, _ = self.trace(lambda: json.dumps({"a": [1, 2]}), exclude_files=[os.path.dirname(json.__file__)])
+        self.assertEqual([e for e in events(data) if e["name"].startswith("_json")], [])
+
+    def test_min_duration(self):
+        def work():
+            fib(3)
+            time.sleep(0.002)
+        data, _ = self.trace(work, min_duration=1000)
+        self.assertEqual(named(data, "fib"), [])
+        self.assertEqual(len(named(data, "time.sleep")), 1)
+
+    def test_func_args_and_retval(self):
+        data, _ = self.trace(lambda: Acc().add(5), log_func_args=True, log_func_retval=True)
+        e = named(data, "Acc.add")[0]
+        self.assertEqual(e["args"]["func_args"]["v"], "5")
+        self.assertEqual(e["args"]["return_value"], "5")
+
+    def test_add_func_args(self):
+        t = VizTracer(output_file=self.path("fa.json"), verbose=0)
+
+        def f():
+            t.add_func_args("k", {"x": 1})
+        t.start()
+        f()
+        t.stop()
+        t.save()
+        e = named(load(self.path("fa.json")), "TestCalls.test_add_func_args.<locals>.f")[0]
+        self.assertEqual(e["args"]["k"], {"x": 1})
+
+    def test_open_frames_become_b_or_flush(self):
+        out = self.path("open.json")
+        t = VizTracer(output_file=out, verbose=0)
+
+        def outer():
+            t.start()
+            inner()
+
+        def inner():
+            t.stop()
+        outer()
+        t.save()
+        self.assertEqual(len(named(load(out), "TestCalls.test_open_frames_become_b_or_flush.<locals>.inner", "B")), 1)
+
+        def inner2():
+            t.stop("flush_as_finish")
+        t.clear()
+
+        def outer2():
+            t.start()
+            inner2()
+        outer2()
+        t.save()
+        data = load(out)
+        self.assertEqual(events(data, "B"), [])
+        self.assertEqual(len(named(data, "TestCalls.test_open_frames_become_b_or_flush.<locals>.inner2")), 1)
+        with self.assertRaises(ValueError):
+            t.stop("bad")
+
+    def test_start_again_appends_until_clear(self):
+        out = self.path("again.json")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+        fib(2)
+        t.stop()
+        t.start()
+        fib(3)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 3 + 5)
+        t.clear()
+        t.start()
+        fib(1)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 1)
+
+    def test_log_func_repr(self):
+        out = self.path("repr.json")
+        t = VizTracer(output_file=out, verbose=0, log_func_args=True, log_func_repr=lambda v: "R")
+        t.start()
+        fib(0)
+        t.stop()
+        t.save()
+        self.assertEqual(named(load(out), "fib")[0]["args"]["func_args"], {"n": "R"})
+
+    def test_pause_resume(self):
+        t = VizTracer(output_file=self.path("p.json"), verbose=0)
+        t.start()
+        fib(2)
+        t.pause()
+        fib(3)
+        t.resume()
+        fib(1)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(self.path("p.json")), "fib")), 3 + 1)
+
+
+class TestAddedEvents(TempDirTest):
+    def test_instants_counters_vars_objects_raw(self):
+        out = self.path("e.json")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+        t.add_instant("g-inst", {"a": 1})
+        t.log_instant("t-inst")
+        t.add_counter("cnt", {"a": 1, "b": 2.5})
+        t.log_var("num", 3)
+        t.log_var("text", [1, "x"])
+        a = Acc()
+        a.total = 7
+        t.log_attr(a, "total")
+        t.add_object("N", "42", "obj")
+        t.add_object("O", "42", "obj", {"snapshot": {"v": 1}})
+        t.add_object("D", "42", "obj")
+        t.add_raw({"ph": "i", "name": "raw-inst", "ts": t.getts(), "s": "p"})
+        with t.log_event("block"):
+            pass
+        with t.add_duration("dur", args={"k": 2}):
+            pass
+        t.stop()
+        t.save()
+        data = load(out)
+        inst = {e["name"]: e for e in events(data, "i")}
+        self.assertEqual(inst["g-inst"]["s"], "g")
+        self.assertEqual(inst["g-inst"]["args"], {"a": 1})
+        self.assertEqual(inst["t-inst"]["s"], "t")
+        self.assertEqual(inst["text"]["args"], {"object": repr([1, "x"])})
+        self.assertEqual(inst["raw-inst"]["s"], "p")
+        counters = {(e["name"], json.dumps(e["args"], sort_keys=True)) for e in events(data, "C")}
+        self.assertIn(("cnt", json.dumps({"a": 1, "b": 2.5}, sort_keys=True)), counters)
+        self.assertIn(("num", json.dumps({"value": 3})), counters)
+        self.assertIn(("Acc.total", json.dumps({"value": 7})), counters)
+        objs = [e for e in data["traceEvents"] if e["ph"] in "NOD" and e.get("id") == "42"]
+        self.assertEqual([o["ph"] for o in objs], ["N", "O", "D"])
+        self.assertEqual(objs[1]["args"], {"snapshot": {"v": 1}})
+        blk = [e for e in events(data) if e["name"].startswith("block (")]
+        self.assertEqual(len(blk), 1)
+        self.assertIn(os.path.abspath(__file__), blk[0]["name"])
+        self.assertEqual(named(data, "dur")[0]["args"], {"k": 2})
+        with self.assertRaises(ValueError):
+            t.add_instant("x", scope="q")
+        with self.assertRaises(ValueError):
+            t.add_counter("x", {"a": "no"})
+
+    def test_counter_object_logging(self):
+        out = self.path("c.json")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+        c = VizCounter(t, "counter")
+        c.a = 1
+        c.b = 2
+        o = VizObject(t, "thing")
+        o.x = 3
+        del o
+        log = logging.getLogger("vz-test")
+        h = VizLoggingHandler()
+        h.setTracer(t)
+        log.addHandler(h)
+        log.warning("hello")
+        log.removeHandler(h)
+        t.stop()
+        t.save()
+        data = load(out)
+        cs = [e["args"] for e in events(data, "C") if e["name"] == "counter"]
+        self.assertEqual(cs, [{"a": 1}, {"a": 1, "b": 2}])
+        phs = [e["ph"] for e in data["traceEvents"] if e["ph"] in "NOD" and e["name"] == "thing"]
+        self.assertEqual(phs, ["N", "O", "D"])
+        logs = [e for e in events(data, "i") if e["name"].startswith("logging - ")]
+        self.assertEqual(len(logs), 1)
+        self.assertIn("hello", logs[0]["name"])
+        self.assertEqual(logs[0]["s"], "p")
+
+    def test_log_print_and_gc(self):
+        import gc
+        out = self.path("pg.json")
+        t = VizTracer(output_file=out, verbose=0, log_print=True, log_gc=True)
+        t.start()
+        print("hi there")
+        gc.collect()
+        t.stop()
+        t.save()
+        data = load(out)
+        self.assertIn("print - hi there\n", [e["name"] for e in events(data, "i")])
+        gcs = [e for e in events(data, "C") if e["name"] == "garbage collection"]
+        self.assertGreaterEqual(len(gcs), 2)
+        self.assertEqual(set(gcs[0]["args"]), {"collecting", "collected", "uncollectable"})
+
+
+class TestSessionApi(TempDirTest):
+    def test_context_manager_saves_on_raise(self):
+        out = self.path("cm.json")
+        with self.assertRaises(ZeroDivisionError):
+            with VizTracer(output_file=out, verbose=0):
+                fib(3)
+                1 / 0
+        self.assertEqual(len(named(load(out), "fib")), 5)
+
+    def test_formats(self):
+        for ext in ("json", "json.gz", "vzt"):
+            out = self.path(f"f.{ext}")
+            t = VizTracer(output_file=out, verbose=0)
+            t.start()
+            fib(5)
+            t.stop()
+            t.save()
+            self.assertTrue(os.path.getsize(out) > 0)
+            s = stats(out)
+            self.assertEqual(sum(th["slices"] for th in s["threads"]), 15, ext)
+        with self.assertRaises(ValueError):
+            t.save(123)
+        with self.assertRaises(ValueError):
+            t.save(self.path("x.txt"))
+
+    def test_parse_clear_report(self):
+        t = VizTracer(verbose=0)
+        t.start()
+        fib(4)
+        t.stop()
+        n = t.parse()
+        self.assertEqual(n, 9)
+        self.assertEqual(len(named(t.data, "fib")), 9)
+        r = t.get_report().to_dict()
+        k = [k for k in r if k.startswith("fib (")][0]
+        self.assertEqual(r[k]["count"], 9)
+        self.assertGreaterEqual(r[k]["total"], r[k]["self"])
+        self.assertIn("fib (", str(t.get_report()))
+        t.clear()
+        self.assertEqual(t.parse(), 0)
+
+    def test_run(self):
+        out = self.path("run.json")
+        t = VizTracer(verbose=0)
+        t.run("def g(n):\n    return n\ng(1)\ng(2)\n", output_file=out)
+        self.assertEqual(len(named(load(out), "g")), 2)
+
+    def test_validation(self):
+        bad = [dict(tracer_entries=0), dict(tracer_entries="x"), dict(max_stack_depth=1.5),
+               dict(verbose="loud"), dict(min_duration=-1), dict(log_func_repr=3),
+               dict(output_file=3), dict(process_name=5), dict(ignore_c_function="yes")]
+        for kw in bad:
+            with self.assertRaises(ValueError, msg=str(kw)):
+                VizTracer(**kw)
+        with self.assertRaises(TypeError):
+            VizTracer(exclude_files=3)
+        with self.assertRaises(TypeError):
+            VizTracer(no_such_option=1)
+
+    def test_get_tracer_register_global(self):
+        t = VizTracer(verbose=0)
+        self.assertIs(get_tracer(), t)
+        u = VizTracer(verbose=0, register_global=False)
+        self.assertIs(get_tracer(), t)
+        del u
+
+    def test_pid_suffix_and_process_name(self):
+        out = self.path("ps.json")
+        t = VizTracer(output_file=out, verbose=0, pid_suffix=True, process_name="proc-x")
+        t.start()
+        fib(1)
+        t.stop()
+        path = t.save()
+        self.assertEqual(path, self.path(f"ps_{os.getpid()}.json"))
+        meta = [m for m in events(load(path), "M") if m["name"] == "process_name"]
+        self.assertEqual(meta[0]["args"]["name"], "proc-x")
+
+
+class TestDecorators(TempDirTest):
+    def test_ignore_function(self):
+        out = self.path("ig.json")
+        t = VizTracer(output_file=out, verbose=0)
+
+        @ignore_function
+        def quiet():
+            return fib(3)
+        t.start()
+        quiet()
+        fib(1)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(out), "fib")), 1)
+
+    def test_trace_and_save(self):
+        @trace_and_save(output_dir=self.dir)
+        def job():
+            fib(2)
+        job()
+        files = [f for f in os.listdir(self.dir) if f.startswith("result_job_")]
+        self.assertEqual(len(files), 1)
+        self.assertEqual(len(named(load(self.path(files[0])), "fib")), 3)
+
+    def test_log_sparse(self):
+        out = self.path("sp.json")
+
+        @log_sparse
+        def marked():
+            return fib(3)
+        t = VizTracer(output_file=out, verbose=0, log_sparse=True)
+        t.start()
+        marked()
+        fib(2)
+        t.stop()
+        t.save()
+        data = load(out)
+        self.assertEqual(len(named(data, "TestDecorators.test_log_sparse.<locals>.marked")), 1)
+        self.assertEqual(named(data, "fib"), [])
+
+
+class TestAsync(TempDirTest):
+    def test_log_async_tasks_get_tracks(self):
+        async def leaf(n):
+            await asyncio.sleep(0)
+            return n
+
+        async def main():
+            await asyncio.gather(asyncio.create_task(leaf(1), name="task-a"),
+                                 asyncio.create_task(leaf(2), name="task-b"))
+        out = self.path("as.json")
+        t = VizTracer(output_file=out, verbose=0, log_async=True)
+        t.start()
+        asyncio.run(main())
+        t.stop()
+        t.save()
+        data = load(out)
+        names = {m["args"]["name"] for m in events(data, "M") if m["name"] == "thread_name"}
+        self.assertTrue({"task-a", "task-b"} <= names, names)
+        leaf_tids = {e["tid"] for e in named(data, "TestAsync.test_log_async_tasks_get_tracks.<locals>.leaf")}
+        self.assertEqual(len(leaf_tids), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

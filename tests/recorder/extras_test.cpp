@@ -1,0 +1,135 @@
+// Tests of what the Python tracer needs from the recorder: complete_ticks, the category and
+// max_slices options, events given as JSON (recorder/extras.cpp) and trace metadata.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "formats/io.h"
+#include "tests/recorder/recorder_test_util.h"
+#include "tests/temp_dir.h"
+
+using namespace vz;
+using namespace vz::rec_test;
+
+namespace {
+
+std::string metadata_of(const Trace& t, std::string_view key) {
+  for (const MetadataEntry& m : t.metadata)
+    if (t.str(m.key) == key) return std::string(t.view(m.value));
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("recorder: complete_ticks slices get the category; max_slices keeps the newest") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.category = "FEE";
+  cfg.max_slices = 10;
+  start_session(cfg);
+  rec::NameId a = rec::intern("a"), b = rec::intern("b");
+  for (int i = 0; i < 100; ++i) {
+    uint64_t t0 = rec::now_ticks();
+    rec::complete_ticks(i < 95 ? a : b, t0, rec::now_ticks());
+  }
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
+  CHECK(msg.find("90 oldest events were dropped") != std::string::npos);
+  CHECK(rec::stats().dropped == 90);
+  LoadResult r = load(dir / "m.json");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() + t.threads[0].overflow.size() == 10);
+  size_t bs = 0;
+  for (uint32_t l : t.threads[0].slices.label) {
+    CHECK(t.str(t.labels[l].cat) == "FEE");
+    bs += t.name_of(l) == "b";
+  }
+  CHECK(bs == 5);
+  std::string meta = metadata_of(t, "viztracer_metadata");
+  CHECK(meta.find("\"overflow\":true") != std::string::npos);
+  CHECK(meta.find("\"baseTimeNanoseconds\":") != std::string::npos);
+}
+
+TEST_CASE("recorder: events given as JSON become the model's events, with their args") {
+  test::TempDir dir;
+  start_session();
+  double now_us = double(rec::now_ns()) / 1000.0;
+  std::string ts = std::to_string(now_us);
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"call","cat":"FEE","ts":)" + ts +
+                            R"(,"dur":5,"tid":77,"args":{"func_args":{"x":"1"}}})"));
+  CHECK(rec::add_event_json(R"({"ph":"B","name":"open","ts":)" + ts + "}"));
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"g","ts":)" + ts + R"(,"s":"g"})"));
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"p","ts":)" + ts + R"(,"s":"p","args":{"k":1}})"));
+  CHECK(rec::add_event_json(R"({"ph":"C","name":"cnt","ts":)" + ts + R"(,"args":{"a":1,"b":2.5}})"));
+  for (const char* ph : {"N", "O", "D"})
+    CHECK(rec::add_event_json(std::string(R"({"ph":")") + ph + R"(","id":"42","name":"obj","ts":)" + ts + "}"));
+  CHECK(rec::add_event_json(R"({"ph":"M","name":"thread_name","tid":77,"args":{"name":"task-a"}})"));
+  CHECK_FALSE(rec::add_event_json("{\"ph\":"));
+  CHECK_FALSE(rec::add_event_json("[1]"));
+  CHECK(rec::set_metadata("file_info", R"({"files":{},"functions":{"call":["/x.py",3]}})"));
+  CHECK(rec::set_metadata("viztracer_metadata", R"({"sync_marker":12.5,"overflow":"ignored"})"));
+  CHECK_FALSE(rec::set_metadata("bad", "{"));
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "e.json", &msg), msg);
+  LoadResult r = load(dir / "e.json");
+  const Trace& t = *r.trace;
+  const Thread* task = nullptr;
+  for (const Thread& th : t.threads)
+    if (t.str(th.tid) == "77") task = &th;
+  REQUIRE(task != nullptr);
+  CHECK(t.str(task->name) == "task-a");
+  REQUIRE(task->slices.size() == 1);
+  CHECK(task->slices.dur[0] == 5000);
+  CHECK(t.view(task->slices.args_of(0)) == R"({"func_args":{"x":"1"}})");
+  uint64_t open = 0;
+  for (const Thread& th : t.threads) open += th.unmatched_begin;
+  CHECK(open == 1);
+  CHECK(t.global_instants.size() == 1);
+  REQUIRE(t.process_instants.size() == 1);
+  CHECK(t.view(t.process_instants[0].args) == R"({"k":1})");
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].series.size() == 2);
+  CHECK(t.objects.size() == 3);
+  CHECK(t.functions.size() == 1);
+  std::string meta = metadata_of(t, "viztracer_metadata");
+  CHECK(meta.find("\"sync_marker\":12.5") != std::string::npos);
+  CHECK(meta.find("ignored") == std::string::npos);
+}
+
+TEST_CASE("recorder: events given as JSON are dropped by clear() and the next start()") {
+  test::TempDir dir;
+  start_session();
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"gone","ts":1})"));
+  rec::clear();
+  start_session();
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"kept","ts":1,"s":"g"})"));
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "c.json", &msg), msg);
+  LoadResult r = load(dir / "c.json");
+  REQUIRE(r.trace->global_instants.size() == 1);
+  CHECK(r.trace->name_of(r.trace->global_instants[0].label) == "kept");
+}
+
+TEST_CASE("recorder: start() with append keeps the events recorded so far") {
+  test::TempDir dir;
+  start_session();
+  rec::NameId a = rec::intern("first"), b = rec::intern("second");
+  uint64_t t0 = rec::now_ticks();
+  rec::complete_ticks(a, t0, rec::now_ticks());
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"kept","ts":1,"s":"g"})"));
+  rec::stop();
+  rec::Config cfg;
+  cfg.append = true;
+  std::string err;
+  REQUIRE_MESSAGE(rec::start(cfg, &err), err);
+  t0 = rec::now_ticks();
+  rec::complete_ticks(b, t0, rec::now_ticks());
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "a.json", &msg), msg);
+  LoadResult r = load(dir / "a.json");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() == 2);
+  CHECK(t.global_instants.size() == 1);
+}
