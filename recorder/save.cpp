@@ -143,6 +143,39 @@ void append_members(std::string& out, const std::string& obj) {
   });
 }
 
+// Config::max_slices: the newest `keep` slices over all threads, by end time (the decoder emits
+// a thread's slices as they end, so its oldest come first). Returns how many were dropped.
+uint64_t keep_newest_slices(std::vector<ThreadData>& td, size_t keep) {
+  size_t total = 0;
+  for (ThreadData& t : td) total += t.batch.slices.size();
+  if (total <= keep) return 0;
+  std::vector<int64_t> ends;
+  ends.reserve(total);
+  for (ThreadData& t : td)
+    for (const DecodedSlice& s : t.batch.slices) ends.push_back(s.start + s.dur);
+  size_t drop = total - keep;
+  std::nth_element(ends.begin(), ends.begin() + ptrdiff_t(drop - 1), ends.end());
+  int64_t cut = ends[drop - 1];  // every slice ending before `cut` goes, and some ending at it
+  size_t below = 0;
+  for (int64_t e : ends) below += e < cut;
+  size_t at_cut = drop - below;  // slices ending exactly at `cut` to drop, oldest threads first
+  for (ThreadData& t : td) {
+    std::vector<DecodedSlice>& v = t.batch.slices;
+    size_t w = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      int64_t e = v[i].start + v[i].dur;
+      if (e < cut) continue;
+      if (e == cut && at_cut > 0) {
+        --at_cut;
+        continue;
+      }
+      v[w++] = v[i];
+    }
+    v.resize(w);
+  }
+  return drop;
+}
+
 }  // namespace
 
 bool save_locked(const std::string& path, std::string* message) {
@@ -180,16 +213,7 @@ bool save_locked(const std::string& path, std::string* message) {
   int64_t end = INT64_MIN;
   uint64_t lost = 0, lost_slices = 0;
   for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
-  // Config::max_slices: a thread keeps its newest slices (the decoder emits them as they end).
-  if (size_t keep = r.config.max_slices) {
-    for (ThreadData& t : td) {
-      std::vector<DecodedSlice>& v = t.batch.slices;
-      if (v.size() <= keep) continue;
-      lost_slices += v.size() - keep;
-      v.erase(v.begin(), v.end() - ptrdiff_t(keep));
-    }
-  }
-  if (end == INT64_MIN) end = 0;
+  if (size_t keep = r.config.max_slices) lost_slices = keep_newest_slices(td, keep);
   for (ThreadData& t : td) t.dec->close_open(end, t.batch);
   phase("decode");
 

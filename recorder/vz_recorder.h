@@ -86,7 +86,7 @@ struct Config {
   Clock clock = Clock::Auto;
   std::string process_name;         // "" leaves the process unnamed
   bool verbose = false;             // save() prints its message to stderr
-  size_t max_slices = 0;            // save keeps each thread's newest this many slices; 0: all
+  size_t max_slices = 0;            // save keeps the newest this many slices (all threads); 0: all
   std::string category;             // "cat" of the ring's events ("" = none; viztracer: "FEE")
   bool append = false;              // start() keeps what is recorded (rings of the same size,
                                     // events given as JSON, metadata) instead of starting empty

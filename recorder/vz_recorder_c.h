@@ -43,7 +43,7 @@ typedef struct vzr_config {
   int32_t clock;                /* VZR_CLOCK_* */
   const char* process_name;     /* NULL or "": unnamed */
   int32_t verbose;              /* 1: vzr_save prints its message to stderr */
-  uint64_t max_slices;          /* save keeps each thread's newest this many slices; 0: all */
+  uint64_t max_slices;          /* save keeps the newest this many slices (all threads); 0: all */
 } vzr_config;
 
 typedef struct vzr_stats {

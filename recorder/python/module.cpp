@@ -95,7 +95,7 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   }
   vz::rec::Config cfg;
   // A call takes two records; the ring holds the newest tracer_entries calls (min 64 records),
-  // and max_slices keeps exactly tracer_entries of them per thread.
+  // and max_slices keeps exactly tracer_entries of them over all threads.
   cfg.tracer_entries = std::max<unsigned long long>(64, entries * 2);
   cfg.max_slices = size_t(entries);
   cfg.min_duration_ns = min_dur;

@@ -108,6 +108,20 @@ class TestCalls(TempDirTest):
         last = max(x, key=lambda e: e["ts"])
         self.assertTrue(last["name"].startswith("fib"))
 
+    def test_tracer_entries_is_one_budget_for_all_threads(self):
+        def work():
+            ts = [threading.Thread(target=fib, args=(5,)) for _ in range(3)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            fib(3)
+        data, _ = self.trace(work, tracer_entries=12, ignore_c_function=True)
+        self.assertEqual(len(events(data)), 12)
+        self.assertTrue(data["viztracer_metadata"]["overflow"])
+        # the main thread's last calls (fib(3) and its children) are the newest: all kept
+        self.assertEqual(len([e for e in named(data, "fib") if e["tid"] == threading.get_native_id()]), 5)
+
     def test_max_stack_depth(self):
         data, _ = self.trace(lambda: fib(10), max_stack_depth=3)
         # the lambda is depth 1, fib(10) depth 2, fib(9) and fib(8) depth 3
