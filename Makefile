@@ -4,6 +4,8 @@ BUILD      ?= build
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+# The python3 on PATH gets the viztracer package (its real executable, not a pyenv shim).
+PYTHON3    ?= $(shell python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 
 .PHONY: all deps configure build demo test sanitize tsan fuzz bench install clean
 
@@ -15,7 +17,7 @@ deps:
 configure: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then \
 	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS); \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(if $(PYTHON3),-DPython3_EXECUTABLE=$(PYTHON3)) $(CMAKE_ARGS); \
 	fi
 
 build: configure
