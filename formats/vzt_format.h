@@ -301,15 +301,20 @@ class BitWriter {
     }
     acc_ |= bits << used_;
     used_ += n;
-    while (used_ >= 8) {
+    if (used_ >= 32) {  // four bytes at a time, lowest first (the same stream, fewer appends)
+      const uint8_t b[4] = {uint8_t(acc_), uint8_t(acc_ >> 8), uint8_t(acc_ >> 16), uint8_t(acc_ >> 24)};
+      out_.raw(b, 4);
+      acc_ >>= 32;
+      used_ -= 32;
+    }
+  }
+  void flush() {  // the bytes still held, the last padded with zero bits
+    while (used_ > 0) {
       uint8_t b = uint8_t(acc_);
       out_.raw(&b, 1);
       acc_ >>= 8;
-      used_ -= 8;
+      used_ = used_ > 8 ? used_ - 8 : 0;
     }
-  }
-  void flush() {  // pads the last byte with zero bits
-    if (used_) put(0, 8 - used_);
   }
 
  private:

@@ -143,7 +143,7 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
     unsigned n;
     uint64_t extra;
     uint8_t sym = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
-    pl[1 + e.kind].raw(&sym, 1);
+    pl[1 + e.kind].byte(sym);
     bits.put(extra, n);
   }
   bits.flush();
@@ -163,14 +163,16 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   for (uint32_t l : labels_) ++count[l];
   for (size_t k = 1; k < steps_.size(); ++k)
     if (steps_[k] == 0) info[labels_[k - 1]] &= uint8_t(~kRankChildless);
-  std::vector<uint8_t> syms(events_.size());
+  // Each delta's bucket symbol, raw bits and their count, computed once for both passes.
+  std::vector<uint8_t> syms(events_.size()), nbits(events_.size());
+  std::vector<uint64_t> extras(events_.size());
   std::vector<uint32_t> leafy;  // labels with leaf ends
   uint64_t leaves = 0;
   for (size_t j = 0; j < events_.size(); ++j) {
     const Event& e = events_[j];
     unsigned n;
-    uint64_t extra;
-    syms[j] = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
+    syms[j] = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extras[j]);
+    nbits[j] = uint8_t(n);
     if (e.kind != 1) continue;
     uint32_t l = labels_[e.item];
     if (leaf_n[l]++ == 0) leafy.push_back(l);
@@ -203,26 +205,21 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
     pl[after_leaf ? kUpLeaf : kUp].z(steps_[k]);
     uint32_t r = rank[labels_[k]];
-    uint8_t b = uint8_t(std::min<uint32_t>(r, 255));
-    pl[kLab].raw(&b, 1);
+    pl[kLab].byte(uint8_t(std::min<uint32_t>(r, 255)));
     if (r < 255) continue;
-    b = uint8_t(std::min<uint32_t>(r - 255, 255));
-    pl[kLabHi].raw(&b, 1);
+    pl[kLabHi].byte(uint8_t(std::min<uint32_t>(r - 255, 255)));
     if (r >= 510) pl[kLabHi].v(r - 510);
   }
   BitWriter<Bytes> bits(pl[4]);
   for (size_t j = 0; j < events_.size(); ++j) {
     const Event& e = events_[j];
-    unsigned n;
-    uint64_t extra;
-    bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
     size_t c = 1 + e.kind;
     if (e.kind == 1) {
       unsigned cls = info[labels_[e.item]] & kRankClassMask;
       if (cls) c = kLeaf1 + cls - 1;
     }
-    pl[c].raw(&syms[j], 1);
-    bits.put(extra, n);
+    pl[c].byte(syms[j]);
+    bits.put(extras[j], nbits[j]);
   }
   bits.flush();
 }

@@ -52,6 +52,10 @@ class Bytes {
     n_ += k;
   }
   void u64(uint64_t x) { raw(&x, 8); }
+  void byte(uint8_t b) {
+    if (n_ == cap_) grow(1);
+    p_[n_++] = b;
+  }
   void clear() { n_ = 0; }
   size_t size() const { return n_; }
   const uint8_t* data() const { return p_.get(); }
