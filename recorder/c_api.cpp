@@ -17,6 +17,24 @@ void copy_out(const std::string& s, char* out, size_t n) {
 
 std::string_view sv(const char* s) { return s ? std::string_view(s) : std::string_view(); }
 
+// Runs f; an exception (std::bad_alloc from interning a name or attaching a thread's ring) becomes
+// `fallback` instead of unwinding into C.
+template <class R, class F>
+R guarded(R fallback, F&& f) noexcept {
+  try {
+    return f();
+  } catch (...) {
+    return fallback;
+  }
+}
+template <class F>
+void guarded(F&& f) noexcept {
+  try {
+    f();
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -62,7 +80,7 @@ int vzr_start(const vzr_config* c, char* error, size_t error_size) {
   return 0;
 }
 
-void vzr_stop(void) { vz::rec::stop(); }
+void vzr_stop(void) { guarded([] { vz::rec::stop(); }); }
 int vzr_recording(void) { return vz::rec::recording() ? 1 : 0; }
 
 int vzr_save(const char* path, char* message, size_t message_size) {
@@ -77,11 +95,11 @@ int vzr_save(const char* path, char* message, size_t message_size) {
   }
 }
 
-void vzr_clear(void) { vz::rec::clear(); }
+void vzr_clear(void) { guarded([] { vz::rec::clear(); }); }
 
 void vzr_get_stats(vzr_stats* out) {
   if (!out) return;
-  vz::rec::Stats s = vz::rec::stats();
+  vz::rec::Stats s = guarded(vz::rec::Stats{}, [] { return vz::rec::stats(); });
   out->recorded = s.recorded;
   out->lost = s.lost;
   out->flushed = s.flushed;
@@ -90,30 +108,30 @@ void vzr_get_stats(vzr_stats* out) {
 
 uint32_t vzr_intern(const char* s, size_t len) {
   if (!s) return 0;
-  return vz::rec::intern(std::string_view(s, len));
+  return guarded(0u, [&] { return vz::rec::intern(std::string_view(s, len)); });
 }
 
 uint32_t vzr_intern_site(const char* name, const char* file, uint32_t line) {
   if (!name) return 0;
-  return vz::rec::intern_site(name, file, line);
+  return guarded(0u, [&] { return vz::rec::intern_site(name, file, line); });
 }
 
-void vzr_begin(uint32_t name) { vz::rec::begin(name); }
-void vzr_end(void) { vz::rec::end(); }
+void vzr_begin(uint32_t name) { guarded([&] { vz::rec::begin(name); }); }
+void vzr_end(void) { guarded([] { vz::rec::end(); }); }
 void vzr_complete(uint32_t name, int64_t start_ns, int64_t dur_ns) {
-  vz::rec::complete(name, start_ns, dur_ns);
+  guarded([&] { vz::rec::complete(name, start_ns, dur_ns); });
 }
 int64_t vzr_now_ns(void) { return vz::rec::now_ns(); }
 
 int vzr_instant(const char* name, int scope, const char* args_json) {
   if (!name || scope < 0 || scope > 2) return 0;
-  return vz::rec::instant(sv(name), vz::rec::Scope(scope), sv(args_json)) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::instant(sv(name), vz::rec::Scope(scope), sv(args_json)) ? 1 : 0; });
 }
 
 int vzr_instant_id(uint32_t name, int scope, const char* args_json, size_t args_len) {
   if (scope < 0 || scope > 2 || (!args_json && args_len)) return 0;
   std::string_view a = args_json ? std::string_view(args_json, args_len) : std::string_view();
-  return vz::rec::instant(name, vz::rec::Scope(scope), a) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::instant(name, vz::rec::Scope(scope), a) ? 1 : 0; });
 }
 
 int vzr_counter(const char* name, const char* const* keys, const double* values, size_t n) {
@@ -123,40 +141,40 @@ int vzr_counter(const char* name, const char* const* keys, const double* values,
     if (!keys[i]) return 0;
     s[i] = vz::rec::Series{keys[i], values[i]};
   }
-  return vz::rec::counter(name, s, n) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::counter(name, s, n) ? 1 : 0; });
 }
 
 int vzr_counter_ids(uint32_t name, const uint32_t* keys, const double* values, size_t n) {
-  return vz::rec::counter(name, keys, values, n) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::counter(name, keys, values, n) ? 1 : 0; });
 }
 
 int vzr_counter1(const char* name, const char* key, double value) {
   if (!name || !key) return 0;
   vz::rec::Series s{key, value};
-  return vz::rec::counter(name, &s, 1) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::counter(name, &s, 1) ? 1 : 0; });
 }
 
 int vzr_log_var_number(const char* name, double value) {
   if (!name) return 0;
-  return vz::rec::log_var(name, value) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::log_var(name, value) ? 1 : 0; });
 }
 
 int vzr_log_var_text(const char* name, const char* text) {
   if (!name || !text) return 0;
-  return vz::rec::log_var(sv(name), sv(text)) ? 1 : 0;
+  return guarded(0, [&] { return vz::rec::log_var(sv(name), sv(text)) ? 1 : 0; });
 }
 
 void vzr_flow_start(uint64_t id, const char* name) {
-  vz::rec::flow_start(id, name ? sv(name) : std::string_view("flow"));
+  guarded([&] { vz::rec::flow_start(id, name ? sv(name) : std::string_view("flow")); });
 }
 void vzr_flow_end(uint64_t id, const char* name) {
-  vz::rec::flow_end(id, name ? sv(name) : std::string_view("flow"));
+  guarded([&] { vz::rec::flow_end(id, name ? sv(name) : std::string_view("flow")); });
 }
 void vzr_set_thread_name(const char* name) {
-  if (name) vz::rec::set_thread_name(name);
+  if (name) guarded([&] { vz::rec::set_thread_name(name); });
 }
 void vzr_set_process_name(const char* name) {
-  if (name) vz::rec::set_process_name(name);
+  if (name) guarded([&] { vz::rec::set_process_name(name); });
 }
 
 int vzr_event_json(const char* event, size_t len) {

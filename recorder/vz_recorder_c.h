@@ -98,13 +98,17 @@ int vzr_set_metadata(const char* key, const char* value_json, size_t len);
 
 #else /* VZ_RECORDER_DISABLED: every call compiles to nothing */
 
-static inline void vzr_config_init(vzr_config* c) { (void)c; }
+static inline void vzr_zero_(void* p, size_t n) {  /* outputs are defined even when compiled out */
+  unsigned char* b = (unsigned char*)p;
+  for (size_t i = 0; p && i < n; ++i) b[i] = 0;
+}
+static inline void vzr_config_init(vzr_config* c) { vzr_zero_(c, sizeof *c); }
 static inline int vzr_start(const vzr_config* c, char* e, size_t n) { (void)c; (void)e; (void)n; return 0; }
 static inline void vzr_stop(void) {}
 static inline int vzr_recording(void) { return 0; }
 static inline int vzr_save(const char* p, char* m, size_t n) { (void)p; (void)m; (void)n; return 0; }
 static inline void vzr_clear(void) {}
-static inline void vzr_get_stats(vzr_stats* s) { (void)s; }
+static inline void vzr_get_stats(vzr_stats* s) { vzr_zero_(s, sizeof *s); }
 static inline uint32_t vzr_intern(const char* s, size_t n) { (void)s; (void)n; return 0; }
 static inline uint32_t vzr_intern_site(const char* a, const char* f, uint32_t l) { (void)a; (void)f; (void)l; return 0; }
 static inline void vzr_begin(uint32_t n) { (void)n; }
