@@ -142,6 +142,9 @@ struct Registry {
 };
 Registry& registry();
 
+// Cuts s to at most kMaxName bytes without splitting a UTF-8 sequence.
+std::string_view clip(std::string_view s);
+
 // Records of one thread's ring in time order (up to two runs) and what the ring lost.
 struct RingSnapshot {
   const Record* a = nullptr;

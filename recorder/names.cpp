@@ -57,15 +57,14 @@ Names& names() {
   return *n;
 }
 
-// Cuts s to at most kMaxName bytes without splitting a UTF-8 sequence.
+}  // namespace
+
 std::string_view clip(std::string_view s) {
   if (s.size() <= kMaxName) return s;
   size_t n = kMaxName;
   while (n > 0 && (uint8_t(s[n]) & 0xC0) == 0x80) --n;
   return s.substr(0, n);
 }
-
-}  // namespace
 
 void names_snapshot(NamesView& out) {
   Names& n = names();

@@ -463,8 +463,6 @@ bool valid_json_value(std::string_view v) {
   return q && json::skip_ws(q, e) == e;
 }
 
-// The args of log_var's text form: {"object": "<text>"}.
-thread_local std::string tls_scratch;
 
 }  // namespace
 
@@ -524,8 +522,13 @@ bool log_var(std::string_view name, double value) {
 
 bool log_var(std::string_view name, std::string_view text) {
   if (!recording()) return false;
-  if (text.size() > kMaxArgs / 2) text = text.substr(0, kMaxArgs / 2);
-  std::string& s = tls_scratch;
+  if (text.size() > kMaxArgs / 2) {  // cut at a UTF-8 boundary: the args stay valid UTF-8
+    size_t n = kMaxArgs / 2;
+    while (n > 0 && (uint8_t(text[n]) & 0xC0) == 0x80) --n;
+    text = text.substr(0, n);
+  }
+  std::string s;  // not a thread_local: this may run from another thread_local's destructor
+  s.reserve(text.size() + 16);
   s.assign("{\"object\":");
   append_json_string(s, text);
   s += '}';
@@ -552,7 +555,7 @@ void set_thread_name(std::string_view name) {
   if (w == nullptr) return;
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  static_cast<ThreadBuffer*>(w->owner)->name.assign(name.substr(0, kMaxName));
+  static_cast<ThreadBuffer*>(w->owner)->name.assign(clip(name));
 }
 
 bool add_event_json(std::string_view event) {
@@ -588,7 +591,7 @@ void set_process_name(std::string_view name) {
   using namespace internal;
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  r.process_name.assign(name.substr(0, kMaxName));
+  r.process_name.assign(clip(name));
 }
 
 }  // namespace vz::rec
