@@ -256,5 +256,7 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
 bool stream_start(std::string* error);
 // Drains every ring, finishes the file, joins the thread; *message: a summary. Mutex NOT held.
 bool stream_stop(std::string* message);
+// Wakes the flusher now (a writer found its ring full) instead of at its next poll.
+void stream_wake();
 
 }  // namespace vz::rec::internal

@@ -242,6 +242,7 @@ void on_limit(Writer* w) {
     }
     // Full: wake the flusher and wait for it (streaming loses nothing).
     t->waiting.store(true, std::memory_order_release);
+    if (spins == 0) stream_wake();
     if (spins < 64)
       std::this_thread::yield();
     else

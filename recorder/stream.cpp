@@ -71,6 +71,8 @@ class Streamer {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
+  // A writer waits for room: run a pass now.
+  void wake() { cv_.notify_all(); }
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   uint64_t events() const { return events_; }
@@ -403,6 +405,12 @@ bool stream_start(std::string* error) {
   }
   r.streamer = std::move(s);
   return true;
+}
+
+void stream_wake() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);  // the streamer cannot go away meanwhile
+  if (r.streamer) r.streamer->wake();
 }
 
 bool stream_stop(std::string* message) {
