@@ -58,6 +58,14 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
         slice(o.start, t, o.name, uint32_t(stack_.size()), 0, out);
         break;
       }
+      case kCompleteShort: {
+        const int64_t t = ns(rec.ts), end = ns(rec.ts + (rec.meta >> 8));
+        out.first_ts = std::min(out.first_ts, t);
+        out.last_ts = std::max(out.last_ts, end);
+        out.has_complete = true;
+        slice(t, end, rec.name, 0, kDecComplete, out);
+        break;
+      }
       case kPayload:
         break;  // its head was overwritten
       default: {

@@ -473,8 +473,7 @@ void complete(NameId name, int64_t start_ns, int64_t dur_ns) {
   if (dur_ns < 0) dur_ns = 0;
   const ClockCal& c = registry().clock;
   const int64_t end_ns = start_ns > INT64_MAX - dur_ns ? INT64_MAX : start_ns + dur_ns;  // saturate
-  uint64_t t0 = c.to_ticks(start_ns), t1 = c.to_ticks(end_ns);
-  emit(name, detail::kComplete, 1, t0, [&](uint32_t, detail::Record& rec) { rec.ts = t1 - t0; });
+  complete_ticks(name, c.to_ticks(start_ns), c.to_ticks(end_ns));
 }
 
 bool instant(NameId name, Scope scope, std::string_view args_json) {

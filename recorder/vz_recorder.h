@@ -288,6 +288,7 @@ enum Kind : uint8_t {
   kCounter = 5,   // name; meta: series << 8; payload: [value bits, key] per series
   kFlow = 6,      // name; meta: 's' / 'f' << 8; payload: [id]
   kPayload = 7,   // continuation of the event before it
+  kCompleteShort = 8,  // name; meta: dur ticks << 8 (durations under 2^24 ticks: one record)
 };
 
 // The part of a thread's buffer the hot path touches, in one cache line. Only the owning thread
@@ -365,8 +366,13 @@ inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
+  const uint64_t dur = t1 - t0;
+  if (dur < (uint64_t(1) << 24)) {  // most calls: one record (~7 ms of TSC ticks at 2.3 GHz)
+    detail::push(w, t0, name, detail::kCompleteShort | uint32_t(dur) << 8);
+    return;
+  }
   detail::push(w, t0, name, detail::kComplete);
-  detail::push(w, t1 - t0, 0, detail::kPayload);
+  detail::push(w, dur, 0, detail::kPayload);
 }
 
 inline bool Zone::begin_zone(NameId name) {

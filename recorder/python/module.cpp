@@ -94,7 +94,8 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
     if (!st.get_running_loop || !st.current_tasks) PyErr_Clear();
   }
   vz::rec::Config cfg;
-  // A call takes two records; the ring holds the newest tracer_entries calls (min 64 records),
+  // A call takes one record (two when it lasts over 2^24 ticks); the ring holds the newest
+  // tracer_entries calls even when all are long (min 64 records),
   // and max_slices keeps exactly tracer_entries of them over all threads.
   cfg.tracer_entries = std::max<unsigned long long>(64, entries * 2);
   cfg.max_slices = size_t(entries);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
 
 #include <sys/stat.h>
 
@@ -418,6 +419,30 @@ TEST_CASE("recorder: events bigger than the ring, bad scopes and wild times are 
   uint64_t n = 0;
   for (const Thread& th : r.trace->threads) n += th.slices.size() + th.overflow.size() + th.instants.size();
   CHECK(n == 2);  // the two complete events
+}
+
+TEST_CASE("recorder: a short complete event takes one record, a long one two; both keep their times") {
+  for (rec::Clock clock : {rec::Clock::Auto, rec::Clock::Monotonic}) {
+    test::TempDir dir;
+    rec::Config cfg;
+    cfg.clock = clock;
+    start_session(cfg);
+    const int64_t t0 = rec::now_ns();
+    rec::complete(rec::intern("short"), t0, 1000000);         // 1 ms: under 2^24 ticks either way
+    rec::complete(rec::intern("long"), t0 + 2000000, 300000000);  // 300 ms: over
+    CHECK(rec::stats().recorded == 3);
+    std::string msg;
+    REQUIRE_MESSAGE(rec::save(dir / "c.vzt", &msg), msg);
+    LoadResult r = load(dir / "c.vzt");
+    const Thread& th = only_thread(*r.trace);
+    const SliceSet& s = th.slices.size() ? th.slices : th.overflow;
+    REQUIRE(s.size() == 2);
+    for (uint32_t i = 0; i < 2; ++i) {
+      const bool is_short = r.trace->name_of(s.label[i]) == "short";
+      const Time want = is_short ? 1000000 : 300000000;
+      CHECK(std::llabs(s.dur[i] - want) <= want / 10000 + 2);  // the tick round trip: ppm, not more
+    }
+  }
 }
 
 // For disabled_test.cpp, which is compiled with recording compiled out.
