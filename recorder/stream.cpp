@@ -14,9 +14,12 @@
 // - instants, counter samples and flows go to their own sections.
 // Strings, labels (label i = name i) and the thread table are written before the first section
 // that refers to them.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <limits>
 #include <map>
@@ -404,6 +407,18 @@ bool stream_start(std::string* error) {
     return false;
   }
   r.streamer = std::move(s);
+  // A program that returns from main or calls exit() without stop() still gets its last events
+  // and the file's footer: the stream is finished at exit.
+  static const bool at_exit = std::atexit([] {
+    bool streaming;
+    {
+      Registry& reg = registry();
+      std::lock_guard<std::mutex> lock(reg.mu);
+      streaming = reg.streamer != nullptr && reg.pid == getpid();
+    }
+    if (streaming) vz::rec::stop();
+  }) == 0;
+  (void)at_exit;
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -143,6 +144,33 @@ TEST_CASE("recorder streaming: a name id that was never interned becomes the emp
   CHECK(th.slices.size() == 200);
   CHECK(names_at(*r.trace, th, 0) == std::vector<std::string>(100, "fine"));
   CHECK(names_at(*r.trace, th, 1) == std::vector<std::string>(100, ""));
+}
+
+TEST_CASE("recorder streaming: a program that exits without stop() leaves a finished file") {
+  test::TempDir dir;
+  reset();
+  const std::string path = dir / "exited.vzt";
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    rec::Config cfg;
+    cfg.streaming = true;
+    cfg.tracer_entries = 4096;
+    cfg.output_file = path;
+    if (!rec::start(cfg)) _exit(1);
+    rec::NameId z = rec::intern("z");
+    for (int k = 0; k < 50000; ++k) rec::Zone a(z);
+    std::exit(0);  // no stop(), no save(): the exit handler finishes the stream
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  LoadResult r = load(path);
+  REQUIRE(r.ok);
+  CHECK(r.trace->diagnostics.count(DiagKind::TruncatedInput) == 0);  // the footer was written
+  REQUIRE(r.trace->threads.size() == 1);
+  CHECK(r.trace->threads[0].slices.size() == 50000);  // the last events too
 }
 
 TEST_CASE("recorder streaming: a program killed with SIGKILL leaves a loadable file") {
