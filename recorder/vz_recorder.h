@@ -355,6 +355,7 @@ inline void end() {
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
   int32_t d = w->depth.load(std::memory_order_relaxed);
+  if (d <= 0) return;  // nothing open in this session (its begin came before start())
   w->depth.store(d - 1, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
   detail::push(w, detail::ticks(), 0, detail::kEnd);

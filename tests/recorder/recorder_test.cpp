@@ -445,6 +445,30 @@ TEST_CASE("recorder: a short complete event takes one record, a long one two; bo
   }
 }
 
+TEST_CASE("recorder: a zone open across start() does not shift max_stack_depth or leave an orphan end") {
+  test::TempDir dir;
+  start_session();
+  rec::begin(rec::intern("from the last session"));
+  rec::stop();
+  rec::Config cfg;
+  cfg.max_stack_depth = 1;
+  start_session(cfg);  // depths start again at 0
+  rec::end();          // closes the zone begun before start(): nothing to record
+  for (int i = 0; i < 3; ++i) {
+    rec::begin(rec::intern("a"));  // depth 1: recorded
+    rec::begin(rec::intern("b"));  // depth 2: beyond max_stack_depth
+    rec::end();
+    rec::end();
+  }
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "d.vzt", &msg), msg);
+  LoadResult r = load(dir / "d.vzt");
+  const Thread& th = only_thread(*r.trace);
+  CHECK(names_at(*r.trace, th, 0) == std::vector<std::string>{"a", "a", "a"});
+  CHECK(th.slices.depths() == 1);
+  CHECK(th.unmatched_end == 0);
+}
+
 // For disabled_test.cpp, which is compiled with recording compiled out.
 void vz_test_start_real() { start_session(); }
 uint64_t vz_test_recorded_real() { return rec::stats().recorded; }
