@@ -144,6 +144,9 @@ Registry& registry();
 
 // Cuts s to at most kMaxName bytes without splitting a UTF-8 sequence.
 std::string_view clip(std::string_view s);
+// "void ns::A::run(int) const" -> "ns::A::run" (see intern_function); a signature it cannot
+// read comes back unchanged.
+std::string qualified_function(std::string_view signature);
 
 // Records of one thread's ring in time order (up to two runs) and what the ring lost.
 struct RingSnapshot {

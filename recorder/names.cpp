@@ -2,6 +2,7 @@
 // a NameId once; records carry only the id. Strings live in blocks that are never freed or moved,
 // so a view taken under the lock stays valid after it is released.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,69 @@ NameId intern(std::string_view s) {
     return n.intern_locked(internal::clip(s));
   } catch (...) {
     return kNoName;  // out of memory: the event gets an empty name
+  }
+}
+
+namespace internal {
+
+std::string qualified_function(std::string_view sig) {
+  const std::string_view whole = sig;
+  if (size_t w = sig.find(" [with "); w != std::string_view::npos) sig = sig.substr(0, w);  // template args
+  // A lambda as GCC writes it ("main()::<lambda(int)>"): the enclosing function's name and
+  // "<lambda>", every parameter list dropped.
+  if (sig.size() > 1 && sig.back() == '>' && sig.find("<lambda") != std::string_view::npos) {
+    std::string out;
+    int depth = 0;
+    for (char c : sig) {
+      if (c == '(') ++depth;
+      else if (c == ')') depth = depth > 0 ? depth - 1 : 0;
+      else if (depth == 0) out += c;
+    }
+    if (size_t sp = out.rfind(' ', out.find("::")); sp != std::string::npos) out.erase(0, sp + 1);
+    return out.empty() ? std::string(whole) : out;
+  }
+  // The parameter list: the last ')' after trailing qualifiers (const, noexcept, &, &&) and its '('.
+  size_t end = sig.size();
+  while (end > 0 && sig[end - 1] != ')') {
+    const char c = sig[end - 1];
+    if (!(std::isalpha(uint8_t(c)) || c == ' ' || c == '&' || c == '_')) return std::string(whole);
+    --end;
+  }
+  if (end == 0) return std::string(whole);
+  size_t open = end - 1;
+  for (int depth = 0;; --open) {
+    if (sig[open] == ')') ++depth;
+    else if (sig[open] == '(' && --depth == 0) break;
+    if (open == 0) return std::string(whole);
+  }
+  // The name: back from the '(' to a space outside brackets (the return type ends there).
+  size_t start = open;
+  for (int paren = 0, angle = 0; start > 0; --start) {
+    const char c = sig[start - 1];
+    if (c == ')') ++paren;
+    else if (c == '(') --paren;
+    else if (c == '>') ++angle;
+    else if (c == '<' && angle > 0) --angle;
+    else if (c == ' ' && paren == 0 && angle == 0) break;
+  }
+  // Balanced brackets inside the name are part of it: "Cmp::operator()", "(anonymous
+  // namespace)::f", "f<std::pair<int, int> >".
+  std::string name(sig.substr(start, open - start));
+  if (name.empty()) return std::string(whole);
+  // Anonymous namespaces add nothing a reader needs: "{anonymous}::leaf" is "leaf".
+  for (std::string_view anon : {std::string_view("{anonymous}::"), std::string_view("(anonymous namespace)::")})
+    for (size_t at; (at = name.find(anon)) != std::string::npos;) name.erase(at, anon.size());
+  return name.empty() ? std::string(whole) : name;
+}
+
+}  // namespace internal
+
+NameId intern_function(const char* signature, const char* file, uint32_t line) {
+  try {
+    const std::string name = internal::qualified_function(signature ? signature : "");
+    return intern_site(name.c_str(), file, line);
+  } catch (...) {
+    return kNoName;
   }
 }
 

@@ -130,6 +130,7 @@ inline void clear() {}
 inline Stats stats() { return {}; }
 inline NameId intern(std::string_view) { return kNoName; }
 inline NameId intern_site(const char*, const char*, uint32_t) { return kNoName; }
+inline NameId intern_function(const char*, const char*, uint32_t) { return kNoName; }
 inline void begin(NameId) {}
 inline void end() {}
 inline void complete(NameId, int64_t, int64_t) {}
@@ -193,6 +194,11 @@ NameId intern(std::string_view s);
 // Interns a call site: the slice name `name` with its source location (file, line), which
 // vizviewer shows as the function's source. VZ_ZONE() calls it once per site.
 NameId intern_site(const char* name, const char* file, uint32_t line);
+// The same for a compiler's function signature (__PRETTY_FUNCTION__): the slice is named after
+// the qualified function, without return type and parameters ("void ns::A::run(int) const" ->
+// "ns::A::run"; a lambda in main -> "main::<lambda>"; anonymous namespaces left out), so
+// methods of different classes and lambdas keep names of their own. What VZ_ZONE() uses.
+NameId intern_function(const char* signature, const char* file, uint32_t line);
 
 // ---------------------------------------------------------------------------------------------
 // 5. Zones
@@ -392,6 +398,11 @@ inline bool Zone::begin_zone(NameId name) {
 
 #define VZ_REC_CAT2(a, b) a##b
 #define VZ_REC_CAT(a, b) VZ_REC_CAT2(a, b)
+#if defined(__GNUC__) || defined(__clang__)
+#define VZ_REC_FUNCTION __PRETTY_FUNCTION__
+#else
+#define VZ_REC_FUNCTION __func__
+#endif
 
 #if defined(VZ_RECORDER_DISABLED)
 // Recording compiled out: the macros expand to nothing (arguments are not evaluated).
@@ -408,7 +419,7 @@ inline bool Zone::begin_zone(NameId name) {
 // (function, file, line) is interned the first time it runs; later runs read a static.
 #define VZ_ZONE()                                                                              \
   static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
-      ::vz::rec::intern_site(__func__, __FILE__, __LINE__);                                   \
+      ::vz::rec::intern_function(VZ_REC_FUNCTION, __FILE__, __LINE__);                        \
   ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
 // The same with a name of your own (a string literal or anything that outlives the program).
 #define VZ_ZONE_N(name)                                                                        \
