@@ -129,7 +129,7 @@ struct Registry {
   int64_t origin_us = 0;                               // trace time 0, in CLOCK_MONOTONIC us
   std::atomic<bool> streaming{false};                  // this session streams
   std::unique_ptr<Streamer, StreamerDelete> streamer;
-  std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by start()
+  std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by the last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
   // The last session was streamed (its events are in the file, no longer in the rings): a
   // save() after stop() reports that stream instead of re-saving the drained rings.

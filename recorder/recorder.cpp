@@ -291,6 +291,9 @@ bool start(const Config& config, std::string* error) {
     fresh[i].reset(new (std::nothrow) Record[config.tracer_entries]);
     if (!fresh[i]) return fail("out of memory for the thread rings");
   }
+  // Storage retired by the previous start() goes now: a thread that raced with that start() is
+  // long done with it. (What this start() retires lives until the next one.)
+  r.retired.clear();
   std::vector<std::unique_ptr<ThreadBuffer>> live;
   for (size_t i = 0; i < r.threads.size(); ++i) {
     auto& t = r.threads[i];
