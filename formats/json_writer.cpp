@@ -50,29 +50,47 @@ class Out {
   }
 
   // Starts an event object: {"ph":"X","name":...,"cat":...,"pid":...,"tid":...
+  // A label's `,"name":..,"cat":..` and a thread's `,"pid":..,"tid":..` are escaped once and
+  // reused: a trace repeats the same few thousand of them millions of times.
   void begin(std::string_view ph, uint32_t label, uint32_t process, uint32_t thread) {
     buf_ += first_ ? "\n" : ",\n";
     first_ = false;
     buf_ += "{\"ph\":";
     str(ph);
-    if (label != kNone) {
-      const Label& l = t_.labels[label];
-      buf_ += ",\"name\":";
-      str(t_.str(l.name));
-      if (l.cat != kNoStr) {
-        buf_ += ",\"cat\":";
-        str(t_.str(l.cat));
-      }
-    }
-    if (thread != kNone) process = t_.threads[thread].process;
-    if (process != kNone) {
+    if (label != kNone) buf_ += label_json(label);
+    if (thread != kNone) {
+      buf_ += thread_json(thread);
+    } else if (process != kNone) {
       buf_ += ",\"pid\":";
       id_value(t_.str(t_.processes[process].pid));
     }
-    if (thread != kNone) {
+  }
+  const std::string& label_json(uint32_t label) {
+    if (label_json_.size() < t_.labels.size()) label_json_.resize(t_.labels.size());
+    std::string& j = label_json_[label];
+    if (j.empty()) {
+      const Label& l = t_.labels[label];
+      j = ",\"name\":";
+      append_json_string(j, t_.str(l.name));
+      if (l.cat != kNoStr) {
+        j += ",\"cat\":";
+        append_json_string(j, t_.str(l.cat));
+      }
+    }
+    return j;
+  }
+  const std::string& thread_json(uint32_t thread) {
+    if (thread_json_.size() < t_.threads.size()) thread_json_.resize(t_.threads.size());
+    std::string& j = thread_json_[thread];
+    if (j.empty()) {
+      std::swap(j, buf_);  // id_value() appends to buf_
+      buf_ += ",\"pid\":";
+      id_value(t_.str(t_.processes[t_.threads[thread].process].pid));
       buf_ += ",\"tid\":";
       id_value(t_.str(t_.threads[thread].tid));
+      std::swap(j, buf_);
     }
+    return j;
   }
   void ts(std::string_view key, Time ns) {
     buf_ += ",\"";
@@ -155,6 +173,8 @@ class Out {
   const Trace& t_;
   const JsonSink& sink_;
   std::string buf_;
+  std::vector<std::string> label_json_;   // per label, built on first use
+  std::vector<std::string> thread_json_;  // per thread, built on first use
   bool ok_ = true;
   bool first_ = true;
 };
