@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "analysis/name_lookup.h"
+#include "render/file_list.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 
@@ -16,10 +17,6 @@ namespace vz {
 
 namespace {
 
-std::string base_name(const std::string& p) {
-  const size_t slash = p.find_last_of('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
 
 // The name of a picked slice, async slice or instant ("" for anything else).
 std::string pick_name(const Trace& t, const Pick& p) {

@@ -34,10 +34,6 @@ const char* phase_label(int phase) {
   return "Loading";
 }
 
-std::string base_name(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 // Text centred horizontally in the current region.
 void text_centered(const char* s, const ImVec4& color) {

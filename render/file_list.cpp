@@ -274,4 +274,9 @@ int move_selection(int current, int delta, int count) {
   return std::clamp(current + delta, 0, count - 1);
 }
 
+std::string base_name(std::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
 }  // namespace vz

@@ -73,6 +73,9 @@ struct Crumb {
 // True for names the viewer opens: .json, .json.gz, .gz, .vzt, in any letter case.
 bool is_trace_file_name(std::string_view name);
 
+// The last component of a path ("/a/b/t.json" -> "t.json"; a path without '/' unchanged).
+std::string base_name(std::string_view path);
+
 // Reads folder `dir` (normalised first). Entries that vanish or cannot be examined while
 // reading are kept with what is known (kind Other). Never throws; sets `error` instead.
 DirListing list_directory(const std::string& dir);

@@ -282,3 +282,10 @@ TEST_CASE("move_selection clamps and starts from either end") {
   CHECK(move_selection(7, 1, 5) == 0);
   CHECK(move_selection(0, 1, 0) == -1);
 }
+
+TEST_CASE("base_name: the last path component") {
+  CHECK(base_name("/a/b/trace.json") == "trace.json");
+  CHECK(base_name("trace.json") == "trace.json");
+  CHECK(base_name("/a/b/") == "");
+  CHECK(base_name("") == "");
+}
