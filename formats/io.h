@@ -76,7 +76,7 @@ class AtomicFile {
   bool write(std::string_view s) { return write(s.data(), s.size()); }
   bool ok() const { return ok_; }
   uint64_t bytes_written() const { return written_; }
-  // Flushes, fsyncs and renames into place.
+  // Flushes and renames into place.
   bool commit(std::string* error);
   // Removes the temporary file.
   void abort();

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <initializer_list>
 #include <limits>
+#include <memory>
 #include <queue>
 
 #include "formats/json_event.h"
 #include "formats/numbers.h"
+#include "formats/parallel.h"
 
 namespace vz {
 namespace {
@@ -33,16 +35,39 @@ bool valid_json(std::string_view v) {
   return q && json::skip_ws(q, e) == e;
 }
 
+// A label's `,"name":..,"cat":..` and a thread's `,"pid":..,"tid":..`, escaped once: a trace
+// repeats the same few thousand of them millions of times.
+struct EscapedCache {
+  std::vector<std::string> label;   // per label, built on first use
+  std::vector<std::string> thread;  // per thread, built on first use
+};
+
 class Out {
  public:
-  Out(const Trace& t, const JsonSink& sink) : t_(t), sink_(sink) { buf_.reserve(kFlushAt + 4096); }
+  Out(const Trace& t, const JsonSink& sink) : t_(t), sink_(&sink), cache_(&own_cache_) {
+    buf_.reserve(kFlushAt + 4096);
+  }
+  // A piece formatted on a worker thread into its own buffer (never flushed; the writer hands
+  // it to the sink in order), reading the parent's caches, which must hold every label and
+  // thread the piece writes (prepare()). Events start with ",": one came before them.
+  explicit Out(Out& parent) : t_(parent.t_), sink_(nullptr), cache_(parent.cache_), first_(false) {}
+  // Fills the caches for `label` and `thread` before pieces read them concurrently.
+  void prepare(uint32_t label, uint32_t thread) {
+    if (label != kNone) label_json(label);
+    if (thread != kNone) thread_json(thread);
+  }
+  bool first() const { return first_; }
+  void sink(const std::string& piece) {
+    if (ok_ && !piece.empty()) ok_ = (*sink_)(piece);
+  }
 
   bool ok() const { return ok_; }
   std::string& buf() { return buf_; }
   void raw(std::string_view s) { buf_.append(s); }
   void str(std::string_view s) { append_json_string(buf_, s); }
   void flush() {
-    if (ok_ && !buf_.empty()) ok_ = sink_(buf_);
+    if (!sink_) return;
+    if (ok_ && !buf_.empty()) ok_ = (*sink_)(buf_);
     buf_.clear();
   }
   void maybe_flush() {
@@ -50,8 +75,6 @@ class Out {
   }
 
   // Starts an event object: {"ph":"X","name":...,"cat":...,"pid":...,"tid":...
-  // A label's `,"name":..,"cat":..` and a thread's `,"pid":..,"tid":..` are escaped once and
-  // reused: a trace repeats the same few thousand of them millions of times.
   void begin(std::string_view ph, uint32_t label, uint32_t process, uint32_t thread) {
     buf_ += first_ ? "\n" : ",\n";
     first_ = false;
@@ -66,8 +89,9 @@ class Out {
     }
   }
   const std::string& label_json(uint32_t label) {
-    if (label_json_.size() < t_.labels.size()) label_json_.resize(t_.labels.size());
-    std::string& j = label_json_[label];
+    std::vector<std::string>& cache = cache_->label;
+    if (cache.size() < t_.labels.size()) cache.resize(t_.labels.size());
+    std::string& j = cache[label];
     if (j.empty()) {
       const Label& l = t_.labels[label];
       j = ",\"name\":";
@@ -80,8 +104,9 @@ class Out {
     return j;
   }
   const std::string& thread_json(uint32_t thread) {
-    if (thread_json_.size() < t_.threads.size()) thread_json_.resize(t_.threads.size());
-    std::string& j = thread_json_[thread];
+    std::vector<std::string>& cache = cache_->thread;
+    if (cache.size() < t_.threads.size()) cache.resize(t_.threads.size());
+    std::string& j = cache[thread];
     if (j.empty()) {
       std::swap(j, buf_);  // id_value() appends to buf_
       buf_ += ",\"pid\":";
@@ -171,10 +196,10 @@ class Out {
 
  private:
   const Trace& t_;
-  const JsonSink& sink_;
+  const JsonSink* sink_;
+  EscapedCache own_cache_;
+  EscapedCache* cache_;
   std::string buf_;
-  std::vector<std::string> label_json_;   // per label, built on first use
-  std::vector<std::string> thread_json_;  // per thread, built on first use
   bool ok_ = true;
   bool first_ = true;
 };
@@ -237,18 +262,40 @@ struct SliceRef {
   }
 };
 
-// The thread's slices whose B/E-ness matches `be`, in (start asc, end desc) order.
+// The thread's slices whose B/E-ness matches `be`, in (start asc, end desc) order. A nested set
+// walked in preorder is in that order already but for ties among zero-length slices (checked:
+// then it is sorted); overflow lanes are sorted and merged in.
 std::vector<SliceRef> collect(const Thread& th, bool be) {
   std::vector<SliceRef> out;
-  const SliceSet* sets[2] = {&th.slices, &th.overflow};
-  for (uint32_t k = 0; k < 2; ++k) {
-    const SliceSet& s = *sets[k];
+  auto wanted = [be](const SliceSet& s, uint32_t i) {
+    return bool(s.flags[i] & (kSliceOpen | kSliceFromBE)) == be;
+  };
+  auto depth_major = [&](uint32_t k, const SliceSet& s) {
     for (uint32_t d = 0; d < s.depths(); ++d)
       for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
-        if (bool(s.flags[i] & (kSliceOpen | kSliceFromBE)) == be)
-          out.push_back({s.start[i], s.start[i] + s.dur[i], k, d, i});
+        if (wanted(s, i)) out.push_back({s.start[i], s.start[i] + s.dur[i], k, d, i});
+  };
+  const SliceSet& nested = th.slices;
+  bool sorted = nested.walkable();
+  if (sorted) {
+    nested.walk_preorder([&](uint32_t i, uint32_t d) {
+      if (wanted(nested, i)) out.push_back({nested.start[i], nested.start[i] + nested.dur[i], 0, d, i});
+      return true;
+    });
+    sorted = std::is_sorted(out.begin(), out.end());
   }
-  std::sort(out.begin(), out.end());
+  if (!sorted) {
+    out.clear();
+    depth_major(0, nested);
+  }
+  size_t mid = out.size();
+  depth_major(1, th.overflow);
+  if (!sorted) {
+    std::sort(out.begin(), out.end());
+  } else if (mid < out.size()) {
+    std::sort(out.begin() + ptrdiff_t(mid), out.end());
+    std::inplace_merge(out.begin(), out.begin() + ptrdiff_t(mid), out.end());
+  }
   return out;
 }
 
@@ -262,14 +309,46 @@ void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be
   o.maybe_flush();
 }
 
+// X events of one thread, in the order of `refs`. Big threads are formatted in rounds of pieces
+// on all cores (each piece into its own buffer), and the pieces handed to the sink in order:
+// the output is the same bytes as one thread writing them.
+void write_complete_slices(Out& o, const SliceSet* const sets[2], const std::vector<SliceRef>& refs,
+                           uint32_t th, unsigned workers) {
+  constexpr size_t kPiece = 16384, kParallelFrom = 2 * kPiece;
+  size_t next = 0;
+  if (workers > 1 && refs.size() >= kParallelFrom) {
+    for (const SliceRef& r : refs) o.prepare(sets[r.set]->label[r.index], th);
+    // The first event decides the separator; after it every event starts with ",".
+    if (o.first()) write_begin(o, *sets[refs[0].set], refs[0].index, th, false), next = 1;
+    o.flush();
+    std::vector<std::unique_ptr<Out>> pieces;
+    for (unsigned k = 0; k < 2 * workers; ++k) pieces.push_back(std::make_unique<Out>(o));
+    while (next < refs.size() && o.ok()) {
+      size_t n = std::min(refs.size() - next, pieces.size() * kPiece);
+      size_t used = (n + kPiece - 1) / kPiece;
+      parallel_for(used, workers, [&](size_t k) {
+        Out& p = *pieces[k];
+        p.buf().clear();
+        for (size_t j = next + k * kPiece, e = std::min(next + n, j + kPiece); j < e; ++j)
+          write_begin(p, *sets[refs[j].set], refs[j].index, th, false);
+      });
+      for (size_t k = 0; k < used; ++k) o.sink(pieces[k]->buf());
+      next += n;
+    }
+    return;
+  }
+  for (; next < refs.size(); ++next) write_begin(o, *sets[refs[next].set], refs[next].index, th, false);
+}
+
 // X slices, then the slices that came from B/E as B and E events, so event counts survive a round
 // trip. The B/E stream is written in nesting order (a B, its children, its E) with the
 // unmatched E events of the thread at their timestamps: the reader pairs each E with the most
 // recent open B in (ts, file order), so it rebuilds exactly these slices.
-void write_thread_slices(Out& o, const Trace& t, uint32_t th, std::vector<const OtherEvent*>& strays) {
+void write_thread_slices(Out& o, const Trace& t, uint32_t th, std::vector<const OtherEvent*>& strays,
+                         unsigned workers) {
   const Thread& thread = t.threads[th];
   const SliceSet* sets[2] = {&thread.slices, &thread.overflow};
-  for (const SliceRef& r : collect(thread, false)) write_begin(o, *sets[r.set], r.index, th, false);
+  write_complete_slices(o, sets, collect(thread, false), th, workers);
 
   std::stable_sort(strays.begin(), strays.end(),
                    [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
@@ -424,7 +503,8 @@ void write_rest(Out& o, const Trace& t) {
 
 }  // namespace
 
-bool write_json(const Trace& t, const JsonSink& sink) {
+bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
+  if (workers == 0) workers = default_workers();
   Out o(t, sink);
   o.raw("{\"traceEvents\":[");
   write_metadata_events(o, t);
@@ -433,7 +513,7 @@ bool write_json(const Trace& t, const JsonSink& sink) {
   for (const OtherEvent& ev : t.others)
     if (ev.thread != kNone && t.str(ev.phase) == "E") strays[ev.thread].push_back(&ev);
   for (uint32_t th : t.thread_order()) {
-    write_thread_slices(o, t, th, strays[th]);
+    write_thread_slices(o, t, th, strays[th], workers);
     for (const Instant& in : t.threads[th].instants) write_instant(o, in);
   }
   for (const Instant& in : t.process_instants) write_instant(o, in);

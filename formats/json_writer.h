@@ -18,7 +18,8 @@ namespace vz {
 // Receives the output in pieces; returns false to abort.
 using JsonSink = std::function<bool(std::string_view)>;
 
-// Writes `trace` as Chrome JSON. Returns false when the sink failed.
-bool write_json(const Trace& trace, const JsonSink& sink);
+// Writes `trace` as Chrome JSON. Returns false when the sink failed. Threads with many slices
+// are formatted on `workers` threads (0: one per core); the bytes do not depend on it.
+bool write_json(const Trace& trace, const JsonSink& sink, unsigned workers = 0);
 
 }  // namespace vz

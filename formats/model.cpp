@@ -65,6 +65,25 @@ StrId StringTable::find(std::string_view s) const {
 // SliceSet
 // ---------------------------------------------------------------------------------------------
 
+bool SliceSet::walkable() const {
+  for (uint32_t d = 1; d < depths(); ++d)
+    if (depth_begin[d] == depth_begin[d - 1] && depth_begin[d + 1] > depth_begin[d]) return false;
+  return true;
+}
+
+std::vector<uint32_t> SliceSet::child_counts() const {
+  std::vector<uint32_t> kids(size(), 0);
+  for (uint32_t d = 1; d < depths(); ++d) {
+    uint32_t p = depth_begin[d - 1], pe = depth_begin[d];
+    if (p == pe) continue;
+    for (uint32_t i = depth_begin[d]; i < depth_begin[d + 1]; ++i) {
+      while (p + 1 < pe && start[p + 1] <= start[i]) ++p;
+      ++kids[p];
+    }
+  }
+  return kids;
+}
+
 uint32_t SliceSet::depth_of(size_t i) const {
   auto it = std::upper_bound(depth_begin.begin(), depth_begin.end(), uint32_t(i));
   return uint32_t(it - depth_begin.begin()) - 1;

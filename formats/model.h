@@ -157,7 +157,62 @@ struct SliceSet {
   ByteRange extra_of(uint32_t i) const;
   // Bytes of memory held (capacity-based), for accounting.
   size_t memory_bytes() const;
+
+  // Preorder (each slice, then its children) needs a parent at depth d - 1 for every slice at
+  // depth d >= 1: no empty depth may lie below a non-empty one (no builder makes such a set).
+  bool walkable() const;
+  // Children per slice: each slice at depth d >= 1 belongs to the last slice at depth d - 1 that
+  // starts at or before it (or the first one), so the children of one parent are contiguous.
+  std::vector<uint32_t> child_counts() const;
+  // Calls fn(index, depth) for every slice in preorder; each depth's slices come in index order.
+  // Stops when fn returns false, and then returns false. Requires walkable().
+  template <class Fn>
+  bool walk_preorder(Fn&& fn) const;
 };
+
+// A position in a set's preorder walk that can be copied and resumed (each block of a .vzt
+// Slices section starts from one). `kids` is child_counts() of the set and must outlive it.
+class PreorderCursor {
+ public:
+  PreorderCursor(const SliceSet& s, const std::vector<uint32_t>& kids)
+      : s_(&s), kids_(&kids), cursor_(s.depth_begin.begin(), s.depth_begin.end() - 1) {}
+  // The next slice and its depth; false after the last one.
+  bool next(uint32_t* index, uint32_t* depth) {
+    while (!stack_.empty()) {
+      auto& top = stack_.back();
+      if (top.second == 0) {
+        stack_.pop_back();
+        continue;
+      }
+      --top.second;
+      uint32_t d = top.first + 1, i = cursor_[d]++;
+      if ((*kids_)[i]) stack_.push_back({d, (*kids_)[i]});
+      *index = i, *depth = d;
+      return true;
+    }
+    if (cursor_.empty() || cursor_[0] >= s_->depth_begin[1]) return false;
+    uint32_t r = cursor_[0]++;
+    if ((*kids_)[r]) stack_.push_back({0, (*kids_)[r]});
+    *index = r, *depth = 0;
+    return true;
+  }
+
+ private:
+  const SliceSet* s_;
+  const std::vector<uint32_t>* kids_;
+  std::vector<uint32_t> cursor_;                     // next index per depth
+  std::vector<std::pair<uint32_t, uint32_t>> stack_;  // (depth, children left)
+};
+
+template <class Fn>
+bool SliceSet::walk_preorder(Fn&& fn) const {
+  std::vector<uint32_t> kids = child_counts();
+  PreorderCursor c(*this, kids);
+  uint32_t i, d;
+  while (c.next(&i, &d))
+    if (!fn(i, d)) return false;
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // 4. Other event kinds

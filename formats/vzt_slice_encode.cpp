@@ -4,7 +4,7 @@
 // A properly nested set is written in the (Ranked)Tree layout: a preorder walk in which every
 // timestamp is a delta from the previous begin/end event; anything else (overflow lanes, sets
 // with a gap in depth) in the Level layout, depth by depth. Either way a set is cut into blocks
-// of block_slices, each a Slices section the reader decodes on its own core.
+// (block_size()), each a Slices section encoded and decoded on its own core.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/parallel.h"
 #include "formats/vzt_writer.h"
 #include "formats/vzt_writer_internal.h"
 
@@ -32,6 +33,12 @@ class BlockEncoder {
       : s_(s), layout_(layout), counts_(depths, 0) {}
 
   size_t size() const { return items_; }
+  // Room for a block of n slices.
+  void reserve(size_t n) {
+    if (layout_ == SliceLayout::Level) return;
+    events_.reserve(2 * n);
+    if (layout_ == SliceLayout::RankedTree) labels_.reserve(n), steps_.reserve(n);
+  }
   void add(uint32_t i, uint32_t depth) {
     if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i];
     min_depth_ = std::min(min_depth_, depth);
@@ -53,14 +60,6 @@ class BlockEncoder {
   void finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy);
   Time t_min() const { return t_min_; }
   Time t_max() const { return t_max_; }
-  // Starts the next block (finish() has handed the columns over).
-  void reset() {
-    items_ = 0;
-    t_min_ = INT64_MAX, t_max_ = INT64_MIN;
-    open_.clear(), events_.clear(), sparse_flags_.clear(), labels_.clear(), steps_.clear();
-    args_.clear(), extras_.clear();
-    up_.clear(), gap_.clear(), dur_.clear(), label_.clear();
-  }
 
  private:
   struct Open {
@@ -163,20 +162,18 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   for (uint32_t l : labels_) ++count[l];
   for (size_t k = 1; k < steps_.size(); ++k)
     if (steps_[k] == 0) info[labels_[k - 1]] &= uint8_t(~kRankChildless);
-  // Each delta's bucket symbol, raw bits and their count, computed once for both passes.
-  std::vector<uint8_t> syms(events_.size()), nbits(events_.size());
-  std::vector<uint64_t> extras(events_.size());
+  // Leaf ends' bucket symbols per label (the symbols are computed again when written: cheaper
+  // than keeping three arrays of them).
   std::vector<uint32_t> leafy;  // labels with leaf ends
   uint64_t leaves = 0;
-  for (size_t j = 0; j < events_.size(); ++j) {
-    const Event& e = events_[j];
-    unsigned n;
-    syms[j] = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extras[j]);
-    nbits[j] = uint8_t(n);
+  for (const Event& e : events_) {
     if (e.kind != 1) continue;
+    unsigned n;
+    uint64_t extra;
+    uint8_t sym = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
     uint32_t l = labels_[e.item];
     if (leaf_n[l]++ == 0) leafy.push_back(l);
-    sym_sum[l] += syms[j];
+    sym_sum[l] += sym;
     ++leaves;
   }
   // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
@@ -211,15 +208,16 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     if (r >= 510) pl[kLabHi].v(r - 510);
   }
   BitWriter<Bytes> bits(pl[4]);
-  for (size_t j = 0; j < events_.size(); ++j) {
-    const Event& e = events_[j];
+  for (const Event& e : events_) {
     size_t c = 1 + e.kind;
     if (e.kind == 1) {
       unsigned cls = info[labels_[e.item]] & kRankClassMask;
       if (cls) c = kLeaf1 + cls - 1;
     }
-    pl[c].byte(syms[j]);
-    bits.put(extras[j], nbits[j]);
+    unsigned n;
+    uint64_t extra;
+    pl[c].byte(bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra));
+    bits.put(extra, n);
   }
   bits.flush();
 }
@@ -268,15 +266,6 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   }
 }
 
-// The Tree walk gives each slice at depth d >= 1 a parent at depth d - 1: no empty depth may lie
-// below a non-empty one (no builder makes such a set; Level layout takes it).
-bool nested_is_walkable(const SliceSet& s) {
-  for (uint32_t d = 1; d < s.depths(); ++d)
-    if (s.depth_begin[d] == s.depth_begin[d - 1] && s.depth_begin[d + 1] > s.depth_begin[d])
-      return false;
-  return true;
-}
-
 bool slice_set_consistent(const SliceSet& s) {
   size_t n = s.start.size();
   if (s.dur.size() != n || s.label.size() != n || s.flags.size() != n) return false;
@@ -287,71 +276,67 @@ bool slice_set_consistent(const SliceSet& s) {
   return true;
 }
 
-// Children per slice: each slice at depth d >= 1 belongs to the last slice at depth d - 1 that
-// starts at or before it (or the first one), so children of one parent are contiguous.
-std::vector<uint32_t> count_children(const SliceSet& s) {
-  std::vector<uint32_t> kids(s.size(), 0);
-  for (uint32_t d = 1; d < s.depths(); ++d) {
-    uint32_t p = s.depth_begin[d - 1], pe = s.depth_begin[d];
-    if (p == pe) continue;
-    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i) {
-      while (p + 1 < pe && s.start[p + 1] <= s.start[i]) ++p;
-      ++kids[p];
-    }
-  }
-  return kids;
+// Slices per block of a set of n: opt.block_slices, but a big set is cut into at least
+// kMinBlocks blocks (of no fewer than kMinBlockSlices) so that one thread's slices encode and
+// decode on several cores. A function of n alone: the file does not depend on the core count.
+uint32_t block_size(size_t n, uint32_t block_slices) {
+  constexpr size_t kMinBlocks = 8, kMinBlockSlices = 1 << 16;
+  size_t b = std::max(kMinBlockSlices, (n + kMinBlocks - 1) / kMinBlocks);
+  return uint32_t(std::max<size_t>(1, std::min<size_t>(block_slices, b)));
 }
 
-// Encodes one set block by block: the blocks are contiguous runs of the preorder walk (Tree) or
-// of the depth-major order (Level); either way each depth's slices come out in index order.
-// `copy(col, range, prev_end)` writes an attachment; `out(payload, count, t0, t1)` takes each
-// finished block.
-template <class Copy, class Out>
-bool encode_set(const SliceSet& s, SliceSetKind set, uint32_t depth_offset, uint32_t block_slices, Copy&& copy,
-                Out&& out) {
-  bool tree = set == SliceSetKind::Nested && nested_is_walkable(s);
-  BlockEncoder enc(s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s.depths());
-  auto flush = [&]() {
-    Payload pl(0);
-    uint32_t count = uint32_t(enc.size());
-    Time t0 = enc.t_min(), t1 = enc.t_max();
-    enc.finish(pl, set, depth_offset, copy);
-    return out(pl, count, t0, t1);
-  };
-  auto add = [&](uint32_t i, uint32_t d) {
-    enc.add(i, d);
-    if (enc.size() < block_slices) return true;
-    bool ok = flush();
-    enc.reset();
-    return ok;
-  };
-  if (tree) {
-    std::vector<uint32_t> kids = count_children(s);
-    std::vector<uint32_t> cursor(s.depth_begin.begin(), s.depth_begin.end() - 1);
-    std::vector<std::pair<uint32_t, uint32_t>> stack;  // (depth, children left)
-    while (cursor[0] < s.depth_begin[1]) {
-      uint32_t r = cursor[0]++;
-      if (!add(r, 0)) return false;
-      if (kids[r]) stack.push_back({0, kids[r]});
-      while (!stack.empty()) {
-        auto& top = stack.back();
-        if (top.second == 0) {
-          stack.pop_back();
-          continue;
-        }
-        --top.second;
-        uint32_t d = top.first + 1, i = cursor[d]++;
-        if (!add(i, d)) return false;
-        if (kids[i]) stack.push_back({d, kids[i]});
+// Where a block of a set begins: the blocks are contiguous runs of the preorder walk (Tree) or of
+// the depth-major order (Level); either way each depth's slices come out in index order.
+struct SetPlan {
+  const SliceSet* s = nullptr;
+  SliceSetKind kind = SliceSetKind::Nested;
+  uint64_t key = 0;
+  uint32_t depth_offset = 0;
+  bool tree = false;
+  uint32_t block = 0;
+  size_t blocks = 0;
+  std::vector<uint32_t> kids;         // Tree: child_counts()
+  std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice
+
+  void plan(const SliceSet& set, SliceSetKind k, uint32_t block_slices) {
+    s = &set;
+    kind = k;
+    tree = k == SliceSetKind::Nested && set.walkable();
+    block = block_size(set.size(), block_slices);
+    blocks = (set.size() + block - 1) / block;
+    if (!tree) return;
+    kids = set.child_counts();
+    PreorderCursor c(set, kids);
+    uint32_t i, d;
+    for (size_t b = 0; b < blocks; ++b) {
+      starts.push_back(c);
+      for (uint32_t k2 = 0; k2 < block && c.next(&i, &d); ++k2) {
       }
     }
-  } else {
-    for (uint32_t d = 0; d < s.depths(); ++d)
-      for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
-        if (!add(i, d)) return false;
   }
-  return enc.size() == 0 || flush();
-}
+  // Encodes block b into `pl`; returns its slice count and time range.
+  template <class Copy>
+  uint32_t encode(size_t b, Payload& pl, Time* t0, Time* t1, Copy&& copy) const {
+    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s->depths());
+    size_t first = b * block, n = std::min<size_t>(block, s->size() - first);
+    enc.reserve(n);
+    if (tree) {
+      PreorderCursor c = starts[b];
+      uint32_t i, d;
+      for (size_t k = 0; k < n && c.next(&i, &d); ++k) enc.add(i, d);
+    } else {
+      uint32_t d = s->depth_of(first);
+      for (size_t i = first; i < first + n; ++i) {
+        while (i >= s->depth_begin[d + 1]) ++d;
+        enc.add(uint32_t(i), d);
+      }
+    }
+    *t0 = enc.t_min(), *t1 = enc.t_max();
+    uint32_t count = uint32_t(enc.size());
+    enc.finish(pl, kind, depth_offset, copy);
+    return count;
+  }
+};
 
 // One finished Slices section of a set encoded off the writer's thread.
 struct PackedBlock {
@@ -378,15 +363,20 @@ bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const Slic
   Impl& m = *this;
   if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
   if (s.size() == 0) return !m.failed;
-  const uint64_t key = slice_key(thread, set);
-  return encode_set(
-      s, set, depth_offset, m.opt.block_slices,
-      [&](Bytes& col, ByteRange r, uint64_t& prev_end) { m.range(col, r, source, prev_end); },
-      [&](Payload& pl, uint32_t count, Time t0, Time t1) {
-        if (!m.emit(SectionKind::Slices, key, count, pl)) return false;
-        m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), key, t0, t1, count});
-        return true;
-      });
+  SetPlan p;
+  p.plan(s, set, m.opt.block_slices);
+  p.key = slice_key(thread, set);
+  p.depth_offset = depth_offset;
+  for (size_t b = 0; b < p.blocks; ++b) {
+    Payload pl(0);
+    Time t0, t1;
+    uint32_t count = p.encode(b, pl, &t0, &t1, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
+      m.range(col, r, source, prev_end);
+    });
+    if (!m.emit(SectionKind::Slices, p.key, count, pl)) return false;
+    m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), p.key, t0, t1, count});
+  }
+  return !m.failed;
 }
 
 // Sets without attachments need nothing of the writer but its options: workers encode and pack
@@ -408,12 +398,19 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     }
     size_t j = i;
     while (j < n && parallel_ok(sets[j])) ++j;
-    // Sets [i, j): one job each, biggest first so the last to finish is a small one.
-    std::vector<std::vector<PackedBlock>> done(j - i);
-    std::vector<size_t> order(j - i);
-    for (size_t k = 0; k < order.size(); ++k) order[k] = i + k;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t x, size_t y) { return sets[x].set->size() > sets[y].set->size(); });
+    // Sets [i, j): their blocks planned (a set per job), then encoded and packed (a block per
+    // job, each worker with its own zstd context).
+    std::vector<SetPlan> plans(j - i);
+    parallel_for(plans.size(), workers, [&](size_t k) {
+      const VztSliceSetRef& r = sets[i + k];
+      plans[k].plan(*r.set, r.kind, m.opt.block_slices);
+      plans[k].key = slice_key(r.thread, r.kind);
+      plans[k].depth_offset = r.depth_offset;
+    });
+    std::vector<std::pair<uint32_t, uint32_t>> jobs;  // (plan, block)
+    for (uint32_t k = 0; k < plans.size(); ++k)
+      for (size_t b = 0; b < plans[k].blocks; ++b) jobs.push_back({k, uint32_t(b)});
+    std::vector<PackedBlock> done(jobs.size());
     std::atomic<size_t> next{0};
     std::atomic<bool> bad{false};
     auto work = [&] {
@@ -421,41 +418,32 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
       Bytes out;
       std::vector<size_t> parts;
       try {
-        for (size_t k; !bad.load(std::memory_order_relaxed) && (k = next.fetch_add(1)) < order.size();) {
-          const VztSliceSetRef& r = sets[order[k]];
-          if (r.set->size() == 0) continue;
-          std::vector<PackedBlock>& blocks = done[order[k] - i];
-          const uint64_t key = slice_key(r.thread, r.kind);
-          encode_set(
-              *r.set, r.kind, r.depth_offset, m.opt.block_slices, [](Bytes&, ByteRange, uint64_t&) {},
-              [&](Payload& pl, uint32_t count, Time t0, Time t1) {
-                serialize_payload(pl, out, parts);
-                PackedBlock b;
-                pack_section(m.opt, cctx, SectionKind::Slices, key, count, out.data(), out.size(), true, parts,
-                             b.section);
-                b.key = key, b.count = count, b.t0 = t0, b.t1 = t1;
-                blocks.push_back(std::move(b));
-                return true;
-              });
+        for (size_t k; !bad.load(std::memory_order_relaxed) && (k = next.fetch_add(1)) < jobs.size();) {
+          const SetPlan& p = plans[jobs[k].first];
+          PackedBlock& b = done[k];
+          Payload pl(0);
+          b.count = p.encode(jobs[k].second, pl, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
+          serialize_payload(pl, out, parts);
+          pack_section(m.opt, cctx, SectionKind::Slices, p.key, b.count, out.data(), out.size(), true, parts,
+                       b.section);
+          b.key = p.key;
         }
       } catch (...) {
         bad.store(true);
       }
       if (cctx) ZSTD_freeCCtx(cctx);
     };
-    const size_t threads = std::min<size_t>(workers, order.size());
+    const size_t threads = std::min<size_t>(workers, jobs.size());
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
     work();
     for (std::thread& t : pool) t.join();
     if (bad.load()) return m.fail("out of memory");
     if (!m.flush_args()) return false;
-    for (std::vector<PackedBlock>& blocks : done) {
-      for (PackedBlock& b : blocks) {
-        if (!m.append(b.section)) return false;
-        m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), b.key, b.t0, b.t1, b.count});
-        b.section = Bytes();  // free as we go
-      }
+    for (PackedBlock& b : done) {
+      if (!m.append(b.section)) return false;
+      m.index.push_back({m.last_section, uint16_t(SectionKind::Slices), b.key, b.t0, b.t1, b.count});
+      b.section = Bytes();  // free as we go
     }
     i = j;
   }

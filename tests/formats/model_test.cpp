@@ -327,6 +327,80 @@ TEST_CASE("SliceSet: a deep chain and a wide flat run") {
   CHECK(fs.visible(0, 999990, 2000000) == R{99999, 100000});
 }
 
+namespace {
+
+// Preorder by definition: a slice's parent is the last slice one depth up starting at or before
+// it (or the first one); children in index order, recursively.
+std::vector<std::pair<uint32_t, uint32_t>> brute_preorder(const SliceSet& s) {
+  std::vector<std::vector<uint32_t>> kids(s.size());
+  std::vector<uint32_t> roots;
+  for (uint32_t d = 0; d < s.depths(); ++d)
+    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i) {
+      if (d == 0) {
+        roots.push_back(i);
+        continue;
+      }
+      uint32_t p = s.depth_begin[d - 1];
+      for (uint32_t q = p; q < s.depth_begin[d]; ++q)
+        if (s.start[q] <= s.start[i]) p = q;
+      kids[p].push_back(i);
+    }
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  std::vector<std::pair<uint32_t, uint32_t>> todo;  // (slice, depth), reversed
+  for (size_t k = roots.size(); k-- > 0;) todo.push_back({roots[k], 0});
+  while (!todo.empty()) {
+    auto [i, d] = todo.back();
+    todo.pop_back();
+    out.push_back({i, d});
+    for (size_t k = kids[i].size(); k-- > 0;) todo.push_back({kids[i][k], d + 1});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("SliceSet: preorder walk matches brute force, and a copied cursor resumes it") {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    std::vector<Input> in = random_inputs(rng, seed % 2 == 0);
+    if (seed % 3 == 0)  // ties: few distinct starts, zero-length slices
+      for (Input& x : in) x.start = Time(uint64_t(x.start) % 4) * 10, x.dur = x.dur % 2 ? 0 : x.dur % 30;
+    auto t = build(in);
+    const SliceSet& s = t->threads[0].slices;
+    REQUIRE(s.walkable());
+    std::vector<std::pair<uint32_t, uint32_t>> walked;
+    CHECK(s.walk_preorder([&](uint32_t i, uint32_t d) { return walked.push_back({i, d}), true; }));
+    CHECK(walked == brute_preorder(s));
+    // Every slice once, each depth in index order.
+    std::vector<uint32_t> next(s.depth_begin.begin(), s.depth_begin.end() - 1);
+    for (auto [i, d] : walked) CHECK(i == next[d]++);
+    // Resumed from a copy taken at k, the walk goes on the same way.
+    std::vector<uint32_t> kids = s.child_counts();
+    PreorderCursor c(s, kids);
+    size_t k = walked.empty() ? 0 : size_t(rng() % walked.size());
+    uint32_t i, d;
+    for (size_t j = 0; j < k; ++j) REQUIRE(c.next(&i, &d));
+    PreorderCursor copy = c;
+    for (size_t j = k; j < walked.size(); ++j) {
+      REQUIRE(copy.next(&i, &d));
+      CHECK(std::pair{i, d} == walked[j]);
+    }
+    CHECK_FALSE(copy.next(&i, &d));
+    // A visitor that says stop stops the walk.
+    size_t seen = 0;
+    if (!walked.empty()) CHECK_FALSE(s.walk_preorder([&](uint32_t, uint32_t) { return ++seen < 1; }));
+    CHECK(seen == (walked.empty() ? 0 : 1));
+  }
+  SliceSet gap;  // a slice at depth 1 with nothing at depth 0: no preorder
+  gap.start = {5};
+  gap.dur = {1};
+  gap.label = {0};
+  gap.flags = {0};
+  gap.depth_begin = {0, 0, 1};
+  CHECK_FALSE(gap.walkable());
+}
+
 TEST_CASE("Trace helpers: intern_label, slice_count, view of absent ranges") {
   Trace t;
   StrId a = t.strings.intern("a"), c = t.strings.intern("c");

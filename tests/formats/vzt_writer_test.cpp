@@ -346,3 +346,50 @@ TEST_CASE("VztStreamWriter: write_slice_sets on many threads writes what consecu
   CHECK(a.compare(head, std::string::npos, b, head, std::string::npos) == 0);
   CHECK(a.compare(head, std::string::npos, c, head, std::string::npos) == 0);
 }
+
+TEST_CASE("write_vzt: one big thread is cut into several blocks, the same bytes on 1 and 4 workers") {
+  auto t = viztracer_like(600000);  // one thread
+  REQUIRE(t->threads.size() == 1);
+  const size_t n = t->threads[0].slices.size();
+  REQUIRE(n > 8 * 65536);
+  std::vector<VztSliceSetRef> sets = {{0, vzt::SliceSetKind::Nested, &t->threads[0].slices, 0}};
+  VztWriteOptions opt;
+  opt.level = 3;
+  auto write = [&](const std::string& path, unsigned workers) {
+    VztStreamWriter w;
+    REQUIRE(w.open(path, opt, nullptr));
+    std::vector<std::string_view> strings;
+    for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
+    REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+    REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
+    REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
+    REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+    if (workers == 0) REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, t->threads[0].slices, {}));
+    else REQUIRE(w.write_slice_sets(sets.data(), sets.size(), {}, workers));
+    std::string err;
+    REQUIRE_MESSAGE(w.finish(&err), err);
+  };
+  TempPath seq("big-seq.vzt"), one("big-one.vzt"), four("big-four.vzt");
+  write(seq.path, 0);
+  write(one.path, 1);
+  write(four.path, 4);
+  const std::string a = read_all(seq.path), b = read_all(one.path), c = read_all(four.path);
+  const Walked wa = walk(a);
+  CHECK(wa.clean);
+  CHECK(count_kind(wa, vzt::SectionKind::Slices) == 8);  // n / 8 slices a block (n > 8 * 2^16)
+  const size_t head = sizeof(vzt::FileHeader);
+  CHECK(a.compare(head, std::string::npos, b, head, std::string::npos) == 0);
+  CHECK(a.compare(head, std::string::npos, c, head, std::string::npos) == 0);
+  for (bool direct : {true, false}) {
+    CAPTURE(direct);
+    auto file = MappedFile::open(four.path, nullptr);
+    REQUIRE(file);
+    Trace out;
+    VztReadOptions ro;
+    ro.direct_slices = direct;
+    REQUIRE(read_vzt(file, out, nullptr, ro));
+    CHECK(out.diagnostics.empty());
+    REQUIRE(out.threads.size() == 1);
+    check_slices(*t, t->threads[0].slices, out, out.threads[0].slices);
+  }
+}

@@ -185,7 +185,7 @@ inline void check_trace(const vz::Trace& tr) {
   (void)tr.slice_count();
 }
 
-// A per-process scratch path on tmpfs when there is one (the file writers fsync).
+// A per-process scratch path on tmpfs when there is one (no disk traffic per fuzz input).
 inline const std::string& scratch_path(const char* ext) {
   static const std::string path = [ext] {
     const char* dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
