@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "render/flame_walk.h"
+
 namespace vz {
 
 double diff_typical_ratio(const DiffResult& r, double noise_share) {
@@ -89,48 +91,30 @@ Time diff_flame_width_total(const DiffResult& r, const DiffFlameIndex& ix, uint3
   return diff_flame_sums(r, ix, node, ix.width_from_b).total;
 }
 
+namespace {
+
+// The merged tree as flame_walk.h reads it.
+struct DiffTreeAccess {
+  const DiffResult* r;  // for widths only: null where only the parents are read (paths)
+  const DiffFlameIndex& ix;
+  size_t size() const { return ix.nodes(); }
+  uint32_t parent(uint32_t n) const { return ix.parent[n]; }
+  double total(uint32_t n) const { return double(diff_flame_width_total(*r, ix, n)); }
+  uint32_t child_begin(uint32_t n) const { return ix.first[n]; }
+  uint32_t child_end(uint32_t n) const { return ix.first[n + 1]; }
+  uint32_t child(uint32_t k) const { return ix.kids[k]; }
+};
+
+}  // namespace
+
 std::vector<uint32_t> diff_flame_path(const DiffFlameIndex& ix, uint32_t node) {
-  std::vector<uint32_t> path;
-  if (node >= ix.nodes()) node = 0;
-  for (uint32_t n = node; n != kNone && path.size() <= ix.nodes(); n = ix.parent[n]) path.push_back(n);
-  return {path.rbegin(), path.rend()};
+  return flame_tree_path(DiffTreeAccess{nullptr, ix}, node);
 }
 
+// The children lists are sorted by width, so the first narrow child ends its list.
 std::vector<DiffFlameFrame> layout_diff_flamegraph(const DiffResult& r, const DiffFlameIndex& ix, uint32_t focus,
                                                    double width, double min_px) {
-  std::vector<DiffFlameFrame> out;
-  if (ix.nodes() == 0) return out;
-  if (focus >= ix.nodes()) focus = 0;
-  const std::vector<uint32_t> path = diff_flame_path(ix, focus);
-  const int above = int(path.size()) - 1;
-  for (size_t k = 0; k + 1 < path.size(); ++k) out.push_back({path[k], 0.0, width, int(k) - above});
-  out.push_back({focus, 0.0, width, 0});
-  const double total = double(diff_flame_width_total(r, ix, focus));
-  if (!(total > 0)) return out;
-  const double scale = width / total;
-  // Depth-first with an explicit stack: (node, left x, row).
-  struct Item {
-    uint32_t node;
-    double x;
-    int row;
-  };
-  std::vector<Item> stack{{focus, 0.0, 0}};
-  while (!stack.empty()) {
-    const Item it = stack.back();
-    stack.pop_back();
-    double x = it.x;
-    const size_t mark = stack.size();
-    for (uint32_t k = ix.first[it.node]; k < ix.first[it.node + 1]; ++k) {
-      const uint32_t c = ix.kids[k];
-      const double w = double(diff_flame_width_total(r, ix, c)) * scale;
-      if (!(w >= min_px) || w <= 0) break;  // the rest are narrower still
-      out.push_back({c, x, x + w, it.row + 1});
-      stack.push_back({c, x, it.row + 1});
-      x += w;
-    }
-    std::reverse(stack.begin() + long(mark), stack.end());  // leftmost visited first
-  }
-  return out;
+  return layout_flame_tree<DiffFlameFrame, NarrowChild::EndsList>(DiffTreeAccess{&r, ix}, focus, width, min_px);
 }
 
 float diff_value(double a, double b, double total_a, double total_b, double typical_ratio, DiffStatus status,

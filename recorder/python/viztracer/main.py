@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from .tracer import VizTracer
+from .tracer import VizTracer, _check_int, _check_output_format
 from .version import __version__
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ns|us|ms|s)?\s*$")
@@ -32,14 +32,15 @@ def parse_duration_us(text):
     return value * scale
 
 
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return v
+def _checked(check, name, **kwargs):
+    """An argparse type applying VizTracer's rule for option `name` (tracer.py) to the flag's
+    text, so a bad value is a usage error before anything runs."""
+    def convert(text):
+        try:
+            return check(name, text, **kwargs)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return convert
 
 
 def build_parser():
@@ -55,9 +56,11 @@ def build_parser():
     p.add_argument("-u", "--unique_output_file", action="store_true",
                    help="a unique output file name (result_<time>_<pid>.json)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--tracer_entries", type=_positive_int, default=1000000,
+    p.add_argument("--tracer_entries", type=_checked(_check_int, "tracer_entries", minimum=1),
+                   default=1000000,
                    help="events kept in the buffer (the newest are kept); default 1000000")
-    p.add_argument("--max_stack_depth", type=int, default=-1, help="deepest call recorded")
+    p.add_argument("--max_stack_depth", type=_checked(_check_int, "max_stack_depth"), default=-1,
+                   help="deepest call recorded")
     p.add_argument("--include_files", nargs="*", default=None,
                    help="record only code under these paths (put -- before the script)")
     p.add_argument("--exclude_files", nargs="*", default=None,
@@ -223,8 +226,10 @@ def main(argv=None):
         print(__version__)
         return 0
     output = _output_path(opts)
-    if not output.lower().endswith((".json", ".gz", ".vzt")):
-        parser.error(f"unknown output format for {output}: use .json, .json.gz or .vzt")
+    try:
+        _check_output_format(output)
+    except ValueError as e:
+        parser.error(str(e))
     verbose = 0 if opts.quiet else 1
     if opts.combine or opts.align_combine:
         from .combine import combine

@@ -62,6 +62,12 @@ def _check_files(name, value):
     return list(value)
 
 
+def _check_output_format(path):
+    """Raises ValueError unless `path`'s extension names a format save() writes."""
+    if not path.lower().endswith((".json", ".gz", ".vzt")):
+        raise ValueError(f"unknown output format for {path!r}: use .json, .json.gz or .vzt")
+
+
 def _prefixes(files):
     """Prefixes matched against co_filename: as given, and relative ones also as absolute."""
     out = []
@@ -274,9 +280,7 @@ class VizTracer:
             if base.endswith(".json") and ext == ".gz":
                 base, ext = base[:-5], ".json.gz"
             path = f"{base}_{os.getpid()}{ext}"
-        lower = path.lower()
-        if not (lower.endswith(".json") or lower.endswith(".gz") or lower.endswith(".vzt")):
-            raise ValueError(f"unknown output format for {path!r}: use .json, .json.gz or .vzt")
+        _check_output_format(path)
         return os.path.abspath(path)
 
     def save(self, output_file=None, file_info=None, verbose=None):
