@@ -8,8 +8,18 @@ from .decorator import ignore_function, log_sparse, trace_and_save
 from .tracer import VizTracer, get_tracer
 from .version import __version__
 from .vizcounter import VizCounter
-from .vizlogging import VizLoggingHandler
 from .vizobject import VizObject
+
+
+def __getattr__(name):
+    # VizLoggingHandler needs the logging module (~5 ms to import): loaded on first use.
+    if name == "VizLoggingHandler":
+        from .vizlogging import VizLoggingHandler
+
+        globals()[name] = VizLoggingHandler
+        return VizLoggingHandler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["__version__", "VizTracer", "get_tracer", "ignore_function", "trace_and_save",
            "log_sparse", "VizCounter", "VizObject", "VizLoggingHandler"]

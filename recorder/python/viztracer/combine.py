@@ -1,6 +1,5 @@
 """--combine / --align_combine: merges traces into one file through the recorder, so the output
 is written by the project's one JSON (or .vzt) writer. Each input keeps its pids and tids."""
-import gzip
 import json
 
 from . import _vztracer
@@ -10,6 +9,8 @@ def _read(path):
     with open(path, "rb") as f:
         data = f.read()
     if data[:2] == b"\x1f\x8b":
+        import gzip
+
         data = gzip.decompress(data)
     return data
 
