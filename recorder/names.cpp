@@ -159,10 +159,14 @@ NameId intern_function(const char* signature, const char* file, uint32_t line) {
 }
 
 NameId intern_site(const char* name, const char* file, uint32_t line) {
+  return intern_site(name ? std::string_view(name) : std::string_view(), file, line);
+}
+
+NameId intern_site(std::string_view name, const char* file, uint32_t line) {
   try {
     internal::Names& n = internal::names();
     std::lock_guard<std::mutex> lock(n.mu);
-    NameId id = n.intern_locked(internal::clip(name ? std::string_view(name) : std::string_view()));
+    NameId id = n.intern_locked(internal::clip(name));
     if (file && id != kNoName && n.sites[id].file == kNoName) {
       NameId f = n.intern_locked(internal::clip(file));
       n.sites[id] = internal::SiteInfo{f, line};

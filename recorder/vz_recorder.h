@@ -130,6 +130,7 @@ inline void clear() {}
 inline Stats stats() { return {}; }
 inline NameId intern(std::string_view) { return kNoName; }
 inline NameId intern_site(const char*, const char*, uint32_t) { return kNoName; }
+inline NameId intern_site(std::string_view, const char*, uint32_t) { return kNoName; }
 inline NameId intern_function(const char*, const char*, uint32_t) { return kNoName; }
 inline void begin(NameId) {}
 inline void end() {}
@@ -194,6 +195,7 @@ NameId intern(std::string_view s);
 // Interns a call site: the slice name `name` with its source location (file, line), which
 // vizviewer shows as the function's source. VZ_ZONE() calls it once per site.
 NameId intern_site(const char* name, const char* file, uint32_t line);
+NameId intern_site(std::string_view name, const char* file, uint32_t line);
 // The same for a compiler's function signature (__PRETTY_FUNCTION__): the slice is named after
 // the qualified function, without return type and parameters ("void ns::A::run(int) const" ->
 // "ns::A::run"; a lambda in main -> "main::<lambda>"; anonymous namespaces left out), so
@@ -396,6 +398,40 @@ inline bool Zone::begin_zone(NameId name) {
 // 8. Macros
 // ---------------------------------------------------------------------------------------------
 
+#if !defined(VZ_RECORDER_DISABLED)
+namespace vz::rec::detail {
+// The name of a VZ_ZONE_N / VZ_BEGIN site: a string literal (any char array) is interned on the
+// site's first run and read from here after that; any other string (a std::string, a
+// string_view, a const char* whose text may change) is interned on every run, so each run gets
+// its own name.
+class SiteName {
+ public:
+  constexpr SiteName() = default;
+  template <size_t N>
+  NameId get(const char (&literal)[N], const char* file, uint32_t line) {
+    uint64_t v = id_.load(std::memory_order_relaxed);
+    if (v >> 32) [[likely]]
+      return NameId(v);
+    NameId id = intern_site(literal, file, line);  // threads racing here get the same id
+    id_.store(uint64_t(1) << 32 | id, std::memory_order_relaxed);
+    return id;
+  }
+  // Any other string. (One parameter type for them all: a literal must not find an overload
+  // as good as the template above, as `const char*` would be.)
+  struct Runtime {
+    std::string_view text;
+    Runtime(const char* p) : text(p ? p : "") {}  // NOLINT: implicit on purpose
+    Runtime(std::string_view v) : text(v) {}      // NOLINT
+    Runtime(const std::string& v) : text(v) {}    // NOLINT
+  };
+  NameId get(Runtime name, const char* file, uint32_t line) { return intern_site(name.text, file, line); }
+
+ private:
+  std::atomic<uint64_t> id_{0};  // 1 << 32 | id once known
+};
+}  // namespace vz::rec::detail
+#endif
+
 #define VZ_REC_CAT2(a, b) a##b
 #define VZ_REC_CAT(a, b) VZ_REC_CAT2(a, b)
 #if defined(__GNUC__) || defined(__clang__)
@@ -421,16 +457,18 @@ inline bool Zone::begin_zone(NameId name) {
   static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
       ::vz::rec::intern_function(VZ_REC_FUNCTION, __FILE__, __LINE__);                        \
   ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
-// The same with a name of your own (a string literal or anything that outlives the program).
+// The same with a name of your own: a string literal (interned once), or any string, a
+// std::string or a string_view whose text may differ from run to run (interned at each run,
+// which takes a lock: for hot loops keep an intern()ed id and use vz::rec::Zone).
 #define VZ_ZONE_N(name)                                                                        \
-  static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
-      ::vz::rec::intern_site(name, __FILE__, __LINE__);                                       \
-  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
+  static ::vz::rec::detail::SiteName VZ_REC_CAT(vz_site_, __LINE__);                          \
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(                                              \
+      VZ_REC_CAT(vz_site_, __LINE__).get(name, __FILE__, __LINE__))
 // Begin / end of a span that crosses scopes (same thread).
 #define VZ_BEGIN(name)                                                                         \
   do {                                                                                         \
-    static const ::vz::rec::NameId vz_site_ = ::vz::rec::intern_site(name, __FILE__, __LINE__); \
-    ::vz::rec::begin(vz_site_);                                                                \
+    static ::vz::rec::detail::SiteName vz_site_;                                               \
+    ::vz::rec::begin(vz_site_.get(name, __FILE__, __LINE__));                                  \
   } while (0)
 #define VZ_END() ::vz::rec::end()
 #define VZ_INSTANT(...) ::vz::rec::instant(__VA_ARGS__)

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 
 #include <sys/stat.h>
@@ -232,6 +233,31 @@ TEST_CASE("recorder: begins still open at save run to the end of the trace") {
   CHECK(th.slices.end(0) >= th.slices.end(1));
   CHECK(th.unmatched_begin == 1);
   rec::end();  // the thread's depth back to 0 for later tests
+}
+
+TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, literals once") {
+  test::TempDir dir;
+  start_session();
+  const std::vector<std::string> words = {"alpha", "beta", "gamma"};
+  char buffer[16];
+  for (const std::string& w : words) {
+    { VZ_ZONE_N(w); }                      // a std::string
+    { VZ_ZONE_N(std::string_view(w)); }    // a string_view
+    std::snprintf(buffer, sizeof buffer, "buf %s", w.c_str());
+    const char* p = buffer;                // the same pointer, other text each run
+    { VZ_ZONE_N(p); }
+    VZ_BEGIN(w + " span");
+    rec::end();
+    { VZ_ZONE_N("literal"); }
+  }
+  REQUIRE(rec::save(dir / "n.vzt"));
+  LoadResult r = load(dir / "n.vzt");
+  const Thread& th = only_thread(*r.trace);
+  std::vector<std::string> got = names_at(*r.trace, th, 0);
+  std::vector<std::string> want;
+  for (const std::string& w : words)
+    for (std::string n : {w, w, "buf " + w, w + " span", std::string("literal")}) want.push_back(n);
+  CHECK(got == want);
 }
 
 TEST_CASE("recorder: min_duration and max_stack_depth") {
