@@ -31,16 +31,40 @@ uint8_t slice_flags(uint8_t decoded) {
   return uint8_t(kSliceFromBE | ((decoded & kDecOpen) ? kSliceOpen : 0));
 }
 
+// Depths of complete() slices recorded as calls return (postorder: children first). Read
+// backwards that is each parent before its children: a slice's parent is the nearest later
+// slice that contains it.
+std::vector<uint32_t> postorder_depths(const DecodedSlice* in, size_t n) {
+  std::vector<uint32_t> depth(n);
+  std::vector<size_t> open;  // the enclosing slices of the one at hand, outermost first
+  for (size_t k = n; k-- > 0;) {
+    const int64_t s = in[k].start, e = in[k].start + in[k].dur;
+    while (!open.empty()) {
+      const DecodedSlice& p = in[open.back()];
+      if (p.start <= s && e <= p.start + p.dur) break;
+      open.pop_back();
+    }
+    depth[k] = uint32_t(open.size());
+    open.push_back(k);
+  }
+  return depth;
+}
+
 bool build_slice_set(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
                      SliceSet& out) {
+  // Begin/end slices come with their depths; a thread of complete() slices only gets them from
+  // their order. A thread with both goes to the builder.
+  const bool complete = n > 0 && (in[0].flags & kDecComplete);
+  for (size_t i = 0; i < n; ++i)
+    if (bool(in[i].flags & kDecComplete) != complete) return false;
+  std::vector<uint32_t> computed;
+  if (complete) computed = postorder_depths(in, n);
+  auto depth_of = [&](size_t i) { return complete ? computed[i] : in[i].depth; };
   uint32_t depths = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (in[i].flags & kDecComplete) return false;
-    depths = std::max(depths, in[i].depth + 1);
-  }
+  for (size_t i = 0; i < n; ++i) depths = std::max(depths, depth_of(i) + 1);
   out = SliceSet{};
   out.depth_begin.assign(size_t(depths) + 1, 0);
-  for (size_t i = 0; i < n; ++i) ++out.depth_begin[in[i].depth + 1];
+  for (size_t i = 0; i < n; ++i) ++out.depth_begin[depth_of(i) + 1];
   for (uint32_t d = 0; d < depths; ++d) out.depth_begin[d + 1] += out.depth_begin[d];
   // An empty depth below a non-empty one cannot happen with begin/end pairs unless the ring
   // dropped ancestors; the builder handles such sets.
@@ -52,7 +76,7 @@ bool build_slice_set(const DecodedSlice* in, size_t n, const std::vector<uint32_
   out.flags.resize(n);
   std::vector<uint32_t> at(out.depth_begin.begin(), out.depth_begin.end() - 1);
   for (size_t i = 0; i < n; ++i) {
-    uint32_t k = at[in[i].depth]++;
+    uint32_t k = at[depth_of(i)]++;
     out.start[k] = in[i].start;
     out.dur[k] = in[i].dur;
     out.label[k] = label_of ? (*label_of)[in[i].name] : in[i].name;
@@ -206,7 +230,7 @@ bool save_locked(const std::string& path, std::string* message) {
   }
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
-    t.batch.slices.reserve((t.snap.na + t.snap.nb) / 2);
+    t.batch.slices.reserve(t.snap.na + t.snap.nb);  // one record per short complete() slice
     t.dec->feed(t.snap.a, t.snap.na, t.batch);
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
   });
