@@ -191,7 +191,7 @@ bool save_settings(const std::string& path, const Settings& settings, std::strin
   AtomicFile f;
   if (!f.open(path, error)) return false;
   f.write(format_settings(settings));
-  return f.commit(error);
+  return f.commit(error, /*durable=*/true);
 }
 
 std::string absolute_path(std::string_view path) {

@@ -50,7 +50,10 @@ class Out {
   // A piece formatted on a worker thread into its own buffer (never flushed; the writer hands
   // it to the sink in order), reading the parent's caches, which must hold every label and
   // thread the piece writes (prepare()). Events start with ",": one came before them.
-  explicit Out(Out& parent) : t_(parent.t_), sink_(nullptr), cache_(parent.cache_), first_(false) {}
+  struct PieceOf {
+    Out& parent;
+  };
+  explicit Out(PieceOf p) : t_(p.parent.t_), sink_(nullptr), cache_(p.parent.cache_), first_(false) {}
   // Fills the caches for `label` and `thread` before pieces read them concurrently.
   void prepare(uint32_t label, uint32_t thread) {
     if (label != kNone) label_json(label);
@@ -88,33 +91,44 @@ class Out {
       id_value(t_.str(t_.processes[process].pid));
     }
   }
+  // A piece (no sink) only reads the shared caches: one it finds empty (prepare() missed it)
+  // is built in its own scratch string instead, never written where other pieces read.
   const std::string& label_json(uint32_t label) {
     std::vector<std::string>& cache = cache_->label;
+    if (!sink_ && (label >= cache.size() || cache[label].empty())) return build_label(label, scratch_);
     if (cache.size() < t_.labels.size()) cache.resize(t_.labels.size());
     std::string& j = cache[label];
-    if (j.empty()) {
-      const Label& l = t_.labels[label];
-      j = ",\"name\":";
-      append_json_string(j, t_.str(l.name));
-      if (l.cat != kNoStr) {
-        j += ",\"cat\":";
-        append_json_string(j, t_.str(l.cat));
-      }
+    if (j.empty()) build_label(label, j);
+    return j;
+  }
+  std::string& build_label(uint32_t label, std::string& j) {
+    const Label& l = t_.labels[label];
+    j = ",\"name\":";
+    append_json_string(j, t_.str(l.name));
+    if (l.cat != kNoStr) {
+      j += ",\"cat\":";
+      append_json_string(j, t_.str(l.cat));
     }
     return j;
   }
   const std::string& thread_json(uint32_t thread) {
     std::vector<std::string>& cache = cache_->thread;
+    if (!sink_ && (thread >= cache.size() || cache[thread].empty())) {
+      scratch_.clear();
+      return build_thread(thread, scratch_);
+    }
     if (cache.size() < t_.threads.size()) cache.resize(t_.threads.size());
     std::string& j = cache[thread];
-    if (j.empty()) {
-      std::swap(j, buf_);  // id_value() appends to buf_
-      buf_ += ",\"pid\":";
-      id_value(t_.str(t_.processes[t_.threads[thread].process].pid));
-      buf_ += ",\"tid\":";
-      id_value(t_.str(t_.threads[thread].tid));
-      std::swap(j, buf_);
-    }
+    if (j.empty()) build_thread(thread, j);
+    return j;
+  }
+  std::string& build_thread(uint32_t thread, std::string& j) {
+    std::swap(j, buf_);  // id_value() appends to buf_
+    buf_ += ",\"pid\":";
+    id_value(t_.str(t_.processes[t_.threads[thread].process].pid));
+    buf_ += ",\"tid\":";
+    id_value(t_.str(t_.threads[thread].tid));
+    std::swap(j, buf_);
     return j;
   }
   void ts(std::string_view key, Time ns) {
@@ -199,6 +213,7 @@ class Out {
   const JsonSink* sink_;
   EscapedCache own_cache_;
   EscapedCache* cache_;
+  std::string scratch_;  // a piece's label / thread text missing from the caches
   std::string buf_;
   bool ok_ = true;
   bool first_ = true;
@@ -314,15 +329,20 @@ void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be
 // the output is the same bytes as one thread writing them.
 void write_complete_slices(Out& o, const SliceSet* const sets[2], const std::vector<SliceRef>& refs,
                            uint32_t th, unsigned workers) {
-  constexpr size_t kPiece = 16384, kParallelFrom = 2 * kPiece;
+  // At most kPieces pieces of kPiece events are held at once (~16 MB of typical events).
+  constexpr size_t kPiece = 16384, kParallelFrom = 2 * kPiece, kPieces = 8;
   size_t next = 0;
   if (workers > 1 && refs.size() >= kParallelFrom) {
     for (const SliceRef& r : refs) o.prepare(sets[r.set]->label[r.index], th);
     // The first event decides the separator; after it every event starts with ",".
-    if (o.first()) write_begin(o, *sets[refs[0].set], refs[0].index, th, false), next = 1;
+    if (o.first()) {
+      write_begin(o, *sets[refs[0].set], refs[0].index, th, false);
+      next = 1;
+    }
     o.flush();
     std::vector<std::unique_ptr<Out>> pieces;
-    for (unsigned k = 0; k < 2 * workers; ++k) pieces.push_back(std::make_unique<Out>(o));
+    for (size_t k = 0; k < std::min<size_t>(kPieces, 2 * size_t(workers)); ++k)
+      pieces.push_back(std::make_unique<Out>(Out::PieceOf{o}));
     while (next < refs.size() && o.ok()) {
       size_t n = std::min(refs.size() - next, pieces.size() * kPiece);
       size_t used = (n + kPiece - 1) / kPiece;

@@ -165,7 +165,8 @@ struct SliceSet {
   // starts at or before it (or the first one), so the children of one parent are contiguous.
   std::vector<uint32_t> child_counts() const;
   // Calls fn(index, depth) for every slice in preorder; each depth's slices come in index order.
-  // Stops when fn returns false, and then returns false. Requires walkable().
+  // Stops when fn returns false, and then returns false; so does a set that is not walkable()
+  // (visiting nothing).
   template <class Fn>
   bool walk_preorder(Fn&& fn) const;
 };
@@ -206,6 +207,7 @@ class PreorderCursor {
 
 template <class Fn>
 bool SliceSet::walk_preorder(Fn&& fn) const {
+  if (!walkable()) return false;
   std::vector<uint32_t> kids = child_counts();
   PreorderCursor c(*this, kids);
   uint32_t i, d;

@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "formats/parallel.h"
 #include "formats/vzt_writer.h"
 #include "formats/vzt_writer_internal.h"
 
@@ -295,24 +295,42 @@ struct SetPlan {
   bool tree = false;
   uint32_t block = 0;
   size_t blocks = 0;
-  std::vector<uint32_t> kids;         // Tree: child_counts()
-  std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice
+  std::vector<uint32_t> kids;          // Tree: child_counts()
+  std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice (into kids)
+  std::once_flag planned;              // write_slice_sets: planned by the first block's worker
+  std::atomic<size_t> left{0};         // write_slice_sets: blocks not encoded yet
 
+  SetPlan() = default;
+  SetPlan(const SetPlan&) = delete;  // starts point into kids
+  SetPlan& operator=(const SetPlan&) = delete;
+
+  static size_t blocks_of(size_t n, uint32_t block_slices) {
+    uint32_t b = block_size(n, block_slices);
+    return (n + b - 1) / b;
+  }
   void plan(const SliceSet& set, SliceSetKind k, uint32_t block_slices) {
     s = &set;
     kind = k;
     tree = k == SliceSetKind::Nested && set.walkable();
     block = block_size(set.size(), block_slices);
-    blocks = (set.size() + block - 1) / block;
+    blocks = blocks_of(set.size(), block_slices);
+    left.store(blocks);
     if (!tree) return;
     kids = set.child_counts();
+    starts.reserve(blocks);
     PreorderCursor c(set, kids);
     uint32_t i, d;
     for (size_t b = 0; b < blocks; ++b) {
       starts.push_back(c);
+      if (b + 1 == blocks) break;
       for (uint32_t k2 = 0; k2 < block && c.next(&i, &d); ++k2) {
       }
     }
+  }
+  // After the last block: the walk's memory goes (4 bytes a slice).
+  void release() {
+    std::vector<PreorderCursor>().swap(starts);
+    std::vector<uint32_t>().swap(kids);
   }
   // Encodes block b into `pl`; returns its slice count and time range.
   template <class Copy>
@@ -398,18 +416,14 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     }
     size_t j = i;
     while (j < n && parallel_ok(sets[j])) ++j;
-    // Sets [i, j): their blocks planned (a set per job), then encoded and packed (a block per
-    // job, each worker with its own zstd context).
+    // Sets [i, j): a block per job, each worker with its own zstd context. A set is planned by
+    // the worker that takes its first block (the others wait for it) and its plan freed after
+    // its last block, so plans of only a few sets are alive at a time.
     std::vector<SetPlan> plans(j - i);
-    parallel_for(plans.size(), workers, [&](size_t k) {
-      const VztSliceSetRef& r = sets[i + k];
-      plans[k].plan(*r.set, r.kind, m.opt.block_slices);
-      plans[k].key = slice_key(r.thread, r.kind);
-      plans[k].depth_offset = r.depth_offset;
-    });
     std::vector<std::pair<uint32_t, uint32_t>> jobs;  // (plan, block)
     for (uint32_t k = 0; k < plans.size(); ++k)
-      for (size_t b = 0; b < plans[k].blocks; ++b) jobs.push_back({k, uint32_t(b)});
+      for (size_t b = 0, e = SetPlan::blocks_of(sets[i + k].set->size(), m.opt.block_slices); b < e; ++b)
+        jobs.push_back({k, uint32_t(b)});
     std::vector<PackedBlock> done(jobs.size());
     std::atomic<size_t> next{0};
     std::atomic<bool> bad{false};
@@ -419,10 +433,17 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
       std::vector<size_t> parts;
       try {
         for (size_t k; !bad.load(std::memory_order_relaxed) && (k = next.fetch_add(1)) < jobs.size();) {
-          const SetPlan& p = plans[jobs[k].first];
+          SetPlan& p = plans[jobs[k].first];
+          std::call_once(p.planned, [&] {
+            const VztSliceSetRef& r = sets[i + jobs[k].first];
+            p.plan(*r.set, r.kind, m.opt.block_slices);
+            p.key = slice_key(r.thread, r.kind);
+            p.depth_offset = r.depth_offset;
+          });
           PackedBlock& b = done[k];
           Payload pl(0);
           b.count = p.encode(jobs[k].second, pl, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
+          if (p.left.fetch_sub(1) == 1) p.release();
           serialize_payload(pl, out, parts);
           pack_section(m.opt, cctx, SectionKind::Slices, p.key, b.count, out.data(), out.size(), true, parts,
                        b.section);
@@ -435,7 +456,11 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     };
     const size_t threads = std::min<size_t>(workers, jobs.size());
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    try {
+      pool.reserve(threads);
+      for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    } catch (...) {  // no thread for every worker: those started (and this one) share the jobs
+    }
     work();
     for (std::thread& t : pool) t.join();
     if (bad.load()) return m.fail("out of memory");

@@ -40,7 +40,8 @@
 //   store. A full ring overwrites its oldest records; save() reports how many were lost.
 // - In streaming mode a background thread drains the rings into the output .vzt as they fill,
 //   so nothing is lost, memory stays flat, and a killed program leaves a loadable file.
-// - Names are interned once: a zone macro keeps its call site's id in a function-local static.
+// - Names are interned once: a zone macro keeps its call site's id in a function-local static
+//   (VZ_ZONE_N / VZ_BEGIN with a runtime string intern that string at each run).
 // - save() pairs begins with ends per thread into nested slices and writes them through the
 //   formats library (formats/vzt_writer.h for .vzt, formats/writer.h for JSON).
 // - fork(): the child starts with no events, its own pid, and Config::output_file with its pid
@@ -400,24 +401,36 @@ inline bool Zone::begin_zone(NameId name) {
 
 #if !defined(VZ_RECORDER_DISABLED)
 namespace vz::rec::detail {
-// The name of a VZ_ZONE_N / VZ_BEGIN site: a string literal (any char array) is interned on the
-// site's first run and read from here after that; any other string (a std::string, a
-// string_view, a const char* whose text may change) is interned on every run, so each run gets
-// its own name.
+// The name of a VZ_ZONE_N / VZ_BEGIN site. A constant char array (a string literal, an entry of
+// a const table, `ok ? "hit" : "mis"`) is interned on its first run at the site and its id read
+// from here while the site sees the same array; any other string (a std::string, a string_view,
+// a char pointer or a writable char buffer, whose text may change) is interned on every run, so
+// each run gets its own name.
 class SiteName {
  public:
   constexpr SiteName() = default;
   template <size_t N>
-  NameId get(const char (&literal)[N], const char* file, uint32_t line) {
-    uint64_t v = id_.load(std::memory_order_relaxed);
-    if (v >> 32) [[likely]]
+  NameId get(const char (&text)[N], const char* file, uint32_t line) {
+    // The array's address (low 32 bits: constant arrays at one site lie within 4 GB of each
+    // other) beside its id; 0 until the first run.
+    const uint64_t at = uint64_t(uint32_t(reinterpret_cast<uintptr_t>(text))) << 32;
+    const uint64_t v = cache_.load(std::memory_order_relaxed);
+    if (v != 0 && (v & ~uint64_t(0xffffffff)) == at) [[likely]]
       return NameId(v);
-    NameId id = intern_site(literal, file, line);  // threads racing here get the same id
-    id_.store(uint64_t(1) << 32 | id, std::memory_order_relaxed);
+    size_t n = 0;
+    while (n < N && text[n] != 0) ++n;
+    const NameId id = intern_site(std::string_view(text, n), file, line);
+    cache_.store(at | id, std::memory_order_relaxed);  // racing threads store the same pair
     return id;
   }
+  template <size_t N>
+  NameId get(char (&text)[N], const char* file, uint32_t line) {  // a buffer: read each run
+    size_t n = 0;
+    while (n < N && text[n] != 0) ++n;
+    return intern_site(std::string_view(text, n), file, line);
+  }
   // Any other string. (One parameter type for them all: a literal must not find an overload
-  // as good as the template above, as `const char*` would be.)
+  // as good as the templates above, as `const char*` would be.)
   struct Runtime {
     std::string_view text;
     Runtime(const char* p) : text(p ? p : "") {}  // NOLINT: implicit on purpose
@@ -427,7 +440,7 @@ class SiteName {
   NameId get(Runtime name, const char* file, uint32_t line) { return intern_site(name.text, file, line); }
 
  private:
-  std::atomic<uint64_t> id_{0};  // 1 << 32 | id once known
+  std::atomic<uint64_t> cache_{0};  // address bits << 32 | id
 };
 }  // namespace vz::rec::detail
 #endif

@@ -399,6 +399,7 @@ TEST_CASE("SliceSet: preorder walk matches brute force, and a copied cursor resu
   gap.flags = {0};
   gap.depth_begin = {0, 0, 1};
   CHECK_FALSE(gap.walkable());
+  CHECK_FALSE(gap.walk_preorder([](uint32_t, uint32_t) { return true; }));
 }
 
 TEST_CASE("Trace helpers: intern_label, slice_count, view of absent ranges") {

@@ -518,6 +518,25 @@ class TestDecorators(TempDirTest):
         self.assertEqual(named(data, "fib"), [])
 
 
+class TestPackage(unittest.TestCase):
+    def test_logging_loaded_on_first_use_and_submodule_reachable(self):
+        # A fresh interpreter: `import viztracer` leaves logging alone; the handler, the
+        # submodule and dir() still show them, as with an eager import.
+        code = ("import sys, viztracer\n"
+                "print('logging' in sys.modules)\n"
+                "print('VizLoggingHandler' in dir(viztracer), 'vizlogging' in dir(viztracer))\n"
+                "print(viztracer.vizlogging.VizLoggingHandler is viztracer.VizLoggingHandler)\n"
+                "from viztracer import *\n"
+                "print(VizLoggingHandler.__name__, 'logging' in sys.modules)\n")
+        import subprocess
+        import sys
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=dict(os.environ))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split("\n")[:4],
+                         ["False", "True True", "True", "VizLoggingHandler True"])
+
+
 class TestAsync(TempDirTest):
     def test_log_async_tasks_get_tracks(self):
         async def leaf(n):

@@ -246,9 +246,11 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
     std::snprintf(buffer, sizeof buffer, "buf %s", w.c_str());
     const char* p = buffer;                // the same pointer, other text each run
     { VZ_ZONE_N(p); }
+    { VZ_ZONE_N(buffer); }                 // a writable buffer: read at each run
     VZ_BEGIN(w + " span");
     rec::end();
     { VZ_ZONE_N("literal"); }
+    { VZ_ZONE_N(w == "beta" ? "odd" : "eve"); }  // constant arrays of one length, two addresses
   }
   REQUIRE(rec::save(dir / "n.vzt"));
   LoadResult r = load(dir / "n.vzt");
@@ -256,7 +258,9 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
   std::vector<std::string> got = names_at(*r.trace, th, 0);
   std::vector<std::string> want;
   for (const std::string& w : words)
-    for (std::string n : {w, w, "buf " + w, w + " span", std::string("literal")}) want.push_back(n);
+    for (std::string n : {w, w, "buf " + w, "buf " + w, w + " span", std::string("literal"),
+                          std::string(w == "beta" ? "odd" : "eve")})
+      want.push_back(n);
   CHECK(got == want);
 }
 

@@ -13,12 +13,17 @@ from .vizobject import VizObject
 
 def __getattr__(name):
     # VizLoggingHandler needs the logging module (~5 ms to import): loaded on first use.
-    if name == "VizLoggingHandler":
-        from .vizlogging import VizLoggingHandler
+    if name in ("VizLoggingHandler", "vizlogging"):
+        import importlib
 
-        globals()[name] = VizLoggingHandler
-        return VizLoggingHandler
+        module = importlib.import_module(".vizlogging", __name__)
+        globals()["VizLoggingHandler"] = module.VizLoggingHandler
+        return module if name == "vizlogging" else module.VizLoggingHandler
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"VizLoggingHandler", "vizlogging"})
 
 
 __all__ = ["__version__", "VizTracer", "get_tracer", "ignore_function", "trace_and_save",

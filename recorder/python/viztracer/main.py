@@ -127,9 +127,9 @@ def _open_viewer(path, flamegraph):
     cmd = [binary(), path]
     if flamegraph:
         cmd[1:1] = ["--tab", "flamegraph"]
-    import subprocess  # only here: ~3 ms of every start otherwise
-
-    return subprocess.call(cmd)
+    # os.spawnvp, not subprocess: importing it here, after sys.path[0] became the script's
+    # directory, could pick up a subprocess.py of the user's (and at start-up it costs ~3 ms).
+    return os.spawnvp(os.P_WAIT, cmd[0], cmd)
 
 
 def _run_target(opts, tracer):
