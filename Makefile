@@ -6,6 +6,8 @@ JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 # The python3 on PATH gets the viztracer package (its real executable, not a pyenv shim).
 PYTHON3    ?= $(shell python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+# Other CPythons (3.12+) found under pyenv: the package is also built and tested for them.
+EXTRA_PYTHONS ?= $(shell r=$$(pyenv root 2>/dev/null) && ls -d $$r/versions/3.1[2-9]*/bin/python3 2>/dev/null | tr '\n' ';')
 
 .PHONY: all deps configure build demo test sanitize tsan fuzz bench install clean
 
@@ -17,7 +19,8 @@ deps:
 configure: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then \
 	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(if $(PYTHON3),-DPython3_EXECUTABLE=$(PYTHON3)) $(CMAKE_ARGS); \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(if $(PYTHON3),-DPython3_EXECUTABLE=$(PYTHON3)) \
+	    $(if $(EXTRA_PYTHONS),"-DVZ_EXTRA_PYTHONS=$(EXTRA_PYTHONS)") $(CMAKE_ARGS); \
 	fi
 
 build: configure

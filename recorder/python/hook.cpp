@@ -84,7 +84,7 @@ uint64_t compute_code_info(PyCodeObject* co) {
 }
 
 // CPython 3.11's co_extra block (Include/internal/pycore_code.h: _PyCodeObjectExtra), read
-// directly on the hot path; _PyCode_SetExtra allocates and grows it.
+// directly on the hot path; code_set_extra allocates and grows it.
 struct CodeExtra {
   Py_ssize_t ce_size;
   void* ce_extras[1];
@@ -97,7 +97,7 @@ inline uint64_t code_info(PyCodeObject* co) {
   auto* ce = static_cast<CodeExtra*>(co->co_extra);
   if (ce && st.code_extra_index < ce->ce_size) extra = ce->ce_extras[st.code_extra_index];
 #else
-  if (_PyCode_GetExtra((PyObject*)co, st.code_extra_index, &extra) < 0) {
+  if (code_get_extra((PyObject*)co, st.code_extra_index, &extra) < 0) {
     PyErr_Clear();
     return compute_code_info(co);
   }
@@ -105,7 +105,7 @@ inline uint64_t code_info(PyCodeObject* co) {
   uint64_t v = uint64_t(uintptr_t(extra));
   if (v != 0 && uint32_t(v >> 40) == (st.generation & 0xffffff)) return v;
   v = compute_code_info(co);
-  if (_PyCode_SetExtra((PyObject*)co, st.code_extra_index, (void*)uintptr_t(v)) < 0) PyErr_Clear();
+  if (code_set_extra((PyObject*)co, st.code_extra_index, (void*)uintptr_t(v)) < 0) PyErr_Clear();
   return v;
 }
 
@@ -452,17 +452,9 @@ extern "C" void vzpy_frame_exit(void* key, PyObject* retval) {
   on_return(ts, key, false, retval);
 }
 
-void install_all() {
-  PyThreadState* me = PyThreadState_Get();
-  for (PyThreadState* t = PyInterpreterState_ThreadHead(me->interp); t; t = PyThreadState_Next(t))
-    if (_PyEval_SetProfile(t, profile, nullptr) < 0) PyErr_Clear();
-}
+void install_all() { set_profile_all_threads(profile); }
 
-void uninstall_all() {
-  PyThreadState* me = PyThreadState_Get();
-  for (PyThreadState* t = PyInterpreterState_ThreadHead(me->interp); t; t = PyThreadState_Next(t))
-    if (_PyEval_SetProfile(t, nullptr, nullptr) < 0) PyErr_Clear();
-}
+void uninstall_all() { set_profile_all_threads(nullptr); }
 
 void close_open_frames(bool as_complete) {
   uint64_t now = vz::rec::now_ticks();

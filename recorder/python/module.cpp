@@ -157,9 +157,9 @@ PyObject* py_is_active(PyObject*, PyObject*) { return PyBool_FromLong(state().ac
 
 // The threading.setprofile hook: installs the C profile function on a new thread.
 PyObject* py_thread_hook(PyObject*, PyObject*) {
-  PyThreadState* t = PyThreadState_Get();
   bool profile_hook = state().active && !state().eval_mode;
-  if (_PyEval_SetProfile(t, profile_hook ? profile : nullptr, nullptr) < 0) return nullptr;
+  PyEval_SetProfile(profile_hook ? profile : nullptr, nullptr);  // this (new) thread
+  if (PyErr_Occurred()) return nullptr;
   Py_RETURN_NONE;
 }
 
@@ -394,7 +394,7 @@ PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "_vztracer",
 PyMODINIT_FUNC PyInit__vztracer(void) {
   State& st = state();
   if (st.code_extra_index < 0) {
-    st.code_extra_index = _PyEval_RequestCodeExtraIndex(nullptr);
+    st.code_extra_index = request_code_extra_index();
     if (st.code_extra_index < 0) return nullptr;
   }
   return PyModule_Create(&kModule);

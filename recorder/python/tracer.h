@@ -13,6 +13,26 @@
 
 namespace vzpy {
 
+// The C API names this extension uses that moved across CPython versions: the code object's
+// extra slots became PyUnstable_* in 3.12 (the underscored names are deprecated, then gone),
+// and a profile function for another thread (_PyEval_SetProfile, internal from 3.13) is set
+// for all threads at once with PyEval_SetProfileAllThreads from 3.12.
+#if PY_VERSION_HEX >= 0x030c0000
+inline Py_ssize_t request_code_extra_index() { return PyUnstable_Eval_RequestCodeExtraIndex(nullptr); }
+inline int code_get_extra(PyObject* co, Py_ssize_t i, void** v) { return PyUnstable_Code_GetExtra(co, i, v); }
+inline int code_set_extra(PyObject* co, Py_ssize_t i, void* v) { return PyUnstable_Code_SetExtra(co, i, v); }
+inline void set_profile_all_threads(Py_tracefunc f) { PyEval_SetProfileAllThreads(f, nullptr); }
+#else
+inline Py_ssize_t request_code_extra_index() { return _PyEval_RequestCodeExtraIndex(nullptr); }
+inline int code_get_extra(PyObject* co, Py_ssize_t i, void** v) { return _PyCode_GetExtra(co, i, v); }
+inline int code_set_extra(PyObject* co, Py_ssize_t i, void* v) { return _PyCode_SetExtra(co, i, v); }
+inline void set_profile_all_threads(Py_tracefunc f) {
+  PyThreadState* me = PyThreadState_Get();
+  for (PyThreadState* t = PyInterpreterState_ThreadHead(me->interp); t; t = PyThreadState_Next(t))
+    if (_PyEval_SetProfile(t, f, nullptr) < 0) PyErr_Clear();
+}
+#endif
+
 // What the hook does with a frame it pushed.
 enum FrameKind : uint8_t {
   kRecord = 0,  // recorded when it returns
