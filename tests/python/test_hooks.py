@@ -73,6 +73,34 @@ class TestHooks(TempDirTest):
         self.assertEqual(len({e["tid"] for e in named(fast, "fib")}), 2)
         assert_nested(self, fast)
 
+    def test_init_calls_at_specialised_call_sites(self):
+        # A class call specialised before start() and one specialised while tracing: every
+        # __init__ is recorded, whichever hook records (3.13's specialised class call bypasses
+        # an eval-frame hook, so that hook is not used there).
+        code = ("import json, sys\n"
+                "from viztracer import VizTracer\n"
+                "class A:\n"
+                "    def __init__(self):\n"
+                "        self.x = 1\n"
+                "def before():\n"
+                "    return A()\n"
+                "for _ in range(1000):\n"
+                "    before()\n"
+                "t = VizTracer(verbose=0, ignore_c_function=True, output_file=sys.argv[1])\n"
+                "t.start()\n"
+                "def during():\n"
+                "    return A()\n"
+                "for _ in range(300):\n"
+                "    during()\n"
+                "before()\n"
+                "t.stop()\n"
+                "t.save()\n")
+        out = self.path("init.json")
+        r = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = self.counts(load(out))
+        self.assertEqual((c.get("during"), c.get("before"), c.get("A.__init__")), (300, 1, 301))
+
     def test_retval_in_eval_mode(self):
         data = self.trace(log_func_retval=True)
         top = max(named(data, "fib"), key=lambda e: e["dur"])
