@@ -324,40 +324,79 @@ void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be
   o.maybe_flush();
 }
 
-// X events of one thread, in the order of `refs`. Big threads are formatted in rounds of pieces
-// on all cores (each piece into its own buffer), and the pieces handed to the sink in order:
-// the output is the same bytes as one thread writing them.
-void write_complete_slices(Out& o, const SliceSet* const sets[2], const std::vector<SliceRef>& refs,
-                           uint32_t th, unsigned workers) {
+// A thread's slice events in output order: its X slices, then its B/E slices as B and E events
+// with its unmatched E events among them.
+struct SliceStream {
+  const Trace& t;
+  uint32_t thread;
+  const SliceSet* sets[2];
+  std::vector<SliceRef> xs, bes;
+  const std::vector<const OtherEvent*>& strays;
+  enum Kind : uint8_t { kX, kB, kE, kStray };
+  struct Item {
+    Kind kind;
+    uint32_t i;  // into xs (X), bes (B, E) or strays
+  };
+  std::vector<Item> items;
+
+  void write(Out& o, const Item& it) const {
+    switch (it.kind) {
+      case kX:
+        write_begin(o, *sets[xs[it.i].set], xs[it.i].index, thread, false);
+        break;
+      case kB:
+        write_begin(o, *sets[bes[it.i].set], bes[it.i].index, thread, true);
+        break;
+      case kE:
+        o.begin("E", kNone, kNone, thread);
+        o.ts("ts", bes[it.i].end);
+        o.end();
+        o.maybe_flush();
+        break;
+      case kStray:
+        o.raw_event(t.view(strays[it.i]->raw));
+        o.maybe_flush();
+        break;
+    }
+  }
+  uint32_t label(const Item& it) const {
+    if (it.kind == kX) return sets[xs[it.i].set]->label[xs[it.i].index];
+    if (it.kind == kB) return sets[bes[it.i].set]->label[bes[it.i].index];
+    return kNone;
+  }
+};
+
+// Writes the stream's items. Big threads are formatted in rounds of pieces on all cores (each
+// piece into its own buffer) and the pieces handed to the sink in order: the same bytes as one
+// thread writing them.
+void write_items(Out& o, const SliceStream& st, unsigned workers) {
   // At most kPieces pieces of kPiece events are held at once (~16 MB of typical events).
   constexpr size_t kPiece = 16384, kParallelFrom = 2 * kPiece, kPieces = 8;
+  const std::vector<SliceStream::Item>& items = st.items;
   size_t next = 0;
-  if (workers > 1 && refs.size() >= kParallelFrom) {
-    for (const SliceRef& r : refs) o.prepare(sets[r.set]->label[r.index], th);
-    // The first event decides the separator; after it every event starts with ",".
-    if (o.first()) {
-      write_begin(o, *sets[refs[0].set], refs[0].index, th, false);
-      next = 1;
-    }
+  if (workers > 1 && items.size() >= kParallelFrom) {
+    for (const SliceStream::Item& it : items) o.prepare(st.label(it), st.thread);
+    // The first event written decides the separator; after it every event starts with ",".
+    while (o.first() && next < items.size()) st.write(o, items[next++]);
     o.flush();
     std::vector<std::unique_ptr<Out>> pieces;
     for (size_t k = 0; k < std::min<size_t>(kPieces, 2 * size_t(workers)); ++k)
       pieces.push_back(std::make_unique<Out>(Out::PieceOf{o}));
-    while (next < refs.size() && o.ok()) {
-      size_t n = std::min(refs.size() - next, pieces.size() * kPiece);
+    while (next < items.size() && o.ok()) {
+      size_t n = std::min(items.size() - next, pieces.size() * kPiece);
       size_t used = (n + kPiece - 1) / kPiece;
       parallel_for(used, workers, [&](size_t k) {
         Out& p = *pieces[k];
         p.buf().clear();
         for (size_t j = next + k * kPiece, e = std::min(next + n, j + kPiece); j < e; ++j)
-          write_begin(p, *sets[refs[j].set], refs[j].index, th, false);
+          st.write(p, items[j]);
       });
       for (size_t k = 0; k < used; ++k) o.sink(pieces[k]->buf());
       next += n;
     }
     return;
   }
-  for (; next < refs.size(); ++next) write_begin(o, *sets[refs[next].set], refs[next].index, th, false);
+  for (; next < items.size(); ++next) st.write(o, items[next]);
 }
 
 // X slices, then the slices that came from B/E as B and E events, so event counts survive a round
@@ -367,39 +406,40 @@ void write_complete_slices(Out& o, const SliceSet* const sets[2], const std::vec
 void write_thread_slices(Out& o, const Trace& t, uint32_t th, std::vector<const OtherEvent*>& strays,
                          unsigned workers) {
   const Thread& thread = t.threads[th];
-  const SliceSet* sets[2] = {&thread.slices, &thread.overflow};
-  write_complete_slices(o, sets, collect(thread, false), th, workers);
-
   std::stable_sort(strays.begin(), strays.end(),
                    [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
+  SliceStream st{t, th, {&thread.slices, &thread.overflow}, collect(thread, false),
+                 collect(thread, true), strays, {}};
+  using Item = SliceStream::Item;
+  st.items.reserve(st.xs.size() + 2 * st.bes.size() + strays.size());
+  for (uint32_t i = 0; i < st.xs.size(); ++i) st.items.push_back(Item{SliceStream::kX, i});
   size_t next_stray = 0;
-  std::vector<SliceRef> stack;
+  std::vector<uint32_t> stack;  // open B items (into bes)
   constexpr Time kNever = std::numeric_limits<Time>::max();
   // Emits, in time order, the E events due at or before `limit` (closing E first on a tie).
   auto flush_until = [&](Time limit) {
     for (;;) {
-      bool can_pop = !stack.empty() && stack.back().end <= limit;
+      bool can_pop = !stack.empty() && st.bes[stack.back()].end <= limit;
       bool can_stray = next_stray < strays.size() && strays[next_stray]->ts <= limit;
       if (!can_pop && !can_stray) return;
-      if (can_pop && (!can_stray || stack.back().end <= strays[next_stray]->ts)) {
-        SliceRef r = stack.back();
+      if (can_pop && (!can_stray || st.bes[stack.back()].end <= strays[next_stray]->ts)) {
+        uint32_t i = stack.back();
         stack.pop_back();
-        if (sets[r.set]->flags[r.index] & kSliceOpen) continue;  // never closed: no E
-        o.begin("E", kNone, kNone, th);
-        o.ts("ts", r.end);
-        o.end();
+        const SliceRef& r = st.bes[i];
+        if (st.sets[r.set]->flags[r.index] & kSliceOpen) continue;  // never closed: no E
+        st.items.push_back(Item{SliceStream::kE, i});
       } else {
-        o.raw_event(t.view(strays[next_stray++]->raw));
+        st.items.push_back(Item{SliceStream::kStray, uint32_t(next_stray++)});
       }
-      o.maybe_flush();
     }
   };
-  for (const SliceRef& r : collect(thread, true)) {
-    flush_until(r.start);
-    write_begin(o, *sets[r.set], r.index, th, true);
-    stack.push_back(r);
+  for (uint32_t i = 0; i < st.bes.size(); ++i) {
+    flush_until(st.bes[i].start);
+    st.items.push_back(Item{SliceStream::kB, i});
+    stack.push_back(i);
   }
   flush_until(kNever);
+  write_items(o, st, workers);
 }
 
 void write_instant(Out& o, const Instant& in) {

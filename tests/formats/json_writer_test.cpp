@@ -826,6 +826,37 @@ TEST_CASE("writer: big threads give the same bytes on 1, 3 and 4 workers, in (st
   }
 }
 
+TEST_CASE("writer: a big B/E thread with stray E events and an open B gives the same bytes on any worker count") {
+  std::string x = "[";
+  for (int i = 0; i < 20000; ++i) {
+    int64_t t = int64_t(i) * 10;
+    x += "{\"ph\":\"B\",\"name\":\"outer\",\"pid\":1,\"tid\":2,\"ts\":" + std::to_string(t) + "},";
+    x += "{\"ph\":\"B\",\"name\":\"inner\",\"pid\":1,\"tid\":2,\"ts\":" + std::to_string(t + 1) + "},";
+    x += "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":" + std::to_string(t + 2) + "},";
+    x += "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":" + std::to_string(t + 3) + "},";
+    if (i % 5000 == 0) x += "{\"ph\":\"E\",\"pid\":1,\"tid\":2,\"ts\":" + std::to_string(t + 5) + "},";
+  }
+  x += "{\"ph\":\"B\",\"name\":\"open\",\"pid\":1,\"tid\":2,\"ts\":300000}]";
+  LoadResult r = load(x, 2);
+  REQUIRE(r.ok);
+  auto write_with = [&](unsigned workers) {
+    std::string out;
+    CHECK(write_json(*r.trace, [&](std::string_view s) { return out.append(s), true; }, workers));
+    return out;
+  };
+  const std::string one = write_with(1);
+  CHECK(one == write_with(4));
+  CHECK(one == write_with(2));
+  LoadResult back = load(one, 1);
+  REQUIRE(back.ok);
+  check_clean_parse(*back.trace);
+  CHECK(write(*back.trace) == one);  // a second round trip changes nothing
+  const Thread& th = back.trace->threads.at(0);
+  CHECK(th.slices.size() == 40001);
+  CHECK(th.unmatched_begin == 1);
+  CHECK(th.unmatched_end == 4);
+}
+
 TEST_CASE("writer: a failing sink stops the writer and reports false") {
   LoadResult r = load(R"({"traceEvents":[{"ph":"X","name":"a","pid":1,"tid":1,"ts":1,"dur":1}]})");
   REQUIRE(r.ok);
