@@ -277,41 +277,40 @@ struct SliceRef {
   }
 };
 
-// The thread's slices whose B/E-ness matches `be`, in (start asc, end desc) order. A nested set
-// walked in preorder is in that order already but for ties among zero-length slices (checked:
-// then it is sorted); overflow lanes are sorted and merged in.
-std::vector<SliceRef> collect(const Thread& th, bool be) {
-  std::vector<SliceRef> out;
-  auto wanted = [be](const SliceSet& s, uint32_t i) {
-    return bool(s.flags[i] & (kSliceOpen | kSliceFromBE)) == be;
+// The thread's slices split by B/E-ness (out[0]: X, out[1]: from B/E), each in (start asc,
+// end desc) order. A nested set walked in preorder (once for both) is in that order already but
+// for ties among zero-length slices (checked: then it is sorted); overflow lanes are sorted and
+// merged in.
+void collect(const Thread& th, std::vector<SliceRef> out[2]) {
+  auto kind = [](const SliceSet& s, uint32_t i) {
+    return (s.flags[i] & (kSliceOpen | kSliceFromBE)) ? 1 : 0;
   };
-  auto depth_major = [&](uint32_t k, const SliceSet& s) {
+  auto depth_major = [&](uint32_t k, const SliceSet& s, std::vector<SliceRef>& v, int want) {
     for (uint32_t d = 0; d < s.depths(); ++d)
       for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
-        if (wanted(s, i)) out.push_back({s.start[i], s.start[i] + s.dur[i], k, d, i});
+        if (kind(s, i) == want) v.push_back({s.start[i], s.start[i] + s.dur[i], k, d, i});
   };
   const SliceSet& nested = th.slices;
-  bool sorted = nested.walkable();
-  if (sorted) {
-    nested.walk_preorder([&](uint32_t i, uint32_t d) {
-      if (wanted(nested, i)) out.push_back({nested.start[i], nested.start[i] + nested.dur[i], 0, d, i});
-      return true;
-    });
-    sorted = std::is_sorted(out.begin(), out.end());
+  bool walked = nested.walk_preorder([&](uint32_t i, uint32_t d) {
+    out[kind(nested, i)].push_back({nested.start[i], nested.start[i] + nested.dur[i], 0, d, i});
+    return true;
+  });
+  for (int k = 0; k < 2; ++k) {
+    std::vector<SliceRef>& v = out[k];
+    bool sorted = walked && std::is_sorted(v.begin(), v.end());
+    if (!sorted) {
+      v.clear();
+      depth_major(0, nested, v, k);
+    }
+    size_t mid = v.size();
+    depth_major(1, th.overflow, v, k);
+    if (!sorted) {
+      std::sort(v.begin(), v.end());
+    } else if (mid < v.size()) {
+      std::sort(v.begin() + ptrdiff_t(mid), v.end());
+      std::inplace_merge(v.begin(), v.begin() + ptrdiff_t(mid), v.end());
+    }
   }
-  if (!sorted) {
-    out.clear();
-    depth_major(0, nested);
-  }
-  size_t mid = out.size();
-  depth_major(1, th.overflow);
-  if (!sorted) {
-    std::sort(out.begin(), out.end());
-  } else if (mid < out.size()) {
-    std::sort(out.begin() + ptrdiff_t(mid), out.end());
-    std::inplace_merge(out.begin(), out.begin() + ptrdiff_t(mid), out.end());
-  }
-  return out;
 }
 
 void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be) {
@@ -408,8 +407,11 @@ void write_thread_slices(Out& o, const Trace& t, uint32_t th, std::vector<const 
   const Thread& thread = t.threads[th];
   std::stable_sort(strays.begin(), strays.end(),
                    [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
-  SliceStream st{t, th, {&thread.slices, &thread.overflow}, collect(thread, false),
-                 collect(thread, true), strays, {}};
+  SliceStream st{t, th, {&thread.slices, &thread.overflow}, {}, {}, strays, {}};
+  std::vector<SliceRef> refs[2];
+  collect(thread, refs);
+  st.xs = std::move(refs[0]);
+  st.bes = std::move(refs[1]);
   using Item = SliceStream::Item;
   st.items.reserve(st.xs.size() + 2 * st.bes.size() + strays.size());
   for (uint32_t i = 0; i < st.xs.size(); ++i) st.items.push_back(Item{SliceStream::kX, i});
