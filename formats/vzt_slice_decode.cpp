@@ -32,20 +32,6 @@ namespace vz::vzt_read {
 
 namespace {
 
-// Maps a large fresh buffer in before it is written: one madvise instead of a page fault per
-// 4 KiB (the faults cost more than decoding the slices that fill the pages), with transparent
-// huge pages where the range allows. Only advice: failures (older kernels) change nothing.
-void prefault(void* p, size_t n) {
-  constexpr uintptr_t kPage = 4096, kHuge = uintptr_t(2) << 20;
-  if (n < (size_t(1) << 20)) return;  // a few faults cost less than the system calls
-  uintptr_t b = reinterpret_cast<uintptr_t>(p), e = b + n;
-  uintptr_t ha = (b + kHuge - 1) & ~(kHuge - 1), he = e & ~(kHuge - 1);
-  if (he > ha) ::madvise(reinterpret_cast<void*>(ha), he - ha, MADV_HUGEPAGE);
-#ifdef MADV_POPULATE_WRITE
-  uintptr_t pa = (b + kPage - 1) & ~(kPage - 1), pe = e & ~(kPage - 1);
-  if (pe > pa) ::madvise(reinterpret_cast<void*>(pa), pe - pa, MADV_POPULATE_WRITE);
-#endif
-}
 
 // Same comparison TraceBuilder uses to lay slices out: start ascending, end descending.
 Time sat_end(const RawSlice& r) {
@@ -272,7 +258,7 @@ bool Reader::size_direct(DirectThread& dt) {
   }
   for (auto* v : {&s.start, &s.dur}) {
     v->reserve(total);
-    prefault(v->data(), total * sizeof(Time));
+    prefault_for_write(v->data(), total * sizeof(Time));
     v->resize(total);
   }
   s.label.resize(total);
@@ -400,7 +386,7 @@ bool Reader::decode_block(Block& b, Scratch& sc) const {
   b.acc = Acc{};
   std::vector<RawSlice>& v = b.acc.s;
   v.reserve(total);
-  prefault(v.data(), total * sizeof(RawSlice));
+  prefault_for_write(v.data(), total * sizeof(RawSlice));
   v.resize(total);
   bool oob = false;
   auto tree_fn = ranked ? (sgn ? &Reader::decode_tree<true, true, false>
