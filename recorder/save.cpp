@@ -70,13 +70,8 @@ bool build_slice_set(const DecodedSlice* in, size_t n, const std::vector<uint32_
   // dropped ancestors; the builder handles such sets.
   for (uint32_t d = 0; d < depths; ++d)
     if (out.depth_begin[d + 1] == out.depth_begin[d]) return false;
-  for (auto* v : {&out.start, &out.dur}) {
-    v->reserve(n);
-    prefault_for_write(v->data(), n * sizeof(Time));
-    v->resize(n);
-  }
-  out.label.reserve(n);
-  prefault_for_write(out.label.data(), n * sizeof(uint32_t));
+  out.start.resize(n);
+  out.dur.resize(n);
   out.label.resize(n);
   out.flags.resize(n);
   std::vector<uint32_t> at(out.depth_begin.begin(), out.depth_begin.end() - 1);
@@ -235,10 +230,7 @@ bool save_locked(const std::string& path, std::string* message) {
   }
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
-    // One record per short complete() slice, two per begin/end pair: room for the first, and
-    // the pages of the second mapped in at once.
-    t.batch.slices.reserve(t.snap.na + t.snap.nb);
-    prefault_for_write(t.batch.slices.data(), (t.snap.na + t.snap.nb) / 2 * sizeof(DecodedSlice));
+    t.batch.slices.reserve(t.snap.na + t.snap.nb);  // one record per short complete() slice
     t.dec->feed(t.snap.a, t.snap.na, t.batch);
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
   });
