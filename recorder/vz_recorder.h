@@ -417,17 +417,13 @@ class SiteName {
     const uint64_t v = cache_.load(std::memory_order_relaxed);
     if (v != 0 && (v & ~uint64_t(0xffffffff)) == at) [[likely]]
       return NameId(v);
-    size_t n = 0;
-    while (n < N && text[n] != 0) ++n;
-    const NameId id = intern_site(std::string_view(text, n), file, line);
+    const NameId id = intern_site(text_of(text), file, line);
     cache_.store(at | id, std::memory_order_relaxed);  // racing threads store the same pair
     return id;
   }
   template <size_t N>
   NameId get(char (&text)[N], const char* file, uint32_t line) {  // a buffer: read each run
-    size_t n = 0;
-    while (n < N && text[n] != 0) ++n;
-    return intern_site(std::string_view(text, n), file, line);
+    return intern_site(text_of(text), file, line);
   }
   // Any other string. (One parameter type for them all: a literal must not find an overload
   // as good as the templates above, as `const char*` would be.)
@@ -440,6 +436,12 @@ class SiteName {
   NameId get(Runtime name, const char* file, uint32_t line) { return intern_site(name.text, file, line); }
 
  private:
+  template <size_t N>
+  static std::string_view text_of(const char (&text)[N]) {  // up to the first NUL, if any
+    size_t n = 0;
+    while (n < N && text[n] != 0) ++n;
+    return std::string_view(text, n);
+  }
   std::atomic<uint64_t> cache_{0};  // address bits << 32 | id
 };
 }  // namespace vz::rec::detail

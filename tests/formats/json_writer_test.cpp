@@ -32,12 +32,13 @@ namespace {
 // Helpers: write to a string, strict validation, summaries and a name-based dump of a model
 // ---------------------------------------------------------------------------------------------
 
-std::string write(const Trace& t) {
+// `workers`: threads formatting a big thread's events (0: one per core).
+std::string write(const Trace& t, unsigned workers = 0) {
   std::string out;
   bool ok = write_json(t, [&](std::string_view s) {
     out.append(s);
     return true;
-  });
+  }, workers);
   CHECK(ok);
   return out;
 }
@@ -794,14 +795,9 @@ TEST_CASE("writer: big threads give the same bytes on 1, 3 and 4 workers, in (st
     }
     CHECK(most > 36000);  // past the 32768 X slices from which a thread is formatted in pieces
     CHECK(overflow > 0);
-    auto write_with = [&](unsigned workers) {
-      std::string out;
-      CHECK(write_json(*r.trace, [&](std::string_view s) { return out.append(s), true; }, workers));
-      return out;
-    };
-    const std::string one = write_with(1);
-    CHECK(one == write_with(4));
-    CHECK(one == write_with(3));
+    const std::string one = write(*r.trace, 1);
+    CHECK(one == write(*r.trace, 4));
+    CHECK(one == write(*r.trace, 3));
     // Each thread's X events: start ascending, and on equal starts the longer first.
     rapidjson::Document d;
     d.Parse<rapidjson::kParseNumbersAsStringsFlag>(one.data(), one.size());
@@ -839,14 +835,9 @@ TEST_CASE("writer: a big B/E thread with stray E events and an open B gives the 
   x += "{\"ph\":\"B\",\"name\":\"open\",\"pid\":1,\"tid\":2,\"ts\":300000}]";
   LoadResult r = load(x, 2);
   REQUIRE(r.ok);
-  auto write_with = [&](unsigned workers) {
-    std::string out;
-    CHECK(write_json(*r.trace, [&](std::string_view s) { return out.append(s), true; }, workers));
-    return out;
-  };
-  const std::string one = write_with(1);
-  CHECK(one == write_with(4));
-  CHECK(one == write_with(2));
+  const std::string one = write(*r.trace, 1);
+  CHECK(one == write(*r.trace, 4));
+  CHECK(one == write(*r.trace, 2));
   LoadResult back = load(one, 1);
   REQUIRE(back.ok);
   check_clean_parse(*back.trace);

@@ -92,16 +92,11 @@ std::string write_blocks(const Trace& tr, uint32_t block_slices, bool compress) 
   opt.block_events = 3;
   opt.compress = compress;
   REQUIRE(w.open(p.path, opt, nullptr));
-  std::vector<std::string_view> strings;
-  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
   std::string_view src = t->source ? std::string_view(t->source->data(), t->source->size())
                                    : std::string_view();
   REQUIRE(w.write_info({t->origin_us, t->display_time_unit, t->object_form, t->events, true,
                         t->start, t->end}));
-  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
-  REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
-  REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
-  REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+  write_tables(w, *t);
   for (uint32_t i = 0; i < t->threads.size(); ++i) {
     REQUIRE(w.write_slices(i, vzt::SliceSetKind::Nested, t->threads[i].slices, src));
     REQUIRE(w.write_slices(i, vzt::SliceSetKind::Overflow, t->threads[i].overflow, src));

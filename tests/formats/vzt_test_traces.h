@@ -20,6 +20,8 @@
 #include "formats/builder.h"
 #include "formats/io.h"
 #include "formats/model.h"
+#include "formats/vzt_format.h"
+#include "formats/vzt_writer.h"
 
 namespace vzt_test {
 
@@ -213,6 +215,25 @@ inline std::unique_ptr<Trace> viztracer_like(size_t calls, uint32_t seed = 7, in
 // ---------------------------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------------------------
+
+// Writes `t`'s strings, labels, processes and threads: what every Slices section refers to.
+inline void write_tables(VztStreamWriter& w, const Trace& t) {
+  std::vector<std::string_view> strings;
+  for (StrId i = 1; i < t.strings.size(); ++i) strings.push_back(t.strings.get(i));
+  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
+  REQUIRE(w.write_labels(0, t.labels.data(), t.labels.size()));
+  REQUIRE(w.write_processes(0, t.processes.data(), t.processes.size()));
+  REQUIRE(w.write_threads(0, t.threads.data(), t.threads.size()));
+}
+
+// Two .vzt files are the same byte for byte after their file headers (whose creation times
+// differ).
+inline void check_same_after_header(const std::string& a, const std::string& b) {
+  const size_t head = sizeof(vzt::FileHeader);
+  REQUIRE(a.size() > head);
+  CHECK(a.size() == b.size());
+  CHECK(a.compare(head, std::string::npos, b, head, std::string::npos) == 0);
+}
 
 inline bool same_double(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 

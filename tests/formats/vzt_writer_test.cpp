@@ -124,12 +124,7 @@ TEST_CASE("write_vzt: the footer index points at every thread's slice and instan
   opt.compress = false;  // so this test can read the Index payload directly
   opt.block_slices = 4000;
   REQUIRE(w.open(p.path, opt, nullptr));
-  std::vector<std::string_view> strings;
-  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
-  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
-  REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
-  REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
-  REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+  write_tables(w, *t);
   for (uint32_t i = 0; i < t->threads.size(); ++i)
     REQUIRE(w.write_slices(i, vzt::SliceSetKind::Nested, t->threads[i].slices, {}));
   REQUIRE(w.finish(nullptr));
@@ -214,16 +209,11 @@ TEST_CASE("VztStreamWriter: sections appended as buffers fill; unfinished file l
   auto t = viztracer_like(5000, 11);
   const Thread& th = t->threads[0];
   TempPath p("stream.vzt");
-  std::vector<std::string_view> strings;
-  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
   {
     VztStreamWriter w;
     REQUIRE(w.open_streaming(p.path, {}, nullptr));
     REQUIRE(w.write_info(VztInfo{5, "ms", true, 0, false, 0, 0}));
-    REQUIRE(w.write_strings(1, strings.data(), strings.size()));
-    REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
-    REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
-    REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+    write_tables(w, *t);
     REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, th.slices, {}));
     CHECK(w.bytes_written() == read_all(p.path).size());  // already on disk, section by section
     // No finish(): the program "crashed".
@@ -256,16 +246,11 @@ TEST_CASE("VztStreamWriter: fragments with depth offsets reassemble into one thr
   rest.depth_begin.assign(s.depth_begin.begin() + 1, s.depth_begin.end());
   for (uint32_t& d : rest.depth_begin) d -= s.depth_begin[1];
   TempPath p("frag.vzt");
-  std::vector<std::string_view> strings;
-  for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
   VztStreamWriter w;
   VztWriteOptions opt;
   opt.block_slices = 500;  // many blocks
   REQUIRE(w.open(p.path, opt, nullptr));
-  REQUIRE(w.write_strings(1, strings.data(), strings.size()));
-  REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
-  REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
-  REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+  write_tables(w, *t);
   REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, rest, {}, 1));
   REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, roots, {}, 0));
   REQUIRE(w.finish(nullptr));
@@ -338,13 +323,8 @@ TEST_CASE("VztStreamWriter: write_slice_sets on many threads writes what consecu
   CHECK(wa.clean);
   CHECK(count_kind(wa, vzt::SectionKind::Slices) > 12);  // several blocks per set
   CHECK(count_kind(wa, vzt::SectionKind::Args) > 0);
-  // Everything after the file header (whose creation time differs) is the same, byte for byte.
-  const size_t head = sizeof(vzt::FileHeader);
-  REQUIRE(a.size() > head);
-  CHECK(a.size() == b.size());
-  CHECK(a.size() == c.size());
-  CHECK(a.compare(head, std::string::npos, b, head, std::string::npos) == 0);
-  CHECK(a.compare(head, std::string::npos, c, head, std::string::npos) == 0);
+  check_same_after_header(a, b);
+  check_same_after_header(a, c);
 }
 
 TEST_CASE("write_vzt: one big thread is cut into several blocks, the same bytes on 1 and 4 workers") {
@@ -358,12 +338,7 @@ TEST_CASE("write_vzt: one big thread is cut into several blocks, the same bytes 
   auto write = [&](const std::string& path, unsigned workers) {
     VztStreamWriter w;
     REQUIRE(w.open(path, opt, nullptr));
-    std::vector<std::string_view> strings;
-    for (StrId i = 1; i < t->strings.size(); ++i) strings.push_back(t->strings.get(i));
-    REQUIRE(w.write_strings(1, strings.data(), strings.size()));
-    REQUIRE(w.write_labels(0, t->labels.data(), t->labels.size()));
-    REQUIRE(w.write_processes(0, t->processes.data(), t->processes.size()));
-    REQUIRE(w.write_threads(0, t->threads.data(), t->threads.size()));
+    write_tables(w, *t);
     if (workers == 0) REQUIRE(w.write_slices(0, vzt::SliceSetKind::Nested, t->threads[0].slices, {}));
     else REQUIRE(w.write_slice_sets(sets.data(), sets.size(), {}, workers));
     std::string err;
@@ -377,9 +352,8 @@ TEST_CASE("write_vzt: one big thread is cut into several blocks, the same bytes 
   const Walked wa = walk(a);
   CHECK(wa.clean);
   CHECK(count_kind(wa, vzt::SectionKind::Slices) == 8);  // n / 8 slices a block (n > 8 * 2^16)
-  const size_t head = sizeof(vzt::FileHeader);
-  CHECK(a.compare(head, std::string::npos, b, head, std::string::npos) == 0);
-  CHECK(a.compare(head, std::string::npos, c, head, std::string::npos) == 0);
+  check_same_after_header(a, b);
+  check_same_after_header(a, c);
   for (bool direct : {true, false}) {
     CAPTURE(direct);
     auto file = MappedFile::open(four.path, nullptr);
