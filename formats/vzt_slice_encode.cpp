@@ -23,20 +23,46 @@ using namespace vzt_write;
 
 namespace {
 
+// What a BlockEncoder collects for a tree block: kept by a worker from one block to the next, so
+// that only its first block faults fresh pages in.
+struct EncodeScratch {
+  struct Open {
+    uint32_t depth, index, ordinal;
+  };
+  std::vector<Open> open;
+  // Time deltas in the order the reader consumes them, and their kinds: 0 lead (a begin),
+  // 1 leaf end (the end of the item begun last), 2 parent end.
+  std::vector<int64_t> delta;
+  std::vector<uint8_t> kind;
+  std::vector<uint32_t> labels;  // RankedTree: label per item (coded at finish())
+  std::vector<int64_t> steps;    // RankedTree: depth step per item
+  // put_ranked's tables, per label id.
+  std::vector<uint32_t> count, rank;
+  std::vector<uint64_t> sym_sum, leaf_n;
+  std::vector<uint8_t> info;
+  std::vector<uint8_t> syms;  // bucket symbol per delta
+  void clear() {
+    open.clear(), delta.clear(), kind.clear(), labels.clear(), steps.clear();
+  }
+};
+
 // Builds one Slices section from slices handed over one at a time.
 // Tree layout: items arrive in preorder with their depth; a begin event is emitted per item and
 // an end event when a later item at the same or a shallower depth (or the block's end) closes it.
 // Level layout: items arrive depth by depth in index order.
 class BlockEncoder {
  public:
-  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths)
-      : s_(s), layout_(layout), counts_(depths, 0) {}
+  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths, EncodeScratch& sc)
+      : s_(s), layout_(layout), counts_(depths, 0), sc_(sc), open_(sc.open), delta_(sc.delta),
+        kind_(sc.kind), labels_(sc.labels), steps_(sc.steps) {
+    sc.clear();
+  }
 
   size_t size() const { return items_; }
   // Room for a block of n slices.
   void reserve(size_t n) {
     if (layout_ == SliceLayout::Level) return;
-    events_.reserve(2 * n);
+    delta_.reserve(2 * n), kind_.reserve(2 * n);
     if (layout_ == SliceLayout::RankedTree) labels_.reserve(n), steps_.reserve(n);
   }
   void add(uint32_t i, uint32_t depth) {
@@ -62,21 +88,17 @@ class BlockEncoder {
   Time t_max() const { return t_max_; }
 
  private:
-  struct Open {
-    uint32_t depth, index, ordinal;
-  };
-  // A time delta in the order the reader consumes them: kind 0 lead, 1 leaf end, 2 parent end.
-  struct Event {
-    int64_t delta;
-    uint8_t kind;
-    uint32_t item;  // the slice (block ordinal) it begins or ends
-  };
+  void event(int64_t delta, uint8_t kind) {
+    delta_.push_back(delta);
+    kind_.push_back(kind);
+    signed_ |= delta < 0;
+  }
   void close_to(uint32_t depth) {
     while (!open_.empty() && open_.back().depth >= depth) {
       Time end = tadd(s_.start[open_.back().index], s_.dur[open_.back().index]);
       // The first item closed right after it opened (nothing opened since) is a leaf.
       bool leaf = open_.back().ordinal + 1 == items_;
-      events_.push_back({tsub(end, t_), uint8_t(leaf ? 1 : 2), open_.back().ordinal});
+      event(tsub(end, t_), uint8_t(leaf ? 1 : 2));
       t_ = end;
       open_.pop_back();
     }
@@ -88,7 +110,7 @@ class BlockEncoder {
     if (layout_ == SliceLayout::RankedTree) steps_.push_back(step);
     else up_.z(step);
     prev_depth_ = depth;
-    events_.push_back({tsub(s_.start[i], t_), 0, items_});
+    event(tsub(s_.start[i], t_), 0);
     t_ = s_.start[i];
     open_.push_back({depth, i, items_});
   }
@@ -124,11 +146,14 @@ class BlockEncoder {
   int64_t prev_depth_ = 0;
   Time base_ = 0, t_ = 0;
   Time t_min_ = INT64_MAX, t_max_ = INT64_MIN;
-  std::vector<Open> open_;
-  std::vector<Event> events_;
+  EncodeScratch& sc_;
+  std::vector<EncodeScratch::Open>& open_;
+  std::vector<int64_t>& delta_;
+  std::vector<uint8_t>& kind_;
+  std::vector<uint32_t>& labels_;
+  std::vector<int64_t>& steps_;
+  bool signed_ = false;  // some delta is negative
   Bytes up_, gap_, dur_, label_;
-  std::vector<uint32_t> labels_;  // RankedTree: label per item (coded at finish())
-  std::vector<int64_t> steps_;    // RankedTree: depth step per item
   std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
   std::vector<std::pair<uint32_t, ByteRange>> args_, extras_;
   size_t next_arg_ = 0, next_extra_ = 0;
@@ -138,11 +163,11 @@ class BlockEncoder {
 // end: three distributions, three entropy tables) and all raw bits in one bit stream.
 void BlockEncoder::put_times(Payload& pl, bool sign) {
   BitWriter<Bytes> bits(pl[4]);
-  for (const Event& e : events_) {
+  for (size_t k = 0; k < delta_.size(); ++k) {
     unsigned n;
     uint64_t extra;
-    uint8_t sym = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
-    pl[1 + e.kind].byte(sym);
+    uint8_t sym = bucket_encode(sign ? zigzag(delta_[k]) : uint64_t(delta_[k]), &n, &extra);
+    pl[1 + kind_[k]].byte(sym);
     bits.put(extra, n);
   }
   bits.flush();
@@ -154,28 +179,58 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
 // mean leaf symbol (a function's typical duration).
 void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
+  const size_t items = labels_.size(), events = delta_.size();
   uint32_t top = 0;
   for (uint32_t l : labels_) top = std::max(top, l);
-  std::vector<uint32_t> count(size_t(top) + 1, 0), rank(size_t(top) + 1, 0);
-  std::vector<uint64_t> sym_sum(size_t(top) + 1, 0), leaf_n(size_t(top) + 1, 0);
-  std::vector<uint8_t> info(size_t(top) + 1, kRankChildless);
-  for (uint32_t l : labels_) ++count[l];
-  for (size_t k = 1; k < steps_.size(); ++k)
-    if (steps_[k] == 0) info[labels_[k - 1]] &= uint8_t(~kRankChildless);
-  // Leaf ends' bucket symbols per label (the symbols are computed again when written: cheaper
-  // than keeping three arrays of them).
+  std::vector<uint32_t>&count = sc_.count, &rank = sc_.rank;
+  std::vector<uint64_t>&sym_sum = sc_.sym_sum, &leaf_n = sc_.leaf_n;
+  std::vector<uint8_t>& info = sc_.info;
+  count.assign(size_t(top) + 1, 0), rank.assign(size_t(top) + 1, 0);
+  sym_sum.assign(size_t(top) + 1, 0), leaf_n.assign(size_t(top) + 1, 0);
+  info.assign(size_t(top) + 1, kRankChildless);
+  // Tallies per label go through a local run first: blocks repeat labels (a recursion, a loop),
+  // and incrementing one counter over and over is a chain of dependent stores.
+  for (size_t k = 0; k < items;) {
+    size_t j = k + 1;
+    while (j < items && labels_[j] == labels_[k]) ++j;
+    count[labels_[k]] += uint32_t(j - k);
+    k = j;
+  }
+  for (size_t k = 1; k < items; ++k)
+    if (steps_[k] == 0 && (info[labels_[k - 1]] & kRankChildless))
+      info[labels_[k - 1]] &= uint8_t(~kRankChildless);
+  // Every delta's bucket symbol, once; the raw bits they take; leaf ends' symbols per label.
+  std::vector<uint8_t>& syms = sc_.syms;
+  syms.resize(events);
+  uint64_t nbits = 0;
   std::vector<uint32_t> leafy;  // labels with leaf ends
   uint64_t leaves = 0;
-  for (const Event& e : events_) {
-    if (e.kind != 1) continue;
+  uint32_t run_label = UINT32_MAX;
+  uint64_t run_n = 0, run_sum = 0;
+  auto flush_run = [&] {
+    if (run_n == 0) return;
+    if (leaf_n[run_label] == 0) leafy.push_back(run_label);
+    leaf_n[run_label] += run_n;
+    sym_sum[run_label] += run_sum;
+    leaves += run_n;
+    run_n = run_sum = 0;
+  };
+  const int64_t* delta = delta_.data();
+  const uint8_t* kind = kind_.data();
+  for (size_t k = 0, item = 0; k < events; ++k) {
     unsigned n;
     uint64_t extra;
-    uint8_t sym = bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra);
-    uint32_t l = labels_[e.item];
-    if (leaf_n[l]++ == 0) leafy.push_back(l);
-    sym_sum[l] += sym;
-    ++leaves;
+    uint8_t sym = bucket_encode(sign ? zigzag(delta[k]) : uint64_t(delta[k]), &n, &extra);
+    syms[k] = sym;
+    nbits += n;
+    item += kind[k] == 0;
+    if (kind[k] != 1) continue;
+    uint32_t l = labels_[item - 1];  // a leaf end ends the item begun last
+    if (l != run_label) flush_run(), run_label = l;
+    ++run_n;
+    run_sum += sym;
   }
+  flush_run();
   // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
   std::sort(leafy.begin(), leafy.end(), [&](uint32_t a, uint32_t b) {
     unsigned __int128 x = (unsigned __int128)sym_sum[a] * leaf_n[b];
@@ -198,36 +253,76 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   table.v(ranked.size());
   for (uint32_t l : ranked) table.v(l);
   for (uint32_t l : ranked) table.raw(&info[l], 1);
-  for (size_t k = 0; k < labels_.size(); ++k) {
+  // The columns' sizes are known here: the hot loops below write through local pointers (a byte
+  // store through a column's own members would make the compiler reload them after each byte).
+  size_t up_bytes[2] = {0, 0};  // kUp, kUpLeaf
+  for (size_t k = 0; k < items; ++k) {
     bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
-    pl[after_leaf ? kUpLeaf : kUp].z(steps_[k]);
+    up_bytes[after_leaf] += varint_size(zigzag(steps_[k]));
+  }
+  uint8_t* up[2] = {pl[kUp].append(up_bytes[0]), pl[kUpLeaf].append(up_bytes[1])};
+  uint8_t* lab = pl[kLab].append(items);
+  for (size_t k = 0; k < items; ++k) {
+    bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
+    up[after_leaf] = put_varint(up[after_leaf], zigzag(steps_[k]));
     uint32_t r = rank[labels_[k]];
-    pl[kLab].byte(uint8_t(std::min<uint32_t>(r, 255)));
+    *lab++ = uint8_t(std::min<uint32_t>(r, 255));
     if (r < 255) continue;
     pl[kLabHi].byte(uint8_t(std::min<uint32_t>(r - 255, 255)));
     if (r >= 510) pl[kLabHi].v(r - 510);
   }
-  BitWriter<Bytes> bits(pl[4]);
-  for (const Event& e : events_) {
-    size_t c = 1 + e.kind;
-    if (e.kind == 1) {
-      unsigned cls = info[labels_[e.item]] & kRankClassMask;
-      if (cls) c = kLeaf1 + cls - 1;
+  // Symbol columns: 1 lead, 3 parent end, 2 and kLeaf1.. leaf ends by class.
+  uint64_t per_class[kLeafClasses] = {};
+  for (uint32_t l : leafy) per_class[info[l] & kRankClassMask] += leaf_n[l];
+  uint8_t* col[kLeafClasses + 2];  // 0..7 leaf classes, 8 lead, 9 parent
+  col[0] = pl[2].append(per_class[0]);
+  for (unsigned c = 1; c < kLeafClasses; ++c) col[c] = pl[kLeaf1 + c - 1].append(per_class[c]);
+  col[kLeafClasses] = pl[1].append(items);
+  col[kLeafClasses + 1] = pl[3].append(events - items - leaves);
+  // Raw bits, LSB first, four bytes at a time (as BitWriter writes them).
+  uint8_t* bits = pl[4].append((nbits + 7) / 8 + 4);
+  uint64_t bacc = 0;
+  unsigned bused = 0;
+  auto put_bits = [&](uint64_t v, unsigned n) __attribute__((always_inline)) {  // n <= 32
+    bacc |= v << bused;
+    bused += n;
+    if (bused >= 32) {
+      uint32_t w = uint32_t(bacc);
+      std::memcpy(bits, &w, 4);  // little-endian hosts only (as the format's readers)
+      bits += 4;
+      bacc >>= 32;
+      bused -= 32;
     }
-    unsigned n;
-    uint64_t extra;
-    pl[c].byte(bucket_encode(sign ? zigzag(e.delta) : uint64_t(e.delta), &n, &extra));
-    bits.put(extra, n);
+  };
+  const uint8_t* sym = syms.data();
+  for (size_t k = 0, item = 0; k < events; ++k) {
+    unsigned c = kind[k] == 0 ? kLeafClasses : kLeafClasses + 1;
+    item += kind[k] == 0;
+    if (kind[k] == 1) c = info[labels_[item - 1]] & kRankClassMask;
+    *col[c]++ = sym[k];
+    unsigned n = bucket_bits(sym[k]);
+    uint64_t v = sign ? zigzag(delta[k]) : uint64_t(delta[k]);
+    uint64_t extra = n ? v & (~uint64_t(0) >> (64 - n)) : 0;
+    if (n > 32) {
+      put_bits(extra & 0xffffffffu, 32);
+      put_bits(extra >> 32, n - 32);
+    } else {
+      put_bits(extra, n);
+    }
   }
-  bits.flush();
+  while (bused > 0) {
+    *bits++ = uint8_t(bacc);
+    bacc >>= 8;
+    bused = bused > 8 ? bused - 8 : 0;
+  }
+  pl[4].resize(size_t(bits - pl[4].data()));
 }
 
 template <class Copy>
 void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy) {
   bool tree = layout_ != SliceLayout::Level;
   if (tree) close_to(0);
-  bool sign = false;
-  for (const Event& e : events_) sign |= e.delta < 0;
+  bool sign = signed_;
   pl.head.v(uint8_t(set));
   pl.head.v(uint8_t(layout_));
   pl.head.v(sign ? kTreeSigned : 0);
@@ -266,9 +361,18 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   }
 }
 
-bool slice_set_consistent(const SliceSet& s) {
+// Depths of a preorder walk: 0 first, then never more than one below the slice before.
+bool walk_consistent(const std::vector<uint32_t>& depth) {
+  if (depth.empty()) return true;
+  bool ok = depth[0] == 0;
+  for (size_t i = 1; i < depth.size(); ++i) ok &= depth[i] <= uint64_t(depth[i - 1]) + 1;
+  return ok;
+}
+
+bool slice_set_consistent(const SliceSet& s, const std::vector<uint32_t>* walk = nullptr) {
   size_t n = s.start.size();
   if (s.dur.size() != n || s.label.size() != n || s.flags.size() != n) return false;
+  if (walk) return walk->size() == n && walk_consistent(*walk);
   if (s.depth_begin.empty() || s.depth_begin.front() != 0 || s.depth_begin.back() != n)
     return false;
   for (size_t d = 1; d < s.depth_begin.size(); ++d)
@@ -297,6 +401,8 @@ struct SetPlan {
   size_t blocks = 0;
   std::vector<uint32_t> kids;          // Tree: child_counts()
   std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice (into kids)
+  const std::vector<uint32_t>* walk = nullptr;  // a set in walk order: each slice's depth
+  uint32_t depths = 0;                          // depths of the set
   std::once_flag planned;              // write_slice_sets: planned by the first block's worker
   std::atomic<size_t> left{0};         // write_slice_sets: blocks not encoded yet
 
@@ -308,13 +414,22 @@ struct SetPlan {
     uint32_t b = block_size(n, block_slices);
     return (n + b - 1) / b;
   }
-  void plan(const SliceSet& set, SliceSetKind k, uint32_t block_slices) {
+  void plan(const SliceSet& set, SliceSetKind k, uint32_t block_slices,
+            const std::vector<uint32_t>* preorder_depth = nullptr) {
     s = &set;
     kind = k;
-    tree = k == SliceSetKind::Nested && set.walkable();
+    walk = preorder_depth;
+    tree = walk || (k == SliceSetKind::Nested && set.walkable());
     block = block_size(set.size(), block_slices);
     blocks = blocks_of(set.size(), block_slices);
     left.store(blocks);
+    if (walk) {  // blocks are runs of the given walk: nothing to plan but the depth count
+      uint32_t top = 0;
+      for (uint32_t d : *walk) top = std::max(top, d);
+      depths = walk->empty() ? 0 : top + 1;
+      return;
+    }
+    depths = set.depths();
     if (!tree) return;
     kids = set.child_counts();
     starts.reserve(blocks);
@@ -334,11 +449,14 @@ struct SetPlan {
   }
   // Encodes block b into `pl`; returns its slice count and time range.
   template <class Copy>
-  uint32_t encode(size_t b, Payload& pl, Time* t0, Time* t1, Copy&& copy) const {
-    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, s->depths());
+  uint32_t encode(size_t b, Payload& pl, EncodeScratch& sc, Time* t0, Time* t1, Copy&& copy) const {
+    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc);
     size_t first = b * block, n = std::min<size_t>(block, s->size() - first);
     enc.reserve(n);
-    if (tree) {
+    if (walk) {
+      const uint32_t* d = walk->data();
+      for (size_t i = first; i < first + n; ++i) enc.add(uint32_t(i), d[i]);
+    } else if (tree) {
       PreorderCursor c = starts[b];
       uint32_t i, d;
       for (size_t k = 0; k < n && c.next(&i, &d); ++k) enc.add(i, d);
@@ -377,18 +495,21 @@ bool VztStreamWriter::write_slice_sets(const VztSliceSetRef* sets, size_t n, std
 }
 
 bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const SliceSet& s,
-                                   std::string_view source, uint32_t depth_offset) {
+                                   std::string_view source, uint32_t depth_offset,
+                                   const std::vector<uint32_t>* walk) {
   Impl& m = *this;
-  if (!slice_set_consistent(s)) return m.fail("inconsistent SliceSet");
+  if (!slice_set_consistent(s, walk) || (walk && set != SliceSetKind::Nested))
+    return m.fail("inconsistent SliceSet");
   if (s.size() == 0) return !m.failed;
   SetPlan p;
-  p.plan(s, set, m.opt.block_slices);
+  p.plan(s, set, m.opt.block_slices, walk);
   p.key = slice_key(thread, set);
   p.depth_offset = depth_offset;
+  EncodeScratch sc;
   for (size_t b = 0; b < p.blocks; ++b) {
     Payload pl(0);
     Time t0, t1;
-    uint32_t count = p.encode(b, pl, &t0, &t1, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
+    uint32_t count = p.encode(b, pl, sc, &t0, &t1, [&](Bytes& col, ByteRange r, uint64_t& prev_end) {
       m.range(col, r, source, prev_end);
     });
     if (!m.emit(SectionKind::Slices, p.key, count, pl)) return false;
@@ -404,14 +525,16 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
                                        unsigned workers) {
   Impl& m = *this;
   for (size_t i = 0; i < n; ++i)
-    if (!sets[i].set || !slice_set_consistent(*sets[i].set)) return m.fail("inconsistent SliceSet");
+    if (!sets[i].set || !slice_set_consistent(*sets[i].set, sets[i].preorder_depth) ||
+        (sets[i].preorder_depth && sets[i].kind != SliceSetKind::Nested))
+      return m.fail("inconsistent SliceSet");
   auto parallel_ok = [&](const VztSliceSetRef& r) { return r.set->args.empty() && r.set->extras.empty(); };
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   size_t i = 0;
   while (i < n && !m.failed) {
     if (!parallel_ok(sets[i])) {
       const VztSliceSetRef& r = sets[i++];
-      if (!slices(r.thread, r.kind, *r.set, source, r.depth_offset)) return false;
+      if (!slices(r.thread, r.kind, *r.set, source, r.depth_offset, r.preorder_depth)) return false;
       continue;
     }
     size_t j = i;
@@ -429,6 +552,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     std::atomic<bool> bad{false};
     auto work = [&] {
       ZSTD_CCtx* cctx = nullptr;
+      EncodeScratch sc;
       Bytes out;
       std::vector<size_t> parts;
       try {
@@ -436,13 +560,13 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
           SetPlan& p = plans[jobs[k].first];
           std::call_once(p.planned, [&] {
             const VztSliceSetRef& r = sets[i + jobs[k].first];
-            p.plan(*r.set, r.kind, m.opt.block_slices);
+            p.plan(*r.set, r.kind, m.opt.block_slices, r.preorder_depth);
             p.key = slice_key(r.thread, r.kind);
             p.depth_offset = r.depth_offset;
           });
           PackedBlock& b = done[k];
           Payload pl(0);
-          b.count = p.encode(jobs[k].second, pl, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
+          b.count = p.encode(jobs[k].second, pl, sc, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
           if (p.left.fetch_sub(1) == 1) p.release();
           serialize_payload(pl, out, parts);
           pack_section(m.opt, cctx, SectionKind::Slices, p.key, b.count, out.data(), out.size(), true, parts,

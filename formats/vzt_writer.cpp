@@ -496,11 +496,16 @@ bool VztStreamWriter::Impl::finish() {
 
 namespace {
 
-bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src) {
+bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src,
+                  const std::vector<VztSliceSetRef>& preorder) {
   // Every thread's slices first, encoded in parallel (the bulk of the file), then the instants.
+  std::vector<const VztSliceSetRef*> walk(t.threads.size(), nullptr);
+  for (const VztSliceSetRef& r : preorder)
+    if (r.thread < walk.size()) walk[r.thread] = &r;
   std::vector<VztSliceSetRef> sets;
   for (uint32_t i = 0; i < t.threads.size(); ++i) {
-    sets.push_back({i, SliceSetKind::Nested, &t.threads[i].slices, 0});
+    if (walk[i]) sets.push_back({i, SliceSetKind::Nested, walk[i]->set, 0, walk[i]->preorder_depth});
+    else sets.push_back({i, SliceSetKind::Nested, &t.threads[i].slices, 0});
     sets.push_back({i, SliceSetKind::Overflow, &t.threads[i].overflow, 0});
   }
   if (!w.write_slice_sets(sets.data(), sets.size(), src)) return false;
@@ -532,6 +537,11 @@ bool write_vzt(const Trace& t, const std::string& path, bool compress, std::stri
 }
 
 bool write_vzt(const Trace& t, const std::string& path, const VztWriteOptions& opt, std::string* error) {
+  return write_vzt(t, path, opt, {}, error);
+}
+
+bool write_vzt(const Trace& t, const std::string& path, const VztWriteOptions& opt,
+               const std::vector<VztSliceSetRef>& preorder, std::string* error) {
   try {
     VztStreamWriter w;
     if (!w.open(path, opt, error)) return false;
@@ -544,7 +554,8 @@ bool write_vzt(const Trace& t, const std::string& path, const VztWriteOptions& o
     bool ok = w.write_info(info) && w.write_strings(1, strings.data(), strings.size()) &&
               w.write_labels(0, t.labels.data(), t.labels.size()) &&
               w.write_processes(0, t.processes.data(), t.processes.size()) &&
-              w.write_threads(0, t.threads.data(), t.threads.size()) && write_events(w, t, src);
+              w.write_threads(0, t.threads.data(), t.threads.size()) &&
+              write_events(w, t, src, preorder);
     if (!ok) {
       if (error) *error = w.error();
       w.abort();

@@ -63,7 +63,17 @@ struct VztSliceSetRef {
   vzt::SliceSetKind kind = vzt::SliceSetKind::Nested;
   const SliceSet* set = nullptr;
   uint32_t depth_offset = 0;
+  // A nested set handed over as its preorder walk (what a recorder has at hand): `set`'s columns
+  // in walk order instead of depth-major (its depth_begin unused), `preorder_depth` the depth of
+  // each slice, 0 for the first and never more than one below the slice before it. The file is
+  // the one the depth-major form of the same set gives.
+  const std::vector<uint32_t>* preorder_depth = nullptr;
 };
+
+// write_vzt with some threads' nested slices given as preorder walks instead of
+// trace.threads[i].slices (left empty): each ref names its thread; kind and depth_offset unused.
+bool write_vzt(const Trace& trace, const std::string& path, const VztWriteOptions& options,
+               const std::vector<VztSliceSetRef>& preorder_sets, std::string* error);
 
 // Appends .vzt sections to a file. Not thread-safe: one writer per file, one thread at a time.
 class VztStreamWriter {

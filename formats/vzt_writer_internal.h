@@ -57,6 +57,12 @@ class Bytes {
     p_[n_++] = b;
   }
   void clear() { n_ = 0; }
+  // Adds k bytes for the caller to fill; returns where they start.
+  uint8_t* append(size_t k) {
+    if (cap_ - n_ < k) grow(k);
+    n_ += k;
+    return p_.get() + n_ - k;
+  }
   size_t size() const { return n_; }
   const uint8_t* data() const { return p_.get(); }
   uint8_t* data() { return p_.get(); }
@@ -164,8 +170,9 @@ struct VztStreamWriter::Impl {
   bool start_file();
   bool info(const VztInfo& info);
   bool strings(StrId first, const std::string_view* strings, size_t n);
+  // `walk`: the set is in preorder, these its depths (VztSliceSetRef::preorder_depth).
   bool slices(uint32_t thread, vzt::SliceSetKind set, const SliceSet& s, std::string_view source,
-              uint32_t depth_offset);
+              uint32_t depth_offset, const std::vector<uint32_t>* walk = nullptr);
   bool slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source, unsigned workers);
   bool finish();
   // Runs f(), turning an exception (out of memory) into a failure: none leaves formats/.

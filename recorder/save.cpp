@@ -104,6 +104,80 @@ bool laid_out_like_builder(const SliceSet& s) {
   return true;
 }
 
+// Postorder read backwards is each slice before its descendants, which follow it at once: when
+// slice p is left behind at slice k (the first one not inside it), the slices between are its
+// subtree, so p's walk position is k + 1 + depth(p): the k + 1 slices before its subtree and
+// its ancestors. A complete() slice's parent is the nearest later slice containing it; a
+// begin/end slice has its depth. Anything else than a clean nesting shows in the check after.
+bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
+                    SliceSet& out, std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
+  const bool complete = n > 0 && (in[0].flags & kDecComplete);
+  for (size_t i = 0; i < n; ++i)
+    if (bool(in[i].flags & kDecComplete) != complete) return false;
+  out = SliceSet{};
+  out.start.resize(n);  // zeros: a position no slice lands on fails the check (length 0)
+  out.dur.resize(n);
+  out.label.resize(n);
+  out.flags.resize(n);
+  depth.resize(n);
+  std::vector<size_t> open;  // the slice at hand's enclosing slices, outermost first
+  size_t depths = 0;
+  auto place = [&](size_t p, size_t k1) {  // p left behind at slice k1 - 1
+    size_t pos = k1 + (open.size() - 1);
+    if (pos >= n) return false;
+    out.start[pos] = in[p].start;
+    out.dur[pos] = in[p].dur;
+    out.label[pos] = label_of ? (*label_of)[in[p].name] : in[p].name;
+    out.flags[pos] = slice_flags(in[p].flags);
+    depth[pos] = uint32_t(open.size() - 1);
+    return true;
+  };
+  for (size_t k = n; k-- > 0;) {
+    if (complete) {
+      const int64_t s = in[k].start, e = in[k].start + in[k].dur;
+      while (!open.empty()) {
+        const DecodedSlice& p = in[open.back()];
+        if (p.start <= s && e <= p.start + p.dur) break;
+        if (!place(open.back(), k + 1)) return false;
+        open.pop_back();
+      }
+    } else {
+      while (open.size() > in[k].depth) {
+        if (!place(open.back(), k + 1)) return false;
+        open.pop_back();
+      }
+      if (open.size() != in[k].depth) return false;  // a gap: the ring lost its ancestors
+    }
+    open.push_back(k);
+    depths = std::max(depths, open.size());
+  }
+  while (!open.empty()) {
+    if (!place(open.back(), 0)) return false;
+    open.pop_back();
+  }
+  // The check, in walk order: per depth, each slice starts at or after the end of the one before
+  // it; each slice lies inside its parent (the last slice one level up) and starts before its end.
+  std::vector<int64_t> last_end(depths, INT64_MIN);
+  std::vector<size_t> last(depths, 0);
+  Time lo = INT64_MAX;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t d = depth[i];
+    const int64_t s = out.start[i], e = s + out.dur[i];
+    if (out.dur[i] <= 0 || (i == 0 ? d != 0 : d > depth[i - 1] + 1) || s < last_end[d]) return false;
+    if (d > 0) {
+      const size_t p = last[d - 1];
+      if (s < out.start[p] || s >= out.start[p] + out.dur[p] || e > out.start[p] + out.dur[p])
+        return false;
+    } else {
+      lo = std::min(lo, s);
+    }
+    last_end[d] = e;
+    last[d] = i;
+  }
+  if (bounds) *bounds = {lo, n ? last_end[0] : INT64_MIN};
+  return true;
+}
+
 namespace {
 
 struct ThreadData {
@@ -112,9 +186,11 @@ struct ThreadData {
   Batch batch;
   std::unique_ptr<Decoder> dec;
   std::vector<uint8_t> used;  // per NameId: named a slice of this thread
-  SliceSet set;               // laid out here, or
+  SliceSet set;               // laid out here (in walk order when `walked`), or
   std::vector<RawSlice> raw;  // left to the builder's layout
-  bool laid_out = false;
+  std::vector<uint32_t> walk;  // walked: the depth of each slice of `set`
+  std::pair<Time, Time> bounds;  // walked: first start, last end
+  bool laid_out = false, walked = false;
   size_t slices = 0;          // batch.slices.size() before the layout took them
 };
 
@@ -252,6 +328,7 @@ bool save_locked(const std::string& path, std::string* message) {
   std::string source;  // instant args and metadata: what ByteRanges point into
   uint64_t events = 0, filtered = 0;
   std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
+  std::vector<VztSliceSetRef> walked;                          // .vzt: threads as walks
   std::vector<std::pair<StrId, double>> values;
   // Slice names per thread (in parallel), labels for them (here), then each thread's layout (in
   // parallel again): the label table is read-only while threads lay out.
@@ -271,6 +348,14 @@ bool save_locked(const std::string& path, std::string* message) {
     ThreadData& t = td[i];
     std::vector<DecodedSlice>& v = t.batch.slices;
     t.slices = v.size();
+    // .vzt: the writer encodes each thread's preorder walk; handed over as such, it is neither
+    // laid out by depth here nor walked again there.
+    t.walked = vzt && build_preorder(v.data(), v.size(), &nm.label, t.set, t.walk, &t.bounds);
+    if (t.walked) {
+      std::vector<DecodedSlice>().swap(v);
+      return;
+    }
+    std::vector<uint32_t>().swap(t.walk);
     t.laid_out = build_slice_set(v.data(), v.size(), &nm.label, t.set);
     if (!t.laid_out) {
       t.set = SliceSet{};
@@ -291,8 +376,14 @@ bool save_locked(const std::string& path, std::string* message) {
     made.push_back({th, &t});
     events += n;
     filtered += bt.filtered;
-    if (t.laid_out) b.adopt_slice_set(th, std::move(t.set));
-    else b.adopt_slices(th, std::move(t.raw), {}, {});
+    if (t.walked) {
+      walked.push_back({th, vzt::SliceSetKind::Nested, &t.set, 0, &t.walk});
+      if (!t.walk.empty()) b.note_time(t.bounds.first), b.note_time(t.bounds.second);
+    } else if (t.laid_out) {
+      b.adopt_slice_set(th, std::move(t.set));
+    } else {
+      b.adopt_slices(th, std::move(t.raw), {}, {});
+    }
     uint64_t base = source.size();
     source += bt.args;
     for (const DecodedInstant& in : bt.instants) {
@@ -370,7 +461,7 @@ bool save_locked(const std::string& path, std::string* message) {
   if (vzt) {
     VztWriteOptions opt;
     opt.level = kSaveZstdLevel;
-    ok = write_vzt(trace, path, opt, &error);
+    ok = write_vzt(trace, path, opt, walked, &error);
   } else {
     ok = save_trace(trace, path, &error);
   }

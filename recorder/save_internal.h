@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "formats/model.h"
@@ -28,5 +29,13 @@ bool build_slice_set(const DecodedSlice* in, size_t n, const std::vector<uint32_
                      SliceSet& out);
 // True when `s` is laid out as TraceBuilder::finish() lays out nested slices.
 bool laid_out_like_builder(const SliceSet& s);
+// The same slices as the preorder walk the .vzt writer encodes (VztSliceSetRef::preorder_depth):
+// `out`'s columns in walk order (its depth_begin left empty), `depth` each slice's depth. Returns
+// false, for build_slice_set and the builder to decide, unless the walk is a clean nesting: every
+// slice longer than zero, inside its parent, after the slice before it at its depth.
+// `bounds` (optional) gets the first start and the last end of the roots.
+bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
+                    SliceSet& out, std::vector<uint32_t>& depth,
+                    std::pair<Time, Time>* bounds = nullptr);
 
 }  // namespace vz::rec::internal

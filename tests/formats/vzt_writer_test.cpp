@@ -367,3 +367,111 @@ TEST_CASE("write_vzt: one big thread is cut into several blocks, the same bytes 
     check_slices(*t, t->threads[0].slices, out, out.threads[0].slices);
   }
 }
+
+namespace {
+
+// A nested set in the form a recorder hands over: its columns in preorder, each slice's depth,
+// attachments renumbered to walk positions.
+struct WalkForm {
+  SliceSet set;
+  std::vector<uint32_t> depth;
+};
+
+WalkForm walk_form(const SliceSet& s) {
+  WalkForm w;
+  std::vector<uint32_t> pos(s.size());
+  bool walked = s.walk_preorder([&](uint32_t i, uint32_t d) {
+    pos[i] = uint32_t(w.depth.size());
+    w.set.start.push_back(s.start[i]);
+    w.set.dur.push_back(s.dur[i]);
+    w.set.label.push_back(s.label[i]);
+    w.set.flags.push_back(s.flags[i]);
+    w.depth.push_back(d);
+    return true;
+  });
+  REQUIRE(walked);
+  auto by_index = [](const SliceAttachment& a, const SliceAttachment& b) { return a.index < b.index; };
+  for (const SliceAttachment& a : s.args) w.set.args.push_back({pos[a.index], a.range});
+  for (const SliceAttachment& a : s.extras) w.set.extras.push_back({pos[a.index], a.range});
+  std::sort(w.set.args.begin(), w.set.args.end(), by_index);
+  std::sort(w.set.extras.begin(), w.set.extras.end(), by_index);
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("write_slice_sets: a nested set handed over as its preorder walk writes the bytes of its depth-major form") {
+  // Threads of calls in small blocks, every_kind's threads (args: encoded on the calling thread),
+  // and one set big enough to be cut into blocks by size.
+  auto t = viztracer_like(60000, 5, 6);
+  auto rich = every_kind(3);
+  auto big = viztracer_like(600000);
+  REQUIRE(big->threads[0].slices.size() > 8 * 65536);
+  const std::string_view src = rich->source ? std::string_view(rich->source->data(), rich->source->size()) : std::string_view();
+  std::vector<const SliceSet*> nested;
+  for (const Thread& th : t->threads) nested.push_back(&th.slices);
+  size_t with_args = 0;
+  for (const Thread& th : rich->threads)
+    if (th.slices.walkable()) nested.push_back(&th.slices), with_args += !th.slices.args.empty();
+  REQUIRE(with_args > 0);
+  nested.push_back(&big->threads[0].slices);
+  std::vector<WalkForm> walks;
+  for (const SliceSet* s : nested) walks.push_back(walk_form(*s));
+  for (uint32_t block : {4000u, 1u << 20}) {
+    CAPTURE(block);
+    VztWriteOptions opt;
+    opt.block_slices = block;
+    opt.level = 1;
+    auto write = [&](const std::string& path, bool as_walks, unsigned workers) {
+      std::vector<VztSliceSetRef> sets;
+      for (uint32_t i = 0; i < nested.size(); ++i) {
+        if (as_walks) sets.push_back({i, vzt::SliceSetKind::Nested, &walks[i].set, 0, &walks[i].depth});
+        else sets.push_back({i, vzt::SliceSetKind::Nested, nested[i], 0});
+      }
+      VztStreamWriter w;
+      REQUIRE(w.open(path, opt, nullptr));
+      REQUIRE(w.write_slice_sets(sets.data(), sets.size(), src, workers));
+      std::string err;
+      REQUIRE_MESSAGE(w.finish(&err), err);
+    };
+    TempPath a("walk-ref.vzt"), b("walk-1.vzt"), c("walk-4.vzt");
+    write(a.path, false, 2);
+    write(b.path, true, 1);
+    write(c.path, true, 4);
+    const std::string ra = read_all(a.path);
+    CHECK(count_kind(walk(ra), vzt::SectionKind::Slices) >= nested.size() + 7);
+    check_same_after_header(ra, read_all(b.path));
+    check_same_after_header(ra, read_all(c.path));
+  }
+}
+
+TEST_CASE("write_slice_sets: a walk that is not a preorder walk is refused") {
+  auto t = viztracer_like(2000);
+  WalkForm w = walk_form(t->threads[0].slices);
+  REQUIRE(w.depth.size() > 10);
+  auto refused = [&](const WalkForm& bad, vzt::SliceSetKind kind) {
+    TempPath p("walk-bad.vzt");
+    VztStreamWriter wr;
+    REQUIRE(wr.open(p.path, {}, nullptr));
+    VztSliceSetRef r{0, kind, &bad.set, 0, &bad.depth};
+    bool ok = wr.write_slice_sets(&r, 1, {});
+    std::string err;
+    ok = wr.finish(&err) && ok;
+    CHECK(!err.empty());
+    CHECK(::access(p.path.c_str(), F_OK) != 0);  // no file left behind
+    return !ok;
+  };
+  WalkForm jump = w;  // a slice two levels below the one before it
+  size_t at = 0;
+  while (at + 1 < jump.depth.size() && jump.depth[at + 1] != jump.depth[at] + 1) ++at;
+  REQUIRE(at + 1 < jump.depth.size());
+  jump.depth[at + 1] += 1;
+  CHECK(refused(jump, vzt::SliceSetKind::Nested));
+  WalkForm deep_first = w;  // the first slice is not a root
+  deep_first.depth[0] = 1;
+  CHECK(refused(deep_first, vzt::SliceSetKind::Nested));
+  WalkForm short_depths = w;  // a depth missing
+  short_depths.depth.pop_back();
+  CHECK(refused(short_depths, vzt::SliceSetKind::Nested));
+  CHECK(refused(w, vzt::SliceSetKind::Overflow));  // overflow lanes are not a walk
+}

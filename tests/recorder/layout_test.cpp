@@ -1,6 +1,7 @@
-// Tests of the save's own layout (recorder/save.cpp build_slice_set): decoded slices laid out
-// depth-major without TraceBuilder's sort must come out exactly as the builder lays them out,
-// or be handed to the builder (false).
+// Tests of the save's own layouts (recorder/save.cpp): decoded slices laid out depth-major
+// without TraceBuilder's sort (build_slice_set) must come out exactly as the builder lays them
+// out, or be handed to the builder (false); as a preorder walk (build_preorder, the .vzt save),
+// exactly as that layout's walk, or be refused.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -13,6 +14,7 @@
 #include "recorder/save_internal.h"
 
 using namespace vz;
+using vz::rec::internal::build_preorder;
 using vz::rec::internal::build_slice_set;
 using vz::rec::internal::DecodedSlice;
 
@@ -106,4 +108,102 @@ TEST_CASE("save layout: a thread mixing begin/end and complete() slices goes to 
   std::vector<DecodedSlice> bad = {{0, 100, 2, 0, vz::rec::internal::kDecComplete},
                                    {10, 5, 1, 0, vz::rec::internal::kDecComplete}};
   CHECK_FALSE(build_slice_set(bad.data(), bad.size(), nullptr, out));
+}
+
+namespace {
+
+// Random call trees as in the first test: complete() slices, or the same as begin/end slices
+// (their depths given) when `be`.
+std::vector<DecodedSlice> random_calls(uint64_t seed, bool ties, bool be) {
+  std::mt19937_64 rng(seed);
+  std::vector<DecodedSlice> in;
+  int roots = 1 + int(rng() % 4);
+  int64_t at = int64_t(rng() % 100);
+  for (int r = 0; r < roots; ++r) {
+    int64_t len = 1 + int64_t(rng() % 100000);
+    calls(rng, at, at + len, 0, ties, in);
+    at += len + (ties ? 0 : int64_t(rng() % 50));
+  }
+  if (be)
+    for (DecodedSlice& s : in) s.flags = 0;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("save walk: build_preorder is the preorder walk of build_slice_set's layout") {
+  size_t walked = 0, refused = 0;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    for (bool be : {false, true}) {
+      CAPTURE(seed);
+      CAPTURE(be);
+      const bool ties = seed % 4 == 0;
+      std::vector<DecodedSlice> in = random_calls(seed, ties, be);
+      SliceSet walk;
+      std::vector<uint32_t> depth;
+      if (!build_preorder(in.data(), in.size(), nullptr, walk, depth)) {
+        // These are clean call trees: only a zero-length slice is a reason to refuse one.
+        bool zero = false;
+        for (const DecodedSlice& s : in) zero |= s.dur == 0;
+        CHECK(zero);
+        ++refused;
+        continue;
+      }
+      ++walked;
+      SliceSet ref;
+      REQUIRE(build_slice_set(in.data(), in.size(), nullptr, ref));
+      REQUIRE(depth.size() == ref.size());
+      REQUIRE(walk.size() == ref.size());
+      size_t k = 0;
+      bool same = ref.walk_preorder([&](uint32_t i, uint32_t d) {
+        bool eq = walk.start[k] == ref.start[i] && walk.dur[k] == ref.dur[i] &&
+                  walk.label[k] == ref.label[i] && walk.flags[k] == ref.flags[i] && depth[k] == d;
+        ++k;
+        return eq;
+      });
+      CHECK(same);
+      CHECK(k == ref.size());
+    }
+  }
+  CHECK(walked > 500);
+  CHECK(refused < 300);
+}
+
+TEST_CASE("save walk: what is not a clean nesting is refused") {
+  using vz::rec::internal::kDecComplete;
+  SliceSet out;
+  std::vector<uint32_t> depth;
+  // Empty: an empty walk.
+  CHECK(build_preorder(nullptr, 0, nullptr, out, depth));
+  CHECK(depth.empty());
+  // complete() slices that overlap without nesting (hostile times through the C API).
+  std::vector<DecodedSlice> overlap = {{0, 100, 1, 0, kDecComplete}, {50, 100, 2, 0, kDecComplete}};
+  CHECK_FALSE(build_preorder(overlap.data(), overlap.size(), nullptr, out, depth));
+  // A parent recorded before its child (not return order).
+  std::vector<DecodedSlice> order = {{0, 100, 2, 0, kDecComplete}, {10, 5, 1, 0, kDecComplete}};
+  CHECK_FALSE(build_preorder(order.data(), order.size(), nullptr, out, depth));
+  // A zero-length slice (the builder may nest it otherwise).
+  std::vector<DecodedSlice> zero = {{10, 0, 1, 0, kDecComplete}, {0, 100, 2, 0, kDecComplete}};
+  CHECK_FALSE(build_preorder(zero.data(), zero.size(), nullptr, out, depth));
+  // Begin/end slices whose ancestors the ring lost: depth 2 under nothing at depth 1.
+  std::vector<DecodedSlice> gap = {{10, 5, 1, 2, 0}, {0, 100, 2, 0, 0}};
+  CHECK_FALSE(build_preorder(gap.data(), gap.size(), nullptr, out, depth));
+  // A begin/end child that ends after its parent (times that went back).
+  std::vector<DecodedSlice> outside = {{10, 500, 1, 1, 0}, {0, 100, 2, 0, 0}};
+  CHECK_FALSE(build_preorder(outside.data(), outside.size(), nullptr, out, depth));
+  // Both kinds in one thread.
+  std::vector<DecodedSlice> mixed = {{10, 5, 1, 1, 0}, {0, 100, 2, 0, kDecComplete}};
+  CHECK_FALSE(build_preorder(mixed.data(), mixed.size(), nullptr, out, depth));
+  // A clean one: labels mapped, flags of begin/end slices kept.
+  std::vector<DecodedSlice> ok = {{10, 5, 1, 1, 0}, {20, 5, 0, 1, vz::rec::internal::kDecOpen},
+                                  {0, 100, 2, 0, 0}, {100, 1, 0, 0, 0}};
+  std::vector<uint32_t> label_of = {7, 8, 9};
+  std::pair<Time, Time> bounds;
+  REQUIRE(build_preorder(ok.data(), ok.size(), &label_of, out, depth, &bounds));
+  CHECK(bounds == std::pair<Time, Time>{0, 101});
+  CHECK(depth == std::vector<uint32_t>{0, 1, 1, 0});
+  CHECK(out.start == std::vector<Time>{0, 10, 20, 100});
+  CHECK(out.label == std::vector<uint32_t>{9, 8, 7, 7});
+  CHECK(out.flags[2] == (kSliceFromBE | kSliceOpen));
+  CHECK(out.flags[0] == kSliceFromBE);
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "recorder/internal.h"
@@ -502,3 +503,66 @@ TEST_CASE("recorder: a zone open across start() does not shift max_stack_depth o
 // For disabled_test.cpp, which is compiled with recording compiled out.
 void vz_test_start_real() { start_session(); }
 uint64_t vz_test_recorded_real() { return rec::stats().recorded; }
+
+namespace {
+
+// A thread's slices as (depth, start, dur, name, flags), depth-major; starts from the trace's
+// (a JSON file's times have an origin of their own).
+std::vector<std::tuple<uint32_t, Time, Time, std::string, uint8_t>> slice_rows(const Trace& t,
+                                                                               const Thread& th) {
+  std::vector<std::tuple<uint32_t, Time, Time, std::string, uint8_t>> rows;
+  const SliceSet& s = th.slices;
+  for (uint32_t d = 0; d < s.depths(); ++d)
+    for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)
+      rows.emplace_back(d, s.start[i] - t.start, s.dur[i], std::string(t.name_of(s.label[i])),
+                        s.flags[i]);
+  return rows;
+}
+
+void calls(rec::NameId* names, int depth, uint64_t& x) {
+  x = x * 6364136223846793005ull + 1442695040888963407ull;
+  rec::Zone z(names[(x >> 33) % 5]);
+  if (depth < 6)
+    for (uint64_t k = (x >> 40) % 4; k > 0; --k) calls(names, depth + 1, x);
+}
+
+}  // namespace
+
+TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load as the same slices") {
+  test::TempDir dir;
+  start_session();
+  rec::NameId names[5] = {rec::intern("a"), rec::intern("b"), rec::intern("c"), rec::intern("d"),
+                          rec::intern("e")};
+  uint64_t x = 1;
+  for (int i = 0; i < 50; ++i) calls(names, 0, x);  // begin/end slices
+  std::thread([&] {                                   // complete() slices, in return order
+    int64_t t0 = rec::now_ns();
+    for (int i = 0; i < 200; ++i) {
+      int64_t s = t0 + i * 1000;
+      rec::complete(names[i % 5], s + 10, 300);
+      rec::complete(names[(i + 1) % 5], s + 400, 200);
+      rec::complete(names[(i + 2) % 5], s, 900);
+    }
+  }).join();
+  rec::begin(names[0]);  // open at save: runs to the trace's end
+  REQUIRE(rec::save(dir / "w.vzt"));
+  REQUIRE(rec::save(dir / "w.json"));
+  rec::end();
+  LoadResult a = load(dir / "w.vzt"), b = load(dir / "w.json");
+  const Trace &ta = *a.trace, &tb = *b.trace;
+  CHECK(ta.diagnostics.empty());
+  REQUIRE(ta.threads.size() == 2);
+  REQUIRE(tb.threads.size() == 2);
+  CHECK(ta.end - ta.start == tb.end - tb.start);
+  size_t slices = 0;
+  for (const Thread& th : ta.threads) {
+    std::string tid(ta.str(th.tid));
+    CAPTURE(tid);
+    const Thread* other = thread_by_tid(tb, tid);
+    REQUIRE(other);
+    CHECK(slice_rows(ta, th) == slice_rows(tb, *other));
+    CHECK(th.slices.depths() > 1);
+    slices += th.slices.size();
+  }
+  CHECK(slices > 600);
+}
