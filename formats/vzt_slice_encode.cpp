@@ -32,8 +32,10 @@ struct EncodeScratch {
   std::vector<Open> open;
   // Time deltas in the order the reader consumes them, and their kinds: 0 lead (a begin),
   // 1 leaf end (the end of the item begun last), 2 parent end.
+  // (An enum, not a byte: stores through it cannot alias the vectors' own members.)
+  enum Kind : uint8_t { kLead = 0, kLeafEnd = 1, kParentEnd = 2 };
   std::vector<int64_t> delta;
-  std::vector<uint8_t> kind;
+  std::vector<Kind> kind;
   std::vector<uint32_t> labels;  // RankedTree: label per item (coded at finish())
   std::vector<int64_t> steps;    // RankedTree: depth step per item
   // put_ranked's tables, per label id.
@@ -77,8 +79,8 @@ class BlockEncoder {
     if (layout_ == SliceLayout::RankedTree) labels_.push_back(s_.label[i]);
     else label_.v(s_.label[i]);
     if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
-    attach(s_.args, i, args_, next_arg_);
-    attach(s_.extras, i, extras_, next_extra_);
+    if (!s_.args.empty()) attach(s_.args, i, args_, next_arg_);
+    if (!s_.extras.empty()) attach(s_.extras, i, extras_, next_extra_);
     ++items_;
   }
   // Serializes the block into `pl` (ranges are copied through `copy`).
@@ -88,7 +90,7 @@ class BlockEncoder {
   Time t_max() const { return t_max_; }
 
  private:
-  void event(int64_t delta, uint8_t kind) {
+  void event(int64_t delta, EncodeScratch::Kind kind) {
     delta_.push_back(delta);
     kind_.push_back(kind);
     signed_ |= delta < 0;
@@ -98,7 +100,7 @@ class BlockEncoder {
       Time end = tadd(s_.start[open_.back().index], s_.dur[open_.back().index]);
       // The first item closed right after it opened (nothing opened since) is a leaf.
       bool leaf = open_.back().ordinal + 1 == items_;
-      event(tsub(end, t_), uint8_t(leaf ? 1 : 2));
+      event(tsub(end, t_), leaf ? EncodeScratch::kLeafEnd : EncodeScratch::kParentEnd);
       t_ = end;
       open_.pop_back();
     }
@@ -110,7 +112,7 @@ class BlockEncoder {
     if (layout_ == SliceLayout::RankedTree) steps_.push_back(step);
     else up_.z(step);
     prev_depth_ = depth;
-    event(tsub(s_.start[i], t_), 0);
+    event(tsub(s_.start[i], t_), EncodeScratch::kLead);
     t_ = s_.start[i];
     open_.push_back({depth, i, items_});
   }
@@ -149,7 +151,7 @@ class BlockEncoder {
   EncodeScratch& sc_;
   std::vector<EncodeScratch::Open>& open_;
   std::vector<int64_t>& delta_;
-  std::vector<uint8_t>& kind_;
+  std::vector<EncodeScratch::Kind>& kind_;
   std::vector<uint32_t>& labels_;
   std::vector<int64_t>& steps_;
   bool signed_ = false;  // some delta is negative
@@ -216,7 +218,7 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     run_n = run_sum = 0;
   };
   const int64_t* delta = delta_.data();
-  const uint8_t* kind = kind_.data();
+  const EncodeScratch::Kind* kind = kind_.data();
   for (size_t k = 0, item = 0; k < events; ++k) {
     unsigned n;
     uint64_t extra;

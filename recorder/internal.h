@@ -204,6 +204,7 @@ struct Batch {
   uint64_t orphan_ends = 0;    // ends without a begin (their begins were overwritten)
   uint64_t open_begins = 0;    // begins closed by close_open()
   uint64_t filtered = 0;       // slices shorter than min_duration
+  uint64_t in_ring = 0;        // slices left in the ring (Decoder::leave_slices)
   bool has_complete = false;
   int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
   size_t events() const { return slices.size() + instants.size() + counters.size() + flows.size(); }
@@ -220,6 +221,26 @@ class Decoder {
   // Ends every open begin at `end_ns` (origin-relative), flagged kDecOpen.
   void close_open(int64_t end_ns, Batch& out);
   size_t open_depth() const { return stack_.size(); }
+  // Slices are left in the ring from now on: feed() and close_open() only count them
+  // (Batch::in_ring) and mark their names in `used` (indexed by NameId, ids past its end as 0);
+  // walk_complete() / walk_begin_end() read them from there. Other events are decoded as usual.
+  void leave_slices(std::vector<uint8_t>* used) { used_ = used; }
+  int64_t min_duration() const { return min_dur_; }
+  int64_t to_origin_ns(uint64_t ticks) const { return ns(ticks); }
+  // The complete() slices of `snap` that feed() left there, newest first, as slice() would have
+  // made them: `next(s)` returns false after the oldest. Names past `names` become 0.
+  class Newest {
+   public:
+    Newest(const Decoder& d, const RingSnapshot& snap, size_t names)
+        : d_(d), s_(snap), i_(snap.na + snap.nb), names_(names) {}
+    bool next(DecodedSlice& out);
+
+   private:
+    const Record& at(size_t j) const { return j < s_.na ? s_.a[j] : s_.b[j - s_.na]; }
+    const Decoder& d_;
+    const RingSnapshot& s_;
+    size_t i_, names_;
+  };
   // Start of the outermost open slice (origin-relative), or INT64_MAX.
   int64_t open_since() const { return stack_.empty() ? INT64_MAX : stack_.front().start; }
 
@@ -235,6 +256,7 @@ class Decoder {
   int64_t origin_ns_;
   int64_t min_dur_;
   std::vector<Open> stack_;
+  std::vector<uint8_t>* used_ = nullptr;  // leave_complete()
   Record head_{};
   uint32_t need_ = 0;              // payload records the pending head still expects
   std::vector<Record> payload_;

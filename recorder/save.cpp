@@ -6,6 +6,8 @@
 // TraceBuilder::adopt_slice_set (no sort). Threads with complete() events, or with zero-length
 // slices that TraceBuilder would nest differently, go through adopt_slices and the builder's own
 // layout instead.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -104,59 +106,65 @@ bool laid_out_like_builder(const SliceSet& s) {
   return true;
 }
 
+namespace {
+
+bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size_t depths,
+                   std::pair<Time, Time>* bounds);
+
 // Postorder read backwards is each slice before its descendants, which follow it at once: when
 // slice p is left behind at slice k (the first one not inside it), the slices between are its
 // subtree, so p's walk position is k + 1 + depth(p): the k + 1 slices before its subtree and
 // its ancestors. A complete() slice's parent is the nearest later slice containing it; a
-// begin/end slice has its depth. Anything else than a clean nesting shows in the check after.
-bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
-                    SliceSet& out, std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
-  const bool complete = n > 0 && (in[0].flags & kDecComplete);
-  for (size_t i = 0; i < n; ++i)
-    if (bool(in[i].flags & kDecComplete) != complete) return false;
+// begin/end slice has its depth. The stack makes every input a forest whose walk positions are
+// a permutation of 0..n-1; whether its times nest cleanly is the check after.
+// `newest(s)` yields the n slices, the last one first.
+template <class Newest>
+bool walk_newest_first(size_t n, bool complete, Newest&& newest,
+                       const std::vector<uint32_t>* label_of, SliceSet& out,
+                       std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
   out = SliceSet{};
-  out.start.resize(n);  // zeros: a position no slice lands on fails the check (length 0)
+  out.start.resize(n);
   out.dur.resize(n);
   out.label.resize(n);
   out.flags.resize(n);
   depth.resize(n);
-  std::vector<size_t> open;  // the slice at hand's enclosing slices, outermost first
-  size_t depths = 0;
-  auto place = [&](size_t p, size_t k1) {  // p left behind at slice k1 - 1
-    size_t pos = k1 + (open.size() - 1);
-    if (pos >= n) return false;
-    out.start[pos] = in[p].start;
-    out.dur[pos] = in[p].dur;
-    out.label[pos] = label_of ? (*label_of)[in[p].name] : in[p].name;
-    out.flags[pos] = slice_flags(in[p].flags);
-    depth[pos] = uint32_t(open.size() - 1);
-    return true;
+  // The slice at hand's enclosing slices, outermost first: open[0, top).
+  std::vector<DecodedSlice> open(64);
+  size_t top = 0, depths = 0;
+  auto place = [&](size_t k1) {  // open[top - 1] left behind at slice k1 - 1
+    const DecodedSlice& p = open[--top];
+    const size_t pos = k1 + top;
+    out.start[pos] = p.start;
+    out.dur[pos] = p.dur;
+    out.label[pos] = label_of ? (*label_of)[p.name] : p.name;
+    out.flags[pos] = slice_flags(p.flags);
+    depth[pos] = uint32_t(top);
   };
+  DecodedSlice x;
   for (size_t k = n; k-- > 0;) {
+    if (!newest(x) || bool(x.flags & kDecComplete) != complete) return false;
     if (complete) {
-      const int64_t s = in[k].start, e = in[k].start + in[k].dur;
-      while (!open.empty()) {
-        const DecodedSlice& p = in[open.back()];
-        if (p.start <= s && e <= p.start + p.dur) break;
-        if (!place(open.back(), k + 1)) return false;
-        open.pop_back();
-      }
+      const int64_t s = x.start, e = x.start + x.dur;
+      while (top > 0 && !(open[top - 1].start <= s && e <= open[top - 1].start + open[top - 1].dur))
+        place(k + 1);
     } else {
-      while (open.size() > in[k].depth) {
-        if (!place(open.back(), k + 1)) return false;
-        open.pop_back();
-      }
-      if (open.size() != in[k].depth) return false;  // a gap: the ring lost its ancestors
+      while (top > x.depth) place(k + 1);
+      if (top != x.depth) return false;  // a gap: the ring lost its ancestors
     }
-    open.push_back(k);
-    depths = std::max(depths, open.size());
+    if (top == open.size()) open.resize(2 * top);
+    open[top++] = x;
+    depths = std::max(depths, top);
   }
-  while (!open.empty()) {
-    if (!place(open.back(), 0)) return false;
-    open.pop_back();
-  }
-  // The check, in walk order: per depth, each slice starts at or after the end of the one before
-  // it; each slice lies inside its parent (the last slice one level up) and starts before its end.
+  while (top > 0) place(0);
+  return walk_is_clean(out, depth, depths, bounds);
+}
+
+// The check of a walk, in walk order: per depth, each slice starts at or after the end of the
+// one before it; each slice lies inside its parent (the last slice one level up) and starts
+// before its end; no slice has length 0.
+bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size_t depths,
+                   std::pair<Time, Time>* bounds) {
+  const size_t n = depth.size();
   std::vector<int64_t> last_end(depths, INT64_MIN);
   std::vector<size_t> last(depths, 0);
   Time lo = INT64_MAX;
@@ -178,6 +186,64 @@ bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t
   return true;
 }
 
+}  // namespace
+
+bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
+                    SliceSet& out, std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
+  const bool complete = n > 0 && (in[0].flags & kDecComplete);
+  size_t k = n;
+  return walk_newest_first(
+      n, complete, [&](DecodedSlice& s) { return k > 0 ? (s = in[--k], true) : false; }, label_of,
+      out, depth, bounds);
+}
+
+bool walk_complete(const Decoder& dec, const RingSnapshot& snap, size_t n,
+                   const std::vector<uint32_t>& label_of, SliceSet& out,
+                   std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
+  Decoder::Newest newest(dec, snap, label_of.size());
+  return walk_newest_first(
+      n, true, [&](DecodedSlice& s) { return newest.next(s); }, &label_of, out, depth, bounds);
+}
+
+bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int64_t end_ns,
+                    const std::vector<uint32_t>& label_of, SliceSet& out,
+                    std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
+  if (dec.min_duration() > 0) return false;  // slices dropped after their place was taken
+  out = SliceSet{};
+  out.start.resize(n);
+  out.dur.resize(n);
+  out.label.resize(n);
+  out.flags.resize(n);
+  depth.resize(n);
+  std::vector<uint32_t> open;  // walk positions of the open begins, outermost first
+  size_t pos = 0, depths = 0;
+  const size_t names = label_of.size();
+  for (auto [run, m] : {std::pair{snap.a, snap.na}, std::pair{snap.b, snap.nb}}) {
+    for (size_t i = 0; i < m; ++i) {
+      const Record& rec = run[i];
+      const uint8_t kind = uint8_t(rec.meta);
+      if (kind == detail::kBegin) {
+        if (pos == n) return false;  // more begins than feed() counted
+        out.start[pos] = dec.to_origin_ns(rec.ts);
+        out.label[pos] = label_of[rec.name < names ? rec.name : 0];
+        out.flags[pos] = kSliceFromBE;
+        depth[pos] = uint32_t(open.size());
+        open.push_back(uint32_t(pos++));
+        depths = std::max(depths, open.size());
+      } else if (kind == detail::kEnd && !open.empty()) {  // else an orphan end (as feed())
+        const uint32_t p = open.back();
+        open.pop_back();
+        out.dur[p] = std::max<int64_t>(dec.to_origin_ns(rec.ts) - out.start[p], 0);
+      }
+    }
+  }
+  for (uint32_t p : open) {
+    out.dur[p] = std::max<int64_t>(end_ns - out.start[p], 0);
+    out.flags[p] |= kSliceOpen;
+  }
+  return pos == n && walk_is_clean(out, depth, depths, bounds);
+}
+
 namespace {
 
 struct ThreadData {
@@ -186,6 +252,8 @@ struct ThreadData {
   Batch batch;
   std::unique_ptr<Decoder> dec;
   std::vector<uint8_t> used;  // per NameId: named a slice of this thread
+  bool in_ring = false;        // its slices are left in the ring (batch.in_ring), and they are
+  bool begin_end = false;      // begin/end slices (else complete() slices)
   SliceSet set;               // laid out here (in walk order when `walked`), or
   std::vector<RawSlice> raw;  // left to the builder's layout
   std::vector<uint32_t> walk;  // walked: the depth of each slice of `set`
@@ -245,6 +313,37 @@ void append_members(std::string& out, const std::string& obj) {
 
 // Config::max_slices: the newest `keep` slices over all threads, by end time (the decoder emits
 // a thread's slices as they end, so its oldest come first). Returns how many were dropped.
+// What kinds of slice records a snapshot holds: bit 0 begin/end, bit 1 complete().
+unsigned slice_kinds(const RingSnapshot& s) {
+  unsigned kinds = 0;
+  for (auto [run, n] : {std::pair{s.a, s.na}, std::pair{s.b, s.nb}}) {
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t kind = uint8_t(run[i].meta);
+      kinds |= unsigned((kind == detail::kBegin) | (kind == detail::kEnd)) |
+               unsigned((kind == detail::kCompleteShort) | (kind == detail::kComplete)) << 1;
+    }
+  }
+  return kinds;
+}
+
+// The slices a thread left in its ring, decoded after all into batch.slices. Before
+// close_open() (end == nullptr) the new decoder takes the thread's place, its open begins to be
+// ended with the others; after it, they end at *end here.
+void decode_ring_slices(ThreadData& t, const ClockCal& clock, int64_t origin_ns, int64_t min_dur,
+                        const int64_t* end) {
+  if (!t.in_ring) return;
+  auto d = std::make_unique<Decoder>(clock, origin_ns, min_dur);
+  Batch all;
+  all.slices.reserve(t.batch.in_ring);
+  d->feed(t.snap.a, t.snap.na, all);
+  d->feed(t.snap.b, t.snap.nb, all);
+  if (end) d->close_open(*end, all);
+  else t.dec = std::move(d);
+  t.batch.slices = std::move(all.slices);  // the other events of `all` were decoded already
+  t.batch.in_ring = 0;
+  t.in_ring = false;
+}
+
 uint64_t keep_newest_slices(std::vector<ThreadData>& td, size_t keep) {
   size_t total = 0;
   for (ThreadData& t : td) total += t.batch.slices.size();
@@ -282,12 +381,21 @@ bool save_locked(const std::string& path, std::string* message) {
   Registry& r = registry();
   static const bool timing = std::getenv("VZ_REC_TIMING") != nullptr;
   auto tick = std::chrono::steady_clock::now();
+  long faults = 0;  // minor page faults so far (timing)
+  if (timing) {
+    rusage ru;
+    ::getrusage(RUSAGE_SELF, &ru);
+    faults = ru.ru_minflt;
+  }
   auto phase = [&](const char* what) {
     if (!timing) return;
     auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s\n", what,
-                 std::chrono::duration<double>(now - tick).count());
+    rusage ru;
+    ::getrusage(RUSAGE_SELF, &ru);
+    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s, %ld page faults\n", what,
+                 std::chrono::duration<double>(now - tick).count(), ru.ru_minflt - faults);
     tick = now;
+    faults = ru.ru_minflt;
   };
   if (path.empty()) return *message = "no output path", false;
   bool vzt = ends_with_ci(path, ".vzt");
@@ -304,16 +412,34 @@ bool save_locked(const std::string& path, std::string* message) {
     td[i].snap = snapshot(*td[i].buf);
     td[i].dec = std::make_unique<Decoder>(r.clock, origin_ns, r.config.min_duration_ns);
   }
+  const size_t nnames = names.strings.size();
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
-    t.batch.slices.reserve(t.snap.na + t.snap.nb);  // one record per short complete() slice
+    t.used.assign(nnames, 0);
+    // .vzt: a thread with one kind of slice records (the Python tracer's complete() calls, a
+    // C++ program's zones) keeps its slices in the ring, for walk_complete() / walk_begin_end()
+    // to read from there: no decoded copy of them.
+    const unsigned kinds = vzt ? slice_kinds(t.snap) : 3;
+    t.in_ring = kinds == 2 || (kinds == 1 && r.config.min_duration_ns <= 0);
+    t.begin_end = kinds == 1;
+    if (t.in_ring) t.dec->leave_slices(&t.used);
+    else t.batch.slices.reserve(t.snap.na + t.snap.nb);  // a record per short complete() slice
     t.dec->feed(t.snap.a, t.snap.na, t.batch);
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
   });
   int64_t end = INT64_MIN;
   uint64_t lost = 0, lost_slices = 0;
   for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
-  if (size_t keep = r.config.max_slices) lost_slices = keep_newest_slices(td, keep);
+  if (size_t keep = r.config.max_slices) {
+    size_t total = 0;
+    for (const ThreadData& t : td) total += t.batch.slices.size() + t.batch.in_ring;
+    if (total > keep) {  // which slices go is decided over decoded slices
+      parallel_for(td.size(), 0, [&](size_t i) {
+        decode_ring_slices(td[i], r.clock, origin_ns, r.config.min_duration_ns, nullptr);
+      });
+      lost_slices = keep_newest_slices(td, keep);
+    }
+  }
   for (ThreadData& t : td) t.dec->close_open(end, t.batch);
   phase("decode");
 
@@ -332,10 +458,8 @@ bool save_locked(const std::string& path, std::string* message) {
   std::vector<std::pair<StrId, double>> values;
   // Slice names per thread (in parallel), labels for them (here), then each thread's layout (in
   // parallel again): the label table is read-only while threads lay out.
-  const size_t nnames = names.strings.size();
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
-    t.used.assign(nnames, 0);
     for (DecodedSlice& s : t.batch.slices) {
       if (s.name >= nnames) s.name = 0;  // interned after the snapshot: a straggler's event
       t.used[s.name] = 1;
@@ -347,6 +471,19 @@ bool save_locked(const std::string& path, std::string* message) {
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
     std::vector<DecodedSlice>& v = t.batch.slices;
+    if (t.in_ring) {
+      t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
+                                              t.set, t.walk, &t.bounds)
+                             : walk_complete(*t.dec, t.snap, t.batch.in_ring, nm.label, t.set,
+                                             t.walk, &t.bounds);
+      if (t.walked) {
+        t.slices = t.batch.in_ring;
+        return;
+      }
+      decode_ring_slices(t, r.clock, origin_ns, r.config.min_duration_ns, &end);  // the builder decides
+      for (DecodedSlice& s : v)
+        if (s.name >= nnames) s.name = 0;
+    }
     t.slices = v.size();
     // .vzt: the writer encodes each thread's preorder walk; handed over as such, it is neither
     // laid out by depth here nor walked again there.

@@ -37,5 +37,16 @@ bool laid_out_like_builder(const SliceSet& s);
 bool build_preorder(const DecodedSlice* in, size_t n, const std::vector<uint32_t>* label_of,
                     SliceSet& out, std::vector<uint32_t>& depth,
                     std::pair<Time, Time>* bounds = nullptr);
+// build_preorder for the n complete() slices `dec` left in the ring of `snap`
+// (Decoder::leave_slices), read from the records themselves. label_of maps every NameId.
+bool walk_complete(const Decoder& dec, const RingSnapshot& snap, size_t n,
+                   const std::vector<uint32_t>& label_of, SliceSet& out,
+                   std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds);
+// The same for the n begin/end slices of a ring without complete() records (and no
+// min_duration): begins come in walk order, so one pass in record order places them. Begins
+// still open end at end_ns, flagged open.
+bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int64_t end_ns,
+                    const std::vector<uint32_t>& label_of, SliceSet& out,
+                    std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds);
 
 }  // namespace vz::rec::internal

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <random>
+#include <functional>
 #include <set>
 #include <vector>
 
@@ -206,4 +207,123 @@ TEST_CASE("save walk: what is not a clean nesting is refused") {
   CHECK(out.label == std::vector<uint32_t>{9, 8, 7, 7});
   CHECK(out.flags[2] == (kSliceFromBE | kSliceOpen));
   CHECK(out.flags[0] == kSliceFromBE);
+}
+
+namespace {
+
+using vz::rec::detail::Record;
+namespace rd = vz::rec::detail;
+namespace ri = vz::rec::internal;
+
+// Ring records of a random call tree: begin/end records in time order, or complete() records as
+// calls return (long ones as a head and a payload record). Instants with payload records in
+// between, an orphan payload and an orphan end first (their heads and begins were overwritten),
+// and for begin/end a few begins never ended.
+std::vector<Record> ring_records(std::mt19937_64& rng, bool be, int64_t* t_end) {
+  std::vector<Record> r;
+  r.push_back(Record{123, 0, rd::kPayload});
+  if (be) r.push_back(Record{5, 0, rd::kEnd});
+  int64_t t = 10;
+  auto instant = [&] {
+    r.push_back(Record{uint64_t(t), 2, rd::kInstant | (2u << 10)});
+    r.push_back(Record{0, 0, rd::kPayload});
+    r.push_back(Record{0, 0, rd::kPayload});
+  };
+  // One call at `depth`: returns its end time.
+  std::function<void(int)> call = [&](int depth) {
+    const int64_t start = t;
+    const uint32_t name = uint32_t(rng() % 9);  // 8 and up: past the names known at the snapshot
+    if (be) r.push_back(Record{uint64_t(start), name, rd::kBegin});
+    t += 1 + int64_t(rng() % 20);
+    int kids = depth < 5 ? int(rng() % 4) : 0;
+    for (int k = 0; k < kids; ++k) {
+      if (rng() % 10 == 0) instant();
+      call(depth + 1);
+      t += int64_t(rng() % 5);
+    }
+    t += 1 + int64_t(rng() % (rng() % 50 == 0 ? (int64_t(1) << 26) : 20));
+    if (be) {
+      r.push_back(Record{uint64_t(t), 0, rd::kEnd});
+    } else if (t - start < (int64_t(1) << 24)) {
+      r.push_back(Record{uint64_t(start), name, rd::kCompleteShort | uint32_t(t - start) << 8});
+    } else {
+      r.push_back(Record{uint64_t(start), name, rd::kComplete});
+      r.push_back(Record{uint64_t(t - start), 0, rd::kPayload});
+    }
+  };
+  for (int roots = 1 + int(rng() % 5); roots > 0; --roots) {
+    call(0);
+    t += int64_t(rng() % 3);
+  }
+  if (be)
+    for (int open = int(rng() % 3); open > 0; --open) r.push_back(Record{uint64_t(t++), 1, rd::kBegin});
+  *t_end = t + 7;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("save walk: slices read in place from the ring walk as their decoded copies do") {
+  const size_t names = 8;
+  std::vector<uint32_t> label_of(names);
+  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  ri::ClockCal clock;  // ticks are ns
+  size_t walked = 0;
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    for (bool be : {false, true}) {
+      CAPTURE(seed);
+      CAPTURE(be);
+      std::mt19937_64 rng(seed);
+      int64_t end = 0;
+      std::vector<Record> recs = ring_records(rng, be, &end);
+      // Two runs, cut anywhere (a head and its payload may straddle the cut; the first run may
+      // be empty, the second start where the first does).
+      ri::RingSnapshot snap;
+      size_t cut = seed % 7 == 0 ? 0 : size_t(rng() % recs.size());
+      snap.a = recs.data(), snap.na = cut, snap.b = recs.data() + cut, snap.nb = recs.size() - cut;
+      // Decoded, then walked.
+      ri::Decoder dec(clock, 0, 0);
+      ri::Batch ref;
+      dec.feed(snap.a, snap.na, ref);
+      dec.feed(snap.b, snap.nb, ref);
+      dec.close_open(end, ref);
+      for (ri::DecodedSlice& s : ref.slices)
+        if (s.name >= names) s.name = 0;
+      SliceSet want;
+      std::vector<uint32_t> want_depth;
+      std::pair<Time, Time> want_bounds;
+      bool want_ok = build_preorder(ref.slices.data(), ref.slices.size(), &label_of, want, want_depth, &want_bounds);
+      // Left in the ring, then walked from there.
+      ri::Decoder in(clock, 0, 0);
+      std::vector<uint8_t> used(names, 0);
+      in.leave_slices(&used);
+      ri::Batch got;
+      in.feed(snap.a, snap.na, got);
+      in.feed(snap.b, snap.nb, got);
+      in.close_open(end, got);
+      CHECK(got.slices.empty());
+      CHECK(got.in_ring == ref.slices.size());
+      CHECK(got.orphan_ends == ref.orphan_ends);
+      CHECK(got.open_begins == ref.open_begins);
+      CHECK(got.instants.size() == ref.instants.size());
+      std::vector<uint8_t> want_used(names, 0);
+      for (const ri::DecodedSlice& s : ref.slices) want_used[s.name] = 1;
+      CHECK(used == want_used);
+      SliceSet walk;
+      std::vector<uint32_t> depth;
+      std::pair<Time, Time> bounds;
+      bool ok = be ? ri::walk_begin_end(in, snap, got.in_ring, end, label_of, walk, depth, &bounds)
+                   : ri::walk_complete(in, snap, got.in_ring, label_of, walk, depth, &bounds);
+      CHECK(ok == want_ok);
+      if (!ok || !want_ok) continue;
+      ++walked;
+      CHECK(walk.start == want.start);
+      CHECK(walk.dur == want.dur);
+      CHECK(walk.label == want.label);
+      CHECK(walk.flags == want.flags);
+      CHECK(depth == want_depth);
+      CHECK(bounds == want_bounds);
+    }
+  }
+  CHECK(walked > 500);
 }
