@@ -101,6 +101,6 @@ bool ends_with_ci(std::string_view s, std::string_view suffix);
 // instead of a page fault per 4 KiB (the faults cost more than filling the pages), with
 // transparent huge pages where the range allows. Only advice: failures (older kernels) and
 // buffers under 1 MiB change nothing.
-void prefault_for_write(void* p, size_t n, bool huge = true);
+void prefault_for_write(void* p, size_t n);
 
 }  // namespace vz

@@ -37,14 +37,14 @@ struct EncodeScratch {
   std::vector<int64_t> delta;
   std::vector<Kind> kind;
   std::vector<uint32_t> labels;  // RankedTree: label per item (coded at finish())
-  std::vector<int64_t> steps;    // RankedTree: depth step per item
+  std::vector<uint32_t> depths;  // RankedTree: depth per item
   // put_ranked's tables, per label id.
   std::vector<uint32_t> count, rank;
   std::vector<uint64_t> sym_sum, leaf_n;
   std::vector<uint8_t> info;
   std::vector<uint8_t> syms;  // bucket symbol per delta
   void clear() {
-    open.clear(), delta.clear(), kind.clear(), labels.clear(), steps.clear();
+    open.clear(), delta.clear(), kind.clear(), labels.clear(), depths.clear();
   }
 };
 
@@ -54,9 +54,11 @@ struct EncodeScratch {
 // Level layout: items arrive depth by depth in index order.
 class BlockEncoder {
  public:
-  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths, EncodeScratch& sc)
+  // `walk`: `s` is in walk order, these are its depths (items then come as runs of it).
+  BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths, EncodeScratch& sc,
+               const uint32_t* walk = nullptr)
       : s_(s), layout_(layout), counts_(depths, 0), sc_(sc), open_(sc.open), delta_(sc.delta),
-        kind_(sc.kind), labels_(sc.labels), steps_(sc.steps) {
+        kind_(sc.kind), labels_(sc.labels), depths_(sc.depths), walk_(walk) {
     sc.clear();
   }
 
@@ -65,10 +67,10 @@ class BlockEncoder {
   void reserve(size_t n) {
     if (layout_ == SliceLayout::Level) return;
     delta_.reserve(2 * n), kind_.reserve(2 * n);
-    if (layout_ == SliceLayout::RankedTree) labels_.reserve(n), steps_.reserve(n);
+    if (layout_ == SliceLayout::RankedTree && !walk_) labels_.reserve(n), depths_.reserve(n);
   }
   void add(uint32_t i, uint32_t depth) {
-    if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i];
+    if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i], first_ = i;
     min_depth_ = std::min(min_depth_, depth);
     max_depth_ = std::max(max_depth_, depth);
     ++counts_[depth];
@@ -76,8 +78,8 @@ class BlockEncoder {
     else add_level(i, depth);
     t_min_ = std::min(t_min_, s_.start[i]);
     t_max_ = std::max(t_max_, tadd(s_.start[i], s_.dur[i]));
-    if (layout_ == SliceLayout::RankedTree) labels_.push_back(s_.label[i]);
-    else label_.v(s_.label[i]);
+    if (layout_ != SliceLayout::RankedTree) label_.v(s_.label[i]);
+    else if (!walk_) labels_.push_back(s_.label[i]), depths_.push_back(depth);
     if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
     if (!s_.args.empty()) attach(s_.args, i, args_, next_arg_);
     if (!s_.extras.empty()) attach(s_.extras, i, extras_, next_extra_);
@@ -109,8 +111,7 @@ class BlockEncoder {
     if (items_ == 0) t_ = base_, prev_depth_ = int64_t(depth) - 1;
     close_to(depth);
     int64_t step = int64_t(depth) - int64_t(prev_depth_) - 1;
-    if (layout_ == SliceLayout::RankedTree) steps_.push_back(step);
-    else up_.z(step);
+    if (layout_ != SliceLayout::RankedTree) up_.z(step);
     prev_depth_ = depth;
     event(tsub(s_.start[i], t_), EncodeScratch::kLead);
     t_ = s_.start[i];
@@ -144,7 +145,7 @@ class BlockEncoder {
   const SliceSet& s_;
   SliceLayout layout_;
   std::vector<uint32_t> counts_;
-  uint32_t items_ = 0, first_depth_ = 0, min_depth_ = 0, max_depth_ = 0;
+  uint32_t items_ = 0, first_depth_ = 0, min_depth_ = 0, max_depth_ = 0, first_ = 0;
   int64_t prev_depth_ = 0;
   Time base_ = 0, t_ = 0;
   Time t_min_ = INT64_MAX, t_max_ = INT64_MIN;
@@ -153,7 +154,10 @@ class BlockEncoder {
   std::vector<int64_t>& delta_;
   std::vector<EncodeScratch::Kind>& kind_;
   std::vector<uint32_t>& labels_;
-  std::vector<int64_t>& steps_;
+  std::vector<uint32_t>& depths_;
+  // A set in walk order (SetPlan::walk): its items are slices first_, first_ + 1, ... whose
+  // labels and depths put_ranked reads where they are, instead of from labels_ / depths_.
+  const uint32_t* walk_ = nullptr;
   bool signed_ = false;  // some delta is negative
   Bytes up_, gap_, dur_, label_;
   std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
@@ -181,9 +185,13 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
 // mean leaf symbol (a function's typical duration).
 void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
-  const size_t items = labels_.size(), events = delta_.size();
+  const size_t items = items_, events = delta_.size();
+  const uint32_t* labels = walk_ ? s_.label.data() + first_ : labels_.data();
+  const uint32_t* depth = walk_ ? walk_ + first_ : depths_.data();
+  // The depth step of item k (0 for the first: its previous depth is first_depth_ - 1).
+  auto step = [&](size_t k) { return k ? int64_t(depth[k]) - int64_t(depth[k - 1]) - 1 : 0; };
   uint32_t top = 0;
-  for (uint32_t l : labels_) top = std::max(top, l);
+  for (size_t k = 0; k < items; ++k) top = std::max(top, labels[k]);
   std::vector<uint32_t>&count = sc_.count, &rank = sc_.rank;
   std::vector<uint64_t>&sym_sum = sc_.sym_sum, &leaf_n = sc_.leaf_n;
   std::vector<uint8_t>& info = sc_.info;
@@ -194,13 +202,13 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   // and incrementing one counter over and over is a chain of dependent stores.
   for (size_t k = 0; k < items;) {
     size_t j = k + 1;
-    while (j < items && labels_[j] == labels_[k]) ++j;
-    count[labels_[k]] += uint32_t(j - k);
+    while (j < items && labels[j] == labels[k]) ++j;
+    count[labels[k]] += uint32_t(j - k);
     k = j;
   }
   for (size_t k = 1; k < items; ++k)
-    if (steps_[k] == 0 && (info[labels_[k - 1]] & kRankChildless))
-      info[labels_[k - 1]] &= uint8_t(~kRankChildless);
+    if (step(k) == 0 && (info[labels[k - 1]] & kRankChildless))
+      info[labels[k - 1]] &= uint8_t(~kRankChildless);
   // Every delta's bucket symbol, once; the raw bits they take; leaf ends' symbols per label.
   std::vector<uint8_t>& syms = sc_.syms;
   syms.resize(events);
@@ -227,7 +235,7 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     nbits += n;
     item += kind[k] == 0;
     if (kind[k] != 1) continue;
-    uint32_t l = labels_[item - 1];  // a leaf end ends the item begun last
+    uint32_t l = labels[item - 1];  // a leaf end ends the item begun last
     if (l != run_label) flush_run(), run_label = l;
     ++run_n;
     run_sum += sym;
@@ -259,15 +267,15 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   // store through a column's own members would make the compiler reload them after each byte).
   size_t up_bytes[2] = {0, 0};  // kUp, kUpLeaf
   for (size_t k = 0; k < items; ++k) {
-    bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
-    up_bytes[after_leaf] += varint_size(zigzag(steps_[k]));
+    bool after_leaf = k > 0 && (info[labels[k - 1]] & kRankChildless);
+    up_bytes[after_leaf] += varint_size(zigzag(step(k)));
   }
   uint8_t* up[2] = {pl[kUp].append(up_bytes[0]), pl[kUpLeaf].append(up_bytes[1])};
   uint8_t* lab = pl[kLab].append(items);
   for (size_t k = 0; k < items; ++k) {
-    bool after_leaf = k > 0 && (info[labels_[k - 1]] & kRankChildless);
-    up[after_leaf] = put_varint(up[after_leaf], zigzag(steps_[k]));
-    uint32_t r = rank[labels_[k]];
+    bool after_leaf = k > 0 && (info[labels[k - 1]] & kRankChildless);
+    up[after_leaf] = put_varint(up[after_leaf], zigzag(step(k)));
+    uint32_t r = rank[labels[k]];
     *lab++ = uint8_t(std::min<uint32_t>(r, 255));
     if (r < 255) continue;
     pl[kLabHi].byte(uint8_t(std::min<uint32_t>(r - 255, 255)));
@@ -300,7 +308,7 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   for (size_t k = 0, item = 0; k < events; ++k) {
     unsigned c = kind[k] == 0 ? kLeafClasses : kLeafClasses + 1;
     item += kind[k] == 0;
-    if (kind[k] == 1) c = info[labels_[item - 1]] & kRankClassMask;
+    if (kind[k] == 1) c = info[labels[item - 1]] & kRankClassMask;
     *col[c]++ = sym[k];
     unsigned n = bucket_bits(sym[k]);
     uint64_t v = sign ? zigzag(delta[k]) : uint64_t(delta[k]);
@@ -452,7 +460,8 @@ struct SetPlan {
   // Encodes block b into `pl`; returns its slice count and time range.
   template <class Copy>
   uint32_t encode(size_t b, Payload& pl, EncodeScratch& sc, Time* t0, Time* t1, Copy&& copy) const {
-    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc);
+    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc,
+                     walk ? walk->data() : nullptr);
     size_t first = b * block, n = std::min<size_t>(block, s->size() - first);
     enc.reserve(n);
     if (walk) {
@@ -555,6 +564,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     auto work = [&] {
       ZSTD_CCtx* cctx = nullptr;
       EncodeScratch sc;
+      Payload pl(0);  // its columns keep their room from one block to the next
       Bytes out;
       std::vector<size_t> parts;
       try {
@@ -567,7 +577,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
             p.depth_offset = r.depth_offset;
           });
           PackedBlock& b = done[k];
-          Payload pl(0);
+          pl.clear();
           b.count = p.encode(jobs[k].second, pl, sc, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
           if (p.left.fetch_sub(1) == 1) p.release();
           serialize_payload(pl, out, parts);

@@ -89,6 +89,10 @@ struct Payload {
   std::vector<Bytes> cols;
   explicit Payload(size_t ncols) : cols(ncols) {}
   Bytes& operator[](size_t i) { return cols[i]; }
+  void clear() {  // empty, keeping the columns' room
+    head.clear();
+    for (Bytes& c : cols) c.clear();
+  }
 };
 
 // Time arithmetic that wraps instead of overflowing (hostile models must still round-trip).

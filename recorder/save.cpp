@@ -108,6 +108,13 @@ bool laid_out_like_builder(const SliceSet& s) {
 
 namespace {
 
+// Room for a walk of n slices: `out`'s columns (no depth_begin) and the depths.
+void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
+  out = SliceSet{};
+  out.start.resize(n), out.dur.resize(n), out.label.resize(n), out.flags.resize(n);
+  depth.resize(n);
+}
+
 bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size_t depths,
                    std::pair<Time, Time>* bounds);
 
@@ -122,12 +129,7 @@ template <class Newest>
 bool walk_newest_first(size_t n, bool complete, Newest&& newest,
                        const std::vector<uint32_t>* label_of, SliceSet& out,
                        std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
-  out = SliceSet{};
-  out.start.resize(n);
-  out.dur.resize(n);
-  out.label.resize(n);
-  out.flags.resize(n);
-  depth.resize(n);
+  walk_columns(out, depth, n);
   // The slice at hand's enclosing slices, outermost first: open[0, top).
   std::vector<DecodedSlice> open(64);
   size_t top = 0, depths = 0;
@@ -209,12 +211,7 @@ bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int6
                     const std::vector<uint32_t>& label_of, SliceSet& out,
                     std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds) {
   if (dec.min_duration() > 0) return false;  // slices dropped after their place was taken
-  out = SliceSet{};
-  out.start.resize(n);
-  out.dur.resize(n);
-  out.label.resize(n);
-  out.flags.resize(n);
-  depth.resize(n);
+  walk_columns(out, depth, n);
   std::vector<uint32_t> open;  // walk positions of the open begins, outermost first
   size_t pos = 0, depths = 0;
   const size_t names = label_of.size();
