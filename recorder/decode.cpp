@@ -70,6 +70,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
     }
     switch (kind) {
       case kBegin: {
+        out.has_begin_end = true;
         int64_t t = ns(rec.ts);
         stack_.push_back(Open{t, rec.name});
         out.first_ts = std::min(out.first_ts, t);
@@ -77,6 +78,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
         break;
       }
       case kEnd: {
+        out.has_begin_end = true;
         int64_t t = ns(rec.ts);
         out.last_ts = std::max(out.last_ts, t);
         if (stack_.empty()) {

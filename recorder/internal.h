@@ -206,6 +206,7 @@ struct Batch {
   uint64_t filtered = 0;       // slices shorter than min_duration
   uint64_t in_ring = 0;        // slices left in the ring (Decoder::leave_slices)
   bool has_complete = false;
+  bool has_begin_end = false;  // some begin or end record
   int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
   size_t events() const { return slices.size() + instants.size() + counters.size() + flows.size(); }
   void clear();

@@ -310,19 +310,6 @@ void append_members(std::string& out, const std::string& obj) {
 
 // Config::max_slices: the newest `keep` slices over all threads, by end time (the decoder emits
 // a thread's slices as they end, so its oldest come first). Returns how many were dropped.
-// What kinds of slice records a snapshot holds: bit 0 begin/end, bit 1 complete().
-unsigned slice_kinds(const RingSnapshot& s) {
-  unsigned kinds = 0;
-  for (auto [run, n] : {std::pair{s.a, s.na}, std::pair{s.b, s.nb}}) {
-    for (size_t i = 0; i < n; ++i) {
-      const uint8_t kind = uint8_t(run[i].meta);
-      kinds |= unsigned((kind == detail::kBegin) | (kind == detail::kEnd)) |
-               unsigned((kind == detail::kCompleteShort) | (kind == detail::kComplete)) << 1;
-    }
-  }
-  return kinds;
-}
-
 // The slices a thread left in its ring, decoded after all into batch.slices. Before
 // close_open() (end == nullptr) the new decoder takes the thread's place, its open begins to be
 // ended with the others; after it, they end at *end here.
@@ -415,14 +402,16 @@ bool save_locked(const std::string& path, std::string* message) {
     t.used.assign(nnames, 0);
     // .vzt: a thread with one kind of slice records (the Python tracer's complete() calls, a
     // C++ program's zones) keeps its slices in the ring, for walk_complete() / walk_begin_end()
-    // to read from there: no decoded copy of them.
-    const unsigned kinds = vzt ? slice_kinds(t.snap) : 3;
-    t.in_ring = kinds == 2 || (kinds == 1 && r.config.min_duration_ns <= 0);
-    t.begin_end = kinds == 1;
+    // to read from there: no decoded copy of them. Both kinds, or begin/end slices with a
+    // min_duration (slices dropped after their place in the walk was taken): decoded after all.
+    t.in_ring = vzt;
     if (t.in_ring) t.dec->leave_slices(&t.used);
     else t.batch.slices.reserve(t.snap.na + t.snap.nb);  // a record per short complete() slice
     t.dec->feed(t.snap.a, t.snap.na, t.batch);
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
+    t.begin_end = t.batch.has_begin_end;
+    if (t.begin_end && (t.batch.has_complete || r.config.min_duration_ns > 0))
+      decode_ring_slices(t, r.clock, origin_ns, r.config.min_duration_ns, nullptr);
   });
   int64_t end = INT64_MIN;
   uint64_t lost = 0, lost_slices = 0;

@@ -529,40 +529,54 @@ void calls(rec::NameId* names, int depth, uint64_t& x) {
 }  // namespace
 
 TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load as the same slices") {
-  test::TempDir dir;
-  start_session();
-  rec::NameId names[5] = {rec::intern("a"), rec::intern("b"), rec::intern("c"), rec::intern("d"),
-                          rec::intern("e")};
-  uint64_t x = 1;
-  for (int i = 0; i < 50; ++i) calls(names, 0, x);  // begin/end slices
-  std::thread([&] {                                   // complete() slices, in return order
-    int64_t t0 = rec::now_ns();
-    for (int i = 0; i < 200; ++i) {
-      int64_t s = t0 + i * 1000;
-      rec::complete(names[i % 5], s + 10, 300);
-      rec::complete(names[(i + 1) % 5], s + 400, 200);
-      rec::complete(names[(i + 2) % 5], s, 900);
+  // Begin/end slices, complete() slices, a thread with both; with a min_duration; with more
+  // slices than max_slices keeps.
+  for (int mode = 0; mode < 3; ++mode) {
+    CAPTURE(mode);
+    test::TempDir dir;
+    rec::Config cfg;
+    if (mode == 1) cfg.min_duration_ns = 60;
+    if (mode == 2) cfg.max_slices = 500;
+    start_session(cfg);
+    rec::NameId names[5] = {rec::intern("a"), rec::intern("b"), rec::intern("c"),
+                            rec::intern("d"), rec::intern("e")};
+    uint64_t x = 1;
+    for (int i = 0; i < 50; ++i) calls(names, 0, x);  // begin/end slices
+    auto completes = [&] {                             // complete() slices, in return order
+      int64_t t0 = rec::now_ns();
+      for (int i = 0; i < 200; ++i) {
+        int64_t s = t0 + i * 1000;
+        rec::complete(names[i % 5], s + 10, 30 + i % 50);
+        rec::complete(names[(i + 1) % 5], s + 400, 200);
+        rec::complete(names[(i + 2) % 5], s, 900);
+      }
+    };
+    std::thread(completes).join();
+    std::thread([&] {  // both kinds in one thread
+      uint64_t y = 7;
+      calls(names, 2, y);
+      completes();
+    }).join();
+    rec::begin(names[0]);  // open at save: runs to the trace's end
+    REQUIRE(rec::save(dir / "w.vzt"));
+    REQUIRE(rec::save(dir / "w.json"));
+    rec::end();
+    LoadResult a = load(dir / "w.vzt"), b = load(dir / "w.json");
+    const Trace &ta = *a.trace, &tb = *b.trace;
+    CHECK(ta.diagnostics.empty());
+    REQUIRE(ta.threads.size() == 3);
+    REQUIRE(tb.threads.size() == 3);
+    CHECK(ta.end - ta.start == tb.end - tb.start);
+    size_t slices = 0;
+    for (const Thread& th : ta.threads) {
+      std::string tid(ta.str(th.tid));
+      CAPTURE(tid);
+      const Thread* other = thread_by_tid(tb, tid);
+      REQUIRE(other);
+      CHECK(slice_rows(ta, th) == slice_rows(tb, *other));
+      slices += th.slices.size();
     }
-  }).join();
-  rec::begin(names[0]);  // open at save: runs to the trace's end
-  REQUIRE(rec::save(dir / "w.vzt"));
-  REQUIRE(rec::save(dir / "w.json"));
-  rec::end();
-  LoadResult a = load(dir / "w.vzt"), b = load(dir / "w.json");
-  const Trace &ta = *a.trace, &tb = *b.trace;
-  CHECK(ta.diagnostics.empty());
-  REQUIRE(ta.threads.size() == 2);
-  REQUIRE(tb.threads.size() == 2);
-  CHECK(ta.end - ta.start == tb.end - tb.start);
-  size_t slices = 0;
-  for (const Thread& th : ta.threads) {
-    std::string tid(ta.str(th.tid));
-    CAPTURE(tid);
-    const Thread* other = thread_by_tid(tb, tid);
-    REQUIRE(other);
-    CHECK(slice_rows(ta, th) == slice_rows(tb, *other));
-    CHECK(th.slices.depths() > 1);
-    slices += th.slices.size();
+    if (mode == 2) CHECK(slices == 501);  // the 500 newest ended ones, and the open one
+    else CHECK(slices > 900);
   }
-  CHECK(slices > 600);
 }
