@@ -135,11 +135,18 @@ class TestCalls(TempDirTest):
         self.assertEqual(len(named(load(out), "fib")), 7)
 
     def test_sleep_duration(self):
+        spans = []
+
         def nap():
+            t0 = time.perf_counter_ns()
             time.sleep(0.01)
+            spans.append((time.perf_counter_ns() - t0) / 1000)
         data, _ = self.trace(nap)
         d = named(data, "time.sleep")[0]["dur"]
-        self.assertAlmostEqual(d, 10000, delta=1000)
+        # At least the 10 ms asked for, at most what the caller saw around the call (however long
+        # a loaded machine made the sleep).
+        self.assertGreaterEqual(d, 10000 - 10)
+        self.assertLessEqual(d, spans[0] * 1.001 + 10)
         self.assertGreaterEqual(named(data, "TestCalls.test_sleep_duration.<locals>.nap")[0]["dur"], d)
 
     def test_odd_names_are_valid_json(self):
@@ -219,7 +226,10 @@ class TestCalls(TempDirTest):
             fib(3)
             time.sleep(0.002)
         data, _ = self.trace(work, min_duration=1000)
-        self.assertEqual(named(data, "fib"), [])
+        # Every call kept lasted 1 ms or more (the fib calls take microseconds unless a loaded
+        # machine preempts one), and the sleep is kept.
+        self.assertEqual([e["name"] for e in events(data) if e["dur"] < 1000], [])
+        self.assertLess(len(named(data, "fib")), 5)
         self.assertEqual(len(named(data, "time.sleep")), 1)
 
     def test_func_args_and_retval(self):

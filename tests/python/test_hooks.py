@@ -103,7 +103,9 @@ class TestHooks(TempDirTest):
 
     def test_retval_in_eval_mode(self):
         data = self.trace(log_func_retval=True)
-        top = max(named(data, "fib"), key=lambda e: e["dur"])
+        # fib(6) on this thread (the other thread's fib(3) may last longer on a loaded machine).
+        mine = [e for e in named(data, "fib") if e["tid"] == threading.get_native_id()]
+        top = max(mine, key=lambda e: e["dur"])
         self.assertEqual(top["args"]["return_value"], "8")
 
     def test_threads_running_before_start(self):
