@@ -293,6 +293,12 @@ void TraceBuilder::add_object(const ObjectEvent& o) {
 void TraceBuilder::add_other(const OtherEvent& o) { t_.others.push_back(o); }
 void TraceBuilder::note_time(Time ts) { impl_->note(ts); }
 
+bool TraceBuilder::has_slices(uint32_t thread) const {
+  if (thread >= impl_->pending.size()) return false;
+  const PendingThread& p = impl_->pending[thread];
+  return !p.slices.empty() || !p.be.empty() || !p.unmatched_ends.empty() || p.has_ready;
+}
+
 void TraceBuilder::set_process_name(uint32_t p, StrId name) { t_.processes[p].name = name; }
 void TraceBuilder::set_process_labels(uint32_t p, StrId labels) { t_.processes[p].labels = labels; }
 void TraceBuilder::set_process_sort_index(uint32_t p, int64_t index) {

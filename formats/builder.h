@@ -82,6 +82,8 @@ class TraceBuilder {
   void add_object(const ObjectEvent& o);
   void add_other(const OtherEvent& o);
   void note_time(Time ts);  // extends the trace's time bounds (metadata-free events only)
+  // True when `thread` has slices, begin/end events or unmatched ends collected so far.
+  bool has_slices(uint32_t thread) const;
 
   // Metadata events.
   void set_process_name(uint32_t process, StrId name);

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <cstdlib>
 #include <cstdio>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,11 @@ bool laid_out_like_builder(const SliceSet& s) {
 
 namespace {
 
+// start + dur, at most INT64_MAX (hostile complete() times must not wrap around).
+inline int64_t end_of(int64_t start, int64_t dur) {
+  return dur > 0 && start > INT64_MAX - dur ? INT64_MAX : start + dur;
+}
+
 // Room for a walk of n slices: `out`'s columns (no depth_begin) and the depths.
 void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
   out = SliceSet{};
@@ -133,12 +139,14 @@ bool walk_newest_first(size_t n, bool complete, Newest&& newest,
   // The slice at hand's enclosing slices, outermost first: open[0, top).
   std::vector<DecodedSlice> open(64);
   size_t top = 0, depths = 0;
+  bool unnamed = false;  // a name without a label (its records changed since they were counted)
   auto place = [&](size_t k1) {  // open[top - 1] left behind at slice k1 - 1
     const DecodedSlice& p = open[--top];
     const size_t pos = k1 + top;
     out.start[pos] = p.start;
     out.dur[pos] = p.dur;
     out.label[pos] = label_of ? (*label_of)[p.name] : p.name;
+    unnamed |= out.label[pos] == kNone;
     out.flags[pos] = slice_flags(p.flags);
     depth[pos] = uint32_t(top);
   };
@@ -146,8 +154,8 @@ bool walk_newest_first(size_t n, bool complete, Newest&& newest,
   for (size_t k = n; k-- > 0;) {
     if (!newest(x) || bool(x.flags & kDecComplete) != complete) return false;
     if (complete) {
-      const int64_t s = x.start, e = x.start + x.dur;
-      while (top > 0 && !(open[top - 1].start <= s && e <= open[top - 1].start + open[top - 1].dur))
+      const int64_t s = x.start, e = end_of(x.start, x.dur);
+      while (top > 0 && !(open[top - 1].start <= s && e <= end_of(open[top - 1].start, open[top - 1].dur)))
         place(k + 1);
     } else {
       while (top > x.depth) place(k + 1);
@@ -158,7 +166,7 @@ bool walk_newest_first(size_t n, bool complete, Newest&& newest,
     depths = std::max(depths, top);
   }
   while (top > 0) place(0);
-  return walk_is_clean(out, depth, depths, bounds);
+  return !unnamed && walk_is_clean(out, depth, depths, bounds);
 }
 
 // The check of a walk, in walk order: per depth, each slice starts at or after the end of the
@@ -172,12 +180,12 @@ bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size
   Time lo = INT64_MAX;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t d = depth[i];
-    const int64_t s = out.start[i], e = s + out.dur[i];
+    const int64_t s = out.start[i], e = end_of(s, out.dur[i]);
     if (out.dur[i] <= 0 || (i == 0 ? d != 0 : d > depth[i - 1] + 1) || s < last_end[d]) return false;
     if (d > 0) {
       const size_t p = last[d - 1];
-      if (s < out.start[p] || s >= out.start[p] + out.dur[p] || e > out.start[p] + out.dur[p])
-        return false;
+      const int64_t pe = end_of(out.start[p], out.dur[p]);
+      if (s < out.start[p] || s >= pe || e > pe) return false;
     } else {
       lo = std::min(lo, s);
     }
@@ -223,6 +231,7 @@ bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int6
         if (pos == n) return false;  // more begins than feed() counted
         out.start[pos] = dec.to_origin_ns(rec.ts);
         out.label[pos] = label_of[rec.name < names ? rec.name : 0];
+        if (out.label[pos] == kNone) return false;  // its records changed since they were counted
         out.flags[pos] = kSliceFromBE;
         depth[pos] = uint32_t(open.size());
         open.push_back(uint32_t(pos++));
@@ -422,6 +431,7 @@ bool save_locked(const std::string& path, std::string* message) {
     if (total > keep) {  // which slices go is decided over decoded slices
       parallel_for(td.size(), 0, [&](size_t i) {
         decode_ring_slices(td[i], r.clock, origin_ns, r.config.min_duration_ns, nullptr);
+        std::fill(td[i].used.begin(), td[i].used.end(), 0);  // named again from what is kept
       });
       lost_slices = keep_newest_slices(td, keep);
     }
@@ -440,54 +450,69 @@ bool save_locked(const std::string& path, std::string* message) {
   std::string source;  // instant args and metadata: what ByteRanges point into
   uint64_t events = 0, filtered = 0;
   std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
+  std::vector<std::pair<uint32_t, ThreadData*>> walks;         // trace thread -> its walk
   std::vector<VztSliceSetRef> walked;                          // .vzt: threads as walks
   std::vector<std::pair<StrId, double>> values;
   // Slice names per thread (in parallel), labels for them (here), then each thread's layout (in
   // parallel again): the label table is read-only while threads lay out.
-  parallel_for(td.size(), 0, [&](size_t i) {
-    ThreadData& t = td[i];
+  auto mark_names = [&](ThreadData& t) {
     for (DecodedSlice& s : t.batch.slices) {
       if (s.name >= nnames) s.name = 0;  // interned after the snapshot: a straggler's event
       t.used[s.name] = 1;
     }
-  });
-  for (ThreadData& t : td)
-    for (size_t id = 0; id < nnames; ++id)
-      if (t.used[id]) nm.l(uint32_t(id));
-  parallel_for(td.size(), 0, [&](size_t i) {
-    ThreadData& t = td[i];
+  };
+  auto label_names = [&](const std::vector<size_t>& which) {
+    for (size_t i : which)
+      for (size_t id = 0; id < nnames; ++id)
+        if (td[i].used[id]) nm.l(uint32_t(id));
+  };
+  // Decoded slices: as a walk (.vzt), else depth-major here, else by the builder.
+  auto lay_out = [&](ThreadData& t) {
     std::vector<DecodedSlice>& v = t.batch.slices;
-    if (t.in_ring) {
-      t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
-                                              t.set, t.walk, &t.bounds)
-                             : walk_complete(*t.dec, t.snap, t.batch.in_ring, nm.label, t.set,
-                                             t.walk, &t.bounds);
-      if (t.walked) {
-        t.slices = t.batch.in_ring;
-        return;
-      }
-      decode_ring_slices(t, r.clock, origin_ns, r.config.min_duration_ns, &end);  // the builder decides
-      for (DecodedSlice& s : v)
-        if (s.name >= nnames) s.name = 0;
-    }
     t.slices = v.size();
     // .vzt: the writer encodes each thread's preorder walk; handed over as such, it is neither
     // laid out by depth here nor walked again there.
     t.walked = vzt && build_preorder(v.data(), v.size(), &nm.label, t.set, t.walk, &t.bounds);
-    if (t.walked) {
-      std::vector<DecodedSlice>().swap(v);
-      return;
-    }
-    std::vector<uint32_t>().swap(t.walk);
-    t.laid_out = build_slice_set(v.data(), v.size(), &nm.label, t.set);
-    if (!t.laid_out) {
-      t.set = SliceSet{};
-      t.raw.resize(v.size());
-      for (size_t k = 0; k < v.size(); ++k)
-        t.raw[k] = RawSlice{v[k].start, v[k].dur, nm.label[v[k].name], slice_flags(v[k].flags)};
+    if (!t.walked) {
+      std::vector<uint32_t>().swap(t.walk);
+      t.laid_out = build_slice_set(v.data(), v.size(), &nm.label, t.set);
+      if (!t.laid_out) {
+        t.set = SliceSet{};
+        t.raw.resize(v.size());
+        for (size_t k = 0; k < v.size(); ++k)
+          t.raw[k] = RawSlice{v[k].start, v[k].dur, nm.label[v[k].name], slice_flags(v[k].flags)};
+      }
     }
     std::vector<DecodedSlice>().swap(v);
+  };
+  std::vector<size_t> all(td.size());
+  std::iota(all.begin(), all.end(), size_t(0));
+  parallel_for(td.size(), 0, [&](size_t i) { mark_names(td[i]); });
+  label_names(all);
+  parallel_for(td.size(), 0, [&](size_t i) {
+    ThreadData& t = td[i];
+    if (!t.in_ring) return lay_out(t);
+    t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
+                                            t.set, t.walk, &t.bounds)
+                           : walk_complete(*t.dec, t.snap, t.batch.in_ring, nm.label, t.set,
+                                           t.walk, &t.bounds);
+    if (t.walked) t.slices = t.batch.in_ring;
   });
+  // Walks refused (times that do not nest cleanly, or records a late writer changed since they
+  // were counted): those slices are decoded after all, named, and laid out the usual way.
+  std::vector<size_t> retry;
+  for (size_t i = 0; i < td.size(); ++i)
+    if (td[i].in_ring && !td[i].walked) retry.push_back(i);
+  if (!retry.empty()) {
+    parallel_for(retry.size(), 0, [&](size_t k) {
+      ThreadData& t = td[retry[k]];
+      decode_ring_slices(t, r.clock, origin_ns, r.config.min_duration_ns, &end);
+      std::fill(t.used.begin(), t.used.end(), 0);
+      mark_names(t);
+    });
+    label_names(retry);
+    parallel_for(retry.size(), 0, [&](size_t k) { lay_out(td[retry[k]]); });
+  }
   phase("layout");
   for (ThreadData& t : td) {
     Batch& bt = t.batch;
@@ -500,8 +525,7 @@ bool save_locked(const std::string& path, std::string* message) {
     events += n;
     filtered += bt.filtered;
     if (t.walked) {
-      walked.push_back({th, vzt::SliceSetKind::Nested, &t.set, 0, &t.walk});
-      if (!t.walk.empty()) b.note_time(t.bounds.first), b.note_time(t.bounds.second);
+      walks.push_back({th, &t});
     } else if (t.laid_out) {
       b.adopt_slice_set(th, std::move(t.set));
     } else {
@@ -539,6 +563,22 @@ bool save_locked(const std::string& path, std::string* message) {
   r.last_dropped = lost_slices;
   uint64_t bad_extras = 0;
   events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
+  // A walk must be its trace thread's only slices: where another buffer (a thread id the kernel
+  // reused) or an added event put slices on that thread too, the walk goes to the builder as
+  // slices, to be laid out with them.
+  std::vector<uint32_t> walks_on(trace.threads.size(), 0);
+  for (auto& [th, t] : walks) ++walks_on[th];
+  for (auto& [th, t] : walks) {
+    if (walks_on[th] == 1 && !b.has_slices(th)) {
+      walked.push_back({th, vzt::SliceSetKind::Nested, &t->set, 0, &t->walk});
+      if (!t->walk.empty()) b.note_time(t->bounds.first), b.note_time(t->bounds.second);
+      continue;
+    }
+    const SliceSet& w = t->set;
+    std::vector<RawSlice> raw(w.size());
+    for (size_t k = 0; k < w.size(); ++k) raw[k] = RawSlice{w.start[k], w.dur[k], w.label[k], w.flags[k]};
+    b.adopt_slices(th, std::move(raw), {}, {});
+  }
   // Where each zone's function is (vizviewer's source view).
   for (uint32_t id = 0; id < nm.label.size(); ++id) {
     if (nm.label[id] == kNone || id >= names.sites.size() || names.sites[id].file == kNoName) continue;

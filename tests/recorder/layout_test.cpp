@@ -192,6 +192,15 @@ TEST_CASE("save walk: what is not a clean nesting is refused") {
   // A begin/end child that ends after its parent (times that went back).
   std::vector<DecodedSlice> outside = {{10, 500, 1, 1, 0}, {0, 100, 2, 0, 0}};
   CHECK_FALSE(build_preorder(outside.data(), outside.size(), nullptr, out, depth));
+  // An end past INT64_MAX saturates (no wrap-around into a negative end).
+  std::vector<DecodedSlice> far = {{INT64_MAX - 5, 100, 1, 0, kDecComplete}};
+  std::pair<Time, Time> far_bounds;
+  REQUIRE(build_preorder(far.data(), far.size(), nullptr, out, depth, &far_bounds));
+  CHECK(far_bounds == std::pair<Time, Time>{INT64_MAX - 5, INT64_MAX});
+  // A name without a label (its records changed after they were counted): refused.
+  std::vector<uint32_t> partial = {7, vz::kNone, 9};
+  std::vector<DecodedSlice> named = {{10, 5, 1, 0, kDecComplete}};
+  CHECK_FALSE(build_preorder(named.data(), named.size(), &partial, out, depth));
   // Both kinds in one thread.
   std::vector<DecodedSlice> mixed = {{10, 5, 1, 1, 0}, {0, 100, 2, 0, kDecComplete}};
   CHECK_FALSE(build_preorder(mixed.data(), mixed.size(), nullptr, out, depth));
@@ -218,7 +227,7 @@ namespace ri = vz::rec::internal;
 // Ring records of a random call tree: begin/end records in time order, or complete() records as
 // calls return (long ones as a head and a payload record). Instants with payload records in
 // between, an orphan payload and an orphan end first (their heads and begins were overwritten),
-// and for begin/end a few begins never ended.
+// for begin/end a few begins never ended, for complete() maybe a head without its payload last.
 std::vector<Record> ring_records(std::mt19937_64& rng, bool be, int64_t* t_end) {
   std::vector<Record> r;
   r.push_back(Record{123, 0, rd::kPayload});
@@ -257,6 +266,8 @@ std::vector<Record> ring_records(std::mt19937_64& rng, bool be, int64_t* t_end) 
   }
   if (be)
     for (int open = int(rng() % 3); open > 0; --open) r.push_back(Record{uint64_t(t++), 1, rd::kBegin});
+  else if (rng() % 2)  // the newest event cut short: a head whose payload was never written
+    r.push_back(Record{uint64_t(t), 3, rd::kComplete});
   *t_end = t + 7;
   return r;
 }
@@ -268,11 +279,14 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
   std::vector<uint32_t> label_of(names);
   for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
   ri::ClockCal clock;  // ticks are ns
-  size_t walked = 0;
+  size_t walked = 0, filtered = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    for (bool be : {false, true}) {
+    for (int mode = 0; mode < 3; ++mode) {
+      // complete() records, the same with a min_duration, begin/end records.
+      const bool be = mode == 2;
+      const int64_t min_dur = mode == 1 ? 15 : 0;
       CAPTURE(seed);
-      CAPTURE(be);
+      CAPTURE(mode);
       std::mt19937_64 rng(seed);
       int64_t end = 0;
       std::vector<Record> recs = ring_records(rng, be, &end);
@@ -282,7 +296,7 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       size_t cut = seed % 7 == 0 ? 0 : size_t(rng() % recs.size());
       snap.a = recs.data(), snap.na = cut, snap.b = recs.data() + cut, snap.nb = recs.size() - cut;
       // Decoded, then walked.
-      ri::Decoder dec(clock, 0, 0);
+      ri::Decoder dec(clock, 0, min_dur);
       ri::Batch ref;
       dec.feed(snap.a, snap.na, ref);
       dec.feed(snap.b, snap.nb, ref);
@@ -294,7 +308,7 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       std::pair<Time, Time> want_bounds;
       bool want_ok = build_preorder(ref.slices.data(), ref.slices.size(), &label_of, want, want_depth, &want_bounds);
       // Left in the ring, then walked from there.
-      ri::Decoder in(clock, 0, 0);
+      ri::Decoder in(clock, 0, min_dur);
       std::vector<uint8_t> used(names, 0);
       in.leave_slices(&used);
       ri::Batch got;
@@ -304,6 +318,8 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       CHECK(got.slices.empty());
       CHECK(got.in_ring == ref.slices.size());
       CHECK(got.orphan_ends == ref.orphan_ends);
+      CHECK(got.filtered == ref.filtered);
+      filtered += got.filtered;
       CHECK(got.open_begins == ref.open_begins);
       CHECK(got.instants.size() == ref.instants.size());
       std::vector<uint8_t> want_used(names, 0);
@@ -325,5 +341,6 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       CHECK(bounds == want_bounds);
     }
   }
-  CHECK(walked > 500);
+  CHECK(walked > 750);
+  CHECK(filtered > 300);  // the min_duration runs drop slices
 }

@@ -580,3 +580,46 @@ TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load
     else CHECK(slices > 900);
   }
 }
+
+TEST_CASE("recorder: a thread saved as a walk keeps the slices added to it as JSON") {
+  test::TempDir dir;
+  start_session();
+  rec::NameId zone = rec::intern("zone");
+  for (int i = 0; i < 20; ++i) rec::Zone z(zone);
+  // On this thread (no tid given): laid out with the zones, not left out of the .vzt.
+  std::string ts = std::to_string(double(rec::now_ns()) / 1000.0 + 1.0);
+  REQUIRE(rec::add_event_json(R"({"ph":"X","name":"from_json","ts":)" + ts + R"(,"dur":5,"args":{"k":1}})"));
+  REQUIRE(rec::save(dir / "x.vzt"));
+  REQUIRE(rec::save(dir / "x.json"));
+  LoadResult a = load(dir / "x.vzt"), b = load(dir / "x.json");
+  const Trace &ta = *a.trace, &tb = *b.trace;
+  const Thread& th = only_thread(ta);
+  CHECK(th.slices.size() == 21);
+  CHECK(slice_rows(ta, th) == slice_rows(tb, only_thread(tb)));
+  CHECK(ta.events == 21);  // the recorder's count: 20 zones and the added event
+}
+
+TEST_CASE("recorder: names of slices max_slices drops are not in the saved label table") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.max_slices = 5;
+  start_session(cfg);
+  { VZ_ZONE_N("only_dropped"); }
+  for (int i = 0; i < 50; ++i) {
+    VZ_ZONE_N("kept");
+  }
+  for (const char* f : {"m.vzt", "m.json"}) {
+    CAPTURE(f);
+    REQUIRE(rec::save(dir / f));
+    LoadResult r = load(dir / f);
+    const Trace& t = *r.trace;
+    CHECK(only_thread(t).slices.size() == 5);
+    bool dropped_named = false, kept_named = false;
+    for (const Label& l : t.labels) {
+      dropped_named |= t.str(l.name) == "only_dropped";
+      kept_named |= t.str(l.name) == "kept";
+    }
+    CHECK_FALSE(dropped_named);
+    CHECK(kept_named);
+  }
+}
