@@ -564,8 +564,9 @@ TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load
     LoadResult a = load(dir / "w.vzt"), b = load(dir / "w.json");
     const Trace &ta = *a.trace, &tb = *b.trace;
     CHECK(ta.diagnostics.empty());
-    REQUIRE(ta.threads.size() == 3);
-    REQUIRE(tb.threads.size() == 3);
+    // max_slices keeps the newest slices: which threads still have any depends on timing.
+    REQUIRE(ta.threads.size() == tb.threads.size());
+    if (mode != 2) REQUIRE(ta.threads.size() == 3);
     CHECK(ta.end - ta.start == tb.end - tb.start);
     size_t slices = 0;
     for (const Thread& th : ta.threads) {
