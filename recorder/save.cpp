@@ -117,8 +117,12 @@ inline int64_t end_of(int64_t start, int64_t dur) {
 // Room for a walk of n slices: `out`'s columns (no depth_begin) and the depths.
 void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
   out = SliceSet{};
-  out.start.resize(n), out.dur.resize(n), out.label.resize(n), out.flags.resize(n);
-  depth.resize(n);
+  // Zero-filling them is where their pages fault in (~2 µs a page on a VM): big columns are
+  // filled in two halves on two threads (a thread's walk itself runs on one).
+  parallel_for(2, n >= (size_t(1) << 16) ? 2 : 1, [&](size_t half) {
+    if (half == 0) out.start.resize(n), out.label.resize(n), out.flags.resize(n);
+    else out.dur.resize(n), depth.resize(n);
+  });
 }
 
 bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size_t depths,
