@@ -57,8 +57,7 @@ class BlockEncoder {
   // `walk`: `s` is in walk order, these are its depths (items then come as runs of it).
   BlockEncoder(const SliceSet& s, SliceLayout layout, uint32_t depths, EncodeScratch& sc,
                const uint32_t* walk = nullptr)
-      : s_(s), layout_(layout), counts_(depths, 0), sc_(sc), open_(sc.open), delta_(sc.delta),
-        kind_(sc.kind), labels_(sc.labels), depths_(sc.depths), walk_(walk) {
+      : s_(s), layout_(layout), counts_(depths, 0), sc_(sc), walk_(walk) {
     sc.clear();
   }
 
@@ -66,8 +65,8 @@ class BlockEncoder {
   // Room for a block of n slices.
   void reserve(size_t n) {
     if (layout_ == SliceLayout::Level) return;
-    delta_.reserve(2 * n), kind_.reserve(2 * n);
-    if (layout_ == SliceLayout::RankedTree && !walk_) labels_.reserve(n), depths_.reserve(n);
+    sc_.delta.reserve(2 * n), sc_.kind.reserve(2 * n);
+    if (layout_ == SliceLayout::RankedTree && !walk_) sc_.labels.reserve(n), sc_.depths.reserve(n);
   }
   void add(uint32_t i, uint32_t depth) {
     if (items_ == 0) first_depth_ = min_depth_ = max_depth_ = depth, base_ = s_.start[i], first_ = i;
@@ -79,7 +78,7 @@ class BlockEncoder {
     t_min_ = std::min(t_min_, s_.start[i]);
     t_max_ = std::max(t_max_, tadd(s_.start[i], s_.dur[i]));
     if (layout_ != SliceLayout::RankedTree) label_.v(s_.label[i]);
-    else if (!walk_) labels_.push_back(s_.label[i]), depths_.push_back(depth);
+    else if (!walk_) sc_.labels.push_back(s_.label[i]), sc_.depths.push_back(depth);
     if (s_.flags[i]) sparse_flags_.push_back({items_, s_.flags[i]});
     if (!s_.args.empty()) attach(s_.args, i, args_, next_arg_);
     if (!s_.extras.empty()) attach(s_.extras, i, extras_, next_extra_);
@@ -93,18 +92,18 @@ class BlockEncoder {
 
  private:
   void event(int64_t delta, EncodeScratch::Kind kind) {
-    delta_.push_back(delta);
-    kind_.push_back(kind);
+    sc_.delta.push_back(delta);
+    sc_.kind.push_back(kind);
     signed_ |= delta < 0;
   }
   void close_to(uint32_t depth) {
-    while (!open_.empty() && open_.back().depth >= depth) {
-      Time end = tadd(s_.start[open_.back().index], s_.dur[open_.back().index]);
+    while (!sc_.open.empty() && sc_.open.back().depth >= depth) {
+      Time end = tadd(s_.start[sc_.open.back().index], s_.dur[sc_.open.back().index]);
       // The first item closed right after it opened (nothing opened since) is a leaf.
-      bool leaf = open_.back().ordinal + 1 == items_;
+      bool leaf = sc_.open.back().ordinal + 1 == items_;
       event(tsub(end, t_), leaf ? EncodeScratch::kLeafEnd : EncodeScratch::kParentEnd);
       t_ = end;
-      open_.pop_back();
+      sc_.open.pop_back();
     }
   }
   void add_tree(uint32_t i, uint32_t depth) {
@@ -115,7 +114,7 @@ class BlockEncoder {
     prev_depth_ = depth;
     event(tsub(s_.start[i], t_), EncodeScratch::kLead);
     t_ = s_.start[i];
-    open_.push_back({depth, i, items_});
+    sc_.open.push_back({depth, i, items_});
   }
   void add_level(uint32_t i, uint32_t depth) {
     if (items_ == 0 || depth != prev_depth_) t_ = base_;
@@ -150,13 +149,8 @@ class BlockEncoder {
   Time base_ = 0, t_ = 0;
   Time t_min_ = INT64_MAX, t_max_ = INT64_MIN;
   EncodeScratch& sc_;
-  std::vector<EncodeScratch::Open>& open_;
-  std::vector<int64_t>& delta_;
-  std::vector<EncodeScratch::Kind>& kind_;
-  std::vector<uint32_t>& labels_;
-  std::vector<uint32_t>& depths_;
   // A set in walk order (SetPlan::walk): its items are slices first_, first_ + 1, ... whose
-  // labels and depths put_ranked reads where they are, instead of from labels_ / depths_.
+  // labels and depths put_ranked reads where they are, instead of from sc_.labels / sc_.depths.
   const uint32_t* walk_ = nullptr;
   bool signed_ = false;  // some delta is negative
   Bytes up_, gap_, dur_, label_;
@@ -169,11 +163,11 @@ class BlockEncoder {
 // end: three distributions, three entropy tables) and all raw bits in one bit stream.
 void BlockEncoder::put_times(Payload& pl, bool sign) {
   BitWriter<Bytes> bits(pl[4]);
-  for (size_t k = 0; k < delta_.size(); ++k) {
+  for (size_t k = 0; k < sc_.delta.size(); ++k) {
     unsigned n;
     uint64_t extra;
-    uint8_t sym = bucket_encode(sign ? zigzag(delta_[k]) : uint64_t(delta_[k]), &n, &extra);
-    pl[1 + kind_[k]].byte(sym);
+    uint8_t sym = bucket_encode(sign ? zigzag(sc_.delta[k]) : uint64_t(sc_.delta[k]), &n, &extra);
+    pl[1 + sc_.kind[k]].byte(sym);
     bits.put(extra, n);
   }
   bits.flush();
@@ -185,9 +179,9 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
 // mean leaf symbol (a function's typical duration).
 void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
-  const size_t items = items_, events = delta_.size();
-  const uint32_t* labels = walk_ ? s_.label.data() + first_ : labels_.data();
-  const uint32_t* depth = walk_ ? walk_ + first_ : depths_.data();
+  const size_t items = items_, events = sc_.delta.size();
+  const uint32_t* labels = walk_ ? s_.label.data() + first_ : sc_.labels.data();
+  const uint32_t* depth = walk_ ? walk_ + first_ : sc_.depths.data();
   // The depth step of item k (0 for the first: its previous depth is first_depth_ - 1).
   auto step = [&](size_t k) { return k ? int64_t(depth[k]) - int64_t(depth[k - 1]) - 1 : 0; };
   uint32_t top = 0;
@@ -225,8 +219,8 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     leaves += run_n;
     run_n = run_sum = 0;
   };
-  const int64_t* delta = delta_.data();
-  const EncodeScratch::Kind* kind = kind_.data();
+  const int64_t* delta = sc_.delta.data();
+  const EncodeScratch::Kind* kind = sc_.kind.data();
   for (size_t k = 0, item = 0; k < events; ++k) {
     unsigned n;
     uint64_t extra;
@@ -379,10 +373,12 @@ bool walk_consistent(const std::vector<uint32_t>& depth) {
   return ok;
 }
 
-bool slice_set_consistent(const SliceSet& s, const std::vector<uint32_t>* walk = nullptr) {
+// Columns of equal length and a depth layout; a walk only for a nested set.
+bool slice_set_consistent(const SliceSet& s, SliceSetKind kind,
+                          const std::vector<uint32_t>* walk) {
   size_t n = s.start.size();
   if (s.dur.size() != n || s.label.size() != n || s.flags.size() != n) return false;
-  if (walk) return walk->size() == n && walk_consistent(*walk);
+  if (walk) return kind == SliceSetKind::Nested && walk->size() == n && walk_consistent(*walk);
   if (s.depth_begin.empty() || s.depth_begin.front() != 0 || s.depth_begin.back() != n)
     return false;
   for (size_t d = 1; d < s.depth_begin.size(); ++d)
@@ -509,8 +505,7 @@ bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const Slic
                                    std::string_view source, uint32_t depth_offset,
                                    const std::vector<uint32_t>* walk) {
   Impl& m = *this;
-  if (!slice_set_consistent(s, walk) || (walk && set != SliceSetKind::Nested))
-    return m.fail("inconsistent SliceSet");
+  if (!slice_set_consistent(s, set, walk)) return m.fail("inconsistent SliceSet");
   if (s.size() == 0) return !m.failed;
   SetPlan p;
   p.plan(s, set, m.opt.block_slices, walk);
@@ -536,8 +531,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
                                        unsigned workers) {
   Impl& m = *this;
   for (size_t i = 0; i < n; ++i)
-    if (!sets[i].set || !slice_set_consistent(*sets[i].set, sets[i].preorder_depth) ||
-        (sets[i].preorder_depth && sets[i].kind != SliceSetKind::Nested))
+    if (!sets[i].set || !slice_set_consistent(*sets[i].set, sets[i].kind, sets[i].preorder_depth))
       return m.fail("inconsistent SliceSet");
   auto parallel_ok = [&](const VztSliceSetRef& r) { return r.set->args.empty() && r.set->extras.empty(); };
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());

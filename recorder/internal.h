@@ -257,7 +257,7 @@ class Decoder {
   int64_t origin_ns_;
   int64_t min_dur_;
   std::vector<Open> stack_;
-  std::vector<uint8_t>* used_ = nullptr;  // leave_complete()
+  std::vector<uint8_t>* used_ = nullptr;  // leave_slices()
   Record head_{};
   uint32_t need_ = 0;              // payload records the pending head still expects
   std::vector<Record> payload_;

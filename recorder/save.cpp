@@ -1,7 +1,9 @@
 // save(): every thread's ring -> decoded events -> a vz::Trace -> the formats library's writers
 // (write_vzt through VztStreamWriter for .vzt, save_trace's JSON writer for .json / .json.gz).
 //
-// Slices from begin/end pairs come out of the decoder in postorder with their depths, so a
+// .vzt: a thread's slices stay in its ring; one pass builds their preorder walk there
+// (walk_begin_end, walk_complete), which the writer encodes as it is. JSON, or a walk refused:
+// slices from begin/end pairs come out of the decoder in postorder with their depths, so a
 // thread's depth-major SliceSet is laid out here in one counting pass and handed to
 // TraceBuilder::adopt_slice_set (no sort). Threads with complete() events, or with zero-length
 // slices that TraceBuilder would nest differently, go through adopt_slices and the builder's own
@@ -321,8 +323,6 @@ void append_members(std::string& out, const std::string& obj) {
   });
 }
 
-// Config::max_slices: the newest `keep` slices over all threads, by end time (the decoder emits
-// a thread's slices as they end, so its oldest come first). Returns how many were dropped.
 // The slices a thread left in its ring, decoded after all into batch.slices. Before
 // close_open() (end == nullptr) the new decoder takes the thread's place, its open begins to be
 // ended with the others; after it, they end at *end here.
@@ -341,6 +341,8 @@ void decode_ring_slices(ThreadData& t, const ClockCal& clock, int64_t origin_ns,
   t.in_ring = false;
 }
 
+// Config::max_slices: the newest `keep` slices over all threads, by end time (the decoder emits
+// a thread's slices as they end, so its oldest come first). Returns how many were dropped.
 uint64_t keep_newest_slices(std::vector<ThreadData>& td, size_t keep) {
   size_t total = 0;
   for (ThreadData& t : td) total += t.batch.slices.size();

@@ -38,6 +38,23 @@ void calls(std::mt19937_64& rng, int64_t lo, int64_t hi, uint32_t depth, bool ti
   out.push_back(DecodedSlice{lo, hi - lo, uint32_t(rng() % 7), depth, vz::rec::internal::kDecComplete});
 }
 
+// A few random call trees side by side: complete() slices, or the same as begin/end slices
+// (their depths given) when `be`. `ties` as in calls().
+std::vector<DecodedSlice> random_calls(uint64_t seed, bool ties, bool be) {
+  std::mt19937_64 rng(seed);
+  std::vector<DecodedSlice> in;
+  int roots = 1 + int(rng() % 4);
+  int64_t at = int64_t(rng() % 100);
+  for (int r = 0; r < roots; ++r) {
+    int64_t len = 1 + int64_t(rng() % 100000);
+    calls(rng, at, at + len, 0, ties, in);
+    at += len + (ties ? 0 : int64_t(rng() % 50));
+  }
+  if (be)
+    for (DecodedSlice& s : in) s.flags = 0;
+  return in;
+}
+
 SliceSet builder_layout(const std::vector<DecodedSlice>& in) {
   Trace t;
   TraceBuilder b(t);
@@ -55,16 +72,7 @@ TEST_CASE("save layout: complete() slices in return order lay out as the builder
   size_t own = 0, handed_over = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     CAPTURE(seed);
-    std::mt19937_64 rng(seed);
-    const bool ties = seed % 4 == 0;
-    std::vector<DecodedSlice> in;
-    int roots = 1 + int(rng() % 4);
-    int64_t at = int64_t(rng() % 100);
-    for (int r = 0; r < roots; ++r) {
-      int64_t len = 1 + int64_t(rng() % 100000);
-      calls(rng, at, at + len, 0, ties, in);
-      at += len + (ties ? 0 : int64_t(rng() % 50));
-    }
+    std::vector<DecodedSlice> in = random_calls(seed, seed % 4 == 0, false);
     SliceSet mine;
     if (!build_slice_set(in.data(), in.size(), nullptr, mine)) {
       ++handed_over;
@@ -111,26 +119,6 @@ TEST_CASE("save layout: a thread mixing begin/end and complete() slices goes to 
   CHECK_FALSE(build_slice_set(bad.data(), bad.size(), nullptr, out));
 }
 
-namespace {
-
-// Random call trees as in the first test: complete() slices, or the same as begin/end slices
-// (their depths given) when `be`.
-std::vector<DecodedSlice> random_calls(uint64_t seed, bool ties, bool be) {
-  std::mt19937_64 rng(seed);
-  std::vector<DecodedSlice> in;
-  int roots = 1 + int(rng() % 4);
-  int64_t at = int64_t(rng() % 100);
-  for (int r = 0; r < roots; ++r) {
-    int64_t len = 1 + int64_t(rng() % 100000);
-    calls(rng, at, at + len, 0, ties, in);
-    at += len + (ties ? 0 : int64_t(rng() % 50));
-  }
-  if (be)
-    for (DecodedSlice& s : in) s.flags = 0;
-  return in;
-}
-
-}  // namespace
 
 TEST_CASE("save walk: build_preorder is the preorder walk of build_slice_set's layout") {
   size_t walked = 0, refused = 0;
