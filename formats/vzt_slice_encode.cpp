@@ -23,6 +23,9 @@ using namespace vzt_write;
 
 namespace {
 
+// RankedTree columns (VZT.md §7.2): how many, and where the raw bits go.
+constexpr size_t kRankedColumns = 12 + kLeafClasses - 1, kBitsColumn = 4;
+
 // What a BlockEncoder collects for a tree block: kept by a worker from one block to the next, so
 // that only its first block faults fresh pages in.
 struct EncodeScratch {
@@ -84,6 +87,11 @@ class BlockEncoder {
     if (!s_.extras.empty()) attach(s_.extras, i, extras_, next_extra_);
     ++items_;
   }
+  // RankedTree, a set in walk order without attachments: items first .. first + n - 1 of the
+  // walk, added in one pass that also computes every delta's bucket symbol and writes its raw
+  // bits straight into `pl`'s bits column (no delta is kept). False, with nothing added, when a
+  // delta is negative (the caller then adds the items one by one).
+  bool add_walk(uint32_t first, uint32_t n, Payload& pl);
   // Serializes the block into `pl` (ranges are copied through `copy`).
   template <class Copy>
   void finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy);
@@ -139,6 +147,8 @@ class BlockEncoder {
     while (hint < v.size() && v[hint].index == i) out.push_back({items_, v[hint++].range});
   }
   void put_times(Payload& pl, bool sign);
+  void reset_tables(uint32_t top);
+  void tally(const uint32_t* labels, const uint32_t* depth, bool sign, uint64_t& nbits);
   void put_ranked(Payload& pl, bool sign);
 
   const SliceSet& s_;
@@ -153,6 +163,9 @@ class BlockEncoder {
   // labels and depths put_ranked reads where they are, instead of from sc_.labels / sc_.depths.
   const uint32_t* walk_ = nullptr;
   bool signed_ = false;  // some delta is negative
+  bool fused_ = false;   // add_walk: symbols, tallies and raw bits are done
+  uint64_t leaves_ = 0;  // add_walk: leaf ends
+  std::vector<uint32_t> leafy_;  // add_walk: labels with leaf ends
   Bytes up_, gap_, dur_, label_;
   std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
   std::vector<std::pair<uint32_t, ByteRange>> args_, extras_;
@@ -173,25 +186,25 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
   bits.flush();
 }
 
-// RankedTree: labels become ranks in a per-block table (most used first: one byte for the 255
-// most used labels), the depth step of a slice after a childless label goes to its own column,
-// and leaf ends go to one of kLeafClasses columns by the leaf's label, labels grouped by their
-// mean leaf symbol (a function's typical duration).
-void BlockEncoder::put_ranked(Payload& pl, bool sign) {
-  constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
+// put_ranked's per-label tables for labels 0..top, emptied.
+void BlockEncoder::reset_tables(uint32_t top) {
+  sc_.count.assign(size_t(top) + 1, 0), sc_.rank.assign(size_t(top) + 1, 0);
+  sc_.sym_sum.assign(size_t(top) + 1, 0), sc_.leaf_n.assign(size_t(top) + 1, 0);
+  sc_.info.assign(size_t(top) + 1, kRankChildless);
+  leafy_.clear(), leaves_ = 0;
+}
+
+// What put_ranked needs of the items and deltas added one by one: label counts, which labels
+// are childless, every delta's bucket symbol, the raw bits they take (`nbits`), leaf ends'
+// symbols per label.
+void BlockEncoder::tally(const uint32_t* labels, const uint32_t* depth, bool sign, uint64_t& nbits) {
   const size_t items = items_, events = sc_.delta.size();
-  const uint32_t* labels = walk_ ? s_.label.data() + first_ : sc_.labels.data();
-  const uint32_t* depth = walk_ ? walk_ + first_ : sc_.depths.data();
-  // The depth step of item k (0 for the first: its previous depth is first_depth_ - 1).
-  auto step = [&](size_t k) { return k ? int64_t(depth[k]) - int64_t(depth[k - 1]) - 1 : 0; };
   uint32_t top = 0;
   for (size_t k = 0; k < items; ++k) top = std::max(top, labels[k]);
-  std::vector<uint32_t>&count = sc_.count, &rank = sc_.rank;
+  reset_tables(top);
+  std::vector<uint32_t>&count = sc_.count;
   std::vector<uint64_t>&sym_sum = sc_.sym_sum, &leaf_n = sc_.leaf_n;
   std::vector<uint8_t>& info = sc_.info;
-  count.assign(size_t(top) + 1, 0), rank.assign(size_t(top) + 1, 0);
-  sym_sum.assign(size_t(top) + 1, 0), leaf_n.assign(size_t(top) + 1, 0);
-  info.assign(size_t(top) + 1, kRankChildless);
   // Tallies per label go through a local run first: blocks repeat labels (a recursion, a loop),
   // and incrementing one counter over and over is a chain of dependent stores.
   for (size_t k = 0; k < items;) {
@@ -201,22 +214,18 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     k = j;
   }
   for (size_t k = 1; k < items; ++k)
-    if (step(k) == 0 && (info[labels[k - 1]] & kRankChildless))
+    if (depth[k] == depth[k - 1] + 1 && (info[labels[k - 1]] & kRankChildless))
       info[labels[k - 1]] &= uint8_t(~kRankChildless);
-  // Every delta's bucket symbol, once; the raw bits they take; leaf ends' symbols per label.
   std::vector<uint8_t>& syms = sc_.syms;
   syms.resize(events);
-  uint64_t nbits = 0;
-  std::vector<uint32_t> leafy;  // labels with leaf ends
-  uint64_t leaves = 0;
   uint32_t run_label = UINT32_MAX;
   uint64_t run_n = 0, run_sum = 0;
   auto flush_run = [&] {
     if (run_n == 0) return;
-    if (leaf_n[run_label] == 0) leafy.push_back(run_label);
+    if (leaf_n[run_label] == 0) leafy_.push_back(run_label);
     leaf_n[run_label] += run_n;
     sym_sum[run_label] += run_sum;
-    leaves += run_n;
+    leaves_ += run_n;
     run_n = run_sum = 0;
   };
   const int64_t* delta = sc_.delta.data();
@@ -235,6 +244,159 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     run_sum += sym;
   }
   flush_run();
+}
+
+// Raw bits, LSB first, four bytes at a time (as BitWriter writes them), through a pointer the
+// caller has made room behind.
+struct RawBits {
+  uint8_t* p;
+  uint64_t acc = 0;
+  unsigned used = 0;
+  void put32(uint64_t v, unsigned n) {  // n <= 32
+    acc |= v << used;
+    used += n;
+    if (used >= 32) {
+      uint32_t w = uint32_t(acc);
+      std::memcpy(p, &w, 4);  // little-endian hosts only (as the format's readers)
+      p += 4;
+      acc >>= 32;
+      used -= 32;
+    }
+  }
+  void put(uint64_t extra, unsigned n) {  // n <= 64, extra < 2^n
+    if (n > 32) {
+      put32(extra & 0xffffffffu, 32);
+      put32(extra >> 32, n - 32);
+    } else {
+      put32(extra, n);
+    }
+  }
+  void flush() {
+    while (used > 0) {
+      *p++ = uint8_t(acc);
+      acc >>= 8;
+      used = used > 8 ? used - 8 : 0;
+    }
+  }
+};
+
+bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
+  if (n == 0 || layout_ != SliceLayout::RankedTree || !walk_ || items_ != 0 || !s_.args.empty() ||
+      !s_.extras.empty())
+    return false;
+  const Time* start = s_.start.data() + first;
+  const Time* dur = s_.dur.data() + first;
+  const uint32_t* labels = s_.label.data() + first;
+  const uint8_t* flags = s_.flags.data() + first;
+  const uint32_t* depth = walk_ + first;
+  uint32_t top = 0;
+  for (size_t k = 0; k < n; ++k) top = std::max(top, labels[k]);
+  reset_tables(top);
+  uint32_t* count = sc_.count.data();
+  uint64_t *sym_sum = sc_.sym_sum.data(), *leaf_n = sc_.leaf_n.data();
+  uint8_t* info = sc_.info.data();
+  // Two events per item (its begin and its end), each a symbol, a kind and at most 61 raw bits.
+  const size_t events = 2 * size_t(n);
+  sc_.syms.resize(events), sc_.kind.resize(events);
+  uint8_t* sym = sc_.syms.data();
+  EncodeScratch::Kind* kind = sc_.kind.data();
+  pl.cols.resize(kRankedColumns);
+  Bytes& bits_col = pl[kBitsColumn];
+  RawBits bits{bits_col.append(8 * events + 8)};
+  uint64_t negative = 0;  // the sign bits of all deltas, or-ed
+  auto event = [&](Time t, EncodeScratch::Kind k) __attribute__((always_inline)) {
+    const uint64_t v = uint64_t(t) - uint64_t(t_);
+    negative |= v;
+    t_ = t;
+    unsigned nb;
+    uint64_t extra;
+    *sym++ = bucket_encode(v, &nb, &extra);
+    *kind++ = k;
+    bits.put(extra, nb);
+  };
+  auto leaf_end = [&](uint32_t l) __attribute__((always_inline)) {
+    if (leaf_n[l]++ == 0) leafy_.push_back(l);
+    sym_sum[l] += sym[-1];
+    ++leaves_;
+  };
+  std::vector<EncodeScratch::Open>& open = sc_.open;
+  open.clear();
+  base_ = t_ = start[0];
+  first_ = first;
+  first_depth_ = min_depth_ = max_depth_ = depth[0];
+  Time t_min = INT64_MAX, t_max = INT64_MIN;
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t d = depth[k];
+    if (k > 0) {
+      // The slices it closes: the one before it (a leaf) first, then its ancestors.
+      if (open.back().depth >= d) {
+        const uint32_t j = open.back().index;
+        event(tadd(start[j], dur[j]), EncodeScratch::kLeafEnd);
+        leaf_end(labels[j]);
+        open.pop_back();
+        while (!open.empty() && open.back().depth >= d) {
+          const uint32_t p = open.back().index;
+          event(tadd(start[p], dur[p]), EncodeScratch::kParentEnd);
+          open.pop_back();
+        }
+      } else if (info[labels[k - 1]] & kRankChildless) {
+        info[labels[k - 1]] &= uint8_t(~kRankChildless);  // d is one below: a child
+      }
+    }
+    min_depth_ = std::min(min_depth_, d), max_depth_ = std::max(max_depth_, d);
+    ++counts_[d];
+    ++count[labels[k]];
+    event(start[k], EncodeScratch::kLead);
+    open.push_back({d, k, k});
+    t_min = std::min(t_min, start[k]);
+    t_max = std::max(t_max, tadd(start[k], dur[k]));
+    if (flags[k]) sparse_flags_.push_back({k, flags[k]});
+  }
+  if (!open.empty()) {
+    const uint32_t j = open.back().index;
+    event(tadd(start[j], dur[j]), EncodeScratch::kLeafEnd);
+    leaf_end(labels[j]);
+    open.pop_back();
+    while (!open.empty()) {
+      const uint32_t p = open.back().index;
+      event(tadd(start[p], dur[p]), EncodeScratch::kParentEnd);
+      open.pop_back();
+    }
+  }
+  if (int64_t(negative) < 0) {  // the bits and symbols are wrong for a signed block
+    bits_col.clear(), sc_.kind.clear();
+    std::fill(counts_.begin(), counts_.end(), 0);
+    sparse_flags_.clear();
+    return false;
+  }
+  bits.flush();
+  bits_col.resize(size_t(bits.p - bits_col.data()));
+  t_min_ = t_min, t_max_ = t_max;
+  items_ = n;
+  fused_ = true;
+  return true;
+}
+
+// RankedTree: labels become ranks in a per-block table (most used first: one byte for the 255
+// most used labels), the depth step of a slice after a childless label goes to its own column,
+// and leaf ends go to one of kLeafClasses columns by the leaf's label, labels grouped by their
+// mean leaf symbol (a function's typical duration).
+void BlockEncoder::put_ranked(Payload& pl, bool sign) {
+  constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
+  const size_t items = items_, events = fused_ ? sc_.syms.size() : sc_.delta.size();
+  const uint32_t* labels = walk_ ? s_.label.data() + first_ : sc_.labels.data();
+  const uint32_t* depth = walk_ ? walk_ + first_ : sc_.depths.data();
+  // The depth step of item k (0 for the first: its previous depth is first_depth_ - 1).
+  auto step = [&](size_t k) { return k ? int64_t(depth[k]) - int64_t(depth[k - 1]) - 1 : 0; };
+  std::vector<uint32_t>&count = sc_.count, &rank = sc_.rank;
+  std::vector<uint64_t>&sym_sum = sc_.sym_sum, &leaf_n = sc_.leaf_n;
+  std::vector<uint8_t>& info = sc_.info;
+  std::vector<uint8_t>& syms = sc_.syms;
+  uint64_t nbits = 0;
+  std::vector<uint32_t>& leafy = leafy_;  // labels with leaf ends
+  uint64_t& leaves = leaves_;
+  if (!fused_) tally(labels, depth, sign, nbits);
+  const uint32_t top = uint32_t(count.size() - 1);
   // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
   std::sort(leafy.begin(), leafy.end(), [&](uint32_t a, uint32_t b) {
     unsigned __int128 x = (unsigned __int128)sym_sum[a] * leaf_n[b];
@@ -252,7 +414,7 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   std::stable_sort(ranked.begin(), ranked.end(),
                    [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
   for (uint32_t r = 0; r < ranked.size(); ++r) rank[ranked[r]] = r;
-  pl.cols.resize(kLeaf1 + kLeafClasses - 1);
+  pl.cols.resize(kRankedColumns);
   Bytes& table = pl[kTable];
   table.v(ranked.size());
   for (uint32_t l : ranked) table.v(l);
@@ -283,43 +445,28 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   for (unsigned c = 1; c < kLeafClasses; ++c) col[c] = pl[kLeaf1 + c - 1].append(per_class[c]);
   col[kLeafClasses] = pl[1].append(items);
   col[kLeafClasses + 1] = pl[3].append(events - items - leaves);
-  // Raw bits, LSB first, four bytes at a time (as BitWriter writes them).
-  uint8_t* bits = pl[4].append((nbits + 7) / 8 + 4);
-  uint64_t bacc = 0;
-  unsigned bused = 0;
-  auto put_bits = [&](uint64_t v, unsigned n) __attribute__((always_inline)) {  // n <= 32
-    bacc |= v << bused;
-    bused += n;
-    if (bused >= 32) {
-      uint32_t w = uint32_t(bacc);
-      std::memcpy(bits, &w, 4);  // little-endian hosts only (as the format's readers)
-      bits += 4;
-      bacc >>= 32;
-      bused -= 32;
-    }
-  };
   const uint8_t* sym = syms.data();
-  for (size_t k = 0, item = 0; k < events; ++k) {
+  const EncodeScratch::Kind* kind = sc_.kind.data();
+  auto route = [&](size_t k, size_t& item) __attribute__((always_inline)) {
     unsigned c = kind[k] == 0 ? kLeafClasses : kLeafClasses + 1;
     item += kind[k] == 0;
     if (kind[k] == 1) c = info[labels[item - 1]] & kRankClassMask;
     *col[c]++ = sym[k];
+  };
+  if (fused_) {  // add_walk wrote the raw bits
+    for (size_t k = 0, item = 0; k < events; ++k) route(k, item);
+    return;
+  }
+  RawBits bits{pl[kBitsColumn].append((nbits + 7) / 8 + 4)};
+  const int64_t* delta = sc_.delta.data();
+  for (size_t k = 0, item = 0; k < events; ++k) {
+    route(k, item);
     unsigned n = bucket_bits(sym[k]);
     uint64_t v = sign ? zigzag(delta[k]) : uint64_t(delta[k]);
-    uint64_t extra = n ? v & (~uint64_t(0) >> (64 - n)) : 0;
-    if (n > 32) {
-      put_bits(extra & 0xffffffffu, 32);
-      put_bits(extra >> 32, n - 32);
-    } else {
-      put_bits(extra, n);
-    }
+    bits.put(n ? v & (~uint64_t(0) >> (64 - n)) : 0, n);
   }
-  while (bused > 0) {
-    *bits++ = uint8_t(bacc);
-    bacc >>= 8;
-    bused = bused > 8 ? bused - 8 : 0;
-  }
-  pl[4].resize(size_t(bits - pl[4].data()));
+  bits.flush();
+  pl[kBitsColumn].resize(size_t(bits.p - pl[kBitsColumn].data()));
 }
 
 template <class Copy>
@@ -338,7 +485,7 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   // Tree: up, lead, leaf end, parent end, bits, label, flags, args, extras.
   // Level: gap, dur, label, flags, args, extras.
   size_t c = tree ? 5 : 2;
-  pl.cols.resize(c + 4);
+  pl.cols.resize(layout_ == SliceLayout::RankedTree ? kRankedColumns : c + 4);
   if (layout_ == SliceLayout::RankedTree) {
     put_ranked(pl, sign);
   } else if (tree) {
@@ -459,11 +606,13 @@ struct SetPlan {
     BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc,
                      walk ? walk->data() : nullptr);
     size_t first = b * block, n = std::min<size_t>(block, s->size() - first);
-    enc.reserve(n);
-    if (walk) {
+    if (walk && enc.add_walk(uint32_t(first), uint32_t(n), pl)) {
+    } else if (walk) {
+      enc.reserve(n);
       const uint32_t* d = walk->data();
       for (size_t i = first; i < first + n; ++i) enc.add(uint32_t(i), d[i]);
     } else if (tree) {
+      enc.reserve(n);
       PreorderCursor c = starts[b];
       uint32_t i, d;
       for (size_t k = 0; k < n && c.next(&i, &d); ++k) enc.add(i, d);

@@ -415,6 +415,11 @@ TEST_CASE("write_slice_sets: a nested set handed over as its preorder walk write
     if (th.slices.walkable()) nested.push_back(&th.slices), with_args += !th.slices.args.empty();
   REQUIRE(with_args > 0);
   nested.push_back(&big->threads[0].slices);
+  // A set whose walk has a negative delta (a slice ending before it starts): its block is
+  // signed, which the walk's one-pass encoder leaves to the general one.
+  SliceSet negative = t->threads[0].slices;
+  negative.dur[negative.size() / 2] = -7;
+  nested.push_back(&negative);
   std::vector<WalkForm> walks;
   for (const SliceSet* s : nested) walks.push_back(walk_form(*s));
   for (uint32_t block : {4000u, 1u << 20}) {
