@@ -46,6 +46,9 @@ struct EncodeScratch {
   std::vector<uint64_t> sym_sum, leaf_n;
   std::vector<uint8_t> info;
   std::vector<uint8_t> syms;  // bucket symbol per delta
+  // BlockEncoder::add_walk: leaf ends' symbols and labels.
+  std::vector<uint8_t> leaf_sym;
+  std::vector<uint32_t> leaf_label;
   void clear() {
     open.clear(), delta.clear(), kind.clear(), labels.clear(), depths.clear();
   }
@@ -165,6 +168,7 @@ class BlockEncoder {
   bool signed_ = false;  // some delta is negative
   bool fused_ = false;   // add_walk: symbols, tallies and raw bits are done
   uint64_t leaves_ = 0;  // add_walk: leaf ends
+  bool narrow_steps_ = false;  // add_walk: every depth step's varint is one byte
   std::vector<uint32_t> leafy_;  // add_walk: labels with leaf ends
   Bytes up_, gap_, dur_, label_;
   std::vector<std::pair<uint32_t, uint8_t>> sparse_flags_;
@@ -295,29 +299,35 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   uint32_t* count = sc_.count.data();
   uint64_t *sym_sum = sc_.sym_sum.data(), *leaf_n = sc_.leaf_n.data();
   uint8_t* info = sc_.info.data();
-  // Two events per item (its begin and its end), each a symbol, a kind and at most 61 raw bits.
-  const size_t events = 2 * size_t(n);
-  sc_.syms.resize(events), sc_.kind.resize(events);
-  uint8_t* sym = sc_.syms.data();
-  EncodeScratch::Kind* kind = sc_.kind.data();
+  // Two events per item, its begin and its end, each a symbol and at most 61 raw bits. Begin and
+  // parent end symbols go straight to their columns; leaf ends wait for their classes, with
+  // their labels, in the scratch.
   pl.cols.resize(kRankedColumns);
+  uint8_t* lead = pl[1].append(n);
+  uint8_t* const parent0 = pl[3].append(n);
+  uint8_t* parent = parent0;
+  sc_.leaf_sym.resize(n), sc_.leaf_label.resize(n);
+  uint8_t* leaf_sym = sc_.leaf_sym.data();
+  uint32_t* leaf_label = sc_.leaf_label.data();
   Bytes& bits_col = pl[kBitsColumn];
-  RawBits bits{bits_col.append(8 * events + 8)};
+  RawBits bits{bits_col.append(16 * size_t(n) + 8)};
   uint64_t negative = 0;  // the sign bits of all deltas, or-ed
-  auto event = [&](Time t, EncodeScratch::Kind k) __attribute__((always_inline)) {
+  auto code = [&](Time t) __attribute__((always_inline)) {
     const uint64_t v = uint64_t(t) - uint64_t(t_);
     negative |= v;
     t_ = t;
     unsigned nb;
     uint64_t extra;
-    *sym++ = bucket_encode(v, &nb, &extra);
-    *kind++ = k;
+    const uint8_t sym = bucket_encode(v, &nb, &extra);
     bits.put(extra, nb);
+    return sym;
   };
-  auto leaf_end = [&](uint32_t l) __attribute__((always_inline)) {
+  auto leaf_end = [&](uint32_t j) __attribute__((always_inline)) {
+    const uint8_t sym = code(tadd(start[j], dur[j]));
+    const uint32_t l = labels[j];
     if (leaf_n[l]++ == 0) leafy_.push_back(l);
-    sym_sum[l] += sym[-1];
-    ++leaves_;
+    sym_sum[l] += sym;
+    *leaf_sym++ = sym, *leaf_label++ = l;
   };
   std::vector<EncodeScratch::Open>& open = sc_.open;
   open.clear();
@@ -325,20 +335,20 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   first_ = first;
   first_depth_ = min_depth_ = max_depth_ = depth[0];
   Time t_min = INT64_MAX, t_max = INT64_MIN;
+  uint32_t wide_steps = 0;  // steps whose varint takes more than a byte
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t d = depth[k];
     if (k > 0) {
       // The slices it closes: the one before it (a leaf) first, then its ancestors.
       if (open.back().depth >= d) {
-        const uint32_t j = open.back().index;
-        event(tadd(start[j], dur[j]), EncodeScratch::kLeafEnd);
-        leaf_end(labels[j]);
+        leaf_end(open.back().index);
         open.pop_back();
         while (!open.empty() && open.back().depth >= d) {
           const uint32_t p = open.back().index;
-          event(tadd(start[p], dur[p]), EncodeScratch::kParentEnd);
+          *parent++ = code(tadd(start[p], dur[p]));
           open.pop_back();
         }
+        wide_steps += depth[k - 1] - d > 63;  // zigzag(d - depth[k - 1] - 1) >= 128
       } else if (info[labels[k - 1]] & kRankChildless) {
         info[labels[k - 1]] &= uint8_t(~kRankChildless);  // d is one below: a child
       }
@@ -346,31 +356,32 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
     min_depth_ = std::min(min_depth_, d), max_depth_ = std::max(max_depth_, d);
     ++counts_[d];
     ++count[labels[k]];
-    event(start[k], EncodeScratch::kLead);
+    *lead++ = code(start[k]);
     open.push_back({d, k, k});
     t_min = std::min(t_min, start[k]);
     t_max = std::max(t_max, tadd(start[k], dur[k]));
     if (flags[k]) sparse_flags_.push_back({k, flags[k]});
   }
   if (!open.empty()) {
-    const uint32_t j = open.back().index;
-    event(tadd(start[j], dur[j]), EncodeScratch::kLeafEnd);
-    leaf_end(labels[j]);
+    leaf_end(open.back().index);
     open.pop_back();
     while (!open.empty()) {
       const uint32_t p = open.back().index;
-      event(tadd(start[p], dur[p]), EncodeScratch::kParentEnd);
+      *parent++ = code(tadd(start[p], dur[p]));
       open.pop_back();
     }
   }
   if (int64_t(negative) < 0) {  // the bits and symbols are wrong for a signed block
-    bits_col.clear(), sc_.kind.clear();
+    pl[1].clear(), pl[3].clear(), bits_col.clear();
     std::fill(counts_.begin(), counts_.end(), 0);
     sparse_flags_.clear();
     return false;
   }
   bits.flush();
   bits_col.resize(size_t(bits.p - bits_col.data()));
+  pl[3].resize(size_t(parent - parent0));
+  leaves_ = uint64_t(leaf_label - sc_.leaf_label.data());
+  narrow_steps_ = wide_steps == 0;
   t_min_ = t_min, t_max_ = t_max;
   items_ = n;
   fused_ = true;
@@ -383,7 +394,7 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
 // mean leaf symbol (a function's typical duration).
 void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   constexpr size_t kUp = 0, kLab = 5, kLabHi = 9, kUpLeaf = 10, kTable = 11, kLeaf1 = 12;
-  const size_t items = items_, events = fused_ ? sc_.syms.size() : sc_.delta.size();
+  const size_t items = items_, events = sc_.delta.size();  // (events: unless fused_)
   const uint32_t* labels = walk_ ? s_.label.data() + first_ : sc_.labels.data();
   const uint32_t* depth = walk_ ? walk_ + first_ : sc_.depths.data();
   // The depth step of item k (0 for the first: its previous depth is first_depth_ - 1).
@@ -422,9 +433,19 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   // The columns' sizes are known here: the hot loops below write through local pointers (a byte
   // store through a column's own members would make the compiler reload them after each byte).
   size_t up_bytes[2] = {0, 0};  // kUp, kUpLeaf
-  for (size_t k = 0; k < items; ++k) {
-    bool after_leaf = k > 0 && (info[labels[k - 1]] & kRankChildless);
-    up_bytes[after_leaf] += varint_size(zigzag(step(k)));
+  if (narrow_steps_) {  // a byte per item; kUpLeaf has the items after a childless label
+    for (uint32_t l : ranked)
+      if (info[l] & kRankChildless) up_bytes[1] += count[l];
+    if (info[labels[items - 1]] & kRankChildless) --up_bytes[1];  // nothing follows the last
+    up_bytes[0] = items - up_bytes[1];
+  } else {
+    size_t after_childless = 0, other = 0;  // two sums, not an indexed one (a store chain)
+    for (size_t k = 0; k < items; ++k) {
+      const size_t b = varint_size(zigzag(step(k)));
+      if (k > 0 && (info[labels[k - 1]] & kRankChildless)) after_childless += b;
+      else other += b;
+    }
+    up_bytes[0] = other, up_bytes[1] = after_childless;
   }
   uint8_t* up[2] = {pl[kUp].append(up_bytes[0]), pl[kUpLeaf].append(up_bytes[1])};
   uint8_t* lab = pl[kLab].append(items);
@@ -443,6 +464,12 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   uint8_t* col[kLeafClasses + 2];  // 0..7 leaf classes, 8 lead, 9 parent
   col[0] = pl[2].append(per_class[0]);
   for (unsigned c = 1; c < kLeafClasses; ++c) col[c] = pl[kLeaf1 + c - 1].append(per_class[c]);
+  if (fused_) {  // add_walk wrote the raw bits, begin and parent end symbols
+    const uint8_t* ls = sc_.leaf_sym.data();
+    const uint32_t* ll = sc_.leaf_label.data();
+    for (size_t j = 0; j < leaves; ++j) *col[info[ll[j]] & kRankClassMask]++ = ls[j];
+    return;
+  }
   col[kLeafClasses] = pl[1].append(items);
   col[kLeafClasses + 1] = pl[3].append(events - items - leaves);
   const uint8_t* sym = syms.data();
@@ -453,10 +480,6 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     if (kind[k] == 1) c = info[labels[item - 1]] & kRankClassMask;
     *col[c]++ = sym[k];
   };
-  if (fused_) {  // add_walk wrote the raw bits
-    for (size_t k = 0, item = 0; k < events; ++k) route(k, item);
-    return;
-  }
   RawBits bits{pl[kBitsColumn].append((nbits + 7) / 8 + 4)};
   const int64_t* delta = sc_.delta.data();
   for (size_t k = 0, item = 0; k < events; ++k) {

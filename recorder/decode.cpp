@@ -27,30 +27,6 @@ void Decoder::slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, u
   out.slices.push_back(DecodedSlice{start, dur, name, depth, flags});
 }
 
-// feed() backwards, for complete() slices only: a short one is one record; a long one is a head
-// and the payload record after it (a head without it was cut off: feed() drops it too; a
-// payload without its head lost it to the ring).
-bool Decoder::Newest::next(DecodedSlice& out) {
-  while (i_ > 0) {
-    const Record& rec = at(--i_);
-    int64_t t, end;
-    uint32_t name;
-    if (uint8_t(rec.meta) == kCompleteShort) {
-      t = d_.ns(rec.ts), end = d_.ns(rec.ts + (rec.meta >> 8)), name = rec.name;
-    } else if (uint8_t(rec.meta) == kPayload && i_ > 0 && uint8_t(at(i_ - 1).meta) == kComplete) {
-      const Record& head = at(--i_);
-      t = d_.ns(head.ts), end = d_.ns(head.ts + rec.ts), name = head.name;
-    } else {
-      continue;
-    }
-    int64_t dur = std::max<int64_t>(end - t, 0);
-    if (dur < d_.min_dur_) continue;
-    out = DecodedSlice{t, dur, name < names_ ? name : 0, 0, kDecComplete};
-    return true;
-  }
-  return false;
-}
-
 void Decoder::feed(const Record* r, size_t n, Batch& out) {
   for (size_t i = 0; i < n; ++i) {
     const Record& rec = r[i];

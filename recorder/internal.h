@@ -234,7 +234,7 @@ class Decoder {
    public:
     Newest(const Decoder& d, const RingSnapshot& snap, size_t names)
         : d_(d), s_(snap), i_(snap.na + snap.nb), names_(names) {}
-    bool next(DecodedSlice& out);
+    inline bool next(DecodedSlice& out);  // (inline: the walk's hot loop; see below)
 
    private:
     const Record& at(size_t j) const { return j < s_.na ? s_.a[j] : s_.b[j - s_.na]; }
@@ -262,6 +262,30 @@ class Decoder {
   uint32_t need_ = 0;              // payload records the pending head still expects
   std::vector<Record> payload_;
 };
+
+// feed() backwards, for complete() slices only: a short one is one record; a long one is a head
+// and the payload record after it (a head without it was cut off: feed() drops it too; a
+// payload without its head lost it to the ring).
+inline bool Decoder::Newest::next(DecodedSlice& out) {
+  while (i_ > 0) {
+    const Record& rec = at(--i_);
+    int64_t t, end;
+    uint32_t name;
+    if (uint8_t(rec.meta) == detail::kCompleteShort) {
+      t = d_.ns(rec.ts), end = d_.ns(rec.ts + (rec.meta >> 8)), name = rec.name;
+    } else if (uint8_t(rec.meta) == detail::kPayload && i_ > 0 && uint8_t(at(i_ - 1).meta) == detail::kComplete) {
+      const Record& head = at(--i_);
+      t = d_.ns(head.ts), end = d_.ns(head.ts + rec.ts), name = head.name;
+    } else {
+      continue;
+    }
+    int64_t dur = std::max<int64_t>(end - t, 0);
+    if (dur < d_.min_dur_) continue;
+    out = DecodedSlice{t, dur, name < names_ ? name : 0, 0, kDecComplete};
+    return true;
+  }
+  return false;
+}
 
 // Payload records an event with `bytes` of inline data takes (15 bytes per record).
 constexpr uint32_t kPayloadBytes = 15;

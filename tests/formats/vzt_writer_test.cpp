@@ -420,6 +420,22 @@ TEST_CASE("write_slice_sets: a nested set handed over as its preorder walk write
   SliceSet negative = t->threads[0].slices;
   negative.dur[negative.size() / 2] = -7;
   nested.push_back(&negative);
+  // Recursions 70 and 130 deep: returning from them is a depth step whose varint takes two bytes.
+  Trace deep_trace;
+  {
+    TraceBuilder b(deep_trace);
+    uint32_t th = b.thread(b.intern("1"), b.intern("7"));
+    uint32_t label = b.label(b.intern("recurse"), kNoStr);
+    Time now = 0;
+    for (int depth : {70, 3, 130, 1}) {
+      const Time s0 = now;
+      for (int d = 0; d < depth; ++d) b.add_complete(th, s0 + d, 1000 - 2 * d, label, {}, {});
+      now += 2000;
+    }
+    b.finish(1);
+  }
+  REQUIRE(deep_trace.threads[0].slices.depths() == 130);
+  nested.push_back(&deep_trace.threads[0].slices);
   std::vector<WalkForm> walks;
   for (const SliceSet* s : nested) walks.push_back(walk_form(*s));
   for (uint32_t block : {4000u, 1u << 20}) {
