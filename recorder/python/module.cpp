@@ -360,6 +360,22 @@ PyObject* py_set_process_name(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// A profile function that does nothing: what CPython's profiling costs by itself, without any
+// recording (the floor tests/bench/bench_python.py measures the tracer against).
+int noop_profile(PyObject*, PyFrameObject*, int, PyObject*) { return 0; }
+
+PyObject* py_profile_floor(PyObject*, PyObject* on) {
+  int yes = PyObject_IsTrue(on);
+  if (yes < 0) return nullptr;
+  if (state().active) {
+    PyErr_SetString(PyExc_RuntimeError, "the tracer is running");
+    return nullptr;
+  }
+  PyEval_SetProfile(yes ? noop_profile : nullptr, nullptr);  // this thread
+  if (PyErr_Occurred()) return nullptr;
+  Py_RETURN_NONE;
+}
+
 PyMethodDef kMethods[] = {
     {"start", (PyCFunction)(void (*)(void))py_start, METH_VARARGS | METH_KEYWORDS,
      "Configures the session and installs the profile hook on every thread."},
@@ -382,6 +398,8 @@ PyMethodDef kMethods[] = {
     {"add_trace", py_add_trace, METH_VARARGS, "Adds the events of a Chrome JSON trace."},
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
     {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},
+    {"profile_floor", py_profile_floor, METH_O,
+     "profile_floor(on): a do-nothing C profile hook on this thread (benchmarks' floor)."},
     {nullptr, nullptr, 0, nullptr},
 };
 
