@@ -496,3 +496,60 @@ TEST_CASE("write_slice_sets: a walk that is not a preorder walk is refused") {
   CHECK(refused(short_depths, vzt::SliceSetKind::Nested));
   CHECK(refused(w, vzt::SliceSetKind::Overflow));  // overflow lanes are not a walk
 }
+
+TEST_CASE("write_slice_sets: walk blocks with rank escapes, flags, an INT64_MAX end and deep starts match the depth-major form") {
+  // Depth-major: 700 roots, each with two children, the first child with a 3-deep chain below
+  // (one root with a 100-deep chain: a wide step back); every slice its own label (> 510 ranks in a
+  // block), flags on every fifth slice, the last root ending at INT64_MAX.
+  const uint32_t roots = 700, chain = 100;
+  std::vector<std::vector<std::pair<Time, Time>>> at;  // (start, dur) per depth
+  auto put = [&](uint32_t d, Time s, Time dur) {
+    if (at.size() <= d) at.resize(d + 1);
+    at[d].push_back({s, dur});
+  };
+  for (uint32_t r = 0; r < roots; ++r) {
+    const Time s = Time(r) * 100000;
+    put(0, s, r + 1 == roots ? INT64_MAX - s : 90000);
+    put(1, s + 10, 40000);
+    const uint32_t deep = r == 3 ? chain : 3;
+    for (uint32_t k = 0; k < deep; ++k) put(2 + k, s + 20 + k, 30000 - 2 * Time(k));
+    put(1, s + 50000, 100);
+  }
+  SliceSet s;
+  for (auto& level : at) {
+    for (auto [st, du] : level) {
+      const uint32_t i = uint32_t(s.start.size());
+      s.start.push_back(st), s.dur.push_back(du);
+      s.label.push_back(i * 7 + 1000000), s.flags.push_back(i % 5 == 0 ? uint8_t(1 + i % 3) : 0);
+    }
+    s.depth_begin.push_back(uint32_t(s.start.size()));
+  }
+  REQUIRE(s.walkable());
+  WalkForm w = walk_form(s);
+  SliceSet lanes;  // a Level set between the walks: one worker's scratch goes across layouts
+  for (int i = 0; i < 50; ++i) lanes.start.push_back(i * 10), lanes.dur.push_back(5), lanes.label.push_back(i), lanes.flags.push_back(0);
+  lanes.depth_begin = {0, 50};
+  for (uint32_t block : {1u, 7u, 300u, 1000u, 1u << 20}) {
+    CAPTURE(block);
+    VztWriteOptions opt;
+    opt.block_slices = block;
+    opt.level = 1;
+    auto write = [&](const std::string& path, bool as_walk) {
+      std::vector<VztSliceSetRef> sets;
+      for (uint32_t k = 0; k < 2; ++k) {
+        if (as_walk) sets.push_back({k, vzt::SliceSetKind::Nested, &w.set, 5 * k, &w.depth});
+        else sets.push_back({k, vzt::SliceSetKind::Nested, &s, 5 * k});
+        sets.push_back({k, vzt::SliceSetKind::Overflow, &lanes, 0});
+      }
+      VztStreamWriter wr;
+      REQUIRE(wr.open(path, opt, nullptr));
+      REQUIRE(wr.write_slice_sets(sets.data(), sets.size(), {}, 1));
+      std::string err;
+      REQUIRE_MESSAGE(wr.finish(&err), err);
+    };
+    TempPath a("walk-esc-ref.vzt"), b("walk-esc.vzt");
+    write(a.path, false);
+    write(b.path, true);
+    check_same_after_header(read_all(a.path), read_all(b.path));
+  }
+}
