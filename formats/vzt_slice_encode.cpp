@@ -24,7 +24,7 @@ using namespace vzt_write;
 namespace {
 
 // RankedTree columns (VZT.md §7.2): how many, and where the raw bits go.
-constexpr size_t kRankedColumns = 12 + kLeafClasses - 1, kBitsColumn = 4;
+constexpr size_t kRankedColumns = 12 + kLeafClasses - 1, kBitsColumn = 4, kFlagsColumn = 6;
 
 // What a BlockEncoder collects for a tree block: kept by a worker from one block to the next, so
 // that only its first block faults fresh pages in.
@@ -311,6 +311,14 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   uint32_t* leaf_label = sc_.leaf_label.data();
   Bytes& bits_col = pl[kBitsColumn];
   RawBits bits{bits_col.append(16 * size_t(n) + 8)};
+  // The sparse flags column, written as it goes (begin/end slices all have flags): its count
+  // first, then (step, flags) varints, at most 5 + 2 bytes an entry.
+  uint32_t flagged = 0;
+  for (uint32_t k = 0; k < n; ++k) flagged += flags[k] != 0;
+  Bytes& flags_col = pl[kFlagsColumn];
+  uint8_t* const flags0 = flags_col.append(kMaxVarint + 7 * size_t(flagged));
+  uint8_t* fp = put_varint(flags0, flagged);
+  uint32_t flag_prev = 0;
   uint64_t negative = 0;  // the sign bits of all deltas, or-ed
   auto code = [&](Time t) __attribute__((always_inline)) {
     const uint64_t v = uint64_t(t) - uint64_t(t_);
@@ -360,7 +368,7 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
     open.push_back({d, k, k});
     t_min = std::min(t_min, start[k]);
     t_max = std::max(t_max, tadd(start[k], dur[k]));
-    if (flags[k]) sparse_flags_.push_back({k, flags[k]});
+    if (flags[k]) fp = put_varint(put_varint(fp, k - flag_prev), flags[k]), flag_prev = k;
   }
   if (!open.empty()) {
     leaf_end(open.back().index);
@@ -372,13 +380,13 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
     }
   }
   if (int64_t(negative) < 0) {  // the bits and symbols are wrong for a signed block
-    pl[1].clear(), pl[3].clear(), bits_col.clear();
+    pl[1].clear(), pl[3].clear(), bits_col.clear(), flags_col.clear();
     std::fill(counts_.begin(), counts_.end(), 0);
-    sparse_flags_.clear();
     return false;
   }
   bits.flush();
   bits_col.resize(size_t(bits.p - bits_col.data()));
+  flags_col.resize(size_t(fp - flags0));
   pl[3].resize(size_t(parent - parent0));
   leaves_ = uint64_t(leaf_label - sc_.leaf_label.data());
   narrow_steps_ = wide_steps == 0;
@@ -520,8 +528,10 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   }
   if (layout_ != SliceLayout::RankedTree) pl[c] = std::move(label_);
   uint32_t prev = 0;
-  pl[c + 1].v(sparse_flags_.size());
-  for (auto& [k, f] : sparse_flags_) pl[c + 1].v(k - prev), pl[c + 1].v(f), prev = k;
+  if (!fused_) {  // (add_walk wrote the flags)
+    pl[c + 1].v(sparse_flags_.size());
+    for (auto& [k, f] : sparse_flags_) pl[c + 1].v(k - prev), pl[c + 1].v(f), prev = k;
+  }
   for (auto* list : {&args_, &extras_}) {
     Bytes& col = pl[list == &args_ ? c + 2 : c + 3];
     col.v(list->size());
