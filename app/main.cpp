@@ -1,5 +1,7 @@
 // vizviewer's entry point: the command-line modes first (--stats, --convert, --help, --version,
 // usage errors), then the window: `vizviewer [FILE] [--screenshot OUT.png] [--size WxH]`.
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -136,6 +138,11 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Allocations of 1 MiB and more (a load's per-chunk and per-block buffers) get their own
+  // mappings, returned to the system when freed. glibc's default threshold grows after the first
+  // such free, and what then comes from the heap stays resident: the same 100 MB JSON load held
+  // 22.2 to 24.5 bytes per slice from run to run, 22.2 every time with this.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   bool handled = false;
   const int rc = vz::run_cli(argc, argv, &handled);
   if (handled) return rc;
