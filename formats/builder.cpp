@@ -52,11 +52,6 @@ struct PendingThread {
   bool has_ready = false;
 };
 
-Time saturating_end(Time start, Time dur) {
-  if (dur > 0 && start > kTimeMax - dur) return kTimeMax;
-  return start + dur;
-}
-
 // Lanes for intervals placed in start order: each goes to the lowest-numbered lane that is free
 // at its start. Lowest-numbered (rather than, say, the one free longest) makes the layout depend
 // only on the order of intervals, so identical intervals keep their relative lane order when a

@@ -42,6 +42,12 @@ using StrId = uint32_t; // index into Trace::strings; 0 is always the empty stri
 constexpr StrId kNoStr = 0;
 constexpr uint32_t kNone = 0xffffffffu;
 
+// start + dur, at most INT64_MAX: hostile inputs' ends must not wrap around (the builder's
+// layout, the .vzt reader and the recorder's walk all order slices by it).
+inline constexpr Time saturating_end(Time start, Time dur) {
+  return dur > 0 && start > INT64_MAX - dur ? INT64_MAX : start + dur;
+}
+
 // A byte range inside Trace::source. len == 0 means "absent".
 struct ByteRange {
   uint64_t offset = 0;

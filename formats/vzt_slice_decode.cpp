@@ -34,12 +34,9 @@ namespace {
 
 
 // Same comparison TraceBuilder uses to lay slices out: start ascending, end descending.
-Time sat_end(const RawSlice& r) {
-  if (r.dur > 0 && r.start > INT64_MAX - r.dur) return INT64_MAX;
-  return r.start + r.dur;
-}
 bool before(const RawSlice& a, const RawSlice& b) {
-  return a.start != b.start ? a.start < b.start : sat_end(a) > sat_end(b);
+  return a.start != b.start ? a.start < b.start
+                            : saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
 }
 
 // Clamps a block's slices into the model's time range (what the JSON reader does with times it

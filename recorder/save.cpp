@@ -111,11 +111,6 @@ bool laid_out_like_builder(const SliceSet& s) {
 
 namespace {
 
-// start + dur, at most INT64_MAX (hostile complete() times must not wrap around).
-inline int64_t end_of(int64_t start, int64_t dur) {
-  return dur > 0 && start > INT64_MAX - dur ? INT64_MAX : start + dur;
-}
-
 // Room for a walk of n slices: `out`'s columns (no depth_begin) and the depths.
 void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
   out = SliceSet{};
@@ -160,8 +155,9 @@ bool walk_newest_first(size_t n, bool complete, Newest&& newest,
   for (size_t k = n; k-- > 0;) {
     if (!newest(x) || bool(x.flags & kDecComplete) != complete) return false;
     if (complete) {
-      const int64_t s = x.start, e = end_of(x.start, x.dur);
-      while (top > 0 && !(open[top - 1].start <= s && e <= end_of(open[top - 1].start, open[top - 1].dur)))
+      const int64_t s = x.start, e = saturating_end(x.start, x.dur);
+      while (top > 0 && !(open[top - 1].start <= s &&
+                          e <= saturating_end(open[top - 1].start, open[top - 1].dur)))
         place(k + 1);
     } else {
       while (top > x.depth) place(k + 1);
@@ -186,11 +182,11 @@ bool walk_is_clean(const SliceSet& out, const std::vector<uint32_t>& depth, size
   Time lo = INT64_MAX;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t d = depth[i];
-    const int64_t s = out.start[i], e = end_of(s, out.dur[i]);
+    const int64_t s = out.start[i], e = saturating_end(s, out.dur[i]);
     if (out.dur[i] <= 0 || (i == 0 ? d != 0 : d > depth[i - 1] + 1) || s < last_end[d]) return false;
     if (d > 0) {
       const size_t p = last[d - 1];
-      const int64_t pe = end_of(out.start[p], out.dur[p]);
+      const int64_t pe = saturating_end(out.start[p], out.dur[p]);
       if (s < out.start[p] || s >= pe || e > pe) return false;
     } else {
       lo = std::min(lo, s);
