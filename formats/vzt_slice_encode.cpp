@@ -150,7 +150,7 @@ class BlockEncoder {
     while (hint < v.size() && v[hint].index == i) out.push_back({items_, v[hint++].range});
   }
   void put_times(Payload& pl, bool sign);
-  void reset_tables(uint32_t top);
+  void reset_tables(const uint32_t* labels, size_t n);
   void tally(const uint32_t* labels, const uint32_t* depth, bool sign, uint64_t& nbits);
   void put_ranked(Payload& pl, bool sign);
 
@@ -190,8 +190,10 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
   bits.flush();
 }
 
-// put_ranked's per-label tables for labels 0..top, emptied.
-void BlockEncoder::reset_tables(uint32_t top) {
+// put_ranked's per-label tables, emptied, for the labels of the block's n items.
+void BlockEncoder::reset_tables(const uint32_t* labels, size_t n) {
+  uint32_t top = 0;
+  for (size_t k = 0; k < n; ++k) top = std::max(top, labels[k]);
   sc_.count.assign(size_t(top) + 1, 0), sc_.rank.assign(size_t(top) + 1, 0);
   sc_.sym_sum.assign(size_t(top) + 1, 0), sc_.leaf_n.assign(size_t(top) + 1, 0);
   sc_.info.assign(size_t(top) + 1, kRankChildless);
@@ -203,9 +205,7 @@ void BlockEncoder::reset_tables(uint32_t top) {
 // symbols per label.
 void BlockEncoder::tally(const uint32_t* labels, const uint32_t* depth, bool sign, uint64_t& nbits) {
   const size_t items = items_, events = sc_.delta.size();
-  uint32_t top = 0;
-  for (size_t k = 0; k < items; ++k) top = std::max(top, labels[k]);
-  reset_tables(top);
+  reset_tables(labels, items);
   std::vector<uint32_t>&count = sc_.count;
   std::vector<uint64_t>&sym_sum = sc_.sym_sum, &leaf_n = sc_.leaf_n;
   std::vector<uint8_t>& info = sc_.info;
@@ -250,37 +250,13 @@ void BlockEncoder::tally(const uint32_t* labels, const uint32_t* depth, bool sig
   flush_run();
 }
 
-// Raw bits, LSB first, four bytes at a time (as BitWriter writes them), through a pointer the
-// caller has made room behind.
-struct RawBits {
+// BitWriter's output through a pointer the caller has made room behind (no size checks: the
+// encoder's hot loops).
+struct RawOut {
   uint8_t* p;
-  uint64_t acc = 0;
-  unsigned used = 0;
-  void put32(uint64_t v, unsigned n) {  // n <= 32
-    acc |= v << used;
-    used += n;
-    if (used >= 32) {
-      uint32_t w = uint32_t(acc);
-      std::memcpy(p, &w, 4);  // little-endian hosts only (as the format's readers)
-      p += 4;
-      acc >>= 32;
-      used -= 32;
-    }
-  }
-  void put(uint64_t extra, unsigned n) {  // n <= 64, extra < 2^n
-    if (n > 32) {
-      put32(extra & 0xffffffffu, 32);
-      put32(extra >> 32, n - 32);
-    } else {
-      put32(extra, n);
-    }
-  }
-  void flush() {
-    while (used > 0) {
-      *p++ = uint8_t(acc);
-      acc >>= 8;
-      used = used > 8 ? used - 8 : 0;
-    }
+  void raw(const void* d, size_t n) {
+    std::memcpy(p, d, n);
+    p += n;
   }
 };
 
@@ -293,9 +269,7 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   const uint32_t* labels = s_.label.data() + first;
   const uint8_t* flags = s_.flags.data() + first;
   const uint32_t* depth = walk_ + first;
-  uint32_t top = 0;
-  for (size_t k = 0; k < n; ++k) top = std::max(top, labels[k]);
-  reset_tables(top);
+  reset_tables(labels, n);
   uint32_t* count = sc_.count.data();
   uint64_t *sym_sum = sc_.sym_sum.data(), *leaf_n = sc_.leaf_n.data();
   uint8_t* info = sc_.info.data();
@@ -310,7 +284,8 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   uint8_t* leaf_sym = sc_.leaf_sym.data();
   uint32_t* leaf_label = sc_.leaf_label.data();
   Bytes& bits_col = pl[kBitsColumn];
-  RawBits bits{bits_col.append(16 * size_t(n) + 8)};
+  RawOut bits_out{bits_col.append(16 * size_t(n) + 8)};
+  BitWriter<RawOut> bits(bits_out);
   // The sparse flags column, written as it goes (begin/end slices all have flags): its count
   // first, then (step, flags) varints, at most 5 + 2 bytes an entry.
   uint32_t flagged = 0;
@@ -385,7 +360,7 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
     return false;
   }
   bits.flush();
-  bits_col.resize(size_t(bits.p - bits_col.data()));
+  bits_col.resize(size_t(bits_out.p - bits_col.data()));
   flags_col.resize(size_t(fp - flags0));
   pl[3].resize(size_t(parent - parent0));
   leaves_ = uint64_t(leaf_label - sc_.leaf_label.data());
@@ -488,7 +463,8 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     if (kind[k] == 1) c = info[labels[item - 1]] & kRankClassMask;
     *col[c]++ = sym[k];
   };
-  RawBits bits{pl[kBitsColumn].append((nbits + 7) / 8 + 4)};
+  RawOut bits_out{pl[kBitsColumn].append((nbits + 7) / 8 + 4)};
+  BitWriter<RawOut> bits(bits_out);
   const int64_t* delta = sc_.delta.data();
   for (size_t k = 0, item = 0; k < events; ++k) {
     route(k, item);
@@ -497,7 +473,7 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     bits.put(n ? v & (~uint64_t(0) >> (64 - n)) : 0, n);
   }
   bits.flush();
-  pl[kBitsColumn].resize(size_t(bits.p - pl[kBitsColumn].data()));
+  pl[kBitsColumn].resize(size_t(bits_out.p - pl[kBitsColumn].data()));
 }
 
 template <class Copy>
