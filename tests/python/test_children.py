@@ -1,8 +1,16 @@
 """Child processes under the `viztracer` command: subprocess, multiprocessing (fork, spawn,
 forkserver, Pool, ProcessPoolExecutor) and os.fork all land in the one output file, each with
 its own pid; --ignore_multiprocess leaves them out."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import types
 import unittest
 
+import viztracer
+from viztracer import children
 from helpers import TempDirTest, events, load, named, run_cli, stats
 
 SCRIPT = """
@@ -61,6 +69,45 @@ class TestChildren(TempDirTest):
         data = load(out)
         self.assertEqual(len({e["pid"] for e in events(data)}), 1)
         self.assertEqual(named(data, "sub_fn"), [])
+
+
+    def test_child_terminated_as_it_announces_itself_still_saves(self):
+        """A Pool worker can be terminated while it is still starting. Once a child has said it
+        is writing a trace (its .pending file), SIGTERM must not take that trace away: the
+        handler is in place before the announcement. The child is killed the moment its
+        .pending appears, five times."""
+        d = self.path("kids")
+        os.mkdir(d)
+        pkg = os.path.dirname(os.path.dirname(os.path.abspath(viztracer.__file__)))
+        env = dict(os.environ, VZ_VIZTRACER_CHILD=json.dumps({"dir": d, "options": {}}),
+                   PYTHONPATH=os.pathsep.join([os.path.join(pkg, "viztracer", "_child"), pkg]))
+        for _ in range(5):
+            p = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(1)"],
+                                 env=env, stderr=subprocess.PIPE, text=True)
+            pending = os.path.join(d, f"{p.pid}.pending")
+            while not os.path.exists(pending) and p.poll() is None:
+                pass  # polled without pausing: the kill lands right after the announcement
+            p.send_signal(signal.SIGTERM)
+            err = p.communicate(timeout=60)[1]
+            self.assertEqual(p.returncode, -signal.SIGTERM, err)
+            self.assertEqual(err, "")
+            self.assertFalse(os.path.exists(pending))
+            self.assertTrue(os.path.exists(os.path.join(d, f"{p.pid}.json")))
+
+    def test_process_name_of_a_half_imported_multiprocessing(self):
+        """A child terminated while it imports multiprocessing saves without a process name
+        from it (the module has no current_process yet) instead of failing."""
+        saved = sys.modules.get("multiprocessing")
+        sys.modules["multiprocessing"] = types.ModuleType("multiprocessing")
+        try:
+            self.assertIsNone(children._multiprocessing_name())
+        finally:
+            if saved is not None:
+                sys.modules["multiprocessing"] = saved
+            else:
+                del sys.modules["multiprocessing"]
+        import multiprocessing
+        self.assertEqual(children._multiprocessing_name(), multiprocessing.current_process().name)
 
 
 if __name__ == "__main__":

@@ -109,9 +109,10 @@ def finish_child():
     _state["finished"].add(pid)
     try:
         tracer.stop(stop_option="flush_as_finish")
-        mp = sys.modules.get("multiprocessing")
-        if mp is not None and tracer.process_name is None:
-            _vztracer.set_process_name(mp.current_process().name)
+        if tracer.process_name is None:
+            name = _multiprocessing_name()
+            if name:
+                _vztracer.set_process_name(name)
         tracer.save(_child_path(), verbose=0)
     except Exception as e:  # a child must never fail because of tracing
         sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")
@@ -122,25 +123,39 @@ def finish_child():
             pass
 
 
+def _multiprocessing_name():
+    """This process's multiprocessing name (SpawnPoolWorker-2...), or None. A child terminated
+    while it imports multiprocessing has the module only partly initialised."""
+    current = getattr(sys.modules.get("multiprocessing"), "current_process", None)
+    try:
+        return current().name if current is not None else None
+    except Exception:
+        return None
+
+
 def child_start(cfg_text):
     """Run by the sitecustomize of a new Python child: start tracing this process."""
     orig = " ".join(getattr(sys, "orig_argv", []))
     if any(h in orig for h in _HELPERS):
         return  # multiprocessing's helper processes live as long as the parent: not traced
     cfg = json.loads(cfg_text)
-    from .tracer import VizTracer
     _state.update(dir=cfg["dir"], root_pid=-1)
+    forkserver = "multiprocessing.forkserver" in orig
+    if not forkserver:
+        # The handler goes in before the announcement: a child terminated while it starts (a
+        # Pool worker that never got a task) must not leave a .pending without a trace.
+        import signal
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    from .tracer import VizTracer
     opts = dict(cfg.get("options") or {})
     tracer = VizTracer(output_file=_child_path(), verbose=0, **opts)
     _state["tracer"] = tracer
     _install_process_hooks()
-    if "multiprocessing.forkserver" in orig:
+    if forkserver:
         _state["no_save"] = True  # lives as long as the parent; its forked workers save
     else:
         _announce()
-        import signal
-        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-            signal.signal(signal.SIGTERM, _on_sigterm)
     tracer.start()
     atexit.register(finish_child)
 
