@@ -32,9 +32,50 @@ inline void add_slice(LabelAcc& a, Time c) {
   a.max = std::max(a.max, c);
 }
 
+// For each child in [lo, hi) (one depth), the index of the last slice of [plo, phi) (the depth
+// above) starting at or before it: its parent in a nested set (plo when none does). A merge of
+// the two start columns without data-dependent branches: each step either moves to the next
+// parent or records the current one for the current child. The children are cut into kLanes runs,
+// each starting from its parent found by binary search, and the runs' merges step together, so
+// their chains of dependent loads overlap. out[i - lo] is written for each child.
+constexpr int kLanes = 4;
+
+struct MergeLane {
+  uint32_t p, i, end;
+};
+
+inline void merge_step(const Time* start, uint32_t plast, MergeLane& l, uint32_t* out) {
+  Time next = l.p < plast ? start[l.p + 1] : kTimeMax;
+  bool step_parent = next <= start[l.i];
+  out[l.i] = l.p;
+  l.p += step_parent;
+  l.i += !step_parent;
+}
+
+void find_parents(const Time* start, uint32_t lo, uint32_t hi, uint32_t plo, uint32_t phi,
+                  uint32_t* out) {
+  out -= lo;
+  const uint32_t plast = phi - 1;
+  MergeLane lane[kLanes];
+  for (int k = 0; k < kLanes; ++k) {
+    uint32_t b = lo + uint32_t(uint64_t(hi - lo) * k / kLanes);
+    uint32_t p = uint32_t(std::upper_bound(start + plo, start + phi, start[b]) - start);
+    lane[k] = MergeLane{p > plo ? p - 1 : plo, b, lo + uint32_t(uint64_t(hi - lo) * (k + 1) / kLanes)};
+  }
+  for (;;) {
+    bool all = true;
+    for (int k = 0; k < kLanes; ++k) all &= lane[k].i < lane[k].end;
+    if (!all) break;
+#pragma GCC unroll 4
+    for (int k = 0; k < kLanes; ++k) merge_step(start, plast, lane[k], out);
+  }
+  for (MergeLane& l : lane)
+    while (l.i < l.end) merge_step(start, plast, l, out);
+}
+
 // Accumulates one piece; returns false when cancelled.
 bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* acc,
-                const std::atomic<bool>* cancel) {
+                std::vector<uint32_t>& parents, const std::atomic<bool>* cancel) {
   const Thread& th = t.threads[p.thread];
   if (p.overflow) {
     const SliceSet& o = th.overflow;
@@ -43,6 +84,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
   }
   const SliceSet& s = th.slices;
   const uint32_t* label = s.label.data();
+  const Time* start = s.start.data();
   uint32_t prev_lo = 0, prev_hi = 0;
   for (uint32_t d = 0; d < s.depths(); ++d) {
     if (cancelled(cancel)) return false;
@@ -51,18 +93,16 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
     if (d == 0) {
       for (uint32_t i = lo; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
     } else {
-      // Parent-major merge: the children of parent p are the next slices starting before its end.
-      uint32_t i = lo;
-      for (uint32_t p = prev_lo; p < prev_hi && i < hi; ++p) {
-        Time end = s.end(p), sum = 0;
-        for (; i < hi && s.start[i] < end; ++i) {
-          Time c = clipped_dur(s, i, t0, t1);
-          add_slice(acc[label[i]], c);
-          sum += c;
-        }
-        acc[label[p]].self -= sum;
+      if (parents.size() < hi - lo) parents.resize(hi - lo);
+      find_parents(start, lo, hi, prev_lo, prev_hi, parents.data());
+      const uint32_t* par = parents.data() - lo;
+      for (uint32_t i = lo; i < hi; ++i) {
+        Time c = clipped_dur(s, i, t0, t1);
+        add_slice(acc[label[i]], c);
+        uint32_t q = par[i];
+        // A child outside every parent (a malformed set) takes no one's self time.
+        if (start[q] <= start[i] && start[i] < s.end(q)) acc[label[q]].self -= c;
       }
-      for (; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));  // malformed sets
     }
     prev_lo = lo;
     prev_hi = hi;
@@ -117,8 +157,9 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
   std::atomic<bool> stopped{false};
   parallel_for(workers, workers, [&](size_t w) {
     acc[w].assign(t.labels.size(), LabelAcc{});
+    std::vector<uint32_t> parents;
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces.size();) {
-      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), cancel)) {
+      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), parents, cancel)) {
         stopped = true;
         return;
       }

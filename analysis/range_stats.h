@@ -12,7 +12,8 @@
 // Rows group by name (Label::name), so labels that differ only in category share a row. Labels are
 // accumulated in flat per-label arrays (one set per worker) and folded into names at the end; the
 // walk visits each depth's visible range contiguously and finds parents with a two-pointer merge
-// against the depth above, over pieces of threads spread across workers (analysis/scope_walk.h).
+// against the depth above (branch-free, four runs of it interleaved), over pieces of threads spread
+// across workers (analysis/scope_walk.h).
 #pragma once
 
 #include <atomic>
