@@ -528,6 +528,117 @@ class TestDecorators(TempDirTest):
         self.assertEqual(named(data, "fib"), [])
 
 
+class TestViztracerSemantics(TempDirTest):
+    """Behaviour viztracer users rely on beyond the event counts."""
+
+    def names(self, path):
+        return [e["name"].split(" (")[0] for e in events(load(path))]
+
+    def test_save_hands_the_data_over(self):
+        # viztracer's save() (and parse()) take the buffer: tracing phases one after another
+        # with start/stop/save gives one file per phase, not a growing file.
+        def a():
+            pass
+
+        def b():
+            pass
+        t = VizTracer(verbose=0)
+        for i, f in enumerate((a, b)):
+            t.start()
+            f()
+            t.stop()
+            t.save(self.path(f"phase{i}.json"))
+        self.assertEqual(self.names(self.path("phase0.json")), [a.__qualname__])
+        self.assertEqual(self.names(self.path("phase1.json")), [b.__qualname__])
+        t.save(self.path("again.json"))  # no start() between: the same data again
+        self.assertEqual(self.names(self.path("again.json")), [b.__qualname__])
+        t.start()
+        a()
+        self.assertEqual(t.parse(), 1)
+        t.start()
+        b()
+        t.stop()
+        t.save(self.path("after_parse.json"))
+        self.assertEqual(self.names(self.path("after_parse.json")), [b.__qualname__])
+
+    def test_save_while_running_goes_on_recording(self):
+        def a():
+            pass
+
+        def b():
+            pass
+        first, second = self.path("first.json"), self.path("second.json")
+        t = VizTracer(verbose=0)
+        t.start()
+        a()
+        t.save(first)
+        enabled = t.enable
+        b()
+        t.stop()
+        t.save(second)
+        self.assertTrue(enabled)
+        self.assertEqual(self.names(self.path("first.json")), [a.__qualname__])
+        self.assertEqual(self.names(self.path("second.json")), [b.__qualname__])
+
+    def test_cond_and_documented_methods(self):
+        out = self.path("cond.json")
+        t = VizTracer(output_file=out, verbose=0, include_files=[])  # [] filters nothing
+        t.start()
+        t.log_var("skipped", 1, cond=False)
+        t.log_var("kept", 2, cond=True)
+        t.log_instant("skipped_i", cond=False)
+        t.log_instant("kept_i", cond=True)
+        t.enable_thread_tracing()
+        fib(2)
+        t.stop()
+        t.save()
+        data = load(out)
+        self.assertEqual([e["name"] for e in events(data, "C")], ["kept"])
+        self.assertEqual([e["name"] for e in events(data, "i")], ["kept_i"])
+        self.assertEqual(len(named(data, "fib")), 3)
+        t.cleanup()
+        self.assertEqual(t.parse(), 0)
+        with self.assertRaises(ValueError):
+            t.set_afterfork(3)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork")
+    def test_set_afterfork_runs_in_the_child(self):
+        def note(tracer, path):
+            with open(path, "w") as f:
+                f.write(str(tracer is t))
+        t = VizTracer(verbose=0)
+        t.set_afterfork(note, self.path("cb"))
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        with open(self.path("cb")) as f:
+            self.assertEqual(f.read(), "True")
+
+    def test_log_sparse_stack_depth(self):
+        out = self.path("sparse_depth.json")
+
+        @log_sparse(stack_depth=3)
+        def deep():
+            return fib(5)
+
+        @log_sparse
+        def flat():
+            return fib(3)
+        t = VizTracer(output_file=out, verbose=0, log_sparse=True)
+        t.start()
+        flat()
+        deep()
+        fib(4)
+        flat()
+        t.stop()
+        t.save()
+        names = self.names(out)
+        self.assertEqual(names.count(deep.__qualname__), 1)
+        self.assertEqual(names.count(flat.__qualname__), 2)
+        self.assertEqual(names.count("fib"), 3)  # fib(5), fib(4), fib(3): depths 2 and 3
+
+
 class TestPackage(unittest.TestCase):
     def test_logging_loaded_on_first_use_and_submodule_reachable(self):
         # A fresh interpreter: `import viztracer` leaves logging alone; the handler, the

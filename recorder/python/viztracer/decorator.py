@@ -51,7 +51,8 @@ def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
 
 def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
     """With VizTracer(log_sparse=True), only functions decorated with this are recorded (one
-    complete event per call); without such a tracer the function runs as is."""
+    complete event per call; with stack_depth=N the calls they make too, N levels deep in all);
+    without such a tracer the function runs as is."""
     def inner(f):
         code = f.__code__
         name = f"{f.__qualname__} ({code.co_filename}:{code.co_firstlineno})"
@@ -59,8 +60,16 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
             tracer = get_tracer()
-            if tracer is None or not tracer.log_sparse or not tracer.enable:
+            if tracer is None or not tracer.log_sparse or not tracer.enable or tracer._sparse_depth:
                 return f(*args, **kwargs)
+            if stack_depth > 0:
+                # The function and its callees, stack_depth deep, through the hook.
+                tracer._sparse_hook(True, stack_depth)
+                try:
+                    return f(*args, **kwargs)
+                finally:
+                    if tracer.enable:
+                        tracer._sparse_hook(False)
             start = _vztracer.now_us()
             try:
                 return f(*args, **kwargs)

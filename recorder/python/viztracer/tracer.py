@@ -59,7 +59,7 @@ def _check_files(name, value):
     for v in value:
         if not isinstance(v, str):
             raise TypeError(f"{name} needs to be a list of paths, got an item of type {type(v).__name__}")
-    return list(value)
+    return list(value) or None  # an empty list filters nothing, as None
 
 
 def _check_output_format(path):
@@ -150,6 +150,8 @@ class VizTracer:
         self._saved_to = None
         self._extra_file_info = []  # file_info of merged child traces
         self._has_data = False      # recorded since the last clear(): start() appends
+        self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
+        self._sparse_depth = False  # inside a @log_sparse(stack_depth=N) function
         if register_global:
             self.register_global()
 
@@ -183,11 +185,22 @@ class VizTracer:
         append = self._has_data and _VizState.owner is self
         _VizState.owner = self
         self._has_data = True
+        self._sparse_depth = False
         if not self.log_sparse:
             threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
+        self._start_recorder(hook=not self.log_sparse, max_stack_depth=self.max_stack_depth,
+                             append=append)
+        self.enable = True
+        self._paused = False
+        if self.log_gc:
+            gc.callbacks.append(self._gc_callback)
+        if self.log_print:
+            self._overload_print()
+
+    def _start_recorder(self, hook, max_stack_depth, append):
         _vztracer.start(
             tracer_entries=self.tracer_entries,
-            max_stack_depth=self.max_stack_depth,
+            max_stack_depth=max_stack_depth,
             min_duration_ns=int(round(self.min_duration * 1000)),
             include_files=_prefixes(self.include_files),
             exclude_files=_prefixes(self.exclude_files),
@@ -200,15 +213,18 @@ class VizTracer:
             log_async=self.log_async,
             repr=self.log_func_repr,
             process_name=self._process_name(),
-            hook=not self.log_sparse,
+            hook=hook,
             append=append,
         )
-        self.enable = True
-        self._paused = False
-        if self.log_gc:
-            gc.callbacks.append(self._gc_callback)
-        if self.log_print:
-            self._overload_print()
+
+    def _sparse_hook(self, on, stack_depth=-1):
+        """log_sparse mode, @log_sparse(stack_depth=N): the calls of the decorated function, N
+        deep, are recorded by the hook (on=True) until it returns (on=False); the session goes
+        on (its events are kept)."""
+        _vztracer.stop(False)
+        self._sparse_depth = on
+        self._start_recorder(hook=on, max_stack_depth=stack_depth if on else self.max_stack_depth,
+                             append=True)
 
     def stop(self, stop_option=None):
         """Stops recording. Calls still open become B events, or with
@@ -242,6 +258,22 @@ class VizTracer:
         self._has_data = False
         self.parsed = False
         self.data = {}
+
+    def cleanup(self):
+        """viztracer's clear() that also frees the buffer: the same here."""
+        self.clear()
+
+    def enable_thread_tracing(self):
+        """Records the calling thread (one not started through threading, so threading's
+        profile hook did not reach it)."""
+        if self.enable and not self.log_sparse:
+            _vztracer.thread_hook()
+
+    def set_afterfork(self, callback, *args, **kwargs):
+        """callback(tracer, *args, **kwargs) runs in each child forked from this process."""
+        if not callable(callback):
+            raise ValueError("set_afterfork needs a callable")
+        self._afterfork = (callback, args, kwargs)
 
     def __enter__(self):
         self.start()
@@ -290,6 +322,9 @@ class VizTracer:
         was_on = self.enable
         if was_on:
             self.stop()
+        # Like viztracer, what is saved is handed over: a later start() records afresh (a save
+        # without a start() in between writes the same data again).
+        self._has_data = False
         if (self.file_info if file_info is None else file_info):
             info = build_file_info(_vztracer.functions())
             for extra in self._extra_file_info:
@@ -308,6 +343,8 @@ class VizTracer:
         if verbose > 0:
             print(f"Saving trace to {path}: {message}")
             print(f"Use the following command to open the report:\nvizviewer {path}")
+        if was_on:
+            self.start()  # viztracer goes on recording after a save() made while it ran
         return path
 
     def parse(self):
@@ -315,6 +352,7 @@ class VizTracer:
         import tempfile
         if self.enable:
             self.stop()
+        self._has_data = False  # parsed data is handed over, as save() does
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "trace.json")
             _vztracer.save(p)
@@ -348,8 +386,9 @@ class VizTracer:
             ev["args"] = args
         self._event(ev)
 
-    def log_instant(self, name, args=None, scope="t"):
-        self.add_instant(name, args, scope)
+    def log_instant(self, name, args=None, scope="t", cond=True):
+        if cond:
+            self.add_instant(name, args, scope)
 
     def add_counter(self, name, args):
         if not isinstance(args, dict) or not args:
@@ -361,7 +400,9 @@ class VizTracer:
             return
         self._event({"ph": "C", "name": str(name), "ts": self._ts(), "args": args})
 
-    def log_var(self, name, var):
+    def log_var(self, name, var, cond=True):
+        if not cond:
+            return
         if isinstance(var, (int, float)) and not isinstance(var, bool):
             self.add_counter(name, {"value": var})
         else:
@@ -430,8 +471,16 @@ class VizTracer:
 
 
 _vztracer.set_transparent([VizTracer.run.__code__])
-# A forked child records on (into its own buffers); other threads' open calls are not its own.
-os.register_at_fork(after_in_child=_vztracer.after_fork_child)
+def _after_fork_child():
+    # A forked child records on (into its own buffers); other threads' open calls are not its own.
+    _vztracer.after_fork_child()
+    t = _global_tracer
+    if t is not None and t._afterfork is not None:
+        callback, args, kwargs = t._afterfork
+        callback(t, *args, **kwargs)
+
+
+os.register_at_fork(after_in_child=_after_fork_child)
 
 
 class _Duration:
