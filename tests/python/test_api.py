@@ -639,6 +639,58 @@ class TestViztracerSemantics(TempDirTest):
         self.assertEqual(names.count("fib"), 3)  # fib(5), fib(4), fib(3): depths 2 and 3
 
 
+class TestCustomEvents(TempDirTest):
+    """VizCounter / VizObject as viztracer documents them: subclasses, a default name,
+    include/exclude_attributes, config(), triggerlog."""
+
+    def test_subclass_triggerlog_config(self):
+        out = self.path("ce.json")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+
+        class Mem(VizCounter):
+            def __init__(self, tracer):
+                super().__init__(tracer, trigger_on_change=False)
+                self.used = 0
+
+            @VizCounter.triggerlog
+            def grow(self, n):
+                self.used += n
+
+        class Box(VizObject):
+            @VizObject.triggerlog(when="before")
+            def put(self, x):
+                self.__dict__["items"] = self.__dict__.get("items", []) + [x]
+
+        m = Mem(t)
+        m.grow(3)
+        m.grow(4)
+        c = VizCounter(t, "cpu", include_attributes=["a"])
+        c.a = 1
+        c.b = 2             # not included: no sample, not in the samples
+        c.config("trigger_on_change", False)
+        c.a = 5
+        c.log()
+        b = Box(t)
+        b.put(1)
+        b.put(2)
+        o = VizObject(t, "obj", exclude_attributes=["secret"])
+        o.secret = 1
+        o.x = {"k": 1}
+        with self.assertRaises(ValueError):
+            c.config("nope", 1)
+        t.stop()
+        t.save()
+        data = load(out)
+        self.assertEqual([(e["name"], e["args"]) for e in events(data, "C")],
+                         [("Mem", {"used": 3}), ("Mem", {"used": 7}), ("cpu", {"a": 1}), ("cpu", {"a": 5})])
+        objs = [(e["ph"], e["name"], e.get("args")) for e in data["traceEvents"] if e["ph"] in "NOD"]
+        self.assertEqual(objs, [("N", "Box", None), ("O", "Box", {"snapshot": {}}),
+                                ("O", "Box", {"snapshot": {"items": [1]}}),
+                                ("N", "obj", None), ("O", "obj", {"snapshot": {"x": {"k": 1}}})])
+        self.assertEqual(len(named(data, "TestCustomEvents.test_subclass_triggerlog_config.<locals>.Mem.grow")), 2)
+
+
 class TestPackage(unittest.TestCase):
     def test_logging_loaded_on_first_use_and_submodule_reachable(self):
         # A fresh interpreter: `import viztracer` leaves logging alone; the handler, the

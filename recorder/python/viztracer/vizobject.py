@@ -1,42 +1,29 @@
 """VizObject: an object tracked in the trace (N on creation, O snapshots, D on deletion)."""
+from .event_base import _EventBase
 
 
-class VizObject:
-    def __init__(self, tracer, name, trigger_on_change=True, include_attributes=None,
-                 exclude_attributes=None):
-        d = self.__dict__
-        d["_VizObject__tracer"] = tracer
-        d["_VizObject__name"] = name
-        d["_VizObject__trigger"] = trigger_on_change
-        d["_VizObject__include"] = include_attributes
-        d["_VizObject__exclude"] = exclude_attributes or []
-        d["_VizObject__id"] = str(id(self))
+class VizObject(_EventBase):
+    def __init__(self, tracer, name=None, **kwargs):
+        super().__init__(tracer, name, **kwargs)
+        self.__dict__["_viztracer_id"] = str(id(self))
         if tracer is not None:
-            tracer.add_object("N", self.__id, self.__name)
-
-    def __setattr__(self, name, value):
-        self.__dict__[name] = value
-        if not name.startswith("_") and self.__trigger:
-            self.log()
+            tracer.add_object("N", self._viztracer_id, self._viztracer_name)
 
     def _snapshot(self):
         out = {}
-        for k, v in self.__dict__.items():
-            if k.startswith("_") or k in self.__exclude:
-                continue
-            if self.__include is not None and k not in self.__include:
-                continue
-            out[k] = v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+        for k, v in self._viztracer_attributes():
+            out[k] = v if isinstance(v, (int, float, str, bool, type(None), list, dict)) else repr(v)
         return out
 
-    def log(self):
-        if self.__tracer is not None:
-            self.__tracer.add_object("O", self.__id, self.__name, {"snapshot": self._snapshot()})
+    def _viztracer_log(self):
+        tracer = self._viztracer_tracer
+        if tracer is not None:
+            tracer.add_object("O", self._viztracer_id, self._viztracer_name, {"snapshot": self._snapshot()})
 
     def __del__(self):
-        tracer = self.__dict__.get("_VizObject__tracer")
-        if tracer is not None:
+        tracer = self.__dict__.get("_viztracer_tracer")
+        if tracer is not None and "_viztracer_id" in self.__dict__:
             try:
-                tracer.add_object("D", self.__id, self.__name)
+                tracer.add_object("D", self._viztracer_id, self._viztracer_name)
             except Exception:
                 pass
