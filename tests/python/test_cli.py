@@ -103,6 +103,31 @@ class TestRun(TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("No such file", r.stderr)
 
+    def test_output_in_a_new_directory(self):
+        script = self.write("s.py", FIB)
+        out = self.path(os.path.join("new", "dir", "o.json"))
+        r = run_cli(["-o", out, script])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+        r = run_cli(["--output_dir", self.path("od"), "-o", os.path.join("sub", "o.json"), script])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(self.path(os.path.join("od", "sub", "o.json"))), "fib")), 15)
+
+    def test_script_found_on_path_and_json_refused(self):
+        # `viztracer tool args` runs a Python script `tool` found on $PATH, as viztracer does.
+        os.mkdir(self.path("bin"))
+        self.write(os.path.join("bin", "mytool"), FIB)
+        out = self.path("tool.json")
+        env = {"PATH": self.path("bin") + os.pathsep + os.environ.get("PATH", "")}
+        r = run_cli(["-o", out, "mytool", "x"], cwd=self.dir, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("argv ['mytool', 'x'] __main__", r.stdout)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+        self.write("old.json", "{}")
+        r = run_cli(["old.json"], cwd=self.dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("vizviewer old.json", r.stderr)
+
 
 class TestOptions(TempDirTest):
     def trace(self, opts, body=FIB, name="t.json"):

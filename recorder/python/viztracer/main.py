@@ -156,10 +156,14 @@ def _run_target(opts, tracer):
         if not command:
             sys.stderr.write("viztracer: nothing to run (give a script, -m module or -c code)\n")
             return 2
-        script = os.path.abspath(command[0])
-        if not os.path.isfile(script):
+        found = _find_script(command[0])
+        if found is None:
             sys.stderr.write(f"viztracer: No such file as {command[0]}\n")
             return 1
+        if command[0].endswith(".json"):
+            sys.stderr.write(f"viztracer: can't run a json file, did you mean \"vizviewer {command[0]}\"?\n")
+            return 1
+        script = os.path.abspath(found)
         sys.argv = [command[0]] + command[1:]
         sys.path[0] = os.path.dirname(script)
         target = ("file", script)
@@ -210,6 +214,20 @@ def _run_target(opts, tracer):
     return exit_code
 
 
+def _find_script(name):
+    """The script to run: `name` itself, or (like viztracer, for `viztracer pytest ...`) a file
+    of that name in a directory of $PATH; None when neither exists."""
+    if os.path.isfile(name):
+        return name
+    if os.sep in name:
+        return None
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(d or ".", name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def _compile(opts, source, filename):
     if opts.log_var or opts.log_number or opts.log_attr:
         from .code_monkey import rewrite
@@ -232,6 +250,8 @@ def main(argv=None):
     except ValueError as e:
         parser.error(str(e))
     verbose = 0 if opts.quiet else 1
+    # -o sub/dir/result.json: the directory is made now (child processes write next to it).
+    os.makedirs(os.path.dirname(output), exist_ok=True)
     if opts.combine or opts.align_combine:
         from .combine import combine
         files = opts.combine or opts.align_combine
