@@ -103,6 +103,21 @@ class TestRun(TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("No such file", r.stderr)
 
+    def test_module_from_the_current_directory_with_the_installed_command(self):
+        # The installed `viztracer` is a script in bin/: sys.path[0] is that directory, yet
+        # `viztracer -m pkg` finds pkg in the current directory, as `python -m pkg` does.
+        os.makedirs(self.path(os.path.join("proj", "pkgx")))
+        self.write(os.path.join("proj", "pkgx", "__init__.py"), "")
+        self.write(os.path.join("proj", "pkgx", "__main__.py"), FIB)
+        os.mkdir(self.path("bin"))
+        cmd = self.write(os.path.join("bin", "viztracer"),
+                         "import sys\nfrom viztracer.main import main\nsys.exit(main())\n")
+        out = self.path("m.json")
+        r = subprocess.run([sys.executable, cmd, "-o", out, "-m", "pkgx"], cwd=self.path("proj"),
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+
     def test_output_in_a_new_directory(self):
         script = self.write("s.py", FIB)
         out = self.path(os.path.join("new", "dir", "o.json"))

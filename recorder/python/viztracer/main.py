@@ -142,6 +142,9 @@ def _run_target(opts, tracer):
         target = ("code", opts.code)
     elif opts.module is not None:
         sys.argv = [opts.module] + command
+        # As `python -m`: modules are found from the current directory (sys.path[0] is the
+        # installed command's bin directory otherwise).
+        sys.path[0] = os.getcwd()
         target = ("module", opts.module)
     else:
         if command and os.path.basename(command[0]).startswith("python") and len(command) > 1:
