@@ -88,6 +88,46 @@ TEST_CASE("parse_us: the fourth decimal rounds half away from zero") {
   CHECK(us("1000000000000000.0004", 1000000000000000) == 0);
 }
 
+TEST_CASE("parse_us: random decimals against a digit-by-digit reference") {
+  // 1-17 integer digits (the fast path reads 8 at once, then one by one, up to 15), 0-6
+  // fraction digits, signs, leading zeros, and a non-digit in the first eight bytes.
+  std::mt19937_64 rng(5);
+  for (int iter = 0; iter < 200000; ++iter) {
+    std::string tok = rng() % 4 == 0 ? "-" : "";
+    int idigits = 1 + int(rng() % 17), fdigits = int(rng() % 7);
+    for (int k = 0; k < idigits; ++k) tok += char('0' + rng() % 10);
+    if (fdigits) tok += '.';
+    for (int k = 0; k < fdigits; ++k) tok += char('0' + rng() % 10);
+    bool junk = rng() % 16 == 0;
+    if (junk) tok[tok.size() - 1 - rng() % std::min<size_t>(tok.size(), 8)] = "x:/ "[rng() % 4];
+    // Reference: |value| in ns, rounded half away from zero by the fourth decimal.
+    bool neg = tok[0] == '-';
+    __int128 ip = 0;
+    size_t k = neg;
+    for (; k < tok.size() && tok[k] != '.'; ++k) ip = ip * 10 + (tok[k] - '0');
+    int64_t frac = 0;
+    int nf = 0;
+    for (size_t j = k + 1; j < tok.size() && nf < 4; ++j, ++nf) frac = frac * 10 + (tok[j] - '0');
+    for (; nf < 4; ++nf) frac *= 10;
+    __int128 mag = ip * 1000 + frac / 10 + (frac % 10 >= 5);
+    __int128 want = neg ? -mag : mag;
+    int64_t origin = int64_t(rng() % 3) * 1000000000;
+    want -= __int128(origin) * 1000;
+    int64_t got = -777;
+    NumStatus st = parse_us(tok, origin, &got);
+    bool is_number = !junk && !(neg && tok.size() == 1);
+    for (char c : tok) is_number &= c == '-' || c == '.' || (c >= '0' && c <= '9');
+    if (!is_number) {
+      CHECK_MESSAGE(st == NumStatus::NotNumber, tok);
+    } else if (want > kMaxAbsTime || want < -kMaxAbsTime) {
+      CHECK_MESSAGE(st == NumStatus::OutOfRange, tok);
+    } else {
+      REQUIRE_MESSAGE(st == NumStatus::Ok, tok);
+      CHECK_MESSAGE(got == int64_t(want), tok);
+    }
+  }
+}
+
 TEST_CASE("parse_us: timestamps near 1e18 us are exact to the ns relative to the origin") {
   const int64_t origin = 1000000000000000000;  // 1e18 us
   CHECK(us("1000000000000000000", origin) == 0);
