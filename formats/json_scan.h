@@ -49,16 +49,20 @@ inline const char* scan_string(const char* p, const char* end, bool* escaped) {
   }
 }
 
+// The bytes a number or literal token is made of: digits, - + . E and a-z.
+struct AtomBytes {
+  bool in[256] = {};
+  constexpr AtomBytes() {
+    for (int c = '0'; c <= '9'; ++c) in[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) in[c] = true;
+    in[int('-')] = in[int('+')] = in[int('.')] = in[int('E')] = true;
+  }
+};
+inline constexpr AtomBytes kAtomBytes{};
+
 // Skips a number or literal token; returns the first byte after it.
 inline const char* scan_atom(const char* p, const char* end) {
-  while (p < end) {
-    char c = *p;
-    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' ||
-        (c >= 'a' && c <= 'z'))
-      ++p;
-    else
-      break;
-  }
+  while (p < end && kAtomBytes.in[uint8_t(*p)]) ++p;
   return p;
 }
 
