@@ -360,6 +360,15 @@ PyObject* py_set_process_name(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// A running session's max_stack_depth (VizTracer.max_stack_depth set while it records): the
+// hook reads it on every call, so it applies from the next call on.
+PyObject* py_set_max_stack_depth(PyObject*, PyObject* args) {
+  int depth;
+  if (!PyArg_ParseTuple(args, "i", &depth)) return nullptr;
+  state().opt.max_stack_depth = depth;
+  Py_RETURN_NONE;
+}
+
 // A profile function that does nothing: what CPython's profiling costs by itself, without any
 // recording (the floor tests/bench/bench_python.py measures the tracer against).
 int noop_profile(PyObject*, PyFrameObject*, int, PyObject*) { return 0; }
@@ -398,6 +407,8 @@ PyMethodDef kMethods[] = {
     {"add_trace", py_add_trace, METH_VARARGS, "Adds the events of a Chrome JSON trace."},
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
     {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},
+    {"set_max_stack_depth", py_set_max_stack_depth, METH_VARARGS,
+     "Sets the running session's max_stack_depth."},
     {"profile_floor", py_profile_floor, METH_O,
      "profile_floor(on): a do-nothing C profile hook on this thread (benchmarks' floor)."},
     {nullptr, nullptr, 0, nullptr},

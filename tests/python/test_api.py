@@ -134,6 +134,32 @@ class TestCalls(TempDirTest):
         t.save()
         self.assertEqual(len(named(load(out), "fib")), 7)
 
+    def test_options_checked_when_set_and_max_stack_depth_live(self):
+        """Options are checked when assigned later too; max_stack_depth set on a running tracer
+        applies from the next call (viztracer's set_afterfork example relies on it)."""
+        t = VizTracer(output_file=self.path("o.json"), verbose=0, register_global=False)
+        with self.assertRaises(ValueError):
+            t.max_stack_depth = "deep"
+        with self.assertRaises(ValueError):
+            t.tracer_entries = 0
+        with self.assertRaises(ValueError):
+            t.min_duration = -1
+        with self.assertRaises(ValueError):
+            t.ignore_c_function = "yes"
+        with self.assertRaises(TypeError):
+            t.include_files = "src/"
+        t.max_stack_depth = "7"  # converted, as the constructor does
+        self.assertEqual(t.max_stack_depth, 7)
+        t.max_stack_depth = -1
+        t.start()
+        fib(4)  # 9 calls
+        t.max_stack_depth = 2  # this frame is depth 0: fib(4) and its two children
+        fib(4)
+        t.stop()
+        t.save()
+        self.assertEqual(len(named(load(t.output_file), "fib")), 9 + 3)
+        self.assertEqual(t.max_stack_depth, 2)
+
     def test_sleep_duration(self):
         spans = []
 

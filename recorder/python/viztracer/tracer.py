@@ -62,6 +62,51 @@ def _check_files(name, value):
     return list(value) or None  # an empty list filters nothing, as None
 
 
+def _check_min_duration(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} needs to be a non-negative number of microseconds, got {value!r}")
+    return value
+
+
+def _check_repr(name, value):
+    if value is not None and not callable(value):
+        raise ValueError(f"{name} needs to be a callable or None")
+    return value
+
+
+def _check_str(name, value, optional=False):
+    if not isinstance(value, str) and not (optional and value is None):
+        raise ValueError(f"{name} needs to be a str{' or None' if optional else ''}, "
+                         f"got {type(value).__name__}")
+    return value
+
+
+class _Option:
+    """An option of VizTracer, checked whenever it is set (in the constructor or later, as
+    viztracer's properties are). `live(tracer, value)` applies it to a running tracer; any other
+    option takes effect at the next start()."""
+
+    def __init__(self, check, live=None):
+        self.check, self.live = check, live
+
+    def __set_name__(self, owner, name):
+        self.name, self.slot = name, "_opt_" + name
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else obj.__dict__[self.slot]
+
+    def __set__(self, obj, value):
+        value = self.check(self.name, value)
+        obj.__dict__[self.slot] = value
+        if self.live is not None and obj.__dict__.get("enable"):
+            self.live(obj, value)
+
+
+def _live_max_stack_depth(tracer, value):
+    if not tracer._sparse_depth:  # a @log_sparse(stack_depth=N) function sets its own
+        _vztracer.set_max_stack_depth(value)
+
+
 def _check_output_format(path):
     """Raises ValueError unless `path`'s extension names a format save() writes."""
     if not path.lower().endswith((".json", ".gz", ".vzt")):
@@ -84,6 +129,27 @@ def _dumps(obj):
 
 class VizTracer:
     """Records every Python and C call of every thread; see the package README for the options."""
+
+    output_file = _Option(_check_str)
+    tracer_entries = _Option(lambda n, v: _check_int(n, v, 1))
+    verbose = _Option(lambda n, v: _check_int(n, v, 0))
+    max_stack_depth = _Option(_check_int, live=_live_max_stack_depth)
+    include_files = _Option(_check_files)
+    exclude_files = _Option(_check_files)
+    ignore_c_function = _Option(_check_bool)
+    ignore_frozen = _Option(_check_bool)
+    log_func_retval = _Option(_check_bool)
+    log_func_args = _Option(_check_bool)
+    log_func_repr = _Option(_check_repr)
+    log_print = _Option(_check_bool)
+    log_gc = _Option(_check_bool)
+    log_sparse = _Option(_check_bool)
+    log_async = _Option(_check_bool)
+    pid_suffix = _Option(_check_bool)
+    file_info = _Option(_check_bool)
+    trace_self = _Option(_check_bool)
+    min_duration = _Option(_check_min_duration)
+    process_name = _Option(lambda n, v: _check_str(n, v, optional=True))
 
     def __init__(self,
                  output_file="result.json",
@@ -113,33 +179,26 @@ class VizTracer:
                                  "log_audit", "max_log_entries"}
         if unknown:
             raise TypeError(f"VizTracer() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
-        if not isinstance(output_file, str):
-            raise ValueError(f"output_file needs to be a str, got {type(output_file).__name__}")
+        self._sparse_depth = False  # inside a @log_sparse(stack_depth=N) function
         self.output_file = output_file
-        self.tracer_entries = _check_int("tracer_entries", tracer_entries, 1)
-        self.verbose = _check_int("verbose", verbose, 0)
-        self.max_stack_depth = _check_int("max_stack_depth", max_stack_depth)
-        self.include_files = _check_files("include_files", include_files)
-        self.exclude_files = _check_files("exclude_files", exclude_files)
-        self.ignore_c_function = _check_bool("ignore_c_function", ignore_c_function)
-        self.ignore_frozen = _check_bool("ignore_frozen", ignore_frozen)
-        self.log_func_retval = _check_bool("log_func_retval", log_func_retval)
-        self.log_func_args = _check_bool("log_func_args", log_func_args)
-        if log_func_repr is not None and not callable(log_func_repr):
-            raise ValueError("log_func_repr needs to be a callable or None")
+        self.tracer_entries = tracer_entries
+        self.verbose = verbose
+        self.max_stack_depth = max_stack_depth
+        self.include_files = include_files
+        self.exclude_files = exclude_files
+        self.ignore_c_function = ignore_c_function
+        self.ignore_frozen = ignore_frozen
+        self.log_func_retval = log_func_retval
+        self.log_func_args = log_func_args
         self.log_func_repr = log_func_repr
-        self.log_print = _check_bool("log_print", log_print)
-        self.log_gc = _check_bool("log_gc", log_gc)
-        self.log_sparse = _check_bool("log_sparse", log_sparse)
-        self.log_async = _check_bool("log_async", log_async)
-        self.pid_suffix = _check_bool("pid_suffix", pid_suffix)
-        self.file_info = _check_bool("file_info", file_info)
-        self.trace_self = _check_bool("trace_self", trace_self)
-        if isinstance(min_duration, bool) or not isinstance(min_duration, (int, float)) or min_duration < 0:
-            raise ValueError(f"min_duration needs to be a non-negative number of microseconds, got {min_duration!r}")
+        self.log_print = log_print
+        self.log_gc = log_gc
+        self.log_sparse = log_sparse
+        self.log_async = log_async
+        self.pid_suffix = pid_suffix
+        self.file_info = file_info
+        self.trace_self = trace_self
         self.min_duration = min_duration
-        if process_name is not None and not isinstance(process_name, str):
-            raise ValueError("process_name needs to be a str or None")
         self.process_name = process_name
         self.output_dir = kwargs.get("output_dir")
         self.enable = False
@@ -151,7 +210,6 @@ class VizTracer:
         self._extra_file_info = []  # file_info of merged child traces
         self._has_data = False      # recorded since the last clear(): start() appends
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
-        self._sparse_depth = False  # inside a @log_sparse(stack_depth=N) function
         if register_global:
             self.register_global()
 
