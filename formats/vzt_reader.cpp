@@ -104,10 +104,7 @@ bool Reader::unpack(const Sec& s, Scratch& sc, Cur& c, DiagKind* problem,
     c = Cur{p, p + h.length};
     return true;
   }
-  // A zstd frame can claim to expand to any size (a decompression bomb): allow what a real
-  // file of this size could hold, counters of constant values and repetitive args included.
-  if (h.raw_length > std::min<uint64_t>(kMaxSectionRaw, 256 * uint64_t(size_) + (256u << 20)))
-    return *detail = "section too large", false;
+  if (h.raw_length > max_raw_length()) return *detail = "section too large", false;
   if (sc.cap < h.raw_length + kPad) {
     sc.buf.reset(new (std::nothrow) uint8_t[h.raw_length + kPad]);
     sc.cap = sc.buf ? h.raw_length + kPad : 0;

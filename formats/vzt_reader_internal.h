@@ -244,6 +244,12 @@ class Reader {
     if (clamped_++ == 0) clamped_at_ = section_;
   }
   ByteRange range(Cur& c, uint64_t& prev_end) { return range(c, prev_end, bad_ranges_); }
+  // The most a section's payload may decompress to. A zstd frame can claim to expand to any
+  // size (a decompression bomb): allow what a real file of this size could hold, counters of
+  // constant values and repetitive args included.
+  uint64_t max_raw_length() const {
+    return std::min<uint64_t>(kMaxSectionRaw, 256 * uint64_t(size_) + (256u << 20));
+  }
   void bad(uint64_t off, std::string detail) {
     t_.diagnostics.add(DiagKind::VztBadSection, off, detail);
   }

@@ -199,6 +199,11 @@ bool Reader::read_head(Block& b, Scratch& sc) const {
   // The payload's checksum is verified when the block is decoded (a mismatch then sends the
   // thread the general way); the head is only a plan, and parse_head takes any bytes safely.
   if (h.flags & ~uint16_t(kSectionZstd)) return false;
+  // Every slice takes at least a byte of the payload (decode_block checks the same once it is
+  // decompressed): a head that claims more slices must not size the thread's columns, or a few
+  // bytes could ask for 2^32 slices' worth of them.
+  const uint64_t raw = (h.flags & kSectionZstd) ? h.raw_length : h.length;
+  if (raw > max_raw_length()) return false;
   Cur c{p, p + h.length};
   if (h.flags & kSectionZstd) {
     size_t want = size_t(std::min<uint64_t>(h.raw_length, kHeadBytes));
@@ -220,7 +225,7 @@ bool Reader::read_head(Block& b, Scratch& sc) const {
   }
   SliceHead sh;
   if (!parse_head(c, b, sh) || sh.layout == uint64_t(SliceLayout::Level) ||
-      (sh.tflags & kTreeSigned) || sh.total == 0)
+      (sh.tflags & kTreeSigned) || sh.total == 0 || sh.total > raw)
     return false;
   b.first = sh.first, b.min_depth = sh.min_depth, b.counts = std::move(sh.counts);
   return true;

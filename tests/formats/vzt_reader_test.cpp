@@ -4,8 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <initializer_list>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "formats/dump.h"
@@ -71,11 +75,13 @@ vzt::SectionHeader header_at(const std::string& f, size_t at) {
 }
 
 // Builds a raw section with correct checksums.
-std::string section(uint16_t kind, std::string_view payload, uint64_t key = 0) {
+std::string section(uint16_t kind, std::string_view payload, uint64_t key = 0,
+                    uint32_t count = 0) {
   vzt::SectionHeader h{};
   h.kind = kind;
   h.length = h.raw_length = payload.size();
   h.key = key;
+  h.count = count;
   h.payload_check = vzt::checksum32(payload.data(), payload.size());
   h.header_check = vzt::checksum32(&h, offsetof(vzt::SectionHeader, header_check));
   return std::string(reinterpret_cast<const char*>(&h), sizeof h) + std::string(payload);
@@ -116,6 +122,39 @@ std::string write_blocks(const Trace& tr, uint32_t block_slices, bool compress) 
   REQUIRE(w.write_metadata(t->metadata.data(), t->metadata.size(), src));
   REQUIRE(w.finish(nullptr));
   return read_all(p.path);
+}
+
+// A valid file header.
+std::string file_header() {
+  vzt::FileHeader h{};
+  std::memcpy(h.magic, vzt::kMagic, vzt::kMagicSize);
+  h.version_major = vzt::kVersionMajor;
+  h.version_minor = vzt::kVersionMinor;
+  h.check = vzt::checksum32(&h, offsetof(vzt::FileHeader, check));
+  return std::string(reinterpret_cast<const char*>(&h), sizeof h);
+}
+
+std::string varints(std::initializer_list<uint64_t> values) {
+  std::string out;
+  uint8_t buf[10];
+  for (uint64_t v : values)
+    out.append(reinterpret_cast<const char*>(buf), size_t(vzt::put_varint(buf, v) - buf));
+  return out;
+}
+
+// Starts a new peak for peak_rss() (Linux: clear_refs 5 resets VmHWM); false where it cannot.
+bool reset_peak_rss() {
+  std::ofstream f("/proc/self/clear_refs");
+  return f && (f << "5").flush();
+}
+
+// Peak resident memory (VmHWM) in bytes; 0 where /proc does not say.
+uint64_t peak_rss() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+  return 0;
 }
 
 }  // namespace
@@ -326,6 +365,30 @@ TEST_CASE("read_vzt: hostile bytes with valid checksums never crash") {
     auto back = decode(g, &ok);
     CHECK(ok);
   }
+}
+
+// A Slices head is only a plan until its block decodes: one whose counts claim more slices than
+// its payload has bytes must not have the thread's columns sized for them (a head claiming
+// 2^32 - 16 slices in a 28-byte payload once had the reader ask for 2 x 32 GiB; 2^24 here, which
+// asked for about 350 MB).
+TEST_CASE("read_vzt: a Slices head claiming more slices than its payload holds allocates nothing") {
+  const uint64_t claimed = uint64_t(1) << 24;
+  // set 0 (nested), Tree layout, no flags, first depth 0, min depth 0, 1 depth, its count, base.
+  std::string payload = varints({0, 0, 0, 0, 0, 1, claimed, 0}) + std::string(16, '\0');
+  std::string f = file_header() +
+                  section(uint16_t(vzt::SectionKind::Slices), payload,
+                          vzt::slice_key(0, vzt::SliceSetKind::Nested), uint32_t(claimed)) +
+                  section(uint16_t(vzt::SectionKind::End), std::string(16, '\0'));
+  bool measured = reset_peak_rss();
+  uint64_t before = peak_rss();
+  bool ok = false;
+  auto t = decode(f, &ok);
+  uint64_t after = peak_rss();
+  CHECK(ok);
+  CHECK(t->slice_count() == 0);
+  CHECK(t->diagnostics.count(DiagKind::VztBadSection) == 1);
+  CHECK(t->diagnostics.get(DiagKind::VztBadSection).first_offset == sizeof(vzt::FileHeader));
+  if (measured && before && after) CHECK(after - before < (uint64_t(64) << 20));
 }
 
 TEST_CASE("read_vzt: args section stored raw points into the file; compressed is decoded") {
