@@ -11,8 +11,8 @@
 #   FUZZ_CMAKE_ARGS  extra CMake arguments for the configure step
 #
 # The corpus each target grows lives in $FUZZ_BUILD/corpus/<target> (kept between runs); the
-# checked-in seeds in tests/fuzz/corpus/ are read as well, and the .vzt seeds are made here from the
-# JSON seeds. A crash, leak, timeout or out-of-memory input is saved under $FUZZ_BUILD/crashes/
+# checked-in seeds in tests/fuzz/corpus/ and the regression inputs in tests/fuzz/regressions/ are
+# read as well, and the .vzt seeds are made here from the JSON seeds. A crash, leak, timeout or out-of-memory input is saved under $FUZZ_BUILD/crashes/
 # and the script exits non-zero.
 set -euo pipefail
 
@@ -65,6 +65,19 @@ for seed in "$SEEDS"/json/*.json; do
 done
 rm -f "$VZT_SEEDS"/*.tmp-*
 
+# The regression inputs (each once a crash, a hang or an out-of-memory) are read as seeds too,
+# so every run replays them; the unit tests load them as well (regression_test.cpp).
+REGRESSIONS="$BUILD/corpus-seeds/regressions"
+rm -rf "$REGRESSIONS"
+mkdir -p "$REGRESSIONS/json" "$REGRESSIONS/vzt" "$REGRESSIONS/gzip"
+for f in "$ROOT"/tests/fuzz/regressions/*; do
+  case "$f" in
+    *.json) cp "$f" "$REGRESSIONS/json/" ;;
+    *.vzt) cp "$f" "$REGRESSIONS/vzt/" ;;
+    *.gz) cp "$f" "$REGRESSIONS/gzip/" ;;
+  esac
+done
+
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
@@ -77,6 +90,7 @@ for t in "${TARGETS[@]}"; do
   dirs=("$CORPUS/$kind")
   [ -d "$SEEDS/$kind" ] && dirs+=("$SEEDS/$kind")
   [ "$kind" = vzt ] && dirs+=("$VZT_SEEDS")
+  [ -n "$(ls -A "$REGRESSIONS/$kind" 2>/dev/null)" ] && dirs+=("$REGRESSIONS/$kind")
   dict=()
   [ "$kind" != vzt ] && [ -f "$ROOT/tests/fuzz/json.dict" ] && dict=(-dict="$ROOT/tests/fuzz/json.dict")
   log="$BUILD/$t.log"
