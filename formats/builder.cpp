@@ -418,10 +418,6 @@ bool depths_from_postorder(const std::vector<RawSlice>& all, const std::vector<u
 void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& diag) {
   std::vector<RawSlice>& s = p.slices;
   const size_t n = s.size();
-  auto before = [](const RawSlice& a, const RawSlice& b) {
-    if (a.start != b.start) return a.start < b.start;
-    return saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
-  };
   std::vector<uint32_t> order(n);
   std::vector<uint32_t> depth(n);
   uint32_t max_depth = 0;
@@ -440,9 +436,9 @@ void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& di
   if (!depths_from_postorder(s, order, depth, &max_depth)) {
     // order[k] = pending index of the k-th slice in (start, -end) order.
     for (uint32_t i = 0; i < n; ++i) order[i] = i;
-    if (!std::is_sorted(s.begin(), s.end(), before))
+    if (!std::is_sorted(s.begin(), s.end(), layout_before))
       std::stable_sort(order.begin(), order.end(),
-                       [&](uint32_t a, uint32_t b) { return before(s[a], s[b]); });
+                       [&](uint32_t a, uint32_t b) { return layout_before(s[a], s[b]); });
     // Sweep with a stack of open ends. depth[k] = depth, or kNone for overflow.
     std::vector<Time> stack;
     for (uint32_t k = 0; k < n; ++k) {

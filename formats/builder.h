@@ -26,6 +26,13 @@ struct RawSlice {
 };
 static_assert(sizeof(RawSlice) == 24, "RawSlice is a hot bulk record");
 
+// The order slices are laid out in: start ascending, then end descending (a parent before the
+// children that start with it). Readers that hand slices over presorted use it too.
+inline bool layout_before(const RawSlice& a, const RawSlice& b) {
+  if (a.start != b.start) return a.start < b.start;
+  return saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
+}
+
 class TraceBuilder {
  public:
   explicit TraceBuilder(Trace& trace);

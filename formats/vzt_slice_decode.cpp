@@ -32,13 +32,6 @@ namespace vz::vzt_read {
 
 namespace {
 
-
-// Same comparison TraceBuilder uses to lay slices out: start ascending, end descending.
-bool before(const RawSlice& a, const RawSlice& b) {
-  return a.start != b.start ? a.start < b.start
-                            : saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
-}
-
 // Clamps a block's slices into the model's time range (what the JSON reader does with times it
 // cannot represent): starts and ends to +-kMaxAbsTime, durations to >= 0. Returns how many.
 uint64_t clamp_slices(std::vector<RawSlice>& v) {
@@ -667,14 +660,14 @@ void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
   std::vector<uint32_t> ord(over.s.size());
   std::iota(ord.begin(), ord.end(), 0u);
   std::stable_sort(ord.begin(), ord.end(),
-                   [&](uint32_t x, uint32_t y) { return before(over.s[x], over.s[y]); });
+                   [&](uint32_t x, uint32_t y) { return layout_before(over.s[x], over.s[y]); });
   Acc all;
   all.s.reserve(nested.s.size() + over.s.size());
   std::vector<uint32_t> where[2] = {std::vector<uint32_t>(nested.s.size()),
                                     std::vector<uint32_t>(over.s.size())};
   size_t i = 0, j = 0;
   while (i < nested.s.size() || j < ord.size()) {
-    if (j < ord.size() && (i == nested.s.size() || before(over.s[ord[j]], nested.s[i]))) {
+    if (j < ord.size() && (i == nested.s.size() || layout_before(over.s[ord[j]], nested.s[i]))) {
       where[1][ord[j]] = uint32_t(all.s.size());
       all.s.push_back(over.s[ord[j++]]);
     } else {

@@ -12,8 +12,8 @@
 #
 # The corpus each target grows lives in $FUZZ_BUILD/corpus/<target> (kept between runs); the
 # checked-in seeds in tests/fuzz/corpus/ and the regression inputs in tests/fuzz/regressions/ are
-# read as well, and the .vzt seeds are made here from the JSON seeds. A crash, leak, timeout or out-of-memory input is saved under $FUZZ_BUILD/crashes/
-# and the script exits non-zero.
+# read as well, and the .vzt seeds are made here from the JSON seeds. A crash, leak, timeout or
+# out-of-memory input is saved under $FUZZ_BUILD/crashes/ and the script exits non-zero.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

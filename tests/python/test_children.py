@@ -10,7 +10,7 @@ import types
 import unittest
 
 import viztracer
-from viztracer import children
+from viztracer import tracer
 from helpers import TempDirTest, events, load, named, run_cli, stats
 
 SCRIPT = """
@@ -100,14 +100,14 @@ class TestChildren(TempDirTest):
         saved = sys.modules.get("multiprocessing")
         sys.modules["multiprocessing"] = types.ModuleType("multiprocessing")
         try:
-            self.assertIsNone(children._multiprocessing_name())
+            self.assertIsNone(tracer._multiprocessing_name())
         finally:
             if saved is not None:
                 sys.modules["multiprocessing"] = saved
             else:
                 del sys.modules["multiprocessing"]
         import multiprocessing
-        self.assertEqual(children._multiprocessing_name(), multiprocessing.current_process().name)
+        self.assertEqual(tracer._multiprocessing_name(), multiprocessing.current_process().name)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import sys
 import time
 
 from . import _vztracer
+from .tracer import VizTracer, _multiprocessing_name
 
 ENV = "VZ_VIZTRACER_CHILD"
 WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
@@ -123,16 +124,6 @@ def finish_child():
             pass
 
 
-def _multiprocessing_name():
-    """This process's multiprocessing name (SpawnPoolWorker-2...), or None. A child terminated
-    while it imports multiprocessing has the module only partly initialised."""
-    current = getattr(sys.modules.get("multiprocessing"), "current_process", None)
-    try:
-        return current().name if current is not None else None
-    except Exception:
-        return None
-
-
 def child_start(cfg_text):
     """Run by the sitecustomize of a new Python child: start tracing this process."""
     orig = " ".join(getattr(sys, "orig_argv", []))
@@ -147,7 +138,6 @@ def child_start(cfg_text):
         import signal
         if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
             signal.signal(signal.SIGTERM, _on_sigterm)
-    from .tracer import VizTracer
     opts = dict(cfg.get("options") or {})
     tracer = VizTracer(output_file=_child_path(), verbose=0, **opts)
     _state["tracer"] = tracer

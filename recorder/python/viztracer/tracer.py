@@ -107,6 +107,16 @@ def _live_max_stack_depth(tracer, value):
         _vztracer.set_max_stack_depth(value)
 
 
+def _multiprocessing_name():
+    """This process's multiprocessing name (SpawnPoolWorker-2...), or None. A child terminated
+    while it imports multiprocessing has the module only partly initialised."""
+    current = getattr(sys.modules.get("multiprocessing"), "current_process", None)
+    try:
+        return current().name if current is not None else None
+    except Exception:
+        return None
+
+
 def _check_output_format(path):
     """Raises ValueError unless `path`'s extension names a format save() writes."""
     if not path.lower().endswith((".json", ".gz", ".vzt")):
@@ -223,13 +233,7 @@ class VizTracer:
     def _process_name(self):
         if self.process_name is not None:
             return self.process_name
-        mp = sys.modules.get("multiprocessing")
-        if mp is not None:
-            try:
-                return mp.current_process().name
-            except Exception:
-                pass
-        return "MainProcess"
+        return _multiprocessing_name() or "MainProcess"
 
     def start(self):
         """Starts recording (a fresh session: earlier events are dropped)."""
