@@ -84,11 +84,114 @@ class LaneAllocator {
 
 }  // namespace
 
+// A counter's build state next to its Counter. Dense while samples x series stays within a
+// few times the samples and values given (the usual case: every sample carries the same keys);
+// sparse (sample, series, value) triples past that, split into one counter per series by
+// finish(), so a counter with thousands of keys that each appear once costs what its input does.
+// Samples without any value are dropped by such a split.
+struct PendingCounter {
+  std::unordered_map<StrId, uint32_t> index;  // key -> series, once there are many series
+  uint64_t values = 0;                        // values given (duplicates in one event once)
+  bool sparse = false;
+  uint64_t sparse_offset = 0;  // input offset of the sample that made it sparse
+  std::vector<uint32_t> sp_sample, sp_series;
+  std::vector<double> sp_value;
+  std::vector<uint32_t> last;  // per series: its latest triple, kNone before one
+
+  static constexpr size_t kLinearSeries = 8;
+
+  uint32_t series_of(Counter& c, StrId key) {
+    if (c.series.size() <= kLinearSeries) {
+      for (uint32_t k = 0; k < c.series.size(); ++k)
+        if (c.series[k].key == key) return k;
+    } else {
+      if (index.empty())
+        for (uint32_t k = 0; k < c.series.size(); ++k) index.emplace(c.series[k].key, k);
+      auto it = index.find(key);
+      if (it != index.end()) return it->second;
+    }
+    const uint32_t k = uint32_t(c.series.size());
+    c.series.push_back(CounterSeries{key, {}});
+    if (!index.empty()) index.emplace(key, k);  // else built on the next lookup that needs it
+    if (sparse) last.push_back(kNone);
+    return k;
+  }
+
+  // Moves the dense values to triples and frees them.
+  void go_sparse(Counter& c, uint64_t offset) {
+    sparse = true;
+    sparse_offset = offset;
+    last.assign(c.series.size(), kNone);
+    sp_sample.reserve(values);
+    sp_series.reserve(values);
+    sp_value.reserve(values);
+    for (uint32_t i = 0; i < c.ts.size(); ++i)
+      for (uint32_t k = 0; k < c.series.size(); ++k) {
+        const std::vector<double>& v = c.series[k].values;
+        if (i < v.size() && !std::isnan(v[i])) {
+          last[k] = uint32_t(sp_sample.size());
+          sp_sample.push_back(i);
+          sp_series.push_back(k);
+          sp_value.push_back(v[i]);
+        }
+      }
+    values = sp_sample.size();
+    for (CounterSeries& s : c.series) std::vector<double>().swap(s.values);
+  }
+
+  // After the last sample: dense again when that fits after all, else one counter per series
+  // appended to `out` (in series order).
+  void finish(Counter& c, std::vector<Counter>& out, Diagnostics& diag, const StringTable& st) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const size_t n = c.ts.size();
+    if (counter_dense_fits(c.series.size(), n, values)) {
+      for (CounterSeries& s : c.series) s.values.assign(n, nan);
+      for (size_t j = 0; j < sp_sample.size(); ++j) c.series[sp_series[j]].values[sp_sample[j]] = sp_value[j];
+      out.push_back(std::move(c));
+      return;
+    }
+    std::string detail = "counter '" + std::string(st.get(c.name).substr(0, 200)) + "': " +
+                         std::to_string(c.series.size()) + " series over " + std::to_string(n) +
+                         " samples";
+    diag.add(DiagKind::SparseCounter, sparse_offset, detail);
+    std::vector<uint32_t> count(c.series.size() + 1, 0);  // triples per series, then offsets
+    for (uint32_t k : sp_series) ++count[k + 1];
+    for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+    std::vector<uint32_t> order(sp_sample.size());  // triples by series, sample order kept
+    for (uint32_t j = 0; j < order.size(); ++j) order[count[sp_series[j]]++] = j;
+    uint32_t from = 0;
+    for (size_t k = 0; k < c.series.size(); ++k) {
+      const uint32_t to = count[k];
+      Counter one;
+      one.process = c.process;
+      one.name = c.name;
+      one.cat = c.cat;
+      one.split = true;
+      one.ts.reserve(to - from);
+      one.tid_of_sample.reserve(to - from);
+      CounterSeries s{c.series[k].key, {}};
+      s.values.reserve(to - from);
+      for (uint32_t j = from; j < to; ++j) {
+        const uint32_t t = order[j];
+        if (std::isnan(sp_value[t])) continue;  // a value replaced by NaN later in its event
+        one.ts.push_back(c.ts[sp_sample[t]]);
+        one.tid_of_sample.push_back(c.tid_of_sample[sp_sample[t]]);
+        s.values.push_back(sp_value[t]);
+      }
+      from = to;
+      if (s.values.empty()) continue;  // a key that never had a value
+      one.series.push_back(std::move(s));
+      out.push_back(std::move(one));
+    }
+  }
+};
+
 struct TraceBuilder::Impl {
   std::unordered_map<uint64_t, uint32_t> threads;     // (pid, tid) -> thread
   std::unordered_map<StrId, uint32_t> processes;      // pid -> process
   std::unordered_map<uint64_t, uint32_t> labels;      // (name, cat) -> label
   std::unordered_map<uint64_t, uint32_t> counters;    // (process, name) -> counter
+  std::vector<PendingCounter> pcounters;              // parallel to Trace::counters
   std::vector<PendingThread> pending;                 // parallel to Trace::threads
   std::vector<AsyncPending> async;
   Time lo = kTimeMax, hi = kTimeMin;
@@ -229,7 +332,7 @@ void TraceBuilder::add_instant(const Instant& in) {
 
 void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts,
                                       uint32_t thread, const std::pair<StrId, double>* values,
-                                      size_t n) {
+                                      size_t n, uint64_t offset) {
   impl_->note(ts);
   auto [it, added] = impl_->counters.emplace(pair_key(process, name), uint32_t(t_.counters.size()));
   if (added) {
@@ -238,26 +341,46 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
     c.name = name;
     c.cat = cat;
     t_.counters.push_back(std::move(c));
+    impl_->pcounters.emplace_back();
   }
   Counter& c = t_.counters[it->second];
-  size_t sample = c.ts.size();
+  PendingCounter& pc = impl_->pcounters[it->second];
+  const uint32_t sample = uint32_t(c.ts.size());
   c.ts.push_back(ts);
   c.tid_of_sample.push_back(thread);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (size_t i = 0; i < n; ++i) {
-    CounterSeries* s = nullptr;
-    for (CounterSeries& cs : c.series)
-      if (cs.key == values[i].first) s = &cs;
-    if (!s) {
-      c.series.push_back(CounterSeries{values[i].first, {}});
-      s = &c.series.back();
-      s->values.assign(sample, nan);
+    const uint32_t k = pc.series_of(c, values[i].first);
+    if (!pc.sparse && c.series[k].values.size() < sample &&
+        !counter_dense_fits(c.series.size(), sample + 1, pc.values + 1))
+      pc.go_sparse(c, offset);  // before a new series is filled with `sample` NaNs
+    if (pc.sparse) {
+      uint32_t& last = pc.last[k];
+      if (last != kNone && pc.sp_sample[last] == sample) {
+        pc.sp_value[last] = values[i].second;  // duplicate key in one event: last wins
+        continue;
+      }
+      if (std::isnan(values[i].second)) continue;  // NaN is a missing value
+      last = uint32_t(pc.sp_sample.size());
+      pc.sp_sample.push_back(sample);
+      pc.sp_series.push_back(k);
+      pc.sp_value.push_back(values[i].second);
+      ++pc.values;
+      continue;
     }
-    if (s->values.size() == sample) s->values.push_back(values[i].second);
-    else s->values.back() = values[i].second;  // duplicate key in one event: last wins
+    std::vector<double>& v = c.series[k].values;
+    if (v.size() < sample) v.resize(sample, nan);  // a series added by this event
+    if (v.size() == sample) {
+      v.push_back(values[i].second);
+      ++pc.values;
+    } else {
+      v.back() = values[i].second;  // duplicate key in one event: last wins
+    }
   }
+  if (pc.sparse) return;
   for (CounterSeries& cs : c.series)
     if (cs.values.size() == sample) cs.values.push_back(nan);
+  if (!counter_dense_fits(c.series.size(), c.ts.size(), pc.values)) pc.go_sparse(c, offset);
 }
 
 void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,
@@ -700,6 +823,17 @@ void TraceBuilder::finish(unsigned workers) {
 
   sort_by_ts(t_.process_instants);
   sort_by_ts(t_.global_instants);
+  if (std::any_of(im.pcounters.begin(), im.pcounters.end(), [](const PendingCounter& p) { return p.sparse; })) {
+    std::vector<Counter> counters;
+    counters.reserve(t_.counters.size());
+    for (size_t i = 0; i < t_.counters.size(); ++i) {
+      if (im.pcounters[i].sparse) im.pcounters[i].finish(t_.counters[i], counters, t_.diagnostics, t_.strings);
+      else counters.push_back(std::move(t_.counters[i]));
+    }
+    t_.counters = std::move(counters);
+  }
+  std::vector<PendingCounter>().swap(im.pcounters);
+  im.counters.clear();
   for (Counter& c : t_.counters) sort_counter(c);
   pair_async(im.async, t_, hi);
   std::vector<AsyncPending>().swap(im.async);

@@ -33,6 +33,14 @@ inline bool layout_before(const RawSlice& a, const RawSlice& b) {
   return saturating_end(a.start, a.dur) > saturating_end(b.start, b.dur);
 }
 
+// Whether a counter's series may be stored densely (series x samples cells, NaN where a sample
+// lacks a key): at most a few times the samples and values given, plus a fixed slack. Past it a
+// counter is kept as one counter per series (see add_counter_sample).
+inline bool counter_dense_fits(uint64_t series, uint64_t samples, uint64_t values) {
+  constexpr uint64_t kSlackCells = uint64_t(1) << 20;  // 8 MB of doubles
+  return series * samples <= 4 * (values + samples) + kSlackCells;
+}
+
 class TraceBuilder {
  public:
   explicit TraceBuilder(Trace& trace);
@@ -77,9 +85,14 @@ class TraceBuilder {
                      ByteRange args, ByteRange extra);
 
   void add_instant(const Instant& in);  // routed by scope; `thread` must be set
-  // One counter sample. Values are (key, value) pairs; NaN allowed.
+  // One counter sample. Values are (key, value) pairs; NaN allowed. A counter's series are
+  // stored densely (one value per sample, NaN where a sample lacks the key) while that costs
+  // at most a few times the samples and values given; past that budget the counter's values are
+  // kept sparsely and finish() splits it into one counter per series (Counter::split; diagnostic
+  // sparse_counter at `offset`), so memory follows the input however many keys a counter has.
   void add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts, uint32_t thread,
-                          const std::pair<StrId, double>* values, size_t n);
+                          const std::pair<StrId, double>* values, size_t n,
+                          uint64_t offset = 0);
   // Async events: phase is one of b e S F (slices) or n T p (marks).
   void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
                  uint32_t label, ByteRange args, uint64_t seq, uint64_t offset);

@@ -33,6 +33,8 @@ constexpr DiagInfo kDiagInfo[] = {
     {"vzt_unknown_section", Severity::Info, "unknown .vzt section kind; skipped"},
     {"bad_metadata", Severity::Warning, "metadata with unexpected content; ignored"},
     {"depth_limit", Severity::Warning, "nesting deeper than supported"},
+    {"sparse_counter", Severity::Info,
+     "counter series that rarely share a sample; kept as one counter per series"},
 };
 static_assert(sizeof(kDiagInfo) / sizeof(kDiagInfo[0]) == size_t(DiagKind::kCount),
               "kDiagInfo must list every DiagKind");

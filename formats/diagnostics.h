@@ -43,6 +43,7 @@ enum class DiagKind : uint8_t {
   VztUnknownSection,    // a .vzt section kind this reader does not know; skipped
   BadMetadata,          // a metadata event (M) or top-level member with unexpected content
   DepthLimit,           // nesting deeper than the model supports
+  SparseCounter,        // a counter whose series rarely share a sample; one counter per series
   kCount
 };
 

@@ -131,7 +131,8 @@ struct Merger {
       case 'C': {
         std::vector<std::pair<StrId, double>> v(m.naux);
         for (uint32_t k = 0; k < m.naux; ++k) v[k] = {str(r.values[m.aux + k].first), r.values[m.aux + k].second};
-        b.add_counter_sample(proc, t.labels[lab].name, t.labels[lab].cat, m.ts, th, v.data(), v.size());
+        b.add_counter_sample(proc, t.labels[lab].name, t.labels[lab].cat, m.ts, th, v.data(), v.size(),
+                             m.offset);
         break;
       }
       case 'M':

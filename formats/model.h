@@ -252,6 +252,8 @@ struct Counter {
   std::vector<uint32_t> tid_of_sample;  // emitting thread per sample; kNone from Chrome JSON,
                                         // where a counter belongs to its process only
   std::vector<CounterSeries> series;
+  bool split = false;  // one series of a sparse counter, kept as a counter of its own (shown as
+                       // "name key"); several counters then share (process, name)
 };
 
 // Nestable (b/e) and legacy (S/F) async slices, laid out in lanes per process.

@@ -219,7 +219,7 @@ bool Reader::decode(const Sec& s, Cur& c) {
     case SectionKind::Processes: return read_processes(c);
     case SectionKind::Threads: return read_threads(c);
     case SectionKind::Instants: return read_instants(c);
-    case SectionKind::Counter: return read_counter(c);
+    case SectionKind::Counter: return read_counter(s, c);
     case SectionKind::AsyncSlices: return read_async_slices(c);
     case SectionKind::AsyncMarks:
     case SectionKind::Flows:
@@ -369,7 +369,7 @@ bool Reader::read_instants(Cur& c) {
   return true;
 }
 
-bool Reader::read_counter(Cur& c) {
+bool Reader::read_counter(const Sec& s, Cur& c) {
   uint64_t process = c.v(), name = c.v(), cat = c.v(), nseries = c.v();
   if (c.bad || process >= pmap_.size() || !str_ok(name) || !str_ok(cat) || nseries > c.left())
     return false;
@@ -400,7 +400,7 @@ bool Reader::read_counter(Cur& c) {
       std::memcpy(&vals[j].second, &prev_bits[j], 8);
     }
     b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], clamp_ts(t), thread_of(th),
-                          vals.data(), vals.size());
+                          vals.data(), vals.size(), s.off);
   }
   events_ += n;
   return true;

@@ -223,7 +223,7 @@ class Reader {
   bool read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const;
   void adopt(uint32_t thread, Acc& nested, Acc& over);
   bool read_instants(Cur& c);
-  bool read_counter(Cur& c);
+  bool read_counter(const Sec& s, Cur& c);
   bool read_async_slices(Cur& c);
   bool read_events(const Sec& s, Cur& c);
   bool read_misc(const Sec& s, Cur& c);

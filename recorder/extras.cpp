@@ -106,7 +106,7 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
           continue;
         }
         b.add_counter_sample(process, name, cat, ts, ev.tid.present() ? thread : kNone,
-                             values.data(), values.size());
+                             values.data(), values.size(), raw.offset);
         break;
       }
       case 'N':

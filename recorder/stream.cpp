@@ -26,8 +26,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "formats/builder.h"
 #include "formats/numbers.h"
 #include "formats/vzt_writer.h"
 #include "recorder/internal.h"
@@ -321,31 +323,66 @@ class Streamer {
     }
   }
 
-  // Counter samples grouped by name; a series per key (NaN where a sample lacks the key).
+  // Counter samples grouped by name; a series per key (NaN where a sample lacks the key), or,
+  // where that would cost far more than the samples (keys that rarely meet), one counter per key.
   void write_counters(uint32_t th, const Batch& b) {
-    std::map<uint32_t, Counter> by_name;
-    for (const DecodedCounter& c : b.counters) {
-      Counter& x = by_name[c.name];
-      x.process = 0;
-      x.name = c.name;
-      size_t row = x.ts.size();
-      x.ts.push_back(c.ts);
-      x.tid_of_sample.push_back(th);
-      for (CounterSeries& s : x.series) s.values.push_back(std::numeric_limits<double>::quiet_NaN());
-      for (uint32_t k = 0; k < c.n; ++k) {
-        uint32_t key = b.values[c.first + k].first;
-        double v = b.values[c.first + k].second;
-        auto it = std::find_if(x.series.begin(), x.series.end(),
-                               [&](const CounterSeries& s) { return s.key == key; });
-        if (it == x.series.end()) {
-          x.series.push_back(CounterSeries{key, {}});
-          it = x.series.end() - 1;
-          it->values.assign(row + 1, std::numeric_limits<double>::quiet_NaN());
-        }
-        it->values[row] = v;
-      }
+    struct Group {
+      std::vector<uint32_t> samples;                   // indexes into b.counters
+      std::unordered_map<uint32_t, uint32_t> series;   // key -> series
+      uint64_t values = 0;
+    };
+    std::map<uint32_t, Group> by_name;
+    for (uint32_t i = 0; i < b.counters.size(); ++i) {
+      const DecodedCounter& c = b.counters[i];
+      Group& g = by_name[c.name];
+      g.samples.push_back(i);
+      g.values += c.n;
+      for (uint32_t k = 0; k < c.n; ++k) g.series.emplace(b.values[c.first + k].first, uint32_t(g.series.size()));
     }
-    for (auto& [name, c] : by_name) w_.write_counter(c);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (auto& [name, g] : by_name) {
+      if (counter_dense_fits(g.series.size(), g.samples.size(), g.values)) {
+        Counter x;
+        x.name = name;
+        x.series.resize(g.series.size());
+        for (auto& [key, k] : g.series) x.series[k].key = key;
+        for (uint32_t i : g.samples) {
+          const DecodedCounter& c = b.counters[i];
+          x.ts.push_back(c.ts);
+          x.tid_of_sample.push_back(th);
+          for (CounterSeries& s : x.series) s.values.push_back(nan);
+          for (uint32_t j = 0; j < c.n; ++j) {
+            const auto& [key, v] = b.values[c.first + j];
+            x.series[g.series[key]].values.back() = v;  // a duplicate key: last wins
+          }
+        }
+        w_.write_counter(x);
+        continue;
+      }
+      std::vector<Counter> out(g.series.size());
+      std::vector<uint32_t> last(g.series.size(), kNone);  // per key: its latest sample
+      for (auto& [key, k] : g.series) {
+        out[k].name = name;
+        out[k].series.push_back(CounterSeries{key, {}});
+      }
+      for (uint32_t i : g.samples) {
+        const DecodedCounter& c = b.counters[i];
+        for (uint32_t j = 0; j < c.n; ++j) {
+          const auto& [key, v] = b.values[c.first + j];
+          const uint32_t k = g.series[key];
+          Counter& x = out[k];
+          if (last[k] == i) {
+            x.series[0].values.back() = v;  // a duplicate key: last wins
+            continue;
+          }
+          last[k] = i;
+          x.ts.push_back(c.ts);
+          x.tid_of_sample.push_back(th);
+          x.series[0].values.push_back(v);
+        }
+      }
+      for (const Counter& x : out) w_.write_counter(x);
+    }
   }
 
   void finish() {

@@ -332,6 +332,7 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
     } else {
       const Counter& cn = tr.counters[t.id];
       label = std::string(tr.str(cn.name));
+      if (cn.split && !cn.series.empty()) label += " " + std::string(tr.str(cn.series[0].key));
       if (cn.series.size() > 1) {
         const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];
         label += overlaid ? "  (overlaid)" : "  (stacked)";

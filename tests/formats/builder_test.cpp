@@ -16,6 +16,7 @@
 #include "formats/builder.h"
 #include "formats/loader.h"
 #include "formats/model.h"
+#include "tests/peak_rss.h"
 
 using namespace vz;
 
@@ -858,6 +859,129 @@ TEST_CASE("counters: random samples against a reference") {
       }
     }
   }
+}
+
+// A counter whose keys rarely share a sample is split into one counter per key; each holds the
+// samples that gave its key a value (the event's last value for that key), in time order.
+TEST_CASE("counters: keys that rarely meet split into one counter per key, checked against a reference") {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    Fixture f;
+    uint32_t p = f.b->process(f.id("1"));
+    StrId name = f.id("c"), dense_name = f.id("dense");
+    std::vector<StrId> keys;
+    for (int k = 0; k < 3000; ++k) keys.push_back(f.id("k" + std::to_string(k)));
+    struct Sample {
+      Time ts;
+      std::vector<std::pair<StrId, double>> v;
+    };
+    std::vector<Sample> want;
+    for (int i = 0; i < 3000; ++i) {
+      Sample s{Time(rng() % 1000), {}};
+      int m = int(rng() % 3);
+      for (int j = 0; j < m; ++j) {
+        double v = rng() % 10 == 0 ? kNaN : double(int64_t(rng() % 2001) - 1000) / 8;
+        StrId key = keys[rng() % keys.size()];
+        s.v.push_back({key, v});
+        if (rng() % 8 == 0) s.v.push_back({key, rng() % 2 ? kNaN : 7.0});  // a duplicate key
+      }
+      f.b->add_counter_sample(p, name, kNoStr, s.ts, kNone, s.v.data(), s.v.size(), 10 * uint64_t(i) + 7);
+      want.push_back(s);
+      std::pair<StrId, double> both[2] = {{keys[0], double(i)}, {keys[1], -double(i)}};
+      f.b->add_counter_sample(p, dense_name, kNoStr, s.ts, kNone, both, 2, 1);  // stays dense
+    }
+    Trace& t = f.finish();
+    std::stable_sort(want.begin(), want.end(), [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
+    // key -> (ts, value) of every sample whose last value for the key is a number
+    std::map<StrId, std::vector<std::pair<Time, double>>> per_key;
+    std::vector<StrId> first_seen;
+    for (const Sample& s : want) {
+      std::map<StrId, double> last;
+      for (auto& kv : s.v) last[kv.first] = kv.second;
+      for (auto& [k, v] : last)
+        if (!std::isnan(v)) per_key[k].push_back({s.ts, v});
+    }
+    size_t dense = 0;
+    std::set<StrId> seen;
+    for (const Counter& c : t.counters) {
+      if (c.name == dense_name) {
+        ++dense;
+        CHECK(!c.split);
+        CHECK(c.series.size() == 2);
+        CHECK(c.ts.size() == 3000);
+        continue;
+      }
+      REQUIRE(c.name == name);
+      CHECK(c.split);
+      REQUIRE(c.series.size() == 1);
+      const StrId k = c.series[0].key;
+      CHECK(seen.insert(k).second);  // one counter per key
+      REQUIRE(per_key.count(k));
+      const auto& ref = per_key[k];
+      REQUIRE(c.ts.size() == ref.size());
+      REQUIRE(c.series[0].values.size() == ref.size());
+      CHECK(c.tid_of_sample.size() == ref.size());
+      for (size_t i = 0; i < ref.size(); ++i) {
+        CHECK(c.ts[i] == ref[i].first);
+        CHECK(c.series[0].values[i] == ref[i].second);
+      }
+    }
+    CHECK(dense == 1);
+    CHECK(seen.size() == per_key.size());
+    CHECK(t.diagnostics.count(DiagKind::SparseCounter) == 1);
+    const uint64_t at = t.diagnostics.get(DiagKind::SparseCounter).first_offset;
+    CHECK(at % 10 == 7);  // the offset of the sample that made the counter sparse
+    CHECK(at > 7);
+  }
+}
+
+TEST_CASE("counters: a counter that turned sparse while building is dense again when its later samples fill it") {
+  Fixture f;
+  uint32_t p = f.b->process(f.id("1"));
+  StrId name = f.id("c");
+  std::vector<std::pair<StrId, double>> all;
+  for (int k = 0; k < 1100; ++k) {  // 1100 samples of one new key each: too sparse to keep dense
+    all.push_back({f.id("k" + std::to_string(k)), double(k)});
+    f.b->add_counter_sample(p, name, kNoStr, k, kNone, &all.back(), 1);
+  }
+  for (int i = 0; i < 500; ++i)  // then 500 samples with every key
+    f.b->add_counter_sample(p, name, kNoStr, 2000 + i, kNone, all.data(), all.size());
+  Trace& t = f.finish();
+  REQUIRE(t.counters.size() == 1);
+  const Counter& c = t.counters[0];
+  CHECK(!c.split);
+  CHECK(t.diagnostics.count(DiagKind::SparseCounter) == 0);
+  REQUIRE(c.ts.size() == 1600);
+  REQUIRE(c.series.size() == 1100);
+  for (size_t k = 0; k < 1100; k += 99) {
+    CAPTURE(k);
+    const std::vector<double>& v = c.series[k].values;
+    REQUIRE(v.size() == 1600);
+    for (size_t i = 0; i < 1100; ++i) CHECK((i == k ? v[i] == double(k) : std::isnan(v[i])));
+    for (size_t i = 1100; i < 1600; ++i) CHECK(v[i] == double(k));
+  }
+}
+
+TEST_CASE("counters: many new keys late in a long counter cost what the input does") {
+  Fixture f;
+  uint32_t p = f.b->process(f.id("1"));
+  StrId name = f.id("c");
+  std::pair<StrId, double> a{f.id("a"), 1};
+  std::vector<std::pair<StrId, double>> late;
+  for (int k = 0; k < 1000; ++k) late.push_back({f.id("late" + std::to_string(k)), 2});
+  const bool measured = test::reset_peak_rss();
+  const uint64_t before = test::peak_rss();
+  for (int i = 0; i < 100000; ++i) f.b->add_counter_sample(p, name, kNoStr, i, kNone, &a, 1, uint64_t(i));
+  // Dense, this one event would fill 1000 series of 100000 NaNs each: 800 MB.
+  f.b->add_counter_sample(p, name, kNoStr, 100000, kNone, late.data(), late.size(), 100000);
+  Trace& t = f.finish();
+  const uint64_t after = test::peak_rss();
+  REQUIRE(t.counters.size() == 1001);
+  CHECK(t.counters[0].ts.size() == 100000);
+  CHECK(t.counters[1000].ts == std::vector<Time>{100000});
+  CHECK(t.diagnostics.get(DiagKind::SparseCounter).first_offset == 100000);
+  if (measured && before && after) CHECK(after - before < (uint64_t(64) << 20));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "formats/vzt_reader.h"
 #include "formats/vzt_writer.h"
 #include "tests/formats/vzt_test_traces.h"
+#include "tests/peak_rss.h"
 
 using namespace vz;
 using namespace vzt_test;
@@ -142,20 +143,6 @@ std::string varints(std::initializer_list<uint64_t> values) {
   return out;
 }
 
-// Starts a new peak for peak_rss() (Linux: clear_refs 5 resets VmHWM); false where it cannot.
-bool reset_peak_rss() {
-  std::ofstream f("/proc/self/clear_refs");
-  return f && (f << "5").flush();
-}
-
-// Peak resident memory (VmHWM) in bytes; 0 where /proc does not say.
-uint64_t peak_rss() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
-  return 0;
-}
 
 }  // namespace
 
@@ -379,11 +366,11 @@ TEST_CASE("read_vzt: a Slices head claiming more slices than its payload holds a
                   section(uint16_t(vzt::SectionKind::Slices), payload,
                           vzt::slice_key(0, vzt::SliceSetKind::Nested), uint32_t(claimed)) +
                   section(uint16_t(vzt::SectionKind::End), std::string(16, '\0'));
-  bool measured = reset_peak_rss();
-  uint64_t before = peak_rss();
+  bool measured = test::reset_peak_rss();
+  uint64_t before = test::peak_rss();
   bool ok = false;
   auto t = decode(f, &ok);
-  uint64_t after = peak_rss();
+  uint64_t after = test::peak_rss();
   CHECK(ok);
   CHECK(t->slice_count() == 0);
   CHECK(t->diagnostics.count(DiagKind::VztBadSection) == 1);

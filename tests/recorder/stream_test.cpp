@@ -63,6 +63,44 @@ TEST_CASE("recorder streaming: small rings, nothing lost, file written while rec
   CHECK(t.diagnostics.count(DiagKind::TruncatedInput) == 0);
 }
 
+TEST_CASE("recorder streaming: a counter whose keys rarely meet loads as one counter per key") {
+  for (size_t entries : {size_t(1) << 20, size_t(256)}) {  // one batch at stop; many small ones
+    CAPTURE(entries);
+    test::TempDir dir;
+    rec::Config cfg;
+    cfg.streaming = true;
+    cfg.tracer_entries = entries;
+    cfg.output_file = dir / "k.vzt";
+    start_session(cfg);
+    const int kSamples = 5000;
+    for (int i = 0; i < kSamples; ++i) {
+      rec::counter("c", {{"k" + std::to_string(i), double(i)}});
+      rec::counter("mem", {{"rss", double(i)}, {"heap", 1}});
+    }
+    rec::stop();
+    LoadResult r = load(dir / "k.vzt");
+    const Trace& t = *r.trace;
+    size_t split = 0;
+    for (const Counter& c : t.counters) {
+      REQUIRE(!c.series.empty());
+      if (t.str(c.name) == "mem") {
+        CHECK(!c.split);
+        CHECK(c.ts.size() == kSamples);
+        CHECK(c.series.size() == 2);
+        continue;
+      }
+      CHECK(c.split);
+      REQUIRE(c.series.size() == 1);
+      REQUIRE(c.ts.size() == 1);
+      const std::string key(t.str(c.series[0].key));
+      CHECK(key == "k" + std::to_string(int(c.series[0].values[0])));
+      ++split;
+    }
+    CHECK(split == kSamples);
+    CHECK(t.diagnostics.count(DiagKind::SparseCounter) == 1);
+  }
+}
+
 TEST_CASE("recorder streaming: complete events and open begins") {
   test::TempDir dir;
   rec::Config cfg;
