@@ -42,26 +42,6 @@ inline uint64_t hash_raw(const RawStr& s) {
   return mix(h);
 }
 
-// Word-wise equality of two raw strings. Both live inside the input, which stays readable for
-// kPadding bytes past its end, so reading a whole final word is safe.
-inline bool same(const RawStr& a, const RawStr& b) {
-  if (a.len != b.len || a.escaped != b.escaped) return false;
-  size_t i = 0;
-  for (; i + 8 <= a.len; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.p + i, 8);
-    std::memcpy(&y, b.p + i, 8);
-    if (x != y) return false;
-  }
-  size_t rest = a.len - i;
-  if (rest == 0) return true;
-  uint64_t x, y;
-  std::memcpy(&x, a.p + i, 8);
-  std::memcpy(&y, b.p + i, 8);
-  uint64_t mask = ~uint64_t(0) >> (64 - 8 * rest);
-  return ((x ^ y) & mask) == 0;
-}
-
 }  // namespace
 
 namespace {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <unordered_set>
 
 #include "formats/builder.h"
 #include "formats/json_chunk.h"
@@ -27,35 +28,43 @@ bool fatal(Trace& t, uint64_t offset, const std::string& message) {
   return false;
 }
 
+// The strings whose problems were counted. Each chunk interns its own strings, so one string
+// is decoded once per chunk that holds it; its problem counts once, however the input was cut.
+struct Counted {
+  std::unordered_set<std::string_view> bad_escape, bad_utf8;  // raw bytes, inside the input
+};
+
 // Decodes a raw string token; fixes invalid UTF-8 (counted).
-std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset) {
+std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset, Counted* counted = nullptr) {
   std::string out;
   if (s.escaped) {
     if (!unescape_json(s.sv(), out)) {
-      diag.add(DiagKind::BadFieldType, offset, "invalid escape in a string");
+      if (!counted || counted->bad_escape.insert(s.sv()).second)
+        diag.add(DiagKind::BadFieldType, offset, "invalid escape in a string");
       out.assign(s.sv());
     }
   } else {
     out.assign(s.sv());
   }
   if (!utf8_valid(out)) {
-    diag.add(DiagKind::InvalidUtf8, offset);
+    if (!counted || counted->bad_utf8.insert(s.sv()).second) diag.add(DiagKind::InvalidUtf8, offset);
     out = utf8_repair(out);
   }
   return out;
 }
 
 // Canonical text of a pid/tid/id token: numbers (also inside strings) without decimals.
-std::string canonical_token(const json::RawStr& s, bool is_string, Diagnostics& diag, uint64_t off) {
-  std::string text = is_string ? decode(s, diag, off) : std::string(s.sv());
+std::string canonical_token(const json::RawStr& s, bool is_string, Diagnostics& diag, uint64_t off,
+                            Counted* counted) {
+  std::string text = is_string ? decode(s, diag, off, counted) : std::string(s.sv());
   std::string canon;
   if (canonical_number(text, canon)) return canon;
   return text;
 }
 
-std::string token_text(const Tok& t, Diagnostics& diag, const char* base, const char* dflt) {
+std::string token_text(const Tok& t, Diagnostics& diag, const char* base, const char* dflt, Counted* counted) {
   if (!t.present()) return dflt;
-  return canonical_token(json::RawStr{t.p, t.len, t.escaped}, t.kind == 's', diag, uint64_t(t.p - base));
+  return canonical_token(json::RawStr{t.p, t.len, t.escaped}, t.kind == 's', diag, uint64_t(t.p - base), counted);
 }
 
 // Sequential state of the merge: maps chunk-local ids to the model's.
@@ -64,6 +73,7 @@ struct Merger {
   TraceBuilder& b;
   Trace& t;
   const char* base;
+  Counted counted;
   uint64_t seq = 0;
   std::vector<uint32_t> label_map, string_map, thread_map, process_map, tid_map;
 
@@ -72,8 +82,8 @@ struct Merger {
     for (uint32_t i = 0; i < r.labels.size(); ++i) {
       const auto& [name, cat] = r.labels.key(i);
       uint64_t off = name.p ? uint64_t(name.p - base) : 0;
-      StrId n = b.intern(decode(name, t.diagnostics, off));
-      StrId c = b.intern(decode(cat, t.diagnostics, off));
+      StrId n = b.intern(decode(name, t.diagnostics, off, &counted));
+      StrId c = b.intern(decode(cat, t.diagnostics, off, &counted));
       label_map[i] = b.label(n, c);
     }
     string_map.resize(r.strings.size());
@@ -81,12 +91,12 @@ struct Merger {
       const auto& [s, marker] = r.strings.key(i);
       uint64_t off = s.p ? uint64_t(s.p - base) : 0;
       if (marker.len == 1) {  // an id: canonical number, id2 scope prefix
-        std::string text = canonical_token(s, marker.escaped, t.diagnostics, off);
+        std::string text = canonical_token(s, marker.escaped, t.diagnostics, off, &counted);
         if (marker.p[0] == 'l') text = "local:" + text;
         if (marker.p[0] == 'g') text = "global:" + text;
         string_map[i] = b.intern(text);
       } else {
-        string_map[i] = b.intern(decode(s, t.diagnostics, off));
+        string_map[i] = b.intern(decode(s, t.diagnostics, off, &counted));
       }
     }
     // Threads are made only for events the model keeps on a thread (slices, instants, flows,
@@ -97,8 +107,8 @@ struct Merger {
     tid_map.resize(r.threads.size());
     for (uint32_t i = 0; i < r.threads.size(); ++i) {
       const json::LocalThread& lt = r.threads[i];
-      process_map[i] = b.process(b.intern(token_text(lt.pid, t.diagnostics, base, "0")));
-      tid_map[i] = b.intern(token_text(lt.tid, t.diagnostics, base, "0"));
+      process_map[i] = b.process(b.intern(token_text(lt.pid, t.diagnostics, base, "0", &counted)));
+      tid_map[i] = b.intern(token_text(lt.tid, t.diagnostics, base, "0", &counted));
     }
   }
 
@@ -402,7 +412,8 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
   out.origin_us = ctx.origin_us;
   unsigned workers = opt.threads ? opt.threads : default_workers();
   size_t region = size_t(end - events);
-  size_t chunk = std::clamp(region / (size_t(workers) * 8 + 1), kMinChunk, kMaxChunk);
+  const size_t min_chunk = opt.min_chunk ? std::min(opt.min_chunk, kMaxChunk) : kMinChunk;
+  size_t chunk = std::clamp(region / (size_t(workers) * 8 + 1), min_chunk, kMaxChunk);
   std::vector<const char*> starts{events};
   for (size_t at = chunk; at < region; at += chunk) {
     const char* s = json::find_event_boundary(std::max(events + at, starts.back() + 1), end);

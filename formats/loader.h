@@ -36,6 +36,8 @@ struct LoadOptions {
   unsigned threads = 0;                       // 0 = all cores
   LoadProgress* progress = nullptr;           // optional
   const std::atomic<bool>* cancel = nullptr;  // optional; when set, loading stops early
+  size_t min_chunk = 0;  // JSON: smallest piece parsed in parallel (0: 1 MiB); tests and fuzzers
+                         // set it small so that small inputs go through the chunked path too
 };
 
 struct LoadResult {

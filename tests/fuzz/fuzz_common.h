@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/dump.h"
 #include "formats/loader.h"
 #include "formats/model.h"
 #include "formats/stats.h"
@@ -206,11 +207,35 @@ inline void check_reload(const vz::LoadResult& back, const vz::Trace& orig) {
 
 // Loads `bytes`; on success checks the model, computes the --stats document, and (for small
 // traces) saves it as JSON and .vzt and loads both back.
+// The events array cut into many small chunks parsed by several workers must give the model that
+// one chunk gives (the speculative boundaries are verified and re-parsed in order). Real files are
+// cut at 1 MiB or more; this sends every fuzz input through the chunked path as well.
+inline void check_chunked(std::string_view bytes, const vz::LoadResult& whole) {
+  if (whole.format == vz::Format::Vzt || bytes.size() > (64 << 10)) return;  // dumps cost more
+  vz::LoadOptions opt;
+  opt.threads = 3;
+  opt.min_chunk = 1 + bytes.size() % 7;
+  vz::LoadResult r = vz::load_bytes(bytes, opt);
+  VZ_FUZZ_CHECK(r.trace != nullptr);
+  VZ_FUZZ_CHECK(r.ok == whole.ok);
+  VZ_FUZZ_CHECK(r.error_offset == whole.error_offset, r.error_offset, whole.error_offset);
+  const std::string a = vz::dump_model(*whole.trace), b = vz::dump_model(*r.trace);
+  if (a != b) {
+    size_t i = 0;
+    while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+    const size_t from = a.rfind('\n', i) == std::string::npos ? 0 : a.rfind('\n', i) + 1;
+    std::fprintf(stderr, "one chunk:    %s\nsmall chunks: %s\n", a.substr(from, 200).c_str(),
+                 b.substr(from, 200).c_str());
+    fail("the model depends on how the events array was chunked", i);
+  }
+}
+
 inline void load_and_exercise(std::string_view bytes) {
   vz::LoadOptions opt;
   opt.threads = 1;  // deterministic; the chunked parser still runs (one worker)
   vz::LoadResult r = vz::load_bytes(bytes, opt);
   VZ_FUZZ_CHECK(r.trace != nullptr);
+  check_chunked(bytes, r);
   if (!r.ok) return;
   const vz::Trace& tr = *r.trace;
   if (!representable(tr)) return;

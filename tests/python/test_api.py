@@ -1,9 +1,12 @@
 """The VizTracer API: exact event counts on small deterministic workloads, names, filters,
 limits, the events added by hand, saving formats. Run with the staged package on PYTHONPATH."""
 import asyncio
+import contextlib
+import io
 import json
 import logging
 import os
+import sys
 import threading
 import time
 import unittest
@@ -424,12 +427,17 @@ class TestAddedEvents(TempDirTest):
         out = self.path("pg.json")
         t = VizTracer(output_file=out, verbose=0, log_print=True, log_gc=True)
         t.start()
-        print("hi there")
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            print("hi there")
+            print("to stderr", file=sys.stderr)  # captured too, as viztracer does
         gc.collect()
         t.stop()
         t.save()
+        self.assertEqual(shown.getvalue(), "")
         data = load(out)
-        self.assertIn("print - hi there\n", [e["name"] for e in events(data, "i")])
+        prints = {e["name"]: e for e in events(data, "i") if e["name"].startswith("print - ")}
+        self.assertEqual(set(prints), {"print - hi there\n", "print - to stderr\n"})
+        self.assertEqual(prints["print - hi there\n"]["s"], "g")
         gcs = [e for e in events(data, "C") if e["name"] == "garbage collection"]
         self.assertGreaterEqual(len(gcs), 2)
         self.assertEqual(set(gcs[0]["args"]), {"collecting", "collected", "uncollectable"})

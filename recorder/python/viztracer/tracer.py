@@ -521,13 +521,13 @@ class VizTracer:
         self._system_print = builtins.print
         system_print = self._system_print
 
+        # As viztracer's: every print() (whatever its file=) becomes a global instant named
+        # "print - <text>" instead of output.
         def viztracer_print(*args, **kwargs):
-            if kwargs.get("file") not in (None, sys.stdout):
-                return system_print(*args, **kwargs)
             buf = io.StringIO()
             kwargs["file"] = buf
             system_print(*args, **kwargs)
-            self.add_instant(f"print - {buf.getvalue()}", scope="t")
+            self.add_instant(f"print - {buf.getvalue()}")
 
         builtins.print = viztracer_print
 
