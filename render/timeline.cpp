@@ -294,12 +294,14 @@ void draw_vscrollbar(Frame& f, const Chrome& c, float total_h) {
 }
 
 // Names in the gutter, process headers across the full width, and the group toggles.
-void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTrack>& tracks) {
+void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTrack>& tracks, size_t from,
+                             size_t to) {
   const Trace& tr = *f.trace;
   const Palette& p = palette();
   const float gx = f.plot_x - c.gutter;
   const float pad = f.text_h * 0.5f;
-  for (const LaidTrack& t : tracks) {
+  for (size_t i = from; i < to; ++i) {
+    const LaidTrack& t = tracks[i];
     const float y = f.tracks_y + t.y;
     if (!f.row_visible(y, t.h)) continue;
     std::string label;
@@ -504,7 +506,16 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   const float axis_top = origin.y;
   f.clip_y0 = origin.y + c.axis;
   f.clip_y1 = origin.y + std::max(avail.y - c.hbar, c.axis + 1);
-  const std::vector<LaidTrack> tracks = layout_tracks(index, st.collapsed, f.m);
+  if (st.layout_index != &index || st.layout_trace != &tr || st.layout_groups != index.processes().size() ||
+      !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed) {
+    st.layout = layout_tracks(index, st.collapsed, f.m);
+    st.layout_index = &index;
+    st.layout_trace = &tr;
+    st.layout_groups = index.processes().size();
+    st.layout_metrics = f.m;
+    st.layout_collapsed = st.collapsed;
+  }
+  const std::vector<LaidTrack>& tracks = st.layout;
   const float total_h = layout_height(tracks, f.m);
 
   // Input first, so that this frame draws the view the input asked for.
@@ -537,7 +548,8 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   // Tracks, clipped to the track area.
   f.dl->PushClipRect(ImVec2(origin.x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
   f.dl->PushClipRect(ImVec2(f.plot_x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
-  for (size_t i = 0; i < tracks.size(); ++i) {
+  const auto [vis0, vis1] = tracks_between(tracks, f.clip_y0 - f.tracks_y, f.clip_y1 - f.tracks_y);
+  for (size_t i = vis0; i < vis1; ++i) {
     const LaidTrack& t = tracks[i];
     switch (t.kind) {
       case TrackKind::Thread: tl::draw_thread_track(f, t); break;
@@ -547,14 +559,19 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
     }
   }
   f.dl->PopClipRect();
-  draw_gutter_and_headers(f, c, tracks);
+  draw_gutter_and_headers(f, c, tracks, vis0, vis1);
   f.dl->PushClipRect(ImVec2(f.plot_x, f.clip_y0), ImVec2(f.plot_x + f.plot_w, f.clip_y1), true);
-  for (size_t i = 0; i < tracks.size(); ++i) {
-    if (tracks[i].kind != TrackKind::Header) continue;
-    size_t j = i + 1;
-    while (j < tracks.size() && tracks[j].kind != TrackKind::Header) ++j;
-    const float bottom = f.tracks_y + (j == i + 1 ? tracks[i].y + tracks[i].h : tracks[j - 1].y + tracks[j - 1].h);
-    tl::draw_process_instants(f, tracks[i], bottom);
+  // Process instants span their group (its header first, in group order): the groups in view.
+  for (size_t i = vis0; i < vis1;) {
+    const uint32_t g = tracks[i].group;
+    auto in_group = [&](size_t from, size_t to, bool before) {
+      return size_t(std::partition_point(tracks.begin() + from, tracks.begin() + to, [&](const LaidTrack& t) {
+                      return before ? t.group < g : t.group <= g;
+                    }) - tracks.begin());
+    };
+    const size_t head = in_group(0, i, true), end = in_group(i, tracks.size(), false);
+    tl::draw_process_instants(f, tracks[head], f.tracks_y + tracks[end - 1].y + tracks[end - 1].h);
+    i = end;
   }
   tl::draw_flows(f, tracks);
   draw_outlines(f, tracks);

@@ -93,6 +93,13 @@ struct TimelineState {
   float plot_x = 0;                 // screen x of the time area's left edge (view.x_of() == 0)
   float tracks_y = 0;               // screen y of the track layout's y == 0 (scroll applied)
   LayoutMetrics metrics;            // row and track heights used (derived from the font size)
+  // The last track layout and what it was made from (internal): remade when any of them changes.
+  std::vector<LaidTrack> layout;
+  std::vector<uint8_t> layout_collapsed;
+  LayoutMetrics layout_metrics;
+  const ViewIndex* layout_index = nullptr;
+  const Trace* layout_trace = nullptr;
+  size_t layout_groups = 0;
   // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep
   // the single-trace behaviour.
   bool has_bounds = false;          // fit and clamp the view to [bound_t0, bound_t1] instead of

@@ -40,6 +40,13 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
   return out;
 }
 
+std::pair<size_t, size_t> tracks_between(const std::vector<LaidTrack>& tracks, float y0, float y1) {
+  // Sorted by y and never overlapping, so the bottoms are sorted too.
+  auto first = std::partition_point(tracks.begin(), tracks.end(), [&](const LaidTrack& t) { return t.y + t.h <= y0; });
+  auto last = std::partition_point(first, tracks.end(), [&](const LaidTrack& t) { return t.y < y1; });
+  return {size_t(first - tracks.begin()), size_t(last - tracks.begin())};
+}
+
 float layout_height(const std::vector<LaidTrack>& tracks, const LayoutMetrics& m) {
   return tracks.empty() ? 0.0f : tracks.back().y + tracks.back().h + m.gap;
 }

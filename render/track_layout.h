@@ -2,12 +2,14 @@
 //
 // Tracks come from a ViewIndex in display order: per process group a header, then its counters,
 // its async lanes and its threads (nested depths first, then overflow lanes). A collapsed group
-// keeps only its header. The layout is recomputed every frame (it is O(tracks)), so collapsing,
-// scaling and new fonts need no invalidation. Nothing here depends on ImGui: hit-testing a y
-// position is unit-tested.
+// keeps only its header. The timeline keeps the last layout and makes a new one (O(tracks)) when
+// a group is collapsed or expanded, the metrics change (a new font size) or the index does; a
+// frame then touches only the tracks in view (tracks_between). Nothing here depends on ImGui:
+// hit-testing a y position is unit-tested.
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "render/view_index.h"
@@ -37,6 +39,13 @@ struct LaidTrack {
 // Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks.
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
                                      const LayoutMetrics& m);
+
+inline bool operator==(const LayoutMetrics& a, const LayoutMetrics& b) {
+  return a.row_h == b.row_h && a.header_h == b.header_h && a.counter_h == b.counter_h && a.gap == b.gap;
+}
+
+// The tracks that overlap the band [y0, y1) of layout y: indexes [first, second).
+std::pair<size_t, size_t> tracks_between(const std::vector<LaidTrack>& tracks, float y0, float y1);
 
 // Total height of a layout (the bottom of the last track plus its gap).
 float layout_height(const std::vector<LaidTrack>& tracks, const LayoutMetrics& m);

@@ -89,6 +89,31 @@ TEST_CASE("hit testing agrees with a linear scan") {
   }
 }
 
+TEST_CASE("the tracks in a band agree with a linear scan") {
+  auto t = load_text(kTrace);
+  ViewIndex index(*t);
+  LayoutMetrics m;
+  m.row_h = 7;
+  m.gap = 3;
+  const auto tracks = layout_tracks(index, {}, m);
+  const float total = layout_height(tracks, m);
+  for (float y0 = -10; y0 < total + 5; y0 += 1.5f)
+    for (float h : {0.5f, 3.0f, 11.0f, 40.0f, 1000.0f}) {
+      CAPTURE(y0);
+      CAPTURE(h);
+      size_t first = tracks.size(), last = 0;
+      for (size_t i = 0; i < tracks.size(); ++i)
+        if (tracks[i].y < y0 + h && tracks[i].y + tracks[i].h > y0) first = std::min(first, i), last = i + 1;
+      const auto [b, e] = tracks_between(tracks, y0, y0 + h);
+      if (first == tracks.size()) {
+        CHECK(b == e);  // nothing but a gap in the band
+      } else {
+        CHECK(b == first);
+        CHECK(e == last);
+      }
+    }
+}
+
 TEST_CASE("same name, same hue; different names, usually different hues") {
   CHECK(name_hash("parse") == name_hash("parse"));
   CHECK(name_hash("parse") != name_hash("parsf"));
