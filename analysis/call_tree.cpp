@@ -142,7 +142,8 @@ bool walk_piece(const Trace& t, const WalkPiece& p, const CallTreeQuery& q,
   uint32_t prev_lo = 0, prev_hi = 0;
   for (uint32_t d = 0; d < s.depths(); ++d) {
     if (cancelled(cancel)) return false;
-    auto [lo, hi] = piece_range(s, p, d, q.t0, q.t1);
+    const std::pair<uint32_t, uint32_t> range = piece_range(s, p, d, q.t0, q.t1);
+    const uint32_t lo = range.first, hi = range.second;  // named: lambdas below capture them
     if (lo == hi) break;
     w.cur.resize(hi - lo);
     auto add = [&](uint32_t i, uint32_t pnode) {

@@ -68,7 +68,7 @@ int run_bench_frames(const std::string& file, int width, int height, int frames)
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;
   // As the window's OpenGL 3.3 renderer does: draw lists past 64 K vertices split into commands
-  // with a vertex offset (without it ImGui asserts once ~10 counter tracks are in view).
+  // with a vertex offset (without it ImGui asserts once a few dozen counter tracks are in view).
   ImGui::GetIO().BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
   load_fonts(1.0f);
   apply_theme(ThemeKind::Dark, 1.0f);

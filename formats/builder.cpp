@@ -91,7 +91,8 @@ class LaneAllocator {
 // Samples without any value are dropped by such a split.
 struct PendingCounter {
   std::unordered_map<StrId, uint32_t> index;  // key -> series, once there are many series
-  uint64_t values = 0;                        // values given (duplicates in one event once)
+  uint64_t values = 0;                        // numbers given (NaN and a duplicate key in one
+                                              // event do not count)
   bool sparse = false;
   uint64_t sparse_offset = 0;  // input offset of the sample that made it sparse
   std::vector<uint32_t> sp_sample, sp_series;
@@ -372,7 +373,8 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
     if (v.size() < sample) v.resize(sample, nan);  // a series added by this event
     if (v.size() == sample) {
       v.push_back(values[i].second);
-      ++pc.values;
+      pc.values += !std::isnan(values[i].second);  // NaN is a missing value (the .vzt reader
+                                                   // passes one for every key a sample lacks)
     } else {
       v.back() = values[i].second;  // duplicate key in one event: last wins
     }

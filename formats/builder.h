@@ -7,6 +7,7 @@
 // Every reader therefore produces exactly the same model for the same events.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -34,11 +35,12 @@ inline bool layout_before(const RawSlice& a, const RawSlice& b) {
 }
 
 // Whether a counter's series may be stored densely (series x samples cells, NaN where a sample
-// lacks a key): at most a few times the samples and values given, plus a fixed slack. Past it a
-// counter is kept as one counter per series (see add_counter_sample).
+// lacks a key): at most 4 times the samples and values given, plus a slack of up to 16 times
+// more (at most 1 M cells, 8 MB), so that many counters cannot each take the slack for free.
+// Past it a counter is kept as one counter per series (see add_counter_sample).
 inline bool counter_dense_fits(uint64_t series, uint64_t samples, uint64_t values) {
-  constexpr uint64_t kSlackCells = uint64_t(1) << 20;  // 8 MB of doubles
-  return series * samples <= 4 * (values + samples) + kSlackCells;
+  const uint64_t given = values + samples;
+  return series * samples <= 4 * given + std::min<uint64_t>(uint64_t(1) << 20, 16 * given);
 }
 
 class TraceBuilder {

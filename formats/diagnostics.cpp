@@ -66,6 +66,15 @@ void Diagnostics::add_n(DiagKind k, uint64_t n, uint64_t offset, std::string_vie
   e.count += n;
 }
 
+void Diagnostics::sighting(DiagKind k, uint64_t offset, std::string_view detail) {
+  DiagEntry& e = entries_[size_t(k)];
+  if (e.count == 0) return add(k, offset, detail);
+  if (offset < e.first_offset) {
+    e.first_offset = offset;
+    e.detail.assign(detail.substr(0, 200));
+  }
+}
+
 void Diagnostics::merge(const Diagnostics& other) {
   for (size_t i = 0; i < entries_.size(); ++i) {
     const DiagEntry& o = other.entries_[i];

@@ -68,6 +68,9 @@ class Diagnostics {
   void add(DiagKind k, uint64_t offset, std::string_view detail = {});
   // Adds n occurrences at once (first at `offset`).
   void add_n(DiagKind k, uint64_t n, uint64_t offset, std::string_view detail = {});
+  // Another sighting of a problem already counted (say the same bad string again): moves the
+  // first offset earlier when `offset` is, without counting.
+  void sighting(DiagKind k, uint64_t offset, std::string_view detail = {});
   // Folds another table in (used to merge per-chunk tables).
   void merge(const Diagnostics& other);
 

@@ -29,7 +29,8 @@ bool fatal(Trace& t, uint64_t offset, const std::string& message) {
 }
 
 // The strings whose problems were counted. Each chunk interns its own strings, so one string
-// is decoded once per chunk that holds it; its problem counts once, however the input was cut.
+// is decoded once per chunk that holds it (and once per table: a label, a counter key): its
+// problem counts once, at its earliest offset, however the input was cut.
 struct Counted {
   std::unordered_set<std::string_view> bad_escape, bad_utf8;  // raw bytes, inside the input
 };
@@ -41,6 +42,8 @@ std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset, Co
     if (!unescape_json(s.sv(), out)) {
       if (!counted || counted->bad_escape.insert(s.sv()).second)
         diag.add(DiagKind::BadFieldType, offset, "invalid escape in a string");
+      else
+        diag.sighting(DiagKind::BadFieldType, offset, "invalid escape in a string");
       out.assign(s.sv());
     }
   } else {
@@ -48,6 +51,7 @@ std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset, Co
   }
   if (!utf8_valid(out)) {
     if (!counted || counted->bad_utf8.insert(s.sv()).second) diag.add(DiagKind::InvalidUtf8, offset);
+    else diag.sighting(DiagKind::InvalidUtf8, offset);
     out = utf8_repair(out);
   }
   return out;
@@ -412,8 +416,8 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
   out.origin_us = ctx.origin_us;
   unsigned workers = opt.threads ? opt.threads : default_workers();
   size_t region = size_t(end - events);
-  const size_t min_chunk = opt.min_chunk ? std::min(opt.min_chunk, kMaxChunk) : kMinChunk;
-  size_t chunk = std::clamp(region / (size_t(workers) * 8 + 1), min_chunk, kMaxChunk);
+  const size_t chunk = opt.min_chunk ? std::min(opt.min_chunk, kMaxChunk)
+                                     : std::clamp(region / (size_t(workers) * 8 + 1), kMinChunk, kMaxChunk);
   std::vector<const char*> starts{events};
   for (size_t at = chunk; at < region; at += chunk) {
     const char* s = json::find_event_boundary(std::max(events + at, starts.back() + 1), end);

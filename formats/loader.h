@@ -36,8 +36,9 @@ struct LoadOptions {
   unsigned threads = 0;                       // 0 = all cores
   LoadProgress* progress = nullptr;           // optional
   const std::atomic<bool>* cancel = nullptr;  // optional; when set, loading stops early
-  size_t min_chunk = 0;  // JSON: smallest piece parsed in parallel (0: 1 MiB); tests and fuzzers
-                         // set it small so that small inputs go through the chunked path too
+  size_t min_chunk = 0;  // JSON: when set, the size of the pieces parsed in parallel (default:
+                         // an eighth of a worker's share, 1 to 16 MiB); tests and fuzzers set it
+                         // small so that small inputs go through the chunked path too
 };
 
 struct LoadResult {

@@ -239,7 +239,8 @@ struct Instant {
   ByteRange extra;
 };
 
-// One counter = (pid, name); each C event is one sample; each arg key a series.
+// One counter = (pid, name); each C event is one sample; each arg key a series. A counter whose
+// keys rarely share a sample is kept as one Counter per key instead (Counter::split).
 struct CounterSeries {
   StrId key = kNoStr;
   std::vector<double> values;  // one per sample; NaN where that sample lacked the key

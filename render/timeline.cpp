@@ -506,12 +506,12 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   const float axis_top = origin.y;
   f.clip_y0 = origin.y + c.axis;
   f.clip_y1 = origin.y + std::max(avail.y - c.hbar, c.axis + 1);
-  if (st.layout_index != &index || st.layout_trace != &tr || st.layout_groups != index.processes().size() ||
-      !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed) {
+  if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed) {
     st.layout = layout_tracks(index, st.collapsed, f.m);
-    st.layout_index = &index;
-    st.layout_trace = &tr;
-    st.layout_groups = index.processes().size();
+    st.track_of_thread.assign(tr.threads.size(), kNone);
+    for (uint32_t i = 0; i < st.layout.size(); ++i)
+      if (st.layout[i].kind == TrackKind::Thread) st.track_of_thread[st.layout[i].id] = i;
+    st.layout_index = index.generation();
     st.layout_metrics = f.m;
     st.layout_collapsed = st.collapsed;
   }
@@ -528,11 +528,10 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   if (hovered || ImGui::IsWindowFocused()) handle_keys(st, f.mouse.x - f.plot_x, f.mouse_in_plot);
   apply_requests(tr, st);
   if (st.focus_thread != kNone) {
-    for (const LaidTrack& t : tracks) {
-      if (t.kind == TrackKind::Thread && t.id == st.focus_thread) {
-        const float area = f.clip_y1 - f.clip_y0;
-        if (t.y < st.scroll_y || t.y + f.m.row_h > st.scroll_y + area) st.scroll_y = t.y - area * 0.3f;
-      }
+    if (st.focus_thread < st.track_of_thread.size() && st.track_of_thread[st.focus_thread] != kNone) {
+      const LaidTrack& t = tracks[st.track_of_thread[st.focus_thread]];
+      const float area = f.clip_y1 - f.clip_y0;
+      if (t.y < st.scroll_y || t.y + f.m.row_h > st.scroll_y + area) st.scroll_y = t.y - area * 0.3f;
     }
     st.focus_thread = kNone;
   }

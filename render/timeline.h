@@ -95,11 +95,10 @@ struct TimelineState {
   LayoutMetrics metrics;            // row and track heights used (derived from the font size)
   // The last track layout and what it was made from (internal): remade when any of them changes.
   std::vector<LaidTrack> layout;
+  std::vector<uint32_t> track_of_thread;  // per Trace::threads index: its track, kNone if hidden
   std::vector<uint8_t> layout_collapsed;
   LayoutMetrics layout_metrics;
-  const ViewIndex* layout_index = nullptr;
-  const Trace* layout_trace = nullptr;
-  size_t layout_groups = 0;
+  uint64_t layout_index = 0;              // ViewIndex::generation() it was made for
   // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep
   // the single-trace behaviour.
   bool has_bounds = false;          // fit and clamp the view to [bound_t0, bound_t1] instead of

@@ -125,13 +125,11 @@ void draw_global_instants(Frame& f, float y0, float y1) {
 
 bool thread_row_screen_y(const Frame& f, const std::vector<LaidTrack>& tracks, uint32_t thread, uint32_t row,
                          float* y) {
-  for (const LaidTrack& t : tracks) {
-    if (t.kind == TrackKind::Thread && t.id == thread) {
-      *y = f.tracks_y + row_y(t, std::min(row, t.rows - 1), f.m);
-      return true;
-    }
-  }
-  return false;
+  const std::vector<uint32_t>& at = f.st->track_of_thread;  // made with the layout
+  if (thread >= at.size() || at[thread] == kNone || at[thread] >= tracks.size()) return false;
+  const LaidTrack& t = tracks[at[thread]];
+  *y = f.tracks_y + row_y(t, std::min(row, t.rows - 1), f.m);
+  return true;
 }
 
 void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {

@@ -4,7 +4,7 @@
 // its async lanes and its threads (nested depths first, then overflow lanes). A collapsed group
 // keeps only its header. The timeline keeps the last layout and makes a new one (O(tracks)) when
 // a group is collapsed or expanded, the metrics change (a new font size) or the index does; a
-// frame then touches only the tracks in view (tracks_between). Nothing here depends on ImGui:
+// frame then draws only the tracks in view (tracks_between). Nothing here depends on ImGui:
 // hit-testing a y position is unit-tested.
 #pragma once
 

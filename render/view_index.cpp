@@ -2,6 +2,7 @@
 #include "render/view_index.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "formats/parallel.h"
 
@@ -35,6 +36,8 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
 }  // namespace
 
 ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
+  static std::atomic<uint64_t> made{0};
+  generation_ = ++made;
   const std::vector<uint32_t> porder = trace.process_order();
   const std::vector<uint32_t> torder = trace.thread_order();
   std::vector<uint32_t> prank(trace.processes.size()), trank(trace.threads.size());

@@ -46,6 +46,8 @@ class ViewIndex {
   ViewIndex& operator=(const ViewIndex&) = delete;
 
   const Trace& trace() const { return *trace_; }
+  // Different for every index made in this process (caches key on it, not on the address).
+  uint64_t generation() const { return generation_; }
   const std::vector<ProcessTracks>& processes() const { return processes_; }
   // Process group of a Trace::processes index (position in processes()).
   uint32_t group_of_process(uint32_t process) const { return group_of_process_[process]; }
@@ -71,6 +73,7 @@ class ViewIndex {
 
  private:
   const Trace* trace_;
+  uint64_t generation_;
   std::vector<ProcessTracks> processes_;
   std::vector<uint32_t> group_of_process_;
   std::vector<uint32_t> hues_;

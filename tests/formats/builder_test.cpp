@@ -941,7 +941,11 @@ TEST_CASE("counters: a counter that turned sparse while building is dense again 
   uint32_t p = f.b->process(f.id("1"));
   StrId name = f.id("c");
   std::vector<std::pair<StrId, double>> all;
-  for (int k = 0; k < 1100; ++k) {  // 1100 samples of one new key each: too sparse to keep dense
+  // 1100 samples of one new key each: too sparse to keep dense...
+  REQUIRE(!counter_dense_fits(1100, 1100, 1100));
+  // ...but dense enough once 500 samples carry every key.
+  REQUIRE(counter_dense_fits(1100, 1600, 1100 + 500 * 1100));
+  for (int k = 0; k < 1100; ++k) {
     all.push_back({f.id("k" + std::to_string(k)), double(k)});
     f.b->add_counter_sample(p, name, kNoStr, k, kNone, &all.back(), 1);
   }

@@ -784,3 +784,26 @@ TEST_CASE("reader: args that are not valid JSON make their event malformed, neve
   CHECK(t.diagnostics.count(DiagKind::MalformedEvent) == 4);
   CHECK(t.diagnostics.get(DiagKind::MalformedEvent).first_offset == offset_of(doc, R"({"ph":"X","name":"bad1")"));
 }
+
+// Each chunk (and each of its tables: labels, strings) decodes its own copy of a string, so a bad
+// string counts once, at its earliest offset, however the events array was cut.
+TEST_CASE("reader: a bad string counts once at its first offset, however the input is chunked") {
+  std::string doc = "{\"traceEvents\":[\n"
+                    "{\"ph\":\"C\",\"name\":\"c\",\"pid\":1,\"ts\":1,\"args\":{\"k\xff\":1}},\n";
+  for (int i = 0; i < 40; ++i)
+    doc += "{\"ph\":\"X\",\"name\":\"ok" + std::to_string(i) + "\",\"pid\":1,\"tid\":1,\"ts\":" +
+           std::to_string(10 * i) + ",\"dur\":5},\n";
+  doc += "{\"ph\":\"X\",\"name\":\"k\xff\",\"pid\":1,\"tid\":1,\"ts\":500,\"dur\":5},\n"
+         "{\"ph\":\"X\",\"name\":\"k\xff\",\"pid\":1,\"tid\":1,\"ts\":600,\"dur\":5}]}";
+  const uint64_t first = offset_of(doc, "k\xff");
+  for (size_t chunk : {size_t(0), size_t(1), size_t(40), size_t(200)}) {
+    CAPTURE(chunk);
+    LoadOptions opt;
+    opt.threads = chunk ? 3 : 1;
+    opt.min_chunk = chunk;
+    LoadResult r = load_bytes(doc, opt);
+    REQUIRE(r.ok);
+    CHECK(r.trace->diagnostics.count(DiagKind::InvalidUtf8) == 1);
+    CHECK(r.trace->diagnostics.get(DiagKind::InvalidUtf8).first_offset == first);
+  }
+}

@@ -13,12 +13,21 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/call_tree.h"
+#include "analysis/diff.h"
+#include "analysis/range_stats.h"
+#include "analysis/search.h"
 #include "formats/dump.h"
 #include "formats/loader.h"
 #include "formats/model.h"
 #include "formats/stats.h"
 #include "formats/json_writer.h"
 #include "formats/writer.h"
+#include "render/counter_lod.h"
+#include "render/flame_layout.h"
+#include "render/time_view.h"
+#include "render/track_layout.h"
+#include "render/view_index.h"
 
 namespace vz_fuzz {
 
@@ -186,6 +195,61 @@ inline void check_trace(const vz::Trace& tr) {
   (void)tr.slice_count();
 }
 
+// What the viewer computes on every loaded trace, without a window: its view index (track
+// layout, counter pyramids and stacks, fold indexes, flow lists), the call tree and flamegraph
+// layout, range statistics, search, and a diff of the trace with itself. Only checked for not
+// crashing (the sanitizers) and for a few invariants; the unit tests check the results.
+inline void exercise_views(const vz::Trace& tr) {
+  if (tr.slice_count() > 200000 || tr.counters.size() > 20000) return;  // keeps exec/s up
+  vz::ViewIndex index(tr);
+  auto tracks = vz::layout_tracks(index, {}, vz::LayoutMetrics{});
+  for (size_t i = 1; i < tracks.size(); ++i) VZ_FUZZ_CHECK(tracks[i - 1].y <= tracks[i].y, i);
+  (void)vz::tracks_between(tracks, 0, 500);
+  const vz::Time lo = tr.start, hi = std::max(tr.start, tr.end);
+  auto at = [&](uint64_t num, uint64_t den) {  // lo + (hi - lo) * num / den without overflow
+    return vz::Time(uint64_t(lo) + (uint64_t(hi) - uint64_t(lo)) / den * num);
+  };
+  vz::TimeView view;
+  view.fit(lo, hi, 800);
+  for (uint32_t c = 0; c < tr.counters.size() && c < 64; ++c) {
+    index.ensure_stacked(c);
+    const vz::Counter& cn = tr.counters[c];
+    const vz::CounterIndex& ci = index.counter(c);
+    for (size_t k = 0; k < cn.series.size() && k < ci.series.size(); ++k)
+      (void)vz::counter_columns(cn.ts, cn.series[k].values, ci.series[k], tr.end, view, 1.0).size();
+    (void)vz::counter_sample_at(cn.ts, at(1, 2));
+  }
+  for (uint32_t th = 0; th < tr.threads.size() && th < 64; ++th) {
+    (void)index.flows_on_thread(th).size();
+    for (uint32_t d = 0; d < tr.threads[th].slices.depths() && d < 8; ++d) (void)index.fold_index(th, 0, d);
+  }
+  vz::CallTree tree = vz::build_call_tree(tr, vz::CallTreeQuery{}, 1);
+  VZ_FUZZ_CHECK(!tree.nodes.empty());
+  for (const vz::CallNode& n : tree.nodes) VZ_FUZZ_CHECK(n.self <= n.total || n.total < 0, size_t(n.self), size_t(n.total));
+  (void)vz::layout_flamegraph(tree, 0, 1000, 0.5).size();
+  vz::CallTree inverted = vz::invert_call_tree(tr, tree);
+  (void)vz::layout_flamegraph(inverted, 0, 1000, 0.5).size();
+  if (tree.nodes.size() < 5000) (void)vz::folded_stacks(tr, tree).size();
+  vz::RangeQuery rq;
+  rq.t0 = lo;
+  rq.t1 = hi;
+  (void)vz::range_stats(tr, rq, 1);
+  rq.t0 = at(1, 3);
+  rq.t1 = at(2, 3);
+  rq.thread = tr.threads.empty() ? vz::kNone : 0;
+  (void)vz::range_stats(tr, rq, 1);
+  vz::SearchQuery sq;
+  sq.text = "a";
+  std::vector<uint8_t> match = vz::match_labels(tr, sq);
+  (void)vz::search_slices(tr, match, 1, nullptr, [](std::shared_ptr<const vz::ThreadMatches>) {});
+  for (vz::DiffBy by : {vz::DiffBy::Name, vz::DiffBy::Path}) {
+    vz::DiffQuery dq;
+    dq.by = by;
+    vz::DiffResult d = vz::diff_traces(tr, tr, dq, 1);
+    (void)vz::order_by_delta(d).size();
+  }
+}
+
 // A per-process scratch path on tmpfs when there is one (no disk traffic per fuzz input).
 inline const std::string& scratch_path(const char* ext) {
   static const std::string path = [ext] {
@@ -205,8 +269,6 @@ inline void check_reload(const vz::LoadResult& back, const vz::Trace& orig) {
                 size_t(back.trace->slice_count()), size_t(orig.slice_count()));
 }
 
-// Loads `bytes`; on success checks the model, computes the --stats document, and (for small
-// traces) saves it as JSON and .vzt and loads both back.
 // The events array cut into many small chunks parsed by several workers must give the model that
 // one chunk gives (the speculative boundaries are verified and re-parsed in order). Real files are
 // cut at 1 MiB or more; this sends every fuzz input through the chunked path as well.
@@ -214,7 +276,7 @@ inline void check_chunked(std::string_view bytes, const vz::LoadResult& whole) {
   if (whole.format == vz::Format::Vzt || bytes.size() > (64 << 10)) return;  // dumps cost more
   vz::LoadOptions opt;
   opt.threads = 3;
-  opt.min_chunk = 1 + bytes.size() % 7;
+  opt.min_chunk = 1 + bytes.size() % 97;  // chunks of 1 to 97 bytes
   vz::LoadResult r = vz::load_bytes(bytes, opt);
   VZ_FUZZ_CHECK(r.trace != nullptr);
   VZ_FUZZ_CHECK(r.ok == whole.ok);
@@ -230,6 +292,9 @@ inline void check_chunked(std::string_view bytes, const vz::LoadResult& whole) {
   }
 }
 
+// Loads `bytes`; checks that small chunks load the same; on success checks the model, runs what
+// the viewer computes, computes the --stats document, and (for small traces) saves it as JSON
+// and .vzt and loads both back.
 inline void load_and_exercise(std::string_view bytes) {
   vz::LoadOptions opt;
   opt.threads = 1;  // deterministic; the chunked parser still runs (one worker)
@@ -240,6 +305,7 @@ inline void load_and_exercise(std::string_view bytes) {
   const vz::Trace& tr = *r.trace;
   if (!representable(tr)) return;
   check_trace(tr);
+  exercise_views(tr);
   vz::LoadMeasure m;
   (void)vz::stats_json("fuzz", r, m).size();
   // Saving and reloading is the costly part: only for small traces.

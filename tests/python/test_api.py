@@ -427,13 +427,16 @@ class TestAddedEvents(TempDirTest):
         out = self.path("pg.json")
         t = VizTracer(output_file=out, verbose=0, log_print=True, log_gc=True)
         t.start()
+        kept = io.StringIO()
         with contextlib.redirect_stdout(io.StringIO()) as shown:
             print("hi there")
             print("to stderr", file=sys.stderr)  # captured too, as viztracer does
+            print("into a file", file=kept)     # written: a file is data, not console output
         gc.collect()
         t.stop()
         t.save()
         self.assertEqual(shown.getvalue(), "")
+        self.assertEqual(kept.getvalue(), "into a file\n")
         data = load(out)
         prints = {e["name"]: e for e in events(data, "i") if e["name"].startswith("print - ")}
         self.assertEqual(set(prints), {"print - hi there\n", "print - to stderr\n"})

@@ -521,9 +521,13 @@ class VizTracer:
         self._system_print = builtins.print
         system_print = self._system_print
 
-        # As viztracer's: every print() (whatever its file=) becomes a global instant named
-        # "print - <text>" instead of output.
+        # As viztracer's, a print() to the console (stdout or stderr, tracebacks included)
+        # becomes a global instant named "print - <text>" instead of output. Unlike viztracer's,
+        # a print() into a file still writes the file. The wrapper is this package's code, so
+        # the hook records nothing it runs.
         def viztracer_print(*args, **kwargs):
+            if kwargs.get("file") not in (None, sys.stdout, sys.stderr):
+                return system_print(*args, **kwargs)
             buf = io.StringIO()
             kwargs["file"] = buf
             system_print(*args, **kwargs)
