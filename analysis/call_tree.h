@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -78,6 +79,14 @@ CallTree invert_call_tree(const Trace& t, const CallTree& top_down);
 
 // Folded stacks of `tree`, one "frame;frame;... self_ns\n" line per node with self > 0.
 std::string folded_stacks(const Trace& t, const CallTree& tree);
+// The same text handed to `sink` piece by piece (about 1 MB at a time); stops, returning false,
+// when the sink does.
+bool write_folded_stacks(const Trace& t, const CallTree& tree, const std::function<bool(std::string_view)>& sink);
+// The size in bytes of the folded stacks of `tree`, without making them. Each line repeats its
+// whole stack, so a deep call chain makes quadratic output (100 000 nested calls: ~50 GB).
+uint64_t folded_size(const Trace& t, const CallTree& tree);
+// The largest folded output the viewer and the CLI write; past it they refuse with a message.
+constexpr uint64_t kMaxFoldedBytes = uint64_t(2) << 30;
 
 // Appends `name` as a folded-stacks frame: ';' becomes ':', CR/LF become spaces, and an empty
 // name becomes "(unnamed)", so a line always splits back into the same frames.

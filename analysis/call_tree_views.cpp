@@ -39,9 +39,10 @@ void append_folded_frame(std::string_view name, std::string& out) {
   }
 }
 
-std::string folded_stacks(const Trace& t, const CallTree& tree) {
+bool write_folded_stacks(const Trace& t, const CallTree& tree, const std::function<bool(std::string_view)>& sink) {
+  if (tree.nodes.empty()) return true;
+  constexpr size_t kPiece = size_t(1) << 20;
   std::string out;
-  if (tree.nodes.empty()) return out;
   // Depth-first over the laid-out tree; `path` holds the frames of the current node's ancestors,
   // `ends[d]` where frame d ends in it.
   std::string path;
@@ -64,10 +65,38 @@ std::string folded_stacks(const Trace& t, const CallTree& tree) {
       out += ' ';
       out += std::to_string(n.self);
       out += '\n';
+      if (out.size() >= kPiece) {
+        if (!sink(out)) return false;
+        out.clear();
+      }
     }
     for (uint32_t c = n.first_child + n.child_count; c-- > n.first_child;) stack.push_back(c);
   }
+  return out.empty() || sink(out);
+}
+
+std::string folded_stacks(const Trace& t, const CallTree& tree) {
+  std::string out;
+  write_folded_stacks(t, tree, [&](std::string_view piece) {
+    out += piece;
+    return true;
+  });
   return out;
+}
+
+uint64_t folded_size(const Trace& t, const CallTree& tree) {
+  // Nodes are breadth-first: a parent comes before its children.
+  std::vector<uint64_t> path_len(tree.nodes.size(), 0);
+  std::string frame;
+  uint64_t total = 0;
+  for (size_t k = 1; k < tree.nodes.size(); ++k) {
+    const CallNode& n = tree.nodes[k];
+    frame.clear();
+    append_folded_frame(t.str(n.name), frame);
+    path_len[k] = (n.depth > 1 ? path_len[n.parent] + 1 : 0) + frame.size();
+    if (n.self > 0) total += path_len[k] + 2 + std::to_string(n.self).size();
+  }
+  return total;
 }
 
 }  // namespace vz

@@ -91,19 +91,31 @@ int run_folded(const std::string& in, const std::string& out) {
   report(in, r);
   if (!r.ok) return 1;
   CallTree tree = build_call_tree(*r.trace, CallTreeQuery{});
-  std::string folded = folded_stacks(*r.trace, tree);
+  const uint64_t size = folded_size(*r.trace, tree);
+  if (size > kMaxFoldedBytes) {
+    uint32_t deepest = 0;
+    for (const CallNode& n : tree.nodes) deepest = std::max(deepest, n.depth);
+    std::fprintf(stderr,
+                 "vizviewer: %s: the folded stacks would take %.1f GB (each line repeats its whole stack, "
+                 "and calls nest %u deep); nothing written (the limit is %.0f GB)\n",
+                 in.c_str(), double(size) / 1e9, deepest, double(kMaxFoldedBytes) / 1e9);
+    return 1;
+  }
   std::string error;
   AtomicFile f;
+  uint64_t lines = 0;
   bool written = f.open(out, &error);
   if (written) {
-    f.write(folded);               // a failed write is reported by commit
+    write_folded_stacks(*r.trace, tree, [&](std::string_view piece) {
+      lines += uint64_t(std::count(piece.begin(), piece.end(), '\n'));
+      return f.write(piece);  // a failed write is reported by commit
+    });
     written = f.commit(&error);
   }
   if (!written) {
     std::fprintf(stderr, "vizviewer: %s\n", error.c_str());
     return 1;
   }
-  uint64_t lines = uint64_t(std::count(folded.begin(), folded.end(), '\n'));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "vizviewer: %s: %llu stacks, %llu call-tree nodes, %lld ns in total -> %s (%.3f s)\n",
                in.c_str(), (unsigned long long)lines, (unsigned long long)tree.nodes.size() - 1,

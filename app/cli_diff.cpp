@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/call_tree.h"
 #include "analysis/diff.h"
 #include "app/cli_internal.h"
 #include "formats/numbers.h"
@@ -18,6 +19,7 @@ namespace vz {
 namespace {
 
 constexpr size_t kNameWidth = 48;  // widest name column in the text table
+constexpr uint64_t kMaxJsonKeyBytes = uint64_t(1) << 30;  // keys of a --json report, at most
 
 // The parsed command line.
 struct DiffArgs {
@@ -193,6 +195,47 @@ std::string table_name(const std::string& key) {
   return "..." + s.substr(cut);
 }
 
+// What table_name shows of a row's key: by path, only the last frames (enough to fill the name
+// column) are joined, so a table of deep paths costs the rows it shows, not their depths.
+std::string shown_key(const DiffResult& r, uint32_t row) {
+  if (r.by == DiffBy::Name) return diff_key(r, row);
+  std::vector<std::string> tail;  // frames, innermost first
+  size_t len = 0;
+  uint32_t at = row;
+  for (; at != kNone && len <= kNameWidth + 3; at = r.rows[at].parent) {
+    tail.emplace_back();
+    append_folded_frame(r.rows[at].name, tail.back());
+    len += tail.back().size() + 1;
+  }
+  if (at == kNone) return diff_key(r, row);  // the whole path is short
+  std::string key = "...";
+  for (size_t k = tail.size(); k-- > 0;) key += ";" + tail[k];
+  return key;
+}
+
+// Bytes of the keys of `rows` in the JSON report: by path each key is the row's whole path.
+uint64_t json_key_bytes(const DiffResult& r, const std::vector<uint32_t>& rows) {
+  if (r.by == DiffBy::Name) {
+    uint64_t n = 0;
+    for (uint32_t i : rows) n += r.rows[i].name.size();
+    return n;
+  }
+  // Path lengths, parents first (a caller's row is one level shallower).
+  std::vector<uint32_t> by_depth(r.rows.size());
+  for (uint32_t i = 0; i < by_depth.size(); ++i) by_depth[i] = i;
+  std::sort(by_depth.begin(), by_depth.end(), [&](uint32_t a, uint32_t b) { return r.rows[a].depth < r.rows[b].depth; });
+  std::vector<uint64_t> len(r.rows.size(), 0);
+  std::string frame;
+  for (uint32_t i : by_depth) {
+    frame.clear();
+    append_folded_frame(r.rows[i].name, frame);
+    len[i] = frame.size() + (r.rows[i].parent == kNone ? 0 : len[r.rows[i].parent] + 1);
+  }
+  uint64_t n = 0;
+  for (uint32_t i : rows) n += len[i];
+  return n;
+}
+
 // The rows shown: the top N by |delta total|.
 std::vector<uint32_t> shown_rows(const DiffResult& r, size_t top) {
   std::vector<uint32_t> order = order_by_delta(r);
@@ -222,7 +265,7 @@ void print_text(const DiffArgs& o, const DiffResult& r) {
   size_t w = 4;
   std::vector<std::string> names;
   for (uint32_t i : rows) {
-    names.push_back(table_name(diff_key(r, i)));
+    names.push_back(table_name(shown_key(r, i)));
     w = std::max(w, names.back().size());
   }
   std::printf("%-*s %9s %9s %13s %13s %13s %8s %13s %13s  %s\n", int(w), "name", "count A",
@@ -316,7 +359,7 @@ void report_gate(const DiffArgs& o, const DiffResult& r, const DiffGate& g) {
   for (uint32_t i : g.rows) {
     const DiffRow& d = r.rows[i];
     std::fprintf(stderr, "vizviewer: --fail-if-slower %g: %s %s -> %s (%s)\n", o.pct,
-                 table_name(diff_key(r, i)).c_str(), format_ns(d.a.total).c_str(),
+                 table_name(shown_key(r, i)).c_str(), format_ns(d.a.total).c_str(),
                  format_ns(d.b.total).c_str(), format_pct(d.delta_pct).c_str());
   }
 }
@@ -355,8 +398,21 @@ int run_diff(const std::vector<std::string_view>& args) {
   DiffResult r = diff_traces(*la.trace, *lb.trace, q);
   DiffGate gate;
   if (o.gate) gate = diff_gate(r, o.pct, o.min_time);
-  if (o.json) print_json(o, r, o.gate ? &gate : nullptr);
-  else print_text(o, r);
+  if (o.json) {
+    // Each key is a whole call path: deep paths make a report quadratic in their depth.
+    std::vector<uint32_t> keyed = shown_rows(r, o.top);
+    if (o.gate) keyed.insert(keyed.end(), gate.rows.begin(), gate.rows.end());
+    if (const uint64_t bytes = json_key_bytes(r, keyed); bytes > kMaxJsonKeyBytes) {
+      std::fprintf(stderr,
+                   "vizviewer: --diff --json: the keys of %zu rows would take %.1f GB (each is a whole call "
+                   "path); show fewer rows (--top N) or compare --by name\n",
+                   keyed.size(), double(bytes) / 1e9);
+      return 1;
+    }
+    print_json(o, r, o.gate ? &gate : nullptr);
+  } else {
+    print_text(o, r);
+  }
   if (!o.gate) return 0;
   report_gate(o, r, gate);
   return gate.tripped() ? 3 : 0;

@@ -117,11 +117,21 @@ void TraceView::draw_export_popup() {
     const CallTree* tree = call_tree(q, flame_inverted_, &progress);
     if (!tree) {
       export_message_ = "The call tree is still being built; try again in a moment.";
+    } else if (const uint64_t size = folded_size(trace_, *tree); size > kMaxFoldedBytes) {
+      char msg[200];
+      std::snprintf(msg, sizeof msg,
+                    "Not written: the folded stacks would take %.1f GB (each line repeats its whole stack).",
+                    double(size) / 1e9);
+      export_message_ = msg;
     } else {
-      const std::string text = folded_stacks(trace_, *tree);
       AtomicFile f;
       std::string err;
-      if (f.open(export_path_, &err) && f.write(text) && f.commit(&err)) {
+      bool ok = f.open(export_path_, &err);
+      if (ok) {
+        write_folded_stacks(trace_, *tree, [&](std::string_view piece) { return f.write(piece); });
+        ok = f.commit(&err);  // reports a failed write too
+      }
+      if (ok) {
         export_message_.clear();
         ImGui::CloseCurrentPopup();
       } else {

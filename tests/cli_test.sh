@@ -363,6 +363,34 @@ for f in "$DATA/viztracer_like.json" "$DATA/all_phases.json"; do
   run "$VZ" "$f" --folded "$TMP/other.folded"
   expect_rc 0 "--folded $(basename "$f")"
 done
+# 40 000 nested calls: each line repeats its whole stack, ~8 GB of folded text. Refused at once,
+# with the size, and nothing written.
+python3 - "$TMP/deep.json" <<'PY'
+import sys
+n = 40000
+with open(sys.argv[1], "w") as f:
+    f.write('{"traceEvents":[')
+    f.write(",".join('{"ph":"X","name":"frame_%d","pid":1,"tid":1,"ts":%d,"dur":%d}' % (i, i, 2 * (n - i) + 1)
+                     for i in range(n)))
+    f.write("]}")
+PY
+run "$VZ" "$TMP/deep.json" --folded "$TMP/deep.folded"
+expect_rc 1 "--folded refuses quadratic output"
+grep -q "GB" "$TMP/err" || fail "--folded: the refusal does not give the size: $(cat "$TMP/err")"
+[ -e "$TMP/deep.folded" ] && fail "--folded: a refused output was written"
+ok
+# --diff by path on the same: the table shows the tail of each path (not the whole 40 000-frame
+# key of every row); --json, whose keys are whole paths (~8 GB), is refused with the size.
+run "$VZ" --diff "$TMP/deep.json" "$TMP/deep.json" --by path --top 0
+expect_rc 0 "--diff --by path on 40 000 nested calls"
+grep -q "40000 of 40000 rows" "$TMP/out" || fail "--diff deep: $(head -c 300 "$TMP/out")"
+grep -q '^\.\.\.' "$TMP/out" || fail "--diff deep: long paths are not cut to their tail"
+run "$VZ" --diff "$TMP/deep.json" "$TMP/deep.json" --by path --top 0 --json
+expect_rc 1 "--diff --json refuses quadratic keys"
+grep -q "GB" "$TMP/err" || fail "--diff --json: the refusal does not give the size: $(cat "$TMP/err")"
+run "$VZ" --diff "$TMP/deep.json" "$TMP/deep.json" --by path --json
+expect_rc 0 "--diff --json --top 20 on deep paths"
+ok
 run "$VZ" --help
 ok
 grep -q -- "--folded" "$TMP/out" || fail "--help does not mention --folded"

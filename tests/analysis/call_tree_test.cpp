@@ -149,6 +149,15 @@ TEST_CASE("call tree: random traces, ranges and scopes against brute force") {
       for (const auto& [p, s] : want) want_lines += s.self > 0;
       CHECK(lines == want_lines);
       CHECK(sum == tree.root().total);
+      // Its size without making it, and the same text streamed in pieces.
+      CHECK(folded_size(*t, tree) == folded.size());
+      std::string pieces;
+      CHECK(write_folded_stacks(*t, tree, [&](std::string_view piece) {
+        pieces += piece;
+        return true;
+      }));
+      CHECK(pieces == folded);
+      CHECK(folded_size(*t, inv) == folded_stacks(*t, inv).size());
     }
   }
 }
