@@ -93,6 +93,15 @@ struct TimelineState {
   float plot_x = 0;                 // screen x of the time area's left edge (view.x_of() == 0)
   float tracks_y = 0;               // screen y of the track layout's y == 0 (scroll applied)
   LayoutMetrics metrics;            // row and track heights used (derived from the font size)
+  // The flow arrows of the selected slice (internal), found when the selection changes: each
+  // end as (thread, row, time), placed on screen every frame.
+  struct FlowArrow {
+    uint32_t thread[2], row[2];
+    Time t[2];
+  };
+  std::vector<FlowArrow> flow_arrows;
+  Pick flow_arrows_for;
+  uint64_t flow_arrows_index = 0;  // ViewIndex::generation() they were found in
   // The last track layout and what it was made from (internal): remade when any of them changes.
   std::vector<LaidTrack> layout;
   std::vector<uint32_t> track_of_thread;  // per Trace::threads index: its track, kNone if hidden

@@ -1,6 +1,7 @@
 // Instants, flow arrows and the hover tooltip of the timeline.
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include "render/counter_lod.h"
 #include "render/theme.h"
@@ -132,7 +133,10 @@ bool thread_row_screen_y(const Frame& f, const std::vector<LaidTrack>& tracks, u
   return true;
 }
 
-void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {
+// The arrows of the selected slice's flow events: to the previous and the next step of each
+// flow. Found once per selection; a slice holding tens of thousands of flow steps stays cheap.
+void find_flow_arrows(const Frame& f, std::vector<TimelineState::FlowArrow>& out) {
+  out.clear();
   const Pick& sel = f.st->selected;
   if (sel.kind != PickKind::Slice || sel.set != 0) return;
   const Trace& tr = *f.trace;
@@ -144,27 +148,63 @@ void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {
   auto first = std::lower_bound(on_thread.begin(), on_thread.end(), s0,
                                 [&](uint32_t i, Time t) { return tr.flows[i].ts < t; });
   auto from = first - std::min<ptrdiff_t>(first - on_thread.begin(), 64);
-  const ImU32 col = to_u32(palette().accent);
-  auto endpoint = [&](uint32_t fi, ImVec2* p) {
+  // An end of an arrow: the row of the slice the flow event binds to, at the event's time.
+  auto end_of = [&](uint32_t fi, uint32_t* thread, uint32_t* row, Time* t) {
     const FlowEvent& fe = tr.flows[fi];
     const uint32_t b = flow_bound_slice(tr, fe);
     if (b == kNone) return false;
-    float y;
-    if (!thread_row_screen_y(f, tracks, fe.thread, tr.threads[fe.thread].slices.depth_of(b), &y)) return false;
-    *p = ImVec2(f.sx(f.st->view.x_of(std::max(fe.ts, tr.threads[fe.thread].slices.start[b]))), y + f.m.row_h * 0.5f);
+    const SliceSet& bs = tr.threads[fe.thread].slices;
+    *thread = fe.thread;
+    *row = bs.depth_of(b);
+    *t = std::max(fe.ts, bs.start[b]);
     return true;
   };
   for (auto it = from; it != on_thread.end() && tr.flows[*it].ts <= s1; ++it) {
     const FlowEvent& fe = tr.flows[*it];
-    if (flow_bound_slice(tr, fe) != sel.index) continue;
+    TimelineState::FlowArrow here;
+    if (flow_bound_slice(tr, fe) != sel.index || !end_of(*it, &here.thread[0], &here.row[0], &here.t[0])) continue;
     const auto& chain = f.index->flows_with_id(fe.id);
-    const auto pos = std::find(chain.begin(), chain.end(), *it);
-    if (pos == chain.end()) continue;
-    ImVec2 here;
-    if (!endpoint(*it, &here)) continue;
-    ImVec2 other;
-    if (pos != chain.begin() && endpoint(*(pos - 1), &other)) arrow(f.dl, other, here, col, 2.0f);
-    if (pos + 1 != chain.end() && endpoint(*(pos + 1), &other)) arrow(f.dl, here, other, col, 2.0f);
+    const uint32_t pos = f.index->flow_position(*it);
+    for (int side : {0, 1}) {  // from the previous step to here, from here to the next
+      const uint32_t other = side == 0 ? pos - 1 : pos + 1;
+      if ((side == 0 && pos == 0) || other >= chain.size()) continue;
+      TimelineState::FlowArrow a = here;
+      if (!end_of(chain[other], &a.thread[1], &a.row[1], &a.t[1])) continue;
+      if (side == 0) std::swap(a.thread[0], a.thread[1]), std::swap(a.row[0], a.row[1]), std::swap(a.t[0], a.t[1]);
+      out.push_back(a);
+    }
+  }
+}
+
+void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {
+  TimelineState& st = *f.st;
+  if (!(st.flow_arrows_for == st.selected) || st.flow_arrows_index != f.index->generation()) {
+    find_flow_arrows(f, st.flow_arrows);
+    st.flow_arrows_for = st.selected;
+    st.flow_arrows_index = f.index->generation();
+  }
+  const ImU32 col = to_u32(palette().accent);
+  // Arrows that land on the same pixels are drawn once (a flow of 100 000 steps at one time is
+  // one arrow on screen), and a frame draws at most kMaxArrows.
+  constexpr size_t kMaxArrows = 20000;
+  std::unordered_set<uint64_t> drawn;
+  for (const TimelineState::FlowArrow& a : st.flow_arrows) {
+    if (drawn.size() >= kMaxArrows) break;
+    ImVec2 p[2];
+    bool placed = true;
+    for (int k = 0; k < 2 && placed; ++k) {
+      float y;
+      placed = thread_row_screen_y(f, tracks, a.thread[k], a.row[k], &y);
+      const double x = std::clamp(st.view.x_of(a.t[k]), -1e6, 1e6);  // far off screen: clipped
+      p[k] = ImVec2(f.sx(x), y + f.m.row_h * 0.5f);
+    }
+    if (!placed) continue;
+    const float lo = std::min(p[0].x, p[1].x), hi = std::max(p[0].x, p[1].x);
+    if (hi < f.plot_x || lo > f.plot_x + f.plot_w) continue;  // wholly left or right of the view
+    if (std::max(p[0].y, p[1].y) < f.clip_y0 || std::min(p[0].y, p[1].y) > f.clip_y1) continue;
+    auto px = [&](float v) { return uint64_t(uint16_t(std::clamp(v, -30000.0f, 30000.0f) + 32768.0f)); };
+    if (!drawn.insert(px(p[0].x) << 48 | px(p[0].y) << 32 | px(p[1].x) << 16 | px(p[1].y)).second) continue;
+    arrow(f.dl, p[0], p[1], col, 2.0f);
   }
 }
 

@@ -96,6 +96,9 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   auto by_ts = [&](uint32_t a, uint32_t b) { return trace.flows[a].ts < trace.flows[b].ts; };
   for (auto& [id, v] : flows_by_id_) std::stable_sort(v.begin(), v.end(), by_ts);
   for (auto& v : flows_by_thread_) std::stable_sort(v.begin(), v.end(), by_ts);
+  flow_position_.resize(trace.flows.size());
+  for (const auto& [id, v] : flows_by_id_)
+    for (uint32_t k = 0; k < v.size(); ++k) flow_position_[v[k]] = k;
 
   folds_.resize(trace.threads.size());
   parallel_for(trace.threads.size(), 0, [&](size_t th) {

@@ -55,6 +55,8 @@ class ViewIndex {
   uint32_t label_hue(uint32_t label) const { return hues_[label]; }
   // Flow events sharing an id, by ts (Trace::flows indices); empty when none.
   const std::vector<uint32_t>& flows_with_id(StrId id) const;
+  // Where flow event `flow` sits in flows_with_id() of its id.
+  uint32_t flow_position(uint32_t flow) const { return flow_position_[flow]; }
   // Flow events on one thread, by ts (Trace::flows indices).
   const std::vector<uint32_t>& flows_on_thread(uint32_t thread) const;
   // Pyramids of counter c; the stacked ones are built by ensure_stacked().
@@ -78,6 +80,7 @@ class ViewIndex {
   std::vector<uint32_t> group_of_process_;
   std::vector<uint32_t> hues_;
   std::unordered_map<StrId, std::vector<uint32_t>> flows_by_id_;
+  std::vector<uint32_t> flow_position_;
   std::vector<std::vector<uint32_t>> flows_by_thread_;
   std::vector<CounterIndex> counters_;
   struct ThreadFolds {
