@@ -23,7 +23,7 @@ enum class DiagKind : uint8_t {
   MissingPhase,         // no "ph"; skipped
   BadFieldType,         // a field of the wrong type (e.g. "ts": true); the event is skipped
   MissingTimestamp,     // an event that needs "ts" has none; skipped
-  TimestampOutOfRange,  // a timestamp that cannot be represented in int64 ns; clamped
+  TimestampOutOfRange,  // a time more than kMaxAbsTime ns from the origin; clamped
   MissingDuration,      // X without a valid "dur" >= 0; skipped
   UnknownPhase,         // a phase the model does not name; kept verbatim
   UnmatchedEnd,         // E with no open B on its thread; dropped
