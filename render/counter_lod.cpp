@@ -98,6 +98,34 @@ std::vector<CounterColumn> counter_columns(std::span<const Time> ts, std::span<c
   return out;
 }
 
+std::vector<CounterRun> merge_counter_columns(std::span<const CounterColumn> cols, double px) {
+  std::vector<CounterRun> out;
+  for (const CounterColumn& c : cols) {
+    if (std::isnan(c.mx) || std::isnan(c.mn)) continue;
+    if (!out.empty() && out.back().x1 == c.x && out.back().mn == c.mn && out.back().mx == c.mx) {
+      out.back().x1 = c.x + px;
+    } else {
+      out.push_back(CounterRun{c.x, c.x + px, c.mn, c.mx});
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> counter_bands_shown(std::span<const MinMaxPyramid> series, size_t max_bands) {
+  std::vector<uint32_t> out(series.size());
+  for (uint32_t k = 0; k < out.size(); ++k) out[k] = k;
+  if (series.size() <= max_bands) return out;
+  auto size = [&](uint32_t k) {
+    const double a = std::fabs(series[k].min()), b = std::fabs(series[k].max());
+    return std::isnan(a) ? 0.0 : std::max(a, b);  // NaN: the series has no value at all
+  };
+  const size_t keep = max_bands > 1 ? max_bands - 1 : 0;  // one band is the others'
+  std::stable_sort(out.begin(), out.end(), [&](uint32_t x, uint32_t y) { return size(x) > size(y); });
+  out.resize(keep);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::vector<double>> stacked_values(const Counter& c) {
   std::vector<std::vector<double>> out(c.series.size());
   const size_t n = c.ts.size();

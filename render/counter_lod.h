@@ -55,6 +55,24 @@ std::vector<CounterColumn> counter_columns(std::span<const Time> ts, std::span<c
                                            const MinMaxPyramid& pyramid, Time end, const TimeView& view,
                                            double px);
 
+// Adjacent columns with the same min and max: one rectangle instead of one per pixel. A counter
+// sampled more coarsely than the pixels holds each value over many columns.
+struct CounterRun {
+  double x0 = 0, x1 = 0;  // screen extent: from the first column's left edge to the last one's right
+  double mn = 0, mx = 0;  // the columns' min and max (never NaN)
+};
+
+// `cols` (as counter_columns() makes them, `px` wide) merged into runs of equal min and max that
+// touch; columns without a value (NaN) are left out. Drawing the runs covers the pixels the
+// columns cover, and nothing else.
+std::vector<CounterRun> merge_counter_columns(std::span<const CounterColumn> cols, double px);
+
+// The series a counter with many draws in their own colours: all of them when there are at most
+// `max_bands`, else the `max_bands - 1` of largest magnitude (|value| over all samples), in index
+// order. Each series costs a pass over the pixels, and with thousands most bands are thinner than a
+// pixel; a stacked counter draws the rest as grey bands in their places ("others").
+std::vector<uint32_t> counter_bands_shown(std::span<const MinMaxPyramid> series, size_t max_bands);
+
 // The values a stacked counter draws for series k: the sum of series 0..k per sample (NaN
 // counts as 0), so series k's band lies between stacked[k-1] and stacked[k].
 std::vector<std::vector<double>> stacked_values(const Counter& c);

@@ -8,22 +8,28 @@
 
 #include "analysis/slice_query.h"
 #include "render/source_lookup.h"
+#include "render/text_fit.h"
 #include "render/theme.h"
 
 namespace vz {
 namespace {
 
-// A two-column key/value table row.
-void row(const char* key, const std::string& value, const ImVec4* color = nullptr) {
+// A two-column key/value table row. Values of trace text (a category, an id) may be of any
+// length: text_long() wraps them at the panel's edge and cuts them.
+void row(const char* key, std::string_view value, const ImVec4* color = nullptr) {
   ImGui::TableNextRow();
   ImGui::TableNextColumn();
   ImGui::TextColored(palette().text_dim, "%s", key);
   ImGui::TableNextColumn();
-  if (color) {
-    ImGui::TextColored(*color, "%s", value.c_str());
-  } else {
-    ImGui::TextUnformatted(value.c_str());
-  }
+  if (color) ImGui::PushStyleColor(ImGuiCol_Text, *color);
+  text_long(value, ImGui::GetWindowContentRegionMax().x);  // the panel's edge, whatever the column's width
+  if (color) ImGui::PopStyleColor();
+}
+
+// The name at the top of the panel, in the large font.
+void title(std::string_view name) {
+  FontScope bold(fonts().large);
+  text_long(name, 0.0f);
 }
 
 std::string abs_time(const Trace& tr, Time t) {
@@ -34,13 +40,20 @@ std::string abs_time(const Trace& tr, Time t) {
   return buf;
 }
 
+// "thread (tid)  ·  process (pid)", each name and id cut at a quarter of what text_long() shows,
+// with its size when cut, so all four show.
 std::string thread_label(const Trace& tr, uint32_t th) {
   const Thread& t = tr.threads[th];
   const Process& p = tr.processes[t.process];
-  std::string s = t.name ? std::string(tr.str(t.name)) + " (" + std::string(tr.str(t.tid)) + ")"
-                         : "tid " + std::string(tr.str(t.tid));
+  auto str = [&](StrId id) {
+    const std::string_view all = tr.str(id);
+    std::string s(utf8_prefix(all, kLongTextMaxBytes / 4));
+    if (s.size() < all.size()) s += "\xe2\x80\xa6 (" + std::to_string(all.size()) + " bytes)";
+    return s;
+  };
+  std::string s = t.name ? str(t.name) + " (" + str(t.tid) + ")" : "tid " + str(t.tid);
   s += "  \xc2\xb7  ";
-  s += p.name ? std::string(tr.str(p.name)) + " (" + std::string(tr.str(p.pid)) + ")" : "pid " + std::string(tr.str(p.pid));
+  s += p.name ? str(p.name) + " (" + str(p.pid) + ")" : "pid " + str(p.pid);
   return s;
 }
 
@@ -61,12 +74,9 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   const SliceSet& s = pk.set == 0 ? th.slices : th.overflow;
   const uint32_t i = pk.index;
   const Label& lab = tr.labels[s.label[i]];
-  {
-    FontScope bold(fonts().large);
-    ImGui::TextUnformatted(std::string(tr.str(lab.name)).c_str());
-  }
+  title(tr.str(lab.name));
   if (!ImGui::BeginTable("##slice", 2, ImGuiTableFlags_SizingFixedFit)) return;
-  row("Category", lab.cat ? std::string(tr.str(lab.cat)) : "-");
+  row("Category", lab.cat ? tr.str(lab.cat) : "-");
   row("Thread", thread_label(tr, pk.thread));
   row("Start", format_tick(s.start[i] - tr.start, 1) + "   (" + abs_time(tr, s.start[i]) + ")");
   row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
@@ -93,7 +103,9 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
       ImGui::PushID(int(k));
       const float indent = float(k + 1) * ImGui::GetFontSize() * 0.6f;
       ImGui::Indent(indent);
-      const std::string text = std::string(tr.name_of(s.label[p])) + "   " + format_time_span(double(s.dur[p]));
+      // Cut to the panel's width: the duration after a longer name would not show either.
+      const std::string text = std::string(fit_text(tr.name_of(s.label[p]), ImGui::GetContentRegionAvail().x)) + "   " +
+                               format_time_span(double(s.dur[p]));
       if (ImGui::Selectable(text.c_str(), false) && timeline) {
         timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
         timeline->selection_changed = true;
@@ -117,16 +129,13 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
 void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   const Trace& tr = index.trace();
   const AsyncSlice& a = tr.async_slices[pk.index];
-  {
-    FontScope bold(fonts().large);
-    ImGui::TextUnformatted(std::string(tr.name_of(a.label)).c_str());
-  }
+  title(tr.name_of(a.label));
   if (!ImGui::BeginTable("##async", 2, ImGuiTableFlags_SizingFixedFit)) return;
   const Label& lab = tr.labels[a.label];
-  row("Category", lab.cat ? std::string(tr.str(lab.cat)) : "-");
+  row("Category", lab.cat ? tr.str(lab.cat) : "-");
   row("Kind", a.phase == 'b' ? "async (nestable b/e)" : "async (legacy S/F)");
-  row("Id", std::string(tr.str(a.id)));
-  row("Process", std::string(tr.str(tr.processes[a.process].pid)));
+  row("Id", tr.str(a.id));
+  row("Process", tr.str(tr.processes[a.process].pid));
   row("Start", format_tick(a.start - tr.start, 1) + "   (" + abs_time(tr, a.start) + ")");
   row("Duration", format_time_span(double(a.dur), 4));
   if (a.flags & kSliceOpen) row("State", "never ended", &palette().warning);
@@ -140,10 +149,7 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   const Instant& in = pk.scope == Scope::Thread ? tr.threads[pk.thread].instants[pk.index]
                       : pk.scope == Scope::Process ? tr.process_instants[pk.index]
                                                    : tr.global_instants[pk.index];
-  {
-    FontScope bold(fonts().large);
-    ImGui::TextUnformatted(std::string(tr.name_of(in.label)).c_str());
-  }
+  title(tr.name_of(in.label));
   if (!ImGui::BeginTable("##instant", 2, ImGuiTableFlags_SizingFixedFit)) return;
   row("Scope", pk.scope == Scope::Thread ? "thread" : pk.scope == Scope::Process ? "process" : "global");
   if (in.thread < tr.threads.size()) row("Thread", thread_label(tr, in.thread));

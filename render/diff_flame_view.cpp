@@ -111,7 +111,7 @@ void tooltip(const DiffResult& r, const DiffFlameState& st, uint32_t n) {
   ImGui::BeginTooltip();
   {
     FontScope bold(fonts().bold);
-    ImGui::TextUnformatted(diff_flame_name(r, n).c_str());
+    text_long(diff_flame_name(r, n), ImGui::GetFontSize() * 40.0f);
   }
   if (status != DiffStatus::Both) {
     ImGui::SameLine();

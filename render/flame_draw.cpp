@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "render/text_fit.h"
 #include "render/theme.h"
 
 namespace vz {
@@ -30,8 +31,8 @@ int flame_breadcrumb(const std::vector<std::string>& labels) {
       ImGui::TextColored(palette().text_dim, "\xe2\x80\xba");
       ImGui::SameLine(0, 4);
     }
-    std::string label = labels[k];
-    if (label.size() > 48) label = label.substr(0, 45) + "...";
+    std::string label(utf8_prefix(labels[k], 48));
+    if (label.size() < labels[k].size()) label = std::string(utf8_prefix(label, 45)) + "...";
     ImGui::PushID(int(k));
     if (k + 1 == labels.size()) {
       FontScope bold(fonts().bold);
@@ -69,8 +70,10 @@ bool draw_flame_frame(const FlameArea& a, double fx0, double fx1, int row, ImU32
   a.dl->AddRectFilled(ImVec2(x0, y + 1), ImVec2(x1 - (x1 - x0 > 3 ? 1.0f : 0.0f), y + h - 1), fill);
   if (x1 - x0 > a.em * 1.5f && !label.empty()) {
     const ImVec4 clip(x0 + 3, y, x1 - 3, y + h);
+    // Only what can show before the frame's or the area's right edge (a name may be megabytes).
+    const std::string_view shown = fit_text(label, std::min(clip.z, a.dl->GetClipRectMax().x) - (x0 + 4), a.em);
     a.dl->AddText(ImGui::GetFont(), a.em, ImVec2(x0 + 4, y + (h - a.em) * 0.5f - 1), text_color_on(fill),
-                  label.data(), label.data() + label.size(), 0, &clip);
+                  shown.data(), shown.data() + shown.size(), 0, &clip);
   }
   const bool over = a.hovered && a.mouse.x >= x0 && a.mouse.x < x1 && a.mouse.y >= y && a.mouse.y < y + h;
   if (over) a.dl->AddRect(ImVec2(x0, y + 1), ImVec2(x1, y + h - 1), IM_COL32(255, 255, 255, 200), 0, 0, 1.5f);

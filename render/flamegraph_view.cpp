@@ -9,6 +9,7 @@
 
 #include "analysis/search.h"
 #include "render/flame_draw.h"
+#include "render/text_fit.h"
 #include "render/theme.h"
 #include "render/time_view.h"
 #include "render/timeline.h"
@@ -17,16 +18,17 @@
 namespace vz {
 namespace {
 
-std::string node_name(const Trace& tr, const CallTree& tree, uint32_t n) {
+std::string_view node_name(const Trace& tr, const CallTree& tree, uint32_t n) {
   if (n == 0) return "all";
   const std::string_view s = tr.str(tree.nodes[n].name);
-  return s.empty() ? std::string("(unnamed)") : std::string(s);
+  return s.empty() ? std::string_view("(unnamed)") : s;
 }
 
 void breadcrumb(const Trace& tr, const CallTree& tree, FlamegraphState& st) {
   const std::vector<uint32_t> path = flame_path(tree, st.focus);
   std::vector<std::string> labels;
-  for (uint32_t n : path) labels.push_back(node_name(tr, tree, n));
+  // The breadcrumb shows 48 bytes of a name at most: no need to copy more.
+  for (uint32_t n : path) labels.emplace_back(utf8_prefix(node_name(tr, tree, n), 64));
   if (const int k = flame_breadcrumb(labels); k >= 0) st.focus = path[size_t(k)];
 }
 
@@ -36,7 +38,7 @@ void tooltip(const Trace& tr, const CallTree& tree, uint32_t n) {
   ImGui::BeginTooltip();
   {
     FontScope bold(fonts().bold);
-    ImGui::TextUnformatted(node_name(tr, tree, n).c_str());
+    text_long(node_name(tr, tree, n), ImGui::GetFontSize() * 40.0f);
   }
   ImGui::TextColored(palette().text_dim, "Total");
   ImGui::SameLine();
@@ -77,14 +79,17 @@ void draw_flamegraph(const Trace& tr, const CallTree& tree, FlamegraphState& st,
     if (!area.visible(f.row)) continue;
     const CallNode& n = tree.nodes[f.node];
     const std::string_view name = f.node == 0 ? std::string_view("all") : tr.str(n.name);
-    ImU32 col = f.node == 0 ? root_col : hash_color(name_hash(name));
+    if (st.hues.size() != tree.nodes.size()) st.hues.assign(tree.nodes.size(), {kNone, 0});
+    auto& hue = st.hues[f.node];
+    if (hue.first != n.name) hue = {n.name, name_hash(name)};
+    ImU32 col = f.node == 0 ? root_col : hash_color(hue.second);
     if (search && !contains_ignoring_case(name, highlight)) {
       col = blend_to_background(col, 0.75f);  // not a match: fade
     } else if (f.row < 0) {
       col = blend_to_background(col, 0.45f);  // above the focus: context, not content
     }
-    const std::string label = f.node == 0 ? "all  " + format_time_span(double(n.total)) : std::string(name);
-    if (draw_flame_frame(area, f.x0, f.x1, f.row, col, label)) hover = f.node;
+    const std::string root = f.node == 0 ? "all  " + format_time_span(double(n.total)) : std::string();
+    if (draw_flame_frame(area, f.x0, f.x1, f.row, col, f.node == 0 ? std::string_view(root) : name)) hover = f.node;
     st.frames_drawn++;
   }
   st.hovered = hover;

@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analysis/call_tree.h"
 #include "formats/model.h"
@@ -29,6 +31,8 @@ struct FlamegraphState {
   uint32_t hovered = kNone;    // node under the mouse last frame
   const CallTree* tree = nullptr;  // the tree `focus` belongs to (focus resets when it changes)
   size_t frames_drawn = 0;     // frames drawn last frame
+  // Per node, the name its colour was hashed from and the hash (names may be megabytes long).
+  std::vector<std::pair<StrId, uint32_t>> hues;
 };
 
 // Draws the breadcrumb and the graph into the rest of the current window. Frames whose name

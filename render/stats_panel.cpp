@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include "analysis/search.h"
+#include "render/text_fit.h"
 #include "render/theme.h"
 
 namespace vz {
@@ -30,6 +31,20 @@ void text_right(const char* s, const ImVec4* color) {
 }
 
 namespace {
+
+// Trace text (a name, a pid) in a table cell, cut to what the cell can show, or to `max_em` ems in
+// a column that fits its content: names may be megabytes long, and ImGui walks all they hold.
+void cell_text(std::string_view s, const ImVec4* color = nullptr, float max_em = 0.0f) {
+  const float room = max_em > 0 ? ImGui::GetFontSize() * max_em
+                                : ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
+  const std::string_view shown = fit_text(s, room);
+  if (color) ImGui::PushStyleColor(ImGuiCol_Text, *color);
+  ImGui::TextUnformatted(shown.data(), shown.data() + shown.size());
+  if (color) ImGui::PopStyleColor();
+}
+
+// The widest a pid or tid column grows (ems): ids are usually numbers, but may be any string.
+constexpr float kIdEms = 24.0f;
 
 // A right-aligned count; zero is dimmed, and non-zero uses `nonzero` when given.
 void count_cell(uint64_t n, const ImVec4* nonzero = nullptr) {
@@ -323,14 +338,14 @@ void thread_row(const ThreadSummary& t, Time span) {
   const Palette& p = palette();
   ImGui::TableNextRow();
   ImGui::TableNextColumn();
-  ImGui::TextUnformatted(t.pid.c_str());
+  cell_text(t.pid, nullptr, kIdEms);
   ImGui::TableNextColumn();
-  ImGui::TextUnformatted(t.tid.c_str());
+  cell_text(t.tid, nullptr, kIdEms);
   ImGui::TableNextColumn();
   if (t.name.empty()) {
     ImGui::TextColored(p.text_dim, "(unnamed)");
   } else {
-    ImGui::TextUnformatted(t.name.c_str());
+    cell_text(t.name);
   }
   ImGui::TableNextColumn();
   count_cell(t.slices);
@@ -387,11 +402,13 @@ void draw_threads(const Trace& trace, const TraceSummary& s, TraceInfoState& st)
 
 enum CounterColumn : ImGuiID { kCPid, kCName, kCSamples, kCSeries };
 
+// The series' names, comma-separated, up to kLongTextMaxBytes (more never fits a cell).
 std::string join_series(const CounterSummary& c) {
   std::string out;
   for (const std::string& s : c.series) {
+    if (out.size() >= kLongTextMaxBytes) break;
     if (!out.empty()) out += ", ";
-    out += s;
+    out += utf8_prefix(s, kLongTextMaxBytes);
   }
   return out;
 }
@@ -438,13 +455,13 @@ void draw_counters(const TraceSummary& s, TraceInfoState& st) {
       const CounterSummary& c = s.counters[st.counter_rows[size_t(r)]];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c.pid.c_str());
+      cell_text(c.pid, nullptr, kIdEms);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c.name.c_str());
+      cell_text(c.name);
       ImGui::TableNextColumn();
       count_cell(c.samples);
       ImGui::TableNextColumn();
-      ImGui::TextColored(palette().text_dim, "%s", join_series(c).c_str());
+      cell_text(join_series(c), &palette().text_dim);
     }
   }
   ImGui::EndTable();

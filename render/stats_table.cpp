@@ -99,7 +99,9 @@ bool draw_stats_table(const Trace& tr, const RangeStats& stats, StatsTableState&
       const float w = ImGui::GetContentRegionAvail().x * float(std::min(1.0, double(r.total) / scope));
       ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + w, p.y + ImGui::GetTextLineHeight()),
                                                 to_u32(palette().accent) & 0x40ffffffu);
-      const std::string name(tr.str(r.name));
+      // Cut to the cell (its padding included): a longer name is clipped there anyway.
+      const float room = ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
+      const std::string name(fit_text(tr.str(r.name), room));
       ImGui::PushID(int(r.name));
       if (ImGui::Selectable(name.empty() ? "(unnamed)" : name.c_str(), st.selected == r.name,
                             ImGuiSelectableFlags_SpanAllColumns)) {

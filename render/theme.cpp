@@ -5,6 +5,8 @@
 #include <string>
 #include <sys/stat.h>
 
+#include "render/text_fit.h"
+
 namespace vz {
 namespace {
 
@@ -237,6 +239,49 @@ ThemeKind current_theme() { return g_kind; }
 const Palette& palette() {
   if (g_palette.text.w == 0.0f) g_palette = make_palette(ThemeKind::Dark, dark_base());  // unset
   return g_palette;
+}
+
+float min_glyph_advance(const ImFont* font, float size) {
+  if (!font) font = ImGui::GetFont();
+  if (!(size > 0)) size = ImGui::GetFontSize();
+  if (!font || !(font->FontSize > 0)) return 0.0f;
+  // Fonts are rebuilt on a DPI change (new glyph arrays), so the cache is keyed on the array too.
+  struct Cached {
+    const ImFont* font = nullptr;
+    const ImFontGlyph* glyphs = nullptr;
+    float advance = 0;
+  };
+  static Cached cache[4];
+  static size_t next = 0;
+  for (const Cached& c : cache) {
+    if (c.font == font && c.glyphs == font->Glyphs.Data) return c.advance * size / font->FontSize;
+  }
+  float smallest = font->FallbackAdvanceX;
+  for (const ImFontGlyph& g : font->Glyphs) {
+    if (g.AdvanceX > 0 && (g.AdvanceX < smallest || !(smallest > 0))) smallest = g.AdvanceX;
+  }
+  cache[next] = Cached{font, font->Glyphs.Data, smallest};
+  next = (next + 1) % (sizeof cache / sizeof cache[0]);
+  return smallest * size / font->FontSize;
+}
+
+std::string_view fit_text(std::string_view s, float width, float size, const ImFont* font) {
+  if (s.size() <= 16) return s;  // shorter than any width worth cutting for
+  return visible_prefix(s, width, min_glyph_advance(font, size));
+}
+
+void text_long(std::string_view s, float wrap_width) {
+  if (s.size() <= kLongTextBytes) {
+    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    return;
+  }
+  const std::string_view shown = utf8_prefix(s, kLongTextMaxBytes);
+  ImGui::PushTextWrapPos(wrap_width);
+  ImGui::TextUnformatted(shown.data(), shown.data() + shown.size());
+  ImGui::PopTextWrapPos();
+  if (shown.size() < s.size()) {
+    ImGui::TextColored(palette().text_dim, "\xe2\x80\xa6 (%zu bytes)", s.size());
+  }
 }
 
 }  // namespace vz

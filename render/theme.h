@@ -14,6 +14,9 @@
 
 #include <imgui.h>
 
+#include <cstddef>
+#include <string_view>
+
 namespace vz {
 
 // The two looks the viewer offers.
@@ -66,6 +69,31 @@ const Palette& palette();
 
 // ImVec4 colour to the packed form draw lists take.
 inline ImU32 to_u32(const ImVec4& c) { return ImGui::ColorConvertFloat4ToU32(c); }
+
+// Text of unbounded length (names from the trace). ImGui walks every byte it draws or measures,
+// clipped or not, so a name is cut to what can show before it is drawn every frame.
+//
+//   const std::string_view shown = vz::fit_text(name, clip_right - x);  // current font and size
+//   dl->AddText(font, size, pos, col, shown.data(), shown.data() + shown.size(), 0, &clip);
+//   vz::text_long(name, ImGui::GetFontSize() * 40.0f);  // a tooltip's or the details' full name
+
+// Names up to this many bytes are drawn by text_long() exactly as TextUnformatted() draws them.
+inline constexpr size_t kLongTextBytes = 256;
+// text_long() shows at most this many bytes of a text (then a note with its size).
+inline constexpr size_t kLongTextMaxBytes = 4096;
+
+// The smallest advance of any glyph of `font` with a width, in pixels at `size` (null font or
+// size 0: the current ones).
+float min_glyph_advance(const ImFont* font = nullptr, float size = 0.0f);
+
+// The prefix of `s` that can show in `width` pixels with `font` at `size` (null font or size 0:
+// the current ones): what is left out would be clipped anyway. See render/text_fit.h.
+std::string_view fit_text(std::string_view s, float width, float size = 0.0f, const ImFont* font = nullptr);
+
+// A name the user must be able to read: up to kLongTextBytes as TextUnformatted() draws it; longer
+// ones wrap at `wrap_width` (local x, as PushTextWrapPos takes; 0: the window's right edge) and show
+// at most kLongTextMaxBytes, followed by a dim "… (N bytes)" note.
+void text_long(std::string_view s, float wrap_width);
 
 // Pushes a font for the lifetime of the scope; a null font (load_fonts() not run) is a no-op.
 class FontScope {

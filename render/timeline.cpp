@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "render/counter_lod.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
 
@@ -315,40 +316,64 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       } else {
         f.dl->AddTriangleFilled(ImVec2(cx - r, cy - r * 0.6f), ImVec2(cx + r, cy - r * 0.6f), ImVec2(cx, cy + r), to_u32(p.text_dim));
       }
-      label = pr.name ? std::string(tr.str(pr.name)) + "  (pid " + std::string(tr.str(pr.pid)) + ")"
-                      : "Process " + std::string(tr.str(pr.pid));
+      FontScope bold(fonts().bold);
+      // Names and ids are cut to what can show before the row's right edge (a 1 MB process name).
+      const float lx = cx + r + pad, room = f.plot_x + f.plot_w - lx;
+      label = pr.name ? std::string(fit_text(tr.str(pr.name), room)) + "  (pid " + std::string(fit_text(tr.str(pr.pid), room)) + ")"
+                      : "Process " + std::string(fit_text(tr.str(pr.pid), room));
       const size_t nthreads = f.index->processes()[t.group].threads.size();
       label += "   " + std::to_string(nthreads) + (nthreads == 1 ? " thread" : " threads");
-      FontScope bold(fonts().bold);
-      f.dl->AddText(ImVec2(cx + r + pad, y + (t.h - f.text_h) * 0.5f - 1), to_u32(p.text), label.c_str());
+      const std::string_view shown = fit_text(label, room);
+      f.dl->AddText(ImVec2(lx, y + (t.h - f.text_h) * 0.5f - 1), to_u32(p.text), shown.data(), shown.data() + shown.size());
       continue;
     }
     const ImVec4 clip(gx, y, f.plot_x - 2, y + t.h);
+    const float room = f.plot_x - 2 - (gx + pad);  // names are cut to what the gutter can show
+    auto fit = [&](StrId id) { return std::string(fit_text(tr.str(id), room, f.text_h)); };
     ImU32 col = to_u32(p.text);
     if (t.kind == TrackKind::Thread) {
       const Thread& th = tr.threads[t.id];
-      label = th.name ? std::string(tr.str(th.name)) + " " + std::string(tr.str(th.tid)) : "Thread " + std::string(tr.str(th.tid));
+      label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
     } else if (t.kind == TrackKind::Async) {
       label = "Async";
       col = to_u32(p.text_dim);
     } else {
       const Counter& cn = tr.counters[t.id];
-      label = std::string(tr.str(cn.name));
-      if (cn.split && !cn.series.empty()) label += " " + std::string(tr.str(cn.series[0].key));
+      label = fit(cn.name);
+      if (cn.split && !cn.series.empty()) label += " " + fit(cn.series[0].key);
       if (cn.series.size() > 1) {
         const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];
-        label += overlaid ? "  (overlaid)" : "  (stacked)";
-        // Legend: one swatch per series under the name.
+        const size_t n = cn.series.size();
+        const CounterIndex& ci = f.index->counter(t.id);
+        const std::vector<uint32_t> bands = counter_bands_shown(ci.series, tl::kMaxCounterBands);
+        if (bands.size() == n) {
+          label += overlaid ? "  (overlaid)" : "  (stacked)";
+        } else {  // the largest series only: the legend says how many others there are
+          label += (overlaid ? "  (overlaid: " : "  (stacked: ") + std::to_string(bands.size()) + " of " +
+                   std::to_string(n) + ")";
+        }
+        // Legend: one swatch per series drawn under the name, then the others' (grey bands, stacked).
         float ly = y + f.text_h + 4;
-        for (size_t k = 0; k < cn.series.size() && ly + f.text_h <= y + t.h + 2; ++k, ly += f.text_h) {
-          f.dl->AddRectFilled(ImVec2(gx + pad, ly + 3), ImVec2(gx + pad + f.text_h * 0.6f, ly + f.text_h - 3), tl::series_color(uint32_t(k)));
-          const std::string_view key = tr.str(cn.series[k].key);
+        for (size_t j = 0; j <= bands.size() && ly + f.text_h <= y + t.h + 2; ++j, ly += f.text_h) {
+          const bool rest = j == bands.size();
+          if (rest && bands.size() == n) break;
+          const uint32_t k = rest ? 0 : bands[j];
+          f.dl->AddRectFilled(ImVec2(gx + pad, ly + 3), ImVec2(gx + pad + f.text_h * 0.6f, ly + f.text_h - 3),
+                              rest ? tl::fold_color() : tl::series_color(k));
+          if (rest) {
+            const std::string others = std::to_string(n - bands.size()) + (overlaid ? " others, not drawn" : " others");
+            f.dl->AddText(ImGui::GetFont(), f.text_h * 0.9f, ImVec2(gx + pad + f.text_h, ly), to_u32(p.text_dim),
+                          others.data(), others.data() + others.size(), 0, &clip);
+            break;
+          }
+          const std::string_view key = fit_text(tr.str(cn.series[k].key), room - f.text_h, f.text_h * 0.9f);
           f.dl->AddText(ImGui::GetFont(), f.text_h * 0.9f, ImVec2(gx + pad + f.text_h, ly), to_u32(p.text_dim),
                         key.data(), key.data() + key.size(), 0, &clip);
         }
       }
     }
-    f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(gx + pad, y + 1), col, label.data(), label.data() + label.size(),
+    const std::string_view shown = fit_text(label, room, f.text_h);
+    f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(gx + pad, y + 1), col, shown.data(), shown.data() + shown.size(),
                   0, &clip);
   }
 }

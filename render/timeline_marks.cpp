@@ -214,6 +214,11 @@ void draw_hover_tooltip(Frame& f) {
   if (h.kind == PickKind::None) return;
   ImGui::BeginTooltip();
   auto dim = [](const char* s) { ImGui::TextColored(palette().text_dim, "%s", s); ImGui::SameLine(); };
+  const float wrap = ImGui::GetFontSize() * 40.0f;  // for names too long to show on one line
+  auto title = [&](std::string_view name) {
+    FontScope b(fonts().bold);
+    text_long(name, wrap);
+  };
   auto args_preview = [&](ByteRange r) {
     std::string_view a = tr.view(r);
     if (a.empty()) return;
@@ -227,7 +232,7 @@ void draw_hover_tooltip(Frame& f) {
     case PickKind::Slice: {
       const SliceSet& s = h.set == 0 ? tr.threads[h.thread].slices : tr.threads[h.thread].overflow;
       const std::string_view name = tr.name_of(s.label[h.index]);
-      { FontScope b(fonts().bold); ImGui::TextUnformatted(name.data(), name.data() + name.size()); }
+      title(name);
       dim("Duration");
       ImGui::TextUnformatted(format_time_span(double(s.dur[h.index])).c_str());
       dim("Start");
@@ -238,11 +243,11 @@ void draw_hover_tooltip(Frame& f) {
     }
     case PickKind::Async: {
       const AsyncSlice& a = tr.async_slices[h.index];
-      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.name_of(a.label)).c_str()); }
+      title(tr.name_of(a.label));
       dim("Duration");
       ImGui::TextUnformatted(format_time_span(double(a.dur)).c_str());
       dim("Id");
-      ImGui::TextUnformatted(std::string(tr.str(a.id)).c_str());
+      text_long(tr.str(a.id), wrap);
       break;
     }
     case PickKind::Fold:
@@ -255,7 +260,7 @@ void draw_hover_tooltip(Frame& f) {
       const Instant& in = h.scope == Scope::Thread ? tr.threads[h.thread].instants[h.index]
                           : h.scope == Scope::Process ? tr.process_instants[h.index]
                                                       : tr.global_instants[h.index];
-      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.name_of(in.label)).c_str()); }
+      title(tr.name_of(in.label));
       const char* scope = h.scope == Scope::Thread ? "thread" : h.scope == Scope::Process ? "process" : "global";
       ImGui::TextColored(palette().text_dim, "Instant (%s) at %s", scope, format_tick(in.ts - timeline_origin(tr, *f.st), 1).c_str());
       args_preview(in.args);
@@ -264,21 +269,28 @@ void draw_hover_tooltip(Frame& f) {
     case PickKind::Counter: {
       const Counter& c = tr.counters[h.index];
       const Time t = f.st->view.time_at(f.mouse.x - f.plot_x);
-      { FontScope b(fonts().bold); ImGui::TextUnformatted(std::string(tr.str(c.name)).c_str()); }
+      title(tr.str(c.name));
       const uint32_t i = counter_sample_at(c.ts, t);
       if (i == kNone) {
         ImGui::TextColored(palette().text_dim, "no sample yet");
         break;
       }
       ImGui::TextColored(palette().text_dim, "at %s", format_tick(c.ts[i] - timeline_origin(tr, *f.st), 1).c_str());
-      for (size_t k = 0; k < c.series.size(); ++k) {
+      // At most a screenful of series (a counter may have thousands); keys cut to the tooltip's width.
+      constexpr size_t kMaxSeries = 32;
+      const size_t shown = c.series.size() <= kMaxSeries + 1 ? c.series.size() : kMaxSeries;
+      for (size_t k = 0; k < shown; ++k) {
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const float sz = ImGui::GetTextLineHeight();
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + sz * 0.2f), ImVec2(p.x + sz * 0.6f, p.y + sz * 0.8f),
                                                   series_color(uint32_t(k)));
         ImGui::Dummy(ImVec2(sz * 0.7f, sz));
         ImGui::SameLine();
-        ImGui::Text("%s: %.6g", std::string(tr.str(c.series[k].key)).c_str(), c.series[k].values[i]);
+        const std::string_view key = fit_text(tr.str(c.series[k].key), wrap);
+        ImGui::Text("%.*s: %.6g", int(key.size()), key.data(), c.series[k].values[i]);
+      }
+      if (shown < c.series.size()) {
+        ImGui::TextColored(palette().text_dim, "\xe2\x80\xa6 and %zu more series", c.series.size() - shown);
       }
       break;
     }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "render/counter_lod.h"
 #include "render/lod.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
@@ -23,6 +24,7 @@ void row_text(Frame& f, float x0, float x1, float y, std::string_view s, uint32_
   if (right - left < f.text_h) return;
   const ImVec4 clip(left, y, right, y + f.m.row_h);
   const float ty = y + (f.m.row_h - f.text_h) * 0.5f - 1.0f;
+  s = fit_text(s, right - left, f.text_h);
   f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(left, ty), text_on(bg), s.data(), s.data() + s.size(), 0.0f,
                 &clip);
 }
@@ -197,19 +199,37 @@ void draw_counter_track(Frame& f, const LaidTrack& t) {
   sc.lo = lo;
   sc.hi = hi > lo ? hi : lo + 1;
   f.dl->AddLine(ImVec2(f.plot_x, sc.y(0)), ImVec2(f.plot_x + f.plot_w, sc.y(0)), to_u32(palette().text_dim) & 0x40ffffffu);
-  // Stacked: the top band first so each lower band paints over the one above it.
-  for (size_t n = 0; n < pyr.size(); ++n) {
-    const size_t k = stacked ? pyr.size() - 1 - n : n;
+  // Each series costs a pass over the pixels, so a counter with many draws kMaxCounterBands - 1
+  // of them (the largest; see counter_bands_shown). Stacked, the others are grey bands in their
+  // places; overlaid, they are not drawn. The gutter's label says so.
+  const std::vector<uint32_t> shown = counter_bands_shown(ci.series, kMaxCounterBands);
+  const float base = sc.y(0);
+  auto draw_band = [&](size_t k, ImU32 col) {
     std::span<const double> vals = stacked ? std::span<const double>(ci.stacked[k]) : std::span<const double>(c.series[k].values);
-    const ImU32 col = series_color(uint32_t(k));
     const ImU32 fill = (col & 0x00ffffffu) | (stacked ? 0xd0000000u : 0x50000000u);
-    const float base = sc.y(0);
-    for (const CounterColumn& col_px : counter_columns(c.ts, vals, pyr[k], f.trace->end, f.st->view, 1.0)) {
-      if (std::isnan(col_px.mx)) continue;
-      const float x = f.sx(col_px.x);
-      const float ymx = sc.y(col_px.mx), ymn = sc.y(col_px.mn);
-      f.dl->AddRectFilled(ImVec2(x, std::min(ymx, base)), ImVec2(x + 1, std::max(ymx, base)), fill);
-      f.dl->AddRectFilled(ImVec2(x, ymx - 1), ImVec2(x + 1, std::max(ymn, ymx) + 1), col);
+    // Adjacent columns of equal min and max are one rectangle (a counter sampled more coarsely
+    // than the pixels): the same pixels as one rectangle per column.
+    const std::vector<CounterColumn> cols = counter_columns(c.ts, vals, pyr[k], f.trace->end, f.st->view, 1.0);
+    for (const CounterRun& r : merge_counter_columns(cols, 1.0)) {
+      const float x0 = f.sx(r.x0), x1 = f.sx(r.x1);
+      const float ymx = sc.y(r.mx), ymn = sc.y(r.mn);
+      f.dl->AddRectFilled(ImVec2(x0, std::min(ymx, base)), ImVec2(x1, std::max(ymx, base)), fill);
+      f.dl->AddRectFilled(ImVec2(x0, ymx - 1), ImVec2(x1, std::max(ymn, ymx) + 1), col);
+    }
+  };
+  if (!stacked) {
+    for (uint32_t k : shown) draw_band(k, series_color(k));
+  } else {
+    // From the top band down, each painting over the ones above it: series k's band lies between
+    // stacked[k-1] and stacked[k]. A run of series not shown is one grey band, painted from the
+    // top of its highest series.
+    const size_t n = pyr.size();
+    if (shown.empty() || shown.back() != n - 1) draw_band(n - 1, fold_color());
+    for (size_t j = shown.size(); j-- > 0;) {
+      const uint32_t k = shown[j];
+      draw_band(k, series_color(k));
+      const bool below_hidden = k > 0 && (j == 0 || shown[j - 1] != k - 1);
+      if (below_hidden) draw_band(k - 1, fold_color());
     }
   }
   // The scale: the largest value drawn, at the top left of the track.

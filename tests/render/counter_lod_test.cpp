@@ -1,5 +1,6 @@
 // Tests of render/counter_lod.cpp: the min/max pyramid and per-pixel columns of a counter, against
-// brute force over the samples (NaN skipped, step-function semantics), and stacking.
+// brute force over the samples (NaN skipped, step-function semantics), merging columns into runs,
+// how many series a stacked counter draws, and stacking.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -115,4 +116,85 @@ TEST_CASE("sample in effect") {
   CHECK(counter_sample_at(ts, 10) == 2);
   CHECK(counter_sample_at(ts, 19) == 2);
   CHECK(counter_sample_at(ts, 1000) == 3);
+}
+
+TEST_CASE("merged runs cover exactly the columns with a value, with their min and max") {
+  std::mt19937_64 rng(21);
+  for (int iter = 0; iter < 100; ++iter) {
+    const double px = iter % 2 ? 1.0 : 0.75;
+    std::vector<CounterColumn> cols;
+    double x = double(rng() % 5);
+    for (size_t i = 0, n = rng() % 400; i < n; ++i, x += px) {
+      if (rng() % 9 == 0) continue;  // a column counter_columns() skipped
+      CounterColumn c;
+      c.x = x;
+      const int kind = int(rng() % 4);  // few distinct values, so runs form
+      c.mn = kind == 0 ? kNaN : double(kind);
+      c.mx = kind == 0 ? kNaN : double(kind + int(rng() % 2));
+      cols.push_back(c);
+    }
+    const std::vector<CounterRun> runs = merge_counter_columns(cols, px);
+    // Every column with a value lies in exactly one run with its min and max; runs do not overlap.
+    size_t r = 0, covered = 0;
+    for (const CounterColumn& c : cols) {
+      if (std::isnan(c.mx)) continue;
+      while (r < runs.size() && runs[r].x1 <= c.x) ++r;
+      REQUIRE(r < runs.size());
+      CHECK(runs[r].x0 <= c.x);
+      CHECK(c.x + px <= runs[r].x1);
+      CHECK(runs[r].mn == c.mn);
+      CHECK(runs[r].mx == c.mx);
+      covered += 1;
+    }
+    double width = 0;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      width += runs[k].x1 - runs[k].x0;
+      if (k > 0) {
+        CHECK(runs[k - 1].x1 <= runs[k].x0);
+        // Neighbours that touch differ, or they would have been merged.
+        if (runs[k - 1].x1 == runs[k].x0) CHECK((runs[k - 1].mn != runs[k].mn || runs[k - 1].mx != runs[k].mx));
+      }
+    }
+    CHECK(width == doctest::Approx(double(covered) * px));  // nothing but those columns
+  }
+}
+
+TEST_CASE("a constant stretch of columns is one run") {
+  std::vector<CounterColumn> cols;
+  for (int i = 0; i < 100; ++i) cols.push_back(CounterColumn{double(i), 2.0, 3.0, 3.0});
+  cols[50].mx = 4.0;
+  const std::vector<CounterRun> runs = merge_counter_columns(cols, 1.0);
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].x0 == 0.0);
+  CHECK(runs[0].x1 == 50.0);
+  CHECK(runs[1].x1 == 51.0);
+  CHECK(runs[2].x1 == 100.0);
+}
+
+TEST_CASE("a counter draws every series up to the band limit, then the largest ones") {
+  // Series k holds values of magnitude k % 37 (series 5 negative, series 9 without values).
+  std::vector<std::vector<double>> values(1000);
+  for (size_t k = 0; k < values.size(); ++k) {
+    const double m = double(k % 37);
+    values[k] = {0.0, k == 5 ? -1000.0 : m, m / 2, 0.0};
+    if (k == 9) values[k] = {kNaN, kNaN};
+  }
+  std::vector<MinMaxPyramid> pyr;
+  for (const auto& v : values) pyr.emplace_back(v);
+  auto first = [&](size_t n) { return std::span<const MinMaxPyramid>(pyr.data(), n); };
+  CHECK(counter_bands_shown(first(1), 16) == std::vector<uint32_t>{0});
+  CHECK(counter_bands_shown(first(16), 16).size() == 16);  // all of them: no "others"
+  CHECK(counter_bands_shown(first(0), 16).empty());
+  // 17 series: the 15 largest in index order, and 2 others (series 0 and the one without values).
+  CHECK(counter_bands_shown(first(17), 16) ==
+        std::vector<uint32_t>{1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16});
+  // 1000: series 5 (|-1000|) and 14 of the series with magnitude 36 (the first ones on ties).
+  const std::vector<uint32_t> many = counter_bands_shown(pyr, 16);
+  REQUIRE(many.size() == 15);
+  CHECK(many[0] == 5);
+  for (size_t j = 1; j < many.size(); ++j) {
+    CHECK(many[j] % 37 == 36);
+    CHECK(many[j - 1] < many[j]);
+  }
+  CHECK(counter_bands_shown(first(5), 1).empty());  // everything in the others' band
 }
