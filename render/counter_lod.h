@@ -72,6 +72,8 @@ std::vector<CounterRun> merge_counter_columns(std::span<const CounterColumn> col
 // order. Each series costs a pass over the pixels, and with thousands most bands are thinner than a
 // pixel; a stacked counter draws the rest as grey bands in their places ("others").
 std::vector<uint32_t> counter_bands_shown(std::span<const MinMaxPyramid> series, size_t max_bands);
+// The bands the timeline draws per counter (and legend lines it shows): 15 series and the others.
+constexpr size_t kMaxCounterBands = 16;
 
 // The values a stacked counter draws for series k: the sum of series 0..k per sample (NaN
 // counts as 0), so series k's band lies between stacked[k-1] and stacked[k].

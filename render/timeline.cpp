@@ -345,7 +345,7 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
         const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];
         const size_t n = cn.series.size();
         const CounterIndex& ci = f.index->counter(t.id);
-        const std::vector<uint32_t> bands = counter_bands_shown(ci.series, tl::kMaxCounterBands);
+        const std::vector<uint32_t> bands = counter_bands_shown(ci.series, kMaxCounterBands);
         if (bands.size() == n) {
           label += overlaid ? "  (overlaid)" : "  (stacked)";
         } else {  // the largest series only: the legend says how many others there are

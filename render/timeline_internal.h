@@ -33,9 +33,6 @@ struct Frame {
   bool row_visible(float y, float h) const { return y + h >= clip_y0 && y <= clip_y1; }
 };
 
-// The most series a counter track draws one by one (see draw_counter_track).
-constexpr size_t kMaxCounterBands = 16;
-
 // Colour helpers (ImU32).
 uint32_t dim_color(uint32_t c);                 // a highlight is active and this is not part of it
 uint32_t darker(uint32_t c, float k = 0.55f);   // outlines

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "render/counter_lod.h"
+
 namespace vz {
 
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
@@ -21,8 +23,8 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
     place(LaidTrack{TrackKind::Header, g, p.process, 0, 0}, m.header_h);
     if (g < collapsed.size() && collapsed[g]) continue;
     for (uint32_t c : p.counters) {
-      // Tall enough for the name and one legend line per series.
-      const float series = float(index.trace().counters[c].series.size());
+      // Tall enough for the name and one legend line per series drawn (then one for the others).
+      const float series = float(std::min(index.trace().counters[c].series.size(), kMaxCounterBands));
       const float legend = series > 1 ? (series + 1.0f) * m.row_h * 0.8f + m.gap : 0.0f;
       place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, std::max(m.counter_h, legend));
     }
