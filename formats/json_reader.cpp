@@ -71,6 +71,25 @@ std::string token_text(const Tok& t, Diagnostics& diag, const char* base, const 
   return canonical_token(json::RawStr{t.p, t.len, t.escaped}, t.kind == 's', diag, uint64_t(t.p - base), counted);
 }
 
+// Orders a thread's slices by input offset (stable), carrying their attachments along.
+void in_file_order(std::vector<RawSlice>& slices, std::vector<uint64_t>& offsets,
+                   std::vector<SliceAttachment>& args, std::vector<SliceAttachment>& extras) {
+  std::vector<uint32_t> order(slices.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return offsets[a] < offsets[b]; });
+  std::vector<uint32_t> rank(order.size());
+  for (uint32_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
+  std::vector<RawSlice> s(slices.size());
+  std::vector<uint64_t> o(offsets.size());
+  for (uint32_t k = 0; k < order.size(); ++k) s[k] = slices[order[k]], o[k] = offsets[order[k]];
+  slices.swap(s);
+  offsets.swap(o);
+  for (auto* list : {&args, &extras}) {
+    for (SliceAttachment& a : *list) a.index = rank[a.index];
+    std::sort(list->begin(), list->end(), [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
+  }
+}
+
 // Sequential state of the merge: maps chunk-local ids to the model's.
 struct Merger {
   Merger(TraceBuilder& builder, Trace& trace, const char* input) : b(builder), t(trace), base(input) {}
@@ -215,6 +234,10 @@ struct Merger {
           for (const SliceAttachment& a : lt->extras) extras.push_back({base_index + a.index, a.range});
           std::vector<RawSlice>().swap(lt->slices);
         }
+        // Runs come chunk by chunk, and within a chunk one local thread per spelling of the ids
+        // ("pid":1 and "pid":"1", a missing pid and "pid":0): back in file order, so that ties in
+        // the layout fall the same way however the input was chunked.
+        if (!std::is_sorted(offsets.begin(), offsets.end())) in_file_order(slices, offsets, args, extras);
       }
       b.adopt_slices(uint32_t(th), std::move(slices), std::move(args), std::move(extras), std::move(offsets));
     });
