@@ -134,7 +134,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, const CallTreeQuery& q,
     for (uint32_t i = p.first; i < p.last; ++i) {
       uint32_t node = w.tree.child(0, name_of_label[o.label[i]]);
       nodes[node].count++;
-      nodes[node].total += clipped_dur(o, i, q.t0, q.t1);
+      nodes[node].total = wrap_add(nodes[node].total, clipped_dur(o, i, q.t0, q.t1));
     }
     return true;
   }
@@ -150,7 +150,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, const CallTreeQuery& q,
       uint32_t node = w.tree.child(pnode, name_of_label[s.label[i]]);
       w.cur[i - lo] = node;
       nodes[node].count++;
-      nodes[node].total += clipped_dur(s, i, q.t0, q.t1);
+      nodes[node].total = wrap_add(nodes[node].total, clipped_dur(s, i, q.t0, q.t1));
     };
     uint32_t i = lo;
     if (d > 0) {
@@ -180,7 +180,7 @@ void merge_trees(std::vector<Worker>& workers) {
       uint32_t id = g.child(map[src[k].parent], src[k].name);
       map[k] = id;
       g.nodes[id].count += src[k].count;
-      g.nodes[id].total += src[k].total;
+      g.nodes[id].total = wrap_add(g.nodes[id].total, src[k].total);
     }
   }
 }
@@ -215,9 +215,9 @@ CallTree build_call_tree(const Trace& t, const CallTreeQuery& q, unsigned worker
   // self = total - children's totals; the root's total and count are its children's sums.
   for (size_t k = 1; k < raw.size(); ++k) raw[k].self = raw[k].total;
   for (size_t k = 1; k < raw.size(); ++k) {
-    raw[raw[k].parent].self -= raw[k].total;
+    raw[raw[k].parent].self = wrap_sub(raw[raw[k].parent].self, raw[k].total);
     if (raw[k].parent == 0) {
-      raw[0].total += raw[k].total;
+      raw[0].total = wrap_add(raw[0].total, raw[k].total);
       raw[0].count += raw[k].count;
     }
   }

@@ -15,11 +15,11 @@ CallTree invert_call_tree(const Trace& t, const CallTree& top) {
     // Walk n's path leaf first: n, its caller, ..., the top-level frame.
     for (uint32_t m = uint32_t(k); m != 0; m = top.nodes[m].parent) {
       at = inv.child(at, top.nodes[m].name);
-      inv.nodes[at].total += n.self;
+      inv.nodes[at].total = wrap_add(inv.nodes[at].total, n.self);
       inv.nodes[at].count += n.count;
     }
-    inv.nodes[at].self += n.self;  // the whole stack ends here
-    inv.nodes[0].total += n.self;
+    inv.nodes[at].self = wrap_add(inv.nodes[at].self, n.self);  // the whole stack ends here
+    inv.nodes[0].total = wrap_add(inv.nodes[0].total, n.self);
     inv.nodes[0].count += n.count;
   }
   CallTree out = layout_call_tree(t, inv.nodes, true);

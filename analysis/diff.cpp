@@ -17,8 +17,8 @@ constexpr uint32_t kLinearChildren = 8;  // fan-out up to which children are mat
 
 // Fills the derived fields of a row from its two sides.
 void finish_row(DiffRow& r) {
-  r.delta_total = r.b.total - r.a.total;
-  r.delta_self = r.b.self - r.a.self;
+  r.delta_total = wrap_sub(r.b.total, r.a.total);
+  r.delta_self = wrap_sub(r.b.self, r.a.self);
   r.delta_pct = diff_pct(r.a.total, r.b.total, r.status != DiffStatus::Added);
 }
 
@@ -31,12 +31,12 @@ Time top_level_total(const Trace& t, const DiffSide& s) {
     const SliceSet& n = t.threads[th].slices;
     if (n.depths() > 0) {
       auto [lo, hi] = n.visible(0, s.t0, s.t1);
-      for (uint32_t i = lo; i < hi; ++i) sum += clipped_dur(n, i, s.t0, s.t1);
+      for (uint32_t i = lo; i < hi; ++i) sum = wrap_add(sum, clipped_dur(n, i, s.t0, s.t1));
     }
     const SliceSet& o = t.threads[th].overflow;
     for (uint32_t d = 0; d < o.depths(); ++d) {
       auto [lo, hi] = o.visible(d, s.t0, s.t1);
-      for (uint32_t i = lo; i < hi; ++i) sum += clipped_dur(o, i, s.t0, s.t1);
+      for (uint32_t i = lo; i < hi; ++i) sum = wrap_add(sum, clipped_dur(o, i, s.t0, s.t1));
     }
   }
   return sum;
@@ -238,7 +238,7 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
   out.by = q.by;
   if (q.by == DiffBy::Name) diff_by_name(a, b, q, workers, cancel, out);
   else diff_by_path(a, b, q, workers, cancel, out);
-  out.delta_total = out.total_b - out.total_a;
+  out.delta_total = wrap_sub(out.total_b, out.total_a);
   out.delta_pct = diff_pct(out.total_a, out.total_b);
   if (cancel && cancel->load(std::memory_order_relaxed)) out.complete = false;
   return out;

@@ -26,8 +26,8 @@ bool cancelled(const std::atomic<bool>* cancel) {
 
 inline void add_slice(LabelAcc& a, Time c) {
   a.count++;
-  a.total += c;
-  a.self += c;
+  a.total = wrap_add(a.total, c);
+  a.self = wrap_add(a.self, c);
   a.min = std::min(a.min, c);
   a.max = std::max(a.max, c);
 }
@@ -101,7 +101,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
         add_slice(acc[label[i]], c);
         uint32_t q = par[i];
         // A child outside every parent (a malformed set) takes no one's self time.
-        if (start[q] <= start[i] && start[i] < s.end(q)) acc[label[q]].self -= c;
+        if (start[q] <= start[i] && start[i] < s.end(q)) acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
       }
     }
     prev_lo = lo;
@@ -128,8 +128,8 @@ std::vector<NameStats> fold_names(const Trace& t, const std::vector<LabelAcc>& a
     }
     NameStats& r = rows[it->second];
     r.count += a.count;
-    r.total += a.total;
-    r.self += a.self;
+    r.total = wrap_add(r.total, a.total);
+    r.self = wrap_add(r.self, a.self);
     r.min = std::min(r.min, a.min);
     r.max = std::max(r.max, a.max);
   }
@@ -170,8 +170,8 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
       LabelAcc& a = acc[0][l];
       const LabelAcc& b = acc[w][l];
       a.count += b.count;
-      a.total += b.total;
-      a.self += b.self;
+      a.total = wrap_add(a.total, b.total);
+      a.self = wrap_add(a.self, b.self);
       a.min = std::min(a.min, b.min);
       a.max = std::max(a.max, b.max);
     }

@@ -46,7 +46,7 @@ Time slice_self_time(const SliceSet& s, uint32_t i) {
   if (i >= s.size()) return 0;
   auto [b, e] = slice_children(s, i);
   Time self = s.dur[i];
-  for (uint32_t c = b; c < e; ++c) self -= s.dur[c];
+  for (uint32_t c = b; c < e; ++c) self = wrap_sub(self, s.dur[c]);
   return self;
 }
 

@@ -48,6 +48,12 @@ inline constexpr Time saturating_end(Time start, Time dur) {
   return dur > 0 && start > INT64_MAX - dur ? INT64_MAX : start + dur;
 }
 
+// Sums and differences of durations (totals, self times) wrap around, as unsigned numbers do,
+// instead of overflowing: each time lies within +-2^61 ns, but a sum of several can pass 2^63
+// (292 years) in a hostile trace, where a wrong number beats undefined behaviour.
+inline constexpr Time wrap_add(Time a, Time b) { return Time(uint64_t(a) + uint64_t(b)); }
+inline constexpr Time wrap_sub(Time a, Time b) { return Time(uint64_t(a) - uint64_t(b)); }
+
 // A byte range inside Trace::source. len == 0 means "absent".
 struct ByteRange {
   uint64_t offset = 0;
