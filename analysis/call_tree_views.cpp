@@ -1,4 +1,5 @@
 // Views derived from a laid-out call tree: the bottom-up (inverted) tree and folded stacks.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,13 @@ void append_folded_frame(std::string_view name, std::string& out) {
   }
 }
 
-bool write_folded_stacks(const Trace& t, const CallTree& tree, const std::function<bool(std::string_view)>& sink) {
+namespace {
+
+// The folded lines of `tree` appended to `out`; flush() is called (and may empty `out`) whenever
+// `out` holds `piece` bytes or more; false from it stops the walk.
+template <class Flush>
+bool folded_lines(const Trace& t, const CallTree& tree, std::string& out, size_t piece, Flush&& flush) {
   if (tree.nodes.empty()) return true;
-  constexpr size_t kPiece = size_t(1) << 20;
-  std::string out;
   // Depth-first over the laid-out tree; `path` holds the frames of the current node's ancestors,
   // `ends[d]` where frame d ends in it.
   std::string path;
@@ -65,22 +69,28 @@ bool write_folded_stacks(const Trace& t, const CallTree& tree, const std::functi
       out += ' ';
       out += std::to_string(n.self);
       out += '\n';
-      if (out.size() >= kPiece) {
-        if (!sink(out)) return false;
-        out.clear();
-      }
+      if (out.size() >= piece && !flush()) return false;
     }
     for (uint32_t c = n.first_child + n.child_count; c-- > n.first_child;) stack.push_back(c);
   }
-  return out.empty() || sink(out);
+  return true;
+}
+
+}  // namespace
+
+bool write_folded_stacks(const Trace& t, const CallTree& tree, const std::function<bool(std::string_view)>& sink) {
+  std::string out;
+  auto flush = [&] {
+    const bool ok = sink(out);
+    out.clear();
+    return ok;
+  };
+  return folded_lines(t, tree, out, size_t(1) << 20, flush) && (out.empty() || flush());
 }
 
 std::string folded_stacks(const Trace& t, const CallTree& tree) {
   std::string out;
-  write_folded_stacks(t, tree, [&](std::string_view piece) {
-    out += piece;
-    return true;
-  });
+  folded_lines(t, tree, out, SIZE_MAX, [] { return true; });
   return out;
 }
 
