@@ -106,7 +106,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
       // Cut to the panel's width: the duration after a longer name would not show either.
       const std::string text = std::string(fit_text(tr.name_of(s.label[p]), ImGui::GetContentRegionAvail().x)) + "   " +
                                format_time_span(double(s.dur[p]));
-      if (ImGui::Selectable(text.c_str(), false) && timeline) {
+      if (selectable_text(text, false) && timeline) {
         timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
         timeline->selection_changed = true;
         timeline->focus_thread = pk.thread;

@@ -111,8 +111,8 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
       // The name cut to the cell (its padding included): a longer one is clipped there anyway.
       const float room = ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
       const std::string label = std::string(r.depth > 1 ? size_t(r.depth - 1) * 2 : 0, ' ') + std::string(fit_text(r.name, room));
-      if (ImGui::Selectable(label.empty() ? "(unnamed)" : label.c_str(), st.selected == r.name,
-                            ImGuiSelectableFlags_SpanAllColumns)) {
+      if (selectable_text(label.empty() ? "(unnamed)" : label, st.selected == r.name,
+                          ImGuiSelectableFlags_SpanAllColumns)) {
         st.selected = st.selected == r.name ? std::string() : r.name;
         changed = true;
       }

@@ -103,8 +103,8 @@ bool draw_stats_table(const Trace& tr, const RangeStats& stats, StatsTableState&
       const float room = ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
       const std::string name(fit_text(tr.str(r.name), room));
       ImGui::PushID(int(r.name));
-      if (ImGui::Selectable(name.empty() ? "(unnamed)" : name.c_str(), st.selected == r.name,
-                            ImGuiSelectableFlags_SpanAllColumns)) {
+      if (selectable_text(name.empty() ? "(unnamed)" : name, st.selected == r.name,
+                          ImGuiSelectableFlags_SpanAllColumns)) {
         st.selected = st.selected == r.name ? kNoStr : r.name;
         changed = true;
       }

@@ -270,6 +270,13 @@ std::string_view fit_text(std::string_view s, float width, float size, const ImF
   return visible_prefix(s, width, min_glyph_advance(font, size));
 }
 
+bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::Selectable("##selectable_text", selected, flags);
+  ImGui::GetWindowDrawList()->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), text.data(), text.data() + text.size());
+  return clicked;
+}
+
 void text_long(std::string_view s, float wrap_width) {
   if (s.size() <= kLongTextBytes) {
     ImGui::TextUnformatted(s.data(), s.data() + s.size());

@@ -90,6 +90,10 @@ float min_glyph_advance(const ImFont* font = nullptr, float size = 0.0f);
 // the current ones): what is left out would be clipped anyway. See render/text_fit.h.
 std::string_view fit_text(std::string_view s, float width, float size = 0.0f, const ImFont* font = nullptr);
 
+// ImGui::Selectable() showing `text` as it is: a label would stop at a NUL byte and hide what
+// follows "##" (names in traces may hold both). `text` should be cut to its room (fit_text).
+bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags = 0);
+
 // A name the user must be able to read: up to kLongTextBytes as TextUnformatted() draws it; longer
 // ones wrap at `wrap_width` (local x, as PushTextWrapPos takes; 0: the window's right edge) and show
 // at most kLongTextMaxBytes, followed by a dim "… (N bytes)" note.
