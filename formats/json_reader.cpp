@@ -37,21 +37,22 @@ struct Counted {
 
 // Decodes a raw string token; fixes invalid UTF-8 (counted).
 std::string decode(const json::RawStr& s, Diagnostics& diag, uint64_t offset, Counted* counted = nullptr) {
+  // A problem of a string already counted is only a sighting (it may move the first offset).
+  auto report = [&](DiagKind k, std::unordered_set<std::string_view>* seen, std::string_view detail) {
+    if (seen && !seen->insert(s.sv()).second) diag.sighting(k, offset, detail);
+    else diag.add(k, offset, detail);
+  };
   std::string out;
   if (s.escaped) {
     if (!unescape_json(s.sv(), out)) {
-      if (!counted || counted->bad_escape.insert(s.sv()).second)
-        diag.add(DiagKind::BadFieldType, offset, "invalid escape in a string");
-      else
-        diag.sighting(DiagKind::BadFieldType, offset, "invalid escape in a string");
+      report(DiagKind::BadFieldType, counted ? &counted->bad_escape : nullptr, "invalid escape in a string");
       out.assign(s.sv());
     }
   } else {
     out.assign(s.sv());
   }
   if (!utf8_valid(out)) {
-    if (!counted || counted->bad_utf8.insert(s.sv()).second) diag.add(DiagKind::InvalidUtf8, offset);
-    else diag.sighting(DiagKind::InvalidUtf8, offset);
+    report(DiagKind::InvalidUtf8, counted ? &counted->bad_utf8 : nullptr, {});
     out = utf8_repair(out);
   }
   return out;

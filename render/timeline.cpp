@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "render/counter_lod.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
 
@@ -345,7 +344,7 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
         const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];
         const size_t n = cn.series.size();
         const CounterIndex& ci = f.index->counter(t.id);
-        const std::vector<uint32_t> bands = counter_bands_shown(ci.series, kMaxCounterBands);
+        const std::vector<uint32_t>& bands = ci.bands;
         if (bands.size() == n) {
           label += overlaid ? "  (overlaid)" : "  (stacked)";
         } else {  // the largest series only: the legend says how many others there are

@@ -148,21 +148,24 @@ void find_flow_arrows(const Frame& f, std::vector<TimelineState::FlowArrow>& out
   auto first = std::lower_bound(on_thread.begin(), on_thread.end(), s0,
                                 [&](uint32_t i, Time t) { return tr.flows[i].ts < t; });
   auto from = first - std::min<ptrdiff_t>(first - on_thread.begin(), 64);
-  // An end of an arrow: the row of the slice the flow event binds to, at the event's time.
-  auto end_of = [&](uint32_t fi, uint32_t* thread, uint32_t* row, Time* t) {
-    const FlowEvent& fe = tr.flows[fi];
-    const uint32_t b = flow_bound_slice(tr, fe);
-    if (b == kNone) return false;
+  // An end of an arrow: the row of slice `b` (the one flow event `fe` binds to), at the event's time.
+  auto end_at = [&](const FlowEvent& fe, uint32_t b, uint32_t* thread, uint32_t* row, Time* t) {
     const SliceSet& bs = tr.threads[fe.thread].slices;
     *thread = fe.thread;
     *row = bs.depth_of(b);
     *t = std::max(fe.ts, bs.start[b]);
-    return true;
+  };
+  auto end_of = [&](uint32_t fi, uint32_t* thread, uint32_t* row, Time* t) {
+    const FlowEvent& fe = tr.flows[fi];
+    const uint32_t b = flow_bound_slice(tr, fe);
+    if (b != kNone) end_at(fe, b, thread, row, t);
+    return b != kNone;
   };
   for (auto it = from; it != on_thread.end() && tr.flows[*it].ts <= s1; ++it) {
     const FlowEvent& fe = tr.flows[*it];
+    if (flow_bound_slice(tr, fe) != sel.index) continue;
     TimelineState::FlowArrow here;
-    if (flow_bound_slice(tr, fe) != sel.index || !end_of(*it, &here.thread[0], &here.row[0], &here.t[0])) continue;
+    end_at(fe, sel.index, &here.thread[0], &here.row[0], &here.t[0]);
     const auto& chain = f.index->flows_with_id(fe.id);
     const uint32_t pos = f.index->flow_position(*it);
     for (int side : {0, 1}) {  // from the previous step to here, from here to the next

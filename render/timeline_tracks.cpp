@@ -202,7 +202,7 @@ void draw_counter_track(Frame& f, const LaidTrack& t) {
   // Each series costs a pass over the pixels, so a counter with many draws kMaxCounterBands - 1
   // of them (the largest; see counter_bands_shown). Stacked, the others are grey bands in their
   // places; overlaid, they are not drawn. The gutter's label says so.
-  const std::vector<uint32_t> shown = counter_bands_shown(ci.series, kMaxCounterBands);
+  const std::vector<uint32_t>& shown = ci.bands;
   const float base = sc.y(0);
   auto draw_band = [&](size_t k, ImU32 col) {
     std::span<const double> vals = stacked ? std::span<const double>(ci.stacked[k]) : std::span<const double>(c.series[k].values);

@@ -109,6 +109,7 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   counters_.resize(trace.counters.size());
   parallel_for(trace.counters.size(), 0, [&](size_t c) {
     for (const CounterSeries& s : trace.counters[c].series) counters_[c].series.emplace_back(s.values);
+    counters_[c].bands = counter_bands_shown(counters_[c].series, kMaxCounterBands);
     // Multi-series counters draw stacked by default: their pyramids are built here too, so the
     // first frame (on the UI thread) does no O(samples) work.
     if (trace.counters[c].series.size() > 1) ensure_stacked(uint32_t(c));

@@ -33,6 +33,7 @@ struct ProcessTracks {
 // Min/max pyramids of one counter's series (level 0 points into the model or into `stacked`).
 struct CounterIndex {
   std::vector<MinMaxPyramid> series;          // overlaid: one per series, over the raw values
+  std::vector<uint32_t> bands;                // the series drawn one by one (counter_bands_shown)
   std::vector<std::vector<double>> stacked;   // cumulative sums (built on first use)
   std::vector<MinMaxPyramid> stacked_series;  // pyramids over `stacked`
   bool stacked_ready = false;

@@ -33,6 +33,20 @@ const char* kTrace = R"({"traceEvents":[
  {"ph":"M","pid":2,"tid":7,"name":"thread_sort_index","args":{"sort_index":-1}}
 ]})";
 
+// kTrace laid out with small rows and gaps, for checks against a linear scan.
+struct SmallRows {
+  std::unique_ptr<Trace> t = load_text(kTrace);
+  ViewIndex index{*t};
+  LayoutMetrics m = [] {
+    LayoutMetrics lm;
+    lm.row_h = 7;
+    lm.gap = 3;
+    return lm;
+  }();
+  std::vector<LaidTrack> tracks = layout_tracks(index, {}, m);
+  float total = layout_height(tracks, m);
+};
+
 }  // namespace
 
 TEST_CASE("tracks follow sort indexes, then pid and tid") {
@@ -66,13 +80,10 @@ TEST_CASE("collapsed groups keep only their header") {
 }
 
 TEST_CASE("hit testing agrees with a linear scan") {
-  auto t = load_text(kTrace);
-  ViewIndex index(*t);
-  LayoutMetrics m;
-  m.row_h = 7;
-  m.gap = 3;
-  const auto tracks = layout_tracks(index, {}, m);
-  const float total = layout_height(tracks, m);
+  const SmallRows f;
+  const std::vector<LaidTrack>& tracks = f.tracks;
+  const LayoutMetrics& m = f.m;
+  const float total = f.total;
   for (float y = -5; y < total + 5; y += 0.5f) {
     int expect = -1, row = -1;
     for (size_t i = 0; i < tracks.size(); ++i) {
@@ -90,13 +101,9 @@ TEST_CASE("hit testing agrees with a linear scan") {
 }
 
 TEST_CASE("the tracks in a band agree with a linear scan") {
-  auto t = load_text(kTrace);
-  ViewIndex index(*t);
-  LayoutMetrics m;
-  m.row_h = 7;
-  m.gap = 3;
-  const auto tracks = layout_tracks(index, {}, m);
-  const float total = layout_height(tracks, m);
+  const SmallRows f;
+  const std::vector<LaidTrack>& tracks = f.tracks;
+  const float total = f.total;
   for (float y0 = -10; y0 < total + 5; y0 += 1.5f)
     for (float h : {0.5f, 3.0f, 11.0f, 40.0f, 1000.0f}) {
       CAPTURE(y0);
