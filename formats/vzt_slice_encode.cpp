@@ -13,10 +13,52 @@
 #include <utility>
 #include <vector>
 
+#include "formats/vzt_tree_sink.h"
 #include "formats/vzt_writer.h"
 #include "formats/vzt_writer_internal.h"
 
 namespace vz {
+
+// The writer's side of a VztTreeSink: points it at a block's columns and scratch, and reads back
+// what the block came to.
+class VztTreeSinkAccess {
+ public:
+  struct Room {
+    uint32_t n, labels, depths;
+    uint8_t *lead, *parent, *leaf_sym, *flags, *bits;
+    uint32_t *leaf_label, *item_label, *item_depth, *counts, *count;
+    uint64_t *sym_sum, *leaf_n;
+    uint8_t* info;
+    std::vector<uint32_t>* leafy;
+  };
+  static void prepare(VztTreeSink& k, const Room& r) {
+    k.cap_ = r.n, k.labels_ = r.labels, k.depths_ = r.depths;
+    k.lead_ = r.lead, k.parent_ = r.parent, k.leaf_sym_ = r.leaf_sym, k.flags_ = r.flags;
+    k.bits_ = r.bits;
+    k.leaf_label_ = r.leaf_label, k.item_label_ = r.item_label, k.item_depth_ = r.item_depth;
+    k.counts_ = r.counts, k.count_ = r.count, k.sym_sum_ = r.sym_sum, k.leaf_n_ = r.leaf_n;
+    k.info_ = r.info, k.leafy_ = r.leafy;
+    k.open_.resize(r.depths);
+  }
+  struct Result {
+    uint32_t items, first_depth, min_depth, max_depth, wide_steps, flagged;
+    bool ok;
+    Time base, t_min, t_max;
+    uint8_t *lead, *parent, *leaf_sym, *flags, *bits;
+  };
+  static Result finish(const VztTreeSink& k) {
+    Result r{};
+    r.ok = k.ran_ && !k.failed_ && int64_t(k.negative_) >= 0;
+    r.items = k.items_, r.first_depth = k.first_depth_, r.min_depth = k.min_depth_;
+    r.max_depth = k.max_depth_, r.wide_steps = k.wide_steps_, r.flagged = k.flagged_;
+    r.base = k.base_, r.t_min = k.t_min_, r.t_max = k.t_max_;
+    r.lead = k.lead_, r.parent = k.parent_, r.leaf_sym = k.leaf_sym_, r.flags = k.flags_;
+    r.bits = k.bits_;
+    return r;
+  }
+};
+
+uint32_t vzt_block_size(size_t n, uint32_t block_slices);
 
 using namespace vzt;
 using namespace vzt_write;
@@ -95,6 +137,10 @@ class BlockEncoder {
   // bits straight into `pl`'s bits column (no delta is kept). False, with nothing added, when a
   // delta is negative (the caller then adds the items one by one).
   bool add_walk(uint32_t first, uint32_t n, Payload& pl);
+  // RankedTree, a streamed set (VztSliceStream): block [first, first + n) fed by its producer
+  // through a VztTreeSink, which does add_walk's work as the events arrive. False when the
+  // stream failed.
+  bool add_stream(const VztSliceStream& src, uint32_t first, uint32_t n, Payload& pl);
   // Serializes the block into `pl` (ranges are copied through `copy`).
   template <class Copy>
   void finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, Copy&& copy);
@@ -371,6 +417,57 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
   return true;
 }
 
+bool BlockEncoder::add_stream(const VztSliceStream& src, uint32_t first, uint32_t n, Payload& pl) {
+  if (n == 0 || layout_ != SliceLayout::RankedTree || walk_ || items_ != 0) return false;
+  const uint32_t labels = std::max<uint32_t>(src.labels, 1);
+  sc_.count.assign(labels, 0), sc_.rank.assign(labels, 0);
+  sc_.sym_sum.assign(labels, 0), sc_.leaf_n.assign(labels, 0);
+  sc_.info.assign(labels, kRankChildless);
+  leafy_.clear(), leaves_ = 0;
+  // (leaf_sym and leaf_label: one more, the sink stores a parent end's byte there too)
+  sc_.labels.resize(n), sc_.depths.resize(n), sc_.leaf_sym.resize(n + 1), sc_.leaf_label.resize(n + 1);
+  pl.cols.resize(kRankedColumns);
+  // As add_walk: two events per slice, a symbol and at most 61 raw bits each; the flags column's
+  // entries (at most 5 + 2 bytes each) go after room for its count, moved up to it at the end.
+  VztTreeSinkAccess::Room room{};
+  room.n = n, room.labels = labels, room.depths = uint32_t(counts_.size());
+  room.lead = pl[1].append(n);
+  room.parent = pl[3].append(n + 1);  // (one more: the sink stores a leaf end's byte there too)
+  room.bits = pl[kBitsColumn].append(16 * size_t(n) + 8);
+  room.flags = pl[kFlagsColumn].append(2 * kMaxVarint + 7 * size_t(n)) + kMaxVarint;
+  room.leaf_sym = sc_.leaf_sym.data(), room.leaf_label = sc_.leaf_label.data();
+  room.item_label = sc_.labels.data(), room.item_depth = sc_.depths.data();
+  room.counts = counts_.data(), room.count = sc_.count.data();
+  room.sym_sum = sc_.sym_sum.data(), room.leaf_n = sc_.leaf_n.data();
+  room.info = sc_.info.data(), room.leafy = &leafy_;
+  VztTreeSink sink;
+  VztTreeSinkAccess::prepare(sink, room);
+  const bool fed = src.feed(first, n, sink);
+  const VztTreeSinkAccess::Result r = VztTreeSinkAccess::finish(sink);
+  if (!fed || !r.ok || r.items != n) {
+    std::fill(counts_.begin(), counts_.end(), 0);
+    return false;
+  }
+  uint8_t* const lead0 = pl[1].data();
+  pl[1].resize(size_t(r.lead - lead0));
+  pl[3].resize(size_t(r.parent - pl[3].data()));
+  pl[kBitsColumn].resize(size_t(r.bits - pl[kBitsColumn].data()));
+  Bytes& flags_col = pl[kFlagsColumn];
+  uint8_t* const entries = flags_col.data() + kMaxVarint;
+  uint8_t* q = put_varint(flags_col.data(), r.flagged);
+  std::memmove(q, entries, size_t(r.flags - entries));
+  flags_col.resize(size_t(q - flags_col.data()) + size_t(r.flags - entries));
+  base_ = t_ = r.base;
+  first_ = first;
+  first_depth_ = r.first_depth, min_depth_ = r.min_depth, max_depth_ = r.max_depth;
+  leaves_ = uint64_t(r.leaf_sym - sc_.leaf_sym.data());
+  narrow_steps_ = r.wide_steps == 0;
+  t_min_ = r.t_min, t_max_ = r.t_max;
+  items_ = n;
+  fused_ = true;
+  return true;
+}
+
 // RankedTree: labels become ranks in a per-block table (most used first: one byte for the 255
 // most used labels), the depth step of a slice after a childless label goes to its own column,
 // and leaf ends go to one of kLeafClasses columns by the leaf's label, labels grouped by their
@@ -555,6 +652,12 @@ uint32_t block_size(size_t n, uint32_t block_slices) {
   return uint32_t(std::max<size_t>(1, std::min<size_t>(block_slices, b)));
 }
 
+}  // namespace
+
+uint32_t vzt_block_size(size_t n, uint32_t block_slices) { return block_size(n, block_slices); }
+
+namespace {
+
 // Where a block of a set begins: the blocks are contiguous runs of the preorder walk (Tree) or of
 // the depth-major order (Level); either way each depth's slices come out in index order.
 struct SetPlan {
@@ -568,6 +671,7 @@ struct SetPlan {
   std::vector<uint32_t> kids;          // Tree: child_counts()
   std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice (into kids)
   const std::vector<uint32_t>* walk = nullptr;  // a set in walk order: each slice's depth
+  const VztSliceStream* stream = nullptr;       // a streamed set (s is then an empty set)
   uint32_t depths = 0;                          // depths of the set
   std::once_flag planned;              // write_slice_sets: planned by the first block's worker
   std::atomic<size_t> left{0};         // write_slice_sets: blocks not encoded yet
@@ -579,6 +683,21 @@ struct SetPlan {
   static size_t blocks_of(size_t n, uint32_t block_slices) {
     uint32_t b = block_size(n, block_slices);
     return (n + b - 1) / b;
+  }
+  static size_t blocks_of(const VztSliceSetRef& r, uint32_t block_slices) {
+    if (!r.stream) return blocks_of(r.set->size(), block_slices);
+    return r.stream->slices == 0 ? 0 : (r.stream->slices + r.stream->block - 1) / r.stream->block;
+  }
+  void plan(const VztSliceStream& src, SliceSetKind k) {
+    static const SliceSet kEmpty;
+    s = &kEmpty;
+    kind = k;
+    stream = &src;
+    tree = true;
+    block = src.block;
+    blocks = src.slices == 0 ? 0 : (src.slices + block - 1) / block;
+    left.store(blocks);
+    depths = src.depths;
   }
   void plan(const SliceSet& set, SliceSetKind k, uint32_t block_slices,
             const std::vector<uint32_t>* preorder_depth = nullptr) {
@@ -618,8 +737,10 @@ struct SetPlan {
   uint32_t encode(size_t b, Payload& pl, EncodeScratch& sc, Time* t0, Time* t1, Copy&& copy) const {
     BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc,
                      walk ? walk->data() : nullptr);
-    size_t first = b * block, n = std::min<size_t>(block, s->size() - first);
-    if (walk && enc.add_walk(uint32_t(first), uint32_t(n), pl)) {
+    size_t first = b * block, n = std::min<size_t>(block, (stream ? stream->slices : s->size()) - first);
+    if (stream) {
+      if (!enc.add_stream(*stream, uint32_t(first), uint32_t(n), pl)) return *t0 = *t1 = 0, 0;
+    } else if (walk && enc.add_walk(uint32_t(first), uint32_t(n), pl)) {
     } else if (walk) {
       enc.reserve(n);
       const uint32_t* d = walk->data();
@@ -692,10 +813,19 @@ bool VztStreamWriter::Impl::slices(uint32_t thread, SliceSetKind set, const Slic
 bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source,
                                        unsigned workers) {
   Impl& m = *this;
-  for (size_t i = 0; i < n; ++i)
+  for (size_t i = 0; i < n; ++i) {
+    if (const VztSliceStream* st = sets[i].stream) {
+      if (sets[i].kind != SliceSetKind::Nested || (st->slices > 0 && (st->block == 0 || st->depths == 0)) ||
+          st->slices > UINT32_MAX)
+        return m.fail("inconsistent slice stream");
+      continue;
+    }
     if (!sets[i].set || !slice_set_consistent(*sets[i].set, sets[i].kind, sets[i].preorder_depth))
       return m.fail("inconsistent SliceSet");
-  auto parallel_ok = [&](const VztSliceSetRef& r) { return r.set->args.empty() && r.set->extras.empty(); };
+  }
+  auto parallel_ok = [&](const VztSliceSetRef& r) {
+    return r.stream || (r.set->args.empty() && r.set->extras.empty());
+  };
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   size_t i = 0;
   while (i < n && !m.failed) {
@@ -712,11 +842,11 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     std::vector<SetPlan> plans(j - i);
     std::vector<std::pair<uint32_t, uint32_t>> jobs;  // (plan, block)
     for (uint32_t k = 0; k < plans.size(); ++k)
-      for (size_t b = 0, e = SetPlan::blocks_of(sets[i + k].set->size(), m.opt.block_slices); b < e; ++b)
+      for (size_t b = 0, e = SetPlan::blocks_of(sets[i + k], m.opt.block_slices); b < e; ++b)
         jobs.push_back({k, uint32_t(b)});
     std::vector<PackedBlock> done(jobs.size());
     std::atomic<size_t> next{0};
-    std::atomic<bool> bad{false};
+    std::atomic<bool> bad{false}, changed{false};  // changed: a stream's block failed
     auto work = [&] {
       ZSTD_CCtx* cctx = nullptr;
       EncodeScratch sc;
@@ -728,7 +858,8 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
           SetPlan& p = plans[jobs[k].first];
           std::call_once(p.planned, [&] {
             const VztSliceSetRef& r = sets[i + jobs[k].first];
-            p.plan(*r.set, r.kind, m.opt.block_slices, r.preorder_depth);
+            if (r.stream) p.plan(*r.stream, r.kind);
+            else p.plan(*r.set, r.kind, m.opt.block_slices, r.preorder_depth);
             p.key = slice_key(r.thread, r.kind);
             p.depth_offset = r.depth_offset;
           });
@@ -736,6 +867,11 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
           pl.clear();
           b.count = p.encode(jobs[k].second, pl, sc, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
           if (p.left.fetch_sub(1) == 1) p.release();
+          if (b.count == 0) {  // only a stream's block can come out empty: it failed
+            changed.store(true);
+            bad.store(true);
+            break;
+          }
           serialize_payload(pl, out, parts);
           pack_section(m.opt, cctx, SectionKind::Slices, p.key, b.count, out.data(), out.size(), true, parts,
                        b.section);
@@ -755,6 +891,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     }
     work();
     for (std::thread& t : pool) t.join();
+    if (changed.load()) return m.fail("slice stream changed while it was written");
     if (bad.load()) return m.fail("out of memory");
     if (!m.flush_args()) return false;
     for (PackedBlock& b : done) {

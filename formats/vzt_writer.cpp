@@ -504,7 +504,8 @@ bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src,
     if (r.thread < walk.size()) walk[r.thread] = &r;
   std::vector<VztSliceSetRef> sets;
   for (uint32_t i = 0; i < t.threads.size(); ++i) {
-    if (walk[i]) sets.push_back({i, SliceSetKind::Nested, walk[i]->set, 0, walk[i]->preorder_depth});
+    if (walk[i] && walk[i]->stream) sets.push_back({i, SliceSetKind::Nested, nullptr, 0, nullptr, walk[i]->stream});
+    else if (walk[i]) sets.push_back({i, SliceSetKind::Nested, walk[i]->set, 0, walk[i]->preorder_depth});
     else sets.push_back({i, SliceSetKind::Nested, &t.threads[i].slices, 0});
     sets.push_back({i, SliceSetKind::Overflow, &t.threads[i].overflow, 0});
   }

@@ -57,6 +57,29 @@ struct VztWriteOptions {
   uint32_t block_events = 1u << 20;   // events per Instants / Counter / ... section
 };
 
+// Slices per Slices section for a set of n (the writer's rule, VZT.md §7): a producer that
+// streams a set (VztSliceStream) plans its blocks with it.
+uint32_t vzt_block_size(size_t n, uint32_t block_slices);
+
+class VztTreeSink;  // formats/vzt_tree_sink.h
+
+// A nested set that its producer streams as begin/end events, block by block, instead of holding
+// it as columns (a recorder's ring buffer: the begins come in walk order already). The file is the
+// one the same slices given as a preorder walk give.
+class VztSliceStream {
+ public:
+  virtual ~VztSliceStream() = default;
+  size_t slices = 0;    // in the set
+  uint32_t depths = 0;  // the deepest slice's depth + 1
+  uint32_t labels = 0;  // every label the set uses is below this
+  uint32_t block = 0;   // slices per block: vzt_block_size(slices, the writer's block_slices)
+  // Feeds slices [first, first + n) of the walk (one block: first is a multiple of `block`) into
+  // `sink`, as formats/vzt_tree_sink.h describes; called once per block, from any thread, blocks
+  // in any order. False (or a sink that failed) when the events are not what they were planned
+  // to be: the write then fails ("slice stream changed").
+  virtual bool feed(size_t first, size_t n, VztTreeSink& sink) const = 0;
+};
+
 // One slice set to write with VztStreamWriter::write_slice_sets.
 struct VztSliceSetRef {
   uint32_t thread = 0;
@@ -68,9 +91,11 @@ struct VztSliceSetRef {
   // each slice, 0 for the first and never more than one below the slice before it. The file is
   // the one the depth-major form of the same set gives.
   const std::vector<uint32_t>* preorder_depth = nullptr;
+  // A nested set streamed instead (`set` then null, preorder_depth unused).
+  const VztSliceStream* stream = nullptr;
 };
 
-// write_vzt with some threads' nested slices given as preorder walks instead of
+// write_vzt with some threads' nested slices given as preorder walks or streams instead of
 // trace.threads[i].slices (left empty): each ref names its thread; kind and depth_offset unused.
 bool write_vzt(const Trace& trace, const std::string& path, const VztWriteOptions& options,
                const std::vector<VztSliceSetRef>& preorder_sets, std::string* error);

@@ -48,7 +48,8 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
       case kBegin: {
         out.has_begin_end = true;
         int64_t t = ns(rec.ts);
-        stack_.push_back(Open{t, rec.name});
+        if (plan_) plan_->begin(plan_->base + i, t, stack_.size());
+        stack_.push_back(Open{t, rec.name, begins_++});
         out.first_ts = std::min(out.first_ts, t);
         out.last_ts = std::max(out.last_ts, t);
         break;
@@ -63,6 +64,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
         }
         Open o = stack_.back();
         stack_.pop_back();
+        if (plan_) plan_->end(o.ordinal, o.start, t, stack_.size());
         slice(o.start, t, o.name, uint32_t(stack_.size()), 0, out);
         break;
       }
@@ -91,6 +93,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
       }
     }
   }
+  if (plan_) plan_->base += n;
 }
 
 void Decoder::event(const Record& head, const Record* p, uint32_t n, Batch& out) {
@@ -141,10 +144,15 @@ void Decoder::event(const Record& head, const Record* p, uint32_t n, Batch& out)
 }
 
 void Decoder::close_open(int64_t end_ns, Batch& out) {
+  if (plan_) plan_->current = plan_->begun;  // every block's records are over: the ends are late
   while (!stack_.empty()) {
     Open o = stack_.back();
     stack_.pop_back();
     ++out.open_begins;
+    if (plan_) {
+      plan_->open_at_end.push_back(o.ordinal);  // (innermost first: RingStream reverses them)
+      plan_->end(o.ordinal, o.start, std::max(end_ns, o.start), stack_.size());
+    }
     slice(o.start, std::max(end_ns, o.start), o.name, uint32_t(stack_.size()), kDecOpen, out);
   }
 }

@@ -212,6 +212,46 @@ struct Batch {
   void clear();
 };
 
+// Where a thread's begin/end slices fall into .vzt blocks of `block` slices, worked out by
+// Decoder::feed() as it goes (Decoder::plan_blocks) for RingStream (recorder/save_internal.h):
+// the record at which each block's first slice begins and how many slices of earlier blocks are
+// open there, the end times of a block's slices that end after the next block has begun (or never:
+// close_open's end, those slices listed in open_at_end), and whether the times allow the stream
+// at all (never decreasing, no zero-length slice).
+struct BlockPlan {
+  uint32_t block = 1;
+  struct Start {
+    size_t pos;      // record index over the runs fed so far
+    uint32_t outer;  // slices of earlier blocks open there
+  };
+  std::vector<Start> starts;
+  std::vector<std::pair<uint32_t, int64_t>> tails;  // (slice ordinal, end), in end order
+  std::vector<uint32_t> open_at_end;                // ordinals, ascending
+  size_t base = 0;       // records fed before the current run
+  uint32_t begun = 0;    // slices begun so far (the next one's ordinal)
+  uint32_t current = 0;  // the current block's first ordinal
+  uint32_t depths = 0;   // the most slices open at once
+  int64_t last = INT64_MIN, lo = INT64_MAX, hi = INT64_MIN;  // last time; roots' first start, last end
+  bool ok = true;
+  void begin(size_t pos, int64_t t, size_t outer) {
+    ok &= t >= last && begun < UINT32_MAX;
+    last = t;
+    if (begun - current == block || begun == 0) {
+      current = begun;
+      starts.push_back({pos, uint32_t(outer)});
+    }
+    if (outer == 0) lo = t < lo ? t : lo;
+    if (outer >= depths) depths = uint32_t(outer) + 1;
+    ++begun;
+  }
+  void end(uint32_t ordinal, int64_t start, int64_t t, size_t outer_after) {
+    ok &= t >= last && t > start;
+    last = t;
+    if (ordinal < current) tails.push_back({ordinal, t});  // its block is over
+    if (outer_after == 0) hi = t;
+  }
+};
+
 // Turns one thread's records into events. Keeps its open begins and a partial event between
 // feed() calls (the streaming writer feeds what it finds each time it wakes).
 class Decoder {
@@ -226,6 +266,8 @@ class Decoder {
   // (Batch::in_ring) and mark their names in `used` (indexed by NameId, ids past its end as 0);
   // walk_complete() / walk_begin_end() read them from there. Other events are decoded as usual.
   void leave_slices(std::vector<uint8_t>* used) { used_ = used; }
+  // With leave_slices: feed() and close_open() also plan the slices' blocks into `plan`.
+  void plan_blocks(BlockPlan* plan) { plan_ = plan; }
   int64_t min_duration() const { return min_dur_; }
   int64_t to_origin_ns(uint64_t ticks) const { return ns(ticks); }
   // The complete() slices of `snap` that feed() left there, newest first, as slice() would have
@@ -252,12 +294,15 @@ class Decoder {
   struct Open {
     int64_t start;
     uint32_t name;
+    uint32_t ordinal;  // begins before it (plan_blocks)
   };
   ClockCal clock_;
   int64_t origin_ns_;
   int64_t min_dur_;
   std::vector<Open> stack_;
   std::vector<uint8_t>* used_ = nullptr;  // leave_slices()
+  BlockPlan* plan_ = nullptr;              // plan_blocks()
+  uint32_t begins_ = 0;                    // begin records fed
   Record head_{};
   uint32_t need_ = 0;              // payload records the pending head still expects
   std::vector<Record> payload_;

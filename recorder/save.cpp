@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "formats/json_event.h"
 #include "formats/numbers.h"
 #include "formats/parallel.h"
+#include "formats/vzt_tree_sink.h"
 #include "formats/vzt_writer.h"
 #include "formats/writer.h"
 #include "recorder/internal.h"
@@ -252,6 +254,81 @@ bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int6
   return pos == n && walk_is_clean(out, depth, depths, bounds);
 }
 
+uint32_t RingStream::block_for(size_t records, uint32_t block_slices) {
+  return vzt_block_size(std::max<size_t>(records / 2, 1), block_slices);
+}
+
+bool RingStream::init(const Decoder& dec, const RingSnapshot& snap, BlockPlan&& plan, size_t n,
+                      const std::vector<uint32_t>& label_of, uint32_t nlabels,
+                      std::pair<Time, Time>* bounds) {
+  if (dec.min_duration() > 0 || n == 0 || n > UINT32_MAX || !plan.ok || plan.begun != n) return false;
+  const size_t blocks = (n + plan.block - 1) / plan.block;
+  if (plan.starts.size() != blocks) return false;
+  dec_ = &dec, snap_ = snap, label_of_ = &label_of;
+  slices = n, labels = nlabels, block = plan.block;
+  tails_.assign(blocks, {});
+  for (auto [ordinal, t] : plan.tails) tails_[ordinal / block].push_back(t);
+  std::reverse(plan.open_at_end.begin(), plan.open_at_end.end());
+  depths = plan.depths;
+  plan_ = std::move(plan);
+  if (bounds) *bounds = {plan_.lo, plan_.hi};
+  return true;
+}
+
+bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
+  const size_t b = first / block;
+  const std::vector<BlockPlan::Start>& starts = plan_.starts;
+  if (b >= starts.size() || first % block != 0) return false;
+  // Records [from, to) of the two runs: from the block's first begin to the next block's.
+  size_t k = starts[b].pos;
+  const size_t to = b + 1 < starts.size() ? starts[b + 1].pos : snap_.na + snap_.nb;
+  const std::vector<uint32_t>& label_of = *label_of_;
+  const std::vector<uint32_t>& open_at_end = plan_.open_at_end;
+  const std::vector<Time>& tails = tails_[b];
+  const size_t names = label_of.size();
+  auto open_flag = std::lower_bound(open_at_end.begin(), open_at_end.end(), uint32_t(first));
+  const uint32_t next_open = open_flag == open_at_end.end() ? UINT32_MAX : *open_flag;
+  uint32_t ordinal = uint32_t(first), open_at = next_open;
+  size_t tail = 0;
+  const Record* run = k < snap_.na ? snap_.a : snap_.b;
+  size_t run_end = k < snap_.na ? std::min(to, snap_.na) : to;  // (indexes over both runs)
+  size_t off = k < snap_.na ? 0 : snap_.na;
+  sink.run(starts[b].outer, [&](VztTreeSink::Event& e) __attribute__((always_inline)) {
+    for (;;) {
+      if (k == run_end) [[unlikely]] {
+        if (k < to) {  // into the second run
+          run = snap_.b, off = snap_.na, run_end = to;
+          continue;
+        }
+        if (tail == tails.size()) return false;
+        e.begin = false, e.t = tails[tail++];
+        return true;
+      }
+      const Record& rec = run[k++ - off];
+      const uint8_t kind = uint8_t(rec.meta);
+      if (kind == detail::kBegin) {
+        e.begin = true;
+        e.t = dec_->to_origin_ns(rec.ts);
+        e.label = label_of[rec.name < names ? rec.name : 0];
+        e.flags = kSliceFromBE;
+        if (ordinal == open_at) [[unlikely]] {
+          e.flags |= kSliceOpen;
+          ++open_flag;
+          open_at = open_flag == open_at_end.end() ? UINT32_MAX : *open_flag;
+        }
+        ++ordinal;
+        return true;
+      }
+      if (kind == detail::kEnd) {
+        e.begin = false;
+        e.t = dec_->to_origin_ns(rec.ts);
+        return true;
+      }
+    }
+  });
+  return ordinal == first + n;
+}
+
 namespace {
 
 struct ThreadData {
@@ -265,6 +342,9 @@ struct ThreadData {
   SliceSet set;               // laid out here (in walk order when `walked`), or
   std::vector<RawSlice> raw;  // left to the builder's layout
   std::vector<uint32_t> walk;  // walked: the depth of each slice of `set`
+  std::unique_ptr<RingStream> stream;  // walked: streamed from the ring instead of `set`
+  BlockPlan plan;                      // planned: its begin/end slices' blocks
+  bool planned = false;
   std::pair<Time, Time> bounds;  // walked: first start, last end
   bool laid_out = false, walked = false;
   size_t slices = 0;          // batch.slices.size() before the layout took them
@@ -372,25 +452,39 @@ uint64_t keep_newest_slices(std::vector<ThreadData>& td, size_t keep) {
 
 }  // namespace
 
-bool save_locked(const std::string& path, std::string* message) {
+namespace {
+
+StreamStats g_stream_stats;  // (under the registry mutex, as save is)
+
+// One attempt at save(): begin/end threads streamed from their rings when `streams`; a stream
+// that changed under the writer (a late writer) sets *changed.
+bool save_once(const std::string& path, std::string* message, bool streams, bool* changed) {
   Registry& r = registry();
   static const bool timing = std::getenv("VZ_REC_TIMING") != nullptr;
   auto tick = std::chrono::steady_clock::now();
   long faults = 0;  // minor page faults so far (timing)
+  double cpu = 0;   // CPU seconds of the process so far, all threads (timing)
+  auto cpu_seconds = [](const rusage& ru) {
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+  };
   if (timing) {
     rusage ru;
     ::getrusage(RUSAGE_SELF, &ru);
     faults = ru.ru_minflt;
+    cpu = cpu_seconds(ru);
   }
   auto phase = [&](const char* what) {
     if (!timing) return;
     auto now = std::chrono::steady_clock::now();
     rusage ru;
     ::getrusage(RUSAGE_SELF, &ru);
-    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s, %ld page faults\n", what,
-                 std::chrono::duration<double>(now - tick).count(), ru.ru_minflt - faults);
+    std::fprintf(stderr, "vz_recorder: save: %-8s %.3f s (CPU %.3f s), %ld page faults\n", what,
+                 std::chrono::duration<double>(now - tick).count(), cpu_seconds(ru) - cpu,
+                 ru.ru_minflt - faults);
     tick = now;
     faults = ru.ru_minflt;
+    cpu = cpu_seconds(ru);
   };
   if (path.empty()) return *message = "no output path", false;
   bool vzt = ends_with_ci(path, ".vzt");
@@ -400,6 +494,11 @@ bool save_locked(const std::string& path, std::string* message) {
   names_snapshot(names);
   int64_t origin_ns = r.origin_us * 1000;
 
+  const VztWriteOptions write_opt = [] {
+    VztWriteOptions o;
+    o.level = kSaveZstdLevel;
+    return o;
+  }();
   // Decode every thread (in parallel: each ring is independent).
   std::vector<ThreadData> td(r.threads.size());
   for (size_t i = 0; i < td.size(); ++i) {
@@ -417,6 +516,11 @@ bool save_locked(const std::string& path, std::string* message) {
     // min_duration (slices dropped after their place in the walk was taken): decoded after all.
     t.in_ring = vzt;
     if (t.in_ring) t.dec->leave_slices(&t.used);
+    if (t.in_ring && streams && r.config.min_duration_ns == 0) {  // blocks planned as it decodes
+      t.plan.block = RingStream::block_for(t.snap.na + t.snap.nb, write_opt.block_slices);
+      t.dec->plan_blocks(&t.plan);
+      t.planned = true;
+    }
     else t.batch.slices.reserve(t.snap.na + t.snap.nb);  // a record per short complete() slice
     t.dec->feed(t.snap.a, t.snap.na, t.batch);
     t.dec->feed(t.snap.b, t.snap.nb, t.batch);
@@ -491,9 +595,23 @@ bool save_locked(const std::string& path, std::string* message) {
   std::iota(all.begin(), all.end(), size_t(0));
   parallel_for(td.size(), 0, [&](size_t i) { mark_names(td[i]); });
   label_names(all);
+  std::atomic<size_t> streamed{0};
+  uint32_t nlabels = 0;  // labels so far: every slice's label is below
+  for (uint32_t l : nm.label)
+    if (l != kNone) nlabels = std::max(nlabels, l + 1);
   parallel_for(td.size(), 0, [&](size_t i) {
     ThreadData& t = td[i];
     if (!t.in_ring) return lay_out(t);
+    if (t.begin_end && t.planned) {  // straight from the ring into the writer
+      auto st = std::make_unique<RingStream>();
+      if (st->init(*t.dec, t.snap, std::move(t.plan), t.batch.in_ring, nm.label, nlabels, &t.bounds)) {
+        t.stream = std::move(st);
+        t.walked = true;
+        streamed.fetch_add(1, std::memory_order_relaxed);
+        t.slices = t.batch.in_ring;
+        return;
+      }
+    }
     t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
                                             t.set, t.walk, &t.bounds)
                            : walk_complete(*t.dec, t.snap, t.batch.in_ring, nm.label, t.set,
@@ -516,6 +634,7 @@ bool save_locked(const std::string& path, std::string* message) {
     parallel_for(retry.size(), 0, [&](size_t k) { lay_out(td[retry[k]]); });
   }
   phase("layout");
+  g_stream_stats.streamed = streamed.load();
   for (ThreadData& t : td) {
     Batch& bt = t.batch;
     uint64_t n = t.slices + bt.events();  // bt.slices is empty by now
@@ -572,13 +691,21 @@ bool save_locked(const std::string& path, std::string* message) {
   for (auto& [th, t] : walks) ++walks_on[th];
   for (auto& [th, t] : walks) {
     if (walks_on[th] == 1 && !b.has_slices(th)) {
-      walked.push_back({th, vzt::SliceSetKind::Nested, &t->set, 0, &t->walk});
-      if (!t->walk.empty()) b.note_time(t->bounds.first), b.note_time(t->bounds.second);
+      if (t->stream) walked.push_back({th, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, t->stream.get()});
+      else walked.push_back({th, vzt::SliceSetKind::Nested, &t->set, 0, &t->walk});
+      if (t->slices > 0) b.note_time(t->bounds.first), b.note_time(t->bounds.second);
       continue;
     }
-    const SliceSet& w = t->set;
-    std::vector<RawSlice> raw(w.size());
-    for (size_t k = 0; k < w.size(); ++k) raw[k] = RawSlice{w.start[k], w.dur[k], w.label[k], w.flags[k]};
+    std::vector<RawSlice> raw;
+    if (t->stream && !walk_begin_end(*t->dec, t->snap, t->slices, end, nm.label, t->set, t->walk, nullptr)) {
+      decode_ring_slices(*t, r.clock, origin_ns, r.config.min_duration_ns, &end);  // (changed since)
+      for (const DecodedSlice& x : t->batch.slices)
+        raw.push_back(RawSlice{x.start, x.dur, nm.l(x.name < nnames ? x.name : 0), slice_flags(x.flags)});
+    } else {
+      const SliceSet& w = t->set;
+      raw.resize(w.size());
+      for (size_t k = 0; k < w.size(); ++k) raw[k] = RawSlice{w.start[k], w.dur[k], w.label[k], w.flags[k]};
+    }
     b.adopt_slices(th, std::move(raw), {}, {});
   }
   // Where each zone's function is (vizviewer's source view).
@@ -624,9 +751,8 @@ bool save_locked(const std::string& path, std::string* message) {
   std::string error;
   bool ok;
   if (vzt) {
-    VztWriteOptions opt;
-    opt.level = kSaveZstdLevel;
-    ok = write_vzt(trace, path, opt, walked, &error);
+    ok = write_vzt(trace, path, write_opt, walked, &error);
+    *changed = !ok && error.find("slice stream changed") != std::string::npos;
   } else {
     ok = save_trace(trace, path, &error);
   }
@@ -647,6 +773,19 @@ bool save_locked(const std::string& path, std::string* message) {
                 " oldest events were dropped (raise tracer_entries to keep them)";
   }
   return true;
+}
+
+}  // namespace
+
+StreamStats last_stream_stats() { return g_stream_stats; }
+
+bool save_locked(const std::string& path, std::string* message) {
+  bool changed = false;
+  g_stream_stats = StreamStats{};
+  const bool ok = save_once(path, message, true, &changed);
+  if (ok || !changed) return ok;
+  g_stream_stats.redone = true;
+  return save_once(path, message, false, &changed);  // the rings without streaming them
 }
 
 }  // namespace vz::rec::internal

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "formats/model.h"
+#include "formats/vzt_writer.h"
 #include "recorder/internal.h"
 
 namespace vz::rec::internal {
@@ -48,5 +49,36 @@ bool walk_complete(const Decoder& dec, const RingSnapshot& snap, size_t n,
 bool walk_begin_end(const Decoder& dec, const RingSnapshot& snap, size_t n, int64_t end_ns,
                     const std::vector<uint32_t>& label_of, SliceSet& out,
                     std::vector<uint32_t>& depth, std::pair<Time, Time>* bounds);
+
+// A thread's begin/end slices (a ring without complete() records, no min_duration) streamed
+// from its records into the .vzt writer block by block (formats/vzt_tree_sink.h), never stored
+// as columns. The blocks were planned while the ring was decoded (Decoder::plan_blocks); init()
+// refuses a plan walk_begin_end() would refuse too (times that decrease, a zero-length slice) or
+// one that does not match the n slices the decoder counted, and leaves those threads to it.
+class RingStream final : public VztSliceStream {
+ public:
+  // Slices per block for a ring of `records` records (the plan is made before the slices are
+  // counted): the writer's rule for as many slices as the records could hold.
+  static uint32_t block_for(size_t records, uint32_t block_slices);
+  bool init(const Decoder& dec, const RingSnapshot& snap, BlockPlan&& plan, size_t n,
+            const std::vector<uint32_t>& label_of, uint32_t nlabels, std::pair<Time, Time>* bounds);
+  bool feed(size_t first, size_t n, VztTreeSink& sink) const override;
+
+ private:
+  const Decoder* dec_ = nullptr;
+  RingSnapshot snap_;
+  const std::vector<uint32_t>* label_of_ = nullptr;
+  BlockPlan plan_;
+  std::vector<std::vector<Time>> tails_;  // per block: its late ends, innermost first
+};
+
+// What the last save() did with streams (tests check the stream path is taken, not fallen back
+// from): threads streamed from their rings, and whether a stream failed and the save was redone
+// without them.
+struct StreamStats {
+  size_t streamed = 0;
+  bool redone = false;
+};
+StreamStats last_stream_stats();
 
 }  // namespace vz::rec::internal

@@ -3,11 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "formats/vzt_format.h"
 #include "formats/vzt_reader.h"
+#include "formats/vzt_tree_sink.h"
 #include "formats/vzt_writer.h"
 #include "tests/formats/vzt_test_traces.h"
 
@@ -552,4 +555,159 @@ TEST_CASE("write_slice_sets: walk blocks with rank escapes, flags, an INT64_MAX 
     write(b.path, true);
     check_same_after_header(read_all(a.path), read_all(b.path));
   }
+}
+
+namespace {
+
+// A nested set streamed the way a recorder's ring holds it: its walk replayed as begin and end
+// events in time order, each block fed from its first begin on (the enclosing slices of earlier
+// blocks ending as foreign ends) until its own slices have all ended.
+class ReplayStream : public VztSliceStream {
+ public:
+  ReplayStream(const WalkForm& w, uint32_t block_slices) : w_(w) {
+    const size_t n = w.depth.size();
+    slices = n;
+    for (size_t k = 0; k < n; ++k) {
+      depths = std::max(depths, w.depth[k] + 1);
+      labels = std::max(labels, w.set.label[k] + 1);
+    }
+    block = vzt_block_size(n, block_slices);
+    std::vector<uint32_t> open;
+    for (uint32_t k = 0; k < n; ++k) {
+      while (open.size() > w.depth[k]) close(open);
+      first_event_.push_back(events_.size());
+      events_.push_back({true, k, w.set.start[k]});
+      open.push_back(k);
+    }
+    while (!open.empty()) close(open);
+  }
+  bool feed(size_t first, size_t n, VztTreeSink& sink) const override {
+    ++fed;
+    // From the block's first begin to the next block's, every event (the sink tells the
+    // block's own ends from the enclosing slices'); after that, the ends of its own slices.
+    size_t e = first_event_[first];
+    const size_t next = first + n < first_event_.size() ? first_event_[first + n] : events_.size();
+    sink.run(w_.depth[first], [&](VztTreeSink::Event& ev) {
+      for (; e < events_.size(); ++e) {
+        const Event& x = events_[e];
+        if (e >= next && (x.begin || x.item < first || x.item >= first + n)) continue;
+        ev.begin = x.begin, ev.t = x.t;
+        if (x.begin) ev.label = w_.set.label[x.item], ev.flags = w_.set.flags[x.item];
+        ++e;
+        return true;
+      }
+      return false;
+    });
+    return true;
+  }
+  mutable std::atomic<int> fed{0};
+
+ private:
+  struct Event {
+    bool begin;
+    uint32_t item;
+    Time t;
+  };
+  void close(std::vector<uint32_t>& open) {
+    const uint32_t k = open.back();
+    open.pop_back();
+    events_.push_back({false, k, Time(uint64_t(w_.set.start[k]) + uint64_t(w_.set.dur[k]))});
+  }
+  const WalkForm& w_;
+  std::vector<Event> events_;
+  std::vector<size_t> first_event_;
+};
+
+}  // namespace
+
+TEST_CASE("write_slice_sets: a nested set streamed as begin/end events writes the bytes of its walk") {
+  auto t = viztracer_like(60000, 5, 6);
+  auto big = viztracer_like(600000);
+  std::vector<WalkForm> walks;
+  for (const Thread& th : t->threads) {
+    REQUIRE(th.slices.args.empty());
+    walks.push_back(walk_form(th.slices));
+  }
+  walks.push_back(walk_form(big->threads[0].slices));
+  // Deep recursions (two-byte depth steps), every slice its own label (rank escapes), flags, an
+  // INT64_MAX end.
+  {
+    SliceSet s;
+    std::vector<std::vector<std::pair<Time, Time>>> at;
+    auto put = [&](uint32_t d, Time st, Time du) {
+      if (at.size() <= d) at.resize(d + 1);
+      at[d].push_back({st, du});
+    };
+    for (uint32_t r = 0; r < 700; ++r) {
+      const Time st = Time(r) * 100000;
+      put(0, st, r == 699 ? INT64_MAX - st : 90000);
+      put(1, st + 10, 40000);
+      for (uint32_t k = 0; k < (r == 3 ? 100u : 3u); ++k) put(2 + k, st + 20 + k, 30000 - 2 * Time(k));
+      put(1, st + 50000, 100);
+    }
+    for (auto& level : at) {
+      for (auto [st, du] : level) {
+        const uint32_t i = uint32_t(s.start.size());
+        s.start.push_back(st), s.dur.push_back(du);
+        s.label.push_back(i * 7 + 1000), s.flags.push_back(i % 5 == 0 ? uint8_t(1 + i % 3) : 0);
+      }
+      s.depth_begin.push_back(uint32_t(s.start.size()));
+    }
+    walks.push_back(walk_form(s));
+  }
+  for (uint32_t block : {1u, 7u, 4000u, 1u << 20}) {
+    CAPTURE(block);
+    VztWriteOptions opt;
+    opt.block_slices = block;
+    opt.level = 1;
+    std::vector<std::unique_ptr<ReplayStream>> streams;
+    for (const WalkForm& w : walks) streams.push_back(std::make_unique<ReplayStream>(w, block));
+    auto write = [&](const std::string& path, bool streamed, unsigned workers) {
+      std::vector<VztSliceSetRef> sets;
+      for (uint32_t i = 0; i < walks.size(); ++i) {
+        if (streamed) sets.push_back({i, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, streams[i].get()});
+        else sets.push_back({i, vzt::SliceSetKind::Nested, &walks[i].set, 0, &walks[i].depth});
+      }
+      VztStreamWriter w;
+      REQUIRE(w.open(path, opt, nullptr));
+      REQUIRE(w.write_slice_sets(sets.data(), sets.size(), {}, workers));
+      std::string err;
+      REQUIRE_MESSAGE(w.finish(&err), err);
+    };
+    TempPath a("stream-ref.vzt"), b("stream-1.vzt"), c("stream-3.vzt");
+    write(a.path, false, 2);
+    write(b.path, true, 1);
+    write(c.path, true, 3);
+    const std::string ra = read_all(a.path);
+    check_same_after_header(ra, read_all(b.path));
+    check_same_after_header(ra, read_all(c.path));
+    size_t blocks = 0;
+    for (auto& s : streams) blocks += (s->slices + s->block - 1) / s->block;
+    size_t fed = 0;
+    for (auto& s : streams) fed += size_t(s->fed.load());
+    CHECK(fed == 2 * blocks);  // each block fed once per streamed write
+  }
+}
+
+TEST_CASE("write_slice_sets: a stream that differs from its plan fails the write and leaves no file") {
+  auto t = viztracer_like(5000);
+  WalkForm w = walk_form(t->threads[0].slices);
+  auto fails = [&](auto&& tweak) {
+    ReplayStream s(w, 1000);
+    tweak(s);
+    TempPath p("stream-bad.vzt");
+    VztStreamWriter wr;
+    REQUIRE(wr.open(p.path, {}, nullptr));
+    VztSliceSetRef r{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &s};
+    bool ok = wr.write_slice_sets(&r, 1, {});
+    std::string err;
+    ok = wr.finish(&err) && ok;
+    CHECK((::access(p.path.c_str(), F_OK) == 0) == ok);  // a failed write leaves no file
+    return !ok ? err : std::string();
+  };
+  CHECK(fails([](ReplayStream& s) { s.slices += 1; }).find("changed") != std::string::npos);  // a begin short
+  CHECK(fails([](ReplayStream& s) { s.depths -= 1; }).find("changed") != std::string::npos);  // too deep
+  CHECK(fails([](ReplayStream& s) { s.labels = 1; }).find("changed") != std::string::npos);   // labels out of range
+  CHECK(fails([](ReplayStream& s) { s.block = 0; }).find("inconsistent") != std::string::npos);
+  CHECK(fails([](ReplayStream&) {}).empty());  // (the stream as planned writes)
 }

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "formats/builder.h"
+#include "formats/vzt_writer.h"
 #include "recorder/internal.h"
 #include "recorder/save_internal.h"
+#include "tests/formats/vzt_test_traces.h"
 
 using namespace vz;
 using vz::rec::internal::build_preorder;
@@ -331,4 +333,118 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
   }
   CHECK(walked > 750);
   CHECK(filtered > 300);  // the min_duration runs drop slices
+}
+
+TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes of their walk") {
+  const size_t names = 8;
+  const uint32_t nlabels = 100 + names;
+  std::vector<uint32_t> label_of(names);
+  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  ri::ClockCal clock;  // ticks are ns
+  size_t compared = 0, refused = 0;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    int64_t end = 0;
+    std::vector<Record> recs = ring_records(rng, true, &end);
+    if (seed % 4 == 0) {  // one begin or end moved back in time: a zero-length slice, or worse
+      size_t k = 2 + size_t(rng() % (recs.size() - 2));
+      while (k < recs.size() && uint8_t(recs[k].meta) != rd::kBegin && uint8_t(recs[k].meta) != rd::kEnd) ++k;
+      if (k < recs.size()) recs[k].ts = recs[k - 1 - rng() % 2].ts;
+    }
+    ri::RingSnapshot snap;
+    const size_t cut = seed % 7 == 0 ? 0 : size_t(rng() % recs.size());
+    snap.a = recs.data(), snap.na = cut, snap.b = recs.data() + cut, snap.nb = recs.size() - cut;
+    const uint32_t block_slices = std::vector<uint32_t>{1, 2, 3, 5, 1u << 20}[seed % 5];
+    // The walk, as walk_begin_end() makes it.
+    ri::Decoder in(clock, 0, 0);
+    std::vector<uint8_t> used(names, 0);
+    in.leave_slices(&used);
+    ri::Batch got;
+    in.feed(snap.a, snap.na, got);
+    in.feed(snap.b, snap.nb, got);
+    in.close_open(end, got);
+    SliceSet walk;
+    std::vector<uint32_t> depth;
+    std::pair<Time, Time> bounds, stream_bounds;
+    const bool walk_ok = ri::walk_begin_end(in, snap, got.in_ring, end, label_of, walk, depth, &bounds);
+    // The stream, planned as the ring is decoded.
+    ri::Decoder sd(clock, 0, 0);
+    std::vector<uint8_t> used2(names, 0);
+    sd.leave_slices(&used2);
+    ri::BlockPlan plan;
+    plan.block = ri::RingStream::block_for(snap.na + snap.nb, block_slices);
+    sd.plan_blocks(&plan);
+    ri::Batch got2;
+    sd.feed(snap.a, snap.na, got2);
+    sd.feed(snap.b, snap.nb, got2);
+    sd.close_open(end, got2);
+    CHECK(got2.in_ring == got.in_ring);
+    CHECK(used2 == used);
+    ri::RingStream stream;
+    const bool stream_ok = stream.init(sd, snap, std::move(plan), got2.in_ring, label_of, nlabels, &stream_bounds);
+    CHECK(stream_ok == walk_ok);
+    if (!stream_ok || !walk_ok) {
+      ++refused;
+      continue;
+    }
+    CHECK(stream_bounds == bounds);
+    CHECK(stream.slices == walk.size());
+    CHECK(stream.depths == *std::max_element(depth.begin(), depth.end()) + 1);
+    if (stream.block != vzt_block_size(walk.size(), block_slices)) continue;  // other blocks
+    VztWriteOptions opt;
+    opt.block_slices = block_slices;
+    opt.level = 1;
+    auto write = [&](const std::string& path, const VztSliceSetRef& ref) {
+      VztStreamWriter w;
+      REQUIRE(w.open(path, opt, nullptr));
+      REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, 2), w.error());
+      std::string err;
+      REQUIRE_MESSAGE(w.finish(&err), err);
+    };
+    vzt_test::TempPath a("ring-walk.vzt"), b("ring-stream.vzt");
+    write(a.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, &walk, 0, &depth});
+    write(b.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream});
+    vzt_test::check_same_after_header(vzt_test::read_all(a.path), vzt_test::read_all(b.path));
+    ++compared;
+  }
+  CHECK(compared > 150);
+  CHECK(refused > 40);
+}
+
+TEST_CASE("save stream: a ring whose records changed after the plan fails the write") {
+  const size_t names = 8;
+  std::vector<uint32_t> label_of(names);
+  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  ri::ClockCal clock;
+  std::mt19937_64 rng(11);
+  int64_t end = 0;
+  std::vector<Record> recs = ring_records(rng, true, &end);
+  ri::RingSnapshot snap;
+  snap.a = recs.data(), snap.na = recs.size();
+  ri::Decoder sd(clock, 0, 0);
+  std::vector<uint8_t> used(names, 0);
+  sd.leave_slices(&used);
+  ri::BlockPlan plan;
+  plan.block = ri::RingStream::block_for(snap.na, 1u << 20);
+  sd.plan_blocks(&plan);
+  ri::Batch got;
+  sd.feed(snap.a, snap.na, got);
+  sd.close_open(end, got);
+  ri::RingStream stream;
+  REQUIRE(stream.init(sd, snap, std::move(plan), got.in_ring, label_of, 108, nullptr));
+  for (size_t k = recs.size(); k-- > 0;)  // a late writer: one more begin than planned
+    if (uint8_t(recs[k].meta) == rd::kEnd) {
+      recs[k].meta = rd::kBegin;
+      break;
+    }
+  vzt_test::TempPath p("ring-changed.vzt");
+  VztStreamWriter w;
+  REQUIRE(w.open(p.path, {}, nullptr));
+  VztSliceSetRef ref{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream};
+  CHECK_FALSE(w.write_slice_sets(&ref, 1, {}));
+  CHECK(w.error().find("changed") != std::string::npos);
+  std::string err;
+  CHECK_FALSE(w.finish(&err));
+  CHECK(::access(p.path.c_str(), F_OK) != 0);
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "recorder/internal.h"
+#include "recorder/save_internal.h"
 #include "tests/recorder/recorder_test_util.h"
 #include "tests/temp_dir.h"
 
@@ -559,6 +560,10 @@ TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load
     }).join();
     rec::begin(names[0]);  // open at save: runs to the trace's end
     REQUIRE(rec::save(dir / "w.vzt"));
+    // The begin/end-only thread went straight from its ring into the file (no min_duration, no
+    // slices dropped), and no stream failed.
+    CHECK(rec::internal::last_stream_stats().streamed == (mode == 0 ? 1u : 0u));
+    CHECK(!rec::internal::last_stream_stats().redone);
     REQUIRE(rec::save(dir / "w.json"));
     rec::end();
     LoadResult a = load(dir / "w.vzt"), b = load(dir / "w.json");
