@@ -27,8 +27,53 @@ void Decoder::slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, u
   out.slices.push_back(DecodedSlice{start, dur, name, depth, flags});
 }
 
+// feed()'s loop for begin and end records when their slices are only counted (leave_slices,
+// no min_duration: the .vzt save), its state in locals. Returns at the first other record.
+size_t Decoder::feed_begin_end(const Record* r, size_t i, size_t n, Batch& out) {
+  int64_t first = out.first_ts, last = out.last_ts;
+  uint64_t in_ring = 0, orphans = 0;
+  size_t seen = i;
+  std::vector<uint8_t>& used = *used_;
+  const size_t names = used.size();
+  BlockPlan* const plan = plan_;
+  for (; i < n; ++i) {
+    const Record& rec = r[i];
+    const uint8_t kind = uint8_t(rec.meta);
+    if (kind == kBegin) {
+      const int64_t t = ns(rec.ts);
+      if (plan) plan->begin(plan->base + i, t, stack_.size());
+      stack_.push_back(Open{t, rec.name, begins_++});
+      first = t < first ? t : first;
+      last = t > last ? t : last;
+    } else if (kind == kEnd) {
+      const int64_t t = ns(rec.ts);
+      last = t > last ? t : last;
+      if (stack_.empty()) [[unlikely]] {
+        ++orphans;
+        continue;
+      }
+      const Open o = stack_.back();
+      stack_.pop_back();
+      if (plan) plan->end(o.ordinal, o.start, t, stack_.size());
+      used[o.name < names ? o.name : 0] = 1;
+      ++in_ring;
+    } else {
+      break;
+    }
+  }
+  if (i > seen) out.has_begin_end = true;
+  out.first_ts = first, out.last_ts = last;
+  out.in_ring += in_ring, out.orphan_ends += orphans;
+  return i;
+}
+
 void Decoder::feed(const Record* r, size_t n, Batch& out) {
+  const bool fast = used_ && min_dur_ <= 0;
   for (size_t i = 0; i < n; ++i) {
+    if (fast && need_ == 0) {
+      i = feed_begin_end(r, i, n, out);
+      if (i == n) break;
+    }
     const Record& rec = r[i];
     uint8_t kind = uint8_t(rec.meta);
     if (need_ > 0) {  // completing an event

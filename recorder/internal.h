@@ -289,6 +289,7 @@ class Decoder {
 
  private:
   void event(const Record& head, const Record* payload, uint32_t n, Batch& out);
+  size_t feed_begin_end(const Record* r, size_t i, size_t n, Batch& out);
   void slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, uint8_t flags, Batch& out);
   int64_t ns(uint64_t ticks) const { return clock_.to_ns(ticks) - origin_ns_; }
   struct Open {
