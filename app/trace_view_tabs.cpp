@@ -153,7 +153,7 @@ void TraceView::draw_export_popup() {
 void TraceView::draw_stats_tab() {
   if (!all_task_) {
     const Trace* tr = &trace_;
-    const RangeQuery q{tr->start, tr->end, kNone};
+    const RangeQuery q{kTimeMin, kTimeMax, kNone};  // every slice (the range is half-open)
     all_task_ = std::make_unique<Task<RangeStats>>(
         [tr, q](const std::atomic<bool>& cancel) { return range_stats(*tr, q, 0, &cancel); });
   }
