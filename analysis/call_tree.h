@@ -37,7 +37,8 @@ namespace vz {
 // Which slices the tree aggregates: one thread or all, over a range or the whole trace.
 struct CallTreeQuery {
   uint32_t thread = kNone;  // Trace::threads index, or kNone for every thread
-  Time t0 = kTimeMin;       // closed range [t0, t1]; the defaults cover the whole trace
+  Time t0 = kTimeMin;       // half-open range [t0, t1) (analysis/scope_walk.h); the defaults cover
+                            // the whole trace
   Time t1 = kTimeMax;
 };
 

@@ -24,18 +24,18 @@ void finish_row(DiffRow& r) {
 
 // The summed clipped durations of the top-level slices (depth 0 and overflow lanes) in scope.
 Time top_level_total(const Trace& t, const DiffSide& s) {
-  if (s.t1 < s.t0) return 0;
+  if (s.t1 <= s.t0) return 0;
   Time sum = 0;
   for (uint32_t th = 0; th < t.threads.size(); ++th) {
     if (s.thread != kNone && s.thread != th) continue;
     const SliceSet& n = t.threads[th].slices;
     if (n.depths() > 0) {
-      auto [lo, hi] = n.visible(0, s.t0, s.t1);
+      auto [lo, hi] = range_at_depth(n, 0, s.t0, s.t1);
       for (uint32_t i = lo; i < hi; ++i) sum = wrap_add(sum, clipped_dur(n, i, s.t0, s.t1));
     }
     const SliceSet& o = t.threads[th].overflow;
     for (uint32_t d = 0; d < o.depths(); ++d) {
-      auto [lo, hi] = o.visible(d, s.t0, s.t1);
+      auto [lo, hi] = range_at_depth(o, d, s.t0, s.t1);
       for (uint32_t i = lo; i < hi; ++i) sum = wrap_add(sum, clipped_dur(o, i, s.t0, s.t1));
     }
   }

@@ -40,10 +40,10 @@ enum class DiffBy : uint8_t {
   Path,  // one row per call path of names (top-down call tree node)
 };
 
-// One side's scope: a thread (or every thread) over a closed range (or the whole trace).
+// One side's scope: a thread (or every thread) over a half-open range (or the whole trace).
 struct DiffSide {
   uint32_t thread = kNone;  // Trace::threads index of that side's trace, or kNone for all
-  Time t0 = kTimeMin;       // closed range [t0, t1]; t1 < t0 selects nothing
+  Time t0 = kTimeMin;       // half-open range [t0, t1) (analysis/scope_walk.h); t1 <= t0 selects nothing
   Time t1 = kTimeMax;
 };
 

@@ -1,9 +1,11 @@
 // Range statistics: what the per-function statistics panel shows for a selected time range.
 //
-// For a closed range [t0, t1] and a scope (every thread, or one), one row per slice name over
-// every slice that overlaps the range (start <= t1 and end >= t0: the slices the timeline shows
-// there), from both the nested slices and the overflow lanes:
-//   count  slices overlapping the range (a slice that only touches it counts, with 0 ns)
+// For a half-open range [t0, t1) and a scope (every thread, or one), one row per slice name over
+// every slice in the range (start < t1 and end > t0, or a zero-length slice at t0: see in_range in
+// analysis/scope_walk.h), from both the nested slices and the overflow lanes. A slice that only
+// touches the range, ending at t0 or starting at t1 (the calls either side of a range drawn around
+// one call), is not in it:
+//   count  slices in the range
 //   total  summed clipped durations: the time each slice spends inside the range
 //   self   summed clipped self time: a slice's clipped duration minus its children's clipped
 //          durations, i.e. the time inside the range not spent in a child. Overflow-lane slices
@@ -26,7 +28,7 @@ namespace vz {
 
 // Which slices the statistics cover.
 struct RangeQuery {
-  Time t0 = 0;              // closed range [t0, t1]; t1 < t0 selects nothing
+  Time t0 = 0;              // half-open range [t0, t1); t1 <= t0 selects nothing
   Time t1 = 0;
   uint32_t thread = kNone;  // Trace::threads index, or kNone for every thread
 };

@@ -32,16 +32,27 @@ struct WalkPiece {
   bool open_end = false;   // nested: the piece holds every root after `first` (no next piece)
 };
 
-// The pieces covering every slice overlapping [t0, t1] (closed) on `thread` (kNone: all threads),
-// each holding about `target` slices or fewer roots' worth. Deterministic for equal inputs.
+// A scope's range is half-open, [t0, t1): a slice is in it when it starts before t1 and ends after
+// t0, or, lasting 0 ns, starts at t0. So a slice that starts at t1 or ends at t0 (a call just
+// before or after a range drawn around one call) is not in it, and t1 <= t0 selects nothing.
+inline bool in_range(Time start, Time end, Time t0, Time t1) {
+  return start < t1 && (end > t0 || start >= t0);
+}
+
+// The index range of the slices at `depth` of `s` in [t0, t1) (see in_range); empty when none. At
+// one depth starts and ends are both sorted, so it is contiguous.
+std::pair<uint32_t, uint32_t> range_at_depth(const SliceSet& s, uint32_t depth, Time t0, Time t1);
+
+// The pieces covering every slice in [t0, t1) on `thread` (kNone: all threads), each holding about
+// `target` slices or fewer roots' worth. Deterministic for equal inputs.
 std::vector<WalkPiece> make_walk_pieces(const Trace& t, uint32_t thread, Time t0, Time t1,
                                         size_t target);
 
-// The index range at `depth` of a nested piece's slices that overlap [t0, t1]; empty when none.
+// The index range at `depth` of a nested piece's slices in [t0, t1); empty when none.
 std::pair<uint32_t, uint32_t> piece_range(const SliceSet& s, const WalkPiece& p, uint32_t depth,
                                           Time t0, Time t1);
 
-// The part of slice i's duration that lies inside [t0, t1] (0 when it only touches the range).
+// The part of slice i's duration that lies inside [t0, t1] (0 for a zero-length slice).
 inline Time clipped_dur(const SliceSet& s, uint32_t i, Time t0, Time t1) {
   Time a = s.start[i] > t0 ? s.start[i] : t0;
   Time e = s.start[i] + s.dur[i];

@@ -345,11 +345,13 @@ void CompareView::draw_scope_row() {
     ImGui::SetNextItemWidth(em * 11.0f);
     const std::string current = thread_[side] == kNone ? "All threads" : thread_title(t, thread_[side]);
     ImGui::PushID(side);
-    if (ImGui::BeginCombo("##thread", current.c_str())) {
+    // Thread names are shown as they are (not as labels: "##" would hide the rest), cut to a fixed
+    // width in the list so that its popup does not grow with a long name.
+    if (begin_combo_text("##thread", current)) {
       if (ImGui::Selectable("All threads", thread_[side] == kNone)) thread_[side] = kNone;
       for (uint32_t th : t.thread_order()) {
         ImGui::PushID(int(th));
-        if (ImGui::Selectable(thread_title(t, th).c_str(), th == thread_[side])) thread_[side] = th;
+        if (selectable_text(fit_text(thread_title(t, th), em * 40.0f), th == thread_[side])) thread_[side] = th;
         ImGui::PopID();
       }
       ImGui::EndCombo();

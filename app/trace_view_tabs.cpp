@@ -53,9 +53,13 @@ void TraceView::draw_flamegraph_tab() {
     if (flame_thread_ >= trace_.threads.size()) flame_thread_ = trace_.thread_order().empty() ? kNone : trace_.thread_order()[0];
     auto thread_name = [&](uint32_t th) { return thread_title(trace_, th); };
     ImGui::SetNextItemWidth(em * 14.0f);
-    if (ImGui::BeginCombo("##thread", flame_thread_ == kNone ? "-" : thread_name(flame_thread_).c_str())) {
+    // Thread names are shown as they are (not as labels: "##" would hide the rest), cut to a fixed
+    // width in the list so that its popup does not grow with a long name.
+    if (begin_combo_text("##thread", flame_thread_ == kNone ? "-" : thread_name(flame_thread_))) {
       for (uint32_t th : trace_.thread_order()) {
-        if (ImGui::Selectable(thread_name(th).c_str(), th == flame_thread_)) flame_thread_ = th;
+        ImGui::PushID(int(th));
+        if (selectable_text(fit_text(thread_name(th), em * 40.0f), th == flame_thread_)) flame_thread_ = th;
+        ImGui::PopID();
       }
       ImGui::EndCombo();
     }
@@ -153,7 +157,7 @@ void TraceView::draw_export_popup() {
 void TraceView::draw_stats_tab() {
   if (!all_task_) {
     const Trace* tr = &trace_;
-    const RangeQuery q{tr->start, tr->end, kNone};
+    const RangeQuery q{kTimeMin, kTimeMax, kNone};  // every slice (the range is half-open)
     all_task_ = std::make_unique<Task<RangeStats>>(
         [tr, q](const std::atomic<bool>& cancel) { return range_stats(*tr, q, 0, &cancel); });
   }

@@ -325,7 +325,7 @@ void Viewer::draw_start_screen() {
       const bool exists = recent_file_exists(path);
       ImGui::PushID(int(i));
       ImGui::BeginDisabled(!exists);
-      if (ImGui::Selectable(base_name(path).c_str(), false, 0, ImVec2(em * 12.0f, 0))) pending_open_ = path;
+      if (selectable_text(base_name(path), false, 0, ImVec2(em * 12.0f, 0))) pending_open_ = path;
       ImGui::EndDisabled();
       ImGui::SameLine();
       FontScope mono(fonts().mono);
@@ -601,7 +601,7 @@ void Viewer::draw_recent_menu() {
     const std::string& path = settings_.recent[i];
     const bool exists = recent_file_exists(path);
     ImGui::PushID(int(i));  // two recent files can share a base name
-    if (ImGui::MenuItem(base_name(path).c_str(), nullptr, false, exists)) pick = path;
+    if (menu_item_text(base_name(path), exists)) pick = path;
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
       ImGui::SetTooltip("%s%s", path.c_str(), exists ? "" : "\n(this file no longer exists)");
     }

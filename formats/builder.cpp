@@ -196,6 +196,7 @@ struct TraceBuilder::Impl {
   std::vector<PendingThread> pending;                 // parallel to Trace::threads
   std::vector<AsyncPending> async;
   Time lo = kTimeMax, hi = kTimeMin;
+  uint64_t counter_limit = kMaxCounterSamples;  // samples (and sparse values) per counter
 
   void note(Time t) {
     lo = std::min(lo, t);
@@ -334,7 +335,6 @@ void TraceBuilder::add_instant(const Instant& in) {
 void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts,
                                       uint32_t thread, const std::pair<StrId, double>* values,
                                       size_t n, uint64_t offset) {
-  impl_->note(ts);
   auto [it, added] = impl_->counters.emplace(pair_key(process, name), uint32_t(t_.counters.size()));
   if (added) {
     Counter c;
@@ -346,13 +346,30 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
   }
   Counter& c = t_.counters[it->second];
   PendingCounter& pc = impl_->pcounters[it->second];
+  // Sample indexes (and a sparse counter's value indexes) are uint32_t: past the limit a sample is
+  // dropped rather than wrapping them. A sparse counter adds at most n values per sample; a dense
+  // one turns sparse only while its values fit (it stays dense otherwise).
+  const uint64_t limit = impl_->counter_limit;
+  if (c.ts.size() >= limit || (pc.sparse && pc.values + n > limit)) {
+    const DiagEntry& e = t_.diagnostics.get(DiagKind::CounterLimit);
+    if (e.count == 0 || offset < e.first_offset) {  // the detail is kept for the first offset only
+      t_.diagnostics.add(DiagKind::CounterLimit, offset,
+                         "counter '" + std::string(t_.strings.get(name).substr(0, 150)) + "': " +
+                             std::to_string(c.ts.size()) + " samples kept, " + std::to_string(pc.values) + " values");
+    } else {
+      t_.diagnostics.add(DiagKind::CounterLimit, offset);
+    }
+    return;
+  }
+  const bool may_go_sparse = pc.values + n <= limit;
+  impl_->note(ts);
   const uint32_t sample = uint32_t(c.ts.size());
   c.ts.push_back(ts);
   c.tid_of_sample.push_back(thread);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (size_t i = 0; i < n; ++i) {
     const uint32_t k = pc.series_of(c, values[i].first);
-    if (!pc.sparse && c.series[k].values.size() < sample &&
+    if (!pc.sparse && may_go_sparse && c.series[k].values.size() < sample &&
         !counter_dense_fits(c.series.size(), sample + 1, pc.values + 1))
       pc.go_sparse(c, offset);  // before a new series is filled with `sample` NaNs
     if (pc.sparse) {
@@ -382,7 +399,11 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
   if (pc.sparse) return;
   for (CounterSeries& cs : c.series)
     if (cs.values.size() == sample) cs.values.push_back(nan);
-  if (!counter_dense_fits(c.series.size(), c.ts.size(), pc.values)) pc.go_sparse(c, offset);
+  if (may_go_sparse && !counter_dense_fits(c.series.size(), c.ts.size(), pc.values)) pc.go_sparse(c, offset);
+}
+
+void TraceBuilder::set_counter_sample_limit(uint64_t limit) {
+  impl_->counter_limit = std::min(limit, kMaxCounterSamples);
 }
 
 void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,

@@ -92,9 +92,15 @@ class TraceBuilder {
   // at most a few times the samples and values given; past that budget the counter's values are
   // kept sparsely and finish() splits it into one counter per series (Counter::split; diagnostic
   // sparse_counter at `offset`), so memory follows the input however many keys a counter has.
+  // A counter holds at most kMaxCounterSamples samples, and a sparse one as many values (their
+  // indexes are uint32_t, kNone excluded): a sample past that is dropped whole (not counted in the
+  // trace's time bounds) with diagnostic counter_limit at `offset`, one per sample dropped.
   void add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts, uint32_t thread,
                           const std::pair<StrId, double>* values, size_t n,
                           uint64_t offset = 0);
+  static constexpr uint64_t kMaxCounterSamples = kNone;  // 2^32 - 1
+  // Lowers that limit for this builder (tests: a real one takes 4 G samples); at most the default.
+  void set_counter_sample_limit(uint64_t limit);
   // Async events: phase is one of b e S F (slices) or n T p (marks).
   void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
                  uint32_t label, ByteRange args, uint64_t seq, uint64_t offset);

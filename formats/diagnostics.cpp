@@ -36,6 +36,8 @@ constexpr DiagInfo kDiagInfo[] = {
     {"depth_limit", Severity::Warning, "nesting deeper than supported"},
     {"sparse_counter", Severity::Info,
      "counter series that rarely share a sample; kept as one counter per series"},
+    {"counter_limit", Severity::Warning,
+     "counter with more than 2^32 - 1 samples (or sparse values); later samples dropped"},
 };
 static_assert(sizeof(kDiagInfo) / sizeof(kDiagInfo[0]) == size_t(DiagKind::kCount),
               "kDiagInfo must list every DiagKind");

@@ -44,6 +44,7 @@ enum class DiagKind : uint8_t {
   BadMetadata,          // a metadata event (M) or top-level member with unexpected content
   DepthLimit,           // nesting deeper than the model supports
   SparseCounter,        // a counter whose series rarely share a sample; one counter per series
+  CounterLimit,         // a counter with more samples than its indexes hold; later ones dropped
   kCount
 };
 

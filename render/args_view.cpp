@@ -60,7 +60,10 @@ uint32_t page_limit(const ArgsViewState& st, uint32_t node) {
   return it == st.shown.end() ? kArgsPageSize : it->second;
 }
 
-// Preview text for a single line: line breaks become a visible arrow, tabs a space.
+// Preview text for a single line: line breaks become a visible arrow, tabs a space. A NUL byte
+// (a decoded "\u0000") becomes U+FFFD, which the font draws as its fallback glyph, as ImGui draws a
+// NUL byte: the key column passes its text through a C string (TreeNodeEx's format), which a NUL
+// byte would end.
 void flatten_line_breaks(std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -68,6 +71,7 @@ void flatten_line_breaks(std::string& s) {
     if (c == '\n') out += "\xe2\x86\xb5";  // U+21B5
     else if (c == '\r') continue;
     else if (c == '\t') out += ' ';
+    else if (c == '\0') out += "\xef\xbf\xbd";  // U+FFFD
     else out += c;
   }
   s.swap(out);

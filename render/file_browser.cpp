@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "render/theme.h"
@@ -81,12 +82,13 @@ bool primary_button(const char* label, ImVec2 size) {
   return pressed;
 }
 
-// A button with no frame until hovered, for breadcrumb segments.
-bool flat_button(const char* label, bool current) {
+// A button with no frame until hovered, for breadcrumb segments: `text` (a folder's name) shown
+// as it is, under a fixed ID (push one per segment).
+bool flat_button(std::string_view text, bool current) {
   const Palette& p = palette();
   ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_Text, current ? p.text : p.text_dim);
-  const bool pressed = ImGui::Button(label);
+  const bool pressed = button_text(text);
   ImGui::PopStyleColor(2);
   return pressed;
 }
@@ -177,14 +179,17 @@ void draw_breadcrumb(FileBrowserState& s, float avail) {
   const float dots_w = ImGui::CalcTextSize("\xe2\x80\xa6").x + st.FramePadding.x * 2 + sep_w;
   size_t first = 0;
   float total = 0;
-  for (const Crumb& c : crumbs) total += ImGui::CalcTextSize(c.label.c_str()).x + st.FramePadding.x * 2 + sep_w;
+  auto text_w = [](const std::string& s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; };
+  for (const Crumb& c : crumbs) total += text_w(c.label) + st.FramePadding.x * 2 + sep_w;
   while (first + 1 < crumbs.size() && total + (first > 0 ? dots_w : 0) > avail) {
-    total -= ImGui::CalcTextSize(crumbs[first].label.c_str()).x + st.FramePadding.x * 2 + sep_w;
+    total -= text_w(crumbs[first].label) + st.FramePadding.x * 2 + sep_w;
     ++first;
   }
   std::string target;
   if (first > 0) {
-    if (flat_button("\xe2\x80\xa6##elided", false)) target = crumbs[first - 1].path;
+    ImGui::PushID("elided");
+    if (flat_button("\xe2\x80\xa6", false)) target = crumbs[first - 1].path;
+    ImGui::PopID();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", crumbs[first - 1].path.c_str());
     ImGui::SameLine();
     ImGui::TextColored(palette().text_dim, "\xe2\x80\xba");
@@ -194,7 +199,7 @@ void draw_breadcrumb(FileBrowserState& s, float avail) {
     ImGui::PushID(int(i));
     const bool last = i + 1 == crumbs.size();
     FontScope bold(last ? fonts().bold : nullptr);
-    if (flat_button(crumbs[i].label.c_str(), last) && !last) target = crumbs[i].path;
+    if (flat_button(crumbs[i].label, last) && !last) target = crumbs[i].path;
     ImGui::PopID();
     if (!last) {
       ImGui::SameLine();
@@ -264,8 +269,9 @@ bool draw_sidebar(FileBrowserState& s, const std::vector<std::string>& recent, s
     const bool exists = path_kind(path) == PathKind::File;
     ImGui::PushID(int(i));
     ImGui::BeginDisabled(!exists);
+    // The file's name as it is ("##" would hide the rest of a label), cut to the sidebar.
     const std::string label = path_name(path) + (exists ? "" : "  (missing)");
-    if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowDoubleClick)) {
+    if (selectable_text(fit_text(label, ImGui::GetContentRegionAvail().x), false, ImGuiSelectableFlags_AllowDoubleClick)) {
       if (ImGui::IsMouseDoubleClicked(0)) {
         *chosen = path;
         picked = true;

@@ -31,13 +31,13 @@ int flame_breadcrumb(const std::vector<std::string>& labels) {
       ImGui::TextColored(palette().text_dim, "\xe2\x80\xba");
       ImGui::SameLine(0, 4);
     }
-    std::string label(utf8_prefix(labels[k], 48));
-    if (label.size() < labels[k].size()) label = std::string(utf8_prefix(label, 45)) + "...";
+    // Names are shown whole up to 48 bytes, "##" and NUL bytes included (not as ImGui labels).
+    const std::string label = elide_bytes(labels[k], 48);
     ImGui::PushID(int(k));
     if (k + 1 == labels.size()) {
       FontScope bold(fonts().bold);
-      ImGui::TextUnformatted(label.c_str());
-    } else if (ImGui::SmallButton(label.c_str())) {
+      ImGui::TextUnformatted(label.data(), label.data() + label.size());
+    } else if (small_button_text(label)) {
       clicked = int(k);
     }
     ImGui::PopID();

@@ -30,7 +30,8 @@ ImU32 text_color_on(ImU32 fill);
 // The row height of an icicle at the current font size.
 float flame_row_height();
 
-// Draws the breadcrumb: the labels separated by '›', the last in bold, the others buttons.
+// Draws the breadcrumb: the labels separated by '›', the last in bold, the others buttons, each
+// shown as it is ("##" and NUL bytes too) and cut to 48 bytes (elide_bytes).
 // Returns the index of the label clicked this frame, or -1.
 int flame_breadcrumb(const std::vector<std::string>& labels);
 

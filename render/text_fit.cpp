@@ -24,6 +24,11 @@ std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
   return s.substr(0, at);
 }
 
+std::string elide_bytes(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  return std::string(utf8_prefix(s, max_bytes - std::min<size_t>(3, max_bytes))) + "...";
+}
+
 std::string_view glyph_prefix(std::string_view s, size_t max_glyphs) {
   if (s.size() <= max_glyphs) return s;  // a glyph takes at least one byte
   size_t at = 0;

@@ -17,9 +17,11 @@
 // Usage
 //   std::string_view shown = vz::visible_prefix(name, clip_right - text_x, smallest_advance_px);
 //   std::string_view cut = vz::utf8_prefix(long_text, 4096);  // a byte budget, on a boundary
+//   std::string crumb = vz::elide_bytes(name, 48);            // "very_long_na..." when longer
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace vz {
@@ -30,6 +32,11 @@ size_t utf8_sequence_length(unsigned char lead);
 
 // At most `max_bytes` of `s`, cut before a sequence that would not fit whole.
 std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
+
+// `s` when it has at most `max_bytes` bytes; else its utf8_prefix() of max_bytes - 3 bytes followed
+// by "...", so the result never exceeds `max_bytes` (for max_bytes >= 3) and shows that it was cut.
+// Every other byte is kept as it is ("##" and NUL included).
+std::string elide_bytes(std::string_view s, size_t max_bytes);
 
 // At most `max_glyphs` sequences of `s` (see utf8_sequence_length).
 std::string_view glyph_prefix(std::string_view s, size_t max_glyphs);

@@ -1,6 +1,7 @@
 // Colours, sizes and fonts of the viewer. See theme.h.
 #include "render/theme.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <sys/stat.h>
@@ -270,11 +271,88 @@ std::string_view fit_text(std::string_view s, float width, float size, const ImF
   return visible_prefix(s, width, min_glyph_advance(font, size));
 }
 
-bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags) {
+namespace {
+
+// Draws `text` at `pos` in the current font and text colour (faded when disabled), clipped to
+// [clip_min, clip_max] and to the window's clip rectangle (AddText() intersects the two).
+void draw_text_clipped(std::string_view text, ImVec2 pos, ImVec2 clip_min, ImVec2 clip_max) {
+  if (text.empty() || !ImGui::IsRectVisible(clip_min, clip_max)) return;
+  const ImVec4 clip(clip_min.x, clip_min.y, clip_max.x, clip_max.y);
+  ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), ImGui::GetFontSize(), pos, ImGui::GetColorU32(ImGuiCol_Text),
+                                      text.data(), text.data() + text.size(), 0.0f, &clip);
+}
+
+// Counts `width` px from `at` (screen) as content of the current window, as an item that wide
+// would (the window's and a table column's content size, an auto-resizing popup's width), without
+// adding an item or moving the cursor.
+void extend_content(ImVec2 at, float width) {
+  const ImVec2 cursor = ImGui::GetCursorScreenPos();
+  ImGui::SetCursorScreenPos(ImVec2(at.x + width, at.y));
+  ImGui::SetCursorScreenPos(cursor);
+}
+
+}  // namespace
+
+bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags, const ImVec2& size) {
   const ImVec2 at = ImGui::GetCursorScreenPos();
-  const bool clicked = ImGui::Selectable("##selectable_text", selected, flags);
-  ImGui::GetWindowDrawList()->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), text.data(), text.data() + text.size());
+  if (size.x > 0) text = fit_text(text, size.x);
+  const bool clicked = ImGui::Selectable("##selectable_text", selected, flags, size);
+  const ImVec2 item_max = ImGui::GetItemRectMax();
+  draw_text_clipped(text, at, at, ImVec2(size.x > 0 ? at.x + size.x : item_max.x, item_max.y));
+  if (!(size.x > 0)) extend_content(at, ImGui::CalcTextSize(text.data(), text.data() + text.size()).x);
   return clicked;
+}
+
+bool button_text(std::string_view text, const ImVec2& size_arg) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImVec2 pad = style.FramePadding;
+  if (size_arg.x > 0) text = fit_text(text, size_arg.x - pad.x * 2.0f);
+  const ImVec2 text_size = ImGui::CalcTextSize(text.data(), text.data() + text.size());
+  const ImVec2 size(size_arg.x > 0 ? size_arg.x : text_size.x + pad.x * 2.0f,
+                    size_arg.y > 0 ? size_arg.y : text_size.y + pad.y * 2.0f);
+  const bool pressed = ImGui::Button("##button_text", size);
+  // Where ImGui puts a label: aligned by ButtonTextAlign inside the padding, never left of it.
+  const ImVec2 bb_min = ImGui::GetItemRectMin(), bb_max = ImGui::GetItemRectMax();
+  const ImVec2 in_min(bb_min.x + pad.x, bb_min.y + pad.y), in_max(bb_max.x - pad.x, bb_max.y - pad.y);
+  const ImVec2 pos(std::max(in_min.x, in_min.x + (in_max.x - in_min.x - text_size.x) * style.ButtonTextAlign.x),
+                   std::max(in_min.y, in_min.y + (in_max.y - in_min.y - text_size.y) * style.ButtonTextAlign.y));
+  draw_text_clipped(text, pos, bb_min, bb_max);
+  return pressed;
+}
+
+bool small_button_text(std::string_view text) {
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0.0f));
+  const bool pressed = button_text(text);
+  ImGui::PopStyleVar();
+  return pressed;
+}
+
+bool menu_item_text(std::string_view text, bool enabled) {
+  ImGui::BeginDisabled(!enabled);
+  const bool pressed = selectable_text(text, false);  // closes the menu, as a menu item does
+  ImGui::EndDisabled();
+  return pressed && enabled;
+}
+
+bool begin_combo_text(const char* id, std::string_view preview, ImGuiComboFlags flags) {
+  // The preview box as BeginCombo() lays it out: the item width less the arrow button, the text
+  // inside the frame padding.
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const ImVec2 size(ImGui::CalcItemWidth(), ImGui::GetFrameHeight());
+  const float arrow = (flags & ImGuiComboFlags_NoArrowButton) ? 0.0f : size.y;
+  const ImVec2 pos(at.x + ImGui::GetStyle().FramePadding.x, at.y + ImGui::GetStyle().FramePadding.y);
+  const ImVec2 clip_max(std::max(at.x, at.x + size.x - arrow), at.y + size.y);
+  ImDrawList* dl = ImGui::GetWindowDrawList();  // the combo's window, before its popup opens
+  const bool visible = !preview.empty() && ImGui::IsRectVisible(at, ImVec2(at.x + size.x, at.y + size.y));
+  const bool open = ImGui::BeginCombo(id, "", flags);
+  if (visible) {
+    // Clipped to the window too: AddText() intersects with the draw list's clip rectangle.
+    const std::string_view shown = fit_text(preview, clip_max.x - pos.x);
+    const ImVec4 clip(pos.x, pos.y, clip_max.x, clip_max.y);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), pos, ImGui::GetColorU32(ImGuiCol_Text), shown.data(),
+                shown.data() + shown.size(), 0.0f, &clip);
+  }
+  return open;
 }
 
 void text_long(std::string_view s, float wrap_width) {

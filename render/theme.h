@@ -90,9 +90,38 @@ float min_glyph_advance(const ImFont* font = nullptr, float size = 0.0f);
 // the current ones): what is left out would be clipped anyway. See render/text_fit.h.
 std::string_view fit_text(std::string_view s, float width, float size = 0.0f, const ImFont* font = nullptr);
 
-// ImGui::Selectable() showing `text` as it is: a label would stop at a NUL byte and hide what
-// follows "##" (names in traces may hold both). `text` should be cut to its room (fit_text).
-bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags = 0);
+// Widgets that show a name as it is. An ImGui label stops at a NUL byte, hides what follows "##"
+// and takes its ID from the text ("###" replaces the ID): names from a trace, thread names and
+// file names may hold any of these. Each widget below has a fixed ID and draws `text` itself,
+// whole (a NUL byte as the font's fallback glyph, "##" as two '#'), clipped to the widget. Push a
+// distinct ID around each of a list (ImGui::PushID(index)), as the fixed ID repeats.
+//
+//   ImGui::PushID(int(i));
+//   if (vz::selectable_text(name, i == selected)) selected = i;
+//   ImGui::PopID();
+
+// ImGui::Selectable() showing `text`. `size` as Selectable() takes it: with a width, `text` is cut
+// to it (fit_text); without one the row spans the available width, and `text` should be cut to its
+// room by the caller (an auto-resizing popup grows to the width given, so cut it to a fixed width
+// there, never to the popup's current one). The text's width counts as the item's content width,
+// as a label's would.
+bool selectable_text(std::string_view text, bool selected, ImGuiSelectableFlags flags = 0,
+                     const ImVec2& size = ImVec2(0, 0));
+
+// ImGui::Button() showing `text`, centred as ImGui centres a label. A zero `size` fits the text;
+// with a width, `text` is cut to it.
+bool button_text(std::string_view text, const ImVec2& size = ImVec2(0, 0));
+
+// ImGui::SmallButton() showing `text` (no vertical frame padding).
+bool small_button_text(std::string_view text);
+
+// ImGui::MenuItem() (no shortcut, no check mark) showing `text`; the menu widens to fit it.
+bool menu_item_text(std::string_view text, bool enabled = true);
+
+// ImGui::BeginCombo() whose preview shows `preview`, cut to the preview box. `id` is the combo's
+// ID ("##thread"); like BeginCombo(), call ImGui::EndCombo() when it returns true. Not for
+// ImGuiComboFlags_NoPreview.
+bool begin_combo_text(const char* id, std::string_view preview, ImGuiComboFlags flags = 0);
 
 // A name the user must be able to read: up to kLongTextBytes as TextUnformatted() draws it; longer
 // ones wrap at `wrap_width` (local x, as PushTextWrapPos takes; 0: the window's right edge) and show

@@ -7,27 +7,35 @@
 // the flamegraph fills the window), expected colours from the same functions the panels call
 // (label_color, hash_color, the timeline's fold/dim/series colours, diff_flame_color; the
 // differential flamegraph's frames from layout_diff_flamegraph and its state), so the tests pin what is drawn
-// where without hard-coding pixel values. Needs a display: ctest runs it under xvfb-run.
+// where without hard-coding pixel values. Also the widgets that show a name as it is (render/theme.h:
+// text after "##" and a NUL byte drawn, where an ImGui label hides it) and the flamegraph's
+// breadcrumb made of them. Needs a display: ctest runs it under xvfb-run.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/call_tree.h"
 #include "analysis/diff.h"
 #include "formats/loader.h"
 #include "render/diff_flame_view.h"
+#include "render/flame_draw.h"
+#include "render/text_fit.h"
 #include "render/flamegraph_view.h"
 #include "render/timeline.h"
 #include "render/timeline_internal.h"
 #include "render/timeline_sync.h"
 #include "render/track_layout.h"
+#include "render/theme.h"
 #include "render/view_index.h"
 #include "render_harness.h"
 
@@ -520,6 +528,147 @@ TEST_CASE("diff flamegraph: hover shows a tooltip, a click zooms, a right click 
   m.click = ImGuiMouseButton_Right;
   g_harness->render([&] { draw_diff_flamegraph(fx.diff, fx.state, ""); }, 3, &m);
   CHECK(fx.state.focus == main);
+}
+
+namespace {
+
+// Pixels in the box [x0, x1) x [y0, y1) close to the text colour: the solid parts of glyphs.
+int text_pixels(const Image& img, float x0, float y0, float x1, float y1) {
+  const uint32_t text = ImGui::GetColorU32(ImGuiCol_Text);
+  int n = 0;
+  for (int y = std::max(0, int(y0)); y < std::min(img.height, int(y1)); ++y)
+    for (int x = std::max(0, int(x0)); x < std::min(img.width, int(x1)); ++x) n += img.at(x, y).near(text, 60);
+  return n;
+}
+
+float text_width(std::string_view s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; }
+
+// A name as traces may hold it: "##" (an ImGui label hides what follows) and a NUL byte.
+const std::string kHashName("ab##cd\0ef", 9);
+
+}  // namespace
+
+TEST_CASE("name widgets: a button, small button, selectable and combo preview show what follows '##' and a NUL") {
+  struct Case {
+    const char* what;
+    std::function<void(std::string_view)> draw;
+    bool framed;  // text inside FramePadding
+  };
+  const std::vector<Case> cases = {
+      {"button_text", [](std::string_view t) { button_text(t); }, true},
+      {"small_button_text", [](std::string_view t) { small_button_text(t); }, true},
+      {"selectable_text", [](std::string_view t) { selectable_text(t, false); }, false},
+      {"begin_combo_text",
+       [](std::string_view t) {
+         ImGui::SetNextItemWidth(400);
+         if (begin_combo_text("##combo", t)) ImGui::EndCombo();
+       },
+       true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    ImVec2 at, item_min, item_max, pad;
+    float ab = 0, whole = 0;
+    const Image img = g_harness->render([&] {
+      ImGui::SetCursorPos(ImVec2(20, 20));
+      at = ImGui::GetCursorScreenPos();
+      pad = c.framed ? ImGui::GetStyle().FramePadding : ImVec2(0, 0);
+      ab = text_width("ab");
+      whole = text_width(kHashName);
+      c.draw(kHashName);
+      item_min = ImGui::GetItemRectMin();
+      item_max = ImGui::GetItemRectMax();
+    });
+    REQUIRE(whole > ab + text_width("##cd") * 0.9f);  // "##", the NUL and all are measured
+    // The glyphs after "ab" ("##cd", the NUL's fallback glyph, "ef") are drawn.
+    const float x0 = at.x + pad.x + ab + 1, x1 = at.x + pad.x + whole;
+    CHECK(text_pixels(img, x0, item_min.y, x1, item_max.y) > 20);
+    if (std::string_view(c.what).find("button") != std::string_view::npos) {
+      CHECK(item_max.x - item_min.x == doctest::Approx(whole + pad.x * 2));  // sized to the whole text
+    }
+  }
+  // What an ImGui label shows of the same name: nothing after "ab" (the measure above is sound).
+  ImVec2 at;
+  const Image plain = g_harness->render([&] {
+    ImGui::SetCursorPos(ImVec2(20, 20));
+    at = ImGui::GetCursorScreenPos();
+    ImGui::Button(kHashName.c_str());
+  });
+  const ImVec2 pad = ImGui::GetStyle().FramePadding;
+  CHECK(text_pixels(plain, at.x + pad.x + text_width("ab") + 1, at.y, at.x + pad.x + text_width(kHashName), at.y + 40) == 0);
+}
+
+TEST_CASE("name widgets: a selectable with a width cuts the text to it; labels of equal text keep their own IDs") {
+  ImVec2 at;
+  float em = 0;
+  const std::string long_name = "x##" + std::string(400, 'w');
+  const Image img = g_harness->render([&] {
+    ImGui::SetCursorPos(ImVec2(20, 20));
+    at = ImGui::GetCursorScreenPos();
+    em = ImGui::GetFontSize();
+    selectable_text(long_name, false, 0, ImVec2(em * 12.0f, 0));
+  });
+  CHECK(text_pixels(img, at.x + text_width("x") + 1, at.y, at.x + em * 12.0f, at.y + em) > 20);
+  CHECK(text_pixels(img, at.x + em * 12.0f + 1, at.y, float(img.width), at.y + em * 2) == 0);  // clipped
+  // Two buttons showing the same text in distinct ID scopes: the mouse over the second hovers only it.
+  ImVec2 second_min, second_max;
+  bool hovered[2] = {false, false};
+  auto draw = [&] {
+    for (int i = 0; i < 2; ++i) {
+      ImGui::PushID(i);
+      button_text("same##name");
+      hovered[i] = ImGui::IsItemHovered();
+      if (i == 1) second_min = ImGui::GetItemRectMin(), second_max = ImGui::GetItemRectMax();
+      ImGui::PopID();
+    }
+  };
+  g_harness->render(draw, 2);
+  vz::testing::MouseInput m;
+  m.x = (second_min.x + second_max.x) / 2;
+  m.y = (second_min.y + second_max.y) / 2;
+  g_harness->render(draw, 3, &m);
+  CHECK_FALSE(hovered[0]);
+  CHECK(hovered[1]);
+}
+
+TEST_CASE("name widgets: a menu item widens its menu to the whole name and draws it") {
+  const std::string name = "recent##" + std::string(60, 'r') + ".json";
+  float popup_w = 0;
+  ImVec2 item_min, item_max;
+  const Image img = g_harness->render(
+      [&] {
+        if (!ImGui::IsPopupOpen("##menu")) ImGui::OpenPopup("##menu");
+        ImGui::SetNextWindowPos(ImVec2(10, 10));
+        if (ImGui::BeginPopup("##menu")) {
+          ImGui::MenuItem("Short");
+          menu_item_text(name);
+          item_min = ImGui::GetItemRectMin();
+          item_max = ImGui::GetItemRectMax();
+          popup_w = ImGui::GetWindowWidth();
+          ImGui::EndPopup();
+        }
+      },
+      4);
+  CHECK(popup_w > text_width(name));
+  CHECK(text_pixels(img, item_min.x + text_width("recent") + 1, item_min.y, item_min.x + text_width(name), item_max.y) > 20);
+}
+
+TEST_CASE("flamegraph breadcrumb: names are shown whole, '##' and NUL bytes included") {
+  const std::vector<std::string> names = {"a##bcdefg", std::string("h\0ijklmn", 8), "o##pqrstu"};
+  const std::vector<std::string> shown_by_labels = {"a", "h", "o"};  // what ImGui labels would show
+  auto right_edge = [&](const std::vector<std::string>& labels) {
+    const Image img = g_harness->render([&] { flame_breadcrumb(labels); });
+    int right = -1;
+    for (int y = 0; y < int(ImGui::GetFontSize() * 1.5f); ++y)
+      for (int x = 0; x < img.width; ++x)
+        if (img.at(x, y).near(ImGui::GetColorU32(ImGuiCol_Text), 60)) right = std::max(right, x);
+    return right;
+  };
+  const int whole = right_edge(names), cut = right_edge(shown_by_labels);
+  REQUIRE(cut > 0);
+  // Each name adds its 7 bytes after the first one's glyph: well over 2 x "bcdefg" wide.
+  CHECK(whole - cut > int(2 * text_width("bcdefg")));
+  CHECK(elide_bytes(names[0], 48) == names[0]);
 }
 
 int main(int argc, char** argv) {

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -94,19 +95,46 @@ inline std::vector<uint32_t> reference_parents(const SliceSet& s) {
   return parent;
 }
 
-// The part of slice i inside [t0, t1], and whether it overlaps the range at all.
+// Whether slice i is in the half-open range [t0, t1): it has a moment in it, a zero-length slice
+// counting as the moment at its start (so it is in when t0 <= start < t1). And the part of it
+// inside the range.
 inline bool ref_overlaps(const SliceSet& s, uint32_t i, Time t0, Time t1) {
-  return t0 <= t1 && s.start[i] <= t1 && s.end(i) >= t0;
+  if (s.dur[i] == 0) return t0 <= s.start[i] && s.start[i] < t1;
+  return std::max(s.start[i], t0) < std::min(s.end(i), t1);
 }
 inline Time ref_clip(const SliceSet& s, uint32_t i, Time t0, Time t1) {
   Time a = std::max(s.start[i], t0), b = std::min(s.end(i), t1);
   return b > a ? b - a : 0;
 }
 
-// A random range around the trace: cutting slices, empty, reversed, outside, or everything.
+// A random range whose ends are slice starts or ends (sometimes one off), where the half-open
+// rule decides: slices ending at t0, starting at t1, zero-length ones at either. Reversed or empty
+// when the two picks say so; any range when the trace has no slice.
+inline std::pair<Time, Time> boundary_range(std::mt19937_64& rng, const Trace& t) {
+  std::vector<Time> at;
+  for (const Thread& th : t.threads)
+    for (const SliceSet* s : {&th.slices, &th.overflow})
+      for (uint32_t i = 0; i < s->size(); ++i) {
+        at.push_back(s->start[i]);
+        at.push_back(s->end(i));
+      }
+  if (at.empty()) return {t.start, t.end};
+  auto pick = [&] {
+    const Time x = at[rng() % at.size()];
+    const int nudge = int(rng() % 6);
+    return nudge == 0 ? x - 1 : nudge == 1 ? x + 1 : x;
+  };
+  const Time a = pick(), b = pick();
+  return {std::min(a, b), std::max(a, b)};
+}
+
+// A random range around the trace: cutting slices, at slice boundaries, empty, reversed, outside,
+// or everything.
 inline std::pair<Time, Time> random_range(std::mt19937_64& rng, const Trace& t) {
   Time lo = t.start - 30, span = t.end - t.start + 60;
-  switch (rng() % 8) {
+  switch (rng() % 10) {
+    case 8:
+    case 9: return boundary_range(rng, t);
     case 0: return {std::numeric_limits<Time>::min(), std::numeric_limits<Time>::max()};
     case 1: { Time a = lo + Time(rng() % uint64_t(span + 1)); return {a, a}; }
     case 2: { Time a = lo + Time(rng() % uint64_t(span + 1)); return {a, a - 1 - Time(rng() % 5)}; }

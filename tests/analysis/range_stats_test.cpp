@@ -1,6 +1,7 @@
-// Tests of analysis/range_stats.cpp: random traces and ranges against a brute-force reference
-// (every slice tested for overlap, clipped, its children's clipped durations subtracted), row
-// order, scopes, worker counts, cancellation, and hand-computed cases.
+// Tests of analysis/range_stats.cpp: random traces and ranges (many of them at slice boundaries)
+// against a brute-force reference (every slice tested against the half-open range, clipped, its
+// children's clipped durations subtracted), row order, scopes, worker counts, cancellation, the
+// range's edges, and hand-computed cases.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <random>
 
 #include "analysis/range_stats.h"
+#include "analysis/scope_walk.h"
 #include "analysis_test_util.h"
 
 using namespace vz;
@@ -126,11 +128,72 @@ TEST_CASE("range stats: hand-computed numbers, clipped to the range") {
   CHECK(row(cut, "work").total == 45);
   CHECK(row(cut, "work").min == 5);
   CHECK(row(cut, "work").mean == doctest::Approx(15.0));
-  // A range touching only main's start: one slice with 0 ns.
-  RangeStats touch = range_stats(t, RangeQuery{-5, 0, kNone}, 1);
-  REQUIRE(touch.rows.size() == 1);
-  CHECK(touch.rows[0].count == 1);
-  CHECK(touch.rows[0].total == 0);
+  // A range ending where main starts: nothing (the range is half-open).
+  CHECK(range_stats(t, RangeQuery{-5, 0, kNone}, 1).rows.empty());
+}
+
+TEST_CASE("range stats: the range [t0, t1) holds a slice starting at t0, not one starting at t1 or ending at t0") {
+  Trace t;
+  TraceBuilder b(t);
+  uint32_t th = b.thread(b.intern("1"), b.intern("1"));
+  uint32_t f = b.label(b.intern("f"), kNoStr), z = b.label(b.intern("z"), kNoStr);
+  uint32_t y = b.label(b.intern("y"), kNoStr), o = b.label(b.intern("o"), kNoStr);
+  b.add_complete(th, 0, 10, f, {}, {});  // three calls back to back
+  b.add_complete(th, 10, 10, f, {}, {});
+  b.add_complete(th, 20, 10, f, {}, {});
+  b.add_complete(th, 10, 0, z, {}, {});  // zero-length, inside the second call
+  b.add_complete(th, 20, 0, y, {}, {});  // zero-length, inside the third call
+  b.add_complete(th, 15, 10, o, {}, {});  // overlaps the second and third: an overflow lane
+  b.finish(1);
+  REQUIRE(t.threads[0].overflow.size() == 1);
+  auto find = [&](const RangeStats& r, const char* name) -> const NameStats* {
+    for (const NameStats& s : r.rows)
+      if (t.str(s.name) == name) return &s;
+    return nullptr;
+  };
+  for (unsigned workers : {1u, 3u}) {
+    CAPTURE(workers);
+    // Exactly the second call: the first ends at t0, the third starts at t1.
+    const RangeStats mid = range_stats(t, RangeQuery{10, 20, kNone}, workers);
+    REQUIRE(find(mid, "f"));
+    CHECK(find(mid, "f")->count == 1);
+    CHECK(find(mid, "f")->total == 10);
+    CHECK(find(mid, "f")->min == 10);
+    CHECK(find(mid, "f")->self == 10);
+    REQUIRE(find(mid, "z"));  // zero-length at t0: in
+    CHECK(find(mid, "z")->count == 1);
+    CHECK(find(mid, "z")->total == 0);
+    CHECK_FALSE(find(mid, "y"));  // zero-length at t1: out
+    REQUIRE(find(mid, "o"));      // starts inside
+    CHECK(find(mid, "o")->total == 5);
+    CHECK(mid.slices == 3);
+    check_against_reference(t, RangeQuery{10, 20, kNone}, mid);
+    // The overflow slice [15, 25): out of [5, 15) (starts at t1) and of [25, 30) (ends at t0).
+    CHECK_FALSE(find(range_stats(t, RangeQuery{5, 15, kNone}, workers), "o"));
+    const RangeStats tail = range_stats(t, RangeQuery{25, 30, kNone}, workers);
+    CHECK_FALSE(find(tail, "o"));
+    REQUIRE(find(tail, "f"));
+    CHECK(find(tail, "f")->count == 1);
+    CHECK(find(tail, "f")->total == 5);
+    // Empty and reversed ranges select nothing, even at a zero-length slice.
+    CHECK(range_stats(t, RangeQuery{10, 10, kNone}, workers).rows.empty());
+    CHECK(range_stats(t, RangeQuery{20, 10, kNone}, workers).rows.empty());
+    // The whole trace: every slice.
+    CHECK(range_stats(t, RangeQuery{kTimeMin, kTimeMax, kNone}, workers).slices == 6);
+  }
+}
+
+TEST_CASE("range stats: ranges at slice boundaries against brute force") {
+  std::mt19937_64 rng(29);
+  for (int iter = 0; iter < 300; ++iter) {
+    auto t = random_trace(rng);
+    for (int k = 0; k < 6; ++k) {
+      RangeQuery q;
+      std::tie(q.t0, q.t1) = boundary_range(rng, *t);
+      q.thread = rng() % 3 == 0 ? uint32_t(rng() % (t->threads.size() + 1)) : kNone;
+      check_against_reference(*t, q, range_stats(*t, q, 1 + unsigned(rng() % 3)));
+    }
+  }
 }
 
 TEST_CASE("range stats: hostile input") {
@@ -152,7 +215,8 @@ TEST_CASE("range stats: hostile input") {
   uint32_t l = b.label(b.intern("z"), kNoStr);
   for (int i = 0; i < 5; ++i) b.add_complete(th, 10, 0, l, {}, {});
   b.finish(1);
-  RangeStats zr = range_stats(z, RangeQuery{10, 10, kNone});
+  CHECK(range_stats(z, RangeQuery{10, 10, kNone}).rows.empty());  // an empty range
+  RangeStats zr = range_stats(z, RangeQuery{10, 11, kNone});
   REQUIRE(zr.rows.size() == 1);
   CHECK(zr.rows[0].count == 5);
   CHECK(zr.rows[0].total == 0);

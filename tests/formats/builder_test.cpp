@@ -1201,3 +1201,81 @@ TEST_CASE("adopt_slice_set: a laid-out set is kept as is; with other slices, lai
     for (const SliceAttachment& x : s.args) CHECK(s.flags[x.index] == 1);  // the child's
   }
 }
+
+// Sample indexes are uint32_t: a counter stops at TraceBuilder::kMaxCounterSamples samples (and a
+// sparse one at as many values). The tests lower the limit, as 4 G samples do not fit a test.
+TEST_CASE("counters: samples past the limit are dropped with a diagnostic, not wrapped") {
+  CHECK(TraceBuilder::kMaxCounterSamples == 0xffffffffu);
+  Fixture f;
+  f.b->set_counter_sample_limit(5);
+  uint32_t p = f.b->process(f.id("1"));
+  std::pair<StrId, double> v{f.id("v"), 0};
+  for (int i = 0; i < 8; ++i) {
+    v.second = double(i);
+    f.b->add_counter_sample(p, f.id("c"), kNoStr, 10 * i, kNone, &v, 1, 100 + uint64_t(i));
+  }
+  for (int i = 0; i < 3; ++i) f.b->add_counter_sample(p, f.id("d"), kNoStr, 5 + i, kNone, &v, 1, 200);  // under it
+  Trace& t = f.finish();
+  REQUIRE(t.counters.size() == 2);
+  const Counter& c = t.str(t.counters[0].name) == "c" ? t.counters[0] : t.counters[1];
+  const Counter& d = t.str(t.counters[0].name) == "c" ? t.counters[1] : t.counters[0];
+  CHECK(c.ts == std::vector<Time>{0, 10, 20, 30, 40});
+  REQUIRE(c.series.size() == 1);
+  CHECK(c.series[0].values == std::vector<double>{0, 1, 2, 3, 4});
+  CHECK(d.ts.size() == 3);
+  CHECK(t.end == 40);  // the dropped samples' times do not count
+  const DiagEntry& e = t.diagnostics.get(DiagKind::CounterLimit);
+  CHECK(e.count == 3);
+  CHECK(e.first_offset == 105);
+  CHECK(e.detail.find("'c': 5 samples kept") != std::string::npos);
+  CHECK(diag_info(DiagKind::CounterLimit).id == "counter_limit");
+}
+
+TEST_CASE("counters: a sparse counter stops at the limit in values, a dense one that would pass it stays dense") {
+  SUBCASE("sparse") {
+    Fixture f;
+    f.b->set_counter_sample_limit(200);
+    uint32_t p = f.b->process(f.id("1"));
+    // Three new keys per sample: sparse after a few dozen samples, 3 values per sample.
+    for (int i = 0; i < 70; ++i) {
+      std::vector<std::pair<StrId, double>> v;
+      for (int k = 0; k < 3; ++k) v.push_back({f.id("k" + std::to_string(3 * i + k)), double(i)});
+      f.b->add_counter_sample(p, f.id("c"), kNoStr, i, kNone, v.data(), v.size(), uint64_t(i));
+    }
+    Trace& t = f.finish();
+    // 66 samples hold 198 values; the 67th would pass 200.
+    CHECK(t.diagnostics.count(DiagKind::SparseCounter) == 1);
+    const DiagEntry& e = t.diagnostics.get(DiagKind::CounterLimit);
+    CHECK(e.count == 4);
+    CHECK(e.first_offset == 66);
+    REQUIRE(t.counters.size() == 198);  // one per key
+    for (const Counter& c : t.counters) {
+      CHECK(c.split);
+      REQUIRE(c.ts.size() == 1);
+      CHECK(c.ts[0] < 66);
+    }
+  }
+  SUBCASE("dense") {
+    Fixture f;
+    f.b->set_counter_sample_limit(150);
+    uint32_t p = f.b->process(f.id("1"));
+    std::pair<StrId, double> a{f.id("a"), 1};
+    for (int i = 0; i < 100; ++i) f.b->add_counter_sample(p, f.id("c"), kNoStr, i, kNone, &a, 1);
+    // 100 new keys: too many for dense storage, but kept sparsely 200 values would pass the limit.
+    std::vector<std::pair<StrId, double>> wide;
+    for (int k = 0; k < 100; ++k) wide.push_back({f.id("w" + std::to_string(k)), 2});
+    REQUIRE(!counter_dense_fits(101, 101, 200));
+    f.b->add_counter_sample(p, f.id("c"), kNoStr, 100, kNone, wide.data(), wide.size());
+    f.b->add_counter_sample(p, f.id("c"), kNoStr, 101, kNone, &a, 1);  // samples still fit
+    Trace& t = f.finish();
+    REQUIRE(t.counters.size() == 1);
+    const Counter& c = t.counters[0];
+    CHECK(!c.split);
+    CHECK(c.ts.size() == 102);
+    REQUIRE(c.series.size() == 101);
+    for (const CounterSeries& s : c.series) CHECK(s.values.size() == 102);
+    CHECK(c.series[1].values[100] == 2);
+    CHECK(t.diagnostics.count(DiagKind::CounterLimit) == 0);
+    CHECK(t.diagnostics.count(DiagKind::SparseCounter) == 0);
+  }
+}

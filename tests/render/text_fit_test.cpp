@@ -90,3 +90,25 @@ TEST_CASE("a huge name costs what its visible part costs") {
   for (int i = 0; i < 100000; ++i) many += "\xe2\x80\xa6";
   CHECK(visible_prefix(many, 40.0f, 8.0f).size() == 3 * 7);
 }
+
+TEST_CASE("elide_bytes keeps short names as they are and cuts long ones on a boundary with '...'") {
+  CHECK(elide_bytes("main", 48) == "main");
+  CHECK(elide_bytes("", 48).empty());
+  // Bytes an ImGui label would act on are kept: "##", "###" and NUL.
+  const std::string odd("a##b###c\0d", 10);
+  CHECK(elide_bytes(odd, 48) == odd);
+  CHECK(elide_bytes(odd, 10) == odd);
+  CHECK(elide_bytes(odd, 9) == std::string("a##b##...", 9));
+  const std::string exact(48, 'x');
+  CHECK(elide_bytes(exact, 48) == exact);
+  const std::string over(49, 'x');
+  CHECK(elide_bytes(over, 48) == std::string(45, 'x') + "...");
+  // A multi-byte sequence is never split: "é" (2 bytes) straddling the cut is left out whole.
+  const std::string accents = std::string(44, 'x') + "\xc3\xa9" + std::string(10, 'y');
+  const std::string cut = elide_bytes(accents, 48);
+  CHECK(cut == std::string(44, 'x') + "...");
+  CHECK(cut.size() <= 48);
+  // Degenerate budgets still give at most a marker.
+  CHECK(elide_bytes("abcdef", 3) == "...");
+  CHECK(elide_bytes("abcdef", 0) == "...");
+}
