@@ -559,6 +559,9 @@ TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load
       completes();
     }).join();
     rec::begin(names[0]);  // open at save: runs to the trace's end
+    // An event after it: were the open begin the trace's last event, it would end where it
+    // starts, and a zero-length slice goes to the builder's layout instead of the stream.
+    rec::instant("after the open begin");
     REQUIRE(rec::save(dir / "w.vzt"));
     // The begin/end-only thread went straight from its ring into the file (no min_duration, no
     // slices dropped), and no stream failed.
