@@ -45,7 +45,7 @@ struct Pick {
                             // its pixel (a click on more than one zooms in)
   Time t0 = 0, t1 = 0;      // Fold: its time extent; Object: its lifetime; Snapshot: its time
                             // (to the last one sharing its pixel)
-  uint32_t group = kNone;   // Object, Snapshot: position in ViewIndex::processes()
+  uint32_t group = kNone;   // Object, Snapshot, Fold of objects: position in ViewIndex::processes()
   bool operator==(const Pick& o) const {
     return kind == o.kind && thread == o.thread && set == o.set && index == o.index && scope == o.scope &&
            group == o.group;

@@ -254,7 +254,7 @@ void draw_hover_tooltip(Frame& f) {
       break;
     }
     case PickKind::Fold:
-      ImGui::Text("%u slices, each under 3 pixels wide", h.count);
+      ImGui::Text("%u %s, each under 3 pixels wide", h.count, h.group == kNone ? "slices" : "objects");
       dim("Span");
       ImGui::TextUnformatted(format_time_span(double(h.t1 - h.t0)).c_str());
       ImGui::TextColored(palette().text_dim, "Click to zoom in");

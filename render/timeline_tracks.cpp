@@ -239,6 +239,7 @@ void draw_objects_track(Frame& f, const LaidTrack& t) {
         f.hover = it.count == 1 ? object_pick(*f.index, t.group, it.first) : Pick{};
         if (it.count != 1) {
           f.hover.kind = PickKind::Fold;
+          f.hover.group = t.group;  // a fold of objects, not of slices
           f.hover.count = it.count;
           f.hover.t0 = it.t0;
           f.hover.t1 = it.t1;
