@@ -768,4 +768,20 @@ TEST_CASE("details: an object lists a page of its snapshots; a click on one sele
   // A snapshot's details: its args parsed.
   g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
   CHECK(details.args.parsed);
+  // With two snapshots listed, the button under them shows another page.
+  bool more = false;
+  for (float y = 60; y < float(img.height) && !more; y += 6) {
+    st.selected = object_pick(*fx.index, 0, 0);
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 1);
+    details.snapshots_shown = 2;
+    vz::testing::MouseInput m;
+    m.x = 40;
+    m.y = y;
+    m.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 2, &m);
+    m.click = -1;  // released where it was pressed
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 1, &m);
+    if (st.selected.kind == PickKind::Object && details.snapshots_shown == 2 + kSnapshotPage) more = true;
+  }
+  CHECK(more);
 }
