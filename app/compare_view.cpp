@@ -18,8 +18,9 @@ namespace vz {
 namespace {
 
 
-// The name of a picked slice, async slice or instant ("" for anything else).
-std::string pick_name(const Trace& t, const Pick& p) {
+// The name of a picked slice, async slice, instant, object or snapshot ("" for anything else).
+std::string pick_name(const ViewIndex& index, const Pick& p) {
+  const Trace& t = index.trace();
   switch (p.kind) {
     case PickKind::Slice: {
       const Thread& th = t.threads[p.thread];
@@ -32,6 +33,12 @@ std::string pick_name(const Trace& t, const Pick& p) {
                                       : p.scope == Scope::Process ? t.process_instants
                                                                   : t.global_instants;
       return std::string(t.name_of(v[p.index].label));
+    }
+    case PickKind::Object:
+    case PickKind::Snapshot: {
+      const ObjectTracks& ot = index.processes()[p.group].objects;
+      const uint32_t i = p.kind == PickKind::Object ? p.index : ot.instance_of_snapshot(p.index);
+      return std::string(t.name_of(ot.instances[i].label));
     }
     default: return {};
   }
@@ -258,7 +265,7 @@ void CompareView::draw_one_timeline(int side, const char* id, float width, float
   TimelineState& st = tl_[side];
   if (st.drag != TimelineState::Drag::Range) range_[side] = Range{st.has_range, st.range_t0, st.range_t1};
   if (st.selection_changed) {
-    const std::string name = pick_name(side == 0 ? ta_ : tb_, st.selected);
+    const std::string name = pick_name(*t.index, st.selected);
     if (!name.empty() || st.selected.kind == PickKind::None) set_highlight(name);
   }
 }

@@ -158,20 +158,85 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   args_section(tr, in.args, st.args, "Args");
 }
 
+std::string time_row(const Trace& tr, Time t) { return format_tick(t - tr.start, 1) + "   (" + abs_time(tr, t) + ")"; }
+
+// An object instance or one of its snapshots: the instance's lifetime, then the snapshot's args,
+// or the instance's creation args and its snapshots (a page at a time; a click selects one).
+void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
+  const Trace& tr = index.trace();
+  if (pk.group >= index.processes().size()) return;
+  const ObjectTracks& ot = index.processes()[pk.group].objects;
+  const bool snapshot = pk.kind == PickKind::Snapshot;
+  if (snapshot ? pk.index >= ot.snapshots.size() : pk.index >= ot.instances.size()) return;
+  const uint32_t inst = snapshot ? ot.instance_of_snapshot(pk.index) : pk.index;
+  const ObjectInstance& o = ot.instances[inst];
+  title(tr.name_of(o.label));
+  if (!ImGui::BeginTable("##object", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  const Label& lab = tr.labels[o.label];
+  row("Kind", snapshot ? "object snapshot (O)" : "object instance");
+  row("Category", lab.cat ? tr.str(lab.cat) : "-");
+  row("Id", tr.str(o.id));
+  const Process& p = tr.processes[index.processes()[pk.group].process];
+  row("Process", p.name ? std::string(tr.str(p.name)) + " (" + std::string(tr.str(p.pid)) + ")"
+                        : "pid " + std::string(tr.str(p.pid)));
+  if (snapshot) {
+    const uint32_t ev = ot.snapshots[pk.index];
+    row("Time", time_row(tr, tr.objects[ev].ts));
+    row("Snapshot", std::to_string(pk.index - o.snap_begin + 1) + " of " + std::to_string(o.snap_count));
+  }
+  row("Created", o.created != kNone ? time_row(tr, o.start) : time_row(tr, o.start) + "   (no N event)");
+  if (o.destroyed != kNone) row("Destroyed", time_row(tr, o.end));
+  else if (o.replaced) row("Destroyed", time_row(tr, o.end) + "   (replaced by a new N of the same id)");
+  else row("Destroyed", "never: no D event (drawn to the trace's end)", &palette().warning);
+  row("Lifetime", format_time_span(double(o.end - o.start), 4));
+  if (!snapshot) row("Snapshots", std::to_string(o.snap_count));
+  ImGui::EndTable();
+  if (snapshot) {
+    args_section(tr, tr.objects[ot.snapshots[pk.index]].args, st.args, "Snapshot");
+    return;
+  }
+  if (o.created != kNone) args_section(tr, tr.objects[o.created].args, st.args, "Creation args");
+  if (o.snap_count == 0) return;
+  ImGui::Spacing();
+  {
+    FontScope bold(fonts().bold);
+    ImGui::TextUnformatted("Snapshots");
+  }
+  const uint32_t shown = std::min(o.snap_count, st.snapshots_shown);
+  for (uint32_t k = 0; k < shown; ++k) {
+    const uint32_t snap = o.snap_begin + k;
+    ImGui::PushID(int(k));
+    const std::string text = "#" + std::to_string(k + 1) + "   " + time_row(tr, tr.objects[ot.snapshots[snap]].ts);
+    if (selectable_text(text, false) && timeline) {
+      timeline->selected = snapshot_pick(index, pk.group, snap);
+      timeline->selection_changed = true;
+    }
+    ImGui::PopID();
+  }
+  if (shown < o.snap_count) {
+    const std::string more = "Show " + std::to_string(std::min(o.snap_count - shown, kSnapshotPage)) + " more (" +
+                             std::to_string(o.snap_count - shown) + " not shown)";
+    if (small_button_text(more)) st.snapshots_shown = shown + kSnapshotPage;
+  }
+}
+
 }  // namespace
 
 void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state, TimelineState* timeline) {
   if (!(state.shown == pick)) {
     state.args.reset();
     state.end_args.reset();
+    state.snapshots_shown = kSnapshotPage;
     state.shown = pick;
   }
   switch (pick.kind) {
     case PickKind::Slice: draw_slice(index, pick, state, timeline); break;
     case PickKind::Async: draw_async(index, pick, state); break;
     case PickKind::Instant: draw_instant(index, pick, state); break;
+    case PickKind::Object:
+    case PickKind::Snapshot: draw_object(index, pick, state, timeline); break;
     default:
-      ImGui::TextColored(palette().text_dim, "Click a slice to see its details. Drag on the time axis to select a range.");
+      ImGui::TextColored(palette().text_dim, "Click a slice or an object to see its details. Drag on the time axis to select a range.");
       break;
   }
 }

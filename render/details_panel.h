@@ -1,4 +1,5 @@
-// The details panel: everything about the selected slice, async slice or instant.
+// The details panel: everything about the selected slice, async slice, instant, object instance
+// or object snapshot (an object shows its lifetime and its snapshots, a snapshot its args).
 //
 // Name, category, thread, start (relative and absolute), duration, self time, depth, the parent
 // chain (click a parent to select it), the args as a collapsible tree parsed only now from the
@@ -17,12 +18,16 @@
 
 namespace vz {
 
+// An object's snapshots are listed this many at a time.
+inline constexpr uint32_t kSnapshotPage = 100;
+
 // What the panel remembers between frames for one selection.
 struct DetailsState {
   Pick shown;               // the pick the args states belong to (reset when it differs)
   ArgsViewState args;       // the args tree (begin event)
   ArgsViewState end_args;   // an async slice's end args
   SourceViewState source;   // decoded source files of the trace (kept across selections)
+  uint32_t snapshots_shown = kSnapshotPage;  // an object's snapshots listed ("show more" adds a page)
 };
 
 // Draws the details of `pick` into the current window. A click on a parent slice selects it in

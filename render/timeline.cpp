@@ -88,6 +88,29 @@ void zoom_timeline_to(TimelineState& st, Time t0, Time t1) {
   st.view.fit(t0 - pad, t1 + pad, std::max(st.view.width(), 1.0));
 }
 
+Pick object_pick(const ViewIndex& index, uint32_t group, uint32_t instance) {
+  const ObjectInstance& o = index.processes()[group].objects.instances[instance];
+  Pick p;
+  p.kind = PickKind::Object;
+  p.group = group;
+  p.index = instance;
+  p.count = 1;
+  p.t0 = o.start;
+  p.t1 = o.end;
+  return p;
+}
+
+Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap) {
+  const Trace& tr = index.trace();
+  Pick p;
+  p.kind = PickKind::Snapshot;
+  p.group = group;
+  p.index = snap;
+  p.count = 1;
+  p.t0 = p.t1 = tr.objects[index.processes()[group].objects.snapshots[snap]].ts;
+  return p;
+}
+
 bool pick_range(const Trace& tr, const Pick& p, Time* t0, Time* t1) {
   switch (p.kind) {
     case PickKind::Slice: {
@@ -101,6 +124,8 @@ bool pick_range(const Trace& tr, const Pick& p, Time* t0, Time* t1) {
       *t1 = *t0 + tr.async_slices[p.index].dur;
       return true;
     case PickKind::Fold:
+    case PickKind::Object:
+    case PickKind::Snapshot:
       *t0 = p.t0;
       *t1 = p.t1;
       return true;
@@ -336,6 +361,9 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
     } else if (t.kind == TrackKind::Async) {
       label = "Async";
       col = to_u32(p.text_dim);
+    } else if (t.kind == TrackKind::Objects) {
+      label = "Objects";
+      col = to_u32(p.text_dim);
     } else {
       const Counter& cn = tr.counters[t.id];
       label = fit(cn.name);
@@ -392,17 +420,33 @@ void draw_outlines(Frame& f, const std::vector<LaidTrack>& tracks) {
                              [&](const LaidTrack& l) { return l.kind == TrackKind::Async && l.group == g; });
       if (it == tracks.end()) return;
       y = f.tracks_y + row_y(*it, a.lane, f.m);
+    } else if (pk.kind == PickKind::Object || pk.kind == PickKind::Snapshot) {
+      if (pk.group >= f.index->processes().size()) return;
+      const ObjectTracks& ot = f.index->processes()[pk.group].objects;
+      const uint32_t inst = pk.kind == PickKind::Object ? pk.index : ot.instance_of_snapshot(pk.index);
+      if (inst >= ot.instances.size()) return;
+      auto it = std::find_if(tracks.begin(), tracks.end(),
+                             [&](const LaidTrack& l) { return l.kind == TrackKind::Objects && l.group == pk.group; });
+      if (it == tracks.end()) return;
+      y = f.tracks_y + row_y(*it, ot.instances[inst].lane, f.m);
     } else {
       return;
     }
     Time t0, t1;
     pick_range(tr, pk, &t0, &t1);
-    const float x0 = f.sx(std::clamp(f.st->view.x_of(t0), -4.0, double(f.plot_w) + 4));
-    const float x1 = std::max(x0 + 1, f.sx(std::clamp(f.st->view.x_of(t1), -4.0, double(f.plot_w) + 4)));
+    float x0 = f.sx(std::clamp(f.st->view.x_of(t0), -4.0, double(f.plot_w) + 4));
+    float x1 = std::max(x0 + 1, f.sx(std::clamp(f.st->view.x_of(t1), -4.0, double(f.plot_w) + 4)));
+    if (pk.kind == PickKind::Snapshot) {  // around the marker
+      const float w = tl::snapshot_half_width(f);
+      x0 -= w;
+      x1 = std::max(x1, x0 + 2 * w);
+    }
     f.dl->AddRect(ImVec2(x0 - th * 0.5f, y + 1 - th * 0.5f), ImVec2(x1 + th * 0.5f, y + f.m.row_h - 1 + th * 0.5f), col,
                   0, 0, th);
   };
-  if (f.hover.kind == PickKind::Slice || f.hover.kind == PickKind::Async) {
+  if (f.hover.kind == PickKind::Object || f.hover.kind == PickKind::Snapshot) {
+    outline(f.hover, to_u32(palette().text_dim), 1.5f);
+  } else if (f.hover.kind == PickKind::Slice || f.hover.kind == PickKind::Async) {
     outline(f.hover, tl::darker(label_color(*f.index, f.hover.kind == PickKind::Slice
                                                          ? (f.hover.set == 0 ? tr.threads[f.hover.thread].slices
                                                                              : tr.threads[f.hover.thread].overflow)
@@ -465,7 +509,7 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
     st.overlaid[c] ^= 1;
     return;
   }
-  if (f.hover.kind == PickKind::Fold) {
+  if (f.hover.kind == PickKind::Fold || (f.hover.kind == PickKind::Snapshot && f.hover.count > 1)) {
     zoom_timeline_to(st, f.hover.t0, f.hover.t1);
     return;
   }
@@ -578,6 +622,7 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
       case TrackKind::Thread: tl::draw_thread_track(f, t); break;
       case TrackKind::Async: tl::draw_async_track(f, t); break;
       case TrackKind::Counter: tl::draw_counter_track(f, t); break;
+      case TrackKind::Objects: tl::draw_objects_track(f, t); break;
       case TrackKind::Header: break;
     }
   }

@@ -12,7 +12,7 @@
 //   drag             pan (both axes)                 drag on the time axis: select a time range
 //   W / S            zoom in / out                   A / D: pan left / right
 //   F                zoom to the selection           0 / Home: fit the whole trace
-//   click            select a slice (a folded block zooms into it)         Esc: clear
+//   click            select a slice, object or snapshot (a folded block zooms into it)  Esc: clear
 //   click a name     process header: collapse/expand; counter: stacked/overlaid series
 //
 // Usage
@@ -32,18 +32,23 @@
 namespace vz {
 
 // Something on the timeline the mouse can point at or the user can select.
-enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter };
+enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter, Object, Snapshot };
 struct Pick {
   PickKind kind = PickKind::None;
   uint32_t thread = kNone;  // Slice, Fold (thread rows), Instant with thread scope
   uint8_t set = 0;          // Slice/Fold: 0 = Thread::slices, 1 = Thread::overflow
   uint32_t index = kNone;   // Slice: slice index; Async: async_slices index; Instant: see scope;
-                            // Counter: counters index
+                            // Counter: counters index; Object: position in the group's
+                            // ObjectTracks::instances; Snapshot: in its ObjectTracks::snapshots
   Scope scope = Scope::Thread;  // Instant: which list `index` points into
-  uint32_t count = 0;       // Fold: how many slices it covers
-  Time t0 = 0, t1 = 0;      // Fold: its time extent
+  uint32_t count = 0;       // Fold: how many slices it covers; Snapshot: how many snapshots share
+                            // its pixel (a click on more than one zooms in)
+  Time t0 = 0, t1 = 0;      // Fold: its time extent; Object: its lifetime; Snapshot: its time
+                            // (to the last one sharing its pixel)
+  uint32_t group = kNone;   // Object, Snapshot, Fold of objects: position in ViewIndex::processes()
   bool operator==(const Pick& o) const {
-    return kind == o.kind && thread == o.thread && set == o.set && index == o.index && scope == o.scope;
+    return kind == o.kind && thread == o.thread && set == o.set && index == o.index && scope == o.scope &&
+           group == o.group;
   }
 };
 
@@ -133,7 +138,12 @@ void zoom_timeline_to(TimelineState& state, Time t0, Time t1);
 // The time the axis labels count from: the state's axis origin when set, else the trace start.
 Time timeline_origin(const Trace& trace, const TimelineState& state);
 
-// Start and end of a pick (a slice, async slice, instant or fold).
+// The pick of object instance `instance` (a position in ObjectTracks::instances) of group `group`,
+// and of snapshot `snap` (a position in ObjectTracks::snapshots).
+Pick object_pick(const ViewIndex& index, uint32_t group, uint32_t instance);
+Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap);
+
+// Start and end of a pick (a slice, async slice, instant, fold, object or snapshot).
 bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);
 
 // The colour of a label's slices for the current theme (ImU32 as uint32_t).

@@ -1,5 +1,5 @@
 // Shared by the timeline's source files (timeline.cpp: frame, input, axis; timeline_tracks.cpp:
-// thread, async and counter tracks; timeline_marks.cpp: instants, flows, tooltips, selection
+// thread, async, counter and object tracks; timeline_marks.cpp: instants, flows, tooltips, selection
 // outline). Not part of the public interface.
 #pragma once
 
@@ -44,6 +44,9 @@ uint32_t series_color(uint32_t k);              // counter series k
 void draw_thread_track(Frame& f, const LaidTrack& t);
 void draw_async_track(Frame& f, const LaidTrack& t);
 void draw_counter_track(Frame& f, const LaidTrack& t);
+void draw_objects_track(Frame& f, const LaidTrack& t);
+// Half the width of a snapshot marker on an object track, pixels.
+float snapshot_half_width(const Frame& f);
 
 // Marks (timeline_marks.cpp).
 void draw_thread_instants(Frame& f, const LaidTrack& t);

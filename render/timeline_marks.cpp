@@ -254,7 +254,7 @@ void draw_hover_tooltip(Frame& f) {
       break;
     }
     case PickKind::Fold:
-      ImGui::Text("%u slices, each under 3 pixels wide", h.count);
+      ImGui::Text("%u %s, each under 3 pixels wide", h.count, h.group == kNone ? "slices" : "objects");
       dim("Span");
       ImGui::TextUnformatted(format_time_span(double(h.t1 - h.t0)).c_str());
       ImGui::TextColored(palette().text_dim, "Click to zoom in");
@@ -295,6 +295,40 @@ void draw_hover_tooltip(Frame& f) {
       if (shown < c.series.size()) {
         ImGui::TextColored(palette().text_dim, "\xe2\x80\xa6 and %zu more series", c.series.size() - shown);
       }
+      break;
+    }
+    case PickKind::Object:
+    case PickKind::Snapshot: {
+      const ObjectTracks& ot = f.index->processes()[h.group].objects;
+      const uint32_t i = h.kind == PickKind::Object ? h.index : ot.instance_of_snapshot(h.index);
+      if (i >= ot.instances.size()) break;
+      const ObjectInstance& o = ot.instances[i];
+      const Time origin = timeline_origin(tr, *f.st);
+      title(tr.name_of(o.label));
+      dim("Id");
+      text_long(tr.str(o.id), wrap);
+      if (h.kind == PickKind::Snapshot) {
+        if (h.count > 1) {
+          ImGui::Text("%u snapshots within a pixel, from %s", h.count, format_tick(h.t0 - origin, 1).c_str());
+          ImGui::TextColored(palette().text_dim, "Click to zoom in");
+        } else {
+          dim("Snapshot at");
+          ImGui::TextUnformatted(format_tick(h.t0 - origin, 1).c_str());
+          args_preview(tr.objects[ot.snapshots[h.index]].args);
+        }
+        break;
+      }
+      dim("Created");
+      ImGui::TextUnformatted(o.created != kNone ? format_tick(o.start - origin, 1).c_str()
+                                                : (format_tick(o.start - origin, 1) + " (no N event)").c_str());
+      dim("Destroyed");
+      ImGui::TextUnformatted(o.destroyed != kNone ? format_tick(o.end - origin, 1).c_str()
+                             : o.replaced         ? (format_tick(o.end - origin, 1) + " (replaced by a new N)").c_str()
+                                                  : "never (no D event)");
+      dim("Lifetime");
+      ImGui::TextUnformatted(format_time_span(double(o.end - o.start)).c_str());
+      dim("Snapshots");
+      ImGui::Text("%u", o.snap_count);
       break;
     }
     case PickKind::None: break;

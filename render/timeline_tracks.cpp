@@ -179,6 +179,105 @@ void draw_async_track(Frame& f, const LaidTrack& t) {
   }
 }
 
+float snapshot_half_width(const Frame& f) { return std::max(3.0f, std::round(f.m.row_h * 0.3f)); }
+
+// Object instances as bars, one row per lane, with their snapshots as diamonds on top. Bars fold
+// like async slices; snapshots closer than a pixel share one marker (its pick counts them), so a
+// row costs O(pixels × log n) however many events it holds.
+void draw_objects_track(Frame& f, const LaidTrack& t) {
+  const float top = f.tracks_y + t.y;
+  if (!f.row_visible(top, t.h)) return;
+  const ObjectTracks& ot = f.index->processes()[t.group].objects;
+  const std::vector<ObjectInstance>& inst = ot.instances;
+  const TimeView& v = f.st->view;
+  const uint32_t lanes = ot.lanes();
+  // Only the lanes in view: a process may have as many lanes as objects alive at once.
+  const uint32_t l0 = f.clip_y0 > top ? uint32_t(std::min(double(lanes), double((f.clip_y0 - top) / f.m.row_h))) : 0;
+  const uint32_t l1 = uint32_t(std::min(double(lanes), std::max(0.0, double((f.clip_y1 - top) / f.m.row_h)) + 1.0));
+  const bool active = f.hl->active();
+  const float hw = snapshot_half_width(f);
+  const ImU32 marker_fill = IM_COL32(28, 28, 34, 255), marker_edge = IM_COL32(250, 250, 250, 220);
+  for (uint32_t l = l0; l < l1; ++l) {
+    const float y = top + float(l) * f.m.row_h;
+    if (!f.row_visible(y, f.m.row_h)) continue;
+    f.stats.rows++;
+    const bool mouse_row = f.mouse_in_plot && f.mouse.y >= y && f.mouse.y < y + f.m.row_h;
+    auto start_of = [&](uint32_t p) { return inst[p].start; };
+    auto end_of = [&](uint32_t p) { return inst[p].end; };
+    fold_row(ot.lane_begin[l], ot.lane_begin[l + 1], start_of, end_of, v, kMinPx, kGapPx, [&](const RowItem& it) {
+      const float x0 = f.sx(std::max(it.x0, -4.0));
+      float x1 = f.sx(std::min(it.x1, double(f.plot_w) + 4.0));
+      if (x1 - x0 < 1.0f) x1 = x0 + 1.0f;
+      const ObjectInstance& o = inst[it.first];
+      ImU32 col = it.count == 1 ? label_color(*f.index, o.label) : fold_color();
+      if (active && (it.count != 1 || !(*f.hl->mark)[o.label])) col = dim_color(col);
+      f.dl->AddRectFilled(ImVec2(x0, y + 2), ImVec2(x1, y + f.m.row_h - 2), col, 2.0f);
+      if (it.count == 1) {
+        if (x1 - x0 >= f.text_h * 1.6f) {
+          // "name  id", each cut to what can show (a name may be megabytes, or hold "##" or NUL).
+          const float room = x1 - x0;
+          const std::string_view name = f.trace->name_of(o.label), id = f.trace->str(o.id);
+          const std::string_view shown = fit_text(name, room, f.text_h);
+          std::string text(shown);
+          if (shown.size() == name.size() && !id.empty()) {
+            text += "  ";
+            text += fit_text(id, room, f.text_h);
+          }
+          row_text(f, x0, x1, y, text, col);
+        }
+      } else {
+        f.stats.folds++;
+        f.stats.slices_folded += it.count;
+        if (x1 - x0 > f.text_h * 3.0f) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%u", it.count);
+          row_text(f, x0, x1, y, buf, col);
+        }
+      }
+      f.stats.items++;
+      if (mouse_row && item_contains(it, double(f.mouse.x - f.plot_x), 1.0)) {
+        f.hover = it.count == 1 ? object_pick(*f.index, t.group, it.first) : Pick{};
+        if (it.count != 1) {
+          f.hover.kind = PickKind::Fold;
+          f.hover.group = t.group;  // a fold of objects, not of slices
+          f.hover.count = it.count;
+          f.hover.t0 = it.t0;
+          f.hover.t1 = it.t1;
+        }
+        f.hover_row_y = y;
+      }
+    });
+    // Snapshots: one marker per pixel column at most; the mouse picks the nearest marker.
+    const auto [s0, s1] = ot.lane_snapshots(l);
+    if (s0 == s1) continue;
+    auto ts_of = [&](uint32_t k) { return f.trace->objects[ot.snapshots[k]].ts; };
+    const double margin = double(hw) + 1.0;
+    uint32_t k = row_first_starting_at_or_after(s0, s1, v.time_at(-margin), ts_of);
+    const Time right = v.time_at(double(f.plot_w) + margin) + 1;
+    const double mx = double(f.mouse.x - f.plot_x);
+    double best = double(hw) + 0.5;
+    while (k < s1) {
+      const Time ts = ts_of(k);
+      if (ts > right) break;
+      const double x = v.x_of(ts);
+      const uint32_t next = row_gallop_starting_at_or_after(k + 1, s1, v.time_at(std::floor(x) + 1.0) + 1, ts_of);
+      const float sx = f.sx(x), cy = y + f.m.row_h * 0.5f, r = f.m.row_h * 0.5f - 2.0f;
+      f.dl->AddQuadFilled(ImVec2(sx, cy - r), ImVec2(sx + hw, cy), ImVec2(sx, cy + r), ImVec2(sx - hw, cy),
+                          active ? dim_color(marker_fill) : marker_fill);
+      f.dl->AddQuad(ImVec2(sx, cy - r), ImVec2(sx + hw, cy), ImVec2(sx, cy + r), ImVec2(sx - hw, cy), marker_edge, 1.0f);
+      f.stats.items++;
+      if (mouse_row && std::fabs(mx - x) <= best) {
+        best = std::fabs(mx - x);
+        f.hover = snapshot_pick(*f.index, t.group, k);
+        f.hover.count = next - k;
+        f.hover.t1 = ts_of(next - 1);
+        f.hover_row_y = y;
+      }
+      k = next;
+    }
+  }
+}
+
 void draw_counter_track(Frame& f, const LaidTrack& t) {
   const float top = f.tracks_y + t.y;
   if (!f.row_visible(top, t.h)) return;

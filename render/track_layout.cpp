@@ -32,6 +32,10 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
       const uint32_t lanes = uint32_t(p.async_lanes.size());
       place(LaidTrack{TrackKind::Async, g, p.process, lanes, lanes}, m.row_h * float(lanes));
     }
+    if (p.objects.lanes() > 0) {
+      const uint32_t lanes = p.objects.lanes();
+      place(LaidTrack{TrackKind::Objects, g, p.process, lanes, lanes}, m.row_h * float(lanes));
+    }
     for (uint32_t th : p.threads) {
       const Thread& t = index.trace().threads[th];
       const uint32_t nested = t.slices.depths();
@@ -62,7 +66,7 @@ TrackHit hit_track(const std::vector<LaidTrack>& tracks, float y, const LayoutMe
   --it;
   if (y >= it->y + it->h) return hit;  // in the gap below it
   hit.track = int(it - tracks.begin());
-  if (it->kind == TrackKind::Thread || it->kind == TrackKind::Async) {
+  if (it->kind == TrackKind::Thread || it->kind == TrackKind::Async || it->kind == TrackKind::Objects) {
     const int row = int((y - it->y) / m.row_h);
     hit.row = std::min(row, int(it->rows) - 1);
   }

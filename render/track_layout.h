@@ -1,7 +1,7 @@
 // Vertical layout of the timeline: which track sits at which y, and what is under a given y.
 //
 // Tracks come from a ViewIndex in display order: per process group a header, then its counters,
-// its async lanes and its threads (nested depths first, then overflow lanes). A collapsed group
+// its async lanes, its object lanes (one track, a row per lane) and its threads (nested depths first, then overflow lanes). A collapsed group
 // keeps only its header. The timeline keeps the last layout and makes a new one (O(tracks)) when
 // a group is collapsed or expanded, the metrics change (a new font size) or the index does; a
 // frame then draws only the tracks in view (tracks_between). Nothing here depends on ImGui:
@@ -24,14 +24,15 @@ struct LayoutMetrics {
   float gap = 6;         // space after each track
 };
 
-enum class TrackKind : uint8_t { Header, Counter, Async, Thread };
+enum class TrackKind : uint8_t { Header, Counter, Async, Thread, Objects };
 
 // One track placed on the vertical axis.
 struct LaidTrack {
   TrackKind kind = TrackKind::Header;
   uint32_t group = 0;   // position in ViewIndex::processes()
-  uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index
-  uint32_t rows = 0;    // Thread: nested depths + overflow lanes (>= 1); Async: lanes
+  uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index;
+                        // Header, Async, Objects: Trace::processes index
+  uint32_t rows = 0;    // Thread: nested depths + overflow lanes (>= 1); Async, Objects: lanes
   uint32_t nested = 0;  // Thread: how many of `rows` are nested depths (the rest are overflow)
   float y = 0, h = 0;   // top and height, relative to the top of the track area
 };
@@ -50,7 +51,7 @@ std::pair<size_t, size_t> tracks_between(const std::vector<LaidTrack>& tracks, f
 // Total height of a layout (the bottom of the last track plus its gap).
 float layout_height(const std::vector<LaidTrack>& tracks, const LayoutMetrics& m);
 
-// What is at a y position: a track and, for threads and async tracks, a row.
+// What is at a y position: a track and, for thread, async and object tracks, a row.
 struct TrackHit {
   int track = -1;  // index into the layout, -1 for none (a gap or past the end)
   int row = -1;    // slice row within the track, -1 for none

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
+#include <queue>
 
 #include "formats/parallel.h"
 
@@ -34,6 +36,136 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
 }
 
 }  // namespace
+
+uint32_t ObjectTracks::instance_of_snapshot(uint32_t snap) const {
+  // snap_begin never decreases along `instances`: the last one starting at or before `snap` holds it.
+  auto it = std::upper_bound(instances.begin(), instances.end(), snap,
+                             [](uint32_t v, const ObjectInstance& o) { return v < o.snap_begin; });
+  return it == instances.begin() ? kNone : uint32_t(it - instances.begin() - 1);
+}
+
+std::pair<uint32_t, uint32_t> ObjectTracks::lane_snapshots(uint32_t l) const {
+  const uint32_t a = lane_begin[l], b = lane_begin[l + 1];
+  if (a == b) return {0, 0};
+  return {instances[a].snap_begin, instances[b - 1].snap_begin + instances[b - 1].snap_count};
+}
+
+ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>& of_process) {
+  ObjectTracks out;
+  const std::vector<ObjectEvent>& events = trace.objects;
+  const Time trace_start = trace.start, trace_end = trace.end;
+  // Pass 1: pair the events into instances (in the order they begin) and note each snapshot's.
+  std::vector<ObjectInstance> inst;
+  std::vector<uint32_t> snap_event, snap_inst;  // per snapshot: Trace::objects index, instance
+  std::unordered_map<uint64_t, uint32_t> live;  // (id, name) -> instance
+  auto key = [&](const ObjectEvent& e) {
+    const StrId name = e.label < trace.labels.size() ? trace.labels[e.label].name : kNoStr;
+    return (uint64_t(e.id) << 32) | name;
+  };
+  auto begin = [&](const ObjectEvent& e, Time start) {
+    ObjectInstance o;
+    o.start = start;
+    o.end = start;
+    o.id = e.id;
+    o.label = e.label;
+    inst.push_back(o);
+    return uint32_t(inst.size() - 1);
+  };
+  for (uint32_t ev : of_process) {
+    const ObjectEvent& e = events[ev];
+    const uint64_t k = key(e);
+    auto it = live.find(k);
+    switch (e.phase) {
+      case 'N': {
+        if (it != live.end()) {
+          inst[it->second].end = e.ts;
+          inst[it->second].replaced = true;
+        }
+        const uint32_t i = begin(e, e.ts);
+        inst[i].created = ev;
+        live[k] = i;
+        break;
+      }
+      case 'O': {
+        uint32_t i;
+        if (it != live.end()) {
+          i = it->second;
+        } else {
+          i = begin(e, e.ts);
+          live.emplace(k, i);
+        }
+        snap_event.push_back(ev);
+        snap_inst.push_back(i);
+        break;
+      }
+      case 'D': {
+        uint32_t i;
+        if (it != live.end()) {
+          i = it->second;
+          live.erase(it);
+        } else {
+          i = begin(e, std::min(trace_start, e.ts));
+        }
+        inst[i].end = e.ts;
+        inst[i].destroyed = ev;
+        break;
+      }
+      default: break;
+    }
+  }
+  for (const auto& [k, i] : live) inst[i].end = std::max({inst[i].end, trace_end, inst[i].start});
+  live = {};
+  if (inst.empty()) return out;
+
+  // Pass 2: lanes, by start (ties: the order they began), each to the lane freed first.
+  std::vector<uint32_t> by_start(inst.size());
+  for (uint32_t i = 0; i < by_start.size(); ++i) by_start[i] = i;
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [&](uint32_t a, uint32_t b) { return inst[a].start < inst[b].start; });
+  using Free = std::pair<Time, uint32_t>;  // (end of the lane's last instance, lane)
+  std::priority_queue<Free, std::vector<Free>, std::greater<Free>> lanes;
+  uint32_t nlanes = 0;
+  std::vector<uint32_t> per_lane;
+  for (uint32_t i : by_start) {
+    if (!lanes.empty() && lanes.top().first <= inst[i].start) {
+      inst[i].lane = lanes.top().second;
+      lanes.pop();
+    } else {
+      inst[i].lane = nlanes++;
+      per_lane.push_back(0);
+    }
+    per_lane[inst[i].lane]++;
+    lanes.emplace(inst[i].end, inst[i].lane);
+  }
+  lanes = {};
+
+  // Lane-major order (a counting sort by lane keeps the start order within a lane).
+  out.lane_begin.assign(nlanes + 1, 0);
+  for (uint32_t l = 0; l < nlanes; ++l) out.lane_begin[l + 1] = out.lane_begin[l] + per_lane[l];
+  std::vector<uint32_t> pos(inst.size());
+  {
+    std::vector<uint32_t> next(out.lane_begin.begin(), out.lane_begin.end() - 1);
+    for (uint32_t i : by_start) pos[i] = next[inst[i].lane]++;
+  }
+  by_start = {};
+  // Snapshots grouped by instance in lane-major order (a counting sort keeps their time order).
+  for (uint32_t i : snap_inst) inst[i].snap_count++;
+  out.instances.resize(inst.size());
+  for (uint32_t i = 0; i < inst.size(); ++i) out.instances[pos[i]] = inst[i];
+  inst = {};
+  uint32_t acc = 0;
+  for (ObjectInstance& o : out.instances) {
+    o.snap_begin = acc;
+    acc += o.snap_count;
+  }
+  out.snapshots.resize(snap_event.size());
+  {
+    std::vector<uint32_t> next(out.instances.size());
+    for (uint32_t p = 0; p < out.instances.size(); ++p) next[p] = out.instances[p].snap_begin;
+    for (size_t s = 0; s < snap_event.size(); ++s) out.snapshots[next[pos[snap_inst[s]]]++] = snap_event[s];
+  }
+  return out;
+}
 
 ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   static std::atomic<uint64_t> made{0};
@@ -77,6 +209,18 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
         return trace.async_slices[a].start < trace.async_slices[b].start;
       });
     }
+  }
+  {
+    std::vector<std::vector<uint32_t>> objects(processes_.size());
+    for (uint32_t i = 0; i < trace.objects.size(); ++i) {
+      const uint32_t p = trace.objects[i].process;
+      if (p < group_of_process_.size()) objects[group_of_process_[p]].push_back(i);
+    }
+    parallel_for(processes_.size(), 0, [&](size_t g) {
+      if (objects[g].empty()) return;
+      processes_[g].objects = build_object_tracks(trace, objects[g]);
+      objects[g] = {};
+    });
   }
   for (uint32_t i = 0; i < trace.process_instants.size(); ++i) {
     const uint32_t th = trace.process_instants[i].thread;
@@ -146,6 +290,8 @@ size_t ViewIndex::memory_bytes() const {
   for (const ProcessTracks& g : processes_) {
     n += (g.counters.capacity() + g.threads.capacity() + g.instants.capacity()) * 4;
     for (const auto& l : g.async_lanes) n += l.capacity() * 4;
+    n += g.objects.instances.capacity() * sizeof(ObjectInstance) +
+         (g.objects.lane_begin.capacity() + g.objects.snapshots.capacity()) * 4;
   }
   for (const auto& [id, v] : flows_by_id_) n += v.capacity() * 4 + 32;
   for (const auto& v : flows_by_thread_) n += v.capacity() * 4;

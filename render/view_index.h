@@ -1,9 +1,9 @@
 // What the timeline needs beyond the model, computed once per loaded trace on the load worker.
 //
 // The model is laid out for loading and querying; drawing also needs the tracks in display order
-// (processes by sort index then pid, each with its counters, async lanes and threads), async
-// slices grouped by lane, process-scoped instants per process, flows grouped by id, a stable hue
-// per label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
+// (processes by sort index then pid, each with its counters, async lanes, object lanes and
+// threads), async slices grouped by lane, object instances in lanes, process-scoped instants per
+// process, flows grouped by id, a stable hue per label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
 // events (slices need nothing extra: their depth-major columns are the index), and must not happen
 // on the UI thread, so a ViewIndex is built next to the trace and then only read.
 //
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "formats/model.h"
@@ -21,11 +22,57 @@
 
 namespace vz {
 
+// Object instances (Chrome's N / O / D events) of one process.
+//
+// An instance is an (id, name) pair of the process alive over [start, end]. The process's object
+// events are read in time order (ties in file order; Trace::objects is sorted so) and paired by
+// these rules:
+//   N  starts an instance. If one with the same (id, name) is alive, that one ends at this N
+//      (`replaced`) and a new one starts here.
+//   O  is a snapshot of the live instance with its (id, name); with none alive it starts one at
+//      the snapshot (no creation event).
+//   D  ends the live instance with its (id, name); with none alive it is an instance from the
+//      trace's start to the D (no creation event).
+//   An instance still alive after the last event ends at the trace's end (no destruction event).
+// Instances are then laid out in lanes by greedy interval partitioning: taken by start (ties in
+// the order they began), each goes to the free lane that was freed first (ties: the lower lane),
+// a lane being free from its last instance's end on (touching instances share a lane), else to a
+// new lane. Instances in a lane never overlap, and the lane count is the most instances alive at
+// once. Everything is O(n log n) in the process's object events and O(n) in memory.
+struct ObjectInstance {
+  Time start = 0, end = 0;      // lifetime, start <= end
+  StrId id = kNoStr;            // the event's id (Trace::str)
+  uint32_t label = 0;           // Trace::labels index of the event that began it (its name)
+  uint32_t created = kNone;     // Trace::objects index of its N, kNone when it has none
+  uint32_t destroyed = kNone;   // Trace::objects index of its D, kNone when it has none
+  uint32_t snap_begin = 0;      // its snapshots: ObjectTracks::snapshots[snap_begin, +snap_count)
+  uint32_t snap_count = 0;
+  uint32_t lane = 0;
+  bool replaced = false;        // ended by a later N of the same (id, name)
+};
+
+struct ObjectTracks {
+  std::vector<ObjectInstance> instances;  // lane-major: by lane, then start
+  std::vector<uint32_t> lane_begin;       // lane l: instances [lane_begin[l], lane_begin[l + 1])
+  std::vector<uint32_t> snapshots;        // Trace::objects indices of O events, instance by
+                                          // instance (so a lane's are sorted by ts)
+  uint32_t lanes() const { return lane_begin.empty() ? 0 : uint32_t(lane_begin.size() - 1); }
+  // The instance (position in `instances`) a snapshot position belongs to.
+  uint32_t instance_of_snapshot(uint32_t snap) const;
+  // The snapshot positions of lane l: [first, second).
+  std::pair<uint32_t, uint32_t> lane_snapshots(uint32_t l) const;
+};
+
+// Builds the object instances of one process from its Trace::objects indices, sorted by ts (ties
+// in file order). The trace's start and end bound instances without an N / a D.
+ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>& of_process);
+
 // A process group in display order.
 struct ProcessTracks {
   uint32_t process = 0;                 // Trace::processes index
   std::vector<uint32_t> counters;       // Trace::counters indices, by name
   std::vector<std::vector<uint32_t>> async_lanes;  // per lane: Trace::async_slices indices by start
+  ObjectTracks objects;                 // object instances in lanes
   std::vector<uint32_t> threads;        // Trace::threads indices, by sort index then tid
   std::vector<uint32_t> instants;       // Trace::process_instants of this process, by ts
 };

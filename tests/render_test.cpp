@@ -27,6 +27,7 @@
 #include "analysis/call_tree.h"
 #include "analysis/diff.h"
 #include "formats/loader.h"
+#include "render/details_panel.h"
 #include "render/diff_flame_view.h"
 #include "render/flame_draw.h"
 #include "render/text_fit.h"
@@ -181,6 +182,53 @@ TEST_CASE("timeline: a zoomed-out run of 100000 tiny slices is drawn as a fold")
     CHECK_FALSE(img.at(int(x), int(y)).near(slice, 8));
   }
   check_color_at(img, x1 + 8, y, background(), "after the run");
+}
+
+TEST_CASE("timeline: object instances are bars in their label's colour; hover and click pick a snapshot or the instance") {
+  TimelineFixture fx(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":1000,"name":"main"},
+   {"ph":"N","pid":1,"tid":1,"ts":100,"name":"cc::Layer","id":"0x1"},
+   {"ph":"O","pid":1,"tid":1,"ts":500,"name":"cc::Layer","id":"0x1","args":{"snapshot":{"w":1}}},
+   {"ph":"D","pid":1,"tid":1,"ts":900,"name":"cc::Layer","id":"0x1"}
+  ]})");
+  const Image img = fx.draw();
+  const Trace& tr = *fx.trace;
+  const LaidTrack ob = fx.track(TrackKind::Objects);
+  CHECK(ob.rows == 1);
+  const ObjectTracks& ot = fx.index->processes()[0].objects;
+  REQUIRE(ot.instances.size() == 1);
+  const uint32_t bar = label_color(*fx.index, label_named(tr, "cc::Layer"));
+  const double y = fx.state.tracks_y + row_y(ob, 0, fx.state.metrics) + fx.state.metrics.row_h / 2;
+  // Right of the name and id, left of the snapshot: the bar's colour; before creation: background.
+  check_color_at(img, fx.x_at(800000), y, bar, "instance bar");
+  check_color_at(img, fx.x_at(50000), y, background(), "before creation");
+  // The snapshot's diamond is not the bar's colour.
+  CHECK_FALSE(img.at(int(fx.x_at(500000)), int(y)).near(bar, 8));
+
+  vz::testing::MouseInput m;
+  m.x = float(fx.x_at(500000));
+  m.y = float(y);
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  CHECK(fx.state.hovered.kind == PickKind::Snapshot);
+  CHECK(fx.state.hovered.index == 0);
+  m.click = ImGuiMouseButton_Left;
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  m.click = -1;
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 2, &m);
+  CHECK(fx.state.selected.kind == PickKind::Snapshot);
+  CHECK(fx.state.selected.t0 == 500000);
+
+  m.x = float(fx.x_at(800000));
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  CHECK(fx.state.hovered.kind == PickKind::Object);
+  CHECK(fx.state.hovered.group == 0);
+  m.click = ImGuiMouseButton_Left;
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  m.click = -1;
+  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 2, &m);
+  CHECK(fx.state.selected.kind == PickKind::Object);
+  CHECK(fx.state.selected.t0 == 100000);
+  CHECK(fx.state.selected.t1 == 900000);
 }
 
 TEST_CASE("timeline: a counter ramp rises from left to right with background above it") {
@@ -682,4 +730,58 @@ int main(int argc, char** argv) {
   const int rc = ctx.run();
   g_harness = nullptr;
   return rc;
+}
+
+TEST_CASE("details: an object lists a page of its snapshots; a click on one selects it") {
+  std::string json = R"({"traceEvents":[{"ph":"N","pid":1,"tid":1,"ts":0,"name":"cc::Layer","id":"0x1"})";
+  for (int i = 0; i < 150; ++i)
+    json += R"(,{"ph":"O","pid":1,"tid":1,"ts":)" + std::to_string(i + 1) + R"(,"name":"cc::Layer","id":"0x1","args":{"snapshot":{"i":)" +
+            std::to_string(i) + "}}}";
+  json += "]}";
+  TimelineFixture fx(json);
+  const ObjectTracks& ot = fx.index->processes()[0].objects;
+  REQUIRE(ot.instances.size() == 1);
+  REQUIRE(ot.instances[0].snap_count == 150);
+  DetailsState details;
+  TimelineState& st = fx.state;
+  st.selected = object_pick(*fx.index, 0, 0);
+  // Tall enough for the title, the table and the whole first page of snapshots.
+  const Image img = g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
+  CHECK(details.snapshots_shown == kSnapshotPage);
+  CHECK(text_pixels(img, 0, 0, float(img.width), float(img.height)) > 500);
+  // The first snapshot row follows the table: find it by clicking down the panel until a
+  // snapshot is selected.
+  bool picked = false;
+  for (float y = 60; y < float(img.height) && !picked; y += 6) {
+    vz::testing::MouseInput m;
+    m.x = 60;
+    m.y = y;
+    m.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 2, &m);
+    if (st.selected.kind == PickKind::Snapshot) picked = true;
+  }
+  REQUIRE(picked);
+  CHECK(st.selection_changed);
+  CHECK(st.selected.group == 0);
+  CHECK(st.selected.index < 150);
+  CHECK(ot.instance_of_snapshot(st.selected.index) == 0);
+  // A snapshot's details: its args parsed.
+  g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
+  CHECK(details.args.parsed);
+  // With two snapshots listed, the button under them shows another page.
+  bool more = false;
+  for (float y = 60; y < float(img.height) && !more; y += 6) {
+    st.selected = object_pick(*fx.index, 0, 0);
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 1);
+    details.snapshots_shown = 2;
+    vz::testing::MouseInput m;
+    m.x = 40;
+    m.y = y;
+    m.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 2, &m);
+    m.click = -1;  // released where it was pressed
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 1, &m);
+    if (st.selected.kind == PickKind::Object && details.snapshots_shown == 2 + kSnapshotPage) more = true;
+  }
+  CHECK(more);
 }

@@ -219,6 +219,32 @@ inline void exercise_views(const vz::Trace& tr) {
       (void)vz::counter_columns(cn.ts, cn.series[k].values, ci.series[k], tr.end, view, 1.0).size();
     (void)vz::counter_sample_at(cn.ts, at(1, 2));
   }
+  // Object instances: lanes by start that never overlap, snapshots inside their instance and
+  // sorted within a lane, each object event used once at most.
+  size_t object_events_used = 0;
+  for (const vz::ProcessTracks& g : index.processes()) {
+    const vz::ObjectTracks& ot = g.objects;
+    VZ_FUZZ_CHECK(ot.lanes() == 0 || ot.lane_begin.back() == ot.instances.size());
+    uint32_t snaps = 0;
+    for (uint32_t l = 0; l < ot.lanes(); ++l) {
+      VZ_FUZZ_CHECK(ot.lane_begin[l] < ot.lane_begin[l + 1], l);
+      for (uint32_t i = ot.lane_begin[l]; i < ot.lane_begin[l + 1]; ++i) {
+        const vz::ObjectInstance& o = ot.instances[i];
+        VZ_FUZZ_CHECK(o.lane == l && o.start <= o.end && o.snap_begin == snaps, i);
+        if (i > ot.lane_begin[l]) VZ_FUZZ_CHECK(ot.instances[i - 1].end <= o.start, i);
+        for (uint32_t k = o.snap_begin; k < o.snap_begin + o.snap_count; ++k) {
+          const vz::Time ts = tr.objects[ot.snapshots[k]].ts;
+          VZ_FUZZ_CHECK(ts >= o.start && ts <= o.end, k);
+        }
+        if (o.snap_count > 0) VZ_FUZZ_CHECK(ot.instance_of_snapshot(o.snap_begin + o.snap_count - 1) == i, i);
+        snaps += o.snap_count;
+        object_events_used += (o.created != vz::kNone) + (o.destroyed != vz::kNone);
+      }
+    }
+    VZ_FUZZ_CHECK(snaps == ot.snapshots.size());
+    object_events_used += snaps;
+  }
+  VZ_FUZZ_CHECK(object_events_used <= tr.objects.size());
   for (uint32_t th = 0; th < tr.threads.size() && th < 64; ++th) {
     (void)index.flows_on_thread(th).size();
     for (uint32_t d = 0; d < tr.threads[th].slices.depths() && d < 8; ++d) (void)index.fold_index(th, 0, d);
