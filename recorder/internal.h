@@ -277,8 +277,6 @@ class Decoder {
     Newest(const Decoder& d, const RingSnapshot& snap, size_t names)
         : d_(d), s_(snap), i_(snap.na + snap.nb), names_(names) {}
     inline bool next(DecodedSlice& out);  // (inline: the walk's hot loop; see below)
-    // The record index (over both runs) of the head of the slice next() returned last.
-    size_t head() const { return i_; }
 
    private:
     const Record& at(size_t j) const { return j < s_.na ? s_.a[j] : s_.b[j - s_.na]; }

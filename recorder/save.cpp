@@ -329,95 +329,6 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   return ordinal == first + n;
 }
 
-bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n,
-                          const std::vector<uint32_t>& label_of, uint32_t nlabels,
-                          uint32_t block_slices, std::pair<Time, Time>* bounds) {
-  if (n == 0 || n > UINT32_MAX) return false;
-  dec_ = &dec, snap_ = snap, label_of_ = &label_of;
-  slices = n, labels = nlabels, block = vzt_block_size(n, block_slices), depths = 0;
-  record_.resize(n), depth_.resize(n);
-  // walk_newest_first()'s walk: a slice's parent is the nearest later one containing it; when
-  // slice p is left behind at slice k, its walk position is k + 1 + its depth.
-  struct Open {
-    Time start, end;
-    uint32_t record;
-  };
-  std::vector<Open> open;
-  Time lo = INT64_MAX, hi = INT64_MIN;
-  auto place = [&](size_t k1) {
-    const Open& p = open.back();
-    const size_t pos = k1 + open.size() - 1;
-    record_[pos] = p.record;
-    depth_[pos] = uint32_t(open.size() - 1);
-    if (open.size() == 1) lo = std::min(lo, p.start), hi = std::max(hi, p.end);
-    open.pop_back();
-  };
-  Decoder::Newest newest(dec, snap, label_of.size());
-  DecodedSlice x;
-  for (size_t k = n; k-- > 0;) {
-    if (!newest.next(x) || !(x.flags & kDecComplete) || x.dur <= 0) return false;
-    const Time s = x.start, e = saturating_end(x.start, x.dur);
-    while (!open.empty() && !(open.back().start <= s && e <= open.back().end)) place(k + 1);
-    open.push_back({s, e, uint32_t(newest.head())});
-    depths = std::max(depths, uint32_t(open.size()));
-  }
-  while (!open.empty()) place(0);
-  if (bounds) *bounds = {lo, hi};
-  return true;
-}
-
-CompleteStream::Item CompleteStream::item(size_t pos) const {
-  const size_t j = record_[pos];
-  auto at = [&](size_t i) -> const Record& { return i < snap_.na ? snap_.a[i] : snap_.b[i - snap_.na]; };
-  const Record& head = at(j);
-  const uint64_t dur = uint8_t(head.meta) == detail::kCompleteShort ? head.meta >> 8 : at(j + 1).ts;
-  const std::vector<uint32_t>& label_of = *label_of_;
-  const size_t names = label_of.size();
-  return {dec_->to_origin_ns(head.ts), dec_->to_origin_ns(head.ts + dur),
-          label_of[head.name < names ? head.name : 0]};
-}
-
-bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
-  if (first + n > slices || n == 0) return false;
-  // Own open slices: their ends and depths. A slice at depth d closes the open ones at d and
-  // deeper; enclosing slices of earlier blocks end (foreign ends) when d falls below them.
-  struct Open {
-    Time end;
-    uint32_t depth;
-  };
-  std::vector<Open> open;
-  uint32_t outer = depth_[first];
-  size_t k = first, end = first + n;
-  bool ok = true, closing = false;
-  Item next{};
-  sink.run(outer, [&](VztTreeSink::Event& e) {
-    if (closing || k == end) {  // after the block's last begin: its open slices end
-      closing = true;
-      if (open.empty()) return false;
-      e.begin = false, e.t = open.back().end;
-      open.pop_back();
-      return true;
-    }
-    const uint32_t d = depth_[k];
-    if (!open.empty() && open.back().depth >= d) {
-      e.begin = false, e.t = open.back().end;
-      open.pop_back();
-      return true;
-    }
-    if (open.empty() && outer > d) {  // an enclosing slice of an earlier block ends
-      --outer;
-      e.begin = false, e.t = 0;
-      return true;
-    }
-    next = item(k++);
-    ok &= next.end > next.start;
-    e.begin = true, e.t = next.start, e.label = next.label, e.flags = 0;
-    open.push_back({next.end, d});
-    return true;
-  });
-  return ok && k == end;
-}
-
 namespace {
 
 struct ThreadData {
@@ -431,7 +342,7 @@ struct ThreadData {
   SliceSet set;               // laid out here (in walk order when `walked`), or
   std::vector<RawSlice> raw;  // left to the builder's layout
   std::vector<uint32_t> walk;  // walked: the depth of each slice of `set`
-  std::unique_ptr<VztSliceStream> stream;  // walked: streamed from the ring instead of `set`
+  std::unique_ptr<RingStream> stream;  // walked: streamed from the ring instead of `set`
   BlockPlan plan;                      // planned: its begin/end slices' blocks
   bool planned = false;
   std::pair<Time, Time> bounds;  // walked: first start, last end
@@ -700,15 +611,6 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
         t.slices = t.batch.in_ring;
         return;
       }
-    } else if (!t.begin_end && streams) {  // complete() slices: their walk order, then the ring
-      auto st = std::make_unique<CompleteStream>();
-      if (st->init(*t.dec, t.snap, t.batch.in_ring, nm.label, nlabels, write_opt.block_slices, &t.bounds)) {
-        t.stream = std::move(st);
-        t.walked = true;
-        streamed.fetch_add(1, std::memory_order_relaxed);
-        t.slices = t.batch.in_ring;
-        return;
-      }
     }
     t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
                                             t.set, t.walk, &t.bounds)
@@ -795,11 +697,7 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
       continue;
     }
     std::vector<RawSlice> raw;
-    const bool walk = t->stream && (t->begin_end ? walk_begin_end(*t->dec, t->snap, t->slices, end, nm.label,
-                                                                 t->set, t->walk, nullptr)
-                                                  : walk_complete(*t->dec, t->snap, t->slices, nm.label, t->set,
-                                                                  t->walk, nullptr));
-    if (t->stream && !walk) {
+    if (t->stream && !walk_begin_end(*t->dec, t->snap, t->slices, end, nm.label, t->set, t->walk, nullptr)) {
       decode_ring_slices(*t, r.clock, origin_ns, r.config.min_duration_ns, &end);  // (changed since)
       for (const DecodedSlice& x : t->batch.slices)
         raw.push_back(RawSlice{x.start, x.dur, nm.l(x.name < nnames ? x.name : 0), slice_flags(x.flags)});

@@ -72,30 +72,6 @@ class RingStream final : public VztSliceStream {
   std::vector<std::vector<Time>> tails_;  // per block: its late ends, innermost first
 };
 
-// A thread's complete() slices (the Python tracer's calls) streamed from its ring into the .vzt
-// writer: init() walks the records newest first, as walk_complete() does, but keeps only each
-// walk position's record and depth (8 bytes a slice instead of the walk's 25-byte columns); each
-// block then reads its slices' records in walk order. Times that do not nest cleanly (a slice
-// outside its parent, overlapping siblings) fail the write, and the save is redone without
-// streams; a zero-length slice is refused here, for the builder to lay out.
-class CompleteStream final : public VztSliceStream {
- public:
-  bool init(const Decoder& dec, const RingSnapshot& snap, size_t n, const std::vector<uint32_t>& label_of,
-            uint32_t nlabels, uint32_t block_slices, std::pair<Time, Time>* bounds);
-  bool feed(size_t first, size_t n, VztTreeSink& sink) const override;
-
- private:
-  struct Item {
-    Time start, end;
-    uint32_t label;
-  };
-  Item item(size_t pos) const;
-  const Decoder* dec_ = nullptr;
-  RingSnapshot snap_;
-  const std::vector<uint32_t>* label_of_ = nullptr;
-  std::vector<uint32_t> record_, depth_;  // per walk position
-};
-
 // What the last save() did with streams (tests check the stream path is taken, not fallen back
 // from): threads streamed from their rings, and whether a stream failed and the save was redone
 // without them.
