@@ -11,6 +11,7 @@
 #include "analysis/name_lookup.h"
 #include "render/file_list.h"
 #include "render/stats_panel.h"
+#include "render/text_fit.h"
 #include "render/theme.h"
 
 namespace vz {
@@ -242,8 +243,9 @@ void CompareView::draw_one_timeline(int side, const char* id, float width, float
   }
   if (!highlight_.empty()) {
     ImGui::SameLine();
-    ImGui::TextColored(palette().text_dim, mark_[side].empty() ? "  \xc2\xb7  no \"%s\" here" : "  \xc2\xb7  highlighting \"%s\"",
-                       highlight_.c_str());
+    const std::string name = elide_bytes(highlight_, 200);  // (drawn byte for byte: NUL, "##")
+    text_colored_bytes(palette().text_dim, mark_[side].empty() ? "  \xc2\xb7  no \"" + name + "\" here"
+                                                               : "  \xc2\xb7  highlighting \"" + name + "\"");
     // That name's numbers in this run (the by-name diff of the current scope), B with its change.
     if (const DiffRow* row = highlighted_row()) {
       const DiffSums& sums = side == 0 ? row->a : row->b;

@@ -120,8 +120,12 @@ void tooltip(const DiffResult& r, const DiffFlameState& st, uint32_t n) {
   }
   if (n != 0) {
     std::string path = diff_key(r, diff_flame_row(n));
-    if (path.size() > 120) path = "..." + path.substr(path.size() - 117);
-    ImGui::TextColored(palette().text_dim, "%s", path.c_str());
+    if (path.size() > 120) {  // its tail, from the start of a UTF-8 sequence
+      size_t from = path.size() - 117;
+      while (from < path.size() && (static_cast<unsigned char>(path[from]) & 0xC0) == 0x80) ++from;
+      path = "..." + path.substr(from);
+    }
+    text_colored_bytes(palette().text_dim, path);  // (byte for byte: a NUL in a name shows)
   }
   if (ImGui::BeginTable("##difftip", 5, ImGuiTableFlags_SizingFixedFit)) {
     ImGui::TableSetupColumn("");

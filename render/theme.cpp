@@ -355,6 +355,12 @@ bool begin_combo_text(const char* id, std::string_view preview, ImGuiComboFlags 
   return open;
 }
 
+void text_colored_bytes(const ImVec4& col, std::string_view s) {
+  ImGui::PushStyleColor(ImGuiCol_Text, col);
+  ImGui::TextUnformatted(s.data(), s.data() + s.size());
+  ImGui::PopStyleColor();
+}
+
 void text_long(std::string_view s, float wrap_width) {
   if (s.size() <= kLongTextBytes) {
     ImGui::TextUnformatted(s.data(), s.data() + s.size());

@@ -128,6 +128,9 @@ bool begin_combo_text(const char* id, std::string_view preview, ImGuiComboFlags 
 // at most kLongTextMaxBytes, followed by a dim "… (N bytes)" note.
 void text_long(std::string_view s, float wrap_width);
 
+// `s` in colour `col`, every byte as it is (ImGui::TextColored's "%s" stops at a NUL byte).
+void text_colored_bytes(const ImVec4& col, std::string_view s);
+
 // Pushes a font for the lifetime of the scope; a null font (load_fonts() not run) is a no-op.
 class FontScope {
  public:
