@@ -29,6 +29,18 @@ void row_text(Frame& f, float x0, float x1, float y, std::string_view s, uint32_
                 &clip);
 }
 
+// A folded run of `count` items drawn in [x0, x1]: counted in the frame's stats, its count
+// written in it when there is room.
+void draw_fold(Frame& f, float x0, float x1, float y, uint32_t count, uint32_t bg) {
+  f.stats.folds++;
+  f.stats.slices_folded += count;
+  if (x1 - x0 > f.text_h * 3.0f) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%u", count);
+    row_text(f, x0, x1, y, buf, bg);
+  }
+}
+
 // A small right-pointing triangle: "this slice never ended".
 void open_marker(Frame& f, float x, float y) {
   const float h = f.m.row_h;
@@ -58,13 +70,7 @@ bool draw_item(Frame& f, const RowItem& it, float y, uint32_t label, bool open, 
     row_text(f, x0, x1, y, f.trace->name_of(label), col);
     if (open && it.x1 <= f.plot_w + 4.0) open_marker(f, x1, y);
   } else {
-    f.stats.folds++;
-    f.stats.slices_folded += it.count;
-    if (x1 - x0 > f.text_h * 3.0f) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%u", it.count);
-      row_text(f, x0, x1, y, buf, col);
-    }
+    draw_fold(f, x0, x1, y, it.count, col);
   }
   f.stats.items++;
   return mouse_row && item_contains(it, double(f.mouse.x - f.plot_x), 1.0);
@@ -226,13 +232,7 @@ void draw_objects_track(Frame& f, const LaidTrack& t) {
           row_text(f, x0, x1, y, text, col);
         }
       } else {
-        f.stats.folds++;
-        f.stats.slices_folded += it.count;
-        if (x1 - x0 > f.text_h * 3.0f) {
-          char buf[32];
-          std::snprintf(buf, sizeof buf, "%u", it.count);
-          row_text(f, x0, x1, y, buf, col);
-        }
+        draw_fold(f, x0, x1, y, it.count, col);
       }
       f.stats.items++;
       if (mouse_row && item_contains(it, double(f.mouse.x - f.plot_x), 1.0)) {
