@@ -39,6 +39,7 @@
 #include "render/theme.h"
 #include "render/view_index.h"
 #include "render_harness.h"
+#include "tests/load_text.h"
 
 using namespace vz;
 using vz::testing::Image;
@@ -51,11 +52,7 @@ namespace {
 constexpr int kWidth = 1200, kHeight = 700;
 RenderHarness* g_harness = nullptr;  // created by main() around the test run
 
-std::unique_ptr<Trace> load_text(const std::string& s) {
-  LoadResult r = load_bytes(s);
-  REQUIRE_MESSAGE(r.ok, r.error);
-  return std::move(r.trace);
-}
+using vz::test::load_text;
 
 // Index of the label named `name` (the tests' traces give each name one category).
 uint32_t label_named(const Trace& tr, std::string_view name) {

@@ -264,6 +264,19 @@ std::vector<Record> ring_records(std::mt19937_64& rng, bool be, int64_t* t_end) 
 
 }  // namespace
 
+namespace {
+
+// Feeds both runs of `snap` to `dec` and ends what is still open at `end`, as save() does.
+ri::Batch decode_snapshot(ri::Decoder& dec, const ri::RingSnapshot& snap, int64_t end) {
+  ri::Batch out;
+  dec.feed(snap.a, snap.na, out);
+  dec.feed(snap.b, snap.nb, out);
+  dec.close_open(end, out);
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("save walk: slices read in place from the ring walk as their decoded copies do") {
   const size_t names = 8;
   std::vector<uint32_t> label_of(names);
@@ -287,10 +300,7 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       snap.a = recs.data(), snap.na = cut, snap.b = recs.data() + cut, snap.nb = recs.size() - cut;
       // Decoded, then walked.
       ri::Decoder dec(clock, 0, min_dur);
-      ri::Batch ref;
-      dec.feed(snap.a, snap.na, ref);
-      dec.feed(snap.b, snap.nb, ref);
-      dec.close_open(end, ref);
+      ri::Batch ref = decode_snapshot(dec, snap, end);
       for (ri::DecodedSlice& s : ref.slices)
         if (s.name >= names) s.name = 0;
       SliceSet want;
@@ -301,10 +311,7 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       ri::Decoder in(clock, 0, min_dur);
       std::vector<uint8_t> used(names, 0);
       in.leave_slices(&used);
-      ri::Batch got;
-      in.feed(snap.a, snap.na, got);
-      in.feed(snap.b, snap.nb, got);
-      in.close_open(end, got);
+      ri::Batch got = decode_snapshot(in, snap, end);
       CHECK(got.slices.empty());
       CHECK(got.in_ring == ref.slices.size());
       CHECK(got.orphan_ends == ref.orphan_ends);
@@ -360,10 +367,7 @@ TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes 
     ri::Decoder in(clock, 0, 0);
     std::vector<uint8_t> used(names, 0);
     in.leave_slices(&used);
-    ri::Batch got;
-    in.feed(snap.a, snap.na, got);
-    in.feed(snap.b, snap.nb, got);
-    in.close_open(end, got);
+    ri::Batch got = decode_snapshot(in, snap, end);
     SliceSet walk;
     std::vector<uint32_t> depth;
     std::pair<Time, Time> bounds, stream_bounds;
@@ -375,10 +379,7 @@ TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes 
     ri::BlockPlan plan;
     plan.block = ri::RingStream::block_for(snap.na + snap.nb, block_slices);
     sd.plan_blocks(&plan);
-    ri::Batch got2;
-    sd.feed(snap.a, snap.na, got2);
-    sd.feed(snap.b, snap.nb, got2);
-    sd.close_open(end, got2);
+    ri::Batch got2 = decode_snapshot(sd, snap, end);
     CHECK(got2.in_ring == got.in_ring);
     CHECK(used2 == used);
     ri::RingStream stream;
@@ -428,9 +429,7 @@ TEST_CASE("save stream: a ring whose records changed after the plan fails the wr
   ri::BlockPlan plan;
   plan.block = ri::RingStream::block_for(snap.na, 1u << 20);
   sd.plan_blocks(&plan);
-  ri::Batch got;
-  sd.feed(snap.a, snap.na, got);
-  sd.close_open(end, got);
+  ri::Batch got = decode_snapshot(sd, snap, end);
   ri::RingStream stream;
   REQUIRE(stream.init(sd, snap, std::move(plan), got.in_ring, label_of, 108, nullptr));
   for (size_t k = recs.size(); k-- > 0;)  // a late writer: one more begin than planned

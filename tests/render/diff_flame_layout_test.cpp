@@ -18,6 +18,7 @@
 #include "analysis/diff.h"
 #include "formats/loader.h"
 #include "render/diff_flame_layout.h"
+#include "tests/load_text.h"
 
 using namespace vz;
 
@@ -198,11 +199,7 @@ void check_layout(const DiffResult& r, bool b, uint32_t focus, double width, dou
   }
 }
 
-std::unique_ptr<Trace> load_text(const std::string& s) {
-  LoadResult r = load_bytes(s);
-  REQUIRE_MESSAGE(r.ok, r.error);
-  return std::move(r.trace);
-}
+using vz::test::load_text;
 
 // A one-thread trace: main over [0, 1000 · f] µs calling steady, slow and quick one after another
 // with the given durations (µs), main's own time being the rest.

@@ -10,16 +10,13 @@
 
 #include "formats/loader.h"
 #include "render/track_layout.h"
+#include "tests/load_text.h"
 
 using namespace vz;
 
 namespace {
 
-std::unique_ptr<Trace> load_text(const std::string& s) {
-  LoadResult r = load_bytes(s);
-  REQUIRE(r.ok);
-  return std::move(r.trace);
-}
+using vz::test::load_text;
 
 std::string obj(char ph, const std::string& name, const std::string& id, double ts_us, int pid = 1,
                 const std::string& args = "") {

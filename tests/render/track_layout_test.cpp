@@ -7,16 +7,13 @@
 
 #include "formats/loader.h"
 #include "render/track_layout.h"
+#include "tests/load_text.h"
 
 using namespace vz;
 
 namespace {
 
-std::unique_ptr<Trace> load_text(const std::string& s) {
-  LoadResult r = load_bytes(s);
-  REQUIRE(r.ok);
-  return std::move(r.trace);
-}
+using vz::test::load_text;
 
 const char* kTrace = R"({"traceEvents":[
  {"ph":"X","pid":2,"tid":7,"ts":0,"dur":10,"name":"a"},
