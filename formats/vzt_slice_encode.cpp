@@ -891,7 +891,7 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     }
     work();
     for (std::thread& t : pool) t.join();
-    if (changed.load()) return m.fail("slice stream changed while it was written");
+    if (changed.load()) return m.fail(std::string(kVztSliceStreamChanged));
     if (bad.load()) return m.fail("out of memory");
     if (!m.flush_args()) return false;
     for (PackedBlock& b : done) {

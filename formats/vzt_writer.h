@@ -76,9 +76,12 @@ class VztSliceStream {
   // Feeds slices [first, first + n) of the walk (one block: first is a multiple of `block`) into
   // `sink`, as formats/vzt_tree_sink.h describes; called once per block, from any thread, blocks
   // in any order. False (or a sink that failed) when the events are not what they were planned
-  // to be: the write then fails ("slice stream changed").
+  // to be: the write then fails with kVztSliceStreamChanged as its error.
   virtual bool feed(size_t first, size_t n, VztTreeSink& sink) const = 0;
 };
+
+// The error of a write whose VztSliceStream did not feed what it planned.
+inline constexpr std::string_view kVztSliceStreamChanged = "slice stream changed while it was written";
 
 // One slice set to write with VztStreamWriter::write_slice_sets.
 struct VztSliceSetRef {

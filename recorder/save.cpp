@@ -287,8 +287,7 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   const std::vector<Time>& tails = tails_[b];
   const size_t names = label_of.size();
   auto open_flag = std::lower_bound(open_at_end.begin(), open_at_end.end(), uint32_t(first));
-  const uint32_t next_open = open_flag == open_at_end.end() ? UINT32_MAX : *open_flag;
-  uint32_t ordinal = uint32_t(first), open_at = next_open;
+  uint32_t ordinal = uint32_t(first), open_at = open_flag == open_at_end.end() ? UINT32_MAX : *open_flag;
   size_t tail = 0;
   const Record* run = k < snap_.na ? snap_.a : snap_.b;
   size_t run_end = k < snap_.na ? std::min(to, snap_.na) : to;  // (indexes over both runs)
@@ -752,7 +751,7 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
   bool ok;
   if (vzt) {
     ok = write_vzt(trace, path, write_opt, walked, &error);
-    *changed = !ok && error.find("slice stream changed") != std::string::npos;
+    *changed = !ok && error == kVztSliceStreamChanged;
   } else {
     ok = save_trace(trace, path, &error);
   }
