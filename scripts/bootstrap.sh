@@ -5,9 +5,8 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libimgui-dev libglfw3-dev python3-glad libstb-dev
-  doctest-dev
+  doctest-dev rapidjson-dev  # rapidjson: the JSON writer test's independent strict parser
   libzstd-dev zlib1g-dev libdeflate-dev
-  python3-xlib
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   python3-xlib  # the XDND drag source of tests/drop_test.sh (run with Debian's /usr/bin/python3)
 )
