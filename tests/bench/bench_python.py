@@ -6,7 +6,10 @@ Measures fib(25) traced / untraced (C calls recorded, and ignore_c_function=True
 json/sort/method-call workload (both ways too), save() cost per event to .vzt and .json, memory
 per buffered event, .vzt bytes per call, and the `viztracer` command end to end against plain
 python. Recording C calls takes CPython's profile hook; the "floor" rows are that hook doing
-nothing (`_vztracer.profile_floor`), what no tracer on it can go below.
+nothing (`_vztracer.profile_floor`), what no tracer on it can go below. The configurations of a
+workload are timed in turns (untraced, traced, floor, then again) and each keeps its best, so the
+ratios compare runs made in the same state of the machine; save() is timed as the first save of
+fresh processes (best of --repeat).
 
 Targets (../shared/DESIGN.md): fib(25) with C calls <= 5.0x, Python frames only <= 3.0x; mixed
 with C calls <= 1.40x (with Python frames only: <= 1.25x); .vzt save <= 0.05 us/event.
@@ -51,26 +54,45 @@ def mixed():
     return total
 
 
-def best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
-def traced(fn, repeat, **kw):
-    times = []
-    for _ in range(repeat):
-        t = VizTracer(verbose=0, register_global=False, **kw)
-        t.start()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
+def run_untraced(fn):
+    return timed(fn)
+
+
+def run_traced(fn, **kw):
+    t = VizTracer(verbose=0, register_global=False, **kw)
+    t.start()
+    try:
+        return timed(fn)
+    finally:
         t.stop()
         t.clear()
-    return min(times)
+
+
+def run_floor(fn):
+    """fn under a profile hook that records nothing."""
+    _vztracer.profile_floor(True)
+    try:
+        return timed(fn)
+    finally:
+        _vztracer.profile_floor(False)
+
+
+def interleaved(configs, rounds):
+    """Best time of each (name, run) in `configs`, run in turns: each round runs every config once,
+    so a machine that speeds up or slows down during the benchmark moves all of them alike and the
+    ratios between them stay fair (a config measured only while the machine was fast would not)."""
+    bests = {}
+    for _ in range(rounds):
+        for name, run in configs:
+            t = run()
+            bests[name] = min(bests.get(name, t), t)
+    return bests
 
 
 MEMORY_PROBE = """
@@ -99,30 +121,38 @@ def memory_per_event():
     return float(out.stdout.strip())
 
 
-def save_costs(tmp):
-    """Traces fib(25) once; returns ({ext: (save seconds, bytes)}, memory per event)."""
-    t = VizTracer(verbose=0, register_global=False, tracer_entries=1000000, file_info=False)
-    t.start()
-    fib(25)
-    t.stop()
+SAVE_PROBE = """
+import json, os, sys, time
+sys.path[:0] = {path!r}
+from viztracer import VizTracer
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+t = VizTracer(verbose=0, register_global=False, tracer_entries=1000000, file_info=False)
+t.start()
+fib(25)
+t.stop()
+out = []
+for ext in ("vzt", "json"):
+    p = os.path.join({tmp!r}, "fib." + ext)
+    t0 = time.perf_counter()
+    t.save(p)
+    out.append((time.perf_counter() - t0, os.path.getsize(p)))
+print(json.dumps(out))
+"""
+
+
+def save_costs(tmp, repeat):
+    """{ext: (save seconds, bytes)}: the best of `repeat` fresh processes that each trace fib(25)
+    and save it once per format, .vzt first (a program saves once: its first save is the one that
+    counts, page faults of the save's buffers included)."""
+    code = SAVE_PROBE.format(path=[p for p in sys.path if p], tmp=tmp)
     out = {}
-    for ext in ("vzt", "json"):
-        p = os.path.join(tmp, f"fib.{ext}")
-        t0 = time.perf_counter()
-        t.save(p)
-        out[ext] = (time.perf_counter() - t0, os.path.getsize(p))
-    return out, memory_per_event()
-
-
-def floor(fn, repeat):
-    """Best time of fn under a profile hook that records nothing."""
-    def run():
-        _vztracer.profile_floor(True)
-        try:
-            fn()
-        finally:
-            _vztracer.profile_floor(False)
-    return best(run, repeat)
+    for _ in range(repeat):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for ext, (secs, size) in zip(("vzt", "json"), json.loads(run.stdout)):
+            if ext not in out or secs < out[ext][0]:
+                out[ext] = (secs, size)
+    return out
 
 
 def cli_run(args, repeat):
@@ -140,25 +170,33 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON document")
     opt = ap.parse_args()
     r = {}
-    base = best(lambda: fib(25), opt.repeat)
+    fib25 = lambda: fib(25)
+    b = interleaved([("untraced", lambda: run_untraced(fib25)),
+                     ("c_calls", lambda: run_traced(fib25)),
+                     ("python_only", lambda: run_traced(fib25, ignore_c_function=True)),
+                     ("floor", lambda: run_floor(fib25))], opt.repeat)
+    base = b["untraced"]
     r["fib25_untraced_s"] = base
-    for label, kw in (("c_calls", {}), ("python_only", {"ignore_c_function": True})):
-        t = traced(lambda: fib(25), opt.repeat, **kw)
-        r[f"fib25_{label}_ratio"] = t / base
-        r[f"fib25_{label}_ns_per_call"] = (t - base) / FIB_CALLS * 1e9
-    r["fib25_floor_ratio"] = floor(lambda: fib(25), opt.repeat) / base
-    base = best(mixed, max(2, opt.repeat // 2))
+    for label in ("c_calls", "python_only"):
+        r[f"fib25_{label}_ratio"] = b[label] / base
+        r[f"fib25_{label}_ns_per_call"] = (b[label] - base) / FIB_CALLS * 1e9
+    r["fib25_floor_ratio"] = b["floor"] / base
+    b = interleaved([("untraced", lambda: run_untraced(mixed)),
+                     ("c_calls", lambda: run_traced(mixed)),
+                     ("python_only", lambda: run_traced(mixed, ignore_c_function=True)),
+                     ("floor", lambda: run_floor(mixed))], max(2, opt.repeat // 2))
+    base = b["untraced"]
     r["mixed_untraced_s"] = base
-    r["mixed_ratio"] = traced(mixed, max(2, opt.repeat // 2)) / base
-    r["mixed_python_only_ratio"] = traced(mixed, max(2, opt.repeat // 2), ignore_c_function=True) / base
-    r["mixed_floor_ratio"] = floor(mixed, max(2, opt.repeat // 2)) / base
+    r["mixed_ratio"] = b["c_calls"] / base
+    r["mixed_python_only_ratio"] = b["python_only"] / base
+    r["mixed_floor_ratio"] = b["floor"] / base
+    r["memory_bytes_per_buffered_event"] = memory_per_event()
     with tempfile.TemporaryDirectory() as tmp:
-        costs, rss = save_costs(tmp)
+        costs = save_costs(tmp, opt.repeat)
         r["save_vzt_us_per_event"] = costs["vzt"][0] / FIB_CALLS * 1e6
         r["save_json_us_per_event"] = costs["json"][0] / FIB_CALLS * 1e6
         r["vzt_bytes_per_call"] = costs["vzt"][1] / FIB_CALLS
         r["json_bytes_per_call"] = costs["json"][1] / FIB_CALLS
-        r["memory_bytes_per_buffered_event"] = rss
         script = os.path.join(tmp, "fib25.py")
         with open(script, "w") as f:
             f.write("def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(25)\n")
