@@ -118,16 +118,9 @@ void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
   out = SliceSet{};
   // Zero-filling them is where their pages fault in (~2 µs a page on a VM): big columns are
   // filled in two halves on two threads (a thread's walk itself runs on one).
-  // Mapping them in first with one madvise each (prefault_for_write) halves the cost of those
-  // faults again.
-  auto room = [n](auto& v) {
-    v.reserve(n);
-    prefault_for_write(v.data(), n * sizeof(v[0]));
-    v.resize(n);
-  };
   parallel_for(2, n >= (size_t(1) << 16) ? 2 : 1, [&](size_t half) {
-    if (half == 0) room(out.start), room(out.label), room(out.flags);
-    else room(out.dur), room(depth);
+    if (half == 0) out.start.resize(n), out.label.resize(n), out.flags.resize(n);
+    else out.dur.resize(n), depth.resize(n);
   });
 }
 
