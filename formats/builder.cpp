@@ -35,9 +35,9 @@ struct AsyncPending {
   uint64_t seq;
   uint64_t offset;
   uint32_t process, thread, label;
-  StrId cat, id;
+  StrId cat, id, scope;
   char phase;
-  ByteRange args;
+  ByteRange args, extra;
 };
 
 // Per-thread events collected before finish().
@@ -408,13 +408,14 @@ void TraceBuilder::set_counter_sample_limit(uint64_t limit) {
 
 void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,
                              Time ts, uint32_t label, ByteRange args, uint64_t seq,
-                             uint64_t offset) {
+                             uint64_t offset, StrId scope, ByteRange extra) {
   impl_->note(ts);
   if (phase == 'n' || phase == 'T' || phase == 'p') {
-    t_.async_marks.push_back(AsyncMark{ts, label, process, thread, id, phase, args});
+    t_.async_marks.push_back(AsyncMark{ts, label, process, thread, id, phase, args, scope, extra});
     return;
   }
-  impl_->async.push_back(AsyncPending{ts, seq, offset, process, thread, label, cat, id, phase, args});
+  impl_->async.push_back(
+      AsyncPending{ts, seq, offset, process, thread, label, cat, id, scope, phase, args, extra});
 }
 
 void TraceBuilder::add_async_slice_raw(const AsyncSlice& s) {
@@ -724,22 +725,23 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   if (!std::is_sorted(ev.begin(), ev.end(), by_time)) std::stable_sort(ev.begin(), ev.end(), by_time);
   struct Key {
     uint32_t process;
-    StrId cat, id;
+    StrId cat, id, scope;
     uint32_t name;  // S/F match by name too; b/e use kNone
     bool operator==(const Key& o) const {
-      return process == o.process && cat == o.cat && id == o.id && name == o.name;
+      return process == o.process && cat == o.cat && id == o.id && scope == o.scope && name == o.name;
     }
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()(pair_key(k.process, k.cat) * 31 + pair_key(k.id, k.name));
+      return std::hash<uint64_t>()((pair_key(k.process, k.cat) * 31 + pair_key(k.id, k.name)) * 31 +
+                                   k.scope);
     }
   };
   std::unordered_map<Key, std::vector<uint32_t>, KeyHash> open;
   for (uint32_t i = 0; i < ev.size(); ++i) {
     const AsyncPending& e = ev[i];
     bool legacy = e.phase == 'S' || e.phase == 'F';
-    Key k{e.process, e.cat, e.id, legacy ? t.labels[e.label].name : kNone};
+    Key k{e.process, e.cat, e.id, e.scope, legacy ? t.labels[e.label].name : kNone};
     if (e.phase == 'b' || e.phase == 'S') {
       open[k].push_back(i);
       continue;
@@ -752,7 +754,7 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     const AsyncPending& b = ev[it->second.back()];
     it->second.pop_back();
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
-                                        b.phase, b.args, e.args});
+                                        b.phase, b.args, e.args, b.scope, b.extra, e.extra});
   }
   std::vector<uint32_t> never_closed;  // in event order, not hash order
   for (auto& [k, v] : open) never_closed.insert(never_closed.end(), v.begin(), v.end());
@@ -761,7 +763,8 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     const AsyncPending& b = ev[i];
     t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
     t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
-                                        b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}});
+                                        b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,
+                                        b.extra, {}});
   }
 }
 

@@ -101,9 +101,11 @@ class TraceBuilder {
   static constexpr uint64_t kMaxCounterSamples = kNone;  // 2^32 - 1
   // Lowers that limit for this builder (tests: a real one takes 4 G samples); at most the default.
   void set_counter_sample_limit(uint64_t limit);
-  // Async events: phase is one of b e S F (slices) or n T p (marks).
+  // Async events: phase is one of b e S F (slices) or n T p (marks). An end pairs with the
+  // latest open begin of the same process, category, scope and id (and name, for S/F).
   void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
-                 uint32_t label, ByteRange args, uint64_t seq, uint64_t offset);
+                 uint32_t label, ByteRange args, uint64_t seq, uint64_t offset,
+                 StrId scope = kNoStr, ByteRange extra = {});
   // An async slice exactly as stored (already paired); used by the .vzt reader.
   void add_async_slice_raw(const AsyncSlice& s);
   void add_flow(const FlowEvent& f);

@@ -99,6 +99,9 @@ struct Dumper {
     else field("pid", t.str(t.processes[p].pid));
   }
   void id(StrId s) { field("id", t.str(s)); }
+  void scope(StrId s) {  // async and object events: only when they have one
+    if (s != kNoStr) field("scope", t.str(s));
+  }
 
   void flags(uint8_t f) {
     o += " flags=";
@@ -287,10 +290,13 @@ struct Dumper {
       field_int("dur", a.dur);
       label(a.label);
       id(a.id);
+      scope(a.scope);
       thread_ref("thread", a.thread);
       flags(a.flags);
       field_raw("args", a.args);
       field_raw("end_args", a.end_args);
+      field_raw("extra", a.extra);
+      field_raw("end_extra", a.end_extra);
       o += '\n';
     }
   }
@@ -305,8 +311,10 @@ struct Dumper {
       field_int("ts", m.ts);
       label(m.label);
       id(m.id);
+      scope(m.scope);
       thread_ref("thread", m.thread);
       field_raw("args", m.args);
+      field_raw("extra", m.extra);
       o += '\n';
     }
   }
@@ -323,6 +331,7 @@ struct Dumper {
       thread_ref("thread", f.thread);
       if (f.bind_enclosing) o += " bp=e";
       field_raw("args", f.args);
+      field_raw("extra", f.extra);
       o += '\n';
     }
   }
@@ -337,8 +346,10 @@ struct Dumper {
       field_int("ts", ob.ts);
       label(ob.label);
       id(ob.id);
+      scope(ob.scope);
       thread_ref("thread", ob.thread);
       field_raw("args", ob.args);
+      field_raw("extra", ob.extra);
       o += '\n';
     }
   }

@@ -207,6 +207,16 @@ struct Ingest {
     return (ev.keys & ~allowed) ? whole(ev) : ByteRange{};
   }
 
+  // Async and object events: a string "scope" is part of their identity (modelled); any other
+  // "scope" stays in the event's raw range with the fields the model does not name.
+  void scoped(const Event& ev, Misc& m, uint32_t allowed) {
+    if ((ev.keys & kScope) && ev.scope.kind == 's') {
+      m.scope_str = r.strings.get(raw(ev.scope));
+      allowed |= kScope;
+    }
+    m.extra = extra_if(ev, allowed);
+  }
+
   uint32_t id_of(const Event& ev) {
     if (ev.id.present()) return r.strings.get(raw(ev.id), marker('i', ev.id.kind == 's'));
     if (ev.id2.kind == '{') {
@@ -355,11 +365,11 @@ struct Ingest {
         m.bp_e = ev.bp.kind == 's' && ev.bp.len == 1 && ev.bp.p[0] == 'e';
         break;
       case 'N': case 'O': case 'D':
-        m.extra = extra_if(ev, kAllowObject);
+        scoped(ev, m, kAllowObject);
         m.id = id_of(ev);
         break;
       default:  // async b e n S T F p
-        m.extra = extra_if(ev, kAllowAsync);
+        scoped(ev, m, kAllowAsync);
         m.id = id_of(ev);
         break;
     }

@@ -67,7 +67,8 @@ struct Misc {
   uint32_t aux = 0, naux = 0;     // counter values range in ChunkResult::values
   int64_t ival = 0;               // metadata sort index
   char ph = 0;                    // phase; 'M' sub-kinds use `kind`
-  char scope = 't';
+  char scope = 't';               // instants: 't', 'p' or 'g'
+  uint32_t scope_str = 0xffffffffu;  // async and object events: local string of "scope"
   char kind = 0;                  // metadata: 'p' process_name, 't' thread_name, 'P'/'T' sort, 'l' labels
   bool bp_e = false;
 };

@@ -27,6 +27,9 @@ inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
       if (k == "name") { *slot = &ev.name; return kName; }
       if (k == "args") { *slot = &ev.args; return kArgs; }
       break;
+    case 5:
+      if (k == "scope") { *slot = &ev.scope; return kScope; }
+      break;
     case 7:
       if (k == "bind_id") { *slot = &ev.bind_id; return kBindId; }
       if (k == "flow_in") { *slot = &ev.flow_in; return kFlowIn; }

@@ -28,6 +28,7 @@ enum KeyBit : uint32_t {
   kPh = 1u << 0, kName = 1u << 1, kCat = 1u << 2, kTs = 1u << 3, kDur = 1u << 4,
   kPid = 1u << 5, kTid = 1u << 6, kArgs = 1u << 7, kId = 1u << 8, kId2 = 1u << 9,
   kS = 1u << 10, kBp = 1u << 11, kBindId = 1u << 12, kFlowIn = 1u << 13, kFlowOut = 1u << 14,
+  kScope = 1u << 15,
   kOther = 1u << 31,
 };
 
@@ -36,6 +37,7 @@ struct Event {
   const char* end = nullptr;    // one past '}'
   uint32_t keys = 0;
   Tok ph, name, cat, ts, dur, pid, tid, args, id, id2, s, bp, bind_id, flow_in, flow_out;
+  Tok scope;  // read only where `keys` has kScope (not reset per event)
 };
 
 enum class ParseStatus { Ok, Malformed, Truncated };

@@ -150,7 +150,7 @@ struct Merger {
     uint32_t th = thread_bound ? thread_of(m.thread) : kNone;
     switch (m.ph) {
       case 'X': {
-        FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}};
+        FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}, {}};
         b.add_flow(f);
         break;
       }
@@ -182,10 +182,15 @@ struct Merger {
         if (m.naux) b.note_time(m.ts);  // it had a valid timestamp
         b.add_other(OtherEvent{m.ts, th, str(m.id), lab, m.extra});
         break;
-      case 's': case 't': case 'f': b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args}); break;
-      case 'N': case 'O': case 'D': b.add_object(ObjectEvent{m.ts, lab, proc, th, str(m.id), m.ph, m.args}); break;
+      case 's': case 't': case 'f':
+        b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args, m.extra});
+        break;
+      case 'N': case 'O': case 'D':
+        b.add_object(ObjectEvent{m.ts, lab, proc, th, str(m.id), m.ph, m.args, str(m.scope_str), m.extra});
+        break;
       default:
-        b.add_async(m.ph, proc, th, t.labels[lab].cat, str(m.id), m.ts, lab, m.args, seq++, m.offset);
+        b.add_async(m.ph, proc, th, t.labels[lab].cat, str(m.id), m.ts, lab, m.args, seq++, m.offset,
+                    str(m.scope_str), m.extra);
     }
   }
 

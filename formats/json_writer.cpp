@@ -222,6 +222,18 @@ class Out {
 using KeyList = std::initializer_list<std::string_view>;
 #define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
+// Async, flow and object events; "scope" is written from the model when it has one.
+#define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
+
+// The scope of an async or object event, and the fields of its raw range the model does not name.
+void scope_and_extras(Out& o, const Trace& t, StrId scope, ByteRange extra) {
+  if (scope != kNoStr) {
+    o.member_str("scope", t.str(scope));
+    o.extras(extra, {VZ_ID_EVENT_KEYS, "scope"});
+  } else {
+    o.extras(extra, {VZ_ID_EVENT_KEYS});
+  }
+}
 
 void write_metadata_events(Out& o, const Trace& t) {
   std::vector<uint32_t> thread_order = t.thread_order();
@@ -512,6 +524,7 @@ void write_async(Out& o, const Trace& t) {
     o.id(a.id);
     o.ts("ts", a.start);
     o.member_raw("args", a.args);
+    scope_and_extras(o, t, a.scope, a.extra);
     o.end();
     if (!(a.flags & kSliceOpen)) {
       char e[2] = {a.phase == 'S' ? 'F' : 'e', 0};
@@ -519,6 +532,7 @@ void write_async(Out& o, const Trace& t) {
       o.id(a.id);
       o.ts("ts", a.start + a.dur);
       o.member_raw("args", a.end_args);
+      scope_and_extras(o, t, a.scope, a.end_extra);
       o.end();
     }
     o.maybe_flush();
@@ -529,6 +543,7 @@ void write_async(Out& o, const Trace& t) {
     o.id(m.id);
     o.ts("ts", m.ts);
     o.member_raw("args", m.args);
+    scope_and_extras(o, t, m.scope, m.extra);
     o.end();
     o.maybe_flush();
   }
@@ -543,6 +558,7 @@ void write_rest(Out& o, const Trace& t) {
     o.ts("ts", f.ts);
     if (f.bind_enclosing) o.raw(",\"bp\":\"e\"");
     o.member_raw("args", f.args);
+    o.extras(f.extra, {VZ_ID_EVENT_KEYS, "bp"});
     o.end();
     o.maybe_flush();
   }
@@ -552,6 +568,7 @@ void write_rest(Out& o, const Trace& t) {
     o.id(ob.id);
     o.ts("ts", ob.ts);
     o.member_raw("args", ob.args);
+    scope_and_extras(o, t, ob.scope, ob.extra);
     o.end();
     o.maybe_flush();
   }

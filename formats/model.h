@@ -276,6 +276,9 @@ struct AsyncSlice {
   char phase = 'b';         // 'b' (nestable) or 'S' (legacy)
   ByteRange args;           // of the begin event
   ByteRange end_args;       // of the end event
+  StrId scope = kNoStr;     // "scope": with the category and id, which events pair
+  ByteRange extra;          // the begin event whole, when it has fields the model does not name
+  ByteRange end_extra;      // the same of the end event
 };
 
 // Async instants and steps: n, T, p.
@@ -287,6 +290,8 @@ struct AsyncMark {
   StrId id = kNoStr;
   char phase = 'n';
   ByteRange args;
+  StrId scope = kNoStr;  // "scope"
+  ByteRange extra;       // the event whole, when it has fields the model does not name
 };
 
 // Flow events: s/t/f, and bind_id / flow_in / flow_out on slices (phase 'X' here).
@@ -298,6 +303,7 @@ struct FlowEvent {
   char phase = 's';
   bool bind_enclosing = false;  // "bp":"e"
   ByteRange args;
+  ByteRange extra;  // the event whole, when it has fields the model does not name ("scope" too)
 };
 
 // Object events: N (created), O (snapshot), D (destroyed).
@@ -309,6 +315,8 @@ struct ObjectEvent {
   StrId id = kNoStr;
   char phase = 'N';
   ByteRange args;
+  StrId scope = kNoStr;  // "scope": with the name and id, which events are one object
+  ByteRange extra;       // the event whole, when it has fields the model does not name
 };
 
 // Events kept verbatim: P, v, V, unknown phases, and metadata events the model does not name.

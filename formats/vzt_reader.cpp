@@ -408,10 +408,11 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
 
 bool Reader::read_async_slices(Cur& c) {
   uint64_t n = c.v();
-  Cur col[11];
-  if (c.bad || n > c.left() || !columns(c, 11, col)) return false;
+  Cur col[14];
+  size_t more = 0;  // scope, extra, end_extra (2.1)
+  if (c.bad || n > c.left() || !columns(c, 11, col, 3, &more)) return false;
   std::vector<AsyncSlice> v(n);
-  uint64_t ts = 0, a_end = 0, e_end = 0;
+  uint64_t ts = 0, a_end = 0, e_end = 0, x_end = 0, y_end = 0;
   for (AsyncSlice& e : v) {
     e.start = clamp_ts(Time(ts += uint64_t(col[0].z())));
     e.dur = col[1].z();
@@ -424,14 +425,17 @@ bool Reader::read_async_slices(Cur& c) {
     uint64_t flags = col[7].v(), phase = col[8].v();
     e.args = range(col[9], a_end);
     e.end_args = range(col[10], e_end);
+    uint64_t scope = more > 0 ? col[11].v() : 0;
+    if (more > 1) e.extra = range(col[12], x_end);
+    if (more > 2) e.end_extra = range(col[13], y_end);
     if (!label_ok(label) || process >= pmap_.size() || !thread_ok(e.thread) || !str_ok(id) ||
-        flags > 0xff || (phase != 'b' && phase != 'S'))
+        !str_ok(scope) || flags > 0xff || (phase != 'b' && phase != 'S'))
       return false;
     e.label = lmap_[label], e.process = pmap_[process], e.thread = thread_of(e.thread);
-    e.id = smap_[id], e.flags = uint8_t(flags), e.phase = char(phase);
+    e.id = smap_[id], e.flags = uint8_t(flags), e.phase = char(phase), e.scope = smap_[scope];
   }
-  for (Cur& x : col)
-    if (x.bad) return false;
+  for (size_t i = 0; i < 11 + more; ++i)
+    if (col[i].bad) return false;
   for (const AsyncSlice& e : v) b_.add_async_slice_raw(e);
   events_ += n;
   return true;
@@ -441,19 +445,24 @@ bool Reader::read_async_slices(Cur& c) {
 bool Reader::read_events(const Sec& s, Cur& c) {
   SectionKind kind = SectionKind(s.h.kind);
   const size_t ncols = kind == SectionKind::Others ? 5 : 7;
+  // 2.1 appended columns: Flows extra; AsyncMarks and Objects scope, extra.
+  const size_t optional = kind == SectionKind::Others ? 0 : kind == SectionKind::Flows ? 1 : 2;
   uint64_t n = c.v();
-  Cur col[7];
-  if (c.bad || n > c.left() || !columns(c, ncols, col)) return false;
+  Cur col[9];
+  size_t more = 0;
+  if (c.bad || n > c.left() || !columns(c, ncols, col, optional, &more)) return false;
+  const bool scoped = optional == 2 && more > 0;  // scope before extra
+  const bool extra = more == optional && optional > 0;
   struct E {
     Time ts;
-    uint64_t label, process, id, phase, bind;
+    uint64_t label, process, id, phase, bind, scope;
     uint32_t thread;
-    ByteRange args;
+    ByteRange args, extra;
   };
   std::vector<E> v(n);
-  uint64_t ts = 0, a_end = 0;
+  uint64_t ts = 0, a_end = 0, x_end = 0;
   for (E& e : v) {
-    e = E{clamp_ts(Time(ts += uint64_t(col[0].z()))), 0, 0, 0, 0, 0, kNone, {}};
+    e = E{clamp_ts(Time(ts += uint64_t(col[0].z()))), 0, 0, 0, 0, 0, 0, kNone, {}, {}};
     if (kind == SectionKind::Others) {
       e.thread = col[1].opt(), e.phase = col[2].v(), e.label = col[3].v();
       e.args = range(col[4], a_end);
@@ -467,7 +476,10 @@ bool Reader::read_events(const Sec& s, Cur& c) {
       e.phase = proc ? col[5].v() : col[4].v();
       e.bind = proc ? 0 : col[5].v();
       e.args = range(col[6], a_end);
-      if (!str_ok(e.id) || e.phase > 0xff || (proc && e.process >= pmap_.size())) return false;
+      if (scoped) e.scope = col[7].v();
+      if (extra) e.extra = range(col[ncols + optional - 1], x_end);
+      if (!str_ok(e.id) || !str_ok(e.scope) || e.phase > 0xff || (proc && e.process >= pmap_.size()))
+        return false;
     }
     if (!label_ok(e.label) || !thread_ok(e.thread)) return false;
     if (kind == SectionKind::AsyncMarks && e.phase != 'n' && e.phase != 'T' && e.phase != 'p')
@@ -476,20 +488,20 @@ bool Reader::read_events(const Sec& s, Cur& c) {
       return false;
     if (kind == SectionKind::Objects && e.phase != 'N' && e.phase != 'O' && e.phase != 'D') return false;
   }
-  for (size_t i = 0; i < ncols; ++i)
+  for (size_t i = 0; i < ncols + more; ++i)
     if (col[i].bad) return false;
   for (const E& e : v) {
     uint32_t label = lmap_[e.label], th = thread_of(e.thread);
     if (kind == SectionKind::Others) {
       b_.add_other(OtherEvent{e.ts, th, smap_[e.phase], label, e.args});
     } else if (kind == SectionKind::Flows) {
-      b_.add_flow(FlowEvent{e.ts, label, th, smap_[e.id], char(e.phase), e.bind != 0, e.args});
+      b_.add_flow(FlowEvent{e.ts, label, th, smap_[e.id], char(e.phase), e.bind != 0, e.args, e.extra});
     } else if (kind == SectionKind::Objects) {
       b_.add_object(ObjectEvent{e.ts, label, pmap_[e.process], th, smap_[e.id], char(e.phase),
-                                e.args});
+                                e.args, smap_[e.scope], e.extra});
     } else {
       b_.add_async(char(e.phase), pmap_[e.process], th, t_.labels[label].cat, smap_[e.id], e.ts,
-                   label, e.args, seq_++, s.off);
+                   label, e.args, seq_++, s.off, smap_[e.scope], e.extra);
     }
   }
   events_ += n;

@@ -73,9 +73,13 @@ struct Cur {
 };
 
 // Reads the column table (count, byte lengths, bytes) and points out[0..want) at the columns.
-inline bool columns(Cur& c, size_t want, Cur* out) {
+// With `optional` > 0, out has room for that many columns after the `want` required ones
+// (columns a later minor version appended); *got says how many of them the section has.
+inline bool columns(Cur& c, size_t want, Cur* out, size_t optional = 0, size_t* got = nullptr) {
   uint64_t n = c.v();
   if (c.bad || n < want || n > c.left()) return false;
+  if (got) *got = size_t(std::min<uint64_t>(n - want, optional));
+  want += optional;
   uint64_t total = 0;
   const uint8_t* lens = c.p;
   for (uint64_t i = 0; i < n; ++i) {

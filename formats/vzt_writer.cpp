@@ -361,7 +361,7 @@ bool VztStreamWriter::write_counter(const Counter& c) {
 }
 
 bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::string_view src) {
-  return impl_->events(SectionKind::AsyncSlices, a, n, 11, [&](EventCols& c, const AsyncSlice& e) {
+  return impl_->events(SectionKind::AsyncSlices, a, n, 14, [&](EventCols& c, const AsyncSlice& e) {
     c.ts(e.start);
     c[1].z(e.dur);
     c[2].v(e.label);
@@ -373,11 +373,14 @@ bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::str
     c[8].v(uint8_t(e.phase));
     impl_->range(c[9], e.args, src, c.ends[0]);
     impl_->range(c[10], e.end_args, src, c.ends[1]);
+    c[11].v(e.scope);  // 2.1
+    impl_->range(c[12], e.extra, src, c.ends[2]);
+    impl_->range(c[13], e.end_extra, src, c.ends[3]);
   });
 }
 
 bool VztStreamWriter::write_async_marks(const AsyncMark* a, size_t n, std::string_view src) {
-  return impl_->events(SectionKind::AsyncMarks, a, n, 7, [&](EventCols& c, const AsyncMark& e) {
+  return impl_->events(SectionKind::AsyncMarks, a, n, 9, [&](EventCols& c, const AsyncMark& e) {
     c.ts(e.ts);
     c[1].v(e.label);
     c[2].v(e.process);
@@ -385,11 +388,13 @@ bool VztStreamWriter::write_async_marks(const AsyncMark* a, size_t n, std::strin
     c[4].v(e.id);
     c[5].v(uint8_t(e.phase));
     impl_->range(c[6], e.args, src, c.ends[0]);
+    c[7].v(e.scope);  // 2.1
+    impl_->range(c[8], e.extra, src, c.ends[1]);
   });
 }
 
 bool VztStreamWriter::write_flows(const FlowEvent* f, size_t n, std::string_view src) {
-  return impl_->events(SectionKind::Flows, f, n, 7, [&](EventCols& c, const FlowEvent& e) {
+  return impl_->events(SectionKind::Flows, f, n, 8, [&](EventCols& c, const FlowEvent& e) {
     c.ts(e.ts);
     c[1].v(e.label);
     c[2].opt(e.thread);
@@ -397,11 +402,12 @@ bool VztStreamWriter::write_flows(const FlowEvent* f, size_t n, std::string_view
     c[4].v(uint8_t(e.phase));
     c[5].v(e.bind_enclosing ? 1 : 0);
     impl_->range(c[6], e.args, src, c.ends[0]);
+    impl_->range(c[7], e.extra, src, c.ends[1]);  // 2.1
   });
 }
 
 bool VztStreamWriter::write_objects(const ObjectEvent* o, size_t n, std::string_view src) {
-  return impl_->events(SectionKind::Objects, o, n, 7, [&](EventCols& c, const ObjectEvent& e) {
+  return impl_->events(SectionKind::Objects, o, n, 9, [&](EventCols& c, const ObjectEvent& e) {
     c.ts(e.ts);
     c[1].v(e.label);
     c[2].v(e.process);
@@ -409,6 +415,8 @@ bool VztStreamWriter::write_objects(const ObjectEvent* o, size_t n, std::string_
     c[4].v(e.id);
     c[5].v(uint8_t(e.phase));
     impl_->range(c[6], e.args, src, c.ends[0]);
+    c[7].v(e.scope);  // 2.1
+    impl_->range(c[8], e.extra, src, c.ends[1]);
   });
 }
 

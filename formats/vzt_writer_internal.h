@@ -104,7 +104,7 @@ inline Time tadd(Time a, Time b) { return Time(uint64_t(a) + uint64_t(b)); }
 struct EventCols {
   Payload pl;
   Time prev = 0;
-  uint64_t ends[2] = {0, 0};
+  uint64_t ends[4] = {0, 0, 0, 0};
   explicit EventCols(size_t ncols) : pl(ncols) {}
   Bytes& operator[](size_t i) { return pl[i]; }
   void ts(Time t) {

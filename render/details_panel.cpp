@@ -135,6 +135,7 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   row("Category", lab.cat ? tr.str(lab.cat) : "-");
   row("Kind", a.phase == 'b' ? "async (nestable b/e)" : "async (legacy S/F)");
   row("Id", tr.str(a.id));
+  if (a.scope != kNoStr) row("Scope", tr.str(a.scope));
   row("Process", tr.str(tr.processes[a.process].pid));
   row("Start", format_tick(a.start - tr.start, 1) + "   (" + abs_time(tr, a.start) + ")");
   row("Duration", format_time_span(double(a.dur), 4));
@@ -176,6 +177,7 @@ void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, Timel
   row("Kind", snapshot ? "object snapshot (O)" : "object instance");
   row("Category", lab.cat ? tr.str(lab.cat) : "-");
   row("Id", tr.str(o.id));
+  if (o.scope != kNoStr) row("Scope", tr.str(o.scope));
   const Process& p = tr.processes[index.processes()[pk.group].process];
   row("Process", p.name ? std::string(tr.str(p.name)) + " (" + std::string(tr.str(p.pid)) + ")"
                         : "pid " + std::string(tr.str(p.pid)));

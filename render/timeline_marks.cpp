@@ -251,6 +251,10 @@ void draw_hover_tooltip(Frame& f) {
       ImGui::TextUnformatted(format_time_span(double(a.dur)).c_str());
       dim("Id");
       text_long(tr.str(a.id), wrap);
+      if (a.scope != kNoStr) {
+        dim("Scope");
+        text_long(tr.str(a.scope), wrap);
+      }
       break;
     }
     case PickKind::Fold:
@@ -307,6 +311,10 @@ void draw_hover_tooltip(Frame& f) {
       title(tr.name_of(o.label));
       dim("Id");
       text_long(tr.str(o.id), wrap);
+      if (o.scope != kNoStr) {
+        dim("Scope");
+        text_long(tr.str(o.scope), wrap);
+      }
       if (h.kind == PickKind::Snapshot) {
         if (h.count > 1) {
           ImGui::Text("%u snapshots within a pixel, from %s", h.count, format_tick(h.t0 - origin, 1).c_str());

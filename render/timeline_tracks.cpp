@@ -220,14 +220,21 @@ void draw_objects_track(Frame& f, const LaidTrack& t) {
       f.dl->AddRectFilled(ImVec2(x0, y + 2), ImVec2(x1, y + f.m.row_h - 2), col, 2.0f);
       if (it.count == 1) {
         if (x1 - x0 >= f.text_h * 1.6f) {
-          // "name  id", each cut to what can show (a name may be megabytes, or hold "##" or NUL).
+          // "name  id", or "name  scope:id", each cut to what can show (a name may be megabytes,
+          // or hold "##" or NUL).
           const float room = x1 - x0;
           const std::string_view name = f.trace->name_of(o.label), id = f.trace->str(o.id);
           const std::string_view shown = fit_text(name, room, f.text_h);
           std::string text(shown);
           if (shown.size() == name.size() && !id.empty()) {
             text += "  ";
-            text += fit_text(id, room, f.text_h);
+            if (o.scope != kNoStr) {
+              const std::string_view scope = f.trace->str(o.scope);
+              const std::string_view fitted = fit_text(scope, room, f.text_h);
+              text += fitted;
+              if (fitted.size() == scope.size()) text += ":";
+            }
+            if (text.back() == ':' || o.scope == kNoStr) text += fit_text(id, room, f.text_h);
           }
           row_text(f, x0, x1, y, text, col);
         }

@@ -57,23 +57,33 @@ ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>
   // Pass 1: pair the events into instances (in the order they begin) and note each snapshot's.
   std::vector<ObjectInstance> inst;
   std::vector<uint32_t> snap_event, snap_inst;  // per snapshot: Trace::objects index, instance
-  std::unordered_map<uint64_t, uint32_t> live;  // (id, name) -> instance
+  // (id, name, scope) -> instance: a "scope" keeps objects of the same id and name apart.
+  struct Key {
+    uint64_t id_name;
+    StrId scope;
+    bool operator==(const Key& o) const { return id_name == o.id_name && scope == o.scope; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.id_name * 31 + k.scope); }
+  };
+  std::unordered_map<Key, uint32_t, KeyHash> live;
   auto key = [&](const ObjectEvent& e) {
     const StrId name = e.label < trace.labels.size() ? trace.labels[e.label].name : kNoStr;
-    return (uint64_t(e.id) << 32) | name;
+    return Key{(uint64_t(e.id) << 32) | name, e.scope};
   };
   auto begin = [&](const ObjectEvent& e, Time start) {
     ObjectInstance o;
     o.start = start;
     o.end = start;
     o.id = e.id;
+    o.scope = e.scope;
     o.label = e.label;
     inst.push_back(o);
     return uint32_t(inst.size() - 1);
   };
   for (uint32_t ev : of_process) {
     const ObjectEvent& e = events[ev];
-    const uint64_t k = key(e);
+    const Key k = key(e);
     auto it = live.find(k);
     switch (e.phase) {
       case 'N': {

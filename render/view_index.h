@@ -42,13 +42,14 @@ namespace vz {
 struct ObjectInstance {
   Time start = 0, end = 0;      // lifetime, start <= end
   StrId id = kNoStr;            // the event's id (Trace::str)
+  StrId scope = kNoStr;         // its "scope", kNoStr without one
   uint32_t label = 0;           // Trace::labels index of the event that began it (its name)
   uint32_t created = kNone;     // Trace::objects index of its N, kNone when it has none
   uint32_t destroyed = kNone;   // Trace::objects index of its D, kNone when it has none
   uint32_t snap_begin = 0;      // its snapshots: ObjectTracks::snapshots[snap_begin, +snap_count)
   uint32_t snap_count = 0;
   uint32_t lane = 0;
-  bool replaced = false;        // ended by a later N of the same (id, name)
+  bool replaced = false;        // ended by a later N of the same (id, name, scope)
 };
 
 struct ObjectTracks {

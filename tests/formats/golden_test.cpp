@@ -59,7 +59,7 @@ std::vector<fs::path> json_inputs(const char* dir) {
   std::vector<fs::path> v;
   for (const auto& e : fs::directory_iterator(fs::path(VZ_TEST_DATA) / dir)) {
     const std::string name = e.path().filename().string();
-    if (e.path().extension() == ".json" || name.size() > 8 && name.substr(name.size() - 8) == ".json.gz")
+    if (e.path().extension() == ".json" || (name.size() > 8 && name.substr(name.size() - 8) == ".json.gz"))
       v.push_back(e.path());
   }
   std::sort(v.begin(), v.end());

@@ -165,11 +165,13 @@ std::string dump(const Trace& t) {
   for (const AsyncSlice& a : t.async_slices)
     add("A " + std::string(t.str(t.processes[a.process].pid)) + " " + abs_ns(t, a.start) + " +" +
         std::to_string(a.dur) + " " + label_text(t, a.label) + " " + thread_key(t, a.thread) + " id=" +
-        std::string(t.str(a.id)) + " " + a.phase + " open=" + std::to_string(a.flags & kSliceOpen) + " args=" +
+        std::string(t.str(a.id)) + " scope=" + std::string(t.str(a.scope)) + " " + a.phase + " open=" +
+        std::to_string(a.flags & kSliceOpen) + " args=" +
         std::string(t.view(a.args)) + " end_args=" + std::string(t.view(a.end_args)));
   for (const AsyncMark& m : t.async_marks)
     add("M " + std::string(t.str(t.processes[m.process].pid)) + " " + abs_ns(t, m.ts) + " " + label_text(t, m.label) +
-        " " + thread_key(t, m.thread) + " id=" + std::string(t.str(m.id)) + " " + m.phase + " args=" +
+        " " + thread_key(t, m.thread) + " id=" + std::string(t.str(m.id)) + " scope=" + std::string(t.str(m.scope)) +
+        " " + m.phase + " args=" +
         std::string(t.view(m.args)));
   for (const FlowEvent& f : t.flows)
     add("F " + abs_ns(t, f.ts) + " " + label_text(t, f.label) + " " + thread_key(t, f.thread) + " id=" +
@@ -177,7 +179,8 @@ std::string dump(const Trace& t) {
         std::string(t.view(f.args)));
   for (const ObjectEvent& o : t.objects)
     add("O " + std::string(t.str(t.processes[o.process].pid)) + " " + abs_ns(t, o.ts) + " " + label_text(t, o.label) +
-        " " + thread_key(t, o.thread) + " id=" + std::string(t.str(o.id)) + " " + o.phase + " args=" +
+        " " + thread_key(t, o.thread) + " id=" + std::string(t.str(o.id)) + " scope=" + std::string(t.str(o.scope)) +
+        " " + o.phase + " args=" +
         std::string(t.view(o.args)));
   for (const OtherEvent& o : t.others)
     add("X " + std::string(t.str(o.phase)) + " " + thread_key(t, o.thread) + " " + std::string(t.view(o.raw)));
@@ -544,6 +547,9 @@ class Gen {
                                           std::to_string(kk) + "\"}"
                                     : ",\"id\":\"0x" + std::to_string(kk) + "\"";
       std::string ncat = ",\"cat\":\"net\"", nm = legacy ? "\"name\":\"req\"" : name();
+      // A scope keeps same-id walks apart (part of their identity).
+      std::string scope = pick(3) == 0 ? ",\"scope\":\"s" + std::to_string(pick(2)) + "\"" : "";
+      id += scope;
       int k = int(pick(uint64_t(threads)));
       std::vector<std::string> walk;
       int64_t t = int64_t(pick(100000));
@@ -552,11 +558,11 @@ class Gen {
       for (int i = 0; i < steps; ++i) {
         t += int64_t(pick(4000));
         if (open == 0 || pick(2)) {
-          walk.push_back(event(legacy ? "S" : "b", nm + ncat + who(p, k) + id + ",\"ts\":" + ts(t) + args()));
+          walk.push_back(event(legacy ? "S" : "b", nm + ncat + who(p, k) + id + ",\"ts\":" + ts(t) + args() + extras()));
           ++open;
         } else {
           int ek = o_.tid_only_in_meta && pick(4) == 0 ? 3 : k;  // an end from a thread of its own
-          walk.push_back(event(legacy ? "F" : "e", nm + ncat + who(p, ek) + id + ",\"ts\":" + ts(t) + args()));
+          walk.push_back(event(legacy ? "F" : "e", nm + ncat + who(p, ek) + id + ",\"ts\":" + ts(t) + args() + extras()));
           --open;
         }
         if (pick(5) == 0)
@@ -566,8 +572,8 @@ class Gen {
     }
     // Objects.
     if (pick(2)) {
-      std::string id = ",\"id\":\"0x" + std::to_string(pick(100)) + "\"";
-      std::string w = pick(2) ? who(p, 0) : ",\"pid\":" + pid(p);
+      std::string id = ",\"id\":\"0x" + std::to_string(pick(100)) + "\"" + (pick(3) ? "" : ",\"scope\":\"o\"");
+      std::string w = (pick(2) ? who(p, 0) : ",\"pid\":" + pid(p)) + extras();
       free_.push_back(event("N", "\"name\":\"Obj\"" + w + id + ",\"ts\":" + ts(100)));
       free_.push_back(event("O", "\"name\":\"Obj\"" + w + id + ",\"ts\":" + ts(200) +
                                      ",\"args\":{\"snapshot\":{\"v\":[1,2]}}"));
@@ -717,18 +723,21 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":1,"args":{"rss":1,"vms":2.5}},
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":2,"args":{"rss":3}},
     {"ph":"b","name":"req","cat":"net","pid":1,"tid":"main","id":"0x1","ts":1,"args":{"u":"/"}},
-    {"ph":"n","name":"step","cat":"net","pid":1,"tid":"main","id":"0x1","ts":2},
+    {"ph":"b","name":"scoped","cat":"net","pid":1,"tid":"main","id":"0x1","scope":"s1","ts":1.5,"tts":4},
+    {"ph":"n","name":"step","cat":"net","pid":1,"tid":"main","id":"0x1","ts":2,"cname":"olive"},
     {"ph":"e","name":"req","cat":"net","pid":1,"tid":"main","id":"0x1","ts":3,"args":{"status":200}},
+    {"ph":"e","name":"scoped","cat":"net","pid":1,"tid":"main","id":"0x1","scope":"s1","ts":5,"tte":6},
     {"ph":"S","name":"legacy","cat":"net","pid":1,"tid":"main","id2":{"local":"0x2"},"ts":1},
     {"ph":"T","name":"legacy","cat":"net","pid":1,"tid":"main","id2":{"local":"0x2"},"ts":2,"args":{"step":"s1"}},
     {"ph":"F","name":"legacy","cat":"net","pid":1,"tid":"main","id2":{"local":"0x2"},"ts":4},
     {"ph":"b","name":"never","cat":"net","pid":1,"tid":"main","id2":{"global":"g"},"ts":8},
-    {"ph":"s","name":"flow","cat":"f","pid":1,"tid":"main","id":5,"ts":1},
+    {"ph":"s","name":"flow","cat":"f","pid":1,"tid":"main","id":5,"ts":1,"scope":"fs"},
     {"ph":"t","name":"flow","cat":"f","pid":1,"tid":"main","id":5,"ts":2},
     {"ph":"f","name":"flow","cat":"f","pid":1,"tid":"main","id":5,"ts":3,"bp":"e"},
     {"ph":"N","name":"Obj","pid":1,"id":"0xa","ts":1},
     {"ph":"O","name":"Obj","pid":1,"tid":"main","id":"0xa","ts":2,"args":{"snapshot":{"v":1}}},
     {"ph":"D","name":"Obj","pid":1,"id":"0xa","ts":3},
+    {"ph":"N","name":"Obj","pid":1,"id":"0xa","scope":"other","ts":2,"cname":"rail"},
     {"ph":"P","name":"sample","pid":1,"tid":"main","ts":2,"sf":4},
     {"ph":"Q","name":"unknown","pid":1,"tid":"main","ts":2,"z":[true]}
   ],"displayTimeUnit":"ns","viztracer_metadata":{"version":"1.1.1"},
@@ -738,9 +747,9 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
   REQUIRE(r.ok);
   const Trace& t = *r.trace;
   TraceSummary s = summarize(t);
-  CHECK(s.events == 32);  // one per input event: nothing dropped, nothing invented
+  CHECK(s.events == 35);  // one per input event: nothing dropped, nothing invented
   CHECK(s.flows == 3);
-  CHECK(s.async_slices == 3);
+  CHECK(s.async_slices == 4);
   CHECK(s.instants_thread == 1);  // 'R' is kept but is not counted as an i/I instant
   CHECK(s.instants_process == 1);
   CHECK(s.instants_global == 1);
@@ -748,13 +757,21 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
   CHECK(t.files.size() == 1);
   CHECK(t.functions.size() == 1);
   CHECK(t.async_marks.size() == 2);
-  CHECK(t.objects.size() == 3);
+  CHECK(t.objects.size() == 4);
+  // "scope" is part of an async event's identity: the scoped pair does not close the other one.
+  for (const AsyncSlice& a : t.async_slices) {
+    std::string_view name = t.str(t.labels[a.label].name);
+    if (name == "req") CHECK((a.start == 1000 && a.dur == 2000 && a.scope == kNoStr));
+    if (name == "scoped") CHECK((a.start == 1500 && a.dur == 3500 && t.str(a.scope) == "s1"));
+  }
   // Extra fields and args come through verbatim.
   for (const char* piece : {"\"cname\":\"good\"", "\"tts\":3", "\"sf\":7", "\"cname\":\"bad\"",
                             "{\"a\":[1,{\"b\":\"\\u00e9\\\"\"}]}", "\"note\":\"stray\"", "\"z\":[true]",
                             "\"id2\":{\"local\":\"0x2\"}", "\"id2\":{\"global\":\"g\"}", "\"bp\":\"e\"",
                             "\"args\":{\"status\":200}", "\"args\":{\"k\":1}", "\"sort_index\":-2",
-                            "\"labels\":\"a,b\"", "\"name\":\"trace_buffer_overflowed\""}) {
+                            "\"labels\":\"a,b\"", "\"name\":\"trace_buffer_overflowed\"",
+                            "\"scope\":\"s1\"", "\"tts\":4", "\"tte\":6", "\"cname\":\"olive\"",
+                            "\"scope\":\"fs\"", "\"scope\":\"other\"", "\"cname\":\"rail\""}) {
     CAPTURE(piece);
     CHECK(w.find(piece) != std::string::npos);
   }

@@ -19,6 +19,7 @@
 #include "formats/vzt_reader.h"
 #include "formats/vzt_writer.h"
 #include "tests/formats/vzt_test_traces.h"
+#include "tests/load_text.h"
 #include "tests/peak_rss.h"
 
 using namespace vz;
@@ -422,6 +423,31 @@ TEST_CASE("read_vzt: 1.x files (Tree layout) still load, and round-trip through 
     check_same(*t, *back);
   }
   CHECK(slices > 0);
+}
+
+TEST_CASE("read_vzt: 2.0 files (before the scope and extra columns) still load") {
+  // tests/formats/data/v2_0_events.vzt: v2_0_events.json as the 2.0 writer wrote it (async slices
+  // and marks, flows and objects with 7 and 11 columns); read now, it is the JSON's model.
+  const std::string dir = std::string(VZ_TEST_DATA) + "/formats/data/";
+  std::string f = read_all(dir + "v2_0_events.vzt");
+  REQUIRE(f.size() >= sizeof(vzt::FileHeader));
+  vzt::FileHeader h;
+  std::memcpy(&h, f.data(), sizeof h);
+  CHECK(h.version_major == 2);
+  CHECK(h.version_minor == 0);
+  bool ok = false;
+  auto t = decode(f, &ok);
+  CHECK(ok);
+  CHECK(container_clean(*t));
+  CHECK(t->async_slices.size() == 3);
+  CHECK(t->async_marks.size() == 2);
+  CHECK(t->flows.size() == 2);
+  CHECK(t->objects.size() == 3);
+  auto json = vz::test::load_text(read_all(dir + "v2_0_events.json"));
+  check_same(*json, *t);
+  auto back = decode(encode(*t), &ok);  // and through 2.1
+  CHECK(ok);
+  check_same(*t, *back);
 }
 
 // A thread in one block from depth 0 is decoded straight into the model's layout; one with a

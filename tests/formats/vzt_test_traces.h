@@ -87,16 +87,24 @@ inline void add_every_event(TraceBuilder& b, const uint32_t* names, const uint32
   b.add_async('S', 1, th[2], cat, id2, 700, names[4], {}, seq++, 13);
   b.add_async('n', 0, th[0], cat, id1, 650, names[1], put(src, "{\"n\":1}"), seq++, 14);
   b.add_async('T', 1, th[2], cat, id2, 750, names[4], {}, seq++, 15);
+  // Scoped (apart from the unscoped id1 pairs), with fields the model does not name.
+  StrId s1 = b.intern("s1");
+  b.add_async('b', 0, th[0], cat, id1, 520, names[2], {}, seq++, 16, s1, put(src, "{\"tts\":3}"));
+  b.add_async('e', 0, th[0], cat, id1, 800, names[2], {}, seq++, 17, s1, put(src, "{\"tts\":9}"));
+  b.add_async('p', 0, th[0], cat, id1, 700, names[2], {}, seq++, 18, s1, put(src, "{\"cname\":\"olive\"}"));
   AsyncSlice as;
   as.start = 50, as.dur = 25, as.label = names[5], as.process = 1, as.thread = th[2];
   as.id = b.intern("global:9"), as.phase = 'b', as.args = put(src, "{\"raw\":1}");
+  as.scope = b.intern("raw scope"), as.extra = put(src, "{\"sf\":1}"), as.end_extra = put(src, "{\"sf\":2}");
   b.add_async_slice_raw(as);
-  b.add_flow(FlowEvent{300, names[0], th[0], b.intern("42"), 's', false, put(src, "{\"f\":1}")});
-  b.add_flow(FlowEvent{400, names[0], th[1], b.intern("42"), 'f', true, {}});
-  b.add_flow(FlowEvent{350, names[0], th[1], b.intern("42"), 'X', false, {}});
-  b.add_object(ObjectEvent{100, names[1], 0, th[0], b.intern("0xabc"), 'N', {}});
-  b.add_object(ObjectEvent{200, names[1], 0, th[0], b.intern("0xabc"), 'O', put(src, "{\"snap\":{}}")});
-  b.add_object(ObjectEvent{300, names[1], 1, kNone, b.intern("0xabc"), 'D', {}});
+  b.add_flow(FlowEvent{300, names[0], th[0], b.intern("42"), 's', false, put(src, "{\"f\":1}"),
+                       put(src, "{\"scope\":\"x\"}")});
+  b.add_flow(FlowEvent{400, names[0], th[1], b.intern("42"), 'f', true, {}, {}});
+  b.add_flow(FlowEvent{350, names[0], th[1], b.intern("42"), 'X', false, {}, {}});
+  b.add_object(ObjectEvent{100, names[1], 0, th[0], b.intern("0xabc"), 'N', {}, kNoStr, {}});
+  b.add_object(ObjectEvent{200, names[1], 0, th[0], b.intern("0xabc"), 'O', put(src, "{\"snap\":{}}"),
+                           b.intern("s1"), put(src, "{\"cname\":\"rail\"}")});
+  b.add_object(ObjectEvent{300, names[1], 1, kNone, b.intern("0xabc"), 'D', {}, kNoStr, {}});
   b.add_other(OtherEvent{123, th[1], b.intern("P"), names[0], put(src, "{\"ph\":\"P\"}")});
   b.add_other(OtherEvent{0, kNone, b.intern("M"), names[1], put(src, "{\"ph\":\"M\",\"name\":\"x\"}")});
 }
@@ -337,13 +345,17 @@ inline void check_events(const Trace& a, const Trace& b) {
     CHECK(x.phase == y.phase);
     CHECK(a.view(x.args) == b.view(y.args));
     CHECK(a.view(x.end_args) == b.view(y.end_args));
+    CHECK(x.scope == y.scope);
+    CHECK(a.view(x.extra) == b.view(y.extra));
+    CHECK(a.view(x.end_extra) == b.view(y.end_extra));
   }
   REQUIRE(a.async_marks.size() == b.async_marks.size());
   for (size_t i = 0; i < a.async_marks.size(); ++i) {
     const AsyncMark &x = a.async_marks[i], &y = b.async_marks[i];
     CHECK((x.ts == y.ts && x.label == y.label && x.process == y.process &&
-           x.thread == y.thread && x.id == y.id && x.phase == y.phase));
+           x.thread == y.thread && x.id == y.id && x.phase == y.phase && x.scope == y.scope));
     CHECK(a.view(x.args) == b.view(y.args));
+    CHECK(a.view(x.extra) == b.view(y.extra));
   }
 }
 
@@ -355,13 +367,15 @@ inline void check_rest(const Trace& a, const Trace& b) {
     CHECK((x.ts == y.ts && x.label == y.label && x.thread == y.thread && x.id == y.id &&
            x.phase == y.phase && x.bind_enclosing == y.bind_enclosing));
     CHECK(a.view(x.args) == b.view(y.args));
+    CHECK(a.view(x.extra) == b.view(y.extra));
   }
   REQUIRE(a.objects.size() == b.objects.size());
   for (size_t i = 0; i < a.objects.size(); ++i) {
     const ObjectEvent &x = a.objects[i], &y = b.objects[i];
     CHECK((x.ts == y.ts && x.label == y.label && x.process == y.process &&
-           x.thread == y.thread && x.id == y.id && x.phase == y.phase));
+           x.thread == y.thread && x.id == y.id && x.phase == y.phase && x.scope == y.scope));
     CHECK(a.view(x.args) == b.view(y.args));
+    CHECK(a.view(x.extra) == b.view(y.extra));
   }
   REQUIRE(a.others.size() == b.others.size());
   for (size_t i = 0; i < a.others.size(); ++i) {

@@ -58,6 +58,7 @@ TEST_CASE("tracks follow sort indexes, then pid and tid") {
       case TrackKind::Counter: names.push_back("C" + std::string(t->str(t->counters[lt.id].name))); break;
       case TrackKind::Async: names.push_back("A" + std::to_string(lt.rows)); break;
       case TrackKind::Thread: names.push_back("T" + std::string(t->str(t->threads[lt.id].tid)) + ":" + std::to_string(lt.rows)); break;
+      case TrackKind::Objects: names.push_back("O" + std::to_string(lt.rows)); break;
     }
   }
   // pid 2 first (sort index -5), its tid 7 first (sort index -1); pid 1 has a counter, two
