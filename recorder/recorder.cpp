@@ -21,7 +21,7 @@ namespace detail {
 std::atomic<bool> g_enabled{false};
 std::atomic<bool> g_tsc{false};
 std::atomic<int32_t> g_max_depth{INT32_MAX};
-thread_local Writer* tls_writer = nullptr;
+VZ_REC_CONSTINIT thread_local Writer* tls_writer = nullptr;
 }  // namespace detail
 
 namespace internal {

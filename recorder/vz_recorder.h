@@ -315,7 +315,14 @@ struct Writer {
 extern std::atomic<bool> g_enabled;      // recording
 extern std::atomic<bool> g_tsc;          // timestamps are rdtsc ticks (else CLOCK_MONOTONIC ns)
 extern std::atomic<int32_t> g_max_depth; // Config::max_stack_depth (INT32_MAX: no limit)
-extern thread_local Writer* tls_writer;
+// constinit (C++20) tells every includer that it needs no dynamic initialisation, so the hot path
+// reads it without first calling its thread-local init wrapper.
+#if defined(__cpp_constinit)
+#define VZ_REC_CONSTINIT constinit
+#else
+#define VZ_REC_CONSTINIT
+#endif
+extern VZ_REC_CONSTINIT thread_local Writer* tls_writer;
 
 Writer* attach();           // registers the calling thread; nullptr when it cannot
 void on_limit(Writer* w);   // the ring is full: wrap (ring mode) or wait for the flusher

@@ -266,6 +266,10 @@ inline void on_return(ThreadState* ts, void* key, bool c_call, PyObject* retval)
   s.pop_back();
   if (ts->hide_below == s.size()) ts->hide_below = SIZE_MAX;
   if (f.kind == kRecord) {
+    if (!f.args && !f.task && !(retval && !c_call && g_state.opt.log_func_retval)) [[likely]] {
+      vz::rec::complete_ticks(f.name, f.t0, t1);  // most calls: one ring record, no call
+      return;  // nothing to release (pop_frame)
+    }
     ts->busy = true;  // emit_complete may run repr() and the task's get_name()
     emit_complete(ts, f, t1, c_call ? nullptr : retval);
     ts->busy = false;
