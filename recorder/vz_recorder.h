@@ -317,6 +317,12 @@ extern std::atomic<bool> g_tsc;          // timestamps are rdtsc ticks (else CLO
 extern std::atomic<int32_t> g_max_depth; // Config::max_stack_depth (INT32_MAX: no limit)
 // constinit (C++20) tells every includer that it needs no dynamic initialisation, so the hot path
 // reads it without first calling its thread-local init wrapper.
+// The hot path's helpers are inlined into their callers even where a caller is big.
+#if defined(__GNUC__) || defined(__clang__)
+#define VZ_REC_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define VZ_REC_ALWAYS_INLINE
+#endif
 #if defined(__cpp_constinit)
 #define VZ_REC_CONSTINIT constinit
 #else
@@ -379,7 +385,7 @@ inline void end() {
 
 inline uint64_t now_ticks() { return detail::ticks(); }
 
-inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
+VZ_REC_ALWAYS_INLINE inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
