@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
 
@@ -358,12 +359,20 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
     if (t.kind == TrackKind::Thread) {
       const Thread& th = tr.threads[t.id];
       label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
-    } else if (t.kind == TrackKind::Async) {
-      label = "Async";
+    } else if (t.kind == TrackKind::Async || t.kind == TrackKind::Objects) {
+      label = t.kind == TrackKind::Async ? "Async" : "Objects";
       col = to_u32(p.text_dim);
-    } else if (t.kind == TrackKind::Objects) {
-      label = "Objects";
-      col = to_u32(p.text_dim);
+      if (t.lanes > kLaneCap) {  // a click on the name caps the lanes or shows them all
+        label += capped(t) ? "  " + std::to_string(t.rows) + " of " + format_count(t.lanes) + " lanes"
+                           : "  " + format_count(t.lanes) + " lanes";
+      }
+      // The name stays at the top of the view while the track fills it (thousands of lanes shown):
+      // it says what the rows are and is what to click to cap them again.
+      const float ly = std::clamp(f.clip_y0, y, std::max(y, y + t.h - f.m.row_h));
+      const std::string_view shown = fit_text(label, room, f.text_h);
+      f.dl->AddText(ImGui::GetFont(), f.text_h, ImVec2(gx + pad, ly + 1), col, shown.data(),
+                    shown.data() + shown.size(), 0, &clip);
+      continue;
     } else {
       const Counter& cn = tr.counters[t.id];
       label = fit(cn.name);
@@ -405,6 +414,56 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
   }
 }
 
+// Where an async slice, object or snapshot pick lies: its track's kind, group and lane.
+struct PickLane {
+  TrackKind kind = TrackKind::Async;
+  uint32_t group = kNone;  // kNone: not such a pick
+  uint32_t lane = 0;
+};
+PickLane pick_lane(const ViewIndex& index, const Pick& pk) {
+  PickLane out;
+  if (pk.kind == PickKind::Async) {
+    if (pk.index >= index.trace().async_slices.size()) return out;
+    const AsyncSlice& a = index.trace().async_slices[pk.index];
+    out.group = index.group_of_process(a.process);
+    out.lane = a.lane;
+  } else if (pk.kind == PickKind::Object || pk.kind == PickKind::Snapshot) {
+    if (pk.group >= index.processes().size()) return out;
+    const ObjectTracks& ot = index.processes()[pk.group].objects;
+    const uint32_t inst = pk.kind == PickKind::Object ? pk.index : ot.instance_of_snapshot(pk.index);
+    if (inst >= ot.instances.size()) return out;
+    out.kind = TrackKind::Objects;
+    out.group = pk.group;
+    out.lane = ot.instances[inst].lane;
+  }
+  return out;
+}
+
+// The laid-out track a PickLane is in, or null (its group is collapsed).
+const LaidTrack* lane_track(const std::vector<LaidTrack>& tracks, const PickLane& pl) {
+  auto it = std::find_if(tracks.begin(), tracks.end(),
+                         [&](const LaidTrack& l) { return l.kind == pl.kind && l.group == pl.group; });
+  return it == tracks.end() ? nullptr : &*it;
+}
+
+// Once per new selection: when it lies in a lane its track's cap hides, lifts the cap and returns
+// where it is (for scrolling to it); else returns a PickLane with no group. Only once, so that
+// the user can cap the track again while it stays selected (its outline is then on the summary row).
+PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
+  if (st.revealed == st.selected) return {};
+  st.revealed = st.selected;
+  PickLane pl = pick_lane(index, st.selected);
+  if (pl.group == kNone) return pl;
+  const ProcessTracks& p = index.processes()[pl.group];
+  const uint32_t lanes = pl.kind == TrackKind::Async ? uint32_t(p.async_lanes.size()) : p.objects.lanes();
+  const uint8_t bit = pl.kind == TrackKind::Async ? kAllAsyncLanes : kAllObjectLanes;
+  const uint32_t rows = lane_rows(lanes, pl.group < st.all_lanes.size() && (st.all_lanes[pl.group] & bit));
+  if (rows == lanes || pl.lane < rows - 1) return {};  // in a lane shown
+  if (st.all_lanes.size() <= pl.group) st.all_lanes.resize(pl.group + 1, 0);
+  st.all_lanes[pl.group] |= bit;
+  return pl;
+}
+
 // The outline of the selected thing and of the hovered slice.
 void draw_outlines(Frame& f, const std::vector<LaidTrack>& tracks) {
   const Trace& tr = *f.trace;
@@ -413,22 +472,12 @@ void draw_outlines(Frame& f, const std::vector<LaidTrack>& tracks) {
     if (pk.kind == PickKind::Slice) {
       const Thread& t = tr.threads[pk.thread];
       if (!tl::thread_row_screen_y(f, tracks, pk.thread, tl::slice_row(t, pk.set, pk.index), &y)) return;
-    } else if (pk.kind == PickKind::Async) {
-      const AsyncSlice& a = tr.async_slices[pk.index];
-      const uint32_t g = f.index->group_of_process(a.process);
-      auto it = std::find_if(tracks.begin(), tracks.end(),
-                             [&](const LaidTrack& l) { return l.kind == TrackKind::Async && l.group == g; });
-      if (it == tracks.end()) return;
-      y = f.tracks_y + row_y(*it, a.lane, f.m);
-    } else if (pk.kind == PickKind::Object || pk.kind == PickKind::Snapshot) {
-      if (pk.group >= f.index->processes().size()) return;
-      const ObjectTracks& ot = f.index->processes()[pk.group].objects;
-      const uint32_t inst = pk.kind == PickKind::Object ? pk.index : ot.instance_of_snapshot(pk.index);
-      if (inst >= ot.instances.size()) return;
-      auto it = std::find_if(tracks.begin(), tracks.end(),
-                             [&](const LaidTrack& l) { return l.kind == TrackKind::Objects && l.group == pk.group; });
-      if (it == tracks.end()) return;
-      y = f.tracks_y + row_y(*it, ot.instances[inst].lane, f.m);
+    } else if (PickLane pl = pick_lane(*f.index, pk); pl.group != kNone) {
+      // In a lane the cap hides (the user capped the track again after it was revealed): the
+      // summary row, where the item is one of the things drawn.
+      const LaidTrack* t = lane_track(tracks, pl);
+      if (!t) return;
+      y = f.tracks_y + row_y(*t, lane_row(*t, pl.lane), f.m);
     } else {
       return;
     }
@@ -502,6 +551,16 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
     st.collapsed[g] ^= 1;
     return;
   }
+  if (hit.track >= 0 && f.mouse.x < f.plot_x && tracks[size_t(hit.track)].lanes > kLaneCap) {
+    // A click on an Async or Objects track's name shows all its lanes, or caps them again.
+    const LaidTrack& t = tracks[size_t(hit.track)];
+    if (st.all_lanes.size() <= t.group) st.all_lanes.resize(t.group + 1, 0);
+    st.all_lanes[t.group] ^= t.kind == TrackKind::Async ? kAllAsyncLanes : kAllObjectLanes;
+    // Capped from somewhere down its lanes (the name stays in view): the track's top goes to the
+    // top of the view, not thousands of rows further down.
+    if (!capped(t)) st.scroll_y = std::min(st.scroll_y, t.y);
+    return;
+  }
   if (hit.track >= 0 && tracks[size_t(hit.track)].kind == TrackKind::Counter && f.mouse.x < f.plot_x) {
     // A click on a counter's name switches its series between stacked and overlaid.
     const uint32_t c = tracks[size_t(hit.track)].id;
@@ -514,7 +573,8 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
     return;
   }
   if (f.hover.kind == PickKind::Counter && f.mouse.x < f.plot_x) return;
-  const Pick next = f.hover.kind == PickKind::Counter ? Pick{} : f.hover;
+  // Counters and the summary of hidden lanes are hovered for their tooltips, not selected.
+  const Pick next = f.hover.kind == PickKind::Counter || f.hover.kind == PickKind::Lanes ? Pick{} : f.hover;
   if (!(next == st.selected)) {
     st.selected = next;
     st.selection_changed = true;
@@ -574,14 +634,19 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   const float axis_top = origin.y;
   f.clip_y0 = origin.y + c.axis;
   f.clip_y1 = origin.y + std::max(avail.y - c.hbar, c.axis + 1);
-  if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed) {
-    st.layout = layout_tracks(index, st.collapsed, f.m);
+  // A new selection in a lane the cap hides (--select, the details panel): its track shows all
+  // its lanes, and the view scrolls to it below, once the layout has its row.
+  const PickLane reveal = reveal_selection(index, st);
+  if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed ||
+      st.layout_all_lanes != st.all_lanes) {
+    st.layout = layout_tracks(index, st.collapsed, st.all_lanes, f.m);
     st.track_of_thread.assign(tr.threads.size(), kNone);
     for (uint32_t i = 0; i < st.layout.size(); ++i)
       if (st.layout[i].kind == TrackKind::Thread) st.track_of_thread[st.layout[i].id] = i;
     st.layout_index = index.generation();
     st.layout_metrics = f.m;
     st.layout_collapsed = st.collapsed;
+    st.layout_all_lanes = st.all_lanes;
   }
   const std::vector<LaidTrack>& tracks = st.layout;
   const float total_h = layout_height(tracks, f.m);
@@ -602,6 +667,12 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
       if (t.y < st.scroll_y || t.y + f.m.row_h > st.scroll_y + area) st.scroll_y = t.y - area * 0.3f;
     }
     st.focus_thread = kNone;
+  }
+  if (reveal.group != kNone) {
+    if (const LaidTrack* t = lane_track(tracks, reveal)) {
+      const float y = row_y(*t, lane_row(*t, reveal.lane), f.m), area = f.clip_y1 - f.clip_y0;
+      if (y < st.scroll_y || y + f.m.row_h > st.scroll_y + area) st.scroll_y = y - area * 0.3f;
+    }
   }
   const float area_h = f.clip_y1 - f.clip_y0;
   st.scroll_y = std::clamp(st.scroll_y, 0.0f, std::max(0.0f, total_h - area_h));

@@ -13,7 +13,8 @@
 //   W / S            zoom in / out                   A / D: pan left / right
 //   F                zoom to the selection           0 / Home: fit the whole trace
 //   click            select a slice, object or snapshot (a folded block zooms into it)  Esc: clear
-//   click a name     process header: collapse/expand; counter: stacked/overlaid series
+//   click a name     process header: collapse/expand; counter: stacked/overlaid series;
+//                    Async / Objects with more than kLaneCap lanes: all lanes / kLaneCap rows
 //
 // Usage
 //   vz::TimelineState tl;                         // one per loaded trace
@@ -32,7 +33,7 @@
 namespace vz {
 
 // Something on the timeline the mouse can point at or the user can select.
-enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter, Object, Snapshot };
+enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter, Object, Snapshot, Lanes };
 struct Pick {
   PickKind kind = PickKind::None;
   uint32_t thread = kNone;  // Slice, Fold (thread rows), Instant with thread scope
@@ -45,7 +46,9 @@ struct Pick {
                             // its pixel (a click on more than one zooms in)
   Time t0 = 0, t1 = 0;      // Fold: its time extent; Object: its lifetime; Snapshot: its time
                             // (to the last one sharing its pixel)
-  uint32_t group = kNone;   // Object, Snapshot, Fold of objects: position in ViewIndex::processes()
+  uint32_t group = kNone;   // Object, Snapshot, Fold of objects, Lanes: position in ViewIndex::processes()
+  // Lanes (the summary row of a capped Async or Objects track; hovered, never selected): set is
+  // 0 for Async, 1 for Objects; index = lanes it stands for; count = their items under the mouse.
   bool operator==(const Pick& o) const {
     return kind == o.kind && thread == o.thread && set == o.set && index == o.index && scope == o.scope &&
            group == o.group;
@@ -69,13 +72,15 @@ struct TimelineFrameStats {
   size_t slices_folded = 0;  // slices hidden inside folds
 };
 
-// The panel's state: view, scroll, collapsed groups, selection, range, drags.
+// The panel's state: view, scroll, collapsed groups, capped tracks, selection, range, drags.
 struct TimelineState {
   TimeView view;
   bool fitted = false;              // the view was fitted to the trace once
   float scroll_y = 0;               // vertical scroll of the track area, pixels
   std::vector<uint8_t> collapsed;   // per process group
   std::vector<uint8_t> overlaid;    // per counter: 1 = series overlaid, 0 = stacked
+  std::vector<uint8_t> all_lanes;   // per process group: kAllAsyncLanes / kAllObjectLanes when that
+                                    // track shows every lane instead of kLaneCap rows
   Pick hovered;                     // under the mouse this frame
   Pick selected;                    // clicked
   bool has_range = false;           // a time range is selected
@@ -107,10 +112,14 @@ struct TimelineState {
   std::vector<FlowArrow> flow_arrows;
   Pick flow_arrows_for;
   uint64_t flow_arrows_index = 0;  // ViewIndex::generation() they were found in
+  // The selection last checked for a lane the cap hides (internal): a new one there shows all of
+  // its track's lanes and scrolls to it, once, so a later click on the name caps the track again.
+  Pick revealed;
   // The last track layout and what it was made from (internal): remade when any of them changes.
   std::vector<LaidTrack> layout;
   std::vector<uint32_t> track_of_thread;  // per Trace::threads index: its track, kNone if hidden
   std::vector<uint8_t> layout_collapsed;
+  std::vector<uint8_t> layout_all_lanes;
   LayoutMetrics layout_metrics;
   uint64_t layout_index = 0;              // ViewIndex::generation() it was made for
   // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep

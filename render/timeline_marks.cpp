@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "render/counter_lod.h"
+#include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
 
@@ -337,6 +338,15 @@ void draw_hover_tooltip(Frame& f) {
       ImGui::TextUnformatted(format_time_span(double(o.end - o.start)).c_str());
       dim("Snapshots");
       ImGui::Text("%u", o.snap_count);
+      break;
+    }
+    case PickKind::Lanes: {
+      title(format_count(h.index) + " more lanes");
+      ImGui::Text("%s %s here", format_count(h.count).c_str(),
+                  h.set == 0 ? (h.count == 1 ? "async slice" : "async slices") : (h.count == 1 ? "object" : "objects"));
+      ImGui::TextColored(palette().text_dim, "Grey where any of these lanes has something");
+      ImGui::TextColored(palette().text_dim, "Click the track's name to show all %s lanes",
+                         format_count(h.index + kLaneCap - 1).c_str());
       break;
     }
     case PickKind::None: break;

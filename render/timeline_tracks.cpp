@@ -5,6 +5,7 @@
 
 #include "render/counter_lod.h"
 #include "render/lod.h"
+#include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
 
@@ -128,6 +129,58 @@ void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, 
   }
 }
 
+// The rows [first, second) of a track whose top is at screen y `top` that overlap the visible
+// band: a track may have as many rows as items alive at once.
+std::pair<uint32_t, uint32_t> rows_in_view(const Frame& f, float top, uint32_t rows) {
+  const uint32_t r0 = f.clip_y0 > top ? uint32_t(std::min(double(rows), double((f.clip_y0 - top) / f.m.row_h))) : 0;
+  const uint32_t r1 = uint32_t(std::min(double(rows), std::max(0.0, double((f.clip_y1 - top) / f.m.row_h)) + 1.0));
+  return {r0, std::max(r0, r1)};
+}
+
+// The summary row of a capped Async or Objects track (set 0 / 1): grey runs where any lane it
+// stands for has something, drawn from the union of their items (ProcessTracks::async_hidden,
+// objects_hidden), so its cost does not grow with the lanes. Under the mouse it is a Lanes pick
+// whose count, `count_at(t0, t1)`, is the items there: a binary search per lane, only while hovered.
+template <class CountAt>
+void draw_hidden_lanes(Frame& f, const LaidTrack& t, const std::vector<TimeSpan>& hidden, uint8_t set,
+                       CountAt&& count_at) {
+  const float y = f.tracks_y + row_y(t, t.rows - 1, f.m);
+  if (!f.row_visible(y, f.m.row_h)) return;
+  f.stats.rows++;
+  const TimeView& v = f.st->view;
+  f.dl->AddLine(ImVec2(f.plot_x, y), ImVec2(f.plot_x + f.plot_w, y), to_u32(palette().text_dim) & 0x60ffffffu);
+  const ImU32 col = f.hl->active() ? dim_color(fold_color()) : fold_color();
+  const uint32_t lanes = t.lanes - (t.rows - 1);
+  const std::string text = format_count(lanes) + " more lanes";
+  const float text_w = ImGui::CalcTextSize(text.c_str()).x + f.text_h;
+  bool labelled = false;
+  const auto runs = row_cover_runs(0, uint32_t(hidden.size()), [&](uint32_t i) { return hidden[i].t0; },
+                                   [&](uint32_t i) { return hidden[i].t1; }, v, kGapPx);
+  for (const PixelRun& r : runs) {
+    const float x0 = f.sx(r.x0), x1 = f.sx(r.x1);
+    f.dl->AddRectFilled(ImVec2(x0, y + 1), ImVec2(x1, y + f.m.row_h - 1), col);
+    // Said once, in the first run with room for it (the tooltip says it anywhere).
+    const float shown0 = std::max(x0, f.plot_x), shown1 = std::min(x1, f.plot_x + f.plot_w);
+    if (!labelled && shown1 - shown0 >= text_w) {
+      row_text(f, shown0, shown1, y, text, col);
+      labelled = true;
+    }
+    f.stats.items++;
+  }
+  if (f.mouse_in_plot && f.mouse.y >= y && f.mouse.y < y + f.m.row_h) {
+    const double mx = double(f.mouse.x - f.plot_x);
+    f.hover = Pick{};
+    f.hover.kind = PickKind::Lanes;
+    f.hover.group = t.group;
+    f.hover.set = set;
+    f.hover.index = lanes;
+    f.hover.t0 = v.time_at(mx - 1.0);  // the pixel under the mouse, give or take one (as items are picked)
+    f.hover.t1 = v.time_at(mx + 1.0);
+    f.hover.count = count_at(f.hover.t0, f.hover.t1);
+    f.hover_row_y = y;
+  }
+}
+
 // Value -> screen y inside a counter track.
 struct ValueScale {
   double lo = 0, hi = 1;
@@ -160,9 +213,13 @@ void draw_thread_track(Frame& f, const LaidTrack& t) {
 void draw_async_track(Frame& f, const LaidTrack& t) {
   const float top = f.tracks_y + t.y;
   if (!f.row_visible(top, t.h)) return;
-  const auto& lanes = f.index->processes()[t.group].async_lanes;
+  const ProcessTracks& p = f.index->processes()[t.group];
+  const auto& lanes = p.async_lanes;
   const auto& all = f.trace->async_slices;
-  for (uint32_t l = 0; l < lanes.size(); ++l) {
+  // Only the lanes in view; a capped track's last row stands for the others.
+  const uint32_t shown = capped(t) ? t.rows - 1 : t.rows;
+  const auto [r0, r1] = rows_in_view(f, top, t.rows);
+  for (uint32_t l = r0; l < std::min(r1, shown); ++l) {
     const float y = top + float(l) * f.m.row_h;
     if (!f.row_visible(y, f.m.row_h)) continue;
     f.stats.rows++;
@@ -183,6 +240,18 @@ void draw_async_track(Frame& f, const LaidTrack& t) {
       }
     });
   }
+  if (capped(t) && r1 == t.rows) {
+    draw_hidden_lanes(f, t, p.async_hidden, 0, [&](Time t0, Time t1) {
+      uint32_t n = 0;
+      for (uint32_t l = shown; l < lanes.size(); ++l) {
+        const std::vector<uint32_t>& lane = lanes[l];
+        n += row_count_overlapping(0, uint32_t(lane.size()), [&](uint32_t i) { return all[lane[i]].start; },
+                                   [&](uint32_t i) { return saturating_end(all[lane[i]].start, all[lane[i]].dur); },
+                                   t0, t1);
+      }
+      return n;
+    });
+  }
 }
 
 float snapshot_half_width(const Frame& f) { return std::max(3.0f, std::round(f.m.row_h * 0.3f)); }
@@ -193,13 +262,15 @@ float snapshot_half_width(const Frame& f) { return std::max(3.0f, std::round(f.m
 void draw_objects_track(Frame& f, const LaidTrack& t) {
   const float top = f.tracks_y + t.y;
   if (!f.row_visible(top, t.h)) return;
-  const ObjectTracks& ot = f.index->processes()[t.group].objects;
+  const ProcessTracks& p = f.index->processes()[t.group];
+  const ObjectTracks& ot = p.objects;
   const std::vector<ObjectInstance>& inst = ot.instances;
   const TimeView& v = f.st->view;
-  const uint32_t lanes = ot.lanes();
-  // Only the lanes in view: a process may have as many lanes as objects alive at once.
-  const uint32_t l0 = f.clip_y0 > top ? uint32_t(std::min(double(lanes), double((f.clip_y0 - top) / f.m.row_h))) : 0;
-  const uint32_t l1 = uint32_t(std::min(double(lanes), std::max(0.0, double((f.clip_y1 - top) / f.m.row_h)) + 1.0));
+  // Only the lanes in view: a process may have as many lanes as objects alive at once. A capped
+  // track's last row stands for the lanes from there on.
+  const uint32_t shown = capped(t) ? t.rows - 1 : t.rows;
+  const auto [r0, r1] = rows_in_view(f, top, t.rows);
+  const uint32_t l0 = r0, l1 = std::min(r1, shown);
   const bool active = f.hl->active();
   const float hw = snapshot_half_width(f);
   const ImU32 marker_fill = IM_COL32(28, 28, 34, 255), marker_edge = IM_COL32(250, 250, 250, 220);
@@ -282,6 +353,16 @@ void draw_objects_track(Frame& f, const LaidTrack& t) {
       }
       k = next;
     }
+  }
+  if (capped(t) && r1 == t.rows) {
+    draw_hidden_lanes(f, t, p.objects_hidden, 1, [&](Time t0, Time t1) {
+      uint32_t n = 0;
+      for (uint32_t l = shown; l < ot.lanes(); ++l) {
+        n += row_count_overlapping(ot.lane_begin[l], ot.lane_begin[l + 1], [&](uint32_t i) { return inst[i].start; },
+                                   [&](uint32_t i) { return inst[i].end; }, t0, t1);
+      }
+      return n;
+    });
   }
 }
 

@@ -2,10 +2,12 @@
 //
 // Tracks come from a ViewIndex in display order: per process group a header, then its counters,
 // its async lanes, its object lanes (one track, a row per lane) and its threads (nested depths first, then overflow lanes). A collapsed group
-// keeps only its header. The timeline keeps the last layout and makes a new one (O(tracks)) when
-// a group is collapsed or expanded, the metrics change (a new font size) or the index does; a
-// frame then draws only the tracks in view (tracks_between). Nothing here depends on ImGui:
-// hit-testing a y position is unit-tested.
+// keeps only its header. An Async or Objects track with more than kLaneCap lanes (view_index.h)
+// shows kLaneCap rows unless its group's `all_lanes` bit is set: lanes 0 .. kLaneCap - 2, then a
+// summary row standing for the rest. The timeline keeps the last layout and makes a new one
+// (O(tracks)) when a group is collapsed or expanded, a track's lanes are capped or shown, the
+// metrics change (a new font size) or the index does; a frame then draws only the tracks in view
+// (tracks_between). Nothing here depends on ImGui: hit-testing a y position is unit-tested.
 #pragma once
 
 #include <cstdint>
@@ -32,14 +34,32 @@ struct LaidTrack {
   uint32_t group = 0;   // position in ViewIndex::processes()
   uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index;
                         // Header, Async, Objects: Trace::processes index
-  uint32_t rows = 0;    // Thread: nested depths + overflow lanes (>= 1); Async, Objects: lanes
+  uint32_t rows = 0;    // rows shown. Thread: nested depths + overflow lanes (>= 1); Async,
+                        // Objects: lanes, or kLaneCap when capped (see lanes)
   uint32_t nested = 0;  // Thread: how many of `rows` are nested depths (the rest are overflow)
+  uint32_t lanes = 0;   // Async, Objects: lanes in the track. rows < lanes when capped: then the
+                        // last row summarises lanes rows - 1 .. lanes - 1 (lane_row())
   float y = 0, h = 0;   // top and height, relative to the top of the track area
 };
 
-// Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks.
+// Bits of a group's `all_lanes` entry: its Async / Objects track shows every lane, not kLaneCap rows.
+constexpr uint8_t kAllAsyncLanes = 1, kAllObjectLanes = 2;
+
+// Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks; `all_lanes[g]`
+// (missing = 0) lifts the lane cap of its Async (kAllAsyncLanes) and Objects (kAllObjectLanes)
+// tracks.
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
-                                     const LayoutMetrics& m);
+                                     const std::vector<uint8_t>& all_lanes, const LayoutMetrics& m);
+
+// Rows shown for a track of `lanes` lanes: all of them when `all` or when they fit the cap.
+inline uint32_t lane_rows(uint32_t lanes, bool all) { return all || lanes <= kLaneCap ? lanes : kLaneCap; }
+
+// Whether an Async or Objects track hides lanes in its last row.
+inline bool capped(const LaidTrack& t) { return t.rows < t.lanes; }
+
+// The row of an Async or Objects track that lane `lane` is drawn in: its own, or the summary row
+// when the cap hides it.
+inline uint32_t lane_row(const LaidTrack& t, uint32_t lane) { return lane < t.rows ? lane : t.rows - 1; }
 
 inline bool operator==(const LayoutMetrics& a, const LayoutMetrics& b) {
   return a.row_h == b.row_h && a.header_h == b.header_h && a.counter_h == b.counter_h && a.gap == b.gap;

@@ -177,6 +177,20 @@ ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>
   return out;
 }
 
+std::vector<TimeSpan> merge_spans(std::vector<TimeSpan> spans) {
+  std::sort(spans.begin(), spans.end(), [](const TimeSpan& a, const TimeSpan& b) { return a.t0 < b.t0; });
+  std::vector<TimeSpan> out;
+  for (const TimeSpan& s : spans) {
+    if (!out.empty() && s.t0 <= out.back().t1) {
+      out.back().t1 = std::max(out.back().t1, s.t1);
+    } else {
+      out.push_back(s);
+    }
+  }
+  out.shrink_to_fit();
+  return out;
+}
+
 ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   static std::atomic<uint64_t> made{0};
   generation_ = ++made;
@@ -232,6 +246,24 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
       objects[g] = {};
     });
   }
+  parallel_for(processes_.size(), 0, [&](size_t g) {
+    ProcessTracks& p = processes_[g];
+    std::vector<TimeSpan> spans;
+    for (size_t l = kLaneCap - 1; p.async_lanes.size() > kLaneCap && l < p.async_lanes.size(); ++l) {
+      for (uint32_t i : p.async_lanes[l]) {
+        const AsyncSlice& a = trace.async_slices[i];
+        spans.push_back({a.start, saturating_end(a.start, a.dur)});
+      }
+    }
+    p.async_hidden = merge_spans(std::move(spans));
+    spans = {};
+    const ObjectTracks& ot = p.objects;
+    if (ot.lanes() > kLaneCap) {
+      for (uint32_t i = ot.lane_begin[kLaneCap - 1]; i < ot.instances.size(); ++i)
+        spans.push_back({ot.instances[i].start, ot.instances[i].end});
+    }
+    p.objects_hidden = merge_spans(std::move(spans));
+  });
   for (uint32_t i = 0; i < trace.process_instants.size(); ++i) {
     const uint32_t th = trace.process_instants[i].thread;
     if (th >= trace.threads.size()) continue;
@@ -302,6 +334,7 @@ size_t ViewIndex::memory_bytes() const {
     for (const auto& l : g.async_lanes) n += l.capacity() * 4;
     n += g.objects.instances.capacity() * sizeof(ObjectInstance) +
          (g.objects.lane_begin.capacity() + g.objects.snapshots.capacity()) * 4;
+    n += (g.async_hidden.capacity() + g.objects_hidden.capacity()) * sizeof(TimeSpan);
   }
   for (const auto& [id, v] : flows_by_id_) n += v.capacity() * 4 + 32;
   for (const auto& v : flows_by_thread_) n += v.capacity() * 4;

@@ -2,8 +2,9 @@
 //
 // The model is laid out for loading and querying; drawing also needs the tracks in display order
 // (processes by sort index then pid, each with its counters, async lanes, object lanes and
-// threads), async slices grouped by lane, object instances in lanes, process-scoped instants per
-// process, flows grouped by id, a stable hue per label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
+// threads), async slices grouped by lane, object instances in lanes, what the lanes past the lane
+// cap cover (kLaneCap), process-scoped instants per process, flows grouped by id, a stable hue per
+// label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
 // events (slices need nothing extra: their depth-major columns are the index), and must not happen
 // on the UI thread, so a ViewIndex is built next to the trace and then only read.
 //
@@ -68,12 +69,33 @@ struct ObjectTracks {
 // in file order). The trace's start and end bound instances without an N / a D.
 ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>& of_process);
 
+// Lanes are as many as the items alive at once, so a process with 20 000 async operations in
+// flight has 20 000 async lanes. An Async or Objects track with more than kLaneCap lanes shows
+// kLaneCap rows until the user expands it (render/track_layout.h): lanes 0 .. kLaneCap - 2 as they
+// are, and a last row that summarises the others (lanes kLaneCap - 1 and up, "hidden") by where
+// any of them has something. That row is drawn from the union of the hidden lanes' items, made
+// here once, so a frame costs the same for 20 or 20 million hidden lanes.
+constexpr uint32_t kLaneCap = 16;
+
+// A closed time interval [t0, t1].
+struct TimeSpan {
+  Time t0 = 0, t1 = 0;
+  bool operator==(const TimeSpan& o) const { return t0 == o.t0 && t1 == o.t1; }
+};
+
+// The union of `spans` (each t0 <= t1) as disjoint spans sorted by start, with gaps between them
+// (b.t0 > a.t1: spans that overlap or touch are one). O(n log n).
+std::vector<TimeSpan> merge_spans(std::vector<TimeSpan> spans);
+
 // A process group in display order.
 struct ProcessTracks {
   uint32_t process = 0;                 // Trace::processes index
   std::vector<uint32_t> counters;       // Trace::counters indices, by name
   std::vector<std::vector<uint32_t>> async_lanes;  // per lane: Trace::async_slices indices by start
   ObjectTracks objects;                 // object instances in lanes
+  // The summary rows of the capped tracks: the union of the async slices (object instances) in
+  // lanes kLaneCap - 1 and up (merge_spans); empty when there are at most kLaneCap lanes.
+  std::vector<TimeSpan> async_hidden, objects_hidden;
   std::vector<uint32_t> threads;        // Trace::threads indices, by sort index then tid
   std::vector<uint32_t> instants;       // Trace::process_instants of this process, by ts
 };

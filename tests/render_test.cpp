@@ -1,5 +1,5 @@
-// Pixel tests of render/: the timeline (slice colours by row, folded runs, counters, highlight),
-// the flamegraph (frame widths) and the differential flamegraph (colours of slower, faster and
+// Pixel tests of render/: the timeline (slice colours by row, folded runs, counters, highlight,
+// tracks capped at kLaneCap lanes), the flamegraph (frame widths) and the differential flamegraph (colours of slower, faster and
 // unchanged functions, a uniformly slower run, the width toggle), drawn by the real panels through ImGui's OpenGL3 backend into
 // an offscreen framebuffer (tests/render_harness.h) and read back.
 //
@@ -97,7 +97,7 @@ struct TimelineFixture {
   }
   // The laid-out track of a kind and id (the first with that kind when id is kNone).
   LaidTrack track(TrackKind kind, uint32_t id = kNone) const {
-    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.metrics))
+    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.all_lanes, state.metrics))
       if (t.kind == kind && (id == kNone || t.id == id)) return t;
     FAIL("track not laid out");
     return {};
@@ -226,6 +226,116 @@ TEST_CASE("timeline: object instances are bars in their label's colour; hover an
   CHECK(fx.state.selected.kind == PickKind::Object);
   CHECK(fx.state.selected.t0 == 100000);
   CHECK(fx.state.selected.t1 == 900000);
+}
+
+TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in one row; a click on the name shows them all") {
+  // 15 async slices and 15 objects over [0, 1] us, then 25 of each over [2, 3]: 25 lanes, of
+  // which lanes 15..24 (hidden: kLaneCap - 1 and up) hold only late ones.
+  static_assert(kLaneCap == 16, "the trace is made for a cap of 16");
+  std::string json = R"({"traceEvents":[{"ph":"X","pid":1,"tid":1,"ts":0,"dur":4,"name":"main"})";
+  auto add = [&](const char* name, int i, int t0, int t1) {
+    const std::string common = std::string(R"(,"pid":1,"tid":1,"name":")") + name + R"(","id":")" + name + std::to_string(i) + "\"}";
+    json += R"(,{"ph":"b","cat":"c","ts":)" + std::to_string(t0) + common;
+    json += R"(,{"ph":"e","cat":"c","ts":)" + std::to_string(t1) + common;
+    json += R"(,{"ph":"N","ts":)" + std::to_string(t0) + common;
+    json += R"(,{"ph":"D","ts":)" + std::to_string(t1) + common;
+  };
+  for (int i = 0; i < 15; ++i) add("early", i, 0, 1);
+  for (int i = 0; i < 25; ++i) add("late", i, 2, 3);
+  json += "]}";
+  TimelineFixture fx(json);
+  const ProcessTracks& p = fx.index->processes()[0];
+  REQUIRE(p.async_lanes.size() == 25);
+  REQUIRE(p.objects.lanes() == 25);
+  CHECK(p.async_hidden == std::vector<TimeSpan>{{2000, 3000}});
+  CHECK(p.objects_hidden == std::vector<TimeSpan>{{2000, 3000}});
+  Image img = fx.draw();
+  TimelineState& st = fx.state;
+  const LayoutMetrics& m = st.metrics;
+  const uint32_t early = label_color(*fx.index, label_named(*fx.trace, "early"));
+  const uint32_t late = label_color(*fx.index, label_named(*fx.trace, "late"));
+  auto mid_y = [&](const LaidTrack& t, uint32_t row) { return st.tracks_y + row_y(t, row, m) + m.row_h / 2; };
+  for (TrackKind kind : {TrackKind::Async, TrackKind::Objects}) {
+    CAPTURE(int(kind));
+    const LaidTrack t = fx.track(kind);
+    CHECK(t.lanes == 25);
+    CHECK(t.rows == kLaneCap);
+    st.scroll_y = t.y;  // the track at the top (both do not fit the window)
+    img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+    const double sy = mid_y(t, kLaneCap - 1);
+    REQUIRE(sy < kHeight - 20);
+    // A shown lane as before; the summary row grey where the hidden lanes have something, empty
+    // where they have nothing (lanes 0..14 hold the early ones, the hidden lanes do not).
+    check_color_at(img, fx.x_at(500), mid_y(t, 0), early, "lane 0, early");
+    check_color_at(img, fx.x_at(2500), sy, tl::fold_color(), "summary row over the late ones");
+    check_color_at(img, fx.x_at(500), sy, background(), "summary row where the hidden lanes are empty");
+    // Hovered: how many lanes it stands for and how many items are under the mouse.
+    vz::testing::MouseInput mouse;
+    mouse.x = float(fx.x_at(2300));
+    mouse.y = float(sy);
+    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
+    CHECK(st.hovered.kind == PickKind::Lanes);
+    CHECK(st.hovered.set == (kind == TrackKind::Async ? 0 : 1));
+    CHECK(st.hovered.index == 10);
+    CHECK(st.hovered.count == 10);
+    mouse.x = float(fx.x_at(1500));
+    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
+    CHECK(st.hovered.kind == PickKind::Lanes);
+    CHECK(st.hovered.count == 0);
+  }
+
+  // A click on the Async track's name shows its 25 lanes; the hidden ones are drawn as lanes.
+  auto click = [&](float x, float y) {
+    vz::testing::MouseInput mouse;
+    mouse.x = x;
+    mouse.y = y;
+    mouse.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
+    mouse.click = -1;
+    return g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2, &mouse);
+  };
+  st.scroll_y = 0;
+  const LaidTrack async = fx.track(TrackKind::Async);
+  g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2);
+  click(st.plot_x - 30, float(mid_y(async, 0)));
+  CHECK(st.all_lanes.size() >= 1);
+  const LaidTrack shown = fx.track(TrackKind::Async);
+  CHECK(shown.rows == 25);
+  CHECK(fx.track(TrackKind::Objects).rows == kLaneCap);  // the other track keeps its cap
+  img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  check_color_at(img, fx.x_at(2500), mid_y(shown, kLaneCap - 1), late, "lane 15, shown");
+  check_color_at(img, fx.x_at(2500), mid_y(shown, 24), late, "lane 24, shown");
+  // Again: capped.
+  click(st.plot_x - 30, float(mid_y(shown, 0)));
+  CHECK(fx.track(TrackKind::Async).rows == kLaneCap);
+
+  // Selecting an object in a hidden lane (as --select or the details panel do) shows its
+  // track's lanes and scrolls its row into view, outlined.
+  uint32_t hidden = kNone;
+  for (uint32_t i = 0; i < p.objects.instances.size() && hidden == kNone; ++i)
+    if (p.objects.instances[i].lane == 24) hidden = i;
+  REQUIRE(hidden != kNone);
+  st.selected = object_pick(*fx.index, 0, hidden);
+  img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  const LaidTrack objects = fx.track(TrackKind::Objects);
+  CHECK(objects.rows == 25);
+  const double row24 = mid_y(objects, 24);
+  CHECK(row24 > st.tracks_y);
+  CHECK(row24 < kHeight - 20);
+  check_color_at(img, fx.x_at(2500), row24, late, "the selected object's row");
+  // Capped again by the user, the selection stays and the track stays capped.
+  click(st.plot_x - 30, float(row24));  // anywhere in the track's part of the gutter
+  img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  const LaidTrack recapped = fx.track(TrackKind::Objects);
+  CHECK(recapped.rows == kLaneCap);
+  CHECK(st.selected.kind == PickKind::Object);
+  CHECK(st.selected.index == hidden);
+  // Its outline (white on the dark theme) is on the summary row, at the object's start.
+  bool outlined = false;
+  const int ox = int(std::lround(fx.x_at(2000))), oy = int(mid_y(recapped, kLaneCap - 1));
+  for (int x = ox - 3; x <= ox + 2; ++x) outlined = outlined || img.at(x, oy).near(IM_COL32(255, 255, 255, 255), 40);
+  CHECK(outlined);
+  for (int x = ox - 3; x <= ox + 2; ++x) CHECK_FALSE(img.at(x, int(mid_y(recapped, 0))).near(IM_COL32(255, 255, 255, 255), 40));
 }
 
 TEST_CASE("timeline: a counter ramp rises from left to right with background above it") {

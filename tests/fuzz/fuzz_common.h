@@ -202,7 +202,7 @@ inline void check_trace(const vz::Trace& tr) {
 inline void exercise_views(const vz::Trace& tr) {
   if (tr.slice_count() > 200000 || tr.counters.size() > 20000) return;  // keeps exec/s up
   vz::ViewIndex index(tr);
-  auto tracks = vz::layout_tracks(index, {}, vz::LayoutMetrics{});
+  auto tracks = vz::layout_tracks(index, {}, {}, vz::LayoutMetrics{});
   for (size_t i = 1; i < tracks.size(); ++i) VZ_FUZZ_CHECK(tracks[i - 1].y <= tracks[i].y, i);
   (void)vz::tracks_between(tracks, 0, 500);
   const vz::Time lo = tr.start, hi = std::max(tr.start, tr.end);

@@ -1,6 +1,7 @@
 // Tests of render/lod.h: folding a row of non-overlapping intervals for drawing, against brute
 // force: every interval is covered exactly once, in order; wide intervals are drawn alone; folds
 // only hold narrow intervals; the number of items stays bounded by the pixels, not the events.
+// Also the pixel runs a row covers (a capped track's summary row) and counting over a time range.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -245,6 +246,115 @@ TEST_CASE("hit-testing a row finds the slice under the cursor") {
           CHECK(!(x >= x0 - 1.0 && x <= x1 + 1.0));
         }
       }
+    }
+  }
+}
+
+namespace {
+
+std::vector<PixelRun> cover(const Row& r, const TimeView& v, double gap_px) {
+  return row_cover_runs(0, uint32_t(r.start.size()), [&](uint32_t i) { return r.start[i]; },
+                        [&](uint32_t i) { return r.end[i]; }, v, gap_px);
+}
+
+// Random disjoint spans with gaps between them (what merge_spans makes), some long, some a point.
+Row random_union(std::mt19937_64& rng, size_t n, Time max_gap, Time max_len) {
+  Row r;
+  Time at = Time(rng() % 1000) - 500;
+  for (size_t i = 0; i < n; ++i) {
+    at += 1 + Time(rng() % uint64_t(max_gap));
+    const Time len = rng() % 4 == 0 ? 0 : Time(rng() % uint64_t(max_len + 1));
+    r.start.push_back(at);
+    r.end.push_back(at + len);
+    at += len;
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cover runs: the pixels of a row's intervals, against a linear walk and per pixel") {
+  std::mt19937_64 rng(23);
+  for (int iter = 0; iter < 600; ++iter) {
+    const Row r = iter % 2 ? random_union(rng, 1 + rng() % 300, 1 + rng() % 3000, 1 + rng() % 4000)
+                           : random_row(rng, 1 + rng() % 300, 1 + rng() % 3000, 1 + rng() % 4000);
+    TimeView v;
+    v.fit(r.start.front(), r.end.back(), 50 + double(rng() % 1500));
+    if (rng() % 2) v.zoom_at(double(rng() % 500), std::pow(2.0, -double(rng() % 14)));
+    const double gap = rng() % 3 == 0 ? 0.0 : 1.0;
+    CAPTURE(iter);
+    const std::vector<PixelRun> runs = cover(r, v, gap);
+    // Linear reference: every interval in view, each at least 1 px wide, joined to the run
+    // before when it starts within `gap` pixels of its end; clipped to the view plus the gap.
+    const double lo = -gap, hi = v.width() + gap;
+    std::vector<PixelRun> want;
+    for (size_t i = 0; i < r.start.size(); ++i) {
+      if (r.end[i] < v.left() || r.start[i] > v.right() + 1) continue;
+      const double x0 = v.x_of(r.start[i]), x1 = std::max(v.x_of(r.end[i]), x0 + 1.0);
+      if (!want.empty() && r.start[i] <= v.time_at(want.back().x1 + gap)) {
+        want.back().x1 = std::max(want.back().x1, x1);
+      } else {
+        want.push_back({x0, x1});
+      }
+    }
+    // Runs past the right edge: one run to the edge covers whatever follows.
+    for (size_t k = 0; k < want.size(); ++k) {
+      if (want[k].x1 > hi) want.resize(k + 1);
+    }
+    for (PixelRun& w : want) {
+      w.x0 = std::max(w.x0, lo);
+      w.x1 = std::max(std::min(w.x1, hi), w.x0 + 1.0);
+    }
+    REQUIRE(runs.size() == want.size());
+    for (size_t k = 0; k < runs.size(); ++k) {
+      CHECK(runs[k].x0 == want[k].x0);
+      CHECK(runs[k].x1 == want[k].x1);
+      if (k > 0) CHECK(runs[k].x0 > runs[k - 1].x1 + gap - 1.0);  // separate runs are apart
+    }
+    // Per pixel column of the view: covered by a run when an interval in view (as fold_row
+    // finds them) is drawn there.
+    for (int c = 0; c < int(v.width()); ++c) {
+      bool drawn = false;
+      for (size_t i = 0; i < r.start.size() && !drawn; ++i) {
+        if (r.end[i] < v.left() || r.start[i] > v.right() + 1) continue;
+        const double x0 = v.x_of(r.start[i]), x1 = std::max(v.x_of(r.end[i]), x0 + 1.0);
+        drawn = x0 < c + 1 && x1 > c;
+      }
+      if (!drawn) continue;
+      bool covered = false;
+      for (const PixelRun& run : runs) covered = covered || (run.x0 < c + 1 && run.x1 > c);
+      CHECK_MESSAGE(covered, "column " << c);
+    }
+  }
+}
+
+TEST_CASE("cover runs of a dense row are few, however many intervals") {
+  Row r;
+  for (Time i = 0; i < 1000000; ++i) {
+    r.start.push_back(i * 10);
+    r.end.push_back(i * 10 + 7);
+  }
+  TimeView v;
+  v.fit(0, 10000000, 1000);
+  const auto runs = cover(r, v, 1.0);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].x0 == v.x_of(0));
+  CHECK(runs[0].x1 == v.x_of(r.start.back()) + 1.0);  // the last interval, drawn 1 px wide
+  v.fit(-5000000, -1000000, 1000);  // before the row
+  CHECK(cover(r, v, 1.0).empty());
+}
+
+TEST_CASE("counting a row's intervals over a time range agrees with a scan") {
+  std::mt19937_64 rng(29);
+  for (int iter = 0; iter < 300; ++iter) {
+    const Row r = random_row(rng, rng() % 200, 1 + rng() % 50, 1 + rng() % 50);
+    const uint32_t n = uint32_t(r.start.size());
+    for (int q = 0; q < 20; ++q) {
+      const Time t0 = Time(rng() % 6000) - 600, t1 = t0 + Time(rng() % 100);
+      uint32_t want = 0;
+      for (uint32_t i = 0; i < n; ++i) want += r.start[i] <= t1 && r.end[i] >= t0;
+      CHECK(row_count_overlapping(0, n, [&](uint32_t i) { return r.start[i]; }, [&](uint32_t i) { return r.end[i]; },
+                                  t0, t1) == want);
     }
   }
 }

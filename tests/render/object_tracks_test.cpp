@@ -231,6 +231,15 @@ TEST_CASE("hostile object inputs stay linear: an O storm, many ids alive, an N s
   const ObjectTracks& many = index.processes()[1].objects;
   CHECK(many.instances.size() == 20000);
   CHECK(many.lanes() == 20000);
+  // Never destroyed: the hidden lanes (15 and up) are alive from the 16th N to the trace's end,
+  // one span for the summary row of a track laid out with kLaneCap rows.
+  REQUIRE(index.processes()[1].objects_hidden.size() == 1);
+  CHECK(index.processes()[1].objects_hidden[0].t0 == many.instances[many.lane_begin[kLaneCap - 1]].start);
+  CHECK(index.processes()[1].objects_hidden[0].t1 == t->end);
+  CHECK(index.processes()[0].objects_hidden.empty());
+  for (const LaidTrack& lt : layout_tracks(index, {}, {}, LayoutMetrics{})) {
+    if (lt.kind == TrackKind::Objects) CHECK(lt.rows == (lt.group == 1 ? kLaneCap : 1));
+  }
   const ObjectTracks& renew = index.processes()[2].objects;
   CHECK(renew.instances.size() == 20000);
   CHECK(renew.lanes() == 1);  // each N ends the one before it at the same time
@@ -250,13 +259,15 @@ TEST_CASE("the objects track sits after the async lanes and before the threads, 
   LayoutMetrics m;
   m.row_h = 10;
   m.gap = 4;
-  const auto tracks = layout_tracks(index, {}, m);
+  const auto tracks = layout_tracks(index, {}, {}, m);
   std::vector<TrackKind> kinds;
   for (const LaidTrack& lt : tracks) kinds.push_back(lt.kind);
   CHECK(kinds == std::vector<TrackKind>{TrackKind::Header, TrackKind::Async, TrackKind::Objects, TrackKind::Thread,
                                         TrackKind::Header, TrackKind::Thread});
   const LaidTrack& ob = tracks[2];
   CHECK(ob.rows == 2);
+  CHECK(ob.lanes == 2);
+  CHECK_FALSE(capped(ob));
   CHECK(ob.h == 20);
   CHECK(ob.group == 0);
   CHECK(hit_track(tracks, ob.y + 1, m).track == 2);
@@ -267,7 +278,7 @@ TEST_CASE("the objects track sits after the async lanes and before the threads, 
   CHECK(a == 2);
   CHECK(b == 3);
   // Collapsed with its group.
-  const auto folded = layout_tracks(index, {1}, m);
+  const auto folded = layout_tracks(index, {1}, {}, m);
   CHECK(folded.size() == 3);
   CHECK(std::none_of(folded.begin(), folded.end(), [](const LaidTrack& l) { return l.kind == TrackKind::Objects; }));
 }
