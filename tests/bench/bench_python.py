@@ -123,10 +123,9 @@ def memory_per_event():
 
 SAVE_PROBE = """
 import json, os, sys, time
-sys.path[:0] = {path!r}
+sys.path[:0] = {path!r} + [{tmp!r}]
 from viztracer import VizTracer
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
+from fibmod import fib  # a function of a file, named as a user's would be
 t = VizTracer(verbose=0, register_global=False, tracer_entries=1000000, file_info=False)
 t.start()
 fib(25)
@@ -145,6 +144,8 @@ def save_costs(tmp, repeat):
     """{ext: (save seconds, bytes)}: the best of `repeat` fresh processes that each trace fib(25)
     and save it once per format, .vzt first (a program saves once: its first save is the one that
     counts, page faults of the save's buffers included)."""
+    with open(os.path.join(tmp, "fibmod.py"), "w") as f:
+        f.write("def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n")
     code = SAVE_PROBE.format(path=[p for p in sys.path if p], tmp=tmp)
     out = {}
     for _ in range(repeat):
