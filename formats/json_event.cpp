@@ -121,4 +121,27 @@ bool find_member(const Tok& obj, std::string_view key, Tok* out) {
   return found;
 }
 
+size_t append_members_except(std::string& out, std::string_view event,
+                             std::initializer_list<std::string_view> skip) {
+  if (event.empty() || event[0] != '{') return 0;
+  size_t n = 0;
+  Tok obj{event.data(), uint32_t(event.size()), '{', false};
+  for_each_member(obj, [&](std::string_view key, const Tok& val) {
+    for (std::string_view k : skip)
+      if (key == k) return;
+    out += ",\"";
+    out += key;
+    out += "\":";
+    if (val.kind == 's') {
+      out += '"';
+      out.append(val.p, val.len);
+      out += '"';
+    } else {
+      out.append(val.p, val.len);
+    }
+    ++n;
+  });
+  return n;
+}
+
 }  // namespace vz::json

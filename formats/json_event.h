@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "formats/json_scan.h"
@@ -148,5 +150,18 @@ bool for_each_element(const Tok& arr, Fn&& fn) {
 
 // Finds the top-level member `key` of an object Tok.
 bool find_member(const Tok& obj, std::string_view key, Tok* out);
+
+// The fields the model names, per kind of event (for append_members_except); "scope" too where an
+// async or object event has one, and "bp" for flows.
+#define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
+#define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
+#define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
+
+// Appends `,"key":value` to `out` for each top-level member of the object text `event` whose key
+// is not in `skip`, key and value copied as they are (escapes kept); returns how many. The JSON
+// writer copies an event's fields the model does not name this way, and the details panel lists
+// them. Nothing for text that is not an object.
+size_t append_members_except(std::string& out, std::string_view event,
+                             std::initializer_list<std::string_view> skip);
 
 }  // namespace vz::json

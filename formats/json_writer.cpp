@@ -180,24 +180,7 @@ class Out {
   }
   // Copies the members of the raw event `r` that this writer does not emit itself.
   void extras(ByteRange r, std::initializer_list<std::string_view> written) {
-    if (r.empty()) return;
-    std::string_view v = t_.view(r);
-    if (v.empty() || v[0] != '{') return;
-    json::Tok obj{v.data(), uint32_t(v.size()), '{', false};
-    json::for_each_member(obj, [&](std::string_view key, const json::Tok& val) {
-      for (std::string_view w : written)
-        if (key == w) return;
-      buf_ += ",\"";
-      buf_ += key;  // raw key text, escapes preserved
-      buf_ += "\":";
-      if (val.kind == 's') {
-        buf_ += '"';
-        buf_.append(val.p, val.len);
-        buf_ += '"';
-      } else {
-        buf_.append(val.p, val.len);
-      }
-    });
+    if (!r.empty()) json::append_members_except(buf_, t_.view(r), written);
   }
   void end() { buf_ += "}"; }
   // A whole event kept verbatim (dropped if it is not a JSON object).
@@ -220,10 +203,6 @@ class Out {
 };
 
 using KeyList = std::initializer_list<std::string_view>;
-#define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
-#define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
-// Async, flow and object events; "scope" is written from the model when it has one.
-#define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
 
 // The scope of an async or object event, and the fields of its raw range the model does not name.
 void scope_and_extras(Out& o, const Trace& t, StrId scope, ByteRange extra) {

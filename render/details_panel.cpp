@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "analysis/slice_query.h"
+#include "formats/json_event.h"
 #include "render/source_lookup.h"
 #include "render/text_fit.h"
 #include "render/theme.h"
@@ -68,6 +69,37 @@ void args_section(const Trace& tr, ByteRange r, ArgsViewState& st, const char* t
   draw_args(a, st);
 }
 
+// The fields of a raw event that the model does not name (`skip`), as a tree; nothing when it has
+// none. The object text is made once per selection.
+void other_fields_section(const Trace& tr, ByteRange raw, std::initializer_list<std::string_view> skip,
+                          DetailsState::Other& o, const char* title) {
+  if (!o.made) {
+    o.made = true;
+    o.text.clear();
+    if (!raw.empty() && json::append_members_except(o.text, tr.view(raw), skip) > 0) {
+      o.text[0] = '{';  // the first member's leading ','
+      o.text += '}';
+    } else {
+      o.text.clear();
+    }
+  }
+  if (o.text.empty()) return;
+  ImGui::Spacing();
+  {
+    FontScope bold(fonts().bold);
+    ImGui::TextUnformatted(title);
+  }
+  draw_args(o.text, o.view);
+}
+
+// An async or object event's modelled fields: "scope" among them only where it is the model's
+// (a scope that is not a string stays with the other fields).
+std::initializer_list<std::string_view> id_event_keys(StrId scope) {
+  static const std::initializer_list<std::string_view> scoped = {VZ_ID_EVENT_KEYS, "scope"};
+  static const std::initializer_list<std::string_view> plain = {VZ_ID_EVENT_KEYS};
+  return scope != kNoStr ? scoped : plain;
+}
+
 void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
   const Trace& tr = index.trace();
   const Thread& th = tr.threads[pk.thread];
@@ -116,6 +148,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
     }
   }
   args_section(tr, s.args_of(i), st.args, "Args");
+  if (s.flags[i] & kSliceHasExtra) other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields");
   if (has_file_info(tr)) {
     ImGui::Spacing();
     {
@@ -143,6 +176,8 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   ImGui::EndTable();
   args_section(tr, a.args, st.args, "Args");
   args_section(tr, a.end_args, st.end_args, "End args");
+  other_fields_section(tr, a.extra, id_event_keys(a.scope), st.other, "Other fields");
+  other_fields_section(tr, a.end_extra, id_event_keys(a.scope), st.other_end, "End: other fields");
 }
 
 void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
@@ -157,6 +192,7 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
   ImGui::EndTable();
   args_section(tr, in.args, st.args, "Args");
+  other_fields_section(tr, in.extra, VZ_INSTANT_KEYS, st.other, "Other fields");
 }
 
 std::string time_row(const Trace& tr, Time t) { return format_tick(t - tr.start, 1) + "   (" + abs_time(tr, t) + ")"; }
@@ -194,10 +230,16 @@ void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, Timel
   if (!snapshot) row("Snapshots", std::to_string(o.snap_count));
   ImGui::EndTable();
   if (snapshot) {
-    args_section(tr, tr.objects[ot.snapshots[pk.index]].args, st.args, "Snapshot");
+    const ObjectEvent& e = tr.objects[ot.snapshots[pk.index]];
+    args_section(tr, e.args, st.args, "Snapshot");
+    other_fields_section(tr, e.extra, id_event_keys(e.scope), st.other, "Other fields");
     return;
   }
-  if (o.created != kNone) args_section(tr, tr.objects[o.created].args, st.args, "Creation args");
+  if (o.created != kNone) {
+    args_section(tr, tr.objects[o.created].args, st.args, "Creation args");
+    const ObjectEvent& e = tr.objects[o.created];
+    other_fields_section(tr, e.extra, id_event_keys(e.scope), st.other, "Other fields");
+  }
   if (o.snap_count == 0) return;
   ImGui::Spacing();
   {
@@ -228,6 +270,10 @@ void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state,
   if (!(state.shown == pick)) {
     state.args.reset();
     state.end_args.reset();
+    for (DetailsState::Other* o : {&state.other, &state.other_end}) {
+      o->view.reset();
+      o->made = false;
+    }
     state.snapshots_shown = kSnapshotPage;
     state.shown = pick;
   }

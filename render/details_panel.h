@@ -26,6 +26,13 @@ struct DetailsState {
   Pick shown;               // the pick the args states belong to (reset when it differs)
   ArgsViewState args;       // the args tree (begin event)
   ArgsViewState end_args;   // an async slice's end args
+  // Fields of the event the model does not name ("tts", "cname", "sf"...), as a JSON object made
+  // from its raw range when first drawn; `other_end`: an async slice's end event.
+  struct Other {
+    ArgsViewState view;
+    std::string text;
+    bool made = false;
+  } other, other_end;
   SourceViewState source;   // decoded source files of the trace (kept across selections)
   uint32_t snapshots_shown = kSnapshotPage;  // an object's snapshots listed ("show more" adds a page)
 };

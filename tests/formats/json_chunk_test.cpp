@@ -9,6 +9,7 @@
 #include <string>
 
 #include "formats/json_chunk.h"
+#include "formats/json_event.h"
 #include "tests/formats/json_test_util.h"
 
 using namespace json_test;
@@ -166,4 +167,21 @@ TEST_CASE("chunks: a trace whose array is not closed, cut in the middle of a chu
   CHECK(four.trace->events < big.events);
   check_invariants(*four.trace);
   CHECK(dump_model(*four.trace) == dump_model(*one.trace));
+}
+
+TEST_CASE("append_members_except: the members not skipped, copied as they are") {
+  std::string out = "{\"x\":1";
+  const std::string ev =
+      R"({"ph":"X", "name":"a\"b","tts":12.5,"cname":"good","sf":[1,{"k":"}"}],"k\u0079":null,"dur":3})";
+  CHECK(vz::json::append_members_except(out, ev, VZ_SLICE_KEYS) == 4);
+  CHECK(out == R"({"x":1,"tts":12.5,"cname":"good","sf":[1,{"k":"}"}],"k\u0079":null)");
+  std::string none;
+  CHECK(vz::json::append_members_except(none, R"({"ph":"i","s":"g"})", VZ_INSTANT_KEYS) == 0);
+  CHECK(vz::json::append_members_except(none, "[1,2]", {}) == 0);
+  CHECK(vz::json::append_members_except(none, "", {}) == 0);
+  CHECK(none.empty());
+  // Scope is skipped only when listed.
+  std::string scoped;
+  CHECK(vz::json::append_members_except(scoped, R"({"ph":"b","id":1,"scope":7,"tte":2})", {VZ_ID_EVENT_KEYS}) == 2);
+  CHECK(scoped == R"(,"scope":7,"tte":2)");
 }
