@@ -8,6 +8,7 @@
 
 #include "analysis/slice_query.h"
 #include "formats/json_event.h"
+#include "formats/numbers.h"
 #include "render/source_lookup.h"
 #include "render/text_fit.h"
 #include "render/theme.h"
@@ -92,6 +93,19 @@ void other_fields_section(const Trace& tr, ByteRange raw, std::initializer_list<
   draw_args(o.text, o.view);
 }
 
+// The "tdur" of a raw event (the thread, i.e. CPU, time of a slice that Chrome records beside its
+// wall duration) in ns; -1 when it has none or it is not a number.
+Time thread_duration(std::string_view event) {
+  if (event.empty() || event[0] != '{') return -1;
+  Time ns = -1;
+  json::Tok obj{event.data(), uint32_t(event.size()), '{', false};
+  json::for_each_member(obj, [&](std::string_view key, const json::Tok& v) {
+    Time t;
+    if (key == "tdur" && v.kind == 'n' && parse_us(v.sv(), 0, &t) == NumStatus::Ok && t >= 0) ns = t;
+  });
+  return ns;
+}
+
 // An async or object event's modelled fields: "scope" among them only where it is the model's
 // (a scope that is not a string stays with the other fields).
 std::initializer_list<std::string_view> id_event_keys(StrId scope) {
@@ -112,6 +126,15 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   row("Thread", thread_label(tr, pk.thread));
   row("Start", format_tick(s.start[i] - tr.start, 1) + "   (" + abs_time(tr, s.start[i]) + ")");
   row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
+  if (!st.cpu_time_read) {
+    st.cpu_time_read = true;
+    st.cpu_time = (s.flags[i] & kSliceHasExtra) ? thread_duration(tr.view(s.extra_of(i))) : -1;
+  }
+  if (st.cpu_time >= 0) {
+    char pct[48] = "";
+    if (s.dur[i] > 0) std::snprintf(pct, sizeof pct, "  (%.1f%% of its duration)", 100.0 * double(st.cpu_time) / double(s.dur[i]));
+    row("CPU time", format_time_span(double(st.cpu_time), 4) + pct);
+  }
   if (pk.set == 0) {
     const Time self = slice_self_time(s, i);
     char pct[32];
@@ -270,6 +293,7 @@ void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state,
   if (!(state.shown == pick)) {
     state.args.reset();
     state.end_args.reset();
+    state.cpu_time_read = false;
     for (DetailsState::Other* o : {&state.other, &state.other_end}) {
       o->view.reset();
       o->made = false;

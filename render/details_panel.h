@@ -33,6 +33,8 @@ struct DetailsState {
     std::string text;
     bool made = false;
   } other, other_end;
+  Time cpu_time = -1;       // a slice's "tdur" in ns, -1 without one
+  bool cpu_time_read = false;
   SourceViewState source;   // decoded source files of the trace (kept across selections)
   uint32_t snapshots_shown = kSnapshotPage;  // an object's snapshots listed ("show more" adds a page)
 };
