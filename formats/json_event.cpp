@@ -144,4 +144,10 @@ size_t append_members_except(std::string& out, std::string_view event,
   return n;
 }
 
+std::initializer_list<std::string_view> id_event_keys(bool scoped) {
+  static const std::initializer_list<std::string_view> with_scope = {VZ_ID_EVENT_KEYS, "scope"};
+  static const std::initializer_list<std::string_view> without = {VZ_ID_EVENT_KEYS};
+  return scoped ? with_scope : without;
+}
+
 }  // namespace vz::json

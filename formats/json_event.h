@@ -157,6 +157,10 @@ bool find_member(const Tok& obj, std::string_view key, Tok* out);
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
 #define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
 
+// VZ_ID_EVENT_KEYS, with "scope" when the model has the event's scope (a scope that is not a
+// string stays with the event's other fields).
+std::initializer_list<std::string_view> id_event_keys(bool scoped);
+
 // Appends `,"key":value` to `out` for each top-level member of the object text `event` whose key
 // is not in `skip`, key and value copied as they are (escapes kept); returns how many. The JSON
 // writer copies an event's fields the model does not name this way, and the details panel lists

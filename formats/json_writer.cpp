@@ -206,12 +206,8 @@ using KeyList = std::initializer_list<std::string_view>;
 
 // The scope of an async or object event, and the fields of its raw range the model does not name.
 void scope_and_extras(Out& o, const Trace& t, StrId scope, ByteRange extra) {
-  if (scope != kNoStr) {
-    o.member_str("scope", t.str(scope));
-    o.extras(extra, {VZ_ID_EVENT_KEYS, "scope"});
-  } else {
-    o.extras(extra, {VZ_ID_EVENT_KEYS});
-  }
+  if (scope != kNoStr) o.member_str("scope", t.str(scope));
+  o.extras(extra, json::id_event_keys(scope != kNoStr));
 }
 
 void write_metadata_events(Out& o, const Trace& t) {

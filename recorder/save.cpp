@@ -379,23 +379,10 @@ int64_t wall_minus_monotonic_ns() {
 }
 
 // Appends the members of the JSON object `obj` (",k":v each) to `out`, an object being written.
+// The recorder's own members are skipped.
 void append_members(std::string& out, const std::string& obj) {
-  json::Tok t{obj.data(), uint32_t(obj.size()), obj.empty() ? char(0) : obj[0], false};
-  json::for_each_member(t, [&](std::string_view key, const json::Tok& v) {
-    if (key == "overflow" || key == "lost_records" || key == "lost_slices" || key == "producer" ||
-        key == "version" || key == "baseTimeNanoseconds")
-      return;  // the recorder's own
-    out += ",\"";
-    out += key;  // raw key bytes, escapes kept as written
-    out += "\":";
-    if (v.kind == 's') {
-      out += '"';
-      out.append(v.p, v.len);
-      out += '"';
-    } else {
-      out.append(v.p, v.len);
-    }
-  });
+  json::append_members_except(out, obj, {"overflow", "lost_records", "lost_slices", "producer", "version",
+                                         "baseTimeNanoseconds"});
 }
 
 // The slices a thread left in its ring, decoded after all into batch.slices. Before

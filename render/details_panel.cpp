@@ -106,14 +106,6 @@ Time thread_duration(std::string_view event) {
   return ns;
 }
 
-// An async or object event's modelled fields: "scope" among them only where it is the model's
-// (a scope that is not a string stays with the other fields).
-std::initializer_list<std::string_view> id_event_keys(StrId scope) {
-  static const std::initializer_list<std::string_view> scoped = {VZ_ID_EVENT_KEYS, "scope"};
-  static const std::initializer_list<std::string_view> plain = {VZ_ID_EVENT_KEYS};
-  return scope != kNoStr ? scoped : plain;
-}
-
 void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
   const Trace& tr = index.trace();
   const Thread& th = tr.threads[pk.thread];
@@ -199,8 +191,8 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   ImGui::EndTable();
   args_section(tr, a.args, st.args, "Args");
   args_section(tr, a.end_args, st.end_args, "End args");
-  other_fields_section(tr, a.extra, id_event_keys(a.scope), st.other, "Other fields");
-  other_fields_section(tr, a.end_extra, id_event_keys(a.scope), st.other_end, "End: other fields");
+  other_fields_section(tr, a.extra, json::id_event_keys(a.scope != kNoStr), st.other, "Other fields");
+  other_fields_section(tr, a.end_extra, json::id_event_keys(a.scope != kNoStr), st.other_end, "End: other fields");
 }
 
 void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
@@ -255,13 +247,13 @@ void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, Timel
   if (snapshot) {
     const ObjectEvent& e = tr.objects[ot.snapshots[pk.index]];
     args_section(tr, e.args, st.args, "Snapshot");
-    other_fields_section(tr, e.extra, id_event_keys(e.scope), st.other, "Other fields");
+    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr), st.other, "Other fields");
     return;
   }
   if (o.created != kNone) {
     args_section(tr, tr.objects[o.created].args, st.args, "Creation args");
     const ObjectEvent& e = tr.objects[o.created];
-    other_fields_section(tr, e.extra, id_event_keys(e.scope), st.other, "Other fields");
+    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr), st.other, "Other fields");
   }
   if (o.snap_count == 0) return;
   ImGui::Spacing();

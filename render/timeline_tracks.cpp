@@ -299,13 +299,15 @@ void draw_objects_track(Frame& f, const LaidTrack& t) {
           std::string text(shown);
           if (shown.size() == name.size() && !id.empty()) {
             text += "  ";
+            bool whole = true;  // the scope, when there is one, showed whole: the id follows
             if (o.scope != kNoStr) {
               const std::string_view scope = f.trace->str(o.scope);
               const std::string_view fitted = fit_text(scope, room, f.text_h);
               text += fitted;
-              if (fitted.size() == scope.size()) text += ":";
+              whole = fitted.size() == scope.size();
+              if (whole) text += ":";
             }
-            if (text.back() == ':' || o.scope == kNoStr) text += fit_text(id, room, f.text_h);
+            if (whole) text += fit_text(id, room, f.text_h);
           }
           row_text(f, x0, x1, y, text, col);
         }

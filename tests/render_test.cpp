@@ -203,26 +203,29 @@ TEST_CASE("timeline: object instances are bars in their label's colour; hover an
   CHECK_FALSE(img.at(int(fx.x_at(500000)), int(y)).near(bar, 8));
 
   vz::testing::MouseInput m;
-  m.x = float(fx.x_at(500000));
   m.y = float(y);
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  auto draw = [&] { draw_timeline(*fx.index, fx.state, {}); };
+  auto hover = [&](Time t) {  // the mouse over time t of the row
+    m.x = float(fx.x_at(t));
+    g_harness->render(draw, 3, &m);
+  };
+  auto click = [&] {  // a left click where the mouse is, then frames without one
+    m.click = ImGuiMouseButton_Left;
+    g_harness->render(draw, 3, &m);
+    m.click = -1;
+    g_harness->render(draw, 2, &m);
+  };
+  hover(500000);
   CHECK(fx.state.hovered.kind == PickKind::Snapshot);
   CHECK(fx.state.hovered.index == 0);
-  m.click = ImGuiMouseButton_Left;
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
-  m.click = -1;
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 2, &m);
+  click();
   CHECK(fx.state.selected.kind == PickKind::Snapshot);
   CHECK(fx.state.selected.t0 == 500000);
 
-  m.x = float(fx.x_at(800000));
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+  hover(800000);
   CHECK(fx.state.hovered.kind == PickKind::Object);
   CHECK(fx.state.hovered.group == 0);
-  m.click = ImGuiMouseButton_Left;
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
-  m.click = -1;
-  g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 2, &m);
+  click();
   CHECK(fx.state.selected.kind == PickKind::Object);
   CHECK(fx.state.selected.t0 == 100000);
   CHECK(fx.state.selected.t1 == 900000);

@@ -19,6 +19,16 @@ struct Row {
   std::vector<Time> start, end;
 };
 
+// A million 7 ns intervals, one every 10 ns.
+Row dense_row() {
+  Row r;
+  for (Time i = 0; i < 1000000; ++i) {
+    r.start.push_back(i * 10);
+    r.end.push_back(i * 10 + 7);
+  }
+  return r;
+}
+
 // Random non-overlapping intervals in increasing order (touching and zero-length often).
 Row random_row(std::mt19937_64& rng, size_t n, Time max_gap, Time max_len) {
   Row r;
@@ -83,11 +93,7 @@ TEST_CASE("folding covers every visible interval exactly once, in order") {
 }
 
 TEST_CASE("a dense row folds into few items") {
-  Row r;
-  for (Time i = 0; i < 1000000; ++i) {
-    r.start.push_back(i * 10);
-    r.end.push_back(i * 10 + 7);
-  }
+  const Row r = dense_row();
   TimeView v;
   v.fit(0, 10000000, 1000);  // 10 us per pixel: every interval is sub-pixel
   const auto items = fold(r, v, 3.0, 1.0);
@@ -329,11 +335,7 @@ TEST_CASE("cover runs: the pixels of a row's intervals, against a linear walk an
 }
 
 TEST_CASE("cover runs of a dense row are few, however many intervals") {
-  Row r;
-  for (Time i = 0; i < 1000000; ++i) {
-    r.start.push_back(i * 10);
-    r.end.push_back(i * 10 + 7);
-  }
+  const Row r = dense_row();
   TimeView v;
   v.fit(0, 10000000, 1000);
   const auto runs = cover(r, v, 1.0);
