@@ -67,11 +67,49 @@ size_t Decoder::feed_begin_end(const Record* r, size_t i, size_t n, Batch& out) 
   return i;
 }
 
+// The same for complete() records (the Python tracer's calls): each slice is only counted and
+// its name marked. The earliest start and latest end are kept as signed ticks since the clock's
+// anchor, to which to_ns is monotonic, and converted once. Returns at the first other record,
+// or at a long complete() whose payload record is not in this run (feed() then carries it over).
+size_t Decoder::feed_complete(const Record* r, size_t i, size_t n, Batch& out) {
+  const uint64_t base = clock_.tsc ? clock_.tick0 : 0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  uint64_t slices = 0;
+  uint8_t* const used = used_->data();
+  const size_t names = used_->size();
+  for (; i < n; ++i) {
+    const Record& rec = r[i];
+    const uint8_t kind = uint8_t(rec.meta);
+    uint64_t end;
+    if (kind == kCompleteShort) {
+      end = rec.ts + (rec.meta >> 8);
+    } else if (kind == kComplete && i + 1 < n && uint8_t(r[i + 1].meta) == kPayload) {
+      end = rec.ts + r[i + 1].ts;
+    } else {
+      break;
+    }
+    const int64_t s = int64_t(rec.ts - base), e = int64_t(end - base);
+    lo = s < lo ? s : lo;
+    hi = e > hi ? e : hi;
+    used[rec.name < names ? rec.name : 0] = 1;
+    ++slices;
+    i += kind == kComplete;  // (its payload record)
+  }
+  if (slices > 0) {
+    out.in_ring += slices;
+    out.first_ts = std::min(out.first_ts, ns(base + uint64_t(lo)));
+    out.last_ts = std::max(out.last_ts, ns(base + uint64_t(hi)));
+    out.has_complete = true;
+  }
+  return i;
+}
+
 void Decoder::feed(const Record* r, size_t n, Batch& out) {
   const bool fast = used_ && min_dur_ <= 0;
   for (size_t i = 0; i < n; ++i) {
     if (fast && need_ == 0) {
       i = feed_begin_end(r, i, n, out);
+      if (i < n) i = feed_complete(r, i, n, out);
       if (i == n) break;
     }
     const Record& rec = r[i];

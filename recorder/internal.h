@@ -277,6 +277,8 @@ class Decoder {
     Newest(const Decoder& d, const RingSnapshot& snap, size_t names)
         : d_(d), s_(snap), i_(snap.na + snap.nb), names_(names) {}
     inline bool next(DecodedSlice& out);  // (inline: the walk's hot loop; see below)
+    // After next(): the index over both runs of the slice's record (a long one's head).
+    size_t index() const { return i_; }
 
    private:
     const Record& at(size_t j) const { return j < s_.na ? s_.a[j] : s_.b[j - s_.na]; }
@@ -290,6 +292,7 @@ class Decoder {
  private:
   void event(const Record& head, const Record* payload, uint32_t n, Batch& out);
   size_t feed_begin_end(const Record* r, size_t i, size_t n, Batch& out);
+  size_t feed_complete(const Record* r, size_t i, size_t n, Batch& out);
   void slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, uint8_t flags, Batch& out);
   int64_t ns(uint64_t ticks) const { return clock_.to_ns(ticks) - origin_ns_; }
   struct Open {

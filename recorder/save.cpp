@@ -330,6 +330,142 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
 
 namespace {
 
+// The complete() slice whose record (a long one's head) is j over both runs of `snap`, as
+// Decoder::Newest makes it: [start, end) and its NameId. False when that is not such a record
+// any more (a late writer wrapped the ring over it).
+inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, Time& start, Time& end,
+                        uint32_t& name) {
+  const size_t total = snap.na + snap.nb;
+  auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
+  if (j >= total) return false;
+  const Record& rec = at(j);
+  const uint8_t kind = uint8_t(rec.meta);
+  int64_t e;
+  if (kind == detail::kCompleteShort) {
+    start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + (rec.meta >> 8));
+  } else if (kind == detail::kComplete && j + 1 < total && uint8_t(at(j + 1).meta) == detail::kPayload) {
+    start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + at(j + 1).ts);
+  } else {
+    return false;
+  }
+  end = saturating_end(start, std::max<int64_t>(e - start, 0));
+  name = rec.name;
+  return true;
+}
+
+}  // namespace
+
+bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
+                          const std::vector<uint32_t>& label_of, uint32_t nlabels,
+                          std::pair<Time, Time>* bounds) {
+  if (dec.min_duration() > 0 || n == 0 || snap.na + snap.nb > UINT32_MAX) return false;
+  block = vzt_block_size(n, block_slices);
+  outer_.assign((n + block - 1) / block, {});
+  record_.resize(n);
+  // walk_newest_first's pass, keeping record indexes. A slice is placed once the walk has left it
+  // behind, and places come in decreasing walk order, so walk_is_clean's checks are made here
+  // backwards: each slice ends by the start of the one after it at its depth, lies inside its
+  // parent (the slice below it on the stack) and starts before the parent's end, and lasts.
+  struct Open {
+    Time start, end;
+    uint32_t record;
+  };
+  std::vector<Open> open;
+  open.reserve(64);
+  std::vector<Time> next_start;  // per depth: the start of the slice placed last there
+  Time lo = INT64_MAX, hi = INT64_MIN;
+  bool clean = true, root_seen = false;
+  size_t next_pos = n;                                 // the position placed last (none: n)
+  size_t block_at = (outer_.size() - 1) * size_t(block);  // the last block's first position
+  auto place = [&](size_t k1) {
+    const Open p = open.back();
+    open.pop_back();
+    const size_t top = open.size(), pos = k1 + top;
+    if (pos >= next_pos) return void(clean = false);  // (cannot happen: places only go down)
+    next_pos = pos;
+    record_[pos] = p.record;
+    if (top >= next_start.size()) next_start.resize(top + 1, INT64_MAX);
+    clean &= p.end > p.start && p.end <= next_start[top];
+    next_start[top] = p.start;
+    if (top > 0) {
+      const Open& q = open.back();
+      clean &= q.start <= p.start && p.start < q.end && p.end <= q.end;
+    } else {
+      lo = std::min(lo, p.start);
+      if (!root_seen) hi = p.end, root_seen = true;  // the last root in walk order
+    }
+    if (pos == block_at) {
+      std::vector<Time>& o = outer_[pos / block];
+      for (size_t i = 0; i < top; ++i) o.push_back(open[i].end);
+      block_at -= block_at > 0 ? block : 0;
+    }
+  };
+  Decoder::Newest newest(dec, snap, label_of.size());
+  DecodedSlice x;
+  size_t deepest = 0;
+  for (size_t k = n; k-- > 0;) {
+    if (!newest.next(x) || label_of[x.name] == kNone) return false;
+    const Time s = x.start, e = saturating_end(x.start, x.dur);
+    while (!open.empty() && !(open.back().start <= s && e <= open.back().end)) place(k + 1);
+    open.push_back({s, e, uint32_t(newest.index())});
+    deepest = std::max(deepest, open.size());
+  }
+  while (!open.empty()) place(0);
+  if (!clean || deepest > UINT32_MAX) return false;
+  dec_ = &dec, snap_ = snap, label_of_ = &label_of;
+  slices = n, depths = uint32_t(deepest), labels = nlabels;
+  if (bounds) *bounds = {lo, hi};
+  return true;
+}
+
+bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
+  const size_t b = first / block;
+  if (first % block != 0 || b >= outer_.size() || first + n > record_.size()) return false;
+  // The ends of the open slices, innermost last: the block's enclosing ones, then its own.
+  std::vector<Time> ends(outer_[b]);
+  ends.reserve(ends.size() + depths + 1);
+  const std::vector<uint32_t>& label_of = *label_of_;
+  const size_t names = label_of.size(), last = first + n;
+  constexpr size_t kAhead = 16;
+  size_t k = first;
+  bool ok = true, pending = false;  // pending: slice k - 1 read, its begin not handed over yet
+  Time s = 0, e = 0;
+  uint32_t label = 0;
+  sink.run(uint32_t(outer_[b].size()), [&](VztTreeSink::Event& ev) __attribute__((always_inline)) {
+    if (!pending) {
+      if (k == last) {  // the block's slices still open end, innermost first
+        if (ends.empty()) return false;
+        ev.begin = false, ev.t = ends.back();
+        ends.pop_back();
+        return true;
+      }
+      // The records are read in walk order, out of the order they were written in: fetched
+      // ahead, their cache misses overlap.
+      if (k + kAhead < last) {
+        const size_t j = record_[k + kAhead];
+        __builtin_prefetch(j < snap_.na ? &snap_.a[j] : &snap_.b[j - snap_.na]);
+      }
+      uint32_t name;
+      if (!complete_at(*dec_, snap_, record_[k++], s, e, name)) return ok = false;
+      label = label_of[name < names ? name : 0];
+      if (label == kNone) return ok = false;
+      pending = true;
+    }
+    if (!ends.empty() && ends.back() <= s) {  // a slice that ended before this one begins
+      ev.begin = false, ev.t = ends.back();
+      ends.pop_back();
+      return true;
+    }
+    pending = false;
+    ev.begin = true, ev.t = s, ev.label = label, ev.flags = 0;
+    ends.push_back(e);
+    return true;
+  });
+  return ok && k == last && !pending;
+}
+
+namespace {
+
 struct ThreadData {
   ThreadBuffer* buf = nullptr;
   RingSnapshot snap;
@@ -341,7 +477,7 @@ struct ThreadData {
   SliceSet set;               // laid out here (in walk order when `walked`), or
   std::vector<RawSlice> raw;  // left to the builder's layout
   std::vector<uint32_t> walk;  // walked: the depth of each slice of `set`
-  std::unique_ptr<RingStream> stream;  // walked: streamed from the ring instead of `set`
+  std::unique_ptr<VztSliceStream> stream;  // walked: streamed from the ring instead of `set`
   BlockPlan plan;                      // planned: its begin/end slices' blocks
   bool planned = false;
   std::pair<Time, Time> bounds;  // walked: first start, last end
@@ -598,6 +734,16 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
         return;
       }
     }
+    if (!t.begin_end && streams) {  // complete() slices: walked into record order only
+      auto st = std::make_unique<CompleteStream>();
+      if (st->init(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, &t.bounds)) {
+        t.stream = std::move(st);
+        t.walked = true;
+        streamed.fetch_add(1, std::memory_order_relaxed);
+        t.slices = t.batch.in_ring;
+        return;
+      }
+    }
     t.walked = t.begin_end ? walk_begin_end(*t.dec, t.snap, t.batch.in_ring, end, nm.label,
                                             t.set, t.walk, &t.bounds)
                            : walk_complete(*t.dec, t.snap, t.batch.in_ring, nm.label, t.set,
@@ -683,7 +829,8 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
       continue;
     }
     std::vector<RawSlice> raw;
-    if (t->stream && !walk_begin_end(*t->dec, t->snap, t->slices, end, nm.label, t->set, t->walk, nullptr)) {
+    if (t->stream && !(t->begin_end ? walk_begin_end(*t->dec, t->snap, t->slices, end, nm.label, t->set, t->walk, nullptr)
+                                    : walk_complete(*t->dec, t->snap, t->slices, nm.label, t->set, t->walk, nullptr))) {
       decode_ring_slices(*t, r.clock, origin_ns, r.config.min_duration_ns, &end);  // (changed since)
       for (const DecodedSlice& x : t->batch.slices)
         raw.push_back(RawSlice{x.start, x.dur, nm.l(x.name < nnames ? x.name : 0), slice_flags(x.flags)});

@@ -72,6 +72,29 @@ class RingStream final : public VztSliceStream {
   std::vector<std::vector<Time>> tails_;  // per block: its late ends, innermost first
 };
 
+// A thread's complete() slices (the Python tracer's calls) streamed from its ring into the .vzt
+// writer, never stored as columns. Their records are in the order the calls returned; init()
+// puts them in walk order in one pass newest first, as walk_complete() does, keeping each
+// slice's record index (4 bytes a slice instead of the walk's 25), and checks what
+// walk_complete() checks: the times nest cleanly and every name has a label. feed() reads a
+// block's slices through that order and hands their begins and ends to the sink. init() refuses a
+// min_duration (slices dropped after their place in the walk was taken) and anything it cannot
+// stream; walk_complete() then decides.
+class CompleteStream final : public VztSliceStream {
+ public:
+  bool init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
+            const std::vector<uint32_t>& label_of, uint32_t nlabels, std::pair<Time, Time>* bounds);
+  bool feed(size_t first, size_t n, VztTreeSink& sink) const override;
+
+ private:
+  const Decoder* dec_ = nullptr;
+  RingSnapshot snap_;
+  const std::vector<uint32_t>* label_of_ = nullptr;
+  std::vector<uint32_t> record_;           // per walk position: its slice's record (over both runs)
+  std::vector<std::vector<Time>> outer_;  // per block: the ends of the slices enclosing its
+                                          // first slice, outermost first
+};
+
 // What the last save() did with streams (tests check the stream path is taken, not fallen back
 // from): threads streamed from their rings, and whether a stream failed and the save was redone
 // without them.
