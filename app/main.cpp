@@ -2,6 +2,7 @@
 // usage errors), then the window: `vizviewer [FILE] [--screenshot OUT.png] [--size WxH]`.
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -36,6 +37,10 @@ bool option_value(int argc, char** argv, int* i, std::string_view name, std::str
     return true;
   }
   return false;
+}
+
+bool is_number(std::string_view s) {
+  return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // "1.5ms" -> nanoseconds; a bare number is microseconds (the unit of Chrome trace timestamps).
@@ -115,6 +120,23 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->bench_frames = true;
     } else if (a == "--flamegraph") {
       o->request.tab = vz::ViewTab::Flamegraph;
+    } else if (a == "--once") {
+      // viztracer's vizviewer: serve the trace once, then stop. The window already ends the
+      // process when it is closed.
+    } else if (a == "--server_only" || a == "-s") {
+      std::fprintf(stderr,
+                   "vizviewer: %s: this vizviewer is a desktop window and starts no web server; run it\n"
+                   "  where there is a display (ssh -X works), or open the .json in https://ui.perfetto.dev\n",
+                   argv[i]);
+      return false;
+    } else if (a == "--port" || a == "-p" || a == "--timeout" || a.starts_with("--port=") ||
+               a.starts_with("--timeout=") || a == "--use_external_processor") {
+      // viztracer's vizviewer options for its web server: accepted, without effect here. Its
+      // --port and --timeout take an optional number.
+      if ((a == "--port" || a == "-p" || a == "--timeout") && i + 1 < argc && is_number(argv[i + 1])) ++i;
+      const std::string_view name = a.substr(0, a.find('='));
+      std::fprintf(stderr, "vizviewer: %.*s has no effect: it is an option of viztracer's web-based vizviewer\n",
+                   int(name.size()), name.data());
     } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select" ||
                a == "--search" || a == "--align") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);

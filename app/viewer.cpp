@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "render/stats_panel.h"
 #include "render/theme.h"
@@ -84,7 +85,17 @@ bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0)) {
 // 1. Screens
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+bool is_folder(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
+}
+
+}  // namespace
+
 void Viewer::open(const std::string& path) {
+  if (is_folder(path)) return browse(path);
   close_trace();
   job_ = std::make_unique<LoadJob>(path);
   update_title();
@@ -182,9 +193,15 @@ void Viewer::poll_compare() {
 void Viewer::poll() {
   if (!pending_open_.empty()) {
     // A new trace ends the comparison unless it replaces run A of it (reload, Replace A, a drop
-    // of two files).
-    if (!std::exchange(pending_keeps_b_, false)) drop_compare();
-    open(std::exchange(pending_open_, {}));
+    // of two files). A folder only opens the Open dialog there.
+    const std::string path = std::exchange(pending_open_, {});
+    const bool keeps_b = std::exchange(pending_keeps_b_, false);
+    if (is_folder(path)) {
+      browse(path);
+    } else {
+      if (!keeps_b) drop_compare();
+      open(path);
+    }
   }
   std::erase_if(retiring_, [](const std::unique_ptr<LoadJob>& j) { return j->done(); });
   poll_compare();
@@ -586,6 +603,14 @@ void Viewer::save_settings_now() {
   if (!persist_) return;
   std::string error;
   if (!save_settings(settings_path(), settings_, &error)) set_notice("Could not save settings: " + error, true);
+}
+
+void Viewer::browse(const std::string& dir) {
+  browse_for_ = BrowseFor::Open;
+  // With its newest trace selected: Enter opens the latest run.
+  const DirListing listing = list_directory(dir);
+  const std::string newest = listing.error.empty() ? newest_trace(listing) : std::string();
+  open_file_browser(browser_, newest.empty() ? dir : join_path(listing.dir, newest));
 }
 
 void Viewer::show_open_dialog() {

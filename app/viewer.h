@@ -26,8 +26,12 @@ class Viewer {
   Viewer(GLFWwindow* window, float scale, Settings& settings, bool persist)
       : window_(window), scale_(scale), settings_(settings), persist_(persist) {}
 
-  // Starts loading `path`, dropping the current trace (and cancelling a load in progress).
+  // Starts loading `path`, dropping the current trace (and cancelling a load in progress). A
+  // folder is browsed instead.
   void open(const std::string& path);
+  // Shows the Open dialog in folder `dir`, the trace on screen left as it is: what
+  // `vizviewer FOLDER` and a dropped folder do (viztracer's vizviewer lists a folder's traces).
+  void browse(const std::string& dir);
   // Closes the trace on screen (or cancels the load in progress) and the comparison, and shows
   // the start screen.
   void close();

@@ -81,6 +81,16 @@ bool is_trace_file_name(std::string_view name) {
          ends_with_ci(name, ".vzt");
 }
 
+std::string newest_trace(const DirListing& listing) {
+  const FileEntry* best = nullptr;
+  for (const FileEntry& e : listing.entries) {
+    if (!e.trace || e.hidden) continue;
+    if (!best || e.mtime > best->mtime || (e.mtime == best->mtime && compare_names(e.name, best->name) < 0))
+      best = &e;
+  }
+  return best ? best->name : std::string();
+}
+
 DirListing list_directory(const std::string& dir) {
   DirListing out;
   out.dir = normalize_path(dir, current_dir());

@@ -73,6 +73,10 @@ struct Crumb {
 // True for names the viewer opens: .json, .json.gz, .gz, .vzt, in any letter case.
 bool is_trace_file_name(std::string_view name);
 
+// The name of the most recently modified trace file of `listing` that is not hidden (equal
+// times: the first by name), or "" when it has none: the one `vizviewer FOLDER` preselects.
+std::string newest_trace(const DirListing& listing);
+
 // The last component of a path ("/a/b/t.json" -> "t.json"; a path without '/' unchanged).
 std::string base_name(std::string_view path);
 

@@ -122,6 +122,8 @@ usage_error --convert "$good" "$TMP/out.txt"
 usage_error --convert "$good" "$TMP/out"
 usage_error "$good" --convert "$TMP/x.json"
 usage_error --no-such-option
+usage_error --server_only "$good"  # viztracer's vizviewer option for its web server: none here
+usage_error -s "$good"
 [ -e "$TMP/out.txt" ] || [ -e "$TMP/a.json" ] && fail "a usage error created an output file"
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 # file in a folder holding one trace and with an empty settings folder, presses Ctrl+O (the Open
 # dialog opens in the current folder), Down (selects the trace) and Enter (opens it) through the
 # XTEST extension, waits for the title to name the trace, closes the window with
-# WM_DELETE_WINDOW, and checks that settings.ini now lists the trace as the recent file.
+# WM_DELETE_WINDOW, and checks that settings.ini now lists the trace as the recent file. Then
+# starts `vizviewer FOLDER` and opens the folder's newest trace with Enter alone.
 # Keys are held until the screen (or the title) shows their effect and settles, since ImGui 1.86
 # only sees a key that is still down when a frame starts.
 # Usage: open_dialog_test.sh VIZVIEWER SOURCE_DIR
@@ -32,7 +33,7 @@ fail() {
   exit 1
 }
 
-"$py" - "$src" <<'PY' || fail "the dialog did not open the trace"
+cat > "$tmp/drive.py" <<'PY'
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from Xlib import X, XK, display
@@ -77,9 +78,11 @@ def settled_change(before, quiet=0.3):
 
 xdnd_drop.wait_for(d, deadline(), "a first frame", lambda ev: True if len(set(snapshot())) > 16 else None)
 win.set_input_focus(X.RevertToParent, X.CurrentTime)
-press_until(["Control_L", "o"], "the Open dialog to appear", settled_change(snapshot()))
-press_until(["Down"], "the trace to be selected", settled_change(snapshot()))
-want = "vizviewer \u2014 picked.json"
+if sys.argv[2] == "dialog":  # Ctrl+O opens the dialog in the current folder; Down selects the trace
+    press_until(["Control_L", "o"], "the Open dialog to appear", settled_change(snapshot()))
+    press_until(["Down"], "the trace to be selected", settled_change(snapshot()))
+# (a folder on the command line: the dialog is open there already, its newest trace selected)
+want = "vizviewer \u2014 " + sys.argv[3]
 press_until(["Return"], f"the title '{want}'",
             lambda ev: True if xdnd_drop.window_title(d, win) == want else None)
 print("title ok:", xdnd_drop.window_title(d, win))
@@ -88,6 +91,7 @@ msg = event.ClientMessage(window=win, client_type=d.intern_atom("WM_PROTOCOLS"),
 win.send_event(msg, event_mask=0)
 d.flush()
 PY
+"$py" "$tmp/drive.py" "$src" dialog picked.json || fail "the dialog did not open the trace"
 
 timeout 15 tail --pid="$pid" -f /dev/null || fail "vizviewer did not exit within 15 s of WM_DELETE_WINDOW"
 rc=0
@@ -97,4 +101,18 @@ ini="$tmp/config/settings.ini"
 test -f "$ini" || fail "no $ini was written"
 grep -qx "file = $tmp/traces/picked.json" "$ini" || { cat "$ini" >&2; fail "settings.ini does not list the trace"; }
 grep -qx "width = 1024" "$ini" || { cat "$ini" >&2; fail "settings.ini does not have the window width"; }
+
+# `vizviewer FOLDER` (viztracer's vizviewer lists a folder's traces): the window opens with the
+# Open dialog in that folder and its newest trace selected, so Enter opens the latest run.
+mkdir "$tmp/runs"
+cp "$src/data/all_phases.json" "$tmp/runs/a-old.json"
+cp "$src/data/all_phases.json" "$tmp/runs/b-new.json"
+touch -d "2020-01-01" "$tmp/runs/a-old.json"
+(cd "$tmp" && exec "$viz" runs --size 1024x700) >"$tmp/viz.log" 2>&1 &
+pid=$!
+"$py" "$tmp/drive.py" "$src" folder b-new.json || fail "vizviewer FOLDER did not open the newest trace"
+timeout 15 tail --pid="$pid" -f /dev/null || fail "vizviewer did not exit within 15 s of WM_DELETE_WINDOW"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 0 ] || fail "vizviewer FOLDER exited with status $rc"
 echo "open dialog test ok"

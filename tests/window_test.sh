@@ -16,6 +16,14 @@ colours = {bytes(rows[y][x:x + 3]) for y in range(0, h, 7) for x in range(0, w *
 assert len(colours) > 8, f"only {len(colours)} colours: the window looks empty"
 print(f"screenshot ok: {w}x{h}, {len(colours)} sampled colours")
 PY
+# viztracer's vizviewer options for its web server are accepted, with a note, and change nothing.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" --once --port 9001 "$src/../assets/demo.json" --timeout 5 \
+  --use_external_processor --flamegraph --screenshot "$tmp/compat.png" --size 800x600 2> "$tmp/compat.err"
+test -s "$tmp/compat.png"
+for opt in --port --timeout --use_external_processor; do
+  grep -q -- "$opt has no effect" "$tmp/compat.err" || { cat "$tmp/compat.err" >&2; echo "no note for $opt" >&2; exit 1; }
+done
+if grep -q -- "--once" "$tmp/compat.err"; then echo "--once should pass silently" >&2; exit 1; fi
 # A broken file must not crash the window either.
 printf 'not a trace' > "$tmp/bad.json"
 xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/bad.json" --screenshot "$tmp/bad.png" --size 800x600

@@ -173,6 +173,26 @@ TEST_CASE("view_entries sorts by size and by time, names breaking ties") {
         std::vector<std::string>{"dir2", "dir1", "big.json", "Tie-a.json", "tie-b.json", "mid.json"});
 }
 
+TEST_CASE("newest_trace: the latest visible trace file, names breaking ties") {
+  DirListing l;
+  CHECK(newest_trace(l) == "");
+  l.entries = {entry("notes.txt", EntryKind::File, 1, 500), entry("newdir", EntryKind::Directory, 0, 400),
+               entry(".hidden.json", EntryKind::File, 1, 300)};
+  CHECK(newest_trace(l) == "");  // no visible trace file
+  l.entries.push_back(entry("old.json", EntryKind::File, 1, 10));
+  CHECK(newest_trace(l) == "old.json");
+  l.entries.push_back(entry("run-b.vzt", EntryKind::File, 1, 20));
+  l.entries.push_back(entry("Run-a.json.gz", EntryKind::File, 1, 20));
+  CHECK(newest_trace(l) == "Run-a.json.gz");
+  // From disk: modification times decide.
+  TempDir t;
+  write_file(t / "first.json", 3);
+  write_file(t / "second.vzt", 3);
+  set_mtime(t / "first.json", 2000000000);
+  set_mtime(t / "second.vzt", 1000000000);
+  CHECK(newest_trace(list_directory(t.path)) == "first.json");
+}
+
 TEST_CASE("compare_names is case-insensitive with a deterministic tie-break") {
   CHECK(compare_names("apple", "Banana") < 0);
   CHECK(compare_names("Banana", "apple") > 0);
