@@ -5,8 +5,10 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <queue>
 #include <thread>
+#include <tuple>
 
 #include "formats/numbers.h"
 #include "formats/parallel.h"
@@ -191,6 +193,7 @@ struct TraceBuilder::Impl {
   std::unordered_map<uint64_t, uint32_t> threads;     // (pid, tid) -> thread
   std::unordered_map<StrId, uint32_t> processes;      // pid -> process
   std::unordered_map<uint64_t, uint32_t> labels;      // (name, cat) -> label
+  std::map<std::tuple<StrId, StrId, uint8_t>, uint32_t> colored_labels;  // with a colour (few)
   std::unordered_map<uint64_t, uint32_t> counters;    // (process, name) -> counter
   std::vector<PendingCounter> pcounters;              // parallel to Trace::counters
   std::vector<PendingThread> pending;                 // parallel to Trace::threads
@@ -205,8 +208,11 @@ struct TraceBuilder::Impl {
 };
 
 TraceBuilder::TraceBuilder(Trace& trace) : t_(trace), impl_(new Impl) {
-  for (size_t i = 0; i < t_.labels.size(); ++i)
-    impl_->labels.emplace(pair_key(t_.labels[i].name, t_.labels[i].cat), uint32_t(i));
+  for (size_t i = 0; i < t_.labels.size(); ++i) {
+    const Label& l = t_.labels[i];
+    if (l.color) impl_->colored_labels.emplace(std::tuple{l.name, l.cat, l.color}, uint32_t(i));
+    else impl_->labels.emplace(pair_key(l.name, l.cat), uint32_t(i));
+  }
 }
 TraceBuilder::~TraceBuilder() = default;
 
@@ -234,7 +240,12 @@ uint32_t TraceBuilder::thread(StrId pid, StrId tid) {
   return it->second;
 }
 
-uint32_t TraceBuilder::label(StrId name, StrId cat) {
+uint32_t TraceBuilder::label(StrId name, StrId cat, uint8_t color) {
+  if (color) {
+    auto [it, added] = impl_->colored_labels.emplace(std::tuple{name, cat, color}, uint32_t(t_.labels.size()));
+    if (added) t_.labels.push_back(Label{name, cat, color});
+    return it->second;
+  }
   auto [it, added] = impl_->labels.emplace(pair_key(name, cat), uint32_t(t_.labels.size()));
   if (added) t_.labels.push_back(Label{name, cat});
   return it->second;

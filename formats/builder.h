@@ -54,7 +54,7 @@ class TraceBuilder {
   StrId intern(std::string_view s) { return t_.strings.intern(s); }
   uint32_t process(StrId pid);                // get-or-create, by canonical pid text
   uint32_t thread(StrId pid, StrId tid);      // get-or-create, creates the process too
-  uint32_t label(StrId name, StrId cat);      // get-or-create
+  uint32_t label(StrId name, StrId cat, uint8_t color = 0);  // get-or-create (color: Label::color)
 
   // Slices. `offset` is the byte offset of the event in the input (for diagnostics).
   // `seq` orders events that share a timestamp (file order); pass a running counter.

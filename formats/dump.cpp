@@ -75,6 +75,7 @@ struct Dumper {
     }
     field("name", t.str(t.labels[l].name));
     field("cat", t.str(t.labels[l].cat));
+    if (t.labels[l].color) field("cname", chrome_color_name(t.labels[l].color));  // (only when set)
   }
   void sort_index(bool has, int64_t v) {
     if (has) field_int("sort_index", v);

@@ -81,26 +81,28 @@ bool LocalTable::equal(uint32_t id, const RawStr& a, const RawStr& b) const {
   return (a.len == 0 || same_bytes_words(c, a.p, a.len)) && (b.len == 0 || same_bytes_words(c + a.len, b.p, b.len));
 }
 
-uint32_t LocalTable::get(const RawStr& a, const RawStr& b) {
+uint32_t LocalTable::get(const RawStr& a, const RawStr& b, uint8_t tag) {
   if (keys_.size() * 2 >= slots_.size()) grow();
-  uint64_t h = hash_raw(a) ^ (hash_raw(b) * 31);
-  uint64_t tag = h >> 32 << 32;
+  uint64_t h = hash_raw(a) ^ (hash_raw(b) * 31) ^ (uint64_t(tag) << 40);
+  const uint64_t hash_tag = h >> 32 << 32;
   size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     uint64_t slot = slots_[i];
     if (slot == kEmpty) {
       uint32_t id = uint32_t(keys_.size());
       keys_.push_back({a, b});
+      tags_.push_back(tag);
       hashes_.push_back(h);
       size_t at = arena_.empty() ? 0 : arena_.size() - 8;
       copy_at_.push_back(uint32_t(at));
       arena_.resize(at + a.len + b.len + 8);
       if (a.len) std::memcpy(arena_.data() + at, a.p, a.len);
       if (b.len) std::memcpy(arena_.data() + at + a.len, b.p, b.len);
-      slots_[i] = tag | id;
+      slots_[i] = hash_tag | id;
       return id;
     }
-    if ((slot & ~uint64_t(0xffffffffu)) == tag && equal(uint32_t(slot), a, b)) return uint32_t(slot);
+    if ((slot & ~uint64_t(0xffffffffu)) == hash_tag && tags_[uint32_t(slot)] == tag && equal(uint32_t(slot), a, b))
+      return uint32_t(slot);
   }
 }
 
@@ -185,7 +187,17 @@ struct Ingest {
     return it->second;
   }
 
-  uint32_t label(const Event& ev) { return r.labels.get(raw(ev.name), raw(ev.cat)); }
+  uint32_t label(const Event& ev, uint8_t color = 0) { return r.labels.get(raw(ev.name), raw(ev.cat), color); }
+
+  // Slices and instants: a "cname" naming one of Chrome's reserved colours is their label's
+  // colour (modelled: `allowed` gets kCname); any other "cname" stays with the fields the model
+  // does not name.
+  uint8_t color(const Event& ev, uint32_t* allowed) {
+    if (!(ev.keys & kCname) || ev.cname.kind != 's' || ev.cname.escaped) return 0;
+    const uint8_t c = chrome_color(ev.cname.sv());
+    if (c) *allowed |= kCname;
+    return c;
+  }
 
   // Parses a time field; records a diagnostic and returns false when invalid.
   bool time(const Tok& t, int64_t origin, Time* out, const Event& ev) {
@@ -247,12 +259,14 @@ struct Ingest {
       flags |= kSliceHasArgs;
       t.args.push_back({idx, range(ev.args)});
     }
-    ByteRange ex = extra_if(ev, kAllowX);
+    uint32_t allowed = kAllowX;
+    const uint8_t col = color(ev, &allowed);
+    ByteRange ex = extra_if(ev, allowed);
     if (!ex.empty()) {
       flags |= kSliceHasExtra;
       t.extras.push_back({idx, ex});
     }
-    t.slices.push_back(RawSlice{ts, dur, label(ev), flags});
+    t.slices.push_back(RawSlice{ts, dur, label(ev, col), flags});
     t.offsets.push_back(offset(ev.begin));
     if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
       Misc m = base(ev, 'X', ts);
@@ -263,13 +277,13 @@ struct Ingest {
     }
   }
 
-  Misc base(const Event& ev, char ph, Time ts) {
+  Misc base(const Event& ev, char ph, Time ts, uint8_t color = 0) {
     Misc m;
     m.ph = ph;
     m.ts = ts;
     m.offset = offset(ev.begin);
     m.thread = thread(ev);
-    m.label = label(ev);
+    m.label = label(ev, color);
     if (ev.args.present()) m.args = range(ev.args);
     return m;
   }
@@ -349,12 +363,14 @@ struct Ingest {
     if (!strchr("BEiIRCbenSTFpstfNOD", ph) || ph == 0) return other(ev, true);
     Time ts;
     if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
-    Misc m = base(ev, ph, ts);
+    uint32_t allowed = ph == 'B' ? kBase : (ph == 'i' || ph == 'I' || ph == 'R') ? kAllowInstant : 0;
+    const uint8_t col = allowed ? color(ev, &allowed) : 0;
+    Misc m = base(ev, ph, ts, col);
     switch (ph) {
-      case 'B': m.extra = extra_if(ev, kBase); break;
+      case 'B': m.extra = extra_if(ev, allowed); break;
       case 'E': m.extra = whole(ev); break;  // kept verbatim if it stays unmatched
       case 'i': case 'I': case 'R':
-        m.extra = extra_if(ev, kAllowInstant);
+        m.extra = extra_if(ev, allowed);
         if (ev.s.kind == 's' && ev.s.len == 1 && (ev.s.p[0] == 'g' || ev.s.p[0] == 'p'))
           m.scope = ev.s.p[0];
         break;

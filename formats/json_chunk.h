@@ -32,15 +32,18 @@ struct RawStr {
 // than at their first occurrence in the input (cold), since this runs once per event.
 class LocalTable {
  public:
-  uint32_t get(const RawStr& a, const RawStr& b = RawStr());
+  // `tag` is part of the key (the labels table: Label::color).
+  uint32_t get(const RawStr& a, const RawStr& b = RawStr(), uint8_t tag = 0);
   size_t size() const { return keys_.size(); }
   // The key as first seen in the input (its position gives diagnostics their offsets).
   const std::pair<RawStr, RawStr>& key(uint32_t id) const { return keys_[id]; }
+  uint8_t tag(uint32_t id) const { return tags_[id]; }
 
  private:
   void grow();
   bool equal(uint32_t id, const RawStr& a, const RawStr& b) const;
   std::vector<std::pair<RawStr, RawStr>> keys_;
+  std::vector<uint8_t> tags_;
   std::vector<uint64_t> hashes_;
   std::vector<uint32_t> copy_at_;  // offset of key id's bytes (a then b) in arena_
   std::vector<char> arena_;        // key bytes, with a word of slack at the end

@@ -29,6 +29,7 @@ inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
       break;
     case 5:
       if (k == "scope") { *slot = &ev.scope; return kScope; }
+      if (k == "cname") { *slot = &ev.cname; return kCname; }
       break;
     case 7:
       if (k == "bind_id") { *slot = &ev.bind_id; return kBindId; }
@@ -122,13 +123,14 @@ bool find_member(const Tok& obj, std::string_view key, Tok* out) {
 }
 
 size_t append_members_except(std::string& out, std::string_view event,
-                             std::initializer_list<std::string_view> skip) {
+                             std::initializer_list<std::string_view> skip, std::string_view also) {
   if (event.empty() || event[0] != '{') return 0;
   size_t n = 0;
   Tok obj{event.data(), uint32_t(event.size()), '{', false};
   for_each_member(obj, [&](std::string_view key, const Tok& val) {
     for (std::string_view k : skip)
       if (key == k) return;
+    if (!also.empty() && key == also) return;
     out += ",\"";
     out += key;
     out += "\":";

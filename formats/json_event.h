@@ -30,7 +30,7 @@ enum KeyBit : uint32_t {
   kPh = 1u << 0, kName = 1u << 1, kCat = 1u << 2, kTs = 1u << 3, kDur = 1u << 4,
   kPid = 1u << 5, kTid = 1u << 6, kArgs = 1u << 7, kId = 1u << 8, kId2 = 1u << 9,
   kS = 1u << 10, kBp = 1u << 11, kBindId = 1u << 12, kFlowIn = 1u << 13, kFlowOut = 1u << 14,
-  kScope = 1u << 15,
+  kScope = 1u << 15, kCname = 1u << 16,
   kOther = 1u << 31,
 };
 
@@ -40,6 +40,7 @@ struct Event {
   uint32_t keys = 0;
   Tok ph, name, cat, ts, dur, pid, tid, args, id, id2, s, bp, bind_id, flow_in, flow_out;
   Tok scope;  // read only where `keys` has kScope (not reset per event)
+  Tok cname;  // read only where `keys` has kCname (not reset per event)
 };
 
 enum class ParseStatus { Ok, Malformed, Truncated };
@@ -164,8 +165,8 @@ std::initializer_list<std::string_view> id_event_keys(bool scoped);
 // Appends `,"key":value` to `out` for each top-level member of the object text `event` whose key
 // is not in `skip`, key and value copied as they are (escapes kept); returns how many. The JSON
 // writer copies an event's fields the model does not name this way, and the details panel lists
-// them. Nothing for text that is not an object.
+// them. Nothing for text that is not an object. `also` (when not empty) is skipped too.
 size_t append_members_except(std::string& out, std::string_view event,
-                             std::initializer_list<std::string_view> skip);
+                             std::initializer_list<std::string_view> skip, std::string_view also = {});
 
 }  // namespace vz::json

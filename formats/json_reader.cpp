@@ -108,7 +108,7 @@ struct Merger {
       uint64_t off = name.p ? uint64_t(name.p - base) : 0;
       StrId n = b.intern(decode(name, t.diagnostics, off, &counted));
       StrId c = b.intern(decode(cat, t.diagnostics, off, &counted));
-      label_map[i] = b.label(n, c);
+      label_map[i] = b.label(n, c, r.labels.tag(i));
     }
     string_map.resize(r.strings.size());
     for (uint32_t i = 0; i < r.strings.size(); ++i) {

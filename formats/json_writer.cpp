@@ -83,6 +83,7 @@ class Out {
     first_ = false;
     buf_ += "{\"ph\":";
     str(ph);
+    colored_ = label != kNone && label < t_.labels.size() && t_.labels[label].color;
     if (label != kNone) buf_ += label_json(label);
     if (thread != kNone) {
       buf_ += thread_json(thread);
@@ -108,6 +109,10 @@ class Out {
     if (l.cat != kNoStr) {
       j += ",\"cat\":";
       append_json_string(j, t_.str(l.cat));
+    }
+    if (l.color) {
+      j += ",\"cname\":";
+      append_json_string(j, chrome_color_name(l.color));
     }
     return j;
   }
@@ -179,8 +184,9 @@ class Out {
     }
   }
   // Copies the members of the raw event `r` that this writer does not emit itself.
+  // A "cname" there gives way to the label's colour, written with the name.
   void extras(ByteRange r, std::initializer_list<std::string_view> written) {
-    if (!r.empty()) json::append_members_except(buf_, t_.view(r), written);
+    if (!r.empty()) json::append_members_except(buf_, t_.view(r), written, colored_ ? "cname" : "");
   }
   void end() { buf_ += "}"; }
   // A whole event kept verbatim (dropped if it is not a JSON object).
@@ -200,6 +206,7 @@ class Out {
   std::string buf_;
   bool ok_ = true;
   bool first_ = true;
+  bool colored_ = false;  // the event begun last has a label with a colour (its "cname")
 };
 
 using KeyList = std::initializer_list<std::string_view>;

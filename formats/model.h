@@ -121,11 +121,24 @@ class StringTable {
 // ---------------------------------------------------------------------------------------------
 
 // A (name, category) pair; slices and instants reference one by index into Trace::labels.
+// `color` is a Chrome reserved colour its events asked for ("cname"; chrome_color_index() + 1, 0
+// for none): events of one name and category in two colours have two labels.
 struct Label {
   StrId name = kNoStr;
   StrId cat = kNoStr;
-  bool operator==(const Label& o) const { return name == o.name && cat == o.cat; }
+  uint8_t color = 0;
+  bool operator==(const Label& o) const { return name == o.name && cat == o.cat && color == o.color; }
 };
+
+// Chrome's reserved colour names, the values an event's "cname" may take (catapult's
+// tracing/base/color_scheme.html: "good", "bad", "terrible", "thread_state_running", ...).
+inline constexpr uint8_t kChromeColors = 34;
+// The Label::color of a reserved name (1..kChromeColors), 0 for any other text.
+uint8_t chrome_color(std::string_view cname);
+// The name of Label::color `color` ("" for 0 and out-of-range values).
+std::string_view chrome_color_name(uint8_t color);
+// Its RGB as 0xRRGGBB, as catapult defines it (0 for 0 and out-of-range values).
+uint32_t chrome_color_rgb(uint8_t color);
 
 enum SliceFlags : uint8_t {
   kSliceOpen = 1 << 0,      // an unmatched B: runs to the end of the trace

@@ -264,16 +264,22 @@ bool Reader::read_strings(const Sec& s, Cur& c) {
 
 bool Reader::read_labels(Cur& c) {
   uint64_t first = c.v(), n = c.v();
-  Cur col[2];
-  if (c.bad || first != lmap_.size() || n > c.left() || !columns(c, 2, col)) return false;
-  std::vector<std::pair<uint64_t, uint64_t>> v(n);
-  for (auto& [name, cat] : v) {
-    name = col[0].v(), cat = col[1].v();
-    if (!str_ok(name) || !str_ok(cat)) return false;
+  Cur col[3];
+  size_t more = 0;  // 2.2: the colour column
+  if (c.bad || first != lmap_.size() || n > c.left() || !columns(c, 2, col, 1, &more)) return false;
+  struct L {
+    uint64_t name, cat, color;
+  };
+  std::vector<L> v(n);
+  for (L& l : v) {
+    l.name = col[0].v(), l.cat = col[1].v(), l.color = more ? col[2].v() : 0;
+    if (!str_ok(l.name) || !str_ok(l.cat)) return false;
   }
-  if (col[0].bad || col[1].bad) return false;
-  for (auto& [name, cat] : v) {
-    lmap_.push_back(b_.label(smap_[name], smap_[cat]));
+  if (col[0].bad || col[1].bad || col[2].bad) return false;
+  for (const L& l : v) {
+    // A colour this reader does not know is none.
+    const uint8_t color = l.color <= kChromeColors ? uint8_t(l.color) : 0;
+    lmap_.push_back(b_.label(smap_[l.name], smap_[l.cat], color));
     lident_ = lident_ && lmap_.back() == lmap_.size() - 1;
   }
   return true;

@@ -255,9 +255,10 @@ bool VztStreamWriter::Impl::strings(StrId first, const std::string_view* strings
 }
 
 bool VztStreamWriter::write_labels(uint32_t first, const Label* labels, size_t n) {
-  return impl_->events(SectionKind::Labels, labels, n, 2, [&](EventCols& c, const Label& l) {
+  return impl_->events(SectionKind::Labels, labels, n, 3, [&](EventCols& c, const Label& l) {
     c[0].v(l.name);
     c[1].v(l.cat);
+    c[2].v(l.color);
   }, first);
 }
 

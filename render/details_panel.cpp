@@ -12,6 +12,7 @@
 #include "render/source_lookup.h"
 #include "render/text_fit.h"
 #include "render/theme.h"
+#include "render/timeline.h"
 
 namespace vz {
 namespace {
@@ -26,6 +27,24 @@ void row(const char* key, std::string_view value, const ImVec4* color = nullptr)
   if (color) ImGui::PushStyleColor(ImGuiCol_Text, *color);
   text_long(value, ImGui::GetWindowContentRegionMax().x);  // the panel's edge, whatever the column's width
   if (color) ImGui::PopStyleColor();
+}
+
+// A label's Chrome colour (its events' "cname"): a swatch and the colour's name. Nothing when
+// the label has none.
+void color_row(const Label& lab) {
+  if (!lab.color) return;
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextColored(palette().text_dim, "Colour");
+  ImGui::TableNextColumn();
+  const float h = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h, p.y + h), chrome_color_u32(lab.color));
+  ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + h, p.y + h), ImGui::GetColorU32(ImGuiCol_Border));
+  ImGui::Dummy(ImVec2(h, h));
+  ImGui::SameLine();
+  const std::string_view name = chrome_color_name(lab.color);
+  ImGui::TextUnformatted(name.data(), name.data() + name.size());
 }
 
 // The name at the top of the panel, in the large font.
@@ -115,6 +134,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   title(tr.str(lab.name));
   if (!ImGui::BeginTable("##slice", 2, ImGuiTableFlags_SizingFixedFit)) return;
   row("Category", lab.cat ? tr.str(lab.cat) : "-");
+  color_row(lab);
   row("Thread", thread_label(tr, pk.thread));
   row("Start", format_tick(s.start[i] - tr.start, 1) + "   (" + abs_time(tr, s.start[i]) + ")");
   row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
@@ -203,6 +223,7 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   title(tr.name_of(in.label));
   if (!ImGui::BeginTable("##instant", 2, ImGuiTableFlags_SizingFixedFit)) return;
   row("Scope", pk.scope == Scope::Thread ? "thread" : pk.scope == Scope::Process ? "process" : "global");
+  if (in.label < tr.labels.size()) color_row(tr.labels[in.label]);
   if (in.thread < tr.threads.size()) row("Thread", thread_label(tr, in.thread));
   row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
   ImGui::EndTable();

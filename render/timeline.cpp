@@ -15,7 +15,15 @@ namespace vz {
 // Colours
 // ---------------------------------------------------------------------------------------------
 
-uint32_t label_color(const ViewIndex& index, uint32_t label) { return hash_color(index.label_hue(label)); }
+uint32_t label_color(const ViewIndex& index, uint32_t label) {
+  if (const uint8_t c = index.trace().labels[label].color) return chrome_color_u32(c);
+  return hash_color(index.label_hue(label));
+}
+
+uint32_t chrome_color_u32(uint8_t color) {
+  const uint32_t rgb = chrome_color_rgb(color);
+  return IM_COL32(rgb >> 16, (rgb >> 8) & 0xff, rgb & 0xff, 255);
+}
 
 uint32_t hash_color(uint32_t h) {
   const bool dark = current_theme() == ThemeKind::Dark;

@@ -155,8 +155,11 @@ Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap);
 // Start and end of a pick (a slice, async slice, instant, fold, object or snapshot).
 bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);
 
-// The colour of a label's slices for the current theme (ImU32 as uint32_t).
+// The colour of a label's slices for the current theme (ImU32 as uint32_t): the Chrome colour
+// its events named ("cname"), else one from its name.
 uint32_t label_color(const ViewIndex& index, uint32_t label);
+// A Chrome reserved colour (Label::color) as an opaque ImU32.
+uint32_t chrome_color_u32(uint8_t color);
 // The colour for a name hash (name_hash()): what label_color() gives a label with that name.
 uint32_t hash_color(uint32_t hash);
 

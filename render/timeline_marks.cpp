@@ -70,6 +70,13 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float th) {
   dl->AddTriangleFilled(ImVec2(b.x, b.y), ImVec2(b.x - s * 1.6f, b.y - s), ImVec2(b.x - s * 1.6f, b.y + s), c);
 }
 
+// An instant's marker colour: its label's Chrome colour ("cname") when it has one, else the
+// colour of its scope.
+ImU32 instant_color(const Frame& f, uint32_t label, ImU32 scope_color) {
+  const uint8_t c = label < f.trace->labels.size() ? f.trace->labels[label].color : 0;
+  return c ? chrome_color_u32(c) : scope_color;
+}
+
 }  // namespace
 
 void draw_thread_instants(Frame& f, const LaidTrack& t) {
@@ -79,8 +86,9 @@ void draw_thread_instants(Frame& f, const LaidTrack& t) {
   const ImU32 c = to_u32(palette().info);
   const float r = f.m.row_h * 0.3f;
   walk_instants(f, list.size(), [&](size_t i) { return list[i].ts; }, [&](size_t i, float x) {
-    f.dl->AddLine(ImVec2(x, top), ImVec2(x, top + t.h), (c & 0x00ffffffu) | 0x90000000u);
-    diamond(f.dl, x, top + r, r, c);
+    const ImU32 ci = instant_color(f, list[i].label, c);
+    f.dl->AddLine(ImVec2(x, top), ImVec2(x, top + t.h), (ci & 0x00ffffffu) | 0x90000000u);
+    diamond(f.dl, x, top + r, r, ci);
     if (f.mouse_in_plot && std::fabs(f.mouse.x - x) <= r + 1 && f.mouse.y >= top && f.mouse.y < top + t.h) {
       f.hover = Pick{};
       f.hover.kind = PickKind::Instant;
@@ -99,8 +107,9 @@ void draw_process_instants(Frame& f, const LaidTrack& header, float group_bottom
   const ImU32 c = to_u32(palette().accent);
   const float r = header.h * 0.25f;
   walk_instants(f, ids.size(), [&](size_t i) { return all[ids[i]].ts; }, [&](size_t i, float x) {
-    f.dl->AddLine(ImVec2(x, top), ImVec2(x, group_bottom), (c & 0x00ffffffu) | 0x70000000u);
-    diamond(f.dl, x, top + header.h * 0.5f, r, c);
+    const ImU32 ci = instant_color(f, all[ids[i]].label, c);
+    f.dl->AddLine(ImVec2(x, top), ImVec2(x, group_bottom), (ci & 0x00ffffffu) | 0x70000000u);
+    diamond(f.dl, x, top + header.h * 0.5f, r, ci);
     if (f.mouse_in_plot && std::fabs(f.mouse.x - x) <= r + 1 && f.mouse.y >= top && f.mouse.y < top + header.h) {
       f.hover = Pick{};
       f.hover.kind = PickKind::Instant;
@@ -114,8 +123,9 @@ void draw_global_instants(Frame& f, float y0, float y1) {
   const auto& all = f.trace->global_instants;
   const ImU32 c = to_u32(palette().error);
   walk_instants(f, all.size(), [&](size_t i) { return all[i].ts; }, [&](size_t i, float x) {
-    f.dl->AddLine(ImVec2(x, y0), ImVec2(x, y1), (c & 0x00ffffffu) | 0xa0000000u, 1.0f);
-    diamond(f.dl, x, y0 + 5, 5, c);
+    const ImU32 ci = instant_color(f, all[i].label, c);
+    f.dl->AddLine(ImVec2(x, y0), ImVec2(x, y1), (ci & 0x00ffffffu) | 0xa0000000u, 1.0f);
+    diamond(f.dl, x, y0 + 5, 5, ci);
     if (f.mouse.x >= x - 3 && f.mouse.x <= x + 3 && f.mouse.y >= y0 && f.mouse.y < y0 + 12) {
       f.hover = Pick{};
       f.hover.kind = PickKind::Instant;

@@ -152,6 +152,35 @@ TEST_CASE("timeline: each slice is drawn in its label's colour on its depth's ro
   check_color_at(img, fx.x_at(tr.end) + 8, row0, background(), "after the trace");
 }
 
+TEST_CASE("timeline: a slice with a Chrome \"cname\" is drawn in that colour, others in their name's") {
+  TimelineFixture fx(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":500,"name":"alpha","cname":"good"},
+   {"ph":"X","pid":1,"tid":1,"ts":100,"dur":300,"name":"gamma","cname":"thread_state_iowait"},
+   {"ph":"X","pid":1,"tid":1,"ts":500,"dur":500,"name":"beta"},
+   {"ph":"X","pid":1,"tid":1,"ts":600,"dur":300,"name":"alpha"}
+  ]})");
+  const Image img = fx.draw();
+  const Trace& tr = *fx.trace;
+  // catapult's colours for "good" and "thread_state_iowait".
+  const uint32_t good = IM_COL32(0, 125, 0, 255), iowait = IM_COL32(255, 140, 0, 255);
+  CHECK(chrome_color_u32(chrome_color("good")) == good);
+  CHECK(chrome_color_u32(chrome_color("thread_state_iowait")) == iowait);
+  const SliceSet& s = tr.threads[0].slices;
+  const double row0 = fx.row_mid_y(0, 0), row1 = fx.row_mid_y(0, 1);
+  check_color_at(img, fx.x_mid(0, fx.slice_named("alpha")), row0, good, "alpha, cname good");
+  check_color_at(img, fx.x_mid(0, fx.slice_named("gamma")), row1, iowait, "gamma, cname thread_state_iowait");
+  check_color_at(img, fx.x_mid(0, fx.slice_named("beta")), row0, label_color(*fx.index, label_named(tr, "beta")),
+                 "beta, no cname");
+  // The second alpha has no cname: a label of its own, in its name's colour (not green).
+  uint32_t plain = kNone;
+  for (uint32_t i = 0; i < s.size(); ++i)
+    if (tr.name_of(s.label[i]) == "alpha" && tr.labels[s.label[i]].color == 0) plain = i;
+  REQUIRE(plain != kNone);
+  const uint32_t c_plain = label_color(*fx.index, s.label[plain]);
+  CHECK_FALSE(colors_near(c_plain, good, 8));
+  check_color_at(img, fx.x_mid(0, plain), row1, c_plain, "alpha without cname");
+}
+
 TEST_CASE("timeline: a zoomed-out run of 100000 tiny slices is drawn as a fold") {
   std::string json = R"({"traceEvents":[)";
   constexpr int kSlices = 100000;

@@ -764,6 +764,21 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     if (name == "req") CHECK((a.start == 1000 && a.dur == 2000 && a.scope == kNoStr));
     if (name == "scoped") CHECK((a.start == 1500 && a.dur == 3500 && t.str(a.scope) == "s1"));
   }
+  // A reserved "cname" is the label's colour, written once (with the name, not again with the
+  // event's other fields); the async mark's and the object's stay with their other fields.
+  for (const Label& l : t.labels) {
+    std::string_view name = t.str(l.name);
+    if (name == "x") CHECK(chrome_color_name(l.color) == "good");
+    if (name == "it") CHECK(chrome_color_name(l.color) == "bad");
+    if (name != "x" && name != "it") CHECK(l.color == 0);
+  }
+  auto count = [&](std::string_view piece) {
+    size_t n = 0;
+    for (size_t at = w.find(piece); at != std::string::npos; at = w.find(piece, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("\"cname\":\"good\"") == 1);
+  CHECK(count("\"cname\":\"bad\"") == 1);
   // Extra fields and args come through verbatim.
   for (const char* piece : {"\"cname\":\"good\"", "\"tts\":3", "\"sf\":7", "\"cname\":\"bad\"",
                             "{\"a\":[1,{\"b\":\"\\u00e9\\\"\"}]}", "\"note\":\"stray\"", "\"z\":[true]",

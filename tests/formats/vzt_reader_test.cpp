@@ -165,6 +165,7 @@ TEST_CASE("read_vzt: every event kind survives Trace -> .vzt -> Trace exactly") 
     CHECK(!t->global_instants.empty());
     CHECK(!t->async_marks.empty());
     CHECK(!t->others.empty());
+    CHECK(std::count_if(back->labels.begin(), back->labels.end(), [](const Label& l) { return l.color != 0; }) == 2);
   }
 }
 

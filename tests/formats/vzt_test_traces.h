@@ -145,7 +145,10 @@ inline std::unique_ptr<Trace> every_kind(uint32_t seed = 1, int scale = 1) {
   b.set_thread_name(th[0], b.intern("MainThread"));
   b.set_thread_sort_index(th[1], 7);
   uint32_t names[6];
-  for (int i = 0; i < 6; ++i) names[i] = b.label(b.intern("f" + std::to_string(i)), cat);
+  // Two of them with Chrome colours ("cname"), the last of the table among them.
+  for (int i = 0; i < 6; ++i)
+    names[i] = b.label(b.intern("f" + std::to_string(i)), cat,
+                       i == 4 ? chrome_color("good") : i == 5 ? kChromeColors : 0);
   uint64_t seq = 0;
   for (uint32_t k = 0; k < 3; ++k) {
     Time at = r(0, 1000);
