@@ -30,6 +30,29 @@ bool starts_with(const char* s, size_t n, const std::string& prefix) {
   return n >= prefix.size() && std::memcmp(s, prefix.data(), prefix.size()) == 0;
 }
 
+// The UTF-8 text of the str `s` (nullptr, no error set, when it is not a str). Characters UTF-8
+// cannot encode (lone surrogates: undecodable file names, names built at run time) become '?',
+// so every name and value written stays valid UTF-8; `buf` then holds the text.
+const char* utf8_text(PyObject* s, std::string& buf, Py_ssize_t* len = nullptr) {
+  if (!s || !PyUnicode_Check(s)) return nullptr;
+  Py_ssize_t n = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(s, &n);
+  if (!p) {
+    PyErr_Clear();
+    PyObject* b = PyUnicode_AsEncodedString(s, "utf-8", "replace");
+    if (!b) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    buf.assign(PyBytes_AS_STRING(b), size_t(PyBytes_GET_SIZE(b)));
+    Py_DECREF(b);
+    p = buf.c_str();
+    n = Py_ssize_t(buf.size());
+  }
+  if (len) *len = n;
+  return p;
+}
+
 // Texts of the names this extension interned, by id (for events written as JSON).
 std::unordered_map<uint32_t, std::string>& name_texts() {
   static auto* m = new std::unordered_map<uint32_t, std::string>;
@@ -49,9 +72,9 @@ uint64_t compute_code_info(PyCodeObject* co) {
   State& st = g_state;
   const Options& o = st.opt;
   Py_ssize_t flen = 0;
-  const char* file = PyUnicode_AsUTF8AndSize(co->co_filename, &flen);
+  std::string file_buf, qual_buf;
+  const char* file = utf8_text(co->co_filename, file_buf, &flen);
   if (!file) {
-    PyErr_Clear();
     file = "";
     flen = 0;
   }
@@ -70,11 +93,8 @@ uint64_t compute_code_info(PyCodeObject* co) {
   }
   uint32_t name = 0;
   if (kind == kRecord) {
-    const char* qual = PyUnicode_AsUTF8(co->co_qualname);
-    if (!qual) {
-      PyErr_Clear();
-      qual = "?";
-    }
+    const char* qual = utf8_text(co->co_qualname, qual_buf);
+    if (!qual) qual = "?";
     std::string text = std::string(qual) + " (" + std::string(file, size_t(flen)) + ":" +
                        std::to_string(co->co_firstlineno) + ")";
     name = intern_name(text, file, uint32_t(co->co_firstlineno));
@@ -134,8 +154,9 @@ PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
       }
       PyObject* r = PyObject_CallOneArg(g_state.opt.repr, v);
       Py_DECREF(v);
-      const char* ks = PyUnicode_AsUTF8(key);
-      const char* rs = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : nullptr;
+      std::string kb, rb;
+      const char* ks = utf8_text(key, kb);
+      const char* rs = utf8_text(r, rb);
       if (ks && rs) {
         if (!first) json += ",";
         first = false;
@@ -191,7 +212,8 @@ int64_t task_tid(PyObject* task) {
   if (gen != g_state.generation) {
     gen = g_state.generation;
     PyObject* name = PyObject_CallMethod(task, "get_name", nullptr);
-    const char* s = name ? PyUnicode_AsUTF8(name) : nullptr;
+    std::string buf;
+    const char* s = utf8_text(name, buf);
     if (!s) PyErr_Clear();
     std::string ev = "{\"ph\":\"M\",\"name\":\"thread_name\",\"tid\":" + std::to_string(tid) +
                      ",\"args\":{\"name\":";
@@ -300,7 +322,8 @@ void name_thread(ThreadState* ts) {
   PyObject* ident = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
   PyObject* thread = active && ident && PyDict_Check(active) ? PyDict_GetItemWithError(active, ident) : nullptr;
   PyObject* name = thread ? PyObject_GetAttrString(thread, "name") : nullptr;
-  const char* s = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : nullptr;
+  std::string buf;
+  const char* s = utf8_text(name, buf);
   if (s) {
     vz::rec::set_thread_name(s);
     ts->named_generation = g_state.generation;
@@ -319,7 +342,8 @@ uint32_t c_function_name(PyObject* func) {
   static std::unordered_map<uint64_t, uint32_t> cache;  // (PyMethodDef*, owner) -> name
   if (!PyCFunction_Check(func)) {
     PyObject* r = PyObject_Repr(func);
-    const char* s = r ? PyUnicode_AsUTF8(r) : nullptr;
+    std::string buf;
+    const char* s = utf8_text(r, buf);
     if (!s) PyErr_Clear();
     uint32_t id = intern_name(s ? s : "?", nullptr, 0);
     Py_XDECREF(r);
@@ -335,9 +359,9 @@ uint32_t c_function_name(PyObject* func) {
   if (it != cache.end()) return it->second;
   std::string name;
   if (owner && PyUnicode_Check(owner)) {
-    const char* m = PyUnicode_AsUTF8(owner);
+    std::string buf;
+    const char* m = utf8_text(owner, buf);
     if (m) name = std::string(m) + ".";
-    else PyErr_Clear();
   } else if (owner && PyModule_Check(owner)) {
     const char* m = PyModule_GetName(owner);
     if (m) name = std::string(m) + ".";
@@ -355,29 +379,51 @@ uint32_t c_function_name(PyObject* func) {
 bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
   bool any = false;
   out += "{";
+  // Values are JSON texts (module.cpp stores them so), or lists of JSON texts (append_func_arg)
+  // written as arrays.
+  auto add_json = [](std::string& o, PyObject* v) {
+    PyObject* vs = PyUnicode_Check(v) ? (Py_INCREF(v), v) : PyObject_Str(v);
+    std::string buf;
+    const char* vv = utf8_text(vs, buf);
+    if (vv) o += vv;
+    Py_XDECREF(vs);
+    return vv != nullptr;
+  };
   auto add_dict = [&](PyObject* d) {
     PyObject *k, *v;
     Py_ssize_t pos = 0;
+    std::string value;
     while (PyDict_Next(d, &pos, &k, &v)) {
-      const char* ks = PyUnicode_Check(k) ? PyUnicode_AsUTF8(k) : nullptr;
-      PyObject* vs = PyUnicode_Check(v) ? (Py_INCREF(v), v) : PyObject_Str(v);
-      const char* vv = vs ? PyUnicode_AsUTF8(vs) : nullptr;
-      if (ks && vv) {
+      std::string kb;
+      const char* ks = utf8_text(k, kb);
+      value.clear();
+      bool ok = ks != nullptr;
+      if (ok && PyList_CheckExact(v)) {
+        value += "[";
+        for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(v); i++) {
+          if (i) value += ",";
+          ok = add_json(value, PyList_GET_ITEM(v, i));
+        }
+        value += "]";
+      } else if (ok) {
+        ok = add_json(value, v);
+      }
+      if (ok) {
         if (any) out += ",";
         vz::append_json_string(out, ks);
         out += ":";
-        out += vv;  // already JSON (module.cpp stores JSON texts)
+        out += value;
         any = true;
       } else {
         PyErr_Clear();
       }
-      Py_XDECREF(vs);
     }
   };
   if (f.args) add_dict(f.args);
   if (retval && g_state.opt.log_func_retval) {
     PyObject* r = PyObject_CallOneArg(g_state.opt.repr, retval);
-    const char* s = r ? PyUnicode_AsUTF8(r) : nullptr;
+    std::string buf;
+    const char* s = utf8_text(r, buf);
     if (s) {
       if (any) out += ",";
       out += "\"return_value\":";

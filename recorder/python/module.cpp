@@ -206,19 +206,51 @@ PyObject* py_set_metadata(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// The args dict of the innermost recorded Python call of this thread (created on first use), or
+// nullptr with no error set when no call is recorded.
+PyObject* innermost_args(ThreadState* ts, bool* failed) {
+  for (size_t i = ts->stack.size(); i-- > 0;) {
+    Frame& f = ts->stack[i];
+    if (f.kind != kRecord || f.c_call) continue;
+    if (!f.args && !(f.args = PyDict_New())) *failed = true;
+    return f.args;
+  }
+  return nullptr;
+}
+
 // add_func_args(key, json_text): attaches to the innermost recorded call of this thread.
 PyObject* py_add_func_args(PyObject*, PyObject* args) {
   PyObject *key, *value;
   if (!PyArg_ParseTuple(args, "UU", &key, &value)) return nullptr;
-  ThreadState* ts = this_thread();
-  for (size_t i = ts->stack.size(); i-- > 0;) {
-    Frame& f = ts->stack[i];
-    if (f.kind != kRecord || f.c_call) continue;
-    if (!f.args && !(f.args = PyDict_New())) return nullptr;
-    if (PyDict_SetItem(f.args, key, value) < 0) return nullptr;
+  bool failed = false;
+  PyObject* d = innermost_args(this_thread(), &failed);
+  if (failed || (d && PyDict_SetItem(d, key, value) < 0)) return nullptr;
+  return PyBool_FromLong(d != nullptr);
+}
+
+// append_func_arg(key, json_text): appends to the JSON array `key` of the innermost recorded
+// call's args (log_func_exec's "exec_steps"); the array is written when the call returns.
+PyObject* py_append_func_arg(PyObject*, PyObject* args) {
+  PyObject *key, *value;
+  if (!PyArg_ParseTuple(args, "UU", &key, &value)) return nullptr;
+  bool failed = false;
+  PyObject* d = innermost_args(this_thread(), &failed);
+  if (failed) return nullptr;
+  if (!d) Py_RETURN_FALSE;
+  PyObject* items = PyDict_GetItemWithError(d, key);  // borrowed
+  if (!items && PyErr_Occurred()) return nullptr;
+  if (items && PyList_CheckExact(items)) {
+    if (PyList_Append(items, value) < 0) return nullptr;
     Py_RETURN_TRUE;
   }
-  Py_RETURN_FALSE;
+  PyObject* fresh = PyList_New(1);  // replaces a plain value set under the same key
+  if (!fresh) return nullptr;
+  Py_INCREF(value);
+  PyList_SET_ITEM(fresh, 0, value);
+  int rc = PyDict_SetItem(d, key, fresh);
+  Py_DECREF(fresh);
+  if (rc < 0) return nullptr;
+  Py_RETURN_TRUE;
 }
 
 PyObject* py_now_us(PyObject*, PyObject*) {
@@ -398,6 +430,8 @@ PyMethodDef kMethods[] = {
     {"event_json", py_event_json, METH_VARARGS, "Adds one Chrome event given as JSON text."},
     {"set_metadata", py_set_metadata, METH_VARARGS, "Sets a top-level member of the trace."},
     {"add_func_args", py_add_func_args, METH_VARARGS, "Adds an arg to the current call."},
+    {"append_func_arg", py_append_func_arg, METH_VARARGS,
+     "Appends to a list arg of the current call."},
     {"now_us", py_now_us, METH_NOARGS, "The trace clock in microseconds."},
     {"now_text", py_now_text, METH_NOARGS, "The trace clock as JSON microseconds text."},
     {"stats", py_stats, METH_NOARGS, "Records written and lost."},

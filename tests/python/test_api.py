@@ -2,6 +2,7 @@
 limits, the events added by hand, saving formats. Run with the staged package on PYTHONPATH."""
 import asyncio
 import contextlib
+import importlib.util
 import io
 import json
 import logging
@@ -767,6 +768,82 @@ class TestAsync(TempDirTest):
         self.assertTrue({"task-a", "task-b"} <= names, names)
         leaf_tids = {e["tid"] for e in named(data, "TestAsync.test_log_async_tasks_get_tracks.<locals>.leaf")}
         self.assertEqual(len(leaf_tids), 2)
+
+
+
+class TestViztracerKeywords(TempDirTest):
+    """viztracer's other constructor keywords: log_audit records, the rest are checked and
+    accepted (sanitize_function_name, minimize_memory, dump_raw, log_func_with_objprint) or
+    refused (log_torch, plugins)."""
+
+    def session(self, work, **kw):
+        out = self.path("k.json")
+        t = VizTracer(output_file=out, verbose=0, **kw)
+        t.start()
+        work(t)
+        t.stop()
+        t.save()
+        return load(out)
+
+    def test_keywords_checked(self):
+        t = VizTracer(verbose=0, sanitize_function_name=True, minimize_memory=True, dump_raw=True,
+                      log_func_with_objprint=None, plugins=[], log_torch=False, log_audit=None)
+        self.assertEqual((t.sanitize_function_name, t.log_func_with_objprint, t.plugins), (True, False, []))
+        bad = [(dict(log_audit="x"), TypeError), (dict(log_audit=[1]), TypeError),
+               (dict(log_audit=["("]), ValueError), (dict(sanitize_function_name="yes"), ValueError),
+               (dict(minimize_memory=2), ValueError), (dict(dump_raw="no"), ValueError),
+               (dict(log_func_with_objprint="x"), ValueError), (dict(plugins=["cpu"]), ValueError),
+               (dict(plugins=3), TypeError), (dict(log_torch="x"), ValueError)]
+        for kw, exc in bad:
+            with self.assertRaises(exc, msg=str(kw)):
+                VizTracer(**kw)
+        no_torch = importlib.util.find_spec("torch") is None
+        with self.assertRaisesRegex(ImportError if no_torch else ValueError,
+                                    "torch is not installed" if no_torch else "not supported"):
+            VizTracer(log_torch=True)
+        with self.assertRaises(TypeError):
+            t.log_audit = "import"  # checked when set later too
+
+    def test_log_audit(self):
+        def work(t):
+            sys.audit("vz.api.one", 1)
+            sys.audit("vz.api.two", "x", [2])
+            sys.audit("vz.other")
+        data = self.session(work, log_audit=[r"vz\.api\..*"])
+        self.assertEqual([(e["name"], e["args"], e["s"]) for e in events(data, "i")],
+                         [("vz.api.one", {"args": ["1"]}, "t"), ("vz.api.two", {"args": ["x", "[2]"]}, "t")])
+        # The process keeps the hook (audit hooks cannot be removed): a tracer without
+        # log_audit records nothing through it, one with [] records every event.
+        self.assertEqual(events(self.session(work), "i"), [])
+        names = [e["name"] for e in events(self.session(work, log_audit=[]), "i")]
+        self.assertEqual([n for n in names if n.startswith("vz.")], ["vz.api.one", "vz.api.two", "vz.other"])
+
+    @unittest.skipIf(importlib.util.find_spec("objprint") is not None, "objprint is installed")
+    def test_log_func_with_objprint_without_objprint_is_repr(self):
+        def f(a):
+            return {"k": a}
+        data = self.session(lambda t: f([1, 2]), log_func_args=True, log_func_retval=True,
+                            log_func_with_objprint=True)
+        self.assertEqual(named(data, "TestViztracerKeywords.test_log_func_with_objprint_without_objprint_is_repr.<locals>.f")[0]["args"],
+                         {"func_args": {"a": "[1, 2]"}, "return_value": "{'k': [1, 2]}"})
+
+    def test_add_variable_and_add_func_exec(self):
+        def steps(t):
+            t.add_func_exec("x", 5, 10)
+            t.add_func_exec("y", "s", 11)
+
+        def work(t):
+            t.add_variable("v", [1])
+            t.add_variable("n", 3, "counter")
+            t.add_variable("s", "text", "counter")  # not a number: no counter
+            steps(t)
+            with self.assertRaises(ValueError):
+                t.add_variable("v", 1, "gauge")
+        data = self.session(work)
+        self.assertEqual([(e["name"], e["s"]) for e in events(data, "i")], [("v = [1]", "p")])
+        self.assertEqual([(e["name"], e["args"]) for e in events(data, "C")], [("n", {"n": 3})])
+        step = [e for e in events(data) if e["name"].startswith("TestViztracerKeywords.test_add_variable_and_add_func_exec.<locals>.steps")]
+        self.assertEqual(step[0]["args"], {"exec_steps": ["(10) x = 5", "(11) y = s"]})
 
 
 if __name__ == "__main__":

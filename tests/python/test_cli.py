@@ -1,5 +1,7 @@
 """The `viztracer` command (python3 -m viztracer): running scripts, modules and code strings,
 exit codes, saving on errors and signals, and the options."""
+import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -182,7 +184,8 @@ class TestOptions(TempDirTest):
         self.assertIn("print - hey\n", inst)
         self.assertIn("Variable Assign - y = 'txt'", inst)
         self.assertIn("Attribute Assign - c.val = 3", inst)
-        self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "Variable Assign - x"], [{"value": 5}])
+        self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "Variable Assign - x"],
+                         [{"Variable Assign - x": 5}])
 
     def test_output_dir_unique_pid_suffix(self):
         script = self.write("s.py", FIB)
@@ -277,6 +280,312 @@ class TestOptions(TempDirTest):
         r = run_cli(["--min_duration", "abc", "x.py"])
         self.assertEqual(r.returncode, 2)
         self.assertIn("duration", r.stderr)
+
+
+
+# viztracer's own test scripts for the source-rewriting options (tests/test_cmdline.py there);
+# its expected event counts are kept in the comments.
+VIZ_LOG_VAR = """
+class Stub:
+    def __init__(self):
+        self.b = 0
+
+def f1(a, *a2, a3, **a4):
+    return None
+
+for a_in_for in [1,2]:
+    pass
+
+(a): int = 1
+a = [1, 2]
+abc = 1
+a[1] = 0
+a[1] += 1
+a = Stub()
+a.b = 1
+abc = 2
+abc += 1
+abc: int = 1
+a, abc = (1, 2)
+unrelated, *a = 1, 2, 3
+[abc, d] = 3, 4
+f1(2, 3, a3=4, test=5)
+"""
+
+VIZ_LOG_ATTR = """
+class Stub:
+    def __init__(self):
+        self.a = 0
+        self.b = 0
+        self.c = 0
+        self.alst = [1,2,3]
+
+s = Stub()
+s.a = [1, 2]
+s.alst[1] = 0
+lst = [s, 2]
+lst[0].a = 1
+s.b += 1
+a, abc = (1, 2)
+unrelated, *s.a = 1, 2, 3
+[abc, d] = 3, 4
+"""
+
+VIZ_FUNC_EXEC = """
+def a():
+    n = 2
+    n += 3
+
+def aba():
+    __viz_tracer__.add_func_args("place", "holder")
+    n2 = 3
+    n2 += 5
+
+def b():
+    t = 0
+
+a()
+aba()
+b()
+"""
+
+
+def instants(data, prefix=""):
+    return [e for e in events(data, "i") if e["name"].startswith(prefix)]
+
+
+class TestViztracerOptions(TempDirTest):
+    """The rest of viztracer's command line: the rcfile, --log_exit, --log_audit, the
+    source-rewriting options, the options accepted without effect and the refused ones."""
+
+    def run_ok(self, args, body=FIB, cwd=None, name="t.json"):
+        script = self.write("s.py", body)
+        out = self.path(name)
+        r = run_cli(["-o", out] + args + ["--", script], cwd=cwd)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return load(out), r
+
+    def test_rcfile_in_the_current_directory_and_command_line_override(self):
+        self.write(".viztracerrc", "[default]\ntracer_entries = 10\n")
+        data, _ = self.run_ok([], cwd=self.dir)
+        self.assertEqual(len(events(data)), 10)
+        self.assertTrue(data["viztracer_metadata"]["overflow"])
+        data, _ = self.run_ok(["--tracer_entries", "1000"], cwd=self.dir)
+        self.assertEqual(len(named(data, "fib")), 15)
+        self.assertFalse(data["viztracer_metadata"]["overflow"])
+        # Not read from another directory.
+        os.mkdir(self.path("elsewhere"))
+        data, _ = self.run_ok([], cwd=self.path("elsewhere"))
+        self.assertEqual(len(named(data, "fib")), 15)
+
+    def test_rcfile_conversions(self):
+        # A flag is set by its key whatever the value; a list is split on whitespace.
+        rc = self.write("my.rc", "[default]\nignore_c_function = false\nlog_var = x y\n"
+                                 "max_stack_depth = 3\nmin_duration = 0.0ms\n")
+        body = "x = 1\ny = 'a'\nz = 2\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nfib(10)\n"
+        data, _ = self.run_ok(["--rcfile", rc], body)
+        self.assertEqual(sorted(e["name"] for e in instants(data)),
+                         ["Variable Assign - x = 1", "Variable Assign - y = 'a'"])
+        self.assertEqual([e["name"] for e in events(data) if "(" not in e["name"]], [])
+        self.assertEqual(len(named(data, "fib")), 3)  # depth 3: <module>, fib(10), fib(9|8)
+        data, _ = self.run_ok(["--rcfile", rc, "--max_stack_depth", "5"], body)
+        self.assertEqual(len(named(data, "fib")), 1 + 2 + 4 + 8)
+
+    def test_rcfile_errors(self):
+        script = self.write("s.py", FIB)
+        out = self.path("e.json")
+        cases = [
+            (["--rcfile", self.path("missing.rc")], "missing.rc does not exist"),
+            (["--rcfile", self.write("nodefault.rc", "[other]\ntracer_entries = 5\n")],
+             "no [default] section"),
+            (["--rcfile", self.write("badvalue.rc", "[default]\ntracer_entries = lots\n")],
+             "tracer_entries"),
+            (["--rcfile", self.write("notini.rc", "tracer_entries = 5\n")], "cannot read rcfile"),
+        ]
+        for args, message in cases:
+            r = run_cli(args + ["-o", out, script])
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(message, r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+            self.assertFalse(os.path.exists(out))
+        self.write(".viztracerrc", "[other]\n")
+        r = run_cli(["-o", out, script], cwd=self.dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(".viztracerrc has no [default] section", r.stderr)
+
+    def test_log_exit_records_atexit_handlers(self):
+        body = FIB.replace("fib(5)", "import atexit, sys\natexit.register(fib, 5)\nfib(2)\nsys.exit(3)")
+        script = self.write("s.py", body)
+        for args, calls in (([], 3), (["--log_exit"], 3 + 15)):
+            out = self.path("exit.json")
+            r = run_cli(["-o", out] + args + [script])
+            self.assertEqual(r.returncode, 3, r.stderr)
+            data = load(out)
+            self.assertEqual(len(named(data, "fib")), calls, args)
+            if args:  # nothing of the command's own between the program's end and its handlers
+                self.assertEqual({e["name"].split(" (")[0] for e in events(data)},
+                                 {"builtins.exec", "<module>", "fib", "atexit.register", "sys.exit"})
+
+    def test_log_audit(self):
+        body = ("import sys\nsys.audit('vz.test', 1, 'two')\nsys.audit('vz.test', [3], None)\n"
+                "sys.audit('vz.other')\nfor i in range(3):\n    id(i)\n")
+        data, _ = self.run_ok(["--log_audit", r"vz\.test", "builtins.id"], body)
+        tests = [e for e in instants(data) if e["name"] == "vz.test"]
+        self.assertEqual([e["args"] for e in tests], [{"args": ["1", "two"]}, {"args": ["[3]", "None"]}])
+        self.assertEqual({e["s"] for e in tests}, {"t"})
+        self.assertEqual(len([e for e in instants(data) if e["name"] == "builtins.id"]), 3)
+        self.assertEqual(len(instants(data)), 5)
+        data, _ = self.run_ok(["--log_audit"], body)  # every audit event
+        names = [e["name"] for e in instants(data)]
+        self.assertEqual(names.count("vz.test"), 2)
+        self.assertEqual(names.count("vz.other"), 1)
+        self.assertEqual(names.count("builtins.id"), 3)
+        data, _ = self.run_ok([], body)
+        self.assertEqual(instants(data), [])
+
+    def test_log_exception(self):
+        body = ("made = []\ndef make(msg):\n    made.append(msg)\n    return KeyError(msg)\n"
+                "try:\n    raise ValueError('bad')\nexcept ValueError:\n    pass\n"
+                "def f():\n    raise make('k')\ntry:\n    f()\nexcept KeyError:\n    pass\n"
+                "try:\n    try:\n        raise TypeError\n    except TypeError:\n        raise\n"
+                "except TypeError:\n    pass\n"
+                "try:\n    1 / 0\nexcept ZeroDivisionError:\n    pass\n"
+                "print('made', made)\n")
+        data, r = self.run_ok(["--log_exception"], body)
+        self.assertIn("made ['k']", r.stdout)  # the raised expression runs once
+        self.assertEqual([(e["name"], e["s"]) for e in instants(data)], [
+            ("Exception - ValueError() = ValueError('bad')", "p"),
+            ("Exception - make() = KeyError('k')", "p"),
+            ("Exception - TypeError = <class 'TypeError'>", "p"),
+            ("Exception = TypeError()", "p"),
+        ])
+        data, _ = self.run_ok([], body)
+        self.assertEqual(instants(data), [])
+        # The program's own error and its traceback are unchanged.
+        script = self.write("boom.py", "def g():\n    raise RuntimeError('boom')\ng()\n")
+        r = run_cli(["-o", self.path("b.json"), "--log_exception", script])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("    raise RuntimeError('boom')\n", r.stderr)
+        self.assertIn("RuntimeError: boom", r.stderr)
+        self.assertEqual(len(instants(load(self.path("b.json")), "Exception - RuntimeError()")), 1)
+
+    def test_log_func_exec_and_entry(self):
+        data, _ = self.run_ok(["--log_func_exec", "a.*"], VIZ_FUNC_EXEC)
+        self.assertEqual(named(data, "a")[0]["args"], {"exec_steps": ["(3) n = 2", "(4) n = 5"]})
+        self.assertEqual(named(data, "aba")[0]["args"],
+                         {"place": "holder", "exec_steps": ["(8) n2 = 3", "(9) n2 = 8"]})
+        self.assertNotIn("args", named(data, "b")[0])
+        data, _ = self.run_ok(["--log_func_entry", "a.*"], VIZ_FUNC_EXEC)
+        self.assertEqual(len(events(data)) + len(instants(data)), 7)  # viztracer's count
+        self.assertEqual([(e["name"], e["s"]) for e in instants(data)],
+                         [("Function Entry - a = 'a is called'", "p"),
+                          ("Function Entry - aba = 'aba is called'", "p")])
+        # The docstring stays the docstring; a nested function keeps its own decision.
+        body = ('def outer():\n    """doc"""\n    x = 1\n    def inner():\n        y = 2\n'
+                '    inner()\n    z = 3\nouter()\nprint(outer.__doc__)\n')
+        data, r = self.run_ok(["--log_func_exec", "outer", "--log_func_entry", "outer"], body)
+        self.assertIn("doc", r.stdout)
+        self.assertEqual(named(data, "outer")[0]["args"], {"exec_steps": ["(3) x = 1", "(7) z = 3"]})
+        self.assertEqual(len(instants(data, "Function Entry - outer")), 1)
+
+    def test_log_var_number_attr_as_viztracer(self):
+        data, _ = self.run_ok(["--log_var", "a.*"], VIZ_LOG_VAR)
+        self.assertEqual(len(events(data)) + len(instants(data)), 26)  # viztracer's count
+        names = [e["name"] for e in instants(data)]
+        self.assertEqual(len(names), 20)
+        for name in ("Variable Assign - a_in_for = 2", "Variable Assign - a = [1, 1]",
+                     "Variable Assign - a2 = (3,)", "Variable Assign - a4 = {'test': 5}"):
+            self.assertIn(name, names)
+        data, _ = self.run_ok(["--log_number", "ab[cd]"], VIZ_LOG_VAR)
+        counters = [e for e in events(data, "C")]
+        self.assertEqual(len(events(data)) + len(counters), 12)  # viztracer's count
+        self.assertEqual([e["args"] for e in counters],
+                         [{"Variable Assign - abc": v} for v in (1, 2, 3, 1, 2, 3)])
+        data, _ = self.run_ok(["--log_attr", "a.*"], VIZ_LOG_ATTR)
+        self.assertEqual(len(events(data)) + len(instants(data)), 9)  # viztracer's count
+        self.assertEqual([e["name"] for e in instants(data)],
+                         ["Attribute Assign - self.a = 0", "Attribute Assign - self.alst = [1, 2, 3]",
+                          "Attribute Assign - s.a = [1, 2]", "Attribute Assign - lst[0].a = 1"])
+
+    def test_magic_comment(self):
+        body = ("def f():\n    # !viztracer: log_instant('in f')\n    return 1\nf()\nf()\n"
+                "#!viztracer: log_var('answer', 42)\n")
+        data, _ = self.run_ok(["--magic_comment"], body)
+        self.assertEqual([e["name"] for e in instants(data)], ["in f", "in f"])
+        self.assertEqual([e["args"] for e in events(data, "C")], [{"value": 42}])
+        data, _ = self.run_ok([], body)
+        self.assertEqual(instants(data) + events(data, "C"), [])
+
+    def test_refused_options_and_bad_patterns(self):
+        script = self.write("s.py", FIB)
+        out = self.path("never.json")
+        torch = importlib.util.find_spec("torch") is not None
+        cases = [
+            (["--attach", "123"], "attaching to a running process is not supported"),
+            (["--attach_installed", "123"], "attaching to a running process is not supported"),
+            (["--uninstall", "123"], "attaching to a running process is not supported"),
+            (["-t", "5"], "attaching to a running process is not supported"),
+            (["--plugins", "vizplugins.cpu_usage", "--"], "plugins are not supported"),
+            (["--log_torch"], "log_torch is not supported" if torch else "torch is not installed"),
+            (["--compress", "a.json"], "vizviewer --convert IN.json OUT.vzt"),
+            (["--decompress", "a.cvf"], "vizviewer --convert IN.vzt OUT.json"),
+            (["--subprocess_child"], "internal to viztracer"),
+            (["--log_var", "x(", "--"], "--log_var: 'x(' is not a regular expression"),
+            (["--log_audit", "[a", "--"], "--log_audit: '[a' is not a regular expression"),
+        ]
+        for args, message in cases:
+            r = run_cli(["-o", out] + args + [script])
+            self.assertEqual(r.returncode, 2, args)
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)  # one line, no traceback
+            self.assertIn(message, r.stderr)
+            self.assertFalse(os.path.exists(out))
+
+    def test_options_accepted_without_effect(self):
+        args = ["--sanitize_function_name", "--minimize_memory", "--dump_raw", "--file_info",
+                "--log_subprocess", "--log_func_with_objprint", "--log_func_args"]
+        data, _ = self.run_ok(args)
+        self.assertEqual(len(named(data, "fib")), 15)
+        self.assertIn("file_info", data)
+        if importlib.util.find_spec("objprint") is None:  # repr then
+            self.assertIn({"n": "5"}, [e["args"]["func_args"] for e in named(data, "fib")])
+        r = run_cli(["-h"])
+        for opt in args + ["--rcfile", "--log_exit", "--log_audit", "--log_exception",
+                           "--log_func_exec", "--log_func_entry", "--magic_comment", "--attach",
+                           "--compress", "--cmd_string", "--module"]:
+            self.assertIn(opt, r.stdout)
+        self.assertIn("valid UTF-8", r.stdout)
+
+    def test_long_forms_of_c_and_m(self):
+        out = self.path("l.json")
+        r = run_cli(["-o", out, "--cmd_string", "def g():\n  return 1\ng()\ng()\ng()"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "g")), 3)
+        self.write("longmod.py", FIB)
+        r = run_cli(["-o", out, "--module", "longmod"], cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+
+    def test_names_that_utf8_cannot_encode_are_written_as_valid_utf8(self):
+        # Lone surrogates (undecodable file names, names built at run time) become '?'.
+        body = ("from viztracer import get_tracer\ndef odd(x):\n    return 1\n"
+                "odd.__code__ = odd.__code__.replace(co_qualname='bad\\udcffname', "
+                "co_filename='/tmp/f\\udcfe.py')\nodd('arg\\udcfd')\n"
+                "get_tracer().log_instant('inst\\udcff', {'k\\udcff': 'v'})\n")
+        for name in ("u.json", "u.vzt"):
+            script = self.write("s.py", body)
+            out = self.path(name)
+            r = run_cli(["-o", out, "--log_func_args", script])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            if name.endswith(".vzt"):
+                self.assertEqual(sum(t["instants"] for t in stats(out)["threads"]) +
+                                 stats(out)["instants"]["global"], 1)
+                continue
+            with open(out, "rb") as f:
+                data = json.loads(f.read().decode("utf-8"))  # strict: valid UTF-8
+            odd = [e for e in events(data) if e["name"].startswith("bad?name")]
+            self.assertEqual([e["name"] for e in odd], ["bad?name (/tmp/f?.py:2)"])
+            self.assertEqual(odd[0]["args"]["func_args"], {"x": "'arg\\udcfd'"})
+            self.assertEqual([(e["name"], e["args"]) for e in instants(data)], [("inst?", {"k?": "v"})])
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ _state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_
 # Options a child's tracer takes from the parent's.
 _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
                   "ignore_c_function", "ignore_frozen", "log_func_retval", "log_func_args",
-                  "log_print", "log_gc", "log_async", "min_duration")
+                  "log_print", "log_gc", "log_async", "min_duration", "log_audit",
+                  "log_func_with_objprint")
 
 
 def install_child_tracing(tracer, opts, output):

@@ -3,6 +3,7 @@ is written by the project's one JSON (or .vzt) writer. Each input keeps its pids
 import json
 
 from . import _vztracer
+from .tracer import _send
 
 
 def _read(path):
@@ -40,7 +41,7 @@ def combine(files, output, align=False):
                 file_info["files"].update(info.get("files") or {})
                 file_info["functions"].update(info.get("functions") or {})
         if file_info["files"] or file_info["functions"]:
-            _vztracer.set_metadata("file_info", json.dumps(file_info, ensure_ascii=False))
+            _send(_vztracer.set_metadata, "file_info", json.dumps(file_info, ensure_ascii=False))
     finally:
         _vztracer.stop()
     return _vztracer.save(output)

@@ -15,7 +15,8 @@ import signal
 import sys
 import time
 
-from .tracer import VizTracer, _check_int, _check_output_format
+from .tracer import (PLUGINS_REFUSED, VizTracer, _check_int, _check_output_format,
+                     _check_patterns, torch_refusal)
 from .version import __version__
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ns|us|ms|s)?\s*$")
@@ -42,60 +43,170 @@ def _checked(check, name, **kwargs):
     return convert
 
 
+_ATTACH = ("attaching to a running process is not supported by this viztracer: run the program "
+           "under `viztracer`, or start and stop a VizTracer in it")
+# viztracer's options that this command refuses, each with the reason (a function: computed).
+_REFUSED = {
+    "attach": _ATTACH,
+    "attach_installed": _ATTACH,
+    "uninstall": _ATTACH,
+    "t": _ATTACH,
+    "plugins": PLUGINS_REFUSED,
+    "log_torch": lambda: torch_refusal()[1],
+    "compress": "--compress (viztracer's .cvf format) is not supported: the compact format here "
+                "is .vzt: `vizviewer --convert IN.json OUT.vzt`, or trace with -o result.vzt",
+    "decompress": "--decompress (viztracer's .cvf format) is not supported: "
+                  "`vizviewer --convert IN.vzt OUT.json` turns a .vzt trace into JSON",
+    "subprocess_child": "--subprocess_child is internal to viztracer: child processes are traced "
+                        "without it (--ignore_multiprocess turns that off)",
+    "patch_only": "--patch_only is internal to viztracer and not supported",
+}
+
+
+def _refusal(opts):
+    """The message for the first refused option set in `opts`, or None."""
+    for dest, why in _REFUSED.items():
+        value = getattr(opts, dest, None)
+        if value is not None and value is not False:
+            return why() if callable(why) else why
+    return None
+
+
+_PATTERN_OPTIONS = ("log_var", "log_number", "log_attr", "log_func_exec", "log_func_entry",
+                    "log_audit")
+
+
+def _bad_pattern(opts):
+    """A message for the first option's RE that is not a regular expression, or None."""
+    for dest in _PATTERN_OPTIONS:
+        try:
+            _check_patterns(f"--{dest}", getattr(opts, dest))
+        except ValueError as e:
+            return str(e)
+    return None
+
+
 def build_parser():
     p = argparse.ArgumentParser(
         prog="viztracer",
         description="Trace a Python program (every Python and C call) and save a trace that "
-                    "vizviewer opens.",
+                    "vizviewer opens. Options also come from the [default] section of "
+                    ".viztracerrc in the current directory (or --rcfile FILE); the command "
+                    "line overrides it.",
         usage="viztracer [options] [--] (script.py | -m module | -c code) [args ...]")
     p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("--rcfile", default=None, metavar="FILE",
+                   help="read option defaults from FILE's [default] section (default .viztracerrc)")
     p.add_argument("-o", "--output_file", default=None,
                    help="output file: .json (default result.json), .json.gz or .vzt")
     p.add_argument("--output_dir", default=None, help="directory for the output file")
     p.add_argument("-u", "--unique_output_file", action="store_true",
                    help="a unique output file name (result_<time>_<pid>.json)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--tracer_entries", type=_checked(_check_int, "tracer_entries", minimum=1),
-                   default=1000000,
-                   help="events kept in the buffer (the newest are kept); default 1000000")
-    p.add_argument("--max_stack_depth", type=_checked(_check_int, "max_stack_depth"), default=-1,
-                   help="deepest call recorded")
-    p.add_argument("--include_files", nargs="*", default=None,
-                   help="record only code under these paths (put -- before the script)")
-    p.add_argument("--exclude_files", nargs="*", default=None,
-                   help="do not record code under these paths (put -- before the script)")
-    p.add_argument("--ignore_c_function", action="store_true", help="do not record C calls")
-    p.add_argument("--ignore_frozen", action="store_true", help="do not record frozen modules")
-    p.add_argument("--min_duration", type=parse_duration_us, default=0,
-                   help="leave out calls shorter than this (0.3ms, 13us; plain numbers: us)")
-    p.add_argument("--log_func_args", action="store_true", help="record function arguments")
-    p.add_argument("--log_func_retval", action="store_true", help="record return values")
-    p.add_argument("--log_gc", action="store_true", help="record garbage collections")
-    p.add_argument("--log_print", action="store_true", help="record print() calls as instants")
-    p.add_argument("--log_async", action="store_true", help="a track per asyncio task")
-    p.add_argument("--log_sparse", action="store_true", help="record only @log_sparse functions")
     p.add_argument("--pid_suffix", action="store_true", help="append the pid to the output name")
-    p.add_argument("--log_var", nargs="*", default=None, metavar="RE",
-                   help="assignments to variables matching RE become instants")
-    p.add_argument("--log_number", nargs="*", default=None, metavar="RE",
-                   help="assignments to variables matching RE become counters")
-    p.add_argument("--log_attr", nargs="*", default=None, metavar="RE",
-                   help="assignments to attributes matching RE become instants")
-    p.add_argument("--ignore_multiprocess", action="store_true",
-                   help="do not trace child processes")
-    p.add_argument("--include_children", action="store_true",
-                   help="trace child processes (the default)")
-    p.add_argument("--log_multiprocess", action="store_true",
-                   help="trace multiprocessing children (the default)")
-    p.add_argument("--open", action="store_true", help="open vizviewer on the result")
-    p.add_argument("--flamegraph", action="store_true", help="open vizviewer on its flamegraph")
-    p.add_argument("--combine", nargs="+", default=None, metavar="FILE",
-                   help="merge these traces into the output file")
-    p.add_argument("--align_combine", nargs="+", default=None, metavar="FILE",
-                   help="merge these traces, each shifted to start at 0")
+
+    rec = p.add_argument_group("what is recorded")
+    rec.add_argument("--tracer_entries", type=_checked(_check_int, "tracer_entries", minimum=1),
+                     default=1000000,
+                     help="events kept in the buffer (the newest are kept); default 1000000")
+    rec.add_argument("--max_stack_depth", type=_checked(_check_int, "max_stack_depth"), default=-1,
+                     help="deepest call recorded")
+    rec.add_argument("--include_files", nargs="*", default=None,
+                     help="record only code under these paths (put -- before the script)")
+    rec.add_argument("--exclude_files", nargs="*", default=None,
+                     help="do not record code under these paths (put -- before the script)")
+    rec.add_argument("--ignore_c_function", action="store_true", help="do not record C calls")
+    rec.add_argument("--ignore_frozen", action="store_true", help="do not record frozen modules")
+    rec.add_argument("--min_duration", type=parse_duration_us, default=0,
+                     help="leave out calls shorter than this (0.3ms, 13us; plain numbers: us)")
+    rec.add_argument("--log_sparse", action="store_true", help="record only @log_sparse functions")
+    rec.add_argument("--log_async", action="store_true", help="a track per asyncio task")
+    rec.add_argument("--log_exit", action="store_true",
+                     help="go on recording while atexit handlers run (by default recording "
+                          "stops when the program's code ends)")
+    rec.add_argument("--trace_self", action="store_true",
+                     help="also record this package's own code")
+
+    log = p.add_argument_group("extra events")
+    log.add_argument("--log_func_args", action="store_true", help="record function arguments")
+    log.add_argument("--log_func_retval", action="store_true", help="record return values")
+    log.add_argument("--log_func_with_objprint", action="store_true",
+                     help="format arguments and return values with objprint (repr when "
+                          "objprint is not installed)")
+    log.add_argument("--log_gc", action="store_true", help="record garbage collections")
+    log.add_argument("--log_print", action="store_true", help="record print() calls as instants")
+    log.add_argument("--log_audit", nargs="*", default=None, metavar="RE",
+                     help="audit events (sys.audit) whose name matches RE become instants; "
+                          "all of them when no RE is given")
+    log.add_argument("--log_var", nargs="*", default=None, metavar="RE",
+                     help="assignments to variables matching RE become instants")
+    log.add_argument("--log_number", nargs="*", default=None, metavar="RE",
+                     help="assignments to variables matching RE become counters")
+    log.add_argument("--log_attr", nargs="*", default=None, metavar="RE",
+                     help="assignments to attributes matching RE become instants")
+    log.add_argument("--log_func_exec", nargs="*", default=None, metavar="RE",
+                     help="assignments inside functions matching RE are listed in the call's "
+                          "args (exec_steps)")
+    log.add_argument("--log_func_entry", nargs="*", default=None, metavar="RE",
+                     help="an instant when a function matching RE starts")
+    log.add_argument("--log_exception", action="store_true",
+                     help="an instant for each exception the script's raise statements raise")
+    log.add_argument("--magic_comment", action="store_true",
+                     help="run the script's '# !viztracer: <call>' comments as "
+                          "__viz_tracer__.<call>")
+
+    proc = p.add_argument_group("child processes")
+    proc.add_argument("--ignore_multiprocess", action="store_true",
+                      help="do not trace child processes")
+    proc.add_argument("--include_children", action="store_true",
+                      help="trace child processes (the default)")
+    proc.add_argument("--log_multiprocess", action="store_true",
+                      help="trace multiprocessing children (the default)")
+    proc.add_argument("--log_subprocess", action="store_true",
+                      help="trace Python subprocesses (the default)")
+
+    other = p.add_argument_group("other commands")
+    other.add_argument("--open", action="store_true", help="open vizviewer on the result")
+    other.add_argument("--flamegraph", action="store_true", help="open vizviewer on its flamegraph")
+    other.add_argument("--combine", nargs="+", default=None, metavar="FILE",
+                       help="merge these traces into the output file")
+    other.add_argument("--align_combine", nargs="+", default=None, metavar="FILE",
+                       help="merge these traces, each shifted to start at 0")
+
+    same = p.add_argument_group(
+        "accepted for viztracer compatibility, with nothing to change")
+    same.add_argument("--sanitize_function_name", action="store_true",
+                      help="names are always written as valid UTF-8 (characters that cannot be "
+                           "encoded are replaced)")
+    same.add_argument("--minimize_memory", action="store_true",
+                      help="the trace is written from the recorder's compact buffers, never "
+                           "built as Python objects (what viztracer's option saves memory on)")
+    same.add_argument("--dump_raw", action="store_true",
+                      help="the recorder always writes the trace itself")
+    same.add_argument("--file_info", action="store_true",
+                      help="file_info (the sources of recorded functions) is always saved")
+
+    no = p.add_argument_group("not supported (an error that says why)")
+    no.add_argument("--attach", nargs="?", const="", default=None, metavar="PID",
+                    help="attach to a running process")
+    no.add_argument("--attach_installed", nargs="?", const="", default=None, metavar="PID",
+                    help="attach to a process where VizTracer is installed")
+    no.add_argument("--uninstall", nargs="?", const="", default=None, metavar="PID",
+                    help="remove VizTracer from an attached process")
+    no.add_argument("-t", nargs="?", const="", default=None, metavar="SECONDS",
+                    help="how long to trace an attached process")
+    no.add_argument("--plugins", nargs="*", default=None, help="viztracer plugins")
+    no.add_argument("--log_torch", action="store_true", help="torch profiler events")
+    no.add_argument("--compress", nargs="?", const="", default=None, metavar="FILE",
+                    help="viztracer's .cvf format (use .vzt: vizviewer --convert IN OUT)")
+    no.add_argument("--decompress", nargs="?", const="", default=None, metavar="FILE",
+                    help="viztracer's .cvf format (use .vzt: vizviewer --convert IN OUT)")
+    no.add_argument("--subprocess_child", action="store_true", help=argparse.SUPPRESS)
+    no.add_argument("--patch_only", action="store_true", help=argparse.SUPPRESS)
+
     p.add_argument("--run", action="store_true", help="what follows is the command to run")
-    p.add_argument("-m", dest="module", default=None, help="run a library module as a script")
-    p.add_argument("-c", dest="code", default=None, help="run a code string")
+    p.add_argument("-m", "--module", default=None, help="run a library module as a script")
+    p.add_argument("-c", "--cmd_string", default=None, metavar="CODE", help="run a code string")
     p.add_argument("command", nargs=argparse.REMAINDER, help="script.py [args ...]")
     return p
 
@@ -137,9 +248,9 @@ def _run_target(opts, tracer):
     command = list(opts.command)
     if command and command[0] == "--":
         command = command[1:]
-    if opts.code is not None:
+    if opts.cmd_string is not None:
         sys.argv = ["-c"] + command
-        target = ("code", opts.code)
+        target = ("code", opts.cmd_string)
     elif opts.module is not None:
         sys.argv = [opts.module] + command
         # As `python -m`: modules are found from the current directory (sys.path[0] is the
@@ -154,7 +265,7 @@ def _run_target(opts, tracer):
                 if command[0] == "-m":
                     opts.module = command[1]
                 else:
-                    opts.code = command[1]
+                    opts.cmd_string = command[1]
                 return _run_target(opts, tracer)
         if not command:
             sys.stderr.write("viztracer: nothing to run (give a script, -m module or -c code)\n")
@@ -212,7 +323,14 @@ def _run_target(opts, tracer):
         import traceback
         traceback.print_exc()
     finally:
-        tracer.stop(stop_option="flush_as_finish")
+        if opts.log_exit:
+            # Paused until the atexit handlers run: registered last, resume() runs first, then
+            # the program's handlers (recorded), then main()'s, which stops and saves.
+            import atexit
+            tracer.pause()
+            atexit.register(tracer.resume)
+        else:
+            tracer.stop(stop_option="flush_as_finish")
         signal.signal(signal.SIGTERM, old)
     return exit_code
 
@@ -232,21 +350,52 @@ def _find_script(name):
 
 
 def _compile(opts, source, filename):
-    if opts.log_var or opts.log_number or opts.log_attr:
+    """The program's code object, rewritten for the options that work by rewriting it
+    (code_monkey.py)."""
+    if opts.magic_comment:
+        from .code_monkey import apply_magic_comments
+        if isinstance(source, bytes):
+            import io
+            import tokenize
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+            source = source.decode(encoding)
+        source = apply_magic_comments(source)
+    if (opts.log_var is not None or opts.log_number is not None or opts.log_attr is not None
+            or opts.log_func_exec is not None or opts.log_func_entry is not None
+            or opts.log_exception):
         from .code_monkey import rewrite
-        tree = rewrite(source, filename, opts.log_var or [], opts.log_number or [], opts.log_attr or [])
+        tree = rewrite(source, filename, var=opts.log_var, number=opts.log_number,
+                       attr=opts.log_attr, func_exec=opts.log_func_exec,
+                       func_entry=opts.log_func_entry, exception=opts.log_exception)
         return compile(tree, filename, "exec")
     return compile(source, filename, "exec")
+
+
+def _parse(parser, argv):
+    """The options: the command line over the rcfile's defaults. Raises RcFileError."""
+    from .rcfile import load_rcfile
+    # Everything after the script name belongs to the script.
+    opts = parser.parse_args(argv)
+    defaults = load_rcfile(parser, opts.rcfile)
+    return opts if defaults is None else parser.parse_args(argv, namespace=defaults)
 
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    # Everything after the script name belongs to the script.
-    opts = parser.parse_args(argv)
+    from .rcfile import RcFileError
+    try:
+        opts = _parse(parser, argv)
+    except RcFileError as e:
+        sys.stderr.write(f"viztracer: {e}\n")
+        return 2
     if opts.version:
         print(__version__)
         return 0
+    refused = _refusal(opts) or _bad_pattern(opts)
+    if refused:
+        sys.stderr.write(f"viztracer: {refused}\n")
+        return 2
     output = _output_path(opts)
     try:
         _check_output_format(output)
@@ -283,29 +432,46 @@ def main(argv=None):
         log_gc=opts.log_gc,
         log_sparse=opts.log_sparse,
         log_async=opts.log_async,
+        log_audit=opts.log_audit,
+        log_func_with_objprint=opts.log_func_with_objprint,
+        trace_self=opts.trace_self,
         pid_suffix=opts.pid_suffix,
         min_duration=opts.min_duration,
     )
+    root_pid = os.getpid()
+    saved = []
+
     def finish():
+        """Stops, merges the children's traces and saves, once (also from os._exit, and with
+        --log_exit from the last atexit handler)."""
+        if saved or os.getpid() != root_pid:
+            return saved[0] if saved else None
+        saved.append(None)
+        if not opts.ignore_multiprocess:
+            _state["root_finish"] = None
         tracer.stop(stop_option="flush_as_finish")
         if not opts.ignore_multiprocess:
             from .children import merge_children
             merge_children(tracer, verbose)
-        return tracer.save()
+        saved[0] = tracer.save()
+        if opts.open or opts.flamegraph:
+            _open_viewer(saved[0], opts.flamegraph)
+        return saved[0]
 
     if not opts.ignore_multiprocess:
         from .children import _state, install_child_tracing
         install_child_tracing(tracer, opts, output)
         _state["root_finish"] = finish
-    root_pid = os.getpid()
+    if opts.log_exit:
+        # atexit runs the handlers last registered first: this one runs after the program's
+        # own (registered while it ran), so they are recorded.
+        import atexit
+        atexit.register(finish)
     exit_code = _run_target(opts, tracer)
     if os.getpid() != root_pid:  # a forked child returning through the script's end
         from .children import finish_child
         finish_child()
         return exit_code
-    if not opts.ignore_multiprocess:
-        _state["root_finish"] = None
-    path = finish()
-    if opts.open or opts.flamegraph:
-        _open_viewer(path, opts.flamegraph)
+    if not opts.log_exit:
+        finish()
     return exit_code

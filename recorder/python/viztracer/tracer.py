@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import os
+import re
 import sys
 import threading
 
@@ -72,6 +73,54 @@ def _check_repr(name, value):
     if value is not None and not callable(value):
         raise ValueError(f"{name} needs to be a callable or None")
     return value
+
+
+def _check_optional_bool(name, value):
+    return False if value is None else _check_bool(name, value)
+
+
+def _check_patterns(name, value):
+    """None (off), or a list of regular expressions ([] matches everything)."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} needs to be a list of regular expressions (str) or None")
+    for v in value:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"{name}: {v!r} is not a regular expression: {e}") from None
+    return list(value)
+
+
+PLUGINS_REFUSED = ("plugins are not supported by this viztracer: viztracer's plugins (vizplugins) "
+                   "drive its own tracer's internals")
+
+
+def torch_refusal():
+    """Why log_torch cannot be used: (exception type, message)."""
+    import importlib.util
+    if importlib.util.find_spec("torch") is None:
+        return ImportError, "torch is not installed"
+    return ValueError, ("log_torch is not supported by this viztracer: torch profiler events are "
+                        "not merged into the trace")
+
+
+def _check_plugins(name, value):
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} needs to be a list")
+    if value:
+        raise ValueError(PLUGINS_REFUSED)
+    return []
+
+
+def _check_log_torch(name, value):
+    if _check_bool(name, value):
+        error, message = torch_refusal()
+        raise error(message)
+    return False
 
 
 def _check_str(name, value, optional=False):
@@ -137,6 +186,21 @@ def _dumps(obj):
     return json.dumps(obj, default=repr, ensure_ascii=False)
 
 
+def _utf8_safe(text):
+    """`text` with the characters UTF-8 cannot encode (lone surrogates: undecodable file names,
+    strings built from bytes with errors="surrogateescape") replaced by '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _send(send, *texts):
+    """Calls the recorder's send(*texts); texts UTF-8 cannot encode are sent as _utf8_safe()
+    makes them (the check costs nothing for the others)."""
+    try:
+        return send(*texts)
+    except UnicodeEncodeError:
+        return send(*[_utf8_safe(t) for t in texts])
+
+
 class VizTracer:
     """Records every Python and C call of every thread; see the package README for the options."""
 
@@ -160,6 +224,17 @@ class VizTracer:
     trace_self = _Option(_check_bool)
     min_duration = _Option(_check_min_duration)
     process_name = _Option(lambda n, v: _check_str(n, v, optional=True))
+    log_audit = _Option(_check_patterns)
+    log_func_with_objprint = _Option(_check_optional_bool)
+    # Accepted for viztracer compatibility, with nothing to change: names and values are always
+    # written as valid UTF-8 (sanitize_function_name), and the recorder writes the trace from
+    # its own buffers, never as Python objects (minimize_memory, dump_raw). log_torch and
+    # plugins are refused by their checks.
+    sanitize_function_name = _Option(_check_bool)
+    minimize_memory = _Option(_check_bool)
+    dump_raw = _Option(_check_bool)
+    log_torch = _Option(_check_log_torch)
+    plugins = _Option(_check_plugins)
 
     def __init__(self,
                  output_file="result.json",
@@ -183,10 +258,15 @@ class VizTracer:
                  min_duration=0,
                  process_name=None,
                  trace_self=False,
+                 log_audit=None,
+                 log_func_with_objprint=False,
+                 sanitize_function_name=False,
+                 minimize_memory=False,
+                 dump_raw=False,
+                 log_torch=False,
+                 plugins=None,
                  **kwargs):
-        unknown = set(kwargs) - {"output_dir", "dump_raw", "minimize_memory", "plugins",
-                                 "sanitize_function_name", "output_type", "log_torch",
-                                 "log_audit", "max_log_entries"}
+        unknown = set(kwargs) - {"output_dir", "output_type", "max_log_entries"}
         if unknown:
             raise TypeError(f"VizTracer() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         self._sparse_depth = False  # inside a @log_sparse(stack_depth=N) function
@@ -210,6 +290,13 @@ class VizTracer:
         self.trace_self = trace_self
         self.min_duration = min_duration
         self.process_name = process_name
+        self.log_audit = log_audit
+        self.log_func_with_objprint = log_func_with_objprint
+        self.sanitize_function_name = sanitize_function_name
+        self.minimize_memory = minimize_memory
+        self.dump_raw = dump_raw
+        self.log_torch = log_torch
+        self.plugins = plugins
         self.output_dir = kwargs.get("output_dir")
         self.enable = False
         self.parsed = False
@@ -220,6 +307,7 @@ class VizTracer:
         self._extra_file_info = []  # file_info of merged child traces
         self._has_data = False      # recorded since the last clear(): start() appends
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
+        self._audit_patterns = None # log_audit, compiled at start()
         if register_global:
             self.register_global()
 
@@ -258,6 +346,21 @@ class VizTracer:
             gc.callbacks.append(self._gc_callback)
         if self.log_print:
             self._overload_print()
+        if self.log_audit is not None:
+            self._audit_patterns = [re.compile(p) for p in self.log_audit]
+            _install_audit_hook()
+        else:
+            self._audit_patterns = None
+
+    def _func_repr(self):
+        if self.log_func_repr is not None or not self.log_func_with_objprint:
+            return self.log_func_repr
+        try:
+            import functools
+            import objprint
+        except ImportError:
+            return None  # repr, as without objprint
+        return functools.partial(objprint.objstr, color=False)
 
     def _start_recorder(self, hook, max_stack_depth, append):
         _vztracer.start(
@@ -273,7 +376,7 @@ class VizTracer:
             log_func_args=self.log_func_args,
             log_func_retval=self.log_func_retval,
             log_async=self.log_async,
-            repr=self.log_func_repr,
+            repr=self._func_repr(),
             process_name=self._process_name(),
             hook=hook,
             append=append,
@@ -295,6 +398,7 @@ class VizTracer:
             raise ValueError(f"stop_option must be None or 'flush_as_finish', got {stop_option!r}")
         if not self.enable:
             return
+        self._audit_patterns = None  # the audit events of stopping are not the program's
         threading.setprofile(None)
         _vztracer.stop(stop_option == "flush_as_finish")
         self.enable = False
@@ -392,7 +496,7 @@ class VizTracer:
             for extra in self._extra_file_info:
                 info["files"].update(extra.get("files") or {})
                 info["functions"].update(extra.get("functions") or {})
-            _vztracer.set_metadata("file_info", _dumps(info))
+            _send(_vztracer.set_metadata, "file_info", _dumps(info))
         d = os.path.dirname(path)
         if d:
             os.makedirs(d, exist_ok=True)
@@ -433,7 +537,7 @@ class VizTracer:
     # ------------------------------------------------------------------ events by hand
 
     def _event(self, ev):
-        _vztracer.event_json(_dumps(ev))
+        _send(_vztracer.event_json, _dumps(ev))
 
     def _ts(self):
         return _vztracer.now_us()
@@ -481,6 +585,41 @@ class VizTracer:
         if not self.enable:
             return
         _vztracer.add_func_args(str(key), _dumps(value))
+
+    def add_variable(self, name, var, event="instant"):
+        """viztracer's logging of a value (what --log_var, --log_number, --log_attr and
+        --log_func_entry call): an instant "<name> = <repr>" (scope p), or for event="counter" a
+        counter `name` with {name: var}; a value that is not a number is not logged as one."""
+        if event not in ("instant", "counter"):
+            raise ValueError(f"event must be 'instant' or 'counter', got {event!r}")
+        if not self.enable:
+            return
+        if event == "instant":
+            self.add_instant(f"{name} = {var!r}", scope="p")
+        elif isinstance(var, (int, float)) and not isinstance(var, bool):
+            self.add_counter(name, {name: var})
+
+    def add_func_exec(self, name, val, lineno):
+        """--log_func_exec: appends "(<line>) <name> = <value>" to the "exec_steps" list in the
+        args of the innermost recorded call."""
+        if self.enable:
+            _vztracer.append_func_arg("exec_steps", _dumps(f"({lineno}) {name} = {val}"))
+
+    def _log_raise(self, name, exc):
+        """--log_exception: `raise E` runs `raise _log_raise("Exception - E", E)`; E is
+        evaluated once and raised unchanged whatever logging it does."""
+        try:
+            self.add_variable(name, exc)
+        except Exception:
+            pass
+        return exc
+
+    def _log_reraise(self, name):
+        """--log_exception for a bare `raise`: logs the exception being handled."""
+        try:
+            self.add_variable(name, sys.exc_info()[1])
+        except Exception:
+            pass
 
     def add_raw(self, raw):
         if not isinstance(raw, dict):
@@ -549,6 +688,46 @@ def _after_fork_child():
 os.register_at_fork(after_in_child=_after_fork_child)
 
 
+_audit_state = threading.local()  # .busy: inside the hook on this thread
+_audit_installed = False
+
+
+def _audit_text(value):
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__} object>"
+
+
+def _audit_hook(event, args):
+    """log_audit: an audit event whose name fully matches one of the patterns (any event when
+    none are given) becomes an instant named after it with {"args": [str(arg), ...]}, as in
+    viztracer. Installed once per process (audit hooks cannot be removed); it does nothing
+    while no tracer with log_audit records."""
+    tracer = _VizState.owner
+    if tracer is None or tracer._audit_patterns is None or not tracer.enable:
+        return
+    if getattr(_audit_state, "busy", False):
+        return
+    patterns = tracer._audit_patterns
+    if patterns and not any(p.fullmatch(event) for p in patterns):
+        return
+    _audit_state.busy = True
+    try:
+        tracer.log_instant(event, {"args": [_audit_text(a) for a in args]})
+    except Exception:
+        pass  # an error here would fail the audited operation in the program
+    finally:
+        _audit_state.busy = False
+
+
+def _install_audit_hook():
+    global _audit_installed
+    if not _audit_installed:
+        sys.addaudithook(_audit_hook)
+        _audit_installed = True
+
+
 class _Duration:
     """A complete event around a with block."""
 
@@ -568,17 +747,3 @@ class _Duration:
                 ev["args"] = self.args
             self.tracer._event(ev)
         return False
-
-
-def _log_assign(tracer, name, value, kind):
-    if kind == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tracer.add_counter(f"Variable Assign - {name}", {"value": value})
-        return
-    prefix = "Attribute Assign" if kind == "attr" else "Variable Assign"
-    tracer.add_instant(f"{prefix} - {name} = {value!r}", scope="p")
-
-
-VizTracer._log_assign_var = lambda self, n, v: _log_assign(self, n, v, "var")
-VizTracer._log_assign_number = lambda self, n, v: _log_assign(self, n, v, "number")
-VizTracer._log_assign_attr = lambda self, n, v: _log_assign(self, n, v, "attr")
