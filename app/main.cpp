@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -174,6 +175,12 @@ int main(int argc, char** argv) {
 #else
   vz::WindowOptions options;
   if (!parse_window_args(argc, argv, &options)) return 2;
+  std::error_code ec;
+  if (!options.compare.empty() && std::filesystem::is_directory(options.file, ec)) {
+    std::fprintf(stderr, "vizviewer: %s is a folder: open it alone (the Open dialog shows its traces)\n",
+                 options.file.c_str());
+    return 2;
+  }
   if (options.bench_frames) {
     if (options.file.empty()) {
       std::fprintf(stderr, "vizviewer: --bench-frames needs a trace file\n");

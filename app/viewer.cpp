@@ -101,6 +101,12 @@ void Viewer::open(const std::string& path) {
   update_title();
 }
 
+std::string Viewer::load_error() const {
+  if (!loaded_ || loaded_->result.ok) return {};
+  const LoadResult& r = loaded_->result;
+  return loaded_->path + ": " + (r.error.empty() ? "not a trace this viewer understands" : r.error);
+}
+
 void Viewer::close_trace() {
   if (job_) {
     job_->cancel();
@@ -156,6 +162,10 @@ void Viewer::handle_compare_request() {
 }
 
 void Viewer::open_compare(const std::string& path) {
+  if (is_folder(path)) {  // a folder cannot be run B; the comparison stays as it is
+    set_notice(base_name(path) + " is a folder: drop or pick a trace file to compare", true);
+    return;
+  }
   if (view_) view_->set_compare(nullptr);  // the view stops reading the old B first
   compare_.reset();
   if (compare_job_) {
@@ -196,7 +206,8 @@ void Viewer::poll() {
     // of two files). A folder only opens the Open dialog there.
     const std::string path = std::exchange(pending_open_, {});
     const bool keeps_b = std::exchange(pending_keeps_b_, false);
-    if (is_folder(path)) {
+    if (is_folder(path)) {  // (a file dropped with it as run B is dropped too: there is no A)
+      pending_compare_.clear();
       browse(path);
     } else {
       if (!keeps_b) drop_compare();

@@ -43,6 +43,8 @@ class Viewer {
   void draw();
 
   bool loading() const { return job_ != nullptr; }
+  // "FILE: message" when the trace on screen could not be loaded (its error screen); "" otherwise.
+  std::string load_error() const;
   // Loading, or background work the panels on screen wait for (search, statistics, trees).
   bool busy() const { return job_ != nullptr || compare_job_ != nullptr || (view_ && view_->busy()); }
   bool quit_requested() const { return quit_; }

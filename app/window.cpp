@@ -169,6 +169,11 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
         std::fprintf(stderr, "vizviewer: could not write screenshot %s\n", o.screenshot.c_str());
         return 1;
       }
+      // The error screen is written too (for a look at it), but the file did not load: status 1.
+      if (const std::string e = viewer.load_error(); !e.empty()) {
+        std::fprintf(stderr, "vizviewer: %s\n", e.c_str());
+        return 1;
+      }
       return 0;
     }
     glfwSwapBuffers(window);

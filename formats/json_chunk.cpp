@@ -269,7 +269,7 @@ struct Ingest {
     t.slices.push_back(RawSlice{ts, dur, label(ev, col), flags});
     t.offsets.push_back(offset(ev.begin));
     if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
-      Misc m = base(ev, 'X', ts);
+      Misc m = base(ev, 'X', ts, col);
       const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
       if (b.present()) m.id = r.strings.get(raw(b), marker('i', b.kind == 's'));
       m.kind = char(((ev.keys & kFlowIn) ? 1 : 0) | ((ev.keys & kFlowOut) ? 2 : 0));

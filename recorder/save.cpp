@@ -1,10 +1,12 @@
 // save(): every thread's ring -> decoded events -> a vz::Trace -> the formats library's writers
 // (write_vzt through VztStreamWriter for .vzt, save_trace's JSON writer for .json / .json.gz).
 //
-// .vzt: a thread's slices stay in its ring; one pass builds their preorder walk there
-// (walk_begin_end, walk_complete), which the writer encodes as it is. JSON, or a walk refused:
-// slices from begin/end pairs come out of the decoder in postorder with their depths, so a
-// thread's depth-major SliceSet is laid out here in one counting pass and handed to
+// .vzt: a thread's slices stay in its ring. A thread of one kind of slice is streamed from there
+// into the writer block by block (RingStream for begin/end slices, CompleteStream for complete()
+// calls); a stream refused, or a thread a late writer changed, has its preorder walk built there
+// instead (walk_begin_end, walk_complete), which the writer encodes as it is. JSON, or a walk
+// refused: slices from begin/end pairs come out of the decoder in postorder with their depths, so
+// a thread's depth-major SliceSet is laid out here in one counting pass and handed to
 // TraceBuilder::adopt_slice_set (no sort). Threads with complete() events, or with zero-length
 // slices that TraceBuilder would nest differently, go through adopt_slices and the builder's own
 // layout instead.
@@ -333,23 +335,45 @@ namespace {
 // The complete() slice whose record (a long one's head) is j over both runs of `snap`, as
 // Decoder::Newest makes it: [start, end) and its NameId. False when that is not such a record
 // any more (a late writer wrapped the ring over it).
+// A hash of a complete() record's bytes and its duration ticks (`extra`: a long one's payload).
+// CompleteStream sums them per block when it walks and again when it feeds, to see records a late
+// writer replaced by others of the same kind.
+inline uint64_t record_hash(const Record& rec, uint64_t extra) {
+  return (rec.ts * 0x9E3779B97F4A7C15ull + extra) * 0xC2B2AE3D27D4EB4Full ^
+         ((uint64_t(rec.name) << 32 | rec.meta) * 0x165667B19E3779F9ull);
+}
+
+// record_hash() of the complete() record j (a long one's head) of `snap`; 0 when it is not one.
+inline uint64_t record_hash_at(const RingSnapshot& snap, size_t j) {
+  auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
+  if (j >= snap.na + snap.nb) return 0;
+  const Record& rec = at(j);
+  if (uint8_t(rec.meta) == detail::kCompleteShort) return record_hash(rec, rec.meta >> 8);
+  if (j + 1 < snap.na + snap.nb) return record_hash(rec, at(j + 1).ts);
+  return 0;
+}
+
+// `*hash` gets the record's record_hash().
 inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, Time& start, Time& end,
-                        uint32_t& name) {
+                        uint32_t& name, uint64_t* hash) {
   const size_t total = snap.na + snap.nb;
   auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
   if (j >= total) return false;
   const Record& rec = at(j);
   const uint8_t kind = uint8_t(rec.meta);
   int64_t e;
+  uint64_t extra;  // the duration ticks
   if (kind == detail::kCompleteShort) {
-    start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + (rec.meta >> 8));
+    extra = rec.meta >> 8;
   } else if (kind == detail::kComplete && j + 1 < total && uint8_t(at(j + 1).meta) == detail::kPayload) {
-    start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + at(j + 1).ts);
+    extra = at(j + 1).ts;
   } else {
     return false;
   }
+  start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + extra);
   end = saturating_end(start, std::max<int64_t>(e - start, 0));
   name = rec.name;
+  *hash = record_hash(rec, extra);
   return true;
 }
 
@@ -361,6 +385,7 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
   if (dec.min_duration() > 0 || n == 0 || snap.na + snap.nb > UINT32_MAX) return false;
   block = vzt_block_size(n, block_slices);
   outer_.assign((n + block - 1) / block, {});
+  sums_.assign(outer_.size(), 0);
   record_.resize(n);
   // walk_newest_first's pass, keeping record indexes. A slice is placed once the walk has left it
   // behind, and places come in decreasing walk order, so walk_is_clean's checks are made here
@@ -368,6 +393,7 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
   // parent (the slice below it on the stack) and starts before the parent's end, and lasts.
   struct Open {
     Time start, end;
+    uint64_t hash;  // complete_at()'s
     uint32_t record;
   };
   std::vector<Open> open;
@@ -376,7 +402,8 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
   Time lo = INT64_MAX, hi = INT64_MIN;
   bool clean = true, root_seen = false;
   size_t next_pos = n;                                 // the position placed last (none: n)
-  size_t block_at = (outer_.size() - 1) * size_t(block);  // the last block's first position
+  size_t block_of = outer_.size() - 1;                    // the block being placed into
+  size_t block_at = block_of * size_t(block);             // its first position
   auto place = [&](size_t k1) {
     const Open p = open.back();
     open.pop_back();
@@ -384,6 +411,7 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
     if (pos >= next_pos) return void(clean = false);  // (cannot happen: places only go down)
     next_pos = pos;
     record_[pos] = p.record;
+    sums_[block_of] += p.hash;
     if (top >= next_start.size()) next_start.resize(top + 1, INT64_MAX);
     clean &= p.end > p.start && p.end <= next_start[top];
     next_start[top] = p.start;
@@ -395,9 +423,9 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
       if (!root_seen) hi = p.end, root_seen = true;  // the last root in walk order
     }
     if (pos == block_at) {
-      std::vector<Time>& o = outer_[pos / block];
+      std::vector<Time>& o = outer_[block_of];
       for (size_t i = 0; i < top; ++i) o.push_back(open[i].end);
-      block_at -= block_at > 0 ? block : 0;
+      if (block_of > 0) --block_of, block_at -= block;
     }
   };
   Decoder::Newest newest(dec, snap, label_of.size());
@@ -407,7 +435,7 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
     if (!newest.next(x) || label_of[x.name] == kNone) return false;
     const Time s = x.start, e = saturating_end(x.start, x.dur);
     while (!open.empty() && !(open.back().start <= s && e <= open.back().end)) place(k + 1);
-    open.push_back({s, e, uint32_t(newest.index())});
+    open.push_back({s, e, record_hash_at(snap, newest.index()), uint32_t(newest.index())});
     deepest = std::max(deepest, open.size());
   }
   while (!open.empty()) place(0);
@@ -431,6 +459,7 @@ bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   bool ok = true, pending = false;  // pending: slice k - 1 read, its begin not handed over yet
   Time s = 0, e = 0;
   uint32_t label = 0;
+  uint64_t sum = 0;  // of the records' hashes: init()'s, unless a late writer replaced some
   sink.run(uint32_t(outer_[b].size()), [&](VztTreeSink::Event& ev) __attribute__((always_inline)) {
     if (!pending) {
       if (k == last) {  // the block's slices still open end, innermost first
@@ -446,7 +475,9 @@ bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
         __builtin_prefetch(j < snap_.na ? &snap_.a[j] : &snap_.b[j - snap_.na]);
       }
       uint32_t name;
-      if (!complete_at(*dec_, snap_, record_[k++], s, e, name)) return ok = false;
+      uint64_t hash;
+      if (!complete_at(*dec_, snap_, record_[k++], s, e, name, &hash)) return ok = false;
+      sum += hash;
       label = label_of[name < names ? name : 0];
       if (label == kNone) return ok = false;
       pending = true;
@@ -461,7 +492,7 @@ bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
     ends.push_back(e);
     return true;
   });
-  return ok && k == last && !pending;
+  return ok && k == last && !pending && sum == sums_[b];
 }
 
 namespace {
@@ -578,7 +609,7 @@ namespace {
 
 StreamStats g_stream_stats;  // (under the registry mutex, as save is)
 
-// One attempt at save(): begin/end threads streamed from their rings when `streams`; a stream
+// One attempt at save(): threads streamed from their rings when `streams`; a stream
 // that changed under the writer (a late writer) sets *changed.
 bool save_once(const std::string& path, std::string* message, bool streams, bool* changed) {
   Registry& r = registry();

@@ -77,9 +77,11 @@ class RingStream final : public VztSliceStream {
 // puts them in walk order in one pass newest first, as walk_complete() does, keeping each
 // slice's record index (4 bytes a slice instead of the walk's 25), and checks what
 // walk_complete() checks: the times nest cleanly and every name has a label. feed() reads a
-// block's slices through that order and hands their begins and ends to the sink. init() refuses a
-// min_duration (slices dropped after their place in the walk was taken) and anything it cannot
-// stream; walk_complete() then decides.
+// block's slices through that order and hands their begins and ends to the sink; a block whose
+// records are not the ones init() walked (their hashes, summed per block, differ: a late writer
+// wrapped the ring over them) fails the write, and save() is redone without streams. init()
+// refuses a min_duration (slices dropped after their place in the walk was taken) and anything it
+// cannot stream; walk_complete() then decides.
 class CompleteStream final : public VztSliceStream {
  public:
   bool init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
@@ -91,6 +93,7 @@ class CompleteStream final : public VztSliceStream {
   RingSnapshot snap_;
   const std::vector<uint32_t>* label_of_ = nullptr;
   std::vector<uint32_t> record_;           // per walk position: its slice's record (over both runs)
+  std::vector<uint64_t> sums_;            // per block: its records' hashes, summed
   std::vector<std::vector<Time>> outer_;  // per block: the ends of the slices enclosing its
                                           // first slice, outermost first
 };

@@ -92,11 +92,11 @@ void args_section(const Trace& tr, ByteRange r, ArgsViewState& st, const char* t
 // The fields of a raw event that the model does not name (`skip`), as a tree; nothing when it has
 // none. The object text is made once per selection.
 void other_fields_section(const Trace& tr, ByteRange raw, std::initializer_list<std::string_view> skip,
-                          DetailsState::Other& o, const char* title) {
+                          DetailsState::Other& o, const char* title, std::string_view also = {}) {
   if (!o.made) {
     o.made = true;
     o.text.clear();
-    if (!raw.empty() && json::append_members_except(o.text, tr.view(raw), skip) > 0) {
+    if (!raw.empty() && json::append_members_except(o.text, tr.view(raw), skip, also) > 0) {
       o.text[0] = '{';  // the first member's leading ','
       o.text += '}';
     } else {
@@ -183,7 +183,9 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
     }
   }
   args_section(tr, s.args_of(i), st.args, "Args");
-  if (s.flags[i] & kSliceHasExtra) other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields");
+  // (a "cname" that is the label's colour is in the Colour row)
+  if (s.flags[i] & kSliceHasExtra)
+    other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", lab.color ? "cname" : "");
   if (has_file_info(tr)) {
     ImGui::Spacing();
     {
@@ -228,7 +230,8 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
   ImGui::EndTable();
   args_section(tr, in.args, st.args, "Args");
-  other_fields_section(tr, in.extra, VZ_INSTANT_KEYS, st.other, "Other fields");
+  const bool colored = in.label < tr.labels.size() && tr.labels[in.label].color;
+  other_fields_section(tr, in.extra, VZ_INSTANT_KEYS, st.other, "Other fields", colored ? "cname" : "");
 }
 
 std::string time_row(const Trace& tr, Time t) { return format_tick(t - tr.start, 1) + "   (" + abs_time(tr, t) + ")"; }

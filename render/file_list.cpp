@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "formats/io.h"
 
@@ -35,6 +36,7 @@ void examine(const std::string& path, FileEntry* e) {
   e->kind = S_ISDIR(st.st_mode) ? EntryKind::Directory : S_ISREG(st.st_mode) ? EntryKind::File : EntryKind::Other;
   e->size = e->kind == EntryKind::File ? uint64_t(st.st_size) : 0;
   e->mtime = int64_t(st.st_mtime);
+  e->mtime_ns = int64_t(st.st_mtim.tv_nsec);
 }
 
 // Strict-weak "a before b" within one group (folders, or everything else) for `view`.
@@ -85,7 +87,8 @@ std::string newest_trace(const DirListing& listing) {
   const FileEntry* best = nullptr;
   for (const FileEntry& e : listing.entries) {
     if (!e.trace || e.hidden) continue;
-    if (!best || e.mtime > best->mtime || (e.mtime == best->mtime && compare_names(e.name, best->name) < 0))
+    if (!best || std::pair(e.mtime, e.mtime_ns) > std::pair(best->mtime, best->mtime_ns) ||
+        (e.mtime == best->mtime && e.mtime_ns == best->mtime_ns && compare_names(e.name, best->name) < 0))
       best = &e;
   }
   return best ? best->name : std::string();

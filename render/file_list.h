@@ -32,6 +32,7 @@ struct FileEntry {
   EntryKind kind = EntryKind::File;  // Other: sockets, devices, fifos, dangling links
   uint64_t size = 0;                 // bytes, for files; 0 for folders
   int64_t mtime = 0;                 // modification time, seconds since the epoch (0: unknown)
+  int64_t mtime_ns = 0;              // its nanoseconds within that second
   bool hidden = false;               // the name starts with '.'
   bool trace = false;                // a file whose extension the viewer opens (is_trace_file_name)
   bool link = false;                 // a symbolic link (kind, size and time are its target's)
@@ -73,8 +74,8 @@ struct Crumb {
 // True for names the viewer opens: .json, .json.gz, .gz, .vzt, in any letter case.
 bool is_trace_file_name(std::string_view name);
 
-// The name of the most recently modified trace file of `listing` that is not hidden (equal
-// times: the first by name), or "" when it has none: the one `vizviewer FOLDER` preselects.
+// The name of the most recently modified trace file of `listing` that is not hidden (to the
+// nanosecond; equal times: the first by name), or "" when it has none: the one `vizviewer FOLDER` preselects.
 std::string newest_trace(const DirListing& listing);
 
 // The last component of a path ("/a/b/t.json" -> "t.json"; a path without '/' unchanged).

@@ -122,8 +122,11 @@ usage_error --convert "$good" "$TMP/out.txt"
 usage_error --convert "$good" "$TMP/out"
 usage_error "$good" --convert "$TMP/x.json"
 usage_error --no-such-option
-usage_error --server_only "$good"  # viztracer's vizviewer option for its web server: none here
-usage_error -s "$good"
+for opt in --server_only -s; do  # viztracer's vizviewer option for its web server: none here
+  usage_error "$opt" "$good"
+  grep -q "starts no web server" "$TMP/err" || grep -q "built without the window" "$TMP/err" ||
+    fail "$opt: no message saying why ($(cat "$TMP/err"))"
+done
 [ -e "$TMP/out.txt" ] || [ -e "$TMP/a.json" ] && fail "a usage error created an output file"
 
 # ---------------------------------------------------------------------------------------------

@@ -281,9 +281,12 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
   const size_t names = 8;
   std::vector<uint32_t> label_of(names);
   for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
-  ri::ClockCal clock;  // ticks are ns
   size_t walked = 0, filtered = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
+    // Ticks are ns, or TSC ticks at 0.37 ns (every other seed: the decoder's fast loops keep
+    // first and last times as ticks and convert them once).
+    ri::ClockCal clock;
+    if (seed % 2) clock.tsc = true, clock.tick0 = 1000 + seed, clock.ns0 = 5000, clock.ns_per_tick = 0.37;
     for (int mode = 0; mode < 3; ++mode) {
       // complete() records, the same with a min_duration, begin/end records.
       const bool be = mode == 2;
@@ -314,6 +317,9 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
       ri::Batch got = decode_snapshot(in, snap, end);
       CHECK(got.slices.empty());
       CHECK(got.in_ring == ref.slices.size());
+      CHECK(got.first_ts == ref.first_ts);
+      CHECK(got.last_ts == ref.last_ts);
+      CHECK(got.has_complete == ref.has_complete);
       CHECK(got.orphan_ends == ref.orphan_ends);
       CHECK(got.filtered == ref.filtered);
       filtered += got.filtered;
@@ -518,7 +524,7 @@ TEST_CASE("save stream: complete() records that changed after init fail the writ
   std::vector<uint32_t> label_of(names);
   for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
   ri::ClockCal clock;
-  for (int how = 0; how < 2; ++how) {
+  for (int how = 0; how < 3; ++how) {
     CAPTURE(how);
     std::mt19937_64 rng(21);
     int64_t end = 0;
@@ -534,7 +540,8 @@ TEST_CASE("save stream: complete() records that changed after init fail the writ
     for (size_t k = recs.size(); k-- > 0;)  // a late writer wrapped the ring over a call
       if (uint8_t(recs[k].meta) == rd::kCompleteShort) {
         if (how == 0) recs[k].meta = rd::kBegin;                       // another kind of record
-        else recs[k].ts = 0, recs[k].meta = rd::kCompleteShort | 1u << 8;  // times out of order
+        else if (how == 1) recs[k].ts = 0, recs[k].meta = rd::kCompleteShort | 1u << 8;  // times out of order
+        else recs[k].name ^= 1;  // another call of the same kind and times: only the hashes see it
         break;
       }
     vzt_test::TempPath p("complete-changed.vzt");

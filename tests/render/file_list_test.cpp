@@ -184,6 +184,10 @@ TEST_CASE("newest_trace: the latest visible trace file, names breaking ties") {
   l.entries.push_back(entry("run-b.vzt", EntryKind::File, 1, 20));
   l.entries.push_back(entry("Run-a.json.gz", EntryKind::File, 1, 20));
   CHECK(newest_trace(l) == "Run-a.json.gz");
+  FileEntry late = entry("z-late.json", EntryKind::File, 1, 20);  // the same second, 5 ns later
+  late.mtime_ns = 5;
+  l.entries.push_back(late);
+  CHECK(newest_trace(l) == "z-late.json");
   // From disk: modification times decide.
   TempDir t;
   write_file(t / "first.json", 3);
