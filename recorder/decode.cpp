@@ -41,13 +41,14 @@ size_t Decoder::feed_begin_end(const Record* r, size_t i, size_t n, Batch& out) 
     const uint8_t kind = uint8_t(rec.meta);
     if (kind == kBegin) {
       const int64_t t = ns(rec.ts);
-      if (plan) plan->begin(plan->base + i, t, stack_.size());
+      if (plan) plan->begin(plan->base + i, t, stack_.size()), plan->add(rec);
       stack_.push_back(Open{t, rec.name, begins_++});
       first = t < first ? t : first;
       last = t > last ? t : last;
     } else if (kind == kEnd) {
       const int64_t t = ns(rec.ts);
       last = t > last ? t : last;
+      if (plan) plan->add(rec);
       if (stack_.empty()) [[unlikely]] {
         ++orphans;
         continue;
@@ -131,7 +132,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
       case kBegin: {
         out.has_begin_end = true;
         int64_t t = ns(rec.ts);
-        if (plan_) plan_->begin(plan_->base + i, t, stack_.size());
+        if (plan_) plan_->begin(plan_->base + i, t, stack_.size()), plan_->add(rec);
         stack_.push_back(Open{t, rec.name, begins_++});
         out.first_ts = std::min(out.first_ts, t);
         out.last_ts = std::max(out.last_ts, t);
@@ -141,6 +142,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
         out.has_begin_end = true;
         int64_t t = ns(rec.ts);
         out.last_ts = std::max(out.last_ts, t);
+        if (plan_) plan_->add(rec);
         if (stack_.empty()) {
           ++out.orphan_ends;
           break;

@@ -218,6 +218,15 @@ struct Batch {
 // open there, the end times of a block's slices that end after the next block has begun (or never:
 // close_open's end, those slices listed in open_at_end), and whether the times allow the stream
 // at all (never decreasing, no zero-length slice).
+// A hash of a ring record's bytes (`extra`: what else it stands for, a long complete() call's
+// duration ticks). The streams (RingStream, CompleteStream) sum them per block when the ring is
+// read first and again when they read it to write: a record a late writer replaced by another of
+// the same kind, with times still in order, shows only there.
+inline uint64_t record_hash(const Record& rec, uint64_t extra = 0) {
+  return (rec.ts * 0x9E3779B97F4A7C15ull + extra) * 0xC2B2AE3D27D4EB4Full ^
+         ((uint64_t(rec.name) << 32 | rec.meta) * 0x165667B19E3779F9ull);
+}
+
 struct BlockPlan {
   uint32_t block = 1;
   struct Start {
@@ -225,6 +234,7 @@ struct BlockPlan {
     uint32_t outer;  // slices of earlier blocks open there
   };
   std::vector<Start> starts;
+  std::vector<uint64_t> sums;  // per block: record_hash() of its begin and end records, summed
   std::vector<std::pair<uint32_t, int64_t>> tails;  // (slice ordinal, end), in end order
   std::vector<uint32_t> open_at_end;                // ordinals, ascending
   size_t base = 0;       // records fed before the current run
@@ -239,10 +249,16 @@ struct BlockPlan {
     if (begun - current == block || begun == 0) {
       current = begun;
       starts.push_back({pos, uint32_t(outer)});
+      sums.push_back(0);
     }
     if (outer == 0) lo = t < lo ? t : lo;
     if (outer >= depths) depths = uint32_t(outer) + 1;
     ++begun;
+  }
+  // Every begin record (after begin()) and every end record, matched or not: the records the
+  // stream reads from its block's first begin on.
+  void add(const Record& rec) {
+    if (!sums.empty()) sums.back() += record_hash(rec);
   }
   void end(uint32_t ordinal, int64_t start, int64_t t, size_t outer_after) {
     ok &= t >= last && t > start;

@@ -265,7 +265,7 @@ bool RingStream::init(const Decoder& dec, const RingSnapshot& snap, BlockPlan&& 
                       std::pair<Time, Time>* bounds) {
   if (dec.min_duration() > 0 || n == 0 || n > UINT32_MAX || !plan.ok || plan.begun != n) return false;
   const size_t blocks = (n + plan.block - 1) / plan.block;
-  if (plan.starts.size() != blocks) return false;
+  if (plan.starts.size() != blocks || plan.sums.size() != blocks) return false;
   dec_ = &dec, snap_ = snap, label_of_ = &label_of;
   slices = n, labels = nlabels, block = plan.block;
   tails_.assign(blocks, {});
@@ -294,6 +294,8 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   const Record* run = k < snap_.na ? snap_.a : snap_.b;
   size_t run_end = k < snap_.na ? std::min(to, snap_.na) : to;  // (indexes over both runs)
   size_t off = k < snap_.na ? 0 : snap_.na;
+  uint64_t sum = 0;  // record_hash() of the begin and end records read: the plan's, unless a late
+                     // writer replaced some
   sink.run(starts[b].outer, [&](VztTreeSink::Event& e) __attribute__((always_inline)) {
     for (;;) {
       if (k == run_end) [[unlikely]] {
@@ -308,6 +310,7 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
       const Record& rec = run[k++ - off];
       const uint8_t kind = uint8_t(rec.meta);
       if (kind == detail::kBegin) {
+        sum += record_hash(rec);
         e.begin = true;
         e.t = dec_->to_origin_ns(rec.ts);
         e.label = label_of[rec.name < names ? rec.name : 0];
@@ -321,13 +324,21 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
         return true;
       }
       if (kind == detail::kEnd) {
+        sum += record_hash(rec);
         e.begin = false;
         e.t = dec_->to_origin_ns(rec.ts);
         return true;
       }
     }
   });
-  return ordinal == first + n;
+  // The block's records the sink did not ask for (ends of slices of earlier blocks, after its own
+  // have ended) are in the plan's sum too.
+  for (; k < to; ++k) {
+    const Record& rec = k < snap_.na ? snap_.a[k] : snap_.b[k - snap_.na];
+    const uint8_t kind = uint8_t(rec.meta);
+    if (kind == detail::kBegin || kind == detail::kEnd) sum += record_hash(rec);
+  }
+  return ordinal == first + n && sum == plan_.sums[b];
 }
 
 namespace {
@@ -335,14 +346,6 @@ namespace {
 // The complete() slice whose record (a long one's head) is j over both runs of `snap`, as
 // Decoder::Newest makes it: [start, end) and its NameId. False when that is not such a record
 // any more (a late writer wrapped the ring over it).
-// A hash of a complete() record's bytes and its duration ticks (`extra`: a long one's payload).
-// CompleteStream sums them per block when it walks and again when it feeds, to see records a late
-// writer replaced by others of the same kind.
-inline uint64_t record_hash(const Record& rec, uint64_t extra) {
-  return (rec.ts * 0x9E3779B97F4A7C15ull + extra) * 0xC2B2AE3D27D4EB4Full ^
-         ((uint64_t(rec.name) << 32 | rec.meta) * 0x165667B19E3779F9ull);
-}
-
 // record_hash() of the complete() record j (a long one's head) of `snap`; 0 when it is not one.
 inline uint64_t record_hash_at(const RingSnapshot& snap, size_t j) {
   auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
