@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -13,6 +12,7 @@
 #ifndef VZ_NO_GUI
 #include "app/bench_frames.h"
 #include "app/window.h"
+#include "render/file_list.h"
 #endif
 
 namespace {
@@ -175,8 +175,7 @@ int main(int argc, char** argv) {
 #else
   vz::WindowOptions options;
   if (!parse_window_args(argc, argv, &options)) return 2;
-  std::error_code ec;
-  if (!options.compare.empty() && std::filesystem::is_directory(options.file, ec)) {
+  if (!options.compare.empty() && vz::path_kind(options.file) == vz::PathKind::Directory) {
     std::fprintf(stderr, "vizviewer: %s is a folder: open it alone (the Open dialog shows its traces)\n",
                  options.file.c_str());
     return 2;

@@ -12,8 +12,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
+#include "render/file_list.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 
@@ -87,10 +87,7 @@ bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0)) {
 
 namespace {
 
-bool is_folder(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_directory(path, ec);
-}
+bool is_folder(const std::string& path) { return path_kind(path) == PathKind::Directory; }
 
 }  // namespace
 

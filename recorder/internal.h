@@ -156,6 +156,9 @@ struct RingSnapshot {
   size_t nb = 0;
   uint64_t written = 0;  // records ever written
   uint64_t lost = 0;     // overwritten before this snapshot (since the last clear())
+  size_t size() const { return na + nb; }
+  // Record j of the two runs, a's first (j < size()).
+  const Record& at(size_t j) const { return j < na ? a[j] : b[j - na]; }
 };
 RingSnapshot snapshot(const ThreadBuffer& t);
 
@@ -212,12 +215,6 @@ struct Batch {
   void clear();
 };
 
-// Where a thread's begin/end slices fall into .vzt blocks of `block` slices, worked out by
-// Decoder::feed() as it goes (Decoder::plan_blocks) for RingStream (recorder/save_internal.h):
-// the record at which each block's first slice begins and how many slices of earlier blocks are
-// open there, the end times of a block's slices that end after the next block has begun (or never:
-// close_open's end, those slices listed in open_at_end), and whether the times allow the stream
-// at all (never decreasing, no zero-length slice).
 // A hash of a ring record's bytes (`extra`: what else it stands for, a long complete() call's
 // duration ticks). The streams (RingStream, CompleteStream) sum them per block when the ring is
 // read first and again when they read it to write: a record a late writer replaced by another of
@@ -227,6 +224,12 @@ inline uint64_t record_hash(const Record& rec, uint64_t extra = 0) {
          ((uint64_t(rec.name) << 32 | rec.meta) * 0x165667B19E3779F9ull);
 }
 
+// Where a thread's begin/end slices fall into .vzt blocks of `block` slices, worked out by
+// Decoder::feed() as it goes (Decoder::plan_blocks) for RingStream (recorder/save_internal.h):
+// the record at which each block's first slice begins and how many slices of earlier blocks are
+// open there, the end times of a block's slices that end after the next block has begun (or never:
+// close_open's end, those slices listed in open_at_end), and whether the times allow the stream
+// at all (never decreasing, no zero-length slice).
 struct BlockPlan {
   uint32_t block = 1;
   struct Start {
@@ -297,7 +300,6 @@ class Decoder {
     size_t index() const { return i_; }
 
    private:
-    const Record& at(size_t j) const { return j < s_.na ? s_.a[j] : s_.b[j - s_.na]; }
     const Decoder& d_;
     const RingSnapshot& s_;
     size_t i_, names_;
@@ -333,13 +335,13 @@ class Decoder {
 // payload without its head lost it to the ring).
 inline bool Decoder::Newest::next(DecodedSlice& out) {
   while (i_ > 0) {
-    const Record& rec = at(--i_);
+    const Record& rec = s_.at(--i_);
     int64_t t, end;
     uint32_t name;
     if (uint8_t(rec.meta) == detail::kCompleteShort) {
       t = d_.ns(rec.ts), end = d_.ns(rec.ts + (rec.meta >> 8)), name = rec.name;
-    } else if (uint8_t(rec.meta) == detail::kPayload && i_ > 0 && uint8_t(at(i_ - 1).meta) == detail::kComplete) {
-      const Record& head = at(--i_);
+    } else if (uint8_t(rec.meta) == detail::kPayload && i_ > 0 && uint8_t(s_.at(i_ - 1).meta) == detail::kComplete) {
+      const Record& head = s_.at(--i_);
       t = d_.ns(head.ts), end = d_.ns(head.ts + rec.ts), name = head.name;
     } else {
       continue;

@@ -334,49 +334,48 @@ bool RingStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   // The block's records the sink did not ask for (ends of slices of earlier blocks, after its own
   // have ended) are in the plan's sum too.
   for (; k < to; ++k) {
-    const Record& rec = k < snap_.na ? snap_.a[k] : snap_.b[k - snap_.na];
-    const uint8_t kind = uint8_t(rec.meta);
-    if (kind == detail::kBegin || kind == detail::kEnd) sum += record_hash(rec);
+    const uint8_t kind = uint8_t(snap_.at(k).meta);
+    if (kind == detail::kBegin || kind == detail::kEnd) sum += record_hash(snap_.at(k));
   }
   return ordinal == first + n && sum == plan_.sums[b];
 }
 
 namespace {
 
-// The complete() slice whose record (a long one's head) is j over both runs of `snap`, as
-// Decoder::Newest makes it: [start, end) and its NameId. False when that is not such a record
-// any more (a late writer wrapped the ring over it).
-// record_hash() of the complete() record j (a long one's head) of `snap`; 0 when it is not one.
-inline uint64_t record_hash_at(const RingSnapshot& snap, size_t j) {
-  auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
-  if (j >= snap.na + snap.nb) return 0;
-  const Record& rec = at(j);
-  if (uint8_t(rec.meta) == detail::kCompleteShort) return record_hash(rec, rec.meta >> 8);
-  if (j + 1 < snap.na + snap.nb) return record_hash(rec, at(j + 1).ts);
-  return 0;
+// The complete() call whose record (a long one's head) is j of `snap`: its head and its duration
+// in ticks (a long one's payload). False when j is not such a record (any more: a late writer
+// wrapped the ring over it).
+inline bool complete_record(const RingSnapshot& snap, size_t j, const Record** head, uint64_t* ticks) {
+  if (j >= snap.size()) return false;
+  const Record& rec = snap.at(j);
+  const uint8_t kind = uint8_t(rec.meta);
+  if (kind == detail::kCompleteShort) *ticks = rec.meta >> 8;
+  else if (kind == detail::kComplete && j + 1 < snap.size() && uint8_t(snap.at(j + 1).meta) == detail::kPayload)
+    *ticks = snap.at(j + 1).ts;
+  else return false;
+  *head = &rec;
+  return true;
 }
 
-// `*hash` gets the record's record_hash().
+// record_hash() of complete() call j of `snap` (0 when j is not one).
+inline uint64_t record_hash_at(const RingSnapshot& snap, size_t j) {
+  const Record* rec;
+  uint64_t ticks;
+  return complete_record(snap, j, &rec, &ticks) ? record_hash(*rec, ticks) : 0;
+}
+
+// Complete() call j of `snap` as Decoder::Newest makes it: [start, end), its NameId, and its
+// record_hash() in *hash. False when j is not such a call.
 inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, Time& start, Time& end,
                         uint32_t& name, uint64_t* hash) {
-  const size_t total = snap.na + snap.nb;
-  auto at = [&](size_t i) -> const Record& { return i < snap.na ? snap.a[i] : snap.b[i - snap.na]; };
-  if (j >= total) return false;
-  const Record& rec = at(j);
-  const uint8_t kind = uint8_t(rec.meta);
-  int64_t e;
-  uint64_t extra;  // the duration ticks
-  if (kind == detail::kCompleteShort) {
-    extra = rec.meta >> 8;
-  } else if (kind == detail::kComplete && j + 1 < total && uint8_t(at(j + 1).meta) == detail::kPayload) {
-    extra = at(j + 1).ts;
-  } else {
-    return false;
-  }
-  start = dec.to_origin_ns(rec.ts), e = dec.to_origin_ns(rec.ts + extra);
+  const Record* rec;
+  uint64_t ticks;
+  if (!complete_record(snap, j, &rec, &ticks)) return false;
+  start = dec.to_origin_ns(rec->ts);
+  const int64_t e = dec.to_origin_ns(rec->ts + ticks);
   end = saturating_end(start, std::max<int64_t>(e - start, 0));
-  name = rec.name;
-  *hash = record_hash(rec, extra);
+  name = rec->name;
+  *hash = record_hash(*rec, ticks);
   return true;
 }
 
@@ -385,7 +384,7 @@ inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, 
 bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
                           const std::vector<uint32_t>& label_of, uint32_t nlabels,
                           std::pair<Time, Time>* bounds) {
-  if (dec.min_duration() > 0 || n == 0 || snap.na + snap.nb > UINT32_MAX) return false;
+  if (dec.min_duration() > 0 || n == 0 || snap.size() > UINT32_MAX) return false;
   block = vzt_block_size(n, block_slices);
   outer_.assign((n + block - 1) / block, {});
   sums_.assign(outer_.size(), 0);
@@ -473,10 +472,7 @@ bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
       }
       // The records are read in walk order, out of the order they were written in: fetched
       // ahead, their cache misses overlap.
-      if (k + kAhead < last) {
-        const size_t j = record_[k + kAhead];
-        __builtin_prefetch(j < snap_.na ? &snap_.a[j] : &snap_.b[j - snap_.na]);
-      }
+      if (k + kAhead < last) __builtin_prefetch(&snap_.at(record_[k + kAhead]));
       uint32_t name;
       uint64_t hash;
       if (!complete_at(*dec_, snap_, record_[k++], s, e, name, &hash)) return ok = false;

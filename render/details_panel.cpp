@@ -225,12 +225,12 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   title(tr.name_of(in.label));
   if (!ImGui::BeginTable("##instant", 2, ImGuiTableFlags_SizingFixedFit)) return;
   row("Scope", pk.scope == Scope::Thread ? "thread" : pk.scope == Scope::Process ? "process" : "global");
-  if (in.label < tr.labels.size()) color_row(tr.labels[in.label]);
+  const bool colored = in.label < tr.labels.size() && tr.labels[in.label].color;
+  if (colored) color_row(tr.labels[in.label]);
   if (in.thread < tr.threads.size()) row("Thread", thread_label(tr, in.thread));
   row("Time", format_tick(in.ts - tr.start, 1) + "   (" + abs_time(tr, in.ts) + ")");
   ImGui::EndTable();
   args_section(tr, in.args, st.args, "Args");
-  const bool colored = in.label < tr.labels.size() && tr.labels[in.label].color;
   other_fields_section(tr, in.extra, VZ_INSTANT_KEYS, st.other, "Other fields", colored ? "cname" : "");
 }
 

@@ -275,6 +275,41 @@ ri::Batch decode_snapshot(ri::Decoder& dec, const ri::RingSnapshot& snap, int64_
   return out;
 }
 
+// Writes `walk` (a preorder walk with its depths) and `stream` each to a file of its own in blocks
+// of `block_slices`, and checks the files hold the same bytes after their headers.
+void check_stream_writes_walk(const SliceSet& walk, const std::vector<uint32_t>& depth,
+                              const VztSliceStream& stream, uint32_t block_slices, const std::string& name) {
+  VztWriteOptions opt;
+  opt.block_slices = block_slices;
+  opt.level = 1;
+  auto write = [&](const std::string& path, const VztSliceSetRef& ref) {
+    VztStreamWriter w;
+    REQUIRE(w.open(path, opt, nullptr));
+    REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, 2), w.error());
+    std::string err;
+    REQUIRE_MESSAGE(w.finish(&err), err);
+  };
+  vzt_test::TempPath a(name + "-walk.vzt"), b(name + "-stream.vzt");
+  write(a.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, &walk, 0, &depth});
+  write(b.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream});
+  vzt_test::check_same_after_header(vzt_test::read_all(a.path), vzt_test::read_all(b.path));
+}
+
+// Writing `stream` (whose ring changed after it was planned) fails as "changed", leaving no file.
+void check_changed_stream_fails(const VztSliceStream& stream, uint32_t block_slices, const std::string& name) {
+  vzt_test::TempPath p(name + "-changed.vzt");
+  VztStreamWriter w;
+  VztWriteOptions opt;
+  opt.block_slices = block_slices;
+  REQUIRE(w.open(p.path, opt, nullptr));
+  VztSliceSetRef ref{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream};
+  CHECK_FALSE(w.write_slice_sets(&ref, 1, {}));
+  CHECK(w.error().find("changed") != std::string::npos);
+  std::string err;
+  CHECK_FALSE(w.finish(&err));
+  CHECK(::access(p.path.c_str(), F_OK) != 0);
+}
+
 }  // namespace
 
 TEST_CASE("save walk: slices read in place from the ring walk as their decoded copies do") {
@@ -399,20 +434,7 @@ TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes 
     CHECK(stream.slices == walk.size());
     CHECK(stream.depths == *std::max_element(depth.begin(), depth.end()) + 1);
     if (stream.block != vzt_block_size(walk.size(), block_slices)) continue;  // other blocks
-    VztWriteOptions opt;
-    opt.block_slices = block_slices;
-    opt.level = 1;
-    auto write = [&](const std::string& path, const VztSliceSetRef& ref) {
-      VztStreamWriter w;
-      REQUIRE(w.open(path, opt, nullptr));
-      REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, 2), w.error());
-      std::string err;
-      REQUIRE_MESSAGE(w.finish(&err), err);
-    };
-    vzt_test::TempPath a("ring-walk.vzt"), b("ring-stream.vzt");
-    write(a.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, &walk, 0, &depth});
-    write(b.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream});
-    vzt_test::check_same_after_header(vzt_test::read_all(a.path), vzt_test::read_all(b.path));
+    check_stream_writes_walk(walk, depth, stream, block_slices, "ring");
     ++compared;
   }
   CHECK(compared > 150);
@@ -453,15 +475,7 @@ TEST_CASE("save stream: a ring whose records changed after the plan fails the wr
           break;
         }
     }
-    vzt_test::TempPath p("ring-changed.vzt");
-    VztStreamWriter w;
-    REQUIRE(w.open(p.path, {}, nullptr));
-    VztSliceSetRef ref{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream};
-    CHECK_FALSE(w.write_slice_sets(&ref, 1, {}));
-    CHECK(w.error().find("changed") != std::string::npos);
-    std::string err;
-    CHECK_FALSE(w.finish(&err));
-    CHECK(::access(p.path.c_str(), F_OK) != 0);
+    check_changed_stream_fails(stream, 1u << 20, "ring");
   }
 }
 
@@ -509,20 +523,7 @@ TEST_CASE("save stream: complete() slices streamed from the ring write the bytes
     CHECK(stream.depths == *std::max_element(depth.begin(), depth.end()) + 1);
     CHECK(stream.block == vzt_block_size(walk.size(), block_slices));
     blocked += stream.block < walk.size();
-    VztWriteOptions opt;
-    opt.block_slices = block_slices;
-    opt.level = 1;
-    auto write = [&](const std::string& path, const VztSliceSetRef& ref) {
-      VztStreamWriter w;
-      REQUIRE(w.open(path, opt, nullptr));
-      REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, 2), w.error());
-      std::string err;
-      REQUIRE_MESSAGE(w.finish(&err), err);
-    };
-    vzt_test::TempPath a("complete-walk.vzt"), b("complete-stream.vzt");
-    write(a.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, &walk, 0, &depth});
-    write(b.path, VztSliceSetRef{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream});
-    vzt_test::check_same_after_header(vzt_test::read_all(a.path), vzt_test::read_all(b.path));
+    check_stream_writes_walk(walk, depth, stream, block_slices, "complete");
     ++compared;
   }
   CHECK(compared > 250);
@@ -555,16 +556,6 @@ TEST_CASE("save stream: complete() records that changed after init fail the writ
         else recs[k].name ^= 1;  // another call of the same kind and times: only the hashes see it
         break;
       }
-    vzt_test::TempPath p("complete-changed.vzt");
-    VztStreamWriter w;
-    VztWriteOptions opt;
-    opt.block_slices = 3;
-    REQUIRE(w.open(p.path, opt, nullptr));
-    VztSliceSetRef ref{0, vzt::SliceSetKind::Nested, nullptr, 0, nullptr, &stream};
-    CHECK_FALSE(w.write_slice_sets(&ref, 1, {}));
-    CHECK(w.error().find("changed") != std::string::npos);
-    std::string err;
-    CHECK_FALSE(w.finish(&err));
-    CHECK(::access(p.path.c_str(), F_OK) != 0);
+    check_changed_stream_fails(stream, 3, "complete");
   }
 }
