@@ -83,10 +83,34 @@ struct EncodeScratch {
   std::vector<Kind> kind;
   std::vector<uint32_t> labels;  // RankedTree: label per item (coded at finish())
   std::vector<uint32_t> depths;  // RankedTree: depth per item
-  // put_ranked's tables, per label id.
+  // put_ranked's tables, per label id. They only grow, and a block leaves them as it found them
+  // (put_ranked empties the entries of the labels it ranked): a block's cost follows its own
+  // labels, not the highest label id of the trace (a trace of 20 000 threads with a million names
+  // has 20 000 blocks). `tables_clean` is false while a block has them, and stays false when it
+  // gave up half way; the next block then empties them whole.
   std::vector<uint32_t> count, rank;
   std::vector<uint64_t> sym_sum, leaf_n;
   std::vector<uint8_t> info;
+  std::vector<uint32_t> ranked;  // the labels of the block being encoded, most used first
+  bool tables_clean = true;
+  // Tables for label ids below `size`, empty, for a block to take.
+  void take_tables(size_t size, uint8_t info_empty) {
+    if (!tables_clean) {
+      size = std::max(size, count.size());
+      count.assign(size, 0), rank.assign(size, 0), sym_sum.assign(size, 0), leaf_n.assign(size, 0);
+      info.assign(size, info_empty);
+    } else if (count.size() < size) {
+      count.resize(size, 0), rank.resize(size, 0), sym_sum.resize(size, 0), leaf_n.resize(size, 0);
+      info.resize(size, info_empty);
+    }
+    tables_clean = false;
+  }
+  // Empties the entries of the labels in `ranked` (every label the block counted).
+  void give_back_tables(uint8_t info_empty) {
+    for (uint32_t l : ranked) count[l] = 0, rank[l] = 0, sym_sum[l] = 0, leaf_n[l] = 0, info[l] = info_empty;
+    ranked.clear();
+    tables_clean = true;
+  }
   std::vector<uint8_t> syms;  // bucket symbol per delta
   // BlockEncoder::add_walk: leaf ends' symbols and labels.
   std::vector<uint8_t> leaf_sym;
@@ -240,9 +264,7 @@ void BlockEncoder::put_times(Payload& pl, bool sign) {
 void BlockEncoder::reset_tables(const uint32_t* labels, size_t n) {
   uint32_t top = 0;
   for (size_t k = 0; k < n; ++k) top = std::max(top, labels[k]);
-  sc_.count.assign(size_t(top) + 1, 0), sc_.rank.assign(size_t(top) + 1, 0);
-  sc_.sym_sum.assign(size_t(top) + 1, 0), sc_.leaf_n.assign(size_t(top) + 1, 0);
-  sc_.info.assign(size_t(top) + 1, kRankChildless);
+  sc_.take_tables(size_t(top) + 1, kRankChildless);
   leafy_.clear(), leaves_ = 0;
 }
 
@@ -420,9 +442,7 @@ bool BlockEncoder::add_walk(uint32_t first, uint32_t n, Payload& pl) {
 bool BlockEncoder::add_stream(const VztSliceStream& src, uint32_t first, uint32_t n, Payload& pl) {
   if (n == 0 || layout_ != SliceLayout::RankedTree || walk_ || items_ != 0) return false;
   const uint32_t labels = std::max<uint32_t>(src.labels, 1);
-  sc_.count.assign(labels, 0), sc_.rank.assign(labels, 0);
-  sc_.sym_sum.assign(labels, 0), sc_.leaf_n.assign(labels, 0);
-  sc_.info.assign(labels, kRankChildless);
+  sc_.take_tables(labels, kRankChildless);
   leafy_.clear(), leaves_ = 0;
   // (leaf_sym and leaf_label: one more, the sink stores a parent end's byte there too)
   sc_.labels.resize(n), sc_.depths.resize(n), sc_.leaf_sym.resize(n + 1), sc_.leaf_label.resize(n + 1);
@@ -487,7 +507,6 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
   std::vector<uint32_t>& leafy = leafy_;  // labels with leaf ends
   uint64_t& leaves = leaves_;
   if (!fused_) tally(labels, depth, sign, nbits);
-  const uint32_t top = uint32_t(count.size() - 1);
   // Leaf classes: labels by mean leaf symbol, cut into kLeafClasses groups of equal weight.
   std::sort(leafy.begin(), leafy.end(), [&](uint32_t a, uint32_t b) {
     unsigned __int128 x = (unsigned __int128)sym_sum[a] * leaf_n[b];
@@ -499,11 +518,16 @@ void BlockEncoder::put_ranked(Payload& pl, bool sign) {
     info[l] |= uint8_t(std::min<uint64_t>(kLeafClasses - 1, acc * kLeafClasses / leaves));
     acc += leaf_n[l];
   }
-  std::vector<uint32_t> ranked;
-  for (uint32_t l = 0; l <= top; ++l)
-    if (count[l]) ranked.push_back(l);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+  // Ranks: most used first, lower label ids first among equals. The block's labels are found
+  // through its items (rank marks a label already listed: every entry is 0 until ranks are set).
+  std::vector<uint32_t>& ranked = sc_.ranked;
+  ranked.clear();
+  for (size_t k = 0; k < items; ++k) {
+    const uint32_t l = labels[k];
+    if (rank[l] == 0) rank[l] = 1, ranked.push_back(l);
+  }
+  std::sort(ranked.begin(), ranked.end(),
+            [&](uint32_t a, uint32_t b) { return count[a] != count[b] ? count[a] > count[b] : a < b; });
   for (uint32_t r = 0; r < ranked.size(); ++r) rank[ranked[r]] = r;
   pl.cols.resize(kRankedColumns);
   Bytes& table = pl[kTable];
@@ -592,6 +616,7 @@ void BlockEncoder::finish(Payload& pl, SliceSetKind set, uint32_t depth_offset, 
   pl.cols.resize(layout_ == SliceLayout::RankedTree ? kRankedColumns : c + 4);
   if (layout_ == SliceLayout::RankedTree) {
     put_ranked(pl, sign);
+    sc_.give_back_tables(kRankChildless);
   } else if (tree) {
     pl[0] = std::move(up_);
     put_times(pl, sign);

@@ -557,6 +557,61 @@ TEST_CASE("write_slice_sets: walk blocks with rank escapes, flags, an INT64_MAX 
   }
 }
 
+TEST_CASE("write_slice_sets: a worker's blocks do not carry label tallies over: a set encodes the same after sets of other labels") {
+  // Set `wide`: roots with a child each, label ids spread up to ~2 M; set `small`: the same shape
+  // on 40 low label ids shared with `wide`. Blocks of 50 slices, one worker: its scratch goes
+  // from every block of `wide` to those of `small`, whose sections must be the bytes they are
+  // when `small` is written alone.
+  auto make = [](uint32_t roots, uint32_t label_step, uint32_t label_mod) {
+    SliceSet s;
+    std::vector<std::pair<Time, uint32_t>> top, kids;
+    for (uint32_t r = 0; r < roots; ++r) {
+      const Time at = Time(r) * 1000;
+      s.start.push_back(at), s.dur.push_back(900 - r % 7);
+      s.label.push_back((r * label_step) % label_mod), s.flags.push_back(0);
+    }
+    s.depth_begin = {0, roots};
+    for (uint32_t r = 0; r < roots; ++r) {
+      s.start.push_back(Time(r) * 1000 + 10 + r % 5), s.dur.push_back(100 + r % 11);
+      s.label.push_back((r * label_step + 1) % label_mod), s.flags.push_back(0);
+    }
+    s.depth_begin.push_back(2 * roots);
+    return s;
+  };
+  const SliceSet wide = make(3000, 677, 2000003), small = make(500, 3, 40);
+  REQUIRE(wide.walkable());
+  REQUIRE(small.walkable());
+  VztWriteOptions opt;
+  opt.block_slices = 50;
+  opt.level = 1;
+  auto slices_payloads = [&](std::vector<const SliceSet*> sets) {
+    TempPath p("tables.vzt");
+    std::vector<VztSliceSetRef> refs;
+    for (const SliceSet* s : sets) refs.push_back({7, vzt::SliceSetKind::Nested, s, 0});
+    VztStreamWriter w;
+    REQUIRE(w.open(p.path, opt, nullptr));
+    REQUIRE(w.write_slice_sets(refs.data(), refs.size(), {}, 1));
+    std::string err;
+    REQUIRE_MESSAGE(w.finish(&err), err);
+    const std::string f = read_all(p.path);
+    const Walked wk = walk(f);
+    REQUIRE(wk.clean);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < wk.headers.size(); ++i)
+      if (wk.headers[i].kind == uint16_t(vzt::SectionKind::Slices))
+        out.push_back(f.substr(wk.offsets[i] + sizeof(vzt::SectionHeader), wk.headers[i].length));
+    return out;
+  };
+  const std::vector<std::string> alone = slices_payloads({&small});
+  const std::vector<std::string> after = slices_payloads({&wide, &small});
+  REQUIRE(alone.size() >= 10);
+  REQUIRE(after.size() > alone.size() + 100);
+  for (size_t i = 0; i < alone.size(); ++i) {
+    CAPTURE(i);
+    CHECK(after[after.size() - alone.size() + i] == alone[i]);
+  }
+}
+
 namespace {
 
 // A nested set streamed the way a recorder's ring holds it: its walk replayed as begin and end
