@@ -218,7 +218,9 @@ void scope_and_extras(Out& o, const Trace& t, StrId scope, ByteRange extra) {
 }
 
 void write_metadata_events(Out& o, const Trace& t) {
-  std::vector<uint32_t> thread_order = t.thread_order();
+  std::vector<std::vector<uint32_t>> threads_of(t.processes.size());  // in thread_order()
+  for (uint32_t th : t.thread_order())
+    if (t.threads[th].process < threads_of.size()) threads_of[t.threads[th].process].push_back(th);
   for (uint32_t p : t.process_order()) {
     const Process& pr = t.processes[p];
     auto meta = [&](std::string_view name, uint32_t thread) {
@@ -241,8 +243,7 @@ void write_metadata_events(Out& o, const Trace& t) {
       meta("process_sort_index", kNone);
       o.raw(",\"args\":{\"sort_index\":" + std::to_string(pr.sort_index) + "}}");
     }
-    for (uint32_t th : thread_order) {
-      if (t.threads[th].process != p) continue;
+    for (uint32_t th : threads_of[p]) {
       const Thread& tr = t.threads[th];
       if (tr.name != kNoStr) {
         meta("thread_name", th);
