@@ -177,13 +177,11 @@ void find_flow_arrows(const Frame& f, std::vector<TimelineState::FlowArrow>& out
     if (flow_bound_slice(tr, fe) != sel.index) continue;
     TimelineState::FlowArrow here;
     end_at(fe, sel.index, &here.thread[0], &here.row[0], &here.t[0]);
-    const auto& chain = f.index->flows_with_id(fe.id);
-    const uint32_t pos = f.index->flow_position(*it);
     for (int side : {0, 1}) {  // from the previous step to here, from here to the next
-      const uint32_t other = side == 0 ? pos - 1 : pos + 1;
-      if ((side == 0 && pos == 0) || other >= chain.size()) continue;
+      const uint32_t other = side == 0 ? f.index->flow_prev(*it) : f.index->flow_next(*it);
+      if (other == kNone) continue;
       TimelineState::FlowArrow a = here;
-      if (!end_of(chain[other], &a.thread[1], &a.row[1], &a.t[1])) continue;
+      if (!end_of(other, &a.thread[1], &a.row[1], &a.t[1])) continue;
       if (side == 0) std::swap(a.thread[0], a.thread[1]), std::swap(a.row[0], a.row[1]), std::swap(a.t[0], a.t[1]);
       out.push_back(a);
     }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <queue>
+#include <unordered_map>
 
 #include "formats/parallel.h"
 
@@ -274,17 +275,27 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   for (uint32_t l = 0; l < trace.labels.size(); ++l) hues_[l] = name_hash(trace.name_of(l));
 
   flows_by_thread_.resize(trace.threads.size());
+  // Flows by key: (id, label) for s/t/f (a flow's label is its name and category), (id, none)
+  // for the slices' v2 flow fields.
+  std::unordered_map<uint64_t, std::vector<uint32_t>> flows_by_key;
   for (uint32_t i = 0; i < trace.flows.size(); ++i) {
     const FlowEvent& f = trace.flows[i];
-    flows_by_id_[f.id].push_back(i);
+    const uint32_t kind = f.phase == 'X' ? UINT32_MAX : f.label;
+    flows_by_key[uint64_t(f.id) << 32 | kind].push_back(i);
     if (f.thread < flows_by_thread_.size()) flows_by_thread_[f.thread].push_back(i);
   }
   auto by_ts = [&](uint32_t a, uint32_t b) { return trace.flows[a].ts < trace.flows[b].ts; };
-  for (auto& [id, v] : flows_by_id_) std::stable_sort(v.begin(), v.end(), by_ts);
   for (auto& v : flows_by_thread_) std::stable_sort(v.begin(), v.end(), by_ts);
-  flow_position_.resize(trace.flows.size());
-  for (const auto& [id, v] : flows_by_id_)
-    for (uint32_t k = 0; k < v.size(); ++k) flow_position_[v[k]] = k;
+  flow_link_.assign(trace.flows.size(), FlowLink{kNone, kNone});
+  for (auto& [key, v] : flows_by_key) {
+    std::stable_sort(v.begin(), v.end(), by_ts);
+    for (size_t k = 1; k < v.size(); ++k) {
+      const char from = trace.flows[v[k - 1]].phase, to = trace.flows[v[k]].phase;
+      if (from == 'f' || to == 's') continue;  // one flow ended, or another began
+      flow_link_[v[k - 1]].next = v[k];
+      flow_link_[v[k]].prev = v[k - 1];
+    }
+  }
 
   folds_.resize(trace.threads.size());
   parallel_for(trace.threads.size(), 0, [&](size_t th) {
@@ -300,12 +311,6 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
     // first frame (on the UI thread) does no O(samples) work.
     if (trace.counters[c].series.size() > 1) ensure_stacked(uint32_t(c));
   });
-}
-
-const std::vector<uint32_t>& ViewIndex::flows_with_id(StrId id) const {
-  static const std::vector<uint32_t> kEmpty;
-  auto it = flows_by_id_.find(id);
-  return it == flows_by_id_.end() ? kEmpty : it->second;
 }
 
 const std::vector<uint32_t>& ViewIndex::flows_on_thread(uint32_t thread) const {
@@ -336,7 +341,7 @@ size_t ViewIndex::memory_bytes() const {
          (g.objects.lane_begin.capacity() + g.objects.snapshots.capacity()) * 4;
     n += (g.async_hidden.capacity() + g.objects_hidden.capacity()) * sizeof(TimeSpan);
   }
-  for (const auto& [id, v] : flows_by_id_) n += v.capacity() * 4 + 32;
+  n += flow_link_.capacity() * sizeof(FlowLink);
   for (const auto& v : flows_by_thread_) n += v.capacity() * 4;
   for (const ThreadFolds& t : folds_) {
     for (const FoldIndex& x : t.slices) n += x.memory_bytes();

@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -124,10 +123,13 @@ class ViewIndex {
   uint32_t group_of_process(uint32_t process) const { return group_of_process_[process]; }
   // A stable 32-bit hash of the label's name: the basis of its colour.
   uint32_t label_hue(uint32_t label) const { return hues_[label]; }
-  // Flow events sharing an id, by ts (Trace::flows indices); empty when none.
-  const std::vector<uint32_t>& flows_with_id(StrId id) const;
-  // Where flow event `flow` sits in flows_with_id() of its id.
-  uint32_t flow_position(uint32_t flow) const { return flow_position_[flow]; }
+  // The flow events that flow event `flow` (a Trace::flows index) has an arrow from and to:
+  // the previous and next step of its flow, kNone where it has none. A flow is the events of one
+  // key in time order: s/t/f events ("flow v1") are one flow by id, category and name, as
+  // Perfetto pairs them; slices' bind_id/flow_in/flow_out ("flow v2") by id alone. An 's' starts
+  // a new flow and an 'f' ends one, so a key reused after its 'f' is another flow.
+  uint32_t flow_prev(uint32_t flow) const { return flow_link_[flow].prev; }
+  uint32_t flow_next(uint32_t flow) const { return flow_link_[flow].next; }
   // Flow events on one thread, by ts (Trace::flows indices).
   const std::vector<uint32_t>& flows_on_thread(uint32_t thread) const;
   // Pyramids of counter c; the stacked ones are built by ensure_stacked().
@@ -150,8 +152,10 @@ class ViewIndex {
   std::vector<ProcessTracks> processes_;
   std::vector<uint32_t> group_of_process_;
   std::vector<uint32_t> hues_;
-  std::unordered_map<StrId, std::vector<uint32_t>> flows_by_id_;
-  std::vector<uint32_t> flow_position_;
+  struct FlowLink {
+    uint32_t prev, next;
+  };
+  std::vector<FlowLink> flow_link_;  // by Trace::flows index
   std::vector<std::vector<uint32_t>> flows_by_thread_;
   std::vector<CounterIndex> counters_;
   struct ThreadFolds {
