@@ -28,7 +28,9 @@ struct BeginEnd {
   uint64_t offset;
   uint32_t label;
   bool begin;
-  ByteRange args, extra;
+  ByteRange args, extra;  // extra: a B's when it has fields the model does not name, an E's whole
+  bool fields = false;    // an E: it has fields the model does not name
+  ByteRange end;          // a B: its E, kept whole (kSliceEndEvent)
 };
 
 // An async event waiting to be paired (b/e, S/F).
@@ -326,12 +328,12 @@ void TraceBuilder::adopt_slice_set(uint32_t thread, SliceSet&& set) {
 
 void TraceBuilder::add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args,
                              ByteRange extra, uint64_t seq, uint64_t offset) {
-  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, label, true, args, extra});
+  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, label, true, args, extra, false, {}});
 }
 
 void TraceBuilder::add_end(uint32_t thread, Time ts, ByteRange args, ByteRange raw, uint64_t seq,
-                           uint64_t offset) {
-  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, 0, false, args, raw});
+                           uint64_t offset, bool fields) {
+  impl_->pending[thread].be.push_back(BeginEnd{ts, seq, offset, 0, false, args, raw, fields, {}});
 }
 
 void TraceBuilder::add_instant(const Instant& in) {
@@ -489,6 +491,10 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
       flags |= kSliceHasExtra;
       p.extras.push_back({idx, b.extra});
     }
+    if (!b.end.empty()) {  // (after the B's own entry: SliceSet::end_of takes the last)
+      flags |= kSliceEndEvent;
+      p.extras.push_back({idx, b.end});
+    }
     if (!p.offsets.empty() || p.slices.empty()) p.offsets.push_back(b.offset);
     p.slices.push_back(RawSlice{b.ts, end - b.ts, b.label, uint8_t(flags | kSliceFromBE)});
   };
@@ -507,7 +513,10 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
     } else {
       uint32_t b = open.back();
       open.pop_back();
-      if (be[b].args.empty()) be[b].args = e.args;  // E args merge into the slice when B had none
+      if (e.fields || (!e.args.empty() && !be[b].args.empty()))
+        be[b].end = e.extra;  // kept whole, its args with it
+      else if (be[b].args.empty())
+        be[b].args = e.args;  // E args are the slice's when B had none
       end_of[b] = e.ts;
       closed[b] = 1;
     }
@@ -677,8 +686,9 @@ void layout_thread(PendingThread& p, Thread& th, const Trace& t, Diagnostics& di
       out.clear();
       for (const SliceAttachment& a : in)
         if (where[a.index] != kNone) out.push_back({where[a.index], a.range});
-      std::sort(out.begin(), out.end(),
-                [](const SliceAttachment& a, const SliceAttachment& b) { return a.index < b.index; });
+      // (stable: a B/E slice's entry for its E follows its own)
+      std::stable_sort(out.begin(), out.end(),
+                       [](const SliceAttachment& a, const SliceAttachment& b) { return a.index < b.index; });
       out.shrink_to_fit();
     };
     if (any_attach) {

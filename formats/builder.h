@@ -62,9 +62,12 @@ class TraceBuilder {
                     ByteRange extra, uint8_t flags = 0);
   void add_begin(uint32_t thread, Time ts, uint32_t label, ByteRange args, ByteRange extra,
                  uint64_t seq, uint64_t offset);
-  // `raw` is the whole E event; an unmatched E is kept verbatim as an OtherEvent.
+  // `raw` is the whole E event; an unmatched E is kept verbatim as an OtherEvent. `fields`: the E
+  // has fields the model does not name. A matched E's args become the slice's when the B has none;
+  // an E with fields, or with args while the B has some, is kept whole with the slice
+  // (kSliceEndEvent), its args left with it.
   void add_end(uint32_t thread, Time ts, ByteRange args, ByteRange raw, uint64_t seq,
-               uint64_t offset);
+               uint64_t offset, bool fields = false);
   // Bulk append of complete slices. Attachment indices are relative to `slices` (0 = slices[0]).
   void append_slices(uint32_t thread, const RawSlice* slices, size_t n,
                      const SliceAttachment* args, size_t nargs,

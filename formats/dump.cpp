@@ -110,13 +110,13 @@ struct Dumper {
       o += '-';
       return;
     }
-    static const char* kNames[] = {"open", "args", "extra", "BE"};
+    static const char* kNames[] = {"open", "args", "extra", "BE", "end_event"};
     bool first = true;
     for (int b = 0; b < 8; ++b) {
       if (!(f & (1u << b))) continue;
       if (!first) o += ',';
       first = false;
-      if (b < 4) o += kNames[b];
+      if (b < 5) o += kNames[b];
       else o += "bit" + std::to_string(b);
     }
   }
@@ -145,6 +145,7 @@ struct Dumper {
         flags(s.flags[i]);
         field_raw("args", s.args_of(i));
         field_raw("extra", s.extra_of(i));
+        field_raw("end_event", s.end_of(i));
         o += '\n';
       }
     }

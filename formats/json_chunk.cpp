@@ -368,7 +368,10 @@ struct Ingest {
     Misc m = base(ev, ph, ts, col);
     switch (ph) {
       case 'B': m.extra = extra_if(ev, allowed); break;
-      case 'E': m.extra = whole(ev); break;  // kept verbatim if it stays unmatched
+      case 'E':  // kept verbatim if it stays unmatched, or with its slice when it has fields
+        m.extra = whole(ev);
+        if (ev.keys & ~kBase) m.kind = 'f';
+        break;
       case 'i': case 'I': case 'R':
         m.extra = extra_if(ev, allowed);
         if (ev.s.kind == 's' && ev.s.len == 1 && (ev.s.p[0] == 'g' || ev.s.p[0] == 'p'))

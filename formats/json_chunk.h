@@ -72,7 +72,8 @@ struct Misc {
   char ph = 0;                    // phase; 'M' sub-kinds use `kind`
   char scope = 't';               // instants: 't', 'p' or 'g'
   uint32_t scope_str = 0xffffffffu;  // async and object events: local string of "scope"
-  char kind = 0;                  // metadata: 'p' process_name, 't' thread_name, 'P'/'T' sort, 'l' labels
+  char kind = 0;                  // metadata: 'p' process_name, 't' thread_name, 'P'/'T' sort, 'l' labels;
+                                  // E: 'f' when it has fields the model does not name
   bool bp_e = false;
 };
 

@@ -87,7 +87,8 @@ void in_file_order(std::vector<RawSlice>& slices, std::vector<uint64_t>& offsets
   offsets.swap(o);
   for (auto* list : {&args, &extras}) {
     for (SliceAttachment& a : *list) a.index = rank[a.index];
-    std::sort(list->begin(), list->end(), [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
+    std::stable_sort(list->begin(), list->end(),  // (an E's entry stays after its slice's own)
+                     [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
   }
 }
 
@@ -155,7 +156,7 @@ struct Merger {
         break;
       }
       case 'B': b.add_begin(th, m.ts, lab, m.args, m.extra, seq++, m.offset); break;
-      case 'E': b.add_end(th, m.ts, m.args, m.extra, seq++, m.offset); break;
+      case 'E': b.add_end(th, m.ts, m.args, m.extra, seq++, m.offset, m.kind == 'f'); break;
       case 'i': case 'I': case 'R': {
         Instant in{m.ts, lab, th, m.scope == 'g' ? Scope::Global : m.scope == 'p' ? Scope::Process : Scope::Thread,
                    m.ph, m.args, m.extra};

@@ -341,12 +341,17 @@ struct SliceStream {
       case kB:
         write_begin(o, *sets[bes[it.i].set], bes[it.i].index, thread, true);
         break;
-      case kE:
+      case kE: {
         o.begin("E", kNone, kNone, thread);
         o.ts("ts", bes[it.i].end);
+        // A kept E event: its args and other fields as they were
+        const SliceSet& s = *sets[bes[it.i].set];
+        if (s.flags[bes[it.i].index] & kSliceEndEvent)
+          o.extras(s.end_of(bes[it.i].index), {"ph", "name", "cat", "pid", "tid", "ts"});
         o.end();
         o.maybe_flush();
         break;
+      }
       case kStray:
         o.raw_event(t.view(strays[it.i]->raw));
         o.maybe_flush();

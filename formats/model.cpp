@@ -125,7 +125,20 @@ static ByteRange find_attachment(const std::vector<SliceAttachment>& v, uint32_t
 }
 
 ByteRange SliceSet::args_of(uint32_t i) const { return find_attachment(args, i); }
-ByteRange SliceSet::extra_of(uint32_t i) const { return find_attachment(extras, i); }
+// A slice with kSliceEndEvent has its E event's entry after its own (two entries when it has
+// extra fields of its own too).
+ByteRange SliceSet::extra_of(uint32_t i) const {
+  if (i < flags.size() && (flags[i] & (kSliceHasExtra | kSliceEndEvent)) == kSliceEndEvent) return {};
+  return find_attachment(extras, i);
+}
+
+ByteRange SliceSet::end_of(uint32_t i) const {
+  if (i >= flags.size() || !(flags[i] & kSliceEndEvent)) return {};
+  auto it = std::upper_bound(extras.begin(), extras.end(), i,
+                             [](uint32_t idx, const SliceAttachment& a) { return idx < a.index; });
+  if (it == extras.begin() || (it - 1)->index != i) return {};
+  return (it - 1)->range;
+}
 
 size_t SliceSet::memory_bytes() const {
   return start.capacity() * sizeof(Time) + dur.capacity() * sizeof(Time) +

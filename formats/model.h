@@ -145,6 +145,9 @@ enum SliceFlags : uint8_t {
   kSliceHasArgs = 1 << 1,   // an entry in SliceSet::args
   kSliceHasExtra = 1 << 2,  // an entry in SliceSet::extras (fields the model does not name)
   kSliceFromBE = 1 << 3,    // came from a B/E pair rather than an X event
+  // Its E event had args besides the B's, or fields the model does not name: the E is kept whole
+  // as a second entry in SliceSet::extras (after the B's, when it has one too).
+  kSliceEndEvent = 1 << 4,
 };
 
 // Sparse per-slice attachments, sorted by slice index.
@@ -180,6 +183,8 @@ struct SliceSet {
   // Args / extra byte ranges of slice i, or an empty range.
   ByteRange args_of(uint32_t i) const;
   ByteRange extra_of(uint32_t i) const;
+  // The E event of B/E slice i when it is kept (kSliceEndEvent), else an empty range.
+  ByteRange end_of(uint32_t i) const;
   // Bytes of memory held (capacity-based), for accounting.
   size_t memory_bytes() const;
 

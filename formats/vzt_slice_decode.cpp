@@ -432,8 +432,9 @@ bool Reader::decode_direct(Block& b, Cur* col, const SliceHead& h, bool ranked,
 
 // Flags, args and extras: (index step, value) lists for the few slices that have them, over a
 // block of n slices. flag(k, f) and attach(list, k, range) (list 0 args, 1 extras) receive the
-// entries. `strict` (the direct path) also rejects a slice named twice in a list and any bad
-// range, so that the general path decides such blocks; otherwise bad ranges are counted.
+// entries. `strict` (the direct path) also rejects a slice named twice in a list (three times in
+// extras, where a B/E slice's E event is its second entry) and any bad range, so that the general
+// path decides such blocks; otherwise bad ranges are counted.
 template <class Flag, class Attach>
 bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ranges, Flag&& flag,
                                Attach&& attach) const {
@@ -450,9 +451,11 @@ bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ra
     Cur& c = col[1 + j];
     uint64_t m = c.v(), k = 0, prev_end = 0;
     if (c.bad || m > c.left()) return false;
+    bool twice = false;  // the slice before was named twice (extras: a B/E slice's E event)
     for (uint64_t i = 0; i < m; ++i) {
       uint64_t step = c.v();
-      if (strict && i > 0 && step == 0) return false;
+      if (strict && i > 0 && step == 0 && (j == 0 || twice)) return false;
+      twice = i > 0 && step == 0;
       k += step;
       if (k >= n) return false;
       uint64_t bad = 0;
@@ -489,8 +492,8 @@ bool Reader::read_sparse_direct(Cur* col, Block& b, const uint32_t* pos) const {
   auto by_index = [](const SliceAttachment& x, const SliceAttachment& y) {
     return x.index < y.index;
   };
-  std::sort(b.args.begin(), b.args.end(), by_index);
-  std::sort(b.extras.begin(), b.extras.end(), by_index);
+  std::stable_sort(b.args.begin(), b.args.end(), by_index);
+  std::stable_sort(b.extras.begin(), b.extras.end(), by_index);  // (an E's entry after its slice's)
   return true;
 }
 
@@ -681,7 +684,7 @@ void Reader::adopt(uint32_t thread, Acc& nested, Acc& over) {
   for (auto [list, out] : {std::pair{&Acc::args, &all.args}, {&Acc::extras, &all.extras}}) {
     for (const SliceAttachment& x : nested.*list) out->push_back({where[0][x.index], x.range});
     for (const SliceAttachment& x : over.*list) out->push_back({where[1][x.index], x.range});
-    std::sort(out->begin(), out->end(), by_index);
+    std::stable_sort(out->begin(), out->end(), by_index);  // (an E's entry after its slice's)
   }
   b_.adopt_slices(m, std::move(all.s), std::move(all.args), std::move(all.extras));
 }

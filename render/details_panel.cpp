@@ -112,17 +112,38 @@ void other_fields_section(const Trace& tr, ByteRange raw, std::initializer_list<
   draw_args(o.text, o.view);
 }
 
-// The "tdur" of a raw event (the thread, i.e. CPU, time of a slice that Chrome records beside its
-// wall duration) in ns; -1 when it has none or it is not a number.
-Time thread_duration(std::string_view event) {
+// Member `key` of a raw event, a number of µs, in ns; -1 when it has none, it is not a number
+// or it is negative. Chrome records a slice's thread (i.e. CPU) time beside its wall time: "tdur"
+// on an X event, "tts" (the thread's clock) on every event.
+Time thread_time(std::string_view event, std::string_view key) {
   if (event.empty() || event[0] != '{') return -1;
   Time ns = -1;
   json::Tok obj{event.data(), uint32_t(event.size()), '{', false};
-  json::for_each_member(obj, [&](std::string_view key, const json::Tok& v) {
+  json::for_each_member(obj, [&](std::string_view k, const json::Tok& v) {
     Time t;
-    if (key == "tdur" && v.kind == 'n' && parse_us(v.sv(), 0, &t) == NumStatus::Ok && t >= 0) ns = t;
+    if (k == key && v.kind == 'n' && parse_us(v.sv(), 0, &t) == NumStatus::Ok && t >= 0) ns = t;
   });
   return ns;
+}
+
+// The CPU time of slice i: its "tdur", or for a B/E slice the "tts" of its E minus its B's; -1
+// without one.
+Time slice_cpu_time(const Trace& tr, const SliceSet& s, uint32_t i) {
+  if (!(s.flags[i] & kSliceHasExtra)) return -1;
+  const std::string_view own = tr.view(s.extra_of(i));
+  const Time tdur = thread_time(own, "tdur");
+  if (tdur >= 0 || !(s.flags[i] & kSliceEndEvent)) return tdur;
+  const Time t0 = thread_time(own, "tts"), t1 = thread_time(tr.view(s.end_of(i)), "tts");
+  return t0 >= 0 && t1 >= t0 ? t1 - t0 : -1;
+}
+
+// The range of member `key`'s value inside the raw object at `obj` (empty when it has none).
+ByteRange member_range(const Trace& tr, ByteRange obj, std::string_view key) {
+  const std::string_view text = tr.view(obj);
+  if (text.empty() || text[0] != '{') return {};
+  json::Tok v;
+  if (!json::find_member(json::Tok{text.data(), uint32_t(text.size()), '{', false}, key, &v)) return {};
+  return ByteRange{obj.offset + uint64_t(v.p - text.data()), v.len};
 }
 
 void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
@@ -140,7 +161,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   row("Duration", format_time_span(double(s.dur[i]), 4) + "   (" + std::to_string(s.dur[i]) + " ns)");
   if (!st.cpu_time_read) {
     st.cpu_time_read = true;
-    st.cpu_time = (s.flags[i] & kSliceHasExtra) ? thread_duration(tr.view(s.extra_of(i))) : -1;
+    st.cpu_time = slice_cpu_time(tr, s, i);
   }
   if (st.cpu_time >= 0) {
     char pct[48] = "";
@@ -183,9 +204,13 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
     }
   }
   args_section(tr, s.args_of(i), st.args, "Args");
+  // A B/E slice's E event with args besides the B's or fields of its own (as for async slices)
+  const ByteRange end = s.end_of(i);
+  if (!end.empty()) args_section(tr, member_range(tr, end, "args"), st.end_args, "End args");
   // (a "cname" that is the label's colour is in the Colour row)
   if (s.flags[i] & kSliceHasExtra)
     other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", lab.color ? "cname" : "");
+  if (!end.empty()) other_fields_section(tr, end, VZ_SLICE_KEYS, st.other_end, "End: other fields");
   if (has_file_info(tr)) {
     ImGui::Spacing();
     {

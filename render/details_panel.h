@@ -25,9 +25,9 @@ inline constexpr uint32_t kSnapshotPage = 100;
 struct DetailsState {
   Pick shown;               // the pick the args states belong to (reset when it differs)
   ArgsViewState args;       // the args tree (begin event)
-  ArgsViewState end_args;   // an async slice's end args
+  ArgsViewState end_args;   // an async slice's end args, a B/E slice's kept E event's
   // Fields of the event the model does not name ("tts", "cname", "sf"...), as a JSON object made
-  // from its raw range when first drawn; `other_end`: an async slice's end event.
+  // from its raw range when first drawn; `other_end`: an async slice's end event, a B/E slice's E.
   struct Other {
     ArgsViewState view;
     std::string text;

@@ -74,14 +74,23 @@ inline int check_invariants(const Trace& t) {
       FAIL_CHECK("model invariant broken: ", what);
     }
   };
-  auto attachments_ok = [&](const SliceSet& s, const std::vector<SliceAttachment>& v, uint8_t flag) {
+  // Sorted by slice, as many entries for a slice as it has flags among `flag`, `second` (a B/E
+  // slice's own extra fields and its kept E event: up to two entries).
+  auto attachments_ok = [&](const SliceSet& s, const std::vector<SliceAttachment>& v, uint8_t flag,
+                            uint8_t second = 0) {
+    size_t want = 0;
+    for (uint8_t f : s.flags) want += ((f & flag) != 0) + ((f & second) != 0);
+    if (want != v.size()) return false;
     for (size_t k = 0; k < v.size(); ++k) {
-      if (v[k].index >= s.size() || (k && v[k - 1].index >= v[k].index)) return false;
-      if (!(s.flags[v[k].index] & flag)) return false;
+      if (v[k].index >= s.size() || (k && v[k - 1].index > v[k].index)) return false;
+      const uint8_t f = s.flags[v[k].index];
+      const size_t entries = ((f & flag) != 0) + ((f & second) != 0);
+      size_t same = 1;
+      while (k + same < v.size() && v[k + same].index == v[k].index) ++same;
+      if (same != entries) return false;
+      k += same - 1;
     }
-    size_t flagged = 0;
-    for (uint8_t f : s.flags) flagged += (f & flag) != 0;
-    return flagged == v.size();
+    return true;
   };
   auto set_ok = [&](const SliceSet& s, bool nested) {
     expect(s.depth_begin.size() >= 1 && s.depth_begin.front() == 0 && s.depth_begin.back() == s.size(),
@@ -104,7 +113,7 @@ inline int check_invariants(const Trace& t) {
       }
     }
     expect(attachments_ok(s, s.args, kSliceHasArgs), "args attachments sorted and flagged");
-    expect(attachments_ok(s, s.extras, kSliceHasExtra), "extra attachments sorted and flagged");
+    expect(attachments_ok(s, s.extras, kSliceHasExtra, kSliceEndEvent), "extra attachments sorted and flagged");
   };
   for (const Thread& th : t.threads) {
     expect(th.process < t.processes.size(), "thread's process valid");

@@ -713,7 +713,7 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     {"ph":"M","name":"trace_buffer_overflowed","pid":1,"args":{}},
     {"ph":"X","name":"x","cat":"FEE","pid":1,"tid":"main","ts":1,"dur":10,"args":{"a":[1,{"b":"\u00e9\""}]},"cname":"good","tts":3},
     {"ph":"B","name":"b","pid":1,"tid":"main","ts":2,"args":{"k":1},"sf":7},
-    {"ph":"E","pid":1,"tid":"main","ts":3,"args":{"r":2}},
+    {"ph":"E","pid":1,"tid":"main","ts":3,"args":{"r":2},"tts":9},
     {"ph":"B","name":"open","pid":1,"tid":"main","ts":4},
     {"ph":"E","pid":1,"tid":2,"ts":0.5,"note":"stray"},
     {"ph":"i","name":"it","pid":1,"tid":"main","ts":5,"s":"t","args":{},"cname":"bad"},
@@ -772,6 +772,14 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     if (name == "it") CHECK(chrome_color_name(l.color) == "bad");
     if (name != "x" && name != "it") CHECK(l.color == 0);
   }
+  // The E of "b" carries args besides the B's and a field of its own: kept whole with the slice.
+  const SliceSet& main = t.threads[0].slices;
+  uint32_t b = 0;
+  while (b < main.size() && t.name_of(main.label[b]) != "b") ++b;
+  REQUIRE(b < main.size());
+  CHECK(t.view(main.args_of(b)) == "{\"k\":1}");
+  CHECK(t.view(main.end_of(b)).find("\"args\":{\"r\":2},\"tts\":9") != std::string_view::npos);
+  CHECK(t.view(main.extra_of(b)).find("\"sf\":7") != std::string_view::npos);
   auto count = [&](std::string_view piece) {
     size_t n = 0;
     for (size_t at = w.find(piece); at != std::string::npos; at = w.find(piece, at + 1)) ++n;
@@ -786,7 +794,8 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
                             "\"args\":{\"status\":200}", "\"args\":{\"k\":1}", "\"sort_index\":-2",
                             "\"labels\":\"a,b\"", "\"name\":\"trace_buffer_overflowed\"",
                             "\"scope\":\"s1\"", "\"tts\":4", "\"tte\":6", "\"cname\":\"olive\"",
-                            "\"scope\":\"fs\"", "\"scope\":\"other\"", "\"cname\":\"rail\""}) {
+                            "\"scope\":\"fs\"", "\"scope\":\"other\"", "\"cname\":\"rail\"",
+                            "\"args\":{\"r\":2},\"tts\":9"}) {
     CAPTURE(piece);
     CHECK(w.find(piece) != std::string::npos);
   }

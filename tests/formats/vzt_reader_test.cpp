@@ -161,6 +161,9 @@ TEST_CASE("read_vzt: every event kind survives Trace -> .vzt -> Trace exactly") 
     CHECK(t->threads[0].overflow.size() > 0);
     CHECK(t->threads[0].unmatched_begin == 2);
     CHECK(t->threads[0].unmatched_end == 1);
+    for (const Thread& th : back->threads)  // B/E slices whose E is kept whole, as built
+      CHECK(std::count_if(th.slices.flags.begin(), th.slices.flags.end(),
+                          [](uint8_t f) { return f & kSliceEndEvent; }) == 3);
     CHECK(!t->process_instants.empty());
     CHECK(!t->global_instants.empty());
     CHECK(!t->async_marks.empty());

@@ -167,6 +167,14 @@ inline std::unique_ptr<Trace> every_kind(uint32_t seed = 1, int scale = 1) {
       }
       at += dur + r(0, 50);
     }
+    // B/E pairs whose E is kept whole (kSliceEndEvent): args on both, fields on the E alone,
+    // fields on both.
+    b.add_begin(th[k], at + 1, names[0], put(src, "{\"b\":0}"), {}, seq++, 1);
+    b.add_end(th[k], at + 2, put(src, "{\"e\":0}"), put(src, "{\"ph\":\"E\",\"args\":{\"e\":0}}"), seq++, 1);
+    b.add_begin(th[k], at + 3, names[1], {}, {}, seq++, 1);
+    b.add_end(th[k], at + 5, {}, put(src, "{\"ph\":\"E\",\"tts\":7}"), seq++, 1, true);
+    b.add_begin(th[k], at + 6, names[2], {}, put(src, "{\"ph\":\"B\",\"tts\":1}"), seq++, 1);
+    b.add_end(th[k], at + 8, {}, put(src, "{\"ph\":\"E\",\"tts\":2}"), seq++, 1, true);
     // B/E pairs (one nested, one left open) and an unmatched E.
     b.add_begin(th[k], at + 10, names[1], put(src, "{\"b\":1}"), {}, seq++, 1);
     b.add_begin(th[k], at + 20, names[2], {}, {}, seq++, 2);
