@@ -171,6 +171,7 @@ struct PendingCounter {
       one.process = c.process;
       one.name = c.name;
       one.cat = c.cat;
+      one.id = c.id;
       one.split = true;
       one.ts.reserve(to - from);
       one.tid_of_sample.reserve(to - from);
@@ -197,6 +198,7 @@ struct TraceBuilder::Impl {
   std::unordered_map<uint64_t, uint32_t> labels;      // (name, cat) -> label
   std::map<std::tuple<StrId, StrId, uint8_t>, uint32_t> colored_labels;  // with a colour (few)
   std::unordered_map<uint64_t, uint32_t> counters;    // (process, name) -> counter
+  std::map<std::pair<uint64_t, StrId>, uint32_t> id_counters;  // ((process, name), id), with an id
   std::vector<PendingCounter> pcounters;              // parallel to Trace::counters
   std::vector<PendingThread> pending;                 // parallel to Trace::threads
   std::vector<AsyncPending> async;
@@ -347,18 +349,28 @@ void TraceBuilder::add_instant(const Instant& in) {
 
 void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts,
                                       uint32_t thread, const std::pair<StrId, double>* values,
-                                      size_t n, uint64_t offset) {
-  auto [it, added] = impl_->counters.emplace(pair_key(process, name), uint32_t(t_.counters.size()));
+                                      size_t n, uint64_t offset, StrId id) {
+  const uint32_t next = uint32_t(t_.counters.size());
+  uint32_t at;
+  bool added;
+  if (id == kNoStr) {
+    auto [it, fresh] = impl_->counters.emplace(pair_key(process, name), next);
+    at = it->second, added = fresh;
+  } else {
+    auto [it, fresh] = impl_->id_counters.emplace(std::pair{pair_key(process, name), id}, next);
+    at = it->second, added = fresh;
+  }
   if (added) {
     Counter c;
     c.process = process;
     c.name = name;
     c.cat = cat;
+    c.id = id;
     t_.counters.push_back(std::move(c));
     impl_->pcounters.emplace_back();
   }
-  Counter& c = t_.counters[it->second];
-  PendingCounter& pc = impl_->pcounters[it->second];
+  Counter& c = t_.counters[at];
+  PendingCounter& pc = impl_->pcounters[at];
   // Sample indexes (and a sparse counter's value indexes) are uint32_t: past the limit a sample is
   // dropped rather than wrapping them. A sparse counter adds at most n values per sample; a dense
   // one turns sparse only while its values fit (it stays dense otherwise).

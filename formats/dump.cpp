@@ -237,7 +237,7 @@ struct Dumper {
       std::string_view pa = t.str(t.processes[t.counters[a].process].pid);
       std::string_view pb = t.str(t.processes[t.counters[b].process].pid);
       if (pa != pb) return id_less(pa, pb);
-      return t.str(t.counters[a].name) < t.str(t.counters[b].name);
+      return counter_name(t, t.counters[a]) < counter_name(t, t.counters[b]);
     });
     o += "counters " + std::to_string(t.counters.size()) + "\n";
     for (uint32_t k : order) {
@@ -247,6 +247,7 @@ struct Dumper {
       process_ref(c.process);
       field("name", t.str(c.name));
       field("cat", t.str(c.cat));
+      if (c.id != kNoStr) field("id", t.str(c.id));
       o += " samples=" + std::to_string(c.ts.size()) + "\n";
       line(2);
       o += "ts:";

@@ -291,6 +291,7 @@ struct Ingest {
   void counter(const Event& ev, Time ts) {
     Misc m = base(ev, 'C', ts);
     m.extra = extra_if(ev, kBase | kId);
+    if (ev.id.present()) m.id = id_of(ev);
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;

@@ -464,13 +464,14 @@ void write_counters(Out& o, const Trace& t) {
     const Counter& y = t.counters[b];
     std::string_view px = t.str(t.processes[x.process].pid), py = t.str(t.processes[y.process].pid);
     if (px != py) return id_less(px, py);
-    return t.str(x.name) < t.str(y.name);
+    return counter_name(t, x) < counter_name(t, y);
   });
   for (uint32_t ci : order) {
     const Counter& c = t.counters[ci];
     for (size_t i = 0; i < c.ts.size(); ++i) {
       o.begin("C", kNone, c.process, c.tid_of_sample[i]);
       o.member_str("name", t.str(c.name));
+      o.id(c.id);
       if (c.cat != kNoStr) o.member_str("cat", t.str(c.cat));
       o.ts("ts", c.ts[i]);
       o.raw(",\"args\":{");

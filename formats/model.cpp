@@ -250,4 +250,10 @@ uint32_t chrome_color_rgb(uint8_t color) {
   return color >= 1 && color <= kChromeColors ? kChromeColorTable[color - 1].rgb : 0;
 }
 
+std::string counter_name(const Trace& t, const Counter& c) {
+  std::string s(t.str(c.name));
+  if (c.id != kNoStr) s += "[" + std::string(t.str(c.id)) + "]";
+  return s;
+}
+
 }  // namespace vz

@@ -279,6 +279,7 @@ struct Counter {
   std::vector<CounterSeries> series;
   bool split = false;  // one series of a sparse counter, kept as a counter of its own (shown as
                        // "name key"); several counters then share (process, name)
+  StrId id = kNoStr;   // a C event's "id": with the name, which samples are one counter
 };
 
 // Nestable (b/e) and legacy (S/F) async slices, laid out in lanes per process.
@@ -425,6 +426,10 @@ struct Trace {
   std::vector<uint32_t> process_order() const;
   std::vector<uint32_t> thread_order() const;
 };
+
+// A counter's name as viewers show it: the name, and "[id]" after it when it has an id (the name
+// and id are the counter's name, as catapult shows them).
+std::string counter_name(const Trace& t, const Counter& c);
 
 // Orders pid/tid/id texts: integers numerically and before other text, other text bytewise.
 bool id_less(std::string_view a, std::string_view b);

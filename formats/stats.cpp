@@ -50,7 +50,7 @@ TraceSummary summarize(const Trace& t) {
   for (const Counter& c : t.counters) {
     CounterSummary cs;
     cs.pid = t.str(t.processes[c.process].pid);
-    cs.name = t.str(c.name);
+    cs.name = counter_name(t, c);  // (with its id, when it has one)
     cs.samples = c.ts.size();
     for (const CounterSeries& ser : c.series) cs.series.emplace_back(t.str(ser.key));
     s.counters.push_back(std::move(cs));

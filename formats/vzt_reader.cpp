@@ -386,8 +386,15 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
     key = smap_[k];
   }
   uint64_t n = c.v();
-  std::vector<Cur> col(2 + nseries);
-  if (c.bad || n > c.left() || !columns(c, col.size(), col.data())) return false;
+  std::vector<Cur> col(3 + nseries);
+  size_t with_id = 0;  // the id column (2.3)
+  if (c.bad || n > c.left() || !columns(c, 2 + nseries, col.data(), 1, &with_id)) return false;
+  StrId id = kNoStr;
+  if (with_id) {
+    const uint32_t k = col[2 + nseries].opt();
+    if (col[2 + nseries].bad || (k != kNone && !str_ok(k))) return false;
+    if (k != kNone) id = smap_[k];
+  }
   for (size_t j = 0; j < nseries; ++j)
     if (col[2 + j].left() < 8 * n) return false;
   std::vector<std::pair<Time, uint32_t>> samples(n);  // (ts, thread), checked before any is used
@@ -406,7 +413,7 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
       std::memcpy(&vals[j].second, &prev_bits[j], 8);
     }
     b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], clamp_ts(t), thread_of(th),
-                          vals.data(), vals.size(), s.off);
+                          vals.data(), vals.size(), s.off, id);
   }
   events_ += n;
   return true;

@@ -338,7 +338,7 @@ bool VztStreamWriter::write_counter(const Counter& c) {
   if (c.tid_of_sample.size() != n && !c.tid_of_sample.empty())
     return m.fail("counter tid_of_sample length differs from its samples");
   return m.chunked(n, [&](size_t i0, size_t k) {
-    EventCols e(2 + c.series.size());
+    EventCols e(3 + c.series.size());  // (the last: the counter's id, since 2.3)
     for (uint64_t x : {uint64_t(c.process), uint64_t(c.name), uint64_t(c.cat),
                        uint64_t(c.series.size())})
       e.pl.head.v(x);
@@ -357,6 +357,7 @@ bool VztStreamWriter::write_counter(const Counter& c) {
         prev_bits = bits;
       }
     }
+    e[2 + c.series.size()].opt(c.id == kNoStr ? kNone : c.id);
     return m.emit(SectionKind::Counter, c.process, uint32_t(k), e.pl);
   });
 }

@@ -383,7 +383,7 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       continue;
     } else {
       const Counter& cn = tr.counters[t.id];
-      label = fit(cn.name);
+      label = fit_text(counter_name(tr, cn), room, f.text_h);
       if (cn.split && !cn.series.empty()) label += " " + fit(cn.series[0].key);
       if (cn.series.size() > 1) {
         const bool overlaid = t.id < f.st->overlaid.size() && f.st->overlaid[t.id];

@@ -285,7 +285,7 @@ void draw_hover_tooltip(Frame& f) {
     case PickKind::Counter: {
       const Counter& c = tr.counters[h.index];
       const Time t = f.st->view.time_at(f.mouse.x - f.plot_x);
-      title(tr.str(c.name));
+      title(counter_name(tr, c));
       const uint32_t i = counter_sample_at(c.ts, t);
       if (i == kNone) {
         ImGui::TextColored(palette().text_dim, "no sample yet");

@@ -218,7 +218,7 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   }
   for (ProcessTracks& g : processes_) {
     std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) {
-      return trace.str(trace.counters[a].name) < trace.str(trace.counters[b].name);
+      return counter_name(trace, trace.counters[a]) < counter_name(trace, trace.counters[b]);
     });
   }
   for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {

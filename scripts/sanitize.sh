@@ -20,4 +20,4 @@ cmake --build "$BUILD" ${SAN_JOBS:+-j "$SAN_JOBS"}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 cd "$BUILD"
-ctest --output-on-failure "$@"
+ctest --output-on-failure -j "$(nproc)" "$@"

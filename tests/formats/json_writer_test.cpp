@@ -722,6 +722,7 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     {"ph":"i","name":"ig","pid":1,"tid":"main","ts":7,"s":"g"},
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":1,"args":{"rss":1,"vms":2.5}},
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":2,"args":{"rss":3}},
+    {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":3,"id":7,"args":{"rss":5}},
     {"ph":"b","name":"req","cat":"net","pid":1,"tid":"main","id":"0x1","ts":1,"args":{"u":"/"}},
     {"ph":"b","name":"scoped","cat":"net","pid":1,"tid":"main","id":"0x1","scope":"s1","ts":1.5,"tts":4},
     {"ph":"n","name":"step","cat":"net","pid":1,"tid":"main","id":"0x1","ts":2,"cname":"olive"},
@@ -747,7 +748,7 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
   REQUIRE(r.ok);
   const Trace& t = *r.trace;
   TraceSummary s = summarize(t);
-  CHECK(s.events == 35);  // one per input event: nothing dropped, nothing invented
+  CHECK(s.events == 36);  // one per input event: nothing dropped, nothing invented
   CHECK(s.flows == 3);
   CHECK(s.async_slices == 4);
   CHECK(s.instants_thread == 1);  // 'R' is kept but is not counted as an i/I instant
@@ -758,6 +759,11 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
   CHECK(t.functions.size() == 1);
   CHECK(t.async_marks.size() == 2);
   CHECK(t.objects.size() == 4);
+  // A counter's id is part of its name: "mem" and "mem[7]" are two counters.
+  REQUIRE(t.counters.size() == 2);
+  CHECK(counter_name(t, t.counters[0]) == "mem");
+  CHECK(counter_name(t, t.counters[1]) == "mem[7]");
+  CHECK(t.counters[1].ts.size() == 1);
   // "scope" is part of an async event's identity: the scoped pair does not close the other one.
   for (const AsyncSlice& a : t.async_slices) {
     std::string_view name = t.str(t.labels[a.label].name);

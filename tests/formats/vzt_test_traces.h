@@ -79,6 +79,8 @@ inline void add_every_event(TraceBuilder& b, const uint32_t* names, const uint32
     if (i % 9 == 4) v[0].second = std::numeric_limits<double>::quiet_NaN();
     b.add_counter_sample(i % 2, b.intern(i % 3 ? "mem" : "load"), cat, r(0, 100000), th[i % 3],
                          v, n);
+    // "mem" with an id: other counters of the same name
+    if (i % 5 == 0) b.add_counter_sample(0, b.intern("mem"), cat, r(0, 100000), th[0], v, n, 0, b.intern(i % 2 ? "1" : "0x2"));
   }
   StrId id1 = b.intern("0x1"), id2 = b.intern("local:7");
   b.add_async('b', 0, th[0], cat, id1, 500, names[2], put(src, "{\"a\":1}"), seq++, 10);
@@ -332,6 +334,8 @@ inline void check_events(const Trace& a, const Trace& b) {
     CHECK(x.process == y.process);
     CHECK(x.name == y.name);
     CHECK(x.cat == y.cat);
+    CHECK(x.id == y.id);
+    CHECK(x.split == y.split);
     CHECK(x.ts == y.ts);
     CHECK(x.tid_of_sample == y.tid_of_sample);
     REQUIRE(x.series.size() == y.series.size());
