@@ -893,6 +893,7 @@ void TraceBuilder::finish(unsigned workers) {
   }
   std::vector<PendingCounter>().swap(im.pcounters);
   im.counters.clear();
+  im.id_counters.clear();
   for (Counter& c : t_.counters) sort_counter(c);
   pair_async(im.async, t_, hi);
   std::vector<AsyncPending>().swap(im.async);
