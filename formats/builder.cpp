@@ -525,7 +525,8 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
     } else {
       uint32_t b = open.back();
       open.pop_back();
-      if (e.fields || (!e.args.empty() && !be[b].args.empty()))
+      // (an "args":{} of the E, two bytes, is no args)
+      if (e.fields || (e.args.len > 2 && !be[b].args.empty()))
         be[b].end = e.extra;  // kept whole, its args with it
       else if (be[b].args.empty())
         be[b].args = e.args;  // E args are the slice's when B had none

@@ -333,6 +333,8 @@ struct Dumper {
       id(f.id);
       thread_ref("thread", f.thread);
       if (f.bind_enclosing) o += " bp=e";
+      if (f.v2 & kFlowV2In) o += " flow_in";
+      if (f.v2 & kFlowV2Out) o += " flow_out";
       field_raw("args", f.args);
       field_raw("extra", f.extra);
       o += '\n';

@@ -272,7 +272,7 @@ struct Ingest {
       Misc m = base(ev, 'X', ts, col);
       const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
       if (b.present()) m.id = r.strings.get(raw(b), marker('i', b.kind == 's'));
-      m.kind = char(((ev.keys & kFlowIn) ? 1 : 0) | ((ev.keys & kFlowOut) ? 2 : 0));
+      m.kind = char((text(ev.flow_in) == "true" ? 1 : 0) | (text(ev.flow_out) == "true" ? 2 : 0));
       r.misc.push_back(m);
     }
   }
@@ -290,8 +290,8 @@ struct Ingest {
 
   void counter(const Event& ev, Time ts) {
     Misc m = base(ev, 'C', ts);
-    m.extra = extra_if(ev, kBase | kId);
-    if (ev.id.present()) m.id = id_of(ev);
+    m.extra = extra_if(ev, kBase | kId | kId2);
+    m.id = id_of(ev);  // "id", or "id2" (as the JSON writer writes a local/global one back)
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;

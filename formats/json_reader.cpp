@@ -151,7 +151,7 @@ struct Merger {
     uint32_t th = thread_bound ? thread_of(m.thread) : kNone;
     switch (m.ph) {
       case 'X': {
-        FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}, {}};
+        FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}, {}, uint8_t(m.kind & 3)};
         b.add_flow(f);
         break;
       }
@@ -184,7 +184,7 @@ struct Merger {
         b.add_other(OtherEvent{m.ts, th, str(m.id), lab, m.extra});
         break;
       case 's': case 't': case 'f':
-        b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args, m.extra});
+        b.add_flow(FlowEvent{m.ts, lab, th, str(m.id), m.ph, m.bp_e, m.args, m.extra, 0});
         break;
       case 'N': case 'O': case 'D':
         b.add_object(ObjectEvent{m.ts, lab, proc, th, str(m.id), m.ph, m.args, str(m.scope_str), m.extra});

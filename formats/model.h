@@ -263,8 +263,9 @@ struct Instant {
   ByteRange extra;
 };
 
-// One counter = (pid, name); each C event is one sample; each arg key a series. A counter whose
-// keys rarely share a sample is kept as one Counter per key instead (Counter::split).
+// One counter = (pid, name, id): a C event's "id" is part of its name; each C event is one
+// sample; each arg key a series. A counter whose keys rarely share a sample is kept as one
+// Counter per key instead (Counter::split).
 struct CounterSeries {
   StrId key = kNoStr;
   std::vector<double> values;  // one per sample; NaN where that sample lacked the key
@@ -278,7 +279,7 @@ struct Counter {
                                         // where a counter belongs to its process only
   std::vector<CounterSeries> series;
   bool split = false;  // one series of a sparse counter, kept as a counter of its own (shown as
-                       // "name key"); several counters then share (process, name)
+                       // "name key"); several counters then share (process, name, id)
   StrId id = kNoStr;   // a C event's "id": with the name, which samples are one counter
 };
 
@@ -323,7 +324,11 @@ struct FlowEvent {
   bool bind_enclosing = false;  // "bp":"e"
   ByteRange args;
   ByteRange extra;  // the event whole, when it has fields the model does not name ("scope" too)
+  uint8_t v2 = 0;   // an 'X' (a slice's bind_id): FlowV2 bits, which ends of a flow it is
 };
+
+// FlowEvent::v2: "flow_in": true (a flow arrives at the slice), "flow_out": true (one leaves it).
+enum FlowV2 : uint8_t { kFlowV2In = 1, kFlowV2Out = 2 };
 
 // Object events: N (created), O (snapshot), D (destroyed).
 struct ObjectEvent {

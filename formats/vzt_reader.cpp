@@ -508,7 +508,9 @@ bool Reader::read_events(const Sec& s, Cur& c) {
     if (kind == SectionKind::Others) {
       b_.add_other(OtherEvent{e.ts, th, smap_[e.phase], label, e.args});
     } else if (kind == SectionKind::Flows) {
-      b_.add_flow(FlowEvent{e.ts, label, th, smap_[e.id], char(e.phase), e.bind != 0, e.args, e.extra});
+      const bool x = e.phase == 'X';  // (its bind column holds its in/out bits since 2.3)
+      b_.add_flow(FlowEvent{e.ts, label, th, smap_[e.id], char(e.phase), !x && e.bind != 0, e.args, e.extra,
+                            uint8_t(x ? e.bind & 3 : 0)});
     } else if (kind == SectionKind::Objects) {
       b_.add_object(ObjectEvent{e.ts, label, pmap_[e.process], th, smap_[e.id], char(e.phase),
                                 e.args, smap_[e.scope], e.extra});

@@ -402,7 +402,7 @@ bool VztStreamWriter::write_flows(const FlowEvent* f, size_t n, std::string_view
     c[2].opt(e.thread);
     c[3].v(e.id);
     c[4].v(uint8_t(e.phase));
-    c[5].v(e.bind_enclosing ? 1 : 0);
+    c[5].v(e.phase == 'X' ? e.v2 & 3 : e.bind_enclosing ? 1 : 0);  // (an X's in/out bits since 2.3)
     impl_->range(c[6], e.args, src, c.ends[0]);
     impl_->range(c[7], e.extra, src, c.ends[1]);  // 2.1
   });

@@ -106,7 +106,8 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
           continue;
         }
         b.add_counter_sample(process, name, cat, ts, ev.tid.present() ? thread : kNone,
-                             values.data(), values.size(), raw.offset);
+                             values.data(), values.size(), raw.offset,
+                             ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr);
         break;
       }
       case 'N':

@@ -276,22 +276,25 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
 
   flows_by_thread_.resize(trace.threads.size());
   // Flows by key: (id, label) for s/t/f (a flow's label is its name and category), (id, none)
-  // for the slices' v2 flow fields.
+  // for the slices' v2 flow fields. An event without an id is in no flow.
   std::unordered_map<uint64_t, std::vector<uint32_t>> flows_by_key;
   for (uint32_t i = 0; i < trace.flows.size(); ++i) {
     const FlowEvent& f = trace.flows[i];
     const uint32_t kind = f.phase == 'X' ? UINT32_MAX : f.label;
-    flows_by_key[uint64_t(f.id) << 32 | kind].push_back(i);
+    if (f.id != kNoStr) flows_by_key[uint64_t(f.id) << 32 | kind].push_back(i);
     if (f.thread < flows_by_thread_.size()) flows_by_thread_[f.thread].push_back(i);
   }
+  // A flow begins at an 's' or a slice with flow_out alone, and ends at an 'f' or a slice with
+  // flow_in alone.
+  auto begins = [&](const FlowEvent& f) { return f.phase == 's' || (f.phase == 'X' && f.v2 == kFlowV2Out); };
+  auto ends = [&](const FlowEvent& f) { return f.phase == 'f' || (f.phase == 'X' && f.v2 == kFlowV2In); };
   auto by_ts = [&](uint32_t a, uint32_t b) { return trace.flows[a].ts < trace.flows[b].ts; };
   for (auto& v : flows_by_thread_) std::stable_sort(v.begin(), v.end(), by_ts);
   flow_link_.assign(trace.flows.size(), FlowLink{kNone, kNone});
   for (auto& [key, v] : flows_by_key) {
     std::stable_sort(v.begin(), v.end(), by_ts);
     for (size_t k = 1; k < v.size(); ++k) {
-      const char from = trace.flows[v[k - 1]].phase, to = trace.flows[v[k]].phase;
-      if (from == 'f' || to == 's') continue;  // one flow ended, or another began
+      if (ends(trace.flows[v[k - 1]]) || begins(trace.flows[v[k]])) continue;  // one ended, or another began
       flow_link_[v[k - 1]].next = v[k];
       flow_link_[v[k]].prev = v[k - 1];
     }

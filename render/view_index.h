@@ -126,8 +126,10 @@ class ViewIndex {
   // The flow events that flow event `flow` (a Trace::flows index) has an arrow from and to:
   // the previous and next step of its flow, kNone where it has none. A flow is the events of one
   // key in time order: s/t/f events ("flow v1") are one flow by id, category and name, as
-  // Perfetto pairs them; slices' bind_id/flow_in/flow_out ("flow v2") by id alone. An 's' starts
-  // a new flow and an 'f' ends one, so a key reused after its 'f' is another flow.
+  // Perfetto pairs them; slices' bind_id/flow_in/flow_out ("flow v2") by id alone. An 's' (a
+  // slice with flow_out alone) starts a new flow and an 'f' (a slice with flow_in alone) ends one,
+  // so a key reused after its end is another flow. Events at one time keep file order: where a
+  // flow ends as another of its key begins, the link depends on which the file lists first.
   uint32_t flow_prev(uint32_t flow) const { return flow_link_[flow].prev; }
   uint32_t flow_next(uint32_t flow) const { return flow_link_[flow].next; }
   // Flow events on one thread, by ts (Trace::flows indices).

@@ -758,7 +758,7 @@ TEST_CASE("time bounds cover every timed event; verbatim others do not count") {
         }) == P{0, 20});
   CHECK(one([](Fixture& f, uint32_t th) { f.b->add_async('b', 0, th, 0, f.id("1"), 30, 0, {}, 0, 0); }) == P{0, 30});
   CHECK(one([](Fixture& f, uint32_t th) { f.b->add_async('n', 0, th, 0, f.id("1"), -30, 0, {}, 0, 0); }) == P{-30, 1});
-  CHECK(one([](Fixture& f, uint32_t th) { f.b->add_flow(FlowEvent{40, 0, th, 0, 's', false, {}, {}}); }) == P{0, 40});
+  CHECK(one([](Fixture& f, uint32_t th) { f.b->add_flow(FlowEvent{40, 0, th, 0, 's', false, {}, {}, 0}); }) == P{0, 40});
   CHECK(one([](Fixture& f, uint32_t th) { f.b->add_object(ObjectEvent{-40, 0, 0, th, 0, 'N', {}, kNoStr, {}}); }) == P{-40, 1});
   CHECK(one([](Fixture& f, uint32_t) { f.b->note_time(50); }) == P{0, 50});
   CHECK(one([](Fixture& f, uint32_t th) {

@@ -100,9 +100,9 @@ inline void add_every_event(TraceBuilder& b, const uint32_t* names, const uint32
   as.scope = b.intern("raw scope"), as.extra = put(src, "{\"sf\":1}"), as.end_extra = put(src, "{\"sf\":2}");
   b.add_async_slice_raw(as);
   b.add_flow(FlowEvent{300, names[0], th[0], b.intern("42"), 's', false, put(src, "{\"f\":1}"),
-                       put(src, "{\"scope\":\"x\"}")});
-  b.add_flow(FlowEvent{400, names[0], th[1], b.intern("42"), 'f', true, {}, {}});
-  b.add_flow(FlowEvent{350, names[0], th[1], b.intern("42"), 'X', false, {}, {}});
+                       put(src, "{\"scope\":\"x\"}"), 0});
+  b.add_flow(FlowEvent{400, names[0], th[1], b.intern("42"), 'f', true, {}, {}, 0});
+  b.add_flow(FlowEvent{350, names[0], th[1], b.intern("42"), 'X', false, {}, {}, kFlowV2In | kFlowV2Out});
   b.add_object(ObjectEvent{100, names[1], 0, th[0], b.intern("0xabc"), 'N', {}, kNoStr, {}});
   b.add_object(ObjectEvent{200, names[1], 0, th[0], b.intern("0xabc"), 'O', put(src, "{\"snap\":{}}"),
                            b.intern("s1"), put(src, "{\"cname\":\"rail\"}")});
@@ -380,7 +380,7 @@ inline void check_rest(const Trace& a, const Trace& b) {
   for (size_t i = 0; i < a.flows.size(); ++i) {
     const FlowEvent &x = a.flows[i], &y = b.flows[i];
     CHECK((x.ts == y.ts && x.label == y.label && x.thread == y.thread && x.id == y.id &&
-           x.phase == y.phase && x.bind_enclosing == y.bind_enclosing));
+           x.phase == y.phase && x.bind_enclosing == y.bind_enclosing && x.v2 == y.v2));
     CHECK(a.view(x.args) == b.view(y.args));
     CHECK(a.view(x.extra) == b.view(y.extra));
   }

@@ -21,6 +21,7 @@ struct Ev {
   char ph;         // s t f, or X for a slice with v2 flow fields
   std::string id;  // JSON
   std::string cat, name;
+  int v2 = 3;      // X: 1 flow_in, 2 flow_out, 3 both
 };
 
 // A trace of `evs` at 10, 20, 30... µs (so Trace::flows, sorted by time, is in this order), each
@@ -33,7 +34,8 @@ std::unique_ptr<Trace> trace_of(const std::vector<Ev>& evs) {
     if (k) s += ",\n";
     if (e.ph == 'X') {
       s += "{\"ph\":\"X\",\"pid\":1,\"tid\":" + tid + ",\"ts\":" + ts + ",\"dur\":5,\"name\":\"" + e.name +
-           "\",\"cat\":\"" + e.cat + "\",\"bind_id\":" + e.id + ",\"flow_in\":true,\"flow_out\":true}";
+           "\",\"cat\":\"" + e.cat + "\",\"bind_id\":" + e.id + (e.v2 & 1 ? ",\"flow_in\":true" : ",\"flow_in\":false") +
+           (e.v2 & 2 ? ",\"flow_out\":true}" : "}");
       continue;
     }
     s += "{\"ph\":\"X\",\"pid\":1,\"tid\":" + tid + ",\"ts\":" + ts + ",\"dur\":5,\"name\":\"work\"},";
@@ -44,7 +46,7 @@ std::unique_ptr<Trace> trace_of(const std::vector<Ev>& evs) {
 }
 
 // What flow_prev() should be, from the definition: the latest earlier event of the same key,
-// unless that one is an 'f' or this one an 's'.
+// unless that one ends a flow ('f', flow_in alone) or this one begins one ('s', flow_out alone).
 std::vector<uint32_t> expected_prev(const std::vector<Ev>& evs) {
   auto key = [](const Ev& e) {
     const std::string id = e.id.front() == '"' ? e.id.substr(1, e.id.size() - 2) : e.id;  // "1" is 1
@@ -54,7 +56,9 @@ std::vector<uint32_t> expected_prev(const std::vector<Ev>& evs) {
   for (size_t k = 0; k < evs.size(); ++k) {
     for (size_t j = k; j-- > 0;) {
       if (key(evs[j]) != key(evs[k])) continue;
-      if (evs[j].ph != 'f' && evs[k].ph != 's') prev[k] = uint32_t(j);
+      const bool ended = evs[j].ph == 'f' || (evs[j].ph == 'X' && evs[j].v2 == 1);
+      const bool begins = evs[k].ph == 's' || (evs[k].ph == 'X' && evs[k].v2 == 2);
+      if (!ended && !begins) prev[k] = uint32_t(j);
       break;
     }
   }
@@ -94,6 +98,10 @@ TEST_CASE("flow links: s/t/f pair by id, category and name; slices' v2 fields by
       {'f', "2", "a", "io"},    // 10: an 'f' with nothing before it
       {'t', "2", "a", "io"},    // 11: a step after an 'f': no arrow back
       {'f', "2", "a", "io"},    // 12: ends the flow 11 is in
+      {'X', "5", "", "a", 2},   // 13: v2 id 5 leaves a slice (flow_out alone: a flow begins)
+      {'X', "5", "", "b", 1},   // 14: arrives (flow_in alone: it ends)
+      {'X', "5", "", "c", 2},   // 15: id 5 again, after its end: a new flow
+      {'X', "5", "", "d", 1},   // 16
   };
   auto t = trace_of(evs);
   ViewIndex index(*t);
@@ -110,6 +118,10 @@ TEST_CASE("flow links: s/t/f pair by id, category and name; slices' v2 fields by
   CHECK(index.flow_prev(8) == kNone);
   CHECK(index.flow_prev(11) == kNone);
   CHECK(index.flow_next(11) == 12);
+  CHECK(index.flow_next(13) == 14);
+  CHECK(index.flow_next(14) == kNone);
+  CHECK(index.flow_prev(15) == kNone);
+  CHECK(index.flow_next(15) == 16);
   check_links(evs);
 }
 
@@ -120,8 +132,9 @@ TEST_CASE("flow links: random flows match the definition") {
     std::vector<Ev> evs;
     const int n = 1 + int(rng() % 120);
     for (int k = 0; k < n; ++k)
-      evs.push_back({phases[rng() % 5], rng() % 3 ? std::to_string(rng() % 4) : "\"" + std::to_string(rng() % 4) + "\"", std::string(1, char('a' + rng() % 2)),
-                     std::string(1, char('m' + rng() % 2))});
+      evs.push_back({phases[rng() % 5], rng() % 3 ? std::to_string(rng() % 4) : "\"" + std::to_string(rng() % 4) + "\"",
+                     std::string(1, char('a' + rng() % 2)), std::string(1, char('m' + rng() % 2)),
+                     1 + int(rng() % 3)});
     CAPTURE(round);
     check_links(evs);
   }
