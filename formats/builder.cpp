@@ -823,24 +823,30 @@ void layout_async(Trace& t) {
 
 void TraceBuilder::finish(unsigned workers) {
   Impl& im = *impl_;
-  // Time bounds over everything collected.
+  // Time bounds over everything collected (per thread on all cores: a big trace's slices are
+  // hundreds of MB to read).
   Time lo = im.lo, hi = im.hi;
-  for (const PendingThread& p : im.pending) {
+  std::vector<std::pair<Time, Time>> bounds(im.pending.size(), {kTimeMax, kTimeMin});
+  parallel_for(im.pending.size(), workers, [&](size_t k) {
+    const PendingThread& p = im.pending[k];
+    Time l = kTimeMax, h = kTimeMin;
     for (const RawSlice& r : p.slices) {
-      lo = std::min(lo, r.start);
-      hi = std::max(hi, saturating_end(r.start, r.dur));
+      l = std::min(l, r.start);
+      h = std::max(h, saturating_end(r.start, r.dur));
     }
     for (const BeginEnd& e : p.be) {
-      lo = std::min(lo, e.ts);
-      hi = std::max(hi, e.ts);
+      l = std::min(l, e.ts);
+      h = std::max(h, e.ts);
     }
     // A ready set is nested: its depth-0 slices bound it.
     const SliceSet& r = p.ready;
     for (uint32_t i = 0; p.has_ready && r.depths() && i < r.depth_begin[1]; ++i) {
-      lo = std::min(lo, r.start[i]);
-      hi = std::max(hi, saturating_end(r.start[i], r.dur[i]));
+      l = std::min(l, r.start[i]);
+      h = std::max(h, saturating_end(r.start[i], r.dur[i]));
     }
-  }
+    bounds[k] = {l, h};
+  });
+  for (auto [l, h] : bounds) lo = std::min(lo, l), hi = std::max(hi, h);
   for (const AsyncPending& a : im.async) {
     lo = std::min(lo, a.ts);
     hi = std::max(hi, a.ts);

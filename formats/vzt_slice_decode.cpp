@@ -432,9 +432,9 @@ bool Reader::decode_direct(Block& b, Cur* col, const SliceHead& h, bool ranked,
 
 // Flags, args and extras: (index step, value) lists for the few slices that have them, over a
 // block of n slices. flag(k, f) and attach(list, k, range) (list 0 args, 1 extras) receive the
-// entries. `strict` (the direct path) also rejects a slice named twice in a list (three times in
-// extras, where a B/E slice's E event is its second entry) and any bad range, so that the general
-// path decides such blocks; otherwise bad ranges are counted.
+// entries. A slice named twice in args, or three times in extras (where a B/E slice's E event is
+// its second entry), makes the block undecodable. `strict` (the direct path) also rejects any bad
+// range, so that the general path decides such blocks; otherwise bad ranges are counted.
 template <class Flag, class Attach>
 bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ranges, Flag&& flag,
                                Attach&& attach) const {
@@ -454,7 +454,7 @@ bool Reader::read_sparse_lists(Cur* col, size_t n, bool strict, uint64_t& bad_ra
     bool twice = false;  // the slice before was named twice (extras: a B/E slice's E event)
     for (uint64_t i = 0; i < m; ++i) {
       uint64_t step = c.v();
-      if (strict && i > 0 && step == 0 && (j == 0 || twice)) return false;
+      if (i > 0 && step == 0 && (j == 0 || twice)) return false;
       twice = i > 0 && step == 0;
       k += step;
       if (k >= n) return false;

@@ -90,10 +90,14 @@ inline void check_slice_set(const vz::Trace& tr, const vz::SliceSet& s) {
       VZ_FUZZ_CHECK(s.start[i] <= s.start[i + 1], d, i);  // sorted by start at each depth
       VZ_FUZZ_CHECK(s.end(i) <= s.end(i + 1), d, i);      // and so by end (no overlap at a depth)
     }
+  // Sorted by slice; args once per slice, extras at most twice (a B/E slice's own fields, then
+  // its kept E event).
   for (const auto* att : {&s.args, &s.extras}) {
     for (size_t k = 0; k < att->size(); ++k) {
       VZ_FUZZ_CHECK((*att)[k].index < n, (*att)[k].index, n);
-      if (k) VZ_FUZZ_CHECK((*att)[k - 1].index < (*att)[k].index, k);
+      if (k) VZ_FUZZ_CHECK((*att)[k - 1].index <= (*att)[k].index, k);
+      if (k && att == &s.args) VZ_FUZZ_CHECK((*att)[k - 1].index != (*att)[k].index, k);
+      if (k > 1) VZ_FUZZ_CHECK((*att)[k - 2].index != (*att)[k].index, k);
       (void)tr.view((*att)[k].range).size();
     }
   }
