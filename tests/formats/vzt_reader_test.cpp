@@ -302,6 +302,42 @@ TEST_CASE("read_vzt: unknown section kinds are skipped") {
   check_same(*t, *back);
 }
 
+TEST_CASE("read_vzt: a block naming a slice twice in args or three times in extras is skipped") {
+  // tid 1: an X slice whose args entry is doubled; tid 2: an X slice with three extras entries;
+  // tid 3: a B/E slice with its own fields and its kept E event (two entries, as written).
+  auto t = vz::test::load_text(R"([
+    {"ph":"X","name":"a","pid":1,"tid":1,"ts":0,"dur":5,"args":{"x":1}},
+    {"ph":"X","name":"b","pid":1,"tid":2,"ts":0,"dur":5,"tts":1},
+    {"ph":"B","name":"c","pid":1,"tid":3,"ts":0,"tts":1},
+    {"ph":"E","pid":1,"tid":3,"ts":5,"tts":2}])");
+  auto thread = [](Trace& tr, std::string_view tid) -> Thread& {
+    for (Thread& th : tr.threads)
+      if (tr.str(th.tid) == tid) return th;
+    FAIL("no thread " << tid);
+    return tr.threads[0];
+  };
+  SliceSet& a = thread(*t, "1").slices;
+  REQUIRE(a.args.size() == 1);
+  a.args.push_back(a.args[0]);
+  SliceSet& b = thread(*t, "2").slices;
+  REQUIRE(b.extras.size() == 1);
+  b.extras.push_back(b.extras[0]), b.extras.push_back(b.extras[0]);
+  b.flags[0] |= kSliceEndEvent;
+  REQUIRE(thread(*t, "3").slices.extras.size() == 2);
+  const std::string f = encode(*t);
+  for (bool direct : {true, false}) {
+    CAPTURE(direct);
+    auto back = decode(f, nullptr, direct);
+    CHECK(back->diagnostics.count(DiagKind::VztBadSection) == 2);
+    CHECK(thread(*back, "1").slices.size() == 0);
+    CHECK(thread(*back, "2").slices.size() == 0);
+    const SliceSet& c = thread(*back, "3").slices;
+    REQUIRE(c.size() == 1);
+    CHECK(back->view(c.extra_of(0)).find("\"tts\":1") != std::string_view::npos);
+    CHECK(back->view(c.end_of(0)).find("\"tts\":2") != std::string_view::npos);
+  }
+}
+
 TEST_CASE("read_vzt: bad headers are NotATrace") {
   auto t = every_kind(1);
   std::string f = encode(*t);
