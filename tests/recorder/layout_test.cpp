@@ -218,6 +218,13 @@ namespace ri = vz::rec::internal;
 // calls return (long ones as a head and a payload record). Instants with payload records in
 // between, an orphan payload and an orphan end first (their heads and begins were overwritten),
 // for begin/end a few begins never ended, for complete() maybe a head without its payload last.
+// The labels the tests' writer is handed: name id i is label 100 + i.
+std::vector<uint32_t> test_labels(size_t names) {
+  std::vector<uint32_t> label_of(names);
+  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  return label_of;
+}
+
 std::vector<Record> ring_records(std::mt19937_64& rng, bool be, int64_t* t_end) {
   std::vector<Record> r;
   r.push_back(Record{123, 0, rd::kPayload});
@@ -314,8 +321,7 @@ void check_changed_stream_fails(const VztSliceStream& stream, uint32_t block_sli
 
 TEST_CASE("save walk: slices read in place from the ring walk as their decoded copies do") {
   const size_t names = 8;
-  std::vector<uint32_t> label_of(names);
-  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  const std::vector<uint32_t> label_of = test_labels(names);
   size_t walked = 0, filtered = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     // Ticks are ns, or TSC ticks at 0.37 ns (every other seed: the decoder's fast loops keep
@@ -386,8 +392,7 @@ TEST_CASE("save walk: slices read in place from the ring walk as their decoded c
 TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes of their walk") {
   const size_t names = 8;
   const uint32_t nlabels = 100 + names;
-  std::vector<uint32_t> label_of(names);
-  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  const std::vector<uint32_t> label_of = test_labels(names);
   ri::ClockCal clock;  // ticks are ns
   size_t compared = 0, refused = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
@@ -443,8 +448,7 @@ TEST_CASE("save stream: begin/end slices streamed from the ring write the bytes 
 
 TEST_CASE("save stream: a ring whose records changed after the plan fails the write") {
   const size_t names = 8;
-  std::vector<uint32_t> label_of(names);
-  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  const std::vector<uint32_t> label_of = test_labels(names);
   ri::ClockCal clock;
   for (int how = 0; how < 2; ++how) {
     CAPTURE(how);
@@ -482,8 +486,7 @@ TEST_CASE("save stream: a ring whose records changed after the plan fails the wr
 TEST_CASE("save stream: complete() slices streamed from the ring write the bytes of their walk") {
   const size_t names = 8;
   const uint32_t nlabels = 100 + names;
-  std::vector<uint32_t> label_of(names);
-  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  const std::vector<uint32_t> label_of = test_labels(names);
   ri::ClockCal clock;  // ticks are ns
   size_t compared = 0, refused = 0, blocked = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
@@ -533,8 +536,7 @@ TEST_CASE("save stream: complete() slices streamed from the ring write the bytes
 
 TEST_CASE("save stream: complete() records that changed after init fail the write") {
   const size_t names = 8;
-  std::vector<uint32_t> label_of(names);
-  for (uint32_t i = 0; i < names; ++i) label_of[i] = 100 + i;
+  const std::vector<uint32_t> label_of = test_labels(names);
   ri::ClockCal clock;
   for (int how = 0; how < 3; ++how) {
     CAPTURE(how);
