@@ -458,13 +458,13 @@ void write_instant(Out& o, const Instant& in) {
 void write_counters(Out& o, const Trace& t) {
   char num[64];
   std::vector<uint32_t> order(t.counters.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<std::string> names(t.counters.size());  // (made once, not per comparison)
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i, names[i] = counter_name(t, t.counters[i]);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const Counter& x = t.counters[a];
-    const Counter& y = t.counters[b];
-    std::string_view px = t.str(t.processes[x.process].pid), py = t.str(t.processes[y.process].pid);
+    std::string_view px = t.str(t.processes[t.counters[a].process].pid);
+    std::string_view py = t.str(t.processes[t.counters[b].process].pid);
     if (px != py) return id_less(px, py);
-    return counter_name(t, x) < counter_name(t, y);
+    return names[a] < names[b];
   });
   for (uint32_t ci : order) {
     const Counter& c = t.counters[ci];

@@ -216,11 +216,10 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
     const uint32_t p = trace.counters[c].process;
     if (p < processes_.size()) processes_[group_of_process_[p]].counters.push_back(c);
   }
-  for (ProcessTracks& g : processes_) {
-    std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) {
-      return counter_name(trace, trace.counters[a]) < counter_name(trace, trace.counters[b]);
-    });
-  }
+  std::vector<std::string> names(trace.counters.size());  // (made once, not per comparison)
+  for (uint32_t c = 0; c < names.size(); ++c) names[c] = counter_name(trace, trace.counters[c]);
+  for (ProcessTracks& g : processes_)
+    std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
   for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {
     const AsyncSlice& a = trace.async_slices[i];
     if (a.process >= processes_.size()) continue;
