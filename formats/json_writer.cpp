@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstring>
 #include <algorithm>
+#include <condition_variable>
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <queue>
 
 #include "formats/json_event.h"
@@ -365,9 +367,10 @@ struct SliceStream {
   }
 };
 
-// Writes the stream's items. Big threads are formatted in rounds of pieces on all cores (each
-// piece into its own buffer) and the pieces handed to the sink in order: the same bytes as one
-// thread writing them.
+// Writes the stream's items. Big threads are formatted in pieces on all cores (each piece into
+// its own buffer) and the pieces handed to the sink in order, by whichever worker finished the
+// piece the sink waits for, while the others go on formatting: the same bytes as one thread
+// writing them, with the sink's copying overlapping the formatting.
 void write_items(Out& o, const SliceStream& st, unsigned workers) {
   // At most kPieces pieces of kPiece events are held at once (~16 MB of typical events).
   constexpr size_t kPiece = 16384, kParallelFrom = 2 * kPiece, kPieces = 8;
@@ -378,21 +381,49 @@ void write_items(Out& o, const SliceStream& st, unsigned workers) {
     // The first event written decides the separator; after it every event starts with ",".
     while (o.first() && next < items.size()) st.write(o, items[next++]);
     o.flush();
+    const size_t from = next, npieces = (items.size() - from + kPiece - 1) / kPiece;
     std::vector<std::unique_ptr<Out>> pieces;
     for (size_t k = 0; k < std::min<size_t>(kPieces, 2 * size_t(workers)); ++k)
       pieces.push_back(std::make_unique<Out>(Out::PieceOf{o}));
-    while (next < items.size() && o.ok()) {
-      size_t n = std::min(items.size() - next, pieces.size() * kPiece);
-      size_t used = (n + kPiece - 1) / kPiece;
-      parallel_for(used, workers, [&](size_t k) {
-        Out& p = *pieces[k];
+    const size_t nbuf = pieces.size();
+    // Piece k is formatted into buffer k % nbuf once piece k - nbuf has been sunk.
+    std::mutex mu;
+    std::condition_variable freed;      // `sunk` went up, or `stop`
+    std::vector<uint8_t> done(npieces, 0);  // formatted, not sunk yet
+    size_t sunk = 0;                    // pieces handed to the sink
+    bool sinking = false, stop = false;  // a worker is handing pieces over; give up
+    parallel_for(npieces, workers, [&](size_t k) {
+      try {
+        {
+          std::unique_lock<std::mutex> lk(mu);
+          freed.wait(lk, [&] { return stop || k < sunk + nbuf; });
+          if (stop) return;
+        }
+        Out& p = *pieces[k % nbuf];
         p.buf().clear();
-        for (size_t j = next + k * kPiece, e = std::min(next + n, j + kPiece); j < e; ++j)
+        for (size_t j = from + k * kPiece, e = std::min(items.size(), j + kPiece); j < e; ++j)
           st.write(p, items[j]);
-      });
-      for (size_t k = 0; k < used; ++k) o.sink(pieces[k]->buf());
-      next += n;
-    }
+        std::unique_lock<std::mutex> lk(mu);
+        done[k] = 1;
+        if (sinking) return;  // that worker hands this piece over too, once it is next
+        sinking = true;
+        while (!stop && sunk < npieces && done[sunk]) {
+          const std::string& piece = pieces[sunk % nbuf]->buf();
+          lk.unlock();  // the others format (and mark pieces done) meanwhile
+          o.sink(piece);
+          lk.lock();
+          ++sunk;
+          stop = !o.ok();
+          freed.notify_all();
+        }
+        sinking = false;
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mu);
+        stop = true;
+        freed.notify_all();
+        throw;
+      }
+    });
     return;
   }
   for (; next < items.size(); ++next) st.write(o, items[next]);

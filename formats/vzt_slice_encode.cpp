@@ -666,12 +666,13 @@ bool slice_set_consistent(const SliceSet& s, SliceSetKind kind,
 
 // Slices per block of a set of n: a big set is cut into up to kMaxCuts blocks of equal size, one
 // per kCutSlices slices it has (rounded to the nearest), so that one thread's slices encode and
-// decode on several cores; none larger than opt.block_slices. A set of fewer than 1.5 ×
-// kCutSlices stays whole: a small block costs its own tables (~0.6 % of the bench trace's file
-// with a 65536-slice block and a 4 k one per thread). A function of n alone: the file does not
-// depend on the core count.
+// decode on several cores, and a recorder's walk overlaps the encoding of the blocks it has
+// finished (recorder/save_internal.h, CompleteStream); none larger than opt.block_slices. A set of
+// fewer than 1.5 × kCutSlices stays whole: a small block costs its own tables (~0.6 % of the
+// bench trace's file with a 65536-slice block and a 4 k one per thread). A function of n alone:
+// the file does not depend on the core count.
 uint32_t block_size(size_t n, uint32_t block_slices) {
-  constexpr size_t kMaxCuts = 8, kCutSlices = 1 << 16;
+  constexpr size_t kMaxCuts = 8, kCutSlices = 1 << 15;
   const size_t blocks = std::clamp<size_t>((n + kCutSlices / 2) / kCutSlices, 1, kMaxCuts);
   const size_t b = (n + blocks - 1) / blocks;
   return uint32_t(std::max<size_t>(1, std::min<size_t>(block_slices, b)));
@@ -696,7 +697,7 @@ struct SetPlan {
   std::vector<uint32_t> kids;          // Tree: child_counts()
   std::vector<PreorderCursor> starts;  // Tree: the walk at each block's first slice (into kids)
   const std::vector<uint32_t>* walk = nullptr;  // a set in walk order: each slice's depth
-  const VztSliceStream* stream = nullptr;       // a streamed set (s is then an empty set)
+  VztSliceStream* stream = nullptr;             // a streamed set (s is then an empty set)
   uint32_t depths = 0;                          // depths of the set
   std::once_flag planned;              // write_slice_sets: planned by the first block's worker
   std::atomic<size_t> left{0};         // write_slice_sets: blocks not encoded yet
@@ -713,7 +714,7 @@ struct SetPlan {
     if (!r.stream) return blocks_of(r.set->size(), block_slices);
     return r.stream->slices == 0 ? 0 : (r.stream->slices + r.stream->block - 1) / r.stream->block;
   }
-  void plan(const VztSliceStream& src, SliceSetKind k) {
+  void plan(VztSliceStream& src, SliceSetKind k) {
     static const SliceSet kEmpty;
     s = &kEmpty;
     kind = k;
@@ -760,7 +761,9 @@ struct SetPlan {
   // Encodes block b into `pl`; returns its slice count and time range.
   template <class Copy>
   uint32_t encode(size_t b, Payload& pl, EncodeScratch& sc, Time* t0, Time* t1, Copy&& copy) const {
-    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, depths, sc,
+    uint32_t block_depths = depths;  // a deferred stream's block: once it is ready, its own bound
+    if (stream && !stream->ready(b, &block_depths)) return *t0 = *t1 = 0, 0;
+    BlockEncoder enc(*s, tree ? SliceLayout::RankedTree : SliceLayout::Level, block_depths, sc,
                      walk ? walk->data() : nullptr);
     size_t first = b * block, n = std::min<size_t>(block, (stream ? stream->slices : s->size()) - first);
     if (stream) {
@@ -840,7 +843,8 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
   Impl& m = *this;
   for (size_t i = 0; i < n; ++i) {
     if (const VztSliceStream* st = sets[i].stream) {
-      if (sets[i].kind != SliceSetKind::Nested || (st->slices > 0 && (st->block == 0 || st->depths == 0)) ||
+      if (sets[i].kind != SliceSetKind::Nested ||
+          (st->slices > 0 && (st->block == 0 || (st->depths == 0 && !st->deferred))) ||
           st->slices > UINT32_MAX)
         return m.fail("inconsistent slice stream");
       continue;
@@ -863,13 +867,28 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
     while (j < n && parallel_ok(sets[j])) ++j;
     // Sets [i, j): a block per job, each worker with its own zstd context. A set is planned by
     // the worker that takes its first block (the others wait for it) and its plan freed after
-    // its last block, so plans of only a few sets are alive at a time.
+    // its last block, so plans of only a few sets are alive at a time. A deferred stream's
+    // prepare() is a job of its own, before its blocks, which come last first (the order
+    // prepare() makes them ready in): it never waits, and a worker waiting for a block waits
+    // for a prepare() another worker is running.
+    constexpr uint32_t kPrepare = UINT32_MAX;
     std::vector<SetPlan> plans(j - i);
-    std::vector<std::pair<uint32_t, uint32_t>> jobs;  // (plan, block)
-    for (uint32_t k = 0; k < plans.size(); ++k)
-      for (size_t b = 0, e = SetPlan::blocks_of(sets[i + k], m.opt.block_slices); b < e; ++b)
-        jobs.push_back({k, uint32_t(b)});
-    std::vector<PackedBlock> done(jobs.size());
+    std::vector<std::pair<uint32_t, uint32_t>> jobs;  // (plan, block or kPrepare)
+    std::vector<size_t> first_done(plans.size());     // where each set's blocks go in `done`
+    size_t blocks = 0;
+    for (uint32_t k = 0; k < plans.size(); ++k) {
+      const size_t e = SetPlan::blocks_of(sets[i + k], m.opt.block_slices);
+      first_done[k] = blocks;
+      blocks += e;
+      const VztSliceStream* st = sets[i + k].stream;
+      if (st && st->deferred) {
+        if (e > 0) jobs.push_back({k, kPrepare});
+        for (size_t b = e; b-- > 0;) jobs.push_back({k, uint32_t(b)});
+      } else {
+        for (size_t b = 0; b < e; ++b) jobs.push_back({k, uint32_t(b)});
+      }
+    }
+    std::vector<PackedBlock> done(blocks);
     std::atomic<size_t> next{0};
     std::atomic<bool> bad{false}, changed{false};  // changed: a stream's block failed
     auto work = [&] {
@@ -888,7 +907,15 @@ bool VztStreamWriter::Impl::slice_sets(const VztSliceSetRef* sets, size_t n, std
             p.key = slice_key(r.thread, r.kind);
             p.depth_offset = r.depth_offset;
           });
-          PackedBlock& b = done[k];
+          if (jobs[k].second == kPrepare) {
+            if (!p.stream->prepare()) {
+              changed.store(true);
+              bad.store(true);
+              break;
+            }
+            continue;
+          }
+          PackedBlock& b = done[first_done[jobs[k].first] + jobs[k].second];
           pl.clear();
           b.count = p.encode(jobs[k].second, pl, sc, &b.t0, &b.t1, [](Bytes&, ByteRange, uint64_t&) {});
           if (p.left.fetch_sub(1) == 1) p.release();

@@ -73,6 +73,19 @@ class VztSliceStream {
   uint32_t depths = 0;  // the deepest slice's depth + 1
   uint32_t labels = 0;  // every label the set uses is below this
   uint32_t block = 0;   // slices per block: vzt_block_size(slices, the writer's block_slices)
+  // A stream that is still to be worked out when the write starts (deferred): one of the
+  // writer's workers runs prepare() before any of its blocks, which makes them ready from the
+  // last block down; the other workers take the blocks in that order, ready() waiting for each,
+  // so the two overlap. `depths` is then only known once prepare() has returned.
+  bool deferred = false;
+  virtual bool prepare() { return true; }
+  // Waits until block b (deferred) can be fed; false when it never will be (prepare() failed).
+  // *depths gets a bound of the block's depths (every slice of it is shallower).
+  virtual bool ready(size_t b, uint32_t* block_depths) const {
+    (void)b;
+    *block_depths = depths;
+    return true;
+  }
   // Feeds slices [first, first + n) of the walk (one block: first is a multiple of `block`) into
   // `sink`, as formats/vzt_tree_sink.h describes; called once per block, from any thread, blocks
   // in any order. False (or a sink that failed) when the events are not what they were planned
@@ -95,7 +108,7 @@ struct VztSliceSetRef {
   // the one the depth-major form of the same set gives.
   const std::vector<uint32_t>* preorder_depth = nullptr;
   // A nested set streamed instead (`set` then null, preorder_depth unused).
-  const VztSliceStream* stream = nullptr;
+  VztSliceStream* stream = nullptr;
 };
 
 // write_vzt with some threads' nested slices given as preorder walks or streams instead of

@@ -22,6 +22,10 @@ void Decoder::slice(int64_t start, int64_t end, uint32_t name, uint32_t depth, u
   if (used_) {  // left in the ring (leave_slices)
     (*used_)[name < used_->size() ? name : 0] = 1;
     ++out.in_ring;
+    if (flags & kDecComplete) {
+      out.ring_complete_first = std::min(out.ring_complete_first, start);
+      out.ring_complete_last = std::max(out.ring_complete_last, start + dur);
+    }
     return;
   }
   out.slices.push_back(DecodedSlice{start, dur, name, depth, flags});
@@ -98,8 +102,11 @@ size_t Decoder::feed_complete(const Record* r, size_t i, size_t n, Batch& out) {
   }
   if (slices > 0) {
     out.in_ring += slices;
-    out.first_ts = std::min(out.first_ts, ns(base + uint64_t(lo)));
-    out.last_ts = std::max(out.last_ts, ns(base + uint64_t(hi)));
+    const int64_t first = ns(base + uint64_t(lo)), last = ns(base + uint64_t(hi));
+    out.first_ts = std::min(out.first_ts, first);
+    out.last_ts = std::max(out.last_ts, last);
+    out.ring_complete_first = std::min(out.ring_complete_first, first);
+    out.ring_complete_last = std::max(out.ring_complete_last, last);
     out.has_complete = true;
   }
   return i;

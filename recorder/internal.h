@@ -211,6 +211,8 @@ struct Batch {
   bool has_complete = false;
   bool has_begin_end = false;  // some begin or end record
   int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
+  // The first start and the last end of the complete() slices left in the ring.
+  int64_t ring_complete_first = INT64_MAX, ring_complete_last = INT64_MIN;
   size_t events() const { return slices.size() + instants.size() + counters.size() + flows.size(); }
   void clear();
 };

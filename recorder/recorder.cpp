@@ -92,6 +92,8 @@ void Batch::clear() {
   has_complete = false;
   first_ts = INT64_MAX;
   last_ts = INT64_MIN;
+  ring_complete_first = INT64_MAX;
+  ring_complete_last = INT64_MIN;
 }
 
 namespace {

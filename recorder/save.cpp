@@ -381,18 +381,72 @@ inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, 
 
 }  // namespace
 
-bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
-                          const std::vector<uint32_t>& label_of, uint32_t nlabels,
-                          std::pair<Time, Time>* bounds) {
-  if (dec.min_duration() > 0 || n == 0 || snap.size() > UINT32_MAX) return false;
+bool CompleteStream::set_up(const Decoder& dec, const RingSnapshot& snap, size_t n,
+                            uint32_t block_slices, const std::vector<uint32_t>& label_of,
+                            uint32_t nlabels) {
+  if (dec.min_duration() > 0 || n == 0 || snap.size() > UINT32_MAX || walked_) return false;
   block = vzt_block_size(n, block_slices);
-  outer_.assign((n + block - 1) / block, {});
-  sums_.assign(outer_.size(), 0);
-  record_.resize(n);
-  // walk_newest_first's pass, keeping record indexes. A slice is placed once the walk has left it
-  // behind, and places come in decreasing walk order, so walk_is_clean's checks are made here
-  // backwards: each slice ends by the start of the one after it at its depth, lies inside its
-  // parent (the slice below it on the stack) and starts before the parent's end, and lasts.
+  const size_t blocks = (n + block - 1) / block;
+  outer_.assign(blocks, {});
+  sums_.assign(blocks, 0);
+  block_depths_.assign(blocks, 0);
+  ready_from_.store(uint32_t(blocks), std::memory_order_relaxed);  // none yet
+  dec_ = &dec, snap_ = snap, label_of_ = &label_of;
+  slices = n, labels = nlabels;
+  return true;
+}
+
+bool CompleteStream::setup(const Decoder& dec, const RingSnapshot& snap, size_t n,
+                           uint32_t block_slices, const std::vector<uint32_t>& label_of,
+                           uint32_t nlabels, std::pair<Time, Time> bounds) {
+  if (!set_up(dec, snap, n, block_slices, label_of, nlabels)) return false;
+  expect_ = bounds, check_bounds_ = true;
+  deferred = true;
+  return true;
+}
+
+bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n,
+                          uint32_t block_slices, const std::vector<uint32_t>& label_of,
+                          uint32_t nlabels, std::pair<Time, Time>* bounds) {
+  return set_up(dec, snap, n, block_slices, label_of, nlabels) && walk(bounds);
+}
+
+bool CompleteStream::prepare() { return walk(nullptr); }
+
+bool CompleteStream::ready(size_t b, uint32_t* block_depths) const {
+  if (b >= block_depths_.size()) return false;
+  for (uint32_t v = ready_from_.load(std::memory_order_acquire);; v = ready_from_.load(std::memory_order_acquire)) {
+    if (v == kFailed) return false;
+    if (b >= v) break;
+    ready_from_.wait(v, std::memory_order_acquire);
+  }
+  *block_depths = block_depths_[b];
+  return true;
+}
+
+// walk_newest_first's pass, keeping record indexes. A slice is placed once the walk has left it
+// behind, and places come in decreasing walk order, so walk_is_clean's checks are made here
+// backwards: each slice ends by the start of the one after it at its depth, lies inside its
+// parent (the slice below it on the stack) and starts before the parent's end, and lasts. A block
+// is handed over (ready_from_) as soon as its first slice is placed: the ends of the slices still
+// open then are the ones enclosing it.
+bool CompleteStream::walk(std::pair<Time, Time>* bounds) {
+  if (walked_ || !dec_) return false;
+  walked_ = true;
+  const Decoder& dec = *dec_;
+  const RingSnapshot& snap = snap_;
+  const std::vector<uint32_t>& label_of = *label_of_;
+  const size_t n = slices;
+  auto fail = [&] {
+    ready_from_.store(kFailed, std::memory_order_release);
+    ready_from_.notify_all();
+    return false;
+  };
+  try {
+    record_.reset(new uint32_t[n]);
+  } catch (...) {
+    return fail();
+  }
   struct Open {
     Time start, end;
     uint64_t hash;  // complete_at()'s
@@ -403,9 +457,10 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
   std::vector<Time> next_start;  // per depth: the start of the slice placed last there
   Time lo = INT64_MAX, hi = INT64_MIN;
   bool clean = true, root_seen = false;
-  size_t next_pos = n;                                 // the position placed last (none: n)
-  size_t block_of = outer_.size() - 1;                    // the block being placed into
-  size_t block_at = block_of * size_t(block);             // its first position
+  size_t next_pos = n;                                  // the position placed last (none: n)
+  size_t block_of = outer_.size() - 1;                  // the block being placed into
+  size_t block_at = block_of * size_t(block);           // its first position
+  size_t deepest = 0;
   auto place = [&](size_t k1) {
     const Open p = open.back();
     open.pop_back();
@@ -424,36 +479,40 @@ bool CompleteStream::init(const Decoder& dec, const RingSnapshot& snap, size_t n
       lo = std::min(lo, p.start);
       if (!root_seen) hi = p.end, root_seen = true;  // the last root in walk order
     }
-    if (pos == block_at) {
+    if (pos == block_at && clean) {  // block_of is whole: hand it over
       std::vector<Time>& o = outer_[block_of];
       for (size_t i = 0; i < top; ++i) o.push_back(open[i].end);
+      block_depths_[block_of] = uint32_t(std::min<size_t>(deepest, UINT32_MAX));
+      ready_from_.store(uint32_t(block_of), std::memory_order_release);
+      ready_from_.notify_all();
       if (block_of > 0) --block_of, block_at -= block;
     }
   };
   Decoder::Newest newest(dec, snap, label_of.size());
   DecodedSlice x;
-  size_t deepest = 0;
   for (size_t k = n; k-- > 0;) {
-    if (!newest.next(x) || label_of[x.name] == kNone) return false;
+    if (!newest.next(x) || label_of[x.name] == kNone) return fail();
     const Time s = x.start, e = saturating_end(x.start, x.dur);
     while (!open.empty() && !(open.back().start <= s && e <= open.back().end)) place(k + 1);
+    if (!clean) return fail();
     open.push_back({s, e, record_hash_at(snap, newest.index()), uint32_t(newest.index())});
     deepest = std::max(deepest, open.size());
   }
   while (!open.empty()) place(0);
-  if (!clean || deepest > UINT32_MAX) return false;
-  dec_ = &dec, snap_ = snap, label_of_ = &label_of;
-  slices = n, depths = uint32_t(deepest), labels = nlabels;
+  if (!clean || deepest > UINT32_MAX || next_pos != 0 ||
+      (check_bounds_ && (lo != expect_.first || hi != expect_.second)))
+    return fail();
+  depths = uint32_t(deepest);
   if (bounds) *bounds = {lo, hi};
   return true;
 }
 
 bool CompleteStream::feed(size_t first, size_t n, VztTreeSink& sink) const {
   const size_t b = first / block;
-  if (first % block != 0 || b >= outer_.size() || first + n > record_.size()) return false;
+  if (first % block != 0 || b >= outer_.size() || first + n > slices || !record_) return false;
   // The ends of the open slices, innermost last: the block's enclosing ones, then its own.
   std::vector<Time> ends(outer_[b]);
-  ends.reserve(ends.size() + depths + 1);
+  ends.reserve(ends.size() + block_depths_[b] + 1);
   const std::vector<uint32_t>& label_of = *label_of_;
   const size_t names = label_of.size(), last = first + n;
   constexpr size_t kAhead = 16;
@@ -764,9 +823,11 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
         return;
       }
     }
-    if (!t.begin_end && streams) {  // complete() slices: walked into record order only
+    if (!t.begin_end && streams) {  // complete() slices: walked by the writer, as it writes
       auto st = std::make_unique<CompleteStream>();
-      if (st->init(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, &t.bounds)) {
+      const std::pair<Time, Time> bounds{t.batch.ring_complete_first, t.batch.ring_complete_last};
+      if (st->setup(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, bounds)) {
+        t.bounds = bounds;
         t.stream = std::move(st);
         t.walked = true;
         streamed.fetch_add(1, std::memory_order_relaxed);

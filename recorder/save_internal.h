@@ -2,8 +2,10 @@
 // (recorder/stream.cpp). Not part of the API.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -73,29 +75,54 @@ class RingStream final : public VztSliceStream {
 };
 
 // A thread's complete() slices (the Python tracer's calls) streamed from its ring into the .vzt
-// writer, never stored as columns. Their records are in the order the calls returned; init()
+// writer, never stored as columns. Their records are in the order the calls returned; the walk
 // puts them in walk order in one pass newest first, as walk_complete() does, keeping each
 // slice's record index (4 bytes a slice instead of the walk's 25), and checks what
 // walk_complete() checks: the times nest cleanly and every name has a label. feed() reads a
 // block's slices through that order and hands their begins and ends to the sink; a block whose
-// records are not the ones init() walked (their hashes, summed per block, differ: a late writer
-// wrapped the ring over them) fails the write, and save() is redone without streams. init()
-// refuses a min_duration (slices dropped after their place in the walk was taken) and anything it
-// cannot stream; walk_complete() then decides.
+// records are not the ones the walk read (their hashes, summed per block, differ: a late writer
+// wrapped the ring over them) fails the write, and save() is redone without streams.
+//
+// The walk places calls from the last block down, and a block is whole once the walk has passed
+// below its first call: set up with setup(), the stream is deferred (VztSliceStream::deferred)
+// and the walk is its prepare(), run by one of the writer's workers while the others encode the
+// blocks it has finished. A walk that finds the calls do not nest cleanly fails the write in the
+// same way. init() is setup() and the walk at once. Both refuse a min_duration (slices dropped
+// after their place in the walk was taken) and anything else they cannot stream; walk_complete()
+// then decides.
 class CompleteStream final : public VztSliceStream {
  public:
+  // `bounds`: the first start and the last end of the slices as the decoder counted them
+  // (Batch::ring_complete_first / _last); the walk fails unless it finds the same.
+  bool setup(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
+             const std::vector<uint32_t>& label_of, uint32_t nlabels, std::pair<Time, Time> bounds);
+  // Not deferred: `bounds` (optional) gets the first start and the last end the walk found.
   bool init(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
             const std::vector<uint32_t>& label_of, uint32_t nlabels, std::pair<Time, Time>* bounds);
+  bool prepare() override;
+  bool ready(size_t b, uint32_t* block_depths) const override;
   bool feed(size_t first, size_t n, VztTreeSink& sink) const override;
 
  private:
+  static constexpr uint32_t kFailed = UINT32_MAX;
+  bool set_up(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
+              const std::vector<uint32_t>& label_of, uint32_t nlabels);
+  bool walk(std::pair<Time, Time>* bounds);
+
   const Decoder* dec_ = nullptr;
   RingSnapshot snap_;
   const std::vector<uint32_t>* label_of_ = nullptr;
-  std::vector<uint32_t> record_;           // per walk position: its slice's record (over both runs)
+  std::pair<Time, Time> expect_{INT64_MAX, INT64_MIN};
+  bool check_bounds_ = false;
+  bool walked_ = false;
+  std::unique_ptr<uint32_t[]> record_;    // per walk position: its slice's record (over both runs)
   std::vector<uint64_t> sums_;            // per block: its records' hashes, summed
   std::vector<std::vector<Time>> outer_;  // per block: the ends of the slices enclosing its
                                           // first slice, outermost first
+  std::vector<uint32_t> block_depths_;    // per block: its depths' bound
+  // Blocks from this one up are walked (kFailed: the walk failed). Written by the walk, waited
+  // on by ready().
+  std::atomic<uint32_t> ready_from_{kFailed};
 };
 
 // What the last save() did with streams (tests check the stream path is taken, not fallen back

@@ -285,14 +285,15 @@ ri::Batch decode_snapshot(ri::Decoder& dec, const ri::RingSnapshot& snap, int64_
 // Writes `walk` (a preorder walk with its depths) and `stream` each to a file of its own in blocks
 // of `block_slices`, and checks the files hold the same bytes after their headers.
 void check_stream_writes_walk(const SliceSet& walk, const std::vector<uint32_t>& depth,
-                              const VztSliceStream& stream, uint32_t block_slices, const std::string& name) {
+                              VztSliceStream& stream, uint32_t block_slices, const std::string& name,
+                              unsigned workers = 2) {
   VztWriteOptions opt;
   opt.block_slices = block_slices;
   opt.level = 1;
   auto write = [&](const std::string& path, const VztSliceSetRef& ref) {
     VztStreamWriter w;
     REQUIRE(w.open(path, opt, nullptr));
-    REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, 2), w.error());
+    REQUIRE_MESSAGE(w.write_slice_sets(&ref, 1, {}, workers), w.error());
     std::string err;
     REQUIRE_MESSAGE(w.finish(&err), err);
   };
@@ -303,7 +304,7 @@ void check_stream_writes_walk(const SliceSet& walk, const std::vector<uint32_t>&
 }
 
 // Writing `stream` (whose ring changed after it was planned) fails as "changed", leaving no file.
-void check_changed_stream_fails(const VztSliceStream& stream, uint32_t block_slices, const std::string& name) {
+void check_changed_stream_fails(VztSliceStream& stream, uint32_t block_slices, const std::string& name) {
   vzt_test::TempPath p(name + "-changed.vzt");
   VztStreamWriter w;
   VztWriteOptions opt;
@@ -517,10 +518,20 @@ TEST_CASE("save stream: complete() slices streamed from the ring write the bytes
     ri::CompleteStream stream;
     const bool stream_ok = stream.init(dec, snap, got.in_ring, block_slices, label_of, nlabels, &stream_bounds);
     CHECK(stream_ok == walk_ok);
+    // The same stream deferred: walked by one of the writer's workers while another encodes the
+    // blocks the walk has finished. A walk it refuses fails the write as a changed stream.
+    ri::CompleteStream deferred;
+    REQUIRE(deferred.setup(dec, snap, got.in_ring, block_slices, label_of, nlabels,
+                           {got.ring_complete_first, got.ring_complete_last}));
+    CHECK(deferred.deferred);
     if (!stream_ok || !walk_ok) {
+      check_changed_stream_fails(deferred, block_slices, "deferred");
       ++refused;
       continue;
     }
+    CHECK(std::pair{got.ring_complete_first, got.ring_complete_last} == bounds);
+    check_stream_writes_walk(walk, depth, deferred, block_slices, "deferred", unsigned(1 + seed % 3));
+    CHECK(deferred.depths == stream.depths);
     CHECK(stream_bounds == bounds);
     CHECK(stream.slices == walk.size());
     CHECK(stream.depths == *std::max_element(depth.begin(), depth.end()) + 1);
@@ -532,6 +543,36 @@ TEST_CASE("save stream: complete() slices streamed from the ring write the bytes
   CHECK(compared > 250);
   CHECK(refused > 40);
   CHECK(blocked > 100);  // sets of several blocks: blocks that start inside enclosing slices
+}
+
+TEST_CASE("save stream: a deferred complete() walk that ends at other times than the decoder counted fails the write") {
+  const size_t names = 8;
+  const std::vector<uint32_t> label_of = test_labels(names);
+  ri::ClockCal clock;
+  std::mt19937_64 rng(5);
+  int64_t end = 0;
+  std::vector<Record> recs = ring_records(rng, false, &end);
+  ri::RingSnapshot snap;
+  snap.a = recs.data(), snap.na = recs.size();
+  ri::Decoder dec(clock, 0, 0);
+  std::vector<uint8_t> used(names, 0);
+  dec.leave_slices(&used);
+  ri::Batch got = decode_snapshot(dec, snap, end);
+  REQUIRE(got.in_ring > 0);
+  SliceSet walk;
+  std::vector<uint32_t> depth;
+  REQUIRE(ri::walk_complete(dec, snap, got.in_ring, label_of, walk, depth, nullptr));
+  const std::pair<Time, Time> bounds{got.ring_complete_first, got.ring_complete_last};
+  for (int how = 0; how < 3; ++how) {
+    CAPTURE(how);
+    ri::CompleteStream deferred;
+    std::pair<Time, Time> b = bounds;
+    if (how == 1) --b.first;
+    if (how == 2) ++b.second;
+    REQUIRE(deferred.setup(dec, snap, got.in_ring, 3, label_of, 108, b));
+    if (how == 0) check_stream_writes_walk(walk, depth, deferred, 3, "bounds");
+    else check_changed_stream_fails(deferred, 3, "bounds");
+  }
 }
 
 TEST_CASE("save stream: complete() records that changed after init fail the write") {
