@@ -164,6 +164,11 @@ struct PendingCounter {
     for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
     std::vector<uint32_t> order(sp_sample.size());  // triples by series, sample order kept
     for (uint32_t j = 0; j < order.size(); ++j) order[count[sp_series[j]]++] = j;
+    std::vector<ByteRange> extra_of;  // per sample, when some have one: each series' sample keeps it
+    if (!c.extras.empty()) {
+      extra_of.resize(n);
+      for (const SliceAttachment& a : c.extras) extra_of[a.index] = a.range;
+    }
     uint32_t from = 0;
     for (size_t k = 0; k < c.series.size(); ++k) {
       const uint32_t to = count[k];
@@ -180,6 +185,8 @@ struct PendingCounter {
       for (uint32_t j = from; j < to; ++j) {
         const uint32_t t = order[j];
         if (std::isnan(sp_value[t])) continue;  // a value replaced by NaN later in its event
+        if (!extra_of.empty() && !extra_of[sp_sample[t]].empty())
+          one.extras.push_back({uint32_t(one.ts.size()), extra_of[sp_sample[t]]});
         one.ts.push_back(c.ts[sp_sample[t]]);
         one.tid_of_sample.push_back(c.tid_of_sample[sp_sample[t]]);
         s.values.push_back(sp_value[t]);
@@ -349,7 +356,7 @@ void TraceBuilder::add_instant(const Instant& in) {
 
 void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts,
                                       uint32_t thread, const std::pair<StrId, double>* values,
-                                      size_t n, uint64_t offset, StrId id) {
+                                      size_t n, uint64_t offset, StrId id, ByteRange extra) {
   const uint32_t next = uint32_t(t_.counters.size());
   uint32_t at;
   bool added;
@@ -391,6 +398,7 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
   const uint32_t sample = uint32_t(c.ts.size());
   c.ts.push_back(ts);
   c.tid_of_sample.push_back(thread);
+  if (!extra.empty()) c.extras.push_back({sample, extra});
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (size_t i = 0; i < n; ++i) {
     const uint32_t k = pc.series_of(c, values[i].first);
@@ -748,6 +756,13 @@ void sort_counter(Counter& c) {
   permute(c.ts);
   permute(c.tid_of_sample);
   for (CounterSeries& s : c.series) permute(s.values);
+  if (!c.extras.empty()) {  // to the samples' new places, in their order
+    std::vector<uint32_t> place(order.size());
+    for (uint32_t i = 0; i < order.size(); ++i) place[order[i]] = i;
+    for (SliceAttachment& a : c.extras) a.index = place[a.index];
+    std::sort(c.extras.begin(), c.extras.end(),
+              [](const SliceAttachment& x, const SliceAttachment& y) { return x.index < y.index; });
+  }
   order_series(c);
 }
 

@@ -98,10 +98,11 @@ class TraceBuilder {
   // A counter holds at most kMaxCounterSamples samples, and a sparse one as many values (their
   // indexes are uint32_t, kNone excluded): a sample past that is dropped whole (not counted in the
   // trace's time bounds) with diagnostic counter_limit at `offset`, one per sample dropped.
-  // `id` (a C event's "id"): with the process and name, which counter the sample is of.
+  // `id` (a C event's "id"): with the process and name, which counter the sample is of. `extra`:
+  // the event whole, when it has fields the model does not name (Counter::extras).
   void add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts, uint32_t thread,
                           const std::pair<StrId, double>* values, size_t n,
-                          uint64_t offset = 0, StrId id = kNoStr);
+                          uint64_t offset = 0, StrId id = kNoStr, ByteRange extra = {});
   static constexpr uint64_t kMaxCounterSamples = kNone;  // 2^32 - 1
   // Lowers that limit for this builder (tests: a real one takes 4 G samples); at most the default.
   void set_counter_sample_limit(uint64_t limit);

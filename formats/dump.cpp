@@ -268,6 +268,12 @@ struct Dumper {
         }
         o += "\n";
       }
+      for (const SliceAttachment& a : c.extras) {  // a sample's other fields
+        line(2);
+        o += "sample " + std::to_string(a.index);
+        field_raw("extra", a.range);
+        o += "\n";
+      }
     }
   }
 

@@ -157,6 +157,7 @@ bool find_member(const Tok& obj, std::string_view key, Tok* out);
 #define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
 #define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
+#define VZ_COUNTER_KEYS {VZ_ID_EVENT_KEYS}
 
 // VZ_ID_EVENT_KEYS, with "scope" when the model has the event's scope (a scope that is not a
 // string stays with the event's other fields).

@@ -167,7 +167,7 @@ struct Merger {
         std::vector<std::pair<StrId, double>> v(m.naux);
         for (uint32_t k = 0; k < m.naux; ++k) v[k] = {str(r.values[m.aux + k].first), r.values[m.aux + k].second};
         b.add_counter_sample(proc, t.labels[lab].name, t.labels[lab].cat, m.ts, th, v.data(), v.size(),
-                             m.offset, str(m.id));
+                             m.offset, str(m.id), m.extra);
         break;
       }
       case 'M':

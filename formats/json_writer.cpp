@@ -499,6 +499,7 @@ void write_counters(Out& o, const Trace& t) {
   });
   for (uint32_t ci : order) {
     const Counter& c = t.counters[ci];
+    auto extra = c.extras.begin();  // the next sample with other fields
     for (size_t i = 0; i < c.ts.size(); ++i) {
       o.begin("C", kNone, c.process, c.tid_of_sample[i]);
       o.member_str("name", t.str(c.name));
@@ -521,7 +522,11 @@ void write_counters(Out& o, const Trace& t) {
         auto r = std::to_chars(num, num + sizeof num, v);
         o.raw(std::string_view(num, size_t(r.ptr - num)));
       }
-      o.raw("}}");
+      o.raw("}");
+      // Its other fields as they were (its tid stays dropped: a counter is its process's).
+      if (extra != c.extras.end() && extra->index == i)
+        o.extras((extra++)->range, VZ_COUNTER_KEYS);
+      o.end();
       o.maybe_flush();
     }
   }

@@ -132,6 +132,8 @@ ByteRange SliceSet::extra_of(uint32_t i) const {
   return find_attachment(extras, i);
 }
 
+ByteRange Counter::extra_of(uint32_t sample) const { return find_attachment(extras, sample); }
+
 ByteRange SliceSet::end_of(uint32_t i) const {
   if (i >= flags.size() || !(flags[i] & kSliceEndEvent)) return {};
   auto it = std::upper_bound(extras.begin(), extras.end(), i,

@@ -281,6 +281,10 @@ struct Counter {
   bool split = false;  // one series of a sparse counter, kept as a counter of its own (shown as
                        // "name key"); several counters then share (process, name, id)
   StrId id = kNoStr;   // a C event's "id": with the name, which samples are one counter
+  // Samples whose C event has fields the model does not name (tts, cname, ...): that event
+  // whole, by sample index, sorted by it.
+  std::vector<SliceAttachment> extras;
+  ByteRange extra_of(uint32_t sample) const;  // empty when it has none
 };
 
 // Nestable (b/e) and legacy (S/F) async slices, laid out in lanes per process.

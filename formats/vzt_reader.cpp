@@ -386,11 +386,11 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
     key = smap_[k];
   }
   uint64_t n = c.v();
-  std::vector<Cur> col(3 + nseries);
-  size_t with_id = 0;  // the id column (2.3)
-  if (c.bad || n > c.left() || !columns(c, 2 + nseries, col.data(), 1, &with_id)) return false;
+  std::vector<Cur> col(4 + nseries);
+  size_t more = 0;  // the id column (2.3), the samples' other fields (2.4)
+  if (c.bad || n > c.left() || !columns(c, 2 + nseries, col.data(), 2, &more)) return false;
   StrId id = kNoStr;
-  if (with_id) {
+  if (more >= 1) {
     const uint32_t k = col[2 + nseries].opt();
     if (col[2 + nseries].bad || (k != kNone && !str_ok(k))) return false;
     if (k != kNone) id = smap_[k];
@@ -404,7 +404,15 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
     th = col[1].opt();
     if (col[0].bad || col[1].bad || !thread_ok(th)) return false;
   }
+  std::vector<ByteRange> extra;
+  if (more >= 2) {
+    extra.resize(n);
+    uint64_t prev_end = 0;
+    for (ByteRange& r : extra) r = range(col[3 + nseries], prev_end);
+    if (col[3 + nseries].bad) return false;
+  }
   std::vector<uint64_t> prev_bits(nseries, 0);
+  size_t i = 0;
   for (auto& [t, th] : samples) {
     for (size_t j = 0; j < nseries; ++j) {
       uint64_t bits;
@@ -413,7 +421,8 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
       std::memcpy(&vals[j].second, &prev_bits[j], 8);
     }
     b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], clamp_ts(t), thread_of(th),
-                          vals.data(), vals.size(), s.off, id);
+                          vals.data(), vals.size(), s.off, id, extra.empty() ? ByteRange{} : extra[i]);
+    ++i;
   }
   events_ += n;
   return true;

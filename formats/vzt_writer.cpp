@@ -330,15 +330,22 @@ bool VztStreamWriter::write_instants(const Instant* in, size_t n, std::string_vi
   });
 }
 
-bool VztStreamWriter::write_counter(const Counter& c) {
+bool VztStreamWriter::write_counter(const Counter& c, std::string_view src) {
   Impl& m = *impl_;
   size_t n = c.ts.size();
   for (const CounterSeries& s : c.series)
     if (s.values.size() != n) return m.fail("counter series length differs from its samples");
   if (c.tid_of_sample.size() != n && !c.tid_of_sample.empty())
     return m.fail("counter tid_of_sample length differs from its samples");
+  for (size_t j = 0; j < c.extras.size(); ++j)
+    if (c.extras[j].index >= n || (j > 0 && c.extras[j].index <= c.extras[j - 1].index))
+      return m.fail("counter extras out of order or past its samples");
+  auto extra = c.extras.begin();  // the next sample with other fields
   return m.chunked(n, [&](size_t i0, size_t k) {
-    EventCols e(3 + c.series.size());  // (the last: the counter's id, since 2.3)
+    // After the series: the counter's id (2.3), then, only where some sample has other fields,
+    // each sample's (2.4).
+    const bool extras = extra != c.extras.end() && extra->index < i0 + k;
+    EventCols e(3 + c.series.size() + extras);
     for (uint64_t x : {uint64_t(c.process), uint64_t(c.name), uint64_t(c.cat),
                        uint64_t(c.series.size())})
       e.pl.head.v(x);
@@ -358,6 +365,10 @@ bool VztStreamWriter::write_counter(const Counter& c) {
       }
     }
     e[2 + c.series.size()].opt(c.id == kNoStr ? kNone : c.id);
+    if (extras)
+      for (size_t i = i0; i < i0 + k; ++i)
+        m.range(e[3 + c.series.size()], extra != c.extras.end() && extra->index == i ? (extra++)->range : ByteRange{},
+                src, e.ends[0]);
     return m.emit(SectionKind::Counter, c.process, uint32_t(k), e.pl);
   });
 }
@@ -526,7 +537,7 @@ bool write_events(VztStreamWriter& w, const Trace& t, std::string_view src,
       !w.write_instants(t.global_instants.data(), t.global_instants.size(), src))
     return false;
   for (const Counter& c : t.counters)
-    if (!w.write_counter(c)) return false;
+    if (!w.write_counter(c, src)) return false;
   std::vector<std::pair<StrId, FunctionLocation>> fns(t.functions.begin(), t.functions.end());
   std::sort(fns.begin(), fns.end(), [](auto& a, auto& b) { return a.first < b.first; });
   return w.write_async_slices(t.async_slices.data(), t.async_slices.size(), src) &&

@@ -150,7 +150,8 @@ class VztStreamWriter {
   bool write_slice_sets(const VztSliceSetRef* sets, size_t n, std::string_view source, unsigned workers = 0);
   // Instants of any scope (each carries its own); kept in the given order.
   bool write_instants(const Instant* instants, size_t n, std::string_view source);
-  bool write_counter(const Counter& counter);
+  // `source`: what the counter's extras (Counter::extras) point into.
+  bool write_counter(const Counter& counter, std::string_view source);
   bool write_async_slices(const AsyncSlice* slices, size_t n, std::string_view source);
   bool write_async_marks(const AsyncMark* marks, size_t n, std::string_view source);
   bool write_flows(const FlowEvent* flows, size_t n, std::string_view source);

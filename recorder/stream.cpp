@@ -356,7 +356,7 @@ class Streamer {
             x.series[g.series[key]].values.back() = v;  // a duplicate key: last wins
           }
         }
-        w_.write_counter(x);
+        w_.write_counter(x, {});
         continue;
       }
       std::vector<Counter> out(g.series.size());
@@ -381,7 +381,7 @@ class Streamer {
           x.series[0].values.push_back(v);
         }
       }
-      for (const Counter& x : out) w_.write_counter(x);
+      for (const Counter& x : out) w_.write_counter(x, {});
     }
   }
 

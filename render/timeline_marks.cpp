@@ -3,6 +3,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "formats/json_event.h"
 #include "render/counter_lod.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
@@ -307,6 +308,14 @@ void draw_hover_tooltip(Frame& f) {
       }
       if (shown < c.series.size()) {
         ImGui::TextColored(palette().text_dim, "\xe2\x80\xa6 and %zu more series", c.series.size() - shown);
+      }
+      // The sample's C event's fields the model does not name (tts, cname, ...), on one line.
+      if (const ByteRange extra = c.extra_of(i); !extra.empty()) {
+        std::string other;
+        if (json::append_members_except(other, tr.view(extra), VZ_COUNTER_KEYS) > 0) {
+          dim("Other fields");
+          text_long(std::string_view(other).substr(1), wrap);
+        }
       }
       break;
     }

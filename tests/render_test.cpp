@@ -409,6 +409,34 @@ TEST_CASE("timeline: a counter ramp rises from left to right with background abo
   CHECK(y_start - y_end > t.h / 2);
 }
 
+TEST_CASE("timeline: a counter sample's tooltip lists its C event's other fields") {
+  // Two samples: the first plain, the second with fields the model does not name.
+  TimelineFixture fx(R"({"traceEvents":[
+    {"ph":"C","pid":1,"ts":0,"name":"mem","args":{"v":1}},
+    {"ph":"C","pid":1,"ts":500,"name":"mem","args":{"v":2},"tts":7,"cname":"good","note":"a long note"},
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":1000,"name":"span"}]})");
+  fx.draw();
+  const Trace& tr = *fx.trace;
+  REQUIRE(tr.counters.size() == 1);
+  REQUIRE(tr.counters[0].extras.size() == 1);
+  const LaidTrack t = fx.track(TrackKind::Counter, 0);
+  vz::testing::MouseInput m;
+  m.y = float(fx.state.tracks_y + t.y + t.h / 2);
+  const uint32_t popup = ImGui::GetColorU32(ImGuiCol_PopupBg);
+  // Rows of tooltip background in a column right of the mouse: the tooltip's height.
+  auto popup_rows = [&](Time at) {
+    m.x = float(fx.x_at(at));
+    const Image img = g_harness->render([&] { draw_timeline(*fx.index, fx.state, {}); }, 3, &m);
+    CHECK(fx.state.hovered.kind == PickKind::Counter);
+    int rows = 0;
+    for (int y = int(m.y); y < img.height; ++y) rows += img.at(int(m.x) + 40, y).near(popup);
+    return rows;
+  };
+  const int plain = popup_rows(250000), with_fields = popup_rows(750000);
+  CHECK(plain > 0);
+  CHECK(with_fields >= plain + int(ImGui::GetTextLineHeight()));  // one more line at least
+}
+
 TEST_CASE("timeline: a highlight keeps the marked label's colour and dims the others") {
   TimelineFixture fx(kThreeSlices);
   const Trace& tr = *fx.trace;

@@ -875,10 +875,11 @@ TEST_CASE("counters: keys that rarely meet split into one counter per key, check
     struct Sample {
       Time ts;
       std::vector<std::pair<StrId, double>> v;
+      ByteRange extra;  // its event's other fields (a made-up range: only where it goes counts)
     };
     std::vector<Sample> want;
     for (int i = 0; i < 3000; ++i) {
-      Sample s{Time(rng() % 1000), {}};
+      Sample s{Time(rng() % 1000), {}, i % 5 == 1 ? ByteRange{uint64_t(i) * 10, 3} : ByteRange{}};
       int m = int(rng() % 3);
       for (int j = 0; j < m; ++j) {
         double v = rng() % 10 == 0 ? kNaN : double(int64_t(rng() % 2001) - 1000) / 8;
@@ -886,22 +887,33 @@ TEST_CASE("counters: keys that rarely meet split into one counter per key, check
         s.v.push_back({key, v});
         if (rng() % 8 == 0) s.v.push_back({key, rng() % 2 ? kNaN : 7.0});  // a duplicate key
       }
-      f.b->add_counter_sample(p, name, kNoStr, s.ts, kNone, s.v.data(), s.v.size(), 10 * uint64_t(i) + 7);
+      f.b->add_counter_sample(p, name, kNoStr, s.ts, kNone, s.v.data(), s.v.size(), 10 * uint64_t(i) + 7,
+                              kNoStr, s.extra);
       want.push_back(s);
       std::pair<StrId, double> both[2] = {{keys[0], double(i)}, {keys[1], -double(i)}};
-      f.b->add_counter_sample(p, dense_name, kNoStr, s.ts, kNone, both, 2, 1);  // stays dense
+      f.b->add_counter_sample(p, dense_name, kNoStr, s.ts, kNone, both, 2, 1, kNoStr, s.extra);  // stays dense
     }
     Trace& t = f.finish();
     std::stable_sort(want.begin(), want.end(), [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
-    // key -> (ts, value) of every sample whose last value for the key is a number
-    std::map<StrId, std::vector<std::pair<Time, double>>> per_key;
+    // key -> (ts, value, extra) of every sample whose last value for the key is a number
+    std::map<StrId, std::vector<std::tuple<Time, double, uint64_t>>> per_key;
     std::vector<StrId> first_seen;
     for (const Sample& s : want) {
       std::map<StrId, double> last;
       for (auto& kv : s.v) last[kv.first] = kv.second;
       for (auto& [k, v] : last)
-        if (!std::isnan(v)) per_key[k].push_back({s.ts, v});
+        if (!std::isnan(v)) per_key[k].push_back({s.ts, v, s.extra.empty() ? 0 : s.extra.offset});
     }
+    // Each sample's other fields stay with it through the time sort and the split.
+    auto extras_of = [](const Counter& c) {
+      std::vector<uint64_t> e(c.ts.size(), 0);
+      for (size_t j = 0; j < c.extras.size(); ++j) {
+        CHECK(c.extras[j].index < c.ts.size());
+        if (j > 0) CHECK(c.extras[j].index > c.extras[j - 1].index);
+        if (c.extras[j].index < e.size()) e[c.extras[j].index] = c.extras[j].range.offset;
+      }
+      return e;
+    };
     size_t dense = 0;
     std::set<StrId> seen;
     for (const Counter& c : t.counters) {
@@ -910,6 +922,9 @@ TEST_CASE("counters: keys that rarely meet split into one counter per key, check
         CHECK(!c.split);
         CHECK(c.series.size() == 2);
         CHECK(c.ts.size() == 3000);
+        const std::vector<uint64_t> e = extras_of(c);
+        for (size_t i = 0; i < want.size() && i < e.size(); ++i)
+          CHECK(e[i] == (want[i].extra.empty() ? 0 : want[i].extra.offset));
         continue;
       }
       REQUIRE(c.name == name);
@@ -922,9 +937,11 @@ TEST_CASE("counters: keys that rarely meet split into one counter per key, check
       REQUIRE(c.ts.size() == ref.size());
       REQUIRE(c.series[0].values.size() == ref.size());
       CHECK(c.tid_of_sample.size() == ref.size());
+      const std::vector<uint64_t> e = extras_of(c);
       for (size_t i = 0; i < ref.size(); ++i) {
-        CHECK(c.ts[i] == ref[i].first);
-        CHECK(c.series[0].values[i] == ref[i].second);
+        CHECK(c.ts[i] == std::get<0>(ref[i]));
+        CHECK(c.series[0].values[i] == std::get<1>(ref[i]));
+        CHECK(e[i] == std::get<2>(ref[i]));
       }
     }
     CHECK(dense == 1);

@@ -721,7 +721,7 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     {"ph":"R","name":"mark","pid":1,"tid":"main","ts":6},
     {"ph":"i","name":"ig","pid":1,"tid":"main","ts":7,"s":"g"},
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":1,"args":{"rss":1,"vms":2.5}},
-    {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":2,"args":{"rss":3}},
+    {"ph":"C","name":"mem","cat":"sys","pid":1,"tid":"main","ts":2,"args":{"rss":3},"tts":11,"cname":"yellow"},
     {"ph":"C","name":"mem","cat":"sys","pid":1,"ts":3,"id":7,"args":{"rss":5}},
     {"ph":"b","name":"req","cat":"net","pid":1,"tid":"main","id":"0x1","ts":1,"args":{"u":"/"}},
     {"ph":"b","name":"scoped","cat":"net","pid":1,"tid":"main","id":"0x1","scope":"s1","ts":1.5,"tts":4},
@@ -793,6 +793,13 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
   };
   CHECK(count("\"cname\":\"good\"") == 1);
   CHECK(count("\"cname\":\"bad\"") == 1);
+  // A C event's other fields come back once, on that sample (its tid stays dropped: a counter
+  // is its process's).
+  REQUIRE(t.counters[0].extras.size() == 1);
+  CHECK(t.counters[0].extras[0].index == 1);
+  CHECK(count("\"tts\":11") == 1);
+  CHECK(count("\"cname\":\"yellow\"") == 1);
+  CHECK(w.find("\"args\":{\"rss\":3},\"tts\":11,\"cname\":\"yellow\"}") != std::string::npos);
   // Extra fields and args come through verbatim.
   for (const char* piece : {"\"cname\":\"good\"", "\"tts\":3", "\"sf\":7", "\"cname\":\"bad\"",
                             "{\"a\":[1,{\"b\":\"\\u00e9\\\"\"}]}", "\"note\":\"stray\"", "\"z\":[true]",

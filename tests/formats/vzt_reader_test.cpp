@@ -112,7 +112,7 @@ std::string write_blocks(const Trace& tr, uint32_t block_slices, bool compress) 
   }
   REQUIRE(w.write_instants(t->process_instants.data(), t->process_instants.size(), src));
   REQUIRE(w.write_instants(t->global_instants.data(), t->global_instants.size(), src));
-  for (const Counter& c : t->counters) REQUIRE(w.write_counter(c));
+  for (const Counter& c : t->counters) REQUIRE(w.write_counter(c, src));
   REQUIRE(w.write_async_slices(t->async_slices.data(), t->async_slices.size(), src));
   REQUIRE(w.write_async_marks(t->async_marks.data(), t->async_marks.size(), src));
   REQUIRE(w.write_flows(t->flows.data(), t->flows.size(), src));

@@ -77,8 +77,10 @@ inline void add_every_event(TraceBuilder& b, const uint32_t* names, const uint32
     std::pair<StrId, double> v[2] = {{k1, double(r(0, 1 << 20))}, {k2, r(0, 100) / 7.0}};
     size_t n = i % 4 == 3 ? 1 : 2;  // a missing key becomes NaN
     if (i % 9 == 4) v[0].second = std::numeric_limits<double>::quiet_NaN();
+    // Some samples' C events had fields the model does not name.
+    const ByteRange extra = i % 7 == 2 ? put(src, "{\"tts\":" + std::to_string(i) + "}") : ByteRange{};
     b.add_counter_sample(i % 2, b.intern(i % 3 ? "mem" : "load"), cat, r(0, 100000), th[i % 3],
-                         v, n);
+                         v, n, 0, kNoStr, extra);
     // "mem" with an id: other counters of the same name
     if (i % 5 == 0) b.add_counter_sample(0, b.intern("mem"), cat, r(0, 100000), th[0], v, n, 0, b.intern(i % 2 ? "1" : "0x2"));
   }
@@ -338,6 +340,11 @@ inline void check_events(const Trace& a, const Trace& b) {
     CHECK(x.split == y.split);
     CHECK(x.ts == y.ts);
     CHECK(x.tid_of_sample == y.tid_of_sample);
+    REQUIRE(x.extras.size() == y.extras.size());
+    for (size_t j = 0; j < x.extras.size(); ++j) {
+      CHECK(x.extras[j].index == y.extras[j].index);
+      CHECK(a.view(x.extras[j].range) == b.view(y.extras[j].range));
+    }
     REQUIRE(x.series.size() == y.series.size());
     for (size_t j = 0; j < x.series.size(); ++j) {
       CHECK(x.series[j].key == y.series[j].key);

@@ -192,6 +192,11 @@ inline void check_trace(const vz::Trace& tr) {
     VZ_FUZZ_CHECK(c.process < tr.processes.size(), c.process);
     for (const auto& s : c.series) VZ_FUZZ_CHECK(s.values.size() == c.ts.size(), s.values.size());
     for (size_t k = 1; k < c.ts.size(); ++k) VZ_FUZZ_CHECK(c.ts[k - 1] <= c.ts[k], k);
+    for (size_t k = 0; k < c.extras.size(); ++k) {  // one sorted entry per sample at most
+      VZ_FUZZ_CHECK(c.extras[k].index < c.ts.size(), c.extras[k].index);
+      if (k > 0) VZ_FUZZ_CHECK(c.extras[k - 1].index < c.extras[k].index, k);
+      (void)tr.view(c.extras[k].range).size();
+    }
   }
   for (const auto& a : tr.async_slices) VZ_FUZZ_CHECK(a.label < tr.labels.size(), a.label);
   for (const auto& f : tr.files) (void)tr.view(f.source).size();
