@@ -155,6 +155,7 @@ bool find_member(const Tok& obj, std::string_view key, Tok* out);
 // The fields the model names, per kind of event (for append_members_except); "scope" too where an
 // async or object event has one, and "bp" for flows.
 #define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
+#define VZ_BEGIN_END_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "args"}  // a B's or E's "dur" is other
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
 #define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
 #define VZ_COUNTER_KEYS {VZ_ID_EVENT_KEYS}

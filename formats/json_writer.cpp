@@ -315,7 +315,10 @@ void write_begin(Out& o, const SliceSet& s, uint32_t i, uint32_t thread, bool be
   o.ts("ts", s.start[i]);
   if (!be) o.dur(s.dur[i]);
   if (s.flags[i] & kSliceHasArgs) o.member_raw("args", s.args_of(i));
-  if (s.flags[i] & kSliceHasExtra) o.extras(s.extra_of(i), VZ_SLICE_KEYS);
+  if (s.flags[i] & kSliceHasExtra) {
+    if (be) o.extras(s.extra_of(i), VZ_BEGIN_END_KEYS);
+    else o.extras(s.extra_of(i), VZ_SLICE_KEYS);
+  }
   o.end();
   o.maybe_flush();
 }

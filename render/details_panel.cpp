@@ -208,9 +208,14 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   const ByteRange end = s.end_of(i);
   if (!end.empty()) args_section(tr, member_range(tr, end, "args"), st.end_args, "End args");
   // (a "cname" that is the label's colour is in the Colour row)
-  if (s.flags[i] & kSliceHasExtra)
-    other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", lab.color ? "cname" : "");
-  if (!end.empty()) other_fields_section(tr, end, VZ_SLICE_KEYS, st.other_end, "End: other fields");
+  if (s.flags[i] & kSliceHasExtra) {
+    const std::string_view colour = lab.color ? "cname" : "";
+    if (s.flags[i] & kSliceFromBE)  // a B's own "dur" (Chrome ignores it) is one of its other fields
+      other_fields_section(tr, s.extra_of(i), VZ_BEGIN_END_KEYS, st.other, "Other fields", colour);
+    else
+      other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", colour);
+  }
+  if (!end.empty()) other_fields_section(tr, end, VZ_BEGIN_END_KEYS, st.other_end, "End: other fields");
   if (has_file_info(tr)) {
     ImGui::Spacing();
     {

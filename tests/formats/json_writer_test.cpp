@@ -712,8 +712,8 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
     {"ph":"M","name":"thread_sort_index","pid":1,"tid":"main","args":{"sort_index":3}},
     {"ph":"M","name":"trace_buffer_overflowed","pid":1,"args":{}},
     {"ph":"X","name":"x","cat":"FEE","pid":1,"tid":"main","ts":1,"dur":10,"args":{"a":[1,{"b":"\u00e9\""}]},"cname":"good","tts":3},
-    {"ph":"B","name":"b","pid":1,"tid":"main","ts":2,"args":{"k":1},"sf":7},
-    {"ph":"E","pid":1,"tid":"main","ts":3,"args":{"r":2},"tts":9},
+    {"ph":"B","name":"b","pid":1,"tid":"main","ts":2,"args":{"k":1},"sf":7,"dur":"b's"},
+    {"ph":"E","pid":1,"tid":"main","ts":3,"args":{"r":2},"tts":9,"dur":"e's"},
     {"ph":"B","name":"open","pid":1,"tid":"main","ts":4},
     {"ph":"E","pid":1,"tid":2,"ts":0.5,"note":"stray"},
     {"ph":"i","name":"it","pid":1,"tid":"main","ts":5,"s":"t","args":{},"cname":"bad"},
@@ -808,7 +808,7 @@ TEST_CASE("writer: every kind of event the reader keeps survives, with args and 
                             "\"labels\":\"a,b\"", "\"name\":\"trace_buffer_overflowed\"",
                             "\"scope\":\"s1\"", "\"tts\":4", "\"tte\":6", "\"cname\":\"olive\"",
                             "\"scope\":\"fs\"", "\"scope\":\"other\"", "\"cname\":\"rail\"",
-                            "\"args\":{\"r\":2},\"tts\":9"}) {
+                            "\"args\":{\"r\":2},\"tts\":9", "\"dur\":\"b's\"", "\"dur\":\"e's\""}) {
     CAPTURE(piece);
     CHECK(w.find(piece) != std::string::npos);
   }
