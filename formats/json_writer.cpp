@@ -416,7 +416,7 @@ void write_items(Out& o, const SliceStream& st, unsigned workers) {
           o.sink(piece);
           lk.lock();
           ++sunk;
-          stop = !o.ok();
+          if (!o.ok()) stop = true;  // (never back to false: a worker's failure set it too)
           freed.notify_all();
         }
         sinking = false;
@@ -526,7 +526,8 @@ void write_counters(Out& o, const Trace& t) {
         o.raw(std::string_view(num, size_t(r.ptr - num)));
       }
       o.raw("}");
-      // Its other fields as they were (its tid stays dropped: a counter is its process's).
+      // Its other fields as they were (a tid only where the model has one: a counter read from
+      // JSON is its process's).
       if (extra != c.extras.end() && extra->index == i)
         o.extras((extra++)->range, VZ_COUNTER_KEYS);
       o.end();

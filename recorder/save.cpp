@@ -433,20 +433,25 @@ bool CompleteStream::ready(size_t b, uint32_t* block_depths) const {
 bool CompleteStream::walk(std::pair<Time, Time>* bounds) {
   if (walked_ || !dec_) return false;
   walked_ = true;
+  try {
+    return place_all(bounds);
+  } catch (...) {  // bad_alloc: the blocks still waited for must hear of it
+    return fail();
+  }
+}
+
+bool CompleteStream::fail() {
+  ready_from_.store(kFailed, std::memory_order_release);
+  ready_from_.notify_all();
+  return false;
+}
+
+bool CompleteStream::place_all(std::pair<Time, Time>* bounds) {
   const Decoder& dec = *dec_;
   const RingSnapshot& snap = snap_;
   const std::vector<uint32_t>& label_of = *label_of_;
   const size_t n = slices;
-  auto fail = [&] {
-    ready_from_.store(kFailed, std::memory_order_release);
-    ready_from_.notify_all();
-    return false;
-  };
-  try {
-    record_.reset(new uint32_t[n]);
-  } catch (...) {
-    return fail();
-  }
+  record_.reset(new uint32_t[n]);
   struct Open {
     Time start, end;
     uint64_t hash;  // complete_at()'s
@@ -667,9 +672,17 @@ namespace {
 
 StreamStats g_stream_stats;  // (under the registry mutex, as save is)
 
-// One attempt at save(): threads streamed from their rings when `streams`; a stream
-// that changed under the writer (a late writer) sets *changed.
-bool save_once(const std::string& path, std::string* message, bool streams, bool* changed) {
+// How an attempt at save() hands threads to the .vzt writer.
+enum class Streams {
+  Deferred,  // streamed from their rings; complete() threads walked by the writer (CompleteStream)
+  Walked,    // the same, but complete() threads walked first (a walk that refuses: not streamed)
+  None,      // none streamed
+};
+
+// One attempt at save(); a stream that changed under the writer (a late writer, or a deferred
+// walk that refused: calls that do not nest cleanly) sets *changed.
+bool save_once(const std::string& path, std::string* message, Streams how, bool* changed) {
+  const bool streams = how != Streams::None;
   Registry& r = registry();
   static const bool timing = std::getenv("VZ_REC_TIMING") != nullptr;
   auto tick = std::chrono::steady_clock::now();
@@ -826,8 +839,12 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
     if (!t.begin_end && streams) {  // complete() slices: walked by the writer, as it writes
       auto st = std::make_unique<CompleteStream>();
       const std::pair<Time, Time> bounds{t.batch.ring_complete_first, t.batch.ring_complete_last};
-      if (st->setup(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, bounds)) {
-        t.bounds = bounds;
+      const bool ok =
+          how == Streams::Deferred
+              ? st->setup(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, bounds)
+              : st->init(*t.dec, t.snap, t.batch.in_ring, write_opt.block_slices, nm.label, nlabels, &t.bounds);
+      if (ok) {
+        if (how == Streams::Deferred) t.bounds = bounds;
         t.stream = std::move(st);
         t.walked = true;
         streamed.fetch_add(1, std::memory_order_relaxed);
@@ -1003,13 +1020,20 @@ bool save_once(const std::string& path, std::string* message, bool streams, bool
 
 StreamStats last_stream_stats() { return g_stream_stats; }
 
+// A deferred walk that refuses (calls that overlap or last no time) is found only as the file is
+// written: the save is redone with complete() threads walked first, which leaves such a thread
+// to the builder and streams the others; a stream that changed again (a late writer) makes the
+// last attempt stream nothing.
 bool save_locked(const std::string& path, std::string* message) {
   bool changed = false;
   g_stream_stats = StreamStats{};
-  const bool ok = save_once(path, message, true, &changed);
-  if (ok || !changed) return ok;
-  g_stream_stats.redone = true;
-  return save_once(path, message, false, &changed);  // the rings without streaming them
+  for (Streams how : {Streams::Deferred, Streams::Walked, Streams::None}) {
+    changed = false;
+    const bool ok = save_once(path, message, how, &changed);
+    if (ok || !changed || how == Streams::None) return ok;
+    g_stream_stats.redone = true;
+  }
+  return false;
 }
 
 }  // namespace vz::rec::internal

@@ -108,6 +108,8 @@ class CompleteStream final : public VztSliceStream {
   bool set_up(const Decoder& dec, const RingSnapshot& snap, size_t n, uint32_t block_slices,
               const std::vector<uint32_t>& label_of, uint32_t nlabels);
   bool walk(std::pair<Time, Time>* bounds);
+  bool place_all(std::pair<Time, Time>* bounds);  // walk()'s work; may throw bad_alloc
+  bool fail();  // the walk failed: blocks not handed over yet never will be
 
   const Decoder* dec_ = nullptr;
   RingSnapshot snap_;

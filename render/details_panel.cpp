@@ -210,7 +210,8 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   // (a "cname" that is the label's colour is in the Colour row)
   if (s.flags[i] & kSliceHasExtra) {
     const std::string_view colour = lab.color ? "cname" : "";
-    if (s.flags[i] & kSliceFromBE)  // a B's own "dur" (Chrome ignores it) is one of its other fields
+    // Written back as a B (as the JSON writer decides): its own "dur" is one of its other fields.
+    if (s.flags[i] & (kSliceFromBE | kSliceOpen))
       other_fields_section(tr, s.extra_of(i), VZ_BEGIN_END_KEYS, st.other, "Other fields", colour);
     else
       other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", colour);

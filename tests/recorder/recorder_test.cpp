@@ -590,6 +590,42 @@ TEST_CASE("recorder: .vzt (threads saved as preorder walks) and .json saves load
   }
 }
 
+TEST_CASE("recorder: complete() calls that overlap are found by the deferred walk and saved all the same") {
+  // A complete() thread whose calls do not nest (the writer's walk finds it while writing): the
+  // save is redone with that thread left to the builder, and the begin/end thread still streamed.
+  test::TempDir dir;
+  start_session();
+  rec::NameId names[3] = {rec::intern("a"), rec::intern("b"), rec::intern("c")};
+  for (int i = 0; i < 200; ++i) rec::Zone z(names[i % 3]);  // begin/end slices
+  std::thread([&] {
+    const int64_t t0 = rec::now_ns();
+    for (int i = 0; i < 300; ++i) {
+      const int64_t s = t0 + i * 1000;
+      rec::complete(names[0], s + 10, 30);
+      rec::complete(names[1], s, 900);
+      if (i == 150) rec::complete(names[2], s + 500, 1000);  // overlaps the next call
+    }
+  }).join();
+  REQUIRE(rec::save(dir / "o.vzt"));
+  CHECK(rec::internal::last_stream_stats().redone);
+  CHECK(rec::internal::last_stream_stats().streamed == 1);  // the begin/end thread
+  REQUIRE(rec::save(dir / "o.json"));
+  LoadResult a = load(dir / "o.vzt"), b = load(dir / "o.json");
+  const Trace &ta = *a.trace, &tb = *b.trace;
+  for (size_t k = 0; k < size_t(DiagKind::kCount); ++k)  // the overlapping call went to a lane
+    if (DiagKind(k) != DiagKind::OverlappingSlice) CHECK(ta.diagnostics.count(DiagKind(k)) == 0);
+  REQUIRE(ta.threads.size() == 2);
+  REQUIRE(tb.threads.size() == 2);
+  size_t slices = 0;
+  for (const Thread& th : ta.threads) {
+    const Thread* other = thread_by_tid(tb, std::string(ta.str(th.tid)));
+    REQUIRE(other);
+    CHECK(slice_rows(ta, th) == slice_rows(tb, *other));
+    slices += th.slices.size() + th.overflow.size();
+  }
+  CHECK(slices == 200 + 601);
+}
+
 TEST_CASE("recorder: a thread saved as a walk keeps the slices added to it as JSON") {
   test::TempDir dir;
   start_session();
