@@ -16,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -912,6 +913,16 @@ TEST_CASE("writer: a thread of many pieces is handed to the sink in order while 
     CHECK_FALSE(ok);
     CHECK(calls == 4);
     CHECK(bytes < one.size());
+  }
+  // A sink that throws: the exception comes out of write_json, with no worker left waiting.
+  for (unsigned w : {1u, 2u, 4u}) {
+    CAPTURE(w);
+    size_t calls = 0;
+    CHECK_THROWS_AS(write_json(*r.trace, [&](std::string_view) -> bool {
+      if (++calls == 3) throw std::runtime_error("disk gone");
+      return true;
+    }, w), std::runtime_error);
+    CHECK(calls == 3);
   }
 }
 
