@@ -75,18 +75,33 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
     ByteRange args = range_of(ev.args, base);
     ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
     char c = ph.size() == 1 ? ph[0] : 0;
+    // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's
+    // colours is its label's colour, and an event with fields its kind does not model keeps its
+    // text whole for them (written back with the event).
+    constexpr uint32_t kBase = json::kPh | json::kName | json::kCat | json::kTs | json::kPid |
+                               json::kTid | json::kArgs;
+    uint32_t allowed = c == 'X' ? kBase | json::kDur
+                       : c == 'i' || c == 'I' ? kBase | json::kS
+                       : c == 'C' || c == 'N' || c == 'O' || c == 'D' ? kBase | json::kId | json::kId2
+                                                                      : kBase;
+    uint8_t color = 0;
+    if ((c == 'X' || c == 'B' || c == 'i' || c == 'I') && (ev.keys & json::kCname) &&
+        ev.cname.kind == 's' && !ev.cname.escaped && (color = chrome_color(ev.cname.sv())) != 0)
+      allowed |= json::kCname;
+    const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
     switch (c) {
       case 'X':
-        b.add_complete(thread, ts, dur < 0 ? 0 : dur, b.label(name, cat), args, {});
+        b.add_complete(thread, ts, dur < 0 ? 0 : dur, b.label(name, cat, color), args, extra);
         break;
       case 'B':
-        b.add_begin(thread, ts, b.label(name, cat), args, {}, seq++, raw.offset);
+        b.add_begin(thread, ts, b.label(name, cat, color), args, extra, seq++, raw.offset);
         break;
       case 'i':
       case 'I': {
         Instant in;
         in.ts = ts;
-        in.label = b.label(name, cat);
+        in.label = b.label(name, cat, color);
+        in.extra = extra;
         in.thread = thread;
         in.phase = c;
         std::string s = ev.s.present() ? token_text(ev.s) : "t";
@@ -107,7 +122,7 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
         }
         b.add_counter_sample(process, name, cat, ts, ev.tid.present() ? thread : kNone,
                              values.data(), values.size(), raw.offset,
-                             ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr);
+                             ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr, extra);
         break;
       }
       case 'N':
@@ -117,10 +132,11 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
         o.ts = ts;
         o.label = b.label(name, cat);
         o.process = process;
-        o.thread = thread;
+        o.thread = ev.tid.present() ? thread : kNone;  // an object is its process's, as read from JSON
         o.id = ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr;
         o.phase = c;
         o.args = args;
+        o.extra = extra;
         b.add_object(o);
         break;
       }

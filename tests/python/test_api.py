@@ -7,12 +7,13 @@ import io
 import json
 import logging
 import os
+import subprocess
 import sys
 import threading
 import time
 import unittest
 
-from helpers import TempDirTest, assert_nested, events, load, named, stats
+from helpers import VIZVIEWER, TempDirTest, assert_nested, events, load, named, stats
 from viztracer import (VizCounter, VizLoggingHandler, VizObject, VizTracer, get_tracer,
                        ignore_function, log_sparse, trace_and_save)
 
@@ -394,6 +395,36 @@ class TestAddedEvents(TempDirTest):
             t.add_instant("x", scope="q")
         with self.assertRaises(ValueError):
             t.add_counter("x", {"a": "no"})
+
+    def test_add_raw_keeps_every_field(self):
+        # viztracer writes an added dict as it is: fields the model does not name come back, in
+        # .json and through .vzt, and a reserved "cname" colours the event.
+        raw = [
+            {"ph": "X", "name": "rx", "pid": 1, "tid": 1, "ts": 10, "dur": 5, "cname": "good", "tts": 3},
+            {"ph": "i", "name": "ri", "pid": 1, "tid": 1, "ts": 12, "s": "t", "custom": [1, 2]},
+            {"ph": "C", "name": "rc", "pid": 1, "ts": 13, "args": {"v": 1}, "cname": "bad"},
+            {"ph": "N", "name": "ro", "pid": 1, "id": "0x1", "ts": 14, "note": "n"},
+        ]
+        for ext in ("json", "vzt"):
+            with self.subTest(ext=ext):
+                out = self.path("raw." + ext)
+                t = VizTracer(output_file=out, verbose=0)
+                t.start()
+                for e in raw:
+                    t.add_raw(dict(e))
+                t.stop()
+                t.save()
+                if ext == "vzt":
+                    if not VIZVIEWER:
+                        continue  # (needs vizviewer to read the .vzt back)
+                    back = self.path("raw-back.json")
+                    subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
+                    out = back
+                data = load(out)
+                for e in raw:
+                    got = [x for x in data["traceEvents"] if x.get("name") == e["name"]]
+                    self.assertEqual(len(got), 1, e["name"])
+                    self.assertEqual(got[0], e)
 
     def test_counter_object_logging(self):
         out = self.path("c.json")
