@@ -33,6 +33,18 @@ std::string token_text(const json::Tok& t) {
   return {};
 }
 
+// An event's id as the JSON reader makes it: "id" as written, or "id2"'s local / global one
+// ("local:x", "global:x", which the JSON writer writes back as id2).
+StrId id_of(TraceBuilder& b, const json::Event& ev) {
+  if (ev.id.present()) return b.intern(token_text(ev.id));
+  if (ev.id2.kind == '{') {
+    json::Tok v;
+    if (json::find_member(ev.id2, "local", &v)) return b.intern("local:" + token_text(v));
+    if (json::find_member(ev.id2, "global", &v)) return b.intern("global:" + token_text(v));
+  }
+  return kNoStr;
+}
+
 ByteRange range_of(const json::Tok& t, const char* base) {
   if (t.kind != '{' && t.kind != '[') return {};
   return ByteRange{uint64_t(t.p - base), t.len};
@@ -66,7 +78,10 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
     std::string tid = ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid);
     StrId pid_s = b.intern(pid);
     uint32_t process = b.process(pid_s);
-    uint32_t thread = b.thread(pid_s, b.intern(tid));
+    // Made only for what is on a thread: a counter or object without a tid adds none.
+    char c = ph.size() == 1 ? ph[0] : 0;
+    const bool on_thread = ev.tid.present() || !(c == 'C' || c == 'N' || c == 'O' || c == 'D');
+    const uint32_t thread = on_thread ? b.thread(pid_s, b.intern(tid)) : kNone;
     StrId name = ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr;
     StrId cat = ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr;
     Time ts = 0, dur = 0;
@@ -74,7 +89,6 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
     if (ev.dur.present()) parse_us(ev.dur.sv(), 0, &dur);
     ByteRange args = range_of(ev.args, base);
     ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
-    char c = ph.size() == 1 ? ph[0] : 0;
     // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's
     // colours is its label's colour, and an event with fields its kind does not model keeps its
     // text whole for them (written back with the event).
@@ -114,15 +128,16 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
         std::vector<std::pair<StrId, double>> values;
         json::for_each_member(ev.args, [&](std::string_view key, const json::Tok& v) {
           double d;
-          if (v.kind == 'n' && parse_double(v.sv(), &d)) values.push_back({b.intern(key), d});
+          if ((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d))  // "4" too, as the reader
+            values.push_back({b.intern(key), d});
         });
         if (values.empty()) {
           ++*bad;
           continue;
         }
-        b.add_counter_sample(process, name, cat, ts, ev.tid.present() ? thread : kNone,
+        b.add_counter_sample(process, name, cat, ts, thread,
                              values.data(), values.size(), raw.offset,
-                             ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr, extra);
+                             id_of(b, ev), extra);
         break;
       }
       case 'N':
@@ -132,8 +147,8 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
         o.ts = ts;
         o.label = b.label(name, cat);
         o.process = process;
-        o.thread = ev.tid.present() ? thread : kNone;  // an object is its process's, as read from JSON
-        o.id = ev.id.present() ? b.intern(token_text(ev.id)) : kNoStr;
+        o.thread = thread;
+        o.id = id_of(b, ev);
         o.phase = c;
         o.args = args;
         o.extra = extra;

@@ -404,6 +404,8 @@ class TestAddedEvents(TempDirTest):
             {"ph": "i", "name": "ri", "pid": 1, "tid": 1, "ts": 12, "s": "t", "custom": [1, 2]},
             {"ph": "C", "name": "rc", "pid": 1, "ts": 13, "args": {"v": 1}, "cname": "bad"},
             {"ph": "N", "name": "ro", "pid": 1, "id": "0x1", "ts": 14, "note": "n"},
+            {"ph": "C", "name": "rc2", "pid": 1, "id2": {"local": "a"}, "ts": 15, "args": {"v": 2}},
+            {"ph": "N", "name": "ro2", "pid": 1, "id2": {"global": "g1"}, "ts": 16},
         ]
         for ext in ("json", "vzt"):
             with self.subTest(ext=ext):
@@ -412,6 +414,7 @@ class TestAddedEvents(TempDirTest):
                 t.start()
                 for e in raw:
                     t.add_raw(dict(e))
+                t.add_raw({"ph": "C", "name": "rc3", "pid": 1, "ts": 17, "args": {"v": "3"}})
                 t.stop()
                 t.save()
                 if ext == "vzt":
@@ -425,6 +428,8 @@ class TestAddedEvents(TempDirTest):
                     got = [x for x in data["traceEvents"] if x.get("name") == e["name"]]
                     self.assertEqual(len(got), 1, e["name"])
                     self.assertEqual(got[0], e)
+                # A counter value given as a numeric string is a number, as the JSON reader reads it.
+                self.assertEqual([x["args"] for x in data["traceEvents"] if x.get("name") == "rc3"], [{"v": 3}])
 
     def test_counter_object_logging(self):
         out = self.path("c.json")
