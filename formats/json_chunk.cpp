@@ -112,14 +112,6 @@ uint32_t LocalTable::get(const RawStr& a, const RawStr& b, uint8_t tag) {
 
 namespace {
 
-// Fields each phase models; any other present field makes the event keep its raw range.
-constexpr uint32_t kBase = kPh | kName | kCat | kTs | kPid | kTid | kArgs;
-constexpr uint32_t kAllowX = kBase | kDur;
-constexpr uint32_t kAllowInstant = kBase | kS;
-constexpr uint32_t kAllowAsync = kBase | kId | kId2;
-constexpr uint32_t kAllowFlow = kBase | kId | kId2 | kBp;
-constexpr uint32_t kAllowObject = kBase | kId | kId2;
-
 // Markers that tell ids from other strings in the local string table; each is padded to a word
 // because `same` compares whole words.
 alignas(8) constexpr char kMarkers[32] = "i\0\0\0\0\0\0\0l\0\0\0\0\0\0\0g\0\0\0\0\0\0";
@@ -189,15 +181,6 @@ struct Ingest {
 
   uint32_t label(const Event& ev, uint8_t color = 0) { return r.labels.get(raw(ev.name), raw(ev.cat), color); }
 
-  // Slices and instants: a "cname" naming one of Chrome's reserved colours is their label's
-  // colour (modelled: `allowed` gets kCname); any other "cname" stays with the fields the model
-  // does not name.
-  uint8_t color(const Event& ev, uint32_t* allowed) {
-    if (!(ev.keys & kCname) || ev.cname.kind != 's' || ev.cname.escaped) return 0;
-    const uint8_t c = chrome_color(ev.cname.sv());
-    if (c) *allowed |= kCname;
-    return c;
-  }
 
   // Parses a time field; records a diagnostic and returns false when invalid.
   bool time(const Tok& t, int64_t origin, Time* out, const Event& ev) {
@@ -260,7 +243,7 @@ struct Ingest {
       t.args.push_back({idx, range(ev.args)});
     }
     uint32_t allowed = kAllowX;
-    const uint8_t col = color(ev, &allowed);
+    const uint8_t col = reserved_color(ev, &allowed);
     ByteRange ex = extra_if(ev, allowed);
     if (!ex.empty()) {
       flags |= kSliceHasExtra;
@@ -290,7 +273,7 @@ struct Ingest {
 
   void counter(const Event& ev, Time ts) {
     Misc m = base(ev, 'C', ts);
-    m.extra = extra_if(ev, kBase | kId | kId2);
+    m.extra = extra_if(ev, kAllowCounter);
     m.id = id_of(ev);  // "id", or "id2" (as the JSON writer writes a local/global one back)
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
@@ -365,7 +348,7 @@ struct Ingest {
     Time ts;
     if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
     uint32_t allowed = ph == 'B' ? kBase : (ph == 'i' || ph == 'I' || ph == 'R') ? kAllowInstant : 0;
-    const uint8_t col = allowed ? color(ev, &allowed) : 0;
+    const uint8_t col = allowed ? reserved_color(ev, &allowed) : 0;
     Misc m = base(ev, ph, ts, col);
     switch (ph) {
       case 'B': m.extra = extra_if(ev, allowed); break;

@@ -1,5 +1,7 @@
 #include "formats/json_event.h"
 
+#include "formats/model.h"
+
 namespace vz::json {
 
 namespace {
@@ -109,6 +111,13 @@ ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** 
       after_comma = false;
     }
   }
+}
+
+uint8_t reserved_color(const Event& ev, uint32_t* allowed) {
+  if (!(ev.keys & kCname) || ev.cname.kind != 's' || ev.cname.escaped) return 0;
+  const uint8_t c = chrome_color(ev.cname.sv());
+  if (c) *allowed |= kCname;
+  return c;
 }
 
 bool find_member(const Tok& obj, std::string_view key, Tok* out) {

@@ -34,6 +34,16 @@ enum KeyBit : uint32_t {
   kOther = 1u << 31,
 };
 
+// Fields each phase models; any other present field makes the event keep its raw range (the
+// JSON reader, and the recorder's events given as JSON).
+inline constexpr uint32_t kBase = kPh | kName | kCat | kTs | kPid | kTid | kArgs;
+inline constexpr uint32_t kAllowX = kBase | kDur;
+inline constexpr uint32_t kAllowInstant = kBase | kS;
+inline constexpr uint32_t kAllowCounter = kBase | kId | kId2;
+inline constexpr uint32_t kAllowAsync = kBase | kId | kId2;
+inline constexpr uint32_t kAllowFlow = kBase | kId | kId2 | kBp;
+inline constexpr uint32_t kAllowObject = kBase | kId | kId2;
+
 struct Event {
   const char* begin = nullptr;  // '{'
   const char* end = nullptr;    // one past '}'
@@ -148,6 +158,11 @@ bool for_each_element(const Tok& arr, Fn&& fn) {
     if (p < end && *p == ',') ++p;
   }
 }
+
+// Slices and instants: a "cname" naming one of Chrome's reserved colours is their label's colour
+// (Label::color; modelled: `allowed` gets kCname); any other "cname" stays with the fields the
+// model does not name. 0 when the event names none.
+uint8_t reserved_color(const Event& ev, uint32_t* allowed);
 
 // Finds the top-level member `key` of an object Tok.
 bool find_member(const Tok& obj, std::string_view key, Tok* out);

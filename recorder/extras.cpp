@@ -92,16 +92,13 @@ uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras
     // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's
     // colours is its label's colour, and an event with fields its kind does not model keeps its
     // text whole for them (written back with the event).
-    constexpr uint32_t kBase = json::kPh | json::kName | json::kCat | json::kTs | json::kPid |
-                               json::kTid | json::kArgs;
-    uint32_t allowed = c == 'X' ? kBase | json::kDur
-                       : c == 'i' || c == 'I' ? kBase | json::kS
-                       : c == 'C' || c == 'N' || c == 'O' || c == 'D' ? kBase | json::kId | json::kId2
-                                                                      : kBase;
-    uint8_t color = 0;
-    if ((c == 'X' || c == 'B' || c == 'i' || c == 'I') && (ev.keys & json::kCname) &&
-        ev.cname.kind == 's' && !ev.cname.escaped && (color = chrome_color(ev.cname.sv())) != 0)
-      allowed |= json::kCname;
+    uint32_t allowed = c == 'X'                ? json::kAllowX
+                       : c == 'i' || c == 'I'  ? json::kAllowInstant
+                       : c == 'C'              ? json::kAllowCounter
+                       : c == 'N' || c == 'O' || c == 'D' ? json::kAllowObject
+                                                          : json::kBase;
+    const uint8_t color =
+        c == 'X' || c == 'B' || c == 'i' || c == 'I' ? json::reserved_color(ev, &allowed) : 0;
     const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
     switch (c) {
       case 'X':
