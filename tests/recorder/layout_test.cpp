@@ -282,6 +282,24 @@ ri::Batch decode_snapshot(ri::Decoder& dec, const ri::RingSnapshot& snap, int64_
   return out;
 }
 
+// One run of random complete() records (ring_records), counted as save() counts them: their
+// slices left in the ring.
+struct CompleteRing {
+  std::vector<Record> recs;
+  int64_t end = 0;
+  ri::RingSnapshot snap;
+  std::vector<uint8_t> used;
+  ri::Decoder dec;
+  ri::Batch got;
+  CompleteRing(uint64_t seed, size_t names, const ri::ClockCal& clock) : used(names, 0), dec(clock, 0, 0) {
+    std::mt19937_64 rng(seed);
+    recs = ring_records(rng, false, &end);
+    snap.a = recs.data(), snap.na = recs.size();
+    dec.leave_slices(&used);
+    got = decode_snapshot(dec, snap, end);
+  }
+};
+
 // Writes `walk` (a preorder walk with its depths) and `stream` each to a file of its own in blocks
 // of `block_slices`, and checks the files hold the same bytes after their headers.
 void check_stream_writes_walk(const SliceSet& walk, const std::vector<uint32_t>& depth,
@@ -549,27 +567,19 @@ TEST_CASE("save stream: a deferred complete() walk that ends at other times than
   const size_t names = 8;
   const std::vector<uint32_t> label_of = test_labels(names);
   ri::ClockCal clock;
-  std::mt19937_64 rng(5);
-  int64_t end = 0;
-  std::vector<Record> recs = ring_records(rng, false, &end);
-  ri::RingSnapshot snap;
-  snap.a = recs.data(), snap.na = recs.size();
-  ri::Decoder dec(clock, 0, 0);
-  std::vector<uint8_t> used(names, 0);
-  dec.leave_slices(&used);
-  ri::Batch got = decode_snapshot(dec, snap, end);
-  REQUIRE(got.in_ring > 0);
+  const CompleteRing r(5, names, clock);
+  REQUIRE(r.got.in_ring > 0);
   SliceSet walk;
   std::vector<uint32_t> depth;
-  REQUIRE(ri::walk_complete(dec, snap, got.in_ring, label_of, walk, depth, nullptr));
-  const std::pair<Time, Time> bounds{got.ring_complete_first, got.ring_complete_last};
+  REQUIRE(ri::walk_complete(r.dec, r.snap, r.got.in_ring, label_of, walk, depth, nullptr));
+  const std::pair<Time, Time> bounds{r.got.ring_complete_first, r.got.ring_complete_last};
   for (int how = 0; how < 3; ++how) {
     CAPTURE(how);
     ri::CompleteStream deferred;
     std::pair<Time, Time> b = bounds;
     if (how == 1) --b.first;
     if (how == 2) ++b.second;
-    REQUIRE(deferred.setup(dec, snap, got.in_ring, 3, label_of, 108, b));
+    REQUIRE(deferred.setup(r.dec, r.snap, r.got.in_ring, 3, label_of, 108, b));
     if (how == 0) check_stream_writes_walk(walk, depth, deferred, 3, "bounds");
     else check_changed_stream_fails(deferred, 3, "bounds");
   }
@@ -581,17 +591,10 @@ TEST_CASE("save stream: complete() records that changed after init fail the writ
   ri::ClockCal clock;
   for (int how = 0; how < 3; ++how) {
     CAPTURE(how);
-    std::mt19937_64 rng(21);
-    int64_t end = 0;
-    std::vector<Record> recs = ring_records(rng, false, &end);
-    ri::RingSnapshot snap;
-    snap.a = recs.data(), snap.na = recs.size();
-    ri::Decoder dec(clock, 0, 0);
-    std::vector<uint8_t> used(names, 0);
-    dec.leave_slices(&used);
-    ri::Batch got = decode_snapshot(dec, snap, end);
+    CompleteRing r(21, names, clock);
+    std::vector<Record>& recs = r.recs;
     ri::CompleteStream stream;
-    REQUIRE(stream.init(dec, snap, got.in_ring, 3, label_of, 108, nullptr));
+    REQUIRE(stream.init(r.dec, r.snap, r.got.in_ring, 3, label_of, 108, nullptr));
     for (size_t k = recs.size(); k-- > 0;)  // a late writer wrapped the ring over a call
       if (uint8_t(recs[k].meta) == rd::kCompleteShort) {
         if (how == 0) recs[k].meta = rd::kBegin;                       // another kind of record
