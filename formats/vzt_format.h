@@ -251,25 +251,20 @@ constexpr BucketTable make_bucket_table() {
 }
 inline constexpr BucketTable kBuckets = make_bucket_table();
 
-// LSB-first bit reader. refill() loads 8 bytes at once (every buffer is padded) and leaves at
-// least 56 bits buffered.
+// LSB-first bit reader. Keeps only a bit position: each read loads the 8 bytes at the position's
+// byte (every buffer is padded) and shifts, so the only dependency from one read to the next is
+// the position's addition (a reader that kept a refilled accumulator chained a load, shifts and
+// adds through every value). get() takes up to 56 bits.
 struct BitReader {
-  const uint8_t* p;
-  uint64_t acc = 0;
-  unsigned n = 0;
-  void refill() {
+  const uint8_t* base;
+  uint64_t pos = 0;  // bits consumed
+  // True once more bits were consumed than [base, end) holds.
+  bool past(const uint8_t* end) const { return base + ((pos + 7) >> 3) > end; }
+  uint64_t get(unsigned k) {  // k <= 56
     uint64_t w;
-    std::memcpy(&w, p, 8);
-    acc |= w << n;
-    p += (63 - n) >> 3;
-    n |= 56;
-  }
-  // True once more bits were consumed than [.., end) holds (p runs up to 7 bytes ahead).
-  bool past(const uint8_t* end) const { return p - (n >> 3) > end; }
-  uint64_t get(unsigned k) {  // k <= 56, after refill()
-    uint64_t v = acc & ((uint64_t(1) << k) - 1);
-    acc >>= k;
-    n -= k;
+    std::memcpy(&w, base + (pos >> 3), 8);
+    const uint64_t v = (w >> (pos & 7)) & ((uint64_t(1) << k) - 1);
+    pos += k;
     return v;
   }
 };
@@ -279,12 +274,10 @@ struct BitReader {
 [[gnu::always_inline]] inline uint64_t bucket_decode(const uint8_t*& sym, BitReader& bits, bool& bad) {
   unsigned s = *sym++;
   unsigned k = kBuckets.bits[s];
-  bits.refill();
   if (k <= 56) [[likely]]
     return kBuckets.base[s] + bits.get(k);
   if (k == 0xff) return bad = true, 0;
   uint64_t lo = bits.get(32);
-  bits.refill();
   return kBuckets.base[s] + (lo | (bits.get(k - 32) << 32));
 }
 
