@@ -106,11 +106,26 @@ struct ThreadBuffer {
   size_t capacity() const { return size_t(end - begin); }
 };
 
-// An event given as JSON text (add_event_json), with who gave it (its default pid and tid).
+// An event given as JSON text (add_event_json), with who gave it (its default pid and tid): its
+// text is [at, at + len) of Extras::text.
 struct ExtraEvent {
-  std::string json;
+  uint64_t at = 0;
+  uint32_t len = 0;
   pid_t pid = 0;
   int64_t tid = 0;
+};
+// The events given as JSON text: their texts in one buffer (add_events_json() appends a whole
+// array at once, its elements' texts where they are in it), not one allocation per event.
+struct Extras {
+  std::string text;
+  std::vector<ExtraEvent> events;
+  void clear() {
+    text.clear();
+    text.shrink_to_fit();
+    events.clear();
+    events.shrink_to_fit();
+  }
+  std::string_view json(const ExtraEvent& x) const { return std::string_view(text).substr(x.at, x.len); }
 };
 
 class Streamer;
@@ -137,7 +152,7 @@ struct Registry {
   bool stream_ok = true;
   std::string stream_summary;                          // "streamed N events to F" or the failure
   uint64_t last_dropped = 0;                           // the last save's max_slices drops
-  std::vector<ExtraEvent> extras;                      // add_event_json(), until start()/clear()
+  Extras extras;                                       // add_event_json(), until start()/clear()
   std::vector<std::pair<std::string, std::string>> metadata;  // set_metadata(), until start()
 };
 Registry& registry();
@@ -298,13 +313,17 @@ class Decoder {
     Newest(const Decoder& d, const RingSnapshot& snap, size_t names)
         : d_(d), s_(snap), i_(snap.na + snap.nb), names_(names) {}
     inline bool next(DecodedSlice& out);  // (inline: the walk's hot loop; see below)
-    // After next(): the index over both runs of the slice's record (a long one's head).
+    // After next(): the index over both runs of the slice's record (a long one's head), and
+    // record_hash() of that record and duration in ticks, as read then.
     size_t index() const { return i_; }
+    uint64_t hash() const { return record_hash(*head_, ticks_); }
 
    private:
     const Decoder& d_;
     const RingSnapshot& s_;
     size_t i_, names_;
+    const Record* head_ = nullptr;
+    uint64_t ticks_ = 0;
   };
   // Start of the outermost open slice (origin-relative), or INT64_MAX.
   int64_t open_since() const { return stack_.empty() ? INT64_MAX : stack_.front().start; }
@@ -338,16 +357,15 @@ class Decoder {
 inline bool Decoder::Newest::next(DecodedSlice& out) {
   while (i_ > 0) {
     const Record& rec = s_.at(--i_);
-    int64_t t, end;
-    uint32_t name;
     if (uint8_t(rec.meta) == detail::kCompleteShort) {
-      t = d_.ns(rec.ts), end = d_.ns(rec.ts + (rec.meta >> 8)), name = rec.name;
+      head_ = &rec, ticks_ = rec.meta >> 8;
     } else if (uint8_t(rec.meta) == detail::kPayload && i_ > 0 && uint8_t(s_.at(i_ - 1).meta) == detail::kComplete) {
-      const Record& head = s_.at(--i_);
-      t = d_.ns(head.ts), end = d_.ns(head.ts + rec.ts), name = head.name;
+      head_ = &s_.at(--i_), ticks_ = rec.ts;
     } else {
       continue;
     }
+    const int64_t t = d_.ns(head_->ts), end = d_.ns(head_->ts + ticks_);
+    const uint32_t name = head_->name;
     int64_t dur = std::max<int64_t>(end - t, 0);
     if (dur < d_.min_dur_) continue;
     out = DecodedSlice{t, dur, name < names_ ? name : 0, 0, kDecComplete};
@@ -369,7 +387,7 @@ bool save_locked(const std::string& path, std::string* message);
 // Routes the add_event_json() events into the model under construction. Their text is appended
 // to `source` (what the model's byte ranges point into). origin_us: the trace's time 0.
 // Returns the number of events added; malformed ones are counted in *bad.
-uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras,
+uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad);
 // Starts the streaming writer on config.output_file. Registry mutex held.
 bool stream_start(std::string* error);

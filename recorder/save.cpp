@@ -357,13 +357,6 @@ inline bool complete_record(const RingSnapshot& snap, size_t j, const Record** h
   return true;
 }
 
-// record_hash() of complete() call j of `snap` (0 when j is not one).
-inline uint64_t record_hash_at(const RingSnapshot& snap, size_t j) {
-  const Record* rec;
-  uint64_t ticks;
-  return complete_record(snap, j, &rec, &ticks) ? record_hash(*rec, ticks) : 0;
-}
-
 // Complete() call j of `snap` as Decoder::Newest makes it: [start, end), its NameId, and its
 // record_hash() in *hash. False when j is not such a call.
 inline bool complete_at(const Decoder& dec, const RingSnapshot& snap, size_t j, Time& start, Time& end,
@@ -500,7 +493,7 @@ bool CompleteStream::place_all(std::pair<Time, Time>* bounds) {
     const Time s = x.start, e = saturating_end(x.start, x.dur);
     while (!open.empty() && !(open.back().start <= s && e <= open.back().end)) place(k + 1);
     if (!clean) return fail();
-    open.push_back({s, e, record_hash_at(snap, newest.index()), uint32_t(newest.index())});
+    open.push_back({s, e, newest.hash(), uint32_t(newest.index())});
     deepest = std::max(deepest, open.size());
   }
   while (!open.empty()) place(0);
