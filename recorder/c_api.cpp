@@ -186,6 +186,16 @@ int vzr_event_json(const char* event, size_t len) {
   }
 }
 
+size_t vzr_events_json(const char* array, size_t len, size_t* bad) {
+  if (bad) *bad = 0;
+  if (!array) return 0;
+  try {
+    return vz::rec::add_events_json(std::string_view(array, len), bad);
+  } catch (...) {
+    return 0;
+  }
+}
+
 int vzr_set_metadata(const char* key, const char* value_json, size_t len) {
   if (!key || !value_json) return 0;
   try {

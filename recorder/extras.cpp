@@ -52,20 +52,16 @@ ByteRange range_of(const json::Tok& t, const char* base) {
 
 }  // namespace
 
-uint64_t add_extra_events(TraceBuilder& b, const std::vector<ExtraEvent>& extras,
+uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad) {
-  // Append every event first: the byte ranges below are offsets into the final text.
-  std::vector<uint64_t> at(extras.size());
-  for (size_t i = 0; i < extras.size(); ++i) {
-    at[i] = source.size();
-    source += extras[i].json;
-  }
+  // Append the texts first: the byte ranges below are offsets into the final text.
+  const uint64_t at = source.size();
+  source += extras.text;
   const char* base = source.data();
   uint64_t added = 0, seq = 0;
-  for (size_t i = 0; i < extras.size(); ++i) {
-    const ExtraEvent& x = extras[i];
-    const char* p = base + at[i];
-    const char* end = p + x.json.size();
+  for (const ExtraEvent& x : extras.events) {
+    const char* p = base + at + x.at;
+    const char* end = p + x.len;
     json::Event ev;
     const char* err = nullptr;
     bool trailing = false;

@@ -571,14 +571,54 @@ bool add_event_json(std::string_view event) {
   if (p == e || *p != '{') return false;
   const char* q = json::skip_value(p, e, &err);
   if (!q || json::skip_ws(q, e) != e) return false;
-  ExtraEvent x;
-  x.json.assign(p, size_t(q - p));
-  x.pid = getpid();
-  x.tid = int64_t(syscall(SYS_gettid));
+  if (size_t(q - p) > UINT32_MAX) return false;
+  const pid_t pid = getpid();
+  const int64_t tid = int64_t(syscall(SYS_gettid));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  r.extras.push_back(std::move(x));
+  r.extras.events.push_back(ExtraEvent{r.extras.text.size(), uint32_t(q - p), pid, tid});
+  r.extras.text.append(p, size_t(q - p));
   return true;
+}
+
+size_t add_events_json(std::string_view array, size_t* bad) {
+  using namespace internal;
+  if (bad) *bad = 0;
+  const char* err = nullptr;
+  const char* e = array.data() + array.size();
+  const char* p = json::skip_ws(array.data(), e);
+  if (p == e || *p != '[') return 0;
+  // One pass: each element is scanned once (add_event_json() would scan it again), and the
+  // array's text is kept whole, its elements where they are in it.
+  std::vector<ExtraEvent> got;
+  const pid_t pid = getpid();
+  const int64_t tid = int64_t(syscall(SYS_gettid));
+  const char* const first = p;
+  size_t left_out = 0;
+  for (p = json::skip_ws(p + 1, e);;) {
+    if (p == e) return 0;  // no closing ']'
+    if (*p == ']') break;
+    const char* q = json::skip_value(p, e, &err);
+    if (!q) return 0;
+    if (*p == '{' && size_t(q - p) <= UINT32_MAX)
+      got.push_back(ExtraEvent{uint64_t(p - first), uint32_t(q - p), pid, tid});
+    else
+      ++left_out;
+    p = json::skip_ws(q, e);
+    if (p != e && *p == ',') p = json::skip_ws(p + 1, e);
+    else if (p != e && *p != ']') return 0;
+  }
+  if (json::skip_ws(p + 1, e) != e) return 0;
+  Registry& r = registry();
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    const uint64_t at = r.extras.text.size();
+    r.extras.text.append(first, size_t(p + 1 - first));
+    r.extras.events.reserve(r.extras.events.size() + got.size());
+    for (ExtraEvent& x : got) x.at += at, r.extras.events.push_back(x);
+  }
+  if (bad) *bad = left_out;
+  return got.size();
 }
 
 bool set_metadata(std::string_view key, std::string_view value) {

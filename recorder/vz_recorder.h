@@ -141,6 +141,7 @@ inline uint64_t now_ticks() { return 0; }
 inline int64_t ticks_to_ns(uint64_t) { return 0; }
 inline void complete_ticks(NameId, uint64_t, uint64_t) {}
 inline bool add_event_json(std::string_view) { return false; }
+inline size_t add_events_json(std::string_view, size_t* = nullptr) { return 0; }
 inline bool set_metadata(std::string_view, std::string_view) { return false; }
 class Zone {
  public:
@@ -269,6 +270,11 @@ void set_process_name(std::string_view name);
 // thread. Kept outside the rings (not bounded by tracer_entries) until the next start()/clear().
 // Returns false when `event` is not one JSON object.
 bool add_event_json(std::string_view event);
+// Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's
+// traceEvents), as add_event_json() would add each, in one go: what merging a whole trace takes.
+// Returns how many were added; *bad counts the elements that are not objects. 0 (and *bad 0)
+// when `array` is not one JSON array.
+size_t add_events_json(std::string_view array, size_t* bad = nullptr);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
 // an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
 // Kept until the next start(). Returns false when `value` is not valid JSON.

@@ -93,6 +93,9 @@ void vzr_set_process_name(const char* name);
  * to the caller's), kept outside the rings until the next start/clear: complete events with
  * args, B, N/O/D, M, raw events. 0 when it is not one JSON object. */
 int vzr_event_json(const char* event, size_t len);
+/* Every element of a JSON array of such events, in one go; returns how many were added and,
+ * when `bad` is not NULL, how many elements were not objects. */
+size_t vzr_events_json(const char* array, size_t len, size_t* bad);
 /* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info". */
 int vzr_set_metadata(const char* key, const char* value_json, size_t len);
 
@@ -127,6 +130,7 @@ static inline void vzr_flow_end(uint64_t i, const char* n) { (void)i; (void)n; }
 static inline void vzr_set_thread_name(const char* n) { (void)n; }
 static inline void vzr_set_process_name(const char* n) { (void)n; }
 static inline int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; return 0; }
+static inline size_t vzr_events_json(const char* a, size_t n, size_t* b) { (void)a; (void)n; if (b) *b = 0; return 0; }
 static inline int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
 
 #endif /* VZ_RECORDER_DISABLED */

@@ -317,24 +317,31 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
   Py_ssize_t n;
   int align = 0;
   if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
-  std::string buf(data, size_t(n));
+  std::string buf;
+  buf.reserve(size_t(n) + 64);  // (one allocation: appending the padding would copy it again)
+  buf.append(data, size_t(n));
   size_t len = buf.size();
   buf.append(64, ' ');  // the scanners' padding
   const char* end = buf.data() + len;
   const char* p = vz::json::skip_ws(buf.data(), end);
   const char* err = nullptr;
-  vz::json::Tok top, events, info, meta, sync;
+  vz::json::Tok events, info, meta, sync;
   if (p < end && *p == '[') {
     if (!vz::json::parse_value(p, end, &events, &err)) events = {};
-  } else if (!vz::json::parse_value(p, end, &top, &err) || top.kind != '{' ||
-             !vz::json::find_member(top, "traceEvents", &events)) {
-    events = {};
+  } else if (p < end && *p == '{') {
+    // One pass over the members (each value scanned once); a document cut short after its
+    // traceEvents still gives them, as the viewer's reader would.
+    vz::json::Tok top{p, uint32_t(std::min<size_t>(size_t(end - p), UINT32_MAX)), '{', false};
+    vz::json::for_each_member(top, [&](std::string_view key, const vz::json::Tok& v) {
+      vz::json::Tok* slot = key == "traceEvents" ? &events : key == "file_info" ? &info
+                            : key == "viztracer_metadata" ? &meta : nullptr;
+      if (slot && !slot->present()) *slot = v;
+    });
   }
   if (events.kind != '[') return PyErr_Format(PyExc_ValueError, "not a Chrome trace (no traceEvents array)");
   int64_t shift = 0;
   if (align) {
-    if (top.kind == '{' && vz::json::find_member(top, "viztracer_metadata", &meta) &&
-        vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {
+    if (meta.kind == '{' && vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {
       vz::parse_us(sync.sv(), 0, &shift);
     } else {
       shift = INT64_MAX;
@@ -351,27 +358,35 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
       if (shift == INT64_MAX) shift = 0;
     }
   }
-  uint64_t added = 0, bad = 0;
-  std::string ev_text;
-  vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
-    if (e.kind != '{') return void(++bad);
-    std::string_view text(e.p, e.len);
-    vz::json::Event ev;
-    const char* at = nullptr;
-    bool comma = false;
-    int64_t ts;
-    if (shift != 0 && vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) == vz::json::ParseStatus::Ok &&
-        ev.ts.kind == 'n' && vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok) {
-      ev_text.assign(e.p, size_t(ev.ts.p - e.p));
-      vz::append_us(ev_text, 0, ts - shift);
-      ev_text.append(ev.ts.p + ev.ts.len, size_t(e.p + e.len - (ev.ts.p + ev.ts.len)));
-      text = ev_text;
-    }
-    if (vz::rec::add_event_json(text)) ++added;
-    else ++bad;
-  });
+  // The events go to the recorder as one array: the array as it is, or with every numeric ts
+  // moved back by `shift`.
+  std::string shifted;
+  std::string_view array(events.p, events.len);
+  if (shift != 0) {
+    shifted.reserve(events.len + events.len / 16);
+    shifted += '[';
+    vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
+      if (shifted.size() > 1) shifted += ',';
+      vz::json::Event ev;
+      const char* at = nullptr;
+      bool comma = false;
+      int64_t ts;
+      if (e.kind == '{' && vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) == vz::json::ParseStatus::Ok &&
+          ev.ts.kind == 'n' && vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok) {
+        shifted.append(e.p, size_t(ev.ts.p - e.p));
+        vz::append_us(shifted, 0, ts - shift);
+        shifted.append(ev.ts.p + ev.ts.len, size_t(e.p + e.len - (ev.ts.p + ev.ts.len)));
+      } else {
+        shifted.append(e.p, e.len);
+      }
+    });
+    shifted += ']';
+    array = shifted;
+  }
+  size_t bad = 0;
+  const size_t added = vz::rec::add_events_json(array, &bad);
   PyObject* fi = Py_None;
-  if (top.kind == '{' && vz::json::find_member(top, "file_info", &info) && info.kind == '{')
+  if (info.kind == '{')
     fi = PyUnicode_FromStringAndSize(info.p, Py_ssize_t(info.len));
   else
     Py_INCREF(fi);

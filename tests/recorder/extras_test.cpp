@@ -2,9 +2,13 @@
 // max_slices options, events given as JSON (recorder/extras.cpp) and trace metadata.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "formats/io.h"
+#include "recorder/vz_recorder_c.h"
 #include "tests/recorder/recorder_test_util.h"
 #include "tests/temp_dir.h"
 
@@ -12,6 +16,13 @@ using namespace vz;
 using namespace vz::rec_test;
 
 namespace {
+
+std::string file_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
 
 std::string metadata_of(const Trace& t, std::string_view key) {
   for (const MetadataEntry& m : t.metadata)
@@ -132,4 +143,62 @@ TEST_CASE("recorder: start() with append keeps the events recorded so far") {
   REQUIRE(t.threads.size() == 1);
   CHECK(t.threads[0].slices.size() == 2);
   CHECK(t.global_instants.size() == 1);
+}
+
+TEST_CASE("recorder: add_events_json adds an array's events as add_event_json adds each") {
+  test::TempDir dir;
+  const std::vector<std::string> events = {
+      R"({"ph":"X","name":"call","cat":"FEE","ts":10,"dur":5,"tid":77,"args":{"x":"[1,2]"}})",
+      R"({"ph":"B","name":"open","ts":11,"tid":77})",
+      R"({"ph":"i","name":"g","ts":12,"s":"g","tts":3})",
+      R"({"ph":"C","name":"cnt","ts":13,"args":{"a":1}})",
+      R"({"ph":"M","name":"thread_name","tid":77,"args":{"name":"task-a"}})",
+  };
+  auto file_of = [&](const std::string& name, auto&& add) {
+    start_session();
+    add();
+    std::string msg;
+    REQUIRE_MESSAGE(rec::save(dir / name, &msg), msg);
+    rec::stop();
+    std::string text = file_text(dir / name);
+    const size_t base = text.find("\"baseTimeNanoseconds\"");  // (the clocks' offset moves by a ns or so)
+    REQUIRE(base != std::string::npos);
+    return text.substr(0, base);
+  };
+  const std::string one_by_one = file_of("one.json", [&] {
+    for (const std::string& e : events) CHECK(rec::add_event_json(e));
+  });
+  std::string array = " [\n";
+  for (size_t i = 0; i < events.size(); ++i) array += (i ? " ,\n  " : "  ") + events[i] + (i == 2 ? ", 7, \"s\"" : "");
+  array += "\n] ";
+  size_t bad = 99;
+  const std::string bulk = file_of("bulk.json", [&] {
+    CHECK(rec::add_events_json(array, &bad) == events.size());
+    CHECK(bad == 2);  // the number and the string
+  });
+  CHECK(bulk == one_by_one);
+  LoadResult r = load(dir / "bulk.json");
+  CHECK(r.trace->global_instants.size() == 1);
+  CHECK(r.trace->counters.size() == 1);
+
+  // Not one JSON array: nothing is added.
+  start_session();
+  for (const char* not_array : {"", "{}", "[", "[{\"ph\":\"i\"}", "[{\"ph\":\"i\"} {}]", "[{}] x", "[{\"ph\":}]", "[,]"}) {
+    bad = 99;
+    CHECK_MESSAGE(rec::add_events_json(not_array, &bad) == 0, not_array);
+    CHECK(bad == 0);
+  }
+  CHECK(rec::add_events_json("[]") == 0);
+  CHECK(rec::add_events_json(R"([{"ph":"i","name":"kept","ts":1,"s":"g"},])") == 1);  // a trailing comma
+  size_t c_bad = 99;
+  const std::string c_array = R"([{"ph":"i","name":"c","ts":2,"s":"g"},null])";
+  CHECK(vzr_events_json(c_array.data(), c_array.size(), &c_bad) == 1);
+  CHECK(c_bad == 1);
+  CHECK(vzr_events_json(nullptr, 0, &c_bad) == 0);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "k.json", &msg), msg);
+  LoadResult k = load(dir / "k.json");
+  REQUIRE(k.trace->global_instants.size() == 2);
+  CHECK(k.trace->name_of(k.trace->global_instants[0].label) == "kept");
+  CHECK(k.trace->name_of(k.trace->global_instants[1].label) == "c");
 }
