@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "formats/json_event.h"
+#include "formats/json_writer.h"
+#include "formats/loader.h"
 #include "formats/numbers.h"
 #include "recorder/python/tracer.h"
 #include "recorder/vz_recorder.h"
@@ -309,14 +311,26 @@ PyObject* py_last_save(PyObject*, PyObject*) {
   return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
 }
 
-// add_trace(json_bytes, align) -> {"events": n, "file_info": text|None}: adds every event of a
-// Chrome JSON trace to this session (child traces, --combine) without Python parsing them. With
-// align, timestamps are shifted so the trace starts at 0 (or its viztracer_metadata.sync_marker).
+// add_trace(bytes, align) -> {"events": n, "file_info": text|None}: adds every event of a trace
+// to this session (child traces, --combine) without Python parsing them. Chrome JSON as it is; a
+// .vzt or .json.gz (by their first bytes) is loaded and written as JSON by the formats library
+// first. With align, timestamps are shifted so the trace starts at 0 (or its
+// viztracer_metadata.sync_marker).
 PyObject* py_add_trace(PyObject*, PyObject* args) {
   const char* data;
   Py_ssize_t n;
   int align = 0;
   if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
+  std::string converted;
+  const vz::Format format = vz::sniff_format(std::string_view(data, size_t(std::min<Py_ssize_t>(n, 64))));
+  if (format == vz::Format::Vzt || format == vz::Format::JsonGz) {
+    vz::LoadResult r = vz::load_bytes(std::string_view(data, size_t(n)));
+    if (!r.ok) return PyErr_Format(PyExc_ValueError, "%s", r.error.c_str());
+    if (!vz::write_json(*r.trace, [&](std::string_view piece) { return converted.append(piece), true; }))
+      return PyErr_Format(PyExc_ValueError, "cannot write the trace as JSON");
+    data = converted.data();
+    n = Py_ssize_t(converted.size());
+  }
   std::string buf;
   buf.reserve(size_t(n) + 64);  // (one allocation: appending the padding would copy it again)
   buf.append(data, size_t(n));
@@ -338,7 +352,8 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
       if (slot && !slot->present()) *slot = v;
     });
   }
-  if (events.kind != '[') return PyErr_Format(PyExc_ValueError, "not a Chrome trace (no traceEvents array)");
+  if (events.kind != '[')
+    return PyErr_Format(PyExc_ValueError, "not a trace (Chrome JSON with a traceEvents array, .json.gz or .vzt)");
   int64_t shift = 0;
   if (align) {
     if (meta.kind == '{' && vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {

@@ -229,6 +229,23 @@ class TestOptions(TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("traceEvents", r.stderr)
 
+    def test_combine_reads_vzt(self):
+        script = self.write("s.py", FIB)
+        a, v, m = self.path("a.json"), self.path("v.vzt"), self.path("m.json")
+        for p in (a, v):
+            self.assertEqual(run_cli(["-o", p, script]).returncode, 0)
+        for opt in ("--combine", "--align_combine"):
+            r = run_cli([opt, a, v, "-o", m])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            data = load(m)
+            fibs = named(data, "fib")
+            self.assertEqual(len(fibs), 30)
+            self.assertEqual(len({e["pid"] for e in fibs}), 2)
+            self.assertTrue(any(k.startswith("fib (") for k in data["file_info"]["functions"]))
+        r = run_cli(["--combine", a, self.write("junk.vzt", "VZT? not really"), "-o", m])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("junk.vzt", r.stderr)
+
     def test_open_and_flamegraph_run_the_viewer(self):
         log = self.path("viewer.log")
         fake = self.write("fake_viewer.sh", f"#!/bin/sh\necho \"$@\" >> {log}\n")

@@ -1,5 +1,6 @@
 """--combine / --align_combine: merges traces into one file through the recorder, so the output
-is written by the project's one JSON (or .vzt) writer. Each input keeps its pids and tids."""
+is written by the project's one JSON (or .vzt) writer. Each input keeps its pids and tids.
+Inputs are Chrome JSON, .json.gz or .vzt (told apart by their first bytes)."""
 import json
 
 from . import _vztracer
@@ -17,14 +18,14 @@ def _read(path):
 
 
 def add_trace_file(path, align=False):
-    """Adds the events of the JSON trace at `path` to the running session; returns its
+    """Adds the events of the trace at `path` (JSON, .json.gz, .vzt) to the running session; returns its
     file_info (a dict, possibly empty)."""
     r = _vztracer.add_trace(_read(path), align)
     return json.loads(r["file_info"]) if r["file_info"] else {}
 
 
 def combine(files, output, align=False):
-    """Merges the JSON traces `files` into `output` (.json, .json.gz or .vzt)."""
+    """Merges the traces `files` (JSON, .json.gz, .vzt) into `output` (.json, .json.gz or .vzt)."""
     if _vztracer.is_active():
         raise RuntimeError("cannot combine traces while a tracer is running")
     datas = [_read(f) for f in files]

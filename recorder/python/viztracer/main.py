@@ -169,7 +169,7 @@ def build_parser():
     other.add_argument("--open", action="store_true", help="open vizviewer on the result")
     other.add_argument("--flamegraph", action="store_true", help="open vizviewer on its flamegraph")
     other.add_argument("--combine", nargs="+", default=None, metavar="FILE",
-                       help="merge these traces into the output file")
+                       help="merge these traces (.json, .json.gz, .vzt) into the output file")
     other.add_argument("--align_combine", nargs="+", default=None, metavar="FILE",
                        help="merge these traces, each shifted to start at 0")
 
