@@ -5,8 +5,10 @@
 // threads, raw user events) is kept as Chrome JSON text and routed here, phase by phase, into the
 // same TraceBuilder as the ring's events. So the formats library's one JSON writer (or the .vzt
 // writer) writes them, and args stay byte ranges into the trace's source, as a loader leaves them.
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "formats/builder.h"
@@ -50,6 +52,27 @@ ByteRange range_of(const json::Tok& t, const char* base) {
   return ByteRange{uint64_t(t.p - base), t.len};
 }
 
+// A token as written (kind and bytes): equal tokens give equal token_text().
+struct Written {
+  char kind = 0;
+  std::string_view text;
+  explicit Written(const json::Tok& t) : kind(t.kind), text(t.present() ? t.sv() : std::string_view()) {}
+  bool operator==(const Written& o) const { return kind == o.kind && text == o.text; }
+};
+
+// A slice's or instant's label as written: name, cat and colour.
+struct LabelKey {
+  Written name, cat;
+  uint8_t color;
+  bool operator==(const LabelKey& o) const { return name == o.name && cat == o.cat && color == o.color; }
+};
+struct LabelKeyHash {
+  size_t operator()(const LabelKey& k) const {
+    std::hash<std::string_view> h;
+    return h(k.name.text) * 0x9E3779B97F4A7C15ull ^ h(k.cat.text) ^ (size_t(k.color) << 8 | size_t(uint8_t(k.name.kind)));
+  }
+};
+
 }  // namespace
 
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
@@ -59,6 +82,17 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
   source += extras.text;
   const char* base = source.data();
   uint64_t added = 0, seq = 0;
+  // Events in a row mostly share their pid and tid (a merged trace's are grouped by thread), and
+  // names repeat: the last pid and tid, and every label, are looked up by how they are written.
+  struct {
+    Written pid{json::Tok{}}, tid{json::Tok{}};
+    pid_t default_pid = 0;
+    int64_t default_tid = 0;
+    bool known = false, thread_known = false;
+    StrId pid_s = kNoStr;
+    uint32_t process = 0, thread = kNone;
+  } last;
+  std::unordered_map<LabelKey, uint32_t, LabelKeyHash> labels;
   for (const ExtraEvent& x : extras.events) {
     const char* p = base + at + x.at;
     const char* end = p + x.len;
@@ -70,16 +104,30 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       continue;
     }
     std::string ph = token_text(ev.ph);
-    std::string pid = ev.pid.present() ? token_text(ev.pid) : std::to_string(x.pid);
-    std::string tid = ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid);
-    StrId pid_s = b.intern(pid);
-    uint32_t process = b.process(pid_s);
+    const Written pid_w(ev.pid), tid_w(ev.tid);
+    if (!last.known || !(last.pid == pid_w) || (!ev.pid.present() && last.default_pid != x.pid)) {
+      last.pid_s = b.intern(ev.pid.present() ? token_text(ev.pid) : std::to_string(x.pid));
+      last.process = b.process(last.pid_s);
+      last.pid = pid_w, last.default_pid = x.pid, last.known = true, last.thread_known = false;
+    }
+    const StrId pid_s = last.pid_s;
+    const uint32_t process = last.process;
     // Made only for what is on a thread: a counter or object without a tid adds none.
     char c = ph.size() == 1 ? ph[0] : 0;
     const bool on_thread = ev.tid.present() || !(c == 'C' || c == 'N' || c == 'O' || c == 'D');
-    const uint32_t thread = on_thread ? b.thread(pid_s, b.intern(tid)) : kNone;
-    StrId name = ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr;
-    StrId cat = ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr;
+    if (on_thread && (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid))) {
+      last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
+      last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
+    }
+    const uint32_t thread = on_thread ? last.thread : kNone;
+    auto name_of = [&] { return ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr; };
+    auto cat_of = [&] { return ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr; };
+    // Slices and instants: their label by how it is written.
+    auto label_of = [&](uint8_t color) {
+      auto [it, fresh] = labels.try_emplace(LabelKey{Written(ev.name), Written(ev.cat), color}, 0);
+      if (fresh) it->second = b.label(name_of(), cat_of(), color);
+      return it->second;
+    };
     Time ts = 0, dur = 0;
     if (ev.ts.present()) parse_us(ev.ts.sv(), origin_us, &ts);
     if (ev.dur.present()) parse_us(ev.dur.sv(), 0, &dur);
@@ -98,16 +146,16 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
     switch (c) {
       case 'X':
-        b.add_complete(thread, ts, dur < 0 ? 0 : dur, b.label(name, cat, color), args, extra);
+        b.add_complete(thread, ts, dur < 0 ? 0 : dur, label_of(color), args, extra);
         break;
       case 'B':
-        b.add_begin(thread, ts, b.label(name, cat, color), args, extra, seq++, raw.offset);
+        b.add_begin(thread, ts, label_of(color), args, extra, seq++, raw.offset);
         break;
       case 'i':
       case 'I': {
         Instant in;
         in.ts = ts;
-        in.label = b.label(name, cat, color);
+        in.label = label_of(color);
         in.extra = extra;
         in.thread = thread;
         in.phase = c;
@@ -128,7 +176,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
           ++*bad;
           continue;
         }
-        b.add_counter_sample(process, name, cat, ts, thread,
+        b.add_counter_sample(process, name_of(), cat_of(), ts, thread,
                              values.data(), values.size(), raw.offset,
                              id_of(b, ev), extra);
         break;
@@ -138,7 +186,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       case 'D': {
         ObjectEvent o;
         o.ts = ts;
-        o.label = b.label(name, cat);
+        o.label = b.label(name_of(), cat_of());
         o.process = process;
         o.thread = thread;
         o.id = id_of(b, ev);
@@ -161,7 +209,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         o.ts = ts;
         o.thread = thread;
         o.phase = b.intern(ph);
-        o.label = b.label(name, cat);
+        o.label = b.label(name_of(), cat_of());
         o.raw = raw;
         b.add_other(o);
         if (ev.ts.present()) b.note_time(ts);

@@ -2,9 +2,13 @@
 // max_slices options, events given as JSON (recorder/extras.cpp) and trace metadata.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "formats/io.h"
@@ -201,4 +205,55 @@ TEST_CASE("recorder: add_events_json adds an array's events as add_event_json ad
   REQUIRE(k.trace->global_instants.size() == 2);
   CHECK(k.trace->name_of(k.trace->global_instants[0].label) == "kept");
   CHECK(k.trace->name_of(k.trace->global_instants[1].label) == "c");
+}
+
+TEST_CASE("recorder: events given as JSON get the thread and label their own fields name") {
+  // add_extra_events() remembers the last pid/tid and every label by how they are written: the
+  // same text written differently is the same thread or label, different defaults are not.
+  test::TempDir dir;
+  start_session();
+  auto x = [](const std::string& fields, int ts) {
+    return R"({"ph":"X","ts":)" + std::to_string(ts) + R"(,"dur":1,)" + fields + "}";
+  };
+  std::string array = "[";
+  int ts = 0;
+  for (const char* who : {R"("pid":1,"tid":2)", R"("pid":1,"tid":3)", R"("pid":"1","tid":2.0)", R"("pid":2,"tid":2)",
+                          R"("pid":1,"tid":"2")"}) {
+    for (const char* what : {R"("name":"f","cat":"a")", R"("name":"f","cat":"b")", R"("name":"\u0066","cat":"a")",
+                             R"("name":"f","cat":"a","cname":"good")", R"("name":"f","cat":"a","cname":"bad")",
+                             R"("name":"f")", R"("name":"f","cat":"a","cname":"not_a_colour")"})
+      array += (array.size() > 1 ? "," : "") + x(std::string(who) + "," + what, ts += 10);
+  }
+  array += "]";
+  CHECK(rec::add_events_json(array) == 35);
+  // No pid or tid: the adding thread's (two threads, two tids).
+  CHECK(rec::add_event_json(x(R"("name":"f","cat":"a")", ts += 10)));
+  std::thread([&] { CHECK(rec::add_event_json(x(R"("name":"f","cat":"a")", ts += 10))); }).join();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "w.json", &msg), msg);
+  LoadResult r = load(dir / "w.json");
+  const Trace& t = *r.trace;
+  std::map<std::pair<std::string, std::string>, size_t> per_thread;
+  std::map<std::string, size_t> per_label;
+  for (const Thread& th : t.threads) {
+    per_thread[{std::string(t.str(t.processes[th.process].pid)), std::string(t.str(th.tid))}] += th.slices.size();
+    for (uint32_t l : th.slices.label)
+      ++per_label[std::string(t.name_of(l)) + "/" + std::string(t.str(t.labels[l].cat)) + "/" +
+                  std::to_string(t.labels[l].color)];
+  }
+  const std::string me = std::to_string(getpid());
+  CHECK(per_thread[{"1", "2"}] == 21);
+  CHECK(per_thread[{"1", "3"}] == 7);
+  CHECK(per_thread[{"2", "2"}] == 7);
+  CHECK(per_thread.size() == 5);  // and the two adding threads of this process
+  size_t mine = 0;
+  for (auto& [k, n] : per_thread) mine += k.first == me ? n : 0;
+  CHECK(mine == 2);
+  const std::string good = std::to_string(chrome_color("good")), bad = std::to_string(chrome_color("bad"));
+  CHECK(per_label["f/a/0"] == 5 * 3 + 2);  // "f" and "\u0066", the not-a-colour cname, no pid/tid
+  CHECK(per_label["f/b/0"] == 5);
+  CHECK(per_label["f//0"] == 5);
+  CHECK(per_label["f/a/" + good] == 5);
+  CHECK(per_label["f/a/" + bad] == 5);
+  CHECK(per_label.size() == 5);
 }
