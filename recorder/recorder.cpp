@@ -581,9 +581,10 @@ bool add_event_json(std::string_view event) {
   return true;
 }
 
-size_t add_events_json(std::string_view array, size_t* bad) {
+size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   using namespace internal;
   if (bad) *bad = 0;
+  if (used) *used = 0;
   const char* err = nullptr;
   const char* e = array.data() + array.size();
   const char* p = json::skip_ws(array.data(), e);
@@ -608,7 +609,7 @@ size_t add_events_json(std::string_view array, size_t* bad) {
     if (p != e && *p == ',') p = json::skip_ws(p + 1, e);
     else if (p != e && *p != ']') return 0;
   }
-  if (json::skip_ws(p + 1, e) != e) return 0;
+  if (!used && json::skip_ws(p + 1, e) != e) return 0;
   Registry& r = registry();
   {
     std::lock_guard<std::mutex> lock(r.mu);
@@ -618,6 +619,7 @@ size_t add_events_json(std::string_view array, size_t* bad) {
     for (ExtraEvent& x : got) x.at += at, r.extras.events.push_back(x);
   }
   if (bad) *bad = left_out;
+  if (used) *used = size_t(p + 1 - array.data());
   return got.size();
 }
 

@@ -141,7 +141,7 @@ inline uint64_t now_ticks() { return 0; }
 inline int64_t ticks_to_ns(uint64_t) { return 0; }
 inline void complete_ticks(NameId, uint64_t, uint64_t) {}
 inline bool add_event_json(std::string_view) { return false; }
-inline size_t add_events_json(std::string_view, size_t* = nullptr) { return 0; }
+inline size_t add_events_json(std::string_view, size_t* = nullptr, size_t* = nullptr) { return 0; }
 inline bool set_metadata(std::string_view, std::string_view) { return false; }
 class Zone {
  public:
@@ -273,8 +273,9 @@ bool add_event_json(std::string_view event);
 // Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's
 // traceEvents), as add_event_json() would add each, in one go: what merging a whole trace takes.
 // Returns how many were added; *bad counts the elements that are not objects. 0 (and *bad 0)
-// when `array` is not one JSON array.
-size_t add_events_json(std::string_view array, size_t* bad = nullptr);
+// when `array` is not one JSON array. With `used`, other text may follow the array (the rest of
+// a document): *used receives the length of the array's text (0 when there is no array).
+size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* used = nullptr);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
 // an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
 // Kept until the next start(). Returns false when `value` is not valid JSON.

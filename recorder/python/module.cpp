@@ -340,17 +340,41 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
   const char* p = vz::json::skip_ws(buf.data(), end);
   const char* err = nullptr;
   vz::json::Tok events, info, meta, sync;
+  size_t added = 0, bad = 0;
+  bool handed_over = false;  // the events went to the recorder while the members were scanned
   if (p < end && *p == '[') {
     if (!vz::json::parse_value(p, end, &events, &err)) events = {};
   } else if (p < end && *p == '{') {
-    // One pass over the members (each value scanned once); a document cut short after its
-    // traceEvents still gives them, as the viewer's reader would.
-    vz::json::Tok top{p, uint32_t(std::min<size_t>(size_t(end - p), UINT32_MAX)), '{', false};
-    vz::json::for_each_member(top, [&](std::string_view key, const vz::json::Tok& v) {
+    // One pass over the members, each value scanned once: unless they must be shifted, the
+    // traceEvents go to the recorder as they are scanned. A document cut short after them still
+    // gives them, as the viewer's reader would.
+    for (const char* q = vz::json::skip_ws(p + 1, end); q < end && *q == '"';) {
+      bool escaped = false;
+      const char* k = vz::json::scan_string(q + 1, end, &escaped);
+      if (k >= end) break;
+      const std::string_view key(q + 1, size_t(k - q - 1));
+      q = vz::json::skip_ws(k + 1, end);
+      if (q >= end || *q != ':') break;
+      q = vz::json::skip_ws(q + 1, end);
       vz::json::Tok* slot = key == "traceEvents" ? &events : key == "file_info" ? &info
                             : key == "viztracer_metadata" ? &meta : nullptr;
-      if (slot && !slot->present()) *slot = v;
-    });
+      if (slot == &events && !events.present() && !align && *q == '[') {
+        size_t used = 0;
+        added = vz::rec::add_events_json(std::string_view(q, size_t(end - q)), &bad, &used);
+        if (used == 0 || used > UINT32_MAX) break;
+        events = vz::json::Tok{q, uint32_t(used), '[', false};
+        handed_over = true;
+        q += used;
+      } else {
+        vz::json::Tok v;
+        q = vz::json::parse_value(q, end, &v, &err);
+        if (!q) break;
+        if (slot && !slot->present()) *slot = v;
+      }
+      q = vz::json::skip_ws(q, end);
+      if (q >= end || *q != ',') break;
+      q = vz::json::skip_ws(q + 1, end);
+    }
   }
   if (events.kind != '[')
     return PyErr_Format(PyExc_ValueError, "not a trace (Chrome JSON with a traceEvents array, .json.gz or .vzt)");
@@ -398,8 +422,7 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
     shifted += ']';
     array = shifted;
   }
-  size_t bad = 0;
-  const size_t added = vz::rec::add_events_json(array, &bad);
+  if (!handed_over) added = vz::rec::add_events_json(array, &bad);
   PyObject* fi = Py_None;
   if (info.kind == '{')
     fi = PyUnicode_FromStringAndSize(info.p, Py_ssize_t(info.len));

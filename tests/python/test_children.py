@@ -92,7 +92,7 @@ class TestChildren(TempDirTest):
             self.assertEqual(p.returncode, -signal.SIGTERM, err)
             self.assertEqual(err, "")
             self.assertFalse(os.path.exists(pending))
-            self.assertTrue(os.path.exists(os.path.join(d, f"{p.pid}.json")))
+            self.assertTrue(os.path.exists(os.path.join(d, f"{p.pid}.vzt")))
 
     def test_process_name_of_a_half_imported_multiprocessing(self):
         """A child terminated while it imports multiprocessing saves without a process name

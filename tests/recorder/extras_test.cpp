@@ -193,6 +193,15 @@ TEST_CASE("recorder: add_events_json adds an array's events as add_event_json ad
     CHECK(bad == 0);
   }
   CHECK(rec::add_events_json("[]") == 0);
+  // With `used`, the rest of a document may follow the array.
+  size_t used = 99;
+  const std::string doc = R"([ {"ph":"i","name":"rest","ts":1,"s":"g"} ] ,"file_info":{}})";
+  CHECK(rec::add_events_json(doc, &bad, &used) == 1);
+  CHECK(used == doc.find(']') + 1);
+  CHECK(rec::add_events_json(R"({"traceEvents":[]})", &bad, &used) == 0);
+  CHECK(used == 0);
+  CHECK(rec::add_events_json(R"([{"ph":"i"} x])", &bad, &used) == 0);
+  CHECK(used == 0);
   CHECK(rec::add_events_json(R"([{"ph":"i","name":"kept","ts":1,"s":"g"},])") == 1);  // a trailing comma
   size_t c_bad = 99;
   const std::string c_array = R"([{"ph":"i","name":"c","ts":2,"s":"g"},null])";
@@ -202,9 +211,10 @@ TEST_CASE("recorder: add_events_json adds an array's events as add_event_json ad
   std::string msg;
   REQUIRE_MESSAGE(rec::save(dir / "k.json", &msg), msg);
   LoadResult k = load(dir / "k.json");
-  REQUIRE(k.trace->global_instants.size() == 2);
-  CHECK(k.trace->name_of(k.trace->global_instants[0].label) == "kept");
-  CHECK(k.trace->name_of(k.trace->global_instants[1].label) == "c");
+  REQUIRE(k.trace->global_instants.size() == 3);
+  CHECK(k.trace->name_of(k.trace->global_instants[0].label) == "rest");
+  CHECK(k.trace->name_of(k.trace->global_instants[1].label) == "kept");
+  CHECK(k.trace->name_of(k.trace->global_instants[2].label) == "c");
 }
 
 TEST_CASE("recorder: events given as JSON get the thread and label their own fields name") {

@@ -5,9 +5,10 @@
   options in VZ_VIZTRACER_CHILD, so every Python child starts a tracer before its own code runs.
 - Forked children (os.fork, multiprocessing fork, forkserver's workers): an at-fork hook keeps
   the tracer running in the child, which now records into its own buffers.
-- Each child writes its own trace, <dir>/<pid>.json, when it exits (normally, sys.exit, or
-  os._exit, which is wrapped so the data is not lost), after announcing itself with
-  <dir>/<pid>.pending. No trace goes through a socket.
+- Each child writes its own trace, <dir>/<pid>.vzt (the compact binary format: a fifth of a JSON
+  save's time and about 1/70 of its bytes), when it exits (normally, sys.exit, or os._exit,
+  which is wrapped so the data is not lost), after announcing itself with <dir>/<pid>.pending.
+  No trace goes through a socket.
 - The parent, when its program is done, waits (bounded, saying for what) for the children that
   are still running, then adds their events to its own trace before saving: one output file, each
   process with its own pid. A child that dies takes only its own data with it.
@@ -80,7 +81,7 @@ def _install_process_hooks():
 
 
 def _child_path(pid=None):
-    return os.path.join(_state["dir"], f"{pid or os.getpid()}.json")
+    return os.path.join(_state["dir"], f"{pid or os.getpid()}.vzt")
 
 
 def _announce():
@@ -187,7 +188,7 @@ def merge_children(tracer, verbose):
                          f"(pids {', '.join(map(str, lost))}); their data is lost\n")
     from .combine import add_trace_file
     merged = 0
-    for path in sorted(glob.glob(os.path.join(d, "*.json"))):
+    for path in sorted(glob.glob(os.path.join(d, "*.vzt"))):
         try:
             info = add_trace_file(path)
         except (OSError, ValueError) as e:
