@@ -321,19 +321,17 @@ PyObject* py_add_trace(PyObject*, PyObject* args) {
   Py_ssize_t n;
   int align = 0;
   if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
-  std::string converted;
+  std::string buf;  // the JSON text, then the scanners' padding
   const vz::Format format = vz::sniff_format(std::string_view(data, size_t(std::min<Py_ssize_t>(n, 64))));
   if (format == vz::Format::Vzt || format == vz::Format::JsonGz) {
     vz::LoadResult r = vz::load_bytes(std::string_view(data, size_t(n)));
     if (!r.ok) return PyErr_Format(PyExc_ValueError, "%s", r.error.c_str());
-    if (!vz::write_json(*r.trace, [&](std::string_view piece) { return converted.append(piece), true; }))
+    if (!vz::write_json(*r.trace, [&](std::string_view piece) { return buf.append(piece), true; }))
       return PyErr_Format(PyExc_ValueError, "cannot write the trace as JSON");
-    data = converted.data();
-    n = Py_ssize_t(converted.size());
+  } else {
+    buf.reserve(size_t(n) + 64);  // (one allocation: appending the padding would copy it again)
+    buf.append(data, size_t(n));
   }
-  std::string buf;
-  buf.reserve(size_t(n) + 64);  // (one allocation: appending the padding would copy it again)
-  buf.append(data, size_t(n));
   size_t len = buf.size();
   buf.append(64, ' ');  // the scanners' padding
   const char* end = buf.data() + len;
