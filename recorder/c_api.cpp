@@ -196,6 +196,15 @@ size_t vzr_events_json(const char* array, size_t len, size_t* bad) {
   }
 }
 
+int64_t vzr_add_trace_file(const char* path, int align) {
+  if (!path) return -1;
+  try {
+    return vz::rec::add_trace_file(path, align != 0);
+  } catch (...) {
+    return -1;
+  }
+}
+
 int vzr_set_metadata(const char* key, const char* value_json, size_t len) {
   if (!key || !value_json) return 0;
   try {

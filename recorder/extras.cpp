@@ -13,6 +13,8 @@
 
 #include "formats/builder.h"
 #include "formats/json_event.h"
+#include "formats/loader.h"
+#include "formats/merge.h"
 #include "formats/numbers.h"
 #include "recorder/internal.h"
 
@@ -220,4 +222,63 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
   return added;
 }
 
+std::vector<AddedThreads> add_traces(TraceBuilder& b, int64_t origin_us, std::string& source,
+                                     uint64_t* events) {
+  std::vector<AddedThreads> added;
+  for (const auto& [src, back_ns] : registry().traces) {
+    const uint64_t base = source.size();
+    if (src->source) source.append(src->source->data(), src->source->size());
+    // Its time t is origin_us * 1000 + t ns on the clock: t + shift on this session's.
+    const __int128 shift = (__int128(src->origin_us) - origin_us) * 1000 - back_ns;
+    added.push_back(add_trace_events(
+        b, *src, Time(std::clamp<__int128>(shift, -2 * kMaxAbsTime, 2 * kMaxAbsTime)), base));
+    *events += src->events;
+  }
+  return added;
+}
+
+void add_trace_counts(Trace& out, const std::vector<AddedThreads>& added) {
+  const auto& traces = registry().traces;
+  for (size_t i = 0; i < traces.size() && i < added.size(); ++i)
+    add_unmatched_counts(out, *traces[i].first, added[i]);
+}
+
 }  // namespace vz::rec::internal
+
+namespace vz::rec {
+
+int64_t add_trace_file(const std::string& path, bool align, std::string* file_info, std::string* error) {
+  using namespace internal;
+  if (file_info) file_info->clear();
+  LoadResult res = load_file(path);
+  if (!res.ok) {
+    if (error) *error = res.error.empty() ? "cannot read the trace" : res.error;
+    return -1;
+  }
+  std::shared_ptr<const Trace> t(std::move(res.trace));
+  int64_t back_ns = 0;  // how far its times move back
+  if (align) {
+    // To its sync marker (us), else to its first event.
+    int64_t sync_ns = 0;
+    bool synced = false;
+    for (const MetadataEntry& m : t->metadata) {
+      if (t->str(m.key) != "viztracer_metadata") continue;
+      const std::string_view v = t->view(m.value);
+      json::Tok obj, marker;
+      const char* err = nullptr;
+      if (json::parse_value(v.data(), v.data() + v.size(), &obj, &err) && obj.kind == '{' &&
+          json::find_member(obj, "sync_marker", &marker) && marker.kind == 'n')
+        synced = parse_us(marker.sv(), 0, &sync_ns) == NumStatus::Ok;
+    }
+    back_ns = synced ? sync_ns : int64_t(std::clamp<__int128>(__int128(t->origin_us) * 1000 + t->start, INT64_MIN, INT64_MAX));
+  }
+  if (file_info)
+    for (const MetadataEntry& m : t->metadata)
+      if (t->str(m.key) == "file_info") *file_info = std::string(t->view(m.value));
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.traces.emplace_back(t, back_ns);
+  return int64_t(t->events);
+}
+
+}  // namespace vz::rec

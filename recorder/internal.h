@@ -26,6 +26,8 @@
 
 namespace vz {
 class TraceBuilder;
+struct Trace;
+struct AddedThreads;
 }
 
 namespace vz::rec::internal {
@@ -153,6 +155,9 @@ struct Registry {
   std::string stream_summary;                          // "streamed N events to F" or the failure
   uint64_t last_dropped = 0;                           // the last save's max_slices drops
   Extras extras;                                       // add_event_json(), until start()/clear()
+  // add_trace_file(): whole traces, with the nanoseconds their times move back by, until
+  // start()/clear().
+  std::vector<std::pair<std::shared_ptr<const Trace>, int64_t>> traces;
   std::vector<std::pair<std::string, std::string>> metadata;  // set_metadata(), until start()
 };
 Registry& registry();
@@ -387,6 +392,11 @@ bool save_locked(const std::string& path, std::string* message);
 // Routes the add_event_json() events into the model under construction. Their text is appended
 // to `source` (what the model's byte ranges point into). origin_us: the trace's time 0.
 // Returns the number of events added; malformed ones are counted in *bad.
+// Adds the add_trace_file() traces' events (save; registry mutex held): their sources are
+// appended to `source`, *events grows by their event counts. add_trace_counts() then gives their
+// threads' unmatched B/E counts to the finished trace.
+std::vector<AddedThreads> add_traces(TraceBuilder& b, int64_t origin_us, std::string& source, uint64_t* events);
+void add_trace_counts(Trace& out, const std::vector<AddedThreads>& added);
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad);
 // Starts the streaming writer on config.output_file. Registry mutex held.

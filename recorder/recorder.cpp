@@ -158,6 +158,7 @@ void atfork_child() {
   }
   r.threads = std::move(keep);
   r.extras.clear();  // the parent's
+  r.traces.clear();
   r.streamed_records.store(0);
   r.mu.unlock();
 }
@@ -318,6 +319,7 @@ bool start(const Config& config, std::string* error) {
   r.threads = std::move(live);
   if (!config.append) {
     r.extras.clear();
+    r.traces.clear();
     r.metadata.clear();
   }
   r.origin_us = monotonic_ns() / 1000;
@@ -393,6 +395,7 @@ void clear() {
   // writes its position (resetting it under a writer would bring cleared records back).
   for (auto& t : r.threads) t->cleared.store(snapshot(*t).written, std::memory_order_release);
   r.extras.clear();
+  r.traces.clear();
 }
 
 Stats stats() {

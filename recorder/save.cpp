@@ -25,6 +25,7 @@
 #include "formats/builder.h"
 #include "formats/io.h"
 #include "formats/json_event.h"
+#include "formats/merge.h"
 #include "formats/numbers.h"
 #include "formats/parallel.h"
 #include "formats/vzt_tree_sink.h"
@@ -917,6 +918,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   r.last_dropped = lost_slices;
   uint64_t bad_extras = 0;
   events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
+  const std::vector<AddedThreads> added = add_traces(b, r.origin_us, source, &events);
   // A walk must be its trace thread's only slices: where another buffer (a thread id the kernel
   // reused) or an added event put slices on that thread too, the walk goes to the builder as
   // slices, to be laid out with them.
@@ -979,6 +981,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
     trace.threads[th].unmatched_begin = t->batch.open_begins;
     trace.threads[th].unmatched_end = t->batch.orphan_ends;
   }
+  add_trace_counts(trace, added);
   trace.source = std::make_shared<StringBuffer>(std::move(source));
   phase("model");
 

@@ -142,6 +142,9 @@ inline int64_t ticks_to_ns(uint64_t) { return 0; }
 inline void complete_ticks(NameId, uint64_t, uint64_t) {}
 inline bool add_event_json(std::string_view) { return false; }
 inline size_t add_events_json(std::string_view, size_t* = nullptr, size_t* = nullptr) { return 0; }
+inline int64_t add_trace_file(const std::string&, bool = false, std::string* = nullptr, std::string* = nullptr) {
+  return -1;
+}
 inline bool set_metadata(std::string_view, std::string_view) { return false; }
 class Zone {
  public:
@@ -276,6 +279,14 @@ bool add_event_json(std::string_view event);
 // when `array` is not one JSON array. With `used`, other text may follow the array (the rest of
 // a document): *used receives the length of the array's text (0 when there is no array).
 size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* used = nullptr);
+// A whole trace file, of any format vizviewer reads (Chrome JSON, .json.gz, .vzt), added to the
+// session: loaded now, its events go into the saved trace as they are (processes and threads
+// by their pid and tid), at their own times; with `align`, moved so that it starts at 0 (or at
+// its viztracer_metadata.sync_marker). Kept until the next start()/clear(). Returns the number
+// of events it holds, or -1 with *error set when it cannot be read; *file_info receives its
+// file_info member (viztracer's source files), "" when it has none.
+int64_t add_trace_file(const std::string& path, bool align = false, std::string* file_info = nullptr,
+                       std::string* error = nullptr);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
 // an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
 // Kept until the next start(). Returns false when `value` is not valid JSON.

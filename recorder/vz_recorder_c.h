@@ -96,6 +96,9 @@ int vzr_event_json(const char* event, size_t len);
 /* Every element of a JSON array of such events, in one go; returns how many were added and,
  * when `bad` is not NULL, how many elements were not objects. */
 size_t vzr_events_json(const char* array, size_t len, size_t* bad);
+/* A whole trace file (Chrome JSON, .json.gz, .vzt) added to the session (align: moved to start
+ * at 0); its event count, or -1 when it cannot be read. */
+int64_t vzr_add_trace_file(const char* path, int align);
 /* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info". */
 int vzr_set_metadata(const char* key, const char* value_json, size_t len);
 
@@ -131,6 +134,7 @@ static inline void vzr_set_thread_name(const char* n) { (void)n; }
 static inline void vzr_set_process_name(const char* n) { (void)n; }
 static inline int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; return 0; }
 static inline size_t vzr_events_json(const char* a, size_t n, size_t* b) { (void)a; (void)n; if (b) *b = 0; return 0; }
+static inline int64_t vzr_add_trace_file(const char* p, int a) { (void)p; (void)a; return -1; }
 static inline int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
 
 #endif /* VZ_RECORDER_DISABLED */

@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "formats/json_event.h"
-#include "formats/json_writer.h"
-#include "formats/loader.h"
 #include "formats/numbers.h"
 #include "recorder/python/tracer.h"
 #include "recorder/vz_recorder.h"
@@ -311,124 +309,29 @@ PyObject* py_last_save(PyObject*, PyObject*) {
   return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
 }
 
-// add_trace(bytes, align) -> {"events": n, "file_info": text|None}: adds every event of a trace
-// to this session (child traces, --combine) without Python parsing them. Chrome JSON as it is; a
-// .vzt or .json.gz (by their first bytes) is loaded and written as JSON by the formats library
-// first. With align, timestamps are shifted so the trace starts at 0 (or its
-// viztracer_metadata.sync_marker).
-PyObject* py_add_trace(PyObject*, PyObject* args) {
-  const char* data;
-  Py_ssize_t n;
+// add_trace_file(path, align) -> {"events": n, "file_info": text|None}: adds a whole trace file
+// (Chrome JSON, .json.gz or .vzt) to this session (child traces, --combine): the formats library
+// loads it and its events go into the saved trace as the model holds them, never through Python
+// or JSON text. With align, it is moved to start at 0 (or at its viztracer_metadata.sync_marker).
+PyObject* py_add_trace_file(PyObject*, PyObject* args) {
+  PyObject* path_obj;
   int align = 0;
-  if (!PyArg_ParseTuple(args, "y#|p", &data, &n, &align)) return nullptr;
-  std::string buf;  // the JSON text, then the scanners' padding
-  const vz::Format format = vz::sniff_format(std::string_view(data, size_t(std::min<Py_ssize_t>(n, 64))));
-  if (format == vz::Format::Vzt || format == vz::Format::JsonGz) {
-    vz::LoadResult r = vz::load_bytes(std::string_view(data, size_t(n)));
-    if (!r.ok) return PyErr_Format(PyExc_ValueError, "%s", r.error.c_str());
-    if (!vz::write_json(*r.trace, [&](std::string_view piece) { return buf.append(piece), true; }))
-      return PyErr_Format(PyExc_ValueError, "cannot write the trace as JSON");
-  } else {
-    buf.reserve(size_t(n) + 64);  // (one allocation: appending the padding would copy it again)
-    buf.append(data, size_t(n));
-  }
-  size_t len = buf.size();
-  buf.append(64, ' ');  // the scanners' padding
-  const char* end = buf.data() + len;
-  const char* p = vz::json::skip_ws(buf.data(), end);
-  const char* err = nullptr;
-  vz::json::Tok events, info, meta, sync;
-  size_t added = 0, bad = 0;
-  bool handed_over = false;  // the events went to the recorder while the members were scanned
-  if (p < end && *p == '[') {
-    if (!vz::json::parse_value(p, end, &events, &err)) events = {};
-  } else if (p < end && *p == '{') {
-    // One pass over the members, each value scanned once: unless they must be shifted, the
-    // traceEvents go to the recorder as they are scanned. A document cut short after them still
-    // gives them, as the viewer's reader would.
-    for (const char* q = vz::json::skip_ws(p + 1, end); q < end && *q == '"';) {
-      bool escaped = false;
-      const char* k = vz::json::scan_string(q + 1, end, &escaped);
-      if (k >= end) break;
-      const std::string_view key(q + 1, size_t(k - q - 1));
-      q = vz::json::skip_ws(k + 1, end);
-      if (q >= end || *q != ':') break;
-      q = vz::json::skip_ws(q + 1, end);
-      vz::json::Tok* slot = key == "traceEvents" ? &events : key == "file_info" ? &info
-                            : key == "viztracer_metadata" ? &meta : nullptr;
-      if (slot == &events && !events.present() && !align && *q == '[') {
-        size_t used = 0;
-        added = vz::rec::add_events_json(std::string_view(q, size_t(end - q)), &bad, &used);
-        if (used == 0 || used > UINT32_MAX) break;
-        events = vz::json::Tok{q, uint32_t(used), '[', false};
-        handed_over = true;
-        q += used;
-      } else {
-        vz::json::Tok v;
-        q = vz::json::parse_value(q, end, &v, &err);
-        if (!q) break;
-        if (slot && !slot->present()) *slot = v;
-      }
-      q = vz::json::skip_ws(q, end);
-      if (q >= end || *q != ',') break;
-      q = vz::json::skip_ws(q + 1, end);
-    }
-  }
-  if (events.kind != '[')
-    return PyErr_Format(PyExc_ValueError, "not a trace (Chrome JSON with a traceEvents array, .json.gz or .vzt)");
-  int64_t shift = 0;
-  if (align) {
-    if (meta.kind == '{' && vz::json::find_member(meta, "sync_marker", &sync) && sync.kind == 'n') {
-      vz::parse_us(sync.sv(), 0, &shift);
-    } else {
-      shift = INT64_MAX;
-      vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
-        vz::json::Event ev;
-        const char* at = nullptr;
-        bool comma = false;
-        if (e.kind != '{' || vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) != vz::json::ParseStatus::Ok) return;
-        int64_t ts;
-        if (ev.ts.kind == 'n' && !(ev.ph.present() && ev.ph.sv() == "M") &&
-            vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok)
-          shift = std::min(shift, ts);
-      });
-      if (shift == INT64_MAX) shift = 0;
-    }
-  }
-  // The events go to the recorder as one array: the array as it is, or with every numeric ts
-  // moved back by `shift`.
-  std::string shifted;
-  std::string_view array(events.p, events.len);
-  if (shift != 0) {
-    shifted.reserve(events.len + events.len / 16);
-    shifted += '[';
-    vz::json::for_each_element(events, [&](const vz::json::Tok& e) {
-      if (shifted.size() > 1) shifted += ',';
-      vz::json::Event ev;
-      const char* at = nullptr;
-      bool comma = false;
-      int64_t ts;
-      if (e.kind == '{' && vz::json::parse_event(e.p, e.p + e.len, ev, &at, &comma) == vz::json::ParseStatus::Ok &&
-          ev.ts.kind == 'n' && vz::parse_us(ev.ts.sv(), 0, &ts) == vz::NumStatus::Ok) {
-        shifted.append(e.p, size_t(ev.ts.p - e.p));
-        vz::append_us(shifted, 0, ts - shift);
-        shifted.append(ev.ts.p + ev.ts.len, size_t(e.p + e.len - (ev.ts.p + ev.ts.len)));
-      } else {
-        shifted.append(e.p, e.len);
-      }
-    });
-    shifted += ']';
-    array = shifted;
-  }
-  if (!handed_over) added = vz::rec::add_events_json(array, &bad);
+  if (!PyArg_ParseTuple(args, "O&|p", PyUnicode_FSConverter, &path_obj, &align)) return nullptr;
+  const std::string path(PyBytes_AS_STRING(path_obj), size_t(PyBytes_GET_SIZE(path_obj)));
+  Py_DECREF(path_obj);
+  std::string file_info, error;
+  int64_t events;
+  Py_BEGIN_ALLOW_THREADS
+  events = vz::rec::add_trace_file(path, align != 0, &file_info, &error);
+  Py_END_ALLOW_THREADS
+  if (events < 0) return PyErr_Format(PyExc_ValueError, "%s", error.c_str());
   PyObject* fi = Py_None;
-  if (info.kind == '{')
-    fi = PyUnicode_FromStringAndSize(info.p, Py_ssize_t(info.len));
+  if (!file_info.empty())
+    fi = PyUnicode_FromStringAndSize(file_info.data(), Py_ssize_t(file_info.size()));
   else
     Py_INCREF(fi);
   if (!fi) return nullptr;
-  return Py_BuildValue("{s:K,s:K,s:N}", "events", (unsigned long long)added, "bad",
-                       (unsigned long long)bad, "file_info", fi);
+  return Py_BuildValue("{s:L,s:N}", "events", (long long)events, "file_info", fi);
 }
 
 PyObject* py_after_fork_child(PyObject*, PyObject*) {
@@ -489,7 +392,7 @@ PyMethodDef kMethods[] = {
     {"set_transparent", py_set_transparent, METH_O, "Package code that calls user code."},
     {"functions", py_functions, METH_NOARGS, "(name, file, line) of this session's functions."},
     {"last_save", py_last_save, METH_NOARGS, "What the last save lost."},
-    {"add_trace", py_add_trace, METH_VARARGS, "Adds the events of a Chrome JSON trace."},
+    {"add_trace_file", py_add_trace_file, METH_VARARGS, "Adds a whole trace file's events to the session."},
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
     {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},
     {"set_max_stack_depth", py_set_max_stack_depth, METH_VARARGS,

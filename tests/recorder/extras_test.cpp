@@ -267,3 +267,65 @@ TEST_CASE("recorder: events given as JSON get the thread and label their own fie
   CHECK(per_label["f/a/" + bad] == 5);
   CHECK(per_label.size() == 5);
 }
+
+TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times or aligned") {
+  test::TempDir dir;
+  const std::string in = dir / "in.json";
+  {
+    std::ofstream f(in);
+    f << R"({"traceEvents":[
+{"ph":"M","pid":5,"tid":6,"name":"thread_name","args":{"name":"worker"}},
+{"ph":"X","pid":5,"tid":6,"ts":1000,"dur":10,"name":"call","cat":"FEE","args":{"x":1}},
+{"ph":"B","pid":5,"tid":6,"ts":1020,"name":"open"},
+{"ph":"E","pid":5,"tid":7,"ts":1030},
+{"ph":"i","pid":5,"tid":6,"ts":1005,"name":"mark","s":"p","tts":4},
+{"ph":"C","pid":5,"ts":1001,"name":"mem","args":{"a":3}}],
+"file_info":{"files":{},"functions":{"call":["/x.py",3]}}})";
+  }
+  start_session();
+  std::string info, error;
+  CHECK(rec::add_trace_file(in, false, &info, &error) == 6);
+  CHECK(info == R"({"files":{},"functions":{"call":["/x.py",3]}})");
+  CHECK(rec::add_trace_file(dir / "missing.json", false, nullptr, &error) == -1);
+  CHECK(!error.empty());
+  CHECK(vzr_add_trace_file(nullptr, 0) == -1);
+  std::string msg;
+  for (const char* out : {"out.json", "out.vzt"}) {
+    CAPTURE(out);
+    REQUIRE_MESSAGE(rec::save(dir / out, &msg), msg);
+    LoadResult r = load(dir / out);
+    const Trace& t = *r.trace;
+    const Thread* worker = nullptr;
+    uint64_t unmatched_end = 0;
+    for (const Thread& th : t.threads) {
+      if (t.str(t.processes[th.process].pid) == "5" && t.str(th.tid) == "6") worker = &th;
+      unmatched_end += th.unmatched_end;
+    }
+    REQUIRE(worker != nullptr);
+    CHECK(t.str(worker->name) == "worker");
+    REQUIRE(worker->slices.size() == 2);
+    CHECK(worker->unmatched_begin == 1);
+    CHECK(unmatched_end == 1);
+    // At their own times: the call began 1000 us after the clock's zero.
+    CHECK(t.origin_us * 1000 + worker->slices.start[0] == 1000000);
+    CHECK(t.view(worker->slices.args_of(0)) == R"({"x":1})");
+    REQUIRE(t.process_instants.size() == 1);
+    CHECK(t.view(t.process_instants[0].extra).find("\"tts\":4") != std::string_view::npos);
+    REQUIRE(t.counters.size() == 1);
+    CHECK(t.origin_us * 1000 + t.counters[0].ts[0] == 1001000);
+  }
+  // Aligned, twice: each copy starts at 0 (one thread, both copies' slices).
+  start_session();
+  CHECK(rec::add_trace_file(in, true) == 6);
+  CHECK(vzr_add_trace_file(in.c_str(), 1) == 6);
+  REQUIRE_MESSAGE(rec::save(dir / "aligned.json", &msg), msg);
+  LoadResult r = load(dir / "aligned.json");
+  const Trace& t = *r.trace;
+  for (const Thread& th : t.threads) {
+    if (t.str(th.tid) != "6") continue;
+    REQUIRE(th.slices.size() == 4);
+    size_t at_zero = 0;
+    for (Time s : th.slices.start) at_zero += t.origin_us * 1000 + s == 0;
+    CHECK(at_zero == 2);  // the calls of both copies
+  }
+}

@@ -7,20 +7,10 @@ from . import _vztracer
 from .tracer import _send
 
 
-def _read(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] == b"\x1f\x8b":
-        import gzip
-
-        data = gzip.decompress(data)
-    return data
-
-
 def add_trace_file(path, align=False):
-    """Adds the events of the trace at `path` (JSON, .json.gz, .vzt) to the running session; returns its
-    file_info (a dict, possibly empty)."""
-    r = _vztracer.add_trace(_read(path), align)
+    """Adds the events of the trace at `path` (JSON, .json.gz, .vzt) to the running session;
+    returns its file_info (a dict, possibly empty)."""
+    r = _vztracer.add_trace_file(path, align)
     return json.loads(r["file_info"]) if r["file_info"] else {}
 
 
@@ -28,19 +18,16 @@ def combine(files, output, align=False):
     """Merges the traces `files` (JSON, .json.gz, .vzt) into `output` (.json, .json.gz or .vzt)."""
     if _vztracer.is_active():
         raise RuntimeError("cannot combine traces while a tracer is running")
-    datas = [_read(f) for f in files]
     _vztracer.start(tracer_entries=32, process_name="", hook=False)
     try:
         file_info = {"files": {}, "functions": {}}
-        for data, path in zip(datas, files):
+        for path in files:
             try:
-                r = _vztracer.add_trace(data, align)
+                info = add_trace_file(path, align)
             except ValueError as e:
                 raise ValueError(f"{path}: {e}") from None
-            if r["file_info"]:
-                info = json.loads(r["file_info"])
-                file_info["files"].update(info.get("files") or {})
-                file_info["functions"].update(info.get("functions") or {})
+            file_info["files"].update(info.get("files") or {})
+            file_info["functions"].update(info.get("functions") or {})
         if file_info["files"] or file_info["functions"]:
             _send(_vztracer.set_metadata, "file_info", json.dumps(file_info, ensure_ascii=False))
     finally:
