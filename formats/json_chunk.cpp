@@ -273,7 +273,7 @@ struct Ingest {
 
   void counter(const Event& ev, Time ts) {
     Misc m = base(ev, 'C', ts);
-    m.extra = extra_if(ev, kAllowCounter);
+    m.extra = extra_if(ev, id2_allowed(ev, kAllowCounter));
     m.id = id_of(ev);  // "id", or "id2" (as the JSON writer writes a local/global one back)
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
@@ -363,16 +363,16 @@ struct Ingest {
         break;
       case 'C': return counter(ev, ts);
       case 's': case 't': case 'f':
-        m.extra = extra_if(ev, kAllowFlow);
+        m.extra = extra_if(ev, id2_allowed(ev, kAllowFlow));
         m.id = id_of(ev);
         m.bp_e = ev.bp.kind == 's' && ev.bp.len == 1 && ev.bp.p[0] == 'e';
         break;
       case 'N': case 'O': case 'D':
-        scoped(ev, m, kAllowObject);
+        scoped(ev, m, id2_allowed(ev, kAllowObject));
         m.id = id_of(ev);
         break;
       default:  // async b e n S T F p
-        scoped(ev, m, kAllowAsync);
+        scoped(ev, m, id2_allowed(ev, kAllowAsync));
         m.id = id_of(ev);
         break;
     }

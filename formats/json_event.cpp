@@ -155,10 +155,29 @@ size_t append_members_except(std::string& out, std::string_view event,
   return n;
 }
 
-std::initializer_list<std::string_view> id_event_keys(bool scoped) {
-  static const std::initializer_list<std::string_view> with_scope = {VZ_ID_EVENT_KEYS, "scope"};
-  static const std::initializer_list<std::string_view> without = {VZ_ID_EVENT_KEYS};
-  return scoped ? with_scope : without;
+std::initializer_list<std::string_view> id_event_keys(bool scoped, bool id2, bool flow) {
+  static const std::initializer_list<std::string_view> l0 = {VZ_ID_EVENT_KEYS_NO_ID2};
+  static const std::initializer_list<std::string_view> l1 = {VZ_ID_EVENT_KEYS_NO_ID2, "scope"};
+  static const std::initializer_list<std::string_view> l2 = {VZ_ID_EVENT_KEYS};
+  static const std::initializer_list<std::string_view> l3 = {VZ_ID_EVENT_KEYS, "scope"};
+  static const std::initializer_list<std::string_view> l4 = {VZ_ID_EVENT_KEYS_NO_ID2, "bp"};
+  static const std::initializer_list<std::string_view> l5 = {VZ_ID_EVENT_KEYS_NO_ID2, "scope", "bp"};
+  static const std::initializer_list<std::string_view> l6 = {VZ_ID_EVENT_KEYS, "bp"};
+  static const std::initializer_list<std::string_view> l7 = {VZ_ID_EVENT_KEYS, "scope", "bp"};
+  static const std::initializer_list<std::string_view>* const lists[8] = {&l0, &l1, &l2, &l3, &l4, &l5, &l6, &l7};
+  return *lists[(flow ? 4 : 0) | (id2 ? 2 : 0) | (scoped ? 1 : 0)];
+}
+
+bool id_text_is_id2(std::string_view id) {
+  return id.substr(0, 6) == "local:" || id.substr(0, 7) == "global:";
+}
+
+uint32_t id2_allowed(const Event& ev, uint32_t allowed) {
+  if (!(ev.keys & kId2)) return allowed;
+  Tok v;
+  const bool is_id = !ev.id.present() && ev.id2.kind == '{' &&
+                     (find_member(ev.id2, "local", &v) || find_member(ev.id2, "global", &v));
+  return is_id ? allowed : allowed & ~kId2;
 }
 
 }  // namespace vz::json

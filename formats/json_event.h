@@ -167,17 +167,26 @@ uint8_t reserved_color(const Event& ev, uint32_t* allowed);
 // Finds the top-level member `key` of an object Tok.
 bool find_member(const Tok& obj, std::string_view key, Tok* out);
 
+// An event's "id2" is the id the model keeps only when the event has no "id" and its id2 is an
+// object with a "local" or "global" member; otherwise it is one of the fields the model does not
+// name. `allowed` (a kAllow* mask) without kId2 then.
+uint32_t id2_allowed(const Event& ev, uint32_t allowed);
+
 // The fields the model names, per kind of event (for append_members_except); "scope" too where an
 // async or object event has one, and "bp" for flows.
 #define VZ_SLICE_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "dur", "args"}
 #define VZ_BEGIN_END_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "args"}  // a B's or E's "dur" is other
 #define VZ_INSTANT_KEYS {"ph", "name", "cat", "pid", "tid", "ts", "s", "args"}
 #define VZ_ID_EVENT_KEYS "ph", "name", "cat", "pid", "tid", "ts", "id", "id2", "args"
-#define VZ_COUNTER_KEYS {VZ_ID_EVENT_KEYS}
+#define VZ_ID_EVENT_KEYS_NO_ID2 "ph", "name", "cat", "pid", "tid", "ts", "id", "args"
 
 // VZ_ID_EVENT_KEYS, with "scope" when the model has the event's scope (a scope that is not a
-// string stays with the event's other fields).
-std::initializer_list<std::string_view> id_event_keys(bool scoped);
+// string stays with the event's other fields), and without "id2" when the model's id is not one
+// (id_text_is_id2: an id2 that was not the event's id is one of its other fields); "bp" too
+// for flows.
+std::initializer_list<std::string_view> id_event_keys(bool scoped, bool id2, bool flow = false);
+// Whether a canonical id text ("local:x", "global:x") came from, and is written back as, "id2".
+bool id_text_is_id2(std::string_view id);
 
 // Appends `,"key":value` to `out` for each top-level member of the object text `event` whose key
 // is not in `skip`, key and value copied as they are (escapes kept); returns how many. The JSON

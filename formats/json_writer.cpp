@@ -213,10 +213,11 @@ class Out {
 
 using KeyList = std::initializer_list<std::string_view>;
 
-// The scope of an async or object event, and the fields of its raw range the model does not name.
-void scope_and_extras(Out& o, const Trace& t, StrId scope, ByteRange extra) {
+// The scope of an async or object event, and the fields of its raw range the model does not name
+// (an "id2" that was not its id among them).
+void scope_and_extras(Out& o, const Trace& t, StrId id, StrId scope, ByteRange extra) {
   if (scope != kNoStr) o.member_str("scope", t.str(scope));
-  o.extras(extra, json::id_event_keys(scope != kNoStr));
+  o.extras(extra, json::id_event_keys(scope != kNoStr, json::id_text_is_id2(t.str(id))));
 }
 
 void write_metadata_events(Out& o, const Trace& t) {
@@ -529,7 +530,7 @@ void write_counters(Out& o, const Trace& t) {
       // Its other fields as they were (a tid only where the model has one: a counter read from
       // JSON is its process's).
       if (extra != c.extras.end() && extra->index == i)
-        o.extras((extra++)->range, VZ_COUNTER_KEYS);
+        o.extras((extra++)->range, json::id_event_keys(false, json::id_text_is_id2(t.str(c.id))));
       o.end();
       o.maybe_flush();
     }
@@ -553,7 +554,7 @@ void write_async(Out& o, const Trace& t) {
     o.id(a.id);
     o.ts("ts", a.start);
     o.member_raw("args", a.args);
-    scope_and_extras(o, t, a.scope, a.extra);
+    scope_and_extras(o, t, a.id, a.scope, a.extra);
     o.end();
     if (!(a.flags & kSliceOpen)) {
       char e[2] = {a.phase == 'S' ? 'F' : 'e', 0};
@@ -561,7 +562,7 @@ void write_async(Out& o, const Trace& t) {
       o.id(a.id);
       o.ts("ts", a.start + a.dur);
       o.member_raw("args", a.end_args);
-      scope_and_extras(o, t, a.scope, a.end_extra);
+      scope_and_extras(o, t, a.id, a.scope, a.end_extra);
       o.end();
     }
     o.maybe_flush();
@@ -572,7 +573,7 @@ void write_async(Out& o, const Trace& t) {
     o.id(m.id);
     o.ts("ts", m.ts);
     o.member_raw("args", m.args);
-    scope_and_extras(o, t, m.scope, m.extra);
+    scope_and_extras(o, t, m.id, m.scope, m.extra);
     o.end();
     o.maybe_flush();
   }
@@ -587,7 +588,7 @@ void write_rest(Out& o, const Trace& t) {
     o.ts("ts", f.ts);
     if (f.bind_enclosing) o.raw(",\"bp\":\"e\"");
     o.member_raw("args", f.args);
-    o.extras(f.extra, {VZ_ID_EVENT_KEYS, "bp"});
+    o.extras(f.extra, json::id_event_keys(false, json::id_text_is_id2(t.str(f.id)), true));
     o.end();
     o.maybe_flush();
   }
@@ -597,7 +598,7 @@ void write_rest(Out& o, const Trace& t) {
     o.id(ob.id);
     o.ts("ts", ob.ts);
     o.member_raw("args", ob.args);
-    scope_and_extras(o, t, ob.scope, ob.extra);
+    scope_and_extras(o, t, ob.id, ob.scope, ob.extra);
     o.end();
     o.maybe_flush();
   }

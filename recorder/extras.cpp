@@ -140,8 +140,8 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     // text whole for them (written back with the event).
     uint32_t allowed = c == 'X'                ? json::kAllowX
                        : c == 'i' || c == 'I'  ? json::kAllowInstant
-                       : c == 'C'              ? json::kAllowCounter
-                       : c == 'N' || c == 'O' || c == 'D' ? json::kAllowObject
+                       : c == 'C'              ? json::id2_allowed(ev, json::kAllowCounter)
+                       : c == 'N' || c == 'O' || c == 'D' ? json::id2_allowed(ev, json::kAllowObject)
                                                           : json::kBase;
     const uint8_t color =
         c == 'X' || c == 'B' || c == 'i' || c == 'I' ? json::reserved_color(ev, &allowed) : 0;

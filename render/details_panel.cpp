@@ -244,8 +244,9 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   ImGui::EndTable();
   args_section(tr, a.args, st.args, "Args");
   args_section(tr, a.end_args, st.end_args, "End args");
-  other_fields_section(tr, a.extra, json::id_event_keys(a.scope != kNoStr), st.other, "Other fields");
-  other_fields_section(tr, a.end_extra, json::id_event_keys(a.scope != kNoStr), st.other_end, "End: other fields");
+  const bool id2 = json::id_text_is_id2(tr.str(a.id));
+  other_fields_section(tr, a.extra, json::id_event_keys(a.scope != kNoStr, id2), st.other, "Other fields");
+  other_fields_section(tr, a.end_extra, json::id_event_keys(a.scope != kNoStr, id2), st.other_end, "End: other fields");
 }
 
 void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
@@ -302,13 +303,15 @@ void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, Timel
   if (snapshot) {
     const ObjectEvent& e = tr.objects[ot.snapshots[pk.index]];
     args_section(tr, e.args, st.args, "Snapshot");
-    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr), st.other, "Other fields");
+    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr, json::id_text_is_id2(tr.str(e.id))), st.other,
+                         "Other fields");
     return;
   }
   if (o.created != kNone) {
     args_section(tr, tr.objects[o.created].args, st.args, "Creation args");
     const ObjectEvent& e = tr.objects[o.created];
-    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr), st.other, "Other fields");
+    other_fields_section(tr, e.extra, json::id_event_keys(e.scope != kNoStr, json::id_text_is_id2(tr.str(e.id))), st.other,
+                         "Other fields");
   }
   if (o.snap_count == 0) return;
   ImGui::Spacing();

@@ -312,7 +312,7 @@ void draw_hover_tooltip(Frame& f) {
       // The sample's C event's fields the model does not name (tts, cname, ...), on one line.
       if (const ByteRange extra = c.extra_of(i); !extra.empty()) {
         std::string other;
-        if (json::append_members_except(other, tr.view(extra), VZ_COUNTER_KEYS) > 0) {
+        if (json::append_members_except(other, tr.view(extra), json::id_event_keys(false, json::id_text_is_id2(tr.str(c.id)))) > 0) {
           dim("Other fields");
           text_long(std::string_view(other).substr(1), wrap);
         }

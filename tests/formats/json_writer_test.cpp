@@ -1041,3 +1041,35 @@ TEST_CASE("hazard: counter keys with escapes are decoded once") {
   CHECK(keys == std::vector<std::string>{"k\"", "\xc3\xa9", "plain"});
   round_trip(x);
 }
+
+TEST_CASE("id2: kept as the id, or with the event's other fields when it is not its id") {
+  // The model's id is "id" when there is one, else a local / global id2; any other id2 is one of
+  // the event's fields the model does not name, written back as it was.
+  const std::string in = R"({"traceEvents":[
+{"ph":"C","pid":1,"ts":1,"name":"c","id":"7","id2":{"local":"9"},"args":{"a":1}},
+{"ph":"C","pid":1,"ts":2,"name":"c","id2":{"local":"9"},"args":{"a":2}},
+{"ph":"b","pid":1,"tid":1,"ts":1,"name":"as","cat":"x","id":"7","id2":{"local":"9"}},
+{"ph":"e","pid":1,"tid":1,"ts":5,"name":"as","cat":"x","id":"7","id2":{"local":"9"}},
+{"ph":"n","pid":1,"tid":1,"ts":3,"name":"mk","cat":"x","id2":"odd"},
+{"ph":"N","pid":1,"tid":1,"ts":1,"name":"obj","id":"7","id2":{"global":"9"}},
+{"ph":"s","pid":1,"tid":1,"ts":1,"name":"fl","id":"3","id2":{"global":"4"}},
+{"ph":"f","pid":1,"tid":1,"ts":2,"name":"fl","id":"3","bp":"e"}]})";
+  LoadResult r = load(in);
+  REQUIRE(r.ok);
+  const Trace& t = *r.trace;
+  REQUIRE(t.counters.size() == 2);  // "7" and "local:9": two counters
+  const std::string out = write(t);
+  for (const char* member :
+       {R"("id":"7","ts":1,"args":{"a":1},"id2":{"local":"9"})", R"("id2":{"local":"9"},"ts":2)",
+        R"("id":"7","ts":1,"id2":{"local":"9"})", R"("id":"7","ts":5,"id2":{"local":"9"})",
+        R"("ts":3,"id2":"odd")", R"("id":"7","ts":1,"id2":{"global":"9"})",
+        R"("id":"3","ts":1,"id2":{"global":"4"})"})
+    CHECK_MESSAGE(out.find(member) != std::string::npos, member);
+  // Written once each, and the same again after a second round trip.
+  size_t id2s = 0;
+  for (size_t at = out.find("\"id2\""); at != std::string::npos; at = out.find("\"id2\"", at + 1)) ++id2s;
+  CHECK(id2s == 7);
+  LoadResult again = load(out);
+  REQUIRE(again.ok);
+  CHECK(write(*again.trace) == out);
+}
