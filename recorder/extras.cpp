@@ -49,9 +49,11 @@ StrId id_of(TraceBuilder& b, const json::Event& ev) {
   return kNoStr;
 }
 
+// The bytes of a value as the JSON reader keeps them (a string with its quotes).
 ByteRange range_of(const json::Tok& t, const char* base) {
-  if (t.kind != '{' && t.kind != '[') return {};
-  return ByteRange{uint64_t(t.p - base), t.len};
+  if (t.kind == '{' || t.kind == '[' || t.kind == 'n') return ByteRange{uint64_t(t.p - base), t.len};
+  if (t.kind == 's') return ByteRange{uint64_t(t.p - 1 - base), uint64_t(t.len) + 2};
+  return {};
 }
 
 // A token as written (kind and bytes): equal tokens give equal token_text().

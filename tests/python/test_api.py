@@ -406,6 +406,9 @@ class TestAddedEvents(TempDirTest):
             {"ph": "N", "name": "ro", "pid": 1, "id": "0x1", "ts": 14, "note": "n"},
             {"ph": "C", "name": "rc2", "pid": 1, "id2": {"local": "a"}, "ts": 15, "args": {"v": 2}},
             {"ph": "N", "name": "ro2", "pid": 1, "id2": {"global": "g1"}, "ts": 16},
+            {"ph": "X", "name": "rn", "pid": 1, "tid": 1, "ts": 20, "dur": 1, "args": 5},
+            {"ph": "X", "name": "rs", "pid": 1, "tid": 1, "ts": 22, "dur": 1, "args": "s"},
+            {"ph": "C", "name": "rc4", "pid": 1, "id": "4", "id2": {"local": "b"}, "ts": 23, "args": {"v": 4}},
         ]
         for ext in ("json", "vzt"):
             with self.subTest(ext=ext):
