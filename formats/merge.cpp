@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "formats/json_event.h"
 #include "formats/numbers.h"
 
 namespace vz {
@@ -43,6 +44,8 @@ struct Mapper {
     if (__builtin_add_overflow(t, shift, &out)) out = shift > 0 ? kMaxAbsTime : -kMaxAbsTime;
     return std::clamp<Time>(out, -kMaxAbsTime, kMaxAbsTime);
   }
+  // A duration from a moved start, kept inside the time range as the .vzt reader keeps it.
+  static Time dur(Time start, Time d) { return std::clamp<Time>(d, 0, kMaxAbsTime - start); }
   ByteRange r(ByteRange x) const { return x.empty() ? ByteRange{} : ByteRange{x.offset + base, x.len}; }
   Instant instant(Instant in) {
     in.ts = ts(in.ts), in.label = label(in.label), in.thread = thread(in.thread);
@@ -51,9 +54,29 @@ struct Mapper {
   }
 };
 
+// A copy of the event text `ev` with its numeric "ts" moved by `moved` ns, appended to `text`
+// (as it is when it has none).
+ByteRange moved_text(std::string_view ev, Time moved, std::string& text) {
+  const uint64_t at = text.size();
+  json::Event e;
+  const char* err = nullptr;
+  bool trailing = false;
+  int64_t ts;
+  if (json::parse_event(ev.data(), ev.data() + ev.size(), e, &err, &trailing) == json::ParseStatus::Ok &&
+      e.ts.kind == 'n' && parse_us(e.ts.sv(), 0, &ts) == NumStatus::Ok) {
+    text.append(ev.data(), size_t(e.ts.p - ev.data()));
+    append_us(text, 0, ts + moved);
+    text.append(e.ts.p + e.ts.len, size_t(ev.data() + ev.size() - (e.ts.p + e.ts.len)));
+  } else {
+    text.append(ev);
+  }
+  return ByteRange{at, text.size() - at};
+}
+
 }  // namespace
 
-AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uint64_t base) {
+AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uint64_t base,
+                              Time moved, std::string* text) {
   Mapper m(b, src, shift, base);
   // Strings and labels in their order (into an empty builder, the ids come out the same),
   // then processes and threads, with what their metadata events said.
@@ -79,8 +102,10 @@ AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uin
     raw.reserve(t.slices.size() + t.overflow.size());
     for (const SliceSet* set : {&t.slices, &t.overflow}) {
       const uint32_t at = uint32_t(raw.size());
-      for (size_t k = 0; k < set->size(); ++k)
-        raw.push_back(RawSlice{m.ts(set->start[k]), set->dur[k], m.label(set->label[k]), set->flags[k]});
+      for (size_t k = 0; k < set->size(); ++k) {
+        const Time start = m.ts(set->start[k]);
+        raw.push_back(RawSlice{start, Mapper::dur(start, set->dur[k]), m.label(set->label[k]), set->flags[k]});
+      }
       for (const SliceAttachment& a : set->args) args.push_back({at + a.index, m.r(a.range)});
       for (const SliceAttachment& a : set->extras) extras.push_back({at + a.index, m.r(a.range)});
     }
@@ -101,7 +126,8 @@ AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uin
     }
   }
   for (AsyncSlice a : src.async_slices) {
-    a.start = m.ts(a.start), a.label = m.label(a.label), a.process = m.process(a.process);
+    a.start = m.ts(a.start), a.dur = Mapper::dur(a.start, a.dur);
+    a.label = m.label(a.label), a.process = m.process(a.process);
     a.thread = m.thread(a.thread), a.id = m.s(a.id), a.scope = m.s(a.scope);
     a.args = m.r(a.args), a.end_args = m.r(a.end_args), a.extra = m.r(a.extra), a.end_extra = m.r(a.end_extra);
     b.add_async_slice_raw(a);
@@ -125,7 +151,7 @@ AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uin
   }
   for (OtherEvent o : src.others) {
     o.ts = m.ts(o.ts), o.thread = m.thread(o.thread), o.phase = m.s(o.phase), o.label = m.label(o.label);
-    o.raw = m.r(o.raw);
+    o.raw = moved != 0 && text ? moved_text(src.view(o.raw), moved, *text) : m.r(o.raw);
     b.add_other(o);
   }
   return std::move(m.added);

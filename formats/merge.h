@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "formats/builder.h"
@@ -22,7 +23,12 @@ struct AddedThreads {
 // sit in the source of b's trace). Processes and threads are found or made by their pid/tid
 // texts, with their names, process labels and sort indexes. Top-level members, source files and
 // function locations are left to the caller.
-AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uint64_t base);
+// The events kept as their text (OtherEvent: P, v, unknown phases, unmatched E...) are written
+// back as that text, timestamp included: when the events move in absolute time (`moved` ns, not
+// 0: a trace aligned to start at 0), each such text is copied with its "ts" moved and appended
+// to `text` (the source of b's trace, which its ranges then point into).
+AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uint64_t base,
+                              Time moved = 0, std::string* text = nullptr);
 
 // After b.finish(): the added threads' unmatched B and E counts (the builder counts only the
 // B and E events it pairs itself).

@@ -232,8 +232,9 @@ std::vector<AddedThreads> add_traces(TraceBuilder& b, int64_t origin_us, std::st
     if (src->source) source.append(src->source->data(), src->source->size());
     // Its time t is origin_us * 1000 + t ns on the clock: t + shift on this session's.
     const __int128 shift = (__int128(src->origin_us) - origin_us) * 1000 - back_ns;
+    // Aligned, its events move back by back_ns: its verbatim events' texts are rewritten.
     added.push_back(add_trace_events(
-        b, *src, Time(std::clamp<__int128>(shift, -2 * kMaxAbsTime, 2 * kMaxAbsTime)), base));
+        b, *src, Time(std::clamp<__int128>(shift, -2 * kMaxAbsTime, 2 * kMaxAbsTime)), base, -back_ns, &source));
     *events += src->events;
   }
   return added;
@@ -252,12 +253,22 @@ namespace vz::rec {
 int64_t add_trace_file(const std::string& path, bool align, std::string* file_info, std::string* error) {
   using namespace internal;
   if (file_info) file_info->clear();
+  if (error) error->clear();
   LoadResult res = load_file(path);
   if (!res.ok) {
     if (error) *error = res.error.empty() ? "cannot read the trace" : res.error;
     return -1;
   }
   std::shared_ptr<const Trace> t(std::move(res.trace));
+  // Loaded, maybe with problems (a truncated file loads up to its cut): said, one per kind.
+  if (error)
+    for (DiagKind k : t->diagnostics.present()) {
+      if (diag_info(k).severity == Severity::Info) continue;
+      const DiagEntry& e = t->diagnostics.get(k);
+      if (!error->empty()) *error += "; ";
+      *error += "offset " + std::to_string(e.first_offset) + ": " + t->diagnostics.message(k) +
+                (e.count > 1 ? " (" + std::to_string(e.count) + " times)" : "");
+    }
   int64_t back_ns = 0;  // how far its times move back
   if (align) {
     // To its sync marker (us), else to its first event.

@@ -283,8 +283,9 @@ size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* us
 // session: loaded now, its events go into the saved trace as they are (processes and threads
 // by their pid and tid), at their own times; with `align`, moved so that it starts at 0 (or at
 // its viztracer_metadata.sync_marker). Kept until the next start()/clear(). Returns the number
-// of events it holds, or -1 with *error set when it cannot be read; *file_info receives its
-// file_info member (viztracer's source files), "" when it has none.
+// of events it holds, or -1 with *error set when it cannot be read; a file that loads with
+// problems (cut short, malformed events) sets *error to what they are too. *file_info receives
+// its file_info member (viztracer's source files), "" when it has none.
 int64_t add_trace_file(const std::string& path, bool align = false, std::string* file_info = nullptr,
                        std::string* error = nullptr);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces

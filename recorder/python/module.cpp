@@ -309,7 +309,8 @@ PyObject* py_last_save(PyObject*, PyObject*) {
   return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
 }
 
-// add_trace_file(path, align) -> {"events": n, "file_info": text|None}: adds a whole trace file
+// add_trace_file(path, align) -> {"events": n, "file_info": text|None, "problems": text}: adds a
+// whole trace file
 // (Chrome JSON, .json.gz or .vzt) to this session (child traces, --combine): the formats library
 // loads it and its events go into the saved trace as the model holds them, never through Python
 // or JSON text. With align, it is moved to start at 0 (or at its viztracer_metadata.sync_marker).
@@ -320,18 +321,29 @@ PyObject* py_add_trace_file(PyObject*, PyObject* args) {
   const std::string path(PyBytes_AS_STRING(path_obj), size_t(PyBytes_GET_SIZE(path_obj)));
   Py_DECREF(path_obj);
   std::string file_info, error;
-  int64_t events;
+  int64_t events = -1;
+  bool no_memory = false;
   Py_BEGIN_ALLOW_THREADS
-  events = vz::rec::add_trace_file(path, align != 0, &file_info, &error);
+  try {
+    events = vz::rec::add_trace_file(path, align != 0, &file_info, &error);
+  } catch (...) {  // (bad_alloc: a trace too big for memory)
+    no_memory = true;
+  }
   Py_END_ALLOW_THREADS
+  if (no_memory) return PyErr_NoMemory();
   if (events < 0) return PyErr_Format(PyExc_ValueError, "%s", error.c_str());
+  PyObject* problems = PyUnicode_FromStringAndSize(error.data(), Py_ssize_t(error.size()));
+  if (!problems) return nullptr;
   PyObject* fi = Py_None;
   if (!file_info.empty())
     fi = PyUnicode_FromStringAndSize(file_info.data(), Py_ssize_t(file_info.size()));
   else
     Py_INCREF(fi);
-  if (!fi) return nullptr;
-  return Py_BuildValue("{s:L,s:N}", "events", (long long)events, "file_info", fi);
+  if (!fi) {
+    Py_DECREF(problems);
+    return nullptr;
+  }
+  return Py_BuildValue("{s:L,s:N,s:N}", "events", (long long)events, "file_info", fi, "problems", problems);
 }
 
 PyObject* py_after_fork_child(PyObject*, PyObject*) {

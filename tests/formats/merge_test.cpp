@@ -6,6 +6,7 @@
 #include "formats/json_writer.h"
 #include "formats/loader.h"
 #include "formats/merge.h"
+#include "formats/numbers.h"
 #include "tests/formats/vzt_test_traces.h"
 
 using namespace vz;
@@ -120,4 +121,42 @@ TEST_CASE("add_trace_events: two traces into one builder, threads of the same pi
   CHECK(out.counters.size() >= a->counters.size());
   CHECK(out.objects.size() == a->objects.size() + b->objects.size());
   CHECK(out.flows.size() == a->flows.size() + b->flows.size());
+}
+
+TEST_CASE("add_trace_events: events kept as text move with the others, and durations stay in range") {
+  LoadResult r = load_bytes(R"({"traceEvents":[
+{"ph":"P","pid":1,"tid":1,"ts":7,"name":"sample"},
+{"ph":"E","pid":1,"tid":1,"ts":9.5},
+{"ph":"v","pid":1,"tid":1,"name":"no ts"},
+{"ph":"X","pid":1,"tid":1,"ts":1,"dur":1000,"name":"x"},
+{"ph":"b","pid":1,"tid":1,"ts":1,"cat":"c","id":"1","name":"a"},
+{"ph":"e","pid":1,"tid":1,"ts":900,"cat":"c","id":"1","name":"a"}]})");
+  REQUIRE(r.ok);
+  const Trace& src = *r.trace;
+  REQUIRE(src.others.size() == 3);
+  Trace out;
+  std::string text(src.source->view({0, src.source->size()}));
+  {
+    TraceBuilder b(out);
+    add_trace_events(b, src, -2000, 0, -2000, &text);  // 2 us earlier
+    b.finish(1);
+  }
+  out.source = std::make_shared<StringBuffer>(text);
+  out.origin_us = src.origin_us;
+  const std::string json = json_of(out);
+  CHECK(json.find(R"("ph":"P","pid":1,"tid":1,"ts":5,)") != std::string::npos);
+  CHECK(json.find(R"("ph":"E","pid":1,"tid":1,"ts":7.5})") != std::string::npos);
+  CHECK(json.find(R"("ph":"v","pid":1,"tid":1,"name":"no ts"})") != std::string::npos);
+  // Moved to the edge of the time range: starts saturate, durations end inside it.
+  Trace edge;
+  {
+    TraceBuilder b(edge);
+    add_trace_events(b, src, kMaxAbsTime - 5000, 0);
+    b.finish(1);
+  }
+  REQUIRE(edge.threads.size() == 1);
+  REQUIRE(edge.threads[0].slices.size() == 1);
+  CHECK(edge.threads[0].slices.end(0) <= kMaxAbsTime);
+  REQUIRE(edge.async_slices.size() == 1);
+  CHECK(edge.async_slices[0].start + edge.async_slices[0].dur <= kMaxAbsTime);
 }

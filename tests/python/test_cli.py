@@ -245,6 +245,14 @@ class TestOptions(TempDirTest):
         r = run_cli(["--combine", a, self.write("junk.vzt", "VZT? not really"), "-o", m])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("junk.vzt", r.stderr)
+        # A file cut short is merged up to the cut, and said so.
+        with open(a) as f:
+            text = f.read()
+        cut = self.write("cut.json", text[: len(text) // 2])
+        r = run_cli(["--combine", cut, v, "-o", m])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cut.json: offset", r.stderr)
+        self.assertTrue(len(named(load(m), "fib")) >= 15)
 
     def test_open_and_flamegraph_run_the_viewer(self):
         log = self.path("viewer.log")

@@ -279,13 +279,15 @@ TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times 
 {"ph":"B","pid":5,"tid":6,"ts":1020,"name":"open"},
 {"ph":"E","pid":5,"tid":7,"ts":1030},
 {"ph":"i","pid":5,"tid":6,"ts":1005,"name":"mark","s":"p","tts":4},
-{"ph":"C","pid":5,"ts":1001,"name":"mem","args":{"a":3}}],
+{"ph":"C","pid":5,"ts":1001,"name":"mem","args":{"a":3}},
+{"ph":"P","pid":5,"tid":6,"ts":1040,"name":"sample"}],
 "file_info":{"files":{},"functions":{"call":["/x.py",3]}}})";
   }
   start_session();
   std::string info, error;
-  CHECK(rec::add_trace_file(in, false, &info, &error) == 6);
+  CHECK(rec::add_trace_file(in, false, &info, &error) == 7);
   CHECK(info == R"({"files":{},"functions":{"call":["/x.py",3]}})");
+  CHECK_MESSAGE(error.find("E event with no open B") != std::string::npos, error);  // (it has one)
   CHECK(rec::add_trace_file(dir / "missing.json", false, nullptr, &error) == -1);
   CHECK(!error.empty());
   CHECK(vzr_add_trace_file(nullptr, 0) == -1);
@@ -308,6 +310,7 @@ TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times 
     CHECK(unmatched_end == 1);
     // At their own times: the call began 1000 us after the clock's zero.
     CHECK(t.origin_us * 1000 + worker->slices.start[0] == 1000000);
+    if (std::string(out) == "out.json") CHECK(file_text(dir / out).find(R"("ts":1040,)") != std::string::npos);
     CHECK(t.view(worker->slices.args_of(0)) == R"({"x":1})");
     REQUIRE(t.process_instants.size() == 1);
     CHECK(t.view(t.process_instants[0].extra).find("\"tts\":4") != std::string_view::npos);
@@ -316,9 +319,14 @@ TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times 
   }
   // Aligned, twice: each copy starts at 0 (one thread, both copies' slices).
   start_session();
-  CHECK(rec::add_trace_file(in, true) == 6);
-  CHECK(vzr_add_trace_file(in.c_str(), 1) == 6);
+  CHECK(rec::add_trace_file(in, true) == 7);
+  CHECK(vzr_add_trace_file(in.c_str(), 1) == 7);
   REQUIRE_MESSAGE(rec::save(dir / "aligned.json", &msg), msg);
+  // The events kept as their text (the P, the unmatched E) moved with the others.
+  const std::string aligned = file_text(dir / "aligned.json");
+  CHECK(aligned.find(R"("ph":"P","pid":5,"tid":6,"ts":40,)") != std::string::npos);
+  CHECK(aligned.find(R"("ph":"E","pid":5,"tid":7,"ts":30})") != std::string::npos);
+  CHECK(aligned.find("1040") == std::string::npos);
   LoadResult r = load(dir / "aligned.json");
   const Trace& t = *r.trace;
   for (const Thread& th : t.threads) {
@@ -328,4 +336,23 @@ TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times 
     for (Time s : th.slices.start) at_zero += t.origin_us * 1000 + s == 0;
     CHECK(at_zero == 2);  // the calls of both copies
   }
+}
+
+TEST_CASE("recorder: add_trace_file says what was wrong in a file that loads anyway") {
+  test::TempDir dir;
+  const std::string cut = dir / "cut.json";
+  {
+    std::ofstream f(cut);
+    f << R"({"traceEvents":[{"ph":"X","pid":1,"tid":1,"ts":1,"dur":2,"name":"a"},{"ph":"X","pid":1,"tid":1,"ts":)";
+  }
+  start_session();
+  std::string error;
+  CHECK(rec::add_trace_file(cut, false, nullptr, &error) >= 1);
+  CHECK_MESSAGE(error.find("offset ") == 0, error);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "out.json", &msg), msg);
+  LoadResult r = load(dir / "out.json");
+  size_t slices = 0;
+  for (const Thread& th : r.trace->threads) slices += th.slices.size();
+  CHECK(slices == 1);
 }

@@ -2,6 +2,7 @@
 is written by the project's one JSON (or .vzt) writer. Each input keeps its pids and tids.
 Inputs are Chrome JSON, .json.gz or .vzt (told apart by their first bytes)."""
 import json
+import sys
 
 from . import _vztracer
 from .tracer import _send
@@ -9,8 +10,11 @@ from .tracer import _send
 
 def add_trace_file(path, align=False):
     """Adds the events of the trace at `path` (JSON, .json.gz, .vzt) to the running session;
-    returns its file_info (a dict, possibly empty)."""
+    returns its file_info (a dict, possibly empty). What was wrong in a file that loaded anyway
+    (cut short, malformed events) is said on stderr."""
     r = _vztracer.add_trace_file(path, align)
+    if r["problems"]:
+        sys.stderr.write(f"viztracer: {path}: {r['problems']}\n")
     return json.loads(r["file_info"]) if r["file_info"] else {}
 
 
@@ -32,4 +36,7 @@ def combine(files, output, align=False):
             _send(_vztracer.set_metadata, "file_info", json.dumps(file_info, ensure_ascii=False))
     finally:
         _vztracer.stop()
-    return _vztracer.save(output)
+    try:
+        return _vztracer.save(output)
+    finally:
+        _vztracer.clear()  # the loaded traces are not needed any more
