@@ -1,7 +1,7 @@
 // add_trace_events(): a loaded trace's events into a TraceBuilder (see merge.h). Every id of
-// `src` (strings, labels, processes, threads) is mapped to the builder's as it is first needed;
-// slices go over as they are stored (flags and attachments included) and are laid out again by
-// finish(), as the builder lays out the slices of a .vzt's general path.
+// `src` (strings, labels, processes, threads) is mapped to the builder's, strings and labels
+// first in their order; slices go over as they are stored (flags and attachments included) and
+// are laid out again by finish(), as the builder lays out the slices of a .vzt's general path.
 #include "formats/merge.h"
 
 #include <algorithm>

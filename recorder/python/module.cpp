@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "formats/json_event.h"
 #include "formats/numbers.h"
 #include "recorder/python/tracer.h"
 #include "recorder/vz_recorder.h"
