@@ -127,7 +127,6 @@ struct Extras {
     events.clear();
     events.shrink_to_fit();
   }
-  std::string_view json(const ExtraEvent& x) const { return std::string_view(text).substr(x.at, x.len); }
 };
 
 class Streamer;

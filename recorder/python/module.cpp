@@ -309,10 +309,10 @@ PyObject* py_last_save(PyObject*, PyObject*) {
 }
 
 // add_trace_file(path, align) -> {"events": n, "file_info": text|None, "problems": text}: adds a
-// whole trace file
-// (Chrome JSON, .json.gz or .vzt) to this session (child traces, --combine): the formats library
-// loads it and its events go into the saved trace as the model holds them, never through Python
-// or JSON text. With align, it is moved to start at 0 (or at its viztracer_metadata.sync_marker).
+// whole trace file (Chrome JSON, .json.gz or .vzt) to this session (child traces, --combine): the
+// formats library loads it and its events go into the saved trace as the model holds them, never
+// through Python or JSON text. With align, it is moved to start at 0 (or at its
+// viztracer_metadata.sync_marker). "problems": what was wrong in it, "" for nothing.
 PyObject* py_add_trace_file(PyObject*, PyObject* args) {
   PyObject* path_obj;
   int align = 0;
