@@ -143,13 +143,8 @@ void report(const std::string& file, const LoadResult& r) {
                  (unsigned long long)r.error_offset, r.error.c_str());
     return;
   }
-  for (DiagKind k : r.trace->diagnostics.present()) {
-    const DiagEntry& e = r.trace->diagnostics.get(k);
-    if (diag_info(k).severity == Severity::Info) continue;
-    std::fprintf(stderr, "vizviewer: %s: offset %llu: %s (%llu times)\n", file.c_str(),
-                 (unsigned long long)e.first_offset, r.trace->diagnostics.message(k).c_str(),
-                 (unsigned long long)e.count);
-  }
+  for (DiagKind k : r.trace->diagnostics.problems())
+    std::fprintf(stderr, "vizviewer: %s: %s\n", file.c_str(), r.trace->diagnostics.problem_line(k).c_str());
 }
 
 int run_cli(int argc, char** argv, bool* handled) {

@@ -106,4 +106,17 @@ std::vector<DiagKind> Diagnostics::present() const {
   return out;
 }
 
+std::vector<DiagKind> Diagnostics::problems() const {
+  std::vector<DiagKind> out;
+  for (DiagKind k : present())
+    if (diag_info(k).severity != Severity::Info) out.push_back(k);
+  return out;
+}
+
+std::string Diagnostics::problem_line(DiagKind k) const {
+  const DiagEntry& e = entries_[size_t(k)];
+  return "offset " + std::to_string(e.first_offset) + ": " + message(k) + " (" + std::to_string(e.count) +
+         " times)";
+}
+
 }  // namespace vz

@@ -86,6 +86,10 @@ class Diagnostics {
 
   // Kinds with count > 0, in enum order.
   std::vector<DiagKind> present() const;
+  // Those worth telling whoever loaded the file (above Severity::Info), in enum order.
+  std::vector<DiagKind> problems() const;
+  // "offset N: message (K times)" for kind k, as the command line reports it.
+  std::string problem_line(DiagKind k) const;
 
  private:
   std::array<DiagEntry, size_t(DiagKind::kCount)> entries_{};

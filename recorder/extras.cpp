@@ -262,13 +262,7 @@ int64_t add_trace_file(const std::string& path, bool align, std::string* file_in
   std::shared_ptr<const Trace> t(std::move(res.trace));
   // Loaded, maybe with problems (a truncated file loads up to its cut): said, one per kind.
   if (error)
-    for (DiagKind k : t->diagnostics.present()) {
-      if (diag_info(k).severity == Severity::Info) continue;
-      const DiagEntry& e = t->diagnostics.get(k);
-      if (!error->empty()) *error += "; ";
-      *error += "offset " + std::to_string(e.first_offset) + ": " + t->diagnostics.message(k) +
-                (e.count > 1 ? " (" + std::to_string(e.count) + " times)" : "");
-    }
+    for (DiagKind k : t->diagnostics.problems()) *error += (error->empty() ? "" : "; ") + t->diagnostics.problem_line(k);
   int64_t back_ns = 0;  // how far its times move back
   if (align) {
     // To its sync marker (us), else to its first event.
