@@ -280,9 +280,7 @@ struct SliceRef {
 // for ties among zero-length slices (checked: then it is sorted); overflow lanes are sorted and
 // merged in.
 void collect(const Thread& th, std::vector<SliceRef> out[2]) {
-  auto kind = [](const SliceSet& s, uint32_t i) {
-    return (s.flags[i] & (kSliceOpen | kSliceFromBE)) ? 1 : 0;
-  };
+  auto kind = [](const SliceSet& s, uint32_t i) { return written_as_begin(s.flags[i]) ? 1 : 0; };
   auto depth_major = [&](uint32_t k, const SliceSet& s, std::vector<SliceRef>& v, int want) {
     for (uint32_t d = 0; d < s.depths(); ++d)
       for (uint32_t i = s.depth_begin[d]; i < s.depth_begin[d + 1]; ++i)

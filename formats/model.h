@@ -149,6 +149,10 @@ enum SliceFlags : uint8_t {
   // as a second entry in SliceSet::extras (after the B's, when it has one too).
   kSliceEndEvent = 1 << 4,
 };
+// Whether a slice is written back as a B event (with its E unless it never closed) rather than an
+// X: it came from a B/E pair, or it is still open. The JSON writer and the details panel agree on
+// it (a B's own "dur" is one of its other fields).
+inline bool written_as_begin(uint8_t flags) { return (flags & (kSliceOpen | kSliceFromBE)) != 0; }
 
 // Sparse per-slice attachments, sorted by slice index.
 struct SliceAttachment {

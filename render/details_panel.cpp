@@ -211,7 +211,7 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   if (s.flags[i] & kSliceHasExtra) {
     const std::string_view colour = lab.color ? "cname" : "";
     // Written back as a B (as the JSON writer decides): its own "dur" is one of its other fields.
-    if (s.flags[i] & (kSliceFromBE | kSliceOpen))
+    if (written_as_begin(s.flags[i]))
       other_fields_section(tr, s.extra_of(i), VZ_BEGIN_END_KEYS, st.other, "Other fields", colour);
     else
       other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", colour);
