@@ -923,6 +923,21 @@ void TraceBuilder::finish(unsigned workers) {
   sort_by_ts(t_.async_marks);
   sort_by_ts(t_.flows);
   sort_by_ts(t_.objects);
+  mark_bare(t_);
+}
+
+// Thread::bare: a thread with nothing of its own.
+void mark_bare(Trace& t) {
+  std::vector<uint8_t> own(t.threads.size(), 0);
+  for (const FlowEvent& f : t.flows)
+    if (f.thread < own.size()) own[f.thread] = 1;
+  for (const OtherEvent& o : t.others)
+    if (o.thread < own.size()) own[o.thread] = 1;
+  for (uint32_t i = 0; i < t.threads.size(); ++i) {
+    Thread& th = t.threads[i];
+    th.bare = !own[i] && !th.slices.size() && !th.overflow.size() && th.instants.empty() &&
+              th.name == kNoStr && !th.has_sort_index && !th.unmatched_begin && !th.unmatched_end;
+  }
 }
 
 }  // namespace vz

@@ -176,7 +176,7 @@ struct Dumper {
     field("name", t.str(th.name));
     sort_index(th.has_sort_index, th.sort_index);
     o += " unmatched_B=" + std::to_string(th.unmatched_begin);
-    o += " unmatched_E=" + std::to_string(th.unmatched_end) + "\n";
+    o += " unmatched_E=" + std::to_string(th.unmatched_end) + (th.bare ? " bare\n" : "\n");
     auto it = sums.find({std::string(pid), std::string(t.str(th.tid))});
     if (it != sums.end()) {
       const ThreadSummary& s = *it->second;

@@ -101,6 +101,7 @@ struct Merger {
   Counted counted;
   uint64_t seq = 0;
   std::vector<uint32_t> label_map, string_map, thread_map, process_map, tid_map;
+  std::vector<uint8_t> has_tid;
 
   void map_tables(ChunkResult& r) {
     label_map.resize(r.labels.size());
@@ -124,16 +125,19 @@ struct Merger {
         string_map[i] = b.intern(decode(s, t.diagnostics, off, &counted));
       }
     }
-    // Threads are made only for events the model keeps on a thread (slices, instants, flows,
-    // thread metadata): a tid on a counter, an object or an async event does not make one.
-    // Such events without a tid use thread "0" of their process.
+    // Threads are made for events the model keeps on a thread (slices, instants, flows, thread
+    // metadata) and for the "tid" of a counter sample, an object or an async event: that is its
+    // emitting thread (kept, written back; a thread with nothing else is Thread::bare). Events
+    // without a tid use thread "0" of their process, or none.
     thread_map.assign(r.threads.size(), kNone);
     process_map.resize(r.threads.size());
     tid_map.resize(r.threads.size());
+    has_tid.resize(r.threads.size());
     for (uint32_t i = 0; i < r.threads.size(); ++i) {
       const json::LocalThread& lt = r.threads[i];
       process_map[i] = b.process(b.intern(token_text(lt.pid, t.diagnostics, base, "0", &counted)));
       tid_map[i] = b.intern(token_text(lt.tid, t.diagnostics, base, "0", &counted));
+      has_tid[i] = lt.tid.kind != 0;
     }
   }
 
@@ -148,7 +152,9 @@ struct Merger {
     uint32_t lab = label_map[m.label];
     uint32_t proc = process_map[m.thread];
     bool thread_bound = std::strchr("XBEiIRstf", m.ph) || (m.ph == 'M' && (m.kind == 't' || m.kind == 'T'));
-    uint32_t th = thread_bound ? thread_of(m.thread) : kNone;
+    // C, N/O/D and async events keep their emitting thread (an async slice its begin's).
+    bool emitted_by = !std::strchr("MoeF", m.ph) && has_tid[m.thread];
+    uint32_t th = thread_bound || emitted_by ? thread_of(m.thread) : kNone;
     switch (m.ph) {
       case 'X': {
         FlowEvent f{m.ts, lab, th, str(m.id), 'X', false, {}, {}, uint8_t(m.kind & 3)};

@@ -191,8 +191,10 @@ std::vector<uint32_t> Trace::process_order() const {
 }
 
 std::vector<uint32_t> Trace::thread_order() const {
-  std::vector<uint32_t> order(threads.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<uint32_t> order;
+  order.reserve(threads.size());
+  for (uint32_t i = 0; i < threads.size(); ++i)
+    if (!threads[i].bare) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     std::string_view pa = str(processes[threads[a].process].pid), pb = str(processes[threads[b].process].pid);
     if (pa != pb) return id_less(pa, pb);

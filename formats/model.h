@@ -375,6 +375,10 @@ struct Thread {
   std::vector<Instant> instants;  // thread-scoped instants, sorted by ts
   uint64_t unmatched_begin = 0;
   uint64_t unmatched_end = 0;
+  // Nothing of its own (no slices, instants, flows, name, sort index, unmatched B/E): at most
+  // the emitting thread of counter samples, async or object events, kept so that their "tid"
+  // survives. Not a track, not in thread_order() or the statistics. Set by TraceBuilder::finish().
+  bool bare = false;
 };
 
 struct Process {
@@ -435,7 +439,8 @@ struct Trace {
   uint32_t intern_label(StrId name, StrId cat);   // linear-time fallback; loaders use a map
   uint64_t slice_count() const;
   // Indices in display order, independent of the order things were created in: processes by
-  // pid, threads by (pid, tid), ids compared as numbers when both are integers.
+  // pid, threads by (pid, tid), ids compared as numbers when both are integers. Bare threads
+  // are left out.
   std::vector<uint32_t> process_order() const;
   std::vector<uint32_t> thread_order() const;
 };

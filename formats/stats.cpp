@@ -25,6 +25,7 @@ TraceSummary summarize(const Trace& t) {
   TraceSummary s;
   s.events = t.events;
   for (const Thread& th : t.threads) {
+    if (th.bare) continue;
     ThreadSummary ts;
     ts.pid = t.str(t.processes[th.process].pid);
     ts.tid = t.str(th.tid);

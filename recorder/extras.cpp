@@ -116,14 +116,15 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     }
     const StrId pid_s = last.pid_s;
     const uint32_t process = last.process;
-    // Made only for what is on a thread: a counter or object without a tid adds none.
+    // Every event is on a thread, the recording one where it names none (as viztracer writes
+    // them: counters and objects carry their tid too). A thread with only counter samples or
+    // objects is a bare one (no track).
     char c = ph.size() == 1 ? ph[0] : 0;
-    const bool on_thread = ev.tid.present() || !(c == 'C' || c == 'N' || c == 'O' || c == 'D');
-    if (on_thread && (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid))) {
+    if (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid)) {
       last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
       last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
     }
-    const uint32_t thread = on_thread ? last.thread : kNone;
+    const uint32_t thread = last.thread;
     auto name_of = [&] { return ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr; };
     auto cat_of = [&] { return ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr; };
     // Slices and instants: their label by how it is written.

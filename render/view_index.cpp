@@ -208,7 +208,9 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   for (uint32_t g = 0; g < procs.size(); ++g) {
     processes_[g].process = procs[g];
     group_of_process_[procs[g]] = g;
-    std::vector<uint32_t> threads = trace.processes[procs[g]].threads;
+    std::vector<uint32_t> threads;
+    for (uint32_t th : trace.processes[procs[g]].threads)
+      if (!trace.threads[th].bare) threads.push_back(th);
     order_by_sort_index(threads, trank, [&](uint32_t t) { return trace.threads[t].sort_index; });
     processes_[g].threads = std::move(threads);
   }

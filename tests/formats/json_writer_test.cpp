@@ -9,6 +9,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -24,6 +26,7 @@
 #include "formats/loader.h"
 #include "formats/model.h"
 #include "formats/stats.h"
+#include "formats/vzt_writer.h"
 
 using namespace vz;
 
@@ -1072,4 +1075,55 @@ TEST_CASE("id2: kept as the id, or with the event's other fields when it is not 
   LoadResult again = load(out);
   REQUIRE(again.ok);
   CHECK(write(*again.trace) == out);
+}
+
+TEST_CASE("tid: the emitting thread of counter samples, async and object events is kept, not a track") {
+  // tid 5 only emits a counter sample, an async slice and an object: a bare thread (kept for the
+  // tids, left out of the statistics and the thread order); tid 1 has a slice too.
+  const std::string in = R"({"traceEvents":[
+{"ph":"X","pid":1,"tid":1,"ts":0,"dur":10,"name":"work"},
+{"ph":"C","pid":1,"tid":5,"ts":1,"name":"mem","args":{"rss":1}},
+{"ph":"C","pid":1,"tid":1,"ts":2,"name":"mem","args":{"rss":2}},
+{"ph":"C","pid":1,"ts":3,"name":"mem","args":{"rss":3}},
+{"ph":"b","pid":1,"tid":5,"ts":1,"name":"req","cat":"net","id":"1"},
+{"ph":"e","pid":1,"tid":7,"ts":4,"name":"req","cat":"net","id":"1"},
+{"ph":"n","pid":1,"tid":1,"ts":2,"name":"mark","cat":"net","id":"1"},
+{"ph":"N","pid":1,"tid":5,"ts":1,"name":"obj","id":"0x1"},
+{"ph":"D","pid":1,"ts":6,"name":"obj","id":"0x1"}]})";
+  for (int pass = 0; pass < 3; ++pass) {  // JSON, its JSON written back, and through .vzt
+    CAPTURE(pass);
+    LoadResult r = load(in);
+    REQUIRE(r.ok);
+    std::string text = write(*r.trace);
+    if (pass == 1) r = load(text);
+    if (pass == 2) {
+      const std::string path = "/tmp/vz_tid_test_" + std::to_string(::getpid()) + ".vzt";
+      std::string err;
+      REQUIRE(write_vzt(*r.trace, path, true, &err));
+      r = load_file(path);
+      std::remove(path.c_str());
+    }
+    REQUIRE(r.ok);
+    const Trace& t = *r.trace;
+    auto tid = [&](uint32_t th) { return th == kNone ? std::string("-") : std::string(t.str(t.threads[th].tid)); };
+    REQUIRE(t.counters.size() == 1);
+    std::vector<std::string> sample_tids;
+    for (uint32_t th : t.counters[0].tid_of_sample) sample_tids.push_back(tid(th));
+    CHECK(sample_tids == std::vector<std::string>{"5", "1", "-"});
+    REQUIRE(t.async_slices.size() == 1);
+    CHECK(tid(t.async_slices[0].thread) == "5");  // the begin's
+    REQUIRE(t.async_marks.size() == 1);
+    CHECK(tid(t.async_marks[0].thread) == "1");
+    REQUIRE(t.objects.size() == 2);
+    CHECK(tid(t.objects[0].thread) == "5");
+    CHECK(tid(t.objects[1].thread) == "-");
+    std::vector<std::string> listed;
+    for (uint32_t th : t.thread_order()) listed.push_back(tid(th));
+    CHECK(listed == std::vector<std::string>{"1"});
+    TraceSummary s = summarize(t);
+    REQUIRE(s.threads.size() == 1);
+    CHECK(s.threads[0].tid == "1");
+    for (const Thread& th : t.threads) CHECK(th.bare == (t.str(th.tid) != "1"));
+    CHECK(write(t) == text);
+  }
 }

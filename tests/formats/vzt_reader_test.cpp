@@ -467,7 +467,8 @@ TEST_CASE("read_vzt: 1.x files (Tree layout) still load, and round-trip through 
 
 TEST_CASE("read_vzt: 2.0 files (before the scope and extra columns) still load") {
   // tests/formats/data/v2_0_events.vzt: v2_0_events.json as the 2.0 writer wrote it (async slices
-  // and marks, flows and objects with 7 and 11 columns); read now, it is the JSON's model.
+  // and marks, flows and objects with 7 and 11 columns); read now, it is the JSON's model. (The
+  // JSON's async and object events had a "tid", which the reader then dropped: it is left out.)
   const std::string dir = std::string(VZ_TEST_DATA) + "/formats/data/";
   std::string f = read_all(dir + "v2_0_events.vzt");
   REQUIRE(f.size() >= sizeof(vzt::FileHeader));

@@ -398,7 +398,8 @@ class TestAddedEvents(TempDirTest):
 
     def test_add_raw_keeps_every_field(self):
         # viztracer writes an added dict as it is: fields the model does not name come back, in
-        # .json and through .vzt, and a reserved "cname" colours the event.
+        # .json and through .vzt, and a reserved "cname" colours the event. An event without a
+        # "tid" gets the recording thread's, as viztracer gives every event one.
         raw = [
             {"ph": "X", "name": "rx", "pid": 1, "tid": 1, "ts": 10, "dur": 5, "cname": "good", "tts": 3},
             {"ph": "i", "name": "ri", "pid": 1, "tid": 1, "ts": 12, "s": "t", "custom": [1, 2]},
@@ -430,7 +431,7 @@ class TestAddedEvents(TempDirTest):
                 for e in raw:
                     got = [x for x in data["traceEvents"] if x.get("name") == e["name"]]
                     self.assertEqual(len(got), 1, e["name"])
-                    self.assertEqual(got[0], e)
+                    self.assertEqual(got[0], {"tid": threading.get_native_id(), **e})
                 # A counter value given as a numeric string is a number, as the JSON reader reads it.
                 self.assertEqual([x["args"] for x in data["traceEvents"] if x.get("name") == "rc3"], [{"v": 3}])
 

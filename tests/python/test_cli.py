@@ -229,6 +229,26 @@ class TestOptions(TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("traceEvents", r.stderr)
 
+    def test_combine_keeps_the_tid_of_counters_and_objects(self):
+        script = self.write("c.py", "from viztracer import get_tracer\n"
+                            "t = get_tracer()\n"
+                            "t.add_counter('load', {'v': 1})\n"
+                            "t.add_object('N', '0x1', 'obj')\n")
+        a, v, m = self.path("a.json"), self.path("v.vzt"), self.path("m.json")
+        for p in (a, v):
+            self.assertEqual(run_cli(["-o", p, script]).returncode, 0)
+        mine = [e for e in load(a)["traceEvents"] if e.get("ph") in ("C", "N")]
+        self.assertEqual(sorted(e["ph"] for e in mine), ["C", "N"])
+        self.assertTrue(all("tid" in e for e in mine), mine)
+        r = run_cli(["--combine", a, v, "-o", m])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        merged = [e for e in load(m)["traceEvents"] if e.get("ph") in ("C", "N")]
+        self.assertEqual(len(merged), 4)
+        tids = {(e["pid"], e["tid"]) for e in events(load(m))}  # the threads' own
+        self.assertEqual({(e["pid"], e.get("tid")) for e in merged} - tids, set(), merged)
+        self.assertEqual(sorted(e["tid"] for e in merged if e["pid"] == mine[0]["pid"]),
+                         sorted(e["tid"] for e in mine))
+
     def test_combine_reads_vzt(self):
         script = self.write("s.py", FIB)
         a, v, m = self.path("a.json"), self.path("v.vzt"), self.path("m.json")
