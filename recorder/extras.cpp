@@ -5,6 +5,7 @@
 // threads, raw user events) is kept as Chrome JSON text and routed here, phase by phase, into the
 // same TraceBuilder as the ring's events. So the formats library's one JSON writer (or the .vzt
 // writer) writes them, and args stay byte ranges into the trace's source, as a loader leaves them.
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -141,14 +142,30 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's
     // colours is its label's colour, and an event with fields its kind does not model keeps its
     // text whole for them (written back with the event).
-    uint32_t allowed = c == 'X'                ? json::kAllowX
-                       : c == 'i' || c == 'I'  ? json::kAllowInstant
-                       : c == 'C'              ? json::id2_allowed(ev, json::kAllowCounter)
-                       : c == 'N' || c == 'O' || c == 'D' ? json::id2_allowed(ev, json::kAllowObject)
+    const bool object = c == 'N' || c == 'O' || c == 'D';
+    const bool async = c && std::strchr("benSTFp", c);
+    uint32_t allowed = c == 'X'                          ? json::kAllowX
+                       : c == 'i' || c == 'I' || c == 'R' ? json::kAllowInstant
+                       : c == 'C'                         ? json::id2_allowed(ev, json::kAllowCounter)
+                       : object                           ? json::id2_allowed(ev, json::kAllowObject)
+                       : async                            ? json::id2_allowed(ev, json::kAllowAsync)
+                       : c == 's' || c == 't' || c == 'f' ? json::id2_allowed(ev, json::kAllowFlow)
                                                           : json::kBase;
-    const uint8_t color =
-        c == 'X' || c == 'B' || c == 'i' || c == 'I' ? json::reserved_color(ev, &allowed) : 0;
+    const uint8_t color = c == 'X' || c == 'B' || c == 'i' || c == 'I' || c == 'R'
+                              ? json::reserved_color(ev, &allowed) : 0;
+    // An async or object event's string "scope" is part of its identity (modelled).
+    StrId scope = kNoStr;
+    if ((object || async) && (ev.keys & json::kScope) && ev.scope.kind == 's') {
+      scope = b.intern(token_text(ev.scope));
+      allowed |= json::kScope;
+    }
     const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
+    if (async) {
+      b.add_async(c, process, thread, cat_of(), id_of(b, ev), ts, b.label(name_of(), cat_of()), args,
+                  seq++, raw.offset, scope, extra);
+      ++added;
+      continue;
+    }
     switch (c) {
       case 'X':
         b.add_complete(thread, ts, dur < 0 ? 0 : dur, label_of(color), args, extra);
@@ -156,8 +173,19 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       case 'B':
         b.add_begin(thread, ts, label_of(color), args, extra, seq++, raw.offset);
         break;
+      case 'E':  // its text is kept: written back if it stays unmatched, or with its slice's
+        b.add_end(thread, ts, args, raw, seq++, raw.offset, (ev.keys & ~json::kBase) != 0);
+        break;
+      case 's':
+      case 't':
+      case 'f': {
+        const bool enclosing = ev.bp.kind == 's' && ev.bp.sv() == "e";
+        b.add_flow(FlowEvent{ts, b.label(name_of(), cat_of()), thread, id_of(b, ev), c, enclosing, args, extra, 0});
+        break;
+      }
       case 'i':
-      case 'I': {
+      case 'I':
+      case 'R': {
         Instant in;
         in.ts = ts;
         in.label = label_of(color);
@@ -174,8 +202,10 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         std::vector<std::pair<StrId, double>> values;
         json::for_each_member(ev.args, [&](std::string_view key, const json::Tok& v) {
           double d;
-          if ((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d))  // "4" too, as the reader
-            values.push_back({b.intern(key), d});
+          if (!(v.kind == 'n' || v.kind == 's') || !parse_double(v.sv(), &d)) return;  // "4" too, as the reader
+          std::string decoded;  // a key with escapes is its text (the writer escapes it again)
+          if (key.find('\\') != std::string_view::npos && unescape_json(key, decoded)) key = decoded;
+          values.push_back({b.intern(key), d});
         });
         if (values.empty()) {
           ++*bad;
@@ -188,7 +218,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       }
       case 'N':
       case 'O':
-      case 'D': {
+      case 'D': {  // (with a scope: see above)
         ObjectEvent o;
         o.ts = ts;
         o.label = b.label(name_of(), cat_of());
@@ -197,6 +227,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         o.id = id_of(b, ev);
         o.phase = c;
         o.args = args;
+        o.scope = scope;
         o.extra = extra;
         b.add_object(o);
         break;

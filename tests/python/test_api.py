@@ -463,6 +463,69 @@ class TestAddedEvents(TempDirTest):
         self.assertIn("hello", logs[0]["name"])
         self.assertEqual(logs[0]["s"], "p")
 
+    def test_add_raw_events_are_modelled_in_every_format(self):
+        # B/E pairs, async slices, flows, R marks and scoped objects given to add_raw are what the
+        # JSON reader makes of them, in .json and in .vzt alike (a .vzt keeps no event as text).
+        raw = [
+            {"ph": "B", "name": "be", "pid": 1, "tid": 1, "ts": 5},
+            {"ph": "E", "pid": 1, "tid": 1, "ts": 9},
+            {"ph": "b", "name": "as", "cat": "c", "id": "1", "pid": 1, "tid": 1, "ts": 5},
+            {"ph": "n", "name": "as", "cat": "c", "id": "1", "pid": 1, "tid": 1, "ts": 6},
+            {"ph": "e", "name": "as", "cat": "c", "id": "1", "pid": 1, "tid": 1, "ts": 8},
+            {"ph": "s", "name": "fl", "cat": "c", "id": "2", "pid": 1, "tid": 1, "ts": 6},
+            {"ph": "f", "name": "fl", "cat": "c", "id": "2", "pid": 1, "tid": 1, "ts": 7, "bp": "e"},
+            {"ph": "R", "name": "mark", "pid": 1, "tid": 1, "ts": 7},
+            {"ph": "N", "name": "obj", "id": "0x1", "scope": "a", "pid": 1, "tid": 1, "ts": 5},
+            {"ph": "N", "name": "obj", "id": "0x1", "scope": "b", "pid": 1, "tid": 1, "ts": 6},
+            {"ph": "D", "name": "obj", "id": "0x1", "scope": "a", "pid": 1, "tid": 1, "ts": 9},
+        ]
+        if not VIZVIEWER:
+            self.skipTest("needs vizviewer")
+        for ext in ("json", "vzt"):
+            with self.subTest(ext=ext):
+                out = self.path("modelled." + ext)
+                t = VizTracer(output_file=out, verbose=0)
+                t.start()
+                for e in raw:
+                    t.add_raw(dict(e))
+                t.stop()
+                t.save()
+                st = json.loads(subprocess.run([VIZVIEWER, "--stats", out], check=True,
+                                               capture_output=True, text=True).stdout)
+                th = [x for x in st["threads"] if x["pid"] == "1"]
+                self.assertEqual([(x["slices"], x["unmatched_B"], x["unmatched_E"]) for x in th], [(1, 0, 0)])
+                self.assertEqual(st["async_slices"], 1)
+                self.assertEqual(st["flows"], 2)
+                back = self.path("modelled-back.json")
+                subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
+                objs = [e for e in load(back)["traceEvents"] if e.get("name") == "obj"]
+                self.assertEqual(sorted((e["ph"], e["scope"]) for e in objs), [("D", "a"), ("N", "a"), ("N", "b")])
+                marks = [e for e in load(back)["traceEvents"] if e.get("name") == "mark"]
+                self.assertEqual([e["ph"] for e in marks], ["R"])
+
+    def test_counter_keys_with_characters_json_escapes(self):
+        # Keys are text: a quote, a backslash, a tab or "é" comes back as it was given, in .json
+        # and through .vzt (they travel as escaped JSON inside the package).
+        keys = {"é": 1, 'k"q': 2, "tab\t": 3, "back\\slash": 4, "plain": 5}
+        for ext in ("json", "vzt"):
+            with self.subTest(ext=ext):
+                out = self.path("keys." + ext)
+                t = VizTracer(output_file=out, verbose=0)
+                t.start()
+                t.add_counter("odd", keys)
+                t.add_raw({"ph": "C", "name": "raw", "pid": 1, "tid": 1, "ts": 5, "args": {"é\\": 6}})
+                t.stop()
+                t.save()
+                if ext == "vzt":
+                    if not VIZVIEWER:
+                        continue
+                    back = self.path("keys-back.json")
+                    subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
+                    out = back
+                data = load(out)
+                self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "odd"], [keys])
+                self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "raw"], [{"é\\": 6}])
+
     def test_log_print_and_gc(self):
         import gc
         out = self.path("pg.json")

@@ -356,3 +356,60 @@ TEST_CASE("recorder: add_trace_file says what was wrong in a file that loads any
   for (const Thread& th : r.trace->threads) slices += th.slices.size();
   CHECK(slices == 1);
 }
+
+TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models them, in .vzt too") {
+  // A .vzt keeps no event as text for a later reader to pair: B/E pairs, async slices and
+  // marks, flows, R marks, scoped objects and counter keys with escapes are made at the save.
+  test::TempDir dir;
+  start_session();
+  const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+  auto at = [&](int us) { return std::to_string(std::stod(ts) + us); };
+  const std::vector<std::string> events = {
+      R"({"ph":"B","name":"be","tid":1,"ts":)" + at(0) + "}",
+      R"({"ph":"E","tid":1,"ts":)" + at(4) + "}",
+      R"({"ph":"b","name":"as","cat":"c","id":"1","tid":1,"ts":)" + at(0) + "}",
+      R"({"ph":"n","name":"as","cat":"c","id":"1","tid":1,"ts":)" + at(1) + "}",
+      R"({"ph":"e","name":"as","cat":"c","id":"1","tid":2,"ts":)" + at(3) + "}",
+      R"({"ph":"s","name":"fl","cat":"c","id":"2","tid":1,"ts":)" + at(1) + "}",
+      R"({"ph":"f","name":"fl","cat":"c","id":"2","tid":1,"ts":)" + at(2) + R"(,"bp":"e"})",
+      R"({"ph":"R","name":"mark","tid":1,"ts":)" + at(2) + "}",
+      R"({"ph":"N","name":"obj","id":"0x1","scope":"a","tid":1,"ts":)" + at(0) + "}",
+      R"({"ph":"N","name":"obj","id":"0x1","scope":"b","tid":1,"ts":)" + at(1) + "}",
+      R"({"ph":"C","name":"cnt","tid":1,"ts":)" + at(1) + R"(,"args":{"k\"q":1,"\u00e9\\":2}})",
+  };
+  for (const std::string& e : events) CHECK_MESSAGE(rec::add_event_json(e), e);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "m.vzt", &msg), msg);
+  REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
+  for (const char* name : {"m.vzt", "m.json"}) {
+    CAPTURE(name);
+    LoadResult r = load(dir / name);
+    REQUIRE(r.ok);
+    const Trace& t = *r.trace;
+    const Thread* one = nullptr;
+    for (const Thread& th : t.threads)
+      if (t.str(th.tid) == "1") one = &th;
+    REQUIRE(one != nullptr);
+    REQUIRE(one->slices.size() == 1);
+    CHECK(one->slices.dur[0] == 4000);
+    CHECK(one->unmatched_begin == 0);
+    CHECK(one->unmatched_end == 0);
+    REQUIRE(t.async_slices.size() == 1);
+    CHECK(t.async_slices[0].dur == 3000);
+    CHECK(t.str(t.async_slices[0].id) == "1");
+    CHECK(t.async_marks.size() == 1);
+    REQUIRE(t.flows.size() == 2);
+    CHECK(t.flows[1].bind_enclosing);
+    REQUIRE(one->instants.size() == 1);
+    CHECK(one->instants[0].phase == 'R');
+    REQUIRE(t.objects.size() == 2);
+    CHECK(t.str(t.objects[0].scope) == "a");
+    CHECK(t.str(t.objects[1].scope) == "b");
+    CHECK(t.objects[0].extra.len == 0);  // the scope is modelled, nothing else to keep
+    REQUIRE(t.counters.size() == 1);
+    std::vector<std::string> keys;
+    for (const CounterSeries& s : t.counters[0].series) keys.emplace_back(t.str(s.key));
+    CHECK(keys == std::vector<std::string>{"k\"q", "\xc3\xa9\\"});
+    CHECK(t.others.empty());
+  }
+}
