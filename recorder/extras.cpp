@@ -169,6 +169,13 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     switch (c) {
       case 'X':
         b.add_complete(thread, ts, dur < 0 ? 0 : dur, label_of(color), args, extra);
+        if (ev.keys & (json::kBindId | json::kFlowIn | json::kFlowOut)) {  // flows (v2) at the slice
+          const json::Tok& bind = ev.bind_id.present() ? ev.bind_id : ev.id;
+          const uint8_t v2 = uint8_t((token_text(ev.flow_in) == "true" ? kFlowV2In : 0) |
+                                     (token_text(ev.flow_out) == "true" ? kFlowV2Out : 0));
+          b.add_flow(FlowEvent{ts, label_of(color), thread, bind.present() ? b.intern(token_text(bind)) : kNoStr,
+                               'X', false, {}, {}, v2});
+        }
         break;
       case 'B':
         b.add_begin(thread, ts, label_of(color), args, extra, seq++, raw.offset);

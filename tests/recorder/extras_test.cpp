@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -373,6 +374,8 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
       R"({"ph":"s","name":"fl","cat":"c","id":"2","tid":1,"ts":)" + at(1) + "}",
       R"({"ph":"f","name":"fl","cat":"c","id":"2","tid":1,"ts":)" + at(2) + R"(,"bp":"e"})",
       R"({"ph":"R","name":"mark","tid":1,"ts":)" + at(2) + "}",
+      R"({"ph":"X","name":"src","tid":1,"ts":)" + at(0) + R"(,"dur":1,"bind_id":"0x9","flow_out":true})",
+      R"({"ph":"X","name":"dst","tid":1,"ts":)" + at(2) + R"(,"dur":1,"bind_id":"0x9","flow_in":true})",
       R"({"ph":"N","name":"obj","id":"0x1","scope":"a","tid":1,"ts":)" + at(0) + "}",
       R"({"ph":"N","name":"obj","id":"0x1","scope":"b","tid":1,"ts":)" + at(1) + "}",
       R"({"ph":"C","name":"cnt","tid":1,"ts":)" + at(1) + R"(,"args":{"k\"q":1,"\u00e9\\":2}})",
@@ -381,7 +384,7 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
   std::string msg;
   REQUIRE_MESSAGE(rec::save(dir / "m.vzt", &msg), msg);
   REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
-  for (const char* name : {"m.vzt", "m.json"}) {
+  for (std::string name : {"m.vzt", "m.json"}) {
     CAPTURE(name);
     LoadResult r = load(dir / name);
     REQUIRE(r.ok);
@@ -390,7 +393,8 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
     for (const Thread& th : t.threads)
       if (t.str(th.tid) == "1") one = &th;
     REQUIRE(one != nullptr);
-    REQUIRE(one->slices.size() == 1);
+    REQUIRE(one->slices.size() == 3);
+    CHECK(one->slices.depths() == 2);
     CHECK(one->slices.dur[0] == 4000);
     CHECK(one->unmatched_begin == 0);
     CHECK(one->unmatched_end == 0);
@@ -398,8 +402,13 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
     CHECK(t.async_slices[0].dur == 3000);
     CHECK(t.str(t.async_slices[0].id) == "1");
     CHECK(t.async_marks.size() == 1);
-    REQUIRE(t.flows.size() == 2);
-    CHECK(t.flows[1].bind_enclosing);
+    REQUIRE(t.flows.size() == 4);  // s, f, and the two slices' bind_id ends
+    std::vector<std::string> kinds;  // (f and the X at its time come in either order)
+    for (const FlowEvent& f : t.flows)
+      kinds.push_back(std::string(1, f.phase) + char('0' + f.v2) + std::string(t.str(f.id)) +
+                      (f.bind_enclosing ? " e" : ""));
+    std::sort(kinds.begin(), kinds.end());
+    CHECK(kinds == std::vector<std::string>{"X10x9", "X20x9", "f02 e", "s02"});
     REQUIRE(one->instants.size() == 1);
     CHECK(one->instants[0].phase == 'R');
     REQUIRE(t.objects.size() == 2);
