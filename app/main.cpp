@@ -85,6 +85,13 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
         return false;
       }
       o->size_set = true;
+    } else if (option_value(argc, argv, &i, "--mouse", &v)) {
+      char tail = 0;
+      if (std::sscanf(v.c_str(), "%f,%f%c", &o->mouse_x, &o->mouse_y, &tail) != 2 || o->mouse_x < 0 ||
+          o->mouse_y < 0) {
+        std::fprintf(stderr, "vizviewer: --mouse wants X,Y in window pixels (e.g. 400,180), got '%s'\n", v.c_str());
+        return false;
+      }
     } else if (option_value(argc, argv, &i, "--tab", &v)) {
       if (v == "timeline") o->request.tab = vz::ViewTab::Timeline;
       else if (v == "flamegraph") o->request.tab = vz::ViewTab::Flamegraph;
@@ -138,7 +145,7 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       const std::string_view name = a.substr(0, a.find('='));
       std::fprintf(stderr, "vizviewer: %.*s has no effect: it is an option of viztracer's web-based vizviewer\n",
                    int(name.size()), name.data());
-    } else if (a == "--screenshot" || a == "--size" || a == "--tab" || a == "--range" || a == "--select" ||
+    } else if (a == "--screenshot" || a == "--size" || a == "--mouse" || a == "--tab" || a == "--range" || a == "--select" ||
                a == "--search" || a == "--align") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
       return false;

@@ -43,7 +43,8 @@ void TraceView::apply(const ViewRequest& r) {
     start_range_stats();
   }
   if (!r.select.empty()) {
-    // The longest slice with that name, on any thread.
+    // The longest slice with that name, on any thread; else the longest async slice; else the
+    // first object.
     Pick best;
     Time best_dur = -1;
     for (uint32_t th = 0; th < trace_.threads.size(); ++th) {
@@ -55,11 +56,27 @@ void TraceView::apply(const ViewRequest& r) {
         }
       }
     }
-    if (best.kind != PickKind::None) {
+    if (best.kind == PickKind::None) {  // else the longest async slice named so
+      for (uint32_t i = 0; i < trace_.async_slices.size(); ++i) {
+        const AsyncSlice& a = trace_.async_slices[i];
+        if (a.dur > best_dur && trace_.name_of(a.label) == r.select) {
+          best_dur = a.dur;
+          best = Pick{PickKind::Async, kNone, 0, i};
+        }
+      }
+      if (best.kind != PickKind::None) {
+        timeline_.selected = best;
+        if (!r.has_range) {
+          timeline_.focus_t0 = trace_.async_slices[best.index].start;
+          timeline_.focus_t1 = saturating_end(trace_.async_slices[best.index].start, best_dur);
+        }
+      }
+    }
+    if (best.kind == PickKind::Slice) {
       timeline_.selected = best;
       timeline_.focus_thread = best.thread;
       if (!r.has_range) timeline_.want_zoom_selection = true;
-    } else if (t_.index) {
+    } else if (best.kind == PickKind::None && t_.index) {
       // No such slice: the first object named so (in display order, then by lane and start), its
       // first snapshot when it has one, shown with the object's whole lifetime in view.
       const auto& groups = t_.index->processes();

@@ -154,7 +154,8 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
-    if (headless) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // no hover in screenshots
+    if (headless)  // no hover in screenshots, unless --mouse puts the pointer somewhere
+      ImGui::GetIO().MousePos = o.mouse_x >= 0 ? ImVec2(o.mouse_x, o.mouse_y) : ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
     busy_frames = had_input() || ImGui::IsAnyItemActive() ? 30 : std::max(0, busy_frames - 1);
     viewer.draw();

@@ -25,6 +25,8 @@ struct WindowOptions {
   int width = 1600;        // initial window size in screen coordinates
   int height = 900;
   bool size_set = false;   // --size given: it wins over the size remembered in the settings
+  float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: with a screenshot, the pointer there (hover
+                                     // tooltips show); none without it
   ViewRequest request;     // tab, range and selection to show once loaded
   bool bench_frames = false;  // time timeline frames headlessly instead of opening the window
 };

@@ -238,6 +238,7 @@ void draw_async(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   row("Id", tr.str(a.id));
   if (a.scope != kNoStr) row("Scope", tr.str(a.scope));
   row("Process", tr.str(tr.processes[a.process].pid));
+  if (a.thread < tr.threads.size()) row("Began on", thread_label(tr, a.thread));
   row("Start", format_tick(a.start - tr.start, 1) + "   (" + abs_time(tr, a.start) + ")");
   row("Duration", format_time_span(double(a.dur), 4));
   if (a.flags & kSliceOpen) row("State", "never ended", &palette().warning);
@@ -288,6 +289,10 @@ void draw_object(const ViewIndex& index, const Pick& pk, DetailsState& st, Timel
   const Process& p = tr.processes[index.processes()[pk.group].process];
   row("Process", p.name ? std::string(tr.str(p.name)) + " (" + std::string(tr.str(p.pid)) + ")"
                         : "pid " + std::string(tr.str(p.pid)));
+  // The thread of the event at hand: the snapshot's, else the N's.
+  const uint32_t by = snapshot ? ot.snapshots[pk.index] : o.created;
+  if (by < tr.objects.size() && tr.objects[by].thread < tr.threads.size())
+    row("Thread", thread_label(tr, tr.objects[by].thread));
   if (snapshot) {
     const uint32_t ev = ot.snapshots[pk.index];
     row("Time", time_row(tr, tr.objects[ev].ts));

@@ -425,6 +425,9 @@ usage_error "$good" --range 5ms:1ms
 usage_error "$good" --range abc:def
 usage_error "$good" --range 1parsec:2parsec
 usage_error "$good" --size 10x10
+usage_error "$good" --mouse
+usage_error "$good" --mouse 10
+usage_error "$good" --mouse -1,5
 usage_error "$good" --select
 usage_error "$good" --search
 usage_error --bench-frames

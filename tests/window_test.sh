@@ -35,6 +35,30 @@ xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/bad.json" --screenshot "$tmp
 test -s "$tmp/bad.png"
 [ "$rc" -eq 1 ] || { echo "a trace that did not load gave status $rc" >&2; exit 1; }
 grep -q "bad.json" "$tmp/bad.err" || { cat "$tmp/bad.err" >&2; echo "no error naming the file" >&2; exit 1; }
+# --mouse puts the pointer over the counter track: its tooltip is drawn there (the pixels below
+# and right of the pointer change), and nothing else moves.
+cat > "$tmp/hover.json" <<'JSON'
+{"traceEvents":[{"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"work"},
+{"ph":"C","pid":1,"tid":5,"ts":0,"name":"mem","args":{"rss":1}},
+{"ph":"C","pid":1,"tid":5,"ts":50,"name":"mem","args":{"rss":3}}]}
+JSON
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --screenshot "$tmp/still.png"
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --mouse 500,180 \
+  --screenshot "$tmp/hover.png"
+python3 - "$tmp/still.png" "$tmp/hover.png" "$src" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+from png_read import read_png
+_, _, a = read_png(sys.argv[1])
+w, h, b = read_png(sys.argv[2])
+def differ(x0, y0, x1, y1):
+    return sum(a[y][x * 3:x * 3 + 3] != b[y][x * 3:x * 3 + 3] for y in range(y0, y1) for x in range(x0, x1))
+near = differ(500, 180, 640, 260)
+assert near > 500, f"no tooltip beside the pointer ({near} pixels changed)"
+far = differ(0, 300, 200, 500)  # thread names, far from the pointer
+assert far == 0, f"{far} pixels changed far from the pointer"
+print(f"--mouse ok: {near} pixels of tooltip")
+PY
 # Headless frame timing: every level drew something and reported a time.
 "$viz" "$src/../assets/demo.json" --bench-frames > "$tmp/frames.txt"
 python3 - "$tmp/frames.txt" <<'PY'
