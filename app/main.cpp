@@ -87,8 +87,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->size_set = true;
     } else if (option_value(argc, argv, &i, "--mouse", &v)) {
       char tail = 0;
-      if (std::sscanf(v.c_str(), "%f,%f%c", &o->mouse_x, &o->mouse_y, &tail) != 2 || o->mouse_x < 0 ||
-          o->mouse_y < 0) {
+      if (std::sscanf(v.c_str(), "%f,%f%c", &o->mouse_x, &o->mouse_y, &tail) != 2 || !(o->mouse_x >= 0) ||
+          !(o->mouse_y >= 0)) {
         std::fprintf(stderr, "vizviewer: --mouse wants X,Y in window pixels (e.g. 400,180), got '%s'\n", v.c_str());
         return false;
       }
@@ -161,6 +161,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       return false;
     }
   }
+  if (o->mouse_x >= 0 && o->screenshot.empty())
+    std::fprintf(stderr, "vizviewer: --mouse has no effect without --screenshot (the window has the real mouse)\n");
   return true;
 }
 #endif

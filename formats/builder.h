@@ -43,7 +43,8 @@ inline bool counter_dense_fits(uint64_t series, uint64_t samples, uint64_t value
   return series * samples <= 4 * given + std::min<uint64_t>(uint64_t(1) << 20, 16 * given);
 }
 
-// Sets every thread's Thread::bare (finish() calls it).
+// Sets every thread's Thread::bare (finish() calls it; whoever sets unmatched counts after
+// finish() calls it again).
 void mark_bare(Trace& t);
 
 class TraceBuilder {

@@ -33,5 +33,6 @@ AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uin
 // After b.finish(): the added threads' unmatched B and E counts (the builder counts only the
 // B and E events it pairs itself).
 void add_unmatched_counts(Trace& out, const Trace& src, const AddedThreads& added);
+// (then mark_bare(out): a thread may have only those counts)
 
 }  // namespace vz

@@ -279,8 +279,8 @@ struct Counter {
   StrId name = kNoStr;
   StrId cat = kNoStr;
   std::vector<Time> ts;  // sorted
-  std::vector<uint32_t> tid_of_sample;  // emitting thread per sample; kNone from Chrome JSON,
-                                        // where a counter belongs to its process only
+  std::vector<uint32_t> tid_of_sample;  // emitting thread per sample (its "tid"), kNone without
+                                        // one; the counter is its process's all the same
   std::vector<CounterSeries> series;
   bool split = false;  // one series of a sparse counter, kept as a counter of its own (shown as
                        // "name key"); several counters then share (process, name, id)
@@ -297,7 +297,8 @@ struct AsyncSlice {
   Time dur = 0;
   uint32_t label = 0;
   uint32_t process = 0;
-  uint32_t thread = kNone;  // emitting thread; kNone from Chrome JSON (async tracks are per process)
+  uint32_t thread = kNone;  // the begin's emitting thread ("tid"), kNone without one (async tracks
+                            // are per process)
   StrId id = kNoStr;        // canonical id text (id, id2.local/global prefixed "local:"/"global:")
   uint32_t lane = 0;        // lane within the process's async track
   uint8_t flags = 0;        // SliceFlags (kSliceOpen when never closed)

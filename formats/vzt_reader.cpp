@@ -567,6 +567,7 @@ void Reader::fix_up() {
     t_.threads[tmap_[i]].unmatched_begin = unmatched_[i].first;
     t_.threads[tmap_[i]].unmatched_end = unmatched_[i].second;
   }
+  mark_bare(t_);  // again: a thread with only unmatched counts is not bare
   t_.events = events_;
   if (info_) {
     auto& [origin, unit, object_form, events, has_bounds, start, end] = *info_;

@@ -117,15 +117,20 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     }
     const StrId pid_s = last.pid_s;
     const uint32_t process = last.process;
-    // Every event is on a thread, the recording one where it names none (as viztracer writes
-    // them: counters and objects carry their tid too). A thread with only counter samples or
-    // objects is a bare one (no track).
+    // As the JSON reader: every modelled event is on a thread, the recording one where it names
+    // none (as viztracer writes them: counters and objects carry their tid too; a thread with
+    // only those is a bare one, no track), but for an async end (its slice keeps its begin's)
+    // and events kept as text (P, v, unknown phases).
     char c = ph.size() == 1 ? ph[0] : 0;
-    if (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid)) {
-      last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
-      last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
+    const bool modelled = c && std::strchr("XBEiIRCbenSTFpstfNOD", c);
+    uint32_t thread = kNone;
+    if ((modelled && c != 'e' && c != 'F') || c == 'M') {
+      if (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid)) {
+        last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
+        last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
+      }
+      thread = last.thread;
     }
-    const uint32_t thread = last.thread;
     auto name_of = [&] { return ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr; };
     auto cat_of = [&] { return ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr; };
     // Slices and instants: their label by how it is written.
@@ -134,9 +139,18 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       if (fresh) it->second = b.label(name_of(), cat_of(), color);
       return it->second;
     };
+    // A modelled event without a valid "ts" (an X without a valid "dur") is dropped, as the
+    // JSON reader drops it.
     Time ts = 0, dur = 0;
-    if (ev.ts.present()) parse_us(ev.ts.sv(), origin_us, &ts);
-    if (ev.dur.present()) parse_us(ev.dur.sv(), 0, &dur);
+    const bool timed = ev.ts.present() && parse_us(ev.ts.sv(), origin_us, &ts) != NumStatus::NotNumber;
+    if (modelled && !timed) {
+      ++*bad;
+      continue;
+    }
+    if (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0)) {
+      ++*bad;
+      continue;
+    }
     ByteRange args = range_of(ev.args, base);
     ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
     // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's
@@ -168,7 +182,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     }
     switch (c) {
       case 'X':
-        b.add_complete(thread, ts, dur < 0 ? 0 : dur, label_of(color), args, extra);
+        b.add_complete(thread, ts, dur, label_of(color), args, extra);
         if (ev.keys & (json::kBindId | json::kFlowIn | json::kFlowOut)) {  // flows (v2) at the slice
           const json::Tok& bind = ev.bind_id.present() ? ev.bind_id : ev.id;
           const uint8_t v2 = uint8_t((token_text(ev.flow_in) == "true" ? kFlowV2In : 0) |
@@ -255,7 +269,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         o.label = b.label(name_of(), cat_of());
         o.raw = raw;
         b.add_other(o);
-        if (ev.ts.present()) b.note_time(ts);
+        if (timed) b.note_time(ts);
       }
     }
     ++added;

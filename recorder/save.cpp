@@ -982,6 +982,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
     trace.threads[th].unmatched_end = t->batch.orphan_ends;
   }
   add_trace_counts(trace, added);
+  mark_bare(trace);  // again, with the unmatched counts (a thread of orphan ends only is listed)
   trace.source = std::make_shared<StringBuffer>(std::move(source));
   phase("model");
 

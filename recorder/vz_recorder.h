@@ -268,7 +268,8 @@ void set_thread_name(std::string_view name);
 void set_process_name(std::string_view name);
 
 // An event given as one Chrome trace event object (for what the ring's records cannot carry:
-// complete events with args, B events, objects N/O/D, metadata M, raw events). "ts"/"dur" are in
+// complete events with args, B/E events, async events, flows, objects N/O/D, metadata M, raw
+// events), made into the saved trace as the JSON reader makes it. "ts"/"dur" are in
 // microseconds on now_ns()'s clock (now_ns() / 1000); "pid"/"tid" default to this process and
 // thread. Kept outside the rings (not bounded by tracer_entries) until the next start()/clear().
 // Returns false when `event` is not one JSON object.

@@ -297,7 +297,6 @@ void draw_hover_tooltip(Frame& f) {
         const Thread& th = tr.threads[c.tid_of_sample[i]];
         const std::string by = th.name != kNoStr ? std::string(tr.str(th.name)) + " (" + std::string(tr.str(th.tid)) + ")"
                                                  : "tid " + std::string(tr.str(th.tid));
-        ImGui::SameLine();
         ImGui::TextColored(palette().text_dim, "by %s", std::string(fit_text(by, wrap)).c_str());
       }
       // At most a screenful of series (a counter may have thousands); keys cut to the tooltip's width.

@@ -422,3 +422,47 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
     CHECK(t.others.empty());
   }
 }
+
+TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events given as JSON do too") {
+  // An event without "ts" (an X without a valid "dur") is dropped; an async end's own tid, and
+  // an event kept as text, make no thread; a thread whose only events are orphan ends is listed.
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.tracer_entries = 64;  // the smallest ring: the other thread's last 64 records are ends
+  start_session(cfg);
+  const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+  CHECK(rec::add_event_json(R"({"ph":"B","name":"no time","tid":1})"));
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"no dur","tid":1,"ts":)" + ts + "}"));
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"negative","tid":1,"ts":)" + ts + R"(,"dur":-1})"));
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"kept","tid":1,"ts":)" + ts + R"(,"dur":2})"));
+  CHECK(rec::add_event_json(R"({"ph":"b","name":"as","cat":"c","id":"1","tid":1,"ts":)" + ts + "}"));
+  CHECK(rec::add_event_json(R"({"ph":"e","name":"as","cat":"c","id":"1","tid":2,"ts":)" + ts + "}"));
+  CHECK(rec::add_event_json(R"({"ph":"P","name":"sample","tid":3,"ts":)" + ts + "}"));
+  std::thread([] {
+    const rec::NameId z = rec::intern("z");
+    for (int i = 0; i < 100; ++i) rec::begin(z);
+    for (int i = 0; i < 100; ++i) rec::end();
+  }).join();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "d.vzt", &msg), msg);
+  REQUIRE_MESSAGE(rec::save(dir / "d.json", &msg), msg);
+  for (std::string name : {"d.vzt", "d.json"}) {
+    CAPTURE(name);
+    LoadResult r = load(dir / name);
+    REQUIRE(r.ok);
+    const Trace& t = *r.trace;
+    std::vector<std::string> names;
+    for (const Thread& th : t.threads)
+      for (uint32_t i = 0; i < th.slices.size(); ++i) names.emplace_back(t.name_of(th.slices.label[i]));
+    CHECK(names == std::vector<std::string>{"kept"});
+    CHECK(t.async_slices.size() == 1);
+    CHECK(t.others.size() == 1);
+    for (const Thread& th : t.threads) {
+      CHECK(t.str(th.tid) != "2");
+      CHECK(t.str(th.tid) != "3");
+    }
+    uint64_t orphans = 0;
+    for (uint32_t th : t.thread_order()) orphans += t.threads[th].unmatched_end;
+    CHECK(orphans == (name == "d.vzt" ? 64 : 0));  // (JSON has no event for an orphan end)
+  }
+}
