@@ -1,5 +1,7 @@
 #include "formats/json_event.h"
 
+#include <cstring>
+
 #include "formats/model.h"
 
 namespace vz::json {
@@ -74,7 +76,7 @@ ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** 
       return ParseStatus::Malformed;
     }
     bool esc = false;
-    const char* q = scan_string(p + 1, end, &esc);
+    const char* q = scan_short_string(p + 1, end, &esc);
     if (q >= end) {
       *err_at = end;
       return ParseStatus::Truncated;

@@ -70,7 +70,7 @@ inline const char* parse_value(const char* p, const char* end, Tok* out, const c
   char c = *p;
   if (c == '"') {
     bool esc = false;
-    const char* q = scan_string(p + 1, end, &esc);
+    const char* q = scan_short_string(p + 1, end, &esc);
     if (q >= end) {
       *err_at = end;
       return nullptr;
