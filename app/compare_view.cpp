@@ -45,7 +45,8 @@ std::string pick_name(const ViewIndex& index, const Pick& p) {
   }
 }
 
-// The longest slice named `name` (nested sets of every thread), or an empty pick.
+// The longest slice named `name` (nested sets of every thread), else the longest async slice so
+// named, or an empty pick.
 Pick longest_named(const Trace& t, const std::string& name) {
   const std::vector<uint8_t> mark = labels_named(t, name);
   Pick best;
@@ -58,6 +59,13 @@ Pick longest_named(const Trace& t, const std::string& name) {
         best_dur = s.dur[i];
         best = Pick{PickKind::Slice, th, 0, i};
       }
+    }
+  }
+  for (uint32_t i = 0; best.kind != PickKind::Slice && i < t.async_slices.size(); ++i) {
+    const AsyncSlice& a = t.async_slices[i];
+    if (a.label < mark.size() && mark[a.label] && a.dur > best_dur) {
+      best_dur = a.dur;
+      best = Pick{PickKind::Async, kNone, 0, i};
     }
   }
   return best;
@@ -91,7 +99,7 @@ void CompareView::setup(const CompareSetup& s) {
     tl_[0].selected = longest_named(ta_, s.select);
     tl_[1].selected = longest_named(tb_, s.select);
     for (TimelineState& t : tl_) {
-      if (t.selected.kind != PickKind::None) t.focus_thread = t.selected.thread;
+      if (t.selected.kind == PickKind::Slice) t.focus_thread = t.selected.thread;
     }
     set_highlight(s.select);
   }

@@ -454,9 +454,10 @@ const LaidTrack* lane_track(const std::vector<LaidTrack>& tracks, const PickLane
   return it == tracks.end() ? nullptr : &*it;
 }
 
-// Once per new selection: when it lies in a lane its track's cap hides, lifts the cap and returns
-// where it is (for scrolling to it); else returns a PickLane with no group. Only once, so that
-// the user can cap the track again while it stays selected (its outline is then on the summary row).
+// Once per new selection of an async slice, object or snapshot: returns where it is (scrolled
+// into view when it is off screen), and when it lies in a lane its track's cap hides, lifts the
+// cap. Only once, so that the user can cap the track again while it stays selected (its outline
+// is then on the summary row). Else returns a PickLane with no group.
 PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
   if (st.revealed == st.selected) return {};
   st.revealed = st.selected;
@@ -466,7 +467,7 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
   const uint32_t lanes = pl.kind == TrackKind::Async ? uint32_t(p.async_lanes.size()) : p.objects.lanes();
   const uint8_t bit = pl.kind == TrackKind::Async ? kAllAsyncLanes : kAllObjectLanes;
   const uint32_t rows = lane_rows(lanes, pl.group < st.all_lanes.size() && (st.all_lanes[pl.group] & bit));
-  if (rows == lanes || pl.lane < rows - 1) return {};  // in a lane shown
+  if (rows == lanes || pl.lane < rows - 1) return pl;  // in a lane shown
   if (st.all_lanes.size() <= pl.group) st.all_lanes.resize(pl.group + 1, 0);
   st.all_lanes[pl.group] |= bit;
   return pl;
