@@ -98,6 +98,9 @@ void CompareView::setup(const CompareSetup& s) {
   if (!s.select.empty()) {
     tl_[0].selected = longest_named(ta_, s.select);
     tl_[1].selected = longest_named(tb_, s.select);
+    // else an object so named, as the single view does
+    if (tl_[0].selected.kind == PickKind::None && a_.index) tl_[0].selected = first_object_named(*a_.index, s.select);
+    if (tl_[1].selected.kind == PickKind::None && b_.index) tl_[1].selected = first_object_named(*b_.index, s.select);
     for (TimelineState& t : tl_) {
       if (t.selected.kind == PickKind::Slice) t.focus_thread = t.selected.thread;
     }

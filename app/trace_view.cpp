@@ -77,23 +77,17 @@ void TraceView::apply(const ViewRequest& r) {
       timeline_.focus_thread = best.thread;
       if (!r.has_range) timeline_.want_zoom_selection = true;
     } else if (best.kind == PickKind::None && t_.index) {
-      // No such slice: the first object named so (in display order, then by lane and start), its
-      // first snapshot when it has one, shown with the object's whole lifetime in view.
-      const auto& groups = t_.index->processes();
-      for (uint32_t g = 0; g < groups.size() && best.kind == PickKind::None; ++g) {
-        const ObjectTracks& ot = groups[g].objects;
-        for (uint32_t i = 0; i < ot.instances.size(); ++i) {
-          const ObjectInstance& o = ot.instances[i];
-          if (trace_.name_of(o.label) != r.select) continue;
-          best = o.snap_count > 0 ? snapshot_pick(*t_.index, g, o.snap_begin) : object_pick(*t_.index, g, i);
-          if (!r.has_range) {
-            timeline_.focus_t0 = o.start;
-            timeline_.focus_t1 = o.end;
-          }
-          break;
+      // No such slice: the first object named so, shown with the object's whole lifetime in view.
+      best = first_object_named(*t_.index, r.select);
+      if (best.kind != PickKind::None) {
+        timeline_.selected = best;
+        const ObjectTracks& ot = t_.index->processes()[best.group].objects;
+        const ObjectInstance& o = ot.instances[best.kind == PickKind::Object ? best.index : ot.instance_of_snapshot(best.index)];
+        if (!r.has_range) {
+          timeline_.focus_t0 = o.start;
+          timeline_.focus_t1 = o.end;
         }
       }
-      if (best.kind != PickKind::None) timeline_.selected = best;
     }
   }
   if (r.shortcuts) want_shortcuts_ = true;

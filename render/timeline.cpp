@@ -120,6 +120,19 @@ Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap) {
   return p;
 }
 
+Pick first_object_named(const ViewIndex& index, std::string_view name) {
+  const auto& groups = index.processes();
+  for (uint32_t g = 0; g < groups.size(); ++g) {
+    const ObjectTracks& ot = groups[g].objects;
+    for (uint32_t i = 0; i < ot.instances.size(); ++i) {
+      const ObjectInstance& o = ot.instances[i];
+      if (index.trace().name_of(o.label) != name) continue;
+      return o.snap_count > 0 ? snapshot_pick(index, g, o.snap_begin) : object_pick(index, g, i);
+    }
+  }
+  return Pick{};
+}
+
 bool pick_range(const Trace& tr, const Pick& p, Time* t0, Time* t1) {
   switch (p.kind) {
     case PickKind::Slice: {
