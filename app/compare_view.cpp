@@ -45,32 +45,6 @@ std::string pick_name(const ViewIndex& index, const Pick& p) {
   }
 }
 
-// The longest slice named `name` (nested sets of every thread), else the longest async slice so
-// named, or an empty pick.
-Pick longest_named(const Trace& t, const std::string& name) {
-  const std::vector<uint8_t> mark = labels_named(t, name);
-  Pick best;
-  if (mark.empty()) return best;
-  Time best_dur = -1;
-  for (uint32_t th = 0; th < t.threads.size(); ++th) {
-    const SliceSet& s = t.threads[th].slices;
-    for (uint32_t i = 0; i < s.size(); ++i) {
-      if (mark[s.label[i]] && s.dur[i] > best_dur) {
-        best_dur = s.dur[i];
-        best = Pick{PickKind::Slice, th, 0, i};
-      }
-    }
-  }
-  for (uint32_t i = 0; best.kind != PickKind::Slice && i < t.async_slices.size(); ++i) {
-    const AsyncSlice& a = t.async_slices[i];
-    if (a.label < mark.size() && mark[a.label] && a.dur > best_dur) {
-      best_dur = a.dur;
-      best = Pick{PickKind::Async, kNone, 0, i};
-    }
-  }
-  return best;
-}
-
 bool same_side(const DiffSide& x, const DiffSide& y) { return x.thread == y.thread && x.t0 == y.t0 && x.t1 == y.t1; }
 bool same_query(const DiffQuery& x, const DiffQuery& y) {
   return x.by == y.by && same_side(x.a, y.a) && same_side(x.b, y.b);

@@ -45,34 +45,11 @@ void TraceView::apply(const ViewRequest& r) {
   if (!r.select.empty()) {
     // The longest slice with that name, on any thread; else the longest async slice; else the
     // first object.
-    Pick best;
-    Time best_dur = -1;
-    for (uint32_t th = 0; th < trace_.threads.size(); ++th) {
-      const SliceSet& s = trace_.threads[th].slices;
-      for (uint32_t i = 0; i < s.size(); ++i) {
-        if (s.dur[i] > best_dur && trace_.name_of(s.label[i]) == r.select) {
-          best_dur = s.dur[i];
-          best = Pick{PickKind::Slice, th, 0, i};
-        }
-      }
-    }
-    if (best.kind == PickKind::None) {  // else the longest async slice named so
-      for (uint32_t i = 0; i < trace_.async_slices.size(); ++i) {
-        const AsyncSlice& a = trace_.async_slices[i];
-        if (a.dur > best_dur && trace_.name_of(a.label) == r.select) {
-          best_dur = a.dur;
-          best = Pick{PickKind::Async, kNone, 0, i};
-        }
-      }
-      if (best.kind != PickKind::None) {
-        timeline_.selected = best;
-        if (!r.has_range) {
-          timeline_.focus_t0 = trace_.async_slices[best.index].start;
-          timeline_.focus_t1 = saturating_end(trace_.async_slices[best.index].start, best_dur);
-        }
-      }
-    }
-    if (best.kind == PickKind::Slice) {
+    Pick best = longest_named(trace_, r.select);
+    if (best.kind == PickKind::Async) {
+      timeline_.selected = best;
+      if (!r.has_range) pick_range(trace_, best, &timeline_.focus_t0, &timeline_.focus_t1);
+    } else if (best.kind == PickKind::Slice) {
       timeline_.selected = best;
       timeline_.focus_thread = best.thread;
       if (!r.has_range) timeline_.want_zoom_selection = true;

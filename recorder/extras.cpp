@@ -133,7 +133,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     }
     auto name_of = [&] { return ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr; };
     auto cat_of = [&] { return ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr; };
-    // Slices and instants: their label by how it is written.
+    // An event's label (with its colour, for slices and instants), looked up by how it is written.
     auto label_of = [&](uint8_t color) {
       auto [it, fresh] = labels.try_emplace(LabelKey{Written(ev.name), Written(ev.cat), color}, 0);
       if (fresh) it->second = b.label(name_of(), cat_of(), color);
@@ -175,7 +175,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     }
     const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
     if (async) {
-      b.add_async(c, process, thread, cat_of(), id_of(b, ev), ts, b.label(name_of(), cat_of()), args,
+      b.add_async(c, process, thread, cat_of(), id_of(b, ev), ts, label_of(0), args,
                   seq++, raw.offset, scope, extra);
       ++added;
       continue;
@@ -201,7 +201,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       case 't':
       case 'f': {
         const bool enclosing = ev.bp.kind == 's' && ev.bp.sv() == "e";
-        b.add_flow(FlowEvent{ts, b.label(name_of(), cat_of()), thread, id_of(b, ev), c, enclosing, args, extra, 0});
+        b.add_flow(FlowEvent{ts, label_of(0), thread, id_of(b, ev), c, enclosing, args, extra, 0});
         break;
       }
       case 'i':
@@ -242,7 +242,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       case 'D': {  // (with a scope: see above)
         ObjectEvent o;
         o.ts = ts;
-        o.label = b.label(name_of(), cat_of());
+        o.label = label_of(0);
         o.process = process;
         o.thread = thread;
         o.id = id_of(b, ev);
@@ -266,7 +266,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         o.ts = ts;
         o.thread = thread;
         o.phase = b.intern(ph);
-        o.label = b.label(name_of(), cat_of());
+        o.label = label_of(0);
         o.raw = raw;
         b.add_other(o);
         if (timed) b.note_time(ts);

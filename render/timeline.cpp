@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/name_lookup.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/timeline_internal.h"
@@ -118,6 +119,32 @@ Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap) {
   p.count = 1;
   p.t0 = p.t1 = tr.objects[index.processes()[group].objects.snapshots[snap]].ts;
   return p;
+}
+
+// The longest slice named `name` (nested sets of every thread), else the longest async slice so
+// named, or an empty pick.
+Pick longest_named(const Trace& t, std::string_view name) {
+  const std::vector<uint8_t> mark = labels_named(t, name);
+  Pick best;
+  if (mark.empty()) return best;
+  Time best_dur = -1;
+  for (uint32_t th = 0; th < t.threads.size(); ++th) {
+    const SliceSet& s = t.threads[th].slices;
+    for (uint32_t i = 0; i < s.size(); ++i) {
+      if (mark[s.label[i]] && s.dur[i] > best_dur) {
+        best_dur = s.dur[i];
+        best = Pick{PickKind::Slice, th, 0, i};
+      }
+    }
+  }
+  for (uint32_t i = 0; best.kind != PickKind::Slice && i < t.async_slices.size(); ++i) {
+    const AsyncSlice& a = t.async_slices[i];
+    if (a.label < mark.size() && mark[a.label] && a.dur > best_dur) {
+      best_dur = a.dur;
+      best = Pick{PickKind::Async, kNone, 0, i};
+    }
+  }
+  return best;
 }
 
 Pick first_object_named(const ViewIndex& index, std::string_view name) {

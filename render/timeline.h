@@ -151,6 +151,9 @@ Time timeline_origin(const Trace& trace, const TimelineState& state);
 // and of snapshot `snap` (a position in ObjectTracks::snapshots).
 Pick object_pick(const ViewIndex& index, uint32_t group, uint32_t instance);
 Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap);
+// The longest slice named `name` (nested sets of every thread), else the longest async slice so
+// named; an empty pick when there is neither.
+Pick longest_named(const Trace& t, std::string_view name);
 // The first object named `name` (in display order, then by lane and start): its first snapshot
 // when it has one, else the instance; an empty pick when there is none.
 Pick first_object_named(const ViewIndex& index, std::string_view name);

@@ -293,12 +293,9 @@ void draw_hover_tooltip(Frame& f) {
         break;
       }
       ImGui::TextColored(palette().text_dim, "at %s", format_tick(c.ts[i] - timeline_origin(tr, *f.st), 1).c_str());
-      if (i < c.tid_of_sample.size() && c.tid_of_sample[i] < tr.threads.size()) {  // who wrote it
-        const Thread& th = tr.threads[c.tid_of_sample[i]];
-        const std::string by = th.name != kNoStr ? std::string(tr.str(th.name)) + " (" + std::string(tr.str(th.tid)) + ")"
-                                                 : "tid " + std::string(tr.str(th.tid));
-        ImGui::TextColored(palette().text_dim, "by %s", std::string(fit_text(by, wrap)).c_str());
-      }
+      if (i < c.tid_of_sample.size() && c.tid_of_sample[i] < tr.threads.size())  // who wrote it
+        ImGui::TextColored(palette().text_dim, "by %s",
+                           std::string(fit_text(thread_title(tr, c.tid_of_sample[i]), wrap)).c_str());
       // At most a screenful of series (a counter may have thousands); keys cut to the tooltip's width.
       constexpr size_t kMaxSeries = 32;
       const size_t shown = c.series.size() <= kMaxSeries + 1 ? c.series.size() : kMaxSeries;

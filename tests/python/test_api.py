@@ -351,6 +351,26 @@ class TestCalls(TempDirTest):
 
 
 class TestAddedEvents(TempDirTest):
+    def record(self, stem, ext, fill):
+        """Saves what fill(tracer) adds between start() and stop() to stem.ext; returns the path."""
+        out = self.path(f"{stem}.{ext}")
+        t = VizTracer(output_file=out, verbose=0)
+        t.start()
+        fill(t)
+        t.stop()
+        t.save()
+        return out
+
+    def read_back(self, out):
+        """The saved trace as JSON data, a .vzt converted by vizviewer (None without one)."""
+        if out.endswith(".vzt"):
+            if not VIZVIEWER:
+                return None
+            back = out[:-len(".vzt")] + "-back.json"
+            subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
+            out = back
+        return load(out)
+
     def test_instants_counters_vars_objects_raw(self):
         out = self.path("e.json")
         t = VizTracer(output_file=out, verbose=0)
@@ -413,21 +433,13 @@ class TestAddedEvents(TempDirTest):
         ]
         for ext in ("json", "vzt"):
             with self.subTest(ext=ext):
-                out = self.path("raw." + ext)
-                t = VizTracer(output_file=out, verbose=0)
-                t.start()
-                for e in raw:
-                    t.add_raw(dict(e))
-                t.add_raw({"ph": "C", "name": "rc3", "pid": 1, "ts": 17, "args": {"v": "3"}})
-                t.stop()
-                t.save()
-                if ext == "vzt":
-                    if not VIZVIEWER:
-                        continue  # (needs vizviewer to read the .vzt back)
-                    back = self.path("raw-back.json")
-                    subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
-                    out = back
-                data = load(out)
+                def fill(t):
+                    for e in raw:
+                        t.add_raw(dict(e))
+                    t.add_raw({"ph": "C", "name": "rc3", "pid": 1, "ts": 17, "args": {"v": "3"}})
+                data = self.read_back(self.record("raw", ext, fill))
+                if data is None:
+                    continue  # (needs vizviewer to read the .vzt back)
                 for e in raw:
                     got = [x for x in data["traceEvents"] if x.get("name") == e["name"]]
                     self.assertEqual(len(got), 1, e["name"])
@@ -483,24 +495,17 @@ class TestAddedEvents(TempDirTest):
             self.skipTest("needs vizviewer")
         for ext in ("json", "vzt"):
             with self.subTest(ext=ext):
-                out = self.path("modelled." + ext)
-                t = VizTracer(output_file=out, verbose=0)
-                t.start()
-                for e in raw:
-                    t.add_raw(dict(e))
-                t.stop()
-                t.save()
+                out = self.record("modelled", ext, lambda t: [t.add_raw(dict(e)) for e in raw])
                 st = json.loads(subprocess.run([VIZVIEWER, "--stats", out], check=True,
                                                capture_output=True, text=True).stdout)
                 th = [x for x in st["threads"] if x["pid"] == "1"]
                 self.assertEqual([(x["slices"], x["unmatched_B"], x["unmatched_E"]) for x in th], [(1, 0, 0)])
                 self.assertEqual(st["async_slices"], 1)
                 self.assertEqual(st["flows"], 2)
-                back = self.path("modelled-back.json")
-                subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
-                objs = [e for e in load(back)["traceEvents"] if e.get("name") == "obj"]
+                data = self.read_back(out)
+                objs = [e for e in data["traceEvents"] if e.get("name") == "obj"]
                 self.assertEqual(sorted((e["ph"], e["scope"]) for e in objs), [("D", "a"), ("N", "a"), ("N", "b")])
-                marks = [e for e in load(back)["traceEvents"] if e.get("name") == "mark"]
+                marks = [e for e in data["traceEvents"] if e.get("name") == "mark"]
                 self.assertEqual([e["ph"] for e in marks], ["R"])
 
     def test_counter_keys_with_characters_json_escapes(self):
@@ -509,20 +514,12 @@ class TestAddedEvents(TempDirTest):
         keys = {"é": 1, 'k"q': 2, "tab\t": 3, "back\\slash": 4, "plain": 5}
         for ext in ("json", "vzt"):
             with self.subTest(ext=ext):
-                out = self.path("keys." + ext)
-                t = VizTracer(output_file=out, verbose=0)
-                t.start()
-                t.add_counter("odd", keys)
-                t.add_raw({"ph": "C", "name": "raw", "pid": 1, "tid": 1, "ts": 5, "args": {"é\\": 6}})
-                t.stop()
-                t.save()
-                if ext == "vzt":
-                    if not VIZVIEWER:
-                        continue
-                    back = self.path("keys-back.json")
-                    subprocess.run([VIZVIEWER, "--convert", out, back], check=True)
-                    out = back
-                data = load(out)
+                def fill(t):
+                    t.add_counter("odd", keys)
+                    t.add_raw({"ph": "C", "name": "raw", "pid": 1, "tid": 1, "ts": 5, "args": {"é\\": 6}})
+                data = self.read_back(self.record("keys", ext, fill))
+                if data is None:
+                    continue
                 self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "odd"], [keys])
                 self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "raw"], [{"é\\": 6}])
 

@@ -35,6 +35,18 @@ std::string metadata_of(const Trace& t, std::string_view key) {
   return {};
 }
 
+// Saves the session as stem.vzt and as stem.json, then fn(file name, trace loaded back) for each.
+template <class Fn>
+void each_saved(const test::TempDir& dir, const std::string& stem, Fn&& fn) {
+  std::string msg;
+  for (std::string name : {stem + ".vzt", stem + ".json"}) {
+    CAPTURE(name);
+    REQUIRE_MESSAGE(rec::save(dir / name, &msg), msg);
+    LoadResult r = load(dir / name);
+    fn(name, *r.trace);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("recorder: complete_ticks slices get the category; max_slices keeps the newest") {
@@ -381,14 +393,7 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
       R"({"ph":"C","name":"cnt","tid":1,"ts":)" + at(1) + R"(,"args":{"k\"q":1,"\u00e9\\":2}})",
   };
   for (const std::string& e : events) CHECK_MESSAGE(rec::add_event_json(e), e);
-  std::string msg;
-  REQUIRE_MESSAGE(rec::save(dir / "m.vzt", &msg), msg);
-  REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
-  for (std::string name : {"m.vzt", "m.json"}) {
-    CAPTURE(name);
-    LoadResult r = load(dir / name);
-    REQUIRE(r.ok);
-    const Trace& t = *r.trace;
+  each_saved(dir, "m", [](const std::string&, const Trace& t) {
     const Thread* one = nullptr;
     for (const Thread& th : t.threads)
       if (t.str(th.tid) == "1") one = &th;
@@ -420,7 +425,7 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
     for (const CounterSeries& s : t.counters[0].series) keys.emplace_back(t.str(s.key));
     CHECK(keys == std::vector<std::string>{"k\"q", "\xc3\xa9\\"});
     CHECK(t.others.empty());
-  }
+  });
 }
 
 TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events given as JSON do too") {
@@ -443,14 +448,7 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
     for (int i = 0; i < 100; ++i) rec::begin(z);
     for (int i = 0; i < 100; ++i) rec::end();
   }).join();
-  std::string msg;
-  REQUIRE_MESSAGE(rec::save(dir / "d.vzt", &msg), msg);
-  REQUIRE_MESSAGE(rec::save(dir / "d.json", &msg), msg);
-  for (std::string name : {"d.vzt", "d.json"}) {
-    CAPTURE(name);
-    LoadResult r = load(dir / name);
-    REQUIRE(r.ok);
-    const Trace& t = *r.trace;
+  each_saved(dir, "d", [](const std::string& name, const Trace& t) {
     std::vector<std::string> names;
     for (const Thread& th : t.threads)
       for (uint32_t i = 0; i < th.slices.size(); ++i) names.emplace_back(t.name_of(th.slices.label[i]));
@@ -464,5 +462,5 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
     uint64_t orphans = 0;
     for (uint32_t th : t.thread_order()) orphans += t.threads[th].unmatched_end;
     CHECK(orphans == (name == "d.vzt" ? 64 : 0));  // (JSON has no event for an orphan end)
-  }
+  });
 }
