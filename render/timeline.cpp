@@ -408,7 +408,13 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       const Thread& th = tr.threads[t.id];
       label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
     } else if (t.kind == TrackKind::Async || t.kind == TrackKind::Objects) {
-      label = t.kind == TrackKind::Async ? "Async" : "Objects";
+      if (t.kind == TrackKind::Objects) {
+        label = "Objects";
+      } else {  // a name's track, or the one of the names without their own
+        const ProcessTracks& pt = f.index->processes()[t.group];
+        const StrId name = f.index->async_tracks()[t.id].name;
+        label = name != kNoStr ? fit(name) : pt.async_end - pt.async_begin > 1 ? "Other async" : "Async";
+      }
       col = to_u32(p.text_dim);
       if (t.lanes > kLaneCap) {  // a click on the name caps the lanes or shows them all
         label += capped(t) ? "  " + std::to_string(t.rows) + " of " + format_count(t.lanes) + " lanes"
@@ -466,15 +472,17 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
 struct PickLane {
   TrackKind kind = TrackKind::Async;
   uint32_t group = kNone;  // kNone: not such a pick
+  uint32_t track = 0;      // Async: the ViewIndex::async_tracks() index
   uint32_t lane = 0;
 };
 PickLane pick_lane(const ViewIndex& index, const Pick& pk) {
   PickLane out;
   if (pk.kind == PickKind::Async) {
-    if (pk.index >= index.trace().async_slices.size()) return out;
-    const AsyncSlice& a = index.trace().async_slices[pk.index];
-    out.group = index.group_of_process(a.process);
-    out.lane = a.lane;
+    const ViewIndex::AsyncPlace ap = index.async_place(pk.index);
+    if (ap.track == kNone) return out;
+    out.group = index.group_of_process(index.async_tracks()[ap.track].process);
+    out.track = ap.track;
+    out.lane = ap.lane;
   } else if (pk.kind == PickKind::Object || pk.kind == PickKind::Snapshot) {
     if (pk.group >= index.processes().size()) return out;
     const ObjectTracks& ot = index.processes()[pk.group].objects;
@@ -489,8 +497,9 @@ PickLane pick_lane(const ViewIndex& index, const Pick& pk) {
 
 // The laid-out track a PickLane is in, or null (its group is collapsed).
 const LaidTrack* lane_track(const std::vector<LaidTrack>& tracks, const PickLane& pl) {
-  auto it = std::find_if(tracks.begin(), tracks.end(),
-                         [&](const LaidTrack& l) { return l.kind == pl.kind && l.group == pl.group; });
+  auto it = std::find_if(tracks.begin(), tracks.end(), [&](const LaidTrack& l) {
+    return l.kind == pl.kind && l.group == pl.group && (l.kind != TrackKind::Async || l.id == pl.track);
+  });
   return it == tracks.end() ? nullptr : &*it;
 }
 
@@ -503,13 +512,15 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
   st.revealed = st.selected;
   PickLane pl = pick_lane(index, st.selected);
   if (pl.group == kNone) return pl;
-  const ProcessTracks& p = index.processes()[pl.group];
-  const uint32_t lanes = pl.kind == TrackKind::Async ? uint32_t(p.async_lanes.size()) : p.objects.lanes();
-  const uint8_t bit = pl.kind == TrackKind::Async ? kAllAsyncLanes : kAllObjectLanes;
-  const uint32_t rows = lane_rows(lanes, pl.group < st.all_lanes.size() && (st.all_lanes[pl.group] & bit));
+  const bool async = pl.kind == TrackKind::Async;
+  const uint32_t lanes = async ? uint32_t(index.async_tracks()[pl.track].lanes.size())
+                               : index.processes()[pl.group].objects.lanes();
+  std::vector<uint8_t>& all = async ? st.all_async_lanes : st.all_object_lanes;
+  const uint32_t key = async ? pl.track : pl.group;
+  const uint32_t rows = lane_rows(lanes, key < all.size() && all[key]);
   if (rows == lanes || pl.lane < rows - 1) return pl;  // in a lane shown
-  if (st.all_lanes.size() <= pl.group) st.all_lanes.resize(pl.group + 1, 0);
-  st.all_lanes[pl.group] |= bit;
+  if (all.size() <= key) all.resize(key + 1, 0);
+  all[key] = 1;
   return pl;
 }
 
@@ -603,8 +614,10 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
   if (hit.track >= 0 && f.mouse.x < f.plot_x && tracks[size_t(hit.track)].lanes > kLaneCap) {
     // A click on an Async or Objects track's name shows all its lanes, or caps them again.
     const LaidTrack& t = tracks[size_t(hit.track)];
-    if (st.all_lanes.size() <= t.group) st.all_lanes.resize(t.group + 1, 0);
-    st.all_lanes[t.group] ^= t.kind == TrackKind::Async ? kAllAsyncLanes : kAllObjectLanes;
+    std::vector<uint8_t>& all = t.kind == TrackKind::Async ? st.all_async_lanes : st.all_object_lanes;
+    const uint32_t key = t.kind == TrackKind::Async ? t.id : t.group;
+    if (all.size() <= key) all.resize(key + 1, 0);
+    all[key] ^= 1;
     // Capped from somewhere down its lanes (the name stays in view): the track's top goes to the
     // top of the view, not thousands of rows further down.
     if (!capped(t)) st.scroll_y = std::min(st.scroll_y, t.y);
@@ -687,15 +700,16 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   // its lanes, and the view scrolls to it below, once the layout has its row.
   const PickLane reveal = reveal_selection(index, st);
   if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed ||
-      st.layout_all_lanes != st.all_lanes) {
-    st.layout = layout_tracks(index, st.collapsed, st.all_lanes, f.m);
+      st.layout_all_object_lanes != st.all_object_lanes || st.layout_all_async_lanes != st.all_async_lanes) {
+    st.layout = layout_tracks(index, st.collapsed, st.all_object_lanes, st.all_async_lanes, f.m);
     st.track_of_thread.assign(tr.threads.size(), kNone);
     for (uint32_t i = 0; i < st.layout.size(); ++i)
       if (st.layout[i].kind == TrackKind::Thread) st.track_of_thread[st.layout[i].id] = i;
     st.layout_index = index.generation();
     st.layout_metrics = f.m;
     st.layout_collapsed = st.collapsed;
-    st.layout_all_lanes = st.all_lanes;
+    st.layout_all_object_lanes = st.all_object_lanes;
+    st.layout_all_async_lanes = st.all_async_lanes;
   }
   const std::vector<LaidTrack>& tracks = st.layout;
   const float total_h = layout_height(tracks, f.m);

@@ -79,8 +79,9 @@ struct TimelineState {
   float scroll_y = 0;               // vertical scroll of the track area, pixels
   std::vector<uint8_t> collapsed;   // per process group
   std::vector<uint8_t> overlaid;    // per counter: 1 = series overlaid, 0 = stacked
-  std::vector<uint8_t> all_lanes;   // per process group: kAllAsyncLanes / kAllObjectLanes when that
-                                    // track shows every lane instead of kLaneCap rows
+  std::vector<uint8_t> all_object_lanes;  // per process group: 1 when its Objects track shows
+                                          // every lane instead of kLaneCap rows
+  std::vector<uint8_t> all_async_lanes;   // the same per ViewIndex::async_tracks() index
   Pick hovered;                     // under the mouse this frame
   Pick selected;                    // clicked
   bool has_range = false;           // a time range is selected
@@ -119,7 +120,7 @@ struct TimelineState {
   std::vector<LaidTrack> layout;
   std::vector<uint32_t> track_of_thread;  // per Trace::threads index: its track, kNone if hidden
   std::vector<uint8_t> layout_collapsed;
-  std::vector<uint8_t> layout_all_lanes;
+  std::vector<uint8_t> layout_all_object_lanes, layout_all_async_lanes;
   LayoutMetrics layout_metrics;
   uint64_t layout_index = 0;              // ViewIndex::generation() it was made for
   // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep

@@ -138,8 +138,8 @@ std::pair<uint32_t, uint32_t> rows_in_view(const Frame& f, float top, uint32_t r
 }
 
 // The summary row of a capped Async or Objects track (set 0 / 1): grey runs where any lane it
-// stands for has something, drawn from the union of their items (ProcessTracks::async_hidden,
-// objects_hidden), so its cost does not grow with the lanes. Under the mouse it is a Lanes pick
+// stands for has something, drawn from the union of their items (AsyncTrack::hidden,
+// ProcessTracks::objects_hidden), so its cost does not grow with the lanes. Under the mouse it is a Lanes pick
 // whose count, `count_at(t0, t1)`, is the items there: a binary search per lane, only while hovered.
 template <class CountAt>
 void draw_hidden_lanes(Frame& f, const LaidTrack& t, const std::vector<TimeSpan>& hidden, uint8_t set,
@@ -213,8 +213,8 @@ void draw_thread_track(Frame& f, const LaidTrack& t) {
 void draw_async_track(Frame& f, const LaidTrack& t) {
   const float top = f.tracks_y + t.y;
   if (!f.row_visible(top, t.h)) return;
-  const ProcessTracks& p = f.index->processes()[t.group];
-  const auto& lanes = p.async_lanes;
+  const AsyncTrack& tk = f.index->async_tracks()[t.id];
+  const auto& lanes = tk.lanes;
   const auto& all = f.trace->async_slices;
   // Only the lanes in view; a capped track's last row stands for the others.
   const uint32_t shown = capped(t) ? t.rows - 1 : t.rows;
@@ -241,7 +241,7 @@ void draw_async_track(Frame& f, const LaidTrack& t) {
     });
   }
   if (capped(t) && r1 == t.rows) {
-    draw_hidden_lanes(f, t, p.async_hidden, 0, [&](Time t0, Time t1) {
+    draw_hidden_lanes(f, t, tk.hidden, 0, [&](Time t0, Time t1) {
       uint32_t n = 0;
       for (uint32_t l = shown; l < lanes.size(); ++l) {
         const std::vector<uint32_t>& lane = lanes[l];

@@ -8,7 +8,8 @@
 namespace vz {
 
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
-                                     const std::vector<uint8_t>& all_lanes, const LayoutMetrics& m) {
+                                     const std::vector<uint8_t>& all_object_lanes,
+                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m) {
   std::vector<LaidTrack> out;
   float y = 0;
   auto place = [&](LaidTrack t, float h) {
@@ -28,15 +29,14 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
       const float legend = series > 1 ? (series + 1.0f) * m.row_h * 0.8f + m.gap : 0.0f;
       place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, std::max(m.counter_h, legend));
     }
-    const uint8_t all = g < all_lanes.size() ? all_lanes[g] : 0;
-    if (!p.async_lanes.empty()) {
-      const uint32_t lanes = uint32_t(p.async_lanes.size());
-      const uint32_t rows = lane_rows(lanes, all & kAllAsyncLanes);
-      place(LaidTrack{TrackKind::Async, g, p.process, rows, 0, lanes}, m.row_h * float(rows));
+    for (uint32_t k = p.async_begin; k < p.async_end; ++k) {
+      const uint32_t lanes = uint32_t(index.async_tracks()[k].lanes.size());
+      const uint32_t rows = lane_rows(lanes, k < all_async_lanes.size() && all_async_lanes[k]);
+      place(LaidTrack{TrackKind::Async, g, k, rows, 0, lanes}, m.row_h * float(rows));
     }
     if (p.objects.lanes() > 0) {
       const uint32_t lanes = p.objects.lanes();
-      const uint32_t rows = lane_rows(lanes, all & kAllObjectLanes);
+      const uint32_t rows = lane_rows(lanes, g < all_object_lanes.size() && all_object_lanes[g]);
       place(LaidTrack{TrackKind::Objects, g, p.process, rows, 0, lanes}, m.row_h * float(rows));
     }
     for (uint32_t th : p.threads) {

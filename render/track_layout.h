@@ -1,10 +1,11 @@
 // Vertical layout of the timeline: which track sits at which y, and what is under a given y.
 //
 // Tracks come from a ViewIndex in display order: per process group a header, then its counters,
-// its async lanes, its object lanes (one track, a row per lane) and its threads (nested depths first, then overflow lanes). A collapsed group
-// keeps only its header. An Async or Objects track with more than kLaneCap lanes (view_index.h)
-// shows kLaneCap rows unless its group's `all_lanes` bit is set: lanes 0 .. kLaneCap - 2, then a
-// summary row standing for the rest. The timeline keeps the last layout and makes a new one
+// its async tracks (one per name, a row per lane), its object lanes (one track, a row per lane)
+// and its threads (nested depths first, then overflow lanes). A collapsed group keeps only its
+// header. An Async or Objects track with more than kLaneCap lanes (view_index.h) shows kLaneCap
+// rows unless it is marked to show them all: lanes 0 .. kLaneCap - 2, then a summary row
+// standing for the rest. The timeline keeps the last layout and makes a new one
 // (O(tracks)) when a group is collapsed or expanded, a track's lanes are capped or shown, the
 // metrics change (a new font size) or the index does; a frame then draws only the tracks in view
 // (tracks_between). Nothing here depends on ImGui: hit-testing a y position is unit-tested.
@@ -33,7 +34,7 @@ struct LaidTrack {
   TrackKind kind = TrackKind::Header;
   uint32_t group = 0;   // position in ViewIndex::processes()
   uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index;
-                        // Header, Async, Objects: Trace::processes index
+                        // Async: ViewIndex::async_tracks() index; Header, Objects: Trace::processes index
   uint32_t rows = 0;    // rows shown. Thread: nested depths + overflow lanes (>= 1); Async,
                         // Objects: lanes, or kLaneCap when capped (see lanes)
   uint32_t nested = 0;  // Thread: how many of `rows` are nested depths (the rest are overflow)
@@ -42,14 +43,12 @@ struct LaidTrack {
   float y = 0, h = 0;   // top and height, relative to the top of the track area
 };
 
-// Bits of a group's `all_lanes` entry: its Async / Objects track shows every lane, not kLaneCap rows.
-constexpr uint8_t kAllAsyncLanes = 1, kAllObjectLanes = 2;
-
-// Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks; `all_lanes[g]`
-// (missing = 0) lifts the lane cap of its Async (kAllAsyncLanes) and Objects (kAllObjectLanes)
-// tracks.
+// Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks; a nonzero
+// `all_object_lanes[g]` lifts the lane cap of group g's Objects track and `all_async_lanes[k]`
+// that of async track k (a ViewIndex::async_tracks() index); missing entries keep the cap.
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
-                                     const std::vector<uint8_t>& all_lanes, const LayoutMetrics& m);
+                                     const std::vector<uint8_t>& all_object_lanes,
+                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m);
 
 // Rows shown for a track of `lanes` lanes: all of them when `all` or when they fit the cap.
 inline uint32_t lane_rows(uint32_t lanes, bool all) { return all || lanes <= kLaneCap ? lanes : kLaneCap; }

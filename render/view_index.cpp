@@ -7,6 +7,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "formats/lanes.h"
 #include "formats/parallel.h"
 
 namespace vz {
@@ -222,18 +223,75 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   for (uint32_t c = 0; c < names.size(); ++c) names[c] = counter_name(trace, trace.counters[c]);
   for (ProcessTracks& g : processes_)
     std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
-  for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {
-    const AsyncSlice& a = trace.async_slices[i];
-    if (a.process >= processes_.size()) continue;
-    auto& lanes = processes_[group_of_process_[a.process]].async_lanes;
-    if (lanes.size() <= a.lane) lanes.resize(a.lane + 1);
-    lanes[a.lane].push_back(i);
-  }
-  for (auto& g : processes_) {
-    for (auto& lane : g.async_lanes) {
-      std::stable_sort(lane.begin(), lane.end(), [&](uint32_t a, uint32_t b) {
-        return trace.async_slices[a].start < trace.async_slices[b].start;
+  {
+    // Async tracks: per process group, the names that get a track of their own (AsyncTrack's
+    // rule), the others' slices pooled in one; tracks in the order their first slices come.
+    std::vector<std::vector<uint32_t>> of_group(processes_.size());
+    for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {
+      const uint32_t p = trace.async_slices[i].process;
+      if (p < group_of_process_.size()) of_group[group_of_process_[p]].push_back(i);
+    }
+    async_place_.assign(trace.async_slices.size(), AsyncPlace{});
+    std::vector<std::vector<AsyncTrack>> tracks(processes_.size());
+    parallel_for(processes_.size(), 0, [&](size_t g) {
+      std::vector<uint32_t>& v = of_group[g];
+      if (v.empty()) return;
+      const auto& all = trace.async_slices;
+      std::stable_sort(v.begin(), v.end(), [&](uint32_t a, uint32_t b) {
+        return all[a].start != all[b].start ? all[a].start < all[b].start : all[a].dur > all[b].dur;
       });
+      auto name_of = [&](uint32_t i) { return trace.labels[all[i].label].name; };
+      struct NameUse {
+        uint32_t count = 0, first = 0;  // slices, and the position in v of the first
+      };
+      std::unordered_map<StrId, NameUse> uses;
+      for (uint32_t k = 0; k < v.size(); ++k) {
+        auto [it, fresh] = uses.try_emplace(name_of(v[k]), NameUse{0, k});
+        it->second.count++;
+      }
+      std::vector<std::pair<StrId, NameUse>> ranked;
+      for (const auto& [name, use] : uses)
+        if (use.count >= 2 && name != kNoStr) ranked.emplace_back(name, use);
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first < b.second.first;
+      });
+      if (ranked.size() > kMaxAsyncTracks) ranked.resize(kMaxAsyncTracks);
+      std::unordered_map<StrId, uint32_t> track_of_name;  // the names with a track: theirs
+      for (const auto& r : ranked) track_of_name.emplace(r.first, kNone);
+      uint32_t pool = kNone;                             // the track of the others
+      std::vector<LaneAllocator> alloc;
+      for (uint32_t i : v) {
+        const AsyncSlice& a = all[i];
+        const auto it = track_of_name.find(name_of(i));
+        uint32_t& k = it != track_of_name.end() ? it->second : pool;
+        if (k == kNone) {  // the first slice of a track: tracks come in that order
+          k = uint32_t(tracks[g].size());
+          tracks[g].push_back(AsyncTrack{a.process, it != track_of_name.end() ? it->first : kNoStr, {}, {}});
+          alloc.emplace_back();
+        }
+        AsyncTrack& tk = tracks[g][k];
+        const uint32_t lane = alloc[k].place(a.start, saturating_end(a.start, a.dur));
+        if (tk.lanes.size() <= lane) tk.lanes.resize(lane + 1);
+        tk.lanes[lane].push_back(i);
+        async_place_[i] = AsyncPlace{k, lane};  // made flat below
+      }
+      v = {};
+      for (AsyncTrack& tk : tracks[g]) {
+        std::vector<TimeSpan> spans;
+        for (size_t l = kLaneCap - 1; tk.lanes.size() > kLaneCap && l < tk.lanes.size(); ++l) {
+          for (uint32_t i : tk.lanes[l]) spans.push_back({all[i].start, saturating_end(all[i].start, all[i].dur)});
+        }
+        tk.hidden = merge_spans(std::move(spans));
+      }
+    });
+    for (uint32_t g = 0; g < processes_.size(); ++g) {
+      processes_[g].async_begin = uint32_t(async_tracks_.size());
+      for (AsyncTrack& tk : tracks[g]) async_tracks_.push_back(std::move(tk));
+      processes_[g].async_end = uint32_t(async_tracks_.size());
+    }
+    for (uint32_t i = 0; i < async_place_.size(); ++i) {
+      if (async_place_[i].track == kNone) continue;
+      async_place_[i].track += processes_[group_of_process_[trace.async_slices[i].process]].async_begin;
     }
   }
   {
@@ -251,14 +309,6 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   parallel_for(processes_.size(), 0, [&](size_t g) {
     ProcessTracks& p = processes_[g];
     std::vector<TimeSpan> spans;
-    for (size_t l = kLaneCap - 1; p.async_lanes.size() > kLaneCap && l < p.async_lanes.size(); ++l) {
-      for (uint32_t i : p.async_lanes[l]) {
-        const AsyncSlice& a = trace.async_slices[i];
-        spans.push_back({a.start, saturating_end(a.start, a.dur)});
-      }
-    }
-    p.async_hidden = merge_spans(std::move(spans));
-    spans = {};
     const ObjectTracks& ot = p.objects;
     if (ot.lanes() > kLaneCap) {
       for (uint32_t i = ot.lane_begin[kLaneCap - 1]; i < ot.instances.size(); ++i)
@@ -340,10 +390,14 @@ size_t ViewIndex::memory_bytes() const {
   size_t n = hues_.capacity() * 4 + group_of_process_.capacity() * 4;
   for (const ProcessTracks& g : processes_) {
     n += (g.counters.capacity() + g.threads.capacity() + g.instants.capacity()) * 4;
-    for (const auto& l : g.async_lanes) n += l.capacity() * 4;
     n += g.objects.instances.capacity() * sizeof(ObjectInstance) +
          (g.objects.lane_begin.capacity() + g.objects.snapshots.capacity()) * 4;
-    n += (g.async_hidden.capacity() + g.objects_hidden.capacity()) * sizeof(TimeSpan);
+    n += g.objects_hidden.capacity() * sizeof(TimeSpan);
+  }
+  n += async_tracks_.capacity() * sizeof(AsyncTrack) + async_place_.capacity() * sizeof(AsyncPlace);
+  for (const AsyncTrack& tk : async_tracks_) {
+    for (const auto& l : tk.lanes) n += l.capacity() * 4;
+    n += tk.lanes.capacity() * sizeof(tk.lanes[0]) + tk.hidden.capacity() * sizeof(TimeSpan);
   }
   n += flow_link_.capacity() * sizeof(FlowLink);
   for (const auto& v : flows_by_thread_) n += v.capacity() * 4;

@@ -1,8 +1,8 @@
 // What the timeline needs beyond the model, computed once per loaded trace on the load worker.
 //
 // The model is laid out for loading and querying; drawing also needs the tracks in display order
-// (processes by sort index then pid, each with its counters, async lanes, object lanes and
-// threads), async slices grouped by lane, object instances in lanes, what the lanes past the lane
+// (processes by sort index then pid, each with its counters, async tracks, object lanes and
+// threads), async slices by name in lanes, object instances in lanes, what the lanes past the lane
 // cap cover (kLaneCap), process-scoped instants per process, flows grouped by id, a stable hue per
 // label, and the counters' min/max pyramids. Building these takes O(n) in the non-slice
 // events (slices need nothing extra: their depth-major columns are the index), and must not happen
@@ -68,8 +68,8 @@ struct ObjectTracks {
 // in file order). The trace's start and end bound instances without an N / a D.
 ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>& of_process);
 
-// Lanes are as many as the items alive at once, so a process with 20 000 async operations in
-// flight has 20 000 async lanes. An Async or Objects track with more than kLaneCap lanes shows
+// Lanes are as many as the items alive at once, so a process with 20 000 async operations of one
+// name in flight has 20 000 lanes of them. An Async or Objects track with more than kLaneCap lanes shows
 // kLaneCap rows until the user expands it (render/track_layout.h): lanes 0 .. kLaneCap - 2 as they
 // are, and a last row that summarises the others (lanes kLaneCap - 1 and up, "hidden") by where
 // any of them has something. That row is drawn from the union of the hidden lanes' items, made
@@ -86,15 +86,33 @@ struct TimeSpan {
 // (b.t0 > a.t1: spans that overlap or touch are one). O(n log n).
 std::vector<TimeSpan> merge_spans(std::vector<TimeSpan> spans);
 
+// The async slices of one process with one name, in lanes, so that (in a Node trace, say) the
+// PROMISE, FILEHANDLE and ZLIB operations in flight are three tracks, not one pile of lanes
+// where a few long-lived ones hide the rest. A name gets a track of its own when the process has
+// at least two slices of it and it is among the kMaxAsyncTracks names with the most (ties: the
+// name that starts first); the slices of the other names (one-off names such as "request 17")
+// share one more track. Lanes follow the model's rule (formats/lanes.h): slices by start (longer
+// first at one start, then in Trace::async_slices order), each to the lowest-numbered lane free
+// at its start.
+constexpr uint32_t kMaxAsyncTracks = 32;
+struct AsyncTrack {
+  uint32_t process = 0;                      // Trace::processes index
+  StrId name = kNoStr;                       // its slices' name; kNoStr: the other names' track
+  std::vector<std::vector<uint32_t>> lanes;  // per lane: Trace::async_slices indices by start
+  std::vector<TimeSpan> hidden;              // the capped track's summary row (as objects_hidden)
+};
+
 // A process group in display order.
 struct ProcessTracks {
   uint32_t process = 0;                 // Trace::processes index
   std::vector<uint32_t> counters;       // Trace::counters indices, by name
-  std::vector<std::vector<uint32_t>> async_lanes;  // per lane: Trace::async_slices indices by start
+  // Its async tracks: ViewIndex::async_tracks() [async_begin, async_end), in the order their
+  // first slices start (ties: the longer first slice, then Trace::async_slices order).
+  uint32_t async_begin = 0, async_end = 0;
   ObjectTracks objects;                 // object instances in lanes
-  // The summary rows of the capped tracks: the union of the async slices (object instances) in
-  // lanes kLaneCap - 1 and up (merge_spans); empty when there are at most kLaneCap lanes.
-  std::vector<TimeSpan> async_hidden, objects_hidden;
+  // The summary row of the capped Objects track: the union of the instances in lanes
+  // kLaneCap - 1 and up (merge_spans); empty when there are at most kLaneCap lanes.
+  std::vector<TimeSpan> objects_hidden;
   std::vector<uint32_t> threads;        // Trace::threads indices, by sort index then tid
   std::vector<uint32_t> instants;       // Trace::process_instants of this process, by ts
 };
@@ -119,6 +137,13 @@ class ViewIndex {
   // Different for every index made in this process (caches key on it, not on the address).
   uint64_t generation() const { return generation_; }
   const std::vector<ProcessTracks>& processes() const { return processes_; }
+  // Every process's async tracks, group by group (ProcessTracks::async_begin / async_end).
+  const std::vector<AsyncTrack>& async_tracks() const { return async_tracks_; }
+  // Where async slice i (a Trace::async_slices index) is drawn: its async_tracks() index and lane.
+  struct AsyncPlace {
+    uint32_t track = kNone, lane = 0;
+  };
+  AsyncPlace async_place(uint32_t i) const { return i < async_place_.size() ? async_place_[i] : AsyncPlace{}; }
   // Process group of a Trace::processes index (position in processes()).
   uint32_t group_of_process(uint32_t process) const { return group_of_process_[process]; }
   // A stable 32-bit hash of the label's name: the basis of its colour.
@@ -152,6 +177,8 @@ class ViewIndex {
   const Trace* trace_;
   uint64_t generation_;
   std::vector<ProcessTracks> processes_;
+  std::vector<AsyncTrack> async_tracks_;
+  std::vector<AsyncPlace> async_place_;  // by Trace::async_slices index
   std::vector<uint32_t> group_of_process_;
   std::vector<uint32_t> hues_;
   struct FlowLink {

@@ -97,7 +97,7 @@ struct TimelineFixture {
   }
   // The laid-out track of a kind and id (the first with that kind when id is kNone).
   LaidTrack track(TrackKind kind, uint32_t id = kNone) const {
-    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.all_lanes, state.metrics))
+    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.all_object_lanes, state.all_async_lanes, state.metrics))
       if (t.kind == kind && (id == kNone || t.id == id)) return t;
     FAIL("track not laid out");
     return {};
@@ -277,9 +277,18 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
   json += "]}";
   TimelineFixture fx(json);
   const ProcessTracks& p = fx.index->processes()[0];
-  REQUIRE(p.async_lanes.size() == 25);
+  // Async slices get a track per name: "early" (15 lanes, none hidden) above "late" (25).
+  REQUIRE(p.async_end - p.async_begin == 2);
+  const AsyncTrack& early_track = fx.index->async_tracks()[p.async_begin];
+  const uint32_t late_id = p.async_begin + 1;
+  const AsyncTrack& late_track = fx.index->async_tracks()[late_id];
+  CHECK(fx.trace->str(early_track.name) == "early");
+  CHECK(early_track.lanes.size() == 15);
+  CHECK(early_track.hidden.empty());
+  CHECK(fx.trace->str(late_track.name) == "late");
+  REQUIRE(late_track.lanes.size() == 25);
   REQUIRE(p.objects.lanes() == 25);
-  CHECK(p.async_hidden == std::vector<TimeSpan>{{2000, 3000}});
+  CHECK(late_track.hidden == std::vector<TimeSpan>{{2000, 3000}});
   CHECK(p.objects_hidden == std::vector<TimeSpan>{{2000, 3000}});
   Image img = fx.draw();
   TimelineState& st = fx.state;
@@ -287,9 +296,10 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
   const uint32_t early = label_color(*fx.index, label_named(*fx.trace, "early"));
   const uint32_t late = label_color(*fx.index, label_named(*fx.trace, "late"));
   auto mid_y = [&](const LaidTrack& t, uint32_t row) { return st.tracks_y + row_y(t, row, m) + m.row_h / 2; };
+  CHECK(fx.track(TrackKind::Async).rows == 15);  // "early": all its lanes, nothing to cap
   for (TrackKind kind : {TrackKind::Async, TrackKind::Objects}) {
     CAPTURE(int(kind));
-    const LaidTrack t = fx.track(kind);
+    const LaidTrack t = fx.track(kind, kind == TrackKind::Async ? late_id : kNone);
     CHECK(t.lanes == 25);
     CHECK(t.rows == kLaneCap);
     st.scroll_y = t.y;  // the track at the top (both do not fit the window)
@@ -298,7 +308,8 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
     REQUIRE(sy < kHeight - 20);
     // A shown lane as before; the summary row grey where the hidden lanes have something, empty
     // where they have nothing (lanes 0..14 hold the early ones, the hidden lanes do not).
-    check_color_at(img, fx.x_at(500), mid_y(t, 0), early, "lane 0, early");
+    if (kind == TrackKind::Async) check_color_at(img, fx.x_at(2500), mid_y(t, 0), late, "lane 0, late");
+    else check_color_at(img, fx.x_at(500), mid_y(t, 0), early, "lane 0, early");
     check_color_at(img, fx.x_at(2500), sy, tl::fold_color(), "summary row over the late ones");
     check_color_at(img, fx.x_at(500), sy, background(), "summary row where the hidden lanes are empty");
     // Hovered: how many lanes it stands for and how many items are under the mouse.
@@ -316,7 +327,7 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
     CHECK(st.hovered.count == 0);
   }
 
-  // A click on the Async track's name shows its 25 lanes; the hidden ones are drawn as lanes.
+  // A click on the "late" track's name shows its 25 lanes; the hidden ones are drawn as lanes.
   auto click = [&](float x, float y) {
     vz::testing::MouseInput mouse;
     mouse.x = x;
@@ -327,19 +338,37 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
     return g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2, &mouse);
   };
   st.scroll_y = 0;
-  const LaidTrack async = fx.track(TrackKind::Async);
+  const LaidTrack async = fx.track(TrackKind::Async, late_id);
+  st.scroll_y = async.y;
   g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2);
   click(st.plot_x - 30, float(mid_y(async, 0)));
-  CHECK(st.all_lanes.size() >= 1);
-  const LaidTrack shown = fx.track(TrackKind::Async);
+  CHECK(st.all_async_lanes.size() > late_id);
+  const LaidTrack shown = fx.track(TrackKind::Async, late_id);
   CHECK(shown.rows == 25);
+  CHECK(fx.track(TrackKind::Async).rows == 15);  // the "early" track is as it was
   CHECK(fx.track(TrackKind::Objects).rows == kLaneCap);  // the other track keeps its cap
   img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
   check_color_at(img, fx.x_at(2500), mid_y(shown, kLaneCap - 1), late, "lane 15, shown");
   check_color_at(img, fx.x_at(2500), mid_y(shown, 24), late, "lane 24, shown");
   // Again: capped.
   click(st.plot_x - 30, float(mid_y(shown, 0)));
-  CHECK(fx.track(TrackKind::Async).rows == kLaneCap);
+  CHECK(fx.track(TrackKind::Async, late_id).rows == kLaneCap);
+
+  // Selecting an async slice in a hidden lane shows its track's lanes and scrolls to its row.
+  st.scroll_y = 0;
+  st.selected = Pick{};
+  st.selected.kind = PickKind::Async;
+  st.selected.index = late_track.lanes[24][0];
+  REQUIRE(fx.index->async_place(st.selected.index).track == late_id);
+  img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  const LaidTrack revealed = fx.track(TrackKind::Async, late_id);
+  CHECK(revealed.rows == 25);
+  const double lane24 = mid_y(revealed, 24);
+  CHECK(lane24 > st.tracks_y);
+  CHECK(lane24 < kHeight - 20);
+  check_color_at(img, fx.x_at(2500), lane24, late, "the selected async slice's lane");
+  st.all_async_lanes.assign(st.all_async_lanes.size(), 0);  // capped again for what follows
+  st.selected = Pick{};
 
   // Selecting an object in a hidden lane (as --select or the details panel do) shows its
   // track's lanes and scrolls its row into view, outlined.

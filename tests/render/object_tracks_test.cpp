@@ -237,7 +237,7 @@ TEST_CASE("hostile object inputs stay linear: an O storm, many ids alive, an N s
   CHECK(index.processes()[1].objects_hidden[0].t0 == many.instances[many.lane_begin[kLaneCap - 1]].start);
   CHECK(index.processes()[1].objects_hidden[0].t1 == t->end);
   CHECK(index.processes()[0].objects_hidden.empty());
-  for (const LaidTrack& lt : layout_tracks(index, {}, {}, LayoutMetrics{})) {
+  for (const LaidTrack& lt : layout_tracks(index, {}, {}, {}, LayoutMetrics{})) {
     if (lt.kind == TrackKind::Objects) CHECK(lt.rows == (lt.group == 1 ? kLaneCap : 1));
   }
   const ObjectTracks& renew = index.processes()[2].objects;
@@ -259,7 +259,7 @@ TEST_CASE("the objects track sits after the async lanes and before the threads, 
   LayoutMetrics m;
   m.row_h = 10;
   m.gap = 4;
-  const auto tracks = layout_tracks(index, {}, {}, m);
+  const auto tracks = layout_tracks(index, {}, {}, {}, m);
   std::vector<TrackKind> kinds;
   for (const LaidTrack& lt : tracks) kinds.push_back(lt.kind);
   CHECK(kinds == std::vector<TrackKind>{TrackKind::Header, TrackKind::Async, TrackKind::Objects, TrackKind::Thread,
@@ -278,7 +278,7 @@ TEST_CASE("the objects track sits after the async lanes and before the threads, 
   CHECK(a == 2);
   CHECK(b == 3);
   // Collapsed with its group.
-  const auto folded = layout_tracks(index, {1}, {}, m);
+  const auto folded = layout_tracks(index, {1}, {}, {}, m);
   CHECK(folded.size() == 3);
   CHECK(std::none_of(folded.begin(), folded.end(), [](const LaidTrack& l) { return l.kind == TrackKind::Objects; }));
 }

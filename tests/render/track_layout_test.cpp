@@ -1,10 +1,14 @@
 // Tests of render/track_layout.cpp and render/view_index.cpp: tracks in display order (sort
-// indexes, then pid/tid), collapsed groups, async lanes, the lane cap (kLaneCap rows above it,
+// indexes, then pid/tid), collapsed groups, async tracks by name and their lanes, the lane cap (kLaneCap rows above it,
 // every lane when lifted, the union of the hidden lanes against brute force), and y hit-testing
 // against brute force.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <limits>
+#include <map>
 #include <random>
+#include <set>
 #include <string>
 
 #include "formats/loader.h"
@@ -42,7 +46,7 @@ struct SmallRows {
     lm.gap = 3;
     return lm;
   }();
-  std::vector<LaidTrack> tracks = layout_tracks(index, {}, {}, m);
+  std::vector<LaidTrack> tracks = layout_tracks(index, {}, {}, {}, m);
   float total = layout_height(tracks, m);
 };
 
@@ -52,7 +56,7 @@ TEST_CASE("tracks follow sort indexes, then pid and tid") {
   auto t = load_text(kTrace);
   ViewIndex index(*t);
   LayoutMetrics m;
-  const auto tracks = layout_tracks(index, {}, {}, m);
+  const auto tracks = layout_tracks(index, {}, {}, {}, m);
   std::vector<std::string> names;
   for (const LaidTrack& lt : tracks) {
     switch (lt.kind) {
@@ -73,7 +77,7 @@ TEST_CASE("collapsed groups keep only their header") {
   auto t = load_text(kTrace);
   ViewIndex index(*t);
   LayoutMetrics m;
-  const auto tracks = layout_tracks(index, {1, 0}, {}, m);
+  const auto tracks = layout_tracks(index, {1, 0}, {}, {}, m);
   REQUIRE(tracks.size() == 5);
   CHECK(tracks[0].kind == TrackKind::Header);
   CHECK(tracks[1].kind == TrackKind::Header);
@@ -144,9 +148,11 @@ void add_overlapping(std::string& json, int pid, uint32_t n, int start = 0, int 
   json += R"({"ph":"X","name":"work","ts":0,"dur":20,"tid":1,"pid":)" + std::to_string(pid) + "},";
 }
 
-const LaidTrack& find_track(const Trace& t, const std::vector<LaidTrack>& tracks, TrackKind kind, const char* pid) {
+const LaidTrack& find_track(const ViewIndex& index, const std::vector<LaidTrack>& tracks, TrackKind kind,
+                            const char* pid) {
+  const Trace& t = index.trace();
   for (const LaidTrack& lt : tracks)
-    if (lt.kind == kind && t.str(t.processes[lt.id].pid) == pid) return lt;
+    if (lt.kind == kind && t.str(t.processes[index.processes()[lt.group].process].pid) == pid) return lt;
   FAIL("no such track");
   return tracks.front();
 }
@@ -166,36 +172,37 @@ TEST_CASE("async and object tracks above the lane cap show kLaneCap rows until a
   m.row_h = 10;
   m.gap = 4;
   const std::pair<const char*, uint32_t> procs[] = {{"1", kLaneCap + 5}, {"2", kLaneCap}, {"3", kLaneCap + 1}};
-  const auto capped_layout = layout_tracks(index, {}, {}, m);
+  const auto capped_layout = layout_tracks(index, {}, {}, {}, m);
   for (const auto& [pid, lanes] : procs) {
     for (TrackKind kind : {TrackKind::Async, TrackKind::Objects}) {
       CAPTURE(pid);
-      const LaidTrack& lt = find_track(*t, capped_layout, kind, pid);
+      const LaidTrack& lt = find_track(index, capped_layout, kind, pid);
       CHECK(lt.lanes == lanes);
       CHECK(lt.rows == std::min(lanes, kLaneCap));  // capped by default, and never more than there are
       CHECK(lt.h == m.row_h * float(lt.rows));
       CHECK(capped(lt) == (lanes > kLaneCap));
     }
   }
-  // Groups in display order: by pid here. Group 0 shows all its async lanes only, group 1 asks
-  // for both (it has nothing to lift), group 2 all its object lanes.
+  // Groups in display order: by pid here, one async track each. Group 0 shows all its async
+  // lanes only, group 1 asks for both (it has nothing to lift), group 2 all its object lanes.
   REQUIRE(t->str(t->processes[index.processes()[0].process].pid) == "1");
-  const auto some = layout_tracks(index, {}, {kAllAsyncLanes, kAllAsyncLanes | kAllObjectLanes, kAllObjectLanes}, m);
-  CHECK(find_track(*t, some, TrackKind::Async, "1").rows == kLaneCap + 5);
-  CHECK(find_track(*t, some, TrackKind::Objects, "1").rows == kLaneCap);
-  CHECK(find_track(*t, some, TrackKind::Async, "2").rows == kLaneCap);
-  CHECK(find_track(*t, some, TrackKind::Objects, "2").rows == kLaneCap);
-  CHECK(find_track(*t, some, TrackKind::Async, "3").rows == kLaneCap);
-  CHECK_FALSE(capped(find_track(*t, some, TrackKind::Objects, "3")));
-  CHECK(find_track(*t, some, TrackKind::Objects, "3").h == m.row_h * float(kLaneCap + 1));
+  for (uint32_t g = 0; g < 3; ++g) REQUIRE(index.processes()[g].async_end == g + 1);
+  const auto some = layout_tracks(index, {}, {0, 1, 1}, {1, 1, 0}, m);
+  CHECK(find_track(index, some, TrackKind::Async, "1").rows == kLaneCap + 5);
+  CHECK(find_track(index, some, TrackKind::Objects, "1").rows == kLaneCap);
+  CHECK(find_track(index, some, TrackKind::Async, "2").rows == kLaneCap);
+  CHECK(find_track(index, some, TrackKind::Objects, "2").rows == kLaneCap);
+  CHECK(find_track(index, some, TrackKind::Async, "3").rows == kLaneCap);
+  CHECK_FALSE(capped(find_track(index, some, TrackKind::Objects, "3")));
+  CHECK(find_track(index, some, TrackKind::Objects, "3").h == m.row_h * float(kLaneCap + 1));
   // What follows moves down by the rows shown.
-  CHECK(find_track(*t, some, TrackKind::Objects, "1").y == find_track(*t, capped_layout, TrackKind::Objects, "1").y + 5 * m.row_h);
-  CHECK(find_track(*t, some, TrackKind::Objects, "3").y == find_track(*t, capped_layout, TrackKind::Objects, "3").y + 5 * m.row_h);
+  CHECK(find_track(index, some, TrackKind::Objects, "1").y == find_track(index, capped_layout, TrackKind::Objects, "1").y + 5 * m.row_h);
+  CHECK(find_track(index, some, TrackKind::Objects, "3").y == find_track(index, capped_layout, TrackKind::Objects, "3").y + 5 * m.row_h);
   for (size_t i = 1; i < some.size(); ++i) CHECK(some[i].y == some[i - 1].y + some[i - 1].h + m.gap);
 
   // The row of each lane: the hidden ones share the summary row; shown, each has its own.
-  const LaidTrack& capped1 = find_track(*t, capped_layout, TrackKind::Async, "1");
-  const LaidTrack& all1 = find_track(*t, some, TrackKind::Async, "1");
+  const LaidTrack& capped1 = find_track(index, capped_layout, TrackKind::Async, "1");
+  const LaidTrack& all1 = find_track(index, some, TrackKind::Async, "1");
   for (uint32_t l = 0; l < kLaneCap + 5; ++l) {
     CAPTURE(l);
     CHECK(lane_row(capped1, l) == (l < kLaneCap - 1 ? l : kLaneCap - 1));
@@ -249,11 +256,13 @@ TEST_CASE("the summary rows hold the union of the hidden lanes' items, only abov
     ViewIndex index(*t);
     REQUIRE(index.processes().size() == 1);
     const ProcessTracks& p = index.processes()[0];
+    REQUIRE(p.async_end == p.async_begin + 1);  // one name
+    const AsyncTrack& at = index.async_tracks()[p.async_begin];
     // Brute force: per half microsecond (every end point is a whole one), whether an item of a
     // hidden lane covers it.
     std::vector<TimeSpan> async_items, object_items;
-    for (uint32_t l = kLaneCap - 1; l < p.async_lanes.size(); ++l)
-      for (uint32_t i : p.async_lanes[l]) {
+    for (uint32_t l = kLaneCap - 1; l < at.lanes.size(); ++l)
+      for (uint32_t i : at.lanes[l]) {
         const AsyncSlice& a = t->async_slices[i];
         async_items.push_back({a.start, a.start + a.dur});
       }
@@ -274,9 +283,9 @@ TEST_CASE("the summary rows hold the union of the hidden lanes' items, only abov
         CHECK_MESSAGE(got == want, "t=" << x);
       }
     };
-    check(async_items, p.async_hidden, uint32_t(p.async_lanes.size()));
+    check(async_items, at.hidden, uint32_t(at.lanes.size()));
     check(object_items, p.objects_hidden, p.objects.lanes());
-    capped_async += p.async_lanes.size() > kLaneCap;
+    capped_async += at.lanes.size() > kLaneCap;
     capped_objects += p.objects.lanes() > kLaneCap;
   }
   // Both cases came up.
@@ -284,4 +293,140 @@ TEST_CASE("the summary rows hold the union of the hidden lanes' items, only abov
   CHECK(capped_async < 25);
   CHECK(capped_objects > 5);
   CHECK(capped_objects < 25);
+}
+
+namespace {
+
+// Checks the async tracks of `index` against brute force: each of a process's names with at least
+// two slices, up to kMaxAsyncTracks of the most used (ties: the first to start), has a track of
+// exactly its slices; every other slice is in the one track left (name kNoStr); tracks come in
+// the order their first slices start; lanes are by start, never overlap and are as many as the
+// most slices in flight as one begins. Returns how many pooled tracks there were.
+int check_async_tracks(const ViewIndex& index) {
+  const Trace& t = index.trace();
+  const auto& tracks = index.async_tracks();
+  std::vector<int> seen(t.async_slices.size(), 0);
+  int pools = 0;
+  for (uint32_t g = 0; g < index.processes().size(); ++g) {
+    const ProcessTracks& p = index.processes()[g];
+    // The names that should have a track.
+    std::map<StrId, std::pair<uint32_t, Time>> uses;  // name -> (slices, first start)
+    for (const AsyncSlice& a : t.async_slices) {
+      if (a.process != p.process) continue;
+      auto [it, fresh] = uses.try_emplace(t.labels[a.label].name, 0, a.start);
+      it->second.first++;
+      it->second.second = std::min(it->second.second, a.start);
+    }
+    std::vector<std::pair<StrId, std::pair<uint32_t, Time>>> ranked;
+    for (const auto& u : uses)
+      if (u.second.first >= 2) ranked.push_back(u);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.second.first != b.second.first ? a.second.first > b.second.first : a.second.second < b.second.second;
+    });
+    std::set<StrId> own;
+    for (size_t k = 0; k < ranked.size() && k < kMaxAsyncTracks; ++k) own.insert(ranked[k].first);
+    // Ties at the cut could go either way; none of the inputs here have any.
+    if (ranked.size() > kMaxAsyncTracks) {
+      REQUIRE(ranked[kMaxAsyncTracks].second.first < ranked[kMaxAsyncTracks - 1].second.first);
+    }
+    const bool want_pool = own.size() < uses.size();
+    std::set<StrId> got;
+    Time prev_first = std::numeric_limits<Time>::min();
+    for (uint32_t k = p.async_begin; k < p.async_end; ++k) {
+      const AsyncTrack& tk = tracks[k];
+      CHECK(tk.process == p.process);
+      if (tk.name == kNoStr) pools++;
+      else CHECK(got.insert(tk.name).second);  // one track per name
+      REQUIRE_FALSE(tk.lanes.empty());
+      Time first = std::numeric_limits<Time>::max();
+      std::vector<TimeSpan> items;
+      for (uint32_t l = 0; l < tk.lanes.size(); ++l) {
+        CHECK_FALSE(tk.lanes[l].empty());  // lanes are as many as needed
+        for (size_t j = 0; j < tk.lanes[l].size(); ++j) {
+          const uint32_t i = tk.lanes[l][j];
+          const AsyncSlice& a = t.async_slices[i];
+          seen[i]++;
+          CHECK(a.process == p.process);
+          const StrId name = t.labels[a.label].name;  // every category of the name
+          if (tk.name == kNoStr) CHECK(own.count(name) == 0);
+          else CHECK(name == tk.name);
+          CHECK(index.async_place(i).track == k);
+          CHECK(index.async_place(i).lane == l);
+          if (j > 0) {  // in a lane by start, never overlapping (touching is fine)
+            const AsyncSlice& b = t.async_slices[tk.lanes[l][j - 1]];
+            CHECK(b.start + b.dur <= a.start);
+          }
+          first = std::min(first, a.start);
+          items.push_back({a.start, a.start + a.dur});
+        }
+      }
+      CHECK(first >= prev_first);  // tracks in the order their first slices start
+      prev_first = first;
+      // As many lanes as the most slices in flight as one begins: those before it by start
+      // (longer first) that end after its start, and itself.
+      std::sort(items.begin(), items.end(), [](const TimeSpan& a, const TimeSpan& b) {
+        return a.t0 != b.t0 ? a.t0 < b.t0 : a.t1 > b.t1;
+      });
+      uint32_t most = 0;
+      for (size_t j = 0; j < items.size(); ++j) {
+        uint32_t alive = 1;
+        for (size_t o = 0; o < j; ++o) alive += items[o].t1 > items[j].t0;
+        most = std::max(most, alive);
+      }
+      CHECK(tk.lanes.size() == most);
+    }
+    CHECK(got == own);
+    CHECK(p.async_end - p.async_begin == own.size() + (want_pool ? 1 : 0));
+  }
+  for (int c : seen) CHECK(c == 1);  // every async slice in exactly one lane
+  return pools;
+}
+
+}  // namespace
+
+TEST_CASE("async slices get a track per name (one-off names share one), lanes that never overlap, against brute force") {
+  std::mt19937_64 rng(41);
+  const char* names[] = {"PROMISE", "FILEHANDLE", "ZLIB", "request 1", "request 2", "request 3"};
+  int pools = 0;
+  for (int iter = 0; iter < 40; ++iter) {
+    std::string json = "[";
+    const int n = 1 + int(rng() % 60), spread = 1 + int(rng() % 300);
+    for (int i = 0; i < n; ++i) {
+      const int s = int(rng() % uint64_t(spread)), len = int(rng() % 50);
+      // The "request" names are rarer: often once, sometimes more.
+      const char* name = names[rng() % 4 == 0 ? 3 + rng() % 3 : rng() % 3];
+      const std::string common = std::string(",\"cat\":\"c") + std::to_string(rng() % 2) + "\",\"name\":\"" + name +
+                                 "\",\"pid\":" + std::to_string(1 + rng() % 2) + ",\"tid\":1,\"id\":\"" +
+                                 std::to_string(i) + "\"";
+      json += R"({"ph":"b","ts":)" + std::to_string(s) + common + "},";
+      json += R"({"ph":"e","ts":)" + std::to_string(s + len) + common + "},";
+    }
+    json.back() = ']';
+    auto t = load_text(json);
+    ViewIndex index(*t);
+    pools += check_async_tracks(index);
+  }
+  CHECK(pools > 5);  // both kinds of track came up
+}
+
+TEST_CASE("past kMaxAsyncTracks names, the less used ones share the other names' track") {
+  // Name k has k + 2 slices (k = 0 .. kMaxAsyncTracks + 7), each a microsecond after the last.
+  std::string json = "[";
+  int id = 0;
+  for (uint32_t k = 0; k < kMaxAsyncTracks + 8; ++k)
+    for (uint32_t j = 0; j < k + 2; ++j, ++id) {
+      const std::string common = ",\"cat\":\"c\",\"name\":\"op" + std::to_string(k) + "\",\"pid\":1,\"tid\":1,\"id\":\"" +
+                                 std::to_string(id) + "\"";
+      json += R"({"ph":"b","ts":)" + std::to_string(id) + common + "},";
+      json += R"({"ph":"e","ts":)" + std::to_string(id + 3) + common + "},";
+    }
+  json.back() = ']';
+  auto t = load_text(json);
+  ViewIndex index(*t);
+  CHECK(check_async_tracks(index) == 1);
+  const ProcessTracks& p = index.processes()[0];
+  CHECK(p.async_end - p.async_begin == kMaxAsyncTracks + 1);
+  // op0 .. op7 (the fewest slices) start first and share the first track.
+  CHECK(index.async_tracks()[p.async_begin].name == kNoStr);
+  CHECK(t->str(index.async_tracks()[p.async_begin + 1].name) == "op8");
 }
