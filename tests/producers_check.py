@@ -12,7 +12,7 @@ What is counted, per (pid, tid) as strings: slices (X events with a numeric dur 
 where each E closes the most recent open B of its thread, and B events never closed), how deep
 they nest and the total of the top-level ones (slices by start, longer first, swept with a stack;
 one that starts inside the top of the stack and ends after it does not nest and is left out, as
-it goes to an overflow lane), unmatched B and E, and thread-scoped i/I instants. Also process- and
+it goes to an overflow lane; a B never closed ends where the trace's last event does), unmatched B and E, and thread-scoped i/I instants. Also process- and
 global-scoped instants, async slices (b and S begins), and samples per counter (pid, name).
 """
 import json
@@ -72,7 +72,12 @@ def count(events):
             async_slices += 1
         elif ph == "C":
             counters[(key(e.get("pid")), e.get("name", ""))] += 1
-    end = max((x for v in slices.values() for s in v for x in s), default=0)
+    # A B never closed lasts to the end of the trace: the last time any event has.
+    end = 0
+    for e in events:
+        if isinstance(e, dict) and e.get("ph") != "M" and isinstance(e.get("ts"), (int, float)):
+            dur = e.get("dur") if e.get("ph") == "X" and isinstance(e.get("dur"), (int, float)) else 0
+            end = max(end, e["ts"] + max(dur, 0))
     for th, starts in open_b.items():
         for s in starts:
             slices[th].append((s, max(end, s)))

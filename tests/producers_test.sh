@@ -2,7 +2,8 @@
 # Traces written by real producers, made here and now by the tools themselves: clang's
 # -ftime-trace (object form, X events listed as they end, a thread per "Total" summary), CMake's
 # --profiling-format=google-trace (array form, B/E pairs) and, when node is installed, Node's
-# --trace-events-enabled (async begins never closed, X, B/E, I, metadata). For each one,
+# --trace-events-enabled (async begins never closed, X, B/E, I, metadata) and, when Chromium is
+# installed, its own startup trace (flows, async slices, instants, B never closed). For each one,
 # `vizviewer --stats` must agree with producers_check.py's independent count (threads, slices,
 # depth, top-level time, unmatched B/E, instants, async slices, counters) with no diagnostic but
 # the expected ones; `--convert` to .vzt and .json.gz and back must keep --stats equal (but for
@@ -10,7 +11,7 @@
 #
 # Usage: tests/producers_test.sh PATH/TO/vizviewer PATH/TO/tests
 # Registered as the `producers` ctest. Needs bash, python3, clang++ and cmake (both are build
-# dependencies); node is optional.
+# dependencies); node and chromium are optional.
 set -u
 VZ=${1:?usage: producers_test.sh VIZVIEWER TESTS_DIR}
 SRC=${2:?usage: producers_test.sh VIZVIEWER TESTS_DIR}
@@ -160,6 +161,30 @@ EOF
   fi
 else
   echo "producers: node is not installed; its trace events are not checked"
+fi
+
+# Chromium's own startup trace (flows, async slices, instants of every scope, B never closed),
+# when Chromium is installed (it is not a build dependency).
+if command -v chromium >/dev/null; then
+  cat >"$TMP/page.html" <<'EOF'
+<html><body><canvas id=c width=200 height=100></canvas><script>
+let n = 0;
+function frame() {
+  document.getElementById('c').getContext('2d').fillRect(n % 150, 0, 50, 50);
+  if (++n < 30) requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+</script></body></html>
+EOF
+  if timeout 120 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$TMP/chromium-profile" \
+      --trace-startup='*' --trace-startup-format=json --trace-startup-file="$TMP/chrome.json" \
+      --trace-startup-duration=2 --virtual-time-budget=2000 "file://$TMP/page.html" >/dev/null 2>&1; then
+    check chrome "$TMP/chrome.json" unmatched_begin unmatched_async_begin
+  else
+    fail "chromium --trace-startup failed"
+  fi
+else
+  echo "producers: chromium is not installed; its startup trace is not checked"
 fi
 
 echo "producers: $checked traces checked, $failures failures"
