@@ -238,7 +238,7 @@ void TraceView::draw_shortcuts() {
       {"Click", "select a slice (a folded block zooms into it)"},
       {"Click a process header", "collapse / expand it"},
       {"Click a counter's name", "stacked / overlaid series"},
-      {"Click an Async / Objects name", "all lanes / the first 16 (when there are more)"},
+      {"Click an async / Objects track name", "all lanes / the first 16 (when there are more)"},
       {"Esc", "clear the selection, then the range"},
       {"Ctrl+F", "search names"},
       {"Enter / Shift+Enter", "next / previous match"},

@@ -300,7 +300,8 @@ struct AsyncSlice {
   uint32_t thread = kNone;  // the begin's emitting thread ("tid"), kNone without one (async tracks
                             // are per process)
   StrId id = kNoStr;        // canonical id text (id, id2.local/global prefixed "local:"/"global:")
-  uint32_t lane = 0;        // lane within the process's async track
+  uint32_t lane = 0;        // lane among all the process's async slices (formats/lanes.h; stored in
+                            // .vzt); the timeline lays out its own tracks (render/view_index.h)
   uint8_t flags = 0;        // SliceFlags (kSliceOpen when never closed)
   char phase = 'b';         // 'b' (nestable) or 'S' (legacy)
   ByteRange args;           // of the begin event

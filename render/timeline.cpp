@@ -408,18 +408,25 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       const Thread& th = tr.threads[t.id];
       label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
     } else if (t.kind == TrackKind::Async || t.kind == TrackKind::Objects) {
+      // A click on the name caps the lanes or shows them all: the count says so, and keeps its
+      // room when a long name is cut.
+      std::string lanes;
+      if (t.lanes > kLaneCap) {
+        lanes = capped(t) ? "  " + std::to_string(t.rows) + " of " + format_count(t.lanes) + " lanes"
+                          : "  " + format_count(t.lanes) + " lanes";
+      }
+      const float lanes_w = ImGui::CalcTextSize(lanes.c_str()).x * f.text_h / ImGui::GetFontSize();
+      const float name_room = std::max(room * 0.4f, room - lanes_w);
       if (t.kind == TrackKind::Objects) {
         label = "Objects";
       } else {  // a name's track, or the one of the names without their own
         const ProcessTracks& pt = f.index->processes()[t.group];
         const StrId name = f.index->async_tracks()[t.id].name;
-        label = name != kNoStr ? fit(name) : pt.async_end - pt.async_begin > 1 ? "Other async" : "Async";
+        label = name != kNoStr ? std::string(fit_text(tr.str(name), name_room, f.text_h))
+                : pt.async_end - pt.async_begin > 1 ? "Other async" : "Async";
       }
       col = to_u32(p.text_dim);
-      if (t.lanes > kLaneCap) {  // a click on the name caps the lanes or shows them all
-        label += capped(t) ? "  " + std::to_string(t.rows) + " of " + format_count(t.lanes) + " lanes"
-                           : "  " + format_count(t.lanes) + " lanes";
-      }
+      label += lanes;
       // The name stays at the top of the view while the track fills it (thousands of lanes shown):
       // it says what the rows are and is what to click to cap them again.
       const float ly = std::clamp(f.clip_y0, y, std::max(y, y + t.h - f.m.row_h));

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <queue>
+#include <tuple>
 #include <unordered_map>
 
 #include "formats/lanes.h"
@@ -35,6 +36,107 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
     if (sa != sb) return sa < sb;
     return rank[a] < rank[b];
   });
+}
+
+// The async tracks of one process group from its Trace::async_slices indices `v` (reordered
+// here), by AsyncTrack's rules; writes each slice's (group-local track, lane) to place[i].
+// Temporaries are per slice (12 bytes) and per name run; no hashing, so a process with millions
+// of one-off ids or names costs a few sorts.
+std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint32_t>& v, ViewIndex::AsyncPlace* place) {
+  const auto& all = trace.async_slices;
+  auto end_of = [&](uint32_t i) { return saturating_end(all[i].start, all[i].dur); };
+  auto by_start = [&](uint32_t a, uint32_t b) {
+    return all[a].start != all[b].start ? all[a].start < all[b].start : all[a].dur > all[b].dur;
+  };
+  if (!std::is_sorted(v.begin(), v.end(), by_start)) std::stable_sort(v.begin(), v.end(), by_start);
+  const uint32_t n = uint32_t(v.size());
+  // Positions in v stand for the slices from here on: root, depth and (for roots) height.
+  std::vector<uint32_t> root(n), depth(n, 0), height(n, 1);
+  {
+    // Nesting: the slices of one (category, id, scope), by start, swept with a stack.
+    std::vector<uint32_t> w(n);
+    for (uint32_t k = 0; k < n; ++k) w[k] = k;
+    auto key = [&](uint32_t k) {
+      const AsyncSlice& a = all[v[k]];
+      return std::make_tuple(trace.labels[a.label].cat, a.id, a.scope);
+    };
+    std::stable_sort(w.begin(), w.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    std::vector<uint32_t> stack;
+    for (uint32_t j = 0; j < n; ++j) {
+      const uint32_t k = w[j];
+      if (j == 0 || key(w[j - 1]) != key(k)) stack.clear();
+      const Time s = all[v[k]].start, e = end_of(v[k]);
+      while (!stack.empty() && end_of(v[stack.back()]) <= s) stack.pop_back();
+      if (stack.empty() || e <= end_of(v[stack.back()])) {
+        const uint32_t up = stack.empty() ? kNone : stack.back();
+        root[k] = up == kNone ? k : root[up];
+        depth[k] = up == kNone ? 0 : depth[up] + 1;
+        height[root[k]] = std::max(height[root[k]], depth[k] + 1);
+        stack.push_back(k);
+      } else {
+        root[k] = k;  // begins inside the open one but ends after it: a group of its own
+      }
+    }
+  }
+  // The names with a track of their own: of roots, at least two, the most used first.
+  std::vector<uint32_t> roots;  // positions, by name (stably: by start within a name)
+  for (uint32_t k = 0; k < n; ++k)
+    if (root[k] == k) roots.push_back(k);
+  auto name_at = [&](uint32_t k) { return trace.labels[all[v[k]].label].name; };
+  std::stable_sort(roots.begin(), roots.end(), [&](uint32_t a, uint32_t b) { return name_at(a) < name_at(b); });
+  struct NameUse {
+    StrId name;
+    uint32_t count, first;  // roots of that name, and the first's position
+  };
+  std::vector<NameUse> ranked;
+  for (size_t j = 0; j < roots.size();) {
+    size_t e = j;
+    while (e < roots.size() && name_at(roots[e]) == name_at(roots[j])) ++e;
+    if (e - j >= 2 && name_at(roots[j]) != kNoStr) ranked.push_back({name_at(roots[j]), uint32_t(e - j), roots[j]});
+    j = e;
+  }
+  roots = {};
+  std::sort(ranked.begin(), ranked.end(), [](const NameUse& a, const NameUse& b) {
+    return a.count != b.count ? a.count > b.count : a.first < b.first;
+  });
+  if (ranked.size() > kMaxAsyncTracks) ranked.resize(kMaxAsyncTracks);
+  std::vector<std::pair<StrId, uint32_t>> own;  // name -> its track (kNone until its first root)
+  for (const NameUse& u : ranked) own.emplace_back(u.name, kNone);
+  std::sort(own.begin(), own.end());
+  uint32_t pool = kNone;  // the track of the others
+  std::vector<AsyncTrack> tracks;
+  std::vector<LaneBlockAllocator> alloc;
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t i = v[k];
+    uint32_t track, lane;
+    if (root[k] == k) {  // a group's first slice: it places the group
+      auto it = std::lower_bound(own.begin(), own.end(), std::make_pair(name_at(k), uint32_t(0)));
+      const bool mine = it != own.end() && it->first == name_at(k);
+      uint32_t& t = mine ? it->second : pool;
+      if (t == kNone) {  // a track's first slice: tracks come in that order
+        t = uint32_t(tracks.size());
+        tracks.push_back(AsyncTrack{all[i].process, mine ? name_at(k) : kNoStr, {}, {}});
+        alloc.emplace_back();
+      }
+      track = t;
+      lane = alloc[t].place(all[i].start, end_of(i), height[k]);
+    } else {  // under its group's first slice, as deep as it nests
+      const ViewIndex::AsyncPlace r = place[v[root[k]]];
+      track = r.track;
+      lane = r.lane + depth[k];
+    }
+    auto& lanes = tracks[track].lanes;
+    if (lanes.size() <= lane) lanes.resize(lane + 1);
+    lanes[lane].push_back(i);
+    place[i] = ViewIndex::AsyncPlace{track, lane};
+  }
+  for (AsyncTrack& tk : tracks) {
+    std::vector<TimeSpan> spans;
+    for (size_t l = kLaneCap - 1; tk.lanes.size() > kLaneCap && l < tk.lanes.size(); ++l)
+      for (uint32_t i : tk.lanes[l]) spans.push_back({all[i].start, end_of(i)});
+    tk.hidden = merge_spans(std::move(spans));
+  }
+  return tracks;
 }
 
 }  // namespace
@@ -224,8 +326,7 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
   for (ProcessTracks& g : processes_)
     std::stable_sort(g.counters.begin(), g.counters.end(), [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
   {
-    // Async tracks: per process group, the names that get a track of their own (AsyncTrack's
-    // rule), the others' slices pooled in one; tracks in the order their first slices come.
+    // Async tracks, per process group (build_async_tracks).
     std::vector<std::vector<uint32_t>> of_group(processes_.size());
     for (uint32_t i = 0; i < trace.async_slices.size(); ++i) {
       const uint32_t p = trace.async_slices[i].process;
@@ -234,55 +335,9 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
     async_place_.assign(trace.async_slices.size(), AsyncPlace{});
     std::vector<std::vector<AsyncTrack>> tracks(processes_.size());
     parallel_for(processes_.size(), 0, [&](size_t g) {
-      std::vector<uint32_t>& v = of_group[g];
-      if (v.empty()) return;
-      const auto& all = trace.async_slices;
-      std::stable_sort(v.begin(), v.end(), [&](uint32_t a, uint32_t b) {
-        return all[a].start != all[b].start ? all[a].start < all[b].start : all[a].dur > all[b].dur;
-      });
-      auto name_of = [&](uint32_t i) { return trace.labels[all[i].label].name; };
-      struct NameUse {
-        uint32_t count = 0, first = 0;  // slices, and the position in v of the first
-      };
-      std::unordered_map<StrId, NameUse> uses;
-      for (uint32_t k = 0; k < v.size(); ++k) {
-        auto [it, fresh] = uses.try_emplace(name_of(v[k]), NameUse{0, k});
-        it->second.count++;
-      }
-      std::vector<std::pair<StrId, NameUse>> ranked;
-      for (const auto& [name, use] : uses)
-        if (use.count >= 2 && name != kNoStr) ranked.emplace_back(name, use);
-      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first < b.second.first;
-      });
-      if (ranked.size() > kMaxAsyncTracks) ranked.resize(kMaxAsyncTracks);
-      std::unordered_map<StrId, uint32_t> track_of_name;  // the names with a track: theirs
-      for (const auto& r : ranked) track_of_name.emplace(r.first, kNone);
-      uint32_t pool = kNone;                             // the track of the others
-      std::vector<LaneAllocator> alloc;
-      for (uint32_t i : v) {
-        const AsyncSlice& a = all[i];
-        const auto it = track_of_name.find(name_of(i));
-        uint32_t& k = it != track_of_name.end() ? it->second : pool;
-        if (k == kNone) {  // the first slice of a track: tracks come in that order
-          k = uint32_t(tracks[g].size());
-          tracks[g].push_back(AsyncTrack{a.process, it != track_of_name.end() ? it->first : kNoStr, {}, {}});
-          alloc.emplace_back();
-        }
-        AsyncTrack& tk = tracks[g][k];
-        const uint32_t lane = alloc[k].place(a.start, saturating_end(a.start, a.dur));
-        if (tk.lanes.size() <= lane) tk.lanes.resize(lane + 1);
-        tk.lanes[lane].push_back(i);
-        async_place_[i] = AsyncPlace{k, lane};  // made flat below
-      }
-      v = {};
-      for (AsyncTrack& tk : tracks[g]) {
-        std::vector<TimeSpan> spans;
-        for (size_t l = kLaneCap - 1; tk.lanes.size() > kLaneCap && l < tk.lanes.size(); ++l) {
-          for (uint32_t i : tk.lanes[l]) spans.push_back({all[i].start, saturating_end(all[i].start, all[i].dur)});
-        }
-        tk.hidden = merge_spans(std::move(spans));
-      }
+      if (of_group[g].empty()) return;
+      tracks[g] = build_async_tracks(trace, of_group[g], async_place_.data());
+      of_group[g] = {};
     });
     for (uint32_t g = 0; g < processes_.size(); ++g) {
       processes_[g].async_begin = uint32_t(async_tracks_.size());

@@ -88,16 +88,25 @@ std::vector<TimeSpan> merge_spans(std::vector<TimeSpan> spans);
 
 // The async slices of one process with one name, in lanes, so that (in a Node trace, say) the
 // PROMISE, FILEHANDLE and ZLIB operations in flight are three tracks, not one pile of lanes
-// where a few long-lived ones hide the rest. A name gets a track of its own when the process has
-// at least two slices of it and it is among the kMaxAsyncTracks names with the most (ties: the
-// name that starts first); the slices of the other names (one-off names such as "request 17")
-// share one more track. Lanes follow the model's rule (formats/lanes.h): slices by start (longer
-// first at one start, then in Trace::async_slices order), each to the lowest-numbered lane free
-// at its start.
+// where a few long-lived ones hide the rest.
+//
+// Nested slices go with the one they nest in. Slices of one category, id and scope nest as
+// thread slices do: by start (longer first), each inside the innermost open one that it ends
+// within (one that begins inside it but ends after it is not nested, and stands alone). A group
+// is a slice that nests in none with everything nested in it; it is drawn as rows, its first
+// slice on top and each nested one as many rows below as it is deep (Chrome's PipelineReporter
+// over its stages), and it takes the track of its first slice's name.
+//
+// A name gets a track of its own when the process has at least two groups of it and it is among
+// the kMaxAsyncTracks names with the most (ties: the name that starts first); the other groups
+// (one-off names such as "request 17") share one more track. Tracks come in the order their
+// first slices start. Lanes follow the model's rule (formats/lanes.h), a group taking as many
+// lanes in a row as it has rows: groups by start (longer first, then in Trace::async_slices
+// order), each to the lowest lanes free at its start.
 constexpr uint32_t kMaxAsyncTracks = 32;
 struct AsyncTrack {
   uint32_t process = 0;                      // Trace::processes index
-  StrId name = kNoStr;                       // its slices' name; kNoStr: the other names' track
+  StrId name = kNoStr;                       // its groups' name; kNoStr: the other names' track
   std::vector<std::vector<uint32_t>> lanes;  // per lane: Trace::async_slices indices by start
   std::vector<TimeSpan> hidden;              // the capped track's summary row (as objects_hidden)
 };

@@ -297,7 +297,8 @@ TEST_CASE("the summary rows hold the union of the hidden lanes' items, only abov
 
 namespace {
 
-// Checks the async tracks of `index` against brute force: each of a process's names with at least
+// Checks the async tracks of `index` against brute force, for slices that each have an id of their
+// own (so none nest in another and every slice is a group): each of a process's names with at least
 // two slices, up to kMaxAsyncTracks of the most used (ties: the first to start), has a track of
 // exactly its slices; every other slice is in the one track left (name kNoStr); tracks come in
 // the order their first slices start; lanes are by start, never overlap and are as many as the
@@ -429,4 +430,77 @@ TEST_CASE("past kMaxAsyncTracks names, the less used ones share the other names'
   // op0 .. op7 (the fewest slices) start first and share the first track.
   CHECK(index.async_tracks()[p.async_begin].name == kNoStr);
   CHECK(t->str(index.async_tracks()[p.async_begin + 1].name) == "op8");
+}
+
+TEST_CASE("nested async slices of one category and id are drawn in rows under the one they nest in, in its track") {
+  // Two PipelineReporter groups (ids 1 and 2) with their stages; group 1 has a stage inside a
+  // stage. Group 2 begins while group 1's three rows are busy, so it takes the next two lanes.
+  // Id 3: a group whose second stage overlaps its first without nesting in it: it stands alone.
+  // Stages of one group share their id; "Stage" alone would not earn a track (it has no group).
+  auto ev = [](const char* ph, int ts, const char* id, const char* name) {
+    return std::string(R"({"ph":")") + ph + R"(","ts":)" + std::to_string(ts) + R"(,"pid":1,"tid":1,"cat":"cc","id":")" +
+           id + R"(","name":")" + name + "\"},";
+  };
+  std::string json = "[";
+  json += ev("b", 0, "1", "PipelineReporter") + ev("b", 0, "1", "BeginImpl") + ev("e", 30, "1", "BeginImpl");
+  json += ev("b", 30, "1", "Submit") + ev("b", 40, "1", "Draw") + ev("e", 60, "1", "Draw");
+  json += ev("e", 100, "1", "Submit") + ev("e", 100, "1", "PipelineReporter");
+  json += ev("b", 50, "2", "PipelineReporter") + ev("b", 60, "2", "BeginImpl") + ev("e", 90, "2", "BeginImpl");
+  json += ev("e", 150, "2", "PipelineReporter");
+  json += ev("b", 200, "3", "Frame") + ev("b", 210, "3", "A") + ev("b", 240, "3", "B");
+  json += ev("e", 250, "3", "A") + ev("e", 280, "3", "B") + ev("e", 300, "3", "Frame");
+  json.back() = ']';
+  auto t = load_text(json);
+  ViewIndex index(*t);
+  REQUIRE(index.processes().size() == 1);
+  const ProcessTracks& p = index.processes()[0];
+  auto slice = [&](const char* name, Time start_us) {
+    for (uint32_t i = 0; i < t->async_slices.size(); ++i)
+      if (t->name_of(t->async_slices[i].label) == name && t->async_slices[i].start == start_us * 1000) return i;
+    FAIL("no such async slice: " << name);
+    return kNone;
+  };
+  // PipelineReporter has two groups: a track of its own, holding its groups' stages too. Frame,
+  // and B (standing alone), have one group each: the other track.
+  REQUIRE(p.async_end - p.async_begin == 2);
+  const uint32_t reporter = p.async_begin, other = p.async_begin + 1;
+  CHECK(t->str(index.async_tracks()[reporter].name) == "PipelineReporter");
+  CHECK(index.async_tracks()[other].name == kNoStr);
+  auto at = [&](const char* name, Time start_us) { return index.async_place(slice(name, start_us)); };
+  auto check_at = [&](const char* name, Time start_us, uint32_t track, uint32_t lane) {
+    CAPTURE(name);
+    CAPTURE(start_us);
+    CHECK(at(name, start_us).track == track);
+    CHECK(at(name, start_us).lane == lane);
+  };
+  check_at("PipelineReporter", 0, reporter, 0);
+  check_at("BeginImpl", 0, reporter, 1);
+  check_at("Submit", 30, reporter, 1);
+  check_at("Draw", 40, reporter, 2);
+  check_at("PipelineReporter", 50, reporter, 3);  // lanes 0..2 are busy at 50
+  check_at("BeginImpl", 60, reporter, 4);
+  CHECK(index.async_tracks()[reporter].lanes.size() == 5);
+  check_at("Frame", 200, other, 0);
+  check_at("A", 210, other, 1);
+  check_at("B", 240, other, 2);  // not nested in A: its own group, in the next free lane
+  // Every lane's slices by start and apart.
+  for (const AsyncTrack& tk : index.async_tracks())
+    for (const auto& lane : tk.lanes)
+      for (size_t j = 1; j < lane.size(); ++j) {
+        const AsyncSlice &a = t->async_slices[lane[j - 1]], &b = t->async_slices[lane[j]];
+        CHECK(a.start + a.dur <= b.start);
+      }
+
+  // Laid out: one Async track per async_tracks() entry, in order; lifting the cap of one changes
+  // only that one (the second of the group here, so a track/group mix-up shows).
+  LayoutMetrics m;
+  const auto tracks = layout_tracks(index, {}, {}, {0, 1}, m);
+  std::vector<uint32_t> ids;
+  for (const LaidTrack& lt : tracks)
+    if (lt.kind == TrackKind::Async) {
+      ids.push_back(lt.id);
+      CHECK(lt.group == 0);
+      CHECK(lt.lanes == index.async_tracks()[lt.id].lanes.size());
+    }
+  CHECK(ids == std::vector<uint32_t>{reporter, other});
 }
