@@ -742,7 +742,8 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   auto by_time = [](const AsyncPending& a, const AsyncPending& b) {
     return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
   };
-  if (!std::is_sorted(ev.begin(), ev.end(), by_time)) std::stable_sort(ev.begin(), ev.end(), by_time);
+  // seq is unique: a plain sort keeps the file order of ties, as a stable one would.
+  if (!std::is_sorted(ev.begin(), ev.end(), by_time)) std::sort(ev.begin(), ev.end(), by_time);
   struct Key {
     uint32_t process;
     StrId cat, id, scope;
@@ -757,27 +758,34 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
                                    k.scope);
     }
   };
-  std::unordered_map<Key, std::vector<uint32_t>, KeyHash> open;
+  // Per key, the open begins as a stack linked through `below` (no allocation per key).
+  std::unordered_map<Key, uint32_t, KeyHash> open;  // key -> its top open begin, kNone when none
+  open.reserve(ev.size() / 2 + 1);
+  std::vector<uint32_t> below(ev.size(), kNone);
+  t.async_slices.reserve(t.async_slices.size() + ev.size() / 2 + 1);
   for (uint32_t i = 0; i < ev.size(); ++i) {
     const AsyncPending& e = ev[i];
     bool legacy = e.phase == 'S' || e.phase == 'F';
     Key k{e.process, e.cat, e.id, e.scope, legacy ? t.labels[e.label].name : kNone};
     if (e.phase == 'b' || e.phase == 'S') {
-      open[k].push_back(i);
+      auto [it, fresh] = open.try_emplace(k, kNone);
+      below[i] = it->second;
+      it->second = i;
       continue;
     }
     auto it = open.find(k);
-    if (it == open.end() || it->second.empty()) {
+    if (it == open.end() || it->second == kNone) {
       t.diagnostics.add(DiagKind::UnmatchedAsyncEnd, e.offset);
       continue;
     }
-    const AsyncPending& b = ev[it->second.back()];
-    it->second.pop_back();
+    const AsyncPending& b = ev[it->second];
+    it->second = below[it->second];
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
                                         b.phase, b.args, e.args, b.scope, b.extra, e.extra});
   }
   std::vector<uint32_t> never_closed;  // in event order, not hash order
-  for (auto& [k, v] : open) never_closed.insert(never_closed.end(), v.begin(), v.end());
+  for (const auto& kv : open)
+    for (uint32_t i = kv.second; i != kNone; i = below[i]) never_closed.push_back(i);
   std::sort(never_closed.begin(), never_closed.end());
   for (uint32_t i : never_closed) {
     const AsyncPending& b = ev[i];
@@ -790,11 +798,31 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
 
 void layout_async(Trace& t) {
   auto& v = t.async_slices;
-  std::stable_sort(v.begin(), v.end(), [](const AsyncSlice& a, const AsyncSlice& b) {
-    if (a.process != b.process) return a.process < b.process;
-    if (a.start != b.start) return a.start < b.start;
-    return a.dur > b.dur;
-  });
+  // By (process, start, longer first), ties in the order they were paired: sorted as small
+  // records and then moved once (the slices are ~100 bytes each).
+  struct Order {
+    uint32_t process, at;
+    Time start, dur;
+  };
+  std::vector<Order> order(v.size());
+  bool sorted = true;
+  for (uint32_t i = 0; i < v.size(); ++i) {
+    order[i] = Order{v[i].process, i, v[i].start, v[i].dur};
+    if (i > 0) {
+      const Order &a = order[i - 1], &b = order[i];
+      sorted = sorted && std::tie(a.process, a.start, b.dur) <= std::tie(b.process, b.start, a.dur);
+    }
+  }
+  if (!sorted) {
+    std::sort(order.begin(), order.end(), [](const Order& a, const Order& b) {
+      return std::tie(a.process, a.start, b.dur, a.at) < std::tie(b.process, b.start, a.dur, b.at);
+    });
+    std::vector<AsyncSlice> moved;
+    moved.reserve(v.size());
+    for (const Order& o : order) moved.push_back(std::move(v[o.at]));
+    v = std::move(moved);
+  }
+  order = {};
   size_t i = 0;
   while (i < v.size()) {
     size_t j = i;

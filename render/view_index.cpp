@@ -53,37 +53,48 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   // Positions in v stand for the slices from here on: root, depth and (for roots) height.
   std::vector<uint32_t> root(n), depth(n, 0), height(n, 1);
   {
-    // Nesting: the slices of one (category, id, scope), by start, swept with a stack.
-    std::vector<uint32_t> w(n);
-    for (uint32_t k = 0; k < n; ++k) w[k] = k;
-    auto key = [&](uint32_t k) {
-      const AsyncSlice& a = all[v[k]];
-      return std::make_tuple(trace.labels[a.label].cat, a.id, a.scope);
+    // Nesting: the slices of one (category, id, scope), by start, swept with a stack. Sorted as
+    // plain records (the position last, so ties keep start order), not through the slices.
+    struct Keyed {
+      StrId cat, id, scope;
+      uint32_t pos;
+      Time start, end;
+      auto tie() const { return std::tie(cat, id, scope, pos); }
+      bool same_key(const Keyed& o) const { return cat == o.cat && id == o.id && scope == o.scope; }
     };
-    std::stable_sort(w.begin(), w.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
-    std::vector<uint32_t> stack;
+    std::vector<Keyed> w(n);
+    for (uint32_t k = 0; k < n; ++k) {
+      const AsyncSlice& a = all[v[k]];
+      w[k] = Keyed{trace.labels[a.label].cat, a.id, a.scope, k, a.start, saturating_end(a.start, a.dur)};
+    }
+    std::sort(w.begin(), w.end(), [](const Keyed& a, const Keyed& b) { return a.tie() < b.tie(); });
+    struct Open {
+      uint32_t pos, root, depth;
+      Time end;
+    };
+    std::vector<Open> stack;
     for (uint32_t j = 0; j < n; ++j) {
-      const uint32_t k = w[j];
-      if (j == 0 || key(w[j - 1]) != key(k)) stack.clear();
-      const Time s = all[v[k]].start, e = end_of(v[k]);
-      while (!stack.empty() && end_of(v[stack.back()]) <= s) stack.pop_back();
-      if (stack.empty() || e <= end_of(v[stack.back()])) {
-        const uint32_t up = stack.empty() ? kNone : stack.back();
-        root[k] = up == kNone ? k : root[up];
-        depth[k] = up == kNone ? 0 : depth[up] + 1;
-        height[root[k]] = std::max(height[root[k]], depth[k] + 1);
-        stack.push_back(k);
+      const Keyed& x = w[j];
+      if (j == 0 || !w[j - 1].same_key(x)) stack.clear();
+      while (!stack.empty() && stack.back().end <= x.start) stack.pop_back();
+      if (stack.empty() || x.end <= stack.back().end) {
+        const Open o = stack.empty() ? Open{x.pos, x.pos, 0, x.end}
+                                     : Open{x.pos, stack.back().root, stack.back().depth + 1, x.end};
+        root[x.pos] = o.root;
+        depth[x.pos] = o.depth;
+        height[o.root] = std::max(height[o.root], o.depth + 1);
+        stack.push_back(o);
       } else {
-        root[k] = k;  // begins inside the open one but ends after it: a group of its own
+        root[x.pos] = x.pos;  // begins inside the open one but ends after it: a group of its own
       }
     }
   }
   // The names with a track of their own: of roots, at least two, the most used first.
-  std::vector<uint32_t> roots;  // positions, by name (stably: by start within a name)
-  for (uint32_t k = 0; k < n; ++k)
-    if (root[k] == k) roots.push_back(k);
   auto name_at = [&](uint32_t k) { return trace.labels[all[v[k]].label].name; };
-  std::stable_sort(roots.begin(), roots.end(), [&](uint32_t a, uint32_t b) { return name_at(a) < name_at(b); });
+  std::vector<std::pair<StrId, uint32_t>> roots;  // (name, position), by name then start
+  for (uint32_t k = 0; k < n; ++k)
+    if (root[k] == k) roots.emplace_back(name_at(k), k);
+  std::sort(roots.begin(), roots.end());
   struct NameUse {
     StrId name;
     uint32_t count, first;  // roots of that name, and the first's position
@@ -91,8 +102,8 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   std::vector<NameUse> ranked;
   for (size_t j = 0; j < roots.size();) {
     size_t e = j;
-    while (e < roots.size() && name_at(roots[e]) == name_at(roots[j])) ++e;
-    if (e - j >= 2 && name_at(roots[j]) != kNoStr) ranked.push_back({name_at(roots[j]), uint32_t(e - j), roots[j]});
+    while (e < roots.size() && roots[e].first == roots[j].first) ++e;
+    if (e - j >= 2 && roots[j].first != kNoStr) ranked.push_back({roots[j].first, uint32_t(e - j), roots[j].second});
     j = e;
   }
   roots = {};
