@@ -758,11 +758,12 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
                                    k.scope);
     }
   };
-  // Per key, the open begins as a stack linked through `below` (no allocation per key).
+  // Per key, the open begins as a stack linked through `below` (no allocation per key); each
+  // begin's end is found first, and the slices are made afterwards in begin order, so that a
+  // slice nested in another with the same start and end comes after it.
   std::unordered_map<Key, uint32_t, KeyHash> open;  // key -> its top open begin, kNone when none
   open.reserve(ev.size() / 2 + 1);
-  std::vector<uint32_t> below(ev.size(), kNone);
-  t.async_slices.reserve(t.async_slices.size() + ev.size() / 2 + 1);
+  std::vector<uint32_t> below(ev.size(), kNone);  // begins: the next open one down; then its end
   for (uint32_t i = 0; i < ev.size(); ++i) {
     const AsyncPending& e = ev[i];
     bool legacy = e.phase == 'S' || e.phase == 'F';
@@ -778,27 +779,38 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
       t.diagnostics.add(DiagKind::UnmatchedAsyncEnd, e.offset);
       continue;
     }
-    const AsyncPending& b = ev[it->second];
-    it->second = below[it->second];
+    const uint32_t b = it->second;
+    it->second = below[b];
+    below[b] = i;  // closed by i
+  }
+  std::vector<uint8_t> still_open(ev.size(), 0);
+  for (const auto& kv : open)
+    for (uint32_t i = kv.second; i != kNone;) {
+      const uint32_t next = below[i];
+      still_open[i] = 1;
+      i = next;
+    }
+  open = {};
+  t.async_slices.reserve(t.async_slices.size() + ev.size() / 2 + 1);
+  for (uint32_t i = 0; i < ev.size(); ++i) {
+    const AsyncPending& b = ev[i];
+    if (b.phase != 'b' && b.phase != 'S') continue;
+    if (still_open[i]) {
+      t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
+      t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
+                                          b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,
+                                          b.extra, {}});
+      continue;
+    }
+    const AsyncPending& e = ev[below[i]];
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
                                         b.phase, b.args, e.args, b.scope, b.extra, e.extra});
-  }
-  std::vector<uint32_t> never_closed;  // in event order, not hash order
-  for (const auto& kv : open)
-    for (uint32_t i = kv.second; i != kNone; i = below[i]) never_closed.push_back(i);
-  std::sort(never_closed.begin(), never_closed.end());
-  for (uint32_t i : never_closed) {
-    const AsyncPending& b = ev[i];
-    t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
-    t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
-                                        b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,
-                                        b.extra, {}});
   }
 }
 
 void layout_async(Trace& t) {
   auto& v = t.async_slices;
-  // By (process, start, longer first), ties in the order they were paired: sorted as small
+  // By (process, start, longer first), ties in begin order (pair_async's): sorted as small
   // records and then moved once (the slices are ~100 bytes each).
   struct Order {
     uint32_t process, at;

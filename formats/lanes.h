@@ -12,7 +12,9 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <stdexcept>
 #include <functional>
 #include <queue>
 #include <utility>
@@ -52,6 +54,7 @@ class LaneBlockAllocator {
  public:
   // The first lane of a block of `h` (>= 1) lanes busy over [start, end].
   uint32_t place(Time start, Time end, uint32_t h) {
+    h = std::max<uint32_t>(h, 1);
     while (!busy_.empty() && busy_.top().end <= start) {
       const Block b = busy_.top();
       busy_.pop();
@@ -89,14 +92,15 @@ class LaneBlockAllocator {
   void grow(uint32_t h) {
     std::vector<uint8_t> was(size_);
     for (uint32_t l = 0; l < size_; ++l) was[l] = uint8_t(best_[size_ + l]);
-    uint32_t size = std::max<uint32_t>(size_ * 2, 16);
-    while (size < size_ + h) size *= 2;
-    size_ = size;
+    uint64_t size = std::max<uint64_t>(uint64_t(size_) * 2, 16);
+    while (size < uint64_t(size_) + h) size *= 2;
+    if (size > (uint64_t(1) << 31)) throw std::length_error("LaneBlockAllocator: over 2^31 lanes");
+    size_ = uint32_t(size);
     pre_.assign(2 * size_, 0);
     suf_.assign(2 * size_, 0);
     best_.assign(2 * size_, 0);
     for (uint32_t l = 0; l < size_; ++l) pre_[size_ + l] = suf_[size_ + l] = best_[size_ + l] = l < was.size() ? was[l] : 1;
-    for (uint32_t n = size_ - 1; n >= 1; --n) pull(n, size_ >> (31 - __builtin_clz(n)));  // node n's lanes
+    for (uint32_t n = size_ - 1; n >= 1; --n) pull(n, size_ >> (std::bit_width(n) - 1));  // node n's lanes
   }
   // The lowest lane starting h free lanes in a row (the root's best is at least h).
   uint32_t find(uint32_t h) const {

@@ -40,8 +40,8 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
 
 // The async tracks of one process group from its Trace::async_slices indices `v` (reordered
 // here), by AsyncTrack's rules; writes each slice's (group-local track, lane) to place[i].
-// Temporaries are per slice (12 bytes) and per name run; no hashing, so a process with millions
-// of one-off ids or names costs a few sorts.
+// Temporaries are per slice (~60 bytes at most, while the nesting is found) and per name run;
+// no hashing, so a process with millions of one-off ids or names costs a few sorts.
 std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint32_t>& v, ViewIndex::AsyncPlace* place) {
   const auto& all = trace.async_slices;
   auto end_of = [&](uint32_t i) { return saturating_end(all[i].start, all[i].dur); };
@@ -53,19 +53,23 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   // Positions in v stand for the slices from here on: root, depth and (for roots) height.
   std::vector<uint32_t> root(n), depth(n, 0), height(n, 1);
   {
-    // Nesting: the slices of one (category, id, scope), by start, swept with a stack. Sorted as
-    // plain records (the position last, so ties keep start order), not through the slices.
+    // Nesting: the slices the model pairs alike (category, id, scope; S/F: also the name, and
+    // apart from b/e), by start, swept with a stack. Sorted as plain records (the position last,
+    // so ties keep start order), not through the slices.
     struct Keyed {
-      StrId cat, id, scope;
+      StrId cat, id, scope, legacy;  // legacy: the name of an S/F slice, kNone for b/e
       uint32_t pos;
       Time start, end;
-      auto tie() const { return std::tie(cat, id, scope, pos); }
-      bool same_key(const Keyed& o) const { return cat == o.cat && id == o.id && scope == o.scope; }
+      auto tie() const { return std::tie(cat, id, scope, legacy, pos); }
+      bool same_key(const Keyed& o) const {
+        return cat == o.cat && id == o.id && scope == o.scope && legacy == o.legacy;
+      }
     };
     std::vector<Keyed> w(n);
     for (uint32_t k = 0; k < n; ++k) {
       const AsyncSlice& a = all[v[k]];
-      w[k] = Keyed{trace.labels[a.label].cat, a.id, a.scope, k, a.start, saturating_end(a.start, a.dur)};
+      const Label& lb = trace.labels[a.label];
+      w[k] = Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, a.start, saturating_end(a.start, a.dur)};
     }
     std::sort(w.begin(), w.end(), [](const Keyed& a, const Keyed& b) { return a.tie() < b.tie(); });
     struct Open {
@@ -116,21 +120,32 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   std::sort(own.begin(), own.end());
   uint32_t pool = kNone;  // the track of the others
   std::vector<AsyncTrack> tracks;
-  std::vector<LaneBlockAllocator> alloc;
+  std::vector<uint32_t> tallest;  // per track: its tallest group's rows
+  std::vector<uint32_t>& track_of = depth;  // roots' depth is 0: their entry holds their track
+  for (uint32_t k = 0; k < n; ++k) {
+    if (root[k] != k) continue;
+    auto it = std::lower_bound(own.begin(), own.end(), std::make_pair(name_at(k), uint32_t(0)));
+    const bool mine = it != own.end() && it->first == name_at(k);
+    uint32_t& t = mine ? it->second : pool;
+    if (t == kNone) {  // a track's first group: tracks come in that order
+      t = uint32_t(tracks.size());
+      tracks.push_back(AsyncTrack{all[v[k]].process, mine ? name_at(k) : kNoStr, {}, {}});
+      tallest.push_back(1);
+    }
+    track_of[k] = t;
+    tallest[t] = std::max(tallest[t], height[k]);
+  }
+  // Groups of one row (most tracks: ids used once) take LaneAllocator's lanes, which are
+  // LaneBlockAllocator's for h = 1 at a fraction of its cost.
+  std::vector<LaneAllocator> single(tracks.size());
+  std::vector<LaneBlockAllocator> blocks(tracks.size());
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = v[k];
     uint32_t track, lane;
     if (root[k] == k) {  // a group's first slice: it places the group
-      auto it = std::lower_bound(own.begin(), own.end(), std::make_pair(name_at(k), uint32_t(0)));
-      const bool mine = it != own.end() && it->first == name_at(k);
-      uint32_t& t = mine ? it->second : pool;
-      if (t == kNone) {  // a track's first slice: tracks come in that order
-        t = uint32_t(tracks.size());
-        tracks.push_back(AsyncTrack{all[i].process, mine ? name_at(k) : kNoStr, {}, {}});
-        alloc.emplace_back();
-      }
-      track = t;
-      lane = alloc[t].place(all[i].start, end_of(i), height[k]);
+      track = track_of[k];
+      lane = tallest[track] == 1 ? single[track].place(all[i].start, end_of(i))
+                                 : blocks[track].place(all[i].start, end_of(i), height[k]);
     } else {  // under its group's first slice, as deep as it nests
       const ViewIndex::AsyncPlace r = place[v[root[k]]];
       track = r.track;

@@ -90,9 +90,10 @@ std::vector<TimeSpan> merge_spans(std::vector<TimeSpan> spans);
 // PROMISE, FILEHANDLE and ZLIB operations in flight are three tracks, not one pile of lanes
 // where a few long-lived ones hide the rest.
 //
-// Nested slices go with the one they nest in. Slices of one category, id and scope nest as
-// thread slices do: by start (longer first), each inside the innermost open one that it ends
-// within (one that begins inside it but ends after it is not nested, and stands alone). A group
+// Nested slices go with the one they nest in. Slices the model pairs alike (one category, id and
+// scope; for S/F also one name) nest as thread slices do: by start (longer first, then begin
+// order), each inside the innermost open one if it ends within it (one that begins inside it but
+// ends after it is not nested, and stands alone). A group
 // is a slice that nests in none with everything nested in it; it is drawn as rows, its first
 // slice on top and each nested one as many rows below as it is deep (Chrome's PipelineReporter
 // over its stages), and it takes the track of its first slice's name.

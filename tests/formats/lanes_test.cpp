@@ -78,3 +78,11 @@ TEST_CASE("a block allocator grows past its first lanes and reuses the low ones"
   CHECK(a.lanes() == 110);
   CHECK(a.place(15, 16, 1) == 110);
 }
+
+TEST_CASE("a block allocator's first block may be taller than its first lanes") {
+  LaneBlockAllocator a;
+  CHECK(a.place(0, 1, 100) == 0);
+  CHECK(a.place(0, 1, 1) == 100);
+  CHECK(a.place(1, 2, 300) == 0);  // all free again at 1
+  CHECK(a.lanes() == 300);
+}
