@@ -50,8 +50,17 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   };
   if (!std::is_sorted(v.begin(), v.end(), by_start)) std::stable_sort(v.begin(), v.end(), by_start);
   const uint32_t n = uint32_t(v.size());
-  // Positions in v stand for the slices from here on: root, depth and (for roots) height.
+  // Positions in v stand for the slices from here on: root, depth and (for roots) height; what
+  // the passes below read of a slice is copied once into small arrays (the slices are ~100
+  // bytes each: reading them again is most of the cost).
   std::vector<uint32_t> root(n), depth(n, 0), height(n, 1);
+  std::vector<Time> start_at(n), end_at(n);
+  std::vector<StrId> name_at(n);
+  for (uint32_t k = 0; k < n; ++k) {
+    start_at[k] = all[v[k]].start;
+    end_at[k] = end_of(v[k]);
+    name_at[k] = trace.labels[all[v[k]].label].name;
+  }
   {
     // Nesting: the slices the model pairs alike (category, id, scope; S/F: also the name, and
     // apart from b/e), by start, swept with a stack. Sorted as plain records (the position last,
@@ -69,7 +78,7 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
     for (uint32_t k = 0; k < n; ++k) {
       const AsyncSlice& a = all[v[k]];
       const Label& lb = trace.labels[a.label];
-      w[k] = Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, a.start, saturating_end(a.start, a.dur)};
+      w[k] = Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, start_at[k], end_at[k]};
     }
     std::sort(w.begin(), w.end(), [](const Keyed& a, const Keyed& b) { return a.tie() < b.tie(); });
     struct Open {
@@ -94,10 +103,9 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
     }
   }
   // The names with a track of their own: of roots, at least two, the most used first.
-  auto name_at = [&](uint32_t k) { return trace.labels[all[v[k]].label].name; };
   std::vector<std::pair<StrId, uint32_t>> roots;  // (name, position), by name then start
   for (uint32_t k = 0; k < n; ++k)
-    if (root[k] == k) roots.emplace_back(name_at(k), k);
+    if (root[k] == k) roots.emplace_back(name_at[k], k);
   std::sort(roots.begin(), roots.end());
   struct NameUse {
     StrId name;
@@ -124,12 +132,12 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   std::vector<uint32_t>& track_of = depth;  // roots' depth is 0: their entry holds their track
   for (uint32_t k = 0; k < n; ++k) {
     if (root[k] != k) continue;
-    auto it = std::lower_bound(own.begin(), own.end(), std::make_pair(name_at(k), uint32_t(0)));
-    const bool mine = it != own.end() && it->first == name_at(k);
+    auto it = std::lower_bound(own.begin(), own.end(), std::make_pair(name_at[k], uint32_t(0)));
+    const bool mine = it != own.end() && it->first == name_at[k];
     uint32_t& t = mine ? it->second : pool;
     if (t == kNone) {  // a track's first group: tracks come in that order
       t = uint32_t(tracks.size());
-      tracks.push_back(AsyncTrack{all[v[k]].process, mine ? name_at(k) : kNoStr, {}, {}});
+      tracks.push_back(AsyncTrack{all[v[k]].process, mine ? name_at[k] : kNoStr, {}, {}});
       tallest.push_back(1);
     }
     track_of[k] = t;
@@ -139,29 +147,29 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   // LaneBlockAllocator's for h = 1 at a fraction of its cost.
   std::vector<LaneAllocator> single(tracks.size());
   std::vector<LaneBlockAllocator> blocks(tracks.size());
+  std::vector<std::vector<TimeSpan>> past_cap(tracks.size());  // items of lanes kLaneCap - 1 and up
+  std::vector<uint32_t> lane_at(n);
   for (uint32_t k = 0; k < n; ++k) {
     const uint32_t i = v[k];
     uint32_t track, lane;
     if (root[k] == k) {  // a group's first slice: it places the group
       track = track_of[k];
-      lane = tallest[track] == 1 ? single[track].place(all[i].start, end_of(i))
-                                 : blocks[track].place(all[i].start, end_of(i), height[k]);
+      lane = tallest[track] == 1 ? single[track].place(start_at[k], end_at[k])
+                                 : blocks[track].place(start_at[k], end_at[k], height[k]);
     } else {  // under its group's first slice, as deep as it nests
-      const ViewIndex::AsyncPlace r = place[v[root[k]]];
-      track = r.track;
-      lane = r.lane + depth[k];
+      track = track_of[root[k]];
+      lane = lane_at[root[k]] + depth[k];
     }
+    if (root[k] == k) track_of[k] = track;  // (kept: a root's entry holds its track)
+    lane_at[k] = lane;
     auto& lanes = tracks[track].lanes;
     if (lanes.size() <= lane) lanes.resize(lane + 1);
     lanes[lane].push_back(i);
     place[i] = ViewIndex::AsyncPlace{track, lane};
+    if (lane >= kLaneCap - 1) past_cap[track].push_back({start_at[k], end_at[k]});
   }
-  for (AsyncTrack& tk : tracks) {
-    std::vector<TimeSpan> spans;
-    for (size_t l = kLaneCap - 1; tk.lanes.size() > kLaneCap && l < tk.lanes.size(); ++l)
-      for (uint32_t i : tk.lanes[l]) spans.push_back({all[i].start, end_of(i)});
-    tk.hidden = merge_spans(std::move(spans));
-  }
+  for (uint32_t t = 0; t < tracks.size(); ++t)
+    if (tracks[t].lanes.size() > kLaneCap) tracks[t].hidden = merge_spans(std::move(past_cap[t]));
   return tracks;
 }
 
