@@ -32,9 +32,34 @@ StringTable::StringTable(StringTable&&) noexcept = default;
 StringTable& StringTable::operator=(StringTable&&) noexcept = default;
 StringTable::~StringTable() = default;
 
+uint64_t StringTable::probe(std::string_view s, size_t h) const {
+  const size_t mask = slots_.size() - 1;
+  const uint64_t tag = uint64_t(h >> 32) << 32;
+  for (size_t at = h & mask;; at = (at + 1) & mask) {
+    const uint64_t v = slots_[at];
+    if (v == ~uint64_t(0)) return at;
+    if ((v & ~uint64_t(0xffffffff)) == tag && views_[uint32_t(v)] == s) return at;
+  }
+}
+
+void StringTable::grow() {
+  std::vector<uint64_t> old(std::max<size_t>(slots_.size() * 2, 1024), ~uint64_t(0));
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (uint64_t v : old) {
+    if (v == ~uint64_t(0)) continue;
+    const size_t h = Hash()(views_[uint32_t(v)]);
+    size_t at = h & mask;
+    while (slots_[at] != ~uint64_t(0)) at = (at + 1) & mask;
+    slots_[at] = v;
+  }
+}
+
 StrId StringTable::intern(std::string_view s) {
-  auto it = map_.find(s);
-  if (it != map_.end()) return it->second;
+  if ((views_.size() + 1) * 2 > slots_.size()) grow();
+  const size_t h = Hash()(s);
+  const uint64_t at = probe(s, h);
+  if (slots_[at] != ~uint64_t(0)) return StrId(uint32_t(slots_[at]));
   const char* p = "";
   if (!s.empty()) {
     if (s.size() > block_cap_ - block_used_) {
@@ -48,17 +73,17 @@ StrId StringTable::intern(std::string_view s) {
     block_used_ += s.size();
     p = dst;
   }
-  std::string_view stored(p, s.size());
   StrId id = StrId(views_.size());
-  views_.push_back(stored);
-  map_.emplace(stored, id);
+  views_.emplace_back(p, s.size());
+  slots_[at] = (uint64_t(h >> 32) << 32) | id;
   bytes_ += s.size();
   return id;
 }
 
 StrId StringTable::find(std::string_view s) const {
-  auto it = map_.find(s);
-  return it == map_.end() ? kNone : it->second;
+  if (slots_.empty()) return kNone;
+  const uint64_t at = probe(s, Hash()(s));
+  return slots_[at] == ~uint64_t(0) ? kNone : StrId(uint32_t(slots_[at]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -112,7 +112,11 @@ class StringTable {
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0, block_cap_ = 0;
   std::vector<std::string_view> views_;
-  std::unordered_map<std::string_view, StrId, Hash> map_;
+  // Open addressing, linear probing, at most half full: per slot the id in the low 32 bits and
+  // the hash's high 32 bits above it (most mismatches end there); ~0 when empty.
+  std::vector<uint64_t> slots_;
+  uint64_t probe(std::string_view s, size_t h) const;  // the slot holding s, or the empty one to use
+  void grow();
   size_t bytes_ = 0;
 };
 
