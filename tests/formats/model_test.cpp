@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -202,6 +203,35 @@ TEST_CASE("StringTable: id 0 is empty, ids are dense and stable, find") {
   StringTable moved(std::move(s));
   CHECK(moved.get(a) == "alpha");
   CHECK(moved.find("name19999") != kNone);
+}
+
+TEST_CASE("StringTable: agrees with a std::map over many strings, present and absent") {
+  // Enough strings to grow the table many times; near-identical ones (one byte apart, prefixes,
+  // embedded zero bytes) to exercise probing past matching hash tags.
+  std::mt19937_64 rng(61);
+  StringTable s;
+  std::map<std::string, StrId> want{{"", 0}};
+  auto random_string = [&] {
+    std::string x(rng() % 24, 'a');
+    for (char& c : x) c = char("ab\0z"[rng() % 4]);
+    if (rng() % 3 == 0) x = "id:" + std::to_string(rng() % 50000);
+    return x;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const std::string x = random_string();
+    auto [it, fresh] = want.try_emplace(x, StrId(want.size()));
+    CHECK(s.intern(x) == it->second);  // a new string gets the next id, an old one its own
+    if (i % 7 == 0) {
+      const std::string y = random_string();
+      const auto w = want.find(y);
+      CHECK(s.find(y) == (w == want.end() ? kNone : w->second));
+    }
+  }
+  CHECK(s.size() == want.size());
+  for (const auto& [x, id] : want) {
+    CHECK(s.get(id) == x);
+    CHECK(s.find(x) == id);
+  }
 }
 
 TEST_CASE("SliceSet: empty set answers every query with nothing") {

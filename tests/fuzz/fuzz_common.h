@@ -211,8 +211,20 @@ inline void check_trace(const vz::Trace& tr) {
 inline void exercise_views(const vz::Trace& tr) {
   if (tr.slice_count() > 200000 || tr.counters.size() > 20000) return;  // keeps exec/s up
   vz::ViewIndex index(tr);
-  auto tracks = vz::layout_tracks(index, {}, {}, vz::LayoutMetrics{});
+  auto tracks = vz::layout_tracks(index, {}, {}, {}, vz::LayoutMetrics{});
   for (size_t i = 1; i < tracks.size(); ++i) VZ_FUZZ_CHECK(tracks[i - 1].y <= tracks[i].y, i);
+  // Every async slice in one lane of one track; a lane's slices by start, apart.
+  for (uint32_t i = 0; i < tr.async_slices.size(); ++i) {
+    const vz::ViewIndex::AsyncPlace ap = index.async_place(i);
+    VZ_FUZZ_CHECK(ap.track < index.async_tracks().size(), i);
+    VZ_FUZZ_CHECK(ap.lane < index.async_tracks()[ap.track].lanes.size(), i);
+  }
+  for (const vz::AsyncTrack& tk : index.async_tracks())
+    for (const auto& lane : tk.lanes)
+      for (size_t j = 1; j < lane.size(); ++j) {
+        const vz::AsyncSlice &a = tr.async_slices[lane[j - 1]], &b = tr.async_slices[lane[j]];
+        VZ_FUZZ_CHECK(vz::saturating_end(a.start, a.dur) <= b.start, j);
+      }
   (void)vz::tracks_between(tracks, 0, 500);
   const vz::Time lo = tr.start, hi = std::max(tr.start, tr.end);
   auto at = [&](uint64_t num, uint64_t den) {  // lo + (hi - lo) * num / den without overflow
