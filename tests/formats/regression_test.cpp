@@ -2,8 +2,6 @@
 // sanitizer report, give a model whose invariants hold, and survive being written and re-read.
 #include <doctest/doctest.h>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -11,21 +9,14 @@
 #include "formats/json_writer.h"
 #include "formats/loader.h"
 #include "formats/numbers.h"
+#include "tests/dir_files.h"
 
 using namespace vz;
 
 namespace {
 
 std::vector<std::string> regression_files() {
-  std::string dir = std::string(VZ_TEST_DATA) + "/fuzz/regressions";
-  std::vector<std::string> out;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.') out.push_back(dir + "/" + e->d_name);
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return vz::test::dir_files(std::string(VZ_TEST_DATA) + "/fuzz/regressions");
 }
 
 // Times stay inside the model's range and each depth is sorted and disjoint.
