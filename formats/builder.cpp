@@ -763,7 +763,10 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   // slice nested in another with the same start and end comes after it.
   std::unordered_map<Key, uint32_t, KeyHash> open;  // key -> its top open begin, kNone when none
   open.reserve(ev.size() / 2 + 1);
-  std::vector<uint32_t> below(ev.size(), kNone);  // begins: the next open one down; then its end
+  // Per begin: while open, the next open begin of its key down the stack (an earlier event, or
+  // kNone); once closed, the end that closed it (a later event). So a begin i was closed exactly
+  // when below[i] is set and above i.
+  std::vector<uint32_t> below(ev.size(), kNone);
   for (uint32_t i = 0; i < ev.size(); ++i) {
     const AsyncPending& e = ev[i];
     bool legacy = e.phase == 'S' || e.phase == 'F';
@@ -783,19 +786,12 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     it->second = below[b];
     below[b] = i;  // closed by i
   }
-  std::vector<uint8_t> still_open(ev.size(), 0);
-  for (const auto& kv : open)
-    for (uint32_t i = kv.second; i != kNone;) {
-      const uint32_t next = below[i];
-      still_open[i] = 1;
-      i = next;
-    }
   open = {};
   t.async_slices.reserve(t.async_slices.size() + ev.size() / 2 + 1);
   for (uint32_t i = 0; i < ev.size(); ++i) {
     const AsyncPending& b = ev[i];
     if (b.phase != 'b' && b.phase != 'S') continue;
-    if (still_open[i]) {
+    if (below[i] == kNone || below[i] < i) {  // never closed
       t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
       t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
                                           b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,

@@ -510,6 +510,14 @@ const LaidTrack* lane_track(const std::vector<LaidTrack>& tracks, const PickLane
   return it == tracks.end() ? nullptr : &*it;
 }
 
+// The entry of `st` that lifts the lane cap of an Async track (key: its ViewIndex::async_tracks()
+// index) or an Objects track (key: its group), made (0, capped) when missing.
+uint8_t& all_lanes_entry(TimelineState& st, TrackKind kind, uint32_t key) {
+  std::vector<uint8_t>& all = kind == TrackKind::Async ? st.all_async_lanes : st.all_object_lanes;
+  if (all.size() <= key) all.resize(key + 1, 0);
+  return all[key];
+}
+
 // Once per new selection of an async slice, object or snapshot: returns where it is (scrolled
 // into view when it is off screen), and when it lies in a lane its track's cap hides, lifts the
 // cap. Only once, so that the user can cap the track again while it stays selected (its outline
@@ -522,12 +530,10 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
   const bool async = pl.kind == TrackKind::Async;
   const uint32_t lanes = async ? uint32_t(index.async_tracks()[pl.track].lanes.size())
                                : index.processes()[pl.group].objects.lanes();
-  std::vector<uint8_t>& all = async ? st.all_async_lanes : st.all_object_lanes;
-  const uint32_t key = async ? pl.track : pl.group;
-  const uint32_t rows = lane_rows(lanes, key < all.size() && all[key]);
+  uint8_t& all = all_lanes_entry(st, pl.kind, async ? pl.track : pl.group);
+  const uint32_t rows = lane_rows(lanes, all);
   if (rows == lanes || pl.lane < rows - 1) return pl;  // in a lane shown
-  if (all.size() <= key) all.resize(key + 1, 0);
-  all[key] = 1;
+  all = 1;
   return pl;
 }
 
@@ -621,10 +627,7 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
   if (hit.track >= 0 && f.mouse.x < f.plot_x && tracks[size_t(hit.track)].lanes > kLaneCap) {
     // A click on an Async or Objects track's name shows all its lanes, or caps them again.
     const LaidTrack& t = tracks[size_t(hit.track)];
-    std::vector<uint8_t>& all = t.kind == TrackKind::Async ? st.all_async_lanes : st.all_object_lanes;
-    const uint32_t key = t.kind == TrackKind::Async ? t.id : t.group;
-    if (all.size() <= key) all.resize(key + 1, 0);
-    all[key] ^= 1;
+    all_lanes_entry(st, t.kind, t.kind == TrackKind::Async ? t.id : t.group) ^= 1;
     // Capped from somewhere down its lanes (the name stays in view): the track's top goes to the
     // top of the view, not thousands of rows further down.
     if (!capped(t)) st.scroll_y = std::min(st.scroll_y, t.y);

@@ -160,7 +160,6 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
       track = track_of[root[k]];
       lane = lane_at[root[k]] + depth[k];
     }
-    if (root[k] == k) track_of[k] = track;  // (kept: a root's entry holds its track)
     lane_at[k] = lane;
     auto& lanes = tracks[track].lanes;
     if (lanes.size() <= lane) lanes.resize(lane + 1);
