@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <queue>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -737,68 +740,141 @@ void sort_counter(Counter& c) {
   order_series(c);
 }
 
-// Pairs async begin/end per (process, cat, id) and (for S/F) name; assigns lanes per process.
+// The order of `ev` by (ts, seq), ties as given: the k-th event's index. When seq grows with the
+// index (as readers number events), a stable sort by time alone gives it: an LSD radix sort.
+std::vector<uint32_t> async_time_order(const std::vector<AsyncPending>& ev) {
+  const size_t n = ev.size();
+  std::vector<uint32_t> ord(n);
+  std::iota(ord.begin(), ord.end(), 0u);
+  bool sorted = true, seq_up = true;
+  Time lo = n ? ev[0].ts : 0, hi = lo;
+  for (size_t i = 1; i < n; ++i) {
+    const AsyncPending &a = ev[i - 1], &b = ev[i];
+    seq_up = seq_up && a.seq <= b.seq;
+    sorted = sorted && std::tie(a.ts, a.seq) <= std::tie(b.ts, b.seq);
+    lo = std::min(lo, b.ts), hi = std::max(hi, b.ts);
+  }
+  if (sorted) return ord;
+  if (!seq_up || n < 4096) {
+    std::sort(ord.begin(), ord.end(), [&](uint32_t x, uint32_t y) {
+      return std::tie(ev[x].ts, ev[x].seq, x) < std::tie(ev[y].ts, ev[y].seq, y);
+    });
+    return ord;
+  }
+  constexpr unsigned kDigit = 11;
+  constexpr size_t kBuckets = size_t(1) << kDigit;
+  const unsigned bits = unsigned(std::bit_width(uint64_t(hi) - uint64_t(lo)));
+  std::vector<uint64_t> key(n), key2(n);
+  std::vector<uint32_t> ord2(n);
+  for (size_t i = 0; i < n; ++i) key[i] = uint64_t(ev[i].ts) - uint64_t(lo);
+  for (unsigned shift = 0; shift < bits; shift += kDigit) {
+    std::vector<uint32_t> at(kBuckets + 1, 0);
+    for (uint64_t k : key) ++at[((k >> shift) & (kBuckets - 1)) + 1];
+    for (size_t d = 1; d <= kBuckets; ++d) at[d] += at[d - 1];
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t p = at[(key[i] >> shift) & (kBuckets - 1)]++;
+      key2[p] = key[i], ord2[p] = ord[i];
+    }
+    key.swap(key2), ord.swap(ord2);
+  }
+  return ord;
+}
+
+// Pairs async begin/end per (process, cat, id, scope) and (for S/F) name: per key, in time order
+// (ts, then seq), an end closes the key's most recent open begin. The events (~80 bytes each)
+// are not moved: they are read through the time order, and keys are matched within groups of
+// one id (a counting sort), so that no table of a million keys is probed at random.
 void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
-  auto by_time = [](const AsyncPending& a, const AsyncPending& b) {
-    return a.ts != b.ts ? a.ts < b.ts : a.seq < b.seq;
+  const size_t n = ev.size();
+  if (n >= kNone) throw std::length_error("too many async events");
+  const std::vector<uint32_t> ord = async_time_order(ev);
+  constexpr size_t kAhead = 8;  // events are read in time order, out of their order in memory
+  auto event = [&](size_t k) -> const AsyncPending& {
+    if (k + kAhead < n) __builtin_prefetch(&ev[ord[k + kAhead]]);
+    return ev[ord[k]];
   };
-  // seq is unique: a plain sort keeps the file order of ties, as a stable one would.
-  if (!std::is_sorted(ev.begin(), ev.end(), by_time)) std::sort(ev.begin(), ev.end(), by_time);
-  struct Key {
+  struct Key {  // an event's, at its position in time order
     uint32_t process;
     StrId cat, id, scope;
     uint32_t name;  // S/F match by name too; b/e use kNone
-    bool operator==(const Key& o) const {
-      return process == o.process && cat == o.cat && id == o.id && scope == o.scope && name == o.name;
-    }
+    bool begin;
+    auto tie() const { return std::tie(process, cat, id, scope, name); }
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()((pair_key(k.process, k.cat) * 31 + pair_key(k.id, k.name)) * 31 +
-                                   k.scope);
-    }
-  };
-  // Per key, the open begins as a stack linked through `below` (no allocation per key); each
-  // begin's end is found first, and the slices are made afterwards in begin order, so that a
-  // slice nested in another with the same start and end comes after it.
-  std::unordered_map<Key, uint32_t, KeyHash> open;  // key -> its top open begin, kNone when none
-  open.reserve(ev.size() / 2 + 1);
-  // Per begin: while open, the next open begin of its key down the stack (an earlier event, or
-  // kNone); once closed, the end that closed it (a later event). So a begin i was closed exactly
-  // when below[i] is set and above i.
-  std::vector<uint32_t> below(ev.size(), kNone);
-  for (uint32_t i = 0; i < ev.size(); ++i) {
-    const AsyncPending& e = ev[i];
-    bool legacy = e.phase == 'S' || e.phase == 'F';
-    Key k{e.process, e.cat, e.id, e.scope, legacy ? t.labels[e.label].name : kNone};
-    if (e.phase == 'b' || e.phase == 'S') {
-      auto [it, fresh] = open.try_emplace(k, kNone);
-      below[i] = it->second;
-      it->second = i;
-      continue;
-    }
-    auto it = open.find(k);
-    if (it == open.end() || it->second == kNone) {
-      t.diagnostics.add(DiagKind::UnmatchedAsyncEnd, e.offset);
-      continue;
-    }
-    const uint32_t b = it->second;
-    it->second = below[b];
-    below[b] = i;  // closed by i
+  std::vector<Key> key(n);
+  const size_t ids = t.strings.size() + 1;  // (an id past the table shares the last group)
+  std::vector<uint32_t> group(ids + 1, 0);
+  size_t begins = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const AsyncPending& e = event(k);
+    const bool legacy = e.phase == 'S' || e.phase == 'F', begin = e.phase == 'b' || e.phase == 'S';
+    key[k] = Key{e.process, e.cat, e.id, e.scope, legacy ? t.labels[e.label].name : kNone, begin};
+    begins += begin;
+    ++group[std::min<size_t>(e.id, ids - 1) + 1];
   }
-  open = {};
-  t.async_slices.reserve(t.async_slices.size() + ev.size() / 2 + 1);
-  for (uint32_t i = 0; i < ev.size(); ++i) {
-    const AsyncPending& b = ev[i];
+  for (size_t g = 1; g <= ids; ++g) group[g] += group[g - 1];
+  std::vector<uint32_t> by_id(n);  // positions grouped by id, in time order within a group
+  {
+    std::vector<uint32_t> next(group.begin(), group.end() - 1);
+    for (uint32_t k = 0; k < n; ++k) by_id[next[std::min<size_t>(key[k].id, ids - 1)]++] = k;
+  }
+  // Per key, the open begins as a stack linked through `below`; each begin's end is found
+  // first, and the slices are made afterwards in begin order, so that a slice nested in another
+  // with the same start and end comes after it. Per begin: while open, the next open begin of
+  // its key down the stack (an earlier event, or kNone); once closed, the end that closed it (a
+  // later event). So a begin k was closed exactly when below[k] is set and above k.
+  std::vector<uint32_t> below(n, kNone);
+  uint64_t unmatched_ends = 0, first_unmatched = UINT64_MAX;
+  auto pair_run = [&](const uint32_t* p, size_t m) {  // positions of one key, in time order
+    uint32_t top = kNone;
+    for (size_t j = 0; j < m; ++j) {
+      const uint32_t k = p[j];
+      if (key[k].begin) {
+        below[k] = top;
+        top = k;
+      } else if (top == kNone) {
+        ++unmatched_ends;
+        first_unmatched = std::min(first_unmatched, ev[ord[k]].offset);
+      } else {
+        const uint32_t b = top;
+        top = below[b];
+        below[b] = k;  // closed by k
+      }
+    }
+  };
+  std::vector<uint32_t> scratch;
+  for (size_t g = 0; g < ids; ++g) {
+    uint32_t* p = by_id.data() + group[g];
+    const size_t m = group[g + 1] - group[g];
+    if (m == 0) continue;
+    bool one_key = true;
+    for (size_t j = 1; j < m && one_key; ++j) one_key = key[p[j]].tie() == key[p[0]].tie();
+    if (one_key) {
+      pair_run(p, m);
+      continue;
+    }
+    scratch.assign(p, p + m);
+    std::stable_sort(scratch.begin(), scratch.end(),
+                     [&](uint32_t x, uint32_t y) { return key[x].tie() < key[y].tie(); });
+    for (size_t a = 0, b; a < m; a = b) {
+      for (b = a + 1; b < m && key[scratch[b]].tie() == key[scratch[a]].tie(); ++b) {
+      }
+      pair_run(scratch.data() + a, b - a);
+    }
+  }
+  if (unmatched_ends) t.diagnostics.add_n(DiagKind::UnmatchedAsyncEnd, unmatched_ends, first_unmatched);
+  key = {}, by_id = {}, group = {};
+  t.async_slices.reserve(t.async_slices.size() + begins);
+  for (uint32_t k = 0; k < n; ++k) {
+    const AsyncPending& b = event(k);
     if (b.phase != 'b' && b.phase != 'S') continue;
-    if (below[i] == kNone || below[i] < i) {  // never closed
+    if (below[k] == kNone || below[k] < k) {  // never closed
       t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
       t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
                                           b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,
                                           b.extra, {}});
       continue;
     }
-    const AsyncPending& e = ev[below[i]];
+    const AsyncPending& e = ev[ord[below[k]]];
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
                                         b.phase, b.args, e.args, b.scope, b.extra, e.extra});
   }
@@ -806,22 +882,40 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
 
 void layout_async(Trace& t) {
   auto& v = t.async_slices;
-  // By (process, start, longer first), ties in begin order (pair_async's): sorted as small
-  // records and then moved once (the slices are ~100 bytes each).
-  struct Order {
-    uint32_t process, at;
-    Time start, dur;
-  };
-  std::vector<Order> order(v.size());
-  bool sorted = true;
-  for (uint32_t i = 0; i < v.size(); ++i) {
-    order[i] = Order{v[i].process, i, v[i].start, v[i].dur};
-    if (i > 0) {
-      const Order &a = order[i - 1], &b = order[i];
-      sorted = sorted && std::tie(a.process, a.start, b.dur) <= std::tie(b.process, b.start, a.dur);
-    }
+  // By (process, start, longer first), ties in begin order (pair_async's: starts ascending).
+  // Slices in start order need no sort: a stable pass by process when processes interleave, then
+  // each run of equal starts by duration. Others are sorted as small records and then moved
+  // once (the slices are ~100 bytes each).
+  bool by_start = true, by_process = true;
+  for (size_t i = 1; i < v.size() && by_start; ++i) {
+    by_start = v[i - 1].start <= v[i].start;
+    by_process = by_process && v[i - 1].process <= v[i].process;
   }
-  if (!sorted) {
+  if (by_start) {
+    if (!by_process) {
+      uint32_t procs = 0;
+      for (const AsyncSlice& a : v) procs = std::max(procs, a.process + 1);
+      std::vector<size_t> at(size_t(procs) + 1, 0);
+      for (const AsyncSlice& a : v) ++at[a.process + 1];
+      for (size_t p = 1; p <= procs; ++p) at[p] += at[p - 1];
+      std::vector<AsyncSlice> moved(v.size());
+      for (AsyncSlice& a : v) moved[at[a.process]++] = std::move(a);
+      v = std::move(moved);
+    }
+    for (size_t i = 0, j; i < v.size(); i = j) {
+      for (j = i + 1; j < v.size() && v[j].process == v[i].process && v[j].start == v[i].start; ++j) {
+      }
+      if (j - i > 1)
+        std::stable_sort(v.begin() + ptrdiff_t(i), v.begin() + ptrdiff_t(j),
+                         [](const AsyncSlice& a, const AsyncSlice& b) { return a.dur > b.dur; });
+    }
+  } else {
+    struct Order {
+      uint32_t process, at;
+      Time start, dur;
+    };
+    std::vector<Order> order(v.size());
+    for (uint32_t i = 0; i < v.size(); ++i) order[i] = Order{v[i].process, i, v[i].start, v[i].dur};
     std::sort(order.begin(), order.end(), [](const Order& a, const Order& b) {
       return std::tie(a.process, a.start, b.dur, a.at) < std::tie(b.process, b.start, a.dur, b.at);
     });
@@ -830,7 +924,6 @@ void layout_async(Trace& t) {
     for (const Order& o : order) moved.push_back(std::move(v[o.at]));
     v = std::move(moved);
   }
-  order = {};
   size_t i = 0;
   while (i < v.size()) {
     size_t j = i;

@@ -63,24 +63,37 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   }
   {
     // Nesting: the slices the model pairs alike (category, id, scope; S/F: also the name, and
-    // apart from b/e), by start, swept with a stack. Sorted as plain records (the position last,
-    // so ties keep start order), not through the slices.
+    // apart from b/e), by start, swept with a stack. Grouped by id with a counting sort (stable:
+    // start order within an id) and, where an id is shared by several keys, by key within its
+    // group; read from plain records, not through the slices.
     struct Keyed {
       StrId cat, id, scope, legacy;  // legacy: the name of an S/F slice, kNone for b/e
       uint32_t pos;
       Time start, end;
-      auto tie() const { return std::tie(cat, id, scope, legacy, pos); }
-      bool same_key(const Keyed& o) const {
-        return cat == o.cat && id == o.id && scope == o.scope && legacy == o.legacy;
-      }
+      auto key() const { return std::tie(cat, id, scope, legacy); }
+      bool same_key(const Keyed& o) const { return key() == o.key(); }
     };
+    const size_t ids = trace.strings.size() + 1;  // (an id past the table shares the last group)
+    auto group_of = [&](StrId id) { return std::min<size_t>(id, ids - 1); };
+    std::vector<uint32_t> first(ids + 1, 0);
+    for (uint32_t k = 0; k < n; ++k) ++first[group_of(all[v[k]].id) + 1];
+    for (size_t g = 1; g <= ids; ++g) first[g] += first[g - 1];
     std::vector<Keyed> w(n);
-    for (uint32_t k = 0; k < n; ++k) {
-      const AsyncSlice& a = all[v[k]];
-      const Label& lb = trace.labels[a.label];
-      w[k] = Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, start_at[k], end_at[k]};
+    {
+      std::vector<uint32_t> next(first.begin(), first.end() - 1);
+      for (uint32_t k = 0; k < n; ++k) {
+        const AsyncSlice& a = all[v[k]];
+        const Label& lb = trace.labels[a.label];
+        w[next[group_of(a.id)]++] =
+            Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, start_at[k], end_at[k]};
+      }
     }
-    std::sort(w.begin(), w.end(), [](const Keyed& a, const Keyed& b) { return a.tie() < b.tie(); });
+    for (size_t g = 0; g < ids; ++g) {
+      auto b = w.begin() + first[g], e = w.begin() + first[g + 1];
+      if (e - b > 1 && std::any_of(b + 1, e, [&](const Keyed& x) { return !x.same_key(*b); }))
+        std::stable_sort(b, e, [](const Keyed& x, const Keyed& y) { return x.key() < y.key(); });
+    }
+    first = {};
     struct Open {
       uint32_t pos, root, depth;
       Time end;
@@ -102,26 +115,29 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
       }
     }
   }
-  // The names with a track of their own: of roots, at least two, the most used first.
-  std::vector<std::pair<StrId, uint32_t>> roots;  // (name, position), by name then start
-  for (uint32_t k = 0; k < n; ++k)
-    if (root[k] == k) roots.emplace_back(name_at[k], k);
-  std::sort(roots.begin(), roots.end());
+  // The names with a track of their own: of roots, at least two, the most used first (ties:
+  // the name whose first root starts first). Counted per name id.
   struct NameUse {
     StrId name;
     uint32_t count, first;  // roots of that name, and the first's position
   };
   std::vector<NameUse> ranked;
-  for (size_t j = 0; j < roots.size();) {
-    size_t e = j;
-    while (e < roots.size() && roots[e].first == roots[j].first) ++e;
-    if (e - j >= 2 && roots[j].first != kNoStr) ranked.push_back({roots[j].first, uint32_t(e - j), roots[j].second});
-    j = e;
+  {
+    std::vector<uint32_t> count(trace.strings.size() + 1, 0), first_root(count.size(), kNone);
+    for (uint32_t k = 0; k < n; ++k) {
+      if (root[k] != k) continue;
+      const size_t nm = std::min<size_t>(name_at[k], count.size() - 1);
+      if (count[nm]++ == 0) first_root[nm] = k;
+    }
+    for (uint32_t k = 0; k < n; ++k) {  // (in order of first roots: no sort by name needed)
+      const size_t nm = std::min<size_t>(name_at[k], count.size() - 1);
+      if (root[k] == k && first_root[nm] == k && count[nm] >= 2 && name_at[k] != kNoStr &&
+          name_at[k] < count.size() - 1)
+        ranked.push_back({name_at[k], count[nm], k});
+    }
   }
-  roots = {};
-  std::sort(ranked.begin(), ranked.end(), [](const NameUse& a, const NameUse& b) {
-    return a.count != b.count ? a.count > b.count : a.first < b.first;
-  });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const NameUse& a, const NameUse& b) { return a.count > b.count; });
   if (ranked.size() > kMaxAsyncTracks) ranked.resize(kMaxAsyncTracks);
   std::vector<std::pair<StrId, uint32_t>> own;  // name -> its track (kNone until its first root)
   for (const NameUse& u : ranked) own.emplace_back(u.name, kNone);

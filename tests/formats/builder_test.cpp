@@ -1160,6 +1160,78 @@ TEST_CASE("async: random events pair like per-key stacks; lanes never overlap") 
   }
 }
 
+TEST_CASE("async: a large trace listed out of time order pairs like per-key stacks") {
+  // Events numbered in the order given (as readers number them) but not in time order, enough
+  // of them for the radix time sort; ids shared across processes, categories, scopes and S/F
+  // names (one id's group holds several keys), time ties, unmatched ends and begins.
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    Fixture f;
+    uint32_t th = f.thread("1", "1");
+    f.thread("2", "1");
+    f.thread("3", "1");
+    std::vector<StrId> ids;
+    for (int i = 0; i < 700; ++i) ids.push_back(f.id("id" + std::to_string(i)));
+    StrId cats[2] = {f.id("a"), f.id("b")}, scopes[2] = {kNoStr, f.id("s")};
+    uint32_t labels[3] = {f.label("x"), f.label("y"), f.label("z")};
+    struct Ev {
+      char ph;
+      uint32_t proc;
+      StrId cat, id, scope;
+      Time ts;
+      uint32_t label;
+      uint64_t seq;
+    };
+    std::vector<Ev> evs;
+    const int n = 5000 + int(rng() % 15000);
+    const Time span = seed % 2 ? Time(1) << 40 : 3000;  // many radix passes / many ties
+    for (int i = 0; i < n; ++i)
+      evs.push_back({"bbeeSF"[rng() % 6], uint32_t(rng() % 3), cats[rng() % 4 == 0],
+                     ids[rng() % ids.size()], scopes[rng() % 8 == 0], Time(rng() % uint64_t(span)),
+                     labels[rng() % 3], uint64_t(i)});
+    // Reference: per-key stacks in (ts, seq) order.
+    std::vector<Ev> by_time = evs;
+    std::stable_sort(by_time.begin(), by_time.end(), [](const Ev& a, const Ev& b) { return a.ts < b.ts; });
+    Time hi = 0;
+    for (const Ev& e : evs) hi = std::max(hi, e.ts);
+    std::multiset<std::tuple<uint32_t, Time, Time, uint32_t, char, bool>> want;
+    std::map<std::tuple<uint32_t, StrId, StrId, StrId, uint32_t>, std::vector<Ev>> open;
+    uint64_t unmatched = 0, first_unmatched = UINT64_MAX;
+    for (const Ev& e : by_time) {
+      bool legacy = e.ph == 'S' || e.ph == 'F';
+      auto key = std::make_tuple(e.proc, e.cat, e.id, e.scope, legacy ? f.t->labels[e.label].name : kNone);
+      if (e.ph == 'b' || e.ph == 'S') {
+        open[key].push_back(e);
+      } else if (!open[key].empty()) {
+        const Ev& b = open[key].back();
+        want.insert({b.proc, b.ts, e.ts, b.label, b.ph, false});
+        open[key].pop_back();
+      } else {
+        ++unmatched;
+        first_unmatched = std::min(first_unmatched, e.seq * 10);
+      }
+    }
+    size_t never_closed = 0;
+    for (auto& [k, v] : open)
+      for (const Ev& b : v) want.insert({b.proc, b.ts, std::max(hi, b.ts), b.label, b.ph, true}), ++never_closed;
+    for (const Ev& e : evs)
+      f.b->add_async(e.ph, e.proc, th, e.cat, e.id, e.ts, e.label, {}, e.seq, e.seq * 10, e.scope);
+    Trace& t = f.finish();
+    std::multiset<std::tuple<uint32_t, Time, Time, uint32_t, char, bool>> got;
+    for (const AsyncSlice& s : t.async_slices)
+      got.insert({s.process, s.start, s.start + s.dur, s.label, s.phase, bool(s.flags & kSliceOpen)});
+    CHECK(got == want);
+    for (size_t i = 1; i < t.async_slices.size(); ++i) {  // by process, start, longer first
+      const AsyncSlice &a = t.async_slices[i - 1], &b = t.async_slices[i];
+      CHECK(std::tie(a.process, a.start, b.dur) <= std::tie(b.process, b.start, a.dur));
+    }
+    CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == unmatched);
+    if (unmatched) CHECK(t.diagnostics.get(DiagKind::UnmatchedAsyncEnd).first_offset == first_unmatched);
+    CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncBegin) == never_closed);
+  }
+}
+
 TEST_CASE("async: open slices come out in a deterministic order") {
   // Never-closed slices with equal start and end: their order (and lanes) must not depend on
   // hash-map iteration, or a JSON round trip (which re-interns the ids) could reorder them.
