@@ -4,7 +4,8 @@
 // is free from its last interval's end on, so touching intervals share one). Lowest-numbered
 // (rather than, say, the one free longest) makes the layout depend only on the order of
 // intervals, so identical intervals keep their relative lane order when a file is written lane by
-// lane and read back. The lane count is the most intervals alive at once; O(log lanes) a placement.
+// lane and read back. The lane count is the most intervals alive at once; O(log lanes) a placement
+// (a segment tree of lane end times: one descent to the leftmost free lane, one update).
 //
 // LaneBlockAllocator: the same for blocks h lanes tall (a nested group of async slices drawn as
 // rows under its first): each goes to the lowest lane L such that L .. L + h - 1 are all free at
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <functional>
+#include <limits>
 #include <queue>
 #include <utility>
 #include <vector>
@@ -27,26 +29,37 @@ namespace vz {
 class LaneAllocator {
  public:
   uint32_t place(Time start, Time end) {
-    while (!busy_.empty() && busy_.top().first <= start) {
-      free_.push(busy_.top().second);
-      busy_.pop();
-    }
     uint32_t lane;
-    if (!free_.empty()) {
-      lane = free_.top();
-      free_.pop();
+    if (lanes_ > 0 && end_[1] <= start) {  // some lane is free: the leftmost
+      size_t n = 1;
+      while (n < size_) n = end_[2 * n] <= start ? 2 * n : 2 * n + 1;
+      lane = uint32_t(n - size_);
     } else {
+      if (lanes_ == size_) grow();
       lane = lanes_++;
     }
-    busy_.push({end, lane});
+    size_t n = size_ + lane;
+    end_[n] = end;
+    for (n /= 2; n >= 1; n /= 2) end_[n] = std::min(end_[2 * n], end_[2 * n + 1]);
     return lane;
   }
   uint32_t lanes() const { return lanes_; }
 
  private:
-  using LaneEnd = std::pair<Time, uint32_t>;
-  std::priority_queue<LaneEnd, std::vector<LaneEnd>, std::greater<LaneEnd>> busy_;
-  std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<uint32_t>> free_;
+  // A segment tree over the lanes [0, size_) (size_ a power of two, node 1 the root, leaves from
+  // size_ on): per node the earliest end among its lanes; lanes not opened yet never free up.
+  static constexpr Time kNever = std::numeric_limits<Time>::max();
+  void grow() {
+    const size_t size = std::max<size_t>(size_ * 2, 16);
+    if (size > (size_t(1) << 31)) throw std::length_error("LaneAllocator: over 2^31 lanes");
+    std::vector<Time> e(2 * size, kNever);
+    for (size_t l = 0; l < size_; ++l) e[size + l] = end_[size_ + l];
+    for (size_t n = size - 1; n >= 1; --n) e[n] = std::min(e[2 * n], e[2 * n + 1]);
+    end_.swap(e);
+    size_ = size;
+  }
+  std::vector<Time> end_;
+  size_t size_ = 0;
   uint32_t lanes_ = 0;
 };
 
