@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "formats/model.h"
+#include "formats/numbers.h"
 
 namespace vz::json {
 
@@ -47,6 +48,41 @@ inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
   return kOther;
 }
 
+// The common keys read whole: at `p` (a quote), the key, its closing quote and a colon right
+// after it, tested as one little-endian word against each candidate of the key's first letter.
+// Returns the position after the colon (and sets *bit, *slot), or nullptr to take the general
+// path (another key, an escape, spaces before the colon, or fewer than 8 bytes left).
+inline const char* known_key(const char* p, const char* end, Event& ev, uint32_t* bit, Tok** slot) {
+  if (end - p < 8) return nullptr;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  constexpr auto word = [](const char (&k)[9]) {
+    uint64_t x = 0;
+    for (int i = 7; i >= 0; --i) x = x << 8 | uint8_t(k[i]);
+    return x;
+  };
+  constexpr uint64_t m5 = 0xffffffffffull, m6 = 0xffffffffffffull, m7 = 0xffffffffffffffull;
+  auto hit = [&](uint64_t mask, uint64_t want, uint32_t b, Tok* t, int len) -> const char* {
+    if ((w & mask) != want) return nullptr;
+    *bit = b, *slot = t;
+    return p + len;
+  };
+  switch (p[1]) {
+    case 'p':
+      if (const char* q = hit(m6, word("\"pid\":\0\0"), kPid, &ev.pid, 6)) return q;
+      return hit(m5, word("\"ph\":\0\0\0"), kPh, &ev.ph, 5);
+    case 't':
+      if (const char* q = hit(m5, word("\"ts\":\0\0\0"), kTs, &ev.ts, 5)) return q;
+      return hit(m6, word("\"tid\":\0\0"), kTid, &ev.tid, 6);
+    case 'd': return hit(m6, word("\"dur\":\0\0"), kDur, &ev.dur, 6);
+    case 'n': return hit(m7, word("\"name\":\0"), kName, &ev.name, 7);
+    case 'c': return hit(m6, word("\"cat\":\0\0"), kCat, &ev.cat, 6);
+    case 'a': return hit(m7, word("\"args\":\0"), kArgs, &ev.args, 7);
+    case 'i': return hit(m5, word("\"id\":\0\0\0"), kId, &ev.id, 5);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** err_at,
@@ -75,6 +111,29 @@ ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** 
       *err_at = p;
       return ParseStatus::Malformed;
     }
+    uint32_t bit;
+    Tok* slot;
+    if (const char* after = known_key(p, end, ev, &bit, &slot)) {
+      p = skip_ws(after, end);
+      const char* v = parse_value(p, end, slot, err_at);
+      if (!v) return *err_at >= end ? ParseStatus::Truncated : ParseStatus::Malformed;
+      ev.keys |= bit;
+      p = skip_ws(v, end);
+      if (p >= end) {
+        *err_at = end;
+        return ParseStatus::Truncated;
+      }
+      if (*p == ',') {
+        ++p;
+        after_comma = true;
+      } else if (*p != '}') {
+        *err_at = p;
+        return ParseStatus::Malformed;
+      } else {
+        after_comma = false;
+      }
+      continue;
+    }
     bool esc = false;
     const char* q = scan_short_string(p + 1, end, &esc);
     if (q >= end) {
@@ -92,8 +151,12 @@ ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** 
       return ParseStatus::Malformed;
     }
     p = skip_ws(p + 1, end);
-    Tok* slot;
-    uint32_t bit = esc ? uint32_t(kOther) : key_slot(key, ev, &slot);
+    if (esc) {  // "p\u0069d" is "pid" (rare: no producer writes it)
+      std::string plain;
+      bit = unescape_json(key, plain) ? key_slot(plain, ev, &slot) : uint32_t(kOther);
+    } else {
+      bit = key_slot(key, ev, &slot);
+    }
     Tok tmp;
     const char* v = parse_value(p, end, bit == kOther ? &tmp : slot, err_at);
     if (!v) return *err_at >= end ? ParseStatus::Truncated : ParseStatus::Malformed;
@@ -138,10 +201,13 @@ size_t append_members_except(std::string& out, std::string_view event,
   if (event.empty() || event[0] != '{') return 0;
   size_t n = 0;
   Tok obj{event.data(), uint32_t(event.size()), '{', false};
+  std::string plain;
   for_each_member(obj, [&](std::string_view key, const Tok& val) {
+    std::string_view name = key;  // as parse_event names it: "p\u0069d" is "pid"
+    if (key.find('\\') != std::string_view::npos && unescape_json(key, plain)) name = plain;
     for (std::string_view k : skip)
-      if (key == k) return;
-    if (!also.empty() && key == also) return;
+      if (name == k) return;
+    if (!also.empty() && name == also) return;
     out += ",\"";
     out += key;
     out += "\":";
