@@ -793,13 +793,30 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     if (k + kAhead < n) __builtin_prefetch(&ev[ord[k + kAhead]]);
     return ev[ord[k]];
   };
-  struct Key {  // an event's, at its position in time order
-    uint32_t process;
-    StrId cat, id, scope;
-    uint32_t name;  // S/F match by name too; b/e use kNone
-    bool begin;
-    auto tie() const { return std::tie(process, cat, id, scope, name); }
+  // An event's key at its position in time order, in 8 bytes: its id and the rest of the key
+  // (process, category, scope, the S/F name) numbered in a small table, with the begin flag.
+  struct Key {
+    StrId id;
+    uint32_t rest;  // bit 31: a begin
+    uint64_t tie() const { return uint64_t(id) << 32 | (rest & 0x7fffffffu); }
+    bool begin() const { return rest >> 31; }
   };
+  struct Rest {
+    uint32_t process;
+    StrId cat, scope;
+    uint32_t name;  // S/F match by name too; b/e use kNone
+    bool operator==(const Rest& o) const {
+      return process == o.process && cat == o.cat && scope == o.scope && name == o.name;
+    }
+  };
+  struct RestHash {
+    size_t operator()(const Rest& r) const {
+      return std::hash<uint64_t>()(pair_key(r.process, r.cat) * 0x9E3779B97F4A7C15ull ^ pair_key(r.scope, r.name));
+    }
+  };
+  std::unordered_map<Rest, uint32_t, RestHash> rests;  // a handful in most traces
+  Rest last{kNone, kNoStr, kNoStr, kNone};
+  uint32_t last_rest = kNone;
   std::vector<Key> key(n);
   const size_t ids = t.strings.size() + 1;  // (an id past the table shares the last group)
   std::vector<uint32_t> group(ids + 1, 0);
@@ -807,10 +824,17 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   for (size_t k = 0; k < n; ++k) {
     const AsyncPending& e = event(k);
     const bool legacy = e.phase == 'S' || e.phase == 'F', begin = e.phase == 'b' || e.phase == 'S';
-    key[k] = Key{e.process, e.cat, e.id, e.scope, legacy ? t.labels[e.label].name : kNone, begin};
+    const Rest r{e.process, e.cat, e.scope, legacy ? t.labels[e.label].name : kNone};
+    if (!(r == last)) {
+      last = r;
+      last_rest = rests.try_emplace(r, uint32_t(rests.size())).first->second;
+      if (last_rest > 0x7fffffffu) throw std::length_error("too many async keys");
+    }
+    key[k] = Key{e.id, last_rest | uint32_t(begin) << 31};
     begins += begin;
     ++group[std::min<size_t>(e.id, ids - 1) + 1];
   }
+  rests = {};
   for (size_t g = 1; g <= ids; ++g) group[g] += group[g - 1];
   std::vector<uint32_t> by_id(n);  // positions grouped by id, in time order within a group
   {
@@ -828,7 +852,7 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     uint32_t top = kNone;
     for (size_t j = 0; j < m; ++j) {
       const uint32_t k = p[j];
-      if (key[k].begin) {
+      if (key[k].begin()) {
         below[k] = top;
         top = k;
       } else if (top == kNone) {
