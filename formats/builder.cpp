@@ -413,6 +413,8 @@ void TraceBuilder::set_counter_sample_limit(uint64_t limit) {
   impl_->counter_limit = std::min(limit, kMaxCounterSamples);
 }
 
+void TraceBuilder::reserve_async(size_t n) { impl_->async.reserve(impl_->async.size() + n); }
+
 void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,
                              Time ts, uint32_t label, ByteRange args, uint64_t seq,
                              uint64_t offset, StrId scope, ByteRange extra) {
@@ -781,11 +783,12 @@ std::vector<uint32_t> async_time_order(const std::vector<AsyncPending>& ev) {
 }
 
 // Pairs async begin/end per (process, cat, id, scope) and (for S/F) name: per key, in time order
-// (ts, then seq), an end closes the key's most recent open begin. The events (~80 bytes each)
+// (ts, then seq), an end closes the key's most recent open begin. The events (88 bytes each)
 // are not moved: they are read through the time order, and keys are matched within groups of
 // one id (a counting sort), so that no table of a million keys is probed at random.
 void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   const size_t n = ev.size();
+  if (n == 0) return;
   if (n >= kNone) throw std::length_error("too many async events");
   const std::vector<uint32_t> ord = async_time_order(ev);
   constexpr size_t kAhead = 8;  // events are read in time order, out of their order in memory
@@ -907,15 +910,19 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
 void layout_async(Trace& t) {
   auto& v = t.async_slices;
   // By (process, start, longer first), ties in begin order (pair_async's: starts ascending).
-  // Slices in start order need no sort: a stable pass by process when processes interleave, then
-  // each run of equal starts by duration. Others are sorted as small records and then moved
-  // once (the slices are ~100 bytes each).
-  bool by_start = true, by_process = true;
-  for (size_t i = 1; i < v.size() && by_start; ++i) {
-    by_start = v[i - 1].start <= v[i].start;
-    by_process = by_process && v[i - 1].process <= v[i].process;
+  // Slices in that order already (a .vzt's, as stored) stay. Slices in start order need no full
+  // sort: a stable pass by process when processes interleave, then a sort of each run of equal
+  // starts by duration. Others are sorted as small records and then moved once (the slices are
+  // ~100 bytes each).
+  bool laid_out = true, by_start = true, by_process = true;
+  for (size_t i = 1; i < v.size() && (by_start || laid_out); ++i) {
+    const AsyncSlice &a = v[i - 1], &b = v[i];
+    laid_out = laid_out && std::tie(a.process, a.start, b.dur) <= std::tie(b.process, b.start, a.dur);
+    by_start = by_start && a.start <= b.start;
+    by_process = by_process && a.process <= b.process;
   }
-  if (by_start) {
+  if (laid_out) {
+  } else if (by_start) {
     if (!by_process) {
       uint32_t procs = 0;
       for (const AsyncSlice& a : v) procs = std::max(procs, a.process + 1);

@@ -115,6 +115,9 @@ class TraceBuilder {
   void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
                  uint32_t label, ByteRange args, uint64_t seq, uint64_t offset,
                  StrId scope = kNoStr, ByteRange extra = {});
+  // Room for `n` more async begins and ends of add_async (a reader that has counted them: one
+  // allocation instead of a growing array of a million events).
+  void reserve_async(size_t n);
   // An async slice exactly as stored (already paired); used by the .vzt reader.
   void add_async_slice_raw(const AsyncSlice& s);
   void add_flow(const FlowEvent& f);

@@ -374,6 +374,7 @@ struct Ingest {
       default:  // async b e n S T F p
         scoped(ev, m, id2_allowed(ev, kAllowAsync));
         m.id = id_of(ev);
+        r.async_pairs += ph == 'b' || ph == 'e' || ph == 'S' || ph == 'F';
         break;
     }
     r.misc.push_back(m);
@@ -405,6 +406,10 @@ const char* resync(const char* p, const char* end) {
 
 void parse_chunk(const ChunkContext& ctx, const char* p, const char* limit, ChunkResult& r) {
   Ingest in{ctx, r};
+  // Room for events other than X at one per 64 bytes of the chunk (traces of B/E or async
+  // events have about that many; the pages of room not used are never touched): growing the
+  // array by doubling copies it and touches twice the memory.
+  if (limit > p) r.misc.reserve(size_t(limit - p) / 64);
   const char* end = ctx.end;
   bool after_comma = false;
   Event ev;

@@ -83,6 +83,7 @@ struct ChunkResult {
   const char* array_end = nullptr;  // the ']' closing traceEvents, when this chunk reached it
   bool hit_eof = false;             // reached the end of the input before ']'
   uint64_t events = 0;
+  uint64_t async_pairs = 0;         // async begins and ends (b e S F), to be paired by the builder
   Diagnostics diag;
   LocalTable labels;                // (name, cat) raw
   LocalTable strings;               // ids, metadata values, counter keys, phases

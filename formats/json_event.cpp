@@ -1,5 +1,6 @@
 #include "formats/json_event.h"
 
+#include <bit>
 #include <cstring>
 
 #include "formats/model.h"
@@ -53,6 +54,7 @@ inline uint32_t key_slot(std::string_view k, Event& ev, Tok** slot) {
 // Returns the position after the colon (and sets *bit, *slot), or nullptr to take the general
 // path (another key, an escape, spaces before the colon, or fewer than 8 bytes left).
 inline const char* known_key(const char* p, const char* end, Event& ev, uint32_t* bit, Tok** slot) {
+  static_assert(std::endian::native == std::endian::little, "known_key reads keys as little-endian words");
   if (end - p < 8) return nullptr;
   uint64_t w;
   std::memcpy(&w, p, 8);

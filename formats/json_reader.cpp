@@ -484,6 +484,11 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
   // Verify the speculative boundaries in order and merge.
   if (opt.progress) opt.progress->phase.store(int(LoadPhase::Building), std::memory_order_relaxed);
   Merger merger(builder, out, base);
+  {
+    uint64_t pairs = 0;  // (chunks parsed again below count theirs anew: a guess is enough)
+    for (const ChunkResult& r : results) pairs += r.async_pairs;
+    if (pairs > 0) builder.reserve_async(size_t(pairs));
+  }
   const char* pos = events;
   const char* array_end = nullptr;
   bool eof = false;

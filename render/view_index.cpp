@@ -38,10 +38,32 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
   });
 }
 
+// The positions 0 .. key.size() - 1 grouped by key (a string id), ascending within a group: a
+// counting sort when the keys' range is small against their number, else a sort of (key,
+// position) pairs, so that a small group in a trace of many strings costs no array that large.
+std::vector<uint32_t> grouped_by(const std::vector<StrId>& key) {
+  const size_t n = key.size();
+  std::vector<uint32_t> out(n);
+  StrId most = 0;
+  for (StrId k : key) most = std::max(most, k);
+  if (size_t(most) + 1 <= n * 4) {
+    std::vector<uint32_t> at(size_t(most) + 2, 0);
+    for (StrId k : key) ++at[size_t(k) + 1];
+    for (size_t g = 1; g < at.size(); ++g) at[g] += at[g - 1];
+    for (uint32_t i = 0; i < n; ++i) out[at[key[i]]++] = i;
+  } else {
+    std::vector<uint64_t> kp(n);
+    for (uint32_t i = 0; i < n; ++i) kp[i] = uint64_t(key[i]) << 32 | i;
+    std::sort(kp.begin(), kp.end());
+    for (size_t i = 0; i < n; ++i) out[i] = uint32_t(kp[i]);
+  }
+  return out;
+}
+
 // The async tracks of one process group from its Trace::async_slices indices `v` (reordered
 // here), by AsyncTrack's rules; writes each slice's (group-local track, lane) to place[i].
-// Temporaries are per slice (~60 bytes at most, while the nesting is found) and per name run;
-// no hashing, so a process with millions of one-off ids or names costs a few sorts.
+// Temporaries are per slice (~60 bytes at most, while the nesting is found); no hashing, so a
+// process with millions of one-off ids or names costs a few passes (grouped_by).
 std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint32_t>& v, ViewIndex::AsyncPlace* place) {
   const auto& all = trace.async_slices;
   auto end_of = [&](uint32_t i) { return saturating_end(all[i].start, all[i].dur); };
@@ -63,9 +85,9 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
   }
   {
     // Nesting: the slices the model pairs alike (category, id, scope; S/F: also the name, and
-    // apart from b/e), by start, swept with a stack. Grouped by id with a counting sort (stable:
-    // start order within an id) and, where an id is shared by several keys, by key within its
-    // group; read from plain records, not through the slices.
+    // apart from b/e), by start, swept with a stack. Grouped by id (grouped_by keeps start order
+    // within an id) and, where an id is shared by several keys, by key within its group; read
+    // from plain records, not through the slices.
     struct Keyed {
       StrId cat, id, scope, legacy;  // legacy: the name of an S/F slice, kNone for b/e
       uint32_t pos;
@@ -73,27 +95,25 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
       auto key() const { return std::tie(cat, id, scope, legacy); }
       bool same_key(const Keyed& o) const { return key() == o.key(); }
     };
-    const size_t ids = trace.strings.size() + 1;  // (an id past the table shares the last group)
-    auto group_of = [&](StrId id) { return std::min<size_t>(id, ids - 1); };
-    std::vector<uint32_t> first(ids + 1, 0);
-    for (uint32_t k = 0; k < n; ++k) ++first[group_of(all[v[k]].id) + 1];
-    for (size_t g = 1; g <= ids; ++g) first[g] += first[g - 1];
     std::vector<Keyed> w(n);
     {
-      std::vector<uint32_t> next(first.begin(), first.end() - 1);
-      for (uint32_t k = 0; k < n; ++k) {
+      std::vector<StrId> id_at(n);
+      for (uint32_t k = 0; k < n; ++k) id_at[k] = all[v[k]].id;
+      const std::vector<uint32_t> order = grouped_by(id_at);
+      for (uint32_t j = 0; j < n; ++j) {
+        const uint32_t k = order[j];
         const AsyncSlice& a = all[v[k]];
         const Label& lb = trace.labels[a.label];
-        w[next[group_of(a.id)]++] =
-            Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, start_at[k], end_at[k]};
+        w[j] = Keyed{lb.cat, a.id, a.scope, a.phase == 'S' ? lb.name : kNone, k, start_at[k], end_at[k]};
       }
     }
-    for (size_t g = 0; g < ids; ++g) {
-      auto b = w.begin() + first[g], e = w.begin() + first[g + 1];
-      if (e - b > 1 && std::any_of(b + 1, e, [&](const Keyed& x) { return !x.same_key(*b); }))
-        std::stable_sort(b, e, [](const Keyed& x, const Keyed& y) { return x.key() < y.key(); });
+    for (uint32_t b = 0, e; b < n; b = e) {  // each id's run
+      bool one_key = true;
+      for (e = b + 1; e < n && w[e].id == w[b].id; ++e) one_key = one_key && w[e].same_key(w[b]);
+      if (!one_key)
+        std::stable_sort(w.begin() + b, w.begin() + e,
+                         [](const Keyed& x, const Keyed& y) { return x.key() < y.key(); });
     }
-    first = {};
     struct Open {
       uint32_t pos, root, depth;
       Time end;
@@ -116,28 +136,28 @@ std::vector<AsyncTrack> build_async_tracks(const Trace& trace, std::vector<uint3
     }
   }
   // The names with a track of their own: of roots, at least two, the most used first (ties:
-  // the name whose first root starts first). Counted per name id.
+  // the name whose first root starts first).
   struct NameUse {
     StrId name;
     uint32_t count, first;  // roots of that name, and the first's position
   };
   std::vector<NameUse> ranked;
   {
-    std::vector<uint32_t> count(trace.strings.size() + 1, 0), first_root(count.size(), kNone);
-    for (uint32_t k = 0; k < n; ++k) {
-      if (root[k] != k) continue;
-      const size_t nm = std::min<size_t>(name_at[k], count.size() - 1);
-      if (count[nm]++ == 0) first_root[nm] = k;
-    }
-    for (uint32_t k = 0; k < n; ++k) {  // (in order of first roots: no sort by name needed)
-      const size_t nm = std::min<size_t>(name_at[k], count.size() - 1);
-      if (root[k] == k && first_root[nm] == k && count[nm] >= 2 && name_at[k] != kNoStr &&
-          name_at[k] < count.size() - 1)
-        ranked.push_back({name_at[k], count[nm], k});
+    std::vector<uint32_t> roots;
+    std::vector<StrId> root_name;
+    for (uint32_t k = 0; k < n; ++k)
+      if (root[k] == k) roots.push_back(k), root_name.push_back(name_at[k]);
+    const std::vector<uint32_t> order = grouped_by(root_name);
+    for (size_t b = 0, e; b < order.size(); b = e) {
+      const StrId name = root_name[order[b]];
+      for (e = b + 1; e < order.size() && root_name[order[e]] == name; ++e) {
+      }
+      if (e - b >= 2 && name != kNoStr) ranked.push_back({name, uint32_t(e - b), roots[order[b]]});
     }
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const NameUse& a, const NameUse& b) { return a.count > b.count; });
+  std::sort(ranked.begin(), ranked.end(), [](const NameUse& a, const NameUse& b) {
+    return a.count != b.count ? a.count > b.count : a.first < b.first;
+  });
   if (ranked.size() > kMaxAsyncTracks) ranked.resize(kMaxAsyncTracks);
   std::vector<std::pair<StrId, uint32_t>> own;  // name -> its track (kNone until its first root)
   for (const NameUse& u : ranked) own.emplace_back(u.name, kNone);

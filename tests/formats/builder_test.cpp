@@ -1163,8 +1163,10 @@ TEST_CASE("async: random events pair like per-key stacks; lanes never overlap") 
 TEST_CASE("async: a large trace listed out of time order pairs like per-key stacks") {
   // Events numbered in the order given (as readers number them) but not in time order, enough
   // of them for the radix time sort; ids shared across processes, categories, scopes and S/F
-  // names (one id's group holds several keys), time ties, unmatched ends and begins.
-  for (uint64_t seed = 1; seed <= 6; ++seed) {
+  // names (one id's group holds several keys), time ties, negative and far times, unmatched ends
+  // and begins. The slices must come out exactly in the layout order: (process, start, longer
+  // first), ties in the time order of their begins.
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
     CAPTURE(seed);
     std::mt19937_64 rng(seed);
     Fixture f;
@@ -1172,7 +1174,8 @@ TEST_CASE("async: a large trace listed out of time order pairs like per-key stac
     f.thread("2", "1");
     f.thread("3", "1");
     std::vector<StrId> ids;
-    for (int i = 0; i < 700; ++i) ids.push_back(f.id("id" + std::to_string(i)));
+    const int nids = seed % 4 == 3 ? 6000 : 700;  // 6000: most ids used once or twice
+    for (int i = 0; i < nids; ++i) ids.push_back(f.id("id" + std::to_string(i)));
     StrId cats[2] = {f.id("a"), f.id("b")}, scopes[2] = {kNoStr, f.id("s")};
     uint32_t labels[3] = {f.label("x"), f.label("y"), f.label("z")};
     struct Ev {
@@ -1185,17 +1188,34 @@ TEST_CASE("async: a large trace listed out of time order pairs like per-key stac
     };
     std::vector<Ev> evs;
     const int n = 5000 + int(rng() % 15000);
-    const Time span = seed % 2 ? Time(1) << 40 : 3000;  // many radix passes / many ties
+    // Times: over 2^40 (four radix passes), over 3000 (many ties), or across -2^60 .. 2^60.
+    auto when = [&]() -> Time {
+      switch (seed % 4) {
+        case 0: return Time(rng() % 3000);
+        case 2: return Time(rng() % (uint64_t(1) << 61)) - (Time(1) << 60);
+        default: return Time(rng() % (uint64_t(1) << 40));
+      }
+    };
     for (int i = 0; i < n; ++i)
       evs.push_back({"bbeeSF"[rng() % 6], uint32_t(rng() % 3), cats[rng() % 4 == 0],
-                     ids[rng() % ids.size()], scopes[rng() % 8 == 0], Time(rng() % uint64_t(span)),
-                     labels[rng() % 3], uint64_t(i)});
+                     ids[rng() % ids.size()], scopes[rng() % 8 == 0], when(), labels[rng() % 3],
+                     uint64_t(i)});
     // Reference: per-key stacks in (ts, seq) order.
     std::vector<Ev> by_time = evs;
     std::stable_sort(by_time.begin(), by_time.end(), [](const Ev& a, const Ev& b) { return a.ts < b.ts; });
-    Time hi = 0;
-    for (const Ev& e : evs) hi = std::max(hi, e.ts);
-    std::multiset<std::tuple<uint32_t, Time, Time, uint32_t, char, bool>> want;
+    Time hi = by_time.back().ts;
+    struct Want {
+      uint32_t proc;
+      Time start, end;
+      uint32_t label;
+      char ph;
+      bool open;
+      uint64_t rank;  // the begin's place in time order
+      bool operator==(const Want&) const = default;
+    };
+    std::vector<Want> want;
+    std::vector<uint64_t> rank_of(evs.size());
+    for (size_t k = 0; k < by_time.size(); ++k) rank_of[by_time[k].seq] = k;
     std::map<std::tuple<uint32_t, StrId, StrId, StrId, uint32_t>, std::vector<Ev>> open;
     uint64_t unmatched = 0, first_unmatched = UINT64_MAX;
     for (const Ev& e : by_time) {
@@ -1205,7 +1225,7 @@ TEST_CASE("async: a large trace listed out of time order pairs like per-key stac
         open[key].push_back(e);
       } else if (!open[key].empty()) {
         const Ev& b = open[key].back();
-        want.insert({b.proc, b.ts, e.ts, b.label, b.ph, false});
+        want.push_back({b.proc, b.ts, e.ts, b.label, b.ph, false, rank_of[b.seq]});
         open[key].pop_back();
       } else {
         ++unmatched;
@@ -1214,18 +1234,18 @@ TEST_CASE("async: a large trace listed out of time order pairs like per-key stac
     }
     size_t never_closed = 0;
     for (auto& [k, v] : open)
-      for (const Ev& b : v) want.insert({b.proc, b.ts, std::max(hi, b.ts), b.label, b.ph, true}), ++never_closed;
-    for (const Ev& e : evs)
-      f.b->add_async(e.ph, e.proc, th, e.cat, e.id, e.ts, e.label, {}, e.seq, e.seq * 10, e.scope);
+      for (const Ev& b : v) want.push_back({b.proc, b.ts, std::max(hi, b.ts), b.label, b.ph, true, rank_of[b.seq]}), ++never_closed;
+    std::sort(want.begin(), want.end(), [](const Want& a, const Want& b) {
+      return std::tuple(a.proc, a.start, b.end - b.start, a.rank) < std::tuple(b.proc, b.start, a.end - a.start, b.rank);
+    });
+    for (const Ev& e : evs)  // each begin's args name its event (offset = seq)
+      f.b->add_async(e.ph, e.proc, th, e.cat, e.id, e.ts, e.label, ByteRange{e.seq, 1}, e.seq, e.seq * 10, e.scope);
     Trace& t = f.finish();
-    std::multiset<std::tuple<uint32_t, Time, Time, uint32_t, char, bool>> got;
+    std::vector<Want> got;
     for (const AsyncSlice& s : t.async_slices)
-      got.insert({s.process, s.start, s.start + s.dur, s.label, s.phase, bool(s.flags & kSliceOpen)});
+      got.push_back({s.process, s.start, s.start + s.dur, s.label, s.phase, bool(s.flags & kSliceOpen),
+                     rank_of[s.args.offset]});
     CHECK(got == want);
-    for (size_t i = 1; i < t.async_slices.size(); ++i) {  // by process, start, longer first
-      const AsyncSlice &a = t.async_slices[i - 1], &b = t.async_slices[i];
-      CHECK(std::tie(a.process, a.start, b.dur) <= std::tie(b.process, b.start, a.dur));
-    }
     CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == unmatched);
     if (unmatched) CHECK(t.diagnostics.get(DiagKind::UnmatchedAsyncEnd).first_offset == first_unmatched);
     CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncBegin) == never_closed);

@@ -542,6 +542,39 @@ TEST_CASE("an async slice that begins inside another of its key but ends after i
   CHECK(lane_of("D") == 2);  // B ended at 280: lane 2 is free again
 }
 
+TEST_CASE("an async slice inside another of its id but another key (category, scope, b/e vs S/F) does not nest in it") {
+  // "Inner" [10, 20] lies inside "Outer" [0, 100], both id 1, their keys apart in one way. Not
+  // nested, Inner is a group of its own: with the second Inner, its name has two groups and a
+  // track, Inner is in it. Nested, it would be in Outer's track and Inner's name would be pooled.
+  auto ev = [](const char* ph, const char* cat, const char* id, const char* name, int ts, const char* more) {
+    return std::string(R"({"ph":")") + ph + R"(","cat":")" + cat + R"(","id":")" + id + R"(","name":")" + name +
+           R"(","ts":)" + std::to_string(ts) + R"(,"pid":1,"tid":1)" + more + "},";
+  };
+  struct Case {
+    const char *why, *inner_cat, *inner_b, *inner_e, *inner_more;
+  };
+  for (const Case& c : {Case{"category", "b", "b", "e", ""}, Case{"phase", "a", "S", "F", ""},
+                        Case{"scope", "a", "b", "e", R"(,"scope":"x")"}}) {
+    CAPTURE(c.why);
+    std::string json = "[";
+    json += ev("b", "a", "1", "Outer", 0, "") + ev("e", "a", "1", "Outer", 100, "");
+    json += ev(c.inner_b, c.inner_cat, "1", "Inner", 10, c.inner_more) + ev(c.inner_e, c.inner_cat, "1", "Inner", 20, c.inner_more);
+    json += ev("b", "a", "2", "Inner", 30, "") + ev("e", "a", "2", "Inner", 40, "");
+    json += ev("b", "a", "3", "Outer", 200, "") + ev("e", "a", "3", "Outer", 300, "");
+    json.back() = ']';
+    auto t = load_text(json);
+    REQUIRE(t->async_slices.size() == 4);
+    ViewIndex index(*t);
+    for (uint32_t i = 0; i < t->async_slices.size(); ++i) {
+      const AsyncSlice& a = t->async_slices[i];
+      const uint32_t track = index.async_place(i).track;
+      REQUIRE(track < index.async_tracks().size());
+      CHECK(index.async_tracks()[track].name == t->labels[a.label].name);  // each in its name's track
+      CHECK(index.async_place(i).lane == 0);  // nothing nests, nothing overlaps within a name
+    }
+  }
+}
+
 TEST_CASE("async slices sharing ids: every slice in one lane, lanes apart, nested ones below what they nest in") {
   std::mt19937_64 rng(59);
   for (int iter = 0; iter < 60; ++iter) {
