@@ -117,47 +117,30 @@ ParseStatus parse_event(const char* p, const char* end, Event& ev, const char** 
     Tok* slot;
     if (const char* after = known_key(p, end, ev, &bit, &slot)) {
       p = skip_ws(after, end);
-      const char* v = parse_value(p, end, slot, err_at);
-      if (!v) return *err_at >= end ? ParseStatus::Truncated : ParseStatus::Malformed;
-      ev.keys |= bit;
-      p = skip_ws(v, end);
+    } else {
+      bool esc = false;
+      const char* q = scan_short_string(p + 1, end, &esc);
+      if (q >= end) {
+        *err_at = end;
+        return ParseStatus::Truncated;
+      }
+      std::string_view key(p + 1, size_t(q - p - 1));
+      p = skip_ws(q + 1, end);
       if (p >= end) {
         *err_at = end;
         return ParseStatus::Truncated;
       }
-      if (*p == ',') {
-        ++p;
-        after_comma = true;
-      } else if (*p != '}') {
+      if (*p != ':') {
         *err_at = p;
         return ParseStatus::Malformed;
-      } else {
-        after_comma = false;
       }
-      continue;
-    }
-    bool esc = false;
-    const char* q = scan_short_string(p + 1, end, &esc);
-    if (q >= end) {
-      *err_at = end;
-      return ParseStatus::Truncated;
-    }
-    std::string_view key(p + 1, size_t(q - p - 1));
-    p = skip_ws(q + 1, end);
-    if (p >= end) {
-      *err_at = end;
-      return ParseStatus::Truncated;
-    }
-    if (*p != ':') {
-      *err_at = p;
-      return ParseStatus::Malformed;
-    }
-    p = skip_ws(p + 1, end);
-    if (esc) {  // "p\u0069d" is "pid" (rare: no producer writes it)
-      std::string plain;
-      bit = unescape_json(key, plain) ? key_slot(plain, ev, &slot) : uint32_t(kOther);
-    } else {
-      bit = key_slot(key, ev, &slot);
+      p = skip_ws(p + 1, end);
+      if (esc) {  // "p\u0069d" is "pid" (rare: no producer writes it)
+        std::string plain;
+        bit = unescape_json(key, plain) ? key_slot(plain, ev, &slot) : uint32_t(kOther);
+      } else {
+        bit = key_slot(key, ev, &slot);
+      }
     }
     Tok tmp;
     const char* v = parse_value(p, end, bit == kOther ? &tmp : slot, err_at);
