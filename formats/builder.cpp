@@ -785,7 +785,7 @@ std::vector<uint32_t> async_time_order(const std::vector<AsyncPending>& ev) {
 // Pairs async begin/end per (process, cat, id, scope) and (for S/F) name: per key, in time order
 // (ts, then seq), an end closes the key's most recent open begin. The events (88 bytes each)
 // are not moved: they are read through the time order, and keys are matched within groups of
-// one id (a counting sort), so that no table of a million keys is probed at random.
+// one id (grouped_by), so that no table of a million keys is probed at random.
 void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   const size_t n = ev.size();
   if (n == 0) return;
@@ -796,14 +796,8 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     if (k + kAhead < n) __builtin_prefetch(&ev[ord[k + kAhead]]);
     return ev[ord[k]];
   };
-  // An event's key at its position in time order, in 8 bytes: its id and the rest of the key
+  // An event's key at its position in time order, in 8 bytes: its id, and the rest of the key
   // (process, category, scope, the S/F name) numbered in a small table, with the begin flag.
-  struct Key {
-    StrId id;
-    uint32_t rest;  // bit 31: a begin
-    uint64_t tie() const { return uint64_t(id) << 32 | (rest & 0x7fffffffu); }
-    bool begin() const { return rest >> 31; }
-  };
   struct Rest {
     uint32_t process;
     StrId cat, scope;
@@ -820,9 +814,9 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   std::unordered_map<Rest, uint32_t, RestHash> rests;  // a handful in most traces
   Rest last{kNone, kNoStr, kNoStr, kNone};
   uint32_t last_rest = kNone;
-  std::vector<Key> key(n);
-  const size_t ids = t.strings.size() + 1;  // (an id past the table shares the last group)
-  std::vector<uint32_t> group(ids + 1, 0);
+  std::vector<StrId> id(n);
+  std::vector<uint32_t> rest(n);  // bit 31: a begin
+  constexpr uint32_t kBegin = 0x80000000u;
   size_t begins = 0;
   for (size_t k = 0; k < n; ++k) {
     const AsyncPending& e = event(k);
@@ -831,19 +825,15 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     if (!(r == last)) {
       last = r;
       last_rest = rests.try_emplace(r, uint32_t(rests.size())).first->second;
-      if (last_rest > 0x7fffffffu) throw std::length_error("too many async keys");
+      if (last_rest >= kBegin) throw std::length_error("too many async keys");
     }
-    key[k] = Key{e.id, last_rest | uint32_t(begin) << 31};
+    id[k] = e.id;
+    rest[k] = last_rest | (begin ? kBegin : 0);
     begins += begin;
-    ++group[std::min<size_t>(e.id, ids - 1) + 1];
   }
   rests = {};
-  for (size_t g = 1; g <= ids; ++g) group[g] += group[g - 1];
-  std::vector<uint32_t> by_id(n);  // positions grouped by id, in time order within a group
-  {
-    std::vector<uint32_t> next(group.begin(), group.end() - 1);
-    for (uint32_t k = 0; k < n; ++k) by_id[next[std::min<size_t>(key[k].id, ids - 1)]++] = k;
-  }
+  auto same_rest = [&](uint32_t x, uint32_t y) { return ((rest[x] ^ rest[y]) & ~kBegin) == 0; };
+  const std::vector<uint32_t> by_id = grouped_by(id);  // in time order within an id
   // Per key, the open begins as a stack linked through `below`; each begin's end is found
   // first, and the slices are made afterwards in begin order, so that a slice nested in another
   // with the same start and end comes after it. Per begin: while open, the next open begin of
@@ -855,7 +845,7 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     uint32_t top = kNone;
     for (size_t j = 0; j < m; ++j) {
       const uint32_t k = p[j];
-      if (key[k].begin()) {
+      if (rest[k] & kBegin) {
         below[k] = top;
         top = k;
       } else if (top == kNone) {
@@ -869,27 +859,25 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     }
   };
   std::vector<uint32_t> scratch;
-  for (size_t g = 0; g < ids; ++g) {
-    uint32_t* p = by_id.data() + group[g];
-    const size_t m = group[g + 1] - group[g];
-    if (m == 0) continue;
+  for (size_t a = 0, e; a < n; a = e) {  // each id's run of positions
+    const uint32_t* p = by_id.data() + a;
     bool one_key = true;
-    for (size_t j = 1; j < m && one_key; ++j) one_key = key[p[j]].tie() == key[p[0]].tie();
+    for (e = a + 1; e < n && id[by_id[e]] == id[p[0]]; ++e) one_key = one_key && same_rest(by_id[e], p[0]);
     if (one_key) {
-      pair_run(p, m);
+      pair_run(p, e - a);
       continue;
     }
-    scratch.assign(p, p + m);
+    scratch.assign(p, p + (e - a));
     std::stable_sort(scratch.begin(), scratch.end(),
-                     [&](uint32_t x, uint32_t y) { return key[x].tie() < key[y].tie(); });
-    for (size_t a = 0, b; a < m; a = b) {
-      for (b = a + 1; b < m && key[scratch[b]].tie() == key[scratch[a]].tie(); ++b) {
+                     [&](uint32_t x, uint32_t y) { return (rest[x] & ~kBegin) < (rest[y] & ~kBegin); });
+    for (size_t b = 0, c; b < scratch.size(); b = c) {
+      for (c = b + 1; c < scratch.size() && same_rest(scratch[c], scratch[b]); ++c) {
       }
-      pair_run(scratch.data() + a, b - a);
+      pair_run(scratch.data() + b, c - b);
     }
   }
   if (unmatched_ends) t.diagnostics.add_n(DiagKind::UnmatchedAsyncEnd, unmatched_ends, first_unmatched);
-  key = {}, by_id = {}, group = {};
+  id = {}, rest = {};
   t.async_slices.reserve(t.async_slices.size() + begins);
   for (uint32_t k = 0; k < n; ++k) {
     const AsyncPending& b = event(k);

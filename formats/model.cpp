@@ -285,4 +285,23 @@ std::string counter_name(const Trace& t, const Counter& c) {
   return s;
 }
 
+std::vector<uint32_t> grouped_by(const std::vector<StrId>& key) {
+  const size_t n = key.size();
+  std::vector<uint32_t> out(n);
+  StrId most = 0;
+  for (StrId k : key) most = std::max(most, k);
+  if (size_t(most) + 1 <= n * 4) {
+    std::vector<uint32_t> at(size_t(most) + 2, 0);
+    for (StrId k : key) ++at[size_t(k) + 1];
+    for (size_t g = 1; g < at.size(); ++g) at[g] += at[g - 1];
+    for (uint32_t i = 0; i < n; ++i) out[at[key[i]]++] = i;
+  } else {
+    std::vector<uint64_t> kp(n);
+    for (uint32_t i = 0; i < n; ++i) kp[i] = uint64_t(key[i]) << 32 | i;
+    std::sort(kp.begin(), kp.end());
+    for (size_t i = 0; i < n; ++i) out[i] = uint32_t(kp[i]);
+  }
+  return out;
+}
+
 }  // namespace vz

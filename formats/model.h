@@ -120,6 +120,11 @@ class StringTable {
   size_t bytes_ = 0;
 };
 
+// The positions 0 .. key.size() - 1 grouped by key (a string id), ascending within a group: a
+// counting sort when the keys' range is small against their number, else a sort of (key,
+// position) pairs, so that a few keys from a big string table cost no array that large.
+std::vector<uint32_t> grouped_by(const std::vector<StrId>& key);
+
 // ---------------------------------------------------------------------------------------------
 // 3. SliceSet
 // ---------------------------------------------------------------------------------------------

@@ -38,28 +38,6 @@ void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_
   });
 }
 
-// The positions 0 .. key.size() - 1 grouped by key (a string id), ascending within a group: a
-// counting sort when the keys' range is small against their number, else a sort of (key,
-// position) pairs, so that a small group in a trace of many strings costs no array that large.
-std::vector<uint32_t> grouped_by(const std::vector<StrId>& key) {
-  const size_t n = key.size();
-  std::vector<uint32_t> out(n);
-  StrId most = 0;
-  for (StrId k : key) most = std::max(most, k);
-  if (size_t(most) + 1 <= n * 4) {
-    std::vector<uint32_t> at(size_t(most) + 2, 0);
-    for (StrId k : key) ++at[size_t(k) + 1];
-    for (size_t g = 1; g < at.size(); ++g) at[g] += at[g - 1];
-    for (uint32_t i = 0; i < n; ++i) out[at[key[i]]++] = i;
-  } else {
-    std::vector<uint64_t> kp(n);
-    for (uint32_t i = 0; i < n; ++i) kp[i] = uint64_t(key[i]) << 32 | i;
-    std::sort(kp.begin(), kp.end());
-    for (size_t i = 0; i < n; ++i) out[i] = uint32_t(kp[i]);
-  }
-  return out;
-}
-
 // The async tracks of one process group from its Trace::async_slices indices `v` (reordered
 // here), by AsyncTrack's rules; writes each slice's (group-local track, lane) to place[i].
 // Temporaries are per slice (~60 bytes at most, while the nesting is found); no hashing, so a
