@@ -66,6 +66,34 @@ class TestRun(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(named(load(out), "g")), 2)
 
+    def test_program_options_after_the_target(self):
+        # What follows -m MODULE, -c CODE or the script is the program's, even where it spells
+        # one of ours (`viztracer -m pytest -x -q`): as python splits its own command line.
+        self.write("mymod.py", FIB)
+        env = {"PYTHONPATH": os.environ.get("PYTHONPATH", "") + os.pathsep + self.dir}
+        out = self.path("m.json")
+        mod = self.path("mymod.py")  # argv[0] of `python -m mymod`
+        cases = [
+            (["-o", out, "-m", "mymod", "-q", "--quiet", "-o", "x"], f"['{mod}', '-q', '--quiet', '-o', 'x']"),
+            (["-o", out, "-mmymod", "-h"], f"['{mod}', '-h']"),
+            (["--output_f", out, "--module=mymod", "-c", "y"], f"['{mod}', '-c', 'y']"),
+            (["-o", out, "--mod", "mymod", "--version"], f"['{mod}', '--version']"),
+            (["-o", out, "--include_files", self.dir, "--", "mymod.py", "-m", "z"],
+             "['mymod.py', '-m', 'z']"),
+            (["-o", out, "mymod.py", "-m", "z", "--", "-h"], "['mymod.py', '-m', 'z', '--', '-h']"),
+        ]
+        for argv, shown in cases:
+            with self.subTest(argv=argv):
+                os.path.exists(out) and os.unlink(out)
+                r = run_cli(argv, cwd=self.dir, env=env)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn(f"argv {shown} __main__", r.stdout)
+                self.assertEqual(len(named(load(out), "fib")), 15)
+        r = run_cli(["-o", out, "-c", "import sys; print(sys.argv)", "-o", "--quiet"], cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("['-c', '-o', '--quiet']", r.stdout)
+        self.assertIn(f"vizviewer {out}", r.stdout)  # --quiet was the program's, not ours
+
     def test_exit_codes_and_saving(self):
         out = self.path("e.json")
         script = self.write("exit.py", FIB + "import sys\nsys.exit(7)\n")

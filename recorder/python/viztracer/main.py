@@ -371,13 +371,74 @@ def _compile(opts, source, filename):
     return compile(source, filename, "exec")
 
 
+_TARGET_OPTIONS = ("-m", "--module", "-c", "--cmd_string")
+
+
+def _option_action(parser, token):
+    """The action of option `token` (a long option may be abbreviated, as argparse allows), or
+    None when it names none or several."""
+    actions = parser._option_string_actions
+    if token in actions:
+        return actions[token]
+    if token.startswith("--"):
+        hits = {a for s, a in actions.items() if s.startswith(token)}
+        if len(hits) == 1:
+            return hits.pop()
+    return None
+
+
+def _split_argv(parser, argv):
+    """(our options, the program's command line), split as python itself splits its own: what
+    follows `-m MODULE`, `-c CODE`, the script's name, `--` or `--run` belongs to the program, even
+    where it looks like one of our options (`viztracer -m pytest -x -q`, `-m json.tool -h`).
+    The values of our options are skipped by their arity, so `-o out.json script.py` splits at
+    the script. `--` is dropped; `-m X`, `-c X` and `--run` stay with our options."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv[:i], argv[i + 1:]
+        if a == "-" or not a.startswith("-") or _NUMBER.fullmatch(a):
+            return argv[:i], argv[i:]  # the script
+        name, eq, _ = a.partition("=")
+        action = _option_action(parser, name)
+        target = action is not None and any(s in _TARGET_OPTIONS for s in action.option_strings)
+        attached = not a.startswith("--") and a[1:2] in ("m", "c") and len(a) > 2  # -mjson.tool
+        if target or attached:
+            j = i + 1 if attached or eq else i + 2
+            return argv[:j], argv[j:]
+        if action is not None and action.dest == "run":
+            return argv[:i + 1], argv[i + 1:]
+        i += 1
+        if action is None or eq:
+            continue
+        nargs = action.nargs
+        if nargs is None:
+            nargs = 1
+        if isinstance(nargs, int):
+            i += nargs
+        elif nargs == "?":
+            if i < len(argv) and (not argv[i].startswith("-") or _NUMBER.fullmatch(argv[i])):
+                i += 1
+        elif nargs in ("*", "+"):
+            while i < len(argv) and (not argv[i].startswith("-") or _NUMBER.fullmatch(argv[i])):
+                i += 1
+    return argv, []
+
+
+_NUMBER = re.compile(r"-\d+(\.\d*)?|-\.\d+")
+
+
 def _parse(parser, argv):
     """The options: the command line over the rcfile's defaults. Raises RcFileError."""
     from .rcfile import load_rcfile
-    # Everything after the script name belongs to the script.
-    opts = parser.parse_args(argv)
+    own, command = _split_argv(parser, argv)
+    opts = parser.parse_args(own)
     defaults = load_rcfile(parser, opts.rcfile)
-    return opts if defaults is None else parser.parse_args(argv, namespace=defaults)
+    if defaults is not None:
+        opts = parser.parse_args(own, namespace=defaults)
+    opts.command = command
+    return opts
 
 
 def main(argv=None):
