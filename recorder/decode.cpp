@@ -55,6 +55,7 @@ size_t Decoder::feed_begin_end(const Record* r, size_t i, size_t n, Batch& out) 
       if (plan) plan->add(rec);
       if (stack_.empty()) [[unlikely]] {
         ++orphans;
+        out.orphan_ts.push_back(t);
         continue;
       }
       const Open o = stack_.back();
@@ -152,6 +153,7 @@ void Decoder::feed(const Record* r, size_t n, Batch& out) {
         if (plan_) plan_->add(rec);
         if (stack_.empty()) {
           ++out.orphan_ends;
+          out.orphan_ts.push_back(t);
           break;
         }
         Open o = stack_.back();

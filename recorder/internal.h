@@ -224,6 +224,7 @@ struct Batch {
   std::vector<std::pair<uint32_t, double>> values;
   std::vector<DecodedFlow> flows;
   uint64_t orphan_ends = 0;    // ends without a begin (their begins were overwritten)
+  std::vector<int64_t> orphan_ts;  // their times (ns since the origin), in ring order
   uint64_t open_begins = 0;    // begins closed by close_open()
   uint64_t filtered = 0;       // slices shorter than min_duration
   uint64_t in_ring = 0;        // slices left in the ring (Decoder::leave_slices)

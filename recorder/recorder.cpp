@@ -89,6 +89,7 @@ void Batch::clear() {
   values.clear();
   flows.clear();
   orphan_ends = open_begins = filtered = 0;
+  orphan_ts.clear();
   has_complete = false;
   first_ts = INT64_MAX;
   last_ts = INT64_MIN;

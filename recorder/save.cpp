@@ -773,6 +773,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   if (!r.process_name.empty()) b.set_process_name(process, b.intern(r.process_name));
   std::string source;  // instant args and metadata: what ByteRanges point into
   uint64_t events = 0, filtered = 0;
+  StrId e_phase = kNoStr;  // "E", once a ring has an end whose begin it lost
   std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
   std::vector<std::pair<uint32_t, ThreadData*>> walks;         // trace thread -> its walk
   std::vector<VztSliceSetRef> walked;                          // .vzt: threads as walks
@@ -914,6 +915,23 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
       x.bind_enclosing = f.phase == 'f';
       b.add_flow(x);
     }
+    // Ends whose begins the ring lost: E events, as the JSON reader keeps a stray E (its count
+    // below is the thread's unmatched_end), so both formats carry them and reload alike.
+    for (int64_t ts : bt.orphan_ts) {
+      OtherEvent o;
+      o.ts = ts;
+      o.thread = th;
+      o.phase = e_phase != kNoStr ? e_phase : (e_phase = b.intern("E"));
+      o.label = b.label(kNoStr, kNoStr);
+      const size_t at = source.size();
+      source += "{\"ph\":\"E\",\"pid\":" + number_text(uint64_t(t.buf->pid)) +
+                ",\"tid\":" + std::to_string(t.buf->tid) + ",\"ts\":";
+      append_us(source, r.origin_us, ts);
+      source += '}';
+      o.raw = ByteRange{at, source.size() - at};
+      b.add_other(o);
+    }
+    events += bt.orphan_ts.size();
   }
   r.last_dropped = lost_slices;
   uint64_t bad_extras = 0;

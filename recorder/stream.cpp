@@ -213,6 +213,7 @@ class Streamer {
 
   void write_batch(PerThread& pt) {
     Batch& b = pt.batch;
+    b.orphan_ts.clear();  // a streamed file keeps their count (the thread table) only
     if (b.events() == 0) return;
     std::vector<NameId> flow_ids;
     for (const DecodedFlow& f : b.flows) flow_ids.push_back(intern(std::to_string(f.id)));
