@@ -121,12 +121,17 @@ struct ExtraEvent {
 struct Extras {
   std::string text;
   std::vector<ExtraEvent> events;
+  uint64_t dropped = 0;  // the oldest events left out for Config::max_added
   void clear() {
     text.clear();
     text.shrink_to_fit();
     events.clear();
     events.shrink_to_fit();
+    dropped = 0;
   }
+  // Keeps the newest `cap` events (0: all). Not `exact`, it waits until there are twice as many
+  // (each event is moved O(1) times on average); `exact` (at save) trims to `cap`.
+  void keep_newest(size_t cap, bool exact);
 };
 
 class Streamer;

@@ -412,6 +412,7 @@ Stats stats() {
   s.flushed = r.streamed_records.load();
   s.threads = uint32_t(r.threads.size());
   s.dropped = r.last_dropped;
+  s.added_dropped = r.extras.dropped;
   return s;
 }
 
@@ -567,6 +568,21 @@ void set_thread_name(std::string_view name) {
   static_cast<ThreadBuffer*>(w->owner)->name.assign(clip(name));
 }
 
+namespace internal {
+
+void Extras::keep_newest(size_t cap, bool exact) {
+  if (cap == 0 || events.size() <= (exact ? cap : 2 * cap)) return;
+  const size_t drop = events.size() - cap;
+  // Events are in text order (each add appends): the kept ones' text starts at the first's.
+  const uint64_t cut = events[drop].at;
+  events.erase(events.begin(), events.begin() + ptrdiff_t(drop));
+  for (ExtraEvent& x : events) x.at -= cut;
+  text.erase(0, size_t(cut));
+  dropped += drop;
+}
+
+}  // namespace internal
+
 bool add_event_json(std::string_view event) {
   using namespace internal;
   const char* err = nullptr;
@@ -582,6 +598,7 @@ bool add_event_json(std::string_view event) {
   std::lock_guard<std::mutex> lock(r.mu);
   r.extras.events.push_back(ExtraEvent{r.extras.text.size(), uint32_t(q - p), pid, tid});
   r.extras.text.append(p, size_t(q - p));
+  r.extras.keep_newest(r.config.max_added, false);
   return true;
 }
 
@@ -621,6 +638,7 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
     r.extras.text.append(first, size_t(p + 1 - first));
     r.extras.events.reserve(r.extras.events.size() + got.size());
     for (ExtraEvent& x : got) x.at += at, r.extras.events.push_back(x);
+    r.extras.keep_newest(r.config.max_added, false);
   }
   if (bad) *bad = left_out;
   if (used) *used = size_t(p + 1 - array.data());

@@ -605,8 +605,8 @@ int64_t wall_minus_monotonic_ns() {
 // Appends the members of the JSON object `obj` (",k":v each) to `out`, an object being written.
 // The recorder's own members are skipped.
 void append_members(std::string& out, const std::string& obj) {
-  json::append_members_except(out, obj, {"overflow", "lost_records", "lost_slices", "producer", "version",
-                                         "baseTimeNanoseconds"});
+  json::append_members_except(out, obj, {"overflow", "lost_records", "lost_slices", "lost_added",
+                                         "producer", "version", "baseTimeNanoseconds"});
 }
 
 // The slices a thread left in its ring, decoded after all into batch.slices. Before
@@ -935,6 +935,8 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   }
   r.last_dropped = lost_slices;
   uint64_t bad_extras = 0;
+  r.extras.keep_newest(r.config.max_added, true);
+  const uint64_t lost_added = r.extras.dropped;
   events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
   const std::vector<AddedThreads> added = add_traces(b, r.origin_us, source, &events);
   // A walk must be its trace thread's only slices: where another buffer (a thread id the kernel
@@ -970,9 +972,10 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   // viztracer-like metadata, with what the rings lost.
   std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
   append_json_string(meta, VZ_VERSION);
-  meta += ",\"overflow\":" + std::string(lost || lost_slices ? "true" : "false");
+  meta += ",\"overflow\":" + std::string(lost || lost_slices || lost_added ? "true" : "false");
   meta += ",\"lost_records\":" + std::to_string(lost);
   if (lost_slices) meta += ",\"lost_slices\":" + std::to_string(lost_slices);
+  if (lost_added) meta += ",\"lost_added\":" + std::to_string(lost_added);
   // Wall-clock ns minus the monotonic clock: ts * 1000 + this is epoch ns.
   meta += ",\"baseTimeNanoseconds\":" + std::to_string(wall_minus_monotonic_ns());
   std::vector<MetadataEntry> entries;
@@ -1027,6 +1030,10 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   if (lost_slices) {
     *message += "; the buffer was full: the " + std::to_string(lost_slices) +
                 " oldest events were dropped (raise tracer_entries to keep them)";
+  }
+  if (lost_added) {
+    *message += "; the " + std::to_string(lost_added) +
+                " oldest events given as JSON were dropped (Config::max_added)";
   }
   return true;
 }

@@ -88,6 +88,8 @@ struct Config {
   std::string process_name;         // "" leaves the process unnamed
   bool verbose = false;             // save() prints its message to stderr
   size_t max_slices = 0;            // save keeps the newest this many slices (all threads); 0: all
+  size_t max_added = 0;             // keep the newest this many events given as JSON (add_event_json,
+                                    // add_events_json); 0: all
   std::string category;             // "cat" of the ring's events ("" = none; viztracer: "FEE")
   bool append = false;              // start() keeps what is recorded (rings of the same size,
                                     // events given as JSON, metadata) instead of starting empty
@@ -100,6 +102,7 @@ struct Stats {
   uint64_t flushed = 0;   // events the streaming writer has written to the file
   uint32_t threads = 0;   // threads that recorded
   uint64_t dropped = 0;   // slices the last save() left out for Config::max_slices
+  uint64_t added_dropped = 0;  // events given as JSON left out for Config::max_added
 };
 
 // A name's id: interned once, valid for the life of the process (ids survive clear()).
@@ -271,7 +274,8 @@ void set_process_name(std::string_view name);
 // complete events with args, B/E events, async events, flows, objects N/O/D, metadata M, raw
 // events), made into the saved trace as the JSON reader makes it. "ts"/"dur" are in
 // microseconds on now_ns()'s clock (now_ns() / 1000); "pid"/"tid" default to this process and
-// thread. Kept outside the rings (not bounded by tracer_entries) until the next start()/clear().
+// thread. Kept outside the rings (not bounded by tracer_entries; Config::max_added bounds them)
+// until the next start()/clear().
 // Returns false when `event` is not one JSON object.
 bool add_event_json(std::string_view event);
 // Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's

@@ -34,6 +34,15 @@ static PyObject* vzpy_eval_frame(PyThreadState* tstate, struct _PyInterpreterFra
 }
 #endif
 
+void* vzpy_frame_key(PyObject* frame) {
+#ifdef VZPY_HAVE_EVAL_FRAME
+  return PyFrame_Check(frame) ? (void*)((PyFrameObject*)frame)->f_frame : NULL;
+#else
+  (void)frame;
+  return NULL;
+#endif
+}
+
 /* Installs (on != 0) or removes the hook for the current interpreter; 0 when unavailable. */
 int vzpy_set_eval_frame(int on) {
 #ifdef VZPY_HAVE_EVAL_FRAME

@@ -129,6 +129,9 @@ inline uint64_t code_info(PyCodeObject* co) {
   return v;
 }
 
+// What viztracer writes for a value whose repr() raises.
+constexpr const char* kNotDisplayable = "Not Displayable";
+
 // log_func_args: {"func_args": "<JSON text of {name: repr(value)}>"} for the frame's arguments
 // (the args dict of a Frame maps keys to JSON texts).
 PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
@@ -153,10 +156,11 @@ PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
         continue;
       }
       PyObject* r = PyObject_CallOneArg(g_state.opt.repr, v);
+      if (!r) PyErr_Clear();  // (a repr() that raises: kNotDisplayable)
       Py_DECREF(v);
       std::string kb, rb;
       const char* ks = utf8_text(key, kb);
-      const char* rs = utf8_text(r, rb);
+      const char* rs = r ? utf8_text(r, rb) : kNotDisplayable;
       if (ks && rs) {
         if (!first) json += ",";
         first = false;
@@ -251,7 +255,7 @@ inline void on_call(ThreadState* ts, void* key, PyCodeObject* co, PyFrameObject*
   State& st = g_state;
   Frame f{0, key, 0, kSkip, cfunc != nullptr, nullptr, nullptr};
   size_t depth = ts->stack.size();
-  if (st.paused || (ts->hide_below != SIZE_MAX && depth > ts->hide_below)) {
+  if (ts->paused || (ts->hide_below != SIZE_MAX && depth > ts->hide_below)) {
     f.kind = kSkip;
   } else if (st.opt.max_stack_depth >= 0 && depth + 1 > size_t(st.opt.max_stack_depth)) {
     f.kind = kSkip;
@@ -422,8 +426,9 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
   if (f.args) add_dict(f.args);
   if (retval && g_state.opt.log_func_retval) {
     PyObject* r = PyObject_CallOneArg(g_state.opt.repr, retval);
+    if (!r) PyErr_Clear();
     std::string buf;
-    const char* s = utf8_text(r, buf);
+    const char* s = r ? utf8_text(r, buf) : kNotDisplayable;
     if (s) {
       if (any) out += ",";
       out += "\"return_value\":";
@@ -439,7 +444,9 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
 }
 
 void emit_complete(ThreadState* ts, const Frame& f, uint64_t t1, PyObject* retval) {
-  if (!f.args && !f.task && !(retval && g_state.opt.log_func_retval)) {
+  // complete_ticks() writes to the calling thread's ring: another thread's frame (closed by
+  // stop("flush_as_finish")) goes as JSON with its own tid.
+  if (ts == tls_thread && !f.args && !f.task && !(retval && g_state.opt.log_func_retval)) {
     vz::rec::complete_ticks(f.name, f.t0, t1);
     return;
   }
@@ -489,9 +496,13 @@ int profile(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
 // specialising interpreter left on. Used when C calls are not recorded.
 extern "C" void vzpy_frame_enter(void* key, PyObject* code) {
   ThreadState* ts = tls_thread;
-  if (!ts) [[unlikely]]
+  if (!ts) [[unlikely]] {
     ts = this_thread();
-  if (ts->busy) return;
+    // A thread threading starts: its bootstrap is not recorded; threading's profile hook
+    // (thread_started) begins the recording at its run(), as the profile hook path does.
+    ts->waiting = code == g_state.bootstrap_code;
+  }
+  if (ts->busy || ts->waiting) return;
   on_call(ts, key, reinterpret_cast<PyCodeObject*>(code), nullptr, nullptr);
 }
 
@@ -500,6 +511,22 @@ extern "C" void vzpy_frame_exit(void* key, PyObject* retval) {
   if (!ts || ts->busy) [[unlikely]]
     return;
   on_return(ts, key, false, retval);
+}
+
+void thread_started(PyFrameObject* frame) {
+  ThreadState* ts = this_thread();
+  if (!g_state.eval_mode) {
+    profile(nullptr, frame, PyTrace_CALL, Py_None);
+    return;
+  }
+  if (!ts->waiting) return;  // its frames are recorded already (this call's entry included)
+  ts->waiting = false;
+  // The eval-frame hook saw run()'s entry while the thread waited: it starts now.
+  void* key = vzpy_frame_key(reinterpret_cast<PyObject*>(frame));
+  if (!key) return;
+  PyCodeObject* co = PyFrame_GetCode(frame);
+  on_call(ts, key, co, nullptr, nullptr);
+  Py_DECREF(co);
 }
 
 void install_all() { set_profile_all_threads(profile); }

@@ -1,6 +1,7 @@
 // The `viztracer._vztracer` extension module: what the Python layer (viztracer/tracer.py) calls
 // to configure, start, stop, pause and save the recorder, and to add events the hot path does
 // not produce. Every function runs with the GIL held.
+#include <cstring>
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -98,6 +99,7 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   // and max_slices keeps exactly tracer_entries of them over all threads.
   cfg.tracer_entries = std::max<unsigned long long>(64, entries * 2);
   cfg.max_slices = size_t(entries);
+  cfg.max_added = size_t(entries);  // events with args, async tasks, instants... (given as JSON)
   cfg.min_duration_ns = min_dur;
   cfg.process_name = process_name;
   cfg.output_file = "result.json";
@@ -113,8 +115,8 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   st.opt = std::move(o);
   ++st.generation;
   if (st.generation >= 0xffffff) st.generation = 1;
-  st.paused = false;
   st.active = true;
+  for (ThreadState* ts = st.threads; ts; ts = ts->next) ts->paused = ts->waiting = false;
   close_open_frames(false);  // stale stacks of an earlier session
   if (!append) {
     vz::rec::clear();
@@ -125,6 +127,16 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   st.eval_mode = hook && st.opt.ignore_c_function && !st.opt.log_func_args &&
                  !std::getenv("VZ_VIZTRACER_PROFILE_HOOK") && vzpy_set_eval_frame(1);
   if (hook && !st.eval_mode) install_all();
+  if (st.eval_mode && !st.bootstrap_code) {  // new threads start with threading's bootstrap
+    PyObject* threading = PyImport_ImportModule("threading");
+    PyObject* thread = threading ? PyObject_GetAttrString(threading, "Thread") : nullptr;
+    PyObject* boot = thread ? PyObject_GetAttrString(thread, "_bootstrap") : nullptr;
+    st.bootstrap_code = boot ? PyObject_GetAttrString(boot, "__code__") : nullptr;
+    Py_XDECREF(boot);
+    Py_XDECREF(thread);
+    Py_XDECREF(threading);
+    PyErr_Clear();  // (without it, threads are recorded from their first frame)
+  }
   Py_RETURN_NONE;
 }
 
@@ -142,23 +154,35 @@ PyObject* py_stop(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// pause() and resume() act on the calling thread only, as viztracer's do.
 PyObject* py_pause(PyObject*, PyObject*) {
-  state().paused = true;
+  this_thread()->paused = true;
   Py_RETURN_NONE;
 }
 
 PyObject* py_resume(PyObject*, PyObject*) {
-  state().paused = false;
+  this_thread()->paused = false;
   Py_RETURN_NONE;
 }
 
+PyObject* py_is_paused(PyObject*, PyObject*) { return PyBool_FromLong(this_thread()->paused); }
+
 PyObject* py_is_active(PyObject*, PyObject*) { return PyBool_FromLong(state().active); }
 
-// The threading.setprofile hook: installs the C profile function on a new thread.
-PyObject* py_thread_hook(PyObject*, PyObject*) {
-  bool profile_hook = state().active && !state().eval_mode;
+// The threading.setprofile hook: installs the C profile function on a new thread. threading
+// calls it (as a profile function) with the thread's first event, the call of its run(), which
+// is recorded, as viztracer records it. Called with no arguments (enable_thread_tracing), it
+// only installs.
+PyObject* py_thread_hook(PyObject*, PyObject* args) {
+  PyObject *frame = nullptr, *arg = nullptr;
+  const char* event = nullptr;
+  if (!PyArg_ParseTuple(args, "|OsO", &frame, &event, &arg)) return nullptr;
+  State& st = state();
+  bool profile_hook = st.active && !st.eval_mode;
   PyEval_SetProfile(profile_hook ? profile : nullptr, nullptr);  // this (new) thread
   if (PyErr_Occurred()) return nullptr;
+  if (st.active && frame && PyFrame_Check(frame) && event && std::strcmp(event, "call") == 0)
+    thread_started(reinterpret_cast<PyFrameObject*>(frame));
   Py_RETURN_NONE;
 }
 
@@ -301,11 +325,12 @@ PyObject* py_functions(PyObject*, PyObject*) {
   return out;
 }
 
-// What the last save lost: events dropped at save plus ring records overwritten (a call takes
-// two records).
+// {"lost": events}: what the last save lost to tracer_entries. A call is one ring record (two
+// when it lasted over 2^24 clock ticks, a few ms: such a lost call counts twice here).
 PyObject* py_last_save(PyObject*, PyObject*) {
   vz::rec::Stats s = vz::rec::stats();
-  return Py_BuildValue("{s:K}", "lost", (unsigned long long)(s.dropped + s.lost / 2));
+  return Py_BuildValue("{s:K}", "lost",
+                       (unsigned long long)(s.lost + s.dropped + s.added_dropped));
 }
 
 // add_trace_file(path, align) -> {"events": n, "file_info": text|None, "problems": text}: adds a
@@ -390,6 +415,7 @@ PyMethodDef kMethods[] = {
     {"resume", py_resume, METH_NOARGS, "Records calls again."},
     {"is_active", py_is_active, METH_NOARGS, "True between start() and stop()."},
     {"thread_hook", py_thread_hook, METH_VARARGS, "threading.setprofile hook."},
+    {"is_paused", py_is_paused, METH_NOARGS, "Whether pause() holds the calling thread."},
     {"save", py_save, METH_VARARGS, "save(path) -> message; .json, .json.gz or .vzt."},
     {"clear", py_clear, METH_NOARGS, "Drops every recorded event."},
     {"event_json", py_event_json, METH_VARARGS, "Adds one Chrome event given as JSON text."},

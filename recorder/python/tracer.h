@@ -60,6 +60,9 @@ struct ThreadState {
   uint32_t name_tries = 0;       // calls seen before threading registered the thread
   bool busy = false;             // the hook runs Python code (names, repr): frames it runs
                                  // are not the program's (the eval-frame path sees them)
+  bool paused = false;           // pause(): this thread records nothing until resume()
+  bool waiting = false;          // eval mode: a new thread in threading's bootstrap, not
+                                 // recorded until threading's profile hook runs (its run())
   ThreadState* next = nullptr;   // all thread states, newest first
 };
 
@@ -81,11 +84,11 @@ struct Options {
 struct State {
   Options opt;
   bool active = false;
-  bool paused = false;
   bool eval_mode = false;            // the session uses the eval-frame hook (evalframe.c)
   uint32_t generation = 0;           // bumped per start(): invalidates per-code caches
   Py_ssize_t code_extra_index = -1;  // co_extra slot for per-code name and filter decision
   ThreadState* threads = nullptr;
+  PyObject* bootstrap_code = nullptr;    // threading.Thread._bootstrap's code (owned; eval mode)
   PyObject* get_running_loop = nullptr;  // asyncio helpers (log_async)
   PyObject* current_tasks = nullptr;
   // Python functions first called in this session: (name, file, line), for file_info.
@@ -100,6 +103,8 @@ int profile(PyObject* obj, PyFrameObject* frame, int what, PyObject* arg);
 ThreadState* this_thread();
 }  // namespace vzpy
 extern "C" int vzpy_set_eval_frame(int on);  // evalframe.c
+// The eval-frame hook's key of a frame object (its interpreter frame); nullptr without the hook.
+extern "C" void* vzpy_frame_key(PyObject* frame);
 namespace vzpy {
 // Installs the profile function on every thread of the interpreter.
 void install_all();
@@ -114,6 +119,9 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out);
 uint32_t c_function_name(PyObject* func);
 // Emits the complete event of a frame that ends at t1 (ticks) on thread `ts`.
 void emit_complete(ThreadState* ts, const Frame& f, uint64_t t1, PyObject* retval);
+// threading's profile hook on a new thread, with the thread's first event (the call of its
+// run()): from here the thread is recorded, that call included.
+void thread_started(PyFrameObject* frame);
 // Sends the calling thread's name to the recorder (once per session, once threading knows it).
 void name_thread(ThreadState* ts);
 

@@ -35,7 +35,7 @@ _state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_
 _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
                   "ignore_c_function", "ignore_frozen", "log_func_retval", "log_func_args",
                   "log_print", "log_gc", "log_async", "min_duration", "log_audit",
-                  "log_func_with_objprint")
+                  "log_func_with_objprint", "log_sparse")
 
 
 def install_child_tracing(tracer, opts, output):
@@ -148,8 +148,8 @@ def child_start(cfg_text):
         _state["no_save"] = True  # lives as long as the parent; its forked workers save
     else:
         _announce()
+    atexit.register(finish_child)  # (before start(): not a call of the program's)
     tracer.start()
-    atexit.register(finish_child)
 
 
 def _alive(pid):
@@ -170,6 +170,7 @@ def merge_children(tracer, verbose):
     d = _state["dir"]
     if d is None or not os.path.isdir(d):
         return 0
+    tracer._reclaim()  # (another tracer may have recorded since: the children join this one's)
     deadline = time.time() + WAIT_SECONDS
     said = False
     while True:

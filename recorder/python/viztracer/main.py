@@ -306,6 +306,7 @@ def _run_target(opts, tracer):
 
     old = signal.signal(signal.SIGTERM, on_sigterm)
     exit_code = 0
+    failure = None  # the program's exception, printed once the tracer no longer records
     tracer.start()
     try:
         if target[0] == "module":
@@ -314,14 +315,12 @@ def _run_target(opts, tracer):
             exec(code, globs)
     except SystemExit as e:
         exit_code = _exit_code(e)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         exit_code = 130
-        import traceback
-        traceback.print_exc()
-    except BaseException:
+        failure = e
+    except BaseException as e:
         exit_code = 1
-        import traceback
-        traceback.print_exc()
+        failure = e
     finally:
         if opts.log_exit:
             # Paused until the atexit handlers run: registered last, resume() runs first, then
@@ -332,6 +331,9 @@ def _run_target(opts, tracer):
         else:
             tracer.stop(stop_option="flush_as_finish")
         signal.signal(signal.SIGTERM, old)
+    if failure is not None:
+        import traceback
+        traceback.print_exception(failure)
     return exit_code
 
 

@@ -25,6 +25,20 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 class _VizState:
     owner = None  # the tracer whose events the recorder holds
+    stash_dir = None  # where tracers keep their events while another one records (_stash)
+    stash_pid = None
+
+
+def _stash_dir():
+    if _VizState.stash_dir is None or _VizState.stash_pid != os.getpid():
+        import atexit
+        import shutil
+        import tempfile
+        d = tempfile.mkdtemp(prefix="viztracer_stash_")
+        pid = os.getpid()
+        atexit.register(lambda: os.getpid() == pid and shutil.rmtree(d, ignore_errors=True))
+        _VizState.stash_dir, _VizState.stash_pid = d, pid
+    return _VizState.stash_dir
 
 
 def get_tracer():
@@ -301,11 +315,12 @@ class VizTracer:
         self.enable = False
         self.parsed = False
         self.data = {}
-        self._paused = False
         self._system_print = None
         self._saved_to = None
         self._extra_file_info = []  # file_info of merged child traces
         self._has_data = False      # recorded since the last clear(): start() appends
+        self._stash_path = None     # this tracer's events, while the recorder holds another's
+        self._stash_has_data = False  # _has_data when they were stashed
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
         self._audit_patterns = None # log_audit, compiled at start()
         if register_global:
@@ -331,17 +346,12 @@ class VizTracer:
             raise ValueError("include_files and exclude_files can't be both specified!")
         self.parsed = False
         self.data = {}
+        self._reclaim()
         # Like viztracer, a tracer started again adds to what it recorded until clear().
-        append = self._has_data and _VizState.owner is self
-        _VizState.owner = self
+        append = self._has_data
         self._has_data = True
         self._sparse_depth = False
-        if not self.log_sparse:
-            threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
-        self._start_recorder(hook=not self.log_sparse, max_stack_depth=self.max_stack_depth,
-                             append=append)
-        self.enable = True
-        self._paused = False
+        # The hooks go in before the recording starts: their calls are not the program's.
         if self.log_gc:
             gc.callbacks.append(self._gc_callback)
         if self.log_print:
@@ -351,6 +361,11 @@ class VizTracer:
             _install_audit_hook()
         else:
             self._audit_patterns = None
+        if not self.log_sparse:
+            threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
+        self._start_recorder(hook=not self.log_sparse, max_stack_depth=self.max_stack_depth,
+                             append=append)
+        self.enable = True
 
     def _func_repr(self):
         if self.log_func_repr is not None or not self.log_func_with_objprint:
@@ -409,21 +424,91 @@ class VizTracer:
             self._system_print = None
 
     def pause(self):
-        if self.enable and not self._paused:
+        """Stops recording the calling thread until resume() (other threads go on), as
+        viztracer's pause() does."""
+        if self.enable:
             _vztracer.pause()
-            self._paused = True
 
     def resume(self):
-        if self.enable and self._paused:
+        if self.enable:
             _vztracer.resume()
-            self._paused = False
+
+    @property
+    def _paused(self):
+        """pause() holds the calling thread."""
+        return self.enable and _vztracer.is_paused()
 
     def clear(self):
         """Drops everything recorded so far."""
-        _vztracer.clear()
+        if _VizState.owner is self or _VizState.owner is None:
+            _vztracer.clear()
+        self._drop_stash()
         self._has_data = False
+        self._extra_file_info = []
         self.parsed = False
         self.data = {}
+
+    # One recorder serves every VizTracer of the process. Another tracer that starts (or saves)
+    # moves this one's events into a .vzt file of its own; they come back when this one starts
+    # or saves again, so each tracer saves what it recorded. A tracer still recording when
+    # another starts is stopped, with viztracer's warning (viztracer's first tracer records no
+    # more either).
+
+    def _stash(self):
+        """Moves this tracer's events out of the recorder (see _reclaim)."""
+        if self.enable:
+            sys.stderr.write("Warning! Overwrite tracer! You should not have two VizTracer "
+                             "recording at the same time!\n")
+            self.stop()
+        # Saved or not, the events stay this tracer's (a save() without a start() in between
+        # writes them again); _has_data comes back with them.
+        import tempfile
+        self._set_file_info()
+        fd, path = tempfile.mkstemp(suffix=".vzt", dir=_stash_dir())
+        os.close(fd)
+        _vztracer.save(path)
+        self._stash_path, self._stash_has_data = path, self._has_data
+        self._has_data = False
+        _vztracer.clear()
+        _VizState.owner = None
+
+    def _reclaim(self):
+        """Makes the recorder hold this tracer's events: another tracer's are stashed, and this
+        one's stash (if any) is loaded back."""
+        owner = _VizState.owner
+        if owner is self:
+            return
+        if owner is not None:
+            owner._stash()
+        _VizState.owner = self
+        path = self._stash_path
+        if path is None:
+            _vztracer.clear()
+            return
+        self._start_recorder(hook=False, max_stack_depth=self.max_stack_depth, append=False)
+        try:
+            r = _vztracer.add_trace_file(path, False)
+        finally:
+            _vztracer.stop(False)
+        self._extra_file_info = [json.loads(r["file_info"])] if r["file_info"] else []
+        self._has_data = self._stash_has_data
+        self._drop_stash()
+
+    def _drop_stash(self):
+        if self._stash_path is not None:
+            try:
+                os.unlink(self._stash_path)
+            except OSError:
+                pass
+            self._stash_path = None
+
+    def __del__(self):
+        try:
+            self._drop_stash()
+            if _VizState.owner is self:
+                _VizState.owner = None
+        except Exception:
+            pass
 
     def cleanup(self):
         """viztracer's clear() that also frees the buffer: the same here."""
@@ -454,9 +539,10 @@ class VizTracer:
         """Runs `command` (Python source) traced, then saves."""
         if not isinstance(command, str):
             raise ValueError("command needs to be a str of Python code")
+        code = compile(command, "<string>", "exec")
         self.start()
         try:
-            exec(compile(command, "<string>", "exec"), {"__name__": "__main__"})
+            exec(code, {"__name__": "__main__"})
         finally:
             self.stop()
             self.save(output_file)
@@ -488,15 +574,12 @@ class VizTracer:
         was_on = self.enable
         if was_on:
             self.stop()
+        self._reclaim()
         # Like viztracer, what is saved is handed over: a later start() records afresh (a save
         # without a start() in between writes the same data again).
         self._has_data = False
         if (self.file_info if file_info is None else file_info):
-            info = build_file_info(_vztracer.functions())
-            for extra in self._extra_file_info:
-                info["files"].update(extra.get("files") or {})
-                info["functions"].update(extra.get("functions") or {})
-            _send(_vztracer.set_metadata, "file_info", _dumps(info))
+            self._set_file_info()
         d = os.path.dirname(path)
         if d:
             os.makedirs(d, exist_ok=True)
@@ -504,6 +587,8 @@ class VizTracer:
         self._saved_to = path
         stats = _vztracer.last_save()
         if stats["lost"]:
+            # The recorder's own words for it (rings, records) are said once, here, in ours.
+            message = message.split("; the ", 1)[0]
             sys.stderr.write(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
                              f"{stats['lost']} early events were lost; raise tracer_entries to keep them\n")
         if verbose > 0:
@@ -513,11 +598,19 @@ class VizTracer:
             self.start()  # viztracer goes on recording after a save() made while it ran
         return path
 
+    def _set_file_info(self):
+        info = build_file_info(_vztracer.functions())
+        for extra in self._extra_file_info:
+            info["files"].update(extra.get("files") or {})
+            info["functions"].update(extra.get("functions") or {})
+        _send(_vztracer.set_metadata, "file_info", _dumps(info))
+
     def parse(self):
         """Loads what was recorded into self.data (the trace dict); returns its event count."""
         import tempfile
         if self.enable:
             self.stop()
+        self._reclaim()
         self._has_data = False  # parsed data is handed over, as save() does
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "trace.json")
