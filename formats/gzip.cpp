@@ -21,6 +21,11 @@ std::shared_ptr<AnonBuffer> gunzip(std::string_view in, Diagnostics& diag, LoadP
   const size_t kStep = size_t(1) << 22;  // zlib's avail_* are 32-bit: feed at most this much
   size_t consumed = 0;
   bool member_done = false;
+  // A problem is placed in the inflated text (where the loaded data stops), as every other
+  // offset of a .json.gz is; the message gives the compressed file's offset.
+  auto problem = [&](DiagKind kind, const std::string& what) {
+    diag.add(kind, out->size(), what + " (at byte " + std::to_string(consumed) + " of the gzip file)");
+  };
   for (;;) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     if (member_done) {
@@ -29,14 +34,14 @@ std::shared_ptr<AnonBuffer> gunzip(std::string_view in, Diagnostics& diag, LoadP
       if (rest == 0) break;
       if (!is_gzip(in.substr(consumed))) {
         bool zeros = std::all_of(in.begin() + long(consumed), in.end(), [](char c) { return c == 0; });
-        if (!zeros) diag.add(DiagKind::GzipError, consumed, "data after the last gzip member ignored");
+        if (!zeros) problem(DiagKind::GzipError, "data after the last gzip member ignored");
         break;
       }
       inflateReset(&zs);
       member_done = false;
     }
     if (out->free_space() < kStep && !out->reserve_more(kStep)) {
-      diag.add(DiagKind::GzipError, consumed, "out of memory while inflating");
+      problem(DiagKind::GzipError, "out of memory while inflating");
       break;
     }
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + consumed));
@@ -55,15 +60,15 @@ std::shared_ptr<AnonBuffer> gunzip(std::string_view in, Diagnostics& diag, LoadP
       continue;
     }
     if (rc == Z_BUF_ERROR && consumed == in.size()) {
-      diag.add(DiagKind::TruncatedInput, consumed, "gzip stream ends early; kept what inflated");
+      problem(DiagKind::TruncatedInput, "gzip stream ends early; kept what inflated");
       break;
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      diag.add(DiagKind::GzipError, consumed, zs.msg ? zs.msg : "inflate failed");
+      problem(DiagKind::GzipError, zs.msg ? zs.msg : "inflate failed");
       break;
     }
     if (zs.avail_in == 0 && consumed == in.size() && out_before == zs.avail_out) {
-      diag.add(DiagKind::TruncatedInput, consumed, "gzip stream ends early; kept what inflated");
+      problem(DiagKind::TruncatedInput, "gzip stream ends early; kept what inflated");
       break;
     }
   }

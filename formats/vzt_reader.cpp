@@ -203,6 +203,7 @@ bool Reader::run() {
     t_.diagnostics.add_n(DiagKind::VztBadSection, bad_ranges_, bad_range_at_,
                          "byte ranges outside the args stream dropped");
   if (prog_) prog_->phase.store(int(LoadPhase::Building), std::memory_order_relaxed);
+  if (info_) t_.origin_us = std::get<0>(*info_);  // (finish()'s messages print times)
   b_.finish();
   fix_up();
   if (clamped_)

@@ -149,8 +149,22 @@ TEST_CASE("gzip: corrupt data keeps what inflated before it and says so") {
     LoadResult r = load(gz + "garbage!");
     REQUIRE(r.ok);
     CHECK(r.trace->diagnostics.count(DiagKind::GzipError) == 1);
-    CHECK(r.trace->diagnostics.get(DiagKind::GzipError).first_offset == gz.size());
+    // Placed in the inflated text, as every offset of a .json.gz; the gzip offset in the text.
+    CHECK(r.trace->diagnostics.get(DiagKind::GzipError).first_offset == text.size());
+    CHECK(r.trace->diagnostics.get(DiagKind::GzipError).detail.find(
+              "at byte " + std::to_string(gz.size()) + " of the gzip file") != std::string::npos);
     CHECK(r.trace->events == 5000);
+  }
+  SUBCASE("a cut stream: the first problem is where the inflated text stops") {
+    std::string cut = gz.substr(0, gz.size() / 2);
+    LoadResult r = load(cut);
+    REQUIRE(r.ok);
+    const DiagEntry& e = r.trace->diagnostics.get(DiagKind::TruncatedInput);
+    CHECK(e.count >= 1);
+    // The text inflated from half the file is longer than that half, and shorter than it all.
+    CHECK(e.first_offset > cut.size());
+    CHECK(e.first_offset < text.size());
+    CHECK(r.trace->events < 5000);
   }
   SUBCASE("trailing zero padding is not an error") {
     LoadResult r = load(gz + std::string(512, '\0'));

@@ -172,6 +172,23 @@ TEST_CASE("read_vzt: every event kind survives Trace -> .vzt -> Trace exactly") 
   }
 }
 
+TEST_CASE("read_vzt: the loader's messages give the input's times (the origin applied)") {
+  // An overlap is found when the threads are laid out, which happens after a .vzt is read: its
+  // message must give the time the JSON gave, not one relative to the trace's origin.
+  auto j = test::load_text(R"([{"ph":"X","pid":1,"tid":3,"ts":1000,"dur":5,"name":"a"},
+    {"ph":"X","pid":1,"tid":3,"ts":1003,"dur":5,"name":"overlap"},
+    {"ph":"X","pid":1,"tid":4,"ts":500,"dur":5,"name":"early"}])");
+  REQUIRE(j);
+  const std::string& said = j->diagnostics.get(DiagKind::OverlappingSlice).detail;
+  CHECK(said.find("\"overlap\" at ts 1003 us") != std::string::npos);
+  for (bool direct : {true, false}) {
+    bool ok = false;
+    auto back = decode(encode(*j), &ok, direct);
+    REQUIRE(ok);
+    CHECK(back->diagnostics.get(DiagKind::OverlappingSlice).detail == said);
+  }
+}
+
 TEST_CASE("read_vzt: a second round trip is byte-identical in content") {
   auto t = every_kind(4);
   auto back = decode(encode(*t));
