@@ -585,11 +585,23 @@ void Viewer::draw_status_bar(float height) {
   } else {
     ImGui::TextColored(p.text_dim, "No trace loaded");
   }
+  // Right-aligned: a notice, else the version. The version gives way to a long left part (a
+  // narrow window); a notice does not: it is drawn over the left part's end, on the bar's colour.
+  const float left_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
   const bool show_notice = !notice_.empty() && glfwGetTime() < notice_until_;
   const std::string right = show_notice ? notice_ : std::string("vizviewer " VZ_VERSION);
   const float w = ImGui::CalcTextSize(right.c_str()).x;
-  ImGui::SameLine(std::max(ImGui::GetCursorPosX() + em * 1.5f, ImGui::GetWindowWidth() - w - em * 0.8f));
-  ImGui::TextColored(show_notice ? (notice_error_ ? p.error : p.warning) : p.text_dim, "%s", right.c_str());
+  const float x = std::max(em * 0.8f, ImGui::GetWindowWidth() - w - em * 0.8f);
+  if (show_notice || left_end + em * 1.5f <= x) {
+    ImGui::SameLine(x);
+    if (left_end + em * 0.5f > x) {
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x - em * 0.5f, ImGui::GetWindowPos().y),
+                                                ImVec2(at.x + w + em, at.y + ImGui::GetWindowHeight()),
+                                                ImGui::GetColorU32(p.status_bg));
+    }
+    ImGui::TextColored(show_notice ? (notice_error_ ? p.error : p.warning) : p.text_dim, "%s", right.c_str());
+  }
   ImGui::End();
   ImGui::PopStyleVar(2);
   ImGui::PopStyleColor();

@@ -251,13 +251,19 @@ struct Ingest {
     }
     t.slices.push_back(RawSlice{ts, dur, label(ev, col), flags});
     t.offsets.push_back(offset(ev.begin));
-    if (ev.keys & (kBindId | kFlowIn | kFlowOut)) {
-      Misc m = base(ev, 'X', ts, col);
-      const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
-      if (b.present()) m.id = r.strings.get(raw(b), marker('i', b.kind == 's'));
-      m.kind = char((text(ev.flow_in) == "true" ? 1 : 0) | (text(ev.flow_out) == "true" ? 2 : 0));
-      r.misc.push_back(m);
-    }
+    slice_flow(ev, ts, col);
+  }
+
+  // A slice's flow ends (bind_id, flow_in, flow_out on an X or a B event): a FlowEvent 'X' at the
+  // slice's start, which the viewer binds to the slice starting there. The fields themselves
+  // stay with the event's extra fields, which the JSON writer writes back.
+  void slice_flow(const Event& ev, Time ts, uint8_t col) {
+    if (!(ev.keys & (kBindId | kFlowIn | kFlowOut))) return;
+    Misc m = base(ev, 'X', ts, col);
+    const Tok& b = ev.bind_id.present() ? ev.bind_id : ev.id;
+    if (b.present()) m.id = r.strings.get(raw(b), marker('i', b.kind == 's'));
+    m.kind = char((text(ev.flow_in) == "true" ? 1 : 0) | (text(ev.flow_out) == "true" ? 2 : 0));
+    r.misc.push_back(m);
   }
 
   Misc base(const Event& ev, char ph, Time ts, uint8_t color = 0) {
@@ -378,6 +384,7 @@ struct Ingest {
         break;
     }
     r.misc.push_back(m);
+    if (ph == 'B') slice_flow(ev, ts, col);
   }
 };
 

@@ -139,3 +139,31 @@ TEST_CASE("flow links: random flows match the definition") {
     check_links(evs);
   }
 }
+
+TEST_CASE("flows: bind_id on a B event's slice links as on an X slice") {
+  // The same flow, its slices given as X events and as B/E pairs: the same flow events, on the
+  // same slices' starts, linked the same way.
+  const std::string x = R"([
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":10,"name":"src","bind_id":"0xab","flow_out":true},
+    {"ph":"X","pid":1,"tid":2,"ts":20,"dur":10,"name":"dst","bind_id":"0xab","flow_in":true}])";
+  const std::string be = R"([
+    {"ph":"B","pid":1,"tid":1,"ts":0,"name":"src","bind_id":"0xab","flow_out":true},
+    {"ph":"E","pid":1,"tid":1,"ts":10},
+    {"ph":"B","pid":1,"tid":2,"ts":20,"name":"dst","bind_id":"0xab","flow_in":true},
+    {"ph":"E","pid":1,"tid":2,"ts":30}])";
+  auto a = load_text(x), b = load_text(be);
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE(b->flows.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    CAPTURE(k);
+    CHECK(b->flows[k].phase == 'X');
+    CHECK(b->flows[k].ts == a->flows[k].ts);
+    CHECK(b->flows[k].v2 == a->flows[k].v2);
+    CHECK(b->str(b->threads[b->flows[k].thread].tid) == a->str(a->threads[a->flows[k].thread].tid));
+  }
+  ViewIndex ia(*a), ib(*b);
+  CHECK(ia.flow_next(0) == 1);
+  CHECK(ib.flow_next(0) == 1);
+  CHECK(ib.flow_prev(1) == 0);
+}
