@@ -774,6 +774,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   std::string source;  // instant args and metadata: what ByteRanges point into
   uint64_t events = 0, filtered = 0;
   StrId e_phase = kNoStr;  // "E", once a ring has an end whose begin it lost
+  std::vector<const ThreadData*> named_only;  // threads that named themselves, nothing more
   std::vector<std::pair<uint32_t, const ThreadData*>> made;  // trace thread -> data
   std::vector<std::pair<uint32_t, ThreadData*>> walks;         // trace thread -> its walk
   std::vector<VztSliceSetRef> walked;                          // .vzt: threads as walks
@@ -873,7 +874,10 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   for (ThreadData& t : td) {
     Batch& bt = t.batch;
     uint64_t n = t.slices + bt.events();  // bt.slices is empty by now
-    if (n == 0 && bt.orphan_ends == 0) continue;
+    if (n == 0 && bt.orphan_ends == 0) {
+      if (!t.buf->name.empty()) named_only.push_back(&t);
+      continue;
+    }
     uint32_t th = b.thread(b.intern(number_text(uint64_t(t.buf->pid))),
                            b.intern(std::to_string(t.buf->tid)));
     if (!t.buf->name.empty()) b.set_thread_name(th, b.intern(t.buf->name));
@@ -939,6 +943,17 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   const uint64_t lost_added = r.extras.dropped;
   events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
   const std::vector<AddedThreads> added = add_traces(b, r.origin_us, source, &events);
+  // A thread whose events were all given as JSON (the Python tracer's B events of calls still
+  // open at stop()) has its name from its ring's buffer.
+  for (const ThreadData* t : named_only) {
+    const StrId pid = b.intern(number_text(uint64_t(t->buf->pid)));
+    const StrId tid = b.intern(std::to_string(t->buf->tid));
+    for (uint32_t i = 0; i < trace.threads.size(); ++i) {
+      Thread& th = trace.threads[i];
+      if (th.tid == tid && th.name == kNoStr && trace.processes[th.process].pid == pid)
+        b.set_thread_name(i, b.intern(t->buf->name));
+    }
+  }
   // A walk must be its trace thread's only slices: where another buffer (a thread id the kernel
   // reused) or an added event put slices on that thread too, the walk goes to the builder as
   // slices, to be laid out with them.

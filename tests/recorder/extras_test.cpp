@@ -3,6 +3,7 @@
 #include <set>
 #include <doctest/doctest.h>
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -471,5 +472,29 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
     uint64_t orphans = 0;
     for (uint32_t th : t.thread_order()) orphans += t.threads[th].unmatched_end;
     CHECK(orphans == 64);  // (written as E events: JSON has no other way to say so)
+  });
+}
+
+TEST_CASE("recorder: a thread whose events were all given as JSON keeps the name it set") {
+  // (The Python tracer's B events of calls still open at stop(): the thread's ring is empty.)
+  test::TempDir dir;
+  start_session();
+  std::string tid;
+  std::thread([&] {
+    rec::set_thread_name("worker");
+    tid = std::to_string(syscall(SYS_gettid));
+    const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+    CHECK(rec::add_event_json(R"({"ph":"B","name":"open","tid":)" + tid + R"(,"ts":)" + ts + "}"));
+  }).join();
+  rec::stop();
+  each_saved(dir, "named", [&](const std::string&, const Trace& t) {
+    size_t found = 0;
+    for (const Thread& th : t.threads) {
+      if (t.str(th.tid) != tid) continue;
+      ++found;
+      CHECK(t.str(th.name) == "worker");
+      CHECK(th.unmatched_begin == 1);
+    }
+    CHECK(found == 1);
   });
 }
