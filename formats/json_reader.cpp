@@ -521,7 +521,8 @@ bool read_json(std::shared_ptr<const Buffer> buf, Trace& out, const LoadOptions&
       if (q < end) out.diagnostics.add(DiagKind::TrailingGarbage, uint64_t(q - base));
     }
   } else if (out.diagnostics.count(DiagKind::TruncatedInput) == 0) {
-    out.diagnostics.add(DiagKind::MissingClose, uint64_t(end - base), "traceEvents array");
+    out.diagnostics.add(DiagKind::MissingClose, uint64_t(end - base),
+                        out.object_form ? "traceEvents array" : "event array");
   }
   for (const MetadataEntry& m : out.metadata) {
     if (out.str(m.key) != "file_info") continue;

@@ -285,8 +285,8 @@ TEST_CASE("reader: a missing closing ] or } is accepted and reported once") {
     std::string doc;
     const char* detail;
   };
-  for (const Case& c : {Case{"[" + ev, "traceEvents array"}, Case{"[" + ev + ",", "traceEvents array"},
-                        Case{"[" + ev + ",\n  ", "traceEvents array"},
+  for (const Case& c : {Case{"[" + ev, "event array"}, Case{"[" + ev + ",", "event array"},
+                        Case{"[" + ev + ",\n  ", "event array"},
                         Case{"{\"traceEvents\":[" + ev, "traceEvents array"},
                         Case{"{\"traceEvents\":[" + ev + "]", "top-level object"},
                         Case{"{\"traceEvents\":[" + ev + "],\"x\":1", "top-level object"}}) {
