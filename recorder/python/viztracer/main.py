@@ -333,7 +333,10 @@ def _run_target(opts, tracer):
         signal.signal(signal.SIGTERM, old)
     if failure is not None:
         import traceback
-        traceback.print_exception(failure)
+        tb = failure.__traceback__  # from the program's first frame, as python prints it
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        traceback.print_exception(type(failure), failure, tb)
     return exit_code
 
 
