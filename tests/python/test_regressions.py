@@ -344,14 +344,16 @@ class TestTwoTracers(TempDirTest):
             inner_t.start()  # no exception: a warning, the outer one stops
             b()
             inner_t.stop()
+            b()  # neither records: the inner one stopped, the outer one waits for its save
             inner_t.save()
-            c()
+            c()  # the outer one goes on
+            outer.stop()
             outer.save()
         self.assertEqual(err.getvalue().count("Warning! Overwrite tracer!"), 1, err.getvalue())
         self.assertEqual(self.names(load(self.path("inner.json"))), ["b"])
-        # What the outer one recorded before the inner one started (viztracer's first tracer
-        # records no more either).
-        self.assertEqual(self.names(load(self.path("outer.json"))), ["a"])
+        # What the outer one recorded before the inner one started and after it saved
+        # (viztracer's first tracer records no more once another starts).
+        self.assertEqual(self.names(load(self.path("outer.json"))), ["a", "c"])
 
     NESTED = """
 from viztracer import VizTracer
@@ -359,9 +361,12 @@ def leaf():
     return 1
 def before():
     return 0
+def after():
+    return 2
 before()
 with VizTracer(output_file="inner.json", verbose=0):
     leaf()
+after()
 """
 
     TRACE_AND_SAVE = """
@@ -370,12 +375,15 @@ def leaf():
     return 1
 def before():
     return 0
+def after():
+    return 2
 @trace_and_save(output_dir="saved")
 def job():
     leaf()
     leaf()
 before()
 job()
+after()
 """
 
     def check_outer(self, out, r):
@@ -384,6 +392,7 @@ job()
         outer = load(out)
         self.assertEqual(len(named(outer, "before")), 1)
         self.assertEqual(named(outer, "leaf"), [])
+        self.assertEqual(len(named(outer, "after")), 1)  # recorded again once the inner one saved
         s = stats(out)
         self.assertEqual([d for d in s["diagnostics"] if d["severity"] != "info"], [], s["diagnostics"])
 

@@ -27,6 +27,7 @@ class _VizState:
     owner = None  # the tracer whose events the recorder holds
     stash_dir = None  # where tracers keep their events while another one records (_stash)
     stash_pid = None
+    displaced = []    # tracers another one's start() stopped: the newest goes on after it saves
 
 
 def _stash_dir():
@@ -451,8 +452,9 @@ class VizTracer:
     # One recorder serves every VizTracer of the process. Another tracer that starts (or saves)
     # moves this one's events into a .vzt file of its own; they come back when this one starts
     # or saves again, so each tracer saves what it recorded. A tracer still recording when
-    # another starts is stopped, with viztracer's warning (viztracer's first tracer records no
-    # more either).
+    # another starts is stopped, with viztracer's warning; unlike viztracer's (which records no
+    # more), it goes on once the other one has saved (`viztracer script.py` of a script with a
+    # `with VizTracer(...)` block or a @trace_and_save function: all but that part).
 
     def _stash(self):
         """Moves this tracer's events out of the recorder (see _reclaim)."""
@@ -460,6 +462,7 @@ class VizTracer:
             sys.stderr.write("Warning! Overwrite tracer! You should not have two VizTracer "
                              "recording at the same time!\n")
             self.stop()
+            _VizState.displaced.append(self)
         # Saved or not, the events stay this tracer's (a save() without a start() in between
         # writes them again); _has_data comes back with them.
         import tempfile
@@ -493,6 +496,15 @@ class VizTracer:
         self._extra_file_info = [json.loads(r["file_info"])] if r["file_info"] else []
         self._has_data = self._stash_has_data
         self._drop_stash()
+
+    def _resume_displaced(self):
+        """After this tracer handed its events over (save, parse): the tracer its start()
+        stopped goes on recording."""
+        while _VizState.displaced and not self.enable:
+            t = _VizState.displaced.pop()
+            if t is not self and not t.enable:
+                t.start()
+                return
 
     def _drop_stash(self):
         if self._stash_path is not None:
@@ -596,6 +608,8 @@ class VizTracer:
             print(f"Use the following command to open the report:\nvizviewer {path}")
         if was_on:
             self.start()  # viztracer goes on recording after a save() made while it ran
+        else:
+            self._resume_displaced()
         return path
 
     def _set_file_info(self):
@@ -618,6 +632,7 @@ class VizTracer:
             with open(p, encoding="utf-8") as f:
                 self.data = json.load(f)
         self.parsed = True
+        self._resume_displaced()
         return sum(1 for e in self.data["traceEvents"] if e.get("ph") != "M")
 
     def get_report(self):
