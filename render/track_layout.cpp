@@ -21,6 +21,11 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
   const auto& groups = index.processes();
   for (uint32_t g = 0; g < groups.size(); ++g) {
     const ProcessTracks& p = groups[g];
+    // A process with nothing to show (a pid that only named itself, or only gave global
+    // instants, which the global row shows) gets no header either.
+    if (p.counters.empty() && p.async_begin == p.async_end && p.objects.lanes() == 0 &&
+        p.threads.empty() && p.instants.empty())
+      continue;
     place(LaidTrack{TrackKind::Header, g, p.process, 0, 0}, m.header_h);
     if (g < collapsed.size() && collapsed[g]) continue;
     for (uint32_t c : p.counters) {

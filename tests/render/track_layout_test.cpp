@@ -74,6 +74,22 @@ TEST_CASE("tracks follow sort indexes, then pid and tid") {
   for (size_t i = 1; i < tracks.size(); ++i) CHECK(tracks[i].y >= tracks[i - 1].y + tracks[i - 1].h);
 }
 
+TEST_CASE("a process with nothing to show gets no header") {
+  // pid 5 only named itself; pid "Traces" only gave a global instant (the global row shows it);
+  // pid 6 gave a process instant, drawn on its header.
+  auto t = load_text(R"([{"ph":"M","name":"process_name","pid":5,"args":{"name":"idle"}},
+    {"ph":"i","s":"g","name":"g","pid":"Traces","tid":1,"ts":1},
+    {"ph":"i","s":"p","name":"p","pid":6,"tid":1,"ts":1},
+    {"ph":"X","name":"x","pid":1,"tid":1,"ts":0,"dur":5}])");
+  ViewIndex index(*t);
+  const auto tracks = layout_tracks(index, {}, {}, {}, LayoutMetrics{});
+  std::vector<std::string> headers;
+  for (const LaidTrack& lt : tracks)
+    if (lt.kind == TrackKind::Header) headers.emplace_back(t->str(t->processes[lt.id].pid));
+  std::sort(headers.begin(), headers.end());
+  CHECK(headers == std::vector<std::string>{"1", "6"});
+}
+
 TEST_CASE("collapsed groups keep only their header") {
   auto t = load_text(kTrace);
   ViewIndex index(*t);
