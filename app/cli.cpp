@@ -52,7 +52,7 @@ constexpr const char* kUsage =
     "                                         when comparing, highlighting the name in both);\n"
     "                                         with no such slice, the longest async slice so\n"
     "                                         named, else an object named NAME (its first\n"
-    "                                         snapshot, if any)\n"
+    "                                         snapshot, if any), else an async mark (n/T/p)\n"
     "  --align NAME                           comparing: align the runs on NAME's first event\n"
     "  --by-path                              comparing: the diff table by call path\n"
     "  --side-by-side                         comparing: A left of B instead of above it\n"

@@ -29,6 +29,7 @@ std::string pick_name(const ViewIndex& index, const Pick& p) {
       return std::string(t.name_of(s.label[p.index]));
     }
     case PickKind::Async: return std::string(t.name_of(t.async_slices[p.index].label));
+    case PickKind::AsyncMark: return std::string(t.name_of(t.async_marks[p.index].label));
     case PickKind::Instant: {
       const std::vector<Instant>& v = p.scope == Scope::Thread    ? t.threads[p.thread].instants
                                       : p.scope == Scope::Process ? t.process_instants

@@ -44,7 +44,7 @@ void TraceView::apply(const ViewRequest& r) {
   }
   if (!r.select.empty()) {
     // The longest slice with that name, on any thread; else the longest async slice; else the
-    // first object.
+    // first object; else the first async mark.
     Pick best = longest_named(trace_, r.select);
     if (best.kind == PickKind::Async) {
       timeline_.selected = best;
@@ -56,7 +56,11 @@ void TraceView::apply(const ViewRequest& r) {
     } else if (best.kind == PickKind::None && t_.index) {
       // No such slice: the first object named so, shown with the object's whole lifetime in view.
       best = first_object_named(*t_.index, r.select);
-      if (best.kind != PickKind::None) {
+      if (best.kind == PickKind::AsyncMark) {  // in view with the whole async slice it is on
+        timeline_.selected = best;
+        const Pick on{PickKind::Async, kNone, 0, t_.index->async_mark_slice(best.index)};
+        if (!r.has_range) pick_range(trace_, on, &timeline_.focus_t0, &timeline_.focus_t1);
+      } else if (best.kind != PickKind::None) {
         timeline_.selected = best;
         const ObjectTracks& ot = t_.index->processes()[best.group].objects;
         const ObjectInstance& o = ot.instances[best.kind == PickKind::Object ? best.index : ot.instance_of_snapshot(best.index)];

@@ -267,6 +267,27 @@ void draw_instant(const ViewIndex& index, const Pick& pk, DetailsState& st) {
   other_fields_section(tr, in.extra, VZ_INSTANT_KEYS, st.other, "Other fields", colored ? "cname" : "");
 }
 
+void draw_async_mark(const ViewIndex& index, const Pick& pk, DetailsState& st) {
+  const Trace& tr = index.trace();
+  const AsyncMark& m = tr.async_marks[pk.index];
+  title(tr.name_of(m.label));
+  if (!ImGui::BeginTable("##asyncmark", 2, ImGuiTableFlags_SizingFixedFit)) return;
+  const Label& lab = tr.labels[m.label];
+  row("Kind", m.phase == 'n' ? "async instant (n)" : m.phase == 'T' ? "async step into (T)" : "async step past (p)");
+  row("Category", lab.cat ? tr.str(lab.cat) : "-");
+  row("Id", tr.str(m.id));
+  if (m.scope != kNoStr) row("Scope", tr.str(m.scope));
+  row("Process", tr.str(tr.processes[m.process].pid));
+  if (m.thread < tr.threads.size()) row("Thread", thread_label(tr, m.thread));
+  row("Time", format_tick(m.ts - tr.start, 1) + "   (" + abs_time(tr, m.ts) + ")");
+  const uint32_t on = index.async_mark_slice(pk.index);
+  if (on != kNone) row("On", std::string(tr.name_of(tr.async_slices[on].label)));
+  ImGui::EndTable();
+  args_section(tr, m.args, st.args, "Args");
+  other_fields_section(tr, m.extra, json::id_event_keys(m.scope != kNoStr, json::id_text_is_id2(tr.str(m.id))),
+                       st.other, "Other fields");
+}
+
 std::string time_row(const Trace& tr, Time t) { return format_tick(t - tr.start, 1) + "   (" + abs_time(tr, t) + ")"; }
 
 // An object instance or one of its snapshots: the instance's lifetime, then the snapshot's args,
@@ -360,6 +381,7 @@ void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state,
     case PickKind::Slice: draw_slice(index, pick, state, timeline); break;
     case PickKind::Async: draw_async(index, pick, state); break;
     case PickKind::Instant: draw_instant(index, pick, state); break;
+    case PickKind::AsyncMark: draw_async_mark(index, pick, state); break;
     case PickKind::Object:
     case PickKind::Snapshot: draw_object(index, pick, state, timeline); break;
     default:

@@ -157,6 +157,15 @@ Pick first_object_named(const ViewIndex& index, std::string_view name) {
       return o.snap_count > 0 ? snapshot_pick(index, g, o.snap_begin) : object_pick(index, g, i);
     }
   }
+  // Else the first async mark so named that is drawn (on a slice).
+  const auto& marks = index.trace().async_marks;
+  for (uint32_t m = 0; m < marks.size(); ++m) {
+    if (index.async_mark_slice(m) == kNone || index.trace().name_of(marks[m].label) != name) continue;
+    Pick p;
+    p.kind = PickKind::AsyncMark;
+    p.index = m;
+    return p;
+  }
   return Pick{};
 }
 
@@ -185,6 +194,9 @@ bool pick_range(const Trace& tr, const Pick& p, Time* t0, Time* t1) {
       *t0 = *t1 = in.ts;
       return true;
     }
+    case PickKind::AsyncMark:
+      *t0 = *t1 = tr.async_marks[p.index].ts;
+      return true;
     default: return false;
   }
 }
@@ -484,8 +496,10 @@ struct PickLane {
 };
 PickLane pick_lane(const ViewIndex& index, const Pick& pk) {
   PickLane out;
-  if (pk.kind == PickKind::Async) {
-    const ViewIndex::AsyncPlace ap = index.async_place(pk.index);
+  if (pk.kind == PickKind::Async || pk.kind == PickKind::AsyncMark) {  // (a mark: its slice's)
+    const uint32_t slice = pk.kind == PickKind::Async ? pk.index : index.async_mark_slice(pk.index);
+    if (slice == kNone) return out;
+    const ViewIndex::AsyncPlace ap = index.async_place(slice);
     if (ap.track == kNone) return out;
     out.group = index.group_of_process(index.async_tracks()[ap.track].process);
     out.track = ap.track;
@@ -558,7 +572,7 @@ void draw_outlines(Frame& f, const std::vector<LaidTrack>& tracks) {
     pick_range(tr, pk, &t0, &t1);
     float x0 = f.sx(std::clamp(f.st->view.x_of(t0), -4.0, double(f.plot_w) + 4));
     float x1 = std::max(x0 + 1, f.sx(std::clamp(f.st->view.x_of(t1), -4.0, double(f.plot_w) + 4)));
-    if (pk.kind == PickKind::Snapshot) {  // around the marker
+    if (pk.kind == PickKind::Snapshot || pk.kind == PickKind::AsyncMark) {  // around the marker
       const float w = tl::snapshot_half_width(f);
       x0 -= w;
       x1 = std::max(x1, x0 + 2 * w);

@@ -33,12 +33,13 @@
 namespace vz {
 
 // Something on the timeline the mouse can point at or the user can select.
-enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter, Object, Snapshot, Lanes };
+enum class PickKind : uint8_t { None, Slice, Async, Instant, Fold, Counter, Object, Snapshot, Lanes, AsyncMark };
 struct Pick {
   PickKind kind = PickKind::None;
   uint32_t thread = kNone;  // Slice, Fold (thread rows), Instant with thread scope
   uint8_t set = 0;          // Slice/Fold: 0 = Thread::slices, 1 = Thread::overflow
   uint32_t index = kNone;   // Slice: slice index; Async: async_slices index; Instant: see scope;
+                            // AsyncMark: async_marks index;
                             // Counter: counters index; Object: position in the group's
                             // ObjectTracks::instances; Snapshot: in its ObjectTracks::snapshots
   Scope scope = Scope::Thread;  // Instant: which list `index` points into
@@ -157,7 +158,7 @@ Pick snapshot_pick(const ViewIndex& index, uint32_t group, uint32_t snap);
 Pick longest_named(const Trace& t, std::string_view name);
 // The first object named `name` (in display order, then by lane and start): its first snapshot
 // when it has one, else the instance; an empty pick when there is none.
-Pick first_object_named(const ViewIndex& index, std::string_view name);
+Pick first_object_named(const ViewIndex& index, std::string_view name);  // else an async mark
 
 // Start and end of a pick (a slice, async slice, instant, fold, object or snapshot).
 bool pick_range(const Trace& trace, const Pick& p, Time* t0, Time* t1);

@@ -50,6 +50,12 @@ float snapshot_half_width(const Frame& f);
 
 // Marks (timeline_marks.cpp).
 void draw_thread_instants(Frame& f, const LaidTrack& t);
+// "Async instant (n)", "Async step into (T)", "Async step past (p)".
+inline const char* async_mark_kind(char phase) {
+  return phase == 'n' ? "Async instant (n)" : phase == 'T' ? "Async step into (T)" : "Async step past (p)";
+}
+// The async marks (n, T, p) on async slice `slice`, drawn in its row at y (ViewIndex::async_marks_on).
+void draw_async_marks(Frame& f, uint32_t slice, float y);
 void draw_process_instants(Frame& f, const LaidTrack& header, float group_bottom);
 void draw_global_instants(Frame& f, float y0, float y1);
 void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks);

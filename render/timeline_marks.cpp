@@ -100,6 +100,25 @@ void draw_thread_instants(Frame& f, const LaidTrack& t) {
   });
 }
 
+void draw_async_marks(Frame& f, uint32_t slice, float y) {
+  const auto [first, last] = f.index->async_marks_on(slice);
+  if (first == last) return;
+  const auto& all = f.trace->async_marks;
+  // White with a dark rim: seen on a slice of any hue, in either theme.
+  const ImU32 c = IM_COL32(255, 255, 255, 235), edge = IM_COL32(0, 0, 0, 190);
+  const float r = std::max(3.0f, f.m.row_h * 0.22f), cy = y + f.m.row_h * 0.5f;
+  walk_instants(f, size_t(last - first), [&](size_t i) { return all[first[i]].ts; }, [&](size_t i, float x) {
+    diamond(f.dl, x, cy, r + 1.0f, edge);
+    diamond(f.dl, x, cy, r, c);
+    if (f.mouse_in_plot && std::fabs(f.mouse.x - x) <= r + 1 && f.mouse.y >= y && f.mouse.y < y + f.m.row_h) {
+      f.hover = Pick{};
+      f.hover.kind = PickKind::AsyncMark;
+      f.hover.index = first[i];
+      f.hover_row_y = y;
+    }
+  });
+}
+
 void draw_process_instants(Frame& f, const LaidTrack& header, float group_bottom) {
   const auto& ids = f.index->processes()[header.group].instants;
   if (ids.empty()) return;
@@ -367,6 +386,16 @@ void draw_hover_tooltip(Frame& f) {
       ImGui::TextColored(palette().text_dim, "Grey where any of these lanes has something");
       ImGui::TextColored(palette().text_dim, "Click the track's name to show all %s lanes",
                          format_count(h.index + kLaneCap - 1).c_str());
+      break;
+    }
+    case PickKind::AsyncMark: {
+      const AsyncMark& m = tr.async_marks[h.index];
+      title(tr.name_of(m.label));
+      ImGui::TextColored(palette().text_dim, "%s at %s", async_mark_kind(m.phase),
+                         format_tick(m.ts - timeline_origin(tr, *f.st), 1).c_str());
+      dim("Id");
+      text_long(tr.str(m.id), wrap);
+      args_preview(m.args);
       break;
     }
     case PickKind::None: break;

@@ -238,6 +238,7 @@ void draw_async_track(Frame& f, const LaidTrack& t) {
         f.hover.t1 = it.t1;
         f.hover_row_y = y;
       }
+      if (it.count == 1) draw_async_marks(f, lane[it.first], y);
     });
   }
   if (capped(t) && r1 == t.rows) {

@@ -28,6 +28,81 @@ uint32_t name_hash(std::string_view name) {
 
 namespace {
 
+// ViewIndex::async_marks_on: each mark goes to the innermost async slice of its pairing key that
+// spans its time (latest start at or before it; on a tie of starts, the shorter). Only the
+// marks' keys are collected, so a trace of a million async ids and a few marks costs one scan.
+void place_async_marks(const Trace& t, std::vector<uint32_t>& first, std::vector<uint32_t>& list,
+                       std::vector<uint32_t>& slice_of) {
+  const std::vector<AsyncMark>& marks = t.async_marks;
+  if (marks.empty() || t.async_slices.empty()) {
+    slice_of.assign(marks.size(), kNone);
+    return;
+  }
+  struct Key {
+    uint32_t process;
+    StrId cat, id, scope, name;  // name: a T/p's (S/F slices pair by name too), kNoStr for an n
+    bool legacy;                 // T/p on S/F slices; n on b/e slices
+    bool operator==(const Key& o) const {
+      return process == o.process && cat == o.cat && id == o.id && scope == o.scope &&
+             name == o.name && legacy == o.legacy;
+    }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint64_t h = k.process * 2 + k.legacy;
+      for (uint64_t v : {k.cat, k.id, k.scope, k.name}) h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+      return size_t(h ^ (h >> 31));
+    }
+  };
+  auto cat_of = [&](uint32_t l) { return l < t.labels.size() ? t.labels[l].cat : kNoStr; };
+  auto name_of = [&](uint32_t l) { return l < t.labels.size() ? t.labels[l].name : kNoStr; };
+  auto mark_key = [&](const AsyncMark& m) {
+    const bool legacy = m.phase != 'n';
+    return Key{m.process, cat_of(m.label), m.id, m.scope, legacy ? name_of(m.label) : kNoStr, legacy};
+  };
+  std::unordered_map<Key, std::vector<uint32_t>, KeyHash> by_key;
+  for (const AsyncMark& m : marks) by_key.try_emplace(mark_key(m));
+  for (uint32_t i = 0; i < t.async_slices.size(); ++i) {
+    const AsyncSlice& a = t.async_slices[i];
+    const bool legacy = a.phase == 'S';
+    auto it = by_key.find(Key{a.process, cat_of(a.label), a.id, a.scope, legacy ? name_of(a.label) : kNoStr, legacy});
+    if (it != by_key.end()) it->second.push_back(i);
+  }
+  const auto& all = t.async_slices;
+  for (auto& [key, v] : by_key) {
+    std::sort(v.begin(), v.end(), [&](uint32_t x, uint32_t y) {
+      if (all[x].start != all[y].start) return all[x].start < all[y].start;
+      if (all[x].dur != all[y].dur) return all[x].dur > all[y].dur;
+      return x < y;
+    });
+  }
+  constexpr size_t kMaxLookBack = 256;  // slices of one key that start before a mark and end
+                                        // before it too (ids reused in sequence) are skipped
+  slice_of.assign(marks.size(), kNone);
+  std::vector<uint32_t> count(all.size() + 1, 0);
+  for (uint32_t m = 0; m < marks.size(); ++m) {
+    const std::vector<uint32_t>& v = by_key.find(mark_key(marks[m]))->second;
+    const Time ts = marks[m].ts;
+    size_t k = size_t(std::upper_bound(v.begin(), v.end(), ts,
+                                       [&](Time x, uint32_t i) { return x < all[i].start; }) - v.begin());
+    for (size_t steps = 0; k-- > 0 && steps < kMaxLookBack; ++steps) {
+      if (saturating_end(all[v[k]].start, all[v[k]].dur) >= ts) {
+        slice_of[m] = v[k];
+        ++count[v[k] + 1];
+        break;
+      }
+    }
+  }
+  for (size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
+  first = count;
+  list.assign(count.back(), 0);
+  std::vector<uint32_t> order(marks.size());  // by time (then index): each slice's marks by time
+  for (uint32_t m = 0; m < order.size(); ++m) order[m] = m;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return marks[x].ts < marks[y].ts; });
+  for (uint32_t m : order)
+    if (slice_of[m] != kNone) list[count[slice_of[m]]++] = m;
+}
+
 // Orders items by (sort index, then the given base rank).
 template <class Get>
 void order_by_sort_index(std::vector<uint32_t>& items, const std::vector<uint32_t>& rank, Get&& get) {
@@ -396,6 +471,7 @@ ViewIndex::ViewIndex(const Trace& trace) : trace_(&trace) {
       async_place_[i].track += processes_[group_of_process_[trace.async_slices[i].process]].async_begin;
     }
   }
+  place_async_marks(trace, mark_first_, mark_list_, mark_slice_);
   {
     std::vector<std::vector<uint32_t>> objects(processes_.size());
     for (uint32_t i = 0; i < trace.objects.size(); ++i) {
@@ -490,6 +566,7 @@ uint32_t ViewIndex::thread_rows(uint32_t thread) const {
 
 size_t ViewIndex::memory_bytes() const {
   size_t n = hues_.capacity() * 4 + group_of_process_.capacity() * 4;
+  n += (mark_first_.capacity() + mark_list_.capacity() + mark_slice_.capacity()) * 4;
   for (const ProcessTracks& g : processes_) {
     n += (g.counters.capacity() + g.threads.capacity() + g.instants.capacity()) * 4;
     n += g.objects.instances.capacity() * sizeof(ObjectInstance) +

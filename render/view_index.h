@@ -154,6 +154,16 @@ class ViewIndex {
     uint32_t track = kNone, lane = 0;
   };
   AsyncPlace async_place(uint32_t i) const { return i < async_place_.size() ? async_place_[i] : AsyncPlace{}; }
+  // Async marks (n, T, p: Trace::async_marks) drawn on the async slice they belong to: the
+  // innermost slice of their pairing key (process, category, id, scope; an 'n' on a b/e slice,
+  // a 'T' or 'p' on an S/F slice of its name) that spans their time. async_marks_on(i): the
+  // marks on async slice i, by time, as [first, last); async_mark_slice(m): mark m's slice, kNone
+  // for a mark that no slice of its key spans (it is counted, not drawn).
+  std::pair<const uint32_t*, const uint32_t*> async_marks_on(uint32_t i) const {
+    if (i + 1 >= mark_first_.size()) return {nullptr, nullptr};
+    return {mark_list_.data() + mark_first_[i], mark_list_.data() + mark_first_[i + 1]};
+  }
+  uint32_t async_mark_slice(uint32_t m) const { return m < mark_slice_.size() ? mark_slice_[m] : kNone; }
   // Process group of a Trace::processes index (position in processes()).
   uint32_t group_of_process(uint32_t process) const { return group_of_process_[process]; }
   // A stable 32-bit hash of the label's name: the basis of its colour.
@@ -189,6 +199,9 @@ class ViewIndex {
   std::vector<ProcessTracks> processes_;
   std::vector<AsyncTrack> async_tracks_;
   std::vector<AsyncPlace> async_place_;  // by Trace::async_slices index
+  std::vector<uint32_t> mark_first_;     // per async slice, + 1: its marks in mark_list_ (empty:
+  std::vector<uint32_t> mark_list_;      // no marks); Trace::async_marks indices, by slice, time
+  std::vector<uint32_t> mark_slice_;     // by Trace::async_marks index
   std::vector<uint32_t> group_of_process_;
   std::vector<uint32_t> hues_;
   struct FlowLink {

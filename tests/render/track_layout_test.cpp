@@ -639,3 +639,69 @@ TEST_CASE("async slices sharing ids: every slice in one lane, lanes apart, neste
       }
   }
 }
+
+TEST_CASE("async marks sit on the innermost slice of their key that spans them, against brute force") {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 20; ++round) {
+    CAPTURE(round);
+    std::string s = "[";
+    auto ev = [&](const std::string& e) { s += (s.size() > 1 ? ",\n" : "") + e; };
+    auto pick = [&](int n) { return int(rng() % unsigned(n)); };
+    // b/e and S/F slices of a few keys, each key's intervals nested or apart (so pairing makes
+    // exactly them), then n/T/p marks at random times, some of keys with no slice.
+    for (int k = 0; k < 12; ++k) {
+      const std::string pid = std::to_string(1 + pick(2)), cat = pick(2) ? "a" : "b", id = std::to_string(pick(4));
+      const bool legacy = pick(3) == 0;
+      const std::string name = legacy ? (pick(2) ? "load" : "boot") : "op" + std::to_string(pick(3));
+      int t = pick(50);
+      for (int r = 0; r < 1 + pick(4); ++r) {
+        const int depth = 1 + pick(3), len = 40 + pick(200);
+        for (int d = 0; d < depth; ++d)
+          ev(std::string("{\"ph\":\"") + (legacy ? "S" : "b") + "\",\"pid\":" + pid + ",\"tid\":1,\"ts\":" +
+             std::to_string(t + d * 5) + ",\"cat\":\"" + cat + "\",\"id\":" + id + ",\"name\":\"" + name + "\"}");
+        for (int d = depth; d-- > 0;)
+          ev(std::string("{\"ph\":\"") + (legacy ? "F" : "e") + "\",\"pid\":" + pid + ",\"tid\":1,\"ts\":" +
+             std::to_string(t + len - d * 5) + ",\"cat\":\"" + cat + "\",\"id\":" + id + ",\"name\":\"" + name + "\"}");
+        t += len + pick(30);
+      }
+    }
+    for (int m = 0; m < 60; ++m) {
+      const char ph = "nnTp"[pick(4)];
+      ev(std::string("{\"ph\":\"") + ph + "\",\"pid\":" + std::to_string(1 + pick(2)) + ",\"tid\":1,\"ts\":" +
+         std::to_string(pick(900)) + ",\"cat\":\"" + (pick(2) ? "a" : "b") + "\",\"id\":" + std::to_string(pick(5)) +
+         ",\"name\":\"" + (ph == 'n' ? "mark" : pick(2) ? "load" : "boot") + "\"}");
+    }
+    auto t = load_text(s + "]");
+    REQUIRE(t);
+    REQUIRE(t->async_marks.size() == 60);
+    ViewIndex index(*t);
+    const auto& sl = t->async_slices;
+    std::vector<std::vector<uint32_t>> on(sl.size());
+    size_t placed = 0;
+    for (uint32_t m = 0; m < t->async_marks.size(); ++m) {
+      const AsyncMark& mk = t->async_marks[m];
+      const Label& ml = t->labels[mk.label];
+      uint32_t best = kNone;
+      for (uint32_t i = 0; i < sl.size(); ++i) {
+        const AsyncSlice& a = sl[i];
+        const Label& al = t->labels[a.label];
+        const bool legacy = mk.phase != 'n';
+        if (a.process != mk.process || al.cat != ml.cat || a.id != mk.id || a.scope != mk.scope ||
+            (a.phase == 'S') != legacy || (legacy && al.name != ml.name))
+          continue;
+        if (a.start > mk.ts || a.start + a.dur < mk.ts) continue;
+        if (best == kNone || a.start > sl[best].start || (a.start == sl[best].start && a.dur < sl[best].dur))
+          best = i;
+      }
+      CHECK(index.async_mark_slice(m) == best);
+      if (best != kNone) on[best].push_back(m), ++placed;
+    }
+    CHECK(placed > 0);
+    for (uint32_t i = 0; i < sl.size(); ++i) {
+      std::stable_sort(on[i].begin(), on[i].end(),
+                       [&](uint32_t x, uint32_t y) { return t->async_marks[x].ts < t->async_marks[y].ts; });
+      const auto [b, e] = index.async_marks_on(i);
+      CHECK(std::vector<uint32_t>(b, e) == on[i]);
+    }
+  }
+}
