@@ -159,6 +159,8 @@ struct Registry {
   std::string stream_summary;                          // "streamed N events to F" or the failure
   uint64_t last_dropped = 0;                           // the last save's max_slices drops
   Extras extras;                                       // add_event_json(), until start()/clear()
+  Extras metadata_events;                              // its M events (names): not bounded
+  uint64_t noted_lost = 0;                             // note_lost(), until start()/clear()
   // add_trace_file(): whole traces, with the nanoseconds their times move back by, until
   // start()/clear().
   std::vector<std::pair<std::shared_ptr<const Trace>, int64_t>> traces;

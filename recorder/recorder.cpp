@@ -159,6 +159,8 @@ void atfork_child() {
   }
   r.threads = std::move(keep);
   r.extras.clear();  // the parent's
+  r.metadata_events.clear();
+  r.noted_lost = 0;
   r.traces.clear();
   r.streamed_records.store(0);
   r.mu.unlock();
@@ -320,6 +322,8 @@ bool start(const Config& config, std::string* error) {
   r.threads = std::move(live);
   if (!config.append) {
     r.extras.clear();
+    r.metadata_events.clear();
+    r.noted_lost = 0;
     r.traces.clear();
     r.metadata.clear();
   }
@@ -396,6 +400,8 @@ void clear() {
   // writes its position (resetting it under a writer would bring cleared records back).
   for (auto& t : r.threads) t->cleared.store(snapshot(*t).written, std::memory_order_release);
   r.extras.clear();
+  r.metadata_events.clear();
+  r.noted_lost = 0;
   r.traces.clear();
 }
 
@@ -409,6 +415,7 @@ Stats stats() {
     s.recorded += snap.written;
     if (!r.streaming.load()) s.lost += snap.lost;
   }
+  s.lost += r.noted_lost;
   s.flushed = r.streamed_records.load();
   s.threads = uint32_t(r.threads.size());
   s.dropped = r.last_dropped;
@@ -596,9 +603,13 @@ bool add_event_json(std::string_view event) {
   const int64_t tid = int64_t(syscall(SYS_gettid));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  r.extras.events.push_back(ExtraEvent{r.extras.text.size(), uint32_t(q - p), pid, tid});
-  r.extras.text.append(p, size_t(q - p));
-  r.extras.keep_newest(r.config.max_added, false);
+  // Metadata (names of threads, processes, asyncio tasks' tracks) is never dropped for
+  // Config::max_added: the events it names may be among those kept.
+  const bool metadata = std::string_view(p, size_t(q - p)).find("\"ph\":\"M\"") != std::string_view::npos;
+  Extras& x = metadata ? r.metadata_events : r.extras;
+  x.events.push_back(ExtraEvent{x.text.size(), uint32_t(q - p), pid, tid});
+  x.text.append(p, size_t(q - p));
+  if (!metadata) x.keep_newest(r.config.max_added, false);
   return true;
 }
 
@@ -643,6 +654,13 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   if (bad) *bad = left_out;
   if (used) *used = size_t(p + 1 - array.data());
   return got.size();
+}
+
+void note_lost(uint64_t events) {
+  using namespace internal;
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.noted_lost += events;
 }
 
 bool set_metadata(std::string_view key, std::string_view value) {

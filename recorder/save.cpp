@@ -749,6 +749,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   int64_t end = INT64_MIN;
   uint64_t lost = 0, lost_slices = 0;
   for (ThreadData& t : td) end = std::max(end, t.batch.last_ts), lost += t.snap.lost;
+  lost += r.noted_lost;  // (events a caller says were lost before: a trace added back)
   if (size_t keep = r.config.max_slices) {
     size_t total = 0;
     for (const ThreadData& t : td) total += t.batch.slices.size() + t.batch.in_ring;
@@ -941,6 +942,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   uint64_t bad_extras = 0;
   r.extras.keep_newest(r.config.max_added, true);
   const uint64_t lost_added = r.extras.dropped;
+  events += add_extra_events(b, r.metadata_events, r.origin_us, source, &bad_extras);
   events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
   const std::vector<AddedThreads> added = add_traces(b, r.origin_us, source, &events);
   // A thread whose events were all given as JSON (the Python tracer's B events of calls still

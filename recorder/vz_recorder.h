@@ -149,6 +149,7 @@ inline int64_t add_trace_file(const std::string&, bool = false, std::string* = n
   return -1;
 }
 inline bool set_metadata(std::string_view, std::string_view) { return false; }
+inline void note_lost(uint64_t) {}
 class Zone {
  public:
   explicit Zone(NameId) {}
@@ -293,6 +294,10 @@ size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* us
 // its file_info member (viztracer's source files), "" when it has none.
 int64_t add_trace_file(const std::string& path, bool align = false, std::string* file_info = nullptr,
                        std::string* error = nullptr);
+// Events lost before this session's data came together (a trace added back whose own ring had
+// overflowed): counted with the rings' losses (Stats::lost, the saved overflow flag), until the
+// next start() that does not append, or clear().
+void note_lost(uint64_t events);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
 // an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
 // Kept until the next start(). Returns false when `value` is not valid JSON.

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "formats/loader.h"
 #include "formats/numbers.h"
+#include "formats/writer.h"
 #include "recorder/python/tracer.h"
 #include "recorder/vz_recorder.h"
 
@@ -41,12 +43,13 @@ bool string_list(PyObject* seq, std::vector<std::string>& out, const char* what)
 
 // start(tracer_entries, max_stack_depth, min_duration_ns, include_files, exclude_files,
 //       ignore_c_function, ignore_frozen, trace_self, self_prefix, log_func_args,
-//       log_func_retval, log_async, repr, process_name)
+//       log_func_retval, log_async, repr, process_name, hook, append, keep_paused)
 PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   static const char* kws[] = {"tracer_entries", "max_stack_depth", "min_duration_ns",
                               "include_files", "exclude_files", "ignore_c_function",
                               "ignore_frozen", "trace_self", "self_prefix", "log_func_args",
-                              "log_func_retval", "log_async", "repr", "process_name", "hook", "append", nullptr};
+                              "log_func_retval", "log_async", "repr", "process_name", "hook", "append",
+                              "keep_paused", nullptr};
   unsigned long long entries = 1000000;
   int max_depth = -1;
   long long min_dur = 0;
@@ -54,11 +57,11 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   int ignore_c = 0, frozen = 0, self = 0, fargs = 0, fret = 0, async = 0;
   const char* self_prefix = "";
   const char* process_name = "";
-  int hook = 1, append = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|KiLOOpppspppOspp", const_cast<char**>(kws),
+  int hook = 1, append = 0, keep_paused = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|KiLOOpppspppOsppp", const_cast<char**>(kws),
                                    &entries, &max_depth, &min_dur, &include, &exclude, &ignore_c,
                                    &frozen, &self, &self_prefix, &fargs, &fret, &async, &repr,
-                                   &process_name, &hook, &append))
+                                   &process_name, &hook, &append, &keep_paused))
     return nullptr;
   State& st = state();
   if (st.active) {
@@ -116,7 +119,10 @@ PyObject* py_start(PyObject*, PyObject* args, PyObject* kw) {
   ++st.generation;
   if (st.generation >= 0xffffff) st.generation = 1;
   st.active = true;
-  for (ThreadState* ts = st.threads; ts; ts = ts->next) ts->paused = ts->waiting = false;
+  // A new session starts every thread unpaused; one that goes on (keep_paused: after a save()
+  // while recording, a log_sparse call's hook) keeps what pause() and the bootstrap wait hold.
+  if (!keep_paused)
+    for (ThreadState* ts = st.threads; ts; ts = ts->next) ts->paused = ts->waiting = false;
   close_open_frames(false);  // stale stacks of an earlier session
   if (!append) {
     vz::rec::clear();
@@ -215,6 +221,54 @@ PyObject* py_event_json(PyObject*, PyObject* args) {
     PyErr_SetString(PyExc_ValueError, "not one JSON object");
     return nullptr;
   }
+  Py_RETURN_NONE;
+}
+
+// convert(src, dst) -> message: the trace file `src` (a tracer's stash; None: an empty trace)
+// written as `dst` (format by extension, atomically) by the formats library, without the
+// recorder, which another tracer may be using.
+PyObject* py_convert(PyObject*, PyObject* args) {
+  PyObject *src_obj, *dst_obj;
+  if (!PyArg_ParseTuple(args, "OO&", &src_obj, PyUnicode_FSConverter, &dst_obj)) return nullptr;
+  const std::string dst(PyBytes_AS_STRING(dst_obj), size_t(PyBytes_GET_SIZE(dst_obj)));
+  Py_DECREF(dst_obj);
+  std::string src;
+  if (src_obj != Py_None) {
+    PyObject* b = nullptr;
+    if (!PyUnicode_FSConverter(src_obj, &b)) return nullptr;
+    src.assign(PyBytes_AS_STRING(b), size_t(PyBytes_GET_SIZE(b)));
+    Py_DECREF(b);
+  }
+  std::string error, msg;
+  bool ok = true;
+  Py_BEGIN_ALLOW_THREADS
+  try {
+    vz::LoadResult r;
+    vz::Trace empty;
+    const vz::Trace* t = &empty;
+    if (!src.empty()) {
+      r = vz::load_file(src);
+      if (r.ok) t = r.trace.get();
+      else ok = false, error = r.error;
+    }
+    if (ok) ok = vz::save_trace(*t, dst, &error);
+    if (ok) msg = "saved " + std::to_string(t->events) + " events to " + dst;
+  } catch (...) {  // (bad_alloc)
+    ok = false;
+    error = "out of memory";
+  }
+  Py_END_ALLOW_THREADS
+  if (!ok) {
+    PyErr_SetString(PyExc_OSError, ("cannot save " + dst + ": " + error).c_str());
+    return nullptr;
+  }
+  return PyUnicode_FromString(msg.c_str());
+}
+
+PyObject* py_note_lost(PyObject*, PyObject* args) {
+  unsigned long long n = 0;
+  if (!PyArg_ParseTuple(args, "K", &n)) return nullptr;
+  vz::rec::note_lost(n);
   Py_RETURN_NONE;
 }
 
@@ -429,6 +483,8 @@ PyMethodDef kMethods[] = {
     {"set_transparent", py_set_transparent, METH_O, "Package code that calls user code."},
     {"functions", py_functions, METH_NOARGS, "(name, file, line) of this session's functions."},
     {"last_save", py_last_save, METH_NOARGS, "What the last save lost."},
+    {"convert", py_convert, METH_VARARGS, "Writes a trace file (or an empty trace) in another format."},
+    {"note_lost", py_note_lost, METH_VARARGS, "Counts events lost before (a trace added back)."},
     {"add_trace_file", py_add_trace_file, METH_VARARGS, "Adds a whole trace file's events to the session."},
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "Forgets other threads' stacks."},
     {"set_process_name", py_set_process_name, METH_VARARGS, "Names this process."},

@@ -76,6 +76,8 @@ class TestRun(TempDirTest):
         cases = [
             (["-o", out, "-m", "mymod", "-q", "--quiet", "-o", "x"], f"['{mod}', '-q', '--quiet', '-o', 'x']"),
             (["-o", out, "-mmymod", "-h"], f"['{mod}', '-h']"),
+            (["-uo", out, "-m", "mymod", "-uo"], f"['{mod}', '-uo']"),  # short options run together
+            (["-uo" + out, "mymod.py", "-o"], "['mymod.py', '-o']"),
             (["--output_f", out, "--module=mymod", "-c", "y"], f"['{mod}', '-c', 'y']"),
             (["-o", out, "--mod", "mymod", "--version"], f"['{mod}', '--version']"),
             (["-o", out, "--include_files", self.dir, "--", "mymod.py", "-m", "z"],

@@ -407,10 +407,27 @@ def _split_argv(parser, argv):
             return argv[:i], argv[i:]  # the script
         name, eq, _ = a.partition("=")
         action = _option_action(parser, name)
+        if action is None and not a.startswith("--") and len(a) > 2:
+            # Short options run together (-uo out.json, -um mod, -mjson.tool): letter by letter,
+            # as argparse reads them; one that takes a value takes the rest of the token, or the
+            # next argument when it is the last letter.
+            step = 1  # the token, and the next argument when its last letter takes it as value
+            for k in range(1, len(a)):
+                act = parser._option_string_actions.get("-" + a[k])
+                if act is None:
+                    break  # (not ours: argparse says so)
+                last = k == len(a) - 1
+                if a[k] in ("m", "c"):  # the program follows
+                    j = i + 2 if last else i + 1
+                    return argv[:j], argv[j:]
+                if act.nargs is None or isinstance(act.nargs, int) and act.nargs > 0:
+                    step = 2 if last else 1
+                    break
+            i += step
+            continue
         target = action is not None and any(s in _TARGET_OPTIONS for s in action.option_strings)
-        attached = not a.startswith("--") and a[1:2] in ("m", "c") and len(a) > 2  # -mjson.tool
-        if target or attached:
-            j = i + 1 if attached or eq else i + 2
+        if target:
+            j = i + 1 if eq else i + 2
             return argv[:j], argv[j:]
         if action is not None and action.dest == "run":
             return argv[:i + 1], argv[i + 1:]
@@ -518,7 +535,10 @@ def main(argv=None):
         tracer.stop(stop_option="flush_as_finish")
         if not opts.ignore_multiprocess:
             from .children import merge_children
-            merge_children(tracer, verbose)
+            try:
+                merge_children(tracer, verbose)
+            except Exception as e:  # the program's own trace is saved all the same
+                sys.stderr.write(f"viztracer: cannot merge the child processes' traces: {e}\n")
         saved[0] = tracer.save()
         if opts.open or opts.flamegraph:
             _open_viewer(saved[0], opts.flamegraph)

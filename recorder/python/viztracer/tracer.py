@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+import weakref
 
 from . import _vztracer
 from .file_info import build_file_info
@@ -21,6 +22,9 @@ from .version import __version__
 
 _global_tracer = None
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+_stashed = weakref.WeakSet()  # tracers whose events are in a stash file (VizTracer._stash)
 
 
 class _VizState:
@@ -322,6 +326,8 @@ class VizTracer:
         self._has_data = False      # recorded since the last clear(): start() appends
         self._stash_path = None     # this tracer's events, while the recorder holds another's
         self._stash_has_data = False  # _has_data when they were stashed
+        self._stash_lost = 0        # events the stashed session had lost (tracer_entries)
+        self._stash_pid = os.getpid()
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
         self._audit_patterns = None # log_audit, compiled at start()
         if register_global:
@@ -341,6 +347,9 @@ class VizTracer:
 
     def start(self):
         """Starts recording (a fresh session: earlier events are dropped)."""
+        self._start()
+
+    def _start(self, keep_paused=False):
         if self.enable:
             return
         if self.include_files is not None and self.exclude_files is not None:
@@ -350,22 +359,27 @@ class VizTracer:
         self._reclaim()
         # Like viztracer, a tracer started again adds to what it recorded until clear().
         append = self._has_data
-        self._has_data = True
         self._sparse_depth = False
         # The hooks go in before the recording starts: their calls are not the program's.
-        if self.log_gc:
-            gc.callbacks.append(self._gc_callback)
-        if self.log_print:
-            self._overload_print()
-        if self.log_audit is not None:
-            self._audit_patterns = [re.compile(p) for p in self.log_audit]
-            _install_audit_hook()
-        else:
-            self._audit_patterns = None
-        if not self.log_sparse:
-            threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
-        self._start_recorder(hook=not self.log_sparse, max_stack_depth=self.max_stack_depth,
-                             append=append)
+        try:
+            if self.log_gc:
+                gc.callbacks.append(self._gc_callback)
+            if self.log_print:
+                self._overload_print()
+            if self.log_audit is not None:
+                self._audit_patterns = [re.compile(p) for p in self.log_audit]
+                _install_audit_hook()
+            else:
+                self._audit_patterns = None
+            if not self.log_sparse:
+                threading.setprofile(_vztracer.thread_hook)  # new threads install the C hook
+            self._start_recorder(hook=not self.log_sparse, max_stack_depth=self.max_stack_depth,
+                                 append=append, keep_paused=keep_paused)
+        except BaseException:
+            threading.setprofile(None)
+            self._remove_hooks()
+            raise
+        self._has_data = True
         self.enable = True
 
     def _func_repr(self):
@@ -378,7 +392,7 @@ class VizTracer:
             return None  # repr, as without objprint
         return functools.partial(objprint.objstr, color=False)
 
-    def _start_recorder(self, hook, max_stack_depth, append):
+    def _start_recorder(self, hook, max_stack_depth, append, keep_paused=False):
         _vztracer.start(
             tracer_entries=self.tracer_entries,
             max_stack_depth=max_stack_depth,
@@ -396,6 +410,7 @@ class VizTracer:
             process_name=self._process_name(),
             hook=hook,
             append=append,
+            keep_paused=keep_paused,
         )
 
     def _sparse_hook(self, on, stack_depth=-1):
@@ -405,20 +420,24 @@ class VizTracer:
         _vztracer.stop(False)
         self._sparse_depth = on
         self._start_recorder(hook=on, max_stack_depth=stack_depth if on else self.max_stack_depth,
-                             append=True)
+                             append=True, keep_paused=True)
 
     def stop(self, stop_option=None):
         """Stops recording. Calls still open become B events, or with
         stop_option="flush_as_finish" complete events that end now."""
         if stop_option not in (None, "flush_as_finish"):
             raise ValueError(f"stop_option must be None or 'flush_as_finish', got {stop_option!r}")
+        self._not_displaced()
         if not self.enable:
             return
-        self._audit_patterns = None  # the audit events of stopping are not the program's
         threading.setprofile(None)
         _vztracer.stop(stop_option == "flush_as_finish")
         self.enable = False
-        if self.log_gc and self._gc_callback in gc.callbacks:
+        self._remove_hooks()
+
+    def _remove_hooks(self):
+        self._audit_patterns = None  # the audit events of stopping are not the program's
+        if self._gc_callback in gc.callbacks:
             gc.callbacks.remove(self._gc_callback)
         if self._system_print is not None:
             builtins.print = self._system_print
@@ -444,20 +463,24 @@ class VizTracer:
         if _VizState.owner is self or _VizState.owner is None:
             _vztracer.clear()
         self._drop_stash()
+        self._not_displaced()
         self._has_data = False
         self._extra_file_info = []
         self.parsed = False
         self.data = {}
 
-    # One recorder serves every VizTracer of the process. Another tracer that starts (or saves)
-    # moves this one's events into a .vzt file of its own; they come back when this one starts
-    # or saves again, so each tracer saves what it recorded. A tracer still recording when
-    # another starts is stopped, with viztracer's warning; unlike viztracer's (which records no
-    # more), it goes on once the other one has saved (`viztracer script.py` of a script with a
-    # `with VizTracer(...)` block or a @trace_and_save function: all but that part).
+    # One recorder serves every VizTracer of the process. A tracer that starts while the recorder
+    # holds another's events moves them into a .vzt file of that tracer's (its stash); they come
+    # back when that one starts again, and a tracer saves or parses its stash without touching
+    # the recorder, so each tracer saves what it recorded and no save disturbs a running tracer.
+    # A tracer still recording when another starts is stopped, with viztracer's warning; unlike
+    # viztracer's (which records no more), it goes on once the other one has saved, unless it
+    # was stopped, saved or cleared meanwhile (`viztracer script.py` of a script with a `with
+    # VizTracer(...)` block or a @trace_and_save function: all but that part).
 
     def _stash(self):
-        """Moves this tracer's events out of the recorder (see _reclaim)."""
+        """Moves this tracer's events out of the recorder (see _reclaim). Raises OSError when
+        they cannot be written (the recorder keeps them, and this tracer stays the owner)."""
         if self.enable:
             sys.stderr.write("Warning! Overwrite tracer! You should not have two VizTracer "
                              "recording at the same time!\n")
@@ -466,36 +489,57 @@ class VizTracer:
         # Saved or not, the events stay this tracer's (a save() without a start() in between
         # writes them again); _has_data comes back with them.
         import tempfile
-        self._set_file_info()
+        if self.file_info:
+            self._set_file_info()
         fd, path = tempfile.mkstemp(suffix=".vzt", dir=_stash_dir())
         os.close(fd)
-        _vztracer.save(path)
+        self._stash_pid = os.getpid()
+        try:
+            _vztracer.save(path)
+        except BaseException:
+            os.unlink(path)
+            raise
+        self._stash_lost = _vztracer.last_save()["lost"]
         self._stash_path, self._stash_has_data = path, self._has_data
+        _stashed.add(self)
         self._has_data = False
         _vztracer.clear()
         _VizState.owner = None
 
     def _reclaim(self):
         """Makes the recorder hold this tracer's events: another tracer's are stashed, and this
-        one's stash (if any) is loaded back."""
+        one's stash (if any) is loaded back. On failure the stash stays and nobody owns the
+        (empty) recorder."""
         owner = _VizState.owner
         if owner is self:
             return
         if owner is not None:
             owner._stash()
-        _VizState.owner = self
         path = self._stash_path
         if path is None:
             _vztracer.clear()
+            _VizState.owner = self
             return
-        self._start_recorder(hook=False, max_stack_depth=self.max_stack_depth, append=False)
+        self._start_recorder(hook=False, max_stack_depth=self.max_stack_depth, append=False,
+                             keep_paused=True)
         try:
             r = _vztracer.add_trace_file(path, False)
-        finally:
+            if self._stash_lost:
+                _vztracer.note_lost(self._stash_lost)
+        except BaseException:
             _vztracer.stop(False)
+            _vztracer.clear()
+            raise
+        _vztracer.stop(False)
+        _VizState.owner = self
         self._extra_file_info = [json.loads(r["file_info"])] if r["file_info"] else []
         self._has_data = self._stash_has_data
         self._drop_stash()
+
+    def _not_displaced(self):
+        """This tracer is done with (stopped, saved, cleared): nothing starts it again."""
+        while self in _VizState.displaced:
+            _VizState.displaced.remove(self)
 
     def _resume_displaced(self):
         """After this tracer handed its events over (save, parse): the tracer its start()
@@ -503,16 +547,22 @@ class VizTracer:
         while _VizState.displaced and not self.enable:
             t = _VizState.displaced.pop()
             if t is not self and not t.enable:
-                t.start()
+                try:
+                    t.start()
+                except Exception as e:  # (its stash cannot be read back): this one's save stands
+                    sys.stderr.write(f"viztracer: cannot resume the tracer this one stopped: {e}\n")
                 return
 
     def _drop_stash(self):
         if self._stash_path is not None:
-            try:
-                os.unlink(self._stash_path)
-            except OSError:
-                pass
+            if self._stash_pid == os.getpid():  # (a forked child's copy is the parent's file)
+                try:
+                    os.unlink(self._stash_path)
+                except OSError:
+                    pass
             self._stash_path = None
+            self._stash_lost = 0
+            _stashed.discard(self)
 
     def __del__(self):
         try:
@@ -586,31 +636,42 @@ class VizTracer:
         was_on = self.enable
         if was_on:
             self.stop()
-        self._reclaim()
-        # Like viztracer, what is saved is handed over: a later start() records afresh (a save
-        # without a start() in between writes the same data again).
-        self._has_data = False
-        if (self.file_info if file_info is None else file_info):
-            self._set_file_info()
-        d = os.path.dirname(path)
-        if d:
-            os.makedirs(d, exist_ok=True)
-        message = _vztracer.save(path)
+        try:
+            message, lost = self._write(path, self.file_info if file_info is None else file_info)
+        finally:
+            if was_on:  # viztracer goes on recording after a save() made while it ran
+                self._start(keep_paused=True)
         self._saved_to = path
-        stats = _vztracer.last_save()
-        if stats["lost"]:
+        if lost:
             # The recorder's own words for it (rings, records) are said once, here, in ours.
             message = message.split("; the ", 1)[0]
             sys.stderr.write(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
-                             f"{stats['lost']} early events were lost; raise tracer_entries to keep them\n")
+                             f"{lost} early events were lost; raise tracer_entries to keep them\n")
         if verbose > 0:
             print(f"Saving trace to {path}: {message}")
             print(f"Use the following command to open the report:\nvizviewer {path}")
-        if was_on:
-            self.start()  # viztracer goes on recording after a save() made while it ran
-        else:
+        if not was_on:
+            self._not_displaced()
             self._resume_displaced()
         return path
+
+    def _write(self, path, file_info):
+        """Writes this tracer's events to `path`: (the save's message, events lost). Like
+        viztracer, what is written is handed over: a later start() records afresh (a save
+        without a start() in between writes the same data again). Events in a stash are
+        written from it, the recorder (another tracer's, maybe recording) left alone."""
+        d = os.path.dirname(path)
+        if d:
+            os.makedirs(d, exist_ok=True)
+        if _VizState.owner is not self:
+            message = _vztracer.convert(self._stash_path, path)
+            self._stash_has_data = False
+            return message, self._stash_lost
+        if file_info:
+            self._set_file_info()
+        message = _vztracer.save(path)
+        self._has_data = False
+        return message, _vztracer.last_save()["lost"]
 
     def _set_file_info(self):
         info = build_file_info(_vztracer.functions())
@@ -624,14 +685,13 @@ class VizTracer:
         import tempfile
         if self.enable:
             self.stop()
-        self._reclaim()
-        self._has_data = False  # parsed data is handed over, as save() does
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "trace.json")
-            _vztracer.save(p)
+            self._write(p, False)  # (handed over, as save() does)
             with open(p, encoding="utf-8") as f:
                 self.data = json.load(f)
         self.parsed = True
+        self._not_displaced()
         self._resume_displaced()
         return sum(1 for e in self.data["traceEvents"] if e.get("ph") != "M")
 
@@ -784,9 +844,17 @@ class VizTracer:
 
 
 _vztracer.set_transparent([VizTracer.run.__code__])
+
+
 def _after_fork_child():
     # A forked child records on (into its own buffers); other threads' open calls are not its own.
     _vztracer.after_fork_child()
+    # The tracers' stashes are the parent's events, in the parent's files: not the child's to
+    # save (a child trace has the child's events) nor to delete. Nothing resumes either.
+    for t in list(_stashed):
+        t._stash_path, t._stash_has_data, t._stash_lost = None, False, 0
+    _stashed.clear()
+    _VizState.displaced.clear()
     t = _global_tracer
     if t is not None and t._afterfork is not None:
         callback, args, kwargs = t._afterfork
