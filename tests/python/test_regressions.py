@@ -1,11 +1,19 @@
 """Regression tests of behaviours fixed in the viztracer package: threads record their run(),
 stop("flush_as_finish") with other threads inside calls, pause() per thread, two tracers,
 tracer_entries for events with args and instants, the overflow message, a repr() that raises,
-the CLI's traceback, the tracer's own hooks unrecorded, --log_sparse in children."""
+the CLI's traceback, the tracer's own hooks unrecorded, --log_sparse in children, stashed
+events across a fork, a displaced tracer stopped by the user, saving an idle tracer while another
+records, a failed save() or start(), pause() across a save(), the lost count across a stash,
+asyncio task names with tracer_entries."""
+import asyncio
+import builtins
 import contextlib
+import gc
 import io
 import os
 import re
+import subprocess
+import sys
 import threading
 import unittest
 
@@ -585,6 +593,312 @@ if __name__ == "__main__":
         parent = [p for p in by_pid if p != child]
         self.assertEqual(len(parent), 1, by_pid)
         self.assertEqual(by_pid[parent[0]], ["marked"])
+
+
+
+def fa():
+    return "fa"
+
+
+def fb():
+    return "fb"
+
+
+def fc():
+    return "fc"
+
+
+def hidden_leaf():
+    return 0
+
+
+OVERWRITE = "Warning! Overwrite tracer!"
+
+
+class TestForkWithStash(TempDirTest):
+    """11. A fork while a tracer's events are stashed: the stash stays the parent's (a child
+    that exits, or saves its own tracer, neither removes nor takes it)."""
+
+    CODE = """
+import json, os, sys
+from viztracer import VizTracer
+def a():
+    return 1
+def b():
+    return 2
+out, mode = sys.argv[1], sys.argv[2]
+t1 = VizTracer(verbose=0, register_global=False)
+t1.start(); a(); t1.stop()
+t2 = VizTracer(verbose=0, register_global=False)
+t2.start(); b(); t2.stop()  # t1's events go to its stash
+stash = t1._stash_path
+pid = os.fork()
+if pid == 0:
+    if mode == "child_saves":
+        t2.save(os.path.join(out, "child_t2.json"))
+        t1.save(os.path.join(out, "child_t1.json"))
+    sys.exit(0)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status), "stash kept", os.path.exists(stash))
+t1.save(os.path.join(out, "t1.json"))
+t2.save(os.path.join(out, "t2.json"))
+"""
+
+    def names(self, path):
+        return [short(e) for e in events(load(path))]
+
+    def test_parent_saves_its_stash_after_the_child(self):
+        for mode in ("child_exits", "child_saves"):
+            with self.subTest(mode=mode):
+                out = self.path(mode)
+                os.mkdir(out)
+                r = subprocess.run([sys.executable, "-c", self.CODE, out, mode],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("child 0 stash kept True", r.stdout, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+                self.assertEqual(self.names(os.path.join(out, "t1.json")), ["a"])
+                self.assertEqual(self.names(os.path.join(out, "t2.json")), ["b"])
+                if mode == "child_saves":
+                    # A forked child starts with no events (the recorder's rule): none of the
+                    # parent's, stashed or not.
+                    self.assertEqual(self.names(os.path.join(out, "child_t2.json")), [])
+                    self.assertEqual(self.names(os.path.join(out, "child_t1.json")), [])
+                else:
+                    self.assertEqual(sorted(os.listdir(out)), ["t1.json", "t2.json"])
+
+
+class TestDisplacedTracerStoppedByUser(TempDirTest):
+    """12. A tracer another one's start() stopped, then stopped and saved by the user, is not
+    started again when the other one saves."""
+
+    def test_not_restarted(self):
+        p1, p2 = self.path("t1.json"), self.path("t2.json")
+        t1 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
+        t2 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            t1.start()
+            a()
+            t2.start()  # the warning; t1 stops
+            b()
+            t1.stop()
+            t1.save(p1)
+            on_after_t1_save = (t1.enable, t2.enable)
+            t2.stop()
+            t2.save(p2)
+            c()  # recorded by neither
+        self.assertEqual(err.getvalue().count(OVERWRITE), 1, err.getvalue())
+        self.assertEqual(on_after_t1_save, (False, True))
+        self.assertFalse(t1.enable)
+        self.assertFalse(t2.enable)
+        self.assertEqual([short(e) for e in events(load(p1))], ["a"])
+        self.assertEqual([short(e) for e in events(load(p2))], ["b"])
+        # Nothing recorded after the saves (c()): parse() gives what each one saved, again.
+        t1.parse()
+        t2.parse()
+        self.assertEqual([short(e) for e in events(t1.data)], ["a"])
+        self.assertEqual([short(e) for e in events(t2.data)], ["b"])
+
+
+class TestSaveIdleTracerWhileAnotherRecords(TempDirTest):
+    """13. Saving a stopped tracer (its events from its stash) leaves a running one alone."""
+
+    def test_running_tracer_goes_on(self):
+        for mode, icf in MODES:
+            with self.subTest(mode=mode):
+                p1, p2 = self.path("t1.json"), self.path("t2.json")
+                t1 = VizTracer(verbose=0, register_global=False, ignore_c_function=icf)
+                t2 = VizTracer(verbose=0, register_global=False, ignore_c_function=icf)
+                err = io.StringIO()
+                with contextlib.redirect_stderr(err):
+                    t1.start()
+                    fa()
+                    t1.stop()
+                    t2.start()
+                    fb()
+                    t1.save(p1)
+                    t2_on = t2.enable
+                    fc()
+                    t2.stop()
+                    t2.save(p2)
+                self.assertNotIn(OVERWRITE, err.getvalue())
+                self.assertEqual(err.getvalue(), "")
+                self.assertTrue(t2_on)
+                self.assertFalse(t1.enable)
+                self.assertEqual([short(e) for e in events(load(p1))], ["fa"])
+                self.assertEqual([short(e) for e in events(load(p2))], ["fb", "fc"])
+
+
+class TestFailedSaveWhileRecording(TempDirTest):
+    """14. A save() that fails while recording raises, and the tracer records on, keeping its
+    events."""
+
+    def test_records_on(self):
+        blocker = self.write("not_a_dir", "")
+        bad = os.path.join(blocker, "x.json")  # its directory cannot be created
+        for mode, icf in MODES:
+            with self.subTest(mode=mode):
+                t = VizTracer(verbose=0, register_global=False, ignore_c_function=icf)
+                raised = None
+                t.start()
+                fa()
+                try:
+                    t.save(bad)
+                except OSError as e:
+                    raised = e
+                on = t.enable
+                fb()
+                t.stop()
+                self.assertIsInstance(raised, OSError)
+                self.assertTrue(on)
+                self.assertFalse(os.path.exists(bad))
+                data = load(t.save(self.path("ok.json")))
+                self.assertEqual(len(named(data, "fa")), 1)
+                self.assertEqual(len(named(data, "fb")), 1)
+                self.assertEqual([e["name"] for e in events(data) if "viztracer" in e["name"]], [])
+                self.assertEqual([short(e) for e in events(data) if short(e) in ("fa", "fb")], ["fa", "fb"])
+
+
+class TestFailedStart(TempDirTest):
+    """15. A start() that fails leaves no hook behind: print, gc callbacks, threading's profile
+    hook."""
+
+    def test_no_hooks_left(self):
+        orig_print = builtins.print
+        callbacks = list(gc.callbacks)
+        self.assertIsNone(threading.getprofile())
+        t = VizTracer(verbose=0, register_global=False, log_print=True, log_gc=True,
+                      tracer_entries=10**15)
+        try:
+            with self.assertRaises(Exception):
+                t.start()
+            self.assertFalse(t.enable)
+            self.assertIs(builtins.print, orig_print)
+            self.assertEqual(gc.callbacks, callbacks)
+            self.assertIsNone(threading.getprofile())
+            t.stop()  # nothing to undo
+            self.assertIs(builtins.print, orig_print)
+            self.assertEqual(gc.callbacks, callbacks)
+        finally:  # (what a failure left would disturb the tests after this one)
+            builtins.print = orig_print
+            gc.callbacks[:] = callbacks
+            threading.setprofile(None)
+        # The recorder works on for the next tracer.
+        data = session(a, ignore_c_function=True)
+        self.assertEqual([short(e) for e in events(data)], ["a"])
+
+
+class TestPauseAcrossSave(TempDirTest):
+    """16. A thread paused (inside an @ignore_function function) stays paused across a save()
+    made by another thread while recording."""
+
+    def test_ignored_call_stays_hidden(self):
+        for mode, icf in MODES:
+            with self.subTest(mode=mode):
+                t = VizTracer(verbose=0, register_global=False, ignore_c_function=icf)
+                inside, go = threading.Event(), threading.Event()
+
+                @ignore_function(tracer=t)
+                def hidden():
+                    inside.set()
+                    go.wait()
+                    hidden_leaf()  # inside the ignored call: not recorded
+
+                def body():
+                    hidden()
+                    step()  # after it: recorded
+
+                t.start()
+                th = threading.Thread(target=body)
+                th.start()
+                inside.wait()
+                t.save(self.path("during.json"))  # stop, save, start again
+                mark()
+                go.set()
+                th.join()
+                t.stop()
+                during = load(self.path("during.json"))
+                after = load(t.save(self.path("after.json")))
+                for data in (during, after):
+                    self.assertEqual(named(data, "hidden_leaf"), [])
+                    self.assertEqual(named(data, "hidden"), [])
+                me = threading.get_native_id()
+                self.assertEqual([e["tid"] for e in named(after, "step")], [th.native_id])
+                self.assertEqual([e["tid"] for e in named(after, "mark")], [me])
+
+
+def small():
+    return 0
+
+
+class TestLostCountAcrossStash(TempDirTest):
+    """17. The count of lost events survives a stash (another tracer started meanwhile)."""
+
+    def lost_saving(self, stash):
+        t1 = VizTracer(verbose=0, register_global=False, tracer_entries=100)
+        t1.start()
+        for _ in range(1000):
+            small()
+        t1.stop()
+        if stash:
+            t2 = VizTracer(verbose=0, register_global=False)
+            t2.start()
+            t2.stop()
+            self.assertIsNotNone(t1._stash_path)
+        out = self.path(f"o{int(stash)}.json")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            t1.save(out)
+        return err.getvalue(), load(out)
+
+    def test_same_count_with_and_without_stash(self):
+        for stash in (False, True):
+            with self.subTest(stash=stash):
+                err, data = self.lost_saving(stash)
+                self.assertEqual(err.count("early events were lost"), 1, err)
+                self.assertEqual(len(re.findall(r"\b900 early events were lost", err)), 1, err)
+                self.assertTrue(data["viztracer_metadata"]["overflow"])
+                self.assertEqual(len(named(data, "small")), 100)
+                self.assertEqual(len(events(data)), 100)
+
+
+async def async_job():
+    for _ in range(300):
+        leaf()
+        await asyncio.sleep(0)
+
+
+async def async_main():
+    await asyncio.gather(asyncio.create_task(async_job(), name="JobA"),
+                         asyncio.create_task(async_job(), name="JobB"))
+
+
+class TestAsyncTaskNamesWithOverflow(TempDirTest):
+    """18. With log_async and tracer_entries, the tasks' names stay on the tids of the events
+    kept."""
+
+    def test_task_names_kept(self):
+        t = VizTracer(verbose=0, register_global=False, log_async=True, tracer_entries=200)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            t.start()
+            asyncio.run(async_main())
+            t.stop()
+            data = load(t.save(self.path("async.json")))
+        self.assertIn("early events were lost", err.getvalue())
+        self.assertTrue(data["viztracer_metadata"]["overflow"])
+        leaves = named(data, "leaf")
+        self.assertGreater(len(leaves), 0)
+        self.assertLess(len(leaves), 600)  # some were lost
+        names = thread_names(data)
+        by_name = {}
+        for e in leaves:
+            by_name.setdefault(names.get(e["tid"]), set()).add(e["tid"])
+        self.assertEqual(sorted(by_name, key=str), ["JobA", "JobB"])
+        self.assertNotEqual(by_name["JobA"], by_name["JobB"])
+        for e in named(data, "async_job"):
+            self.assertIn(names.get(e["tid"]), ("JobA", "JobB"))
 
 
 if __name__ == "__main__":
