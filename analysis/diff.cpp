@@ -269,14 +269,21 @@ std::vector<uint32_t> order_by_delta(const DiffResult& r) {
   return order;
 }
 
+// Whether B's `b` grew by more than pct% over A's `a`. Growth from 0 has no percentage (the
+// table shows none) and is more than any: it trips.
+static bool grew_over(Time a, Time b, double delta_pct, double pct) {
+  if (a == 0) return b > 0;
+  return !std::isnan(delta_pct) && delta_pct > pct;
+}
+
 DiffGate diff_gate(const DiffResult& r, double pct, Time min_time) {
   DiffGate g;
-  g.total_tripped = !std::isnan(r.delta_pct) && r.delta_pct > pct;
+  g.total_tripped = grew_over(r.total_a, r.total_b, r.delta_pct, pct);
   for (uint32_t i : order_by_delta(r)) {
     const DiffRow& row = r.rows[i];
-    if (row.status != DiffStatus::Both || std::isnan(row.delta_pct)) continue;
+    if (row.status != DiffStatus::Both) continue;
     if (row.a.total < min_time && row.b.total < min_time) continue;
-    if (row.delta_pct > pct) g.rows.push_back(i);
+    if (grew_over(row.a.total, row.b.total, row.delta_pct, pct)) g.rows.push_back(i);
   }
   return g;
 }

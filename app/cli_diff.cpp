@@ -352,15 +352,16 @@ void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
 
 // Names what tripped the gate on stderr.
 void report_gate(const DiffArgs& o, const DiffResult& r, const DiffGate& g) {
+  auto growth = [](Time a, double pct) { return a == 0 ? std::string("from 0") : format_pct(pct); };
   if (g.total_tripped)
     std::fprintf(stderr, "vizviewer: --fail-if-slower %g: traced time %s -> %s (%s)\n", o.pct,
                  format_ns(r.total_a).c_str(), format_ns(r.total_b).c_str(),
-                 format_pct(r.delta_pct).c_str());
+                 growth(r.total_a, r.delta_pct).c_str());
   for (uint32_t i : g.rows) {
     const DiffRow& d = r.rows[i];
     std::fprintf(stderr, "vizviewer: --fail-if-slower %g: %s %s -> %s (%s)\n", o.pct,
                  table_name(shown_key(r, i)).c_str(), format_ns(d.a.total).c_str(),
-                 format_ns(d.b.total).c_str(), format_pct(d.delta_pct).c_str());
+                 format_ns(d.b.total).c_str(), growth(d.a.total, d.delta_pct).c_str());
   }
 }
 

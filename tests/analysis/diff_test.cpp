@@ -12,6 +12,7 @@
 
 #include "analysis/diff.h"
 #include "analysis_test_util.h"
+#include "tests/load_text.h"
 
 using namespace vz;
 using namespace vz::testing;
@@ -247,6 +248,28 @@ TEST_CASE("diff: a trace against itself with a different string table: no change
   }
 }
 
+TEST_CASE("diff: the gate trips on a function that took no time in A and some in B") {
+  // z lasts 0 in A (a clock too coarse, or a call made cheap) and 5 ms in B: a row in both runs
+  // with no percentage, which grew by more than any.
+  auto ta = test::load_text(R"([{"ph":"X","name":"main","pid":1,"tid":1,"ts":0,"dur":10000},
+    {"ph":"X","name":"z","pid":1,"tid":1,"ts":10,"dur":0}])");
+  auto tb = test::load_text(R"([{"ph":"X","name":"main","pid":1,"tid":1,"ts":0,"dur":10000},
+    {"ph":"X","name":"z","pid":1,"tid":1,"ts":10,"dur":5000}])");
+  DiffResult r = diff_traces(*ta, *tb, DiffQuery{});
+  const DiffRow* z = find_row(r, "z");
+  REQUIRE(z != nullptr);
+  CHECK(z->status == DiffStatus::Both);
+  CHECK(std::isnan(z->delta_pct));
+  DiffGate g = diff_gate(r, 10);
+  REQUIRE(g.rows.size() == 1);
+  CHECK(r.rows[g.rows[0]].name == z->name);
+  CHECK(!g.total_tripped);                 // main: unchanged
+  CHECK(!diff_gate(r, 10, 5000001).tripped());  // z under --min-time on both sides
+  auto tc = test::load_text(R"([{"ph":"X","name":"main","pid":1,"tid":1,"ts":0,"dur":10000},
+    {"ph":"X","name":"z","pid":1,"tid":1,"ts":10,"dur":0}])");
+  CHECK(!diff_gate(diff_traces(*ta, *tc, DiffQuery{}), 0).tripped());  // 0 -> 0 is no growth
+}
+
 TEST_CASE("diff: wide call trees (many callees per caller) against brute force") {
   auto ta = wide_trace(0, 15, false);
   auto tb = wide_trace(5, 20, true);
@@ -345,7 +368,7 @@ TEST_CASE("diff: scopes per side pick one thread each and two different ranges")
   CHECK(r.total_a == 0);
   CHECK(std::isnan(r.delta_pct));
   for (const DiffRow& row : r.rows) CHECK(row.status == DiffStatus::Added);
-  CHECK(!diff_gate(r, 0).total_tripped);  // no percentage: the gate cannot judge growth from 0
+  CHECK(diff_gate(r, 1000).total_tripped);  // growth from 0: no percentage, more than any
   q.a = {7, kTimeMin, kTimeMax};  // a thread A does not have: nothing on A's side either
   q.b = {};                       // all of B
   q.by = DiffBy::Path;
