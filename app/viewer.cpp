@@ -99,7 +99,8 @@ void Viewer::open(const std::string& path) {
 }
 
 std::string Viewer::load_error() const {
-  if (!loaded_ || loaded_->result.ok) return {};
+  if (loaded_ && loaded_->result.ok) return compare_error_;
+  if (!loaded_) return {};
   const LoadResult& r = loaded_->result;
   return loaded_->path + ": " + (r.error.empty() ? "not a trace this viewer understands" : r.error);
 }
@@ -170,6 +171,7 @@ void Viewer::open_compare(const std::string& path) {
     retiring_.push_back(std::move(compare_job_));
   }
   compare_job_ = std::make_unique<LoadJob>(path);
+  compare_error_.clear();
   if (view_) view_->show_tab(ViewTab::Compare);  // where B's progress shows
   update_title();
 }
@@ -190,8 +192,10 @@ void Viewer::poll_compare() {
   if (cancelled) return;
   if (!t->result.ok) {
     set_notice("Could not open " + base_name(t->path) + " for comparison: " + t->result.error, true);
+    compare_error_ = t->path + ": " + (t->result.error.empty() ? "not a trace this viewer understands" : t->result.error);
     return;
   }
+  compare_error_.clear();
   compare_ = std::move(t);
   attach_compare();
   update_title();

@@ -43,7 +43,8 @@ class Viewer {
   void draw();
 
   bool loading() const { return job_ != nullptr; }
-  // "FILE: message" when the trace on screen could not be loaded (its error screen); "" otherwise.
+  // "FILE: message" when the trace on screen could not be loaded (its error screen), or the run
+  // to compare it with could not (a notice); "" otherwise.
   std::string load_error() const;
   // Loading, or background work the panels on screen wait for (search, statistics, trees).
   bool busy() const { return job_ != nullptr || compare_job_ != nullptr || (view_ && view_->busy()); }
@@ -91,6 +92,7 @@ class Viewer {
   std::string pending_open_;                        // set by a drop, opened next frame
   bool pending_keeps_b_ = false;                    // ...as a new run A of the comparison
   std::unique_ptr<LoadJob> compare_job_;            // run B loading, if any
+  std::string compare_error_;                       // "B: message" when run B did not load
   std::unique_ptr<LoadedTrace> compare_;            // run B, compared with the trace on screen
   std::string pending_compare_;                     // set by a drop, opened as B next frame
   enum class BrowseFor { Open, RunA, RunB } browse_for_ = BrowseFor::Open;  // what the Open dialog picks

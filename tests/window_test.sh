@@ -35,6 +35,13 @@ xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/bad.json" --screenshot "$tmp
 test -s "$tmp/bad.png"
 [ "$rc" -eq 1 ] || { echo "a trace that did not load gave status $rc" >&2; exit 1; }
 grep -q "bad.json" "$tmp/bad.err" || { cat "$tmp/bad.err" >&2; echo "no error naming the file" >&2; exit 1; }
+# The same when the run to compare with (B) does not load: the window shows A, stderr names B.
+rc=0
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" "$tmp/bad.json" --screenshot "$tmp/badb.png" \
+  --size 800x600 2> "$tmp/badb.err" || rc=$?
+test -s "$tmp/badb.png"
+[ "$rc" -eq 1 ] || { echo "a comparison run that did not load gave status $rc" >&2; exit 1; }
+grep -q "bad.json" "$tmp/badb.err" || { cat "$tmp/badb.err" >&2; echo "no error naming run B" >&2; exit 1; }
 # --mouse puts the pointer over the counter track: its tooltip is drawn there (the pixels below
 # and right of the pointer change), and nothing else moves.
 cat > "$tmp/hover.json" <<'JSON'
