@@ -183,15 +183,26 @@ std::string format_pct(double pct) {
   return buf;
 }
 
-// The key as one line of at most kNameWidth bytes: control bytes become spaces; a longer key
-// keeps its end (a path's leaf) behind "...".
+// Characters of UTF-8 text (bytes that do not continue a sequence): its width in the table.
+size_t text_width(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+// The key as one line of at most kNameWidth characters: control bytes become spaces; a longer
+// key keeps its last characters (a path's leaf) behind "...".
 std::string table_name(const std::string& key) {
   std::string s = key.empty() ? "(unnamed)" : key;
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  if (s.size() <= kNameWidth) return s;
-  size_t cut = s.size() - (kNameWidth - 3);
-  while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;  // UTF-8
+  size_t chars = text_width(s);
+  if (chars <= kNameWidth) return s;
+  size_t cut = 0;
+  for (size_t drop = chars - (kNameWidth - 3); drop > 0; --drop) {  // whole characters
+    ++cut;
+    while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;
+  }
   return "..." + s.substr(cut);
 }
 
@@ -266,13 +277,15 @@ void print_text(const DiffArgs& o, const DiffResult& r) {
   std::vector<std::string> names;
   for (uint32_t i : rows) {
     names.push_back(table_name(shown_key(r, i)));
-    w = std::max(w, names.back().size());
+    w = std::max(w, text_width(names.back()));
   }
   std::printf("%-*s %9s %9s %13s %13s %13s %8s %13s %13s  %s\n", int(w), "name", "count A",
               "count B", "total A", "total B", "delta total", "delta %", "self A", "self B", "status");
   for (size_t k = 0; k < rows.size(); ++k) {
     const DiffRow& d = r.rows[rows[k]];
-    std::printf("%-*s %9llu %9llu %13s %13s %13s %8s %13s %13s  %s\n", int(w), names[k].c_str(),
+    // (padded by characters, not bytes: printf's width counts bytes)
+    const int pad = int(w + names[k].size() - text_width(names[k]));
+    std::printf("%-*s %9llu %9llu %13s %13s %13s %8s %13s %13s  %s\n", pad, names[k].c_str(),
                 (unsigned long long)d.a.count, (unsigned long long)d.b.count,
                 format_ns(d.a.total).c_str(), format_ns(d.b.total).c_str(),
                 format_ns(d.delta_total, true).c_str(), format_pct(d.delta_pct).c_str(),

@@ -514,6 +514,24 @@ python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legac
   fail "--diff --by path --fail-if-slower 20: wrong gate"
 run "$VZ" --diff "$da" "$da" --fail-if-slower 0
 expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
+# Names wider in bytes than in characters line up, and a long one keeps its last 45 characters.
+long=$(printf 'é%.0s' $(seq 60))
+for side in a b; do
+  printf '[{"ph":"X","name":"uni \xe2\x9c\x93 \xc3\xa9","pid":1,"tid":1,"ts":0,"dur":5},
+{"ph":"X","name":"plain","pid":1,"tid":1,"ts":10,"dur":5},
+{"ph":"X","name":"%s","pid":1,"tid":1,"ts":20,"dur":5}]' "$long" > "$TMP/w_$side.json"
+done
+run "$VZ" --diff "$TMP/w_a.json" "$TMP/w_b.json"
+expect_rc 0 "--diff of non-ASCII names"
+python3 - "$TMP/out" <<'PY' || fail "--diff: non-ASCII names misalign the table: $(cat "$TMP/out")"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+header = next(l for l in lines if l.startswith("name "))
+rows = [l for l in lines if l.endswith("  both")]
+assert len(rows) == 3, lines
+assert all(l.index("  both") + 2 == header.index("status") for l in rows), lines  # (characters)
+assert any(l.startswith("..." + "\u00e9" * 45 + " ") for l in rows), rows
+PY
 
 # Per-side scope: one thread each (by tid, PID:TID or name), a range of each.
 run "$VZ" --diff "$da" "$db" --thread-a 2 --thread-b 1:2 --json
