@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "formats/utf8.h"
+
 namespace vz {
 namespace {
 
@@ -322,6 +324,13 @@ bool unescape_json(std::string_view s, std::string& out) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
+  // JSON text is UTF-8: a string of other bytes (a name made of any bytes) is written repaired,
+  // each invalid sequence as U+FFFD, as the reader would read it.
+  std::string repaired;
+  if (!utf8_valid(s)) {
+    repaired = utf8_repair(s);
+    s = repaired;
+  }
   static const char* kHex = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;

@@ -34,7 +34,8 @@ bool canonical_number(std::string_view tok, std::string& out);
 // Decodes the content of a JSON string (between the quotes). Returns false on a bad escape;
 // lone surrogates become U+FFFD.
 bool unescape_json(std::string_view content, std::string& out);
-// Appends `s` as a JSON string literal (with quotes) to `out`.
+// Appends `s` as a JSON string literal (with quotes) to `out`; bytes that are not UTF-8 are
+// written as U+FFFD (JSON text is UTF-8).
 void append_json_string(std::string& out, std::string_view s);
 // Appends ns relative to origin_us as decimal microseconds with exactly three decimals trimmed
 // of trailing zeros ("12.345", "12.3", "12").

@@ -13,6 +13,7 @@
 #include "formats/io.h"
 #include "formats/json_scan.h"
 #include "formats/numbers.h"
+#include "formats/utf8.h"
 #include "recorder/internal.h"
 
 namespace vz::rec {
@@ -472,7 +473,9 @@ void pack_bytes(std::string_view s, uint32_t i, detail::Record& rec) {
   rec.meta = uint32_t(b[12]) | uint32_t(b[13]) << 8 | uint32_t(b[14]) << 16;
 }
 
+// One JSON value, in UTF-8 (JSON text is; other bytes would make the saved .json invalid).
 bool valid_json_value(std::string_view v) {
+  if (!utf8_valid(v)) return false;
   const char* err = nullptr;
   const char* e = v.data() + v.size();
   const char* p = json::skip_ws(v.data(), e);
@@ -592,6 +595,7 @@ void Extras::keep_newest(size_t cap, bool exact) {
 
 bool add_event_json(std::string_view event) {
   using namespace internal;
+  if (!utf8_valid(event)) return false;  // (not JSON text)
   const char* err = nullptr;
   const char* e = event.data() + event.size();
   const char* p = json::skip_ws(event.data(), e);

@@ -875,6 +875,7 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   for (ThreadData& t : td) {
     Batch& bt = t.batch;
     uint64_t n = t.slices + bt.events();  // bt.slices is empty by now
+    filtered += bt.filtered;  // (a thread whose every slice was too short counts too)
     if (n == 0 && bt.orphan_ends == 0) {
       if (!t.buf->name.empty()) named_only.push_back(&t);
       continue;
@@ -884,7 +885,6 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
     if (!t.buf->name.empty()) b.set_thread_name(th, b.intern(t.buf->name));
     made.push_back({th, &t});
     events += n;
-    filtered += bt.filtered;
     if (t.walked) {
       walks.push_back({th, &t});
     } else if (t.laid_out) {

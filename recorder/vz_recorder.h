@@ -57,6 +57,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -117,7 +118,12 @@ enum class Scope : uint8_t { Thread = 0, Process = 1, Global = 2 };
 // One value of a counter sample: a series per key.
 struct Series {
   std::string_view key;
-  double value;
+  double value = 0;
+  constexpr Series() = default;
+  // Any arithmetic value, so that {{"size", q.size()}} or {{"n", n}} compiles without a cast
+  // (a braced list of a double member would be a narrowing error for an int).
+  template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+  constexpr Series(std::string_view k, T v) : key(k), value(static_cast<double>(v)) {}
 };
 
 #if defined(VZ_RECORDER_DISABLED)
@@ -249,7 +255,8 @@ class Zone {
 // ---------------------------------------------------------------------------------------------
 
 // An instant event. `args_json` is "" or one JSON value (an object, as Chrome expects), at most
-// kMaxArgs bytes. Returns false when the args are not valid JSON or too long (nothing recorded).
+// kMaxArgs bytes. Returns false when the args are not valid JSON (UTF-8 included) or too long
+// (nothing recorded).
 bool instant(std::string_view name, Scope scope = Scope::Thread, std::string_view args_json = {});
 bool instant(NameId name, Scope scope, std::string_view args_json);
 
@@ -277,7 +284,7 @@ void set_process_name(std::string_view name);
 // microseconds on now_ns()'s clock (now_ns() / 1000); "pid"/"tid" default to this process and
 // thread. Kept outside the rings (not bounded by tracer_entries; Config::max_added bounds them)
 // until the next start()/clear().
-// Returns false when `event` is not one JSON object.
+// Returns false when `event` is not one JSON object (in UTF-8, as JSON text is).
 bool add_event_json(std::string_view event);
 // Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's
 // traceEvents), as add_event_json() would add each, in one go: what merging a whole trace takes.
@@ -510,17 +517,19 @@ class SiteName {
 #else
 // A zone named after the enclosing function, from here to the end of the scope. The call site
 // (function, file, line) is interned the first time it runs; later runs read a static.
-#define VZ_ZONE()                                                                              \
-  static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, __LINE__) =                             \
+// (Its variables are numbered by __COUNTER__: several zones may share a line, or a macro.)
+#define VZ_ZONE() VZ_REC_ZONE_AT(__COUNTER__)
+#define VZ_REC_ZONE_AT(n)                                                                      \
+  static const ::vz::rec::NameId VZ_REC_CAT(vz_site_, n) =                                    \
       ::vz::rec::intern_function(VZ_REC_FUNCTION, __FILE__, __LINE__);                        \
-  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(VZ_REC_CAT(vz_site_, __LINE__))
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, n)(VZ_REC_CAT(vz_site_, n))
 // The same with a name of your own: a string literal (interned once), or any string, a
 // std::string or a string_view whose text may differ from run to run (interned at each run,
 // which takes a lock: for hot loops keep an intern()ed id and use vz::rec::Zone).
-#define VZ_ZONE_N(name)                                                                        \
-  static ::vz::rec::detail::SiteName VZ_REC_CAT(vz_site_, __LINE__);                          \
-  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, __LINE__)(                                              \
-      VZ_REC_CAT(vz_site_, __LINE__).get(name, __FILE__, __LINE__))
+#define VZ_ZONE_N(name) VZ_REC_ZONE_N_AT(name, __COUNTER__)
+#define VZ_REC_ZONE_N_AT(name, n)                                                              \
+  static ::vz::rec::detail::SiteName VZ_REC_CAT(vz_site_, n);                                 \
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, n)(VZ_REC_CAT(vz_site_, n).get(name, __FILE__, __LINE__))
 // Begin / end of a span that crosses scopes (same thread).
 #define VZ_BEGIN(name)                                                                         \
   do {                                                                                         \

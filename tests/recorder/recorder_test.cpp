@@ -10,10 +10,14 @@
 
 #include <cmath>
 #include <string>
+#include <iterator>
+#include <fstream>
+#include <map>
 #include <thread>
 #include <tuple>
 #include <vector>
 
+#include "formats/utf8.h"
 #include "recorder/internal.h"
 #include "recorder/save_internal.h"
 #include "tests/recorder/recorder_test_util.h"
@@ -667,4 +671,68 @@ TEST_CASE("recorder: names of slices max_slices drops are not in the saved label
     CHECK_FALSE(dropped_named);
     CHECK(kept_named);
   }
+}
+
+namespace {
+// Two zones from one macro, on one line: their variables must not clash (numbered by __COUNTER__).
+#define VZ_TEST_TWO_ZONES VZ_ZONE_N("first"); VZ_ZONE_N("second")
+void two_zones_one_line() { VZ_TEST_TWO_ZONES; VZ_ZONE(); }
+}  // namespace
+
+TEST_CASE("recorder: several zones on one line, and counters of integer values") {
+  test::TempDir dir;
+  start_session();
+  two_zones_one_line();
+  const std::vector<int> q(3);
+  const int n = -5;
+  CHECK(rec::counter("queue", {{"size", q.size()}, {"n", n}, {"ratio", 0.5f}}));  // no casts
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "z.vzt", &msg), msg);
+  LoadResult r = load(dir / "z.vzt");
+  const Trace& t = *r.trace;
+  const Thread& th = only_thread(t);
+  CHECK(names_at(t, th, 0) == std::vector<std::string>{"first"});
+  CHECK(names_at(t, th, 1) == std::vector<std::string>{"second"});
+  CHECK(names_at(t, th, 2) == std::vector<std::string>{"two_zones_one_line"});
+  REQUIRE(t.counters.size() == 1);
+  std::map<std::string, double> last;
+  for (const CounterSeries& s : t.counters[0].series) last[std::string(t.str(s.key))] = s.values.back();
+  CHECK(last == std::map<std::string, double>{{"n", -5.0}, {"ratio", 0.5}, {"size", 3.0}});
+}
+
+TEST_CASE("recorder: bytes that are not UTF-8 never make the saved JSON invalid") {
+  // Names, thread names and logged text may be any bytes: written repaired (U+FFFD). Args and
+  // events given as JSON must be JSON text, which is UTF-8: refused otherwise.
+  test::TempDir dir;
+  start_session();
+  rec::set_thread_name("th\xff");
+  { VZ_ZONE_N(std::string("caf\xe9")); }
+  CHECK(rec::log_var("v\xc3", std::string_view("x\xe9y")));
+  CHECK_FALSE(rec::instant("i", rec::Scope::Thread, "{\"k\":\"\xff\"}"));
+  CHECK_FALSE(rec::add_event_json("{\"ph\":\"i\",\"name\":\"\xc3(\",\"ts\":1}"));
+  CHECK(rec::instant("ok", rec::Scope::Thread, "{\"k\":\"\xc3\xa9\"}"));
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "u.json", &msg), msg);
+  std::ifstream f(dir / "u.json", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(utf8_valid(text));
+  LoadResult r = load(dir / "u.json");
+  REQUIRE(r.ok);
+  CHECK(r.trace->diagnostics.count(DiagKind::InvalidUtf8) == 0);
+  CHECK(text.find("caf\xef\xbf\xbd") != std::string::npos);  // é's lone byte -> U+FFFD
+  CHECK(text.find("\"k\":\"\xc3\xa9\"") != std::string::npos);
+}
+
+TEST_CASE("recorder: save says how many slices min_duration left out, when it was all of them") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.min_duration_ns = 1000000000;  // 1 s: every zone below is shorter
+  start_session(cfg);
+  for (int i = 0; i < 10; ++i) {
+    VZ_ZONE_N("short");
+  }
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
+  CHECK(msg.find("saved 0 events") != std::string::npos);
+  CHECK(msg.find("(10 shorter than min_duration left out)") != std::string::npos);
 }
