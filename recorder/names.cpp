@@ -100,6 +100,25 @@ namespace internal {
 std::string qualified_function(std::string_view sig) {
   const std::string_view whole = sig;
   if (size_t w = sig.find(" [with "); w != std::string_view::npos) sig = sig.substr(0, w);  // template args
+  // Clang's template arguments: a trailing " [T = int, U = ...]".
+  if (sig.size() > 2 && sig.back() == ']') {
+    size_t at = sig.size() - 1;
+    for (int depth = 0;; --at) {
+      if (sig[at] == ']') ++depth;
+      else if (sig[at] == '[' && --depth == 0) break;
+      if (at == 0) break;
+    }
+    if (at > 0 && sig[at] == '[' && sig[at - 1] == ' ') sig = sig.substr(0, at - 1);
+  }
+  // A lambda as Clang writes it ("auto main(int, char **)::(anonymous class)::operator()(int)
+  // const", or "...::(lambda at f.cpp:5:3)::operator()..."): the enclosing function's name and
+  // "<lambda>".
+  for (std::string_view mark : {std::string_view("::(anonymous class)::operator()"), std::string_view("::(lambda at ")}) {
+    if (size_t at = sig.find(mark); at != std::string_view::npos) {
+      std::string outer = qualified_function(sig.substr(0, at));
+      return (outer.empty() ? std::string("?") : outer) + "::<lambda>";
+    }
+  }
   // A lambda as GCC writes it ("main()::<lambda(int)>"): the enclosing function's name and
   // "<lambda>", every parameter list dropped.
   if (sig.size() > 1 && sig.back() == '>' && sig.find("<lambda") != std::string_view::npos) {
@@ -137,10 +156,36 @@ std::string qualified_function(std::string_view sig) {
     else if (c == '<' && angle > 0) --angle;
     else if (c == ' ' && paren == 0 && angle == 0) break;
   }
+  // A conversion operator's name has spaces: "Box::operator bool", "A::operator const char*".
+  for (size_t op = sig.rfind("operator ", open); op != std::string_view::npos && op < start;) {
+    if (op > 0 && sig[op - 1] != ' ' && sig[op - 1] != ':') break;  // ("my_operator bool"...)
+    start = op;
+    for (int angle = 0; start > 0; --start) {  // the scope before it
+      const char c = sig[start - 1];
+      if (c == '>') ++angle;
+      else if (c == '<' && angle > 0) --angle;
+      else if (c == ' ' && angle == 0) break;
+    }
+    break;
+  }
   // Balanced brackets inside the name are part of it: "Cmp::operator()", "(anonymous
   // namespace)::f", "f<std::pair<int, int> >".
   std::string name(sig.substr(start, open - start));
   if (name.empty()) return std::string(whole);
+  // A function returning a function pointer: "void (* ns::A::fp(int))(int)" gives "(* ns::A::fp(int))"
+  // here: the declarator inside, up to its parameter list.
+  if (name.size() > 2 && name[0] == '(' && (name[1] == '*' || name[1] == '&')) {
+    size_t b = 2;
+    while (b < name.size() && name[b] == ' ') ++b;
+    size_t e = b;
+    for (int angle = 0; e < name.size(); ++e) {
+      if (name[e] == '<') ++angle;
+      else if (name[e] == '>' && angle > 0) --angle;
+      else if (name[e] == '(' && angle == 0) break;
+    }
+    name = name.substr(b, e - b);
+    if (name.empty()) return std::string(whole);
+  }
   // Anonymous namespaces add nothing a reader needs: "{anonymous}::leaf" is "leaf".
   for (std::string_view anon : {std::string_view("{anonymous}::"), std::string_view("(anonymous namespace)::")})
     for (size_t at; (at = name.find(anon)) != std::string::npos;) name.erase(at, anon.size());

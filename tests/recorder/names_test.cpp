@@ -26,6 +26,21 @@ TEST_CASE("recorder names: qualified function names from signatures") {
   CHECK(qualified_function("T* pool<T>::get() [with T = int]") == "pool<T>::get");
   CHECK(qualified_function("main()::<lambda(int)>") == "main::<lambda>");
   CHECK(qualified_function("ns::A::run()::<lambda()>") == "ns::A::run::<lambda>");
+  // Clang's spellings: template arguments in brackets, lambdas as anonymous classes.
+  CHECK(qualified_function("T ns::twice(T) [T = int]") == "ns::twice");
+  CHECK(qualified_function("std::map<K, std::vector<V>> a::b::Box<int, std::vector<int>>::get() const "
+                           "[K = int, V = std::vector<int>]") == "a::b::Box<int, std::vector<int>>::get");
+  CHECK(qualified_function("auto main(int, char **)::(anonymous class)::operator()(int) const") ==
+        "main::<lambda>");
+  CHECK(qualified_function("auto ns::A::run()::(lambda at x.cpp:5:14)::operator()() const") ==
+        "ns::A::run::<lambda>");
+  // Conversion operators keep their type; a function returning a function pointer its name.
+  CHECK(qualified_function("a::b::Box<K, V>::operator bool() const [with K = int; V = int]") ==
+        "a::b::Box<K, V>::operator bool");
+  CHECK(qualified_function("A::operator const char*() const") == "A::operator const char*");
+  CHECK(qualified_function("static void (* a::b::Box<K, V>::fp(int))(int) [with K = int; V = int]") ==
+        "a::b::Box<K, V>::fp");
+  CHECK(qualified_function("int (& ns::table())[4]") == "int (& ns::table())[4]");  // (left whole)
   CHECK(qualified_function("plain") == "plain");  // __func__ on another compiler: unchanged
   CHECK(qualified_function("") == "");
 }
