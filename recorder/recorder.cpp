@@ -237,6 +237,7 @@ void on_limit(Writer* w) {
     Record* rd = t->read.load(std::memory_order_acquire);
     if (p == t->end && rd != t->begin) {
       p = t->begin;
+      t->laps.fetch_add(1, std::memory_order_release);  // (Stats::recorded counts laps)
       w->pos.store(p, std::memory_order_release);
     }
     if (p != t->end) {

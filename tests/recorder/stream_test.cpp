@@ -42,6 +42,12 @@ TEST_CASE("recorder streaming: small rings, nothing lost, file written while rec
       rec::end();
     });
   for (auto& t : pool) t.join();
+  // Every record counts, though each ring wrapped hundreds of times (2 per zone at least).
+  const uint64_t zone_records = kThreads * 2 * (1 + kZones + kZones / 4);
+  const rec::Stats st = rec::stats();
+  CHECK(st.recorded >= zone_records);
+  CHECK(st.recorded <= zone_records + kThreads * 4 * (kZones / 1000 + kZones / 5000));
+  CHECK(st.lost == 0);
   std::string msg;
   REQUIRE_MESSAGE(rec::save("", &msg), msg);
   CHECK(msg.find("streamed") != std::string::npos);
