@@ -51,6 +51,9 @@ void vzr_config_init(vzr_config* c) {
   c->process_name = nullptr;
   c->verbose = 0;
   c->max_slices = 0;
+  c->category = nullptr;
+  c->append = 0;
+  c->max_added = 0;
 }
 
 int vzr_start(const vzr_config* c, char* error, size_t error_size) {
@@ -70,6 +73,9 @@ int vzr_start(const vzr_config* c, char* error, size_t error_size) {
       if (c->process_name) cfg.process_name = c->process_name;
       cfg.verbose = c->verbose != 0;
       cfg.max_slices = size_t(c->max_slices);
+      if (c->category) cfg.category = c->category;
+      cfg.append = c->append != 0;
+      cfg.max_added = size_t(c->max_added);
     }
     std::string err;
     if (vz::rec::start(cfg, &err)) return 1;
@@ -104,6 +110,8 @@ void vzr_get_stats(vzr_stats* out) {
   out->lost = s.lost;
   out->flushed = s.flushed;
   out->threads = s.threads;
+  out->dropped = s.dropped;
+  out->added_dropped = s.added_dropped;
 }
 
 uint32_t vzr_intern(const char* s, size_t len) {
@@ -122,6 +130,9 @@ void vzr_complete(uint32_t name, int64_t start_ns, int64_t dur_ns) {
   guarded([&] { vz::rec::complete(name, start_ns, dur_ns); });
 }
 int64_t vzr_now_ns(void) { return vz::rec::now_ns(); }
+uint64_t vzr_now_ticks(void) { return vz::rec::now_ticks(); }
+void vzr_complete_ticks(uint32_t name, uint64_t t0, uint64_t t1) { vz::rec::complete_ticks(name, t0, t1); }
+int64_t vzr_ticks_to_ns(uint64_t ticks) { return guarded(int64_t(0), [&] { return vz::rec::ticks_to_ns(ticks); }); }
 
 int vzr_instant(const char* name, int scope, const char* args_json) {
   if (!name || scope < 0 || scope > 2) return 0;
@@ -204,6 +215,8 @@ int64_t vzr_add_trace_file(const char* path, int align) {
     return -1;
   }
 }
+
+void vzr_note_lost(uint64_t events) { guarded([&] { vz::rec::note_lost(events); }); }
 
 int vzr_set_metadata(const char* key, const char* value_json, size_t len) {
   if (!key || !value_json) return 0;

@@ -44,6 +44,10 @@ typedef struct vzr_config {
   const char* process_name;     /* NULL or "": unnamed */
   int32_t verbose;              /* 1: vzr_save prints its message to stderr */
   uint64_t max_slices;          /* save keeps the newest this many slices (all threads); 0: all */
+  const char* category;         /* "cat" of the ring's events; NULL or "": none */
+  int32_t append;               /* 1: vzr_start keeps what is recorded (rings of the same size,
+                                   events given as JSON, metadata) instead of starting empty */
+  uint64_t max_added;           /* keep the newest this many events given as JSON; 0: all */
 } vzr_config;
 
 typedef struct vzr_stats {
@@ -51,6 +55,8 @@ typedef struct vzr_stats {
   uint64_t lost;      /* records lost to ring overflow */
   uint64_t flushed;   /* events the streaming writer has written */
   uint32_t threads;   /* threads that recorded */
+  uint64_t dropped;   /* slices the last vzr_save left out for max_slices */
+  uint64_t added_dropped; /* events given as JSON left out for max_added */
 } vzr_stats;
 
 #ifndef VZ_RECORDER_DISABLED
@@ -76,6 +82,11 @@ void vzr_begin(uint32_t name);
 void vzr_end(void);
 void vzr_complete(uint32_t name, int64_t start_ns, int64_t dur_ns);
 int64_t vzr_now_ns(void);
+/* The same on the recorder's raw clock (a profiler's hot path: no conversion per event):
+ * vzr_complete_ticks(name, t0, t1) with t0, t1 from vzr_now_ticks(); vzr_ticks_to_ns converts. */
+uint64_t vzr_now_ticks(void);
+void vzr_complete_ticks(uint32_t name, uint64_t t0, uint64_t t1);
+int64_t vzr_ticks_to_ns(uint64_t ticks);
 
 /* Other events. args_json: NULL or one JSON value (at most 64 KiB). */
 int vzr_instant(const char* name, int scope, const char* args_json);
@@ -101,6 +112,9 @@ size_t vzr_events_json(const char* array, size_t len, size_t* bad);
 int64_t vzr_add_trace_file(const char* path, int align);
 /* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info". */
 int vzr_set_metadata(const char* key, const char* value_json, size_t len);
+/* Events lost before this session's data came together (a trace added back that had overflowed):
+ * counted with the rings' losses in stats and in the saved overflow flag. */
+void vzr_note_lost(uint64_t events);
 
 #else /* VZ_RECORDER_DISABLED: every call compiles to nothing */
 
@@ -121,6 +135,9 @@ static inline void vzr_begin(uint32_t n) { (void)n; }
 static inline void vzr_end(void) {}
 static inline void vzr_complete(uint32_t n, int64_t s, int64_t d) { (void)n; (void)s; (void)d; }
 static inline int64_t vzr_now_ns(void) { return 0; }
+static inline uint64_t vzr_now_ticks(void) { return 0; }
+static inline void vzr_complete_ticks(uint32_t n, uint64_t a, uint64_t b) { (void)n; (void)a; (void)b; }
+static inline int64_t vzr_ticks_to_ns(uint64_t t) { (void)t; return 0; }
 static inline int vzr_instant(const char* n, int s, const char* a) { (void)n; (void)s; (void)a; return 0; }
 static inline int vzr_instant_id(uint32_t n, int s, const char* a, size_t l) { (void)n; (void)s; (void)a; (void)l; return 0; }
 static inline int vzr_counter(const char* n, const char* const* k, const double* v, size_t c) { (void)n; (void)k; (void)v; (void)c; return 0; }
@@ -136,6 +153,7 @@ static inline int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; re
 static inline size_t vzr_events_json(const char* a, size_t n, size_t* b) { (void)a; (void)n; if (b) *b = 0; return 0; }
 static inline int64_t vzr_add_trace_file(const char* p, int a) { (void)p; (void)a; return -1; }
 static inline int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
+static inline void vzr_note_lost(uint64_t n) { (void)n; }
 
 #endif /* VZ_RECORDER_DISABLED */
 

@@ -7,6 +7,8 @@ int vz_test_c_api(const char* path, char* message, size_t message_size) {
   vzr_config_init(&cfg);
   cfg.output_file = path;
   cfg.process_name = "c program";
+  cfg.category = "c";
+  cfg.max_added = 2;
   if (!vzr_start(&cfg, message, message_size)) return 1;
   if (!vzr_recording()) return 2;
   vzr_set_thread_name("c main");
@@ -33,6 +35,15 @@ int vz_test_c_api(const char* path, char* message, size_t message_size) {
   vzr_flow_end(5, "flow");
   if (vzr_intern(NULL, 3) != 0) return 13;
   vzr_stats st;
+  {
+    uint64_t a = vzr_now_ticks(), b = vzr_now_ticks();  /* a slice on the raw clock, after outer */
+    vzr_complete_ticks(vzr_intern("ticked", 6), a, b + 1);
+    if (vzr_ticks_to_ns(b + 1) < vzr_ticks_to_ns(a)) return 18;
+  }
+  if (!vzr_event_json("{\"ph\":\"i\",\"name\":\"j1\",\"ts\":1}", 29)) return 19;
+  if (!vzr_event_json("{\"ph\":\"i\",\"name\":\"j2\",\"ts\":1}", 29)) return 20;
+  if (!vzr_event_json("{\"ph\":\"i\",\"name\":\"j3\",\"ts\":1}", 29)) return 21;
+  vzr_note_lost(5);
   vzr_get_stats(&st);
   if (st.recorded == 0 || st.threads == 0) return 14;
   vzr_stop();

@@ -25,9 +25,16 @@ TEST_CASE("recorder C API: every call, NULLs rejected, output readable") {
   const Thread& th = t.threads[0];
   CHECK(t.str(th.name) == "c main");
   CHECK(t.str(t.processes[0].name) == "c program");
-  CHECK(names_at(t, th, 0) == std::vector<std::string>{"outer"});
+  CHECK(names_at(t, th, 0) == std::vector<std::string>{"outer", "ticked"});
   CHECK(names_at(t, th, 1) == std::vector<std::string>{"inner", "inner"});
-  CHECK(th.instants.size() == 2);  // note, log_var text
+  for (uint32_t i = 0; i < th.slices.size(); ++i)  // the config's category
+    CHECK(t.str(t.labels[th.slices.label[i]].cat) == "c");
+  CHECK(th.instants.size() == 4);  // note, log_var text, and of j1..j3 the newest two (max_added)
+  vzr_stats st;
+  vzr_get_stats(&st);
+  CHECK(st.added_dropped == 1);
+  CHECK(st.lost >= 5);  // vzr_note_lost
+  CHECK(st.dropped == 0);
   CHECK(t.counters.size() == 3);   // ctr, one, n
   CHECK(t.flows.size() == 2);
   // A message longer than the buffer is cut and terminated.
