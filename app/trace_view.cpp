@@ -264,10 +264,13 @@ void TraceView::start_range_stats() {
 void TraceView::draw_timeline_tab() {
   const float em = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (bottom_h_ <= 0) bottom_h_ = std::round(avail.y * 0.3f);
-  bottom_h_ = std::clamp(bottom_h_, em * 4.0f, std::max(em * 4.0f, avail.y - em * 10.0f));
+  // Until the splitter is dragged, the panel is 30% of the height of the frame at hand (not of
+  // the first frame, which a window still being sized makes smaller or larger).
+  float bottom_h = bottom_h_ > 0 ? bottom_h_ : std::round(avail.y * 0.3f);
+  bottom_h = std::clamp(bottom_h, em * 4.0f, std::max(em * 4.0f, avail.y - em * 10.0f));
+  if (bottom_h_ > 0) bottom_h_ = bottom_h;
   const float splitter = std::round(em * 0.4f);
-  const float top_h = std::max(avail.y - bottom_h_ - splitter, em * 6.0f);
+  const float top_h = std::max(avail.y - bottom_h - splitter, em * 6.0f);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::BeginChild("##timeline_area", ImVec2(0, top_h), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
@@ -283,12 +286,12 @@ void TraceView::draw_timeline_tab() {
   }
   // The splitter between the timeline and the panel under it.
   ImGui::InvisibleButton("##split", ImVec2(-1, splitter));
-  if (ImGui::IsItemActive()) bottom_h_ -= ImGui::GetIO().MouseDelta.y;
+  if (ImGui::IsItemActive()) bottom_h_ = bottom_h - ImGui::GetIO().MouseDelta.y;
   if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeNS);
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   ImGui::GetWindowDrawList()->AddLine(ImVec2(a.x, (a.y + b.y) * 0.5f), ImVec2(b.x, (a.y + b.y) * 0.5f),
                                       ImGui::GetColorU32(ImGuiCol_Separator));
-  draw_bottom_panel(bottom_h_);
+  draw_bottom_panel(bottom_h);
 }
 
 void TraceView::draw_bottom_panel(float height) {

@@ -66,6 +66,24 @@ far = differ(0, 300, 200, 500)  # thread names, far from the pointer
 assert far == 0, f"{far} pixels changed far from the pointer"
 print(f"--mouse ok: {near} pixels of tooltip")
 PY
+# The same screenshot twice is the same picture: the layout does not depend on how the window's
+# first frames went (the panel under the timeline was sized from the first frame's height). The
+# status bar (its load time) is left out.
+for k in 1 2 3; do
+  xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" --size 800x500 --range 0:1ms \
+    --screenshot "$tmp/same$k.png"
+done
+python3 - "$src" "$tmp/same1.png" "$tmp/same2.png" "$tmp/same3.png" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from png_read import read_png
+shots = [read_png(p) for p in sys.argv[2:]]
+w, h, first = shots[0]
+for k, (_, _, rows) in enumerate(shots[1:], 2):
+    diff = [y for y in range(h - 40) if rows[y] != first[y]]
+    assert not diff, f"screenshot {k} differs from the first in rows {diff[:5]}..."
+print("repeatable screenshots ok")
+PY
 # Headless frame timing: every level drew something and reported a time.
 "$viz" "$src/../assets/demo.json" --bench-frames > "$tmp/frames.txt"
 python3 - "$tmp/frames.txt" <<'PY'
