@@ -31,7 +31,7 @@ Base dark_base() {
   Base b;
   b.bg = rgb(0x1e2024);
   b.bg_child = rgb(0x1e2024);
-  b.bg_popup = rgb(0x25282d, 0.98f);
+  b.bg_popup = rgb(0x25282d, 1.0f);  // opaque: nothing under a dialog shows through
   b.frame = rgb(0x2b2f35);
   b.frame_hover = rgb(0x343941);
   b.border = rgb(0x383c43);
@@ -52,7 +52,7 @@ Base light_base() {
   Base b;
   b.bg = rgb(0xf6f7f9);
   b.bg_child = rgb(0xf6f7f9);
-  b.bg_popup = rgb(0xffffff, 0.99f);
+  b.bg_popup = rgb(0xffffff, 1.0f);
   b.frame = rgb(0xe6e8ec);
   b.frame_hover = rgb(0xdadde3);
   b.border = rgb(0xcdd1d8);
