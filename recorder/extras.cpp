@@ -180,19 +180,23 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       ++added;
       continue;
     }
+    // A slice's flow ends (bind_id, flow_in, flow_out on an X or a B), as the JSON reader keeps them.
+    auto slice_flow = [&] {
+      if (!(ev.keys & (json::kBindId | json::kFlowIn | json::kFlowOut))) return;
+      const json::Tok& bind = ev.bind_id.present() ? ev.bind_id : ev.id;
+      const uint8_t v2 = uint8_t((token_text(ev.flow_in) == "true" ? kFlowV2In : 0) |
+                                 (token_text(ev.flow_out) == "true" ? kFlowV2Out : 0));
+      b.add_flow(FlowEvent{ts, label_of(color), thread, bind.present() ? b.intern(token_text(bind)) : kNoStr,
+                           'X', false, {}, {}, v2});
+    };
     switch (c) {
       case 'X':
         b.add_complete(thread, ts, dur, label_of(color), args, extra);
-        if (ev.keys & (json::kBindId | json::kFlowIn | json::kFlowOut)) {  // flows (v2) at the slice
-          const json::Tok& bind = ev.bind_id.present() ? ev.bind_id : ev.id;
-          const uint8_t v2 = uint8_t((token_text(ev.flow_in) == "true" ? kFlowV2In : 0) |
-                                     (token_text(ev.flow_out) == "true" ? kFlowV2Out : 0));
-          b.add_flow(FlowEvent{ts, label_of(color), thread, bind.present() ? b.intern(token_text(bind)) : kNoStr,
-                               'X', false, {}, {}, v2});
-        }
+        slice_flow();
         break;
       case 'B':
         b.add_begin(thread, ts, label_of(color), args, extra, seq++, raw.offset);
+        slice_flow();
         break;
       case 'E':  // its text is kept: written back if it stays unmatched, or with its slice's
         b.add_end(thread, ts, args, raw, seq++, raw.offset, (ev.keys & ~json::kBase) != 0);

@@ -380,7 +380,7 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
   const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
   auto at = [&](int us) { return std::to_string(std::stod(ts) + us); };
   const std::vector<std::string> events = {
-      R"({"ph":"B","name":"be","tid":1,"ts":)" + at(0) + "}",
+      R"({"ph":"B","name":"be","tid":1,"ts":)" + at(0) + R"(,"bind_id":"0x8","flow_out":true})",
       R"({"ph":"E","tid":1,"ts":)" + at(4) + "}",
       R"({"ph":"b","name":"as","cat":"c","id":"1","tid":1,"ts":)" + at(0) + "}",
       R"({"ph":"n","name":"as","cat":"c","id":"1","tid":1,"ts":)" + at(1) + "}",
@@ -409,13 +409,13 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
     CHECK(t.async_slices[0].dur == 3000);
     CHECK(t.str(t.async_slices[0].id) == "1");
     CHECK(t.async_marks.size() == 1);
-    REQUIRE(t.flows.size() == 4);  // s, f, and the two slices' bind_id ends
+    REQUIRE(t.flows.size() == 5);  // s, f, and the three slices' bind_id ends (X, X, B)
     std::vector<std::string> kinds;  // (f and the X at its time come in either order)
     for (const FlowEvent& f : t.flows)
       kinds.push_back(std::string(1, f.phase) + char('0' + f.v2) + std::string(t.str(f.id)) +
                       (f.bind_enclosing ? " e" : ""));
     std::sort(kinds.begin(), kinds.end());
-    CHECK(kinds == std::vector<std::string>{"X10x9", "X20x9", "f02 e", "s02"});
+    CHECK(kinds == std::vector<std::string>{"X10x9", "X20x8", "X20x9", "f02 e", "s02"});
     REQUIRE(one->instants.size() == 1);
     CHECK(one->instants[0].phase == 'R');
     REQUIRE(t.objects.size() == 2);
