@@ -169,7 +169,7 @@ int run_cli(int argc, char** argv, bool* handled) {
       return run_stats(std::string(args[1 - i]));
     }
     if (args[i] == "--folded") {
-      if (args.size() != 3 || i > 1) return usage_error("usage: vizviewer FILE --folded OUT");
+      if (args.size() != 3 || i > 1 || args[i + 1].empty()) return usage_error("usage: vizviewer FILE --folded OUT");
       return run_folded(std::string(args[i == 0 ? 2 : 0]), std::string(args[i + 1]));
     }
     if (args[i] == "--diff") return run_diff(args);

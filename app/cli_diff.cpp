@@ -96,7 +96,8 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
       o->json = true;
     } else if (value("--top")) {
       double n = 0;
-      if (!parse_number(v, &n) || n < 0 || n != std::floor(n)) bad = "--top wants a count";
+      const bool digits = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits || !parse_number(v, &n)) bad = "--top wants a count (digits)";
       o->top = n > 1e15 ? 0 : size_t(n);  // more rows than any trace has: all of them
     } else if (value("--by")) {
       if (v == "name") o->by = DiffBy::Name;
@@ -104,7 +105,8 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
       else bad = "--by wants name or path";
     } else if (value("--fail-if-slower")) {
       o->gate = true;
-      if (!parse_number(v, &o->pct)) bad = "--fail-if-slower wants a percentage (e.g. 10)";
+      if (!parse_number(v, &o->pct) || o->pct < 0)
+        bad = "--fail-if-slower wants a percentage of 0 or more (e.g. 10)";
     } else if (value("--min-time")) {
       if (!parse_duration(v, &o->min_time)) bad = "--min-time wants a duration (e.g. 1ms)";
     } else if (value("--thread") || value("--thread-a") || value("--thread-b")) {

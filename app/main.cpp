@@ -78,6 +78,12 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
     const std::string_view a = argv[i];
     std::string v;
     if (option_value(argc, argv, &i, "--screenshot", &v)) {
+      // A PNG is what is written: another extension would name the file wrongly.
+      const bool png = v.size() > 4 && (v.compare(v.size() - 4, 4, ".png") == 0 || v.compare(v.size() - 4, 4, ".PNG") == 0);
+      if (!png) {
+        std::fprintf(stderr, "vizviewer: --screenshot writes a PNG: give a file ending in .png, got '%s'\n", v.c_str());
+        return false;
+      }
       o->screenshot = v;
     } else if (option_value(argc, argv, &i, "--size", &v)) {
       if (!parse_size(v, &o->width, &o->height)) {

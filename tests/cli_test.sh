@@ -122,6 +122,11 @@ usage_error --convert "$good" "$TMP/out.txt"
 usage_error --convert "$good" "$TMP/out"
 usage_error "$good" --convert "$TMP/x.json"
 usage_error --no-such-option
+usage_error "$good" --folded ""
+usage_error --diff "$good" "$good" --fail-if-slower -5  # a negative threshold trips on nothing changed
+usage_error --diff "$good" "$good" --top 0x2
+usage_error --diff "$good" "$good" --top +2
+usage_error "$good" --screenshot "$TMP/shot.jpg"  # a PNG is written: the name must say so
 for opt in --server_only -s; do  # viztracer's vizviewer option for its web server: none here
   usage_error "$opt" "$good"
   grep -q "starts no web server" "$TMP/err" || grep -q "built without the window" "$TMP/err" ||
