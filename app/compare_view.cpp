@@ -421,19 +421,11 @@ void CompareView::draw() {
   draw_header();
   draw_controls();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  // (42% of this frame's height until the splitter is dragged, as the single timeline's panel)
-  float bottom_h = bottom_h_ > 0 ? bottom_h_ : std::round(avail.y * 0.42f);
-  bottom_h = std::clamp(bottom_h, em * 6.0f, std::max(em * 6.0f, avail.y - em * 12.0f));
-  if (bottom_h_ > 0) bottom_h_ = bottom_h;
+  const float bottom_h = bottom_.height(avail.y, em);
   const float splitter = std::round(em * 0.4f);
   const float top_h = std::max(avail.y - bottom_h - splitter, em * 10.0f);
   draw_timelines(top_h);
-  ImGui::InvisibleButton("##cmp_split", ImVec2(-1, splitter));
-  if (ImGui::IsItemActive()) bottom_h_ = bottom_h - ImGui::GetIO().MouseDelta.y;
-  if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeNS);
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  ImGui::GetWindowDrawList()->AddLine(ImVec2(a.x, (a.y + b.y) * 0.5f), ImVec2(b.x, (a.y + b.y) * 0.5f),
-                                      ImGui::GetColorU32(ImGuiCol_Separator));
+  bottom_.bar("##cmp_split", bottom_h, splitter);
   ImGui::BeginChild("##cmp_bottom", ImVec2(0, 0), false);
   draw_bottom();
   ImGui::EndChild();

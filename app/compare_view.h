@@ -25,6 +25,7 @@
 
 #include "analysis/diff.h"
 #include "app/load_job.h"
+#include "app/split_panel.h"
 #include "app/task.h"
 #include "render/diff_flame_view.h"
 #include "render/diff_table.h"
@@ -92,7 +93,7 @@ class CompareView {
   TimelineState tl_[2];
   TimelineSync sync_;
   bool side_by_side_ = false;     // A left of B instead of above it
-  float bottom_h_ = 0;            // height of the panel under the timelines (0 = default)
+  SplitPanel bottom_{0.42f, 6.0f, 12.0f};  // the panel under the timelines
   int align_mode_ = 0;            // 0 trace start, 1 first event of a name, 2 selected events
   char align_name_[256] = {};
   std::string align_error_;       // why the chosen alignment could not be applied

@@ -264,11 +264,7 @@ void TraceView::start_range_stats() {
 void TraceView::draw_timeline_tab() {
   const float em = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  // Until the splitter is dragged, the panel is 30% of the height of the frame at hand (not of
-  // the first frame, which a window still being sized makes smaller or larger).
-  float bottom_h = bottom_h_ > 0 ? bottom_h_ : std::round(avail.y * 0.3f);
-  bottom_h = std::clamp(bottom_h, em * 4.0f, std::max(em * 4.0f, avail.y - em * 10.0f));
-  if (bottom_h_ > 0) bottom_h_ = bottom_h;
+  const float bottom_h = bottom_.height(avail.y, em);
   const float splitter = std::round(em * 0.4f);
   const float top_h = std::max(avail.y - bottom_h - splitter, em * 6.0f);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
@@ -284,13 +280,7 @@ void TraceView::draw_timeline_tab() {
   if (timeline_.selection_changed && timeline_.selected.kind == PickKind::Slice) {
     current_match_ = MatchRef{timeline_.selected.thread, timeline_.selected.set == 1, timeline_.selected.index};
   }
-  // The splitter between the timeline and the panel under it.
-  ImGui::InvisibleButton("##split", ImVec2(-1, splitter));
-  if (ImGui::IsItemActive()) bottom_h_ = bottom_h - ImGui::GetIO().MouseDelta.y;
-  if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeNS);
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  ImGui::GetWindowDrawList()->AddLine(ImVec2(a.x, (a.y + b.y) * 0.5f), ImVec2(b.x, (a.y + b.y) * 0.5f),
-                                      ImGui::GetColorU32(ImGuiCol_Separator));
+  bottom_.bar("##split", bottom_h, splitter);  // between the timeline and the panel under it
   draw_bottom_panel(bottom_h);
 }
 

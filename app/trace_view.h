@@ -16,6 +16,7 @@
 #include "analysis/search.h"
 #include "app/compare_view.h"
 #include "app/load_job.h"
+#include "app/split_panel.h"
 #include "app/task.h"
 #include "render/details_panel.h"
 #include "render/flamegraph_view.h"
@@ -104,7 +105,7 @@ class TraceView {
   TimelineState timeline_;
   DetailsState details_;
   TraceInfoState info_;
-  float bottom_h_ = 0;        // height of the panel under the timeline (0 = default)
+  SplitPanel bottom_{0.3f, 4.0f, 10.0f};  // the panel under the timeline
 
   // Search
   char search_text_[256] = {};
