@@ -164,6 +164,14 @@ struct Registry {
   // add_trace_file(): whole traces, with the nanoseconds their times move back by, until
   // start()/clear().
   std::vector<std::pair<std::shared_ptr<const Trace>, int64_t>> traces;
+  // Drops what was added beside the rings (events given as JSON, lost counts, whole traces):
+  // at clear(), a start() that does not append, and in a forked child.
+  void clear_added() {
+    extras.clear();
+    metadata_events.clear();
+    noted_lost = 0;
+    traces.clear();
+  }
   std::vector<std::pair<std::string, std::string>> metadata;  // set_metadata(), until start()
 };
 Registry& registry();

@@ -159,10 +159,7 @@ void atfork_child() {
     }
   }
   r.threads = std::move(keep);
-  r.extras.clear();  // the parent's
-  r.metadata_events.clear();
-  r.noted_lost = 0;
-  r.traces.clear();
+  r.clear_added();  // the parent's
   r.streamed_records.store(0);
   r.mu.unlock();
 }
@@ -323,10 +320,7 @@ bool start(const Config& config, std::string* error) {
   }
   r.threads = std::move(live);
   if (!config.append) {
-    r.extras.clear();
-    r.metadata_events.clear();
-    r.noted_lost = 0;
-    r.traces.clear();
+    r.clear_added();
     r.metadata.clear();
   }
   r.origin_us = monotonic_ns() / 1000;
@@ -401,10 +395,7 @@ void clear() {
   // A watermark, not a reset: threads may be recording right now, and only a ring's owner
   // writes its position (resetting it under a writer would bring cleared records back).
   for (auto& t : r.threads) t->cleared.store(snapshot(*t).written, std::memory_order_release);
-  r.extras.clear();
-  r.metadata_events.clear();
-  r.noted_lost = 0;
-  r.traces.clear();
+  r.clear_added();
 }
 
 Stats stats() {
