@@ -246,19 +246,24 @@ class TestPausePerThread(TempDirTest):
     """3. pause() (and @ignore_function) hold only the calling thread."""
     N = 50
 
+    def stepper(self):
+        """(go, done, thread): the thread (not started) calls step() N times once `go` is set,
+        then sets `done`."""
+        go, done = threading.Event(), threading.Event()
+
+        def run():
+            go.wait()
+            for _ in range(self.N):
+                step()
+            done.set()
+        return go, done, threading.Thread(target=run)
+
     def test_pause_holds_the_calling_thread_only(self):
         for mode, icf in MODES:
             with self.subTest(mode=mode):
-                go, done = threading.Event(), threading.Event()
-
-                def stepper():
-                    go.wait()
-                    for _ in range(self.N):
-                        step()
-                    done.set()
+                go, done, th = self.stepper()
                 t = VizTracer(verbose=0, register_global=False, ignore_c_function=icf)
                 t.start()
-                th = threading.Thread(target=stepper)
                 th.start()
                 mark()          # recorded
                 t.pause()
@@ -282,13 +287,7 @@ class TestPausePerThread(TempDirTest):
     def test_ignore_function_in_main_does_not_hide_other_threads(self):
         for mode, icf in MODES:
             with self.subTest(mode=mode):
-                go, done = threading.Event(), threading.Event()
-
-                def stepper():
-                    go.wait()
-                    for _ in range(self.N):
-                        step()
-                    done.set()
+                go, done, th = self.stepper()
 
                 @ignore_function
                 def quiet():
@@ -297,7 +296,6 @@ class TestPausePerThread(TempDirTest):
                     done.wait()
                 t = VizTracer(verbose=0, ignore_c_function=icf)  # global: ignore_function's
                 t.start()
-                th = threading.Thread(target=stepper)
                 th.start()
                 quiet()
                 th.join()

@@ -327,7 +327,6 @@ class VizTracer:
         self._stash_path = None     # this tracer's events, while the recorder holds another's
         self._stash_has_data = False  # _has_data when they were stashed
         self._stash_lost = 0        # events the stashed session had lost (tracer_entries)
-        self._stash_pid = os.getpid()
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
         self._audit_patterns = None # log_audit, compiled at start()
         if register_global:
@@ -493,7 +492,6 @@ class VizTracer:
             self._set_file_info()
         fd, path = tempfile.mkstemp(suffix=".vzt", dir=_stash_dir())
         os.close(fd)
-        self._stash_pid = os.getpid()
         try:
             _vztracer.save(path)
         except BaseException:
@@ -555,11 +553,10 @@ class VizTracer:
 
     def _drop_stash(self):
         if self._stash_path is not None:
-            if self._stash_pid == os.getpid():  # (a forked child's copy is the parent's file)
-                try:
-                    os.unlink(self._stash_path)
-                except OSError:
-                    pass
+            try:  # (a forked child has none: _after_fork_child forgets the parent's)
+                os.unlink(self._stash_path)
+            except OSError:
+                pass
             self._stash_path = None
             self._stash_lost = 0
             _stashed.discard(self)
