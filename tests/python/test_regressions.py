@@ -313,30 +313,24 @@ class TestTwoTracers(TempDirTest):
         return [short(e) for e in events(data)]
 
     def test_one_after_the_other(self):
-        t1 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
-        t2 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
-        t1.start()
-        a()
-        t1.stop()
-        t2.start()
-        b()
-        t2.stop()
-        self.assertEqual(t1.parse(), 1)
-        self.assertEqual(t2.parse(), 1)
-        self.assertEqual(self.names(t1.data), ["a"])
-        self.assertEqual(self.names(t2.data), ["b"])
-
-        t1 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
-        t2 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
-        t1.start()
-        a()
-        t1.stop()
-        t2.start()
-        b()
-        t2.stop()
-        p1, p2 = t1.save(self.path("t1.json")), t2.save(self.path("t2.json"))
-        self.assertEqual(self.names(load(p1)), ["a"])
-        self.assertEqual(self.names(load(p2)), ["b"])
+        # Read back through parse() and through save(): each has what it recorded only.
+        for read in ("parse", "save"):
+            with self.subTest(read=read):
+                t1 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
+                t2 = VizTracer(verbose=0, register_global=False, ignore_c_function=True)
+                t1.start()
+                a()
+                t1.stop()
+                t2.start()
+                b()
+                t2.stop()
+                if read == "parse":
+                    self.assertEqual(t1.parse(), 1)
+                    self.assertEqual(t2.parse(), 1)
+                    got = [t1.data, t2.data]
+                else:
+                    got = [load(t1.save(self.path("t1.json"))), load(t2.save(self.path("t2.json")))]
+                self.assertEqual([self.names(d) for d in got], [["a"], ["b"]])
 
     def test_second_tracer_started_while_the_first_records(self):
         outer = VizTracer(verbose=0, register_global=False, ignore_c_function=True,
