@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -22,6 +23,7 @@ namespace detail {
 std::atomic<bool> g_enabled{false};
 std::atomic<bool> g_tsc{false};
 std::atomic<int32_t> g_max_depth{INT32_MAX};
+std::atomic<uint64_t> g_tick_step{1};
 VZ_REC_CONSTINIT thread_local Writer* tls_writer = nullptr;
 }  // namespace detail
 
@@ -104,6 +106,7 @@ namespace {
 // calling thread); a stale `limit` is harmless: on_limit() recomputes it.
 void reset(ThreadBuffer& t) {
   t.w.depth.store(0, std::memory_order_relaxed);
+  t.w.last = 0;  // the next session may read another clock
   t.w.pos.store(t.begin, std::memory_order_release);
   t.read.store(t.begin, std::memory_order_release);
   t.laps.store(0, std::memory_order_release);
@@ -282,6 +285,9 @@ bool start(const Config& config, std::string* error) {
   ClockCal cal = calibrate(want_tsc);
   r.clock = cal;
   detail::g_tsc.store(cal.tsc, std::memory_order_relaxed);
+  // to_ns() truncates: readings 2 ns of ticks apart are at least 1 ns apart converted.
+  detail::g_tick_step.store(cal.tsc ? uint64_t(std::ceil(2.0 / cal.ns_per_tick)) : 1,
+                            std::memory_order_relaxed);
   detail::g_max_depth.store(config.max_stack_depth < 0 ? INT32_MAX : config.max_stack_depth,
                             std::memory_order_relaxed);
   // A new session: the rings start empty. Buffers of threads that have exited go (their events
@@ -437,15 +443,16 @@ namespace {
 
 // Writes a head record and its payload records, or nothing when recording is off.
 // `fill(i, rec)` fills payload record i (its meta kind is set here).
+// An event of the calling thread, stamped now (detail::stamp: after the thread's last event).
 template <class Fill>
-bool emit(uint32_t name, uint32_t meta, uint32_t npayload, uint64_t ts, Fill&& fill) {
+bool emit(uint32_t name, uint32_t meta, uint32_t npayload, Fill&& fill) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return false;
   // An event bigger than the ring would overwrite its own head (or, streaming, wait forever
   // for room): refuse it.
   if (size_t(npayload) + 1 > static_cast<internal::ThreadBuffer*>(w->owner)->capacity()) return false;
-  detail::push(w, ts, name, meta);
+  detail::push(w, detail::stamp(w->last), name, meta);
   for (uint32_t i = 0; i < npayload; ++i) {
     detail::Record rec{0, 0, 0};
     fill(i, rec);
@@ -494,8 +501,7 @@ bool instant(NameId name, Scope scope, std::string_view args_json) {
   if (!args_json.empty() && !valid_json_value(args_json)) return false;
   uint32_t n = internal::payload_records(args_json.size());
   uint32_t meta = detail::kInstant | uint32_t(scope) << 8 | uint32_t(args_json.size()) << 10;
-  return emit(name, meta, n, detail::ticks(),
-              [&](uint32_t i, detail::Record& rec) { pack_bytes(args_json, i, rec); });
+  return emit(name, meta, n, [&](uint32_t i, detail::Record& rec) { pack_bytes(args_json, i, rec); });
 }
 
 bool instant(std::string_view name, Scope scope, std::string_view args_json) {
@@ -506,8 +512,7 @@ bool instant(std::string_view name, Scope scope, std::string_view args_json) {
 
 bool counter(NameId name, const NameId* keys, const double* values, size_t n) {
   if (n == 0 || n > 255 || !keys || !values) return false;
-  uint64_t ts = detail::ticks();
-  return emit(name, detail::kCounter | uint32_t(n) << 8, uint32_t(n), ts,
+  return emit(name, detail::kCounter | uint32_t(n) << 8, uint32_t(n),
               [&](uint32_t i, detail::Record& rec) {
                 std::memcpy(&rec.ts, &values[i], 8);
                 rec.name = keys[i];
@@ -550,13 +555,13 @@ bool log_var(std::string_view name, std::string_view text) {
 
 void flow_start(uint64_t id, std::string_view name) {
   if (!recording()) return;
-  emit(intern(name), detail::kFlow | uint32_t('s') << 8, 1, detail::ticks(),
+  emit(intern(name), detail::kFlow | uint32_t('s') << 8, 1,
        [&](uint32_t, detail::Record& rec) { rec.ts = id; });
 }
 
 void flow_end(uint64_t id, std::string_view name) {
   if (!recording()) return;
-  emit(intern(name), detail::kFlow | uint32_t('f') << 8, 1, detail::ticks(),
+  emit(intern(name), detail::kFlow | uint32_t('f') << 8, 1,
        [&](uint32_t, detail::Record& rec) { rec.ts = id; });
 }
 

@@ -147,6 +147,7 @@ inline void end() {}
 inline void complete(NameId, int64_t, int64_t) {}
 inline int64_t now_ns() { return 0; }
 inline uint64_t now_ticks() { return 0; }
+inline uint64_t now_ticks_after(uint64_t&) { return 0; }
 inline int64_t ticks_to_ns(uint64_t) { return 0; }
 inline void complete_ticks(NameId, uint64_t, uint64_t) {}
 inline bool add_event_json(std::string_view) { return false; }
@@ -232,6 +233,11 @@ int64_t now_ns();
 // readings (no conversion on the way; the Python tracer records every call with these).
 inline uint64_t now_ticks();
 inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1);
+// now_ticks(), but at least a nanosecond after `last` (the calling thread's previous reading,
+// 0 at first), which it then holds: readings taken this way strictly increase, as begin() and
+// end() stamp theirs, so calls made within one tick of a coarse clock keep their order and
+// nesting and none has a zero length.
+inline uint64_t now_ticks_after(uint64_t& last);
 // now_ticks() readings of this session -> now_ns()'s clock.
 int64_t ticks_to_ns(uint64_t ticks);
 
@@ -345,12 +351,14 @@ struct Writer {
   std::atomic<Record*> limit{nullptr};  // the hot path stops here and calls on_limit()
   std::atomic<int32_t> depth{0};        // open zones (counting unrecorded ones too)
   void* owner = nullptr;                // the thread buffer this writer belongs to
+  uint64_t last = 0;                    // the thread's latest timestamp (stamp())
 };
 
 // Globals read with relaxed loads (plain moves on x86-64): set by start() before recording.
 extern std::atomic<bool> g_enabled;      // recording
 extern std::atomic<bool> g_tsc;          // timestamps are rdtsc ticks (else CLOCK_MONOTONIC ns)
 extern std::atomic<int32_t> g_max_depth; // Config::max_stack_depth (INT32_MAX: no limit)
+extern std::atomic<uint64_t> g_tick_step; // ticks that are surely 1 ns apart once converted
 // constinit (C++20) tells every includer that it needs no dynamic initialisation, so the hot path
 // reads it without first calling its thread-local init wrapper.
 // The hot path's helpers are inlined into their callers even where a caller is big.
@@ -376,6 +384,20 @@ inline uint64_t ticks() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+// ticks(), moved on to `last + g_tick_step` when the clock has not got that far since `last`
+// (a reading earlier in the same thread), and stored in `last`. A clock coarser than the events
+// (a VM's TSC that steps by 10 ns, a 24 MHz counter) would give a zone that ends in the tick it
+// began a zero length, and two events in one tick the same time: stamped, a thread's times
+// strictly increase, so its slices keep the order and nesting they were recorded in.
+inline uint64_t stamp(uint64_t& last) {
+  uint64_t t = ticks();
+  const uint64_t next = last + g_tick_step.load(std::memory_order_relaxed);
+  if (t < next) [[unlikely]]
+    t = next;
+  last = t;
+  return t;
 }
 
 inline Writer* writer() {
@@ -405,7 +427,7 @@ inline void begin(NameId name) {
   int32_t d = w->depth.load(std::memory_order_relaxed) + 1;
   w->depth.store(d, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
-  detail::push(w, detail::ticks(), name, detail::kBegin);
+  detail::push(w, detail::stamp(w->last), name, detail::kBegin);
 }
 
 inline void end() {
@@ -416,10 +438,11 @@ inline void end() {
   if (d <= 0) return;  // nothing open in this session (its begin came before start())
   w->depth.store(d - 1, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
-  detail::push(w, detail::ticks(), 0, detail::kEnd);
+  detail::push(w, detail::stamp(w->last), 0, detail::kEnd);
 }
 
 inline uint64_t now_ticks() { return detail::ticks(); }
+inline uint64_t now_ticks_after(uint64_t& last) { return detail::stamp(last); }
 
 VZ_REC_ALWAYS_INLINE inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return;

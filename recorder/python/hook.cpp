@@ -277,12 +277,12 @@ inline void on_call(ThreadState* ts, void* key, PyCodeObject* co, PyFrameObject*
     ts->busy = false;
   }
   if (ts->named_generation != st.generation) name_thread(ts);
-  f.t0 = vz::rec::now_ticks();
+  f.t0 = vz::rec::now_ticks_after(ts->last_tick);  // after the thread's last reading
   ts->stack.push_back(f);
 }
 
 inline void on_return(ThreadState* ts, void* key, bool c_call, PyObject* retval) {
-  uint64_t t1 = vz::rec::now_ticks();
+  uint64_t t1 = vz::rec::now_ticks_after(ts->last_tick);
   auto& s = ts->stack;
   if (s.empty()) return;
   if (s.back().key != key || s.back().c_call != c_call) {
@@ -534,8 +534,8 @@ void install_all() { set_profile_all_threads(profile); }
 void uninstall_all() { set_profile_all_threads(nullptr); }
 
 void close_open_frames(bool as_complete) {
-  uint64_t now = vz::rec::now_ticks();
   for (ThreadState* ts = g_state.threads; ts; ts = ts->next) {
+    const uint64_t now = vz::rec::now_ticks_after(ts->last_tick);  // after the thread's calls
     auto& s = ts->stack;
     for (size_t i = s.size(); i-- > 0;) {  // innermost first: children before parents
       Frame& f = s[i];

@@ -2,6 +2,7 @@
 // what each call records, as read back through the formats library's loader.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -103,6 +104,58 @@ TEST_CASE("recorder: durations match a known busy wait, with either clock") {
     CHECK(th.slices.dur[0] >= 2000000 - 1000);  // a calibrated TSC is good to a few ppm
     CHECK(th.slices.dur[0] < 2000000 + 50000000);
   }
+}
+
+TEST_CASE("recorder: a thread's timestamps strictly increase, even within one tick of the clock") {
+  for (rec::Clock clock : {rec::Clock::Tsc, rec::Clock::Monotonic}) {
+    CAPTURE(int(clock));
+    rec::Config cfg;
+    cfg.clock = clock;
+    start_session(cfg);
+    // A reading the clock has not reached yet (as after events within one tick of a coarse
+    // clock): the next one comes after it, a nanosecond or more once converted.
+    uint64_t last = rec::now_ticks() + (uint64_t(1) << 40);
+    const uint64_t ahead = last;
+    const uint64_t t = rec::now_ticks_after(last);
+    CHECK(t > ahead);
+    CHECK(last == t);
+    CHECK(rec::ticks_to_ns(t) > rec::ticks_to_ns(ahead));
+    const uint64_t u = rec::now_ticks_after(last);
+    CHECK(rec::ticks_to_ns(u) > rec::ticks_to_ns(t));
+    uint64_t fresh = 0;  // the first reading is the clock's own
+    const uint64_t before = rec::now_ticks();
+    const uint64_t first = rec::now_ticks_after(fresh);
+    CHECK(first >= before);
+    CHECK(first - before < (uint64_t(1) << 32));
+    rec::stop();
+  }
+  // Zones as fast as the hot path goes: on a clock coarser than a zone (a VM's TSC stepping by
+  // 10 ns) many begin and end in one tick; saved, every slice is longer than zero and every
+  // timestamp of the thread is later than the one before.
+  test::TempDir dir;
+  start_session();
+  const rec::NameId a = rec::intern("a"), b = rec::intern("b");
+  for (int i = 0; i < 2000; ++i) {
+    rec::Zone outer(a);
+    rec::Zone inner(b);
+  }
+  rec::instant("done");
+  REQUIRE(rec::save(dir / "fast.vzt"));
+  CHECK(rec::internal::last_stream_stats().streamed == 1);  // no zero-length slice refused it
+  REQUIRE(rec::save(dir / "fast.json"));
+  LoadResult r = load(dir / "fast.json");
+  const Thread& th = only_thread(*r.trace);
+  REQUIRE(th.slices.size() == 4000);
+  std::vector<int64_t> times;
+  for (size_t i = 0; i < th.slices.size(); ++i) {
+    CHECK(th.slices.dur[i] > 0);
+    times.push_back(th.slices.start[i]);
+    times.push_back(th.slices.start[i] + th.slices.dur[i]);
+  }
+  std::sort(times.begin(), times.end());
+  CHECK(std::adjacent_find(times.begin(), times.end()) == times.end());  // no two alike
+  CHECK(th.slices.depths() == 2);  // every b inside its a
+  CHECK(th.overflow.size() == 0);
 }
 
 TEST_CASE("recorder: begin/end across scopes, and complete events in return order") {
