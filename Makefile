@@ -49,8 +49,11 @@ fuzz: deps
 bench: build
 	scripts/bench.sh $(BUILD)
 
+# PREFIX is passed here too, not only at the first configure, so `make install PREFIX=...` on a
+# built tree installs there. The viztracer package goes to the site-packages of the configured
+# python3 whatever PREFIX is; its vizviewer path and the viztracer command follow PREFIX.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz

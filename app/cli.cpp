@@ -35,12 +35,18 @@ constexpr const char* kUsage =
     "  vizviewer FILE --folded OUT         write the whole trace's call stacks as folded stacks\n"
     "                                      (\"a;b;c SELF_NS\" lines, for flamegraph.pl/speedscope)\n"
     "  vizviewer --diff A B [--top N] [--json] [--by name|path] [--fail-if-slower PCT]\n"
-    "                 [--min-time T]       compare two traces per function (or call path):\n"
+    "                 [--min-time T] [--thread T] [--thread-a T] [--thread-b T]\n"
+    "                 [--range START:END] [--range-a START:END] [--range-b START:END]\n"
+    "                                      compare two traces per function (or call path):\n"
     "                                      the top N rows by |delta total| (default 20, 0: all),\n"
     "                                      as text or JSON; --fail-if-slower exits 3 when B's\n"
     "                                      traced time or a function's total grew by more than\n"
     "                                      PCT% (functions under T in both runs are skipped;\n"
-    "                                      default 1ms; units ns, us, ms, s; bare numbers us)\n"
+    "                                      default 1ms; units ns, us, ms, s; bare numbers us);\n"
+    "                                      --thread-a/-b T: only thread T of A/B (a tid,\n"
+    "                                      PID:TID or thread name; --thread T: of both);\n"
+    "                                      --range-a/-b: only that range of A/B, relative to\n"
+    "                                      its start (--range: of both)\n"
     "  vizviewer --help | --version\n"
     "\n"
     "View options:\n"
@@ -66,8 +72,9 @@ constexpr const char* kUsage =
     "--use_external_processor are accepted without effect (they concern its web server);\n"
     "--server_only is refused, as this vizviewer is a window.\n"
     "\n"
-    "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written,\n"
-    "2 usage error, 3 --diff --fail-if-slower found a slowdown.\n";
+    "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written\n"
+    "(or a --diff --thread matched no thread or several), 2 usage error, 3 --diff\n"
+    "--fail-if-slower found a slowdown.\n";
 
 int run_stats(const std::string& file) {
   auto t0 = std::chrono::steady_clock::now();

@@ -238,12 +238,14 @@ void TraceView::draw_shortcuts() {
       {"Click", "select a slice (a folded block zooms into it)"},
       {"Click a process header", "collapse / expand it"},
       {"Click a counter's name", "stacked / overlaid series"},
-      {"Click an async / Objects track name", "all lanes / the first 16 (when there are more)"},
+      {"Click an async / Objects track name", "all lanes / the first 15 + a grey summary row"},
       {"Esc", "clear the selection, then the range"},
       {"Ctrl+F", "search names"},
       {"Enter / Shift+Enter", "next / previous match"},
       {"Ctrl+O", "open a file"},
       {"F5", "reload"},
+      {"Ctrl+W", "close the trace"},
+      {"Ctrl+Q", "quit"},
       {"?", "this overlay"},
   };
   if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) {

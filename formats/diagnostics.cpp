@@ -25,7 +25,7 @@ constexpr DiagInfo kDiagInfo[] = {
     {"bad_counter_value", Severity::Warning, "counter value that is not a number; skipped"},
     {"trailing_comma", Severity::Info, "trailing comma"},
     {"missing_close", Severity::Info, "events array or top-level object not closed"},
-    {"trailing_garbage", Severity::Warning, "bytes after the end of the JSON document; ignored"},
+    {"trailing_garbage", Severity::Warning, "bytes after the end of the document; ignored"},
     {"invalid_utf8", Severity::Warning, "invalid UTF-8 in a string; replaced with U+FFFD"},
     {"gzip_error", Severity::Error, "corrupt or truncated gzip stream; kept what inflated before it"},
     {"vzt_bad_header", Severity::Error, "unsupported .vzt header"},

@@ -6,14 +6,14 @@
  *   vzr_config cfg;
  *   vzr_config_init(&cfg);                          // viztracer's defaults
  *   cfg.output_file = "trace.vzt";
- *   vzr_start(&cfg);
+ *   char msg[256];
+ *   if (!vzr_start(&cfg, msg, sizeof msg)) { fprintf(stderr, "%s\n", msg); return 1; }
  *   uint32_t parse = vzr_intern("parse", 5);        // intern once, keep the id
  *   vzr_begin(parse);  ...  vzr_end();
  *   int64_t t0 = vzr_now_ns();  ...  vzr_complete(parse, t0, vzr_now_ns() - t0);
  *   vzr_instant("checkpoint", VZR_SCOPE_PROCESS, "{\"step\":3}");
  *   vzr_counter1("memory", "rss", 12.5);
  *   vzr_stop();
- *   char msg[256];
  *   vzr_save(NULL, msg, sizeof msg);                // NULL: cfg.output_file
  *
  * Return values: int functions return 1 on success, 0 on failure (recording off, bad input).
