@@ -41,6 +41,8 @@ void TraceView::apply(const ViewRequest& r) {
     timeline_.focus_t0 = timeline_.range_t0;
     timeline_.focus_t1 = timeline_.range_t1;
     start_range_stats();
+    // The flamegraph asked for with a range is that range's.
+    if (r.tab == ViewTab::Flamegraph) flame_scope_ = 1;
   }
   if (!r.select.empty()) {
     // The longest slice with that name, on any thread; else the longest async slice; else the

@@ -100,6 +100,39 @@ for tab in timeline flamegraph stats info; do
     --select "parse (/home/user/project/app.py:25)" --search parse --screenshot "$tmp/$tab.png" --size 1024x640
   test -s "$tmp/$tab.png"
 done
+# --tab flamegraph with --range shows that range's flamegraph: of two halves named apart, the
+# top frame row holds one name across the width (both halves', two names, without --range).
+python3 -c "
+import json, sys
+ev = [{'ph': 'X', 'name': 'early' if i < 5 else 'late', 'pid': 1, 'tid': 1, 'ts': i * 100, 'dur': 90}
+      for i in range(10)]
+json.dump(ev, open(sys.argv[1], 'w'))" "$tmp/halves.json"
+for r in whole range; do
+  extra=(); [ "$r" = range ] && extra=(--range 500us:1000us)
+  xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/halves.json" --tab flamegraph "${extra[@]}" \
+    --screenshot "$tmp/fg_$r.png" --size 1000x400
+done
+python3 - "$tmp/fg_whole.png" "$tmp/fg_range.png" "$src" <<'PY'
+import sys
+from collections import Counter
+sys.path.insert(0, sys.argv[3])
+from png_read import read_png
+def widest_colour_share(path):
+    """Per row, the share of the width the most common saturated colour takes; of the frame
+    rows under the root ("all", grey), the widest."""
+    w, h, rows = read_png(path)
+    best = 0.0
+    for row in rows[int(h * 0.3):int(h * 0.6)]:
+        c = Counter(tuple(row[3 * x:3 * x + 3]) for x in range(w))
+        sat = [(n, p) for p, n in c.items() if max(p) - min(p) > 60]
+        if sat:
+            best = max(best, max(sat)[0] / w)
+    return best
+whole, ranged = widest_colour_share(sys.argv[1]), widest_colour_share(sys.argv[2])
+assert ranged > 0.85, f"range flamegraph: one name should span the width, widest colour {ranged:.2f}"
+assert whole < 0.6, f"whole flamegraph: two names should share the width, widest colour {whole:.2f}"
+print(f"flamegraph of a range ok: widest frame colour {ranged:.2f} of the width (whole trace: {whole:.2f})")
+PY
 # Two runs compared: the Compare tab's table tints the slower row red and the removed one blue.
 xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" "$src/data/diff_b.json" \
   --screenshot "$tmp/compare.png" --size 1200x700
