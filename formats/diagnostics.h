@@ -31,7 +31,8 @@ enum class DiagKind : uint8_t {
   OverlappingSlice,     // X overlapping a sibling without nesting; moved to an overflow lane
   UnmatchedAsyncEnd,    // e / F with no open b / S
   UnmatchedAsyncBegin,  // b / S never closed; kept, open to the end
-  BadCounterValue,      // a counter arg that is not a number; that series skips the sample
+  BadCounterValue,      // a counter arg that is not a number (null is no value, not this);
+                        // that series skips the sample
   TrailingComma,        // a trailing comma before ] or }
   MissingClose,         // the events array or top-level object is not closed
   TrailingGarbage,      // bytes after the end of the JSON document

@@ -1,6 +1,7 @@
 #include "formats/json_chunk.h"
 
 #include <cstring>
+#include <limits>
 
 #include "formats/numbers.h"
 
@@ -284,12 +285,14 @@ struct Ingest {
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;
-      if ((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d)) {
-        bool esc = key.find('\\') != std::string_view::npos;
-        r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), esc}), d});
-      } else {
+      if (v.kind == 'n' && v.sv() == "null") {
+        d = std::numeric_limits<double>::quiet_NaN();  // no value at this sample (NaN in the model)
+      } else if (!((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d))) {
         r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
+        return;
       }
+      bool esc = key.find('\\') != std::string_view::npos;
+      r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), esc}), d});
     });
     m.naux = uint32_t(r.values.size() - m.aux);
     r.misc.push_back(m);

@@ -786,6 +786,29 @@ TEST_CASE("reader: counter series keys and other member names are unescaped") {
   CHECK(t.str(t.counters[0].series[1].key) == "a\"b");
 }
 
+TEST_CASE("reader: a null counter value is a sample with no value for that series, not a problem") {
+  // What a writer puts for a NaN (a loss gone to NaN): the track shows a gap there.
+  const char* doc = R"([{"ph":"C","name":"c","pid":1,"ts":0,"args":{"v":1,"w":5}},
+                        {"ph":"C","name":"c","pid":1,"ts":1,"args":{"v":null,"w":6}},
+                        {"ph":"C","name":"c","pid":1,"ts":2,"args":{"v":null}},
+                        {"ph":"C","name":"c","pid":1,"ts":3,"args":{"v":"x"}}])";
+  LoadResult t_result = load(doc);
+  const Trace& t = ok(t_result);
+  REQUIRE(t.counters.size() == 1);
+  const Counter& c = t.counters[0];
+  CHECK(c.ts.size() == 4);
+  REQUIRE(c.series.size() == 2);
+  const std::vector<double>& v = c.series[0].values;
+  REQUIRE(v.size() == 4);
+  CHECK(v[0] == 1);
+  CHECK(std::isnan(v[1]));
+  CHECK(std::isnan(v[2]));
+  CHECK(std::isnan(v[3]));
+  CHECK(c.series[1].values[1] == 6);
+  CHECK(std::isnan(c.series[1].values[2]));
+  CHECK(t.diagnostics.count(DiagKind::BadCounterValue) == 1);  // only the string that is no number
+}
+
 TEST_CASE("reader: viztracer file_info gives source files and function locations") {
   const char* doc = R"J({"traceEvents":[{"ph":"X","name":"f (/a.py:3)","pid":1,"tid":1,"ts":0,"dur":1}],
 "file_info":{"files":{"/a.py":["x = 1\n\"q\"\n",2],"/b\u00e9.py":["",0]},"functions":{"f (/a.py:3)":["/a.py",3]}}})J";

@@ -411,10 +411,11 @@ class TestAddedEvents(TempDirTest):
         self.assertEqual(len(blk), 1)
         self.assertIn(os.path.abspath(__file__), blk[0]["name"])
         self.assertEqual(named(data, "dur")[0]["args"], {"k": 2})
-        with self.assertRaises(ValueError):
-            t.add_instant("x", scope="q")
-        with self.assertRaises(ValueError):
-            t.add_counter("x", {"a": "no"})
+        # Stopped: as viztracer's, these check nothing and add nothing (test_values has them
+        # while recording).
+        t.add_instant("x", scope="q")
+        t.add_counter("x", {"a": "no"})
+        t.add_counter("x", [1])
 
     def test_add_raw_keeps_every_field(self):
         # viztracer writes an added dict as it is: fields the model does not name come back, in

@@ -4,7 +4,7 @@ tracer_entries for events with args and instants, the overflow message, a repr()
 the CLI's traceback, the tracer's own hooks unrecorded, --log_sparse in children, stashed
 events across a fork, a displaced tracer stopped by the user, saving an idle tracer while another
 records, a failed save() or start(), pause() across a save(), the lost count across a stash,
-asyncio task names with tracer_entries."""
+asyncio task names with tracer_entries, NaN and infinite values."""
 import asyncio
 import builtins
 import contextlib
@@ -891,6 +891,51 @@ class TestAsyncTaskNamesWithOverflow(TempDirTest):
         self.assertNotEqual(by_name["JobA"], by_name["JobB"])
         for e in named(data, "async_job"):
             self.assertIn(names.get(e["tid"]), ("JobA", "JobB"))
+
+
+def strict_json(path):
+    """The file as JSON, failing on NaN and Infinity (which Python reads but JSON has not)."""
+    def reject(token):
+        raise ValueError(f"{token} in {path}")
+    import json
+    with open(path, encoding="utf-8") as f:
+        return json.load(f, parse_constant=reject)
+
+
+class TestNonFiniteValues(TempDirTest):
+    """19. NaN and infinite floats given to log_var, add_counter, add_instant and add_func_args
+    are written as valid JSON instead of raising in the user's program."""
+
+    def record(self, path):
+        t = VizTracer(verbose=0, register_global=False, output_file=path)
+        t.start()
+        t.log_var("loss", 0.5)
+        t.log_var("loss", float("nan"))
+        t.log_var("loss", 0.25)
+        t.add_counter("bounds", {"lo": float("-inf"), "hi": float("inf"), "mid": 1})
+        t.add_instant("odd", args={"a": float("nan"), "b": [float("inf")], "s": "NaN -Infinity"})
+        t.add_func_args("ratio", float("nan"))
+        t.stop()
+        return t.save(path)
+
+    def test_json(self):
+        data = strict_json(self.record(self.path("nan.json")))
+        loss = [e["args"] for e in events(data, "C") if e["name"] == "loss"]
+        self.assertEqual(loss, [{"value": 0.5}, {}, {"value": 0.25}])
+        bounds = [e["args"] for e in events(data, "C") if e["name"] == "bounds"]
+        self.assertEqual(bounds, [{"lo": float("-inf"), "hi": float("inf"), "mid": 1}])
+        odd = [e["args"] for e in events(data, "i") if e["name"] == "odd"]
+        self.assertEqual(odd, [{"a": "NaN", "b": ["Infinity"], "s": "NaN -Infinity"}])
+        st = stats(self.path("nan.json"))
+        self.assertEqual(st["diagnostics"], [])
+        counters = {c["name"]: c["samples"] for c in st["counters"]}
+        self.assertEqual(counters, {"loss": 3, "bounds": 1})
+
+    def test_vzt(self):
+        path = self.record(self.path("nan.vzt"))
+        st = stats(path)
+        self.assertEqual(st["diagnostics"], [])
+        self.assertEqual({c["name"]: c["samples"] for c in st["counters"]}, {"loss": 3, "bounds": 1})
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -125,6 +126,30 @@ TEST_CASE("recorder: events given as JSON become the model's events, with their 
   std::string meta = metadata_of(t, "viztracer_metadata");
   CHECK(meta.find("\"sync_marker\":12.5") != std::string::npos);
   CHECK(meta.find("ignored") == std::string::npos);
+}
+
+TEST_CASE("recorder: a counter given as JSON with null values keeps the sample, with no value there") {
+  test::TempDir dir;
+  start_session();
+  std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+  CHECK(rec::add_event_json(R"({"ph":"C","name":"loss","ts":)" + ts + R"(,"args":{"value":1.5}})"));
+  CHECK(rec::add_event_json(R"({"ph":"C","name":"loss","ts":)" + ts + R"(1,"args":{"value":null}})"));
+  CHECK(rec::add_event_json(R"({"ph":"C","name":"loss","ts":)" + ts + R"(2,"args":{"value":1e999}})"));
+  std::string msg;
+  for (const char* name : {"n.json", "n.vzt"}) {
+    INFO(name);
+    REQUIRE_MESSAGE(rec::save(dir / name, &msg), msg);
+    LoadResult r = load(dir / name);
+    const Trace& t = *r.trace;
+    REQUIRE(t.counters.size() == 1);
+    REQUIRE(t.counters[0].series.size() == 1);
+    const std::vector<double>& v = t.counters[0].series[0].values;
+    REQUIRE(v.size() == 3);
+    CHECK(v[0] == 1.5);
+    CHECK(std::isnan(v[1]));
+    CHECK(std::isinf(v[2]));
+    CHECK(t.diagnostics.empty());
+  }
 }
 
 TEST_CASE("recorder: events given as JSON are dropped by clear() and the next start()") {

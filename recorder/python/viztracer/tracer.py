@@ -201,8 +201,23 @@ def _prefixes(files):
     return out
 
 
-def _dumps(obj):
-    return json.dumps(obj, default=repr, ensure_ascii=False)
+# A JSON string, or one of the tokens json.dumps writes for a float JSON has no number for.
+_NON_FINITE = re.compile(r'"(?:[^"\\]|\\.)*"|NaN|-?Infinity')
+
+
+def _dumps(obj, counter=False):
+    """obj as JSON text. A NaN or infinite float (a loss gone to NaN, a ratio over zero) is not
+    valid JSON, and other tools reject a file with one: it is written as the string "NaN",
+    "Infinity" or "-Infinity", or in a counter (counter=True), where a value must be a number,
+    as null (no value at this sample) or as +-1e999 (the nearest number JSON can say)."""
+    text = json.dumps(obj, default=repr, ensure_ascii=False)
+    if "NaN" not in text and "Infinity" not in text:
+        return text
+    if counter:
+        tokens = {"NaN": "null", "Infinity": "1e999", "-Infinity": "-1e999"}
+    else:
+        tokens = {"NaN": '"NaN"', "Infinity": '"Infinity"', "-Infinity": '"-Infinity"'}
+    return _NON_FINITE.sub(lambda m: tokens.get(m.group(0), m.group(0)), text)
 
 
 def _utf8_safe(text):
@@ -218,6 +233,25 @@ def _send(send, *texts):
         return send(*texts)
     except UnicodeEncodeError:
         return send(*[_utf8_safe(t) for t in texts])
+
+
+_NOT_DISPLAYABLE = "Not Displayable"  # viztracer's text for a value it cannot show
+
+
+def _text_repr(func):
+    """log_func_repr for the recorder, which writes the text of each argument and return
+    value: what `func` returns as it is when a str, else as str() of it (viztracer keeps any
+    value: a number, None...); "Not Displayable" when str() raises. When `func` raises, the
+    recorder writes "Not Displayable" as for repr()."""
+    def log_func_repr(value):
+        r = func(value)
+        if isinstance(r, str):
+            return r
+        try:
+            return str(r)
+        except Exception:
+            return _NOT_DISPLAYABLE
+    return log_func_repr
 
 
 class VizTracer:
@@ -340,9 +374,13 @@ class VizTracer:
         builtins.__dict__["__viz_tracer__"] = self
 
     def _process_name(self):
-        if self.process_name is not None:
-            return self.process_name
-        return _multiprocessing_name() or "MainProcess"
+        """The name the recorder gives this process, as text it takes: a lone surrogate (a
+        name built from bytes with surrogateescape) and a NUL (the recorder's start() takes a
+        C string) become '?', as they would end start() with an error."""
+        name = self.process_name
+        if name is None:
+            name = _multiprocessing_name() or "MainProcess"
+        return _utf8_safe(name).replace("\0", "?")
 
     def start(self):
         """Starts recording (a fresh session: earlier events are dropped)."""
@@ -382,8 +420,10 @@ class VizTracer:
         self.enable = True
 
     def _func_repr(self):
-        if self.log_func_repr is not None or not self.log_func_with_objprint:
-            return self.log_func_repr
+        if self.log_func_repr is not None:
+            return _text_repr(self.log_func_repr)
+        if not self.log_func_with_objprint:
+            return None
         try:
             import functools
             import objprint
@@ -702,15 +742,20 @@ class VizTracer:
     # ------------------------------------------------------------------ events by hand
 
     def _event(self, ev):
-        _send(_vztracer.event_json, _dumps(ev))
+        _send(_vztracer.event_json, _dumps(ev, counter=ev.get("ph") == "C"))
 
     def _ts(self):
         return _vztracer.now_us()
 
     def add_instant(self, name, args=None, scope="g"):
-        if scope not in ("g", "p", "t"):
-            raise ValueError(f"scope must be 'g', 'p' or 't', got {scope!r}")
+        """An instant event. As viztracer's, a scope other than "g", "p" or "t" is not an
+        error in the program: it prints "Scope has to be one of g, p, t" (on stdout, past a
+        log_print hook) and adds nothing; and nothing is checked while not recording."""
         if not self.enable:
+            return
+        if scope not in ("g", "p", "t"):
+            if sys.stdout is not None:
+                sys.stdout.write("Scope has to be one of g, p, t\n")
             return
         ev = {"ph": "i", "cat": "INSTANT", "name": str(name), "ts": self._ts(), "s": scope}
         if args is not None:
@@ -722,19 +767,26 @@ class VizTracer:
             self.add_instant(name, args, scope)
 
     def add_counter(self, name, args):
-        if not isinstance(args, dict) or not args:
-            raise ValueError("add_counter needs a non-empty dict of numbers")
-        for k, v in args.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"counter {name!r}: value of {k!r} is not a number: {v!r}")
+        """A counter sample of the dict `args` {series: value}, as given: viztracer's
+        addcounter stores the dict as it is (only while recording). A bool is written as 1/0,
+        a number that plots; None as null, no value at this sample; anything else as it comes
+        (the reader takes a numeric string for its number and reports other values)."""
         if not self.enable:
             return
+        if not isinstance(args, dict):
+            raise ValueError(f"add_counter needs a dict of {{series: value}}, got {type(args).__name__}")
+        for v in args.values():
+            if v is True or v is False:
+                args = {k: int(v) if isinstance(v, bool) else v for k, v in args.items()}
+                break
         self._event({"ph": "C", "name": str(name), "ts": self._ts(), "args": args})
 
     def log_var(self, name, var, cond=True):
+        """A number (a bool too, as 1/0, as viztracer takes a bool for an int) is a counter
+        `name` with {"value": var}; anything else a thread instant with {"object": repr}."""
         if not cond:
             return
-        if isinstance(var, (int, float)) and not isinstance(var, bool):
+        if isinstance(var, (int, float)):
             self.add_counter(name, {"value": var})
         else:
             self.add_instant(name, {"object": repr(var)}, scope="t")
@@ -754,14 +806,15 @@ class VizTracer:
     def add_variable(self, name, var, event="instant"):
         """viztracer's logging of a value (what --log_var, --log_number, --log_attr and
         --log_func_entry call): an instant "<name> = <repr>" (scope p), or for event="counter" a
-        counter `name` with {name: var}; a value that is not a number is not logged as one."""
+        counter `name` with {name: var} (a bool as 1/0); a value that is not a number is not
+        logged as one."""
         if event not in ("instant", "counter"):
             raise ValueError(f"event must be 'instant' or 'counter', got {event!r}")
         if not self.enable:
             return
         if event == "instant":
             self.add_instant(f"{name} = {var!r}", scope="p")
-        elif isinstance(var, (int, float)) and not isinstance(var, bool):
+        elif isinstance(var, (int, float)):
             self.add_counter(name, {name: var})
 
     def add_func_exec(self, name, val, lineno):
