@@ -33,8 +33,10 @@ bool starts_with(const char* s, size_t n, const std::string& prefix) {
 // The UTF-8 text of the str `s` (nullptr, no error set, when it is not a str). Characters UTF-8
 // cannot encode (lone surrogates: undecodable file names, names built at run time) become '?',
 // so every name and value written stays valid UTF-8; `buf` then holds the text.
-const char* utf8_text(PyObject* s, std::string& buf, Py_ssize_t* len = nullptr) {
-  if (!s || !PyUnicode_Check(s)) return nullptr;
+// The UTF-8 text of str `s`, NULs included (lone surrogates become '?'); a view with no data
+// when `s` is not a str.
+std::string_view utf8_text(PyObject* s, std::string& buf) {
+  if (!s || !PyUnicode_Check(s)) return {};
   Py_ssize_t n = 0;
   const char* p = PyUnicode_AsUTF8AndSize(s, &n);
   if (!p) {
@@ -42,15 +44,13 @@ const char* utf8_text(PyObject* s, std::string& buf, Py_ssize_t* len = nullptr) 
     PyObject* b = PyUnicode_AsEncodedString(s, "utf-8", "replace");
     if (!b) {
       PyErr_Clear();
-      return nullptr;
+      return {};
     }
     buf.assign(PyBytes_AS_STRING(b), size_t(PyBytes_GET_SIZE(b)));
     Py_DECREF(b);
-    p = buf.c_str();
-    n = Py_ssize_t(buf.size());
+    return buf;
   }
-  if (len) *len = n;
-  return p;
+  return std::string_view(p, size_t(n));
 }
 
 // Texts of the names this extension interned, by id (for events written as JSON).
@@ -73,11 +73,9 @@ uint64_t compute_code_info(PyCodeObject* co) {
   const Options& o = st.opt;
   Py_ssize_t flen = 0;
   std::string file_buf, qual_buf;
-  const char* file = utf8_text(co->co_filename, file_buf, &flen);
-  if (!file) {
-    file = "";
-    flen = 0;
-  }
+  const std::string_view file_text = utf8_text(co->co_filename, file_buf);
+  const char* file = file_text.data() ? file_text.data() : "";
+  flen = Py_ssize_t(file_text.size());
   uint8_t kind = kRecord;
   if (!o.trace_self && !o.self_prefix.empty() && starts_with(file, size_t(flen), o.self_prefix)) {
     kind = st.transparent.count((PyObject*)co) ? kSkip : kHide;
@@ -93,8 +91,8 @@ uint64_t compute_code_info(PyCodeObject* co) {
   }
   uint32_t name = 0;
   if (kind == kRecord) {
-    const char* qual = utf8_text(co->co_qualname, qual_buf);
-    if (!qual) qual = "?";
+    std::string_view qual = utf8_text(co->co_qualname, qual_buf);
+    if (!qual.data()) qual = "?";
     std::string text = std::string(qual) + " (" + std::string(file, size_t(flen)) + ":" +
                        std::to_string(co->co_firstlineno) + ")";
     name = intern_name(text, file, uint32_t(co->co_firstlineno));
@@ -159,9 +157,9 @@ PyObject* frame_arguments(PyFrameObject* frame, PyCodeObject* co) {
       if (!r) PyErr_Clear();  // (a repr() that raises: kNotDisplayable)
       Py_DECREF(v);
       std::string kb, rb;
-      const char* ks = utf8_text(key, kb);
-      const char* rs = r ? utf8_text(r, rb) : kNotDisplayable;
-      if (ks && rs) {
+      const std::string_view ks = utf8_text(key, kb);
+      const std::string_view rs = r ? utf8_text(r, rb) : std::string_view(kNotDisplayable);
+      if (ks.data() && rs.data()) {
         if (!first) json += ",";
         first = false;
         vz::append_json_string(json, ks);
@@ -217,11 +215,11 @@ int64_t task_tid(PyObject* task) {
     gen = g_state.generation;
     PyObject* name = PyObject_CallMethod(task, "get_name", nullptr);
     std::string buf;
-    const char* s = utf8_text(name, buf);
-    if (!s) PyErr_Clear();
+    const std::string_view s = utf8_text(name, buf);
+    if (!s.data()) PyErr_Clear();
     std::string ev = "{\"ph\":\"M\",\"name\":\"thread_name\",\"tid\":" + std::to_string(tid) +
                      ",\"args\":{\"name\":";
-    vz::append_json_string(ev, s ? s : "Task");
+    vz::append_json_string(ev, s.data() ? s : std::string_view("Task"));
     ev += "}}";
     vz::rec::add_event_json(ev);
     Py_XDECREF(name);
@@ -327,8 +325,8 @@ void name_thread(ThreadState* ts) {
   PyObject* thread = active && ident && PyDict_Check(active) ? PyDict_GetItemWithError(active, ident) : nullptr;
   PyObject* name = thread ? PyObject_GetAttrString(thread, "name") : nullptr;
   std::string buf;
-  const char* s = utf8_text(name, buf);
-  if (s) {
+  const std::string_view s = utf8_text(name, buf);
+  if (s.data()) {
     vz::rec::set_thread_name(s);
     ts->named_generation = g_state.generation;
   } else if (++ts->name_tries > 64) {
@@ -347,9 +345,9 @@ uint32_t c_function_name(PyObject* func) {
   if (!PyCFunction_Check(func)) {
     PyObject* r = PyObject_Repr(func);
     std::string buf;
-    const char* s = utf8_text(r, buf);
-    if (!s) PyErr_Clear();
-    uint32_t id = intern_name(s ? s : "?", nullptr, 0);
+    const std::string_view s = utf8_text(r, buf);
+    if (!s.data()) PyErr_Clear();
+    uint32_t id = intern_name(std::string(s.data() ? s : std::string_view("?")), nullptr, 0);
     Py_XDECREF(r);
     return id;
   }
@@ -364,8 +362,8 @@ uint32_t c_function_name(PyObject* func) {
   std::string name;
   if (owner && PyUnicode_Check(owner)) {
     std::string buf;
-    const char* m = utf8_text(owner, buf);
-    if (m) name = std::string(m) + ".";
+    const std::string_view m = utf8_text(owner, buf);
+    if (m.data()) name = std::string(m) + ".";
   } else if (owner && PyModule_Check(owner)) {
     const char* m = PyModule_GetName(owner);
     if (m) name = std::string(m) + ".";
@@ -388,10 +386,10 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
   auto add_json = [](std::string& o, PyObject* v) {
     PyObject* vs = PyUnicode_Check(v) ? (Py_INCREF(v), v) : PyObject_Str(v);
     std::string buf;
-    const char* vv = utf8_text(vs, buf);
-    if (vv) o += vv;
+    const std::string_view vv = utf8_text(vs, buf);
+    if (vv.data()) o += vv;
     Py_XDECREF(vs);
-    return vv != nullptr;
+    return vv.data() != nullptr;
   };
   auto add_dict = [&](PyObject* d) {
     PyObject *k, *v;
@@ -399,9 +397,9 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
     std::string value;
     while (PyDict_Next(d, &pos, &k, &v)) {
       std::string kb;
-      const char* ks = utf8_text(k, kb);
+      const std::string_view ks = utf8_text(k, kb);
       value.clear();
-      bool ok = ks != nullptr;
+      bool ok = ks.data() != nullptr;
       if (ok && PyList_CheckExact(v)) {
         value += "[";
         for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(v); i++) {
@@ -428,8 +426,8 @@ bool frame_args_json(const Frame& f, PyObject* retval, std::string& out) {
     PyObject* r = PyObject_CallOneArg(g_state.opt.repr, retval);
     if (!r) PyErr_Clear();
     std::string buf;
-    const char* s = r ? utf8_text(r, buf) : kNotDisplayable;
-    if (s) {
+    const std::string_view s = r ? utf8_text(r, buf) : std::string_view(kNotDisplayable);
+    if (s.data()) {
       if (any) out += ",";
       out += "\"return_value\":";
       vz::append_json_string(out, s);
@@ -568,6 +566,16 @@ void after_fork_child() {
     ts->stack.clear();
   }
   if (me) {
+    // The calls open at the fork are the parent's (their time before it too): the child records
+    // what it calls from here, from depth 0 as a new process does; they return unrecorded.
+    // Within a filtered call (hiding what it calls), the stack stays, its calls unrecorded.
+    if (me->hide_below == SIZE_MAX) {
+      for (Frame& f : me->stack) pop_frame(f);
+      me->stack.clear();
+    } else {
+      for (Frame& f : me->stack)
+        if (f.kind == kRecord) f.kind = kSkip;
+    }
     me->tid = int64_t(syscall(SYS_gettid));
     me->next = nullptr;
     me->named_generation = 0;

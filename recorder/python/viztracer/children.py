@@ -29,7 +29,7 @@ WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
 _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_tracker")
 
 _state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_save": False,
-          "root_finish": None}
+          "root_finish": None, "hooks": False, "forkserver": False}
 
 # Options a child's tracer takes from the parent's.
 _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
@@ -46,11 +46,54 @@ def install_child_tracing(tracer, opts, output):
     _state.update(tracer=tracer, dir=d, root_pid=os.getpid())
     cfg = {"dir": d, "options": {k: getattr(tracer, k) for k in _CHILD_OPTIONS}}
     os.environ[ENV] = json.dumps(cfg)
-    here = os.path.dirname(os.path.abspath(__file__))
-    paths = [os.path.join(here, "_child"), os.path.dirname(here)]
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(paths + ([old] if old else []))
+    # Only the sitecustomize's own directory: the package's (site-packages, once installed)
+    # before the standard library would change what the child imports. The sitecustomize finds
+    # the package from where it lies.
+    os.environ["PYTHONPATH"] = _with_child_path(os.environ.get("PYTHONPATH"))
     _install_process_hooks()
+
+
+_CHILD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child")
+
+
+def _with_child_path(pythonpath):
+    """PYTHONPATH `pythonpath` (None: unset) with the sitecustomize's directory first."""
+    parts = [p for p in (pythonpath or "").split(os.pathsep) if p and p != _CHILD_DIR]
+    return os.pathsep.join([_CHILD_DIR] + parts)
+
+
+def _tracing_env(env):
+    """A copy of the mapping `env` a program gave subprocess for its child, with what traces a
+    Python child: a custom environment would otherwise leave that child untraced."""
+    if ENV not in os.environ:
+        return env
+    out = dict(env)
+    out[ENV] = os.environ[ENV]
+    pythonpath = out.get("PYTHONPATH")
+    if isinstance(pythonpath, bytes):
+        pythonpath = os.fsdecode(pythonpath)
+    out["PYTHONPATH"] = _with_child_path(pythonpath)
+    return out
+
+
+def _patch_subprocess():
+    """subprocess.Popen(..., env=E) traces the child too (E gets the tracing variables)."""
+    import subprocess
+    init = subprocess.Popen.__init__
+    if getattr(init, "_viztracer", False):
+        return
+
+    def __init__(self, *args, **kwargs):
+        env = kwargs.get("env")
+        if env is not None:
+            try:
+                kwargs["env"] = _tracing_env(env)
+            except Exception:  # an odd mapping: the child goes untraced, as given
+                pass
+        init(self, *args, **kwargs)
+    __init__._viztracer = True
+    __init__.__wrapped__ = init
+    subprocess.Popen.__init__ = __init__
 
 
 def _on_sigterm(signum, frame):
@@ -64,8 +107,26 @@ def _on_sigterm(signum, frame):
     os.kill(os.getpid(), signum)
 
 
+def _on_audit(event, args):
+    """os.exec*: the process becomes another program, which no exit handler outlives. A child
+    saves its trace first; the root saves the whole trace (the new program is not traced)."""
+    if event != "os.exec":
+        return
+    if is_child():
+        finish_child()
+    elif _state["root_finish"] is not None and os.getpid() == _state["root_pid"]:
+        finish, _state["root_finish"] = _state["root_finish"], None
+        finish()
+        os.environ.pop(ENV, None)
+
+
 def _install_process_hooks():
+    if _state["hooks"]:
+        return
+    _state["hooks"] = True
     os.register_at_fork(after_in_child=_after_fork_child)
+    _patch_subprocess()
+    sys.addaudithook(_on_audit)
     if not getattr(os._exit, "_viztracer", False):
         real_exit = os._exit
 
@@ -89,9 +150,27 @@ def _announce():
         pass
 
 
+def _forked_to_exec():
+    """True in the child of subprocess's own fork (a preexec_fn runs there): it becomes another
+    program and saves nothing."""
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_name == "_execute_child" and f.f_code.co_filename.endswith("subprocess.py"):
+            return True
+        f = f.f_back
+    return False
+
+
 def _after_fork_child():
     tracer = _state["tracer"]
-    if tracer is None or _state["dir"] is None or not tracer.enable:
+    if tracer is None or _state["dir"] is None or _forked_to_exec():
+        return
+    if _state["forkserver"]:
+        # A worker of the forkserver, which does not record (what it ran would be every worker's
+        # copy): the worker records from here, as a child of its own.
+        _state["forkserver"] = False
+        tracer.start()
+    elif not tracer.enable:
         return
     _state["no_save"] = False
     import signal
@@ -112,10 +191,8 @@ def finish_child():
     _state["finished"].add(pid)
     try:
         tracer.stop(stop_option="flush_as_finish")
-        if tracer.process_name is None:
-            name = _multiprocessing_name()
-            if name:
-                _vztracer.set_process_name(name)
+        if tracer.process_name is None and _multiprocessing_name():
+            _vztracer.set_process_name(tracer._process_name())
         tracer.save(_child_path(), verbose=0)
     except Exception as e:  # a child must never fail because of tracing
         sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")
@@ -128,10 +205,15 @@ def finish_child():
 
 def child_start(cfg_text):
     """Run by the sitecustomize of a new Python child: start tracing this process."""
-    orig = " ".join(getattr(sys, "orig_argv", []))
+    argv = list(getattr(sys, "orig_argv", []))
+    orig = " ".join(argv)
     if any(h in orig for h in _HELPERS):
         return  # multiprocessing's helper processes live as long as the parent: not traced
+    if _runs_viztracer(argv):
+        return  # it traces its program itself, into its own file
     cfg = json.loads(cfg_text)
+    if not os.path.isdir(cfg["dir"]):
+        return  # started after the root saved its trace: nothing would merge this one's
     _state.update(dir=cfg["dir"], root_pid=-1)
     forkserver = "multiprocessing.forkserver" in orig
     if not forkserver:
@@ -144,12 +226,30 @@ def child_start(cfg_text):
     tracer = VizTracer(output_file=_child_path(), verbose=0, **opts)
     _state["tracer"] = tracer
     _install_process_hooks()
-    if forkserver:
-        _state["no_save"] = True  # lives as long as the parent; its forked workers save
-    else:
-        _announce()
     atexit.register(finish_child)  # (before start(): not a call of the program's)
+    if forkserver:
+        # Lives as long as the parent and records nothing; each worker it forks starts
+        # recording (_after_fork_child) and saves.
+        _state["no_save"] = True
+        _state["forkserver"] = True
+        return
+    _announce()
     tracer.start()
+
+
+def _runs_viztracer(argv):
+    """True for `python [options] -m viztracer ...` (or -mviztracer) and the viztracer script."""
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a == "-m":
+            return i + 1 < len(argv) and argv[i + 1] == "viztracer"
+        if a.startswith("-m"):
+            return a[2:] == "viztracer"
+        if a in ("-c", "--") or not a.startswith("-"):
+            return os.path.basename(a) == "viztracer"
+        i += 2 if a in ("-X", "-W") else 1
+    return False
 
 
 def _alive(pid):

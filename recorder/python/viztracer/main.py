@@ -559,5 +559,13 @@ def main(argv=None):
         finish_child()
         return exit_code
     if not opts.log_exit:
-        finish()
+        if not opts.ignore_multiprocess and "multiprocessing.util" in sys.modules:
+            # Saved once multiprocessing's exit handler has ended the program's pools and
+            # executors, terminated its daemon processes and joined the others (a negative
+            # priority runs after that): those children save their traces first, and the
+            # program's own atexit handlers have run. Recording stopped with the program.
+            import multiprocessing.util
+            multiprocessing.util.Finalize(None, finish, exitpriority=-1)
+        else:
+            finish()
     return exit_code

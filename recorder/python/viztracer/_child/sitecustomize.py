@@ -1,15 +1,35 @@
 """Put first on PYTHONPATH by the `viztracer` command for its child processes: starts tracing a
 Python child before its own code runs (viztracer.children), then runs the sitecustomize this
-one shadows, if there is one."""
+one shadows, if there is one.
+
+Any Python may run it (a child can start another interpreter), so it is written for all of
+them, and one that cannot load the package (another version, another ABI) goes untraced without
+a word: a child's output is the program's own."""
 import os
 import sys
 
-if os.environ.get("VZ_VIZTRACER_CHILD"):
+
+def _start():
+    cfg = os.environ.get("VZ_VIZTRACER_CHILD")
+    if not cfg:
+        return
+    # The package is this file's grandparent directory's; it goes on the path only to be
+    # imported (after the program's own paths: nothing of the program's is shadowed).
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    added = root not in sys.path
+    if added:
+        sys.path.append(root)
     try:
-        from viztracer.children import child_start
-        child_start(os.environ["VZ_VIZTRACER_CHILD"])
+        try:
+            from viztracer.children import child_start
+        except (ImportError, SyntaxError):
+            return  # an interpreter the package was not built for
+        child_start(cfg)
     except Exception as e:  # never break the child because of tracing
-        sys.stderr.write(f"viztracer: cannot trace child process {os.getpid()}: {e}\n")
+        sys.stderr.write("viztracer: cannot trace child process %d: %s\n" % (os.getpid(), e))
+    finally:
+        if added and root in sys.path:
+            sys.path.remove(root)
 
 
 def _chain():
@@ -29,4 +49,5 @@ def _chain():
             sys.modules["sitecustomize"] = mine
 
 
+_start()
 _chain()

@@ -1,0 +1,159 @@
+"""Child processes under the `viztracer` command in the ways programs really start and end them:
+pools and processes left running at the program's end, a custom env=, a forkserver, os.fork
+children, exec, subprocess's own fork with a preexec_fn, a child that runs viztracer itself."""
+import glob
+import json
+import os
+import sys
+import unittest
+
+import viztracer
+from helpers import TempDirTest, events, load, named, run_cli, stats
+
+ENV = {"VZ_VIZTRACER_CHILD_WAIT": "60"}
+
+LEFT_RUNNING = """
+import concurrent.futures, multiprocessing as mp
+def work(n):
+    return n
+if __name__ == "__main__":
+    pool = mp.get_context("fork").Pool(2)          # neither closed nor joined
+    assert pool.map(work, [1, 2, 3, 4]) == [1, 2, 3, 4]
+    ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
+    assert ex.submit(work, 5).result() == 5        # never shut down
+    p = mp.get_context("spawn").Process(target=work, args=(6,))
+    p.start()                                      # never joined
+"""
+
+CHILD_ENV = """
+import json, os, subprocess, sys
+code = "import json, sys\\ndef env_fn():\\n  return 1\\nenv_fn()\\nprint(json.dumps(sys.path))"
+paths = []
+for env in ({"PATH": os.environ["PATH"]}, {"PATH": os.environ["PATH"], "PYTHONPATH": "/nonexistent"}):
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stderr == "", out.stderr
+    paths.append(json.loads(out.stdout))
+with open(sys.argv[1], "w") as f:
+    json.dump(paths, f)
+"""
+
+FORKS = """
+import os, subprocess, sys
+def before_exec():
+    return 1
+def in_fork():
+    return 2
+pid = os.fork()
+if pid == 0:
+    in_fork()
+    before_exec()
+    os.execvp("true", ["true"])                    # a forked child that becomes another program
+os.waitpid(pid, 0)
+subprocess.run(["true"], preexec_fn=os.setsid, check=True)   # subprocess's own fork, then exec
+subprocess.run([sys.executable, "-m", "viztracer", "--quiet", "-o", sys.argv[1], "-c",
+                "def inner_fn():\\n  return 3\\ninner_fn()"], check=True)
+"""
+
+FORKSERVER = """
+import multiprocessing as mp
+def work(n):
+    return n
+def setup():
+    return 0
+setup()  # also run by the forkserver, which imports the main module before it forks workers
+if __name__ == "__main__":
+    with mp.get_context("forkserver").Pool(2, maxtasksperchild=1) as pool:
+        assert list(pool.imap(work, range(6))) == list(range(6))
+"""
+
+EXEC = """
+import os, sys
+def before_exec():
+    return 1
+before_exec()
+os.execv(sys.executable, [sys.executable, "-c", "pass"])
+"""
+
+
+def leftovers(d):
+    return glob.glob(os.path.join(d, ".viztracer_children_*"))
+
+
+class TestChildCases(TempDirTest):
+    def run_script(self, name, text, *args):
+        script = self.write(name, text)
+        out = self.path(name.replace(".py", ".json"))
+        r = run_cli(["-o", out, script] + list(args), cwd=self.dir, timeout=300, env=ENV)
+        return r, out
+
+    def test_pools_and_processes_left_running(self):
+        """Saved after multiprocessing's exit handler ended the pool and the executor and joined
+        the process: every worker's calls are in, none is reported lost, nothing is left."""
+        r, out = self.run_script("running.py", LEFT_RUNNING)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("data is lost", r.stderr)
+        data = load(out)
+        self.assertEqual(len(named(data, "work")), 6)
+        self.assertGreaterEqual(len({e["pid"] for e in named(data, "work")}), 3)
+        self.assertEqual(leftovers(self.dir), [])
+        self.assertEqual(stats(out)["diagnostics"], [])
+
+    def test_custom_env(self):
+        """A child given its own environment is traced, and only the sitecustomize's directory
+        is added to its path: nothing of the package's directory (site-packages, installed)
+        goes before the child's own paths."""
+        paths_file = self.path("paths.json")
+        r, out = self.run_script("env.py", CHILD_ENV, paths_file)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = load(out)
+        self.assertEqual(len(named(data, "env_fn")), 2)
+        pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(viztracer.__file__)))
+        with open(paths_file) as f:
+            for path in json.load(f):
+                self.assertNotIn(pkg_parent, path)
+                self.assertIn(os.path.join(pkg_parent, "viztracer", "_child"), path)
+        self.assertIn("/nonexistent", path)
+
+    def test_forks_that_exec_and_a_child_running_viztracer(self):
+        """A forked child that execs saves first (what it ran before is in); subprocess's fork
+        for a preexec_fn and a child that runs viztracer itself are not children to wait for.
+        None is reported lost. The forked child's calls start at the fork: the parent's open
+        calls (the script's <module>) are not the child's."""
+        inner = self.path("inner.json")
+        r, out = self.run_script("forks.py", FORKS, inner)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("data is lost", r.stderr)
+        self.assertNotIn("cannot trace", r.stderr)
+        data = load(out)
+        (fork_call,) = named(data, "in_fork")
+        main_pid = data["traceEvents"][0]["pid"]
+        self.assertNotEqual(fork_call["pid"], main_pid)
+        self.assertEqual(len(named(data, "before_exec")), 1)
+        child = [e for e in events(data) if e["pid"] == fork_call["pid"]]
+        self.assertEqual([e for e in child if e["name"].startswith("<module>")], [])
+        forked = min(e["ts"] for e in named(data, "posix.fork") if e["pid"] == main_pid)
+        self.assertEqual([e for e in child if e["ts"] < forked], [])
+        self.assertEqual(named(data, "inner_fn"), [])  # in the inner run's own file
+        self.assertEqual(len(named(load(inner), "inner_fn")), 1)
+        self.assertEqual(leftovers(self.dir), [])
+
+    def test_forkserver_workers_do_not_share_its_events(self):
+        """The forkserver does not record: each worker it forks records its own calls only,
+        not a copy of the forkserver's (its import of the main module, which calls setup())."""
+        r, out = self.run_script("fs.py", FORKSERVER)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = load(out)
+        self.assertEqual(len(named(data, "work")), 6)
+        self.assertGreaterEqual(len({e["pid"] for e in named(data, "work")}), 2)
+        setups = named(data, "setup")
+        self.assertEqual(len({e["ts"] for e in setups}), len(setups), setups)  # no copies
+
+    def test_exec_saves_the_trace(self):
+        r, out = self.run_script("exec.py", EXEC)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "before_exec")), 1)
+        self.assertEqual(leftovers(self.dir), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
