@@ -19,6 +19,15 @@ def load(path):
         return json.load(f)
 
 
+def strict_json(path):
+    """The trace at `path`, refusing NaN and Infinity (which Python reads but JSON has not, and
+    other tools reject)."""
+    def reject(token):
+        raise ValueError(f"not JSON: {token} in {path}")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f, parse_constant=reject)
+
+
 def events(data, ph="X"):
     return [e for e in data["traceEvents"] if e.get("ph") == ph]
 

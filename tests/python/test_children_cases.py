@@ -4,7 +4,6 @@ children, exec, subprocess's own fork with a preexec_fn, a child that runs viztr
 import glob
 import json
 import os
-import sys
 import unittest
 
 import viztracer

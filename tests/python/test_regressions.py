@@ -17,7 +17,7 @@ import sys
 import threading
 import unittest
 
-from helpers import TempDirTest, assert_nested, events, load, named, run_cli, stats
+from helpers import TempDirTest, assert_nested, events, load, named, run_cli, stats, strict_json
 from viztracer import VizTracer, ignore_function
 
 MODES = (("profile hook", False), ("eval-frame hook", True))  # ignore_c_function
@@ -891,15 +891,6 @@ class TestAsyncTaskNamesWithOverflow(TempDirTest):
         self.assertNotEqual(by_name["JobA"], by_name["JobB"])
         for e in named(data, "async_job"):
             self.assertIn(names.get(e["tid"]), ("JobA", "JobB"))
-
-
-def strict_json(path):
-    """The file as JSON, failing on NaN and Infinity (which Python reads but JSON has not)."""
-    def reject(token):
-        raise ValueError(f"{token} in {path}")
-    import json
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=reject)
 
 
 class TestNonFiniteValues(TempDirTest):

@@ -4,21 +4,12 @@ snapshots of attributes that are not basic types, a log_func_repr that returns s
 other than a str, a process_name with a NUL or a lone surrogate, log_var of a bool."""
 import contextlib
 import io
-import json
 import unittest
 
-from helpers import TempDirTest, events, stats
+from helpers import TempDirTest, events, stats, strict_json
 from viztracer import VizCounter, VizObject, VizTracer
 
 MODES = (("profile hook", False), ("eval-frame hook", True))  # ignore_c_function
-
-
-def strict_json(path):
-    """The trace at `path`, refusing NaN/Infinity (not JSON, other tools reject them)."""
-    def reject(token):
-        raise ValueError(f"not JSON: {token}")
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_constant=reject)
 
 
 def typed(args):
@@ -265,6 +256,44 @@ class TestLogVarBool(Session):
     def test_vzt(self):
         st = self.clean_stats(self.record("b.vzt", self.fill))
         self.assertEqual({c["name"]: c["samples"] for c in st["counters"]}, {"flag": 3, "ready": 1})
+
+
+
+class Packet:
+    def __init__(self, payload):
+        self.payload = payload
+
+    def __repr__(self):
+        return f"Packet<{self.payload}>"
+
+
+def send(packet):
+    return packet
+
+
+class TestNulInReprs(Session):
+    """A NUL in an argument's or return value's repr, or in a thread's name, is kept (it cut the
+    text short)."""
+
+    def test_kept(self):
+        import threading
+
+        def body(t):
+            send(Packet("abc\x00def"))
+            th = threading.Thread(target=send, args=(Packet("x"),), name="conn\x00#7")
+            th.start()
+            th.join()
+        for mode, icf in MODES:
+            with self.subTest(mode=mode):
+                path = self.record(f"n{int(icf)}.json", body, ignore_c_function=icf,
+                                   log_func_args=True, log_func_retval=True)
+                data = strict_json(path)
+                sent = [e["args"] for e in events(data) if e["name"] == fname(send)]
+                self.assertIn({"func_args": {"packet": "Packet<abc\x00def>"},
+                               "return_value": "Packet<abc\x00def>"}, sent)
+                names = {e["args"]["name"] for e in events(data, "M") if e["name"] == "thread_name"}
+                self.assertIn("conn\x00#7", names)
+                self.clean_stats(path)
 
 
 if __name__ == "__main__":
