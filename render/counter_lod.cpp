@@ -8,10 +8,14 @@
 namespace vz {
 
 MinMaxPyramid::MinMaxPyramid(std::span<const double> values) : values_(values) {
-  all_min_ = all_max_ = std::numeric_limits<double>::quiet_NaN();
+  all_min_ = all_max_ = finite_min_ = finite_max_ = std::numeric_limits<double>::quiet_NaN();
   for (double v : values) {
     all_min_ = std::fmin(all_min_, v);
     all_max_ = std::fmax(all_max_, v);
+    if (std::isfinite(v)) {
+      finite_min_ = std::fmin(finite_min_, v);
+      finite_max_ = std::fmax(finite_max_, v);
+    }
   }
   size_t n = values.size() / 2;
   for (size_t k = 1; n >= 1; ++k, n /= 2) {

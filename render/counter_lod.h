@@ -30,6 +30,9 @@ class MinMaxPyramid {
   // Min and max over every value (NaN when none).
   double min() const { return all_min_; }
   double max() const { return all_max_; }
+  // The same over the finite values (an infinity, 1e999 in JSON, has no place on a scale).
+  double finite_min() const { return finite_min_; }
+  double finite_max() const { return finite_max_; }
   size_t memory_bytes() const;
 
  private:
@@ -39,6 +42,7 @@ class MinMaxPyramid {
   std::span<const double> values_;  // level 0
   std::vector<Level> levels_;       // levels_[k-1]: blocks of 2^k values
   double all_min_ = 0, all_max_ = 0;
+  double finite_min_ = 0, finite_max_ = 0;
 };
 
 // One pixel column of a counter series.

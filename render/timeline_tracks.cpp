@@ -381,10 +381,11 @@ void draw_counter_track(Frame& f, const LaidTrack& t) {
   ValueScale sc;
   sc.top = top + 2;
   sc.bottom = top + t.h - 1;
+  // The scale spans the finite values; an infinite one is drawn at the track's edge.
   double lo = 0, hi = 0;
   for (const MinMaxPyramid& p : pyr) {
-    if (!std::isnan(p.min())) lo = std::min(lo, p.min());
-    if (!std::isnan(p.max())) hi = std::max(hi, p.max());
+    if (!std::isnan(p.finite_min())) lo = std::min(lo, p.finite_min());
+    if (!std::isnan(p.finite_max())) hi = std::max(hi, p.finite_max());
   }
   sc.lo = lo;
   sc.hi = hi > lo ? hi : lo + 1;

@@ -49,6 +49,23 @@ TEST_CASE("pyramid min/max equals brute force on every range") {
   }
 }
 
+TEST_CASE("pyramid: the finite extremes leave infinities out (a counter's scale spans those)") {
+  const double inf = std::numeric_limits<double>::infinity();
+  MinMaxPyramid p(std::vector<double>{});
+  CHECK(std::isnan(p.finite_min()));
+  std::vector<double> v = {3, inf, -2, kNaN, -inf, 7};
+  MinMaxPyramid q(v);
+  CHECK(q.min() == -inf);
+  CHECK(q.max() == inf);
+  CHECK(q.finite_min() == -2);
+  CHECK(q.finite_max() == 7);
+  std::vector<double> only = {inf, kNaN};
+  MinMaxPyramid r(only);
+  CHECK(r.max() == inf);
+  CHECK(std::isnan(r.finite_min()));
+  CHECK(std::isnan(r.finite_max()));
+}
+
 TEST_CASE("columns see the value in effect and every sample inside") {
   std::mt19937_64 rng(9);
   for (int iter = 0; iter < 100; ++iter) {
