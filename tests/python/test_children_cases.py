@@ -106,6 +106,14 @@ class TestChildCases(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         data = load(out)
         self.assertEqual(len(named(data, "env_fn")), 2)
+        # The program's calls into subprocess are recorded as they were (the environment is
+        # added by package code that records nothing itself).
+        self.assertEqual(len(named(data, "Popen.__init__")), 2)
+        self.assertEqual(len(named(data, "Popen._execute_child")), 2)
+        # The child's trace starts at its program, not at the interpreter's start-up.
+        child_pids = {e["pid"] for e in named(data, "env_fn")}
+        first = min((e for e in events(data) if e["pid"] in child_pids), key=lambda e: e["ts"])
+        self.assertTrue(first["name"].startswith("<module>"), first)
         pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(viztracer.__file__)))
         with open(paths_file) as f:
             for path in json.load(f):

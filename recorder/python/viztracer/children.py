@@ -93,6 +93,7 @@ def _patch_subprocess():
         init(self, *args, **kwargs)
     __init__._viztracer = True
     __init__.__wrapped__ = init
+    _vztracer.set_transparent([__init__.__code__])  # not recorded itself; Popen.__init__ is
     subprocess.Popen.__init__ = __init__
 
 
@@ -108,8 +109,16 @@ def _on_sigterm(signum, frame):
 
 
 def _on_audit(event, args):
-    """os.exec*: the process becomes another program, which no exit handler outlives. A child
-    saves its trace first; the root saves the whole trace (the new program is not traced)."""
+    """cpython.run_*: python is about to run a child's program (its script, -c, -m or stdin):
+    the child's tracer starts, so that its trace holds the program, not the interpreter's own
+    start-up. os.exec*: the process becomes another program, which no exit handler outlives. A
+    child saves its trace first; the root saves the whole trace (the new program is not
+    traced)."""
+    if event.startswith("cpython.run_"):
+        tracer = _state.pop("start_at_main", None)
+        if tracer is not None:
+            tracer.start()
+        return
     if event != "os.exec":
         return
     if is_child():
@@ -234,7 +243,7 @@ def child_start(cfg_text):
         _state["forkserver"] = True
         return
     _announce()
-    tracer.start()
+    _state["start_at_main"] = tracer  # started by _on_audit as the program's code begins
 
 
 def _runs_viztracer(argv):
