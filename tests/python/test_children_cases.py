@@ -74,6 +74,26 @@ os.execv(sys.executable, [sys.executable, "-c", "pass"])
 """
 
 
+ISOLATED_CHILD = """
+import json, sys
+def child_fn():
+    return 1
+child_fn()
+with open(sys.argv[1], "a") as f:
+    f.write(json.dumps([sys.argv, sys.path[0], __name__]) + "\\n")
+"""
+
+ISOLATED = """
+import subprocess, sys
+child, log = sys.argv[1], sys.argv[2]
+for flags in (["-I"], ["-E"], ["-S"], ["-IsS"], ["-E", "-W", "ignore"]):
+    subprocess.run([sys.executable] + flags + [child, log], check=True)
+subprocess.run([sys.executable, "-I", "-c", "def cmd_fn():\\n  return 2\\ncmd_fn()"], check=True)
+subprocess.run([sys.executable, "-I", "-"], input=b"def stdin_fn():\\n  return 3\\nstdin_fn()", check=True)
+assert subprocess.run([sys.executable, "-E", "-c", "raise SystemExit(7)"]).returncode == 7
+"""
+
+
 def leftovers(d):
     return glob.glob(os.path.join(d, ".viztracer_children_*"))
 
@@ -120,6 +140,27 @@ class TestChildCases(TempDirTest):
                 self.assertNotIn(pkg_parent, path)
                 self.assertIn(os.path.join(pkg_parent, "viztracer", "_child"), path)
         self.assertIn("/nonexistent", path)
+
+    def test_children_run_with_isolating_options(self):
+        """python -I, -E and -S keep PYTHONPATH or site (and so the sitecustomize) from the child:
+        its command line is rewritten to start the tracer itself, and the program sees the
+        sys.argv, sys.path[0] and __name__ it would have, and keeps its exit status."""
+        import subprocess
+        import sys
+        child = self.write("child.py", ISOLATED_CHILD)
+        plain_log, traced_log = self.path("plain.log"), self.path("traced.log")
+        for flags in (["-I"], ["-E"], ["-S"], ["-IsS"], ["-E", "-W", "ignore"]):
+            subprocess.run([sys.executable] + flags + [child, plain_log], check=True, cwd=self.dir)
+        r, out = self.run_script("isolated.py", ISOLATED, child, traced_log)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.count("Traceback"), 0, r.stderr)
+        data = load(out)
+        self.assertEqual(len(named(data, "child_fn")), 5)
+        self.assertEqual(len({e["pid"] for e in named(data, "child_fn")}), 5)
+        self.assertEqual(len(named(data, "cmd_fn")), 1)
+        self.assertEqual(len(named(data, "stdin_fn")), 1)
+        with open(plain_log) as a, open(traced_log) as b:
+            self.assertEqual(b.read().replace(traced_log, plain_log), a.read())
 
     def test_forks_that_exec_and_a_child_running_viztracer(self):
         """A forked child that execs saves first (what it ran before is in); subprocess's fork

@@ -18,6 +18,7 @@ import atexit
 import glob
 import json
 import os
+import re
 import sys
 import time
 
@@ -90,11 +91,89 @@ def _patch_subprocess():
                 kwargs["env"] = _tracing_env(env)
             except Exception:  # an odd mapping: the child goes untraced, as given
                 pass
+        if args and not kwargs.get("shell") and ENV in os.environ:
+            try:
+                command = _isolated_python(args[0], kwargs.get("executable"))
+            except Exception:
+                command = None
+            if command is not None:
+                args = (command,) + args[1:]
         init(self, *args, **kwargs)
     __init__._viztracer = True
     __init__.__wrapped__ = init
     _vztracer.set_transparent([__init__.__code__])  # not recorded itself; Popen.__init__ is
     subprocess.Popen.__init__ = __init__
+
+
+_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?$")
+_REWRITTEN = "--viztracer-child"  # sys.argv[1] of a command _isolated_python rewrote
+
+
+def _isolated_python(command, executable=None):
+    """A command line that runs python with -I, -E or -S (which keep PYTHONPATH or site, and so
+    the sitecustomize, from the child), rewritten to start the tracer itself: the same
+    interpreter and options, then `-c` code that starts tracing and runs the program as python
+    would have. None for any other command (left as it is)."""
+    if not isinstance(command, (list, tuple)) or not command:
+        return None
+    if not all(isinstance(a, str) for a in command):
+        return None
+    exe = executable if isinstance(executable, str) else command[0]
+    if not _PYTHON_NAME.match(os.path.basename(exe)):
+        return None
+    options, flags, i, target = [], set(), 1, None
+    while i < len(command) and target is None:
+        a = command[i]
+        i += 1
+        if a == "-":
+            target = ("stdin",)
+        elif a == "--":
+            if i >= len(command):
+                return None
+            target = ("file", command[i])
+            i += 1
+        elif not a.startswith("-"):
+            target = ("file", a)
+        elif a.startswith("--"):  # --check-hash-based-pycs MODE and the like: left alone
+            return None
+        else:
+            for j in range(1, len(a)):
+                c = a[j]
+                if c in "cmWX":  # takes a value: the rest of this argument, or the next one
+                    value = a[j + 1:]
+                    if not value:
+                        if i >= len(command):
+                            return None
+                        value = command[i]
+                        i += 1
+                    if j > 1:
+                        options.append(a[:j])
+                    if c in "cm":
+                        target = ("command" if c == "c" else "module", value)
+                    else:
+                        options += ["-" + c, value]
+                    break
+                flags.add(c)
+            else:
+                options.append(a)
+    if target is None or not flags & {"I", "E", "S"}:
+        return None
+    runner = os.path.join(_CHILD_DIR, "run.py")  # in a namespace of its own, not __main__'s
+    boot = (f"f = {runner!r}; exec(compile(open(f).read(), f, 'exec'), "
+            "{'__name__': '__viztracer_child__', '__file__': f})")
+    return [command[0]] + options + ["-c", boot, _REWRITTEN] + list(target) + list(command[i:])
+
+
+def start_rewritten():
+    """Run by _child/run.py in a child whose command _isolated_python rewrote: starts tracing,
+    as the sitecustomize would have, before the program runs."""
+    cfg = os.environ.get(ENV)
+    if not cfg:
+        return
+    child_start(cfg)
+    tracer = _state.pop("start_at_main", None)
+    if tracer is not None:
+        tracer.start()
 
 
 def _on_sigterm(signum, frame):
