@@ -106,7 +106,7 @@ namespace {
 // calling thread); a stale `limit` is harmless: on_limit() recomputes it.
 void reset(ThreadBuffer& t) {
   t.w.depth.store(0, std::memory_order_relaxed);
-  t.w.last = 0;  // the next session may read another clock
+  t.w.last.store(0, std::memory_order_relaxed);  // the next session may read another clock
   t.w.pos.store(t.begin, std::memory_order_release);
   t.read.store(t.begin, std::memory_order_release);
   t.laps.store(0, std::memory_order_release);
@@ -452,7 +452,7 @@ bool emit(uint32_t name, uint32_t meta, uint32_t npayload, Fill&& fill) {
   // An event bigger than the ring would overwrite its own head (or, streaming, wait forever
   // for room): refuse it.
   if (size_t(npayload) + 1 > static_cast<internal::ThreadBuffer*>(w->owner)->capacity()) return false;
-  detail::push(w, detail::stamp(w->last), name, meta);
+  detail::push(w, detail::stamp(w), name, meta);
   for (uint32_t i = 0; i < npayload; ++i) {
     detail::Record rec{0, 0, 0};
     fill(i, rec);

@@ -147,7 +147,7 @@ inline void end() {}
 inline void complete(NameId, int64_t, int64_t) {}
 inline int64_t now_ns() { return 0; }
 inline uint64_t now_ticks() { return 0; }
-inline uint64_t now_ticks_after(uint64_t&) { return 0; }
+inline uint64_t now_ticks_stamped() { return 0; }
 inline int64_t ticks_to_ns(uint64_t) { return 0; }
 inline void complete_ticks(NameId, uint64_t, uint64_t) {}
 inline bool add_event_json(std::string_view) { return false; }
@@ -233,11 +233,12 @@ int64_t now_ns();
 // readings (no conversion on the way; the Python tracer records every call with these).
 inline uint64_t now_ticks();
 inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1);
-// now_ticks(), but at least a nanosecond after `last` (the calling thread's previous reading,
-// 0 at first), which it then holds: readings taken this way strictly increase, as begin() and
-// end() stamp theirs, so calls made within one tick of a coarse clock keep their order and
-// nesting and none has a zero length.
-inline uint64_t now_ticks_after(uint64_t& last);
+// now_ticks(), but at least a nanosecond after the calling thread's latest event or stamped
+// reading: the thread's times then strictly increase, as begin() and end() stamp theirs, so
+// calls made within one tick of a coarse clock keep their order and nesting and none has a
+// zero length. For complete_ticks(), take both ends this way (a reading of now_ticks() may lie
+// before a stamped one).
+inline uint64_t now_ticks_stamped();
 // now_ticks() readings of this session -> now_ns()'s clock.
 int64_t ticks_to_ns(uint64_t ticks);
 
@@ -351,7 +352,8 @@ struct Writer {
   std::atomic<Record*> limit{nullptr};  // the hot path stops here and calls on_limit()
   std::atomic<int32_t> depth{0};        // open zones (counting unrecorded ones too)
   void* owner = nullptr;                // the thread buffer this writer belongs to
-  uint64_t last = 0;                    // the thread's latest timestamp (stamp())
+  std::atomic<uint64_t> last{0};        // the thread's latest timestamp (stamp()); start()
+                                        // resets it, racing a thread still in begin()
 };
 
 // Globals read with relaxed loads (plain moves on x86-64): set by start() before recording.
@@ -386,17 +388,18 @@ inline uint64_t ticks() {
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
-// ticks(), moved on to `last + g_tick_step` when the clock has not got that far since `last`
-// (a reading earlier in the same thread), and stored in `last`. A clock coarser than the events
-// (a VM's TSC that steps by 10 ns, a 24 MHz counter) would give a zone that ends in the tick it
-// began a zero length, and two events in one tick the same time: stamped, a thread's times
-// strictly increase, so its slices keep the order and nesting they were recorded in.
-inline uint64_t stamp(uint64_t& last) {
+// ticks(), moved on to `w->last + g_tick_step` when the clock has not got that far since the
+// thread's latest timestamp, which it becomes. A clock coarser than the events (a VM's TSC that
+// steps by 10 ns, a 24 MHz counter) would give a zone that ends in the tick it began a zero
+// length, and two events in one tick the same time: stamped, a thread's times strictly
+// increase, so its slices keep the order and nesting they were recorded in.
+inline uint64_t stamp(Writer* w) {
   uint64_t t = ticks();
-  const uint64_t next = last + g_tick_step.load(std::memory_order_relaxed);
+  const uint64_t next =
+      w->last.load(std::memory_order_relaxed) + g_tick_step.load(std::memory_order_relaxed);
   if (t < next) [[unlikely]]
     t = next;
-  last = t;
+  w->last.store(t, std::memory_order_relaxed);
   return t;
 }
 
@@ -427,7 +430,7 @@ inline void begin(NameId name) {
   int32_t d = w->depth.load(std::memory_order_relaxed) + 1;
   w->depth.store(d, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
-  detail::push(w, detail::stamp(w->last), name, detail::kBegin);
+  detail::push(w, detail::stamp(w), name, detail::kBegin);
 }
 
 inline void end() {
@@ -438,11 +441,15 @@ inline void end() {
   if (d <= 0) return;  // nothing open in this session (its begin came before start())
   w->depth.store(d - 1, std::memory_order_relaxed);
   if (d > detail::g_max_depth.load(std::memory_order_relaxed)) return;
-  detail::push(w, detail::stamp(w->last), 0, detail::kEnd);
+  detail::push(w, detail::stamp(w), 0, detail::kEnd);
 }
 
 inline uint64_t now_ticks() { return detail::ticks(); }
-inline uint64_t now_ticks_after(uint64_t& last) { return detail::stamp(last); }
+inline uint64_t now_ticks_stamped() {
+  if (!detail::g_enabled.load(std::memory_order_relaxed)) return detail::ticks();
+  detail::Writer* w = detail::writer();
+  return w ? detail::stamp(w) : detail::ticks();
+}
 
 VZ_REC_ALWAYS_INLINE inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
   if (!detail::g_enabled.load(std::memory_order_relaxed)) return;

@@ -275,12 +275,12 @@ inline void on_call(ThreadState* ts, void* key, PyCodeObject* co, PyFrameObject*
     ts->busy = false;
   }
   if (ts->named_generation != st.generation) name_thread(ts);
-  f.t0 = vz::rec::now_ticks_after(ts->last_tick);  // after the thread's last reading
+  f.t0 = vz::rec::now_ticks_stamped();  // after the thread's latest event
   ts->stack.push_back(f);
 }
 
 inline void on_return(ThreadState* ts, void* key, bool c_call, PyObject* retval) {
-  uint64_t t1 = vz::rec::now_ticks_after(ts->last_tick);
+  uint64_t t1 = vz::rec::now_ticks_stamped();
   auto& s = ts->stack;
   if (s.empty()) return;
   if (s.back().key != key || s.back().c_call != c_call) {
@@ -532,14 +532,16 @@ void install_all() { set_profile_all_threads(profile); }
 void uninstall_all() { set_profile_all_threads(nullptr); }
 
 void close_open_frames(bool as_complete) {
+  // Stamped on the calling thread's clock sequence; another thread's call may have begun a few
+  // ns past it on its own (a coarse clock's step), so each ends no earlier than it began.
+  const uint64_t now = vz::rec::now_ticks_stamped();
   for (ThreadState* ts = g_state.threads; ts; ts = ts->next) {
-    const uint64_t now = vz::rec::now_ticks_after(ts->last_tick);  // after the thread's calls
     auto& s = ts->stack;
     for (size_t i = s.size(); i-- > 0;) {  // innermost first: children before parents
       Frame& f = s[i];
       if (f.kind == kRecord) {
         if (as_complete) {
-          emit_complete(ts, f, now, nullptr);
+          emit_complete(ts, f, std::max(now, f.t0), nullptr);
         } else {
           std::string ev = "{\"ph\":\"B\",\"cat\":\"FEE\",\"name\":";
           auto it = name_texts().find(f.name);
@@ -567,14 +569,18 @@ void after_fork_child() {
   }
   if (me) {
     // The calls open at the fork are the parent's (their time before it too): the child records
-    // what it calls from here, from depth 0 as a new process does; they return unrecorded.
-    // Within a filtered call (hiding what it calls), the stack stays, its calls unrecorded.
-    if (me->hide_below == SIZE_MAX) {
-      for (Frame& f : me->stack) pop_frame(f);
-      me->stack.clear();
-    } else {
-      for (Frame& f : me->stack)
-        if (f.kind == kRecord) f.kind = kSkip;
+    // what it calls from here, from depth 0 as a new process does; they return unrecorded. The
+    // top Python frame (and the C call above it) is the package's at-fork callback running this:
+    // it stays, hiding what it calls, until it returns. A fork inside a filtered call (hiding
+    // everything above it, the callback too) keeps the stack: what follows stays hidden.
+    auto& st = me->stack;
+    size_t cb = st.size();
+    while (cb > 0 && st[cb - 1].c_call) --cb;
+    if (cb > 0) --cb;  // the callback's frame
+    if (me->hide_below == SIZE_MAX || me->hide_below >= cb) {
+      for (size_t i = 0; i < cb; ++i) pop_frame(st[i]);
+      st.erase(st.begin(), st.begin() + std::ptrdiff_t(cb));
+      if (me->hide_below != SIZE_MAX) me->hide_below -= cb;
     }
     me->tid = int64_t(syscall(SYS_gettid));
     me->next = nullptr;

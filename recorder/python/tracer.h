@@ -63,7 +63,6 @@ struct ThreadState {
   bool paused = false;           // pause(): this thread records nothing until resume()
   bool waiting = false;          // eval mode: a new thread in threading's bootstrap, not
                                  // recorded until threading's profile hook runs (its run())
-  uint64_t last_tick = 0;        // the thread's latest clock reading (now_ticks_after)
   ThreadState* next = nullptr;   // all thread states, newest first
 };
 

@@ -37,13 +37,14 @@ with open(sys.argv[1], "w") as f:
 """
 
 FORKS = """
-import os, subprocess, sys
+import math, os, subprocess, sys
 def before_exec():
     return 1
 def in_fork():
     return 2
 pid = os.fork()
 if pid == 0:
+    math.floor(2.5)                                # a C call where the fork returned
     in_fork()
     before_exec()
     os.execvp("true", ["true"])                    # a forked child that becomes another program
@@ -91,6 +92,26 @@ for flags in (["-I"], ["-E"], ["-S"], ["-IsS"], ["-E", "-W", "ignore"]):
 subprocess.run([sys.executable, "-I", "-c", "def cmd_fn():\\n  return 2\\ncmd_fn()"], check=True)
 subprocess.run([sys.executable, "-I", "-"], input=b"def stdin_fn():\\n  return 3\\nstdin_fn()", check=True)
 assert subprocess.run([sys.executable, "-E", "-c", "raise SystemExit(7)"]).returncode == 7
+"""
+
+
+EXEC_FAILS_IN_CHILD = """
+import multiprocessing as mp, os, threading
+def child(ready):
+    try:
+        os.execv("/nonexistent/prog", ["prog"])    # fails: the child goes on
+    except OSError:
+        pass
+    ready.set()
+    threading.Event().wait()                       # until terminated
+if __name__ == "__main__":
+    ready = mp.get_context("fork").Event()
+    p = mp.get_context("fork").Process(target=child, args=(ready,))
+    p.start()
+    ready.wait()
+    p.terminate()
+    p.join(60)
+    assert p.exitcode == -15, p.exitcode
 """
 
 
@@ -177,6 +198,7 @@ class TestChildCases(TempDirTest):
         main_pid = data["traceEvents"][0]["pid"]
         self.assertNotEqual(fork_call["pid"], main_pid)
         self.assertEqual(len(named(data, "before_exec")), 1)
+        self.assertEqual([e["pid"] for e in named(data, "math.floor")], [fork_call["pid"]])
         child = [e for e in events(data) if e["pid"] == fork_call["pid"]]
         self.assertEqual([e for e in child if e["name"].startswith("<module>")], [])
         forked = min(e["ts"] for e in named(data, "posix.fork") if e["pid"] == main_pid)
@@ -195,6 +217,35 @@ class TestChildCases(TempDirTest):
         self.assertGreaterEqual(len({e["pid"] for e in named(data, "work")}), 2)
         setups = named(data, "setup")
         self.assertEqual(len({e["ts"] for e in setups}), len(setups), setups)  # no copies
+
+    def test_exec_that_fails_in_a_child_leaves_sigterm_working(self):
+        """A child's trace is saved as it calls exec; when the exec fails, the child goes on
+        untraced and SIGTERM still ends it (it was taken as a save already done)."""
+        r, out = self.run_script("execfail.py", EXEC_FAILS_IN_CHILD)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(out))
+
+    def test_exec_when_the_trace_cannot_be_saved(self):
+        """An error saving before exec is said, not raised into the program's exec call."""
+        os.mkdir(self.path("out.json"))  # the output path is a directory: the save fails
+        script = self.write("exec2.py", "import os, sys\nos.execv(sys.executable, "
+                                        "[sys.executable, '-c', 'print(\"exec ran\")'])\n")
+        r = run_cli(["-o", self.path("out.json"), script], cwd=self.dir, timeout=120, env=ENV)
+        self.assertIn("exec ran", r.stdout)
+        self.assertIn("cannot save the trace before exec", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_open_leaves_nothing_behind(self):
+        """--open starts the viewer from a fork of the traced process after its save: that fork
+        is not a child to trace, and no children's directory is made again."""
+        fake = self.write("fakeviewer.sh", "#!/bin/sh\nexit 0\n")
+        os.chmod(fake, 0o755)
+        out = self.path("o.json")
+        r = run_cli(["--open", "-o", out, "-c", "print('hi')"], cwd=self.dir, timeout=120,
+                    env=dict(ENV, VIZVIEWER_BINARY=fake))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(out))
+        self.assertEqual(leftovers(self.dir), [])
 
     def test_exec_saves_the_trace(self):
         r, out = self.run_script("exec.py", EXEC)

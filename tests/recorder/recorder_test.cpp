@@ -112,21 +112,26 @@ TEST_CASE("recorder: a thread's timestamps strictly increase, even within one ti
     rec::Config cfg;
     cfg.clock = clock;
     start_session(cfg);
-    // A reading the clock has not reached yet (as after events within one tick of a coarse
-    // clock): the next one comes after it, a nanosecond or more once converted.
-    uint64_t last = rec::now_ticks() + (uint64_t(1) << 40);
-    const uint64_t ahead = last;
-    const uint64_t t = rec::now_ticks_after(last);
-    CHECK(t > ahead);
-    CHECK(last == t);
-    CHECK(rec::ticks_to_ns(t) > rec::ticks_to_ns(ahead));
-    const uint64_t u = rec::now_ticks_after(last);
-    CHECK(rec::ticks_to_ns(u) > rec::ticks_to_ns(t));
-    uint64_t fresh = 0;  // the first reading is the clock's own
+    // The first reading of a session is the clock's own.
     const uint64_t before = rec::now_ticks();
-    const uint64_t first = rec::now_ticks_after(fresh);
+    const uint64_t first = rec::now_ticks_stamped();
     CHECK(first >= before);
     CHECK(first - before < (uint64_t(1) << 32));
+    // A latest timestamp the clock has not reached yet (as after events within one step of a
+    // coarse clock): the next reading comes after it, a nanosecond or more once converted.
+    rec::detail::Writer* w = rec::detail::tls_writer;
+    REQUIRE(w != nullptr);
+    const uint64_t ahead = rec::now_ticks() + (uint64_t(1) << 30);
+    w->last.store(ahead);
+    const uint64_t t = rec::now_ticks_stamped();
+    CHECK(t > ahead);
+    CHECK(w->last.load() == t);
+    CHECK(rec::ticks_to_ns(t) > rec::ticks_to_ns(ahead));
+    const uint64_t u = rec::now_ticks_stamped();
+    CHECK(rec::ticks_to_ns(u) > rec::ticks_to_ns(t));
+    rec::begin(rec::intern("after"));  // begin() and end() take the same sequence
+    rec::end();
+    CHECK(w->last.load() > u);
     rec::stop();
   }
   // Zones as fast as the hot path goes: on a clock coarser than a zone (a VM's TSC stepping by

@@ -69,11 +69,10 @@ def _tracing_env(env):
     if ENV not in os.environ:
         return env
     out = dict(env)
+    if any(isinstance(k, bytes) for k in out):
+        return env  # its own key type: a str key would be a second PYTHONPATH the child ignores
     out[ENV] = os.environ[ENV]
-    pythonpath = out.get("PYTHONPATH")
-    if isinstance(pythonpath, bytes):
-        pythonpath = os.fsdecode(pythonpath)
-    out["PYTHONPATH"] = _with_child_path(pythonpath)
+    out["PYTHONPATH"] = _with_child_path(out.get("PYTHONPATH"))
     return out
 
 
@@ -201,11 +200,27 @@ def _on_audit(event, args):
     if event != "os.exec":
         return
     if is_child():
-        finish_child()
+        if finish_child():
+            # Should the exec fail, the process goes on untraced: SIGTERM must end it again.
+            import signal
+            try:
+                if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            except ValueError:  # not the main thread: its handler stays
+                pass
     elif _state["root_finish"] is not None and os.getpid() == _state["root_pid"]:
-        finish, _state["root_finish"] = _state["root_finish"], None
-        finish()
+        _root_finish("exec")
         os.environ.pop(ENV, None)
+
+
+def _root_finish(why):
+    """The root's finish() on the way out of the process (exec, os._exit): errors are said, not
+    raised into the program's call."""
+    finish, _state["root_finish"] = _state["root_finish"], None
+    try:
+        finish()
+    except Exception as e:
+        sys.stderr.write(f"viztracer: cannot save the trace before {why}: {e}\n")
 
 
 def _install_process_hooks():
@@ -222,8 +237,7 @@ def _install_process_hooks():
             if is_child():
                 finish_child()
             elif _state["root_finish"] is not None and os.getpid() == _state["root_pid"]:
-                finish, _state["root_finish"] = _state["root_finish"], None
-                finish()  # the program called os._exit: save the trace on the way out
+                _root_finish("os._exit")  # save the trace on the way out
             real_exit(code)
         _exit._viztracer = True
         os._exit = _exit
@@ -234,6 +248,7 @@ def _child_path(pid=None):
 
 
 def _announce():
+    _state["announced"] = os.getpid()  # first: a SIGTERM right after the file must save
     with open(os.path.join(_state["dir"], f"{os.getpid()}.pending"), "w"):
         pass
 
@@ -275,7 +290,9 @@ def finish_child():
     pid = os.getpid()
     tracer = _state["tracer"]
     if tracer is None or not is_child() or pid in _state["finished"] or _state["no_save"]:
-        return
+        return False
+    if _state.get("announced") != pid:
+        return False  # a fork the root did not wait for (after its save, or to exec): no trace
     _state["finished"].add(pid)
     try:
         tracer.stop(stop_option="flush_as_finish")
@@ -289,6 +306,7 @@ def finish_child():
             os.unlink(os.path.join(_state["dir"], f"{pid}.pending"))
         except OSError:
             pass
+    return True
 
 
 def child_start(cfg_text):

@@ -562,8 +562,10 @@ def main(argv=None):
         if not opts.ignore_multiprocess and "multiprocessing.util" in sys.modules:
             # Saved once multiprocessing's exit handler has ended the program's pools and
             # executors, terminated its daemon processes and joined the others (a negative
-            # priority runs after that): those children save their traces first, and the
-            # program's own atexit handlers have run. Recording stopped with the program.
+            # priority runs after that): those children save their traces first. That handler
+            # runs after the atexit handlers registered once multiprocessing.util was imported
+            # (before it saves, then), before the ones registered earlier. Recording stopped
+            # with the program.
             import multiprocessing.util
             multiprocessing.util.Finalize(None, finish, exitpriority=-1)
         else:
