@@ -77,8 +77,10 @@ bool draw_item(Frame& f, const RowItem& it, float y, uint32_t label, bool open, 
   return mouse_row && item_contains(it, double(f.mouse.x - f.plot_x), 1.0);
 }
 
-// Search matches of one row drawn as ticks in their own colour, at most one per 2 pixels, on top
-// of whatever the row drew (folded runs included). `list` holds the set's matching indices, sorted.
+// Search matches of one row drawn in their own colour, at most one per 2 pixels, on top of
+// whatever the row drew (folded runs included), with their names where they are wide enough.
+// After one, the next drawn is the first ending a pixel past it: one that starts under that
+// pixel and goes on is drawn too. `list` holds the set's matching indices, sorted.
 void draw_match_ticks(Frame& f, const SliceSet& s, const std::vector<uint32_t>& list, uint32_t d, float y) {
   const auto lo = std::lower_bound(list.begin(), list.end(), s.depth_begin[d]);
   const auto hi = std::lower_bound(lo, list.end(), s.depth_begin[d + 1]);
@@ -93,8 +95,12 @@ void draw_match_ticks(Frame& f, const SliceSet& s, const std::vector<uint32_t>& 
     const double x0 = std::max(v.x_of(start_of(k)), -2.0);
     const double x1 = std::min(std::max(v.x_of(end_of(k)), x0 + 2.0), double(f.plot_w) + 2.0);
     const uint32_t label = s.label[lo[k]];
-    f.dl->AddRectFilled(ImVec2(f.sx(x0), y + 1), ImVec2(f.sx(x1), y + f.m.row_h - 1), label_color(*f.index, label));
-    k = row_gallop_starting_at_or_after(k + 1, n, v.time_at(x1 + 1.0) + 1, start_of);
+    const ImU32 col = label_color(*f.index, label);
+    const float sx0 = f.sx(x0), sx1 = f.sx(x1);
+    f.dl->AddRectFilled(ImVec2(sx0, y + 1), ImVec2(sx1, y + f.m.row_h - 1), col);
+    if (sx1 - sx0 >= 3.0f) f.dl->AddLine(ImVec2(sx0, y + 1), ImVec2(sx0, y + f.m.row_h - 1), darker(col, 0.8f));
+    row_text(f, sx0, sx1, y, f.trace->name_of(label), col);
+    k = row_first_ending_at_or_after(k + 1, n, v.time_at(x1 + 1.0), end_of);
   }
 }
 

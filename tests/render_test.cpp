@@ -26,6 +26,7 @@
 
 #include "analysis/call_tree.h"
 #include "analysis/diff.h"
+#include "analysis/search.h"
 #include "formats/loader.h"
 #include "render/details_panel.h"
 #include "render/diff_flame_view.h"
@@ -484,6 +485,41 @@ TEST_CASE("timeline: a highlight keeps the marked label's colour and dims the ot
   check_color_at(img, fx.x_mid(0, fx.slice_named("gamma")), row1, tl::dim_color(label_color(*fx.index, gamma)),
                  "dimmed gamma");
   check_color_at(img, fx.x_mid(0, fx.slice_named("beta")), row0, label_color(*fx.index, beta), "highlighted beta");
+}
+
+TEST_CASE("timeline: a search match keeps its colour and name; one starting within a pixel of the last is drawn too") {
+  // "hit" twice at depth 0: the second begins 0.1 us after the first ends (far under a pixel of
+  // this 10 ms view) and lasts 4 ms. "miss" slices pad the row around them.
+  TimelineFixture fx(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":2000,"name":"miss"},
+   {"ph":"X","pid":1,"tid":1,"ts":2000,"dur":3000,"name":"hit"},
+   {"ph":"X","pid":1,"tid":1,"ts":5000.1,"dur":4000,"name":"hit"},
+   {"ph":"X","pid":1,"tid":1,"ts":9000.1,"dur":999,"name":"miss"}
+  ]})");
+  const Trace& tr = *fx.trace;
+  const uint32_t hit = label_named(tr, "hit");
+  std::vector<uint8_t> mark(tr.labels.size(), 0);
+  auto m = std::make_shared<ThreadMatches>();
+  const SliceSet& s = tr.threads[0].slices;
+  for (uint32_t i = 0; i < s.size(); ++i)
+    if (s.label[i] == hit) m->slices.push_back(i);
+  REQUIRE(m->slices.size() == 2);
+  SearchResults results{m};
+  TimelineHighlight hl;
+  hl.mark = &mark;  // as a search draws: everything dimmed, the matches drawn over it
+  hl.matches = &results;
+  const Image img = fx.draw(hl);
+  const double row0 = fx.row_mid_y(0, 0);
+  const uint32_t c_hit = label_color(*fx.index, hit);
+  check_color_at(img, fx.x_mid(0, m->slices[0]), row0 + 4, c_hit, "first match");
+  check_color_at(img, fx.x_mid(0, m->slices[1]), row0 + 4, c_hit, "second match, a pixel after");
+  // The name is written on the match: text pixels, not only the fill, across its middle row.
+  const SliceSet& set = tr.threads[0].slices;
+  const int x0 = int(fx.x_at(set.start[m->slices[1]])) + 4, x1 = int(fx.x_at(set.end(m->slices[1]))) - 4;
+  int other = 0;
+  for (int x = x0; x < x1; ++x)
+    for (int y = int(row0) - 4; y <= int(row0) + 2; ++y) other += !img.at(x, y).near(c_hit, 24);
+  CHECK_MESSAGE(other > 20, "no text on the second match: " << other << " pixels differ from its fill");
 }
 
 TEST_CASE("compare: two synchronized timelines line up the aligned slice and show B's longer one") {
