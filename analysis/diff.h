@@ -6,7 +6,8 @@
 // matched by name *text*, never by StrId.
 //
 //   by name  each side's range statistics (analysis/range_stats.h): count, total and self per
-//            name, clipped to the side's range; a recursive function's nested calls all count
+//            name, clipped to the side's range; a recursive function's total counts its
+//            outermost calls (the inner ones' time is inside them)
 //   by path  each side's top-down call tree (analysis/call_tree.h), merged by walking both trees
 //            together and matching children by name text; a node on one side only makes a row
 //            (and so do all its descendants)

@@ -14,7 +14,8 @@ constexpr size_t kPieceSlices = 1 << 18;  // slices per piece of work
 // Per-label accumulator (one array per worker).
 struct LabelAcc {
   uint64_t count = 0;
-  Time total = 0;
+  Time total = 0;  // of the calls not inside a call of the same name
+  Time sum = 0;    // of every call (the mean's)
   Time self = 0;
   Time min = kTimeMax;
   Time max = kTimeMin;
@@ -24,9 +25,10 @@ bool cancelled(const std::atomic<bool>* cancel) {
   return cancel && cancel->load(std::memory_order_relaxed);
 }
 
-inline void add_slice(LabelAcc& a, Time c) {
+inline void add_slice(LabelAcc& a, Time c, bool nested_in_same_name = false) {
   a.count++;
-  a.total = wrap_add(a.total, c);
+  if (!nested_in_same_name) a.total = wrap_add(a.total, c);
+  a.sum = wrap_add(a.sum, c);
   a.self = wrap_add(a.self, c);
   a.min = std::min(a.min, c);
   a.max = std::max(a.max, c);
@@ -73,9 +75,36 @@ void find_parents(const Time* start, uint32_t lo, uint32_t hi, uint32_t plo, uin
     while (l.i < l.end) merge_step(start, plast, l, out);
 }
 
-// Accumulates one piece; returns false when cancelled.
+// One bit of a 64-bit set for name `n`: a slice's set holds its ancestors' names, so a name not
+// in it has no ancestor of that name (a name in it may: the chain of parents says).
+inline uint64_t name_bit(StrId n) { return uint64_t(1) << ((uint32_t(n) * 0x9E3779B1u) >> 26); }
+
+// A piece's walk state for recursion: per depth walked, its first index, each slice's parent
+// (kNone: none) and its ancestors' name bits.
+struct Ancestry {
+  std::vector<uint32_t> lo;
+  std::vector<std::vector<uint32_t>> parent;
+  std::vector<std::vector<uint64_t>> names;
+  void clear() { lo.clear(); parent.clear(), names.clear(); }
+};
+
+// Whether slice i at depth d (d >= 1, parent q) has an ancestor named `name`: along its parents.
+bool has_ancestor_named(const Trace& t, const SliceSet& s, const Ancestry& a, uint32_t d, uint32_t q,
+                        StrId name) {
+  while (q != kNone) {
+    if (t.labels[s.label[q]].name == name) return true;
+    if (d == 1) return false;
+    --d;
+    q = a.parent[d][q - a.lo[d]];
+  }
+  return false;
+}
+
+// Accumulates one piece; returns false when cancelled. A slice inside a slice of the same name
+// (recursion) adds to its name's count, mean and self time, not to its total: the outer call's
+// time holds it already.
 bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* acc,
-                std::vector<uint32_t>& parents, const std::atomic<bool>* cancel) {
+                std::vector<uint32_t>& parents, Ancestry& anc, const std::atomic<bool>* cancel) {
   const Thread& th = t.threads[p.thread];
   if (p.overflow) {
     const SliceSet& o = th.overflow;
@@ -86,22 +115,38 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
   const uint32_t* label = s.label.data();
   const Time* start = s.start.data();
   uint32_t prev_lo = 0, prev_hi = 0;
+  anc.clear();
   for (uint32_t d = 0; d < s.depths(); ++d) {
     if (cancelled(cancel)) return false;
     auto [lo, hi] = piece_range(s, p, d, t0, t1);
     if (lo == hi) break;
+    anc.lo.push_back(lo);
+    anc.parent.emplace_back(hi - lo, kNone);
+    anc.names.emplace_back(hi - lo, 0);
     if (d == 0) {
       for (uint32_t i = lo; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
     } else {
       if (parents.size() < hi - lo) parents.resize(hi - lo);
       find_parents(start, lo, hi, prev_lo, prev_hi, parents.data());
       const uint32_t* par = parents.data() - lo;
+      const std::vector<uint64_t>& up = anc.names[d - 1];
+      std::vector<uint32_t>& my_parent = anc.parent[d];
+      std::vector<uint64_t>& my_names = anc.names[d];
       for (uint32_t i = lo; i < hi; ++i) {
         Time c = clipped_dur(s, i, t0, t1);
-        add_slice(acc[label[i]], c);
         uint32_t q = par[i];
         // A child outside every parent (a malformed set) takes no one's self time.
-        if (start[q] <= start[i] && start[i] < s.end(q)) acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
+        const bool inside = start[q] <= start[i] && start[i] < s.end(q);
+        bool nested = false;
+        if (inside) {
+          const StrId name = t.labels[label[i]].name;
+          const uint64_t names = up[q - prev_lo] | name_bit(t.labels[label[q]].name);
+          my_parent[i - lo] = q;
+          my_names[i - lo] = names;
+          nested = (names & name_bit(name)) && has_ancestor_named(t, s, anc, d, q, name);
+          acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
+        }
+        add_slice(acc[label[i]], c, nested);
       }
     }
     prev_lo = lo;
@@ -113,6 +158,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
 // Folds per-label sums into per-name rows, sorted for display.
 std::vector<NameStats> fold_names(const Trace& t, const std::vector<LabelAcc>& acc) {
   std::vector<NameStats> rows;
+  std::vector<Time> sums;  // per row: every call's duration, for the mean
   std::unordered_map<StrId, uint32_t> row_of;
   for (size_t l = 0; l < acc.size(); ++l) {
     const LabelAcc& a = acc[l];
@@ -125,7 +171,9 @@ std::vector<NameStats> fold_names(const Trace& t, const std::vector<LabelAcc>& a
       r.min = a.min;
       r.max = a.max;
       rows.push_back(r);
+      sums.push_back(0);
     }
+    sums[it->second] = wrap_add(sums[it->second], a.sum);
     NameStats& r = rows[it->second];
     r.count += a.count;
     r.total = wrap_add(r.total, a.total);
@@ -133,7 +181,7 @@ std::vector<NameStats> fold_names(const Trace& t, const std::vector<LabelAcc>& a
     r.min = std::min(r.min, a.min);
     r.max = std::max(r.max, a.max);
   }
-  for (NameStats& r : rows) r.mean = double(r.total) / double(r.count);
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].mean = double(sums[i]) / double(rows[i].count);
   std::sort(rows.begin(), rows.end(), [&](const NameStats& a, const NameStats& b) {
     if (a.total != b.total) return a.total > b.total;
     std::string_view na = t.str(a.name), nb = t.str(b.name);
@@ -158,8 +206,9 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
   parallel_for(workers, workers, [&](size_t w) {
     acc[w].assign(t.labels.size(), LabelAcc{});
     std::vector<uint32_t> parents;
+    Ancestry anc;
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces.size();) {
-      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), parents, cancel)) {
+      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), parents, anc, cancel)) {
         stopped = true;
         return;
       }
@@ -171,6 +220,7 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
       const LabelAcc& b = acc[w][l];
       a.count += b.count;
       a.total = wrap_add(a.total, b.total);
+      a.sum = wrap_add(a.sum, b.sum);
       a.self = wrap_add(a.self, b.self);
       a.min = std::min(a.min, b.min);
       a.max = std::max(a.max, b.max);

@@ -6,11 +6,14 @@
 // touches the range, ending at t0 or starting at t1 (the calls either side of a range drawn around
 // one call), is not in it:
 //   count  slices in the range
-//   total  summed clipped durations: the time each slice spends inside the range
+//   total  summed clipped durations of the slices not inside a slice of the same name: the time
+//          the name's calls spend inside the range, a recursive call's counted once (its
+//          outermost call holds the inner ones' time), so no total exceeds the scope's time
 //   self   summed clipped self time: a slice's clipped duration minus its children's clipped
 //          durations, i.e. the time inside the range not spent in a child. Overflow-lane slices
 //          have no children here: their self time is their clipped duration
-//   mean   total / count; min, max over the slices' clipped durations
+//   mean   every slice's clipped duration summed, / count (a recursive call's inner calls are
+//          calls too); min, max over the slices' clipped durations
 // Rows group by name (Label::name), so labels that differ only in category share a row. Labels are
 // accumulated in flat per-label arrays (one set per worker) and folded into names at the end; the
 // walk visits each depth's visible range contiguously and finds parents with a two-pointer merge
@@ -37,11 +40,11 @@ struct RangeQuery {
 struct NameStats {
   StrId name = kNoStr;  // Trace::strings id
   uint64_t count = 0;   // slices overlapping the range
-  Time total = 0;       // summed clipped durations (ns)
+  Time total = 0;       // summed clipped durations of the calls not inside one of this name (ns)
   Time self = 0;        // summed clipped self times (ns)
   Time min = 0;         // smallest clipped duration
   Time max = 0;         // largest clipped duration
-  double mean = 0;      // total / count
+  double mean = 0;      // mean clipped duration of all `count` calls
 };
 
 // The result: rows by total descending, ties by name text (then id), so equal input gives

@@ -95,6 +95,16 @@ inline std::vector<uint32_t> reference_parents(const SliceSet& s) {
   return parent;
 }
 
+// Whether slice i of `s` lies inside a slice of the same name (a recursive call), along
+// reference_parents' `parent`.
+inline bool reference_nested_in_same_name(const Trace& t, const SliceSet& s,
+                                          const std::vector<uint32_t>& parent, uint32_t i) {
+  const StrId name = t.labels[s.label[i]].name;
+  for (uint32_t a = parent[i]; a != kNone; a = parent[a])
+    if (t.labels[s.label[a]].name == name) return true;
+  return false;
+}
+
 // Whether slice i is in the half-open range [t0, t1): it has a moment in it, a zero-length slice
 // counting as the moment at its start (so it is in when t0 <= start < t1). And the part of it
 // inside the range.

@@ -46,7 +46,8 @@ std::map<Key, Sums> reference_side(const Trace& t, const DiffSide& s, DiffBy by,
         Sums& n = out[k];
         n.present = true;
         n.count++;
-        n.total += c;
+        // By name, a recursive call's time is its outermost call's (by path, each is its node's).
+        if (by == DiffBy::Path || !reference_nested_in_same_name(t, *set, parent, i)) n.total += c;
         n.self += c;
         if (parent[i] == kNone) continue;
         Key pk = by == DiffBy::Name ? Key{std::string(t.name_of(set->label[parent[i]]))}

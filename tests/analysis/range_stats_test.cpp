@@ -20,6 +20,7 @@ namespace {
 // The reference: per name, from every slice of every set in scope.
 std::map<StrId, NameStats> reference(const Trace& t, const RangeQuery& q) {
   std::map<StrId, NameStats> out;
+  std::map<StrId, Time> sum;  // every call's clipped duration: the mean's
   for (uint32_t th = 0; th < t.threads.size(); ++th) {
     if (q.thread != kNone && q.thread != th) continue;
     for (const SliceSet* s : {&t.threads[th].slices, &t.threads[th].overflow}) {
@@ -38,13 +39,15 @@ std::map<StrId, NameStats> reference(const Trace& t, const RangeQuery& q) {
         NameStats& r = it->second;
         if (fresh) r.name = name, r.min = c, r.max = c;
         r.count++;
-        r.total += c;
+        if (!reference_nested_in_same_name(t, *s, parent, i)) r.total += c;
+        sum[name] += c;
         r.self += self[i];
         r.min = std::min(r.min, c);
         r.max = std::max(r.max, c);
       }
     }
   }
+  for (auto& [name, r] : out) r.mean = double(sum[name]) / double(r.count);
   return out;
 }
 
@@ -61,7 +64,7 @@ void check_against_reference(const Trace& t, const RangeQuery& q, const RangeSta
     CHECK(r.self == w.self);
     CHECK(r.min == w.min);
     CHECK(r.max == w.max);
-    CHECK(r.mean == doctest::Approx(double(w.total) / double(w.count)));
+    CHECK(r.mean == doctest::Approx(w.mean));
     CHECK(r.self >= 0);
     CHECK(r.self <= r.total);
     slices += r.count;
@@ -130,6 +133,39 @@ TEST_CASE("range stats: hand-computed numbers, clipped to the range") {
   CHECK(row(cut, "work").mean == doctest::Approx(15.0));
   // A range ending where main starts: nothing (the range is half-open).
   CHECK(range_stats(t, RangeQuery{-5, 0, kNone}, 1).rows.empty());
+}
+
+TEST_CASE("range stats: a recursive call's total is its outermost call's; count, mean and self take every call") {
+  // fib [0, 100] > helper [5, 95] > fib [10, 60] > fib [20, 30]; then fib [70, 90] under helper.
+  Trace t;
+  TraceBuilder b(t);
+  uint32_t th = b.thread(b.intern("1"), b.intern("1"));
+  uint32_t fib = b.label(b.intern("fib"), b.intern("a"));
+  uint32_t fib_b = b.label(b.intern("fib"), b.intern("b"));  // same name, other category
+  uint32_t helper = b.label(b.intern("helper"), b.intern("a"));
+  b.add_complete(th, 0, 100, fib, {}, {});
+  b.add_complete(th, 5, 90, helper, {}, {});
+  b.add_complete(th, 10, 50, fib_b, {}, {});
+  b.add_complete(th, 20, 10, fib, {}, {});
+  b.add_complete(th, 70, 20, fib, {}, {});
+  b.add_complete(th, 200, 40, fib, {}, {});  // a second outermost call
+  b.finish(1);
+  for (unsigned workers : {1u, 3u}) {
+    RangeStats all = range_stats(t, RangeQuery{-1000, 1000, kNone}, workers);
+    const NameStats* f = nullptr;
+    for (const NameStats& r : all.rows)
+      if (t.str(r.name) == "fib") f = &r;
+    REQUIRE(f != nullptr);
+    CHECK(f->count == 5);
+    CHECK(f->total == 100 + 40);                              // the outermost calls only
+    CHECK(f->self == (100 - 90) + (50 - 10) + 10 + 20 + 40);  // every call's own time
+    CHECK(f->mean == doctest::Approx((100 + 50 + 10 + 20 + 40) / 5.0));
+    CHECK(t.str(all.rows[0].name) == "fib");
+    // Clipped to [25, 80]: the outer fib's 55 holds the rest.
+    RangeStats cut = range_stats(t, RangeQuery{25, 80, kNone}, workers);
+    for (const NameStats& r : cut.rows)
+      if (t.str(r.name) == "fib") CHECK(r.total == 55);
+  }
 }
 
 TEST_CASE("range stats: the range [t0, t1) holds a slice starting at t0, not one starting at t1 or ending at t0") {
