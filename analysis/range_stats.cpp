@@ -75,36 +75,46 @@ void find_parents(const Time* start, uint32_t lo, uint32_t hi, uint32_t plo, uin
     while (l.i < l.end) merge_step(start, plast, l, out);
 }
 
-// One bit of a 64-bit set for name `n`: a slice's set holds its ancestors' names, so a name not
-// in it has no ancestor of that name (a name in it may: the chain of parents says).
-inline uint64_t name_bit(StrId n) { return uint64_t(1) << ((uint32_t(n) * 0x9E3779B1u) >> 26); }
-
-// A piece's walk state for recursion: per depth walked, its first index, each slice's parent
-// (kNone: none) and its ancestors' name bits.
-struct Ancestry {
-  std::vector<uint32_t> lo;
-  std::vector<std::vector<uint32_t>> parent;
-  std::vector<std::vector<uint64_t>> names;
-  void clear() { lo.clear(); parent.clear(), names.clear(); }
+// Per label: its name, and that name's bit of a 64-bit set. A slice's set holds its ancestors'
+// names, so a name not in it has no ancestor of that name (a name in it may: the chain of
+// parents says).
+struct LabelNames {
+  std::vector<StrId> name;
+  std::vector<uint64_t> bit;
+  explicit LabelNames(const Trace& t) : name(t.labels.size()), bit(t.labels.size()) {
+    for (size_t l = 0; l < t.labels.size(); ++l) {
+      name[l] = t.labels[l].name;
+      bit[l] = uint64_t(1) << ((uint32_t(name[l]) * 0x9E3779B1u) >> 26);
+    }
+  }
 };
 
-// Whether slice i at depth d (d >= 1, parent q) has an ancestor named `name`: along its parents.
-bool has_ancestor_named(const Trace& t, const SliceSet& s, const Ancestry& a, uint32_t d, uint32_t q,
-                        StrId name) {
-  while (q != kNone) {
-    if (t.labels[s.label[q]].name == name) return true;
-    if (d == 1) return false;
+// A piece's walk state for recursion, reused from piece to piece: per depth walked, where its
+// entries begin and its first slice; per slice, its parent (kNone: none) and its ancestors' names.
+struct Ancestry {
+  std::vector<uint32_t> off, lo;
+  std::vector<uint32_t> parent;
+  std::vector<uint64_t> names;
+};
+
+// Whether the slice whose parent is q (at depth d) has an ancestor named `name`: along its parents.
+bool has_ancestor_named(const SliceSet& s, const LabelNames& ln, const Ancestry& a, uint32_t d,
+                        uint32_t q, StrId name) {
+  for (;;) {
+    if (ln.name[s.label[q]] == name) return true;
+    if (d == 0) return false;
+    q = a.parent[a.off[d] + (q - a.lo[d])];
+    if (q == kNone) return false;
     --d;
-    q = a.parent[d][q - a.lo[d]];
   }
-  return false;
 }
 
 // Accumulates one piece; returns false when cancelled. A slice inside a slice of the same name
 // (recursion) adds to its name's count, mean and self time, not to its total: the outer call's
 // time holds it already.
 bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* acc,
-                std::vector<uint32_t>& parents, Ancestry& anc, const std::atomic<bool>* cancel) {
+                const LabelNames& ln, std::vector<uint32_t>& parents, Ancestry& anc,
+                const std::atomic<bool>* cancel) {
   const Thread& th = t.threads[p.thread];
   if (p.overflow) {
     const SliceSet& o = th.overflow;
@@ -114,38 +124,42 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
   const SliceSet& s = th.slices;
   const uint32_t* label = s.label.data();
   const Time* start = s.start.data();
+  const uint64_t* bit = ln.bit.data();
   uint32_t prev_lo = 0, prev_hi = 0;
-  anc.clear();
+  anc.off.clear();
+  anc.lo.clear();
+  size_t used = 0;
   for (uint32_t d = 0; d < s.depths(); ++d) {
     if (cancelled(cancel)) return false;
     auto [lo, hi] = piece_range(s, p, d, t0, t1);
     if (lo == hi) break;
+    anc.off.push_back(uint32_t(used));
     anc.lo.push_back(lo);
-    anc.parent.emplace_back(hi - lo, kNone);
-    anc.names.emplace_back(hi - lo, 0);
+    used += hi - lo;
+    if (anc.parent.size() < used) anc.parent.resize(used), anc.names.resize(used);
+    uint32_t* my_parent = anc.parent.data() + anc.off[d] - lo;
+    uint64_t* my_names = anc.names.data() + anc.off[d] - lo;
     if (d == 0) {
-      for (uint32_t i = lo; i < hi; ++i) add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
+      for (uint32_t i = lo; i < hi; ++i) {
+        my_parent[i] = kNone;
+        my_names[i] = 0;
+        add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
+      }
     } else {
       if (parents.size() < hi - lo) parents.resize(hi - lo);
       find_parents(start, lo, hi, prev_lo, prev_hi, parents.data());
       const uint32_t* par = parents.data() - lo;
-      const std::vector<uint64_t>& up = anc.names[d - 1];
-      std::vector<uint32_t>& my_parent = anc.parent[d];
-      std::vector<uint64_t>& my_names = anc.names[d];
+      const uint64_t* up = anc.names.data() + anc.off[d - 1] - prev_lo;
       for (uint32_t i = lo; i < hi; ++i) {
         Time c = clipped_dur(s, i, t0, t1);
         uint32_t q = par[i];
         // A child outside every parent (a malformed set) takes no one's self time.
         const bool inside = start[q] <= start[i] && start[i] < s.end(q);
-        bool nested = false;
-        if (inside) {
-          const StrId name = t.labels[label[i]].name;
-          const uint64_t names = up[q - prev_lo] | name_bit(t.labels[label[q]].name);
-          my_parent[i - lo] = q;
-          my_names[i - lo] = names;
-          nested = (names & name_bit(name)) && has_ancestor_named(t, s, anc, d, q, name);
-          acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
-        }
+        const uint64_t names = inside ? up[q] | bit[label[q]] : 0;
+        my_parent[i] = inside ? q : kNone;
+        my_names[i] = names;
+        const bool nested = (names & bit[label[i]]) && has_ancestor_named(s, ln, anc, d - 1, q, ln.name[label[i]]);
+        if (inside) acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
         add_slice(acc[label[i]], c, nested);
       }
     }
@@ -201,6 +215,7 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
   if (workers == 0) workers = default_workers();
   workers = unsigned(std::min<size_t>(workers, pieces.size()));
   std::vector<std::vector<LabelAcc>> acc(workers);
+  const LabelNames names(t);
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
   parallel_for(workers, workers, [&](size_t w) {
@@ -208,7 +223,7 @@ RangeStats range_stats(const Trace& t, const RangeQuery& q, unsigned workers,
     std::vector<uint32_t> parents;
     Ancestry anc;
     for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pieces.size();) {
-      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), parents, anc, cancel)) {
+      if (!walk_piece(t, pieces[k], q.t0, q.t1, acc[w].data(), names, parents, anc, cancel)) {
         stopped = true;
         return;
       }
