@@ -5,12 +5,20 @@
 namespace vz {
 
 std::vector<uint8_t> labels_named(const Trace& t, std::string_view name) {
-  const StrId id = t.strings.find(name);
-  if (id == kNone) return {};
   std::vector<uint8_t> mark(t.labels.size(), 0);
   bool any = false;
-  for (size_t l = 0; l < t.labels.size(); ++l) {
-    if (t.labels[l].name == id) mark[l] = 1, any = true;
+  if (const StrId id = t.strings.find(name); id != kNone) {
+    for (size_t l = 0; l < t.labels.size(); ++l) {
+      if (t.labels[l].name == id) mark[l] = 1, any = true;
+    }
+  }
+  if (!any && !name.empty()) {  // viztracer's names: "qualname (/path/file.py:line)"
+    for (size_t l = 0; l < t.labels.size(); ++l) {
+      const std::string_view n = t.str(t.labels[l].name);
+      if (n.size() > name.size() + 1 && n.substr(0, name.size()) == name &&
+          n.substr(name.size(), 2) == " (")
+        mark[l] = 1, any = true;
+    }
   }
   if (!any) mark.clear();
   return mark;

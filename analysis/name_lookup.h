@@ -13,7 +13,9 @@
 
 namespace vz {
 
-// Per Trace::labels index: 1 when the label's name is exactly `name`. Empty when no label has it.
+// Per Trace::labels index: 1 when the label's name is exactly `name`. When none is, the labels
+// whose name is `name` followed by " (" (viztracer's "Class.method (/path/file.py:12)": "Class.method"
+// names all its definitions). Empty when no label has it either way.
 std::vector<uint8_t> labels_named(const Trace& t, std::string_view name);
 
 // The earliest event named exactly `name` in `t`: a thread slice (nested or overflow lane), an

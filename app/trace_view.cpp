@@ -73,6 +73,9 @@ void TraceView::apply(const ViewRequest& r) {
       }
     }
   }
+  if (!r.select.empty() && timeline_.selected.kind == PickKind::None)
+    std::fprintf(stderr, "vizviewer: --select: no slice, async slice or object is named '%s'\n",
+                 r.select.c_str());
   if (r.shortcuts) want_shortcuts_ = true;
   compare_setup_ = r.compare;
   if (compare_view_) compare_view_->setup(std::exchange(compare_setup_, CompareSetup{}));

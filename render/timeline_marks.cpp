@@ -244,7 +244,12 @@ void draw_hover_tooltip(Frame& f) {
   const Trace& tr = *f.trace;
   const Pick& h = f.hover;
   if (h.kind == PickKind::None) return;
+  // The timeline's child window has no padding; the tooltip, a window of its own, takes the
+  // style's while it is begun, so it gets a padding of its own back.
+  const float em_pad = ImGui::GetFontSize();
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em_pad * 0.6f, em_pad * 0.45f));
   ImGui::BeginTooltip();
+  ImGui::PopStyleVar();
   auto dim = [](const char* s) { ImGui::TextColored(palette().text_dim, "%s", s); ImGui::SameLine(); };
   const float wrap = ImGui::GetFontSize() * 40.0f;  // for names too long to show on one line
   auto title = [&](std::string_view name) {

@@ -100,6 +100,13 @@ for tab in timeline flamegraph stats info; do
     --select "parse (/home/user/project/app.py:25)" --search parse --screenshot "$tmp/$tab.png" --size 1024x640
   test -s "$tmp/$tab.png"
 done
+# --select takes viztracer's bare qualname for "qualname (file:line)"; a name nothing has is said.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" --select parse \
+  --screenshot "$tmp/sel.png" --size 800x500 2> "$tmp/sel.err"
+test ! -s "$tmp/sel.err" || { cat "$tmp/sel.err"; echo "--select parse: unexpected message"; exit 1; }
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" --select no_such_function \
+  --screenshot "$tmp/sel.png" --size 800x500 2> "$tmp/sel.err"
+grep -q "no slice, async slice or object is named 'no_such_function'" "$tmp/sel.err"
 # --tab flamegraph with --range shows that range's flamegraph: of two halves named apart, the
 # top frame row holds one name across the width (both halves', two names, without --range).
 python3 -c "

@@ -27,6 +27,27 @@ TEST_CASE("name lookup: labels_named marks every label of the name, whatever its
   CHECK(labels_named(t, "missing").empty());
 }
 
+TEST_CASE("name lookup: a bare qualname names viztracer's \"qualname (file:line)\" labels, unless one is exact") {
+  Trace t;
+  TraceBuilder b(t);
+  const uint32_t a = b.label(b.intern("Scraper.crawl (/app/scraper.py:36)"), kNoStr);
+  const uint32_t a2 = b.label(b.intern("Scraper.crawl (/app/other.py:3)"), kNoStr);
+  const uint32_t other = b.label(b.intern("Scraper.crawler (/app/scraper.py:50)"), kNoStr);
+  const uint32_t fib = b.label(b.intern("fib"), kNoStr);
+  const uint32_t fib_py = b.label(b.intern("fib (/app/f.py:1)"), kNoStr);
+  b.finish(1);
+  const std::vector<uint8_t> m = labels_named(t, "Scraper.crawl");
+  REQUIRE(m.size() == t.labels.size());
+  CHECK(m[a] == 1);
+  CHECK(m[a2] == 1);
+  CHECK(m[other] == 0);  // a longer name, not this one
+  const std::vector<uint8_t> f = labels_named(t, "fib");
+  CHECK(f[fib] == 1);     // the exact name wins
+  CHECK(f[fib_py] == 0);
+  CHECK(labels_named(t, "Scraper").empty());
+  CHECK(labels_named(t, "").empty());
+}
+
 TEST_CASE("name lookup: first_named sees slices, overflow lanes, instants and async slices") {
   Trace t;
   TraceBuilder b(t);
