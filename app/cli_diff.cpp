@@ -192,20 +192,34 @@ size_t text_width(const std::string& s) {
   return n;
 }
 
-// The key as one line of at most kNameWidth characters: control bytes become spaces; a longer
-// key keeps its last characters (a path's leaf) behind "...".
-std::string table_name(const std::string& key) {
-  std::string s = key.empty() ? "(unnamed)" : key;
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  size_t chars = text_width(s);
-  if (chars <= kNameWidth) return s;
+// `s` cut to its last `width` characters behind "..." (whole UTF-8 characters).
+std::string keep_tail(const std::string& s, size_t width) {
+  const size_t chars = text_width(s);
+  if (chars <= width) return s;
   size_t cut = 0;
-  for (size_t drop = chars - (kNameWidth - 3); drop > 0; --drop) {  // whole characters
+  for (size_t drop = chars - (width - 3); drop > 0; --drop) {
     ++cut;
     while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;
   }
   return "..." + s.substr(cut);
+}
+
+// The key as one line of at most kNameWidth characters: control bytes become spaces. A longer
+// key keeps its last characters (a path's leaf) behind "...", except a viztracer name,
+// "qualname (/path/file.py:line)", which keeps its qualname and cuts the path's start instead:
+// "qualname (...file.py:line)".
+std::string table_name(const std::string& key) {
+  std::string s = key.empty() ? "(unnamed)" : key;
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  if (text_width(s) <= kNameWidth) return s;
+  const size_t open = s.find(" (");
+  if (open != std::string::npos && s.back() == ')' && s.find(';') == std::string::npos) {
+    const std::string qual = s.substr(0, open + 2);
+    const size_t qw = text_width(qual);
+    if (qw + 12 <= kNameWidth) return qual + keep_tail(s.substr(open + 2), kNameWidth - qw);
+  }
+  return keep_tail(s, kNameWidth);
 }
 
 // What table_name shows of a row's key: by path, only the last frames (enough to fill the name

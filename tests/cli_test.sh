@@ -519,12 +519,15 @@ python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legac
   fail "--diff --by path --fail-if-slower 20: wrong gate"
 run "$VZ" --diff "$da" "$da" --fail-if-slower 0
 expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
-# Names wider in bytes than in characters line up, and a long one keeps its last 45 characters.
+# Names wider in bytes than in characters line up, and a long one keeps its last 45 characters;
+# a long viztracer name keeps its qualname and cuts its path's start.
 long=$(printf 'é%.0s' $(seq 60))
+py="Scraper.crawl (/home/someone/projects/crawler/src/crawler/scraper.py:36)"
 for side in a b; do
   printf '[{"ph":"X","name":"uni \xe2\x9c\x93 \xc3\xa9","pid":1,"tid":1,"ts":0,"dur":5},
 {"ph":"X","name":"plain","pid":1,"tid":1,"ts":10,"dur":5},
-{"ph":"X","name":"%s","pid":1,"tid":1,"ts":20,"dur":5}]' "$long" > "$TMP/w_$side.json"
+{"ph":"X","name":"%s","pid":1,"tid":1,"ts":30,"dur":5},
+{"ph":"X","name":"%s","pid":1,"tid":1,"ts":20,"dur":5}]' "$py" "$long" > "$TMP/w_$side.json"
 done
 run "$VZ" --diff "$TMP/w_a.json" "$TMP/w_b.json"
 expect_rc 0 "--diff of non-ASCII names"
@@ -533,9 +536,10 @@ import sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 header = next(l for l in lines if l.startswith("name "))
 rows = [l for l in lines if l.endswith("  both")]
-assert len(rows) == 3, lines
+assert len(rows) == 4, lines
 assert all(l.index("  both") + 2 == header.index("status") for l in rows), lines  # (characters)
 assert any(l.startswith("..." + "\u00e9" * 45 + " ") for l in rows), rows
+assert any(l.startswith("Scraper.crawl (...") and "/scraper.py:36) " in l for l in rows), rows
 PY
 
 # Per-side scope: one thread each (by tid, PID:TID or name), a range of each.
