@@ -239,6 +239,7 @@ void TraceView::draw_shortcuts() {
       {"Click a process header", "collapse / expand it"},
       {"Click a counter's name", "stacked / overlaid series"},
       {"Click an async / Objects track name", "all lanes / the first 15 + a grey summary row"},
+      {"Click a thread's name", "fold its track to the top row / unfold it"},
       {"Esc", "clear the selection, then the range"},
       {"Ctrl+F", "search names"},
       {"Enter / Shift+Enter", "next / previous match"},

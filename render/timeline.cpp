@@ -417,8 +417,13 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
     auto fit = [&](StrId id) { return std::string(fit_text(tr.str(id), room, f.text_h)); };
     ImU32 col = to_u32(p.text);
     if (t.kind == TrackKind::Thread) {
+      // A folded track says so, and keeps room for that when a long name is cut.
       const Thread& th = tr.threads[t.id];
+      const std::string fold = t.rows < t.all_rows ? "  folded, " + format_count(t.all_rows) + " rows" : "";
+      const float fold_w = ImGui::CalcTextSize(fold.c_str()).x * f.text_h / ImGui::GetFontSize();
+      const float name_room = std::max(room * 0.4f, room - fold_w);
       label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
+      label = std::string(fit_text(label, name_room, f.text_h)) + fold;
     } else if (t.kind == TrackKind::Async || t.kind == TrackKind::Objects) {
       // A click on the name caps the lanes or shows them all: the count says so, and keeps its
       // room when a long name is cut.
@@ -539,6 +544,10 @@ uint8_t& all_lanes_entry(TimelineState& st, TrackKind kind, uint32_t key) {
 PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
   if (st.revealed == st.selected) return {};
   st.revealed = st.selected;
+  if (st.selected.kind == PickKind::Slice && st.selected.thread < st.folded_threads.size() &&
+      st.folded_threads[st.selected.thread] &&
+      tl::slice_row(index.trace().threads[st.selected.thread], st.selected.set, st.selected.index) > 0)
+    st.folded_threads[st.selected.thread] = 0;  // a slice in a row its folded thread hides
   PickLane pl = pick_lane(index, st.selected);
   if (pl.group == kNone) return pl;
   const bool async = pl.kind == TrackKind::Async;
@@ -647,6 +656,16 @@ void handle_mouse(Frame& f, const Chrome& c, float axis_top, const std::vector<L
     if (!capped(t)) st.scroll_y = std::min(st.scroll_y, t.y);
     return;
   }
+  if (hit.track >= 0 && f.mouse.x < f.plot_x && tracks[size_t(hit.track)].kind == TrackKind::Thread &&
+      tracks[size_t(hit.track)].all_rows > 1) {
+    // A click on a thread's name folds its track to the top row (a deep call stack's rows push
+    // the other threads down), or unfolds it.
+    const LaidTrack& t = tracks[size_t(hit.track)];
+    if (st.folded_threads.size() <= t.id) st.folded_threads.resize(t.id + 1, 0);
+    st.folded_threads[t.id] ^= 1;
+    if (st.folded_threads[t.id]) st.scroll_y = std::min(st.scroll_y, t.y);
+    return;
+  }
   if (hit.track >= 0 && tracks[size_t(hit.track)].kind == TrackKind::Counter && f.mouse.x < f.plot_x) {
     // A click on a counter's name switches its series between stacked and overlaid.
     const uint32_t c = tracks[size_t(hit.track)].id;
@@ -724,8 +743,9 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   // its lanes, and the view scrolls to it below, once the layout has its row.
   const PickLane reveal = reveal_selection(index, st);
   if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed ||
-      st.layout_all_object_lanes != st.all_object_lanes || st.layout_all_async_lanes != st.all_async_lanes) {
-    st.layout = layout_tracks(index, st.collapsed, st.all_object_lanes, st.all_async_lanes, f.m);
+      st.layout_all_object_lanes != st.all_object_lanes || st.layout_all_async_lanes != st.all_async_lanes ||
+      st.layout_folded_threads != st.folded_threads) {
+    st.layout = layout_tracks(index, st.collapsed, st.all_object_lanes, st.all_async_lanes, f.m, st.folded_threads);
     st.track_of_thread.assign(tr.threads.size(), kNone);
     for (uint32_t i = 0; i < st.layout.size(); ++i)
       if (st.layout[i].kind == TrackKind::Thread) st.track_of_thread[st.layout[i].id] = i;
@@ -734,6 +754,7 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
     st.layout_collapsed = st.collapsed;
     st.layout_all_object_lanes = st.all_object_lanes;
     st.layout_all_async_lanes = st.all_async_lanes;
+    st.layout_folded_threads = st.folded_threads;
   }
   const std::vector<LaidTrack>& tracks = st.layout;
   const float total_h = layout_height(tracks, f.m);

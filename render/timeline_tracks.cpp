@@ -104,12 +104,14 @@ void draw_match_ticks(Frame& f, const SliceSet& s, const std::vector<uint32_t>& 
   }
 }
 
-// Draws the rows of one SliceSet starting at row `row0` of a thread track at screen y `top`.
-void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, float top, uint32_t row0) {
+// Draws the first `rows` rows of one SliceSet starting at row `row0` of a thread track at screen
+// y `top`.
+void draw_slice_rows(Frame& f, const SliceSet& s, uint32_t thread, uint8_t set, float top, uint32_t row0,
+                     uint32_t rows) {
   const TimeView& v = f.st->view;
   const ThreadMatches* tm = thread < f.matches.size() ? f.matches[thread] : nullptr;
   const std::vector<uint32_t>* match_list = tm ? (set == 0 ? &tm->slices : &tm->overflow) : nullptr;
-  for (uint32_t d = 0; d < s.depths(); ++d) {
+  for (uint32_t d = 0; d < std::min(s.depths(), rows); ++d) {
     const float y = top + float(row0 + d) * f.m.row_h;
     if (!f.row_visible(y, f.m.row_h)) continue;
     f.stats.rows++;
@@ -207,11 +209,11 @@ void draw_thread_track(Frame& f, const LaidTrack& t) {
   const float top = f.tracks_y + t.y;
   if (!f.row_visible(top, t.h)) return;
   const Thread& th = f.trace->threads[t.id];
-  draw_slice_rows(f, th.slices, t.id, 0, top, 0);
-  if (th.overflow.size() > 0) {
+  draw_slice_rows(f, th.slices, t.id, 0, top, 0, t.nested);
+  if (th.overflow.size() > 0 && t.rows > t.nested) {
     const float y = top + float(t.nested) * f.m.row_h;
     f.dl->AddLine(ImVec2(f.plot_x, y), ImVec2(f.plot_x + f.plot_w, y), to_u32(palette().warning), 1.0f);
-    draw_slice_rows(f, th.overflow, t.id, 1, top, t.nested);
+    draw_slice_rows(f, th.overflow, t.id, 1, top, t.nested, t.rows - t.nested);
   }
   draw_thread_instants(f, t);
 }

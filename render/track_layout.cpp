@@ -9,7 +9,8 @@ namespace vz {
 
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
                                      const std::vector<uint8_t>& all_object_lanes,
-                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m) {
+                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m,
+                                     const std::vector<uint8_t>& folded_threads) {
   std::vector<LaidTrack> out;
   float y = 0;
   auto place = [&](LaidTrack t, float h) {
@@ -47,8 +48,12 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
     for (uint32_t th : p.threads) {
       const Thread& t = index.trace().threads[th];
       const uint32_t nested = t.slices.depths();
-      const uint32_t rows = std::max<uint32_t>(1, nested + t.overflow.depths());
-      place(LaidTrack{TrackKind::Thread, g, th, rows, nested}, m.row_h * float(rows));
+      const uint32_t all = std::max<uint32_t>(1, nested + t.overflow.depths());
+      const bool folded = th < folded_threads.size() && folded_threads[th];
+      const uint32_t rows = folded ? 1 : all;
+      LaidTrack lt{TrackKind::Thread, g, th, rows, folded ? std::min<uint32_t>(nested, 1) : nested};
+      lt.all_rows = all;
+      place(lt, m.row_h * float(rows));
     }
   }
   return out;

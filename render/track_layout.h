@@ -35,20 +35,24 @@ struct LaidTrack {
   uint32_t group = 0;   // position in ViewIndex::processes()
   uint32_t id = 0;      // Counter: Trace::counters index; Thread: Trace::threads index;
                         // Async: ViewIndex::async_tracks() index; Header, Objects: Trace::processes index
-  uint32_t rows = 0;    // rows shown. Thread: nested depths + overflow lanes (>= 1); Async,
-                        // Objects: lanes, or kLaneCap when capped (see lanes)
+  uint32_t rows = 0;    // rows shown. Thread: nested depths + overflow lanes (>= 1), 1 when
+                        // folded; Async, Objects: lanes, or kLaneCap when capped (see lanes)
   uint32_t nested = 0;  // Thread: how many of `rows` are nested depths (the rest are overflow)
   uint32_t lanes = 0;   // Async, Objects: lanes in the track. rows < lanes when capped: then the
                         // last row summarises lanes rows - 1 .. lanes - 1 (lane_row())
+  uint32_t all_rows = 0;  // Thread: its rows unfolded
   float y = 0, h = 0;   // top and height, relative to the top of the track area
 };
 
 // Places every track. `collapsed[g]` (missing = expanded) hides group g's tracks; a nonzero
 // `all_object_lanes[g]` lifts the lane cap of group g's Objects track and `all_async_lanes[k]`
-// that of async track k (a ViewIndex::async_tracks() index); missing entries keep the cap.
+// that of async track k (a ViewIndex::async_tracks() index); missing entries keep the cap. A
+// nonzero `folded_threads[th]` (a Trace::threads index) gives thread th's track one row, its
+// top-level slices (its first overflow lane when it has no nested slices).
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
                                      const std::vector<uint8_t>& all_object_lanes,
-                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m);
+                                     const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m,
+                                     const std::vector<uint8_t>& folded_threads = {});
 
 // Rows shown for a track of `lanes` lanes: all of them when `all` or when they fit the cap.
 inline uint32_t lane_rows(uint32_t lanes, bool all) { return all || lanes <= kLaneCap ? lanes : kLaneCap; }

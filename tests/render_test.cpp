@@ -98,7 +98,8 @@ struct TimelineFixture {
   }
   // The laid-out track of a kind and id (the first with that kind when id is kNone).
   LaidTrack track(TrackKind kind, uint32_t id = kNone) const {
-    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.all_object_lanes, state.all_async_lanes, state.metrics))
+    for (const LaidTrack& t : layout_tracks(*index, state.collapsed, state.all_object_lanes, state.all_async_lanes,
+                                             state.metrics, state.folded_threads))
       if (t.kind == kind && (id == kNone || t.id == id)) return t;
     FAIL("track not laid out");
     return {};
@@ -398,6 +399,62 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
   for (int x = ox - 3; x <= ox + 2; ++x) outlined = outlined || img.at(x, oy).near(IM_COL32(255, 255, 255, 255), 40);
   CHECK(outlined);
   for (int x = ox - 3; x <= ox + 2; ++x) CHECK_FALSE(img.at(x, int(mid_y(recapped, 0))).near(IM_COL32(255, 255, 255, 255), 40));
+}
+
+TEST_CASE("timeline: a click on a thread's name folds its track to the top row, and unfolds it") {
+  // Thread 1: five nested calls; thread 2 below it: one call.
+  TimelineFixture fx(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"d0"},
+   {"ph":"X","pid":1,"tid":1,"ts":10,"dur":80,"name":"d1"},
+   {"ph":"X","pid":1,"tid":1,"ts":20,"dur":60,"name":"d2"},
+   {"ph":"X","pid":1,"tid":1,"ts":30,"dur":40,"name":"d3"},
+   {"ph":"X","pid":1,"tid":1,"ts":40,"dur":20,"name":"d4"},
+   {"ph":"X","pid":1,"tid":2,"ts":0,"dur":100,"name":"other"}
+  ]})");
+  Image img = fx.draw();
+  TimelineState& st = fx.state;
+  const LayoutMetrics& m = st.metrics;
+  const Trace& tr = *fx.trace;
+  uint32_t deep = kNone, other = kNone;
+  for (uint32_t i = 0; i < tr.threads.size(); ++i) (tr.threads[i].slices.depths() == 5 ? deep : other) = i;
+  REQUIRE(deep != kNone);
+  REQUIRE(other != kNone);
+  const LaidTrack before = fx.track(TrackKind::Thread, deep);
+  CHECK(before.rows == 5);
+  CHECK(before.all_rows == 5);
+  const float other_y = fx.track(TrackKind::Thread, other).y;
+  auto click = [&](float x, float y) {
+    vz::testing::MouseInput mouse;
+    mouse.x = x;
+    mouse.y = y;
+    mouse.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
+    mouse.click = -1;
+    return g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2, &mouse);
+  };
+  click(st.plot_x - 30, float(st.tracks_y + before.y + m.row_h / 2));
+  const LaidTrack folded = fx.track(TrackKind::Thread, deep);
+  CHECK(folded.rows == 1);
+  CHECK(folded.all_rows == 5);
+  CHECK(fx.track(TrackKind::Thread, other).y == doctest::Approx(other_y - 4 * m.row_h));  // moved up
+  img = g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  const uint32_t c_d0 = label_color(*fx.index, label_named(tr, "d0"));
+  const uint32_t c_other = label_color(*fx.index, label_named(tr, "other"));
+  const double row0 = st.tracks_y + row_y(folded, 0, m) + m.row_h / 2;
+  check_color_at(img, fx.x_at(50000), row0, c_d0, "the folded track's top row");
+  const LaidTrack o = fx.track(TrackKind::Thread, other);
+  check_color_at(img, fx.x_at(50000), st.tracks_y + row_y(o, 0, m) + m.row_h / 2, c_other,
+                 "the next thread right under it");
+  // Selecting a slice in a row the fold hides unfolds the track.
+  st.selected = Pick{PickKind::Slice, deep, 0, fx.slice_named("d0")};
+  for (uint32_t i = 0; i < tr.threads[deep].slices.size(); ++i)
+    if (tr.name_of(tr.threads[deep].slices.label[i]) == "d4") st.selected.index = i;
+  g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  CHECK(fx.track(TrackKind::Thread, deep).rows == 5);
+  // Folded again by a click: the selection stays.
+  click(st.plot_x - 30, float(st.tracks_y + fx.track(TrackKind::Thread, deep).y + m.row_h / 2));
+  CHECK(fx.track(TrackKind::Thread, deep).rows == 1);
+  CHECK(st.selected.kind == PickKind::Slice);
 }
 
 TEST_CASE("timeline: a counter ramp rises from left to right with background above it") {
