@@ -30,6 +30,7 @@ TraceSummary summarize(const Trace& t) {
     ts.pid = t.str(t.processes[th.process].pid);
     ts.tid = t.str(th.tid);
     ts.name = t.str(th.name);
+    ts.process = t.str(t.processes[th.process].name);
     ts.slices = th.slices.size() + th.overflow.size();
     ts.max_depth = th.slices.depths();
     if (th.slices.depths() > 0)

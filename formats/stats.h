@@ -12,6 +12,7 @@ namespace vz {
 
 struct ThreadSummary {
   std::string pid, tid, name;
+  std::string process;           // its process's name ("" when unnamed; not in --stats)
   uint64_t slices = 0;           // nested + overflow
   uint32_t max_depth = 0;        // 1-based; 0 when the thread has no slices
   Time top_level_total = 0;      // sum of durations of depth-1 slices (ns)

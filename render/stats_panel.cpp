@@ -267,13 +267,14 @@ void draw_file_details(const Trace& trace, const LoadResult& result) {
 // Threads
 // ---------------------------------------------------------------------------------------------
 
-enum ThreadColumn : ImGuiID { kTPid, kTTid, kTName, kTSlices, kTDepth, kTTop, kTUnB, kTUnE, kTInst };
+enum ThreadColumn : ImGuiID { kTPid, kTTid, kTName, kTSlices, kTDepth, kTTop, kTUnB, kTUnE, kTInst, kTProcess };
 
 int compare_threads(const ThreadSummary& a, const ThreadSummary& b, ImGuiID col) {
   switch (col) {
     case kTPid: return natural_cmp(a.pid, b.pid);
     case kTTid: return natural_cmp(a.tid, b.tid);
     case kTName: return three_way(a.name, b.name);
+    case kTProcess: return three_way(a.process, b.process);
     case kTSlices: return three_way(a.slices, b.slices);
     case kTDepth: return three_way(a.max_depth, b.max_depth);
     case kTTop: return three_way(a.top_level_total, b.top_level_total);
@@ -289,7 +290,8 @@ void rebuild_thread_rows(const TraceSummary& s, TraceInfoState& st, const ImGuiT
   const std::string_view filter(st.thread_filter);
   for (uint32_t i = 0; i < s.threads.size(); ++i) {
     const ThreadSummary& t = s.threads[i];
-    if (contains_ignoring_case(t.name, filter) || contains_ignoring_case(t.pid, filter) || contains_ignoring_case(t.tid, filter)) {
+    if (contains_ignoring_case(t.name, filter) || contains_ignoring_case(t.pid, filter) || contains_ignoring_case(t.tid, filter) ||
+        contains_ignoring_case(t.process, filter)) {
       st.thread_rows.push_back(i);
     }
   }
@@ -302,8 +304,9 @@ void rebuild_thread_rows(const TraceSummary& s, TraceInfoState& st, const ImGuiT
 void setup_thread_columns() {
   const ImGuiTableColumnFlags num = ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending;
   ImGui::TableSetupColumn("pid", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort, 0, kTPid);
+  ImGui::TableSetupColumn("Process", ImGuiTableColumnFlags_WidthStretch, 0.6f, kTProcess);
   ImGui::TableSetupColumn("tid", ImGuiTableColumnFlags_WidthFixed, 0, kTTid);
-  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide, 0, kTName);
+  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide, 1.0f, kTName);
   ImGui::TableSetupColumn("Slices", num, 0, kTSlices);
   ImGui::TableSetupColumn("Max depth", num, 0, kTDepth);
   ImGui::TableSetupColumn("Top-level time", num, ImGui::GetFontSize() * 14.0f, kTTop);
@@ -340,6 +343,9 @@ void thread_row(const ThreadSummary& t, Time span) {
   ImGui::TableNextColumn();
   cell_text(t.pid, nullptr, kIdEms);
   ImGui::TableNextColumn();
+  if (t.process.empty()) ImGui::TextColored(p.text_dim, "(unnamed)");
+  else cell_text(t.process);
+  ImGui::TableNextColumn();
   cell_text(t.tid, nullptr, kIdEms);
   ImGui::TableNextColumn();
   if (t.name.empty()) {
@@ -366,7 +372,7 @@ void draw_threads(const Trace& trace, const TraceSummary& s, TraceInfoState& st)
   std::snprintf(title, sizeof(title), "Threads (%zu)###threads", s.threads.size());
   if (!section(title)) return;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18.0f);
-  if (ImGui::InputTextWithHint("##thread_filter", "Filter by pid, tid or name", st.thread_filter,
+  if (ImGui::InputTextWithHint("##thread_filter", "Filter by pid, process, tid or name", st.thread_filter,
                                sizeof(st.thread_filter))) {
     st.threads_dirty = true;
   }
@@ -378,7 +384,7 @@ void draw_threads(const Trace& trace, const TraceSummary& s, TraceInfoState& st)
                                 ImGuiTableFlags_Reorderable | ImGuiTableFlags_Hideable | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_NoSavedSettings;
-  if (!ImGui::BeginTable("##threads", 9, flags, ImVec2(0, table_height(s.threads.size(), 14)))) return;
+  if (!ImGui::BeginTable("##threads", 10, flags, ImVec2(0, table_height(s.threads.size(), 14)))) return;
   setup_thread_columns();
   ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
   if (st.threads_dirty || (specs && specs->SpecsDirty)) {
