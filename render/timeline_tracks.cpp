@@ -432,9 +432,14 @@ void draw_counter_track(Frame& f, const LaidTrack& t) {
     }
   }
   // The scale: the largest value drawn, at the top left of the track.
+  // On a backing of the window's colour: over a band's fill the dim text would not read.
   char scale[48];
   std::snprintf(scale, sizeof scale, "%.4g", sc.hi);
-  f.dl->AddText(ImGui::GetFont(), f.text_h * 0.85f, ImVec2(f.plot_x + 4, top + 1), to_u32(palette().text_dim), scale);
+  const float scale_h = f.text_h * 0.85f;
+  const float scale_w = ImGui::CalcTextSize(scale).x * scale_h / ImGui::GetFontSize();
+  f.dl->AddRectFilled(ImVec2(f.plot_x + 2, top + 1), ImVec2(f.plot_x + 6 + scale_w, top + 1 + scale_h),
+                      ImGui::GetColorU32(ImGuiCol_WindowBg, 0.8f), 2.0f);
+  f.dl->AddText(ImGui::GetFont(), scale_h, ImVec2(f.plot_x + 4, top + 1), to_u32(palette().text_dim), scale);
   f.stats.rows++;
   if (f.mouse_in_plot && f.mouse.y >= top && f.mouse.y < top + t.h) {
     f.hover = Pick{};
