@@ -637,6 +637,32 @@ TEST_CASE("compare: two synchronized timelines line up the aligned slice and sho
   CHECK(b.state.axis_origin == sync.align.origin_b);
 }
 
+TEST_CASE("flamegraph: hovering a frame outlines it and shows its tooltip") {
+  auto tr = load_text(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":1000,"name":"main"},
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":750,"name":"a"}
+  ]})");
+  const CallTree tree = build_call_tree(*tr, CallTreeQuery{}, 1);
+  FlamegraphState fg;
+  const Image plain = g_harness->render([&] { draw_flamegraph(*tr, tree, fg, ""); });
+  const uint32_t c_a = hash_color(name_hash("a"));
+  int ay = -1;
+  for (int y = 0; y < plain.height && ay < 0; ++y)
+    if (plain.at(plain.width / 4, y).near(c_a)) ay = y;
+  REQUIRE(ay >= 0);
+  vz::testing::MouseInput m;
+  m.x = float(plain.width / 4);
+  m.y = float(ay + 4);
+  const Image hovered = g_harness->render([&] { draw_flamegraph(*tr, tree, fg, ""); }, 3, &m);
+  REQUIRE(fg.hovered != kNone);
+  CHECK(tr->str(tree.nodes[fg.hovered].name) == "a");
+  const uint32_t popup = ImGui::GetColorU32(ImGuiCol_PopupBg);
+  int n = 0;
+  for (int y = int(m.y) + 8; y < int(m.y) + 80 && y < hovered.height; ++y)
+    for (int x = int(m.x) + 16; x < int(m.x) + 200 && x < hovered.width; ++x) n += hovered.at(x, y).near(popup);
+  CHECK(n > 1000);
+}
+
 TEST_CASE("flamegraph: frames are as wide as their share of the focused node") {
   // main (1000 µs) calls a for 3/4 of its time and then b for 1/4.
   auto tr = load_text(R"({"traceEvents":[
