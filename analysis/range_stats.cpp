@@ -75,16 +75,22 @@ void find_parents(const Time* start, uint32_t lo, uint32_t hi, uint32_t plo, uin
     while (l.i < l.end) merge_step(start, plast, l, out);
 }
 
-// Per label: its name, and that name's bit of a 64-bit set. A slice's set holds its ancestors'
-// names, so a name not in it has no ancestor of that name (a name in it may: the chain of
-// parents says).
+// Per label: its name, and that name's bits of a 128-bit set (one bit in each half, by two
+// hashes). A slice's set holds its ancestors' names, so a name not in it has no ancestor of that
+// name (a name in it may: the chain of parents says; with two hashes that walk is rarely in vain).
+struct NameSet {
+  uint64_t a = 0, b = 0;  // one bit each, by two hashes: a name is in only when both are set
+  NameSet operator|(const NameSet& o) const { return {a | o.a, b | o.b}; }
+  bool has(const NameSet& one) const { return (a & one.a) && (b & one.b); }
+};
 struct LabelNames {
   std::vector<StrId> name;
-  std::vector<uint64_t> bit;
+  std::vector<NameSet> bit;
   explicit LabelNames(const Trace& t) : name(t.labels.size()), bit(t.labels.size()) {
     for (size_t l = 0; l < t.labels.size(); ++l) {
       name[l] = t.labels[l].name;
-      bit[l] = uint64_t(1) << ((uint32_t(name[l]) * 0x9E3779B1u) >> 26);
+      bit[l] = {uint64_t(1) << ((uint32_t(name[l]) * 0x9E3779B1u) >> 26),
+                uint64_t(1) << ((uint32_t(name[l]) * 0x85EBCA77u + 0x165667B1u) >> 26)};
     }
   }
 };
@@ -94,7 +100,7 @@ struct LabelNames {
 struct Ancestry {
   std::vector<uint32_t> off, lo;
   std::vector<uint32_t> parent;
-  std::vector<uint64_t> names;
+  std::vector<NameSet> names;
 };
 
 // Whether the slice whose parent is q (at depth d) has an ancestor named `name`: along its parents.
@@ -124,7 +130,7 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
   const SliceSet& s = th.slices;
   const uint32_t* label = s.label.data();
   const Time* start = s.start.data();
-  const uint64_t* bit = ln.bit.data();
+  const NameSet* bit = ln.bit.data();
   uint32_t prev_lo = 0, prev_hi = 0;
   anc.off.clear();
   anc.lo.clear();
@@ -138,27 +144,27 @@ bool walk_piece(const Trace& t, const WalkPiece& p, Time t0, Time t1, LabelAcc* 
     used += hi - lo;
     if (anc.parent.size() < used) anc.parent.resize(used), anc.names.resize(used);
     uint32_t* my_parent = anc.parent.data() + anc.off[d] - lo;
-    uint64_t* my_names = anc.names.data() + anc.off[d] - lo;
+    NameSet* my_names = anc.names.data() + anc.off[d] - lo;
     if (d == 0) {
       for (uint32_t i = lo; i < hi; ++i) {
         my_parent[i] = kNone;
-        my_names[i] = 0;
+        my_names[i] = NameSet{};
         add_slice(acc[label[i]], clipped_dur(s, i, t0, t1));
       }
     } else {
       if (parents.size() < hi - lo) parents.resize(hi - lo);
       find_parents(start, lo, hi, prev_lo, prev_hi, parents.data());
       const uint32_t* par = parents.data() - lo;
-      const uint64_t* up = anc.names.data() + anc.off[d - 1] - prev_lo;
+      const NameSet* up = anc.names.data() + anc.off[d - 1] - prev_lo;
       for (uint32_t i = lo; i < hi; ++i) {
         Time c = clipped_dur(s, i, t0, t1);
         uint32_t q = par[i];
         // A child outside every parent (a malformed set) takes no one's self time.
         const bool inside = start[q] <= start[i] && start[i] < s.end(q);
-        const uint64_t names = inside ? up[q] | bit[label[q]] : 0;
+        const NameSet names = inside ? up[q] | bit[label[q]] : NameSet{};
         my_parent[i] = inside ? q : kNone;
         my_names[i] = names;
-        const bool nested = (names & bit[label[i]]) && has_ancestor_named(s, ln, anc, d - 1, q, ln.name[label[i]]);
+        const bool nested = names.has(bit[label[i]]) && has_ancestor_named(s, ln, anc, d - 1, q, ln.name[label[i]]);
         if (inside) acc[label[q]].self = wrap_sub(acc[label[q]].self, c);
         add_slice(acc[label[i]], c, nested);
       }
