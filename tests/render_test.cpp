@@ -89,6 +89,16 @@ struct TimelineFixture {
     fit_timeline(*trace, state, state.plot_width);
     return g_harness->render([&] { draw_timeline(*index, state, hl); });
   }
+  // A left click at (x, y), then frames with the mouse still there; returns the last.
+  Image click(float x, float y) {
+    vz::testing::MouseInput mouse;
+    mouse.x = x;
+    mouse.y = y;
+    mouse.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_timeline(*index, state, {}); }, 3, &mouse);
+    mouse.click = -1;
+    return g_harness->render([&] { draw_timeline(*index, state, {}); }, 2, &mouse);
+  }
   // Screen x of model time t (ns) in the last frame.
   double x_at(Time t) const { return state.plot_x + state.view.x_of(t); }
   // Screen x of the middle of slice `slice` of thread `thread`.
@@ -330,15 +340,7 @@ TEST_CASE("timeline: tracks with more lanes than the cap summarise the rest in o
   }
 
   // A click on the "late" track's name shows its 25 lanes; the hidden ones are drawn as lanes.
-  auto click = [&](float x, float y) {
-    vz::testing::MouseInput mouse;
-    mouse.x = x;
-    mouse.y = y;
-    mouse.click = ImGuiMouseButton_Left;
-    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
-    mouse.click = -1;
-    return g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2, &mouse);
-  };
+  auto click = [&](float x, float y) { return fx.click(x, y); };
   st.scroll_y = 0;
   const LaidTrack async = fx.track(TrackKind::Async, late_id);
   st.scroll_y = async.y;
@@ -423,15 +425,7 @@ TEST_CASE("timeline: a click on a thread's name folds its track to the top row, 
   CHECK(before.rows == 5);
   CHECK(before.all_rows == 5);
   const float other_y = fx.track(TrackKind::Thread, other).y;
-  auto click = [&](float x, float y) {
-    vz::testing::MouseInput mouse;
-    mouse.x = x;
-    mouse.y = y;
-    mouse.click = ImGuiMouseButton_Left;
-    g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 3, &mouse);
-    mouse.click = -1;
-    return g_harness->render([&] { draw_timeline(*fx.index, st, {}); }, 2, &mouse);
-  };
+  auto click = [&](float x, float y) { return fx.click(x, y); };
   click(st.plot_x - 30, float(st.tracks_y + before.y + m.row_h / 2));
   const LaidTrack folded = fx.track(TrackKind::Thread, deep);
   CHECK(folded.rows == 1);

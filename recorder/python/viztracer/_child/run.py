@@ -8,21 +8,13 @@ import sys
 
 
 def _start_tracing():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    added = root not in sys.path
-    if added:
-        sys.path.append(root)
-    try:
-        try:
-            from viztracer.children import start_rewritten
-        except (ImportError, SyntaxError):
-            return  # an interpreter the package was not built for: untraced
-        start_rewritten()
-    except Exception as e:  # never break the child because of tracing
-        sys.stderr.write("viztracer: cannot trace child process %d: %s\n" % (os.getpid(), e))
-    finally:
-        if added and root in sys.path:
-            sys.path.remove(root)
+    """As the sitecustomize starts a child's tracer (its with_package, loaded from beside this)."""
+    import importlib.util
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sitecustomize.py")
+    spec = importlib.util.spec_from_file_location("_viztracer_child_boot", here)
+    boot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(boot)
+    boot.with_package(lambda children: children.start_rewritten())
 
 
 def _run():

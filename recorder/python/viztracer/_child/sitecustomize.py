@@ -9,27 +9,31 @@ import os
 import sys
 
 
-def _start():
-    cfg = os.environ.get("VZ_VIZTRACER_CHILD")
-    if not cfg:
-        return
-    # The package is this file's grandparent directory's; it goes on the path only to be
-    # imported (after the program's own paths: nothing of the program's is shadowed).
+def with_package(call):
+    """call(viztracer.children), the package imported from where this file lies (put on the
+    path only for that, after the program's own paths: nothing of the program's is shadowed).
+    Nothing when this interpreter cannot load the package; a failure is said, never raised."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     added = root not in sys.path
     if added:
         sys.path.append(root)
     try:
         try:
-            from viztracer.children import child_start
+            from viztracer import children
         except (ImportError, SyntaxError):
             return  # an interpreter the package was not built for
-        child_start(cfg)
+        call(children)
     except Exception as e:  # never break the child because of tracing
         sys.stderr.write("viztracer: cannot trace child process %d: %s\n" % (os.getpid(), e))
     finally:
         if added and root in sys.path:
             sys.path.remove(root)
+
+
+def _start():
+    cfg = os.environ.get("VZ_VIZTRACER_CHILD")
+    if cfg:
+        with_package(lambda children: children.child_start(cfg))
 
 
 def _chain():
@@ -49,5 +53,6 @@ def _chain():
             sys.modules["sitecustomize"] = mine
 
 
-_start()
-_chain()
+if __name__ == "sitecustomize":  # (also loaded by run.py, for with_package)
+    _start()
+    _chain()
