@@ -422,7 +422,11 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       const std::string fold = t.rows < t.all_rows ? "  folded, " + format_count(t.all_rows) + " rows" : "";
       const float fold_w = ImGui::CalcTextSize(fold.c_str()).x * f.text_h / ImGui::GetFontSize();
       const float name_room = std::max(room * 0.4f, room - fold_w);
-      label = th.name ? fit(th.name) + " " + fit(th.tid) : "Thread " + fit(th.tid);
+      // A named track whose tid is no OS thread's (over 10 digits: an asyncio task's track,
+      // numbered by the task's address) shows its name alone; the details panel has the tid.
+      const std::string_view tid = tr.str(th.tid);
+      const bool pseudo = tid.size() > 10 && tid.find_first_not_of("0123456789") == std::string_view::npos;
+      label = th.name ? fit(th.name) + (pseudo ? std::string() : " " + fit(th.tid)) : "Thread " + fit(th.tid);
       label = std::string(fit_text(label, name_room, f.text_h)) + fold;
     } else if (t.kind == TrackKind::Async || t.kind == TrackKind::Objects) {
       // A click on the name caps the lanes or shows them all: the count says so, and keeps its
