@@ -1,7 +1,10 @@
 // Instants, flow arrows and the hover tooltip of the timeline.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "formats/json_event.h"
 #include "render/counter_lod.h"
@@ -240,6 +243,33 @@ void draw_flows(Frame& f, const std::vector<LaidTrack>& tracks) {
   }
 }
 
+// The names a folded run of slices holds most, with how many of it each: the first three (their
+// share of the run when it is larger than what is counted, every 1 in k slices past 2^18).
+void fold_names(const Trace& tr, const Pick& h, float wrap) {
+  const Thread& th = tr.threads[h.thread];
+  const SliceSet& s = h.set == 0 ? th.slices : th.overflow;
+  if (h.index >= s.size()) return;
+  const uint32_t end = uint32_t(std::min<uint64_t>(s.size(), uint64_t(h.index) + h.count));
+  const uint32_t step = std::max<uint32_t>(1, (end - h.index) >> 18);
+  std::unordered_map<StrId, uint32_t> by_name;
+  uint32_t seen = 0;
+  for (uint32_t i = h.index; i < end; i += step, ++seen) ++by_name[tr.labels[s.label[i]].name];
+  std::vector<std::pair<uint32_t, StrId>> top;
+  for (const auto& [name, n] : by_name) top.emplace_back(n, name);
+  const size_t shown = std::min<size_t>(3, top.size());
+  std::partial_sort(top.begin(), top.begin() + long(shown), top.end(),
+                    [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  for (size_t k = 0; k < shown; ++k) {
+    const int pct = int(100.0 * top[k].first / seen + 0.5);
+    const std::string n = step == 1 ? std::to_string(top[k].first) + " \xc3\x97 "
+                          : pct == 0 ? std::string("<1% ") : std::to_string(pct) + "% ";
+    ImGui::TextColored(palette().text_dim, "%s", n.c_str());
+    ImGui::SameLine(0, 0);
+    text_long(fit_text(tr.str(top[k].second), wrap * 2.0f), wrap);
+  }
+  if (top.size() > shown) ImGui::TextColored(palette().text_dim, "and %zu other names", top.size() - shown);
+}
+
 void draw_hover_tooltip(Frame& f) {
   const Trace& tr = *f.trace;
   const Pick& h = f.hover;
@@ -295,6 +325,7 @@ void draw_hover_tooltip(Frame& f) {
       ImGui::Text("%u %s, each under 3 pixels wide", h.count, h.group == kNone ? "slices" : "objects");
       dim("Span");
       ImGui::TextUnformatted(format_time_span(double(h.t1 - h.t0)).c_str());
+      if (h.group == kNone && h.thread < tr.threads.size()) fold_names(tr, h, wrap);
       ImGui::TextColored(palette().text_dim, "Click to zoom in");
       break;
     case PickKind::Instant: {
