@@ -287,7 +287,7 @@ struct Ingest {
       double d;
       if (v.kind == 'n' && v.sv() == "null") {
         d = std::numeric_limits<double>::quiet_NaN();  // no value at this sample (NaN in the model)
-      } else if (!((v.kind == 'n' || v.kind == 's') && parse_double(v.sv(), &d))) {
+      } else if (!((v.kind == 'n' || v.kind == 's') && parse_counter_value(v.sv(), &d))) {
         r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
         return;
       }

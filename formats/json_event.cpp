@@ -200,6 +200,8 @@ size_t append_members_except(std::string& out, std::string_view event,
       out += '"';
       out.append(val.p, val.len);
       out += '"';
+    } else if (may_hold_non_finite(val.sv())) {  // Python's NaN: written as a string
+      out += strict_json(val.sv());
     } else {
       out.append(val.p, val.len);
     }

@@ -85,7 +85,8 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
         } else {
           const char* q = scan_atom(p, end);
           std::string_view w(p, size_t(q - p));
-          bool ok = (c >= 'a' && c <= 'z') ? (w == "true" || w == "false" || w == "null") : valid_number(p, q);
+          bool ok = (c >= 'a' && c <= 'z') ? (w == "true" || w == "false" || w == "null")
+                                            : valid_number(p, q) || non_finite_literal(w);
           if (q == p || !ok) return fail(p);
           p = q;
         }
@@ -126,6 +127,36 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
     if (stack.empty()) return p;
     state = kAfterValue;
   }
+}
+
+std::string strict_json(std::string_view v) {
+  std::string out;
+  out.reserve(v.size() + 8);
+  const char* p = v.data();
+  const char* end = p + v.size();
+  while (p < end) {
+    if (*p == '"') {
+      bool esc = false;
+      const char* q = scan_string(p + 1, end, &esc);
+      const char* stop = q < end ? q + 1 : end;
+      out.append(p, size_t(stop - p));
+      p = stop;
+    } else if (kAtomBytes.in[uint8_t(*p)]) {
+      const char* q = scan_atom(p, end);
+      const std::string_view w(p, size_t(q - p));
+      if (non_finite_literal(w)) {
+        out += '"';
+        out += w;
+        out += '"';
+      } else {
+        out += w;
+      }
+      p = q;
+    } else {
+      out += *p++;
+    }
+  }
+  return out;
 }
 
 }  // namespace vz::json

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #if defined(__SSE2__)
@@ -66,15 +67,31 @@ inline const char* scan_string(const char* p, const char* end, bool* escaped) {
   }
 }
 
-// The bytes a number or literal token is made of: digits, - + . E and a-z.
+// The bytes a number or literal token is made of: digits, - + . E, a-z, and N and I (NaN,
+// Infinity).
 struct AtomBytes {
   bool in[256] = {};
   constexpr AtomBytes() {
     for (int c = '0'; c <= '9'; ++c) in[c] = true;
     for (int c = 'a'; c <= 'z'; ++c) in[c] = true;
     in[int('-')] = in[int('+')] = in[int('.')] = in[int('E')] = true;
+    in[int('N')] = in[int('I')] = true;
   }
 };
+
+// NaN, Infinity and -Infinity: not JSON, but what Python's json module writes for such floats
+// (json.dumps's default), so traces made in Python have them. The reader takes them as values;
+// the JSON writer writes them as strings (strict_json), so what it writes stays JSON.
+inline bool non_finite_literal(std::string_view w) {
+  return w == "NaN" || w == "Infinity" || w == "-Infinity";
+}
+// True when `v` may hold such a literal (a quick test; strict_json makes sure).
+inline bool may_hold_non_finite(std::string_view v) {
+  return v.find("NaN") != std::string_view::npos || v.find("Infinity") != std::string_view::npos;
+}
+// `v` (one value skip_value accepts) with its NaN, Infinity and -Infinity literals written as
+// the strings "NaN", "Infinity" and "-Infinity"; strings inside it are left as they are.
+std::string strict_json(std::string_view v);
 inline constexpr AtomBytes kAtomBytes{};
 
 // Skips a number or literal token; returns the first byte after it.
@@ -84,7 +101,8 @@ inline const char* scan_atom(const char* p, const char* end) {
 }
 
 // Skips one complete value starting at p (which must not be whitespace), validating its syntax,
-// so a value kept as raw bytes (args) is always valid JSON when written back. Iterative, with an
+// so a value kept as raw bytes (args) is always valid JSON when written back (non-finite
+// literals, which it accepts, through strict_json). Iterative, with an
 // explicit stack of open containers: any nesting depth is fine. Returns the position after the
 // value, or nullptr on a syntax error / truncation; *err_at receives the position of the problem.
 const char* skip_value(const char* p, const char* end, const char** err_at);

@@ -155,8 +155,9 @@ class Out {
     buf_ += ",\"";
     buf_ += key;
     buf_ += "\":";
-    if (valid_json(v)) buf_ += v;
-    else str(v);  // bytes that are not JSON (a damaged .vzt): keep them, as a string
+    if (!valid_json(v)) str(v);  // bytes that are not JSON (a damaged .vzt): keep them, as a string
+    else if (json::may_hold_non_finite(v)) buf_ += json::strict_json(v);  // Python's NaN, as a string
+    else buf_ += v;
   }
   void member_str(std::string_view key, std::string_view v) {
     buf_ += ",\"";
@@ -196,7 +197,8 @@ class Out {
     if (ev.empty() || ev[0] != '{' || !valid_json(ev)) return;
     buf_ += first_ ? "\n" : ",\n";
     first_ = false;
-    buf_ += ev;
+    if (json::may_hold_non_finite(ev)) buf_ += json::strict_json(ev);
+    else buf_ += ev;
   }
 
  private:

@@ -230,7 +230,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
           double d;
           if (v.kind == 'n' && v.sv() == "null")
             d = std::numeric_limits<double>::quiet_NaN();  // no value at this sample, as the reader
-          else if (!(v.kind == 'n' || v.kind == 's') || !parse_double(v.sv(), &d))
+          else if (!(v.kind == 'n' || v.kind == 's') || !parse_counter_value(v.sv(), &d))
             return;  // "4" too, as the reader
           std::string decoded;  // a key with escapes is its text (the writer escapes it again)
           if (key.find('\\') != std::string_view::npos && unescape_json(key, decoded)) key = decoded;

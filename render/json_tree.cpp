@@ -158,6 +158,7 @@ bool Parser::value() {
   JsonKind kind = JsonKind::Number;
   if (word == "true" || word == "false") kind = JsonKind::Bool;
   else if (word == "null") kind = JsonKind::Null;
+  else if (word == "NaN" || word == "Infinity" || word == "-Infinity") kind = JsonKind::Number;  // Python's
   else if (c == '-' || (c >= '0' && c <= '9')) {
     if (!valid_number(word)) return fail(JsonError::BadNumber, at);
   } else {

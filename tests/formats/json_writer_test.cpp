@@ -662,6 +662,45 @@ TEST_CASE("round trip: big random traces load in parallel chunks") {
 // Timestamps
 // ---------------------------------------------------------------------------------------------
 
+TEST_CASE("Python's NaN, Infinity and -Infinity load, and are written back as strict JSON") {
+  // json.dumps writes these for non-finite floats: in args, other fields and counters.
+  const char* doc = R"([
+   {"ph":"X","name":"f","pid":1,"tid":1,"ts":0,"dur":5,"args":{"loss":NaN,"hi":[Infinity,-Infinity],"s":"NaN"}},
+   {"ph":"i","name":"mark","pid":1,"tid":1,"ts":1,"s":"t","args":{"x":NaN},"extra":NaN},
+   {"ph":"C","name":"c","pid":1,"ts":2,"args":{"v":1}},
+   {"ph":"C","name":"c","pid":1,"ts":3,"args":{"v":NaN}},
+   {"ph":"C","name":"c","pid":1,"ts":4,"args":{"v":Infinity}}])";
+  LoadResult r = load(doc);
+  REQUIRE(r.trace);
+  const Trace& t = *r.trace;
+  CHECK(t.diagnostics.empty());
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() == 1);
+  CHECK(t.threads[0].instants.size() == 1);
+  REQUIRE(t.counters.size() == 1);
+  const std::vector<double>& v = t.counters[0].series[0].values;
+  REQUIRE(v.size() == 3);
+  CHECK(v[0] == 1);
+  CHECK(std::isnan(v[1]));  // no value at that sample
+  CHECK(std::isinf(v[2]));
+  std::string out = write(t);
+  // An infinite counter value is written 1e999 (JSON's grammar has it; RapidJSON's strict
+  // reading refuses its range, as it would any number past a double), read back as infinity.
+  const size_t inf_at = out.find(R"({"v":1e999})");
+  CHECK(inf_at != std::string::npos);
+  LoadResult again = load(out);
+  REQUIRE(again.trace);
+  CHECK(again.trace->diagnostics.empty());
+  REQUIRE(again.trace->counters.size() == 1);
+  CHECK(std::isinf(again.trace->counters[0].series[0].values.back()));
+  if (inf_at != std::string::npos) out.replace(inf_at, 11, R"({"v":2})");
+  check_strict_json(out);
+  CHECK(out.find(R"("loss":"NaN")") != std::string::npos);
+  CHECK(out.find(R"("hi":["Infinity","-Infinity"])") != std::string::npos);
+  CHECK(out.find(R"("s":"NaN")") != std::string::npos);
+  CHECK(out.find(R"("extra":"NaN")") != std::string::npos);
+}
+
 TEST_CASE("timestamps: ns exactness, rounding, and values near 1e18 us") {
   LoadResult r = load(R"({"traceEvents":[
     {"ph":"X","name":"a","pid":1,"tid":1,"ts":1000000000000000000.001,"dur":0.001},

@@ -297,6 +297,14 @@ TEST_CASE("json_tree: 100k-deep nesting, closed and unclosed") {
   CHECK(t.nodes[0].len == objects.size());
 }
 
+TEST_CASE("json_tree: Python's NaN, Infinity and -Infinity are numbers") {
+  const JsonTree t = parse(R"({"a":NaN,"b":[Infinity,-Infinity],"c":"NaN"})");
+  CHECK(t.error == JsonError::None);
+  int numbers = 0;
+  for (const JsonNode& n : t.nodes) numbers += n.kind == JsonKind::Number;
+  CHECK(numbers == 3);
+}
+
 TEST_CASE("json_tree: malformed strings and escapes report the offending byte") {
   struct Case {
     const char* text;
@@ -315,7 +323,8 @@ TEST_CASE("json_tree: malformed strings and escapes report the offending byte") 
       {R"({"a":01})", JsonError::BadNumber, 5},
       {R"({"a":1.})", JsonError::BadNumber, 5},
       {R"({"a":-})", JsonError::BadNumber, 5},
-      {R"({"a":NaN})", JsonError::BadLiteral, 5},
+      {R"({"a":Nan})", JsonError::BadLiteral, 5},
+      {R"({"a":infinity})", JsonError::BadLiteral, 5},
       {R"({"a" 1})", JsonError::UnexpectedChar, 5},
       {R"({"a":1,})", JsonError::UnexpectedChar, 7},
       {R"([1,])", JsonError::UnexpectedChar, 3},
