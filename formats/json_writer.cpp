@@ -637,7 +637,8 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
     o.raw(",\n");
     o.str(t.str(m.key));
     o.raw(":");
-    o.raw(v);
+    if (json::may_hold_non_finite(v)) o.raw(json::strict_json(v));  // Python's NaN, as a string
+    else o.raw(v);
     o.maybe_flush();
   }
   o.raw("}\n");

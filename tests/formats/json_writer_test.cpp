@@ -699,6 +699,12 @@ TEST_CASE("Python's NaN, Infinity and -Infinity load, and are written back as st
   CHECK(out.find(R"("hi":["Infinity","-Infinity"])") != std::string::npos);
   CHECK(out.find(R"("s":"NaN")") != std::string::npos);
   CHECK(out.find(R"("extra":"NaN")") != std::string::npos);
+  // A top-level member kept as it was (a producer's own metadata).
+  LoadResult meta = load(R"({"traceEvents":[],"otherData":{"v":NaN}})");
+  REQUIRE(meta.trace);
+  const std::string meta_out = write(*meta.trace);
+  check_strict_json(meta_out);
+  CHECK(meta_out.find(R"("otherData":{"v":"NaN"})") != std::string::npos);
 }
 
 TEST_CASE("timestamps: ns exactness, rounding, and values near 1e18 us") {
