@@ -57,6 +57,11 @@ class TestChildren(TempDirTest):
         self.assertEqual(sum(1 for e in named(data, "work")), 3 + 2 + 1)
         names = {m["args"]["name"] for m in events(data, "M") if m["name"] == "process_name"}
         self.assertTrue({"MainProcess", "ForkProcess-1", "SpawnProcess-2", "ForkServerProcess-3"} <= names, names)
+        # The subprocess child is a program of its own: named after its command, as viztracer.
+        (sub_pid,) = {e["pid"] for e in named(data, "sub_fn")}
+        sub_names = [m["args"]["name"] for m in events(data, "M")
+                     if m["name"] == "process_name" and m["pid"] == sub_pid]
+        self.assertEqual(sub_names, ["python -c"])
         self.assertGreaterEqual(len({e["pid"] for e in events(data)}), 8)
         s = stats(out)
         self.assertEqual(s["diagnostics"], [])

@@ -229,10 +229,11 @@ class TestChildCases(TempDirTest):
 
     def test_exec_when_the_trace_cannot_be_saved(self):
         """An error saving before exec is said, not raised into the program's exec call."""
-        os.mkdir(self.path("out.json"))  # the output path is a directory: the save fails
-        script = self.write("exec2.py", "import os, sys\nos.execv(sys.executable, "
+        # The program makes the output path a directory before it execs: the save fails.
+        script = self.write("exec2.py", "import os, sys\nos.mkdir(sys.argv[1])\nos.execv(sys.executable, "
                                         "[sys.executable, '-c', 'print(\"exec ran\")'])\n")
-        r = run_cli(["-o", self.path("out.json"), script], cwd=self.dir, timeout=120, env=ENV)
+        r = run_cli(["-o", self.path("out.json"), script, self.path("out.json")], cwd=self.dir,
+                    timeout=120, env=ENV)
         self.assertIn("exec ran", r.stdout)
         self.assertIn("cannot save the trace before exec", r.stderr)
         self.assertEqual(r.returncode, 0, r.stderr)

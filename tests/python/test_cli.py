@@ -76,8 +76,6 @@ class TestRun(TempDirTest):
         cases = [
             (["-o", out, "-m", "mymod", "-q", "--quiet", "-o", "x"], f"['{mod}', '-q', '--quiet', '-o', 'x']"),
             (["-o", out, "-mmymod", "-h"], f"['{mod}', '-h']"),
-            (["-uo", out, "-m", "mymod", "-uo"], f"['{mod}', '-uo']"),  # short options run together
-            (["-uo" + out, "mymod.py", "-o"], "['mymod.py', '-o']"),
             (["--output_f", out, "--module=mymod", "-c", "y"], f"['{mod}', '-c', 'y']"),
             (["-o", out, "--mod", "mymod", "--version"], f"['{mod}', '--version']"),
             (["-o", out, "--include_files", self.dir, "--", "mymod.py", "-m", "z"],
@@ -91,6 +89,17 @@ class TestRun(TempDirTest):
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertIn(f"argv {shown} __main__", r.stdout)
                 self.assertEqual(len(named(load(out), "fib")), 15)
+        # Short options run together split as argparse splits them: -uo is -u and -o, which
+        # viztracer does not take together (a mutually exclusive group), with the program's own
+        # -uo after the module left alone.
+        for argv in (["-uo", out, "-m", "mymod", "-uo"], ["-uo" + out, "mymod.py", "-o"]):
+            with self.subTest(argv=argv):
+                r = run_cli(argv, cwd=self.dir, env=env)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("-u/--unique_output_file: not allowed with argument -o/--output_file", r.stderr)
+        r = run_cli(["-um", "mymod", "-uo"], cwd=self.dir, env=env)  # -u with -m: result_<time>_<pid>.json
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"argv ['{mod}', '-uo'] __main__", r.stdout)
         r = run_cli(["-o", out, "-c", "import sys; print(sys.argv)", "-o", "--quiet"], cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("['-c', '-o', '--quiet']", r.stdout)
@@ -134,6 +143,50 @@ class TestRun(TempDirTest):
         r = run_cli(["-o", self.path("x.json"), self.path("nope.py")])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("No such file", r.stderr)
+
+    def test_a_program_that_cannot_start_writes_nothing(self):
+        """Nothing to run (a script taken by a list option), no such script, a syntax error, a
+        tracer that cannot start: the error is said, and no trace replaces the user's file,
+        and nothing is left in the directory or the temporary one."""
+        self.write("bad.py", "def f(:\n")
+        self.write("ok.py", FIB)
+        tmp = self.path("tmp")
+        os.mkdir(tmp)
+        cases = [
+            (["--exclude_files", "pkg", "ok.py"], 2, "needs -- before the script"),
+            (["nope.py"], 1, "No such file as nope.py"),
+            (["bad.py"], 1, "SyntaxError"),
+            (["--include_files", "a", "--exclude_files", "b", "--", "ok.py"], 1, "cannot start tracing"),
+        ]
+        for argv, code, said in cases:
+            with self.subTest(argv=argv):
+                self.write("result.json", "KEEP")
+                r = run_cli(argv, cwd=self.dir, env={"TMPDIR": tmp})
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertIn(said, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+                self.assertNotIn("Saving trace", r.stdout)
+                with open(self.path("result.json")) as f:
+                    self.assertEqual(f.read(), "KEEP")
+                self.assertEqual(sorted(os.listdir(self.dir)), ["bad.py", "ok.py", "result.json", "tmp"])
+                self.assertEqual(os.listdir(tmp), [])
+
+    def test_an_output_that_cannot_be_written_is_said_before_the_program_runs(self):
+        os.mkdir(self.path("d.json"))
+        script = self.write("mark.py", "open(__file__ + '.ran', 'w').close()\n")
+        r = run_cli(["-o", self.path("d.json"), script], cwd=self.dir)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot write", r.stderr)
+        self.assertIn("it is a directory", r.stderr)
+        self.assertFalse(os.path.exists(script + ".ran"))
+
+    def test_interpreter_options_after_double_dash(self):
+        script = self.write("s.py", FIB)
+        out = self.path("i.json")
+        r = run_cli(["-o", out, "--", "python3", "-u", "-W", "ignore", "-B", script, "x"], cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("'x'", r.stdout)
+        self.assertEqual(len(named(load(out), "fib")), 15)
 
     def test_module_from_the_current_directory_with_the_installed_command(self):
         # The installed `viztracer` is a script in bin/: sys.path[0] is that directory, yet
@@ -316,6 +369,11 @@ class TestOptions(TempDirTest):
         with open(log) as f:
             lines = f.read().splitlines()
         self.assertEqual(lines, [out, f"--tab flamegraph {out}"])
+        # A viewer that cannot start is said; the trace is saved all the same.
+        r = run_cli(["--open", "-o", out, script], env={"VIZVIEWER_BINARY": self.path("no_such_viewer")})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cannot start the viewer", r.stderr)
+        self.assertTrue(os.path.exists(out))
 
     def test_python_m_vizviewer(self):
         script = self.write("s.py", FIB)

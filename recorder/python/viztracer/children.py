@@ -23,7 +23,7 @@ import sys
 import time
 
 from . import _vztracer
-from .tracer import VizTracer, _multiprocessing_name
+from .tracer import VizTracer, _multiprocessing_name, _utf8_safe
 
 ENV = "VZ_VIZTRACER_CHILD"
 WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
@@ -40,10 +40,14 @@ _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude
 
 
 def install_child_tracing(tracer, opts, output):
-    """Called by the CLI before the program starts: children will be traced into a directory
-    next to `output`."""
+    """Called by the CLI before the program starts: children will be traced into a temporary
+    directory (as viztracer's: not in the user's project; next to `output` only when there is
+    no temporary directory to use)."""
     import tempfile
-    d = tempfile.mkdtemp(prefix=".viztracer_children_", dir=os.path.dirname(output) or ".")
+    try:
+        d = tempfile.mkdtemp(prefix="viztracer_children_")
+    except OSError:
+        d = tempfile.mkdtemp(prefix=".viztracer_children_", dir=os.path.dirname(output) or ".")
     _state.update(tracer=tracer, dir=d, root_pid=os.getpid())
     cfg = {"dir": d, "options": {k: getattr(tracer, k) for k in _CHILD_OPTIONS}}
     os.environ[ENV] = json.dumps(cfg)
@@ -175,6 +179,32 @@ def start_rewritten():
         tracer.start()
 
 
+def abandon_child_tracing():
+    """The program did not run: no child will write; the directory goes."""
+    import shutil
+    d, _state["dir"], _state["root_finish"] = _state["dir"], None, None
+    os.environ.pop(ENV, None)
+    if d:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _command_name():
+    """A Python child's process name when multiprocessing gives none, as viztracer names it:
+    "python -c" for -c code, "python -m MODULE" for a module, else its script's name."""
+    argv = list(getattr(sys, "orig_argv", []) or sys.argv)
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a.startswith("-c"):
+            return "python -c"
+        if a.startswith("-m"):
+            return "python -m " + (a[2:] or (argv[i + 1] if i + 1 < len(argv) else ""))
+        if a == "-" or not a.startswith("-"):
+            return os.path.basename(a) if a != "-" else "python -"
+        i += 2 if a in ("-W", "-X") else 1
+    return "python"
+
+
 def _on_sigterm(signum, frame):
     """A child killed with SIGTERM (Pool.terminate(), Process.terminate()) saves first. One that
     is already saving on its way out finishes that and exits by itself."""
@@ -296,8 +326,12 @@ def finish_child():
     _state["finished"].add(pid)
     try:
         tracer.stop(stop_option="flush_as_finish")
-        if tracer.process_name is None and _multiprocessing_name():
-            _vztracer.set_process_name(tracer._process_name())
+        if tracer.process_name is None:
+            mp_name = _multiprocessing_name()
+            if mp_name and mp_name != "MainProcess":  # a multiprocessing child: its name
+                _vztracer.set_process_name(tracer._process_name())
+            else:  # a program of its own (subprocess): its command, not the parent's name
+                _vztracer.set_process_name(_utf8_safe(_command_name()).replace("\0", "?"))
         tracer.save(_child_path(), verbose=0)
     except Exception as e:  # a child must never fail because of tracing
         sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")

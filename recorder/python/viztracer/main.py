@@ -211,6 +211,24 @@ def build_parser():
     return p
 
 
+def _unwritable(output):
+    """Why `output` cannot be written ("" when it can): checked before the program runs, so a
+    run is not lost to a bad -o."""
+    if os.path.isdir(output):
+        return "it is a directory"
+    d = os.path.dirname(os.path.abspath(output))
+    while not os.path.exists(d):  # made when the program starts: its nearest existing parent
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    if not os.path.isdir(d):
+        return f"{d} is not a directory"
+    if not os.access(d, os.W_OK | os.X_OK):
+        return f"no permission to write in {d}"
+    return ""
+
+
 def _output_path(opts):
     if opts.output_file:
         name = opts.output_file
@@ -240,11 +258,36 @@ def _open_viewer(path, flamegraph):
         cmd[1:1] = ["--tab", "flamegraph"]
     # os.spawnvp, not subprocess: importing it here, after sys.path[0] became the script's
     # directory, could pick up a subprocess.py of the user's (and at start-up it costs ~3 ms).
-    return os.spawnvp(os.P_WAIT, cmd[0], cmd)
+    # A viewer that cannot start (127 from the exec) or fails is said, the trace saved all the same.
+    rc = os.spawnvp(os.P_WAIT, cmd[0], cmd)
+    if rc == 127:
+        sys.stderr.write(f"viztracer: cannot start the viewer {cmd[0]}; open the trace with: vizviewer {path}\n")
+    elif rc != 0:
+        sys.stderr.write(f"viztracer: the viewer {cmd[0]} exited with status {rc}\n")
+    return rc
 
 
-def _run_target(opts, tracer):
-    """Runs the program traced; returns its exit code."""
+# Options that take several values: a script after them is taken as one of them without `--`.
+_LIST_OPTIONS = ("include_files", "exclude_files", "log_var", "log_number", "log_attr",
+                 "log_func_exec", "log_func_entry", "combine", "align_combine")
+
+
+class _NotRun(Exception):
+    """The program could not be started (nothing to run, no such script, a syntax error, a
+    tracer that cannot start): the message is out; nothing is saved."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+# python's options that take a value as the next argument (`python -W error script.py`).
+_PYTHON_VALUE_OPTIONS = ("-W", "-X", "--check-hash-based-pycs")
+
+
+def _run_target(opts, tracer, prepare=None):
+    """Runs the program traced; returns its exit code. Raises _NotRun when it cannot start;
+    prepare() runs once it can, before recording starts."""
     command = list(opts.command)
     if command and command[0] == "--":
         command = command[1:]
@@ -259,8 +302,13 @@ def _run_target(opts, tracer):
         target = ("module", opts.module)
     else:
         if command and os.path.basename(command[0]).startswith("python") and len(command) > 1:
-            command = command[1:]  # `viztracer -- python3 script.py args`
-            if command[0] in ("-m", "-c") and len(command) > 1:
+            command = command[1:]  # `viztracer -- python3 [options] script.py args`
+            while command and command[0].startswith("-") and command[0] not in ("-", "-m", "-c"):
+                if command[0][:2] in ("-m", "-c"):  # -mmodule, -ccode
+                    command[:1] = [command[0][:2], command[0][2:]]
+                    break
+                command = command[2:] if command[0] in _PYTHON_VALUE_OPTIONS else command[1:]
+            if len(command) > 1 and command[0] in ("-m", "-c"):
                 opts.command = command[2:]
                 if command[0] == "-m":
                     opts.module = command[1]
@@ -268,29 +316,39 @@ def _run_target(opts, tracer):
                     opts.cmd_string = command[1]
                 return _run_target(opts, tracer)
         if not command:
-            sys.stderr.write("viztracer: nothing to run (give a script, -m module or -c code)\n")
-            return 2
+            hint = (" (an option that takes several values, such as --include_files, needs --"
+                    " before the script)" if any(getattr(opts, k, None) for k in _LIST_OPTIONS) else "")
+            sys.stderr.write(f"viztracer: nothing to run (give a script, -m module or -c code){hint}\n")
+            raise _NotRun(2)
         found = _find_script(command[0])
         if found is None:
             sys.stderr.write(f"viztracer: No such file as {command[0]}\n")
-            return 1
+            raise _NotRun(1)
         if command[0].endswith(".json"):
             sys.stderr.write(f"viztracer: can't run a json file, did you mean \"vizviewer {command[0]}\"?\n")
-            return 1
+            raise _NotRun(1)
         script = os.path.abspath(found)
         sys.argv = [command[0]] + command[1:]
         sys.path[0] = os.path.dirname(script)
         target = ("file", script)
 
-    if target[0] == "file":
-        with open(target[1], "rb") as f:
-            source = f.read()
-        code = _compile(opts, source, target[1])
-        globs = {"__name__": "__main__", "__file__": target[1], "__builtins__": builtins,
-                 "__package__": None, "__spec__": None, "__cached__": None}
-    elif target[0] == "code":
-        code = _compile(opts, target[1], "<string>")
-        globs = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        if target[0] == "file":
+            with open(target[1], "rb") as f:
+                source = f.read()
+            code = _compile(opts, source, target[1])
+            globs = {"__name__": "__main__", "__file__": target[1], "__builtins__": builtins,
+                     "__package__": None, "__spec__": None, "__cached__": None}
+        elif target[0] == "code":
+            code = _compile(opts, target[1], "<string>")
+            globs = {"__name__": "__main__", "__builtins__": builtins}
+    except (SyntaxError, ValueError) as e:  # as python says it: the error, not our frames
+        import traceback
+        traceback.print_exception(type(e), e, None)
+        raise _NotRun(1)
+    except OSError as e:
+        sys.stderr.write(f"viztracer: cannot read {target[1]}: {e.strerror or e}\n")
+        raise _NotRun(1)
 
     if target[0] != "module":
         # The program's globals are a real __main__ module, so pickling its functions works
@@ -307,7 +365,14 @@ def _run_target(opts, tracer):
     old = signal.signal(signal.SIGTERM, on_sigterm)
     exit_code = 0
     failure = None  # the program's exception, printed once the tracer no longer records
-    tracer.start()
+    try:
+        if prepare is not None:
+            prepare()
+        tracer.start()
+    except (OSError, ValueError, RuntimeError) as e:
+        signal.signal(signal.SIGTERM, old)
+        sys.stderr.write(f"viztracer: cannot start tracing: {e}\n")
+        raise _NotRun(1)
     try:
         if target[0] == "module":
             runpy.run_module(target[1], run_name="__main__", alter_sys=True)
@@ -479,15 +544,20 @@ def main(argv=None):
     if refused:
         sys.stderr.write(f"viztracer: {refused}\n")
         return 2
+    if opts.unique_output_file and opts.output_file:  # as viztracer's (a mutually exclusive group)
+        parser.error("argument -u/--unique_output_file: not allowed with argument -o/--output_file")
     output = _output_path(opts)
     try:
         _check_output_format(output)
     except ValueError as e:
         parser.error(str(e))
+    unwritable = _unwritable(output)
+    if unwritable:
+        sys.stderr.write(f"viztracer: cannot write {output}: {unwritable}\n")
+        return 1
     verbose = 0 if opts.quiet else 1
-    # -o sub/dir/result.json: the directory is made now (child processes write next to it).
-    os.makedirs(os.path.dirname(output), exist_ok=True)
     if opts.combine or opts.align_combine:
+        os.makedirs(os.path.dirname(output), exist_ok=True)
         from .combine import combine
         files = opts.combine or opts.align_combine
         try:
@@ -553,7 +623,15 @@ def main(argv=None):
         # own (registered while it ran), so they are recorded.
         import atexit
         atexit.register(finish)
-    exit_code = _run_target(opts, tracer)
+    try:
+        # -o sub/dir/result.json: the directory is made once the program can run.
+        exit_code = _run_target(opts, tracer, lambda: os.makedirs(os.path.dirname(output), exist_ok=True))
+    except _NotRun as e:
+        saved.append(None)  # nothing to save (an atexit finish() of --log_exit included)
+        if not opts.ignore_multiprocess:
+            from .children import abandon_child_tracing
+            abandon_child_tracing()
+        return e.code
     if os.getpid() != root_pid:  # a forked child returning through the script's end
         from .children import finish_child
         finish_child()
