@@ -634,6 +634,13 @@ class TestViztracerOptions(TempDirTest):
         self.assertEqual(len(events(data)) + len(counters), 12)  # viztracer's count
         self.assertEqual([e["args"] for e in counters],
                          [{"Variable Assign - abc": v} for v in (1, 2, 3, 1, 2, 3)])
+        # A non-number raises, as viztracer documents: the program fails with it, still saved.
+        script = self.write("nonnum.py", "abc = 1\nabc = 'text'\n")
+        out = self.path("nonnum.json")
+        r = run_cli(["-o", out, "--log_number", "abc", "--", script], cwd=self.dir)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("ValueError: 'text' is not a number", r.stderr)
+        self.assertEqual([e["args"] for e in events(load(out), "C")], [{"Variable Assign - abc": 1}])
         data, _ = self.run_ok(["--log_attr", "a.*"], VIZ_LOG_ATTR)
         self.assertEqual(len(events(data)) + len(instants(data)), 9)  # viztracer's count
         self.assertEqual([e["name"] for e in instants(data)],

@@ -806,8 +806,9 @@ class VizTracer:
     def add_variable(self, name, var, event="instant"):
         """viztracer's logging of a value (what --log_var, --log_number, --log_attr and
         --log_func_entry call): an instant "<name> = <repr>" (scope p), or for event="counter" a
-        counter `name` with {name: var} (a bool as 1/0); a value that is not a number is not
-        logged as one."""
+        counter `name` with {name: var} (a bool as 1/0); a value that is not a number raises
+        ValueError, as viztracer documents for --log_number ("Using --log_number on
+        non-numeric variables will raise an exception", docs/source/extra_log.rst)."""
         if event not in ("instant", "counter"):
             raise ValueError(f"event must be 'instant' or 'counter', got {event!r}")
         if not self.enable:
@@ -816,6 +817,8 @@ class VizTracer:
             self.add_instant(f"{name} = {var!r}", scope="p")
         elif isinstance(var, (int, float)):
             self.add_counter(name, {name: var})
+        else:
+            raise ValueError(f"{var!r} is not a number (--log_number {name})")
 
     def add_func_exec(self, name, val, lineno):
         """--log_func_exec: appends "(<line>) <name> = <value>" to the "exec_steps" list in the
