@@ -936,7 +936,8 @@ class TestViztracerKeywords(TempDirTest):
         def work(t):
             t.add_variable("v", [1])
             t.add_variable("n", 3, "counter")
-            t.add_variable("s", "text", "counter")  # not a number: no counter
+            with self.assertRaises(ValueError):  # not a number: raises, as viztracer's
+                t.add_variable("s", "text", "counter")
             steps(t)
             with self.assertRaises(ValueError):
                 t.add_variable("v", 1, "gauge")
