@@ -130,7 +130,7 @@ void vzr_complete(uint32_t name, int64_t start_ns, int64_t dur_ns) {
   guarded([&] { vz::rec::complete(name, start_ns, dur_ns); });
 }
 int64_t vzr_now_ns(void) { return vz::rec::now_ns(); }
-uint64_t vzr_now_ticks(void) { return vz::rec::now_ticks(); }
+uint64_t vzr_now_ticks(void) { return vz::rec::now_ticks_stamped(); }
 void vzr_complete_ticks(uint32_t name, uint64_t t0, uint64_t t1) { vz::rec::complete_ticks(name, t0, t1); }
 int64_t vzr_ticks_to_ns(uint64_t ticks) { return guarded(int64_t(0), [&] { return vz::rec::ticks_to_ns(ticks); }); }
 

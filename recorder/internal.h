@@ -146,6 +146,7 @@ struct Registry {
   std::string process_name;
   pid_t pid = 0;
   ClockCal clock;
+  bool started = false;                                // a session was started (its clock is `clock`)
   bool calibrated = false;
   int64_t origin_us = 0;                               // trace time 0, in CLOCK_MONOTONIC us
   std::atomic<bool> streaming{false};                  // this session streams

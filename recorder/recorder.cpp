@@ -278,12 +278,15 @@ bool start(const Config& config, std::string* error) {
   if (config.min_duration_ns < 0) return fail("min_duration must not be negative");
   if (config.streaming && !ends_with_ci(config.output_file, ".vzt"))
     return fail("streaming needs a .vzt output_file");
+  const ClockCal cal = calibrate(config.clock != Clock::Monotonic);
+  // Kept records are ticks of the last session's clock: another one would misread them all.
+  if (config.append && r.started && cal.tsc != r.clock.tsc)
+    return fail("append needs the clock of the session it adds to (Config::clock)");
   r.config = config;
   r.streamed_session = false;
   if (!config.process_name.empty()) r.process_name = config.process_name;
-  bool want_tsc = config.clock != Clock::Monotonic;
-  ClockCal cal = calibrate(want_tsc);
   r.clock = cal;
+  r.started = true;
   detail::g_tsc.store(cal.tsc, std::memory_order_relaxed);
   // to_ns() truncates: readings 2 ns of ticks apart are at least 1 ns apart converted.
   detail::g_tick_step.store(cal.tsc ? uint64_t(std::ceil(2.0 / cal.ns_per_tick)) : 1,
@@ -423,10 +426,11 @@ Stats stats() {
 }
 
 int64_t now_ns() {
-  using namespace internal;
-  if (!detail::g_tsc.load(std::memory_order_relaxed)) return monotonic_ns();
-  Registry& r = registry();
-  return r.clock.to_ns(detail::ticks());
+  // Stamped: after the calling thread's latest event, so a complete() made of two readings nests
+  // with the zones around it and inside it on a clock coarser than the calls.
+  const uint64_t t = now_ticks_stamped();
+  if (!detail::g_tsc.load(std::memory_order_relaxed)) return int64_t(t);
+  return internal::registry().clock.to_ns(t);
 }
 
 int64_t ticks_to_ns(uint64_t ticks) {
@@ -446,7 +450,7 @@ namespace {
 // An event of the calling thread, stamped now (detail::stamp: after the thread's last event).
 template <class Fill>
 bool emit(uint32_t name, uint32_t meta, uint32_t npayload, Fill&& fill) {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return false;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return false;
   // An event bigger than the ring would overwrite its own head (or, streaming, wait forever
@@ -488,7 +492,7 @@ bool valid_json_value(std::string_view v) {
 
 void complete(NameId name, int64_t start_ns, int64_t dur_ns) {
   using namespace internal;
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return;
   if (dur_ns < 0) dur_ns = 0;
   const ClockCal& c = registry().clock;
   const int64_t end_ns = start_ns > INT64_MAX - dur_ns ? INT64_MAX : start_ns + dur_ns;  // saturate

@@ -227,7 +227,8 @@ inline void end();                    // closes the innermost open slice of this
 // A finished slice with timestamps of your own (ns from now_ns()); for tracers that record a
 // call when it returns. Children must be recorded before their parent, as calls return.
 void complete(NameId name, int64_t start_ns, int64_t dur_ns);
-// Now, in the recorder's time base (ns); what complete() expects.
+// Now, in the recorder's time base (ns); what complete() expects. Stamped as now_ticks_stamped()
+// is: after the calling thread's latest event, so complete() slices nest with zones.
 int64_t now_ns();
 // The hot-path pair for tracers: now in raw clock ticks, and a finished slice from two such
 // readings (no conversion on the way; the Python tracer records every call with these).
@@ -357,6 +358,8 @@ struct Writer {
 };
 
 // Globals read with relaxed loads (plain moves on x86-64): set by start() before recording.
+// g_enabled is read with acquire (a plain move on x86-64 too): a thread that sees recording on
+// sees the rings start() made before its release store (a thread recording across sessions).
 extern std::atomic<bool> g_enabled;      // recording
 extern std::atomic<bool> g_tsc;          // timestamps are rdtsc ticks (else CLOCK_MONOTONIC ns)
 extern std::atomic<int32_t> g_max_depth; // Config::max_stack_depth (INT32_MAX: no limit)
@@ -424,7 +427,7 @@ inline void push(Writer* w, uint64_t ts, uint32_t name, uint32_t meta) {
 }  // namespace detail
 
 inline void begin(NameId name) {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
   int32_t d = w->depth.load(std::memory_order_relaxed) + 1;
@@ -434,7 +437,7 @@ inline void begin(NameId name) {
 }
 
 inline void end() {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
   int32_t d = w->depth.load(std::memory_order_relaxed);
@@ -446,13 +449,13 @@ inline void end() {
 
 inline uint64_t now_ticks() { return detail::ticks(); }
 inline uint64_t now_ticks_stamped() {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return detail::ticks();
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return detail::ticks();
   detail::Writer* w = detail::writer();
   return w ? detail::stamp(w) : detail::ticks();
 }
 
 VZ_REC_ALWAYS_INLINE inline void complete_ticks(NameId name, uint64_t t0, uint64_t t1) {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return;
   detail::Writer* w = detail::writer();
   if (w == nullptr) return;
   const uint64_t dur = t1 - t0;
@@ -465,7 +468,7 @@ VZ_REC_ALWAYS_INLINE inline void complete_ticks(NameId name, uint64_t t0, uint64
 }
 
 inline bool Zone::begin_zone(NameId name) {
-  if (!detail::g_enabled.load(std::memory_order_relaxed)) return false;
+  if (!detail::g_enabled.load(std::memory_order_acquire)) return false;
   begin(name);
   return true;
 }

@@ -83,7 +83,9 @@ void vzr_end(void);
 void vzr_complete(uint32_t name, int64_t start_ns, int64_t dur_ns);
 int64_t vzr_now_ns(void);
 /* The same on the recorder's raw clock (a profiler's hot path: no conversion per event):
- * vzr_complete_ticks(name, t0, t1) with t0, t1 from vzr_now_ticks(); vzr_ticks_to_ns converts. */
+ * vzr_complete_ticks(name, t0, t1) with t0, t1 from vzr_now_ticks(); vzr_ticks_to_ns converts.
+ * Both readings are stamped: after the calling thread's latest event (strictly increasing, as
+ * vzr_begin and vzr_end stamp theirs), so slices nest with zones on a coarse clock. */
 uint64_t vzr_now_ticks(void);
 void vzr_complete_ticks(uint32_t name, uint64_t t0, uint64_t t1);
 int64_t vzr_ticks_to_ns(uint64_t ticks);

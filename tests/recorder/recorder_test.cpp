@@ -163,6 +163,50 @@ TEST_CASE("recorder: a thread's timestamps strictly increase, even within one ti
   CHECK(th.overflow.size() == 0);
 }
 
+TEST_CASE("recorder: complete() from now_ns() readings nests with zones, inside and around them") {
+  // As fast as the calls go: on a clock coarser than a call, unstamped readings gave zero-length
+  // slices and children starting before their zone (moved to overflow lanes).
+  test::TempDir dir;
+  start_session();
+  const rec::NameId zone = rec::intern("zone"), inner = rec::intern("inner"), outer = rec::intern("outer");
+  for (int i = 0; i < 2000; ++i) {
+    {
+      rec::Zone z(zone);  // a complete() child inside a zone
+      const int64_t t0 = rec::now_ns();
+      rec::complete(inner, t0, rec::now_ns() - t0);
+    }
+    const int64_t t0 = rec::now_ns();  // a zone inside a complete() parent
+    { rec::Zone z(zone); }
+    rec::complete(outer, t0, rec::now_ns() - t0);
+  }
+  REQUIRE(rec::save(dir / "mixed.json"));
+  LoadResult r = load(dir / "mixed.json");
+  const Thread& th = only_thread(*r.trace);
+  CHECK(th.overflow.size() == 0);
+  CHECK(r.trace->diagnostics.empty());
+  REQUIRE(th.slices.size() == 8000);
+  for (size_t i = 0; i < th.slices.size(); ++i) CHECK(th.slices.dur[i] > 0);
+  CHECK(th.slices.depths() == 2);
+}
+
+TEST_CASE("recorder: append with another clock than the session it adds to is refused") {
+  rec::Config cfg;
+  cfg.clock = rec::Clock::Tsc;
+  start_session(cfg);
+  rec::stop();
+  if (rec::internal::registry().clock.tsc) {  // (a machine without a usable TSC has one clock)
+    rec::Config other;
+    other.clock = rec::Clock::Monotonic;
+    other.append = true;
+    std::string err;
+    CHECK_FALSE(rec::start(other, &err));
+    CHECK(err.find("append needs the clock") != std::string::npos);
+    other.clock = rec::Clock::Tsc;
+    CHECK(rec::start(other, &err));
+    rec::stop();
+  }
+}
+
 TEST_CASE("recorder: begin/end across scopes, and complete events in return order") {
   test::TempDir dir;
   start_session();
