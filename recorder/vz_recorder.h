@@ -196,7 +196,8 @@ bool recording();
 bool save(const std::string& path = "", std::string* message = nullptr);
 // Drops every event recorded so far (threads stay registered, names stay interned); safe while
 // other threads record: events they record after it are kept (a zone open across it loses its
-// begin and is left out). Does nothing while streaming: those events are in the file.
+// begin: its end is saved as a stray E, as a JSON trace keeps one, and counted as the thread's
+// unmatched end). Does nothing while streaming: those events are in the file.
 void clear();
 // Counts since start().
 Stats stats();
