@@ -373,6 +373,15 @@ extern std::atomic<uint64_t> g_tick_step; // ticks that are surely 1 ns apart on
 #else
 #define VZ_REC_ALWAYS_INLINE
 #endif
+// [[likely]] / [[unlikely]] where the language has them (C++20): a C++17 includer builds with
+// -Wpedantic quietly.
+#if __cplusplus >= 202002L
+#define VZ_REC_LIKELY [[likely]]
+#define VZ_REC_UNLIKELY [[unlikely]]
+#else
+#define VZ_REC_LIKELY
+#define VZ_REC_UNLIKELY
+#endif
 #if defined(__cpp_constinit)
 #define VZ_REC_CONSTINIT constinit
 #else
@@ -401,7 +410,7 @@ inline uint64_t stamp(Writer* w) {
   uint64_t t = ticks();
   const uint64_t next =
       w->last.load(std::memory_order_relaxed) + g_tick_step.load(std::memory_order_relaxed);
-  if (t < next) [[unlikely]]
+  if (t < next) VZ_REC_UNLIKELY
     t = next;
   w->last.store(t, std::memory_order_relaxed);
   return t;
@@ -409,7 +418,7 @@ inline uint64_t stamp(Writer* w) {
 
 inline Writer* writer() {
   Writer* w = tls_writer;
-  if (w == nullptr) [[unlikely]]
+  if (w == nullptr) VZ_REC_UNLIKELY
     w = attach();
   return w;
 }
@@ -421,7 +430,7 @@ inline void push(Writer* w, uint64_t ts, uint32_t name, uint32_t meta) {
   p->meta = meta;
   ++p;
   w->pos.store(p, std::memory_order_release);
-  if (p == w->limit.load(std::memory_order_relaxed)) [[unlikely]]
+  if (p == w->limit.load(std::memory_order_relaxed)) VZ_REC_UNLIKELY
     on_limit(w);
 }
 
@@ -498,7 +507,7 @@ class SiteName {
     // other) beside its id; 0 until the first run.
     const uint64_t at = uint64_t(uint32_t(reinterpret_cast<uintptr_t>(text))) << 32;
     const uint64_t v = cache_.load(std::memory_order_relaxed);
-    if (v != 0 && (v & ~uint64_t(0xffffffff)) == at) [[likely]]
+    if (v != 0 && (v & ~uint64_t(0xffffffff)) == at) VZ_REC_LIKELY
       return NameId(v);
     const NameId id = intern_site(text_of(text), file, line);
     cache_.store(at | id, std::memory_order_relaxed);  // racing threads store the same pair
