@@ -1,7 +1,6 @@
 #include "formats/json_chunk.h"
 
 #include <cstring>
-#include <limits>
 
 #include "formats/numbers.h"
 
@@ -285,9 +284,7 @@ struct Ingest {
     m.aux = uint32_t(r.values.size());
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;
-      if (v.kind == 'n' && v.sv() == "null") {
-        d = std::numeric_limits<double>::quiet_NaN();  // no value at this sample (NaN in the model)
-      } else if (!((v.kind == 'n' || v.kind == 's') && parse_counter_value(v.sv(), &d))) {
+      if (!counter_value(v, &d)) {
         r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
         return;
       }

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <limits>
 
 #include "formats/model.h"
 #include "formats/numbers.h"
@@ -233,6 +234,17 @@ uint32_t id2_allowed(const Event& ev, uint32_t allowed) {
   const bool is_id = !ev.id.present() && ev.id2.kind == '{' &&
                      (find_member(ev.id2, "local", &v) || find_member(ev.id2, "global", &v));
   return is_id ? allowed : allowed & ~kId2;
+}
+
+bool counter_value(const Tok& v, double* out) {
+  if (v.kind != 'n' && v.kind != 's') return false;
+  const std::string_view t = v.sv();
+  if (parse_double(t, out)) return true;
+  if (t == "NaN" || (t == "null" && v.kind == 'n')) *out = std::numeric_limits<double>::quiet_NaN();
+  else if (t == "Infinity") *out = std::numeric_limits<double>::infinity();
+  else if (t == "-Infinity") *out = -std::numeric_limits<double>::infinity();
+  else return false;
+  return true;
 }
 
 }  // namespace vz::json

@@ -25,6 +25,10 @@ struct Tok {
   bool present() const { return kind != 0; }
 };
 
+// A counter series' value: a number, or a string holding one ("4"); Python's NaN (no value at
+// that sample: NaN in the model), Infinity or -Infinity; null, no value. False for anything else.
+bool counter_value(const Tok& v, double* out);
+
 // Bits of Event::keys: which fields were present.
 enum KeyBit : uint32_t {
   kPh = 1u << 0, kName = 1u << 1, kCat = 1u << 2, kTs = 1u << 3, kDur = 1u << 4,

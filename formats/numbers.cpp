@@ -204,15 +204,6 @@ bool parse_double(std::string_view tok, double* out) {
   return r.ec == std::errc() && r.ptr == tok.data() + tok.size();
 }
 
-bool parse_counter_value(std::string_view tok, double* out) {
-  if (parse_double(tok, out)) return true;
-  if (tok == "NaN") *out = std::numeric_limits<double>::quiet_NaN();
-  else if (tok == "Infinity") *out = std::numeric_limits<double>::infinity();
-  else if (tok == "-Infinity") *out = -std::numeric_limits<double>::infinity();
-  else return false;
-  return true;
-}
-
 bool parse_int64(std::string_view tok, int64_t* out) {
   Decimal d;
   if (!decompose(tok, d) || !fraction_is_zero(d)) return false;

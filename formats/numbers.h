@@ -26,9 +26,6 @@ NumStatus parse_us(std::string_view tok, int64_t origin_us, int64_t* out_ns);
 NumStatus parse_floor_us(std::string_view tok, int64_t* out_us);
 // A JSON number token as double (strtod semantics, locale independent).
 bool parse_double(std::string_view tok, double* out);
-// A counter's value: a JSON number (parse_double), or Python's NaN (no value at that sample:
-// NaN in the model), Infinity or -Infinity.
-bool parse_counter_value(std::string_view tok, double* out);
 // A JSON number token as an exact int64 (fractions and exponents allowed when integral).
 bool parse_int64(std::string_view tok, int64_t* out);
 // Canonical text of a number: integral values without decimals ("1.0" -> "1", "1e3" -> "1000"),

@@ -7,7 +7,6 @@
 // writer) writes them, and args stay byte ranges into the trace's source, as a loader leaves them.
 #include <cstring>
 #include <functional>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -228,10 +227,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         std::vector<std::pair<StrId, double>> values;
         json::for_each_member(ev.args, [&](std::string_view key, const json::Tok& v) {
           double d;
-          if (v.kind == 'n' && v.sv() == "null")
-            d = std::numeric_limits<double>::quiet_NaN();  // no value at this sample, as the reader
-          else if (!(v.kind == 'n' || v.kind == 's') || !parse_counter_value(v.sv(), &d))
-            return;  // "4" too, as the reader
+          if (!json::counter_value(v, &d)) return;  // as the reader takes one
           std::string decoded;  // a key with escapes is its text (the writer escapes it again)
           if (key.find('\\') != std::string_view::npos && unescape_json(key, decoded)) key = decoded;
           values.push_back({b.intern(key), d});

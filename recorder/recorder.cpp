@@ -425,13 +425,9 @@ Stats stats() {
   return s;
 }
 
-int64_t now_ns() {
-  // Stamped: after the calling thread's latest event, so a complete() made of two readings nests
-  // with the zones around it and inside it on a clock coarser than the calls.
-  const uint64_t t = now_ticks_stamped();
-  if (!detail::g_tsc.load(std::memory_order_relaxed)) return int64_t(t);
-  return internal::registry().clock.to_ns(t);
-}
+// Stamped: after the calling thread's latest event, so a complete() made of two readings nests
+// with the zones around it and inside it on a clock coarser than the calls.
+int64_t now_ns() { return ticks_to_ns(now_ticks_stamped()); }
 
 int64_t ticks_to_ns(uint64_t ticks) {
   using namespace internal;
@@ -445,9 +441,9 @@ int64_t ticks_to_ns(uint64_t ticks) {
 
 namespace {
 
-// Writes a head record and its payload records, or nothing when recording is off.
-// `fill(i, rec)` fills payload record i (its meta kind is set here).
-// An event of the calling thread, stamped now (detail::stamp: after the thread's last event).
+// Writes a head record, stamped now (detail::stamp: after the thread's last event), and its
+// payload records, or nothing when recording is off. `fill(i, rec)` fills payload record i
+// (its meta kind is set here).
 template <class Fill>
 bool emit(uint32_t name, uint32_t meta, uint32_t npayload, Fill&& fill) {
   if (!detail::g_enabled.load(std::memory_order_acquire)) return false;
