@@ -187,6 +187,11 @@ class TestRun(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("'x'", r.stdout)
         self.assertEqual(len(named(load(out), "fib")), 15)
+        # Run together (-uc CODE), into a directory the run makes.
+        out = self.path(os.path.join("new", "c.json"))
+        r = run_cli(["-o", out, "--", "python3", "-uc", "def g():\n  return 1\ng()"], cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(named(load(out), "g")), 1)
 
     def test_module_from_the_current_directory_with_the_installed_command(self):
         # The installed `viztracer` is a script in bin/: sys.path[0] is that directory, yet

@@ -23,7 +23,7 @@ import sys
 import time
 
 from . import _vztracer
-from .tracer import VizTracer, _multiprocessing_name, _utf8_safe
+from .tracer import VizTracer, _multiprocessing_name, _name_text
 
 ENV = "VZ_VIZTRACER_CHILD"
 WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
@@ -112,42 +112,42 @@ _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?$")
 _REWRITTEN = "--viztracer-child"  # sys.argv[1] of a command _isolated_python rewrote
 
 
-def _isolated_python(command, executable=None):
-    """A command line that runs python with -I, -E or -S (which keep PYTHONPATH or site, and so
-    the sitecustomize, from the child), rewritten to start the tracer itself: the same
-    interpreter and options, then `-c` code that starts tracing and runs the program as python
-    would have. None for any other command (left as it is)."""
-    if not isinstance(command, (list, tuple)) or not command:
-        return None
-    if not all(isinstance(a, str) for a in command):
-        return None
-    exe = executable if isinstance(executable, str) else command[0]
-    if not _PYTHON_NAME.match(os.path.basename(exe)):
-        return None
+def python_command(argv):
+    """python's own command line `argv` (argv[0] the interpreter), split as python splits it:
+    (options, flags, target, rest). `options` are the interpreter's options as given (one that
+    takes a value with its value), `flags` each one-letter option and each long one, `target`
+    ("file", path), ("module", name), ("command", code) or ("stdin",), None when there is none
+    (or an option lacks its value), and `rest` the program's arguments."""
     options, flags, i, target = [], set(), 1, None
-    while i < len(command) and target is None:
-        a = command[i]
+    while i < len(argv) and target is None:
+        a = argv[i]
         i += 1
         if a == "-":
             target = ("stdin",)
         elif a == "--":
-            if i >= len(command):
-                return None
-            target = ("file", command[i])
-            i += 1
+            if i < len(argv):
+                target = ("file", argv[i])
+                i += 1
+            break
         elif not a.startswith("-"):
             target = ("file", a)
-        elif a.startswith("--"):  # --check-hash-based-pycs MODE and the like: left alone
-            return None
+        elif a.startswith("--"):
+            flags.add(a)
+            options.append(a)
+            if a == "--check-hash-based-pycs":
+                if i >= len(argv):
+                    break
+                options.append(argv[i])
+                i += 1
         else:
             for j in range(1, len(a)):
                 c = a[j]
                 if c in "cmWX":  # takes a value: the rest of this argument, or the next one
                     value = a[j + 1:]
                     if not value:
-                        if i >= len(command):
-                            return None
-                        value = command[i]
+                        if i >= len(argv):
+                            return options, flags, None, []
+                        value = argv[i]
                         i += 1
                     if j > 1:
                         options.append(a[:j])
@@ -159,12 +159,35 @@ def _isolated_python(command, executable=None):
                 flags.add(c)
             else:
                 options.append(a)
-    if target is None or not flags & {"I", "E", "S"}:
+    return options, flags, target, list(argv[i:])
+
+
+def _isolated_python(command, executable=None):
+    """A command line that runs python with -I, -E or -S (which keep PYTHONPATH or site, and so
+    the sitecustomize, from the child), rewritten to start the tracer itself: the same
+    interpreter and options, then `-c` code that starts tracing and runs the program as python
+    would have. None for any other command (left as it is, as is one with a long option)."""
+    if not isinstance(command, (list, tuple)) or not command:
+        return None
+    if not all(isinstance(a, str) for a in command):
+        return None
+    exe = executable if isinstance(executable, str) else command[0]
+    if not _PYTHON_NAME.match(os.path.basename(exe)):
+        return None
+    options, flags, target, rest = python_command(command)
+    if target is None or any(f.startswith("--") for f in flags) or not flags & {"I", "E", "S"}:
         return None
     runner = os.path.join(_CHILD_DIR, "run.py")  # in a namespace of its own, not __main__'s
     boot = (f"f = {runner!r}; exec(compile(open(f).read(), f, 'exec'), "
             "{'__name__': '__viztracer_child__', '__file__': f})")
-    return [command[0]] + options + ["-c", boot, _REWRITTEN] + list(target) + list(command[i:])
+    return [command[0]] + options + ["-c", boot, _REWRITTEN] + list(target) + rest
+
+
+def _start_at_main():
+    """Starts the child's tracer child_start() left for the program's first line, if any."""
+    tracer = _state.pop("start_at_main", None)
+    if tracer is not None:
+        tracer.start()
 
 
 def start_rewritten():
@@ -174,9 +197,7 @@ def start_rewritten():
     if not cfg:
         return
     child_start(cfg)
-    tracer = _state.pop("start_at_main", None)
-    if tracer is not None:
-        tracer.start()
+    _start_at_main()
 
 
 def abandon_child_tracing():
@@ -191,18 +212,12 @@ def abandon_child_tracing():
 def _command_name():
     """A Python child's process name when multiprocessing gives none, as viztracer names it:
     "python -c" for -c code, "python -m MODULE" for a module, else its script's name."""
-    argv = list(getattr(sys, "orig_argv", []) or sys.argv)
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a.startswith("-c"):
-            return "python -c"
-        if a.startswith("-m"):
-            return "python -m " + (a[2:] or (argv[i + 1] if i + 1 < len(argv) else ""))
-        if a == "-" or not a.startswith("-"):
-            return os.path.basename(a) if a != "-" else "python -"
-        i += 2 if a in ("-W", "-X") else 1
-    return "python"
+    target = python_command(list(getattr(sys, "orig_argv", []) or sys.argv))[2]
+    if target is None:
+        return "python"
+    if target[0] == "file":
+        return os.path.basename(target[1])
+    return {"command": "python -c", "module": f"python -m {target[-1]}", "stdin": "python -"}[target[0]]
 
 
 def _on_sigterm(signum, frame):
@@ -223,9 +238,7 @@ def _on_audit(event, args):
     child saves its trace first; the root saves the whole trace (the new program is not
     traced)."""
     if event.startswith("cpython.run_"):
-        tracer = _state.pop("start_at_main", None)
-        if tracer is not None:
-            tracer.start()
+        _start_at_main()
         return
     if event != "os.exec":
         return
@@ -331,7 +344,7 @@ def finish_child():
             if mp_name and mp_name != "MainProcess":  # a multiprocessing child: its name
                 _vztracer.set_process_name(tracer._process_name())
             else:  # a program of its own (subprocess): its command, not the parent's name
-                _vztracer.set_process_name(_utf8_safe(_command_name()).replace("\0", "?"))
+                _vztracer.set_process_name(_name_text(_command_name()))
         tracer.save(_child_path(), verbose=0)
     except Exception as e:  # a child must never fail because of tracing
         sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")
@@ -379,17 +392,9 @@ def child_start(cfg_text):
 
 def _runs_viztracer(argv):
     """True for `python [options] -m viztracer ...` (or -mviztracer) and the viztracer script."""
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a == "-m":
-            return i + 1 < len(argv) and argv[i + 1] == "viztracer"
-        if a.startswith("-m"):
-            return a[2:] == "viztracer"
-        if a in ("-c", "--") or not a.startswith("-"):
-            return os.path.basename(a) == "viztracer"
-        i += 2 if a in ("-X", "-W") else 1
-    return False
+    target = python_command(argv)[2]
+    return target is not None and (target == ("module", "viztracer") or
+                                   (target[0] == "file" and os.path.basename(target[1]) == "viztracer"))
 
 
 def _alive(pid):

@@ -281,10 +281,6 @@ class _NotRun(Exception):
         self.code = code
 
 
-# python's options that take a value as the next argument (`python -W error script.py`).
-_PYTHON_VALUE_OPTIONS = ("-W", "-X", "--check-hash-based-pycs")
-
-
 def _run_target(opts, tracer, prepare=None):
     """Runs the program traced; returns its exit code. Raises _NotRun when it cannot start;
     prepare() runs once it can, before recording starts."""
@@ -302,19 +298,17 @@ def _run_target(opts, tracer, prepare=None):
         target = ("module", opts.module)
     else:
         if command and os.path.basename(command[0]).startswith("python") and len(command) > 1:
-            command = command[1:]  # `viztracer -- python3 [options] script.py args`
-            while command and command[0].startswith("-") and command[0] not in ("-", "-m", "-c"):
-                if command[0][:2] in ("-m", "-c"):  # -mmodule, -ccode
-                    command[:1] = [command[0][:2], command[0][2:]]
-                    break
-                command = command[2:] if command[0] in _PYTHON_VALUE_OPTIONS else command[1:]
-            if len(command) > 1 and command[0] in ("-m", "-c"):
-                opts.command = command[2:]
-                if command[0] == "-m":
-                    opts.module = command[1]
+            # `viztracer -- python3 [options] script.py args`: the interpreter's options skipped
+            from .children import python_command
+            target, rest = python_command(command)[2:]
+            if target is not None and target[0] in ("module", "command"):
+                opts.command = rest
+                if target[0] == "module":
+                    opts.module = target[1]
                 else:
-                    opts.cmd_string = command[1]
-                return _run_target(opts, tracer)
+                    opts.cmd_string = target[1]
+                return _run_target(opts, tracer, prepare)
+            command = [] if target is None else ["-" if target[0] == "stdin" else target[1]] + rest
         if not command:
             hint = (" (an option that takes several values, such as --include_files, needs --"
                     " before the script)" if any(getattr(opts, k, None) for k in _LIST_OPTIONS) else "")

@@ -226,6 +226,12 @@ def _utf8_safe(text):
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _name_text(name):
+    """A process name as the recorder takes it: a lone surrogate and a NUL (start() takes a C
+    string) become '?'."""
+    return _utf8_safe(name).replace("\0", "?")
+
+
 def _send(send, *texts):
     """Calls the recorder's send(*texts); texts UTF-8 cannot encode are sent as _utf8_safe()
     makes them (the check costs nothing for the others)."""
@@ -380,7 +386,7 @@ class VizTracer:
         name = self.process_name
         if name is None:
             name = _multiprocessing_name() or "MainProcess"
-        return _utf8_safe(name).replace("\0", "?")
+        return _name_text(name)
 
     def start(self):
         """Starts recording (a fresh session: earlier events are dropped)."""
