@@ -985,7 +985,8 @@ void TraceBuilder::finish(unsigned workers) {
     lo = std::min(lo, a.ts);
     hi = std::max(hi, a.ts);
   }
-  if (lo > hi) lo = hi = 0;
+  timed_ = lo <= hi;
+  if (!timed_) lo = hi = 0;
   t_.start = lo;
   t_.end = hi;
 

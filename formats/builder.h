@@ -136,11 +136,14 @@ class TraceBuilder {
 
   // Pairs, sorts, lays out, indexes. Uses up to `workers` threads (0 = hardware concurrency).
   void finish(unsigned workers = 0);
+  // After finish(): whether any event had a time (else the trace's bounds are 0, 0).
+  bool timed() const { return timed_; }
 
  private:
   struct Impl;
   Trace& t_;
   std::unique_ptr<Impl> impl_;
+  bool timed_ = false;
 };
 
 }  // namespace vz

@@ -576,7 +576,13 @@ void Reader::fix_up() {
     t_.display_time_unit = unit;
     t_.object_form = object_form;
     t_.events = events;
-    if (has_bounds) t_.start = clamp_ts(start), t_.end = clamp_ts(end);
+    // The stored bounds may be wider than the events (a JSON trace's metadata times), never
+    // narrower: views place every event inside [start, end]. Reversed bounds are ignored.
+    const Time lo = clamp_ts(start), hi = clamp_ts(end);
+    if (has_bounds && lo <= hi) {
+      t_.start = b_.timed() ? std::min(t_.start, lo) : lo;
+      t_.end = b_.timed() ? std::max(t_.end, hi) : hi;
+    }
   }
   t_.metadata = std::move(meta_);
   t_.files = std::move(files_);

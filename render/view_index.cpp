@@ -330,6 +330,7 @@ ObjectTracks build_object_tracks(const Trace& trace, const std::vector<uint32_t>
           i = begin(e, e.ts);
           live.emplace(k, i);
         }
+        inst[i].end = std::max(inst[i].end, e.ts);  // alive at least until its last snapshot
         snap_event.push_back(ev);
         snap_inst.push_back(i);
         break;

@@ -189,6 +189,37 @@ TEST_CASE("read_vzt: the loader's messages give the input's times (the origin ap
   }
 }
 
+TEST_CASE("read_vzt: stored time bounds widen the trace's bounds, never narrow them") {
+  // A file whose Info section claims bounds narrower than its events (damaged or hostile) must
+  // still give bounds that hold every event: views place objects, instants and slices inside them.
+  auto j = test::load_text(R"([{"ph":"X","pid":1,"tid":3,"ts":100,"dur":5,"name":"a"},
+    {"ph":"N","pid":1,"tid":3,"ts":90,"id":"0x1","name":"Obj"},
+    {"ph":"O","pid":1,"tid":3,"ts":400,"id":"0x1","name":"Obj","args":{"snapshot":{}}}])");
+  REQUIRE(j);
+  const Time lo = j->start, hi = j->end;
+  REQUIRE(lo < hi);
+  struct Case {
+    Time start, end, want_start, want_end;
+  } cases[] = {
+      {lo + 20, hi - 100, lo, hi},           // narrower: the events' bounds
+      {lo - 1000, hi + 1000, lo - 1000, hi + 1000},  // wider (a JSON trace's metadata times): kept
+      {hi, lo, lo, hi},                      // reversed: ignored
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.start);
+    CAPTURE(c.end);
+    j->start = c.start;
+    j->end = c.end;
+    for (bool direct : {true, false}) {
+      bool ok = false;
+      auto back = decode(encode(*j), &ok, direct);
+      REQUIRE(ok);
+      CHECK(back->start == c.want_start);
+      CHECK(back->end == c.want_end);
+    }
+  }
+}
+
 TEST_CASE("read_vzt: a second round trip is byte-identical in content") {
   auto t = every_kind(4);
   auto back = decode(encode(*t));
