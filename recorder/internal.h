@@ -139,6 +139,10 @@ struct StreamerDelete {  // defined in stream.cpp, where Streamer is complete
   void operator()(Streamer* s) const;
 };
 
+// Streaming: a thread's first event waits while this many exited threads' rings are still to
+// be written out and freed (their memory is then at most this many rings).
+constexpr size_t kMaxExitedRings = 16;
+
 struct Registry {
   std::mutex mu;                                       // threads, names, config, streamer
   std::vector<std::unique_ptr<ThreadBuffer>> threads;  // every thread that recorded
@@ -153,6 +157,10 @@ struct Registry {
   std::unique_ptr<Streamer, StreamerDelete> streamer;
   std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by the last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
+  // Streaming: threads whose rings the flusher freed once they had exited and been drained,
+  // and the records they had written (stats() still counts them). Reset by start().
+  uint32_t freed_threads = 0;
+  uint64_t freed_records = 0;
   // The last session was streamed (its events are in the file, no longer in the rings): a
   // save() after stop() reports that stream instead of re-saving the drained rings.
   bool streamed_session = false;

@@ -164,6 +164,8 @@ void atfork_child() {
   r.threads = std::move(keep);
   r.clear_added();  // the parent's
   r.streamed_records.store(0);
+  r.freed_threads = 0;
+  r.freed_records = 0;
   r.mu.unlock();
 }
 
@@ -194,7 +196,22 @@ Writer* attach() {
   if (tls_exited) return nullptr;
   try {
     Registry& r = registry();
-    std::lock_guard<std::mutex> lock(r.mu);
+    std::unique_lock<std::mutex> lock(r.mu);
+    // Streaming frees an exited thread's ring once the flusher has written it out. A program
+    // that starts threads faster than that waits here, as a writer waits for room in its ring,
+    // so that memory stays bounded however many short-lived threads it runs.
+    for (unsigned spins = 0; r.streaming.load(std::memory_order_acquire); ++spins) {
+      size_t exited = 0;
+      for (const auto& t : r.threads) exited += t->exited.load(std::memory_order_relaxed);
+      if (exited < kMaxExitedRings) break;
+      lock.unlock();
+      stream_wake();
+      if (spins < 64)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      lock.lock();
+    }
     auto t = std::make_unique<ThreadBuffer>();
     size_t cap = std::max<size_t>(64, r.config.tracer_entries);
     t->storage.reset(new (std::nothrow) Record[cap]);
@@ -334,6 +351,8 @@ bool start(const Config& config, std::string* error) {
   }
   r.origin_us = monotonic_ns() / 1000;
   r.streamed_records.store(0);
+  r.freed_threads = 0;
+  r.freed_records = 0;
   if (config.streaming) {
     if (!stream_start(error)) return false;
     r.streaming.store(true, std::memory_order_release);
@@ -418,8 +437,10 @@ Stats stats() {
     if (!r.streaming.load()) s.lost += snap.lost;
   }
   s.lost += r.noted_lost;
+  s.recorded += r.freed_records;
   s.flushed = r.streamed_records.load();
-  s.threads = uint32_t(r.threads.size());
+  s.threads = uint32_t(r.threads.size()) + r.freed_threads;
+  for (auto& t : r.threads) s.ring_bytes += t->capacity() * sizeof(Record);
   s.dropped = r.last_dropped;
   s.added_dropped = r.extras.dropped;
   return s;

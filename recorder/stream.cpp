@@ -85,7 +85,9 @@ class Streamer {
 
  private:
   struct PerThread {
-    ThreadBuffer* buf = nullptr;
+    ThreadBuffer* buf = nullptr;   // null once its ring is freed (the thread exited, all drained)
+    pid_t pid = 0;
+    int64_t tid = 0;
     std::unique_ptr<Decoder> dec;
     Batch batch;
     uint32_t file_thread = kNone;  // index in the file's thread table
@@ -123,13 +125,18 @@ class Streamer {
       for (auto& t : r.threads) bufs.push_back({t.get(), t->name});
     }
     auto now = std::chrono::steady_clock::now();
+    std::vector<ThreadBuffer*> done;  // exited and drained: their rings go
     for (auto& [buf, name] : bufs) {
       PerThread& pt = state(buf);
       pt.name = name;
+      // Read before draining: once the thread has exited, what drain() reads is all it wrote.
+      const bool exited = buf->exited.load(std::memory_order_acquire);
       drain(pt);
       bool old = pt.batch.events() > 0 && now - pt.since >= kFlushAge;
-      if (final || pt.batch.events() >= kFlushEvents || old) write_batch(pt);
+      if (final || exited || pt.batch.events() >= kFlushEvents || old) write_batch(pt);
+      if (exited) done.push_back(buf);
     }
+    free_rings(done);
     if (final) {
       for (auto& pt : threads_) {
         if (pt.dec->open_depth() == 0) continue;
@@ -147,8 +154,45 @@ class Streamer {
     threads_.emplace_back();
     PerThread& pt = threads_.back();
     pt.buf = buf;
+    pt.pid = buf->pid;
+    pt.tid = buf->tid;
     pt.dec = std::make_unique<Decoder>(clock_, origin_ns_, min_dur_);
     return pt;
+  }
+
+  // Threads that have exited and whose records are all in the file: their rings are freed now,
+  // not at the next start(), so a program that runs a short-lived thread per task keeps flat
+  // memory. The file's thread table already has them, with their final unmatched counts; a
+  // thread that left calls open keeps its (small) decoder, which closes them at the end.
+  void free_rings(const std::vector<ThreadBuffer*>& done) {
+    if (done.empty()) return;
+    for (ThreadBuffer* buf : done) {
+      PerThread& pt = state(buf);
+      if (pt.file_thread != kNone) write_thread(pt);
+      pt.buf = nullptr;  // (a new thread's buffer may get this address)
+    }
+    threads_.erase(std::remove_if(threads_.begin(), threads_.end(),
+                                  [](const PerThread& pt) {
+                                    return pt.buf == nullptr && pt.dec->open_depth() == 0;
+                                  }),
+                   threads_.end());
+    std::vector<std::unique_ptr<ThreadBuffer>> gone;
+    {
+      Registry& r = registry();
+      std::lock_guard<std::mutex> lock(r.mu);
+      std::vector<std::unique_ptr<ThreadBuffer>> live;
+      for (auto& t : r.threads) {
+        if (std::find(done.begin(), done.end(), t.get()) != done.end()) {
+          r.freed_records += snapshot(*t).written;
+          ++r.freed_threads;
+          gone.push_back(std::move(t));
+        } else {
+          t->index = uint32_t(live.size());
+          live.push_back(std::move(t));
+        }
+      }
+      r.threads = std::move(live);
+    }
   }
 
   // Decodes the records the writer has published since last time and gives their room back.
@@ -188,7 +232,7 @@ class Streamer {
   void write_thread(PerThread& pt) {
     if (!process_written_) {
       Process p;
-      p.pid = intern(std::to_string(pt.buf->pid));
+      p.pid = intern(std::to_string(pt.pid));
       std::string pname;
       {
         Registry& r = registry();
@@ -202,7 +246,7 @@ class Streamer {
     }
     Thread th;
     th.process = 0;
-    th.tid = intern(std::to_string(pt.buf->tid));
+    th.tid = intern(std::to_string(pt.tid));
     if (!pt.name.empty()) th.name = intern(pt.name);
     th.unmatched_begin = pt.batch.open_begins;
     th.unmatched_end = pt.batch.orphan_ends;

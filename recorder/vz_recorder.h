@@ -102,6 +102,8 @@ struct Stats {
   uint64_t lost = 0;      // records overwritten before they were saved (ring overflow)
   uint64_t flushed = 0;   // events the streaming writer has written to the file
   uint32_t threads = 0;   // threads that recorded
+  uint64_t ring_bytes = 0;  // memory the threads' rings hold now (streaming frees an exited
+                            // thread's ring once its records are in the file)
   uint64_t dropped = 0;   // slices the last save() left out for Config::max_slices
   uint64_t added_dropped = 0;  // events given as JSON left out for Config::max_added
 };

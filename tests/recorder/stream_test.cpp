@@ -7,12 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <set>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "recorder/internal.h"
 #include "tests/recorder/recorder_test_util.h"
 #include "tests/temp_dir.h"
 
@@ -67,6 +70,76 @@ TEST_CASE("recorder streaming: small rings, nothing lost, file written while rec
   REQUIRE(t.counters.size() == 1);
   CHECK(t.counters[0].ts.size() == kThreads * kZones / 1000);
   CHECK(t.diagnostics.count(DiagKind::TruncatedInput) == 0);
+}
+
+TEST_CASE("recorder streaming: an exited thread's ring is freed while recording; its events stay") {
+  // One short-lived thread per task: each ring goes once its thread has exited and the flusher
+  // has written its records, so memory does not grow with the number of threads.
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = 4096;
+  cfg.output_file = dir / "short.vzt";
+  start_session(cfg);
+  const rec::NameId task = rec::intern("task"), z = rec::intern("z");
+  const int kThreads = 60, kZones = 3000, kBurst = 200;  // 6000 records per thread: rings wrap
+  // Rings of threads that are still alive (this one, if an earlier test recorded on it) stay.
+  const rec::Stats before = rec::stats();
+  // Waits for the flusher (it polls every few ms) to free the workers' rings; false after 30 s.
+  auto rings_freed = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (rec::stats().ring_bytes != before.ring_bytes) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  };
+  for (int i = 0; i < kThreads; ++i) {
+    std::thread([&, i] {
+      rec::set_thread_name("worker " + std::to_string(i));
+      rec::begin(task);
+      for (int k = 0; k < kZones; ++k) rec::Zone a(z);
+      if (i != 7) rec::end();  // worker 7 exits with its task still open
+    }).join();
+    CHECK(rec::stats().threads == before.threads + uint32_t(i + 1));
+    REQUIRE_MESSAGE(rings_freed(), "thread ", i, "'s ring was not freed");
+  }
+  const rec::Stats st = rec::stats();
+  CHECK(st.recorded >= uint64_t(kThreads) * 2 * kZones);  // the freed threads' records still count
+  CHECK(st.threads == before.threads + kThreads);
+  // Threads started faster than the flusher writes them out: a new thread's first event waits
+  // while kMaxExitedRings exited rings are pending, so at most that many are held at any time.
+  const uint64_t ring = cfg.tracer_entries * sizeof(rec::detail::Record);
+  uint64_t most = 0;
+  for (int i = 0; i < kBurst; ++i) {
+    std::thread([&] {
+      rec::set_thread_name("burst");
+      for (int k = 0; k < kZones; ++k) rec::Zone a(z);
+    }).join();
+    most = std::max(most, rec::stats().ring_bytes - before.ring_bytes);
+  }
+  CHECK(most <= rec::internal::kMaxExitedRings * ring);
+  rec::stop();
+  LoadResult r = load(dir / "short.vzt");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == kThreads + kBurst);
+  std::set<std::string> names, tids;
+  for (const Thread& th : t.threads) {
+    const std::string name(t.str(th.name));
+    tids.insert(std::string(t.str(th.tid)));
+    if (name == "burst") {
+      CHECK(th.slices.size() == kZones);
+      continue;
+    }
+    names.insert(name);
+    CAPTURE(name);
+    REQUIRE(th.slices.size() == 1 + kZones);
+    CHECK(well_nested(th.slices));
+    CHECK(names_at(t, th, 0) == std::vector<std::string>{"task"});
+    CHECK(th.unmatched_begin == (name == "worker 7" ? 1u : 0u));
+  }
+  CHECK(names.size() == kThreads);
+  CHECK(tids.size() >= 2);  // (the kernel reuses the tids of joined threads)
 }
 
 TEST_CASE("recorder streaming: a counter whose keys rarely meet loads as one counter per key") {
