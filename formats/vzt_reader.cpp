@@ -575,7 +575,10 @@ void Reader::fix_up() {
     t_.origin_us = origin;
     t_.display_time_unit = unit;
     t_.object_form = object_form;
-    t_.events = events;
+    // The writer's count of the input's events; in a file cut short that has only an Info
+    // written before its events were known (a stream's first, all a killed recorder leaves),
+    // the events read.
+    if (events || complete_) t_.events = events;
     // The stored bounds may be wider than the events (a JSON trace's metadata times), never
     // narrower: views place every event inside [start, end]. Reversed bounds are ignored.
     const Time lo = clamp_ts(start), hi = clamp_ts(end);

@@ -112,6 +112,7 @@ void vzr_get_stats(vzr_stats* out) {
   out->threads = s.threads;
   out->dropped = s.dropped;
   out->added_dropped = s.added_dropped;
+  out->ring_bytes = s.ring_bytes;
 }
 
 uint32_t vzr_intern(const char* s, size_t len) {

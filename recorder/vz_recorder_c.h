@@ -57,6 +57,7 @@ typedef struct vzr_stats {
   uint32_t threads;   /* threads that recorded */
   uint64_t dropped;   /* slices the last vzr_save left out for max_slices */
   uint64_t added_dropped; /* events given as JSON left out for max_added */
+  uint64_t ring_bytes; /* memory the threads' rings hold now */
 } vzr_stats;
 
 #ifndef VZ_RECORDER_DISABLED

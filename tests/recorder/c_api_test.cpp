@@ -35,6 +35,8 @@ TEST_CASE("recorder C API: every call, NULLs rejected, output readable") {
   CHECK(st.added_dropped == 1);
   CHECK(st.lost >= 5);  // vzr_note_lost
   CHECK(st.dropped == 0);
+  CHECK(st.ring_bytes == vz::rec::stats().ring_bytes);
+  CHECK(st.ring_bytes >= 64 * 16);  // this thread's ring, kept after the save
   CHECK(t.counters.size() == 3);   // ctr, one, n
   CHECK(t.flows.size() == 2);
   // A message longer than the buffer is cut and terminated.

@@ -335,6 +335,7 @@ TEST_CASE("recorder streaming: a program killed with SIGKILL leaves a loadable f
   REQUIRE(t.threads.size() == 1);
   const Thread& th = t.threads[0];
   CHECK(th.slices.size() + th.overflow.size() >= 200000);
+  CHECK(t.events == th.slices.size() + th.overflow.size());  // what loaded (--stats "events")
   CHECK(well_nested(th.slices));
   CHECK(t.str(t.processes[0].pid) == std::to_string(child));
   for (uint32_t i = 0; i < th.slices.size(); ++i)
