@@ -146,6 +146,9 @@ ByteRange member_range(const Trace& tr, ByteRange obj, std::string_view key) {
   return ByteRange{obj.offset + uint64_t(v.p - text.data()), v.len};
 }
 
+// A call chain longer than kParentsHead + kParentsTail + 1 shows its ends until asked for all.
+constexpr size_t kParentsHead = 3, kParentsTail = 12;
+
 void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, TimelineState* timeline) {
   const Trace& tr = index.trace();
   const Thread& th = tr.threads[pk.thread];
@@ -179,30 +182,6 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
   }
   if (s.flags[i] & kSliceOpen) row("State", "never ended: a B event without its E", &palette().warning);
   ImGui::EndTable();
-  if (pk.set == 0) {
-    const std::vector<uint32_t> parents = slice_ancestors(s, i);
-    if (!parents.empty()) {
-      ImGui::Spacing();
-      FontScope bold(fonts().bold);
-      ImGui::TextUnformatted("Parents");
-    }
-    for (size_t k = 0; k < parents.size(); ++k) {
-      const uint32_t p = parents[k];
-      ImGui::PushID(int(k));
-      const float indent = float(k + 1) * ImGui::GetFontSize() * 0.6f;
-      ImGui::Indent(indent);
-      // Cut to the panel's width: the duration after a longer name would not show either.
-      const std::string text = std::string(fit_text(tr.name_of(s.label[p]), ImGui::GetContentRegionAvail().x)) + "   " +
-                               format_time_span(double(s.dur[p]));
-      if (selectable_text(text, false) && timeline) {
-        timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
-        timeline->selection_changed = true;
-        timeline->focus_thread = pk.thread;
-      }
-      ImGui::Unindent(indent);
-      ImGui::PopID();
-    }
-  }
   args_section(tr, s.args_of(i), st.args, "Args");
   // A B/E slice's E event with args besides the B's or fields of its own (as for async slices)
   const ByteRange end = s.end_of(i);
@@ -217,6 +196,45 @@ void draw_slice(const ViewIndex& index, const Pick& pk, DetailsState& st, Timeli
       other_fields_section(tr, s.extra_of(i), VZ_SLICE_KEYS, st.other, "Other fields", colour);
   }
   if (!end.empty()) other_fields_section(tr, end, VZ_BEGIN_END_KEYS, st.other_end, "End: other fields");
+  // The call chain, outermost first; a deep one shows its outermost and innermost callers with a
+  // line to show the rest between them.
+  if (pk.set == 0) {
+    const std::vector<uint32_t> parents = slice_ancestors(s, i);
+    if (!parents.empty()) {
+      ImGui::Spacing();
+      FontScope bold(fonts().bold);
+      ImGui::TextUnformatted(("Parents (" + std::to_string(parents.size()) + ")").c_str());
+    }
+    const size_t n = parents.size();
+    const bool cut = !st.all_parents && n > kParentsHead + kParentsTail + 1;
+    // Each row one step further in than the row above it, up to a limit.
+    auto indent_of = [](size_t row) { return float(std::min<size_t>(row, 32) + 1) * ImGui::GetFontSize() * 0.6f; };
+    for (size_t k = 0, row = 0; k < n; ++k, ++row) {
+      if (cut && k == kParentsHead) {
+        const float indent = indent_of(row);
+        ImGui::Indent(indent);
+        if (small_button_text("... " + std::to_string(n - kParentsHead - kParentsTail) + " more: show all"))
+          st.all_parents = true;
+        ImGui::Unindent(indent);
+        k = n - kParentsTail - 1;
+        continue;
+      }
+      const uint32_t p = parents[k];
+      ImGui::PushID(int(k));
+      const float indent = indent_of(row);
+      ImGui::Indent(indent);
+      // Cut to the panel's width: the duration after a longer name would not show either.
+      const std::string text = std::string(fit_text(tr.name_of(s.label[p]), ImGui::GetContentRegionAvail().x)) + "   " +
+                               format_time_span(double(s.dur[p]));
+      if (selectable_text(text, false) && timeline) {
+        timeline->selected = Pick{PickKind::Slice, pk.thread, 0, p};
+        timeline->selection_changed = true;
+        timeline->focus_thread = pk.thread;
+      }
+      ImGui::Unindent(indent);
+      ImGui::PopID();
+    }
+  }
   if (has_file_info(tr)) {
     ImGui::Spacing();
     {
@@ -375,6 +393,7 @@ void draw_details(const ViewIndex& index, const Pick& pick, DetailsState& state,
       o->made = false;
     }
     state.snapshots_shown = kSnapshotPage;
+    state.all_parents = false;
     state.shown = pick;
   }
   switch (pick.kind) {

@@ -37,6 +37,7 @@ struct DetailsState {
   bool cpu_time_read = false;
   SourceViewState source;   // decoded source files of the trace (kept across selections)
   uint32_t snapshots_shown = kSnapshotPage;  // an object's snapshots listed ("show more" adds a page)
+  bool all_parents = false;  // a deep slice's whole call chain (else its ends, kParentsHead/Tail)
 };
 
 // Draws the details of `pick` into the current window. A click on a parent slice selects it in

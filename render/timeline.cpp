@@ -776,7 +776,19 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
     if (st.focus_thread < st.track_of_thread.size() && st.track_of_thread[st.focus_thread] != kNone) {
       const LaidTrack& t = tracks[st.track_of_thread[st.focus_thread]];
       const float area = f.clip_y1 - f.clip_y0;
-      if (t.y < st.scroll_y || t.y + f.m.row_h > st.scroll_y + area) st.scroll_y = t.y - area * 0.3f;
+      // The selected slice's row when it is on this thread (else the track's first row): in
+      // view with the track's top where both fit, else the row 30% down the area.
+      float y = t.y;
+      const Pick& sel = st.selected;
+      if (sel.kind == PickKind::Slice && sel.thread == st.focus_thread && t.rows > 1) {
+        const SliceSet& set = sel.set == 0 ? tr.threads[sel.thread].slices : tr.threads[sel.thread].overflow;
+        if (sel.index < set.size()) {
+          const uint32_t row = (sel.set == 0 ? 0 : t.nested) + set.depth_of(sel.index);
+          y = row_y(t, std::min(row, t.rows - 1), f.m);
+        }
+      }
+      if (y < st.scroll_y || y + f.m.row_h > st.scroll_y + area)
+        st.scroll_y = y + f.m.row_h - t.y <= area * 0.7f ? t.y - area * 0.3f : y - area * 0.3f;
     }
     st.focus_thread = kNone;
   }

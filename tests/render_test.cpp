@@ -1094,3 +1094,81 @@ TEST_CASE("details: an object lists a page of its snapshots; a click on one sele
   }
   CHECK(more);
 }
+
+TEST_CASE("details: a deep slice's call chain shows its ends after the args; a click shows it all") {
+  const int kDepth = 60;
+  std::string json = R"({"traceEvents":[)";
+  for (int i = 0; i < kDepth; ++i)
+    json += std::string(i ? "," : "") + R"({"ph":"X","pid":1,"tid":1,"ts":)" + std::to_string(i) + R"(,"dur":)" +
+            std::to_string(1000 - 2 * i) + R"(,"name":"f)" + std::to_string(i) + R"(","args":{"k":1}})";
+  json += "]}";
+  TimelineFixture fx(json);
+  const SliceSet& s = fx.trace->threads[0].slices;
+  REQUIRE(s.depths() == size_t(kDepth));
+  DetailsState details;
+  TimelineState& st = fx.state;
+  st.selected = Pick{PickKind::Slice, 0, 0, s.depth_begin[kDepth - 1]};
+  // The lowest row with text on it.
+  auto bottom = [](const Image& img) {
+    int last = -1;
+    for (int y = 0; y < img.height; ++y)
+      if (text_pixels(img, 0, float(y), float(img.width), float(y + 1)) > 0) last = y;
+    return last;
+  };
+  const Image cut = g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
+  CHECK(details.args.parsed);  // the args come before the chain
+  CHECK_FALSE(details.all_parents);
+  const int cut_bottom = bottom(cut);
+  // 3 + 12 callers and the line between them: the panel ends well inside the image.
+  CHECK(cut_bottom < kHeight - 5 * int(ImGui::GetFontSize()));
+  // Clicking down the panel finds that line, which shows the whole chain.
+  bool all = false;
+  for (float y = 40; y < float(cut_bottom) && !all; y += 4) {
+    vz::testing::MouseInput m;
+    m.x = 60;
+    m.y = y;
+    m.click = ImGuiMouseButton_Left;
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 2, &m);
+    m.click = -1;
+    g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); }, 1, &m);
+    all = details.all_parents;
+    if (!all) st.selected = Pick{PickKind::Slice, 0, 0, s.depth_begin[kDepth - 1]};  // a row click selects a caller
+  }
+  REQUIRE(all);
+  CHECK(st.selected.index == s.depth_begin[kDepth - 1]);
+  const Image whole = g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
+  CHECK(bottom(whole) > cut_bottom + 4 * int(ImGui::GetFontSize()));  // 44 more rows: past the image
+  CHECK(bottom(whole) > kHeight - int(ImGui::GetFontSize()) * 2);
+  // Another selection starts cut again.
+  st.selected = Pick{PickKind::Slice, 0, 0, s.depth_begin[kDepth - 2]};
+  g_harness->render([&] { draw_details(*fx.index, st.selected, details, &st); });
+  CHECK_FALSE(details.all_parents);
+}
+
+TEST_CASE("timeline: focusing a thread scrolls its selected slice's row into view, not only its top") {
+  // Two threads 45 calls deep: thread 1's deepest row lies far below the window's bottom.
+  std::string json = R"({"traceEvents":[)";
+  for (int tid = 1; tid <= 2; ++tid)
+    for (int i = 0; i < 45; ++i)
+      json += std::string(tid == 1 && i == 0 ? "" : ",") + R"({"ph":"X","pid":1,"tid":)" + std::to_string(tid) +
+              R"(,"ts":)" + std::to_string(i) + R"(,"dur":)" + std::to_string(1000 - 2 * i) + R"(,"name":"d)" +
+              std::to_string(i) + R"("})";
+  json += "]}";
+  TimelineFixture fx(json);
+  fx.draw();
+  TimelineState& st = fx.state;
+  const uint32_t th = 0;
+  const SliceSet& s = fx.trace->threads[th].slices;
+  REQUIRE(s.depths() == 45u);
+  for (uint32_t depth : {44u, 1u, 30u}) {
+    CAPTURE(depth);
+    st.scroll_y = 0;
+    st.selected = Pick{PickKind::Slice, th, 0, s.depth_begin[depth]};
+    st.focus_thread = th;
+    g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+    const double y = fx.row_mid_y(th, depth);
+    CHECK(y > st.tracks_y);
+    CHECK(y < kHeight - fx.state.metrics.row_h);
+    CHECK(st.focus_thread == kNone);
+  }
+}
