@@ -161,9 +161,12 @@ int frame_loop(GLFWwindow* window, Viewer& viewer, const WindowOptions& o) {
     viewer.draw();
     render_frame(window);
     stats.add((glfwGetTime() - frame_start) * 1000.0, was_loading);
-    // Three quiet frames in a row: work a panel starts on its first frame restarts the count.
+    // Six quiet frames in a row: work a panel starts on its first frame restarts the count. A tab
+    // chosen by --tab shows a frame after it is asked for, a child window is hovered from the
+    // frame after it appears, and a tooltip is hidden on its first frame while it is sized: with
+    // fewer, --mouse over the flamegraph showed no tooltip.
     if (headless && viewer.busy()) frames_ready = 0;
-    if (headless && !viewer.busy() && ++frames_ready >= 3) {
+    if (headless && !viewer.busy() && ++frames_ready >= 6) {
       int fw = 0, fh = 0;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (!write_screenshot(o.screenshot, fw, fh)) {

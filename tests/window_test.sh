@@ -66,6 +66,25 @@ far = differ(0, 300, 200, 500)  # thread names, far from the pointer
 assert far == 0, f"{far} pixels changed far from the pointer"
 print(f"--mouse ok: {near} pixels of tooltip")
 PY
+# The same over a flamegraph chosen with --tab: the tab shows a frame after it is asked for, its
+# frames' area is hovered a frame after it first appears, and a tooltip is sized on its first
+# frame; the screenshot waits for all of that.
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --tab flamegraph \
+  --screenshot "$tmp/flame_still.png"
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --tab flamegraph \
+  --mouse 300,156 --screenshot "$tmp/flame_hover.png"
+python3 - "$tmp/flame_still.png" "$tmp/flame_hover.png" "$src" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+from png_read import read_png
+_, _, a = read_png(sys.argv[1])
+w, h, b = read_png(sys.argv[2])
+def differ(x0, y0, x1, y1):
+    return sum(a[y][x * 3:x * 3 + 3] != b[y][x * 3:x * 3 + 3] for y in range(y0, y1) for x in range(x0, x1))
+near = differ(300, 160, 500, 240)
+assert near > 500, f"no flamegraph tooltip beside the pointer ({near} pixels changed)"
+print(f"--mouse over the flamegraph ok: {near} pixels of tooltip")
+PY
 # The same screenshot twice is the same picture: the layout does not depend on how the window's
 # first frames went (the panel under the timeline was sized from the first frame's height). The
 # status bar (its load time) is left out.
