@@ -777,6 +777,63 @@ class TestViztracerSemantics(TempDirTest):
         self.assertEqual(names.count(flat.__qualname__), 2)
         self.assertEqual(names.count("fib"), 3)  # fib(5), fib(4), fib(3): depths 2 and 3
 
+    def test_log_sparse_inside_stack_depth(self):
+        """A @log_sparse function called inside a @log_sparse(stack_depth=N) function is
+        recorded exactly once: by the hook when it is within the N levels (the decorator's
+        wrapper is a level too), else by its own event. A recorded C call between the two is a
+        level of the hook's that Python's frames do not show. One with stack_depth=M records M
+        levels from itself, past the outer N."""
+        @log_sparse
+        def leaf():
+            return fib(2)
+
+        @log_sparse(stack_depth=2)
+        def leaf2():
+            return fib(3)
+
+        def mid():
+            return leaf()
+
+        def mid2():
+            return leaf2()
+
+        def via_sorted():
+            return sorted([2, 1], key=lambda x: leaf())
+
+        def counts(stack_depth, fn, ignore_c):
+            @log_sparse(stack_depth=stack_depth)
+            def outer():
+                return fn()
+            out = self.path("nested.json")
+            t = VizTracer(output_file=out, verbose=0, log_sparse=True, ignore_c_function=ignore_c)
+            t.start()
+            outer()
+            t.stop()
+            t.save()
+            names = [n.rsplit(".", 1)[-1] for n in self.names(out)]
+            return {n: names.count(n) for n in names}
+
+        calls = {"outer": 1, "mid": 1, "leaf": 1}
+        for ignore_c in (False, True):
+            with self.subTest(ignore_c_function=ignore_c):
+                # Levels: outer 1, mid 2, leaf's wrapper 3, leaf 4, fib(2) 5, fib(1) fib(0) 6.
+                self.assertEqual(counts(2, mid, ignore_c), calls)
+                self.assertEqual(counts(3, mid, ignore_c), calls)
+                self.assertEqual(counts(4, mid, ignore_c), calls)
+                self.assertEqual(counts(5, mid, ignore_c), dict(calls, fib=1))
+                self.assertEqual(counts(6, mid, ignore_c), dict(calls, fib=3))
+                # leaf2 at level 4 records fib(3) (level 5) whatever the outer levels.
+                self.assertEqual(counts(1, mid2, ignore_c), {"outer": 1, "leaf2": 1, "fib": 1})
+                self.assertEqual(counts(5, mid2, ignore_c),
+                                 {"outer": 1, "mid2": 1, "leaf2": 1, "fib": 1})
+        # C calls recorded: outer 1, via_sorted 2, builtins.sorted 3, <lambda> 4, wrapper 5,
+        # leaf 6 (Python's frames alone put leaf at 5).
+        for depth in (4, 5, 6):
+            self.assertEqual(counts(depth, via_sorted, False)["leaf"], 2, depth)
+        # Python frames only: <lambda> 3, wrapper 4, leaf 5.
+        for depth in (4, 5, 6):
+            self.assertEqual(counts(depth, via_sorted, True)["leaf"], 2, depth)
+
 
 class TestCustomEvents(TempDirTest):
     """VizCounter / VizObject as viztracer documents them: subclasses, a default name,

@@ -2,6 +2,7 @@
 pools and processes left running at the program's end, a custom env=, a forkserver, os.fork
 children, exec, subprocess's own fork with a preexec_fn, a child that runs viztracer itself."""
 import glob
+import inspect
 import json
 import os
 import unittest
@@ -32,6 +33,36 @@ for env in ({"PATH": os.environ["PATH"]}, {"PATH": os.environ["PATH"], "PYTHONPA
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stderr == "", out.stderr
     paths.append(json.loads(out.stdout))
+with open(sys.argv[1], "w") as f:
+    json.dump(paths, f)
+"""
+
+OTHER_ENVS = """
+import json, os, subprocess, sys
+code = "def {0}():\\n  return 1\\n{0}()\\nimport json, sys\\nprint(json.dumps(sys.path))"
+def child(name, *args, **kwargs):
+    p = subprocess.Popen([sys.executable, "-c", code.format(name)], *args, stdout=subprocess.PIPE,
+                         **kwargs)
+    out = p.communicate()[0]
+    assert p.returncode == 0, p.returncode
+    return json.loads(out)
+paths = []
+bytes_env = {b"PATH": os.environb[b"PATH"], b"PYTHONPATH": b"/nonexistent"}   # os.environb's kind
+kept_bytes = dict(bytes_env)
+paths.append(child("bytes_fn", env=bytes_env))
+assert bytes_env == kept_bytes, bytes_env
+str_env = {"PATH": os.environ["PATH"]}
+kept = dict(str_env)
+# env by position: args, bufsize, executable, stdin, stdout, stderr, preexec_fn, close_fds,
+# shell, cwd, env
+p = subprocess.Popen([sys.executable, "-c", code.format("positional_fn")], -1, None, None,
+                     subprocess.PIPE, None, None, True, False, None, str_env)
+paths.append(json.loads(p.communicate()[0]))
+assert p.returncode == 0 and str_env == kept, (p.returncode, str_env)
+p = subprocess.Popen([sys.executable, "-c", code.format("positional_bytes_fn")], -1, None, None,
+                     subprocess.PIPE, None, None, True, False, None, bytes_env)
+paths.append(json.loads(p.communicate()[0]))
+assert p.returncode == 0 and bytes_env == kept_bytes, (p.returncode, bytes_env)
 with open(sys.argv[1], "w") as f:
     json.dump(paths, f)
 """
@@ -163,6 +194,44 @@ class TestChildCases(TempDirTest):
                 self.assertNotIn(pkg_parent, path)
                 self.assertIn(os.path.join(pkg_parent, "viztracer", "_child"), path)
         self.assertIn("/nonexistent", path)
+
+    def test_env_with_bytes_keys_or_given_by_position(self):
+        """A child given its environment as bytes (os.environb's kind) or by position (Popen's
+        eleventh parameter) is traced too: the variables go in as the program's own keys, into a
+        copy (its mapping is left as it was), and the child's PYTHONPATH keeps what it held."""
+        import subprocess
+        params = list(inspect.signature(subprocess.Popen.__init__).parameters)
+        self.assertEqual(params.index("env"), 11)  # (self first) as OTHER_ENVS passes it
+        paths_file = self.path("paths.json")
+        r, out = self.run_script("envs.py", OTHER_ENVS, paths_file)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.count("Traceback"), 0, r.stderr)
+        data = load(out)
+        for name in ("bytes_fn", "positional_fn", "positional_bytes_fn"):
+            self.assertEqual(len(named(data, name)), 1, name)
+        self.assertEqual(len({e["pid"] for e in events(data)}), 4)
+        self.assertEqual(len(named(data, "Popen.__init__")), 3)
+        child_dir = os.path.join(os.path.dirname(os.path.abspath(viztracer.__file__)), "_child")
+        with open(paths_file) as f:
+            paths = json.load(f)
+        for path in paths:
+            self.assertIn(child_dir, path)
+        self.assertIn("/nonexistent", paths[0])
+        self.assertIn("/nonexistent", paths[2])
+
+    def test_command_child_starts_at_its_code(self):
+        """A `python -c CODE` child's trace starts as its code does: not with what python does
+        between the command's audit event and the code (3.13+ imports linecache there, and
+        registers the code's source with it)."""
+        r, out = self.run_script("cmd.py", "import subprocess, sys\nsubprocess.run([sys.executable,"
+                                 " '-c', 'def cmd_fn():\\n  return 2\\ncmd_fn()'], check=True)\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = load(out)
+        (call,) = named(data, "cmd_fn")
+        child = [e for e in events(data) if e["pid"] == call["pid"]]
+        (code,) = [e for e in child if e["name"] == "<module> (<string>:1)"]
+        self.assertEqual([e["name"] for e in child if e["ts"] < code["ts"]], [])
+        self.assertEqual([e["name"] for e in child if "linecache" in e["name"]], [])
 
     def test_children_run_with_isolating_options(self):
         """python -I, -E and -S keep PYTHONPATH or site (and so the sitecustomize) from the child:

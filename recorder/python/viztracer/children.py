@@ -69,38 +69,71 @@ def _with_child_path(pythonpath):
 
 def _tracing_env(env):
     """A copy of the mapping `env` a program gave subprocess for its child, with what traces a
-    Python child: a custom environment would otherwise leave that child untraced."""
+    Python child: a custom environment would otherwise leave that child untraced. Its own keys'
+    type: bytes (os.environb's) get bytes, and a variable it has under either type is replaced
+    there (subprocess encodes both: a second key of the other type would be a duplicate)."""
     if ENV not in os.environ:
         return env
     out = dict(env)
-    if any(isinstance(k, bytes) for k in out):
-        return env  # its own key type: a str key would be a second PYTHONPATH the child ignores
-    out[ENV] = os.environ[ENV]
-    out["PYTHONPATH"] = _with_child_path(out.get("PYTHONPATH"))
+    as_bytes = bool(out) and all(isinstance(k, bytes) for k in out)
+    keys = {}
+    for k in out:
+        if isinstance(k, (str, bytes)):
+            keys[os.fsencode(k)] = k
+    path_key = keys.get(b"PYTHONPATH")
+    path = out.get(path_key) if path_key is not None else None
+    if path is not None:
+        path = os.fsdecode(path)
+    for name, value in ((ENV, os.environ[ENV]), ("PYTHONPATH", _with_child_path(path))):
+        key = keys.get(os.fsencode(name))
+        if key is None:
+            key = os.fsencode(name) if as_bytes else name
+        out[key] = os.fsencode(value) if isinstance(key, bytes) else value
     return out
 
 
+def _popen_positions(init):
+    """Where Popen.__init__ (`init`) takes env, shell and executable positionally: their index
+    in the arguments after self; None for one it does not take so."""
+    code = getattr(init, "__code__", None)
+    names = code.co_varnames[1:code.co_argcount] if code is not None else ()
+    return {n: names.index(n) if n in names else None for n in ("env", "shell", "executable")}
+
+
 def _patch_subprocess():
-    """subprocess.Popen(..., env=E) traces the child too (E gets the tracing variables)."""
+    """subprocess.Popen(..., env=E) traces the child too (E gets the tracing variables), E given
+    by keyword or by position, with str or bytes keys."""
     import subprocess
     init = subprocess.Popen.__init__
     if getattr(init, "_viztracer", False):
         return
+    at = _popen_positions(init)
+
+    def given(args, kwargs, name):
+        i = at[name]
+        return args[i] if i is not None and i < len(args) else kwargs.get(name)
 
     def __init__(self, *args, **kwargs):
-        env = kwargs.get("env")
-        if env is not None:
-            try:
-                kwargs["env"] = _tracing_env(env)
-            except Exception:  # an odd mapping: the child goes untraced, as given
-                pass
-        if args and not kwargs.get("shell") and ENV in os.environ:
-            try:
-                command = _isolated_python(args[0], kwargs.get("executable"))
-            except Exception:
-                command = None
-            if command is not None:
-                args = (command,) + args[1:]
+        if ENV in os.environ:
+            env = given(args, kwargs, "env")
+            if env is not None:
+                try:
+                    env = _tracing_env(env)
+                except Exception:  # an odd mapping: the child goes untraced, as given
+                    pass
+                else:
+                    i = at["env"]
+                    if i is not None and i < len(args):
+                        args = args[:i] + (env,) + args[i + 1:]
+                    else:
+                        kwargs["env"] = env
+            if args and not given(args, kwargs, "shell"):
+                try:
+                    command = _isolated_python(args[0], given(args, kwargs, "executable"))
+                except Exception:
+                    command = None
+                if command is not None:
+                    args = (command,) + args[1:]
         init(self, *args, **kwargs)
     __init__._viztracer = True
     __init__.__wrapped__ = init
@@ -238,7 +271,22 @@ def _on_audit(event, args):
     child saves its trace first; the root saves the whole trace (the new program is not
     traced)."""
     if event.startswith("cpython.run_"):
+        if event == "cpython.run_command" and "start_at_main" in _state:
+            # -c code: python compiles it and raises "exec" with its code ("<string>") right
+            # before running it. In between, 3.13+ imports linecache and registers the code's
+            # source there: the tracer starts at that "exec". linecache is imported first, here,
+            # untraced (an import raises "exec" too, for its module's code, as does a
+            # traceback's when the code does not compile and there is no program to trace).
+            if sys.version_info >= (3, 13):
+                import linecache  # noqa: F401
+            _state["start_at_exec"] = True
+            return
         _start_at_main()
+        return
+    if event == "exec":
+        if _state.get("start_at_exec") and getattr(args[0], "co_filename", None) == "<string>":
+            del _state["start_at_exec"]
+            _start_at_main()
         return
     if event != "os.exec":
         return

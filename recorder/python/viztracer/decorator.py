@@ -1,6 +1,7 @@
 """viztracer's decorators: ignore_function, trace_and_save, log_sparse."""
 import functools
 import os
+import sys
 import time
 
 from . import _vztracer
@@ -52,7 +53,9 @@ def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
 def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
     """With VizTracer(log_sparse=True), only functions decorated with this are recorded (one
     complete event per call; with stack_depth=N the calls they make too, N levels deep in all);
-    without such a tracer the function runs as is."""
+    without such a tracer the function runs as is. A decorated function called inside another's
+    N levels is recorded once: by the hook when it is within them, else by its own event (with
+    stack_depth=M, the hook's levels reach M below it while it runs)."""
     def inner(f):
         code = f.__code__
         name = f"{f.__qualname__} ({code.co_filename}:{code.co_firstlineno})"
@@ -60,16 +63,52 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
             tracer = get_tracer()
-            if tracer is None or not tracer.log_sparse or not tracer.enable or tracer._sparse_depth:
+            if tracer is None or not tracer.log_sparse or not tracer.enable:
                 return f(*args, **kwargs)
-            if stack_depth > 0:
+            if tracer._sparse_depth:
+                # Inside a @log_sparse(stack_depth=N) function: the hook records N levels.
+                region = tracer._sparse_region
+                level = _region_level(region, sys._getframe())
+                if level is None:  # not under the region's frame (another thread)
+                    return f(*args, **kwargs)
+                if stack_depth > 0 or level <= region[1]:
+                    # The hook records the call (stack_depth > 0: the region's levels reach
+                    # stack_depth below it while it runs). `level` counts Python's frames, not
+                    # the C calls the hook records (C calls recorded): where every recorded call
+                    # is a ring record, a call after which the hook recorded nothing was beyond
+                    # its levels, and gets its own event. (Inline: the hook sees every frame
+                    # here, and any other package function would hide the call.)
+                    prev = None
+                    if stack_depth > 0 and level + stack_depth - 1 > region[1]:
+                        prev, region[1] = region[1], level + stack_depth - 1
+                        _vztracer.set_max_stack_depth(region[1])
+                    check = not (tracer.ignore_c_function or tracer.log_func_args or
+                                 tracer.log_func_retval or tracer.log_async)
+                    if check:
+                        before = _vztracer.stats()["recorded"]
+                        start = _vztracer.now_us()
+                    try:
+                        return f(*args, **kwargs)
+                    finally:
+                        if check and _vztracer.stats()["recorded"] == before:
+                            end = _vztracer.now_us()
+                            tracer._event({"ph": "X", "cat": "FEE", "name": name, "ts": start,
+                                           "dur": round(end - start, 3)})
+                        if prev is not None and tracer._sparse_region is region:
+                            region[1] = prev
+                            if tracer.enable:
+                                _vztracer.set_max_stack_depth(prev)
+                # Beyond the hook's levels: its own event, as outside the region.
+            elif stack_depth > 0:
                 # The function and its callees, stack_depth deep, through the hook.
-                tracer._sparse_hook(True, stack_depth)
+                tracer._sparse_hook(True, stack_depth, sys._getframe())
                 try:
                     return f(*args, **kwargs)
                 finally:
                     if tracer.enable:
                         tracer._sparse_hook(False)
+                    else:
+                        tracer._sparse_region = None  # (it holds this frame)
             start = _vztracer.now_us()
             try:
                 return f(*args, **kwargs)
@@ -81,6 +120,28 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
     if func is not None:
         return inner(func)
     return inner
+
+
+def _region_level(region, wrapper_frame):
+    """The level at which the hook of a @log_sparse(stack_depth=N) function, `region` ([its
+    wrapper's frame, the hook's max_stack_depth]), sees the call `wrapper_frame` (a log_sparse
+    wrapper) makes: 1 for the region's function itself, which its wrapper calls with the hook's
+    stack empty, plus one per frame between (the wrapper too is a level of the hook's stack).
+    None when `wrapper_frame` is not under the region's (a call on another thread).
+
+    Counted from Python's frames because the extension does not tell its stack's depth. What
+    frames do not show is a C function the hook records (C calls recorded) that calls back into
+    Python (sorted(key=...), min(key=...)) between the two: each is one level more for the hook
+    than this count (the wrapper checks the hook's records there)."""
+    top = region[0] if region else None
+    level = 2
+    f = wrapper_frame.f_back
+    while f is not None:
+        if f is top:
+            return level
+        level += 1
+        f = f.f_back
+    return None
 
 
 def _transparent_codes():

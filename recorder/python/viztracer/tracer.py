@@ -329,6 +329,8 @@ class VizTracer:
         if unknown:
             raise TypeError(f"VizTracer() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         self._sparse_depth = False  # inside a @log_sparse(stack_depth=N) function
+        # Then [that function's wrapper frame, the hook's max_stack_depth] (decorator.py).
+        self._sparse_region = None
         self.output_file = output_file
         self.tracer_entries = tracer_entries
         self.verbose = verbose
@@ -403,6 +405,7 @@ class VizTracer:
         # Like viztracer, a tracer started again adds to what it recorded until clear().
         append = self._has_data
         self._sparse_depth = False
+        self._sparse_region = None
         # The hooks go in before the recording starts: their calls are not the program's.
         try:
             if self.log_gc:
@@ -458,12 +461,14 @@ class VizTracer:
             keep_paused=keep_paused,
         )
 
-    def _sparse_hook(self, on, stack_depth=-1):
+    def _sparse_hook(self, on, stack_depth=-1, frame=None):
         """log_sparse mode, @log_sparse(stack_depth=N): the calls of the decorated function, N
         deep, are recorded by the hook (on=True) until it returns (on=False); the session goes
-        on (its events are kept)."""
+        on (its events are kept). `frame` is the decorator's wrapper that calls the function:
+        the hook's levels are counted from there (the hook's stack starts empty under it)."""
         _vztracer.stop(False)
         self._sparse_depth = on
+        self._sparse_region = [frame, stack_depth] if on else None
         self._start_recorder(hook=on, max_stack_depth=stack_depth if on else self.max_stack_depth,
                              append=True, keep_paused=True)
 
