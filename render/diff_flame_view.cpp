@@ -70,8 +70,9 @@ void toolbar(DiffFlameState& st) {
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.2f);
   int scale = int(o.scale);
   ImGui::RadioButton("Normalised", &scale, int(DiffScale::Normalised));
-  hint("Relative change against the run's typical change (the median self-time ratio B/A, weighted\n"
-       "by A's self time), so a run that is uniformly slower stays neutral");
+  hint("Relative change against the run's typical change (the median over function names of self\n"
+       "time B/A; each function counts once, so a run that is uniformly slower stays neutral and a\n"
+       "hotspot that got slower is red however much of the time it holds)");
   ImGui::SameLine();
   ImGui::RadioButton("Absolute", &scale, int(DiffScale::Absolute));
   hint("Relative change against no change: anything slower in B is red");
