@@ -331,6 +331,12 @@ class Decoder {
   // (Batch::in_ring) and mark their names in `used` (indexed by NameId, ids past its end as 0);
   // walk_complete() / walk_begin_end() read them from there. Other events are decoded as usual.
   void leave_slices(std::vector<uint8_t>* used) { used_ = used; }
+  // Gives back memory that only decoding more records needs (a decoder kept only to close the
+  // calls still open when its thread exited).
+  void trim() {
+    if (need_ == 0) std::vector<Record>().swap(payload_);
+    stack_.shrink_to_fit();
+  }
   // With leave_slices: feed() and close_open() also plan the slices' blocks into `plan`.
   void plan_blocks(BlockPlan* plan) { plan_ = plan; }
   int64_t min_duration() const { return min_dur_; }

@@ -140,10 +140,9 @@ void atfork_child() {
   names_unlock_after_fork();
   Registry& r = registry();
   r.pid = getpid();
-  if (r.streamer) {
-    (void)r.streamer.release();  // its std::thread would terminate() if destroyed
-    r.streaming.store(false);
-  }
+  if (r.streamer) (void)r.streamer.release();  // its std::thread would terminate() if destroyed
+  // (also when a stop() was under way: it took the streamer out before its flusher finished)
+  r.streaming.store(false);
   // The child records into memory, and its default output file is the parent's with the
   // child's pid before the extension, so that neither overwrites the other.
   r.config.streaming = false;
@@ -200,7 +199,7 @@ Writer* attach() {
     // Streaming frees an exited thread's ring once the flusher has written it out. A program
     // that starts threads faster than that waits here, as a writer waits for room in its ring,
     // so that memory stays bounded however many short-lived threads it runs.
-    for (unsigned spins = 0; r.streaming.load(std::memory_order_acquire); ++spins) {
+    for (unsigned spins = 0; r.streaming.load(std::memory_order_acquire) && r.streamer; ++spins) {
       size_t exited = 0;
       for (const auto& t : r.threads) exited += t->exited.load(std::memory_order_relaxed);
       if (exited < kMaxExitedRings) break;
@@ -444,6 +443,11 @@ Stats stats() {
   s.dropped = r.last_dropped;
   s.added_dropped = r.extras.dropped;
   return s;
+}
+
+uint64_t thread_records() {
+  const detail::Writer* w = detail::tls_writer;  // (not writer(): nothing to attach for a count)
+  return w ? internal::snapshot(*static_cast<const internal::ThreadBuffer*>(w->owner)).written : 0;
 }
 
 // Stamped: after the calling thread's latest event, so a complete() made of two readings nests

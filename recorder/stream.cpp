@@ -94,7 +94,11 @@ class Streamer {
     std::chrono::steady_clock::time_point since;  // oldest unwritten event
     std::string name;          // as last read from the registry
     std::string name_written;  // as last written to the thread table
+    std::pair<uint64_t, uint64_t> unmatched_written{0, 0};  // (open begins, orphan ends) written
   };
+  static std::pair<uint64_t, uint64_t> unmatched(const PerThread& pt) {
+    return {pt.batch.open_begins, pt.batch.orphan_ends};
+  }
 
   void run() {
     try {
@@ -138,13 +142,15 @@ class Streamer {
     }
     free_rings(done);
     if (final) {
-      for (auto& pt : threads_) {
-        if (pt.dec->open_depth() == 0) continue;
-        pt.dec->close_open(last_ts_, pt.batch);
-        write_batch(pt);
-      }
-      for (auto& pt : threads_)  // final unmatched counts
-        if (pt.file_thread != kNone) write_thread(pt);
+      for (auto* list : {&threads_, &exited_open_})
+        for (auto& pt : *list) {
+          if (pt.dec->open_depth() == 0) continue;
+          pt.dec->close_open(last_ts_, pt.batch);
+          write_batch(pt);
+        }
+      for (auto* list : {&threads_, &exited_open_})  // final unmatched counts
+        for (auto& pt : *list)
+          if (pt.file_thread != kNone) write_thread(pt);
     }
   }
 
@@ -162,19 +168,24 @@ class Streamer {
 
   // Threads that have exited and whose records are all in the file: their rings are freed now,
   // not at the next start(), so a program that runs a short-lived thread per task keeps flat
-  // memory. The file's thread table already has them, with their final unmatched counts; a
-  // thread that left calls open keeps its (small) decoder, which closes them at the end.
+  // memory. The file's thread table already has them, with their unmatched counts; a thread that
+  // left calls open keeps only its decoder's stack of them (in exited_open_), closed at the end.
   void free_rings(const std::vector<ThreadBuffer*>& done) {
     if (done.empty()) return;
     for (ThreadBuffer* buf : done) {
       PerThread& pt = state(buf);
-      if (pt.file_thread != kNone) write_thread(pt);
+      if (pt.file_thread != kNone && pt.unmatched_written != unmatched(pt)) write_thread(pt);
       pt.buf = nullptr;  // (a new thread's buffer may get this address)
+      if (pt.dec->open_depth() > 0) {
+        Batch empty;  // (the written batch's vectors keep their capacity)
+        empty.open_begins = pt.batch.open_begins;
+        empty.orphan_ends = pt.batch.orphan_ends;
+        pt.batch = std::move(empty);
+        pt.dec->trim();
+        exited_open_.push_back(std::move(pt));
+      }
     }
-    threads_.erase(std::remove_if(threads_.begin(), threads_.end(),
-                                  [](const PerThread& pt) {
-                                    return pt.buf == nullptr && pt.dec->open_depth() == 0;
-                                  }),
+    threads_.erase(std::remove_if(threads_.begin(), threads_.end(), [](const PerThread& pt) { return pt.buf == nullptr; }),
                    threads_.end());
     std::vector<std::unique_ptr<ThreadBuffer>> gone;
     {
@@ -182,7 +193,9 @@ class Streamer {
       std::lock_guard<std::mutex> lock(r.mu);
       std::vector<std::unique_ptr<ThreadBuffer>> live;
       for (auto& t : r.threads) {
-        if (std::find(done.begin(), done.end(), t.get()) != done.end()) {
+        // (exited: a start() racing with a stop() in progress cannot make this pass free a
+        // live thread's buffer that took a freed one's address)
+        if (t->exited.load(std::memory_order_acquire) && std::find(done.begin(), done.end(), t.get()) != done.end()) {
           r.freed_records += snapshot(*t).written;
           ++r.freed_threads;
           gone.push_back(std::move(t));
@@ -250,6 +263,7 @@ class Streamer {
     if (!pt.name.empty()) th.name = intern(pt.name);
     th.unmatched_begin = pt.batch.open_begins;
     th.unmatched_end = pt.batch.orphan_ends;
+    pt.unmatched_written = unmatched(pt);
     sync_names();
     if (pt.file_thread == kNone) pt.file_thread = threads_written_++;
     w_.write_threads(pt.file_thread, &th, 1);
@@ -466,7 +480,8 @@ class Streamer {
   bool stop_ = false;
   bool ok_ = false;
   std::string error_;
-  std::deque<PerThread> threads_;
+  std::deque<PerThread> threads_;       // threads with a ring
+  std::deque<PerThread> exited_open_;   // exited with calls open, rings freed (free_rings)
   size_t strings_written_ = 1;  // id 0 ("") is implicit
   size_t labels_written_ = 0;   // label i = {string i, no category}, label 0 included
   std::vector<SiteInfo> sites_;

@@ -140,6 +140,7 @@ inline bool recording() { return false; }
 inline bool save(const std::string& = "", std::string* = nullptr) { return false; }
 inline void clear() {}
 inline Stats stats() { return {}; }
+inline uint64_t thread_records() { return 0; }
 inline NameId intern(std::string_view) { return kNoName; }
 inline NameId intern_site(const char*, const char*, uint32_t) { return kNoName; }
 inline NameId intern_site(std::string_view, const char*, uint32_t) { return kNoName; }
@@ -203,6 +204,9 @@ bool save(const std::string& path = "", std::string* message = nullptr);
 void clear();
 // Counts since start().
 Stats stats();
+// Records the calling thread has written to its ring (0 before its first event; counted across
+// the ring's wraps, so a difference says whether anything was recorded in between). Lock-free.
+uint64_t thread_records();
 
 // ---------------------------------------------------------------------------------------------
 // 4. Names

@@ -347,6 +347,11 @@ PyObject* py_stats(PyObject*, PyObject*) {
                        (unsigned long long)s.lost, "threads", s.threads);
 }
 
+// Records the calling thread has written (the hook's calls among them).
+PyObject* py_thread_records(PyObject*, PyObject*) {
+  return PyLong_FromUnsignedLongLong(vz::rec::thread_records());
+}
+
 // Code objects of the package that call user code (run(), decorator wrappers): skipped, not
 // hidden with their subtree as the rest of the package's code is.
 PyObject* py_set_transparent(PyObject*, PyObject* arg) {
@@ -480,6 +485,7 @@ PyMethodDef kMethods[] = {
     {"now_us", py_now_us, METH_NOARGS, "The trace clock in microseconds."},
     {"now_text", py_now_text, METH_NOARGS, "The trace clock as JSON microseconds text."},
     {"stats", py_stats, METH_NOARGS, "Records written and lost."},
+    {"thread_records", py_thread_records, METH_NOARGS, "Records the calling thread has written."},
     {"set_transparent", py_set_transparent, METH_O, "Package code that calls user code."},
     {"functions", py_functions, METH_NOARGS, "(name, file, line) of this session's functions."},
     {"last_save", py_last_save, METH_NOARGS, "What the last save lost."},

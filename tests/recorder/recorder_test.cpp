@@ -86,6 +86,24 @@ TEST_CASE("recorder: scoped zones nest as the calls did, with their source locat
   CHECK(metadata(t, "viztracer_metadata").find("\"overflow\":false") != std::string::npos);
 }
 
+TEST_CASE("recorder: thread_records() counts the calling thread's records, across the ring's wraps") {
+  rec::Config cfg;
+  cfg.tracer_entries = 64;
+  start_session(cfg);
+  const rec::NameId z = rec::intern("z");
+  uint64_t other = 1;
+  std::thread([&] { other = rec::thread_records(); }).join();
+  CHECK(other == 0);  // a thread that never recorded
+  const uint64_t before = rec::thread_records();
+  for (int i = 0; i < 100; ++i) rec::Zone a(z);  // 200 records through a 64-record ring
+  CHECK(rec::thread_records() - before == 200);
+  std::thread([&] {
+    for (int i = 0; i < 5; ++i) rec::Zone a(z);
+  }).join();
+  CHECK(rec::thread_records() - before == 200);  // not another thread's
+  rec::stop();
+}
+
 TEST_CASE("recorder: durations match a known busy wait, with either clock") {
   for (rec::Clock clock : {rec::Clock::Tsc, rec::Clock::Monotonic}) {
     CAPTURE(int(clock));

@@ -85,12 +85,12 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
                     check = not (tracer.ignore_c_function or tracer.log_func_args or
                                  tracer.log_func_retval or tracer.log_async)
                     if check:
-                        before = _vztracer.stats()["recorded"]
+                        before = _vztracer.thread_records()
                         start = _vztracer.now_us()
                     try:
                         return f(*args, **kwargs)
                     finally:
-                        if check and _vztracer.stats()["recorded"] == before:
+                        if check and _vztracer.thread_records() == before:
                             end = _vztracer.now_us()
                             tracer._event({"ph": "X", "cat": "FEE", "name": name, "ts": start,
                                            "dur": round(end - start, 3)})
