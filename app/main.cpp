@@ -128,6 +128,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.compare.side_by_side = true;
     } else if (option_value(argc, argv, &i, "--search", &v)) {
       o->request.search = v;
+    } else if (option_value(argc, argv, &i, "--tracks", &v)) {
+      o->request.tracks = v;
     } else if (a == "--shortcuts") {
       o->request.shortcuts = true;
     } else if (a == "--bench-frames") {
@@ -152,7 +154,7 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       std::fprintf(stderr, "vizviewer: %.*s has no effect: it is an option of viztracer's web-based vizviewer\n",
                    int(name.size()), name.data());
     } else if (a == "--screenshot" || a == "--size" || a == "--mouse" || a == "--tab" || a == "--range" || a == "--select" ||
-               a == "--search" || a == "--align") {
+               a == "--search" || a == "--align" || a == "--tracks") {
       std::fprintf(stderr, "vizviewer: %s needs a value (see vizviewer --help)\n", argv[i]);
       return false;
     } else if (a.size() > 1 && a[0] == '-') {

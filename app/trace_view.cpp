@@ -83,6 +83,10 @@ void TraceView::apply(const ViewRequest& r) {
     std::snprintf(search_text_, sizeof search_text_, "%s", r.search.c_str());
     start_search(search_text_);
   }
+  if (!r.tracks.empty()) {
+    std::snprintf(track_filter_, sizeof track_filter_, "%s", r.tracks.c_str());
+    timeline_.track_filter = track_filter_;
+  }
 }
 
 bool TraceView::busy() const {
@@ -178,6 +182,18 @@ void TraceView::draw_toolbar() {
     ImGui::TextColored(palette().text_dim, "Enter: next match  \xc2\xb7  Shift+Enter: previous");
   }
   const float help_w = ImGui::CalcTextSize("?").x + ImGui::GetStyle().FramePadding.x * 2;
+  // The timeline's track filter, right-aligned before the help button (after the search's text
+  // when the window is too narrow for both).
+  const float filter_w = em * 12.0f, gap = ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SameLine();
+  const float at = ImGui::GetWindowContentRegionMax().x - help_w - gap - filter_w;
+  if (at > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(at);
+  ImGui::SetNextItemWidth(filter_w);
+  if (ImGui::InputTextWithHint("##tracks", "Filter tracks", track_filter_, sizeof track_filter_))
+    timeline_.track_filter = track_filter_;
+  if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
+    ImGui::SetTooltip("Timeline: only the threads, counters and async tracks whose name (or tid)\n"
+                      "contains this text, and whole processes whose name or pid does");
   ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - help_w);
   if (ImGui::Button("?")) want_shortcuts_ = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (?)");

@@ -35,6 +35,7 @@ struct ViewRequest {
   Time range_t0 = 0, range_t1 = 0;
   std::string select;            // --select NAME: select the longest slice with this name
   std::string search;            // --search TEXT: run a name search
+  std::string tracks;            // --tracks TEXT: only the timeline tracks it names
   bool shortcuts = false;        // --shortcuts: open the keyboard-shortcut overlay
   CompareSetup compare;          // --align, --select, --tab diff-flamegraph in the Compare tab
 };
@@ -109,6 +110,7 @@ class TraceView {
 
   // Search
   char search_text_[256] = {};
+  char track_filter_[128] = {};  // the timeline's track filter as typed
   bool focus_search_ = false;
   std::unique_ptr<Task<bool>> search_task_;
   std::unique_ptr<SearchJob> search_job_;

@@ -407,7 +407,14 @@ void draw_gutter_and_headers(Frame& f, const Chrome& c, const std::vector<LaidTr
       label = pr.name ? std::string(fit_text(tr.str(pr.name), room)) + "  (pid " + std::string(fit_text(tr.str(pr.pid), room)) + ")"
                       : "Process " + std::string(fit_text(tr.str(pr.pid), room));
       const size_t nthreads = f.index->processes()[t.group].threads.size();
-      label += "   " + std::to_string(nthreads) + (nthreads == 1 ? " thread" : " threads");
+      size_t listed = nthreads;  // filtered: the threads laid out after this header
+      if (!f.st->track_filter.empty() && !collapsed) {
+        listed = 0;
+        for (size_t j = i + 1; j < tracks.size() && tracks[j].kind != TrackKind::Header; ++j)
+          listed += tracks[j].kind == TrackKind::Thread;
+      }
+      label += "   " + (listed < nthreads ? std::to_string(listed) + " of " : std::string()) + std::to_string(nthreads) +
+               (nthreads == 1 ? " thread" : " threads");
       const std::string_view shown = fit_text(label, room);
       f.dl->AddText(ImVec2(lx, y + (t.h - f.text_h) * 0.5f - 1), to_u32(p.text), shown.data(), shown.data() + shown.size());
       continue;
@@ -748,8 +755,9 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   const PickLane reveal = reveal_selection(index, st);
   if (st.layout_index != index.generation() || !(st.layout_metrics == f.m) || st.layout_collapsed != st.collapsed ||
       st.layout_all_object_lanes != st.all_object_lanes || st.layout_all_async_lanes != st.all_async_lanes ||
-      st.layout_folded_threads != st.folded_threads) {
-    st.layout = layout_tracks(index, st.collapsed, st.all_object_lanes, st.all_async_lanes, f.m, st.folded_threads);
+      st.layout_folded_threads != st.folded_threads || st.layout_track_filter != st.track_filter) {
+    st.layout = layout_tracks(index, st.collapsed, st.all_object_lanes, st.all_async_lanes, f.m, st.folded_threads,
+                              st.track_filter);
     st.track_of_thread.assign(tr.threads.size(), kNone);
     for (uint32_t i = 0; i < st.layout.size(); ++i)
       if (st.layout[i].kind == TrackKind::Thread) st.track_of_thread[st.layout[i].id] = i;
@@ -759,6 +767,7 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
     st.layout_all_object_lanes = st.all_object_lanes;
     st.layout_all_async_lanes = st.all_async_lanes;
     st.layout_folded_threads = st.folded_threads;
+    st.layout_track_filter = st.track_filter;
   }
   const std::vector<LaidTrack>& tracks = st.layout;
   const float total_h = layout_height(tracks, f.m);
@@ -852,10 +861,13 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
   f.dl->PopClipRect();
 
   if (tracks.empty()) {
-    const char* msg = "This trace has no events to draw: see the Trace info tab.";
-    const ImVec2 sz = ImGui::CalcTextSize(msg);
+    const std::string msg = st.track_filter.empty()
+                                ? "This trace has no events to draw: see the Trace info tab."
+                                : "No track's name contains \"" + std::string(fit_text(st.track_filter, f.plot_w * 0.5f)) +
+                                      "\" (the filter right of the search box)";
+    const ImVec2 sz = ImGui::CalcTextSize(msg.c_str());
     f.dl->AddText(ImVec2(f.plot_x + (f.plot_w - sz.x) * 0.5f, (f.clip_y0 + f.clip_y1 - sz.y) * 0.5f),
-                  to_u32(palette().text_dim), msg);
+                  to_u32(palette().text_dim), msg.c_str());
   }
   handle_mouse(f, c, axis_top, tracks);
   draw_hscrollbar(f, c, f.clip_y1);

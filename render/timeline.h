@@ -85,6 +85,7 @@ struct TimelineState {
   std::vector<uint8_t> all_async_lanes;   // the same per ViewIndex::async_tracks() index
   std::vector<uint8_t> folded_threads;    // per Trace::threads index: 1 when its track shows
                                           // only its top row (a click on its name folds it)
+  std::string track_filter;         // only the tracks it names (track_matches); empty: all
   Pick hovered;                     // under the mouse this frame
   Pick selected;                    // clicked
   bool has_range = false;           // a time range is selected
@@ -124,6 +125,7 @@ struct TimelineState {
   std::vector<uint32_t> track_of_thread;  // per Trace::threads index: its track, kNone if hidden
   std::vector<uint8_t> layout_collapsed;
   std::vector<uint8_t> layout_all_object_lanes, layout_all_async_lanes, layout_folded_threads;
+  std::string layout_track_filter;
   LayoutMetrics layout_metrics;
   uint64_t layout_index = 0;              // ViewIndex::generation() it was made for
   // Synchronizing with another timeline (the comparison view). Set by the caller; defaults keep

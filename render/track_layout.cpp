@@ -3,14 +3,35 @@
 
 #include <algorithm>
 
+#include "analysis/search.h"
 #include "render/counter_lod.h"
 
 namespace vz {
 
+bool track_matches(const ViewIndex& index, TrackKind kind, uint32_t id, std::string_view filter) {
+  if (filter.empty()) return true;
+  const Trace& tr = index.trace();
+  switch (kind) {
+    case TrackKind::Header:
+      return contains_ignoring_case(tr.str(tr.processes[id].name), filter) ||
+             contains_ignoring_case(tr.str(tr.processes[id].pid), filter);
+    case TrackKind::Counter: return contains_ignoring_case(tr.str(tr.counters[id].name), filter);
+    case TrackKind::Async: {
+      const StrId name = index.async_tracks()[id].name;
+      return contains_ignoring_case(name == kNoStr ? std::string_view("async") : tr.str(name), filter);
+    }
+    case TrackKind::Objects: return contains_ignoring_case("objects", filter);
+    case TrackKind::Thread:
+      return contains_ignoring_case(tr.str(tr.threads[id].name), filter) ||
+             contains_ignoring_case(tr.str(tr.threads[id].tid), filter);
+  }
+  return false;
+}
+
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
                                      const std::vector<uint8_t>& all_object_lanes,
                                      const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m,
-                                     const std::vector<uint8_t>& folded_threads) {
+                                     const std::vector<uint8_t>& folded_threads, std::string_view filter) {
   std::vector<LaidTrack> out;
   float y = 0;
   auto place = [&](LaidTrack t, float h) {
@@ -27,25 +48,38 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
     if (p.counters.empty() && p.async_begin == p.async_end && p.objects.lanes() == 0 &&
         p.threads.empty() && p.instants.empty())
       continue;
+    // Filtered: the process's tracks that match, or all of them when the process does.
+    const bool all = track_matches(index, TrackKind::Header, p.process, filter);
+    auto shown = [&](TrackKind kind, uint32_t id) { return all || track_matches(index, kind, id, filter); };
+    if (!all) {
+      bool any = p.objects.lanes() > 0 && shown(TrackKind::Objects, p.process);
+      for (uint32_t c : p.counters) any = any || shown(TrackKind::Counter, c);
+      for (uint32_t k = p.async_begin; k < p.async_end && !any; ++k) any = shown(TrackKind::Async, k);
+      for (uint32_t th : p.threads) any = any || shown(TrackKind::Thread, th);
+      if (!any) continue;
+    }
     place(LaidTrack{TrackKind::Header, g, p.process, 0, 0}, m.header_h);
     if (g < collapsed.size() && collapsed[g]) continue;
     for (uint32_t c : p.counters) {
+      if (!shown(TrackKind::Counter, c)) continue;
       // Tall enough for the name and one legend line per series drawn (then one for the others).
       const float series = float(std::min(index.trace().counters[c].series.size(), kMaxCounterBands));
       const float legend = series > 1 ? (series + 1.0f) * m.row_h * 0.8f + m.gap : 0.0f;
       place(LaidTrack{TrackKind::Counter, g, c, 0, 0}, std::max(m.counter_h, legend));
     }
     for (uint32_t k = p.async_begin; k < p.async_end; ++k) {
+      if (!shown(TrackKind::Async, k)) continue;
       const uint32_t lanes = uint32_t(index.async_tracks()[k].lanes.size());
       const uint32_t rows = lane_rows(lanes, k < all_async_lanes.size() && all_async_lanes[k]);
       place(LaidTrack{TrackKind::Async, g, k, rows, 0, lanes}, m.row_h * float(rows));
     }
-    if (p.objects.lanes() > 0) {
+    if (p.objects.lanes() > 0 && shown(TrackKind::Objects, p.process)) {
       const uint32_t lanes = p.objects.lanes();
       const uint32_t rows = lane_rows(lanes, g < all_object_lanes.size() && all_object_lanes[g]);
       place(LaidTrack{TrackKind::Objects, g, p.process, rows, 0, lanes}, m.row_h * float(rows));
     }
     for (uint32_t th : p.threads) {
+      if (!shown(TrackKind::Thread, th)) continue;
       const Thread& t = index.trace().threads[th];
       const uint32_t nested = t.slices.depths();
       const uint32_t all = std::max<uint32_t>(1, nested + t.overflow.depths());

@@ -48,11 +48,19 @@ struct LaidTrack {
 // `all_object_lanes[g]` lifts the lane cap of group g's Objects track and `all_async_lanes[k]`
 // that of async track k (a ViewIndex::async_tracks() index); missing entries keep the cap. A
 // nonzero `folded_threads[th]` (a Trace::threads index) gives thread th's track one row, its
-// top-level slices (its first overflow lane when it has no nested slices).
+// top-level slices (its first overflow lane when it has no nested slices). A non-empty `filter`
+// keeps the tracks whose name contains it, ignoring case (track_matches), and the whole of a process
+// whose name or pid does; a process with none of them is left out, header and all.
 std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<uint8_t>& collapsed,
                                      const std::vector<uint8_t>& all_object_lanes,
                                      const std::vector<uint8_t>& all_async_lanes, const LayoutMetrics& m,
-                                     const std::vector<uint8_t>& folded_threads = {});
+                                     const std::vector<uint8_t>& folded_threads = {},
+                                     std::string_view filter = {});
+
+// Whether `filter` (a case-insensitive substring; empty: everything) names a track: a thread by
+// its name or tid, a counter or async track by its name, an Objects track by "objects", a
+// process (its Header) by its name or pid.
+bool track_matches(const ViewIndex& index, TrackKind kind, uint32_t id, std::string_view filter);
 
 // Rows shown for a track of `lanes` lanes: all of them when `all` or when they fit the cap.
 inline uint32_t lane_rows(uint32_t lanes, bool all) { return all || lanes <= kLaneCap ? lanes : kLaneCap; }

@@ -435,6 +435,7 @@ usage_error "$good" --mouse 10
 usage_error "$good" --mouse -1,5
 usage_error "$good" --select
 usage_error "$good" --search
+usage_error "$good" --tracks
 usage_error --bench-frames
 usage_error "$good" --no-such-option
 usage_error "$good" "$good" "$good"

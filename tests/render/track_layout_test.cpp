@@ -705,3 +705,50 @@ TEST_CASE("async marks sit on the innermost slice of their key that spans them, 
     }
   }
 }
+
+TEST_CASE("a track filter keeps the tracks it names, or a whole process its name or pid names") {
+  auto t = load_text(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":11,"ts":0,"dur":10,"name":"a"},
+   {"ph":"X","pid":1,"tid":12,"ts":0,"dur":10,"name":"b"},
+   {"ph":"X","pid":2,"tid":21,"ts":0,"dur":10,"name":"c"},
+   {"ph":"C","pid":1,"ts":0,"name":"Memory","args":{"rss":1}},
+   {"ph":"b","pid":2,"ts":0,"id":"1","cat":"c","name":"request"},
+   {"ph":"e","pid":2,"ts":5,"id":"1","cat":"c","name":"request"},
+   {"ph":"M","pid":1,"tid":11,"name":"thread_name","args":{"name":"Worker-A"}},
+   {"ph":"M","pid":1,"tid":12,"name":"thread_name","args":{"name":"main"}},
+   {"ph":"M","pid":2,"name":"process_name","args":{"name":"Renderer"}},
+   {"ph":"M","pid":2,"tid":21,"name":"thread_name","args":{"name":"io"}}
+  ]})");
+  ViewIndex index(*t);
+  LayoutMetrics m;
+  // What each filter lays out: kind and the thread's tid, counter's or async track's name, or
+  // process's pid.
+  auto shown = [&](std::string_view filter) {
+    std::vector<std::string> out;
+    for (const LaidTrack& lt : layout_tracks(index, {}, {}, {}, m, {}, filter)) {
+      switch (lt.kind) {
+        case TrackKind::Header: out.push_back("P" + std::string(t->str(t->processes[lt.id].pid))); break;
+        case TrackKind::Thread: out.push_back("T" + std::string(t->str(t->threads[lt.id].tid))); break;
+        case TrackKind::Counter: out.push_back("C" + std::string(t->str(t->counters[lt.id].name))); break;
+        case TrackKind::Async: out.push_back("A" + std::string(t->str(index.async_tracks()[lt.id].name))); break;
+        case TrackKind::Objects: out.push_back("O"); break;
+      }
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  const V all = shown("");
+  // (one async name: the process's "Async" track, named so on screen)
+  CHECK(all == V{"P1", "CMemory", "T11", "T12", "P2", "A", "T21"});
+  CHECK(shown("worker") == V{"P1", "T11"});              // a thread by name, any case
+  CHECK(shown("12") == V{"P1", "T12"});                  // by tid
+  CHECK(shown("memory") == V{"P1", "CMemory"});          // a counter
+  CHECK(shown("ASYNC") == V{"P2", "A"});                 // an async track
+  CHECK(shown("render") == V{"P2", "A", "T21"});  // a process by name: all of it
+  CHECK(shown("2") == V{"P1", "T12", "P2", "A", "T21"});  // tid 12; pid 2: all of it
+  CHECK(shown("nothing here").empty());
+  // A collapsed process that has a match keeps its header only.
+  std::vector<uint8_t> collapsed(index.processes().size(), 0);
+  collapsed[0] = 1;
+  CHECK(layout_tracks(index, collapsed, {}, {}, m, {}, "worker").size() == 1);
+}
