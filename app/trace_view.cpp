@@ -189,6 +189,8 @@ void TraceView::draw_toolbar() {
   const float at = ImGui::GetWindowContentRegionMax().x - help_w - gap - filter_w;
   if (at > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(at);
   ImGui::SetNextItemWidth(filter_w);
+  if (timeline_.track_filter != track_filter_)  // the timeline cleared it (a selection it hid)
+    std::snprintf(track_filter_, sizeof track_filter_, "%s", timeline_.track_filter.c_str());
   if (ImGui::InputTextWithHint("##tracks", "Filter tracks", track_filter_, sizeof track_filter_))
     timeline_.track_filter = track_filter_;
   if (ImGui::IsItemHovered() && !ImGui::IsItemActive())

@@ -559,6 +559,13 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
       st.folded_threads[st.selected.thread] &&
       tl::slice_row(index.trace().threads[st.selected.thread], st.selected.set, st.selected.index) > 0)
     st.folded_threads[st.selected.thread] = 0;  // a slice in a row its folded thread hides
+  if (st.selected.kind == PickKind::Slice && !st.track_filter.empty() && st.selected.thread < index.trace().threads.size()) {
+    // A slice on a thread the track filter hides (a search match, --select): the filter goes.
+    const uint32_t th = st.selected.thread;
+    if (!track_matches(index, TrackKind::Thread, th, st.track_filter) &&
+        !track_matches(index, TrackKind::Header, index.trace().threads[th].process, st.track_filter))
+      st.track_filter.clear();
+  }
   PickLane pl = pick_lane(index, st.selected);
   if (pl.group == kNone) return pl;
   const bool async = pl.kind == TrackKind::Async;

@@ -1172,3 +1172,24 @@ TEST_CASE("timeline: focusing a thread scrolls its selected slice's row into vie
     CHECK(st.focus_thread == kNone);
   }
 }
+
+TEST_CASE("timeline: the track filter hides what it does not name; selecting a slice it hides clears it") {
+  TimelineFixture fx(R"({"traceEvents":[
+   {"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"kept"},
+   {"ph":"X","pid":1,"tid":2,"ts":0,"dur":100,"name":"hidden"},
+   {"ph":"M","pid":1,"tid":1,"name":"thread_name","args":{"name":"Worker"}},
+   {"ph":"M","pid":1,"tid":2,"name":"thread_name","args":{"name":"Main"}}]})");
+  TimelineState& st = fx.state;
+  st.track_filter = "work";
+  fx.draw();
+  CHECK(st.track_of_thread[0] != kNone);
+  CHECK(st.track_of_thread[1] == kNone);  // "Main" is not laid out
+  // A selection on the shown thread keeps the filter; one on the hidden thread clears it.
+  st.selected = Pick{PickKind::Slice, 0, 0, 0};
+  g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  CHECK(st.track_filter == "work");
+  st.selected = Pick{PickKind::Slice, 1, 0, 0};
+  g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
+  CHECK(st.track_filter.empty());
+  CHECK(st.track_of_thread[1] != kNone);
+}
