@@ -42,49 +42,46 @@ xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/../assets/demo.json" "$tmp/b
 test -s "$tmp/badb.png"
 [ "$rc" -eq 1 ] || { echo "a comparison run that did not load gave status $rc" >&2; exit 1; }
 grep -q "bad.json" "$tmp/badb.err" || { cat "$tmp/badb.err" >&2; echo "no error naming run B" >&2; exit 1; }
-# --mouse puts the pointer over the counter track: its tooltip is drawn there (the pixels below
-# and right of the pointer change), and nothing else moves.
+# --mouse puts the pointer somewhere: what it hovers shows its tooltip there (the pixels in a box
+# beside the pointer change) and nothing far from it moves.
 cat > "$tmp/hover.json" <<'JSON'
 {"traceEvents":[{"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"work"},
 {"ph":"C","pid":1,"tid":5,"ts":0,"name":"mem","args":{"rss":1}},
 {"ph":"C","pid":1,"tid":5,"ts":50,"name":"mem","args":{"rss":3}}]}
 JSON
-xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --screenshot "$tmp/still.png"
-xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --mouse 500,180 \
-  --screenshot "$tmp/hover.png"
-python3 - "$tmp/still.png" "$tmp/hover.png" "$src" <<'PY'
+# hover_check LABEL "VIEW OPTIONS" X,Y "X0 Y0 X1 Y1" ["FAR BOX"]: hover.json without and with the
+# pointer at X,Y; at least 500 pixels of the first box change, none of the far box.
+hover_check() {
+  local label=$1 opts=$2 at=$3 near=$4 far=${5:-}
+  # shellcheck disable=SC2086  # opts is a list of options
+  xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 $opts --screenshot "$tmp/$label-still.png"
+  # shellcheck disable=SC2086
+  xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 $opts --mouse "$at" \
+    --screenshot "$tmp/$label-hover.png"
+  python3 - "$tmp/$label-still.png" "$tmp/$label-hover.png" "$src" "$label" "$near" "$far" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[3])
 from png_read import read_png
 _, _, a = read_png(sys.argv[1])
 w, h, b = read_png(sys.argv[2])
-def differ(x0, y0, x1, y1):
+label = sys.argv[4]
+def differ(box):
+    x0, y0, x1, y1 = map(int, box.split())
     return sum(a[y][x * 3:x * 3 + 3] != b[y][x * 3:x * 3 + 3] for y in range(y0, y1) for x in range(x0, x1))
-near = differ(500, 180, 640, 260)
-assert near > 500, f"no tooltip beside the pointer ({near} pixels changed)"
-far = differ(0, 300, 200, 500)  # thread names, far from the pointer
-assert far == 0, f"{far} pixels changed far from the pointer"
-print(f"--mouse ok: {near} pixels of tooltip")
+near = differ(sys.argv[5])
+assert near > 500, f"{label}: no tooltip beside the pointer ({near} pixels changed)"
+if sys.argv[6]:
+    far = differ(sys.argv[6])
+    assert far == 0, f"{label}: {far} pixels changed far from the pointer"
+print(f"--mouse over the {label} ok: {near} pixels of tooltip")
 PY
-# The same over a flamegraph chosen with --tab: the tab shows a frame after it is asked for, its
-# frames' area is hovered a frame after it first appears, and a tooltip is sized on its first
-# frame; the screenshot waits for all of that.
-xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --tab flamegraph \
-  --screenshot "$tmp/flame_still.png"
-xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$tmp/hover.json" --size 900x500 --tab flamegraph \
-  --mouse 300,156 --screenshot "$tmp/flame_hover.png"
-python3 - "$tmp/flame_still.png" "$tmp/flame_hover.png" "$src" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[3])
-from png_read import read_png
-_, _, a = read_png(sys.argv[1])
-w, h, b = read_png(sys.argv[2])
-def differ(x0, y0, x1, y1):
-    return sum(a[y][x * 3:x * 3 + 3] != b[y][x * 3:x * 3 + 3] for y in range(y0, y1) for x in range(x0, x1))
-near = differ(300, 160, 500, 240)
-assert near > 500, f"no flamegraph tooltip beside the pointer ({near} pixels changed)"
-print(f"--mouse over the flamegraph ok: {near} pixels of tooltip")
-PY
+}
+# The counter track (thread names far from it do not move).
+hover_check counter "" 500,180 "500 180 640 260" "0 300 200 500"
+# A flamegraph chosen with --tab: the tab shows a frame after it is asked for, its frames' area
+# is hovered a frame after it first appears, and a tooltip is sized on its first frame; the
+# screenshot waits for all of that.
+hover_check flamegraph "--tab flamegraph" 300,156 "300 160 500 240"
 # The same screenshot twice is the same picture: the layout does not depend on how the window's
 # first frames went (the panel under the timeline was sized from the first frame's height). The
 # status bar (its load time) is left out.

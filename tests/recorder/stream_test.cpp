@@ -22,13 +22,24 @@
 using namespace vz;
 using namespace vz::rec_test;
 
+namespace {
+
+// A streaming session's configuration: rings of `entries` records, output `path`.
+rec::Config streaming(size_t entries, const std::string& path) {
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.tracer_entries = entries;
+  cfg.output_file = path;
+  return cfg;
+}
+
+}  // namespace
+
 TEST_CASE("recorder streaming: small rings, nothing lost, file written while recording") {
   test::TempDir dir;
   const size_t kThreads = 4, kZones = 200000;
-  rec::Config cfg;
-  cfg.streaming = true;
-  cfg.tracer_entries = 1024;  // 400 K records per thread pass through a 1024-record ring
-  cfg.output_file = dir / "s.vzt";
+  // 400 K records per thread pass through a 1024-record ring.
+  const rec::Config cfg = streaming(1024, dir / "s.vzt");
   start_session(cfg);
   rec::NameId outer = rec::intern("outer"), z = rec::intern("z"), y = rec::intern("y");
   std::vector<std::thread> pool;
@@ -76,10 +87,7 @@ TEST_CASE("recorder streaming: an exited thread's ring is freed while recording;
   // One short-lived thread per task: each ring goes once its thread has exited and the flusher
   // has written its records, so memory does not grow with the number of threads.
   test::TempDir dir;
-  rec::Config cfg;
-  cfg.streaming = true;
-  cfg.tracer_entries = 4096;
-  cfg.output_file = dir / "short.vzt";
+  const rec::Config cfg = streaming(4096, dir / "short.vzt");
   start_session(cfg);
   const rec::NameId task = rec::intern("task"), z = rec::intern("z");
   const int kThreads = 60, kZones = 3000, kBurst = 200;  // 6000 records per thread: rings wrap
@@ -146,10 +154,7 @@ TEST_CASE("recorder streaming: a counter whose keys rarely meet loads as one cou
   for (size_t entries : {size_t(1) << 20, size_t(256)}) {  // one batch at stop; many small ones
     CAPTURE(entries);
     test::TempDir dir;
-    rec::Config cfg;
-    cfg.streaming = true;
-    cfg.tracer_entries = entries;
-    cfg.output_file = dir / "k.vzt";
+    const rec::Config cfg = streaming(entries, dir / "k.vzt");
     start_session(cfg);
     const int kSamples = 5000;
     for (int i = 0; i < kSamples; ++i) {
@@ -182,10 +187,7 @@ TEST_CASE("recorder streaming: a counter whose keys rarely meet loads as one cou
 
 TEST_CASE("recorder streaming: complete events and open begins") {
   test::TempDir dir;
-  rec::Config cfg;
-  cfg.streaming = true;
-  cfg.tracer_entries = 256;
-  cfg.output_file = dir / "c.vzt";
+  const rec::Config cfg = streaming(256, dir / "c.vzt");
   start_session(cfg);
   rec::NameId f = rec::intern("f"), g = rec::intern("g");
   rec::begin(rec::intern("never ended"));
@@ -210,10 +212,7 @@ TEST_CASE("recorder streaming: complete events and open begins") {
 
 TEST_CASE("recorder streaming: save() after stop() reports the stream and keeps the file") {
   test::TempDir dir;
-  rec::Config cfg;
-  cfg.streaming = true;
-  cfg.tracer_entries = 128;  // the rings are drained many times over
-  cfg.output_file = dir / "kept.vzt";
+  const rec::Config cfg = streaming(128, dir / "kept.vzt");  // the rings drain many times over
   start_session(cfg);
   rec::NameId z = rec::intern("z");
   for (int i = 0; i < 20000; ++i) rec::Zone a(z);
@@ -242,10 +241,7 @@ TEST_CASE("recorder streaming: save() after stop() reports the stream and keeps 
 
 TEST_CASE("recorder streaming: a name id that was never interned becomes the empty name") {
   test::TempDir dir;
-  rec::Config cfg;
-  cfg.streaming = true;
-  cfg.tracer_entries = 256;
-  cfg.output_file = dir / "bogus.vzt";
+  const rec::Config cfg = streaming(256, dir / "bogus.vzt");
   start_session(cfg);
   rec::NameId ok = rec::intern("fine");
   for (int i = 0; i < 100; ++i) {
@@ -270,10 +266,7 @@ TEST_CASE("recorder streaming: a program that exits without stop() leaves a fini
   pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    rec::Config cfg;
-    cfg.streaming = true;
-    cfg.tracer_entries = 4096;
-    cfg.output_file = path;
+    const rec::Config cfg = streaming(4096, path);
     if (!rec::start(cfg)) _exit(1);
     rec::NameId z = rec::intern("z");
     for (int k = 0; k < 50000; ++k) rec::Zone a(z);
@@ -300,10 +293,7 @@ TEST_CASE("recorder streaming: a program killed with SIGKILL leaves a loadable f
   REQUIRE(child >= 0);
   if (child == 0) {
     close(fds[0]);
-    rec::Config cfg;
-    cfg.streaming = true;
-    cfg.tracer_entries = 4096;
-    cfg.output_file = path;
+    const rec::Config cfg = streaming(4096, path);
     if (!rec::start(cfg)) _exit(1);
     rec::NameId outer = rec::intern("outer"), z = rec::intern("z");
     rec::begin(outer);
