@@ -444,6 +444,20 @@ int run_diff(const std::vector<std::string_view>& args) {
     print_text(o, r);
   }
   if (!o.gate) return 0;
+  // A gate passes only on two whole runs that traced something: a candidate that crashed (cut
+  // short) or recorded nothing would otherwise read as "no slowdown".
+  for (int side = 0; side < 2; ++side) {
+    const std::string& file = side == 0 ? o.file_a : o.file_b;
+    const char* what = nullptr;
+    if (traces[side]->diagnostics.count(DiagKind::TruncatedInput))
+      what = "was cut short (see above): a partial run";
+    else if ((side == 0 ? r.total_a : r.total_b) == 0)
+      what = "traced nothing in the compared scope";
+    if (what) {
+      std::fprintf(stderr, "vizviewer: --fail-if-slower: %s %s; the gate needs two whole runs\n", file.c_str(), what);
+      return 1;
+    }
+  }
   report_gate(o, r, gate);
   return gate.tripped() ? 3 : 0;
 }

@@ -520,6 +520,18 @@ python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legac
   fail "--diff --by path --fail-if-slower 20: wrong gate"
 run "$VZ" --diff "$da" "$da" --fail-if-slower 0
 expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
+# A candidate that recorded nothing, or was cut short, fails the gate as "could not compare" (1),
+# not as "no slowdown" (0).
+printf '{"traceEvents":[{"ph":"C","pid":1,"ts":0,"name":"mem","args":{"v":1}}]}' > "$TMP/nothing.json"
+run "$VZ" --diff "$da" "$TMP/nothing.json" --fail-if-slower 5
+expect_rc 1 "--diff --fail-if-slower against a run that traced nothing"
+grep -q 'nothing.json traced nothing' "$TMP/err" || fail "--fail-if-slower: no word of the empty run: $(cat "$TMP/err")"
+head -c $(( $(wc -c < "$db") * 2 / 3 )) "$db" > "$TMP/cut.json"
+run "$VZ" --diff "$da" "$TMP/cut.json" --fail-if-slower 50
+expect_rc 1 "--diff --fail-if-slower against a run cut short"
+grep -q 'cut.json was cut short' "$TMP/err" || fail "--fail-if-slower: no word of the cut run: $(cat "$TMP/err")"
+run "$VZ" --diff "$da" "$TMP/cut.json"
+expect_rc 0 "--diff without the gate against a run cut short (compares what loaded)"
 # Names wider in bytes than in characters line up, and a long one keeps its last 45 characters;
 # a long viztracer name keeps its qualname and cuts its path's start.
 long=$(printf 'é%.0s' $(seq 60))
