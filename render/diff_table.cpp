@@ -23,7 +23,7 @@ double sort_key(const DiffRow& r, int column) {
     case 2: return double(r.b.count);
     case 3: return double(r.a.total);
     case 4: return double(r.b.total);
-    case 5: return std::fabs(double(r.delta_total));
+    case 5: return double(r.delta_total);  // signed: descending puts the biggest slowdown first
     case 6: return std::isnan(r.delta_pct) ? 1e300 : r.delta_pct;
     case 7: return double(r.a.self);
     case 8: return double(r.b.self);
@@ -50,12 +50,15 @@ void reorder(const DiffResult& d, DiffTableState& st) {
 
 }  // namespace
 
-uint32_t diff_row_tint(const DiffRow& r) {
+uint32_t diff_row_tint(const DiffRow& r, Time run_total) {
   double pct = r.delta_pct;
   if (r.status == DiffStatus::Added) pct = 100;
   if (r.status == DiffStatus::Removed) pct = -100;
   if (std::isnan(pct) || pct == 0) return 0;
-  const float k = float(std::min(1.0, std::fabs(pct) / 100.0));
+  // A few microseconds in a run of seconds is as red as a doubling without this.
+  const double share = run_total > 0 ? std::fabs(double(r.delta_total)) / double(run_total) : 1.0;
+  if (share < 0.001) return 0;
+  const float k = float(std::min(1.0, std::fabs(pct) / 100.0) * std::min(1.0, share / 0.01));
   const int alpha = int(30 + 110 * k);
   const uint8_t* c = pct > 0 ? kDiffSlower : kDiffFaster;  // the differential flamegraph's ends
   return IM_COL32(c[0], c[1], c[2], alpha);
@@ -105,7 +108,8 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
     for (int k = clip.DisplayStart; k < clip.DisplayEnd; ++k) {
       const DiffRow& r = d.rows[st.order[size_t(k)]];
       ImGui::TableNextRow();
-      if (const uint32_t tint = diff_row_tint(r)) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, tint);
+      if (const uint32_t tint = diff_row_tint(r, std::max(d.total_a, d.total_b)))
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, tint);
       ImGui::TableNextColumn();
       ImGui::PushID(k);
       // The name cut to the cell (its padding included): a longer one is clipped there anyway.

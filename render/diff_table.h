@@ -24,7 +24,7 @@ struct DiffTableState {
   std::vector<uint32_t> order;          // rows in display order (indices into DiffResult::rows)
   const DiffResult* sorted_for = nullptr;
   int sort_column = 5;                  // 0 name, 1 count A, 2 count B, 3 total A, 4 total B,
-                                        // 5 Δ total (by |Δ|), 6 Δ%, 7 self A, 8 self B, 9 Δ self
+                                        // 5 Δ total (signed), 6 Δ%, 7 self A, 8 self B, 9 Δ self
   bool ascending = false;
   char filter[128] = {};
   bool dirty = true;
@@ -34,10 +34,11 @@ struct DiffTableState {
 // Draws the table into the rest of the current window. Returns true when the selection changed.
 bool draw_diff_table(const DiffResult& diff, DiffTableState& state);
 
-// The tint of a row: red-ish when B is slower, blue-ish when faster, transparent when equal;
-// alpha grows with |Δ%| up to 100 % (ImU32 as uint32_t). Added rows count as slower, removed
-// rows as faster.
-uint32_t diff_row_tint(const DiffRow& row);
+// The tint of a row: red-ish when B is slower, blue-ish when faster, transparent when equal or
+// when its Δ total is under 0.1 % of the larger traced total (`run_total`: noise, as in the
+// differential flamegraph); alpha grows with |Δ%| up to 100 % and with |Δ total| up to 1 % of the
+// run (ImU32 as uint32_t). Added rows count as slower, removed rows as faster.
+uint32_t diff_row_tint(const DiffRow& row, Time run_total);
 
 // A Δ% as the table shows it: "+12.5%", or "-" when there is no percentage (NaN).
 std::string format_delta_pct(double pct);

@@ -30,6 +30,7 @@
 #include "formats/loader.h"
 #include "render/details_panel.h"
 #include "render/diff_flame_view.h"
+#include "render/diff_table.h"
 #include "render/flame_draw.h"
 #include "render/text_fit.h"
 #include "render/flamegraph_view.h"
@@ -1192,4 +1193,37 @@ TEST_CASE("timeline: the track filter hides what it does not name; selecting a s
   g_harness->render([&] { draw_timeline(*fx.index, st, {}); });
   CHECK(st.track_filter.empty());
   CHECK(st.track_of_thread[1] != kNone);
+}
+
+TEST_CASE("diff table: sorted by signed Δ total, biggest slowdown first; tints scale with the change's share of the run") {
+  DiffResult d;
+  auto row = [&](const char* name, Time a, Time b) {
+    DiffRow x;
+    x.name = name;
+    x.depth = 1;
+    x.a = DiffSums{1, a, a};
+    x.b = DiffSums{1, b, b};
+    x.delta_total = x.delta_self = b - a;
+    x.delta_pct = diff_pct(a, b);
+    d.rows.push_back(x);
+    d.total_a += a;
+    d.total_b += b;
+  };
+  row("faster", 60'000'000, 20'000'000);  // -40 ms
+  row("slower", 10'000'000, 15'000'000);  // +5 ms
+  row("tiny", 700, 1'900);                // +1.2 us, +171%
+  row("small", 1'000'000, 1'400'000);     // +0.4 ms: 0.5 % of the run
+  DiffTableState st;
+  g_harness->render([&] { draw_diff_table(d, st); });
+  REQUIRE(st.order.size() == 4);
+  std::vector<std::string> names;
+  for (uint32_t i : st.order) names.push_back(std::string(d.rows[i].name));
+  CHECK(names == std::vector<std::string>{"slower", "small", "tiny", "faster"});
+  const Time run = std::max(d.total_a, d.total_b);
+  CHECK(diff_row_tint(d.rows[2], run) == 0);  // +171 % of microseconds: noise, untinted
+  const uint32_t small = diff_row_tint(d.rows[3], run), slower = diff_row_tint(d.rows[1], run);
+  REQUIRE(small != 0);
+  REQUIRE(slower != 0);
+  CHECK((small >> IM_COL32_A_SHIFT & 0xff) < (slower >> IM_COL32_A_SHIFT & 0xff));  // fainter
+  CHECK(diff_row_tint(d.rows[0], run) != 0);
 }
