@@ -15,6 +15,23 @@ namespace {
 
 constexpr uint32_t kLinearChildren = 8;  // fan-out up to which children are matched by a scan
 
+// Names as rows match them: the text, or loose_name() of it (cached per name id).
+class Keys {
+ public:
+  Keys(const Trace& t, bool loose) : t_(t), loose_(loose) {}
+  std::string_view operator()(StrId id) {
+    if (!loose_) return t_.str(id);
+    auto it = cache_.find(id);
+    if (it == cache_.end()) it = cache_.emplace(id, loose_name(t_.str(id))).first;
+    return it->second;  // (node-based map: the text stays where it is)
+  }
+
+ private:
+  const Trace& t_;
+  bool loose_;
+  std::unordered_map<StrId, std::string> cache_;
+};
+
 // Fills the derived fields of a row from its two sides.
 void finish_row(DiffRow& r) {
   r.delta_total = wrap_sub(r.b.total, r.a.total);
@@ -51,31 +68,43 @@ void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
   RangeStats sa = range_stats(ta, RangeQuery{q.a.t0, q.a.t1, q.a.thread}, workers, cancel);
   RangeStats sb = range_stats(tb, RangeQuery{q.b.t0, q.b.t1, q.b.thread}, workers, cancel);
   out.complete = sa.complete && sb.complete;
+  Keys key_a(ta, q.loose), key_b(tb, q.loose);
   std::unordered_map<std::string_view, uint32_t> row_of;
   row_of.reserve(sa.rows.size() + sb.rows.size());
+  // (loose: names that become one key are one function; their sums add up)
+  auto add = [](DiffSums& to, const NameStats& s) {
+    to.count += s.count;
+    to.total = wrap_add(to.total, s.total);
+    to.self = wrap_add(to.self, s.self);
+  };
   for (const NameStats& s : sa.rows) {
-    DiffRow r;
-    r.name = std::string(ta.str(s.name));
-    r.a = sums_of(s);
-    r.name_a = s.name;
-    r.status = DiffStatus::Removed;
-    row_of.emplace(ta.str(s.name), uint32_t(out.rows.size()));
-    out.rows.push_back(std::move(r));
-  }
-  for (const NameStats& s : sb.rows) {
-    auto it = row_of.find(tb.str(s.name));
+    const std::string_view k = key_a(s.name);
+    auto it = row_of.find(k);
     if (it == row_of.end()) {
       DiffRow r;
-      r.name = std::string(tb.str(s.name));
+      r.name = std::string(k);
+      r.name_a = s.name;
+      r.status = DiffStatus::Removed;
+      out.rows.push_back(std::move(r));
+      it = row_of.emplace(k, uint32_t(out.rows.size() - 1)).first;
+    }
+    add(out.rows[it->second].a, s);
+  }
+  for (const NameStats& s : sb.rows) {
+    const std::string_view k = key_b(s.name);
+    auto it = row_of.find(k);
+    if (it == row_of.end()) {
+      DiffRow r;
+      r.name = std::string(k);
       r.status = DiffStatus::Added;
       out.rows.push_back(std::move(r));
-      it = row_of.emplace(tb.str(s.name), uint32_t(out.rows.size() - 1)).first;
-    } else {
+      it = row_of.emplace(k, uint32_t(out.rows.size() - 1)).first;
+    } else if (out.rows[it->second].status == DiffStatus::Removed) {
       out.rows[it->second].status = DiffStatus::Both;
     }
     DiffRow& r = out.rows[it->second];
-    r.b = sums_of(s);
-    r.name_b = s.name;
+    add(r.b, s);
+    if (r.name_b == kNone) r.name_b = s.name;
   }
   for (DiffRow& r : out.rows) finish_row(r);
   std::sort(out.rows.begin(), out.rows.end(),
@@ -93,8 +122,8 @@ struct NodePair {
 // Walks two call trees together, pairing children by name text.
 class TreeMerger {
  public:
-  TreeMerger(const Trace& ta, const CallTree& a, const Trace& tb, const CallTree& b)
-      : ta_(ta), tb_(tb), a_(a), b_(b), matched_b_(b.nodes.size(), 0) {}
+  TreeMerger(const Trace& ta, const CallTree& a, const Trace& tb, const CallTree& b, bool loose)
+      : ta_(ta), tb_(tb), a_(a), b_(b), key_a_(ta, loose), key_b_(tb, loose), matched_b_(b.nodes.size(), 0) {}
 
   // Emits every row, depth-first from the roots' children.
   void run(std::vector<DiffRow>& rows) {
@@ -110,7 +139,7 @@ class TreeMerger {
 
  private:
   // The row of a node pair.
-  DiffRow make_row(const NodePair& p) const {
+  DiffRow make_row(const NodePair& p) {
     DiffRow r;
     r.parent = p.parent_row;
     if (p.a != kNone) {
@@ -118,14 +147,14 @@ class TreeMerger {
       r.a = sums_of(n);
       r.name_a = n.name;
       r.depth = n.depth;
-      r.name = std::string(ta_.str(n.name));
+      r.name = std::string(key_a_(n.name));
     }
     if (p.b != kNone) {
       const CallNode& n = b_.nodes[p.b];
       r.b = sums_of(n);
       r.name_b = n.name;
       r.depth = n.depth;
-      if (p.a == kNone) r.name = std::string(tb_.str(n.name));
+      if (p.a == kNone) r.name = std::string(key_b_(n.name));
     }
     r.status = p.a == kNone ? DiffStatus::Added : p.b == kNone ? DiffStatus::Removed : DiffStatus::Both;
     finish_row(r);
@@ -137,14 +166,14 @@ class TreeMerger {
     const CallNode& n = b_.nodes[b];
     if (n.child_count <= kLinearChildren) {
       for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
-        if (tb_.str(b_.nodes[c].name) == name) return c;
+        if (key_b_(b_.nodes[c].name) == name) return c;
       return kNone;
     }
     if (index_of_ != b) {  // children of one B node, indexed once per parent pair
       index_of_ = b;
       index_.clear();
       for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
-        index_.emplace(tb_.str(b_.nodes[c].name), c);
+        index_.emplace(key_b_(b_.nodes[c].name), c);
     }
     auto it = index_.find(name);
     return it == index_.end() ? kNone : it->second;
@@ -157,7 +186,8 @@ class TreeMerger {
     if (p.a != kNone) {
       const CallNode& n = a_.nodes[p.a];
       for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c) {
-        uint32_t cb = p.b == kNone ? kNone : find_b_child(p.b, ta_.str(a_.nodes[c].name));
+        uint32_t cb = p.b == kNone ? kNone : find_b_child(p.b, key_a_(a_.nodes[c].name));
+        if (cb != kNone && matched_b_[cb]) cb = kNone;  // (loose: two of A's children, one key)
         if (cb != kNone) matched_b_[cb] = 1;
         scratch_.push_back(NodePair{c, cb, p.parent_row});
       }
@@ -174,6 +204,7 @@ class TreeMerger {
   const Trace& tb_;
   const CallTree& a_;
   const CallTree& b_;
+  Keys key_a_, key_b_;
   std::vector<uint8_t> matched_b_;  // per B node: paired with an A node
   std::vector<NodePair> stack_;     // pairs still to emit, next on top
   std::vector<NodePair> scratch_;
@@ -190,7 +221,7 @@ void diff_by_path(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
   out.total_a = a.root().total;
   out.total_b = b.root().total;
   out.rows.reserve(a.nodes.size() + b.nodes.size() - 2);  // at most one row per non-root node
-  TreeMerger(ta, a, tb, b).run(out.rows);
+  TreeMerger(ta, a, tb, b, q.loose).run(out.rows);
 }
 
 // Each row's position in key order. By name, rows are already in name order; by path, a
@@ -242,6 +273,21 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
   out.delta_pct = diff_pct(out.total_a, out.total_b);
   if (cancel && cancel->load(std::memory_order_relaxed)) out.complete = false;
   return out;
+}
+
+std::string loose_name(std::string_view name) {
+  // "qualname (/dir/file.py:LINE)": the last " (" opens the location, ":LINE)" closes it.
+  const size_t open = name.rfind(" (");
+  const size_t colon = name.rfind(':');
+  if (name.size() < 6 || name.back() != ')' || open == std::string_view::npos || colon == std::string_view::npos ||
+      colon <= open + 2 || colon + 2 >= name.size())
+    return std::string(name);
+  for (size_t i = colon + 1; i + 1 < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9') return std::string(name);
+  const std::string_view path = name.substr(open + 2, colon - open - 2);
+  const size_t slash = path.find_last_of("/\\");
+  const std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return std::string(name.substr(0, open)) + " (" + std::string(file) + ")";
 }
 
 std::string diff_key(const DiffResult& r, uint32_t row) {

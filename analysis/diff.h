@@ -53,7 +53,14 @@ struct DiffQuery {
   DiffBy by = DiffBy::Name;
   DiffSide a;  // scope in trace A
   DiffSide b;  // scope in trace B
+  // Names are matched as loose_name() gives them: a viztracer function is the same function
+  // after its lines moved or its checkout did. Rows then carry the loose names.
+  bool loose = false;
 };
+
+// A viztracer name "qualname (/dir/file.py:LINE)" as "qualname (file.py)": without the directory
+// and line, which move between two versions of a program. Other names come back unchanged.
+std::string loose_name(std::string_view name);
 
 // Whether a row's key occurs on both sides.
 enum class DiffStatus : uint8_t {
@@ -71,7 +78,8 @@ struct DiffSums {
 
 // One row of the comparison.
 struct DiffRow {
-  std::string name;           // by name: the name; by path: the path's last frame (see diff_key)
+  std::string name;           // by name: the name; by path: the path's last frame (see diff_key);
+                              // loose_name()s with DiffQuery::loose
   uint32_t depth = 0;         // by path: 1 for top-level frames; by name: 0
   uint32_t parent = kNone;    // by path: row index of the caller's row; kNone at top level / by name
   DiffSums a, b;              // the two sides
@@ -79,7 +87,8 @@ struct DiffRow {
   Time delta_self = 0;        // b.self - a.self
   double delta_pct = 0;       // see the header comment; NaN when there is no percentage
   DiffStatus status = DiffStatus::Both;
-  StrId name_a = kNone;       // the name's id in A's string table; kNone when absent in A
+  StrId name_a = kNone;       // the name's id in A's string table; kNone when absent in A (loose:
+                              // the first of the names it stands for)
   StrId name_b = kNone;       // the name's id in B's string table; kNone when absent in B
 };
 

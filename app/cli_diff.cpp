@@ -27,6 +27,7 @@ struct DiffArgs {
   size_t top = 20;           // rows shown; 0 = all
   bool json = false;
   DiffBy by = DiffBy::Name;
+  bool loose = false;        // --loose-names: viztracer names without their directory and line
   bool gate = false;         // --fail-if-slower given
   double pct = 0;            // its threshold
   Time min_time = 1000000;   // --min-time: rows under this on both sides never trip the gate
@@ -94,6 +95,8 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
     if (a == "--diff") continue;
     if (a == "--json") {
       o->json = true;
+    } else if (a == "--loose-names") {
+      o->loose = true;
     } else if (value("--top")) {
       double n = 0;
       const bool digits = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -408,6 +411,7 @@ int run_diff(const std::vector<std::string_view>& args) {
   if (!la.ok || !lb.ok) return 1;
   DiffQuery q;
   q.by = o.by;
+  q.loose = o.loose;
   const Trace* traces[2] = {la.trace.get(), lb.trace.get()};
   DiffSide* sides[2] = {&q.a, &q.b};
   for (int side = 0; side < 2; ++side) {

@@ -48,7 +48,7 @@ std::string pick_name(const ViewIndex& index, const Pick& p) {
 
 bool same_side(const DiffSide& x, const DiffSide& y) { return x.thread == y.thread && x.t0 == y.t0 && x.t1 == y.t1; }
 bool same_query(const DiffQuery& x, const DiffQuery& y) {
-  return x.by == y.by && same_side(x.a, y.a) && same_side(x.b, y.b);
+  return x.by == y.by && x.loose == y.loose && same_side(x.a, y.a) && same_side(x.b, y.b);
 }
 
 }  // namespace
@@ -64,6 +64,7 @@ CompareView::~CompareView() = default;  // the diff tasks join before the traces
 void CompareView::setup(const CompareSetup& s) {
   if (s.flamegraph) want_flame_tab_ = true;
   if (s.by_path) by_ = 1;
+  if (s.loose) loose_ = true;
   if (s.side_by_side) side_by_side_ = true;
   if (!s.align.empty()) {
     align_mode_ = 1;
@@ -92,10 +93,25 @@ bool CompareView::busy() const {
 }
 
 void CompareView::set_highlight(const std::string& name) {
-  highlight_ = name;
-  mark_[0] = name.empty() ? std::vector<uint8_t>{} : labels_named(ta_, name);
-  mark_[1] = name.empty() ? std::vector<uint8_t>{} : labels_named(tb_, name);
-  table_.selected = name;
+  // Loose names: a slice's full name becomes its row's loose one, which marks every label that
+  // becomes it in each run.
+  highlight_ = loose_ ? loose_name(name) : name;
+  for (int side = 0; side < 2; ++side) {
+    const Trace& t = side == 0 ? ta_ : tb_;
+    std::vector<uint8_t>& mark = mark_[side];
+    mark.clear();
+    if (highlight_.empty()) continue;
+    if (!loose_) {
+      mark = labels_named(t, highlight_);
+      continue;
+    }
+    mark.assign(t.labels.size(), 0);
+    bool any = false;
+    for (uint32_t l = 0; l < t.labels.size(); ++l)
+      any |= mark[l] = loose_name(t.str(t.labels[l].name)) == highlight_;
+    if (!any) mark = labels_named(t, highlight_);  // (a bare qualname: its definitions)
+  }
+  table_.selected = highlight_;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +317,7 @@ const DiffRow* CompareView::highlighted_row() {
 DiffQuery CompareView::current_query(DiffBy by) const {
   DiffQuery q;
   q.by = by;
+  q.loose = loose_;
   q.a.thread = thread_[0];
   q.b.thread = thread_[1];
   if (use_ranges_) {
@@ -364,6 +381,12 @@ void CompareView::draw_scope_row() {
     ImGui::RadioButton("By name", &by_, 0);
     ImGui::SameLine();
     ImGui::RadioButton("By call path", &by_, 1);
+  }
+  ImGui::SameLine(0, em * 1.5f);
+  if (ImGui::Checkbox("Loose names", &loose_)) set_highlight(loose_ ? highlight_ : std::string());
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("Match viztracer's functions as \"f (file.py)\", without the directory and line of\n"
+                      "\"f (/dir/file.py:LINE)\": those move between two versions of a program");
   }
 }
 

@@ -44,6 +44,7 @@ struct CompareSetup {
   std::string select;        // select the longest slice of this name in both runs
   bool by_path = false;      // the table by call path
   bool side_by_side = false; // A left of B instead of above it
+  bool loose = false;        // match viztracer names without directory and line (loose_name)
 };
 
 class CompareView {
@@ -112,6 +113,7 @@ class CompareView {
   int by_ = 0;                    // table: 0 by name, 1 by call path
   uint32_t thread_[2] = {kNone, kNone};  // scope: one thread of each run (kNone: all)
   bool use_ranges_ = false;       // scope: each run's range selection
+  bool loose_ = false;            // names matched as loose_name() gives them
   struct Range {
     bool on = false;
     Time t0 = 0, t1 = 0;

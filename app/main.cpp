@@ -126,6 +126,8 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->request.compare.by_path = true;
     } else if (a == "--side-by-side") {
       o->request.compare.side_by_side = true;
+    } else if (a == "--loose-names") {
+      o->request.compare.loose = true;
     } else if (option_value(argc, argv, &i, "--search", &v)) {
       o->request.search = v;
     } else if (option_value(argc, argv, &i, "--tracks", &v)) {

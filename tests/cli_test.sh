@@ -520,6 +520,17 @@ python3 "$TMP/diff.py" "$TMP/out" "main;compute" "main;cache_warmup" "main;legac
   fail "--diff --by path --fail-if-slower 20: wrong gate"
 run "$VZ" --diff "$da" "$da" --fail-if-slower 0
 expect_rc 0 "--diff of a trace with itself, --fail-if-slower 0"
+# --loose-names: a viztracer function whose line and directory moved is one row, in both runs.
+printf '[{"ph":"X","name":"work (/old/src/app.py:10)","pid":1,"tid":1,"ts":0,"dur":10}]' > "$TMP/la.json"
+printf '[{"ph":"X","name":"work (/new/src/app.py:12)","pid":1,"tid":1,"ts":0,"dur":15}]' > "$TMP/lb.json"
+run "$VZ" --diff "$TMP/la.json" "$TMP/lb.json" --json
+expect_rc 0 "--diff of moved functions"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(r["status"] for r in d["rows"]) == ["added", "removed"], d' \
+  "$TMP/out" || fail "--diff: moved functions should not match without --loose-names"
+run "$VZ" --diff "$TMP/la.json" "$TMP/lb.json" --json --loose-names
+expect_rc 0 "--diff --loose-names"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["rows"]; assert len(r) == 1 and r[0]["name"] == "work (app.py)" and r[0]["status"] == "both" and r[0]["delta_total_ns"] == 5000, r' \
+  "$TMP/out" || fail "--diff --loose-names: one matched row expected: $(cat "$TMP/out")"
 # A candidate that recorded nothing, or was cut short, fails the gate as "could not compare" (1),
 # not as "no slowdown" (0).
 printf '{"traceEvents":[{"ph":"C","pid":1,"ts":0,"name":"mem","args":{"v":1}}]}' > "$TMP/nothing.json"

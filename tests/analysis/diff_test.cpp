@@ -402,3 +402,57 @@ TEST_CASE("diff: cancellation marks the result incomplete") {
     CHECK(!diff_traces(*ta, *ta, q, 1, &cancel).complete);
   }
 }
+
+TEST_CASE("diff: loose_name drops a viztracer name's directory and line, and nothing else") {
+  CHECK(loose_name("Scraper.crawl (/home/me/src/crawler/scraper.py:36)") == "Scraper.crawl (scraper.py)");
+  CHECK(loose_name("<module> (/tmp/x.py:1)") == "<module> (x.py)");
+  CHECK(loose_name("f (C:\\proj\\a.py:7)") == "f (a.py)");
+  CHECK(loose_name("f (a.py:7)") == "f (a.py)");
+  for (const char* same : {"builtins.sum", "list.append", "f (a.py)", "f (a.py:)", "f (a.py:7x)", "f (:7)",
+                           "ratio (1:2", "", "g (x.py:12) and more"})
+    CHECK(loose_name(same) == same);
+}
+
+TEST_CASE("diff: loose names match a program whose lines and directory moved") {
+  // B: the same program checked out elsewhere with a line added above both functions; B also
+  // has a second "helper" in another file of the same name (one row with loose names).
+  auto ta = vz::test::load_text(R"J([
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":100,"name":"main (/a/prog.py:10)"},
+    {"ph":"X","pid":1,"tid":1,"ts":10,"dur":40,"name":"helper (/a/util.py:3)"},
+    {"ph":"X","pid":1,"tid":1,"ts":60,"dur":10,"name":"builtins.len"}])J");
+  auto tb = vz::test::load_text(R"J([
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":120,"name":"main (/b/prog.py:11)"},
+    {"ph":"X","pid":1,"tid":1,"ts":10,"dur":60,"name":"helper (/b/util.py:4)"},
+    {"ph":"X","pid":1,"tid":1,"ts":80,"dur":5,"name":"helper (/b/old/util.py:4)"},
+    {"ph":"X","pid":1,"tid":1,"ts":90,"dur":10,"name":"builtins.len"}])J");
+  REQUIRE(ta);
+  REQUIRE(tb);
+  for (DiffBy by : {DiffBy::Name, DiffBy::Path}) {
+    CAPTURE(int(by));
+    DiffQuery q;
+    q.by = by;
+    const DiffResult exact = diff_traces(*ta, *tb, q);
+    size_t both = 0;
+    for (const DiffRow& r : exact.rows) both += r.status == DiffStatus::Both;
+    CHECK(both == (by == DiffBy::Name ? 1u : 0u));  // only builtins.len (by path: under main, which moved)
+    q.loose = true;
+    const DiffResult r = diff_traces(*ta, *tb, q);
+    const std::string pre = by == DiffBy::Path ? "main (prog.py);" : "";
+    const DiffRow* main = find_row(r, "main (prog.py)");
+    REQUIRE(main);
+    CHECK(main->status == DiffStatus::Both);
+    CHECK(main->delta_total == 20000);  // (us in the JSON, ns in the model)
+    const DiffRow* helper = find_row(r, pre + "helper (util.py)");
+    REQUIRE(helper);
+    CHECK(helper->status == DiffStatus::Both);
+    if (by == DiffBy::Name) {
+      CHECK(helper->b.count == 2);  // both of B's helpers: one function by its loose name
+      CHECK(helper->b.total == 65000);
+    } else {
+      CHECK(helper->b.total == 60000);  // by path the second is a sibling of the first: its own row
+    }
+    const DiffRow* len = find_row(r, pre + "builtins.len");
+    REQUIRE(len);
+    CHECK(len->status == DiffStatus::Both);
+  }
+}
