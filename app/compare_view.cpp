@@ -66,6 +66,17 @@ void CompareView::setup(const CompareSetup& s) {
   if (s.by_path) by_ = 1;
   if (s.loose) loose_ = true;
   if (s.side_by_side) side_by_side_ = true;
+  if (s.has_range) {
+    for (int side = 0; side < 2; ++side) {
+      TimelineState& t = tl_[side];
+      const Time start = (side == 0 ? ta_ : tb_).start;
+      t.has_range = true;
+      t.range_t0 = t.focus_t0 = start + s.range_t0;
+      t.range_t1 = t.focus_t1 = start + s.range_t1;
+      range_[side] = Range{true, t.range_t0, t.range_t1};
+    }
+    use_ranges_ = true;
+  }
   if (!s.align.empty()) {
     align_mode_ = 1;
     std::snprintf(align_name_, sizeof align_name_, "%s", s.align.c_str());
@@ -417,9 +428,26 @@ void CompareView::draw_bottom() {
   ImGui::Text("traced time %s \xe2\x86\x92 %s", format_time_span(double(d->total_a), 4).c_str(),
               format_time_span(double(d->total_b), 4).c_str());
   ImGui::SameLine();
-  ImGui::TextColored(col, "(%s%s, %+.1f%%)", d->delta_total >= 0 ? "+" : "-",
-                     format_time_span(std::fabs(double(d->delta_total)), 4).c_str(),
-                     std::isnan(d->delta_pct) ? 0.0 : d->delta_pct);
+  // (from nothing traced there is no percentage)
+  const std::string pct = std::isnan(d->delta_pct) ? std::string() : ", " + format_delta_pct(d->delta_pct);
+  ImGui::TextColored(col, "(%s%s%s)", d->delta_total >= 0 ? "+" : "-",
+                     format_time_span(std::fabs(double(d->delta_total)), 4).c_str(), pct.c_str());
+  // What each side covers when it is not the whole run: a range selected on one timeline only
+  // is compared with the whole of the other.
+  if (thread_[0] != kNone || thread_[1] != kNone || use_ranges_) {
+    std::string scope;
+    for (int side = 0; side < 2; ++side) {
+      const Trace& t = side == 0 ? ta_ : tb_;
+      const std::string title = thread_[side] == kNone ? std::string() : thread_title(t, thread_[side]);
+      std::string what(fit_text(title, ImGui::GetFontSize() * 12.0f));
+      if (use_ranges_ && range_[side].on) {
+        what += (what.empty() ? "" : ", ") + format_time_span(double(range_[side].t0 - t.start), 4) + " \xe2\x80\x93 " +
+                format_time_span(double(range_[side].t1 - t.start), 4);
+      }
+      scope += std::string(side == 0 ? "A: " : "  \xc2\xb7  B: ") + (what.empty() ? "whole run" : what);
+    }
+    ImGui::TextColored(p.text_dim, "Compared: %s", scope.c_str());
+  }
   if (show_flame_) {
     ImGui::BeginChild("##diff_flame", ImVec2(0, 0), false);
     draw_diff_flamegraph(*d, flame_, highlight_);

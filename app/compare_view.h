@@ -45,6 +45,8 @@ struct CompareSetup {
   bool by_path = false;      // the table by call path
   bool side_by_side = false; // A left of B instead of above it
   bool loose = false;        // match viztracer names without directory and line (loose_name)
+  bool has_range = false;    // --range: selected on both timelines (each relative to its run's
+  Time range_t0 = 0, range_t1 = 0;  // start) and compared ("Range selections" ticked)
 };
 
 class CompareView {

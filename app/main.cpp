@@ -99,6 +99,7 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
         return false;
       }
     } else if (option_value(argc, argv, &i, "--tab", &v)) {
+      o->request.tab_set = true;
       if (v == "timeline") o->request.tab = vz::ViewTab::Timeline;
       else if (v == "flamegraph") o->request.tab = vz::ViewTab::Flamegraph;
       else if (v == "stats") o->request.tab = vz::ViewTab::Stats;
@@ -117,6 +118,9 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
         return false;
       }
       o->request.has_range = true;
+      o->request.compare.has_range = true;
+      o->request.compare.range_t0 = o->request.range_t0;
+      o->request.compare.range_t1 = o->request.range_t1;
     } else if (option_value(argc, argv, &i, "--select", &v)) {
       o->request.select = v;
       o->request.compare.select = v;

@@ -31,6 +31,7 @@ enum class ViewTab { Timeline, Flamegraph, Stats, Info, Compare };
 // What the command line asks the first frames to show (headless screenshots use it).
 struct ViewRequest {
   ViewTab tab = ViewTab::Timeline;
+  bool tab_set = false;          // --tab given: the view stays there when run B loads
   bool has_range = false;        // --range START:END (relative to the trace start, ns)
   Time range_t0 = 0, range_t1 = 0;
   std::string select;            // --select NAME: select the longest slice with this name

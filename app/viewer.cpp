@@ -172,7 +172,7 @@ void Viewer::open_compare(const std::string& path) {
   }
   compare_job_ = std::make_unique<LoadJob>(path);
   compare_error_.clear();
-  if (view_) view_->show_tab(ViewTab::Compare);  // where B's progress shows
+  if (view_ && !keep_tab_) view_->show_tab(ViewTab::Compare);  // where B's progress shows
   update_title();
 }
 
@@ -180,7 +180,8 @@ void Viewer::attach_compare() {
   if (!view_) return;
   const bool ok = compare_ && compare_->result.ok;
   view_->set_compare(ok ? compare_.get() : nullptr);
-  if (ok) view_->show_tab(ViewTab::Compare);
+  if (ok && !keep_tab_) view_->show_tab(ViewTab::Compare);
+  if (ok) keep_tab_ = false;  // (only the command line's run B)
 }
 
 void Viewer::poll_compare() {

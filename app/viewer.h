@@ -54,7 +54,10 @@ class Viewer {
   float scale() const { return scale_; }
   void set_scale(float s) { scale_ = s; fonts_dirty_ = true; }
   // What the first loaded trace should show (from the command line).
-  void set_request(ViewRequest r) { request_ = std::move(r); }
+  void set_request(ViewRequest r) {
+    keep_tab_ = r.tab_set && r.tab != ViewTab::Compare;
+    request_ = std::move(r);
+  }
   // Called from GLFW's drop callback: the first dropped path is opened on the next frame; with
   // two files, the second is compared with the first; with Shift held over an open trace, the
   // dropped file is compared with it.
@@ -89,6 +92,7 @@ class Viewer {
   std::unique_ptr<LoadedTrace> loaded_;             // the trace on screen, if any
   std::unique_ptr<TraceView> view_;                 // its tabs and panels (when loaded ok)
   ViewRequest request_;                             // applied to the first trace view
+  bool keep_tab_ = false;  // --tab named another tab: run B from the command line does not switch
   std::string pending_open_;                        // set by a drop, opened next frame
   bool pending_keeps_b_ = false;                    // ...as a new run A of the comparison
   std::unique_ptr<LoadJob> compare_job_;            // run B loading, if any

@@ -175,6 +175,21 @@ assert red > 5000, f"no red (slower) rows: {red} reddish pixels"
 assert blue > 5000, f"no blue (faster/removed) rows: {blue} bluish pixels"
 print(f"compare ok: {red} red, {blue} blue pixels")
 PY
+# Two files with --tab info: the view stays on A's Trace info (run B loading does not switch to
+# Compare): below the tab bar it is A's page alone (the status bar, with its load time, left out).
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" "$src/data/diff_b.json" --tab info \
+  --screenshot "$tmp/info2.png" --size 900x500
+xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" --tab info --screenshot "$tmp/info1.png" --size 900x500
+python3 - "$tmp/info1.png" "$tmp/info2.png" "$src" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+from png_read import read_png
+_, _, a = read_png(sys.argv[1])
+w, h, b = read_png(sys.argv[2])
+changed = sum(a[y] != b[y] for y in range(100, h - 40))
+assert changed == 0, f"--tab info with two files: {changed} rows differ from A's Trace info alone"
+print("--tab info with run B ok")
+PY
 # Side by side, aligned on "save", "compute" selected: it is highlighted in both runs, so each
 # half of the timeline area holds saturated (not dimmed) pixels of the same colour.
 xvfb-run -a -s "-screen 0 1600x900x24" "$viz" "$src/data/diff_a.json" "$src/data/diff_b.json" --tab compare \
