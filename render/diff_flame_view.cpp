@@ -154,6 +154,14 @@ void tooltip(const DiffResult& r, const DiffFlameState& st, uint32_t n) {
   }
   ImGui::SameLine(0, 0);
   ImGui::TextColored(palette().text_dim, ")");
+  // Why a changed frame is grey: its change is noise at the run's scale.
+  const Time da = o.by_self ? a.self : a.total, db = o.by_self ? b.self : b.total;
+  if (v == 0.0f && da != db && n != 0) {
+    const double run = double(std::max(r.total_a, r.total_b));
+    if (std::fabs(double(db) - double(da)) < o.noise_share * run)
+      ImGui::TextColored(palette().text_dim, "Grey: its \xce\x94 %s is under %.1f%% of the run (%s), as noise",
+                         o.by_self ? "self" : "total", o.noise_share * 100.0, format_time_span(run * o.noise_share, 3).c_str());
+  }
   ImGui::EndTooltip();
 }
 
