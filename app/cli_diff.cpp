@@ -216,30 +216,48 @@ std::string table_name(const std::string& key) {
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   if (text_width(s) <= kNameWidth) return s;
+  const size_t semi = s.rfind(';');  // a path cut to its leaf: "...;leaf" keeps the leaf's name
+  const std::string prefix = semi == std::string::npos ? "" : s.substr(0, semi + 1);
+  if (!prefix.empty() && prefix.size() <= 4) s = s.substr(semi + 1);
   const size_t open = s.find(" (");
   if (open != std::string::npos && s.back() == ')' && s.find(';') == std::string::npos) {
     const std::string qual = s.substr(0, open + 2);
     const size_t qw = text_width(qual);
-    if (qw + 12 <= kNameWidth) return qual + keep_tail(s.substr(open + 2), kNameWidth - qw);
+    const size_t pw = prefix.size() <= 4 ? prefix.size() : 0;
+    if (qw + pw + 12 <= kNameWidth) return (pw ? prefix : "") + qual + keep_tail(s.substr(open + 2), kNameWidth - qw - pw);
   }
+  if (!prefix.empty() && prefix.size() <= 4) s = prefix + s;
   return keep_tail(s, kNameWidth);
 }
 
-// What table_name shows of a row's key: by path, only the last frames (enough to fill the name
-// column) are joined, so a table of deep paths costs the rows it shows, not their depths.
+// A frame of a path as the table shows it: a viztracer name "qualname (/dir/file.py:LINE)" with
+// its file's directory left out, "qualname (file.py:LINE)" (the JSON report has them whole).
+std::string short_frame(std::string_view name) {
+  const size_t open = name.rfind(" (");
+  if (open == std::string_view::npos || name.empty() || name.back() != ')') return std::string(name);
+  const std::string_view loc = name.substr(open + 2);
+  const size_t slash = loc.find_last_of("/\\");
+  if (slash == std::string_view::npos) return std::string(name);
+  return std::string(name.substr(0, open + 2)) + std::string(loc.substr(slash + 1));
+}
+
+// What table_name shows of a row's key: by path, the innermost frames (short_frame) that fill the
+// name column behind "...;", the leaf always whole enough to name its function, so rows of one
+// function under different callers tell apart; a table of deep paths costs the rows it shows.
 std::string shown_key(const DiffResult& r, uint32_t row) {
   if (r.by == DiffBy::Name) return diff_key(r, row);
-  std::vector<std::string> tail;  // frames, innermost first
-  size_t len = 0;
-  uint32_t at = row;
-  for (; at != kNone && len <= kNameWidth + 3; at = r.rows[at].parent) {
-    tail.emplace_back();
-    append_folded_frame(r.rows[at].name, tail.back());
-    len += tail.back().size() + 1;
+  std::string key;
+  for (uint32_t at = row; at != kNone; at = r.rows[at].parent) {
+    std::string frame;
+    append_folded_frame(short_frame(r.rows[at].name), frame);
+    if (at == row) {
+      key = frame;
+      continue;
+    }
+    const bool outermost = r.rows[at].parent == kNone;
+    if (text_width(frame) + 1 + text_width(key) + (outermost ? 0 : 4) > kNameWidth) return "...;" + key;
+    key = frame + ";" + key;
   }
-  if (at == kNone) return diff_key(r, row);  // the whole path is short
-  std::string key = "...";
-  for (size_t k = tail.size(); k-- > 0;) key += ";" + tail[k];
   return key;
 }
 

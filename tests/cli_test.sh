@@ -531,6 +531,21 @@ run "$VZ" --diff "$TMP/la.json" "$TMP/lb.json" --json --loose-names
 expect_rc 0 "--diff --loose-names"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["rows"]; assert len(r) == 1 and r[0]["name"] == "work (app.py)" and r[0]["status"] == "both" and r[0]["delta_total_ns"] == 5000, r' \
   "$TMP/out" || fail "--diff --loose-names: one matched row expected: $(cat "$TMP/out")"
+# --by path in text: each row's innermost frames with their files' directories left out, so one
+# function under two callers reads as two rows that tell apart, its name whole.
+python3 - "$TMP/pa.json" "$TMP/pb.json" <<'PY'
+import json, sys
+d = "/home/someone/projects/a-rather-long-project-name/src/package"
+def ev(name, ts, dur): return {"ph": "X", "pid": 1, "tid": 1, "ts": ts, "dur": dur, "name": name}
+for path, k in ((sys.argv[1], 1), (sys.argv[2], 2)):
+    json.dump([ev(f"main ({d}/app.py:1)", 0, 100 * k), ev(f"first ({d}/a.py:5)", 1, 40 * k),
+               ev(f"parse_record ({d}/records.py:12)", 2, 30 * k), ev(f"second ({d}/b.py:7)", 50, 40 * k),
+               ev(f"parse_record ({d}/records.py:12)", 51, 20 * k)], open(path, "w"))
+PY
+run "$VZ" --diff "$TMP/pa.json" "$TMP/pb.json" --by path --top 0
+expect_rc 0 "--diff --by path of long viztracer names"
+grep -q 'first (a.py:5);parse_record (records.py:12)' "$TMP/out" || fail "--by path: first's parse_record row: $(cat "$TMP/out")"
+grep -q 'second (b.py:7);parse_record (records.py:12)' "$TMP/out" || fail "--by path: second's parse_record row: $(cat "$TMP/out")"
 # A candidate that recorded nothing, or was cut short, fails the gate as "could not compare" (1),
 # not as "no slowdown" (0).
 printf '{"traceEvents":[{"ph":"C","pid":1,"ts":0,"name":"mem","args":{"v":1}}]}' > "$TMP/nothing.json"
