@@ -290,6 +290,15 @@ std::string loose_name(std::string_view name) {
   return std::string(name.substr(0, open)) + " (" + std::string(file) + ")";
 }
 
+std::string short_frame(std::string_view name) {
+  const size_t open = name.rfind(" (");
+  if (open == std::string_view::npos || name.empty() || name.back() != ')') return std::string(name);
+  const std::string_view loc = name.substr(open + 2);
+  const size_t slash = loc.find_last_of("/\\");
+  if (slash == std::string_view::npos) return std::string(name);
+  return std::string(name.substr(0, open + 2)) + std::string(loc.substr(slash + 1));
+}
+
 std::string diff_key(const DiffResult& r, uint32_t row) {
   if (r.by == DiffBy::Name) return r.rows[row].name;
   std::vector<uint32_t> chain;

@@ -61,6 +61,9 @@ struct DiffQuery {
 // A viztracer name "qualname (/dir/file.py:LINE)" as "qualname (file.py)": without the directory
 // and line, which move between two versions of a program. Other names come back unchanged.
 std::string loose_name(std::string_view name);
+// A viztracer name "qualname (/dir/file.py:LINE)" as "qualname (file.py:LINE)", for display where
+// room is short (the directory is what a reader needs least); other names unchanged.
+std::string short_frame(std::string_view name);
 
 // Whether a row's key occurs on both sides.
 enum class DiffStatus : uint8_t {

@@ -230,17 +230,6 @@ std::string table_name(const std::string& key) {
   return keep_tail(s, kNameWidth);
 }
 
-// A frame of a path as the table shows it: a viztracer name "qualname (/dir/file.py:LINE)" with
-// its file's directory left out, "qualname (file.py:LINE)" (the JSON report has them whole).
-std::string short_frame(std::string_view name) {
-  const size_t open = name.rfind(" (");
-  if (open == std::string_view::npos || name.empty() || name.back() != ')') return std::string(name);
-  const std::string_view loc = name.substr(open + 2);
-  const size_t slash = loc.find_last_of("/\\");
-  if (slash == std::string_view::npos) return std::string(name);
-  return std::string(name.substr(0, open + 2)) + std::string(loc.substr(slash + 1));
-}
-
 // What table_name shows of a row's key: by path, the innermost frames (short_frame) that fill the
 // name column behind "...;", the leaf always whole enough to name its function, so rows of one
 // function under different callers tell apart; a table of deep paths costs the rows it shows.

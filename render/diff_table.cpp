@@ -10,6 +10,7 @@
 #include "analysis/search.h"
 #include "render/diff_flame_layout.h"
 #include "render/stats_panel.h"
+#include "render/text_fit.h"
 #include "render/theme.h"
 #include "render/time_view.h"
 
@@ -50,6 +51,34 @@ void reorder(const DiffResult& d, DiffTableState& st) {
 
 }  // namespace
 
+std::string diff_row_label(const DiffResult& d, uint32_t row, float room) {
+  auto fit = [&](const std::string& s) {
+    const std::string_view cut = fit_text(s, room);  // (bounded: a name may be megabytes)
+    if (cut.size() == s.size() && ImGui::CalcTextSize(s.data(), s.data() + s.size()).x <= room) return s;
+    const float ellipsis = ImGui::CalcTextSize("\xe2\x80\xa6").x;
+    size_t n = cut.size();
+    while (n > 0 && ImGui::CalcTextSize(cut.data(), cut.data() + n).x + ellipsis > room) {
+      --n;
+      while (n > 0 && (static_cast<unsigned char>(cut[n]) & 0xC0) == 0x80) --n;  // a code point's start
+    }
+    return std::string(cut.substr(0, n)) + "\xe2\x80\xa6";
+  };
+  const DiffRow& r = d.rows[row];
+  if (d.by == DiffBy::Name) return fit(r.name);
+  std::string label = short_frame(r.name);
+  const char* sep = " \xe2\x80\xba ";
+  for (uint32_t at = r.parent; at != kNone; at = d.rows[at].parent) {
+    const std::string more = short_frame(d.rows[at].name) + sep + label;
+    const bool outer = d.rows[at].parent == kNone;
+    if (ImGui::CalcTextSize((outer ? more : "\xe2\x80\xa6" + std::string(sep) + more).c_str()).x > room) {
+      label = "\xe2\x80\xa6" + std::string(sep) + label;
+      break;
+    }
+    label = more;
+  }
+  return fit(label);
+}
+
 uint32_t diff_row_tint(const DiffRow& r, Time run_total) {
   double pct = r.delta_pct;
   if (r.status == DiffStatus::Added) pct = 100;
@@ -76,8 +105,10 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16.0f);
   if (ImGui::InputTextWithHint("##difffilter", "Filter names", st.filter, sizeof st.filter)) st.dirty = true;
   ImGui::SameLine();
-  ImGui::TextColored(palette().text_dim, "%s rows  \xc2\xb7  red: slower in B  \xc2\xb7  blue: faster in B",
-                     format_count(d.rows.size()).c_str());
+  // (filtered: the rows shown, as of the last filtering)
+  const std::string shown = st.filter[0] && st.sorted_for == &d ? format_count(st.order.size()) + " of " : "";
+  ImGui::TextColored(palette().text_dim, "%s%s rows  \xc2\xb7  red: slower in B  \xc2\xb7  blue: faster in B",
+                     shown.c_str(), format_count(d.rows.size()).c_str());
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Hideable;
   if (!ImGui::BeginTable("##diff", 11, flags)) return changed;
@@ -114,11 +145,21 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
       ImGui::PushID(k);
       // The name cut to the cell (its padding included): a longer one is clipped there anyway.
       const float room = ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
-      const std::string label = std::string(r.depth > 1 ? size_t(r.depth - 1) * 2 : 0, ' ') + std::string(fit_text(r.name, room));
+      const uint32_t row = st.order[size_t(k)];
+      const std::string label = diff_row_label(d, row, room);
+      const float cell_x1 = ImGui::GetCursorScreenPos().x + room;
       if (selectable_text(label.empty() ? "(unnamed)" : label, st.selected == r.name,
                           ImGuiSelectableFlags_SpanAllColumns)) {
         st.selected = st.selected == r.name ? std::string() : r.name;
         changed = true;
+      }
+      // The whole name, or by path the whole call path, on hover of the name cell.
+      if (ImGui::IsItemHovered() && ImGui::GetIO().MousePos.x < cell_x1) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 50.0f);
+        text_colored_bytes(palette().text, elide_bytes(d.by == DiffBy::Path ? diff_key(d, row) : r.name, 2000));
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
       }
       ImGui::PopID();
       const std::string cells[] = {format_count(r.a.count), format_count(r.b.count),

@@ -40,6 +40,12 @@ bool draw_diff_table(const DiffResult& diff, DiffTableState& state);
 // run (ImU32 as uint32_t). Added rows count as slower, removed rows as faster.
 uint32_t diff_row_tint(const DiffRow& row, Time run_total);
 
+// A row's name as the table's cell shows it in `room` pixels (current font). By name: the name,
+// cut with "…". By path (the rows are a flat sorted list, so indenting by depth would suggest
+// callers that are not there): the innermost frames that fit, "caller › callee", without the
+// files' directories (short_frame), the leaf whole as far as it can be.
+std::string diff_row_label(const DiffResult& diff, uint32_t row, float room);
+
 // A Δ% as the table shows it: "+12.5%", or "-" when there is no percentage (NaN).
 std::string format_delta_pct(double pct);
 

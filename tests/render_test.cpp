@@ -1227,3 +1227,30 @@ TEST_CASE("diff table: sorted by signed Δ total, biggest slowdown first; tints 
   CHECK((small >> IM_COL32_A_SHIFT & 0xff) < (slower >> IM_COL32_A_SHIFT & 0xff));  // fainter
   CHECK(diff_row_tint(d.rows[0], run) != 0);
 }
+
+TEST_CASE("diff table: a path row shows its innermost callers that fit, without directories; a long name ends in an ellipsis") {
+  DiffResult d;
+  d.by = DiffBy::Path;
+  const char* names[] = {"main (/home/u/project/src/app.py:1)", "load (/home/u/project/src/io.py:20)",
+                         "parse_record (/home/u/project/src/records.py:12)"};
+  for (uint32_t i = 0; i < 3; ++i) {
+    DiffRow r;
+    r.name = names[i];
+    r.depth = i + 1;
+    r.parent = i == 0 ? kNone : i - 1;
+    d.rows.push_back(r);
+  }
+  std::string wide, narrow, by_name;
+  g_harness->render([&] {
+    wide = diff_row_label(d, 2, 2000.0f);
+    narrow = diff_row_label(d, 2, ImGui::CalcTextSize("... > load (io.py:20) > parse_record (records.py:12)").x);
+    DiffResult n = d;
+    n.by = DiffBy::Name;
+    by_name = diff_row_label(n, 2, ImGui::CalcTextSize("parse_record (/home/u").x);
+  });
+  CHECK(wide == "main (app.py:1) \xe2\x80\xba load (io.py:20) \xe2\x80\xba parse_record (records.py:12)");
+  CHECK(narrow == "\xe2\x80\xa6 \xe2\x80\xba load (io.py:20) \xe2\x80\xba parse_record (records.py:12)");
+  CHECK(by_name.rfind("parse_record (", 0) == 0);
+  CHECK(by_name.size() > 3);
+  CHECK(by_name.substr(by_name.size() - 3) == "\xe2\x80\xa6");
+}
