@@ -115,8 +115,8 @@ std::vector<DiagKind> Diagnostics::problems() const {
 
 std::string Diagnostics::problem_line(DiagKind k) const {
   const DiagEntry& e = entries_[size_t(k)];
-  return "offset " + std::to_string(e.first_offset) + ": " + message(k) + " (" + std::to_string(e.count) +
-         " times)";
+  return "offset " + std::to_string(e.first_offset) + ": " + message(k) +
+         (e.count == 1 ? std::string(" (once)") : " (" + std::to_string(e.count) + " times)");
 }
 
 }  // namespace vz
