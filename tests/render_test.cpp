@@ -41,6 +41,7 @@
 #include "render/theme.h"
 #include "render/view_index.h"
 #include "render_harness.h"
+#include "tests/analysis/analysis_test_util.h"
 #include "tests/load_text.h"
 
 using namespace vz;
@@ -1197,18 +1198,7 @@ TEST_CASE("timeline: the track filter hides what it does not name; selecting a s
 
 TEST_CASE("diff table: sorted by signed Δ total, biggest slowdown first; tints scale with the change's share of the run") {
   DiffResult d;
-  auto row = [&](const char* name, Time a, Time b) {
-    DiffRow x;
-    x.name = name;
-    x.depth = 1;
-    x.a = DiffSums{1, a, a};
-    x.b = DiffSums{1, b, b};
-    x.delta_total = x.delta_self = b - a;
-    x.delta_pct = diff_pct(a, b);
-    d.rows.push_back(x);
-    d.total_a += a;
-    d.total_b += b;
-  };
+  auto row = [&](const char* name, Time a, Time b) { vz::testing::add_flat_row(d, name, a, b); };
   row("faster", 60'000'000, 20'000'000);  // -40 ms
   row("slower", 10'000'000, 15'000'000);  // +5 ms
   row("tiny", 700, 1'900);                // +1.2 us, +171%

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/diff.h"
 #include "formats/builder.h"
 #include "formats/model.h"
 
@@ -176,6 +177,21 @@ inline std::unique_ptr<Trace> overflow_only_trace() {
   t->start = 0;
   t->end = 20;
   return t;
+}
+
+// Appends a top-level row named `name` with one call of `a` ns in A and `b` ns in B (its self
+// time the same), and adds them to the traced totals.
+inline void add_flat_row(DiffResult& r, const char* name, Time a, Time b) {
+  DiffRow x;
+  x.name = name;
+  x.depth = 1;
+  x.a = DiffSums{1, a, a};
+  x.b = DiffSums{1, b, b};
+  x.delta_total = x.delta_self = b - a;
+  x.delta_pct = diff_pct(a, b);
+  r.rows.push_back(x);
+  r.total_a += a;
+  r.total_b += b;
 }
 
 }  // namespace vz::testing

@@ -294,18 +294,7 @@ TEST_CASE("diff flame: one dominant function slower is red, not the typical chan
   // hot holds 90% of A's self time and is 2x slower in B; three small functions are unchanged.
   DiffResult r;
   r.by = DiffBy::Path;
-  auto row = [&](const char* name, Time a, Time b) {
-    DiffRow x;
-    x.name = name;
-    x.depth = 1;
-    x.a = DiffSums{1, a, a};
-    x.b = DiffSums{1, b, b};
-    x.delta_total = x.delta_self = b - a;
-    x.delta_pct = diff_pct(a, b);
-    r.rows.push_back(x);
-    r.total_a += a;
-    r.total_b += b;
-  };
+  auto row = [&](const char* name, Time a, Time b) { vz::testing::add_flat_row(r, name, a, b); };
   row("hot", 900, 1800);
   row("x", 40, 40);
   row("y", 30, 30);
