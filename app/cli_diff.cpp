@@ -76,6 +76,7 @@ bool parse_number(std::string_view s, double* out) {
 // Parses argv (without the program name); returns 0 or the usage-error status.
 int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
   std::vector<std::string_view> files;
+  bool thread_own[2] = {false, false}, range_own[2] = {false, false};  // set by --thread-a/-b, --range-a/-b
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     std::string_view v;
@@ -114,15 +115,24 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
       if (!parse_duration(v, &o->min_time)) bad = "--min-time wants a duration (e.g. 1ms)";
     } else if (value("--thread") || value("--thread-a") || value("--thread-b")) {
       if (v.empty()) bad = std::string(a.substr(0, a.find('='))) + " wants a thread id, PID:TID or name";
-      if (!a.starts_with("--thread-b")) o->thread[0] = v;
-      if (!a.starts_with("--thread-a")) o->thread[1] = v;
+      // A side's own option wins over the general one, in whatever order they come.
+      const bool general = !a.starts_with("--thread-");
+      for (int side = 0; side < 2; ++side) {
+        if ((side == 0 && a.starts_with("--thread-b")) || (side == 1 && a.starts_with("--thread-a"))) continue;
+        if (general && thread_own[side]) continue;
+        o->thread[side] = v;
+        thread_own[side] = thread_own[side] || !general;
+      }
     } else if (value("--range") || value("--range-a") || value("--range-b")) {
       Time t0 = 0, t1 = 0;
       if (!parse_range_arg(v, &t0, &t1)) {
         bad = std::string(a.substr(0, a.find('='))) + " wants START:END relative to the trace start (e.g. 0:1.5ms)";
       }
+      const bool general = !a.starts_with("--range-");
       for (int side = 0; side < 2; ++side) {
         if ((side == 0 && a.starts_with("--range-b")) || (side == 1 && a.starts_with("--range-a"))) continue;
+        if (general && range_own[side]) continue;
+        range_own[side] = range_own[side] || !general;
         o->has_range[side] = true;
         o->range_t0[side] = t0;
         o->range_t1[side] = t1;

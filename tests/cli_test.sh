@@ -607,6 +607,13 @@ run "$VZ" --diff "$da" "$db" --range-b 25ms:40ms
 expect_rc 0 "--diff --range-b"
 grep -q '^scope: A every thread, whole trace; B every thread, 25.000 ms .. 40.000 ms$' "$TMP/out" ||
   fail "--diff --range-b: no scope line: $(head -3 "$TMP/out")"
+# A side's own option wins over the general one, before or after it.
+for order in "--range-b 25ms:40ms --range 1ms:2ms" "--range 1ms:2ms --range-b 25ms:40ms"; do
+  # shellcheck disable=SC2086  # two options
+  run "$VZ" --diff "$da" "$db" $order
+  grep -q '^scope: A every thread, 1.000 ms .. 2.000 ms; B every thread, 25.000 ms .. 40.000 ms$' "$TMP/out" ||
+    fail "--diff $order: $(head -3 "$TMP/out")"
+done
 run "$VZ" --diff "$da" "$db" --thread 7
 expect_rc 1 "--diff --thread with a thread neither run has"
 grep -q "no thread '7'; threads are: 1:1 (main), 1:2" "$TMP/err" || fail "--diff --thread 7: $(cat "$TMP/err")"
