@@ -101,6 +101,7 @@ bool TraceView::busy() const {
 }
 
 std::string TraceView::status() const {
+  if (tab_ != ViewTab::Timeline) return {};  // (the view's numbers are the Timeline tab's)
   const TimelineFrameStats& s = timeline_.stats;
   char buf[200];
   std::snprintf(buf, sizeof buf, "view %s  \xc2\xb7  %s/px  \xc2\xb7  %zu drawn, %zu folded runs",

@@ -50,7 +50,8 @@ class TraceView {
   void draw();
   // Applies a request (tab, range, selection, search) from the command line.
   void apply(const ViewRequest& r);
-  // Status bar text: the zoom level and what the last frame drew.
+  // Status bar text on the Timeline tab: the zoom level and what the last frame drew (empty on
+  // the other tabs, which that does not describe).
   std::string status() const;
   // True while background work a screenshot should wait for is running.
   bool busy() const;

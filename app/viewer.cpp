@@ -582,8 +582,10 @@ void Viewer::draw_status_bar(float height) {
                        format_bytes(t.result.input_bytes).c_str(), format_count(t.summary.events).c_str(),
                        t.seconds);
     if (view_) {
-      ImGui::SameLine();
-      ImGui::TextColored(p.text_dim, "\xc2\xb7  %s", view_->status().c_str());
+      if (const std::string st = view_->status(); !st.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(p.text_dim, "\xc2\xb7  %s", st.c_str());
+      }
     }
   } else if (loaded_) {
     ImGui::TextColored(p.error, "Failed to load %s", base_name(loaded_->path).c_str());
