@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -14,6 +15,27 @@ namespace vz {
 namespace {
 
 constexpr uint32_t kLinearChildren = 8;  // fan-out up to which children are matched by a scan
+
+// Where a viztracer name's location "(path:LINE)" opens and its ':' is; false for other names.
+bool viztracer_location(std::string_view name, size_t* open, size_t* colon) {
+  *open = name.rfind(" (");
+  *colon = name.rfind(':');
+  if (name.size() < 6 || name.back() != ')' || *open == std::string_view::npos || *colon == std::string_view::npos ||
+      *colon <= *open + 2 || *colon + 2 >= name.size())
+    return false;
+  for (size_t i = *colon + 1; i + 1 < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9') return false;
+  return true;
+}
+
+// The LINE of a viztracer name "qualname (path:LINE)"; 0 for other names.
+uint64_t viztracer_line(std::string_view name) {
+  size_t open = 0, colon = 0;
+  if (!viztracer_location(name, &open, &colon)) return 0;
+  uint64_t line = 0;
+  for (size_t i = colon + 1; i + 1 < name.size() && line < (uint64_t(1) << 40); ++i) line = line * 10 + uint64_t(name[i] - '0');
+  return line;
+}
 
 // Names as rows match them: the text, or loose_name() of it (cached per name id).
 class Keys {
@@ -117,13 +139,15 @@ void diff_by_name(const Trace& ta, const Trace& tb, const DiffQuery& q, unsigned
 struct NodePair {
   uint32_t a = kNone, b = kNone;
   uint32_t parent_row = kNone;
+  uint32_t nth = 0;  // loose: k for the k-th of siblings that share a key ("f (x.py) #k"), 0 if alone
 };
 
 // Walks two call trees together, pairing children by name text.
 class TreeMerger {
  public:
   TreeMerger(const Trace& ta, const CallTree& a, const Trace& tb, const CallTree& b, bool loose)
-      : ta_(ta), tb_(tb), a_(a), b_(b), key_a_(ta, loose), key_b_(tb, loose), matched_b_(b.nodes.size(), 0) {}
+      : ta_(ta), tb_(tb), a_(a), b_(b), loose_(loose), key_a_(ta, loose), key_b_(tb, loose),
+        matched_b_(b.nodes.size(), 0) {}
 
   // Emits every row, depth-first from the roots' children.
   void run(std::vector<DiffRow>& rows) {
@@ -157,6 +181,7 @@ class TreeMerger {
       if (p.a == kNone) r.name = std::string(key_b_(n.name));
     }
     r.status = p.a == kNone ? DiffStatus::Added : p.b == kNone ? DiffStatus::Removed : DiffStatus::Both;
+    if (p.nth > 0) r.name += " #" + std::to_string(p.nth);
     finish_row(r);
     return r;
   }
@@ -183,11 +208,14 @@ class TreeMerger {
   // same name), then B's unpaired children.
   void push_children(const NodePair& p) {
     scratch_.clear();
+    if (loose_) {
+      push_children_loose(p);
+      return;
+    }
     if (p.a != kNone) {
       const CallNode& n = a_.nodes[p.a];
       for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c) {
         uint32_t cb = p.b == kNone ? kNone : find_b_child(p.b, key_a_(a_.nodes[c].name));
-        if (cb != kNone && matched_b_[cb]) cb = kNone;  // (loose: two of A's children, one key)
         if (cb != kNone) matched_b_[cb] = 1;
         scratch_.push_back(NodePair{c, cb, p.parent_row});
       }
@@ -200,10 +228,69 @@ class TreeMerger {
     stack_.insert(stack_.end(), scratch_.rbegin(), scratch_.rend());
   }
 
+  // Loose names: siblings that share a key (two functions of one name in one file, whose lines
+  // tell them apart) pair in the order of their lines on each side, the k-th with the k-th, so a
+  // file whose lines moved pairs each function with itself; their rows are numbered "#k".
+  void push_children_loose(const NodePair& p) {
+    struct Kid {
+      std::string_view key;
+      uint64_t line;
+      uint32_t node;
+    };
+    auto kids = [&](const CallTree& t, const Trace& tr, Keys& key, uint32_t parent) {
+      std::vector<Kid> out;
+      if (parent == kNone) return out;
+      const CallNode& n = t.nodes[parent];
+      for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
+        out.push_back(Kid{key(t.nodes[c].name), viztracer_line(tr.str(t.nodes[c].name)), c});
+      return out;
+    };
+    const std::vector<Kid> ka = kids(a_, ta_, key_a_, p.a), kb = kids(b_, tb_, key_b_, p.b);
+    auto by_key_line = [](const std::vector<Kid>& v) {
+      std::vector<uint32_t> order(v.size());
+      for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+        return std::tie(v[x].key, v[x].line, v[x].node) < std::tie(v[y].key, v[y].line, v[y].node);
+      });
+      return order;
+    };
+    const std::vector<uint32_t> oa = by_key_line(ka), ob = by_key_line(kb);
+    std::vector<uint32_t> partner_a(ka.size(), kNone), nth_a(ka.size(), 0), nth_b(kb.size(), 0);
+    std::vector<uint8_t> paired_b(kb.size(), 0);
+    // Walk both sorted lists key by key.
+    for (size_t i = 0, j = 0; i < oa.size() || j < ob.size();) {
+      const std::string_view key = i < oa.size() && (j >= ob.size() || ka[oa[i]].key <= kb[ob[j]].key) ? ka[oa[i]].key
+                                                                                                     : kb[ob[j]].key;
+      size_t i1 = i, j1 = j;
+      while (i1 < oa.size() && ka[oa[i1]].key == key) ++i1;
+      while (j1 < ob.size() && kb[ob[j1]].key == key) ++j1;
+      const bool several = i1 - i > 1 || j1 - j > 1;
+      for (size_t k = 0; k < std::max(i1 - i, j1 - j); ++k) {
+        if (i + k < i1) nth_a[oa[i + k]] = several ? uint32_t(k + 1) : 0;
+        if (j + k < j1) nth_b[ob[j + k]] = several ? uint32_t(k + 1) : 0;
+        if (i + k < i1 && j + k < j1) {
+          partner_a[oa[i + k]] = ob[j + k];
+          paired_b[ob[j + k]] = 1;
+        }
+      }
+      i = i1, j = j1;
+    }
+    // A's children in A's order (with their partners), then B's unpaired ones in B's order.
+    for (size_t i = 0; i < ka.size(); ++i) {
+      const uint32_t cb = partner_a[i] == kNone ? kNone : kb[partner_a[i]].node;
+      if (cb != kNone) matched_b_[cb] = 1;
+      scratch_.push_back(NodePair{ka[i].node, cb, p.parent_row, nth_a[i]});
+    }
+    for (size_t j = 0; j < kb.size(); ++j)
+      if (!paired_b[j]) scratch_.push_back(NodePair{kNone, kb[j].node, p.parent_row, nth_b[j]});
+    stack_.insert(stack_.end(), scratch_.rbegin(), scratch_.rend());
+  }
+
   const Trace& ta_;
   const Trace& tb_;
   const CallTree& a_;
   const CallTree& b_;
+  bool loose_;
   Keys key_a_, key_b_;
   std::vector<uint8_t> matched_b_;  // per B node: paired with an A node
   std::vector<NodePair> stack_;     // pairs still to emit, next on top
@@ -277,13 +364,8 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
 
 std::string loose_name(std::string_view name) {
   // "qualname (/dir/file.py:LINE)": the last " (" opens the location, ":LINE)" closes it.
-  const size_t open = name.rfind(" (");
-  const size_t colon = name.rfind(':');
-  if (name.size() < 6 || name.back() != ')' || open == std::string_view::npos || colon == std::string_view::npos ||
-      colon <= open + 2 || colon + 2 >= name.size())
-    return std::string(name);
-  for (size_t i = colon + 1; i + 1 < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9') return std::string(name);
+  size_t open = 0, colon = 0;
+  if (!viztracer_location(name, &open, &colon)) return std::string(name);
   const std::string_view path = name.substr(open + 2, colon - open - 2);
   const size_t slash = path.find_last_of("/\\");
   const std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -291,8 +373,8 @@ std::string loose_name(std::string_view name) {
 }
 
 std::string short_frame(std::string_view name) {
-  const size_t open = name.rfind(" (");
-  if (open == std::string_view::npos || name.empty() || name.back() != ')') return std::string(name);
+  size_t open = 0, colon = 0;
+  if (!viztracer_location(name, &open, &colon)) return std::string(name);
   const std::string_view loc = name.substr(open + 2);
   const size_t slash = loc.find_last_of("/\\");
   if (slash == std::string_view::npos) return std::string(name);

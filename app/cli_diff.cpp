@@ -145,7 +145,7 @@ int parse_diff_args(const std::vector<std::string_view>& args, DiffArgs* o) {
     if (!bad.empty()) return usage_error(bad + (v.empty() ? "" : ", got '" + std::string(v) + "'"));
   }
   if (files.size() != 2) return usage_error("usage: vizviewer --diff A B [--top N] [--json] "
-                                            "[--by name|path] [--fail-if-slower PCT] [--min-time T] "
+                                            "[--by name|path] [--loose-names] [--fail-if-slower PCT] [--min-time T] "
                                             "[--thread[-a|-b] T] [--range[-a|-b] START:END]");
   o->file_a = files[0];
   o->file_b = files[1];
@@ -219,24 +219,33 @@ std::string keep_tail(const std::string& s, size_t width) {
 
 // The key as one line of at most kNameWidth characters: control bytes become spaces. A longer
 // key keeps its last characters (a path's leaf) behind "...", except a viztracer name,
-// "qualname (/path/file.py:line)", which keeps its qualname and cuts the path's start instead:
-// "qualname (...file.py:line)".
+// "qualname (/path/file.py:line)", which keeps its qualname and cuts its location's start
+// instead ("qualname (...file.py:line)"), or a qualname too long for that, its start. A path cut to
+// its leaf by shown_key ("...;leaf") drops the "...;" when the leaf needs its room.
 std::string table_name(const std::string& key) {
   std::string s = key.empty() ? "(unnamed)" : key;
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   if (text_width(s) <= kNameWidth) return s;
-  const size_t semi = s.rfind(';');  // a path cut to its leaf: "...;leaf" keeps the leaf's name
-  const std::string prefix = semi == std::string::npos ? "" : s.substr(0, semi + 1);
-  if (!prefix.empty() && prefix.size() <= 4) s = s.substr(semi + 1);
+  std::string prefix;
+  if (s.starts_with("...;")) {
+    s = s.substr(4);
+    if (text_width(s) + 4 <= kNameWidth) return "...;" + s;
+  }
+  if (text_width(s) <= kNameWidth) return s;
   const size_t open = s.find(" (");
   if (open != std::string::npos && s.back() == ')' && s.find(';') == std::string::npos) {
     const std::string qual = s.substr(0, open + 2);
     const size_t qw = text_width(qual);
-    const size_t pw = prefix.size() <= 4 ? prefix.size() : 0;
-    if (qw + pw + 12 <= kNameWidth) return (pw ? prefix : "") + qual + keep_tail(s.substr(open + 2), kNameWidth - qw - pw);
+    if (qw + 8 <= kNameWidth) return qual + keep_tail(s.substr(open + 2), kNameWidth - qw);
+    // The qualname alone is wider: its start.
+    size_t cut = 0;
+    for (size_t chars = 0; cut < s.size() && chars < kNameWidth - 3; ++chars) {
+      ++cut;
+      while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;
+    }
+    return s.substr(0, cut) + "...";
   }
-  if (!prefix.empty() && prefix.size() <= 4) s = prefix + s;
   return keep_tail(s, kNameWidth);
 }
 
@@ -348,7 +357,7 @@ void append_sums(std::string& o, const char* key, const DiffSums& s) {
 }
 
 // The JSON report (README, `--diff`); `gate` is null without --fail-if-slower.
-void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
+void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate, const std::string& incomparable) {
   std::string j = "{\"a\":";
   append_json_string(j, o.file_a);
   j += ",\"b\":";
@@ -393,7 +402,14 @@ void print_json(const DiffArgs& o, const DiffResult& r, const DiffGate* gate) {
       if (k) j += ",";
       append_json_string(j, diff_key(r, gate->rows[k]));
     }
-    j += std::string("],\"failed\":") + (gate->tripped() ? "true" : "false") + "}";
+    j += "]";
+    if (incomparable.empty()) {
+      j += std::string(",\"comparable\":true,\"failed\":") + (gate->tripped() ? "true" : "false") + "}";
+    } else {  // exit 1: neither passed nor failed
+      j += ",\"comparable\":false,\"reason\":";
+      append_json_string(j, incomparable);
+      j += ",\"failed\":null}";
+    }
   }
   j += "}\n";
   std::fwrite(j.data(), 1, j.size(), stdout);
@@ -449,6 +465,19 @@ int run_diff(const std::vector<std::string_view>& args) {
   DiffResult r = diff_traces(*la.trace, *lb.trace, q);
   DiffGate gate;
   if (o.gate) gate = diff_gate(r, o.pct, o.min_time);
+  // A gate passes only on two whole runs that traced something: a candidate that crashed (cut
+  // short: a .vzt without its end, a gzip stream or JSON text cut off) or recorded nothing would
+  // otherwise read as "no slowdown". (A JSON array without its closing bracket is allowed by the
+  // Trace Event Format, so that alone is not a cut.)
+  std::string incomparable;
+  for (int side = 0; o.gate && side < 2 && incomparable.empty(); ++side) {
+    const std::string& file = side == 0 ? o.file_a : o.file_b;
+    const Diagnostics& dg = traces[side]->diagnostics;
+    if (dg.count(DiagKind::TruncatedInput))
+      incomparable = file + " was cut short (see above): a partial run";
+    else if ((side == 0 ? r.total_a : r.total_b) == 0)
+      incomparable = file + " traced nothing in the compared scope";
+  }
   if (o.json) {
     // Each key is a whole call path: deep paths make a report quadratic in their depth.
     std::vector<uint32_t> keyed = shown_rows(r, o.top);
@@ -460,24 +489,14 @@ int run_diff(const std::vector<std::string_view>& args) {
                    keyed.size(), double(bytes) / 1e9);
       return 1;
     }
-    print_json(o, r, o.gate ? &gate : nullptr);
+    print_json(o, r, o.gate ? &gate : nullptr, incomparable);
   } else {
     print_text(o, r);
   }
   if (!o.gate) return 0;
-  // A gate passes only on two whole runs that traced something: a candidate that crashed (cut
-  // short) or recorded nothing would otherwise read as "no slowdown".
-  for (int side = 0; side < 2; ++side) {
-    const std::string& file = side == 0 ? o.file_a : o.file_b;
-    const char* what = nullptr;
-    if (traces[side]->diagnostics.count(DiagKind::TruncatedInput))
-      what = "was cut short (see above): a partial run";
-    else if ((side == 0 ? r.total_a : r.total_b) == 0)
-      what = "traced nothing in the compared scope";
-    if (what) {
-      std::fprintf(stderr, "vizviewer: --fail-if-slower: %s %s; the gate needs two whole runs\n", file.c_str(), what);
-      return 1;
-    }
+  if (!incomparable.empty()) {
+    std::fprintf(stderr, "vizviewer: --fail-if-slower: %s; the gate needs two whole runs\n", incomparable.c_str());
+    return 1;
   }
   report_gate(o, r, gate);
   return gate.tripped() ? 3 : 0;

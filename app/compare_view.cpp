@@ -85,6 +85,18 @@ void CompareView::setup(const CompareSetup& s) {
   if (!s.select.empty()) {
     tl_[0].selected = longest_named(ta_, s.select);
     tl_[1].selected = longest_named(tb_, s.select);
+    // Loose names: the other run's function of that loose name (its line or directory differ).
+    for (int side = 0; side < 2 && loose_; ++side) {
+      const Trace& t = side == 0 ? ta_ : tb_;
+      if (tl_[side].selected.kind != PickKind::None) continue;
+      const std::string want = loose_name(s.select);
+      for (const Label& l : t.labels) {
+        const std::string_view name = t.str(l.name);
+        if (loose_name(name) != want) continue;
+        tl_[side].selected = longest_named(t, std::string(name));
+        if (tl_[side].selected.kind != PickKind::None) break;
+      }
+    }
     // else an object so named, as the single view does
     if (tl_[0].selected.kind == PickKind::None && a_.index) tl_[0].selected = first_object_named(*a_.index, s.select);
     if (tl_[1].selected.kind == PickKind::None && b_.index) tl_[1].selected = first_object_named(*b_.index, s.select);

@@ -190,8 +190,12 @@ void Viewer::poll_compare() {
   auto t = std::make_unique<LoadedTrace>(compare_job_->take());
   const bool cancelled = compare_job_->cancel_requested() || t->result.cancelled;
   compare_job_.reset();
-  if (cancelled) return;
+  if (cancelled) {
+    keep_tab_ = false;
+    return;
+  }
   if (!t->result.ok) {
+    keep_tab_ = false;  // (the command line's run B is done with)
     set_notice("Could not open " + base_name(t->path) + " for comparison: " + t->result.error, true);
     compare_error_ = t->path + ": " + (t->result.error.empty() ? "not a trace this viewer understands" : t->result.error);
     return;

@@ -54,8 +54,9 @@ class Viewer {
   float scale() const { return scale_; }
   void set_scale(float s) { scale_ = s; fonts_dirty_ = true; }
   // What the first loaded trace should show (from the command line).
-  void set_request(ViewRequest r) {
-    keep_tab_ = r.tab_set && r.tab != ViewTab::Compare;
+  // `with_b`: the command line names run B too (a --tab other than Compare then stays shown).
+  void set_request(ViewRequest r, bool with_b = false) {
+    keep_tab_ = with_b && r.tab_set && r.tab != ViewTab::Compare;
     request_ = std::move(r);
   }
   // Called from GLFW's drop callback: the first dropped path is opened on the next frame; with

@@ -227,7 +227,7 @@ int run_window(const WindowOptions& options) {
     glfwSetWindowUserPointer(window, &viewer);
     glfwSetDropCallback(window, drop_callback);
     glfwSetWindowContentScaleCallback(window, content_scale_callback);
-    viewer.set_request(options.request);
+    viewer.set_request(options.request, !options.compare.empty());
     if (!options.file.empty()) viewer.open(options.file);
     if (!options.file.empty() && !options.compare.empty()) viewer.open_compare(options.compare);
     rc = frame_loop(window, viewer, options);

@@ -65,10 +65,12 @@ std::string diff_row_label(const DiffResult& d, uint32_t row, float room) {
   };
   const DiffRow& r = d.rows[row];
   if (d.by == DiffBy::Name) return fit(r.name);
-  std::string label = short_frame(r.name);
+  // (each frame bounded first: a name may be megabytes, and only what can show is measured)
+  auto frame = [&](const std::string& name) { return short_frame(fit_text(name, room + room)); };
+  std::string label = frame(r.name);
   const char* sep = " \xe2\x80\xba ";
   for (uint32_t at = r.parent; at != kNone; at = d.rows[at].parent) {
-    const std::string more = short_frame(d.rows[at].name) + sep + label;
+    const std::string more = frame(d.rows[at].name) + sep + label;
     const bool outer = d.rows[at].parent == kNone;
     if (ImGui::CalcTextSize((outer ? more : "\xe2\x80\xa6" + std::string(sep) + more).c_str()).x > room) {
       label = "\xe2\x80\xa6" + std::string(sep) + label;
@@ -143,8 +145,8 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, tint);
       ImGui::TableNextColumn();
       ImGui::PushID(k);
-      // The name cut to the cell (its padding included): a longer one is clipped there anyway.
-      const float room = ImGui::GetContentRegionAvail().x + ImGui::GetStyle().CellPadding.x * 2.0f;
+      // The name cut to the cell, with an ellipsis where it is cut.
+      const float room = ImGui::GetContentRegionAvail().x;
       const uint32_t row = st.order[size_t(k)];
       const std::string label = diff_row_label(d, row, room);
       const float cell_x1 = ImGui::GetCursorScreenPos().x + room;
@@ -157,7 +159,14 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
       if (ImGui::IsItemHovered() && ImGui::GetIO().MousePos.x < cell_x1) {
         ImGui::BeginTooltip();
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 50.0f);
-        text_colored_bytes(palette().text, elide_bytes(d.by == DiffBy::Path ? diff_key(d, row) : r.name, 2000));
+        // (a long path keeps its start and its innermost frames: the row's own is last)
+        std::string text = d.by == DiffBy::Path ? diff_key(d, row) : r.name;
+        if (text.size() > 2000) {
+          size_t tail = text.size() - 1200;
+          while (tail < text.size() && (static_cast<unsigned char>(text[tail]) & 0xC0) == 0x80) ++tail;
+          text = elide_bytes(text, 780) + " " + text.substr(tail);
+        }
+        text_colored_bytes(palette().text, text);
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();
       }

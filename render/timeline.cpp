@@ -561,12 +561,21 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
     st.folded_threads[st.selected.thread] = 0;  // a slice in a row its folded thread hides
   if (st.selected.kind == PickKind::Slice && !st.track_filter.empty() && st.selected.thread < index.trace().threads.size()) {
     // A slice on a thread the track filter hides (a search match, --select): the filter goes.
+    // (Async slices and objects: below, from their lane.)
     const uint32_t th = st.selected.thread;
     if (!track_matches(index, TrackKind::Thread, th, st.track_filter) &&
         !track_matches(index, TrackKind::Header, index.trace().threads[th].process, st.track_filter))
       st.track_filter.clear();
   }
   PickLane pl = pick_lane(index, st.selected);
+  if (pl.group != kNone && !st.track_filter.empty()) {
+    // An async slice or object on a track the filter hides: the filter goes too.
+    const uint32_t process = index.processes()[pl.group].process;
+    const uint32_t id = pl.kind == TrackKind::Async ? pl.track : process;
+    if (!track_matches(index, pl.kind, id, st.track_filter) &&
+        !track_matches(index, TrackKind::Header, process, st.track_filter))
+      st.track_filter.clear();
+  }
   if (pl.group == kNone) return pl;
   const bool async = pl.kind == TrackKind::Async;
   const uint32_t lanes = async ? uint32_t(index.async_tracks()[pl.track].lanes.size())

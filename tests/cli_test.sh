@@ -552,6 +552,10 @@ printf '{"traceEvents":[{"ph":"C","pid":1,"ts":0,"name":"mem","args":{"v":1}}]}'
 run "$VZ" --diff "$da" "$TMP/nothing.json" --fail-if-slower 5
 expect_rc 1 "--diff --fail-if-slower against a run that traced nothing"
 grep -q 'nothing.json traced nothing' "$TMP/err" || fail "--fail-if-slower: no word of the empty run: $(cat "$TMP/err")"
+run "$VZ" --diff "$da" "$TMP/nothing.json" --fail-if-slower 5 --json
+expect_rc 1 "--diff --fail-if-slower --json against a run that traced nothing"
+python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["gate"]; assert g["comparable"] is False and g["failed"] is None and "traced nothing" in g["reason"], g' \
+  "$TMP/out" || fail "--fail-if-slower --json: the gate object of an empty run: $(cat "$TMP/out")"
 head -c $(( $(wc -c < "$db") * 2 / 3 )) "$db" > "$TMP/cut.json"
 run "$VZ" --diff "$da" "$TMP/cut.json" --fail-if-slower 50
 expect_rc 1 "--diff --fail-if-slower against a run cut short"

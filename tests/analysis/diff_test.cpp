@@ -413,6 +413,36 @@ TEST_CASE("diff: loose_name drops a viztracer name's directory and line, and not
     CHECK(loose_name(same) == same);
 }
 
+TEST_CASE("diff: by path with loose names, same-named siblings pair in the order of their lines") {
+  // Two __init__ of one file: A has them at lines 10 and 50, B (a line added above both) at 12 and
+  // 52, and the bigger one changed places; each pairs with itself, not by size.
+  auto ta = vz::test::load_text(R"J([
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":30,"name":"main (/v1/app.py:1)"},
+    {"ph":"X","pid":1,"tid":1,"ts":1,"dur":10,"name":"__init__ (/v1/app.py:10)"},
+    {"ph":"X","pid":1,"tid":1,"ts":12,"dur":8,"name":"__init__ (/v1/app.py:50)"}])J");
+  auto tb = vz::test::load_text(R"J([
+    {"ph":"X","pid":1,"tid":1,"ts":0,"dur":30,"name":"main (/v2/app.py:1)"},
+    {"ph":"X","pid":1,"tid":1,"ts":1,"dur":7,"name":"__init__ (/v2/app.py:12)"},
+    {"ph":"X","pid":1,"tid":1,"ts":9,"dur":9.5,"name":"__init__ (/v2/app.py:52)"}])J");
+  REQUIRE(ta);
+  REQUIRE(tb);
+  DiffQuery q;
+  q.by = DiffBy::Path;
+  q.loose = true;
+  const DiffResult r = diff_traces(*ta, *tb, q);
+  REQUIRE(r.rows.size() == 3);
+  const DiffRow* first = find_row(r, "main (app.py);__init__ (app.py) #1");
+  const DiffRow* second = find_row(r, "main (app.py);__init__ (app.py) #2");
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->a.total == 10000);
+  CHECK(first->b.total == 7000);
+  CHECK(second->a.total == 8000);
+  CHECK(second->b.total == 9500);
+  const DiffGate g = diff_gate(r, 10, 0);
+  CHECK(std::find(g.rows.begin(), g.rows.end(), uint32_t(second - r.rows.data())) != g.rows.end());
+}
+
 TEST_CASE("diff: loose names match a program whose lines and directory moved") {
   // B: the same program checked out elsewhere with a line added above both functions; B also
   // has a second "helper" in another file of the same name (one row with loose names).
@@ -442,14 +472,24 @@ TEST_CASE("diff: loose names match a program whose lines and directory moved") {
     REQUIRE(main);
     CHECK(main->status == DiffStatus::Both);
     CHECK(main->delta_total == 20000);  // (us in the JSON, ns in the model)
-    const DiffRow* helper = find_row(r, pre + "helper (util.py)");
-    REQUIRE(helper);
-    CHECK(helper->status == DiffStatus::Both);
     if (by == DiffBy::Name) {
+      const DiffRow* helper = find_row(r, "helper (util.py)");
+      REQUIRE(helper);
+      CHECK(helper->status == DiffStatus::Both);
       CHECK(helper->b.count == 2);  // both of B's helpers: one function by its loose name
       CHECK(helper->b.total == 65000);
     } else {
-      CHECK(helper->b.total == 60000);  // by path the second is a sibling of the first: its own row
+      // By path the two are siblings that share a key: they pair in the order of their lines
+      // (A's one with B's first, ties by size) and are numbered, so every key is one row.
+      const DiffRow* first = find_row(r, pre + "helper (util.py) #1");
+      const DiffRow* second = find_row(r, pre + "helper (util.py) #2");
+      REQUIRE(first);
+      REQUIRE(second);
+      CHECK(first->status == DiffStatus::Both);
+      CHECK(first->b.total == 60000);
+      CHECK(second->status == DiffStatus::Added);
+      CHECK(second->b.total == 5000);
+      CHECK(!find_row(r, pre + "helper (util.py)"));
     }
     const DiffRow* len = find_row(r, pre + "builtins.len");
     REQUIRE(len);
