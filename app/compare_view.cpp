@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 
@@ -466,10 +467,13 @@ void CompareView::draw_bottom() {
     ImGui::EndChild();
     return;
   }
-  if (table_for_ != d) {  // a new result: keep the selection, re-sort
-    const std::string keep = table_.selected;
-    table_ = DiffTableState{};
-    table_.selected = keep;
+  if (table_for_ != d) {  // a new result (scope, by, loose names): keep selection, filter, sort
+    DiffTableState fresh;
+    fresh.selected = table_.selected;
+    std::memcpy(fresh.filter, table_.filter, sizeof fresh.filter);
+    fresh.sort_column = table_.sort_column;
+    fresh.ascending = table_.ascending;
+    table_ = std::move(fresh);
     table_for_ = d;
   }
   if (draw_diff_table(*d, table_)) set_highlight(table_.selected);
