@@ -9,33 +9,13 @@
 #include <utility>
 
 #include "analysis/call_tree.h"
+#include "analysis/name_lookup.h"
 #include "analysis/range_stats.h"
 
 namespace vz {
 namespace {
 
 constexpr uint32_t kLinearChildren = 8;  // fan-out up to which children are matched by a scan
-
-// Where a viztracer name's location "(path:LINE)" opens and its ':' is; false for other names.
-bool viztracer_location(std::string_view name, size_t* open, size_t* colon) {
-  *open = name.rfind(" (");
-  *colon = name.rfind(':');
-  if (name.size() < 6 || name.back() != ')' || *open == std::string_view::npos || *colon == std::string_view::npos ||
-      *colon <= *open + 2 || *colon + 2 >= name.size())
-    return false;
-  for (size_t i = *colon + 1; i + 1 < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9') return false;
-  return true;
-}
-
-// The LINE of a viztracer name "qualname (path:LINE)"; 0 for other names.
-uint64_t viztracer_line(std::string_view name) {
-  size_t open = 0, colon = 0;
-  if (!viztracer_location(name, &open, &colon)) return 0;
-  uint64_t line = 0;
-  for (size_t i = colon + 1; i + 1 < name.size() && line < (uint64_t(1) << 40); ++i) line = line * 10 + uint64_t(name[i] - '0');
-  return line;
-}
 
 // Names as rows match them: the text, or loose_name() of it (cached per name id).
 class Keys {
@@ -234,15 +214,19 @@ class TreeMerger {
   void push_children_loose(const NodePair& p) {
     struct Kid {
       std::string_view key;
-      uint64_t line;
+      int64_t line;  // viztracer's LINE, 0 for other names
       uint32_t node;
+    };
+    auto line_of = [](std::string_view name) {
+      ViztracerName v;
+      return parse_viztracer_name(name, &v) ? v.line : 0;
     };
     auto kids = [&](const CallTree& t, const Trace& tr, Keys& key, uint32_t parent) {
       std::vector<Kid> out;
       if (parent == kNone) return out;
       const CallNode& n = t.nodes[parent];
       for (uint32_t c = n.first_child; c < n.first_child + n.child_count; ++c)
-        out.push_back(Kid{key(t.nodes[c].name), viztracer_line(tr.str(t.nodes[c].name)), c});
+        out.push_back(Kid{key(t.nodes[c].name), line_of(tr.str(t.nodes[c].name)), c});
       return out;
     };
     const std::vector<Kid> ka = kids(a_, ta_, key_a_, p.a), kb = kids(b_, tb_, key_b_, p.b);
@@ -363,22 +347,21 @@ DiffResult diff_traces(const Trace& a, const Trace& b, const DiffQuery& q, unsig
 }
 
 std::string loose_name(std::string_view name) {
-  // "qualname (/dir/file.py:LINE)": the last " (" opens the location, ":LINE)" closes it.
-  size_t open = 0, colon = 0;
-  if (!viztracer_location(name, &open, &colon)) return std::string(name);
-  const std::string_view path = name.substr(open + 2, colon - open - 2);
-  const size_t slash = path.find_last_of("/\\");
-  const std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return std::string(name.substr(0, open)) + " (" + std::string(file) + ")";
+  ViztracerName v;
+  if (!parse_viztracer_name(name, &v)) return std::string(name);
+  const size_t slash = v.path.find_last_of("/\\");
+  const std::string_view file = slash == std::string_view::npos ? v.path : v.path.substr(slash + 1);
+  return std::string(v.qualname) + " (" + std::string(file) + ")";
 }
 
 std::string short_frame(std::string_view name) {
-  size_t open = 0, colon = 0;
-  if (!viztracer_location(name, &open, &colon)) return std::string(name);
-  const std::string_view loc = name.substr(open + 2);
-  const size_t slash = loc.find_last_of("/\\");
+  ViztracerName v;
+  if (!parse_viztracer_name(name, &v)) return std::string(name);
+  const size_t slash = v.path.find_last_of("/\\");
   if (slash == std::string_view::npos) return std::string(name);
-  return std::string(name.substr(0, open + 2)) + std::string(loc.substr(slash + 1));
+  // "qualname (" + the file's name + ":LINE)"
+  const size_t path_end = size_t(v.path.data() - name.data()) + v.path.size();
+  return std::string(v.qualname) + " (" + std::string(v.path.substr(slash + 1)) + std::string(name.substr(path_end));
 }
 
 std::string diff_key(const DiffResult& r, uint32_t row) {

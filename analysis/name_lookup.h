@@ -1,4 +1,5 @@
-// Finding events by their exact name text, across two traces that share no string table.
+// Finding events by their exact name text, across two traces that share no string table, and
+// taking viztracer's "qualname (path:line)" names apart.
 //
 // The comparison view matches runs by name: a slice selected in run A highlights the slices of
 // the same name in run B, and the two time axes can be aligned on the first occurrence of a name
@@ -12,6 +13,16 @@
 #include "formats/model.h"
 
 namespace vz {
+
+// A name of the form "qualname (path:line)" taken apart.
+struct ViztracerName {
+  std::string_view qualname;  // the part before " ("
+  std::string_view path;      // between "(" and the last ':'
+  int64_t line = 0;           // the digits after the last ':'
+};
+
+// Parses viztracer's "qualname (/abs/path/file.py:123)". False when `name` does not end that way.
+bool parse_viztracer_name(std::string_view name, ViztracerName* out);
 
 // Per Trace::labels index: 1 when the label's name is exactly `name`. When none is, the labels
 // whose name is `name` followed by " (" (viztracer's "Class.method (/path/file.py:12)": "Class.method"

@@ -2,33 +2,10 @@
 #include "render/source_lookup.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "formats/numbers.h"
 
 namespace vz {
-
-bool parse_viztracer_name(std::string_view name, ViztracerName* out) {
-  // "qualname (path:line)", where path may itself hold parentheses and colons.
-  if (name.size() < 6 || name.back() != ')') return false;
-  // Python qualnames never contain " (", so the first one opens the location (paths may).
-  const size_t open = name.find(" (");
-  if (open == std::string_view::npos) return false;
-  const std::string_view inside = name.substr(open + 2, name.size() - open - 3);
-  const size_t colon = inside.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= inside.size()) return false;
-  const std::string_view digits = inside.substr(colon + 1);
-  int64_t line = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    if (line > (std::numeric_limits<int64_t>::max() - 9) / 10) return false;
-    line = line * 10 + (c - '0');
-  }
-  out->qualname = name.substr(0, open);
-  out->path = inside.substr(0, colon);
-  out->line = line;
-  return true;
-}
 
 uint32_t find_source_file(const Trace& trace, std::string_view path) {
   if (path.empty()) return kNone;

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analysis/name_lookup.h"  // parse_viztracer_name
 #include "formats/model.h"
 
 namespace vz {
@@ -34,16 +35,6 @@ struct SourceLocation {
   int64_t line = 0;          // 1-based line of the definition (0 when unknown)
   uint32_t file = kNone;     // index into Trace::files, kNone when the source is not in the trace
 };
-
-// A name of the form "qualname (path:line)" taken apart.
-struct ViztracerName {
-  std::string_view qualname;  // the part before " ("
-  std::string_view path;      // between "(" and the last ':'
-  int64_t line = 0;           // the digits after the last ':'
-};
-
-// Parses viztracer's "qualname (/abs/path/file.py:123)". False when `name` does not end that way.
-bool parse_viztracer_name(std::string_view name, ViztracerName* out);
 
 // Index of the file with this path in Trace::files, or kNone.
 uint32_t find_source_file(const Trace& trace, std::string_view path);

@@ -408,6 +408,9 @@ TEST_CASE("diff: loose_name drops a viztracer name's directory and line, and not
   CHECK(loose_name("<module> (/tmp/x.py:1)") == "<module> (x.py)");
   CHECK(loose_name("f (C:\\proj\\a.py:7)") == "f (a.py)");
   CHECK(loose_name("f (a.py:7)") == "f (a.py)");
+  CHECK(loose_name("f (/home/u/My Project (old)/x.py:3)") == "f (x.py)");  // a path with " (" in it
+  CHECK(short_frame("f (/home/u/My Project (old)/x.py:3)") == "f (x.py:3)");
+  CHECK(short_frame("GET (/api/v1/users)") == "GET (/api/v1/users)");  // not viztracer's
   for (const char* same : {"builtins.sum", "list.append", "f (a.py)", "f (a.py:)", "f (a.py:7x)", "f (:7)",
                            "ratio (1:2", "", "g (x.py:12) and more"})
     CHECK(loose_name(same) == same);
