@@ -217,6 +217,17 @@ std::string keep_tail(const std::string& s, size_t width) {
   return "..." + s.substr(cut);
 }
 
+// The first characters of `s` that fit in `width` (3 of them "...").
+std::string keep_head(const std::string& s, size_t width) {
+  if (text_width(s) <= width) return s;
+  size_t cut = 0;
+  for (size_t chars = 0; cut < s.size() && chars < width - 3; ++chars) {
+    ++cut;
+    while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;
+  }
+  return s.substr(0, cut) + "...";
+}
+
 // The key as one line of at most kNameWidth characters: control bytes become spaces. A longer
 // key keeps its last characters (a path's leaf) behind "...", except a viztracer name,
 // "qualname (/path/file.py:line)", which keeps its qualname and cuts its location's start
@@ -227,7 +238,6 @@ std::string table_name(const std::string& key) {
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   if (text_width(s) <= kNameWidth) return s;
-  std::string prefix;
   if (s.starts_with("...;")) {
     s = s.substr(4);
     if (text_width(s) + 4 <= kNameWidth) return "...;" + s;
@@ -238,13 +248,7 @@ std::string table_name(const std::string& key) {
     const std::string qual = s.substr(0, open + 2);
     const size_t qw = text_width(qual);
     if (qw + 8 <= kNameWidth) return qual + keep_tail(s.substr(open + 2), kNameWidth - qw);
-    // The qualname alone is wider: its start.
-    size_t cut = 0;
-    for (size_t chars = 0; cut < s.size() && chars < kNameWidth - 3; ++chars) {
-      ++cut;
-      while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) ++cut;
-    }
-    return s.substr(0, cut) + "...";
+    return keep_head(s, kNameWidth);  // the qualname alone is wider: its start
   }
   return keep_tail(s, kNameWidth);
 }

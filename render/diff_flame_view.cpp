@@ -10,6 +10,7 @@
 #include "analysis/search.h"
 #include "render/diff_table.h"
 #include "render/flame_draw.h"
+#include "render/text_fit.h"
 #include "render/stats_panel.h"
 #include "render/theme.h"
 #include "render/time_view.h"
@@ -121,11 +122,7 @@ void tooltip(const DiffResult& r, const DiffFlameState& st, uint32_t n) {
   }
   if (n != 0) {
     std::string path = diff_key(r, diff_flame_row(n));
-    if (path.size() > 120) {  // its tail, from the start of a UTF-8 sequence
-      size_t from = path.size() - 117;
-      while (from < path.size() && (static_cast<unsigned char>(path[from]) & 0xC0) == 0x80) ++from;
-      path = "..." + path.substr(from);
-    }
+    if (path.size() > 120) path = "..." + std::string(utf8_suffix(path, 117));  // its tail
     text_colored_bytes(palette().text_dim, path);  // (byte for byte: a NUL in a name shows)
   }
   if (ImGui::BeginTable("##difftip", 5, ImGuiTableFlags_SizingFixedFit)) {

@@ -161,11 +161,7 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 50.0f);
         // (a long path keeps its start and its innermost frames: the row's own is last)
         std::string text = d.by == DiffBy::Path ? diff_key(d, row) : r.name;
-        if (text.size() > 2000) {
-          size_t tail = text.size() - 1200;
-          while (tail < text.size() && (static_cast<unsigned char>(text[tail]) & 0xC0) == 0x80) ++tail;
-          text = elide_bytes(text, 780) + " " + text.substr(tail);
-        }
+        if (text.size() > 2000) text = elide_bytes(text, 780) + " " + std::string(utf8_suffix(text, 1200));
         text_colored_bytes(palette().text, text);
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();

@@ -24,6 +24,13 @@ std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
   return s.substr(0, at);
 }
 
+std::string_view utf8_suffix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t from = s.size() - max_bytes;
+  while (from < s.size() && (static_cast<unsigned char>(s[from]) & 0xC0) == 0x80) ++from;
+  return s.substr(from);
+}
+
 std::string elide_bytes(std::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   return std::string(utf8_prefix(s, max_bytes - std::min<size_t>(3, max_bytes))) + "...";

@@ -33,6 +33,10 @@ size_t utf8_sequence_length(unsigned char lead);
 // At most `max_bytes` of `s`, cut before a sequence that would not fit whole.
 std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
 
+// The last at most `max_bytes` of `s`, starting where a UTF-8 sequence starts (continuation bytes
+// at the cut are left out).
+std::string_view utf8_suffix(std::string_view s, size_t max_bytes);
+
 // `s` when it has at most `max_bytes` bytes; else its utf8_prefix() of max_bytes - 3 bytes followed
 // by "...", so the result never exceeds `max_bytes` (for max_bytes >= 3) and shows that it was cut.
 // Every other byte is kept as it is ("##" and NUL included).

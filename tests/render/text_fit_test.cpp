@@ -71,6 +71,11 @@ TEST_CASE("cuts fall between code points") {
     CHECK(p.size() <= max);
     CHECK(on_boundary(s, p.size()));
     CHECK(max - p.size() < 4);  // the longest sequence that would not fit
+    const std::string_view t = utf8_suffix(s, max);
+    CHECK(t.size() <= max);
+    CHECK(t.data() + t.size() == s.data() + s.size());  // a tail
+    CHECK(on_boundary(s, s.size() - t.size()));
+    CHECK(max - t.size() < 4);
   }
 }
 
