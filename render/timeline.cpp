@@ -559,21 +559,15 @@ PickLane reveal_selection(const ViewIndex& index, TimelineState& st) {
       st.folded_threads[st.selected.thread] &&
       tl::slice_row(index.trace().threads[st.selected.thread], st.selected.set, st.selected.index) > 0)
     st.folded_threads[st.selected.thread] = 0;  // a slice in a row its folded thread hides
-  if (st.selected.kind == PickKind::Slice && !st.track_filter.empty() && st.selected.thread < index.trace().threads.size()) {
-    // A slice on a thread the track filter hides (a search match, --select): the filter goes.
-    // (Async slices and objects: below, from their lane.)
-    const uint32_t th = st.selected.thread;
-    if (!track_matches(index, TrackKind::Thread, th, st.track_filter) &&
-        !track_matches(index, TrackKind::Header, index.trace().threads[th].process, st.track_filter))
-      st.track_filter.clear();
-  }
   PickLane pl = pick_lane(index, st.selected);
-  if (pl.group != kNone && !st.track_filter.empty()) {
-    // An async slice or object on a track the filter hides: the filter goes too.
+  // A selection on a track the filter hides (a search match, --select): the filter goes.
+  if (st.selected.kind == PickKind::Slice && st.selected.thread < index.trace().threads.size()) {
+    const uint32_t th = st.selected.thread;
+    if (!track_shown(index, TrackKind::Thread, th, index.trace().threads[th].process, st.track_filter))
+      st.track_filter.clear();
+  } else if (pl.group != kNone) {  // an async slice or object, by its lane's track
     const uint32_t process = index.processes()[pl.group].process;
-    const uint32_t id = pl.kind == TrackKind::Async ? pl.track : process;
-    if (!track_matches(index, pl.kind, id, st.track_filter) &&
-        !track_matches(index, TrackKind::Header, process, st.track_filter))
+    if (!track_shown(index, pl.kind, pl.kind == TrackKind::Async ? pl.track : process, process, st.track_filter))
       st.track_filter.clear();
   }
   if (pl.group == kNone) return pl;
@@ -806,11 +800,9 @@ void draw_timeline(ViewIndex& index, TimelineState& st, const TimelineHighlight&
       float y = t.y;
       const Pick& sel = st.selected;
       if (sel.kind == PickKind::Slice && sel.thread == st.focus_thread && t.rows > 1) {
-        const SliceSet& set = sel.set == 0 ? tr.threads[sel.thread].slices : tr.threads[sel.thread].overflow;
-        if (sel.index < set.size()) {
-          const uint32_t row = (sel.set == 0 ? 0 : t.nested) + set.depth_of(sel.index);
-          y = row_y(t, std::min(row, t.rows - 1), f.m);
-        }
+        const Thread& th = tr.threads[sel.thread];
+        if (sel.index < (sel.set == 0 ? th.slices : th.overflow).size())
+          y = row_y(t, std::min(tl::slice_row(th, sel.set, sel.index), t.rows - 1), f.m);
       }
       if (y < st.scroll_y || y + f.m.row_h > st.scroll_y + area)
         st.scroll_y = y + f.m.row_h - t.y <= area * 0.7f ? t.y - area * 0.3f : y - area * 0.3f;

@@ -61,6 +61,11 @@ std::vector<LaidTrack> layout_tracks(const ViewIndex& index, const std::vector<u
 // its name or tid, a counter or async track by its name, an Objects track by "objects", a
 // process (its Header) by its name or pid.
 bool track_matches(const ViewIndex& index, TrackKind kind, uint32_t id, std::string_view filter);
+// Whether layout_tracks() with `filter` lays out track (kind, id) of Trace::processes index
+// `process` (folding and collapsing aside): the track or its process matches.
+inline bool track_shown(const ViewIndex& index, TrackKind kind, uint32_t id, uint32_t process, std::string_view filter) {
+  return track_matches(index, TrackKind::Header, process, filter) || track_matches(index, kind, id, filter);
+}
 
 // Rows shown for a track of `lanes` lanes: all of them when `all` or when they fit the cap.
 inline uint32_t lane_rows(uint32_t lanes, bool all) { return all || lanes <= kLaneCap ? lanes : kLaneCap; }
