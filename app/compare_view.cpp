@@ -47,6 +47,16 @@ std::string pick_name(const ViewIndex& index, const Pick& p) {
   }
 }
 
+// Per Trace::labels index: 1 when loose_name() of the label's name is `loose`; empty when none is
+// (labels_named's form, for loose names).
+std::vector<uint8_t> labels_loosely_named(const Trace& t, const std::string& loose) {
+  std::vector<uint8_t> mark(t.labels.size(), 0);
+  bool any = false;
+  for (uint32_t l = 0; l < t.labels.size(); ++l) any |= mark[l] = loose_name(t.str(t.labels[l].name)) == loose;
+  if (!any) mark.clear();
+  return mark;
+}
+
 bool same_side(const DiffSide& x, const DiffSide& y) { return x.thread == y.thread && x.t0 == y.t0 && x.t1 == y.t1; }
 bool same_query(const DiffQuery& x, const DiffQuery& y) {
   return x.by == y.by && x.loose == y.loose && same_side(x.a, y.a) && same_side(x.b, y.b);
@@ -90,13 +100,9 @@ void CompareView::setup(const CompareSetup& s) {
     for (int side = 0; side < 2 && loose_; ++side) {
       const Trace& t = side == 0 ? ta_ : tb_;
       if (tl_[side].selected.kind != PickKind::None) continue;
-      const std::string want = loose_name(s.select);
-      for (const Label& l : t.labels) {
-        const std::string_view name = t.str(l.name);
-        if (loose_name(name) != want) continue;
-        tl_[side].selected = longest_named(t, std::string(name));
-        if (tl_[side].selected.kind != PickKind::None) break;
-      }
+      const std::vector<uint8_t> mark = labels_loosely_named(t, loose_name(s.select));
+      for (uint32_t l = 0; l < mark.size() && tl_[side].selected.kind == PickKind::None; ++l)
+        if (mark[l]) tl_[side].selected = longest_named(t, std::string(t.str(t.labels[l].name)));
     }
     // else an object so named, as the single view does
     if (tl_[0].selected.kind == PickKind::None && a_.index) tl_[0].selected = first_object_named(*a_.index, s.select);
@@ -129,11 +135,8 @@ void CompareView::set_highlight(const std::string& name) {
       mark = labels_named(t, highlight_);
       continue;
     }
-    mark.assign(t.labels.size(), 0);
-    bool any = false;
-    for (uint32_t l = 0; l < t.labels.size(); ++l)
-      any |= mark[l] = loose_name(t.str(t.labels[l].name)) == highlight_;
-    if (!any) mark = labels_named(t, highlight_);  // (a bare qualname: its definitions)
+    mark = labels_loosely_named(t, highlight_);
+    if (mark.empty()) mark = labels_named(t, highlight_);  // (a bare qualname: its definitions)
   }
   table_.selected = highlight_;
 }
