@@ -158,9 +158,15 @@ struct Registry {
   std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by the last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
   // Streaming: threads whose rings the flusher freed once they had exited and been drained,
-  // and the records they had written (stats() still counts them). Reset by start().
+  // and the records they had written (stats() still counts them).
   uint32_t freed_threads = 0;
   uint64_t freed_records = 0;
+  // A new session's (start()) or a forked child's counts of what left the rings.
+  void reset_counts() {
+    streamed_records.store(0);
+    freed_threads = 0;
+    freed_records = 0;
+  }
   // The last session was streamed (its events are in the file, no longer in the rings): a
   // save() after stop() reports that stream instead of re-saving the drained rings.
   bool streamed_session = false;

@@ -162,9 +162,7 @@ void atfork_child() {
   }
   r.threads = std::move(keep);
   r.clear_added();  // the parent's
-  r.streamed_records.store(0);
-  r.freed_threads = 0;
-  r.freed_records = 0;
+  r.reset_counts();
   r.mu.unlock();
 }
 
@@ -349,9 +347,7 @@ bool start(const Config& config, std::string* error) {
     r.metadata.clear();
   }
   r.origin_us = monotonic_ns() / 1000;
-  r.streamed_records.store(0);
-  r.freed_threads = 0;
-  r.freed_records = 0;
+  r.reset_counts();
   if (config.streaming) {
     if (!stream_start(error)) return false;
     r.streaming.store(true, std::memory_order_release);
