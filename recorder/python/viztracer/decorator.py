@@ -91,9 +91,7 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
                         return f(*args, **kwargs)
                     finally:
                         if check and _vztracer.thread_records() == before:
-                            end = _vztracer.now_us()
-                            tracer._event({"ph": "X", "cat": "FEE", "name": name, "ts": start,
-                                           "dur": round(end - start, 3)})
+                            _sparse_event(tracer, name, start, _vztracer.now_us())
                         if prev is not None and tracer._sparse_region is region:
                             region[1] = prev
                             if tracer.enable:
@@ -113,13 +111,16 @@ def log_sparse(func=None, stack_depth=0, dynamic_tracer_check=False):
             try:
                 return f(*args, **kwargs)
             finally:
-                end = _vztracer.now_us()
-                tracer._event({"ph": "X", "cat": "FEE", "name": name, "ts": start,
-                               "dur": round(end - start, 3)})
+                _sparse_event(tracer, name, start, _vztracer.now_us())
         return wrapper
     if func is not None:
         return inner(func)
     return inner
+
+
+def _sparse_event(tracer, name, start, end):
+    """The complete event of a @log_sparse call from `start` to `end` (us)."""
+    tracer._event({"ph": "X", "cat": "FEE", "name": name, "ts": start, "dur": round(end - start, 3)})
 
 
 def _region_level(region, wrapper_frame):
