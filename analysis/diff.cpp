@@ -61,7 +61,6 @@ Time top_level_total(const Trace& t, const DiffSide& s) {
   return sum;
 }
 
-DiffSums sums_of(const NameStats& s) { return {s.count, s.total, s.self}; }
 DiffSums sums_of(const CallNode& n) { return {n.count, n.total, n.self}; }
 
 // By name: each side's range statistics, merged by name text.

@@ -409,6 +409,79 @@ void TraceBuilder::add_counter_sample(uint32_t process, StrId name, StrId cat, T
   if (may_go_sparse && !counter_dense_fits(c.series.size(), c.ts.size(), pc.values)) pc.go_sparse(c, offset);
 }
 
+void TraceBuilder::add_counter_run(uint32_t process, StrId name, StrId cat, StrId id,
+                                   const StrId* keys, size_t nkeys, size_t n, const Time* ts,
+                                   const uint32_t* threads, const double* const* values,
+                                   const ByteRange* extras, uint64_t offset) {
+  if (n == 0) return;
+  auto one_by_one = [&](size_t from, size_t to) {
+    std::vector<std::pair<StrId, double>> v(nkeys);
+    for (size_t j = 0; j < nkeys; ++j) v[j].first = keys[j];
+    for (size_t i = from; i < to; ++i) {
+      for (size_t j = 0; j < nkeys; ++j) v[j].second = values[j][i];
+      add_counter_sample(process, name, cat, ts[i], threads[i], v.data(), nkeys, offset, id,
+                         extras ? extras[i] : ByteRange{});
+    }
+  };
+  // The first sample the slow way: it makes the counter and its series as a run's would.
+  one_by_one(0, 1);
+  if (n == 1) return;
+  uint32_t at = kNone;
+  if (id == kNoStr) {
+    auto it = impl_->counters.find(pair_key(process, name));
+    if (it != impl_->counters.end()) at = it->second;
+  } else {
+    auto it = impl_->id_counters.find(std::pair{pair_key(process, name), id});
+    if (it != impl_->id_counters.end()) at = it->second;
+  }
+  // The rest at once while that is what one_by_one would do: the counter dense, its series
+  // exactly `keys` (distinct), every sample within the limits and keeping it dense.
+  bool fast = at != kNone && !impl_->pcounters[at].sparse;
+  Counter* c = fast ? &t_.counters[at] : nullptr;
+  std::vector<uint32_t> series(nkeys);
+  if (fast && c->series.size() == nkeys) {
+    for (size_t j = 0; j < nkeys && fast; ++j) {
+      uint32_t k = 0;
+      while (k < nkeys && c->series[k].key != keys[j]) ++k;
+      series[j] = k;
+      fast = k < nkeys;
+      for (size_t i = 0; i < j && fast; ++i) fast = series[i] != k;
+    }
+  } else {
+    fast = false;
+  }
+  const uint64_t limit = impl_->counter_limit;
+  if (fast) {
+    PendingCounter& pc = impl_->pcounters[at];
+    const size_t rest = n - 1;
+    fast = c->ts.size() + rest <= limit && pc.values + rest * nkeys <= limit;
+    uint64_t got = pc.values, samples = c->ts.size();
+    for (size_t i = 1; i < n && fast; ++i) {
+      for (size_t j = 0; j < nkeys; ++j) got += !std::isnan(values[j][i]);
+      fast = counter_dense_fits(nkeys, ++samples, got);
+    }
+    if (fast) {
+      Time lo = ts[1], hi = ts[1];
+      for (size_t i = 1; i < n; ++i) lo = std::min(lo, ts[i]), hi = std::max(hi, ts[i]);
+      impl_->note(lo);
+      impl_->note(hi);
+      const uint32_t first = uint32_t(c->ts.size());
+      c->ts.insert(c->ts.end(), ts + 1, ts + n);
+      c->tid_of_sample.insert(c->tid_of_sample.end(), threads + 1, threads + n);
+      for (size_t j = 0; j < nkeys; ++j) {
+        std::vector<double>& v = c->series[series[j]].values;
+        v.insert(v.end(), values[j] + 1, values[j] + n);
+      }
+      if (extras)
+        for (size_t i = 1; i < n; ++i)
+          if (!extras[i].empty()) c->extras.push_back({uint32_t(first + i - 1), extras[i]});
+      pc.values = got;
+      return;
+    }
+  }
+  one_by_one(1, n);
+}
+
 void TraceBuilder::set_counter_sample_limit(uint64_t limit) {
   impl_->counter_limit = std::min(limit, kMaxCounterSamples);
 }

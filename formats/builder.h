@@ -107,6 +107,13 @@ class TraceBuilder {
   void add_counter_sample(uint32_t process, StrId name, StrId cat, Time ts, uint32_t thread,
                           const std::pair<StrId, double>* values, size_t n,
                           uint64_t offset = 0, StrId id = kNoStr, ByteRange extra = {});
+  // n samples of one counter at once, each with a value for every one of `keys` (NaN where it
+  // has none): what a .vzt Counter section holds. values[j][i] is key j's value in sample i;
+  // `extras` (n entries, or null) each sample's `extra`. The same as n add_counter_sample calls,
+  // without their per-sample lookups when the counter stays dense.
+  void add_counter_run(uint32_t process, StrId name, StrId cat, StrId id, const StrId* keys,
+                       size_t nkeys, size_t n, const Time* ts, const uint32_t* threads,
+                       const double* const* values, const ByteRange* extras, uint64_t offset = 0);
   static constexpr uint64_t kMaxCounterSamples = kNone;  // 2^32 - 1
   // Lowers that limit for this builder (tests: a real one takes 4 G samples); at most the default.
   void set_counter_sample_limit(uint64_t limit);

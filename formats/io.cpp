@@ -233,14 +233,4 @@ bool ends_with_ci(std::string_view s, std::string_view suffix) {
   return true;
 }
 
-void prefault_for_write(void* p, size_t n) {
-  constexpr uintptr_t kPage = 4096;
-  if (n < (size_t(1) << 20)) return;  // a few faults cost less than the system calls
-  uintptr_t b = reinterpret_cast<uintptr_t>(p), e = b + n;
-#ifdef MADV_POPULATE_WRITE
-  uintptr_t pa = (b + kPage - 1) & ~(kPage - 1), pe = e & ~(kPage - 1);
-  if (pe > pa) ::madvise(reinterpret_cast<void*>(pa), pe - pa, MADV_POPULATE_WRITE);
-#endif
-}
-
 }  // namespace vz

@@ -97,11 +97,4 @@ class AtomicFile {
 // Lower-case extension checks.
 bool ends_with_ci(std::string_view s, std::string_view suffix);
 
-// Maps a large fresh buffer (reserved, not yet written) in before it is written: one madvise
-// instead of a page fault per 4 KiB (the faults cost more than filling the pages). Only advice:
-// failures (older kernels) and buffers under 1 MiB change nothing. No transparent huge pages:
-// on the VMs measured they made loads slower more often than faster (a 100 M-slice .vzt: 4.6–5.2 s
-// against 1.9 s in alternating runs, 1.7 s at best), their memory being fresh to the host too.
-void prefault_for_write(void* p, size_t n);
-
 }  // namespace vz

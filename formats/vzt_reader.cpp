@@ -193,6 +193,7 @@ bool Reader::run() {
       bad(s.off, "out of memory decoding a section");
     }
     if (bad_ranges_ > dropped && dropped == 0) bad_range_at_ = s.off;
+
     if (prog_) {
       prog_->bytes_done.store(s.off + s.h.length, std::memory_order_relaxed);
       prog_->events.store(events_, std::memory_order_relaxed);
@@ -380,8 +381,8 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
   uint64_t process = c.v(), name = c.v(), cat = c.v(), nseries = c.v();
   if (c.bad || process >= pmap_.size() || !str_ok(name) || !str_ok(cat) || nseries > c.left())
     return false;
-  std::vector<std::pair<StrId, double>> vals(nseries);
-  for (auto& [key, value] : vals) {
+  std::vector<StrId> keys(nseries);
+  for (StrId& key : keys) {
     uint64_t k = c.v();
     if (!str_ok(k)) return false;
     key = smap_[k];
@@ -398,12 +399,15 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
   }
   for (size_t j = 0; j < nseries; ++j)
     if (col[2 + j].left() < 8 * n) return false;
-  std::vector<std::pair<Time, uint32_t>> samples(n);  // (ts, thread), checked before any is used
-  uint64_t ts = 0;
-  for (auto& [t, th] : samples) {
-    t = Time(ts += uint64_t(col[0].z()));
-    th = col[1].opt();
+  // Every column is read and checked before any sample is added.
+  std::vector<Time> ts(n);
+  std::vector<uint32_t> threads(n);
+  uint64_t t = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ts[i] = Time(t += uint64_t(col[0].z()));
+    const uint32_t th = col[1].opt();
     if (col[0].bad || col[1].bad || !thread_ok(th)) return false;
+    threads[i] = thread_of(th);
   }
   std::vector<ByteRange> extra;
   if (more >= 2) {
@@ -412,19 +416,25 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
     for (ByteRange& r : extra) r = range(col[3 + nseries], prev_end);
     if (col[3 + nseries].bad) return false;
   }
-  std::vector<uint64_t> prev_bits(nseries, 0);
-  size_t i = 0;
-  for (auto& [t, th] : samples) {
-    for (size_t j = 0; j < nseries; ++j) {
+  // Each series: n doubles, each the XOR of its bits with the sample's before.
+  std::vector<double> cells(nseries * n);
+  std::vector<const double*> values(nseries);
+  for (size_t j = 0; j < nseries; ++j) {
+    double* v = cells.data() + j * n;
+    const uint8_t* p = col[2 + j].take(8 * n);
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; ++i) {
       uint64_t bits;
-      std::memcpy(&bits, col[2 + j].take(8), 8);
-      prev_bits[j] ^= bits;
-      std::memcpy(&vals[j].second, &prev_bits[j], 8);
+      std::memcpy(&bits, p + 8 * i, 8);
+      prev ^= bits;
+      std::memcpy(&v[i], &prev, 8);
     }
-    b_.add_counter_sample(pmap_[process], smap_[name], smap_[cat], clamp_ts(t), thread_of(th),
-                          vals.data(), vals.size(), s.off, id, extra.empty() ? ByteRange{} : extra[i]);
-    ++i;
+    values[j] = v;
   }
+  for (Time& x : ts) x = clamp_ts(x);
+  b_.add_counter_run(pmap_[process], smap_[name], smap_[cat], id, keys.data(), nseries, n,
+                     ts.data(), threads.data(), values.data(), extra.empty() ? nullptr : extra.data(),
+                     s.off);
   events_ += n;
   return true;
 }

@@ -122,8 +122,8 @@ void walk_columns(SliceSet& out, std::vector<uint32_t>& depth, size_t n) {
   // Zero-filling them is where their pages fault in (~2 µs a page on a VM): big columns are
   // filled in two halves on two threads (a thread's walk itself runs on one).
   parallel_for(2, n >= (size_t(1) << 16) ? 2 : 1, [&](size_t half) {
-    if (half == 0) out.start.resize(n), out.label.resize(n), out.flags.resize(n);
-    else out.dur.resize(n), depth.resize(n);
+    if (half == 0) out.start.resize(n, 0), out.label.resize(n, 0), out.flags.resize(n);
+    else out.dur.resize(n, 0), depth.resize(n);
   });
 }
 

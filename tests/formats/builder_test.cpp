@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "formats/builder.h"
+#include "formats/dump.h"
 #include "formats/loader.h"
 #include "formats/model.h"
 #include "tests/peak_rss.h"
@@ -858,6 +859,61 @@ TEST_CASE("counters: random samples against a reference") {
         }
       }
     }
+  }
+}
+
+// add_counter_run (what the .vzt reader calls, a section at a time) makes exactly the model that
+// one add_counter_sample per sample makes: runs of random key sets (duplicates, NaNs, sets that
+// turn a counter sparse), several runs of one counter, ids, extras, and a low sample limit.
+TEST_CASE("counters: add_counter_run equals one add_counter_sample per sample") {
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    Fixture one, run;
+    const uint64_t limit = seed % 3 == 0 ? 1 + rng() % 40 : TraceBuilder::kMaxCounterSamples;
+    one.b->set_counter_sample_limit(limit), run.b->set_counter_sample_limit(limit);
+    const int runs = 1 + int(rng() % 6);
+    for (int r = 0; r < runs; ++r) {
+      const std::string proc = std::to_string(rng() % 2), name = "c" + std::to_string(rng() % 2);
+      const std::string id = rng() % 4 == 0 ? "7" : "";
+      std::vector<std::string> keys;
+      const size_t nkeys = rng() % 5;
+      for (size_t j = 0; j < nkeys; ++j) keys.push_back("k" + std::to_string(rng() % (seed % 2 ? 4 : 40)));
+      const size_t n = rng() % 50;
+      const int nan_every = int(rng() % 4);  // 0: none
+      std::vector<Time> ts(n);
+      std::vector<uint32_t> threads(n);
+      std::vector<std::vector<double>> cells(nkeys, std::vector<double>(n));
+      std::vector<ByteRange> extras(n);
+      for (size_t i = 0; i < n; ++i) {
+        ts[i] = Time(rng() % 100);
+        threads[i] = rng() % 3 == 0 ? kNone : uint32_t(rng() % 2);
+        extras[i] = r % 2 && rng() % 4 == 0 ? ByteRange{rng() % 1000, 1 + rng() % 9} : ByteRange{};
+        for (size_t j = 0; j < nkeys; ++j)
+          cells[j][i] = nan_every && rng() % (nan_every * 2) == 0 ? kNaN : double(rng() % 100);
+      }
+      for (Fixture* f : {&one, &run}) {
+        for (uint32_t th = 0; th < 2; ++th) f->thread("0", std::to_string(th));
+        const uint32_t p = f->b->process(f->id(proc));
+        const StrId nm = f->id(name), cat = f->id("cat"), idv = id.empty() ? kNoStr : f->id(id);
+        std::vector<StrId> k;
+        for (const std::string& key : keys) k.push_back(f->id(key));
+        if (f == &one) {
+          for (size_t i = 0; i < n; ++i) {
+            std::vector<std::pair<StrId, double>> v;
+            for (size_t j = 0; j < nkeys; ++j) v.push_back({k[j], cells[j][i]});
+            f->b->add_counter_sample(p, nm, cat, ts[i], threads[i], v.data(), v.size(), 100 + r, idv,
+                                     extras[i]);
+          }
+        } else {
+          std::vector<const double*> values;
+          for (auto& c : cells) values.push_back(c.data());
+          f->b->add_counter_run(p, nm, cat, idv, k.data(), nkeys, n, ts.data(), threads.data(),
+                                values.data(), r % 2 ? extras.data() : nullptr, 100 + r);
+        }
+      }
+    }
+    CHECK(dump_model(one.finish()) == dump_model(run.finish()));
   }
 }
 

@@ -108,7 +108,7 @@ TEST_CASE("save layout: a call with its caller's exact interval stays inside the
   SliceSet out;
   REQUIRE(build_slice_set(in.data(), in.size(), nullptr, out));
   CHECK(out.depth_begin == std::vector<uint32_t>{0, 2, 3});
-  CHECK(out.label == std::vector<uint32_t>{2, 3, 1});
+  CHECK(out.label == vz::Column<uint32_t>{2, 3, 1});
 }
 
 TEST_CASE("save layout: a thread mixing begin/end and complete() slices goes to the builder") {
@@ -202,8 +202,8 @@ TEST_CASE("save walk: what is not a clean nesting is refused") {
   REQUIRE(build_preorder(ok.data(), ok.size(), &label_of, out, depth, &bounds));
   CHECK(bounds == std::pair<Time, Time>{0, 101});
   CHECK(depth == std::vector<uint32_t>{0, 1, 1, 0});
-  CHECK(out.start == std::vector<Time>{0, 10, 20, 100});
-  CHECK(out.label == std::vector<uint32_t>{9, 8, 7, 7});
+  CHECK(out.start == vz::Column<Time>{0, 10, 20, 100});
+  CHECK(out.label == vz::Column<uint32_t>{9, 8, 7, 7});
   CHECK(out.flags[2] == (kSliceFromBE | kSliceOpen));
   CHECK(out.flags[0] == kSliceFromBE);
 }
