@@ -121,42 +121,54 @@ void vzr_note_lost(uint64_t events);
 
 #else /* VZ_RECORDER_DISABLED: every call compiles to nothing */
 
-static inline void vzr_zero_(void* p, size_t n) {  /* outputs are defined even when compiled out */
+/* `static inline` is C99; C89 compilers get their own spelling, or plain static functions. */
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define VZR_INLINE_ inline
+#elif defined(__GNUC__) || defined(_MSC_VER)
+#define VZR_INLINE_ __inline
+#else
+#define VZR_INLINE_
+#endif
+
+static VZR_INLINE_ void vzr_zero_(void* p, size_t n) {  /* outputs are defined even when compiled out */
   unsigned char* b = (unsigned char*)p;
-  for (size_t i = 0; p && i < n; ++i) b[i] = 0;
+  size_t i;
+  for (i = 0; p && i < n; ++i) b[i] = 0;
 }
-static inline void vzr_config_init(vzr_config* c) { vzr_zero_(c, sizeof *c); }
-static inline int vzr_start(const vzr_config* c, char* e, size_t n) { (void)c; (void)e; (void)n; return 0; }
-static inline void vzr_stop(void) {}
-static inline int vzr_recording(void) { return 0; }
-static inline int vzr_save(const char* p, char* m, size_t n) { (void)p; (void)m; (void)n; return 0; }
-static inline void vzr_clear(void) {}
-static inline void vzr_get_stats(vzr_stats* s) { vzr_zero_(s, sizeof *s); }
-static inline uint32_t vzr_intern(const char* s, size_t n) { (void)s; (void)n; return 0; }
-static inline uint32_t vzr_intern_site(const char* a, const char* f, uint32_t l) { (void)a; (void)f; (void)l; return 0; }
-static inline void vzr_begin(uint32_t n) { (void)n; }
-static inline void vzr_end(void) {}
-static inline void vzr_complete(uint32_t n, int64_t s, int64_t d) { (void)n; (void)s; (void)d; }
-static inline int64_t vzr_now_ns(void) { return 0; }
-static inline uint64_t vzr_now_ticks(void) { return 0; }
-static inline void vzr_complete_ticks(uint32_t n, uint64_t a, uint64_t b) { (void)n; (void)a; (void)b; }
-static inline int64_t vzr_ticks_to_ns(uint64_t t) { (void)t; return 0; }
-static inline int vzr_instant(const char* n, int s, const char* a) { (void)n; (void)s; (void)a; return 0; }
-static inline int vzr_instant_id(uint32_t n, int s, const char* a, size_t l) { (void)n; (void)s; (void)a; (void)l; return 0; }
-static inline int vzr_counter(const char* n, const char* const* k, const double* v, size_t c) { (void)n; (void)k; (void)v; (void)c; return 0; }
-static inline int vzr_counter_ids(uint32_t n, const uint32_t* k, const double* v, size_t c) { (void)n; (void)k; (void)v; (void)c; return 0; }
-static inline int vzr_counter1(const char* n, const char* k, double v) { (void)n; (void)k; (void)v; return 0; }
-static inline int vzr_log_var_number(const char* n, double v) { (void)n; (void)v; return 0; }
-static inline int vzr_log_var_text(const char* n, const char* t) { (void)n; (void)t; return 0; }
-static inline void vzr_flow_start(uint64_t i, const char* n) { (void)i; (void)n; }
-static inline void vzr_flow_end(uint64_t i, const char* n) { (void)i; (void)n; }
-static inline void vzr_set_thread_name(const char* n) { (void)n; }
-static inline void vzr_set_process_name(const char* n) { (void)n; }
-static inline int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; return 0; }
-static inline size_t vzr_events_json(const char* a, size_t n, size_t* b) { (void)a; (void)n; if (b) *b = 0; return 0; }
-static inline int64_t vzr_add_trace_file(const char* p, int a) { (void)p; (void)a; return -1; }
-static inline int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
-static inline void vzr_note_lost(uint64_t n) { (void)n; }
+static VZR_INLINE_ void vzr_config_init(vzr_config* c) { vzr_zero_(c, sizeof *c); }
+static VZR_INLINE_ int vzr_start(const vzr_config* c, char* e, size_t n) { (void)c; (void)e; (void)n; return 0; }
+static VZR_INLINE_ void vzr_stop(void) {}
+static VZR_INLINE_ int vzr_recording(void) { return 0; }
+static VZR_INLINE_ int vzr_save(const char* p, char* m, size_t n) { (void)p; (void)m; (void)n; return 0; }
+static VZR_INLINE_ void vzr_clear(void) {}
+static VZR_INLINE_ void vzr_get_stats(vzr_stats* s) { vzr_zero_(s, sizeof *s); }
+static VZR_INLINE_ uint32_t vzr_intern(const char* s, size_t n) { (void)s; (void)n; return 0; }
+static VZR_INLINE_ uint32_t vzr_intern_site(const char* a, const char* f, uint32_t l) { (void)a; (void)f; (void)l; return 0; }
+static VZR_INLINE_ void vzr_begin(uint32_t n) { (void)n; }
+static VZR_INLINE_ void vzr_end(void) {}
+static VZR_INLINE_ void vzr_complete(uint32_t n, int64_t s, int64_t d) { (void)n; (void)s; (void)d; }
+static VZR_INLINE_ int64_t vzr_now_ns(void) { return 0; }
+static VZR_INLINE_ uint64_t vzr_now_ticks(void) { return 0; }
+static VZR_INLINE_ void vzr_complete_ticks(uint32_t n, uint64_t a, uint64_t b) { (void)n; (void)a; (void)b; }
+static VZR_INLINE_ int64_t vzr_ticks_to_ns(uint64_t t) { (void)t; return 0; }
+static VZR_INLINE_ int vzr_instant(const char* n, int s, const char* a) { (void)n; (void)s; (void)a; return 0; }
+static VZR_INLINE_ int vzr_instant_id(uint32_t n, int s, const char* a, size_t l) { (void)n; (void)s; (void)a; (void)l; return 0; }
+static VZR_INLINE_ int vzr_counter(const char* n, const char* const* k, const double* v, size_t c) { (void)n; (void)k; (void)v; (void)c; return 0; }
+static VZR_INLINE_ int vzr_counter_ids(uint32_t n, const uint32_t* k, const double* v, size_t c) { (void)n; (void)k; (void)v; (void)c; return 0; }
+static VZR_INLINE_ int vzr_counter1(const char* n, const char* k, double v) { (void)n; (void)k; (void)v; return 0; }
+static VZR_INLINE_ int vzr_log_var_number(const char* n, double v) { (void)n; (void)v; return 0; }
+static VZR_INLINE_ int vzr_log_var_text(const char* n, const char* t) { (void)n; (void)t; return 0; }
+static VZR_INLINE_ void vzr_flow_start(uint64_t i, const char* n) { (void)i; (void)n; }
+static VZR_INLINE_ void vzr_flow_end(uint64_t i, const char* n) { (void)i; (void)n; }
+static VZR_INLINE_ void vzr_set_thread_name(const char* n) { (void)n; }
+static VZR_INLINE_ void vzr_set_process_name(const char* n) { (void)n; }
+static VZR_INLINE_ int vzr_event_json(const char* e, size_t n) { (void)e; (void)n; return 0; }
+static VZR_INLINE_ size_t vzr_events_json(const char* a, size_t n, size_t* b) { (void)a; (void)n; if (b) *b = 0; return 0; }
+static VZR_INLINE_ int64_t vzr_add_trace_file(const char* p, int a) { (void)p; (void)a; return -1; }
+static VZR_INLINE_ int vzr_set_metadata(const char* k, const char* v, size_t n) { (void)k; (void)v; (void)n; return 0; }
+static VZR_INLINE_ void vzr_note_lost(uint64_t n) { (void)n; }
+
+#undef VZR_INLINE_
 
 #endif /* VZ_RECORDER_DISABLED */
 
