@@ -856,7 +856,9 @@ std::vector<uint32_t> async_time_order(const std::vector<AsyncPending>& ev) {
 }
 
 // Pairs async begin/end per (process, cat, id, scope) and (for S/F) name: per key, in time order
-// (ts, then seq), an end closes the key's most recent open begin. The events (88 bytes each)
+// (ts, then seq), an end closes the key's most recent open begin. An id2.global id ("global:x")
+// is one id across processes (as Chrome's and Perfetto's importers take it): its key has no
+// process, and the slice belongs to its begin's. The events (88 bytes each)
 // are not moved: they are read through the time order, and keys are matched within groups of
 // one id (grouped_by), so that no table of a million keys is probed at random.
 void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
@@ -891,10 +893,13 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   std::vector<uint32_t> rest(n);  // bit 31: a begin
   constexpr uint32_t kBegin = 0x80000000u;
   size_t begins = 0;
+  StrId last_id = kNoStr;
+  bool last_global = false;
   for (size_t k = 0; k < n; ++k) {
     const AsyncPending& e = event(k);
     const bool legacy = e.phase == 'S' || e.phase == 'F', begin = e.phase == 'b' || e.phase == 'S';
-    const Rest r{e.process, e.cat, e.scope, legacy ? t.labels[e.label].name : kNone};
+    if (e.id != last_id) last_id = e.id, last_global = t.strings.get(e.id).substr(0, 7) == "global:";
+    const Rest r{last_global ? kNone : e.process, e.cat, e.scope, legacy ? t.labels[e.label].name : kNone};
     if (!(r == last)) {
       last = r;
       last_rest = rests.try_emplace(r, uint32_t(rests.size())).first->second;

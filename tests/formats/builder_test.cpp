@@ -1143,6 +1143,42 @@ TEST_CASE("async: b/e pair per (process, cat, id), innermost first; S/F also by 
   CHECK(find_async(q, 6, 'b')->lane == 0);   // lanes restart per process
 }
 
+// id2.global ids are one id in every process; plain and local ids are per process.
+TEST_CASE("async: an id2.global id pairs across processes, local and plain ids do not") {
+  Fixture f;
+  uint32_t th = f.thread("1", "1"), other = f.thread("2", "2");
+  uint32_t p = 0, q = 1;
+  StrId cat = f.id("net"), global = f.id("global:0x9"), local = f.id("local:0x9"), plain = f.id("0x9");
+  uint32_t a = f.label("a", "net");
+  uint64_t seq = 0;
+  auto ev = [&](char ph, uint32_t proc, uint32_t thr, StrId id, Time ts) {
+    uint64_t s = seq++;
+    f.b->add_async(ph, proc, thr, cat, id, ts, a, {}, s, s * 10);
+  };
+  ev('b', p, th, global, 0);
+  ev('e', q, other, global, 100);  // closes it, from another process
+  ev('b', p, th, local, 10);
+  ev('e', q, other, local, 20);    // another process's id: unmatched
+  ev('S', p, th, plain, 30);
+  ev('F', q, other, plain, 40);    // likewise
+  ev('S', q, other, global, 50);
+  ev('F', p, th, global, 60);
+  Trace& t = f.finish();
+  REQUIRE(t.async_slices.size() == 4);
+  size_t closed = 0;
+  for (const AsyncSlice& s : t.async_slices) {
+    CAPTURE(s.start);
+    const bool is_global = s.start == 0 || s.start == 50;
+    CHECK(bool(s.flags & kSliceOpen) == !is_global);
+    if (!is_global) continue;
+    ++closed;
+    CHECK(s.dur == (s.start == 0 ? 100 : 10));
+    CHECK(s.process == (s.start == 0 ? p : q));  // the begin's process
+  }
+  CHECK(closed == 2);
+  CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == 2);
+}
+
 TEST_CASE("async: random events pair like per-key stacks; lanes never overlap") {
   for (uint64_t seed = 1; seed <= 150; ++seed) {
     CAPTURE(seed);
@@ -1169,13 +1205,14 @@ TEST_CASE("async: random events pair like per-key stacks; lanes never overlap") 
       evs.push_back({"beSF"[rng() % 4], uint32_t(rng() % 2), cats[rng() % 2], ids[rng() % 3], ts,
                      labels[rng() % 3], uint64_t(i)});
     }
-    // Reference: per key stacks in (ts, seq) order.
+    // Reference: per key stacks in (ts, seq) order; a "global:" id's key has no process.
     Time hi = evs.empty() ? 0 : ts;
     std::multiset<std::tuple<uint32_t, Time, Time, uint32_t, char, bool>> want;
     std::map<std::tuple<uint32_t, StrId, StrId, uint32_t>, std::vector<Ev>> open;
     for (const Ev& e : evs) {
       bool legacy = e.ph == 'S' || e.ph == 'F';
-      auto key = std::make_tuple(e.proc, e.cat, e.id, legacy ? f.t->labels[e.label].name : kNone);
+      auto key = std::make_tuple(e.id == ids[2] ? kNone : e.proc, e.cat, e.id,
+                                 legacy ? f.t->labels[e.label].name : kNone);
       if (e.ph == 'b' || e.ph == 'S') {
         open[key].push_back(e);
       } else if (!open[key].empty()) {
