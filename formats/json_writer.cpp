@@ -94,6 +94,10 @@ class Out {
       id_value(t_.str(t_.processes[process].pid));
     }
   }
+  void pid_as_tid(uint32_t process) {
+    buf_ += ",\"tid\":";
+    id_value(t_.str(t_.processes[process].pid));
+  }
   // A piece (no sink) only reads the shared caches: one it finds empty (prepare() missed it)
   // is built in its own scratch string instead, never written where other pieces read.
   const std::string& label_json(uint32_t label) {
@@ -228,8 +232,11 @@ void write_metadata_events(Out& o, const Trace& t) {
     if (t.threads[th].process < threads_of.size()) threads_of[t.threads[th].process].push_back(th);
   for (uint32_t p : t.process_order()) {
     const Process& pr = t.processes[p];
+    // A process's own metadata carries its pid as tid too, as viztracer and Chrome write it, so
+    // that every event has a tid for scripts that read them.
     auto meta = [&](std::string_view name, uint32_t thread) {
       o.begin("M", kNone, p, thread);
+      if (thread == kNone) o.pid_as_tid(p);
       o.member_str("name", name);
     };
     if (pr.name != kNoStr) {
