@@ -103,10 +103,29 @@ struct ThreadBuffer {
   int64_t tid = 0;
   uint32_t index = 0;                  // registration order
   std::string name;                    // thread name (registry mutex)
-  std::unique_ptr<Record[]> storage;
+  std::unique_ptr<Record[]> storage;   // storage_cap records; the ring [begin, end) is its start
+  size_t storage_cap = 0;
+  // Storage a bigger ring replaced while the thread lived: a push that raced with that start()
+  // may still hold a position in it, however late it runs (a thread preempted in push() for
+  // sessions on end), so it goes only with the thread.
+  std::vector<std::unique_ptr<Record[]>> outgrown;
+  size_t outgrown_records = 0;
 
   size_t capacity() const { return size_t(end - begin); }
 };
+
+// Whether p lies in the ring [b, e] (e: full, before the wrap), as unsigned differences.
+inline bool in_ring(const Record* p, const Record* b, const Record* e) {
+  return uintptr_t(p) - uintptr_t(b) <= uintptr_t(e) - uintptr_t(b);
+}
+
+// The writer's position as readers (save, the flusher) take it: one outside the ring (a push
+// that raced with start() replacing it, until the writer's next check puts it back) is the
+// ring's start, as start() left it.
+inline Record* published_pos(const ThreadBuffer& t) {
+  Record* p = t.w.pos.load(std::memory_order_acquire);
+  return in_ring(p, t.begin, t.end) ? p : t.begin;
+}
 
 // An event given as JSON text (add_event_json), with who gave it (its default pid and tid): its
 // text is [at, at + len) of Extras::text.
@@ -155,7 +174,8 @@ struct Registry {
   int64_t origin_us = 0;                               // trace time 0, in CLOCK_MONOTONIC us
   std::atomic<bool> streaming{false};                  // this session streams
   std::unique_ptr<Streamer, StreamerDelete> streamer;
-  std::vector<std::unique_ptr<Record[]>> retired;       // ring storage replaced by the last start()
+  std::vector<std::unique_ptr<Record[]>> retired;       // exited threads' storage, dropped by the
+                                                        //   last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
   // Streaming: threads whose rings the flusher freed once they had exited and been drained,
   // and the records they had written (stats() still counts them).

@@ -49,7 +49,7 @@ Registry& registry() {
 
 RingSnapshot snapshot(const ThreadBuffer& t) {
   RingSnapshot s;
-  Record* pos = t.w.pos.load(std::memory_order_acquire);
+  Record* pos = published_pos(t);
   uint64_t laps = t.laps.load(std::memory_order_acquire);
   if (pos == t.end) pos = t.begin, ++laps;  // caught between the last store and the wrap
   size_t cap = t.capacity(), at = size_t(pos - t.begin);
@@ -213,8 +213,11 @@ Writer* attach() {
     size_t cap = std::max<size_t>(64, r.config.tracer_entries);
     t->storage.reset(new (std::nothrow) Record[cap]);
     if (!t->storage) return nullptr;
+    t->storage_cap = cap;
     t->begin = t->storage.get();
     t->end = t->begin + cap;
+    t->w.begin.store(t->begin, std::memory_order_relaxed);
+    t->w.end.store(t->end, std::memory_order_relaxed);
     t->w.pos.store(t->begin, std::memory_order_relaxed);
     t->w.limit.store(t->end, std::memory_order_relaxed);
     t->w.owner = t.get();
@@ -233,29 +236,37 @@ Writer* attach() {
 
 // The writer reached its limit. Ring mode: wrap, overwriting the oldest records. Streaming: move
 // the limit up to the flusher's read position, waiting for the flusher when the ring is full.
-// The ring always keeps one free slot, so pos == read means empty.
+// The ring always keeps one free slot, so pos == read means empty. A position outside the ring
+// (a push that raced with start() replacing it, see push()) goes back to its start: start()
+// emptied the ring, and that record went to the old one.
 void on_limit(Writer* w) {
   using namespace internal;
   auto* t = static_cast<ThreadBuffer*>(w->owner);
   Registry& r = registry();
   for (unsigned spins = 0;; ++spins) {
     Record* p = w->pos.load(std::memory_order_relaxed);
+    Record* const b = w->begin.load(std::memory_order_acquire);
+    Record* const e = w->end.load(std::memory_order_acquire);
+    if (!in_ring(p, b, e)) {
+      p = b;
+      w->pos.store(p, std::memory_order_release);
+    }
     if (!r.streaming.load(std::memory_order_acquire)) {
-      if (p == t->end) {
+      if (p == e) {
         t->laps.fetch_add(1, std::memory_order_release);
-        w->pos.store(t->begin, std::memory_order_release);
+        w->pos.store(b, std::memory_order_release);
       }
-      w->limit.store(t->end, std::memory_order_relaxed);
+      w->limit.store(e, std::memory_order_relaxed);
       return;
     }
     Record* rd = t->read.load(std::memory_order_acquire);
-    if (p == t->end && rd != t->begin) {
-      p = t->begin;
+    if (p == e && rd != b) {
+      p = b;
       t->laps.fetch_add(1, std::memory_order_release);  // (Stats::recorded counts laps)
       w->pos.store(p, std::memory_order_release);
     }
-    if (p != t->end) {
-      Record* lim = rd > p ? rd - 1 : t->end;
+    if (p != e) {
+      Record* lim = rd > p ? rd - 1 : e;
       if (lim > p) {
         w->limit.store(lim, std::memory_order_relaxed);
         t->waiting.store(false, std::memory_order_relaxed);
@@ -308,19 +319,19 @@ bool start(const Config& config, std::string* error) {
   detail::g_max_depth.store(config.max_stack_depth < 0 ? INT32_MAX : config.max_stack_depth,
                             std::memory_order_relaxed);
   // A new session: the rings start empty. Buffers of threads that have exited go (their events
-  // belonged to the last session); rings of another size are replaced, the old storage kept
-  // (a thread racing with start() may still write one record into it).
+  // belonged to the last session). A live thread's ring takes the new size within its storage
+  // when that is big enough, else new storage, the old kept as long as the thread (a push racing
+  // with start() may still write one record at a position in it: see detail::push()).
   // Every new ring first, so that running out of memory changes nothing.
   std::vector<std::unique_ptr<Record[]>> fresh(r.threads.size());
   for (size_t i = 0; i < r.threads.size(); ++i) {
     const ThreadBuffer& t = *r.threads[i];
     const bool keep = config.append && t.capacity() == config.tracer_entries;
-    if ((t.exited.load() && !keep) || t.capacity() == config.tracer_entries) continue;
+    if ((t.exited.load() && !keep) || t.storage_cap >= config.tracer_entries) continue;
     fresh[i].reset(new (std::nothrow) Record[config.tracer_entries]);
     if (!fresh[i]) return fail("out of memory for the thread rings");
   }
-  // Storage retired by the previous start() goes now: a thread that raced with that start() is
-  // long done with it. (What this start() retires lives until the next one.)
+  // Storage of threads that exited before the previous start() goes now.
   r.retired.clear();
   std::vector<std::unique_ptr<ThreadBuffer>> live;
   for (size_t i = 0; i < r.threads.size(); ++i) {
@@ -331,13 +342,20 @@ bool start(const Config& config, std::string* error) {
       continue;
     }
     if (t->capacity() != config.tracer_entries) {
-      r.retired.push_back(std::move(t->storage));
-      t->storage = std::move(fresh[i]);
+      if (fresh[i]) {
+        t->outgrown.push_back(std::move(t->storage));
+        t->outgrown_records += t->storage_cap;
+        t->storage = std::move(fresh[i]);
+        t->storage_cap = config.tracer_entries;
+      }
       t->begin = t->storage.get();
       t->end = t->begin + config.tracer_entries;
+      // Before the limit below (push() reads them after it).
+      t->w.begin.store(t->begin, std::memory_order_relaxed);
+      t->w.end.store(t->end, std::memory_order_relaxed);
     }
     if (!keep) reset(*t);
-    t->w.limit.store(t->end, std::memory_order_relaxed);
+    t->w.limit.store(t->end, std::memory_order_release);
     t->index = uint32_t(live.size());
     live.push_back(std::move(t));
   }
@@ -435,7 +453,8 @@ Stats stats() {
   s.recorded += r.freed_records;
   s.flushed = r.streamed_records.load();
   s.threads = uint32_t(r.threads.size()) + r.freed_threads;
-  for (auto& t : r.threads) s.ring_bytes += t->capacity() * sizeof(Record);
+  for (auto& t : r.threads)
+    s.ring_bytes += (t->storage ? t->storage_cap + t->outgrown_records : 0) * sizeof(Record);
   s.dropped = r.last_dropped;
   s.added_dropped = r.extras.dropped;
   return s;

@@ -212,7 +212,7 @@ class Streamer {
   void drain(PerThread& pt) {
     ThreadBuffer& t = *pt.buf;
     Record* rd = t.read.load(std::memory_order_acquire);
-    Record* p = t.w.pos.load(std::memory_order_acquire);
+    Record* p = published_pos(t);
     if (rd == p) return;
     size_t before = pt.batch.events();
     if (p > rd) {

@@ -358,6 +358,8 @@ enum Kind : uint8_t {
 struct Writer {
   std::atomic<Record*> pos{nullptr};    // next record to write
   std::atomic<Record*> limit{nullptr};  // the hot path stops here and calls on_limit()
+  std::atomic<Record*> begin{nullptr};  // the ring [begin, end): start() may replace it while
+  std::atomic<Record*> end{nullptr};    //   a thread is inside push() (stored before limit)
   std::atomic<int32_t> depth{0};        // open zones (counting unrecorded ones too)
   void* owner = nullptr;                // the thread buffer this writer belongs to
   std::atomic<uint64_t> last{0};        // the thread's latest timestamp (stamp()); start()
@@ -429,14 +431,21 @@ inline Writer* writer() {
   return w;
 }
 
+// on_limit() at the limit, and also for a position outside [begin, limit): a push that raced
+// with start() replacing the ring stored a position in the old one (its record went there; the
+// old ring lives until the next start()). Loading the limit first, whose store in start()
+// follows begin's, such a position is caught at the latest when it reaches the old ring's end.
 inline void push(Writer* w, uint64_t ts, uint32_t name, uint32_t meta) {
-  Record* p = w->pos.load(std::memory_order_relaxed);
+  // (acquire: a plain load on x86-64; a ring start() made, seen through the position it set)
+  Record* p = w->pos.load(std::memory_order_acquire);
   p->ts = ts;
   p->name = name;
   p->meta = meta;
   ++p;
   w->pos.store(p, std::memory_order_release);
-  if (p == w->limit.load(std::memory_order_relaxed)) VZ_REC_UNLIKELY
+  const uintptr_t lim = uintptr_t(w->limit.load(std::memory_order_acquire));
+  const uintptr_t b = uintptr_t(w->begin.load(std::memory_order_relaxed));
+  if (uintptr_t(p) - b >= lim - b) VZ_REC_UNLIKELY
     on_limit(w);
 }
 

@@ -439,6 +439,56 @@ TEST_CASE("recorder: nothing is recorded while stopped; clear drops events") {
   CHECK(slices(*load(dir / "empty.vzt").trace) == 0);
 }
 
+// Threads that record all along while sessions of other ring sizes start and stop: a push that
+// raced with start() replacing its ring kept writing through the old one, past its end, and a
+// later start() freed it under the thread (heap corruption; ASan: use after free). Then a last
+// session records every zone of the threads' next round, well nested.
+TEST_CASE("recorder: sessions of changing ring sizes while threads record all along") {
+  test::TempDir dir;
+  const rec::NameId spin = rec::intern("spin"), last = rec::intern("last");
+  constexpr int kThreads = 4, kCycles = 3000, kLast = 1000;
+  std::atomic<int> phase{0};  // 0: spin; 1: record kLast zones, then 2: done
+  std::atomic<int> finished{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < kThreads; ++i)
+    pool.emplace_back([&] {
+      while (phase.load(std::memory_order_relaxed) == 0) rec::Zone z(spin);
+      for (int k = 0; k < kLast; ++k) rec::Zone z(last);
+      finished.fetch_add(1);
+      while (phase.load() != 2) std::this_thread::yield();
+    });
+  for (int c = 0; c < kCycles; ++c) {
+    rec::Config cfg;
+    cfg.tracer_entries = c % 3 == 0 ? 64 : c % 3 == 1 ? 4096 : 300;
+    start_session(cfg);
+    // Asleep, this thread wakes up into the recording threads: they are preempted at random
+    // points, inside push() among them, which is the race this test makes (not one it waits out).
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    rec::stop();
+  }
+  rec::Config cfg;
+  cfg.tracer_entries = 1 << 16;  // room for every zone of the last round
+  start_session(cfg);
+  const rec::Stats s = rec::stats();
+  CHECK(s.ring_bytes >= uint64_t(kThreads) * (1 << 16) * sizeof(vz::rec::detail::Record));
+  phase.store(1);
+  while (finished.load() < kThreads) std::this_thread::yield();
+  rec::stop();
+  phase.store(2);
+  for (auto& t : pool) t.join();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "r.vzt", &msg), msg);
+  LoadResult r = load(dir / "r.vzt");
+  REQUIRE(r.ok);
+  const Trace& t = *r.trace;
+  uint64_t lasts = 0;
+  for (const Thread& th : t.threads) {
+    CHECK(well_nested(th.slices));
+    for (uint32_t k = 0; k < th.slices.size(); ++k) lasts += t.name_of(th.slices.label[k]) == "last";
+  }
+  CHECK(lasts == uint64_t(kThreads) * kLast);
+}
+
 TEST_CASE("recorder: clear() while threads record keeps what they record after it") {
   // Each thread records "warm" zones, and once told to, "measure" zones. clear() runs while they
   // are busy; the watermark leaves out at least the warm zones each had finished before it, the
