@@ -194,18 +194,11 @@ size_t append_members_except(std::string& out, std::string_view event,
     for (std::string_view k : skip)
       if (name == k) return;
     if (!also.empty() && name == also) return;
-    out += ",\"";
-    out += key;
-    out += "\":";
-    if (val.kind == 's') {
-      out += '"';
-      out.append(val.p, val.len);
-      out += '"';
-    } else if (may_hold_non_finite(val.sv())) {  // Python's NaN: written as a string
-      out += strict_json(val.sv());
-    } else {
-      out.append(val.p, val.len);
-    }
+    out += ',';
+    append_strict_string(out, key);
+    out += ':';
+    if (val.kind == 's') append_strict_string(out, val.sv());
+    else append_strict_json(out, val.sv());  // (Python's NaN as a string, no trailing comma, ...)
     ++n;
   });
   return n;

@@ -1,7 +1,11 @@
 #include "formats/json_scan.h"
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "formats/utf8.h"
 
 namespace vz::json {
 namespace {
@@ -111,8 +115,8 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
         continue;
       }
       case kAfterValue:
-        if (c == ',') {
-          state = stack.top() == '{' ? kKey : kValue;
+        if (c == ',') {  // (a trailing comma before the close is accepted: producers write them)
+          state = stack.top() == '{' ? kKeyOrClose : kValueOrClose;
           ++p;
           continue;
         }
@@ -129,18 +133,103 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
   }
 }
 
+namespace {
+
+// The body of a string starting after its opening quote: the position of its closing quote (or
+// end), whether it holds a control byte, and whether it holds a byte >= 0x80.
+const char* string_body(const char* p, const char* end, bool* control, bool* high) {
+  while (p < end) {
+    const uint8_t c = uint8_t(*p);
+    if (c == '"') return p;
+    if (c == '\\') {
+      p += 2;
+      continue;
+    }
+    *control |= c < 0x20;
+    *high |= c >= 0x80;
+    ++p;
+  }
+  return end;
+}
+
+}  // namespace
+
+bool is_strict_json(std::string_view v) {
+  if (v.empty()) return true;
+  if (is_ws(v.front()) || is_ws(v.back())) return false;
+  const char* p = v.data();
+  const char* end = p + v.size();
+  bool comma = false;  // the last byte outside strings (whitespace aside) was a comma
+  while (p < end) {
+    const char c = *p;
+    if (c == '"') {
+      bool control = false, high = false;
+      const char* q = string_body(p + 1, end, &control, &high);
+      if (control || (high && !utf8_valid(std::string_view(p + 1, size_t(q - p - 1))))) return false;
+      p = q < end ? q + 1 : end;
+      comma = false;
+      continue;
+    }
+    if ((c == '}' || c == ']') && comma) return false;
+    if (c == 'N' || c == 'I') return false;  // outside strings only in NaN, Infinity, -Infinity
+    if (!is_ws(c)) comma = c == ',';
+    ++p;
+  }
+  return true;
+}
+
+void append_strict_string(std::string& out, std::string_view body) {
+  bool control = false, high = false;
+  const char* end = body.data() + body.size();
+  if (string_body(body.data(), end, &control, &high) == end && !control &&
+      (!high || utf8_valid(body))) {
+    out += '"';
+    out += body;
+    out += '"';
+    return;
+  }
+  std::string quoted;
+  quoted.reserve(body.size() + 2);
+  quoted += '"';
+  quoted += body;
+  quoted += '"';
+  out += strict_json(quoted);
+}
+
 std::string strict_json(std::string_view v) {
   std::string out;
   out.reserve(v.size() + 8);
-  const char* p = v.data();
-  const char* end = p + v.size();
+  const char* p = skip_ws(v.data(), v.data() + v.size());
+  const char* end = v.data() + v.size();
+  while (end > p && is_ws(end[-1])) --end;
   while (p < end) {
     if (*p == '"') {
-      bool esc = false;
-      const char* q = scan_string(p + 1, end, &esc);
-      const char* stop = q < end ? q + 1 : end;
-      out.append(p, size_t(stop - p));
-      p = stop;
+      bool control = false, high = false;
+      const char* q = string_body(p + 1, end, &control, &high);
+      std::string_view body(p + 1, size_t(q - p - 1));
+      std::string fixed;
+      if (high && !utf8_valid(body)) body = fixed = utf8_repair(body);
+      out += '"';
+      if (!control) {
+        out += body;
+      } else {
+        for (size_t i = 0; i < body.size(); ++i) {
+          const uint8_t c = uint8_t(body[i]);
+          if (c == '\\' && i + 1 < body.size()) {
+            out += body[i];
+            out += body[++i];
+          } else if (c < 0x20) {
+            static const char kHex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+          } else {
+            out += char(c);
+          }
+        }
+      }
+      out += '"';
+      p = q < end ? q + 1 : end;
     } else if (kAtomBytes.in[uint8_t(*p)]) {
       const char* q = scan_atom(p, end);
       const std::string_view w(p, size_t(q - p));
@@ -152,6 +241,13 @@ std::string strict_json(std::string_view v) {
         out += w;
       }
       p = q;
+    } else if (*p == ',') {
+      const char* q = skip_ws(p + 1, end);
+      if (q < end && (*q == '}' || *q == ']')) {  // a trailing comma: dropped
+        p = q;
+      } else {
+        out += *p++;
+      }
     } else {
       out += *p++;
     }

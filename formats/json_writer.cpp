@@ -30,10 +30,12 @@ bool is_integer_text(std::string_view s) {
 
 // True when `v` is exactly one valid JSON value (the reader validated JSON input already; bytes
 // from a .vzt are checked here so that the output is always valid JSON).
+// Whitespace around it is allowed (written trimmed).
 bool valid_json(std::string_view v) {
   const char* err;
   const char* e = v.data() + v.size();
-  const char* q = json::skip_value(v.data(), e, &err);
+  const char* p = json::skip_ws(v.data(), e);
+  const char* q = p < e ? json::skip_value(p, e, &err) : nullptr;
   return q && json::skip_ws(q, e) == e;
 }
 
@@ -160,8 +162,7 @@ class Out {
     buf_ += key;
     buf_ += "\":";
     if (!valid_json(v)) str(v);  // bytes that are not JSON (a damaged .vzt): keep them, as a string
-    else if (json::may_hold_non_finite(v)) buf_ += json::strict_json(v);  // Python's NaN, as a string
-    else buf_ += v;
+    else json::append_strict_json(buf_, v);  // (Python's NaN as a string, no trailing comma, ...)
   }
   void member_str(std::string_view key, std::string_view v) {
     buf_ += ",\"";
@@ -201,8 +202,7 @@ class Out {
     if (ev.empty() || ev[0] != '{' || !valid_json(ev)) return;
     buf_ += first_ ? "\n" : ",\n";
     first_ = false;
-    if (json::may_hold_non_finite(ev)) buf_ += json::strict_json(ev);
-    else buf_ += ev;
+    json::append_strict_json(buf_, ev);
   }
 
  private:
@@ -644,8 +644,7 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
     o.raw(",\n");
     o.str(t.str(m.key));
     o.raw(":");
-    if (json::may_hold_non_finite(v)) o.raw(json::strict_json(v));  // Python's NaN, as a string
-    else o.raw(v);
+    json::append_strict_json(o.buf(), v);  // (Python's NaN as a string, no trailing comma, ...)
     o.maybe_flush();
   }
   o.raw("}\n");

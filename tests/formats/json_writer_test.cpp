@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/json_scan.h"
 #include "formats/json_writer.h"
 #include "formats/loader.h"
 #include "formats/model.h"
@@ -705,6 +706,46 @@ TEST_CASE("Python's NaN, Infinity and -Infinity load, and are written back as st
   const std::string meta_out = write(*meta.trace);
   check_strict_json(meta_out);
   CHECK(meta_out.find(R"("otherData":{"v":"NaN"})") != std::string::npos);
+}
+
+// What producers write and the reader takes, inside values it keeps as bytes: the writer makes
+// them strict JSON, and the values stay what they were.
+TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept values are written strict") {
+  std::string doc =
+      "[{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":0,\"dur\":1,\"args\":{\"x\":1,\"l\":[1,[2,],],}},\n"
+      " {\"ph\":\"i\",\"name\":\"m\",\"pid\":1,\"tid\":1,\"ts\":1,\"s\":\"t\",\"args\":{\"msg\":\"a\nb\tc\x01\",\"k\xc3\":\"v\x80\"},"
+      "\"zz\":\"q\x02\",\"yy\":{\"a\":[1,],}},\n"
+      " {\"ph\":\"C\",\"name\":\"c\",\"pid\":1,\"ts\":2,\"args\":{\"v\":1,}},\n"
+      " {\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"T\",}}]";
+  LoadResult r = load(doc);
+  REQUIRE(r.trace);
+  const Trace& t = *r.trace;
+  CHECK(t.diagnostics.count(DiagKind::MalformedEvent) == 0);
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() == 1);
+  CHECK(t.threads[0].instants.size() == 1);
+  CHECK(t.str(t.threads[0].name) == "T");
+  REQUIRE(t.counters.size() == 1);
+  CHECK(t.counters[0].series.size() == 1);
+  const std::string out = write(t);
+  check_strict_json(out);
+  CHECK(out.find(R"("args":{"x":1,"l":[1,[2]]})") != std::string::npos);
+  CHECK(out.find(R"("msg":"a\u000ab\u0009c\u0001")") != std::string::npos);
+  CHECK(out.find("\"k\xef\xbf\xbd\":\"v\xef\xbf\xbd\"") != std::string::npos);
+  CHECK(out.find(R"("zz":"q\u0002")") != std::string::npos);
+  CHECK(out.find(R"("yy":{"a":[1]})") != std::string::npos);
+  // Written again, the same.
+  LoadResult again = load(out);
+  REQUIRE(again.trace);
+  CHECK(write(*again.trace) == out);
+  // Whitespace around a value given as bytes (the recorder's instant args) is left out.
+  CHECK(vz::json::is_strict_json(R"({"a":[1,2]})"));
+  CHECK(!vz::json::is_strict_json(" {\"a\":1}\n"));
+  CHECK(vz::json::strict_json(" \n {\"a\": 1} ") == R"({"a": 1})");
+  CHECK(!vz::json::is_strict_json(R"([1,2 , ])"));
+  CHECK(vz::json::strict_json(R"([1,2 , ])") == "[1,2 ]");
+  CHECK(!vz::json::is_strict_json(R"({"a":-Infinity})"));
+  CHECK(vz::json::is_strict_json(R"({"N":"I,]"})"));  // inside strings, nothing is changed
 }
 
 TEST_CASE("timestamps: ns exactness, rounding, and values near 1e18 us") {
