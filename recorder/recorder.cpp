@@ -447,7 +447,9 @@ Stats stats() {
   for (auto& t : r.threads) {
     RingSnapshot snap = snapshot(*t);
     s.recorded += snap.written;
-    if (!r.streaming.load()) s.lost += snap.lost;
+    // (a streamed session loses nothing: the flusher wrote what the ring wrapped over, also
+    // once stop() has ended the streaming)
+    if (!r.streaming.load() && !r.streamed_session) s.lost += snap.lost;
   }
   s.lost += r.noted_lost;
   s.recorded += r.freed_records;

@@ -35,6 +35,27 @@ rec::Config streaming(size_t entries, const std::string& path) {
 
 }  // namespace
 
+// A live thread's ring wrapped many times over in a streamed session: stats() counts nothing
+// lost, also after stop() has ended the streaming (it counted every wrapped record lost).
+TEST_CASE("recorder streaming: nothing counted lost after stop()") {
+  test::TempDir dir;
+  start_session(streaming(64, dir / "l.vzt"));
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < 1000; ++k) rec::Zone a(z);
+  CHECK(rec::stats().lost == 0);
+  rec::stop();
+  const rec::Stats st = rec::stats();
+  CHECK(st.recorded == 2000);
+  CHECK(st.lost == 0);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  CHECK(rec::stats().lost == 0);
+  LoadResult r = load(dir / "l.vzt");
+  REQUIRE(r.trace);
+  REQUIRE(r.trace->threads.size() == 1);
+  CHECK(r.trace->threads[0].slices.size() == 1000);
+}
+
 TEST_CASE("recorder streaming: small rings, nothing lost, file written while recording") {
   test::TempDir dir;
   const size_t kThreads = 4, kZones = 200000;
