@@ -17,6 +17,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdlib>
+#include <functional>
 #include <cstdio>
 #include <numeric>
 #include <string>
@@ -606,8 +607,41 @@ int64_t wall_minus_monotonic_ns() {
 // The recorder's own members are skipped.
 void append_members(std::string& out, const std::string& obj) {
   json::append_members_except(out, obj, {"overflow", "lost_records", "lost_slices", "lost_added",
-                                         "producer", "version", "baseTimeNanoseconds"});
+                                         "producer", "version", "baseTimeNanoseconds", "streaming"});
 }
+
+}  // namespace
+
+std::vector<MetadataEntry> recorder_metadata(
+    const std::vector<std::pair<std::string, std::string>>& user, uint64_t lost,
+    uint64_t lost_slices, uint64_t lost_added, bool streamed, std::string& source,
+    const std::function<StrId(const std::string&)>& intern) {
+  std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
+  append_json_string(meta, VZ_VERSION);
+  meta += ",\"overflow\":" + std::string(lost || lost_slices || lost_added ? "true" : "false");
+  meta += ",\"lost_records\":" + std::to_string(lost);
+  if (lost_slices) meta += ",\"lost_slices\":" + std::to_string(lost_slices);
+  if (lost_added) meta += ",\"lost_added\":" + std::to_string(lost_added);
+  // Wall-clock ns minus the monotonic clock: ts * 1000 + this is epoch ns.
+  meta += ",\"baseTimeNanoseconds\":" + std::to_string(wall_minus_monotonic_ns());
+  if (streamed) meta += ",\"streaming\":true";
+  std::vector<MetadataEntry> entries(1);
+  for (const auto& [key, value] : user) {
+    if (key == "viztracer_metadata") {
+      append_members(meta, value);  // the caller's fields after the recorder's own
+      continue;
+    }
+    entries.push_back(MetadataEntry{intern(key), ByteRange{source.size(), value.size()}});
+    source += value;
+  }
+  meta += "}";
+  entries[0].key = intern("viztracer_metadata");
+  entries[0].value = ByteRange{source.size(), meta.size()};
+  source += meta;
+  return entries;
+}
+
+namespace {
 
 // The slices a thread left in its ring, decoded after all into batch.slices. Before
 // close_open() (end == nullptr) the new decoder takes the thread's place, its open begins to be
@@ -986,31 +1020,10 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
     if (nm.label[id] == kNone || id >= names.sites.size() || names.sites[id].file == kNoName) continue;
     trace.functions[nm.s(id)] = FunctionLocation{nm.s(names.sites[id].file), names.sites[id].line};
   }
-  // viztracer-like metadata, with what the rings lost.
-  std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
-  append_json_string(meta, VZ_VERSION);
-  meta += ",\"overflow\":" + std::string(lost || lost_slices || lost_added ? "true" : "false");
-  meta += ",\"lost_records\":" + std::to_string(lost);
-  if (lost_slices) meta += ",\"lost_slices\":" + std::to_string(lost_slices);
-  if (lost_added) meta += ",\"lost_added\":" + std::to_string(lost_added);
-  // Wall-clock ns minus the monotonic clock: ts * 1000 + this is epoch ns.
-  meta += ",\"baseTimeNanoseconds\":" + std::to_string(wall_minus_monotonic_ns());
-  std::vector<MetadataEntry> entries;
-  for (const auto& [key, value] : r.metadata) {
-    if (key == "viztracer_metadata") {
-      append_members(meta, value);  // the caller's fields after the recorder's own
-      continue;
-    }
-    entries.push_back(MetadataEntry{b.intern(key), ByteRange{source.size(), value.size()}});
-    source += value;
-  }
-  meta += "}";
-  MetadataEntry me;
-  me.key = b.intern("viztracer_metadata");
-  me.value = ByteRange{source.size(), meta.size()};
-  source += meta;
+  std::vector<MetadataEntry> entries =
+      recorder_metadata(r.metadata, lost, lost_slices, lost_added, false, source,
+                        [&](const std::string& key) { return b.intern(key); });
   b.finish(0);
-  trace.metadata.push_back(me);
   for (const MetadataEntry& e : entries) trace.metadata.push_back(e);
   trace.origin_us = r.origin_us;
   trace.display_time_unit = "ns";

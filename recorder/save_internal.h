@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,15 @@ namespace vz::rec::internal {
 // zstd level of the recorder's .vzt output: fast (the viewer's converter uses 17; level 3 is
 // a few percent larger and an order of magnitude faster).
 constexpr int kSaveZstdLevel = 1;
+
+// The trace's metadata entries: first viztracer_metadata (producer, version, what was lost,
+// baseTimeNanoseconds, "streaming" for a streamed file, then the members of the caller's own
+// viztracer_metadata), then the other set_metadata() members. Their values are appended to
+// `source`, which the entries' ranges point into; keys are interned by `intern`.
+std::vector<MetadataEntry> recorder_metadata(
+    const std::vector<std::pair<std::string, std::string>>& user, uint64_t lost,
+    uint64_t lost_slices, uint64_t lost_added, bool streamed, std::string& source,
+    const std::function<StrId(const std::string&)>& intern);
 
 // SliceFlags of a decoded slice.
 uint8_t slice_flags(uint8_t decoded);

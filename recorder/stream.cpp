@@ -47,9 +47,10 @@ constexpr auto kWake = std::chrono::milliseconds(2);        // the flusher's pol
 
 class Streamer {
  public:
-  Streamer(const std::string& path, const ClockCal& clock, int64_t origin_us, int64_t min_dur)
+  Streamer(const std::string& path, const ClockCal& clock, int64_t origin_us, int64_t min_dur,
+           const std::string& category)
       : path_(path), clock_(clock), origin_ns_(origin_us * 1000), origin_us_(origin_us),
-        min_dur_(min_dur) {}
+        min_dur_(min_dur), category_(category) {}
   ~Streamer() { stop_and_join(); }
 
   bool open(std::string* error) {
@@ -226,8 +227,9 @@ class Streamer {
     last_ts_ = std::max(last_ts_, pt.batch.last_ts);
   }
 
-  // Writes strings and labels interned since last time (label i = {name i, no category}).
+  // Writes strings and labels interned since last time (label i = {name i, Config::category}).
   void sync_names() {
+    if (!category_.empty() && cat_ == kNoStr) cat_ = intern(category_);
     if (names_count() == strings_written_) return;
     NamesView nv;
     names_snapshot(nv);
@@ -236,27 +238,32 @@ class Streamer {
     w_.write_strings(StrId(strings_written_), nv.strings.data() + strings_written_,
                      n - strings_written_);
     std::vector<Label> labels;
-    for (size_t i = labels_written_; i < n; ++i) labels.push_back(Label{StrId(i), kNoStr});
+    for (size_t i = labels_written_; i < n; ++i) labels.push_back(Label{StrId(i), cat_});
     w_.write_labels(uint32_t(labels_written_), labels.data(), labels.size());
     strings_written_ = labels_written_ = n;
     sites_ = std::move(nv.sites);
   }
 
-  void write_thread(PerThread& pt) {
-    if (!process_written_) {
-      Process p;
-      p.pid = intern(std::to_string(pt.pid));
-      std::string pname;
-      {
-        Registry& r = registry();
-        std::lock_guard<std::mutex> lock(r.mu);
-        pname = r.process_name;
-      }
-      if (!pname.empty()) p.name = intern(pname);
-      sync_names();
-      w_.write_processes(0, &p, 1);
-      process_written_ = true;
+  // The process (table entry 0), again whenever its name changed since it was written.
+  void write_process(pid_t pid) {
+    std::string pname;
+    {
+      Registry& r = registry();
+      std::lock_guard<std::mutex> lock(r.mu);
+      pname = r.process_name;
     }
+    if (process_written_ && pname == process_name_written_) return;
+    Process p;
+    p.pid = intern(std::to_string(pid));
+    if (!pname.empty()) p.name = intern(pname);
+    sync_names();
+    w_.write_processes(0, &p, 1);
+    process_written_ = true;
+    process_name_written_ = pname;
+  }
+
+  void write_thread(PerThread& pt) {
+    if (!process_written_) write_process(pt.pid);
     Thread th;
     th.process = 0;
     th.tid = intern(std::to_string(pt.tid));
@@ -452,14 +459,18 @@ class Streamer {
       if (used_[id] && id < sites_.size() && sites_[id].file != kNoName)
         fns.push_back({id, FunctionLocation{sites_[id].file, sites_[id].line}});
     w_.write_functions(fns.data(), fns.size());
-    std::string meta = "{\"producer\":\"vz_recorder\",\"version\":";
-    append_json_string(meta, VZ_VERSION);
-    meta += ",\"overflow\":false,\"lost_records\":0,\"streaming\":true}";
-    MetadataEntry me;
-    me.key = intern("viztracer_metadata");
+    if (process_written_) write_process(getpid());  // a name set since
+    std::vector<std::pair<std::string, std::string>> user;
+    {
+      Registry& r = registry();
+      std::lock_guard<std::mutex> lock(r.mu);
+      user = r.metadata;
+    }
+    std::string source;
+    const std::vector<MetadataEntry> entries = recorder_metadata(
+        user, 0, 0, 0, true, source, [&](const std::string& key) { return StrId(intern(key)); });
     sync_names();
-    me.value = ByteRange{0, meta.size()};
-    w_.write_metadata(&me, 1, meta);
+    w_.write_metadata(entries.data(), entries.size(), source);
     VztInfo info;
     info.origin_us = origin_us_;
     info.display_time_unit = "ns";
@@ -486,7 +497,10 @@ class Streamer {
   size_t labels_written_ = 0;   // label i = {string i, no category}, label 0 included
   std::vector<SiteInfo> sites_;
   std::vector<uint8_t> used_;  // names of written slices
+  std::string category_;  // Config::category: every label's
+  StrId cat_ = kNoStr;
   bool process_written_ = false;
+  std::string process_name_written_;
   uint32_t threads_written_ = 0;
   uint64_t events_ = 0;
   int64_t last_ts_ = INT64_MIN;
@@ -497,7 +511,7 @@ void StreamerDelete::operator()(Streamer* s) const { delete s; }
 bool stream_start(std::string* error) {
   Registry& r = registry();
   std::unique_ptr<Streamer, StreamerDelete> s(new Streamer(r.config.output_file, r.clock, r.origin_us,
-                                      r.config.min_duration_ns));
+                                      r.config.min_duration_ns, r.config.category));
   std::string err;
   if (!s->open(&err)) {
     if (error) *error = err.empty() ? "cannot open " + r.config.output_file : err;

@@ -35,6 +35,44 @@ rec::Config streaming(size_t entries, const std::string& path) {
 
 }  // namespace
 
+// What a saved file has from Config and the session's calls, a streamed one has too: every
+// label's category, the set_metadata() members (viztracer_metadata's too, after the recorder's
+// own, with baseTimeNanoseconds), and the process name set after the process was first written.
+TEST_CASE("recorder streaming: category, metadata and a late process name, as save() writes them") {
+  test::TempDir dir;
+  rec::Config cfg = streaming(64, dir / "m.vzt");
+  cfg.category = "FEE";
+  cfg.process_name = "first";
+  start_session(cfg);
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < 200; ++k) rec::Zone a(z);  // the ring fills: the flusher writes the process
+  while (rec::stats().flushed == 0) std::this_thread::yield();
+  rec::set_process_name("renamed");
+  CHECK(rec::set_metadata("file_info", R"({"files":{},"functions":{}})"));
+  CHECK(rec::set_metadata("viztracer_metadata", R"({"sync_marker":12.5})"));
+  rec::stop();
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  LoadResult r = load(dir / "m.vzt");
+  REQUIRE(r.trace);
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  const SliceSet& s = t.threads[0].slices;
+  REQUIRE(s.size() == 200);
+  for (uint32_t k = 0; k < s.size(); ++k) CHECK(t.str(t.labels[s.label[k]].cat) == "FEE");
+  REQUIRE(t.processes.size() == 1);
+  CHECK(t.str(t.processes[0].name) == "renamed");
+  std::string meta, file_info;
+  for (const MetadataEntry& m : t.metadata) {
+    if (t.str(m.key) == "viztracer_metadata") meta = std::string(t.view(m.value));
+    if (t.str(m.key) == "file_info") file_info = std::string(t.view(m.value));
+  }
+  CHECK(meta.find("\"sync_marker\":12.5") != std::string::npos);
+  CHECK(meta.find("\"baseTimeNanoseconds\":") != std::string::npos);
+  CHECK(meta.find("\"streaming\":true") != std::string::npos);
+  CHECK(file_info == R"({"files":{},"functions":{}})");
+}
+
 // A live thread's ring wrapped many times over in a streamed session: stats() counts nothing
 // lost, also after stop() has ended the streaming (it counted every wrapped record lost).
 TEST_CASE("recorder streaming: nothing counted lost after stop()") {
