@@ -172,7 +172,12 @@ bool Reader::run() {
   gather_args();
   for (const Sec& s : secs_) {
     SectionKind k = SectionKind(s.h.kind);
-    if (k == SectionKind::Args || k == SectionKind::Index || k == SectionKind::End) continue;
+    if (k == SectionKind::Args) continue;
+    if (k == SectionKind::Index || k == SectionKind::End) {  // not needed to load, but checked
+      Cur c;
+      payload(s, c);
+      continue;
+    }
     if (k == SectionKind::Slices) {  // decoded later, in parallel
       Block& b = blocks_.emplace_back();
       b.sec = &s, b.labels = uint32_t(lmap_.size()), b.threads = uint32_t(tmap_.size());
@@ -585,10 +590,10 @@ void Reader::fix_up() {
     t_.origin_us = origin;
     t_.display_time_unit = unit;
     t_.object_form = object_form;
-    // The writer's count of the input's events; in a file cut short that has only an Info
-    // written before its events were known (a stream's first, all a killed recorder leaves),
-    // the events read.
-    if (events || complete_) t_.events = events;
+    // The writer's count of the input's events (which counts events the model leaves out); in
+    // a file cut short, the events read: its Info may count events cut off, or none (a
+    // stream's first Info, written before any event, all a killed recorder leaves).
+    if (complete_) t_.events = events;
     // The stored bounds may be wider than the events (a JSON trace's metadata times), never
     // narrower: views place every event inside [start, end]. Reversed bounds are ignored.
     const Time lo = clamp_ts(start), hi = clamp_ts(end);
