@@ -511,6 +511,15 @@ void write_counters(Out& o, const Trace& t) {
   for (uint32_t ci : order) {
     const Counter& c = t.counters[ci];
     auto extra = c.extras.begin();  // the next sample with other fields
+    // A series with no number at all (every value NaN or null) is written as null in the first
+    // sample, so that it is still there when read back.
+    std::vector<uint8_t> empty(c.series.size(), 1);
+    for (size_t k = 0; k < c.series.size(); ++k)
+      for (double v : c.series[k].values)
+        if (!std::isnan(v)) {
+          empty[k] = 0;
+          break;
+        }
     for (size_t i = 0; i < c.ts.size(); ++i) {
       o.begin("C", kNone, c.process, c.tid_of_sample[i]);
       o.member_str("name", t.str(c.name));
@@ -519,13 +528,18 @@ void write_counters(Out& o, const Trace& t) {
       o.ts("ts", c.ts[i]);
       o.raw(",\"args\":{");
       bool first = true;
-      for (const CounterSeries& s : c.series) {
+      for (size_t k = 0; k < c.series.size(); ++k) {
+        const CounterSeries& s = c.series[k];
         double v = s.values[i];
-        if (std::isnan(v)) continue;
+        if (std::isnan(v) && !(i == 0 && empty[k])) continue;
         if (!first) o.raw(",");
         first = false;
         o.str(t.str(s.key));
         o.raw(":");
+        if (std::isnan(v)) {
+          o.raw("null");
+          continue;
+        }
         if (std::isinf(v)) {
           o.raw(v > 0 ? "1e999" : "-1e999");
           continue;

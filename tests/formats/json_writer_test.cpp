@@ -708,6 +708,29 @@ TEST_CASE("Python's NaN, Infinity and -Infinity load, and are written back as st
   CHECK(meta_out.find(R"("otherData":{"v":"NaN"})") != std::string::npos);
 }
 
+// A counter series with no number in any sample (NaN or null everywhere) is still a series of
+// the counter once written and read back: null in its first sample.
+TEST_CASE("a counter series without a number survives writing as null") {
+  LoadResult r = load(R"([{"ph":"C","pid":1,"ts":0,"name":"c","args":{"a":1,"b":NaN}},
+                          {"ph":"C","pid":1,"ts":1,"name":"c","args":{"a":2,"b":null}}])");
+  REQUIRE(r.trace);
+  REQUIRE(r.trace->counters.size() == 1);
+  REQUIRE(r.trace->counters[0].series.size() == 2);
+  const std::string out = write(*r.trace);
+  check_strict_json(out);
+  CHECK(out.find(R"("args":{"a":1,"b":null})") != std::string::npos);
+  CHECK(out.find(R"("args":{"a":2})") != std::string::npos);
+  LoadResult back = load(out);
+  REQUIRE(back.trace);
+  REQUIRE(back.trace->counters.size() == 1);
+  const Counter& c = back.trace->counters[0];
+  REQUIRE(c.series.size() == 2);
+  CHECK(back.trace->str(c.series[1].key) == "b");
+  CHECK(std::isnan(c.series[1].values[0]));
+  CHECK(std::isnan(c.series[1].values[1]));
+  CHECK(summary_text(*back.trace) == summary_text(*r.trace));
+}
+
 // What producers write and the reader takes, inside values it keeps as bytes: the writer makes
 // them strict JSON, and the values stay what they were.
 TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept values are written strict") {
