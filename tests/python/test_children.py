@@ -62,6 +62,13 @@ class TestChildren(TempDirTest):
         sub_names = [m["args"]["name"] for m in events(data, "M")
                      if m["name"] == "process_name" and m["pid"] == sub_pid]
         self.assertEqual(sub_names, ["python -c"])
+        # The os.fork() copy (fib(4): 9 calls, no work()) is named as multiprocessing names it,
+        # as viztracer.
+        work_pids = {e["pid"] for e in named(data, "work")}
+        (fork_pid,) = [pid for pid, n in fib_pids.items() if n == 9 and pid not in work_pids]
+        fork_names = [m["args"]["name"] for m in events(data, "M")
+                      if m["name"] == "process_name" and m["pid"] == fork_pid]
+        self.assertEqual(fork_names, ["MainProcess"])
         self.assertGreaterEqual(len({e["pid"] for e in events(data)}), 8)
         s = stats(out)
         self.assertEqual(s["diagnostics"], [])

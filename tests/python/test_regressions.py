@@ -393,7 +393,11 @@ after()
         self.assertEqual(len(named(outer, "before")), 1)
         self.assertEqual(named(outer, "leaf"), [])
         self.assertEqual(len(named(outer, "after")), 1)  # recorded again once the inner one saved
+        # The calls open when the inner tracer took over end there: no B event is left open.
+        self.assertEqual(events(outer, "B"), [])
+        self.assertTrue(any(e["name"].startswith("<module>") for e in events(outer, "X")))
         s = stats(out)
+        self.assertEqual(sum(t["unmatched_B"] for t in s["threads"]), 0)
         self.assertEqual([d for d in s["diagnostics"] if d["severity"] != "info"], [], s["diagnostics"])
 
     def test_cli_script_with_its_own_tracer(self):

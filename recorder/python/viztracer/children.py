@@ -356,6 +356,7 @@ def _forked_to_exec():
 
 
 def _after_fork_child():
+    _state["forked"] = True  # a copy of its parent's program (named as multiprocessing names it)
     tracer = _state["tracer"]
     if tracer is None or _state["dir"] is None or _forked_to_exec():
         return
@@ -389,7 +390,9 @@ def finish_child():
         tracer.stop(stop_option="flush_as_finish")
         if tracer.process_name is None:
             mp_name = _multiprocessing_name()
-            if mp_name and mp_name != "MainProcess":  # a multiprocessing child: its name
+            if (mp_name and mp_name != "MainProcess") or _state.get("forked"):
+                # a multiprocessing child, or an os.fork() copy ("MainProcess", as viztracer
+                # names it): multiprocessing's name
                 _vztracer.set_process_name(tracer._process_name())
             else:  # a program of its own (subprocess): its command, not the parent's name
                 _vztracer.set_process_name(_name_text(_command_name()))

@@ -534,7 +534,9 @@ class VizTracer:
         if self.enable:
             sys.stderr.write("Warning! Overwrite tracer! You should not have two VizTracer "
                              "recording at the same time!\n")
-            self.stop()
+            # Its calls still open end here: it goes on later (_resume_displaced) without them
+            # on its stack, so as B events they would never be closed.
+            self.stop("flush_as_finish")
             _VizState.displaced.append(self)
         # Saved or not, the events stay this tracer's (a save() without a start() in between
         # writes them again); _has_data comes back with them.
