@@ -222,13 +222,15 @@ struct Ingest {
     return 0xffffffffu;
   }
 
+  // An event the model cannot place (no valid time, an X without a valid duration) is kept
+  // verbatim with the others, after its diagnostic: a written trace still has it.
   void complete(const Event& ev) {
     Time ts, dur;
-    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
+    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return other(ev, false);
     if (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0 ||
         (ev.dur.kind != 'n' && ev.dur.kind != 's')) {
       r.diag.add(DiagKind::MissingDuration, offset(ev.begin));
-      return;
+      return other(ev, false);
     }
     if (dur > kMaxAbsTime - ts) {  // the end must stay in range too (one report per event)
       if (ts != kMaxAbsTime) r.diag.add(DiagKind::TimestampOutOfRange, offset(ev.dur.p), "duration clamped");
@@ -352,7 +354,7 @@ struct Ingest {
       return other(ev, false);
     if (!strchr("BEiIRCbenSTFpstfNOD", ph) || ph == 0) return other(ev, true);
     Time ts;
-    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return;
+    if (!time(ev.ts, ctx.origin_us, &ts, ev)) return other(ev, false);
     uint32_t allowed = ph == 'B' ? kBase : (ph == 'i' || ph == 'I' || ph == 'R') ? kAllowInstant : 0;
     const uint8_t col = allowed ? reserved_color(ev, &allowed) : 0;
     Misc m = base(ev, ph, ts, col);

@@ -139,17 +139,17 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       if (fresh) it->second = b.label(name_of(), cat_of(), color);
       return it->second;
     };
-    // A modelled event without a valid "ts" (an X without a valid "dur") is dropped, as the
-    // JSON reader drops it.
+    // A modelled event without a valid "ts" (an X without a valid "dur") is counted bad and
+    // kept as text, on no thread, as the JSON reader keeps it.
     Time ts = 0, dur = 0;
     const bool timed = ev.ts.present() && parse_us(ev.ts.sv(), origin_us, &ts) != NumStatus::NotNumber;
-    if (modelled && !timed) {
+    const bool unplaced =
+        (modelled && !timed) ||
+        (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0));
+    if (unplaced) {
       ++*bad;
-      continue;
-    }
-    if (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0)) {
-      ++*bad;
-      continue;
+      thread = kNone;
+      if (!timed) ts = 0;
     }
     ByteRange args = range_of(ev.args, base);
     ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
@@ -189,7 +189,7 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       b.add_flow(FlowEvent{ts, label_of(color), thread, bind.present() ? b.intern(token_text(bind)) : kNoStr,
                            'X', false, {}, {}, v2});
     };
-    switch (c) {
+    switch (unplaced ? '\0' : c) {
       case 'X':
         b.add_complete(thread, ts, dur, label_of(color), args, extra);
         slice_flow();

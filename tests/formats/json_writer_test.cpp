@@ -708,6 +708,36 @@ TEST_CASE("Python's NaN, Infinity and -Infinity load, and are written back as st
   CHECK(meta_out.find(R"("otherData":{"v":"NaN"})") != std::string::npos);
 }
 
+// Events the model cannot place (no valid ts, an X without a valid dur) are not shown but kept
+// as they are: a written trace has them, so it counts the same events and gives the same
+// diagnostics when read again.
+TEST_CASE("events without a valid time are kept as they are in written traces") {
+  const char* doc = R"([{"ph":"X","pid":1,"tid":1,"ts":0,"dur":5,"name":"a"},
+    {"ph":"X","pid":1,"tid":1,"ts":10,"name":"no dur"},
+    {"ph":"X","pid":1,"tid":1,"ts":11,"dur":-1,"name":"negative"},
+    {"ph":"i","pid":1,"tid":1,"name":"no ts"},
+    {"ph":"B","pid":1,"tid":7,"ts":"soon","name":"bad ts"}])";
+  LoadResult r = load(doc);
+  REQUIRE(r.trace);
+  const Trace& t = *r.trace;
+  CHECK(t.events == 5);
+  CHECK(t.slice_count() == 1);
+  CHECK(t.others.size() == 4);
+  for (const OtherEvent& o : t.others) CHECK(o.thread == kNone);
+  for (const Thread& th : t.threads) CHECK(t.str(th.tid) != "7");  // (no track for it)
+  const std::string out = write(t);
+  check_strict_json(out);
+  CHECK(out.find(R"("name":"no dur")") != std::string::npos);
+  CHECK(out.find(R"("ts":"soon")") != std::string::npos);
+  LoadResult back = load(out);
+  REQUIRE(back.trace);
+  CHECK(back.trace->events == 5);
+  CHECK(summary_text(*back.trace) == summary_text(t));
+  for (DiagKind k : {DiagKind::MissingDuration, DiagKind::MissingTimestamp, DiagKind::BadFieldType})
+    CHECK(back.trace->diagnostics.count(k) == t.diagnostics.count(k));
+  CHECK(write(*back.trace) == out);
+}
+
 // A counter series with no number in any sample (NaN or null everywhere) is still a series of
 // the counter once written and read back: null in its first sample.
 TEST_CASE("a counter series without a number survives writing as null") {

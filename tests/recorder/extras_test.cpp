@@ -456,8 +456,9 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
 }
 
 TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events given as JSON do too") {
-  // An event without "ts" (an X without a valid "dur") is dropped; an async end's own tid, and
-  // an event kept as text, make no thread; a thread whose only events are orphan ends is listed.
+  // An event without "ts" (an X without a valid "dur") is kept as text; an async end's own
+  // tid, and an event kept as text, make no thread; a thread whose only events are orphan ends
+  // is listed.
   test::TempDir dir;
   rec::Config cfg;
   cfg.tracer_entries = 64;  // the smallest ring: the other thread's last 64 records are ends
@@ -481,13 +482,17 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
       for (uint32_t i = 0; i < th.slices.size(); ++i) names.emplace_back(t.name_of(th.slices.label[i]));
     CHECK(names == std::vector<std::string>{"kept"});
     CHECK(t.async_slices.size() == 1);
-    size_t ends = 0, rest = 0;  // the orphan ends, and the P event kept as text
+    size_t ends = 0, rest = 0;  // the orphan ends, and the P, B and X events kept as text
     std::set<uint32_t> end_threads;
     for (const OtherEvent& o : t.others) {
-      if (t.str(o.phase) == "E") ++ends, end_threads.insert(o.thread);
-      else ++rest;
+      if (t.str(o.phase) == "E") {
+        ++ends, end_threads.insert(o.thread);
+      } else {
+        ++rest;
+        CHECK(o.thread == kNone);
+      }
     }
-    CHECK(rest == 1);
+    CHECK(rest == 4);
     CHECK(ends == 64);
     CHECK(end_threads.size() == 1);
     for (const Thread& th : t.threads) {
