@@ -99,8 +99,10 @@ int vzr_counter_ids(uint32_t name, const uint32_t* keys, const double* values, s
 int vzr_counter1(const char* name, const char* key, double value);
 int vzr_log_var_number(const char* name, double value);
 int vzr_log_var_text(const char* name, const char* text);
+/* A NULL name is "flow" (these return nothing to reject it with). */
 void vzr_flow_start(uint64_t id, const char* name);
 void vzr_flow_end(uint64_t id, const char* name);
+/* A NULL name changes nothing. */
 void vzr_set_thread_name(const char* name);
 void vzr_set_process_name(const char* name);
 /* An event as one Chrome JSON object ("ts"/"dur" in us of vzr_now_ns()'s clock; pid/tid default
