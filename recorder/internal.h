@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -112,6 +113,23 @@ struct ThreadBuffer {
   size_t outgrown_records = 0;
 
   size_t capacity() const { return size_t(end - begin); }
+};
+
+// Writer::busy held for a scope: on_limit() (the owning thread) and start() change a ring's
+// position, limit, laps and bounds one at a time, so neither acts on the other's half-done
+// state. Held only for a few loads and stores, never while waiting for anything.
+class RingLock {
+ public:
+  explicit RingLock(detail::Writer& w) : w_(w) {
+    while (w_.busy.exchange(true, std::memory_order_acquire))
+      while (w_.busy.load(std::memory_order_relaxed)) std::this_thread::yield();
+  }
+  ~RingLock() { w_.busy.store(false, std::memory_order_release); }
+  RingLock(const RingLock&) = delete;
+  RingLock& operator=(const RingLock&) = delete;
+
+ private:
+  detail::Writer& w_;
 };
 
 // Whether p lies in the ring [b, e] (e: full, before the wrap), as unsigned differences.

@@ -151,6 +151,7 @@ void atfork_child() {
   std::vector<std::unique_ptr<ThreadBuffer>> keep;
   for (auto& t : r.threads) {
     if (&t->w == mine) {
+      t->w.busy.store(false);  // (no other thread of the parent's is here to hold it)
       reset(*t);
       t->pid = r.pid;
       t->tid = int64_t(syscall(SYS_gettid));
@@ -238,39 +239,45 @@ Writer* attach() {
 // the limit up to the flusher's read position, waiting for the flusher when the ring is full.
 // The ring always keeps one free slot, so pos == read means empty. A position outside the ring
 // (a push that raced with start() replacing it, see push()) goes back to its start: start()
-// emptied the ring, and that record went to the old one.
+// emptied the ring, and that record went to the old one. The ring's state is read and changed
+// under its RingLock, so that a start() running meanwhile (this thread may have passed the
+// recording check before the stop() that preceded it) is wholly before or after.
 void on_limit(Writer* w) {
   using namespace internal;
   auto* t = static_cast<ThreadBuffer*>(w->owner);
   Registry& r = registry();
   for (unsigned spins = 0;; ++spins) {
-    Record* p = w->pos.load(std::memory_order_relaxed);
-    Record* const b = w->begin.load(std::memory_order_acquire);
-    Record* const e = w->end.load(std::memory_order_acquire);
-    if (!in_ring(p, b, e)) {
-      p = b;
-      w->pos.store(p, std::memory_order_release);
-    }
-    if (!r.streaming.load(std::memory_order_acquire)) {
-      if (p == e) {
-        t->laps.fetch_add(1, std::memory_order_release);
-        w->pos.store(b, std::memory_order_release);
+    {
+      RingLock ring(*w);
+      Record* p = w->pos.load(std::memory_order_relaxed);
+      Record* const b = w->begin.load(std::memory_order_relaxed);
+      Record* const e = w->end.load(std::memory_order_relaxed);
+      if (!in_ring(p, b, e)) {
+        p = b;
+        w->pos.store(p, std::memory_order_release);
       }
-      w->limit.store(e, std::memory_order_relaxed);
-      return;
-    }
-    Record* rd = t->read.load(std::memory_order_acquire);
-    if (p == e && rd != b) {
-      p = b;
-      t->laps.fetch_add(1, std::memory_order_release);  // (Stats::recorded counts laps)
-      w->pos.store(p, std::memory_order_release);
-    }
-    if (p != e) {
-      Record* lim = rd > p ? rd - 1 : e;
-      if (lim > p) {
-        w->limit.store(lim, std::memory_order_relaxed);
-        t->waiting.store(false, std::memory_order_relaxed);
+      if (!r.streaming.load(std::memory_order_acquire)) {
+        if (p == e) {
+          t->laps.fetch_add(1, std::memory_order_release);
+          w->pos.store(b, std::memory_order_release);
+        }
+        w->limit.store(e, std::memory_order_release);
         return;
+      }
+      Record* rd = t->read.load(std::memory_order_acquire);
+      if (!in_ring(rd, b, e)) rd = b;  // (the flusher's position is always in this ring)
+      if (p == e && rd != b) {
+        p = b;
+        t->laps.fetch_add(1, std::memory_order_release);  // (Stats::recorded counts laps)
+        w->pos.store(p, std::memory_order_release);
+      }
+      if (p != e) {
+        Record* lim = rd > p ? rd - 1 : e;
+        if (lim > p) {
+          w->limit.store(lim, std::memory_order_release);
+          t->waiting.store(false, std::memory_order_relaxed);
+          return;
+        }
       }
     }
     // Full: wake the flusher and wait for it (streaming loses nothing).
@@ -341,6 +348,7 @@ bool start(const Config& config, std::string* error) {
       r.retired.push_back(std::move(t->storage));
       continue;
     }
+    RingLock ring(t->w);  // (its thread may be in on_limit(), see there)
     if (t->capacity() != config.tracer_entries) {
       if (fresh[i]) {
         t->outgrown.push_back(std::move(t->storage));

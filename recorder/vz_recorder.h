@@ -360,6 +360,8 @@ struct Writer {
   std::atomic<Record*> limit{nullptr};  // the hot path stops here and calls on_limit()
   std::atomic<Record*> begin{nullptr};  // the ring [begin, end): start() may replace it while
   std::atomic<Record*> end{nullptr};    //   a thread is inside push() (stored before limit)
+  std::atomic<bool> busy{false};        // held by on_limit() and start() while they change the
+                                        //   ring's state (never by push())
   std::atomic<int32_t> depth{0};        // open zones (counting unrecorded ones too)
   void* owner = nullptr;                // the thread buffer this writer belongs to
   std::atomic<uint64_t> last{0};        // the thread's latest timestamp (stamp()); start()
