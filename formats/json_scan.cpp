@@ -135,14 +135,34 @@ const char* skip_value(const char* p, const char* end, const char** err_at) {
 
 namespace {
 
+bool is_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+// The length of the escape at p (a backslash) in [p, end): 2, or 6 for \uXXXX; 0 when it is not
+// one of JSON's (\q, \u12, a backslash at the end).
+size_t escape_length(const char* p, const char* end) {
+  if (end - p < 2) return 0;
+  switch (p[1]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return 2;
+    case 'u':
+      if (end - p < 6) return 0;
+      for (int i = 2; i < 6; ++i)
+        if (!is_hex(p[i])) return 0;
+      return 6;
+    default: return 0;
+  }
+}
+
 // The body of a string starting after its opening quote: the position of its closing quote (or
-// end), whether it holds a control byte, and whether it holds a byte >= 0x80.
+// end), whether it holds a control byte or an escape JSON has not (*control), and whether it
+// holds a byte >= 0x80 (*high).
 const char* string_body(const char* p, const char* end, bool* control, bool* high) {
   while (p < end) {
     const uint8_t c = uint8_t(*p);
     if (c == '"') return p;
     if (c == '\\') {
-      p += 2;
+      const size_t n = escape_length(p, end);
+      *control |= n == 0;
+      p += n ? n : 2;
       continue;
     }
     *control |= c < 0x20;
@@ -215,9 +235,14 @@ std::string strict_json(std::string_view v) {
       } else {
         for (size_t i = 0; i < body.size(); ++i) {
           const uint8_t c = uint8_t(body[i]);
-          if (c == '\\' && i + 1 < body.size()) {
-            out += body[i];
-            out += body[++i];
+          if (c == '\\') {
+            const size_t n = escape_length(body.data() + i, body.data() + body.size());
+            if (n == 0) {  // not an escape JSON has: the backslash as a character
+              out += "\\\\";
+            } else {
+              out.append(body.data() + i, n);
+              i += n - 1;
+            }
           } else if (c < 0x20) {
             static const char kHex[] = "0123456789abcdef";
             out += "\\u00";

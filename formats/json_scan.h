@@ -86,16 +86,17 @@ inline bool non_finite_literal(std::string_view w) {
   return w == "NaN" || w == "Infinity" || w == "-Infinity";
 }
 // What the reader accepts beyond JSON, in a value it keeps as raw bytes (args, kept members):
-// non-finite literals, trailing commas, control bytes and invalid UTF-8 inside strings,
-// whitespace around it. True when `v` (one value skip_value accepts) has none of them and can be
+// non-finite literals, trailing commas, control bytes, escapes JSON has not (\q, \u12) and
+// invalid UTF-8 inside strings, whitespace around it. True when `v` (one value skip_value accepts) has none of them and can be
 // written as it is.
 bool is_strict_json(std::string_view v);
 // `v` (one value skip_value accepts) as strict JSON: NaN, Infinity and -Infinity written as the
 // strings "NaN", "Infinity" and "-Infinity", trailing commas dropped, control bytes in strings
-// escaped, invalid UTF-8 in them replaced by U+FFFD, whitespace around it trimmed.
+// escaped, the backslash of an escape JSON has not escaped (\q: a backslash and a q), invalid
+// UTF-8 in them replaced by U+FFFD, whitespace around it trimmed.
 std::string strict_json(std::string_view v);
 // Appends the string whose raw body (between its quotes, escapes as written) is `body`, with
-// its quotes, made strict where it is not (control bytes escaped, invalid UTF-8 replaced).
+// its quotes, made strict where it is not (as strict_json makes strings).
 void append_strict_string(std::string& out, std::string_view body);
 // Appends `v` (one value skip_value accepts), made strict where it is not.
 inline void append_strict_json(std::string& out, std::string_view v) {

@@ -658,7 +658,8 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
     o.raw(",\n");
     o.str(t.str(m.key));
     o.raw(":");
-    json::append_strict_json(o.buf(), v);  // (Python's NaN as a string, no trailing comma, ...)
+    if (!valid_json(v)) o.str(v);  // bytes that are not JSON (a damaged .vzt): as a string
+    else json::append_strict_json(o.buf(), v);  // (Python's NaN as a string, no trailing comma, ...)
     o.maybe_flush();
   }
   o.raw("}\n");

@@ -769,6 +769,7 @@ TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept
       " {\"ph\":\"i\",\"name\":\"m\",\"pid\":1,\"tid\":1,\"ts\":1,\"s\":\"t\",\"args\":{\"msg\":\"a\nb\tc\x01\",\"k\xc3\":\"v\x80\"},"
       "\"zz\":\"q\x02\",\"yy\":{\"a\":[1,],}},\n"
       " {\"ph\":\"C\",\"name\":\"c\",\"pid\":1,\"ts\":2,\"args\":{\"v\":1,}},\n"
+      " {\"ph\":\"i\",\"name\":\"e\",\"pid\":1,\"tid\":1,\"ts\":3,\"s\":\"t\",\"args\":{\"x\":\"\\q\",\"y\":\"\\u12\"}},\n"
       " {\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"T\",}}]";
   LoadResult r = load(doc);
   REQUIRE(r.trace);
@@ -776,7 +777,7 @@ TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept
   CHECK(t.diagnostics.count(DiagKind::MalformedEvent) == 0);
   REQUIRE(t.threads.size() == 1);
   CHECK(t.threads[0].slices.size() == 1);
-  CHECK(t.threads[0].instants.size() == 1);
+  CHECK(t.threads[0].instants.size() == 2);
   CHECK(t.str(t.threads[0].name) == "T");
   REQUIRE(t.counters.size() == 1);
   CHECK(t.counters[0].series.size() == 1);
@@ -787,6 +788,7 @@ TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept
   CHECK(out.find("\"k\xef\xbf\xbd\":\"v\xef\xbf\xbd\"") != std::string::npos);
   CHECK(out.find(R"("zz":"q\u0002")") != std::string::npos);
   CHECK(out.find(R"("yy":{"a":[1]})") != std::string::npos);
+  CHECK(out.find(R"("args":{"x":"\\q","y":"\\u12"})") != std::string::npos);
   // Written again, the same.
   LoadResult again = load(out);
   REQUIRE(again.trace);
@@ -799,6 +801,10 @@ TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept
   CHECK(vz::json::strict_json(R"([1,2 , ])") == "[1,2 ]");
   CHECK(!vz::json::is_strict_json(R"({"a":-Infinity})"));
   CHECK(vz::json::is_strict_json(R"({"N":"I,]"})"));  // inside strings, nothing is changed
+  // Escapes JSON has not: the backslash becomes a character; JSON's own stay as they are.
+  CHECK(!vz::json::is_strict_json(R"(["\q"])"));
+  CHECK(vz::json::strict_json(R"(["\q","\u12","\u00e9\n\""])") == R"(["\\q","\\u12","\u00e9\n\""])");
+  CHECK(vz::json::is_strict_json(R"(["\u00e9\n\"\\\/"])"));
 }
 
 TEST_CASE("timestamps: ns exactness, rounding, and values near 1e18 us") {
