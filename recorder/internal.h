@@ -192,6 +192,10 @@ struct Registry {
   int64_t origin_us = 0;                               // trace time 0, in CLOCK_MONOTONIC us
   std::atomic<bool> streaming{false};                  // this session streams
   std::unique_ptr<Streamer, StreamerDelete> streamer;
+  // A stop() finishing the stream (its flusher still draining the rings, outside `mu`): start()
+  // waits for it on stream_done rather than change the rings under the flusher.
+  bool stream_stopping = false;
+  std::condition_variable stream_done;
   std::vector<std::unique_ptr<Record[]>> retired;       // exited threads' storage, dropped by the
                                                         //   last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections

@@ -143,6 +143,11 @@ void atfork_child() {
   if (r.streamer) (void)r.streamer.release();  // its std::thread would terminate() if destroyed
   // (also when a stop() was under way: it took the streamer out before its flusher finished)
   r.streaming.store(false);
+  // A stop() that was finishing the stream on another thread does not go on here; a start()
+  // that was waiting for it does not exist here (the condition variable is made anew: the
+  // parent's may count waiters that the child has not).
+  r.stream_stopping = false;
+  new (&r.stream_done) std::condition_variable;
   // The child records into memory, and its default output file is the parent's with the
   // child's pid before the extension, so that neither overwrites the other.
   r.config.streaming = false;
@@ -304,6 +309,8 @@ bool start(const Config& config, std::string* error) {
     if (error) *error = msg;
     return false;
   };
+  // A stop() on another thread still finishing the stream: its flusher reads the rings.
+  r.stream_done.wait(lock, [&] { return !r.stream_stopping; });
   if (detail::g_enabled.load() || r.streamer) return fail("already recording");
   if (config.tracer_entries < 64) return fail("tracer_entries must be at least 64");
   if (config.tracer_entries > (size_t(1) << 36)) return fail("tracer_entries is too large");

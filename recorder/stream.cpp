@@ -545,6 +545,7 @@ bool stream_stop(std::string* message) {
   {
     std::lock_guard<std::mutex> lock(r.mu);
     s = std::move(r.streamer);
+    if (s) r.stream_stopping = true;
   }
   if (!s) return false;
   s->stop_and_join();
@@ -559,7 +560,9 @@ bool stream_stop(std::string* message) {
     r.streamed_session = true;
     r.stream_ok = s->ok();
     r.stream_summary = *message;
+    r.stream_stopping = false;
   }
+  r.stream_done.notify_all();
   return true;
 }
 

@@ -73,6 +73,33 @@ TEST_CASE("recorder streaming: category, metadata and a late process name, as sa
   CHECK(file_info == R"({"files":{},"functions":{}})");
 }
 
+// start() on one thread while stop() on another is still finishing the stream (its flusher
+// draining the rings) waits for it: both files then hold all their events.
+TEST_CASE("recorder streaming: start() while another thread's stop() finishes the stream") {
+  test::TempDir dir;
+  start_session(streaming(1 << 16, dir / "a.vzt"));
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < 100000; ++k) rec::Zone a(z);
+  std::thread stopper([] { rec::stop(); });
+  while (rec::recording()) std::this_thread::yield();  // that stop() has begun
+  std::string err;
+  REQUIRE_MESSAGE(rec::start(streaming(1024, dir / "b.vzt"), &err), err);
+  stopper.join();
+  for (int k = 0; k < 5000; ++k) rec::Zone a(z);
+  CHECK(rec::recording());
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  CHECK(msg.find("streamed") != std::string::npos);
+  CHECK(rec::stats().lost == 0);
+  for (auto [file, n] : {std::pair{"a.vzt", 100000u}, std::pair{"b.vzt", 5000u}}) {
+    CAPTURE(file);
+    LoadResult r = load(dir / file);
+    REQUIRE(r.trace);
+    REQUIRE(r.trace->threads.size() == 1);
+    CHECK(r.trace->threads[0].slices.size() == n);
+  }
+}
+
 // A live thread's ring wrapped many times over in a streamed session: stats() counts nothing
 // lost, also after stop() has ended the streaming (it counted every wrapped record lost).
 TEST_CASE("recorder streaming: nothing counted lost after stop()") {
