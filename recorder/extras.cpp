@@ -123,8 +123,19 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     // and events kept as text (P, v, unknown phases).
     char c = ph.size() == 1 ? ph[0] : 0;
     const bool modelled = c && std::strchr("XBEiIRCbenSTFpstfNOD", c);
+    // A modelled event without a valid "ts" (an X without a valid "dur") is counted bad and
+    // kept as text, on no thread (none is made for it), as the JSON reader keeps it.
+    Time ts = 0, dur = 0;
+    const bool timed = ev.ts.present() && parse_us(ev.ts.sv(), origin_us, &ts) != NumStatus::NotNumber;
+    const bool unplaced =
+        (modelled && !timed) ||
+        (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0));
+    if (unplaced) {
+      ++*bad;
+      if (!timed) ts = 0;
+    }
     uint32_t thread = kNone;
-    if ((modelled && c != 'e' && c != 'F') || c == 'M') {
+    if (((modelled && c != 'e' && c != 'F') || c == 'M') && !unplaced) {
       if (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid)) {
         last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
         last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
@@ -139,18 +150,6 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       if (fresh) it->second = b.label(name_of(), cat_of(), color);
       return it->second;
     };
-    // A modelled event without a valid "ts" (an X without a valid "dur") is counted bad and
-    // kept as text, on no thread, as the JSON reader keeps it.
-    Time ts = 0, dur = 0;
-    const bool timed = ev.ts.present() && parse_us(ev.ts.sv(), origin_us, &ts) != NumStatus::NotNumber;
-    const bool unplaced =
-        (modelled && !timed) ||
-        (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0));
-    if (unplaced) {
-      ++*bad;
-      thread = kNone;
-      if (!timed) ts = 0;
-    }
     ByteRange args = range_of(ev.args, base);
     ByteRange raw{uint64_t(p - base), uint64_t(end - p)};
     // As the JSON reader keeps them: a slice's or instant's "cname" naming one of Chrome's

@@ -466,7 +466,7 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
   const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
   CHECK(rec::add_event_json(R"({"ph":"B","name":"no time","tid":1})"));
   CHECK(rec::add_event_json(R"({"ph":"X","name":"no dur","tid":1,"ts":)" + ts + "}"));
-  CHECK(rec::add_event_json(R"({"ph":"X","name":"negative","tid":1,"ts":)" + ts + R"(,"dur":-1})"));
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"negative","tid":9,"ts":)" + ts + R"(,"dur":-1})"));
   CHECK(rec::add_event_json(R"({"ph":"X","name":"kept","tid":1,"ts":)" + ts + R"(,"dur":2})"));
   CHECK(rec::add_event_json(R"({"ph":"b","name":"as","cat":"c","id":"1","tid":1,"ts":)" + ts + "}"));
   CHECK(rec::add_event_json(R"({"ph":"e","name":"as","cat":"c","id":"1","tid":2,"ts":)" + ts + "}"));
@@ -498,6 +498,7 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
     for (const Thread& th : t.threads) {
       CHECK(t.str(th.tid) != "2");
       CHECK(t.str(th.tid) != "3");
+      CHECK(t.str(th.tid) != "9");
     }
     uint64_t orphans = 0;
     for (uint32_t th : t.thread_order()) orphans += t.threads[th].unmatched_end;
