@@ -3,8 +3,10 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +86,14 @@ constexpr const char* kUsage =
     "Exit status: 0 loaded (diagnostics or not), 1 nothing could be loaded or written\n"
     "(or a --diff --thread matched no thread or several), 2 usage error, 3 --diff\n"
     "--fail-if-slower found a slowdown.\n";
+
+// A mode's status once what it printed is out: 1 when stdout could not take it (a full disk, a
+// closed pipe), whatever the mode found; usage errors (2) stand.
+int finish_stdout(int rc) {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return rc;
+  std::fprintf(stderr, "vizviewer: cannot write the output: %s\n", std::strerror(errno));
+  return rc == 2 ? 2 : 1;
+}
 
 int run_stats(const std::string& file) {
   auto t0 = std::chrono::steady_clock::now();
@@ -179,18 +189,27 @@ int run_cli(int argc, char** argv, bool* handled) {
       return 0;
     }
   }
+  // The file operands of a mode: an option there is a usage error (a file named so: ./--x).
+  auto option_among = [&](size_t mode) -> std::string {
+    for (size_t k = 0; k < args.size(); ++k)
+      if (k != mode && args[k].size() > 1 && args[k][0] == '-') return std::string(args[k]);
+    return {};
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--stats") {
       if (args.size() != 2) return usage_error("--stats takes exactly one FILE");
-      return run_stats(std::string(args[1 - i]));
+      if (std::string o = option_among(i); !o.empty()) return usage_error("--stats takes a FILE, got option '" + o + "'");
+      return finish_stdout(run_stats(std::string(args[1 - i])));
     }
     if (args[i] == "--folded") {
       if (args.size() != 3 || i > 1 || args[i + 1].empty()) return usage_error("usage: vizviewer FILE --folded OUT");
+      if (std::string o = option_among(i); !o.empty()) return usage_error("--folded: unknown option '" + o + "'");
       return run_folded(std::string(args[i == 0 ? 2 : 0]), std::string(args[i + 1]));
     }
-    if (args[i] == "--diff") return run_diff(args);
+    if (args[i] == "--diff") return finish_stdout(run_diff(args));
     if (args[i] == "--convert") {
       if (args.size() != 3 || i != 0) return usage_error("usage: vizviewer --convert IN OUT");
+      if (std::string o = option_among(i); !o.empty()) return usage_error("--convert: unknown option '" + o + "'");
       return run_convert(std::string(args[1]), std::string(args[2]));
     }
   }

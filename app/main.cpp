@@ -87,7 +87,9 @@ bool parse_window_args(int argc, char** argv, vz::WindowOptions* o) {
       o->screenshot = v;
     } else if (option_value(argc, argv, &i, "--size", &v)) {
       if (!parse_size(v, &o->width, &o->height)) {
-        std::fprintf(stderr, "vizviewer: --size wants WxH (e.g. 1600x900), got '%s'\n", v.c_str());
+        std::fprintf(stderr,
+                     "vizviewer: --size wants WxH (e.g. 1600x900), from 320x240 to 16384x16384, got '%s'\n",
+                     v.c_str());
         return false;
       }
       o->size_set = true;

@@ -122,6 +122,11 @@ usage_error --convert "$good" "$TMP/out.txt"
 usage_error --convert "$good" "$TMP/out"
 usage_error "$good" --convert "$TMP/x.json"
 usage_error --no-such-option
+usage_error --stats --bogus  # an option where the FILE goes
+usage_error --stats --stats
+usage_error --convert --bogus "$TMP/x.json"
+usage_error "$good" --size 100x100 --screenshot "$TMP/small.png"
+grep -q "320x240" "$TMP/err" || fail "--size 100x100: the message does not give the limits ($(cat "$TMP/err"))"
 usage_error "$good" --folded ""
 usage_error --diff "$good" "$good" --fail-if-slower -5  # a negative threshold trips on nothing changed
 usage_error --diff "$good" "$good" --top 0x2
@@ -133,6 +138,16 @@ for opt in --server_only -s; do  # viztracer's vizviewer option for its web serv
     fail "$opt: no message saying why ($(cat "$TMP/err"))"
 done
 [ -e "$TMP/out.txt" ] || [ -e "$TMP/a.json" ] && fail "a usage error created an output file"
+
+# A report that cannot be written (a full disk: /dev/full) is a failure, not a success.
+if [ -w /dev/full ]; then
+  for mode in "--stats $good" "--diff $good $good" "--diff $good $good --json"; do
+    # shellcheck disable=SC2086
+    "$VZ" $mode >/dev/full 2>"$TMP/err"
+    rc=$?
+    expect_rc 1 "vizviewer $mode > /dev/full" && { grep -q "cannot write" "$TMP/err" || fail "$mode > /dev/full: no message"; }
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # --stats on good input
