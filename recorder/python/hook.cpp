@@ -206,25 +206,52 @@ PyObject* current_task() {
 
 void append_us(std::string& out, int64_t ns) { vz::append_us(out, 0, ns); }
 
-// The pseudo thread of an asyncio task: its tid is the task's id; named once per session.
+// The pseudo thread of an asyncio task: a tid of its own (never another task's, though a task
+// made after one has ended often takes its address), named once per session. A task is told
+// from an earlier one at its address by a weak reference to it.
 int64_t task_tid(PyObject* task) {
-  static std::unordered_map<uintptr_t, uint32_t> named;
-  int64_t tid = int64_t(uintptr_t(task) & 0x7fffffffffffull);
-  uint32_t& gen = named[uintptr_t(task)];
-  if (gen != g_state.generation) {
-    gen = g_state.generation;
+  struct Seen {
+    PyObject* ref;  // a weak reference to the task (or nullptr: the task takes none)
+    int64_t tid;
+    uint32_t generation;
+  };
+  // (never destroyed: its references must not be released after the interpreter has ended)
+  static auto* seen = new std::unordered_map<uintptr_t, Seen>;
+  static int64_t next_tid = int64_t(1) << 46;  // above any OS thread id
+  auto [it, fresh] = seen->try_emplace(uintptr_t(task), Seen{nullptr, 0, 0});
+  Seen& e = it->second;
+  bool same = !fresh;
+  if (same && e.ref) {
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject* obj = nullptr;
+    if (PyWeakref_GetRef(e.ref, &obj) < 0) PyErr_Clear();
+    same = obj == task;
+    Py_XDECREF(obj);
+#else
+    same = PyWeakref_GetObject(e.ref) == task;
+#endif
+  }
+  if (!same) {
+    Py_XDECREF(e.ref);
+    e.ref = PyWeakref_NewRef(task, nullptr);
+    if (!e.ref) PyErr_Clear();
+    e.tid = next_tid++;
+    e.generation = 0;
+  }
+  if (e.generation != g_state.generation) {
+    e.generation = g_state.generation;
     PyObject* name = PyObject_CallMethod(task, "get_name", nullptr);
     std::string buf;
     const std::string_view s = utf8_text(name, buf);
     if (!s.data()) PyErr_Clear();
-    std::string ev = "{\"ph\":\"M\",\"name\":\"thread_name\",\"tid\":" + std::to_string(tid) +
+    std::string ev = "{\"ph\":\"M\",\"name\":\"thread_name\",\"tid\":" + std::to_string(e.tid) +
                      ",\"args\":{\"name\":";
     vz::append_json_string(ev, s.data() ? s : std::string_view("Task"));
     ev += "}}";
     vz::rec::add_event_json(ev);
     Py_XDECREF(name);
   }
-  return tid;
+  return e.tid;
 }
 
 void pop_frame(Frame& f) {

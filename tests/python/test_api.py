@@ -927,6 +927,29 @@ class TestAsync(TempDirTest):
         leaf_tids = {e["tid"] for e in named(data, "TestAsync.test_log_async_tasks_get_tracks.<locals>.leaf")}
         self.assertEqual(len(leaf_tids), 2)
 
+    def test_tasks_one_after_another_get_their_own_tracks(self):
+        # A task made once an earlier one has ended often takes its address: it still gets a
+        # track of its own, under its own name.
+        async def job(tag):
+            await asyncio.sleep(0)
+            return tag
+
+        async def main():
+            for n in ("first", "second", "third", "fourth"):
+                await asyncio.create_task(job(n), name=n)
+        out = self.path("seq.json")
+        t = VizTracer(output_file=out, verbose=0, log_async=True, log_func_args=True)
+        t.start()
+        asyncio.run(main())
+        t.stop()
+        t.save()
+        data = load(out)
+        names = {m["tid"]: m["args"]["name"] for m in events(data, "M") if m["name"] == "thread_name"}
+        jobs = named(data, "TestAsync.test_tasks_one_after_another_get_their_own_tracks.<locals>.job")
+        self.assertEqual(len(jobs), 8)  # each runs twice: up to the sleep, and after it
+        for e in jobs:
+            self.assertEqual(repr(names.get(e["tid"])), e["args"]["func_args"]["tag"], e)
+
 
 
 class TestViztracerKeywords(TempDirTest):
