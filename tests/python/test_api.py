@@ -650,6 +650,30 @@ class TestDecorators(TempDirTest):
         self.assertEqual(len(files), 1)
         self.assertEqual(len(named(load(self.path(files[0])), "fib")), 3)
 
+    def test_trace_and_save_tracer_is_the_global_one_while_it_runs(self):
+        # As viztracer's: get_tracer() is the decorator's tracer inside the function, so
+        # @ignore_function hides what it decorates; the global tracer from before comes back.
+        @ignore_function
+        def hidden():
+            return fib(2)
+        seen = []
+
+        @trace_and_save(output_dir=self.path("tas"), verbose=0)
+        def job():
+            seen.append(get_tracer())
+            hidden()
+            fib(1)
+        outer = VizTracer(verbose=0)
+        self.assertIs(get_tracer(), outer)
+        job()
+        self.assertIs(get_tracer(), outer)
+        self.assertIsNotNone(seen[0])
+        self.assertIsNot(seen[0], outer)
+        (f,) = os.listdir(self.path("tas"))
+        data = load(self.path(os.path.join("tas", f)))
+        self.assertEqual(named(data, "hidden"), [])
+        self.assertEqual(len(named(data, "fib")), 1)
+
     def test_log_sparse(self):
         out = self.path("sp.json")
 

@@ -31,11 +31,15 @@ def ignore_function(method=None, tracer=None):
 
 def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
     """Each call of the decorated function is traced on its own and saved in output_dir as
-    result_<function>_<time>.json."""
+    result_<function>_<time>.json. As viztracer's, the tracer is VizTracer(**viztracer_kwargs):
+    the global one while the function runs (get_tracer(), @ignore_function and the logging
+    handler act on it), and it says where it saved unless verbose=0. The global tracer from
+    before (the CLI's) is the global one again afterwards."""
     def inner(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            tracer = VizTracer(**{"verbose": 0, "register_global": False, **viztracer_kwargs})
+            before = get_tracer()
+            tracer = VizTracer(**viztracer_kwargs)
             tracer.start()
             try:
                 return func(*args, **kwargs)
@@ -43,7 +47,11 @@ def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
                 tracer.stop()
                 os.makedirs(output_dir, exist_ok=True)
                 name = f"result_{func.__name__}_{int(time.time() * 1000000)}.json"
-                tracer.save(os.path.join(output_dir, name))
+                try:
+                    tracer.save(os.path.join(output_dir, name))
+                finally:
+                    if before is not None and get_tracer() is tracer:
+                        before.register_global()
         return wrapper
     if method is not None:
         return inner(method)
