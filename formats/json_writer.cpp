@@ -654,7 +654,7 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
   o.raw("\n]");
   for (const MetadataEntry& m : t.metadata) {
     std::string_view v = t.view(m.value);
-    if (v.empty()) continue;
+    if (v.empty() || t.str(m.key) == "traceEvents") continue;  // (the key of the events above)
     o.raw(",\n");
     o.str(t.str(m.key));
     o.raw(":");

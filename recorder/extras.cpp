@@ -256,13 +256,34 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         b.add_object(o);
         break;
       }
-      case 'M': {
+      case 'M': {  // as the JSON reader: names, labels and sort indexes; other ones kept as text
         json::Tok value;
-        std::string what = token_text(ev.name);
-        if (!json::find_member(ev.args, "name", &value)) break;
-        if (what == "thread_name") b.set_thread_name(thread, b.intern(token_text(value)));
-        else if (what == "process_name") b.set_process_name(process, b.intern(token_text(value)));
-        break;
+        int64_t index = 0;
+        const std::string what = token_text(ev.name);
+        const bool named = what == "thread_name" || what == "process_name" || what == "process_labels";
+        const bool sorted = what == "thread_sort_index" || what == "process_sort_index";
+        if (named) {
+          if (!json::find_member(ev.args, what == "process_labels" ? "labels" : "name", &value) ||
+              value.kind != 's') {
+            ++*bad;
+            continue;
+          }
+          const StrId v = b.intern(token_text(value));
+          if (what == "thread_name") b.set_thread_name(thread, v);
+          else if (what == "process_name") b.set_process_name(process, v);
+          else b.set_process_labels(process, v);
+          break;
+        }
+        if (sorted) {
+          if (!json::find_member(ev.args, "sort_index", &value) || !parse_int64(value.sv(), &index)) {
+            ++*bad;
+            continue;
+          }
+          if (what == "thread_sort_index") b.set_thread_sort_index(thread, index);
+          else b.set_process_sort_index(process, index);
+          break;
+        }
+        [[fallthrough]];
       }
       default: {
         OtherEvent o;
@@ -340,6 +361,10 @@ int64_t add_trace_file(const std::string& path, bool align, std::string* file_in
       if (t->str(m.key) == "file_info") *file_info = std::string(t->view(m.value));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
+  if (r.streaming.load() || r.streamed_session) {
+    if (error) *error = "a streamed session has no place for a whole trace (save() writes none)";
+    return -1;
+  }
   r.traces.emplace_back(t, back_ns);
   return int64_t(t->events);
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "formats/io.h"
+#include "formats/json_event.h"
 #include "formats/json_scan.h"
 #include "formats/numbers.h"
 #include "formats/utf8.h"
@@ -462,6 +463,7 @@ Stats stats() {
   for (auto& t : r.threads) {
     RingSnapshot snap = snapshot(*t);
     s.recorded += snap.written;
+    s.threads += snap.written > 0;  // (a thread that only named itself has a ring, no records)
     // (a streamed session loses nothing: the flusher wrote what the ring wrapped over, also
     // once stop() has ended the streaming)
     if (!r.streaming.load() && !r.streamed_session) s.lost += snap.lost;
@@ -469,7 +471,7 @@ Stats stats() {
   s.lost += r.noted_lost;
   s.recorded += r.freed_records;
   s.flushed = r.streamed_records.load();
-  s.threads = uint32_t(r.threads.size()) + r.freed_threads;
+  s.threads += r.freed_threads;
   for (auto& t : r.threads)
     s.ring_bytes += (t->storage ? t->storage_cap + t->outgrown_records : 0) * sizeof(Record);
   s.dropped = r.last_dropped;
@@ -530,6 +532,13 @@ void pack_bytes(std::string_view s, uint32_t i, detail::Record& rec) {
 }
 
 // One JSON value, in UTF-8 (JSON text is; other bytes would make the saved .json invalid).
+// An event object whose "ph" is "M" (however it is spaced or escaped).
+bool is_metadata_event(std::string_view object) {
+  json::Tok obj{object.data(), uint32_t(object.size()), '{', false};
+  json::Tok ph;
+  return json::find_member(obj, "ph", &ph) && ph.kind == 's' && ph.sv() == "M";
+}
+
 bool valid_json_value(std::string_view v) {
   if (!utf8_valid(v)) return false;
   const char* err = nullptr;
@@ -596,17 +605,18 @@ bool log_var(std::string_view name, double value) {
 
 bool log_var(std::string_view name, std::string_view text) {
   if (!recording()) return false;
-  if (text.size() > kMaxArgs / 2) {  // cut at a UTF-8 boundary: the args stay valid UTF-8
-    size_t n = kMaxArgs / 2;
-    while (n > 0 && (uint8_t(text[n]) & 0xC0) == 0x80) --n;
-    text = text.substr(0, n);
-  }
+  // A long text is cut, at a UTF-8 boundary (the args stay valid UTF-8), until its escaped
+  // form fits the args (escaping makes a quote two bytes, a control byte six).
   std::string s;  // not a thread_local: this may run from another thread_local's destructor
-  s.reserve(text.size() + 16);
-  s.assign("{\"object\":");
-  append_json_string(s, text);
-  s += '}';
-  if (s.size() > kMaxArgs) return false;
+  for (size_t n = std::min(text.size(), kMaxArgs / 2);;) {
+    while (n > 0 && n < text.size() && (uint8_t(text[n]) & 0xC0) == 0x80) --n;
+    text = text.substr(0, n);
+    s.assign("{\"object\":");
+    append_json_string(s, text);
+    s += '}';
+    if (s.size() <= kMaxArgs) break;
+    n = size_t(double(n) * double(kMaxArgs - 64) / double(s.size()));
+  }
   return instant(intern(name), Scope::Thread, s);
 }
 
@@ -661,9 +671,10 @@ bool add_event_json(std::string_view event) {
   const int64_t tid = int64_t(syscall(SYS_gettid));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
+  if (r.streaming.load() || r.streamed_session) return false;  // (a stream has no place for it)
   // Metadata (names of threads, processes, asyncio tasks' tracks) is never dropped for
   // Config::max_added: the events it names may be among those kept.
-  const bool metadata = std::string_view(p, size_t(q - p)).find("\"ph\":\"M\"") != std::string_view::npos;
+  const bool metadata = is_metadata_event(std::string_view(p, size_t(q - p)));
   Extras& x = metadata ? r.metadata_events : r.extras;
   x.events.push_back(ExtraEvent{x.text.size(), uint32_t(q - p), pid, tid});
   x.text.append(p, size_t(q - p));
@@ -686,15 +697,19 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   const int64_t tid = int64_t(syscall(SYS_gettid));
   const char* const first = p;
   size_t left_out = 0;
+  std::vector<std::string_view> metadata;  // M events: kept apart, as add_event_json() keeps them
   for (p = json::skip_ws(p + 1, e);;) {
     if (p == e) return 0;  // no closing ']'
     if (*p == ']') break;
     const char* q = json::skip_value(p, e, &err);
     if (!q) return 0;
-    if (*p == '{' && size_t(q - p) <= UINT32_MAX)
-      got.push_back(ExtraEvent{uint64_t(p - first), uint32_t(q - p), pid, tid});
-    else
+    const std::string_view element(p, size_t(q - p));
+    if (*p != '{' || element.size() > UINT32_MAX || !utf8_valid(element))
       ++left_out;
+    else if (is_metadata_event(element))
+      metadata.push_back(element);
+    else
+      got.push_back(ExtraEvent{uint64_t(p - first), uint32_t(q - p), pid, tid});
     p = json::skip_ws(q, e);
     if (p != e && *p == ',') p = json::skip_ws(p + 1, e);
     else if (p != e && *p != ']') return 0;
@@ -703,6 +718,16 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   Registry& r = registry();
   {
     std::lock_guard<std::mutex> lock(r.mu);
+    if (r.streaming.load() || r.streamed_session) {  // (a stream has no place for them)
+      if (bad) *bad = got.size() + metadata.size() + left_out;
+      if (used) *used = size_t(p + 1 - array.data());
+      return 0;
+    }
+    for (std::string_view m : metadata) {
+      Extras& x = r.metadata_events;
+      x.events.push_back(ExtraEvent{x.text.size(), uint32_t(m.size()), pid, tid});
+      x.text.append(m);
+    }
     const uint64_t at = r.extras.text.size();
     r.extras.text.append(first, size_t(p + 1 - first));
     r.extras.events.reserve(r.extras.events.size() + got.size());
@@ -711,7 +736,7 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   }
   if (bad) *bad = left_out;
   if (used) *used = size_t(p + 1 - array.data());
-  return got.size();
+  return got.size() + metadata.size();
 }
 
 void note_lost(uint64_t events) {
@@ -723,7 +748,7 @@ void note_lost(uint64_t events) {
 
 bool set_metadata(std::string_view key, std::string_view value) {
   using namespace internal;
-  if (key.empty() || !valid_json_value(value)) return false;
+  if (key.empty() || key == "traceEvents" || !valid_json_value(value)) return false;
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
   for (auto& [k, v] : r.metadata)

@@ -1058,8 +1058,8 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
                 " older records were lost (raise tracer_entries or use streaming)";
   }
   if (lost_slices) {
-    *message += "; the buffer was full: the " + std::to_string(lost_slices) +
-                " oldest events were dropped (raise tracer_entries to keep them)";
+    *message += "; the " + std::to_string(lost_slices) +
+                " oldest slices were dropped to keep the newest Config::max_slices (raise it to keep them)";
   }
   if (lost_added) {
     *message += "; the " + std::to_string(lost_added) +

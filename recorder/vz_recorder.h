@@ -298,20 +298,22 @@ void set_process_name(std::string_view name);
 // events), made into the saved trace as the JSON reader makes it. "ts"/"dur" are in
 // microseconds on now_ns()'s clock (now_ns() / 1000); "pid"/"tid" default to this process and
 // thread. Kept outside the rings (not bounded by tracer_entries; Config::max_added bounds them)
-// until the next start()/clear().
-// Returns false when `event` is not one JSON object (in UTF-8, as JSON text is).
+// until the next start()/clear(). Metadata (M) events are not counted against max_added.
+// Returns false when `event` is not one JSON object (in UTF-8, as JSON text is), and in a
+// streamed session (Config::streaming), whose file has no place for it.
 bool add_event_json(std::string_view event);
 // Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's
 // traceEvents), as add_event_json() would add each, in one go: what merging a whole trace takes.
-// Returns how many were added; *bad counts the elements that are not objects. 0 (and *bad 0)
-// when `array` is not one JSON array. With `used`, other text may follow the array (the rest of
+// Returns how many were added; *bad counts the elements that are not objects in UTF-8 (in a
+// streamed session, all of them). 0 (and *bad 0) when `array` is not one JSON array. With `used`, other text may follow the array (the rest of
 // a document): *used receives the length of the array's text (0 when there is no array).
 size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* used = nullptr);
 // A whole trace file, of any format vizviewer reads (Chrome JSON, .json.gz, .vzt), added to the
 // session: loaded now, its events go into the saved trace as they are (processes and threads
 // by their pid and tid), at their own times; with `align`, moved so that it starts at 0 (or at
 // its viztracer_metadata.sync_marker). Kept until the next start()/clear(). Returns the number
-// of events it holds, or -1 with *error set when it cannot be read; a file that loads with
+// of events it holds, or -1 with *error set when it cannot be read or the session is streamed
+// (Config::streaming: the stream has no place for it); a file that loads with
 // problems (cut short, malformed events) sets *error to what they are too. *file_info receives
 // its file_info member (viztracer's source files), "" when it has none.
 int64_t add_trace_file(const std::string& path, bool align = false, std::string* file_info = nullptr,
@@ -322,7 +324,8 @@ int64_t add_trace_file(const std::string& path, bool align = false, std::string*
 void note_lost(uint64_t events);
 // A top-level member of the saved trace (e.g. "file_info"): `value` is one JSON value. Replaces
 // an earlier value of that key; "viztracer_metadata" objects are merged into the recorder's own.
-// Kept until the next start(). Returns false when `value` is not valid JSON.
+// Kept until the next start(). Returns false when `value` is not valid JSON, and for the key
+// "traceEvents" (the events' own).
 bool set_metadata(std::string_view key, std::string_view value);
 
 // ---------------------------------------------------------------------------------------------

@@ -107,15 +107,17 @@ void vzr_set_thread_name(const char* name);
 void vzr_set_process_name(const char* name);
 /* An event as one Chrome JSON object ("ts"/"dur" in us of vzr_now_ns()'s clock; pid/tid default
  * to the caller's), kept outside the rings until the next start/clear: complete events with
- * args, B, N/O/D, M, raw events. 0 when it is not one JSON object. */
+ * args, B, N/O/D, M, raw events. 0 when it is not one JSON object, and in a streamed session
+ * (its file has no place for it). */
 int vzr_event_json(const char* event, size_t len);
 /* Every element of a JSON array of such events, in one go; returns how many were added and,
- * when `bad` is not NULL, how many elements were not objects. */
+ * when `bad` is not NULL, how many elements were not objects in UTF-8 (all, when streamed). */
 size_t vzr_events_json(const char* array, size_t len, size_t* bad);
 /* A whole trace file (Chrome JSON, .json.gz, .vzt) added to the session (align: moved to start
- * at 0); its event count, or -1 when it cannot be read. */
+ * at 0); its event count, or -1 when it cannot be read or the session is streamed. */
 int64_t vzr_add_trace_file(const char* path, int align);
-/* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info". */
+/* A top-level member of the saved trace (key -> one JSON value), e.g. "file_info"; 0 for an
+ * invalid value and for the key "traceEvents". */
 int vzr_set_metadata(const char* key, const char* value_json, size_t len);
 /* Events lost before this session's data came together (a trace added back that had overflowed):
  * counted with the rings' losses in stats and in the saved overflow flag. */

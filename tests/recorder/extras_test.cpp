@@ -65,7 +65,7 @@ TEST_CASE("recorder: complete_ticks slices get the category; max_slices keeps th
   }
   std::string msg;
   REQUIRE_MESSAGE(rec::save(dir / "m.json", &msg), msg);
-  CHECK(msg.find("90 oldest events were dropped") != std::string::npos);
+  CHECK(msg.find("90 oldest slices were dropped to keep the newest Config::max_slices") != std::string::npos);
   CHECK(rec::stats().dropped == 90);
   LoadResult r = load(dir / "m.json");
   const Trace& t = *r.trace;
@@ -527,5 +527,86 @@ TEST_CASE("recorder: a thread whose events were all given as JSON keeps the name
       CHECK(th.unmatched_begin == 1);
     }
     CHECK(found == 1);
+  });
+}
+
+// Metadata given as JSON is never counted against max_added, however "ph" is spaced and
+// whether it comes alone or in an array; names, labels and sort indexes all come out, and a
+// non-UTF-8 element of an array is refused as add_event_json() refuses it.
+TEST_CASE("recorder: metadata given as JSON survives max_added; arrays refuse what single events do") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.max_added = 1;
+  start_session(cfg);
+  CHECK(rec::add_event_json(R"({"ph": "M", "name": "thread_name", "pid": 5, "tid": 6, "args": {"name": "Spaced"}})"));
+  size_t bad = 9;
+  CHECK(rec::add_events_json(R"([{"ph":"M","name":"process_name","pid":5,"tid":6,"args":{"name":"Proc"}},
+      {"ph":"M","name":"thread_sort_index","pid":5,"tid":6,"args":{"sort_index":3}},
+      {"ph":"M","name":"process_sort_index","pid":5,"args":{"sort_index":-2}},
+      {"ph":"M","name":"process_labels","pid":5,"args":{"labels":"L"}}])", &bad) == 4);
+  CHECK(bad == 0);
+  const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"x1","pid":5,"tid":6,"ts":)" + ts + R"(,"dur":5})"));
+  CHECK(rec::add_event_json(R"({"ph":"X","name":"x2","pid":5,"tid":6,"ts":)" + ts + R"(,"dur":5})"));
+  // A non-UTF-8 element is refused, the others added.
+  CHECK(rec::add_events_json("[{\"ph\":\"i\",\"name\":\"\xff\",\"ts\":1},7]", &bad) == 0);
+  CHECK(bad == 2);
+  each_saved(dir, "m", [](const std::string&, const Trace& t) {
+    const Thread* th = nullptr;
+    for (const Thread& x : t.threads)
+      if (t.str(x.tid) == "6") th = &x;
+    REQUIRE(th != nullptr);
+    CHECK(t.str(th->name) == "Spaced");
+    CHECK(th->has_sort_index);
+    CHECK(th->sort_index == 3);
+    const Process& p = t.processes[th->process];
+    CHECK(t.str(p.name) == "Proc");
+    CHECK(t.str(p.labels) == "L");
+    CHECK(p.has_sort_index);
+    CHECK(p.sort_index == -2);
+    REQUIRE(th->slices.size() == 1);  // max_added: the newest event kept
+    CHECK(t.name_of(th->slices.label[0]) == "x2");
+  });
+}
+
+// A streamed session's file has no place for events given as JSON or whole traces: refused,
+// not accepted and lost.
+TEST_CASE("recorder: events given as JSON and trace files are refused in a streamed session") {
+  test::TempDir dir;
+  rec::Config cfg;
+  cfg.streaming = true;
+  cfg.output_file = dir / "s.vzt";
+  start_session(cfg);
+  CHECK_FALSE(rec::add_event_json(R"({"ph":"i","name":"a","ts":1,"s":"g"})"));
+  size_t bad = 0;
+  CHECK(rec::add_events_json(R"([{"ph":"i","name":"a","ts":1,"s":"g"}])", &bad) == 0);
+  CHECK(bad == 1);
+  std::ofstream(dir / "in.json") << R"([{"ph":"X","name":"x","pid":1,"tid":1,"ts":0,"dur":1}])";
+  std::string err;
+  CHECK(rec::add_trace_file(dir / "in.json", false, nullptr, &err) == -1);
+  CHECK(err.find("streamed") != std::string::npos);
+  rec::stop();
+  CHECK_FALSE(rec::add_event_json(R"({"ph":"i","name":"a","ts":1,"s":"g"})"));  // (saved: no)
+}
+
+TEST_CASE("recorder: set_metadata refuses traceEvents; a long text to escape is cut to fit") {
+  test::TempDir dir;
+  start_session(rec::Config{});
+  CHECK_FALSE(rec::set_metadata("traceEvents", "[]"));
+  CHECK(rec::log_var("quotes", std::string(40000, '"')));
+  CHECK(rec::log_var("controls", std::string(30000, '\x01')));
+  std::thread([] { rec::set_thread_name("names itself only"); }).join();
+  CHECK(rec::stats().threads == 1);  // the one that recorded
+  each_saved(dir, "t", [](const std::string&, const Trace& t) {
+    REQUIRE(t.threads.size() >= 1);
+    size_t texts = 0;
+    for (const Thread& th : t.threads)
+      for (const Instant& in : th.instants) {
+        const std::string_view args = t.view(in.args);
+        CHECK(args.size() <= rec::kMaxArgs);
+        CHECK(args.size() > rec::kMaxArgs / 2);  // cut no more than it had to
+        ++texts;
+      }
+    CHECK(texts == 2);
   });
 }
