@@ -261,11 +261,21 @@ void draw_axis(Frame& f, const Chrome& c, float top) {
   f.dl->AddRectFilled(ImVec2(f.plot_x - c.gutter, top), ImVec2(f.plot_x + f.plot_w + c.vbar, bottom),
                       to_u32(p.status_bg));
   const ImU32 line = to_u32(p.text_dim);
+  // A label reaching past the plot's right edge ends at the edge instead, unless that would
+  // touch the label before it.
+  const float right = f.plot_x + f.plot_w - 2;
+  float last_end = -1e30f;
   for (const AxisTick& t : axis_ticks(f.st->view, timeline_origin(tr, *f.st), f.text_h * 7.0f)) {
     const float x = f.sx(t.x);
     if (t.major) {
       f.dl->AddLine(ImVec2(x, top + c.axis * 0.45f), ImVec2(x, bottom), line);
-      f.dl->AddText(ImVec2(x + 3, top + 2), to_u32(p.text), t.label.c_str());
+      const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+      float lx = x + 3;
+      if (lx + w > right) lx = right - w;
+      if (lx > last_end + 4) {
+        f.dl->AddText(ImVec2(lx, top + 2), to_u32(p.text), t.label.c_str());
+        last_end = lx + w;
+      }
       f.dl->AddLine(ImVec2(x, bottom), ImVec2(x, f.clip_y1), (line & 0x00ffffffu) | 0x22000000u);
     } else {
       f.dl->AddLine(ImVec2(x, bottom - c.axis * 0.22f), ImVec2(x, bottom), line);
