@@ -162,7 +162,7 @@ const char* string_body(const char* p, const char* end, bool* control, bool* hig
     if (c == '\\') {
       const size_t n = escape_length(p, end);
       *control |= n == 0;
-      p += n ? n : 2;
+      p += n ? n : 1;  // (the byte after a stray backslash is looked at on its own)
       continue;
     }
     *control |= c < 0x20;

@@ -199,8 +199,8 @@ struct Registry {
   std::vector<std::unique_ptr<Record[]>> retired;       // exited threads' storage, dropped by the
                                                         //   last start()
   std::atomic<uint64_t> streamed_records{0};           // records turned into sections
-  // Streaming: threads whose rings the flusher freed once they had exited and been drained,
-  // and the records they had written (stats() still counts them).
+  // Streaming: threads that had recorded whose rings the flusher freed once they had exited
+  // and been drained, and the records they had written (stats() still counts them).
   uint32_t freed_threads = 0;
   uint64_t freed_records = 0;
   // A new session's (start()) or a forked child's counts of what left the rings.

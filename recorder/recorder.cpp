@@ -411,7 +411,9 @@ bool save(const std::string& path, std::string* message) {
     std::lock_guard<std::mutex> lock(r.mu);
     ok = r.stream_ok;  // the stream was the output
   } else {
-    std::lock_guard<std::mutex> lock(r.mu);
+    std::unique_lock<std::mutex> lock(r.mu);
+    // A stop() on another thread still finishing the stream: its end decides (streamed_session).
+    r.stream_done.wait(lock, [&] { return !r.stream_stopping; });
     std::string target = path.empty() ? r.config.output_file : path;
     if (r.streamed_session) {
       // stop() already finished the stream and the rings were drained into it: saving them
@@ -532,11 +534,18 @@ void pack_bytes(std::string_view s, uint32_t i, detail::Record& rec) {
 }
 
 // One JSON value, in UTF-8 (JSON text is; other bytes would make the saved .json invalid).
-// An event object whose "ph" is "M" (however it is spaced or escaped).
+// An event object whose "ph" is "M" (however it is spaced or escaped), as the save reads it.
 bool is_metadata_event(std::string_view object) {
-  json::Tok obj{object.data(), uint32_t(object.size()), '{', false};
-  json::Tok ph;
-  return json::find_member(obj, "ph", &ph) && ph.kind == 's' && ph.sv() == "M";
+  json::Event ev;
+  const char* err = nullptr;
+  bool trailing = false;
+  if (json::parse_event(object.data(), object.data() + object.size(), ev, &err, &trailing) !=
+          json::ParseStatus::Ok ||
+      ev.ph.kind != 's')
+    return false;
+  if (!ev.ph.escaped) return ev.ph.sv() == "M";
+  std::string plain;
+  return unescape_json(ev.ph.sv(), plain) && plain == "M";
 }
 
 bool valid_json_value(std::string_view v) {

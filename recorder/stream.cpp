@@ -197,8 +197,9 @@ class Streamer {
         // (exited: a start() racing with a stop() in progress cannot make this pass free a
         // live thread's buffer that took a freed one's address)
         if (t->exited.load(std::memory_order_acquire) && std::find(done.begin(), done.end(), t.get()) != done.end()) {
-          r.freed_records += snapshot(*t).written;
-          ++r.freed_threads;
+          const uint64_t written = snapshot(*t).written;
+          r.freed_records += written;
+          r.freed_threads += written > 0;  // (Stats::threads: threads that recorded)
           gone.push_back(std::move(t));
         } else {
           t->index = uint32_t(live.size());

@@ -805,6 +805,9 @@ TEST_CASE("trailing commas, control bytes, invalid UTF-8 and padding inside kept
   CHECK(!vz::json::is_strict_json(R"(["\q"])"));
   CHECK(vz::json::strict_json(R"(["\q","\u12","\u00e9\n\""])") == R"(["\\q","\\u12","\u00e9\n\""])");
   CHECK(vz::json::is_strict_json(R"(["\u00e9\n\"\\\/"])"));
+  // A stray backslash before a byte that is not UTF-8: both made strict.
+  CHECK(!vz::json::is_strict_json("[\"x\\\xffy\"]"));
+  CHECK(vz::json::strict_json("[\"x\\\xffy\"]") == "[\"x\\\\\xef\xbf\xbdy\"]");
 }
 
 TEST_CASE("timestamps: ns exactness, rounding, and values near 1e18 us") {

@@ -539,6 +539,7 @@ TEST_CASE("recorder: metadata given as JSON survives max_added; arrays refuse wh
   cfg.max_added = 1;
   start_session(cfg);
   CHECK(rec::add_event_json(R"({"ph": "M", "name": "thread_name", "pid": 5, "tid": 6, "args": {"name": "Spaced"}})"));
+  CHECK(rec::add_event_json(R"({"p\u0068":"\u004d","name":"thread_name","pid":5,"tid":8,"args":{"name":"Escaped"}})"));
   size_t bad = 9;
   CHECK(rec::add_events_json(R"([{"ph":"M","name":"process_name","pid":5,"tid":6,"args":{"name":"Proc"}},
       {"ph":"M","name":"thread_sort_index","pid":5,"tid":6,"args":{"sort_index":3}},
@@ -566,6 +567,9 @@ TEST_CASE("recorder: metadata given as JSON survives max_added; arrays refuse wh
     CHECK(p.sort_index == -2);
     REQUIRE(th->slices.size() == 1);  // max_added: the newest event kept
     CHECK(t.name_of(th->slices.label[0]) == "x2");
+    bool escaped = false;
+    for (const Thread& x : t.threads) escaped |= t.str(x.tid) == "8" && t.str(x.name) == "Escaped";
+    CHECK(escaped);
   });
 }
 

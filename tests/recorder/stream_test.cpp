@@ -100,6 +100,25 @@ TEST_CASE("recorder streaming: start() while another thread's stop() finishes th
   }
 }
 
+// save() on one thread while stop() on another is still finishing the stream waits for its end
+// and reports the stream, rather than save the drained rings over the file being finished.
+TEST_CASE("recorder streaming: save() while another thread's stop() finishes the stream") {
+  test::TempDir dir;
+  start_session(streaming(1 << 16, dir / "a.vzt"));
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < 100000; ++k) rec::Zone a(z);
+  std::thread stopper([] { rec::stop(); });
+  while (rec::recording()) std::this_thread::yield();  // that stop() has begun
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);
+  stopper.join();
+  CHECK(msg.find("streamed 100000 events") != std::string::npos);
+  LoadResult r = load(dir / "a.vzt");
+  REQUIRE(r.trace);
+  REQUIRE(r.trace->threads.size() == 1);
+  CHECK(r.trace->threads[0].slices.size() == 100000);
+}
+
 // A live thread's ring wrapped many times over in a streamed session: stats() counts nothing
 // lost, also after stop() has ended the streaming (it counted every wrapped record lost).
 TEST_CASE("recorder streaming: nothing counted lost after stop()") {

@@ -40,18 +40,18 @@ def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
         def wrapper(*args, **kwargs):
             before = get_tracer()
             tracer = VizTracer(**viztracer_kwargs)
-            tracer.start()
             try:
-                return func(*args, **kwargs)
-            finally:
-                tracer.stop()
-                os.makedirs(output_dir, exist_ok=True)
-                name = f"result_{func.__name__}_{int(time.time() * 1000000)}.json"
+                tracer.start()
                 try:
-                    tracer.save(os.path.join(output_dir, name))
+                    return func(*args, **kwargs)
                 finally:
-                    if before is not None and get_tracer() is tracer:
-                        before.register_global()
+                    tracer.stop()
+                    os.makedirs(output_dir, exist_ok=True)
+                    name = f"result_{func.__name__}_{int(time.time() * 1000000)}.json"
+                    tracer.save(os.path.join(output_dir, name))
+            finally:
+                if before is not None and get_tracer() is tracer:
+                    before.register_global()
         return wrapper
     if method is not None:
         return inner(method)
