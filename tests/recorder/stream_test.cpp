@@ -33,6 +33,26 @@ rec::Config streaming(size_t entries, const std::string& path) {
   return cfg;
 }
 
+// The file at `path` holds one thread of n slices.
+void check_one_thread(const std::string& path, size_t n) {
+  CAPTURE(path);
+  LoadResult r = load(path);
+  REQUIRE(r.trace);
+  REQUIRE(r.trace->threads.size() == 1);
+  CHECK(r.trace->threads[0].slices.size() == n);
+}
+
+// A streamed session of n zones to `path`, then a thread whose stop() has begun (the caller
+// joins it).
+std::thread stop_begun(const std::string& path, int n) {
+  start_session(streaming(1 << 16, path));
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < n; ++k) rec::Zone a(z);
+  std::thread stopper([] { rec::stop(); });
+  while (rec::recording()) std::this_thread::yield();
+  return stopper;
+}
+
 }  // namespace
 
 // What a saved file has from Config and the session's calls, a streamed one has too: every
@@ -77,11 +97,8 @@ TEST_CASE("recorder streaming: category, metadata and a late process name, as sa
 // draining the rings) waits for it: both files then hold all their events.
 TEST_CASE("recorder streaming: start() while another thread's stop() finishes the stream") {
   test::TempDir dir;
-  start_session(streaming(1 << 16, dir / "a.vzt"));
+  std::thread stopper = stop_begun(dir / "a.vzt", 100000);
   const rec::NameId z = rec::intern("z");
-  for (int k = 0; k < 100000; ++k) rec::Zone a(z);
-  std::thread stopper([] { rec::stop(); });
-  while (rec::recording()) std::this_thread::yield();  // that stop() has begun
   std::string err;
   REQUIRE_MESSAGE(rec::start(streaming(1024, dir / "b.vzt"), &err), err);
   stopper.join();
@@ -91,32 +108,20 @@ TEST_CASE("recorder streaming: start() while another thread's stop() finishes th
   REQUIRE_MESSAGE(rec::save("", &msg), msg);
   CHECK(msg.find("streamed") != std::string::npos);
   CHECK(rec::stats().lost == 0);
-  for (auto [file, n] : {std::pair{"a.vzt", 100000u}, std::pair{"b.vzt", 5000u}}) {
-    CAPTURE(file);
-    LoadResult r = load(dir / file);
-    REQUIRE(r.trace);
-    REQUIRE(r.trace->threads.size() == 1);
-    CHECK(r.trace->threads[0].slices.size() == n);
-  }
+  check_one_thread(dir / "a.vzt", 100000);
+  check_one_thread(dir / "b.vzt", 5000);
 }
 
 // save() on one thread while stop() on another is still finishing the stream waits for its end
 // and reports the stream, rather than save the drained rings over the file being finished.
 TEST_CASE("recorder streaming: save() while another thread's stop() finishes the stream") {
   test::TempDir dir;
-  start_session(streaming(1 << 16, dir / "a.vzt"));
-  const rec::NameId z = rec::intern("z");
-  for (int k = 0; k < 100000; ++k) rec::Zone a(z);
-  std::thread stopper([] { rec::stop(); });
-  while (rec::recording()) std::this_thread::yield();  // that stop() has begun
+  std::thread stopper = stop_begun(dir / "a.vzt", 100000);
   std::string msg;
   REQUIRE_MESSAGE(rec::save("", &msg), msg);
   stopper.join();
   CHECK(msg.find("streamed 100000 events") != std::string::npos);
-  LoadResult r = load(dir / "a.vzt");
-  REQUIRE(r.trace);
-  REQUIRE(r.trace->threads.size() == 1);
-  CHECK(r.trace->threads[0].slices.size() == 100000);
+  check_one_thread(dir / "a.vzt", 100000);
 }
 
 // A live thread's ring wrapped many times over in a streamed session: stats() counts nothing
@@ -134,10 +139,7 @@ TEST_CASE("recorder streaming: nothing counted lost after stop()") {
   std::string msg;
   REQUIRE_MESSAGE(rec::save("", &msg), msg);
   CHECK(rec::stats().lost == 0);
-  LoadResult r = load(dir / "l.vzt");
-  REQUIRE(r.trace);
-  REQUIRE(r.trace->threads.size() == 1);
-  CHECK(r.trace->threads[0].slices.size() == 1000);
+  check_one_thread(dir / "l.vzt", 1000);
 }
 
 TEST_CASE("recorder streaming: small rings, nothing lost, file written while recording") {
