@@ -456,13 +456,13 @@ void TraceBuilder::add_counter_run(uint32_t process, StrId name, StrId cat, StrI
     const size_t rest = n - 1;
     fast = c->ts.size() + rest <= limit && pc.values + rest * nkeys <= limit;
     uint64_t got = pc.values, samples = c->ts.size();
+    Time lo = ts[1], hi = ts[1];
     for (size_t i = 1; i < n && fast; ++i) {
       for (size_t j = 0; j < nkeys; ++j) got += !std::isnan(values[j][i]);
       fast = counter_dense_fits(nkeys, ++samples, got);
+      lo = std::min(lo, ts[i]), hi = std::max(hi, ts[i]);
     }
     if (fast) {
-      Time lo = ts[1], hi = ts[1];
-      for (size_t i = 1; i < n; ++i) lo = std::min(lo, ts[i]), hi = std::max(hi, ts[i]);
       impl_->note(lo);
       impl_->note(hi);
       const uint32_t first = uint32_t(c->ts.size());

@@ -87,8 +87,8 @@ inline bool non_finite_literal(std::string_view w) {
 }
 // What the reader accepts beyond JSON, in a value it keeps as raw bytes (args, kept members):
 // non-finite literals, trailing commas, control bytes, escapes JSON has not (\q, \u12) and
-// invalid UTF-8 inside strings, whitespace around it. True when `v` (one value skip_value accepts) has none of them and can be
-// written as it is.
+// invalid UTF-8 inside strings, whitespace around it. True when `v` (one value skip_value
+// accepts) has none of them and can be written as it is.
 bool is_strict_json(std::string_view v);
 // `v` (one value skip_value accepts) as strict JSON: NaN, Infinity and -Infinity written as the
 // strings "NaN", "Infinity" and "-Infinity", trailing commas dropped, control bytes in strings

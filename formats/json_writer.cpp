@@ -161,8 +161,13 @@ class Out {
     buf_ += ",\"";
     buf_ += key;
     buf_ += "\":";
-    if (!valid_json(v)) str(v);  // bytes that are not JSON (a damaged .vzt): keep them, as a string
-    else json::append_strict_json(buf_, v);  // (Python's NaN as a string, no trailing comma, ...)
+    value(v);
+  }
+  // A value kept as bytes: as strict JSON (Python's NaN as a string, no trailing comma, ...), or
+  // as a string when the bytes are not JSON (a damaged .vzt).
+  void value(std::string_view v) {
+    if (!valid_json(v)) str(v);
+    else json::append_strict_json(buf_, v);
   }
   void member_str(std::string_view key, std::string_view v) {
     buf_ += ",\"";
@@ -512,14 +517,11 @@ void write_counters(Out& o, const Trace& t) {
     const Counter& c = t.counters[ci];
     auto extra = c.extras.begin();  // the next sample with other fields
     // A series with no number at all (every value NaN or null) is written as null in the first
-    // sample, so that it is still there when read back.
-    std::vector<uint8_t> empty(c.series.size(), 1);
-    for (size_t k = 0; k < c.series.size(); ++k)
-      for (double v : c.series[k].values)
-        if (!std::isnan(v)) {
-          empty[k] = 0;
-          break;
-        }
+    // sample, so that it is still there when read back (asked only of a series without a value
+    // in the first sample).
+    auto no_number = [](const CounterSeries& s) {
+      return std::all_of(s.values.begin(), s.values.end(), [](double v) { return std::isnan(v); });
+    };
     for (size_t i = 0; i < c.ts.size(); ++i) {
       o.begin("C", kNone, c.process, c.tid_of_sample[i]);
       o.member_str("name", t.str(c.name));
@@ -528,10 +530,9 @@ void write_counters(Out& o, const Trace& t) {
       o.ts("ts", c.ts[i]);
       o.raw(",\"args\":{");
       bool first = true;
-      for (size_t k = 0; k < c.series.size(); ++k) {
-        const CounterSeries& s = c.series[k];
+      for (const CounterSeries& s : c.series) {
         double v = s.values[i];
-        if (std::isnan(v) && !(i == 0 && empty[k])) continue;
+        if (std::isnan(v) && !(i == 0 && no_number(s))) continue;
         if (!first) o.raw(",");
         first = false;
         o.str(t.str(s.key));
@@ -658,8 +659,7 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
     o.raw(",\n");
     o.str(t.str(m.key));
     o.raw(":");
-    if (!valid_json(v)) o.str(v);  // bytes that are not JSON (a damaged .vzt): as a string
-    else json::append_strict_json(o.buf(), v);  // (Python's NaN as a string, no trailing comma, ...)
+    o.value(v);
     o.maybe_flush();
   }
   o.raw("}\n");

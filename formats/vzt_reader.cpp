@@ -198,7 +198,6 @@ bool Reader::run() {
       bad(s.off, "out of memory decoding a section");
     }
     if (bad_ranges_ > dropped && dropped == 0) bad_range_at_ = s.off;
-
     if (prog_) {
       prog_->bytes_done.store(s.off + s.h.length, std::memory_order_relaxed);
       prog_->events.store(events_, std::memory_order_relaxed);
