@@ -361,7 +361,7 @@ int64_t add_trace_file(const std::string& path, bool align, std::string* file_in
       if (t->str(m.key) == "file_info") *file_info = std::string(t->view(m.value));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  if (r.streaming.load() || r.streamed_session) {
+  if (r.streamed()) {
     if (error) *error = "a streamed session has no place for a whole trace (save() writes none)";
     return -1;
   }

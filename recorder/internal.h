@@ -113,6 +113,14 @@ struct ThreadBuffer {
   size_t outgrown_records = 0;
 
   size_t capacity() const { return size_t(end - begin); }
+  // The ring is the first `entries` records of `storage`: begin/end here and, for the hot path,
+  // in the writer (stored before any limit that lets a push use them).
+  void set_ring(size_t entries) {
+    begin = storage.get();
+    end = begin + entries;
+    w.begin.store(begin, std::memory_order_relaxed);
+    w.end.store(end, std::memory_order_relaxed);
+  }
 };
 
 // Writer::busy held for a scope: on_limit() (the owning thread) and start() change a ring's
@@ -159,6 +167,11 @@ struct Extras {
   std::string text;
   std::vector<ExtraEvent> events;
   uint64_t dropped = 0;  // the oldest events left out for Config::max_added
+  // One event's text, given by `pid`/`tid`.
+  void add(std::string_view event, pid_t pid, int64_t tid) {
+    events.push_back(ExtraEvent{text.size(), uint32_t(event.size()), pid, tid});
+    text.append(event);
+  }
   void clear() {
     text.clear();
     text.shrink_to_fit();
@@ -212,6 +225,8 @@ struct Registry {
   // The last session was streamed (its events are in the file, no longer in the rings): a
   // save() after stop() reports that stream instead of re-saving the drained rings.
   bool streamed_session = false;
+  // This session is or was streamed: its file has no place for events given as JSON or traces.
+  bool streamed() const { return streaming.load() || streamed_session; }
   bool stream_ok = true;
   std::string stream_summary;                          // "streamed N events to F" or the failure
   uint64_t last_dropped = 0;                           // the last save's max_slices drops

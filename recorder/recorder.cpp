@@ -221,10 +221,7 @@ Writer* attach() {
     t->storage.reset(new (std::nothrow) Record[cap]);
     if (!t->storage) return nullptr;
     t->storage_cap = cap;
-    t->begin = t->storage.get();
-    t->end = t->begin + cap;
-    t->w.begin.store(t->begin, std::memory_order_relaxed);
-    t->w.end.store(t->end, std::memory_order_relaxed);
+    t->set_ring(cap);
     t->w.pos.store(t->begin, std::memory_order_relaxed);
     t->w.limit.store(t->end, std::memory_order_relaxed);
     t->w.owner = t.get();
@@ -364,11 +361,7 @@ bool start(const Config& config, std::string* error) {
         t->storage = std::move(fresh[i]);
         t->storage_cap = config.tracer_entries;
       }
-      t->begin = t->storage.get();
-      t->end = t->begin + config.tracer_entries;
-      // Before the limit below (push() reads them after it).
-      t->w.begin.store(t->begin, std::memory_order_relaxed);
-      t->w.end.store(t->end, std::memory_order_relaxed);
+      t->set_ring(config.tracer_entries);  // (before the limit below: push() reads it first)
     }
     if (!keep) reset(*t);
     t->w.limit.store(t->end, std::memory_order_release);
@@ -533,7 +526,6 @@ void pack_bytes(std::string_view s, uint32_t i, detail::Record& rec) {
   rec.meta = uint32_t(b[12]) | uint32_t(b[13]) << 8 | uint32_t(b[14]) << 16;
 }
 
-// One JSON value, in UTF-8 (JSON text is; other bytes would make the saved .json invalid).
 // An event object whose "ph" is "M" (however it is spaced or escaped), as the save reads it.
 bool is_metadata_event(std::string_view object) {
   json::Event ev;
@@ -548,6 +540,7 @@ bool is_metadata_event(std::string_view object) {
   return unescape_json(ev.ph.sv(), plain) && plain == "M";
 }
 
+// One JSON value, in UTF-8 (JSON text is; other bytes would make the saved .json invalid).
 bool valid_json_value(std::string_view v) {
   if (!utf8_valid(v)) return false;
   const char* err = nullptr;
@@ -680,13 +673,12 @@ bool add_event_json(std::string_view event) {
   const int64_t tid = int64_t(syscall(SYS_gettid));
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mu);
-  if (r.streaming.load() || r.streamed_session) return false;  // (a stream has no place for it)
+  if (r.streamed()) return false;
   // Metadata (names of threads, processes, asyncio tasks' tracks) is never dropped for
   // Config::max_added: the events it names may be among those kept.
   const bool metadata = is_metadata_event(std::string_view(p, size_t(q - p)));
   Extras& x = metadata ? r.metadata_events : r.extras;
-  x.events.push_back(ExtraEvent{x.text.size(), uint32_t(q - p), pid, tid});
-  x.text.append(p, size_t(q - p));
+  x.add(std::string_view(p, size_t(q - p)), pid, tid);
   if (!metadata) x.keep_newest(r.config.max_added, false);
   return true;
 }
@@ -727,16 +719,12 @@ size_t add_events_json(std::string_view array, size_t* bad, size_t* used) {
   Registry& r = registry();
   {
     std::lock_guard<std::mutex> lock(r.mu);
-    if (r.streaming.load() || r.streamed_session) {  // (a stream has no place for them)
+    if (r.streamed()) {
       if (bad) *bad = got.size() + metadata.size() + left_out;
       if (used) *used = size_t(p + 1 - array.data());
       return 0;
     }
-    for (std::string_view m : metadata) {
-      Extras& x = r.metadata_events;
-      x.events.push_back(ExtraEvent{x.text.size(), uint32_t(m.size()), pid, tid});
-      x.text.append(m);
-    }
+    for (std::string_view m : metadata) r.metadata_events.add(m, pid, tid);
     const uint64_t at = r.extras.text.size();
     r.extras.text.append(first, size_t(p + 1 - first));
     r.extras.events.reserve(r.extras.events.size() + got.size());

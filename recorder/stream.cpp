@@ -495,7 +495,7 @@ class Streamer {
   std::deque<PerThread> threads_;       // threads with a ring
   std::deque<PerThread> exited_open_;   // exited with calls open, rings freed (free_rings)
   size_t strings_written_ = 1;  // id 0 ("") is implicit
-  size_t labels_written_ = 0;   // label i = {string i, no category}, label 0 included
+  size_t labels_written_ = 0;   // label i = {string i, cat_}, label 0 included
   std::vector<SiteInfo> sites_;
   std::vector<uint8_t> used_;  // names of written slices
   std::string category_;  // Config::category: every label's

@@ -305,8 +305,9 @@ bool add_event_json(std::string_view event);
 // Every element of a JSON array of such events (the text of `[...]`: a Chrome trace's
 // traceEvents), as add_event_json() would add each, in one go: what merging a whole trace takes.
 // Returns how many were added; *bad counts the elements that are not objects in UTF-8 (in a
-// streamed session, all of them). 0 (and *bad 0) when `array` is not one JSON array. With `used`, other text may follow the array (the rest of
-// a document): *used receives the length of the array's text (0 when there is no array).
+// streamed session, all of them). 0 (and *bad 0) when `array` is not one JSON array. With
+// `used`, other text may follow the array (the rest of a document): *used receives the length
+// of the array's text (0 when there is no array).
 size_t add_events_json(std::string_view array, size_t* bad = nullptr, size_t* used = nullptr);
 // A whole trace file, of any format vizviewer reads (Chrome JSON, .json.gz, .vzt), added to the
 // session: loaded now, its events go into the saved trace as they are (processes and threads
@@ -438,7 +439,7 @@ inline Writer* writer() {
 
 // on_limit() at the limit, and also for a position outside [begin, limit): a push that raced
 // with start() replacing the ring stored a position in the old one (its record went there; the
-// old ring lives until the next start()). Loading the limit first, whose store in start()
+// old storage lives as long as the thread). Loading the limit first, whose store in start()
 // follows begin's, such a position is caught at the latest when it reaches the old ring's end.
 inline void push(Writer* w, uint64_t ts, uint32_t name, uint32_t meta) {
   // (acquire: a plain load on x86-64; a ring start() made, seen through the position it set)
