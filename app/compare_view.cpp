@@ -168,10 +168,10 @@ void CompareView::draw_header() {
   ImGui::SameLine();
   run("B:", b_);
   const char* buttons[] = {"Replace A\xe2\x80\xa6", "Replace B\xe2\x80\xa6", "Swap A/B", "Close comparison"};
-  float buttons_w = 0;
-  for (const char* b : buttons) buttons_w += ImGui::CalcTextSize(b).x + ImGui::GetStyle().FramePadding.x * 2;
-  buttons_w += ImGui::GetStyle().ItemSpacing.x * 3;
-  ImGui::SameLine();
+  float buttons_w = ImGui::GetStyle().ItemSpacing.x * 3;
+  for (const char* b : buttons) buttons_w += button_width(b);
+  // Right-aligned after the runs, or on a line of their own when the window is too narrow.
+  same_line_if_fits(buttons_w);
   ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - buttons_w));
   const CompareRequest what[] = {CompareRequest::ReplaceA, CompareRequest::ReplaceB, CompareRequest::Swap,
                                  CompareRequest::Close};
@@ -397,19 +397,20 @@ void CompareView::draw_scope_row() {
     }
     ImGui::PopID();
   }
-  ImGui::SameLine();
+  same_line_if_fits(check_width("Range selections"));
   ImGui::Checkbox("Range selections", &use_ranges_);
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Compare only the time ranges selected on each timeline (drag on a time axis);\n"
                       "a run without a range selection counts whole.");
   }
   if (!show_flame_) {
-    ImGui::SameLine(0, em * 1.5f);
+    same_line_if_fits(check_width("By name") + ImGui::GetStyle().ItemSpacing.x + check_width("By call path"),
+                      em * 1.5f);
     ImGui::RadioButton("By name", &by_, 0);
     ImGui::SameLine();
     ImGui::RadioButton("By call path", &by_, 1);
   }
-  ImGui::SameLine(0, em * 1.5f);
+  same_line_if_fits(check_width("Loose names"), em * 1.5f);
   if (ImGui::Checkbox("Loose names", &loose_)) set_highlight(loose_ ? highlight_ : std::string());
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Match viztracer's functions as \"f (file.py)\", without the directory and line of\n"
@@ -439,15 +440,19 @@ void CompareView::draw_bottom() {
     ImGui::TextColored(p.text_dim, "Comparing\xe2\x80\xa6");
     return;
   }
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   const ImVec4& col = d->delta_total > 0 ? p.error : d->delta_total < 0 ? p.info : p.text;
-  ImGui::Text("traced time %s \xe2\x86\x92 %s", format_time_span(double(d->total_a), 4).c_str(),
-              format_time_span(double(d->total_b), 4).c_str());
-  ImGui::SameLine();
+  const std::string totals = "traced time " + format_time_span(double(d->total_a), 4) + " \xe2\x86\x92 " +
+                             format_time_span(double(d->total_b), 4);
   // (from nothing traced there is no percentage)
   const std::string pct = std::isnan(d->delta_pct) ? std::string() : ", " + format_delta_pct(d->delta_pct);
-  ImGui::TextColored(col, "(%s%s%s)", d->delta_total >= 0 ? "+" : "-",
-                     format_time_span(std::fabs(double(d->delta_total)), 4).c_str(), pct.c_str());
+  const std::string delta = std::string("(") + (d->delta_total >= 0 ? "+" : "-") +
+                            format_time_span(std::fabs(double(d->delta_total)), 4) + pct + ")";
+  same_line_if_fits(ImGui::CalcTextSize(totals.c_str()).x + ImGui::GetStyle().ItemSpacing.x +
+                        ImGui::CalcTextSize(delta.c_str()).x,
+                    ImGui::GetFontSize() * 1.5f);
+  ImGui::TextUnformatted(totals.c_str());
+  ImGui::SameLine();
+  text_colored_bytes(col, delta);
   // What each side covers when it is not the whole run: a range selected on one timeline only
   // is compared with the whole of the other.
   if (thread_[0] != kNone || thread_[1] != kNone || use_ranges_) {

@@ -180,20 +180,22 @@ class Out {
     if (is_integer_text(v)) buf_ += v;
     else str(v);
   }
-  // id or id2 from canonical id text ("local:x" / "global:x" came from id2).
+  // id or id2 from canonical id text ("local:x" / "global:x" came from id2); an integral id
+  // as a number, as producers write most ids (1, 1.0 and "1" are one id).
   void id(StrId id) {
     if (id == kNoStr) return;
     std::string_view v = t_.str(id);
     if (v.substr(0, 6) == "local:") {
       buf_ += ",\"id2\":{\"local\":";
-      str(v.substr(6));
+      id_value(v.substr(6));
       buf_ += "}";
     } else if (v.substr(0, 7) == "global:") {
       buf_ += ",\"id2\":{\"global\":";
-      str(v.substr(7));
+      id_value(v.substr(7));
       buf_ += "}";
     } else {
-      member_str("id", v);
+      buf_ += ",\"id\":";
+      id_value(v);
     }
   }
   // Copies the members of the raw event `r` that this writer does not emit itself.

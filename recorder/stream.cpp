@@ -549,21 +549,29 @@ bool stream_stop(std::string* message) {
     if (s) r.stream_stopping = true;
   }
   if (!s) return false;
+  // Whatever happens below (an exception building the message included), the
+  // session stops streaming and start() and save() waiting for it go on.
+  struct Done {
+    Registry& r;
+    ~Done() {
+      {
+        std::lock_guard<std::mutex> lock(r.mu);
+        r.streaming.store(false, std::memory_order_release);
+        r.stream_stopping = false;
+      }
+      r.stream_done.notify_all();
+    }
+  } done{r};
   s->stop_and_join();
   if (s->ok()) {
     *message = "streamed " + std::to_string(s->events()) + " events to " + s->path();
   } else {
     *message = "streaming to " + s->path() + " failed: " + s->error();
   }
-  {
-    std::lock_guard<std::mutex> lock(r.mu);
-    r.streaming.store(false, std::memory_order_release);
-    r.streamed_session = true;
-    r.stream_ok = s->ok();
-    r.stream_summary = *message;
-    r.stream_stopping = false;
-  }
-  r.stream_done.notify_all();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.streamed_session = true;
+  r.stream_ok = s->ok();
+  r.stream_summary = *message;
   return true;
 }
 

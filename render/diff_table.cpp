@@ -116,9 +116,9 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
   if (!ImGui::BeginTable("##diff", 11, flags)) return changed;
   ImGui::TableSetupScrollFreeze(0, 1);
   const ImGuiTableColumnFlags desc = ImGuiTableColumnFlags_PreferSortDescending;
-  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch, 4.0f);
-  ImGui::TableSetupColumn("Count A", desc, 0.9f);
-  ImGui::TableSetupColumn("Count B", desc, 0.9f);
+  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch, 3.2f);
+  ImGui::TableSetupColumn("Count A", desc, 1.3f);
+  ImGui::TableSetupColumn("Count B", desc, 1.3f);
   ImGui::TableSetupColumn("Total A", desc, 1.2f);
   ImGui::TableSetupColumn("Total B", desc, 1.2f);
   ImGui::TableSetupColumn("\xce\x94 total", desc | ImGuiTableColumnFlags_DefaultSort, 1.2f);
@@ -126,7 +126,7 @@ bool draw_diff_table(const DiffResult& d, DiffTableState& st) {
   ImGui::TableSetupColumn("Self A", desc, 1.2f);
   ImGui::TableSetupColumn("Self B", desc, 1.2f);
   ImGui::TableSetupColumn("\xce\x94 self", desc, 1.2f);
-  ImGui::TableSetupColumn("Status", 0, 0.9f);
+  ImGui::TableSetupColumn("Status", 0, 1.0f);
   ImGui::TableHeadersRow();
   if (ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs(); sort && sort->SpecsDirty && sort->SpecsCount > 0) {
     st.sort_column = sort->Specs[0].ColumnIndex;

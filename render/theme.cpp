@@ -355,6 +355,20 @@ bool begin_combo_text(const char* id, std::string_view preview, ImGuiComboFlags 
   return open;
 }
 
+void same_line_if_fits(float width, float spacing) {
+  if (spacing < 0.0f) spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + spacing + width <= right) ImGui::SameLine(0.0f, spacing);
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+}
+
+float check_width(const char* label) {
+  return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
 void text_colored_bytes(const ImVec4& col, std::string_view s) {
   ImGui::PushStyleColor(ImGuiCol_Text, col);
   ImGui::TextUnformatted(s.data(), s.data() + s.size());

@@ -131,6 +131,15 @@ void text_long(std::string_view s, float wrap_width);
 // `s` in colour `col`, every byte as it is (ImGui::TextColored's "%s" stops at a NUL byte).
 void text_colored_bytes(const ImVec4& col, std::string_view s);
 
+// ImGui::SameLine(0, spacing) when an item `width` wide still fits the window's content region
+// to the right of the last item (spacing < 0: the style's item spacing); else the next item starts
+// a new line. For a row of controls that must wrap rather than be cut at the window's edge.
+void same_line_if_fits(float width, float spacing = -1.0f);
+
+// Widths of the widgets below as ImGui lays them out (the current font and style).
+float button_width(const char* label);
+float check_width(const char* label);  // a Checkbox or RadioButton with its label
+
 // Pushes a font for the lifetime of the scope; a null font (load_fonts() not run) is a no-op.
 class FontScope {
  public:

@@ -957,6 +957,45 @@ TEST_CASE("name widgets: a button, small button, selectable and combo preview sh
   CHECK(text_pixels(plain, at.x + pad.x + text_width("ab") + 1, at.y, at.x + pad.x + text_width(kHashName), at.y + 40) == 0);
 }
 
+TEST_CASE("row layout: same_line_if_fits keeps a control on the row while it fits, else starts a new line") {
+  ImVec2 button_min, button_max, check_min, check_max, fits_min, exact_min, wraps_min, wraps_max;
+  float bw = 0, cw = 0, right = 0;
+  bool flag = false;
+  g_harness->render([&] {
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    bw = button_width("Swap A/B");
+    cw = check_width("Loose names");
+    ImGui::Button("Swap A/B");
+    button_min = ImGui::GetItemRectMin(), button_max = ImGui::GetItemRectMax();
+    same_line_if_fits(cw);
+    ImGui::Checkbox("Loose names", &flag);
+    check_min = ImGui::GetItemRectMin(), check_max = ImGui::GetItemRectMax();
+    same_line_if_fits(bw);
+    ImGui::Button("Swap A/B##2");
+    fits_min = ImGui::GetItemRectMin();
+    const float rest = right - ImGui::GetItemRectMax().x - spacing;  // exactly the rest of the row
+    same_line_if_fits(rest);
+    ImGui::Button("rest", ImVec2(rest, 0));
+    exact_min = ImGui::GetItemRectMin();
+    same_line_if_fits(1.0f);  // nothing is left on the row
+    ImGui::Button("next", ImVec2(bw, 0));
+    wraps_min = ImGui::GetItemRectMin(), wraps_max = ImGui::GetItemRectMax();
+  });
+  // The widths are the ones ImGui lays the widgets out with.
+  CHECK(button_max.x - button_min.x == doctest::Approx(bw));
+  CHECK(check_max.x - check_min.x == doctest::Approx(cw));
+  // Three controls and one exactly as wide as the rest share the first row...
+  CHECK(check_min.y == button_min.y);
+  CHECK(fits_min.y == button_min.y);
+  CHECK(exact_min.y == button_min.y);
+  CHECK(fits_min.x > check_max.x);
+  // ...and the next starts the second row at the left, inside the window.
+  CHECK(wraps_min.y > button_max.y - 1);
+  CHECK(wraps_min.x == doctest::Approx(button_min.x));
+  CHECK(wraps_max.x <= right);
+}
+
 TEST_CASE("name widgets: a selectable with a width cuts the text to it; labels of equal text keep their own IDs") {
   ImVec2 at;
   float em = 0;
