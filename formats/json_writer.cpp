@@ -23,6 +23,7 @@ constexpr size_t kFlushAt = 1 << 20;
 bool is_integer_text(std::string_view s) {
   size_t i = s.size() && s[0] == '-' ? 1 : 0;
   if (i == s.size() || s.size() - i > 18) return false;
+  if (s[i] == '0' && s.size() - i > 1) return false;  // "007" is no JSON number
   for (; i < s.size(); ++i)
     if (s[i] < '0' || s[i] > '9') return false;
   return true;
@@ -180,22 +181,20 @@ class Out {
     if (is_integer_text(v)) buf_ += v;
     else str(v);
   }
-  // id or id2 from canonical id text ("local:x" / "global:x" came from id2); an integral id
-  // as a number, as producers write most ids (1, 1.0 and "1" are one id).
+  // id or id2 from canonical id text ("local:x" / "global:x" came from id2).
   void id(StrId id) {
     if (id == kNoStr) return;
     std::string_view v = t_.str(id);
     if (v.substr(0, 6) == "local:") {
       buf_ += ",\"id2\":{\"local\":";
-      id_value(v.substr(6));
+      str(v.substr(6));
       buf_ += "}";
     } else if (v.substr(0, 7) == "global:") {
       buf_ += ",\"id2\":{\"global\":";
-      id_value(v.substr(7));
+      str(v.substr(7));
       buf_ += "}";
     } else {
-      buf_ += ",\"id\":";
-      id_value(v);
+      member_str("id", v);
     }
   }
   // Copies the members of the raw event `r` that this writer does not emit itself.

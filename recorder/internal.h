@@ -492,8 +492,12 @@ std::vector<AddedThreads> add_traces(TraceBuilder& b, int64_t origin_us, std::st
 void add_trace_counts(Trace& out, const std::vector<AddedThreads>& added);
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad);
-// Starts the streaming writer on config.output_file. Registry mutex held.
-bool stream_start(std::string* error);
+// A streaming writer with `config.output_file` open and its Info section written (its thread
+// waits for the registry mutex, which the caller holds); null with *error when the file cannot be
+// made. Nothing of the registry changes until stream_attach() hands it the writer.
+std::unique_ptr<Streamer, StreamerDelete> stream_open(const Config& config, const ClockCal& clock,
+                                                      int64_t origin_us, std::string* error);
+void stream_attach(std::unique_ptr<Streamer, StreamerDelete> s);  // registry mutex held
 // Drains every ring, finishes the file, joins the thread; *message: a summary. Mutex NOT held.
 bool stream_stop(std::string* message);
 // Wakes the flusher now (a writer found its ring full) instead of at its next poll.

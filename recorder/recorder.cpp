@@ -319,6 +319,22 @@ bool start(const Config& config, std::string* error) {
   // Kept records are ticks of the last session's clock: another one would misread them all.
   if (config.append && r.started && cal.tsc != r.clock.tsc)
     return fail("append needs the clock of the session it adds to (Config::clock)");
+  // Everything that can fail comes before the first change: a start() refused leaves the last
+  // session as it was (its records, extras and configuration, to be saved still).
+  std::vector<std::unique_ptr<Record[]>> fresh(r.threads.size());
+  for (size_t i = 0; i < r.threads.size(); ++i) {
+    const ThreadBuffer& t = *r.threads[i];
+    const bool keep = config.append && t.capacity() == config.tracer_entries;
+    if ((t.exited.load() && !keep) || t.storage_cap >= config.tracer_entries) continue;
+    fresh[i].reset(new (std::nothrow) Record[config.tracer_entries]);
+    if (!fresh[i]) return fail("out of memory for the thread rings");
+  }
+  const int64_t origin_us = monotonic_ns() / 1000;
+  std::unique_ptr<Streamer, StreamerDelete> streamer;
+  if (config.streaming) {
+    streamer = stream_open(config, cal, origin_us, error);
+    if (!streamer) return false;
+  }
   r.config = config;
   r.streamed_session = false;
   if (!config.process_name.empty()) r.process_name = config.process_name;
@@ -334,16 +350,7 @@ bool start(const Config& config, std::string* error) {
   // belonged to the last session). A live thread's ring takes the new size within its storage
   // when that is big enough, else new storage, the old kept as long as the thread (a push racing
   // with start() may still write one record at a position in it: see detail::push()).
-  // Every new ring first, so that running out of memory changes nothing.
-  std::vector<std::unique_ptr<Record[]>> fresh(r.threads.size());
-  for (size_t i = 0; i < r.threads.size(); ++i) {
-    const ThreadBuffer& t = *r.threads[i];
-    const bool keep = config.append && t.capacity() == config.tracer_entries;
-    if ((t.exited.load() && !keep) || t.storage_cap >= config.tracer_entries) continue;
-    fresh[i].reset(new (std::nothrow) Record[config.tracer_entries]);
-    if (!fresh[i]) return fail("out of memory for the thread rings");
-  }
-  // Storage of threads that exited before the previous start() goes now.
+  // (The new rings were made above.) Storage of threads that exited before the previous start() goes now.
   r.retired.clear();
   std::vector<std::unique_ptr<ThreadBuffer>> live;
   for (size_t i = 0; i < r.threads.size(); ++i) {
@@ -373,14 +380,10 @@ bool start(const Config& config, std::string* error) {
     r.clear_added();
     r.metadata.clear();
   }
-  r.origin_us = monotonic_ns() / 1000;
+  r.origin_us = origin_us;
   r.reset_counts();
-  if (config.streaming) {
-    if (!stream_start(error)) return false;
-    r.streaming.store(true, std::memory_order_release);
-  } else {
-    r.streaming.store(false, std::memory_order_release);
-  }
+  if (streamer) stream_attach(std::move(streamer));
+  r.streaming.store(config.streaming, std::memory_order_release);
   detail::g_enabled.store(true, std::memory_order_release);
   return true;
 }

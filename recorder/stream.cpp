@@ -509,15 +509,20 @@ class Streamer {
 
 void StreamerDelete::operator()(Streamer* s) const { delete s; }
 
-bool stream_start(std::string* error) {
-  Registry& r = registry();
-  std::unique_ptr<Streamer, StreamerDelete> s(new Streamer(r.config.output_file, r.clock, r.origin_us,
-                                      r.config.min_duration_ns, r.config.category));
+std::unique_ptr<Streamer, StreamerDelete> stream_open(const Config& config, const ClockCal& clock,
+                                                      int64_t origin_us, std::string* error) {
+  std::unique_ptr<Streamer, StreamerDelete> s(
+      new Streamer(config.output_file, clock, origin_us, config.min_duration_ns, config.category));
   std::string err;
   if (!s->open(&err)) {
-    if (error) *error = err.empty() ? "cannot open " + r.config.output_file : err;
-    return false;
+    if (error) *error = err.empty() ? "cannot open " + config.output_file : err;
+    s.reset();
   }
+  return s;
+}
+
+void stream_attach(std::unique_ptr<Streamer, StreamerDelete> s) {
+  Registry& r = registry();
   r.streamer = std::move(s);
   // A program that returns from main or calls exit() without stop() still gets its last events
   // and the file's footer: the stream is finished at exit.
@@ -531,7 +536,6 @@ bool stream_start(std::string* error) {
     if (streaming) vz::rec::stop();
   }) == 0;
   (void)at_exit;
-  return true;
 }
 
 void stream_wake() {

@@ -189,6 +189,45 @@ TEST_CASE("recorder: start() with append keeps the events recorded so far") {
   CHECK(t.global_instants.size() == 1);
 }
 
+TEST_CASE("recorder: a start() refused changes nothing: the last session is still there to save") {
+  test::TempDir dir;
+  rec::Config first;
+  first.output_file = dir / "first.json";
+  start_session(first);
+  const rec::NameId z = rec::intern("z");
+  for (int k = 0; k < 100; ++k) rec::Zone a(z);
+  CHECK(rec::add_event_json(R"({"ph":"i","name":"kept","ts":1,"s":"g"})"));
+  CHECK(rec::set_metadata("note", R"("from the first session")"));
+  rec::stop();
+  const uint64_t recorded = rec::stats().recorded;
+  REQUIRE(recorded >= 200);
+  // A streaming output in a directory that does not exist, and a ring too small: both refused.
+  rec::Config bad;
+  bad.streaming = true;
+  bad.output_file = dir / "no/such/x.vzt";
+  std::string err;
+  CHECK_FALSE(rec::start(bad, &err));
+  CHECK(err.find("x.vzt") != std::string::npos);
+  bad.streaming = false;
+  bad.tracer_entries = 1;
+  CHECK_FALSE(rec::start(bad, &err));
+  CHECK_FALSE(rec::recording());
+  CHECK(rec::stats().recorded == recorded);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save("", &msg), msg);  // the first session's output_file
+  LoadResult r = load(dir / "first.json");
+  REQUIRE(r.trace);
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 1);
+  CHECK(t.threads[0].slices.size() == 100);
+  REQUIRE(t.global_instants.size() == 1);
+  CHECK(t.name_of(t.global_instants[0].label) == "kept");
+  bool note = false;
+  for (const MetadataEntry& m : t.metadata) note |= t.str(m.key) == "note";
+  CHECK(note);
+  CHECK_FALSE(std::ifstream(dir / "no/such/x.vzt").good());
+}
+
 TEST_CASE("recorder: add_events_json adds an array's events as add_event_json adds each") {
   test::TempDir dir;
   const std::vector<std::string> events = {
