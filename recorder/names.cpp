@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,8 @@ struct Names {
   size_t block_used = 0, block_cap = 0;
   std::vector<std::string_view> strings{std::string_view()};  // id 0: ""
   std::vector<SiteInfo> sites{SiteInfo{}};
+  std::deque<detail::InternedName> interned;           // (addresses never change)
+  std::vector<const detail::InternedName*> interned_of;  // by NameId, made on first ask
   std::unordered_map<std::string_view, NameId> ids{{std::string_view(), kNoName}};
 
   std::string_view store(std::string_view s) {
@@ -146,8 +149,17 @@ std::string qualified_function(std::string_view sig) {
     else if (sig[open] == '(' && --depth == 0) break;
     if (open == 0) return std::string(whole);
   }
-  // The name: back from the '(' to a space outside brackets (the return type ends there).
+  // The name: back from the '(' to a space outside brackets (the return type ends there). An
+  // operator's symbol is skipped first: its '<' and '>' are no brackets ("A::operator>>",
+  // "A::operator->*", "A::operator<=").
   size_t start = open;
+  {
+    size_t k = open;
+    while (k > 0 && sig[k - 1] != 0 && std::strchr("<>=!+-*/%^&|~[](),", sig[k - 1]) != nullptr) --k;
+    if (k < open && k >= 8 && sig.substr(k - 8, 8) == "operator" &&
+        (k == 8 || sig[k - 9] == ':' || sig[k - 9] == ' '))
+      start = k - 8;
+  }
   for (int paren = 0, angle = 0; start > 0; --start) {
     const char c = sig[start - 1];
     if (c == ')') ++paren;
@@ -202,6 +214,27 @@ NameId intern_function(const char* signature, const char* file, uint32_t line) {
     return kNoName;
   }
 }
+
+namespace detail {
+
+const InternedName* intern_site_name(std::string_view name, const char* file, uint32_t line) {
+  const NameId id = intern_site(name, file, line);
+  try {
+    internal::Names& n = internal::names();
+    std::lock_guard<std::mutex> lock(n.mu);
+    if (n.interned_of.size() <= id) n.interned_of.resize(n.strings.size(), nullptr);
+    const InternedName*& slot = n.interned_of[id];
+    if (slot == nullptr) {
+      const std::string_view text = n.strings[id];
+      slot = &n.interned.emplace_back(InternedName{id, uint32_t(text.size()), text.data()});
+    }
+    return slot;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace detail
 
 NameId intern_site(const char* name, const char* file, uint32_t line) {
   return intern_site(name ? std::string_view(name) : std::string_view(), file, line);

@@ -180,16 +180,22 @@ namespace detail {
 
 namespace {
 // Marks a thread's buffer as exited when the thread ends (its events stay until the next start).
-struct ExitMark {
-  internal::ThreadBuffer* buf = nullptr;
-  ~ExitMark();
-};
-thread_local ExitMark tls_exit;
+// A pthread key's destructor does it: those run after every thread_local object's destructor, so
+// events that thread-exit code records (a per-thread object flushing, whenever it was made) are
+// kept. The main thread runs none at exit(): it records on through static destructors and atexit
+// handlers.
 thread_local bool tls_exited = false;  // events from later thread-exit code are not recorded
-ExitMark::~ExitMark() {
-  if (buf) buf->exited.store(true, std::memory_order_release);
+void thread_exited(void* buf) {
+  static_cast<internal::ThreadBuffer*>(buf)->exited.store(true, std::memory_order_release);
   tls_writer = nullptr;
   tls_exited = true;
+}
+// The key, made on first use (its failure leaves threads unmarked: their rings then stay until
+// the next start(), as a live thread's do).
+const pthread_key_t* exit_key() {
+  static pthread_key_t key;
+  static const bool made = pthread_key_create(&key, thread_exited) == 0;
+  return made ? &key : nullptr;
 }
 }  // namespace
 
@@ -229,8 +235,8 @@ Writer* attach() {
     t->pid = r.pid;
     t->tid = int64_t(syscall(SYS_gettid));
     t->index = uint32_t(r.threads.size());
+    if (const pthread_key_t* key = exit_key()) pthread_setspecific(*key, t.get());
     tls_writer = &t->w;
-    tls_exit.buf = t.get();
     r.threads.push_back(std::move(t));
     return tls_writer;
   } catch (...) {

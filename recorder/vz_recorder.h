@@ -41,7 +41,8 @@
 // - In streaming mode a background thread drains the rings into the output .vzt as they fill,
 //   so nothing is lost, memory stays flat, and a killed program leaves a loadable file.
 // - Names are interned once: a zone macro keeps its call site's id in a function-local static
-//   (VZ_ZONE_N / VZ_BEGIN with a runtime string intern that string at each run).
+//   (VZ_ZONE_N / VZ_BEGIN with a runtime string compare it with the site's last name, and
+//   intern it when it differs).
 // - save() pairs begins with ends per thread into nested slices and writes them through the
 //   formats library (formats/vzt_writer.h for .vzt, formats/writer.h for JSON).
 // - fork(): the child starts with no events, its own pid, and Config::output_file with its pid
@@ -49,11 +50,17 @@
 // - Thread safety: every call may be made from any thread. start/stop/save/clear are meant to be
 //   called from one controlling thread; save() stops recording first, and events a thread
 //   records while save() runs may be missing from that save.
+// - Not from a signal handler: a record is written in two steps, and a handler that records
+//   between them on the interrupted thread overwrites it or is overwritten (a thread's first
+//   event also allocates). Set a flag in the handler and record from the thread instead.
+// - Thread exit: what a thread records in its thread_local destructors is kept; the main thread
+//   records on through static destructors and atexit handlers (save() from one sees them).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -514,39 +521,43 @@ inline bool Zone::begin_zone(NameId name) {
 
 #if !defined(VZ_RECORDER_DISABLED)
 namespace vz::rec::detail {
-// The name of a VZ_ZONE_N / VZ_BEGIN site. A constant char array (a string literal, an entry of
-// a const table, `ok ? "hit" : "mis"`) is interned on its first run at the site and its id read
-// from here while the site sees the same array; any other string (a std::string, a string_view,
-// a char pointer or a writable char buffer, whose text may change) is interned on every run, so
-// each run gets its own name.
+// An interned name as a VZ_ZONE_N / VZ_BEGIN site keeps it: its id and its text, never changed
+// or freed. Null when out of memory.
+struct InternedName {
+  NameId id;
+  uint32_t size;
+  const char* text;
+};
+const InternedName* intern_site_name(std::string_view name, const char* file, uint32_t line);
+
+// The name of a VZ_ZONE_N / VZ_BEGIN site. A string literal is interned on the site's first run
+// and its id read from here after that. Any other string (a char array or pointer, a
+// std::string, a string_view) is compared with the name the site interned last: the same text
+// reuses its id, other text is interned (which takes a lock) and becomes the site's name.
 class SiteName {
  public:
   constexpr SiteName() = default;
   template <size_t N>
-  NameId get(const char (&text)[N], const char* file, uint32_t line) {
-    // The array's address (low 32 bits: constant arrays at one site lie within 4 GB of each
-    // other) beside its id; 0 until the first run.
-    const uint64_t at = uint64_t(uint32_t(reinterpret_cast<uintptr_t>(text))) << 32;
-    const uint64_t v = cache_.load(std::memory_order_relaxed);
-    if (v != 0 && (v & ~uint64_t(0xffffffff)) == at) VZ_REC_LIKELY
-      return NameId(v);
-    const NameId id = intern_site(text_of(text), file, line);
-    cache_.store(at | id, std::memory_order_relaxed);  // racing threads store the same pair
-    return id;
-  }
-  template <size_t N>
-  NameId get(char (&text)[N], const char* file, uint32_t line) {  // a buffer: read each run
-    return intern_site(text_of(text), file, line);
+  NameId get(const char (&text)[N], bool literal, const char* file, uint32_t line) {
+    if (literal) {  // (known when compiling: the branch not taken is dropped)
+      const NameId id = literal_.load(std::memory_order_relaxed);
+      if (id != kNoName) VZ_REC_LIKELY
+        return id;
+      const NameId fresh = intern_site(text_of(text), file, line);
+      literal_.store(fresh, std::memory_order_relaxed);  // racing threads store the same id
+      return fresh;
+    }
+    return by_text(text_of(text), file, line);
   }
   // Any other string. (One parameter type for them all: a literal must not find an overload
-  // as good as the templates above, as `const char*` would be.)
+  // as good as the template above, as `const char*` would be.)
   struct Runtime {
     std::string_view text;
     Runtime(const char* p) : text(p ? p : "") {}  // NOLINT: implicit on purpose
     Runtime(std::string_view v) : text(v) {}      // NOLINT
     Runtime(const std::string& v) : text(v) {}    // NOLINT
   };
-  NameId get(Runtime name, const char* file, uint32_t line) { return intern_site(name.text, file, line); }
+  NameId get(Runtime name, bool, const char* file, uint32_t line) { return by_text(name.text, file, line); }
 
  private:
   template <size_t N>
@@ -555,9 +566,28 @@ class SiteName {
     while (n < N && text[n] != 0) ++n;
     return std::string_view(text, n);
   }
-  std::atomic<uint64_t> cache_{0};  // address bits << 32 | id
+  NameId by_text(std::string_view text, const char* file, uint32_t line) {
+    const InternedName* last = last_.load(std::memory_order_acquire);
+    if (last != nullptr && last->size == text.size() &&
+        (text.empty() || std::memcmp(last->text, text.data(), text.size()) == 0))
+      VZ_REC_LIKELY return last->id;
+    const InternedName* now = intern_site_name(text, file, line);
+    if (now == nullptr) VZ_REC_UNLIKELY
+      return kNoName;
+    last_.store(now, std::memory_order_release);
+    return now->id;
+  }
+  std::atomic<NameId> literal_{kNoName};
+  std::atomic<const InternedName*> last_{nullptr};
 };
 }  // namespace vz::rec::detail
+// Whether a macro's name argument is a string literal (GCC and Clang know, at any optimization
+// level; elsewhere every name is compared at each run).
+#if defined(__GNUC__) || defined(__clang__)
+#define VZ_REC_IS_LITERAL(name) __builtin_constant_p(name)
+#else
+#define VZ_REC_IS_LITERAL(name) false
+#endif
 #endif
 
 #define VZ_REC_CAT2(a, b) a##b
@@ -569,15 +599,17 @@ class SiteName {
 #endif
 
 #if defined(VZ_RECORDER_DISABLED)
-// Recording compiled out: the macros expand to nothing (arguments are not evaluated).
+// Recording compiled out: the macros expand to nothing. Their arguments are not evaluated (the
+// calls below are never made) but still count as used: a variable that only a macro names gives
+// no "unused" warning, and an argument that would not compile with recording on does not here.
 #define VZ_ZONE() static_cast<void>(0)
-#define VZ_ZONE_N(name) static_cast<void>(0)
-#define VZ_BEGIN(name) static_cast<void>(0)
+#define VZ_ZONE_N(name) static_cast<void>(false && ::vz::rec::intern(name))
+#define VZ_BEGIN(name) static_cast<void>(false && ::vz::rec::intern(name))
 #define VZ_END() static_cast<void>(0)
-#define VZ_INSTANT(...) static_cast<void>(0)
-#define VZ_COUNTER(...) static_cast<void>(0)
-#define VZ_LOG_VAR(name, value) static_cast<void>(0)
-#define VZ_THREAD_NAME(name) static_cast<void>(0)
+#define VZ_INSTANT(...) static_cast<void>(false && ::vz::rec::instant(__VA_ARGS__))
+#define VZ_COUNTER(...) static_cast<void>(false && ::vz::rec::counter(__VA_ARGS__))
+#define VZ_LOG_VAR(name, value) static_cast<void>(false && ::vz::rec::log_var(name, value))
+#define VZ_THREAD_NAME(name) (false ? ::vz::rec::set_thread_name(name) : static_cast<void>(0))
 #else
 // A zone named after the enclosing function, from here to the end of the scope. The call site
 // (function, file, line) is interned the first time it runs; later runs read a static.
@@ -588,17 +620,19 @@ class SiteName {
       ::vz::rec::intern_function(VZ_REC_FUNCTION, __FILE__, __LINE__);                        \
   ::vz::rec::Zone VZ_REC_CAT(vz_zone_, n)(VZ_REC_CAT(vz_site_, n))
 // The same with a name of your own: a string literal (interned once), or any string, a
-// std::string or a string_view whose text may differ from run to run (interned at each run,
-// which takes a lock: for hot loops keep an intern()ed id and use vz::rec::Zone).
+// std::string or a string_view whose text may differ from run to run (compared with the site's
+// last name at each run, and interned, which takes a lock, when it differs: for hot loops over
+// changing names keep intern()ed ids and use vz::rec::Zone).
 #define VZ_ZONE_N(name) VZ_REC_ZONE_N_AT(name, __COUNTER__)
 #define VZ_REC_ZONE_N_AT(name, n)                                                              \
   static ::vz::rec::detail::SiteName VZ_REC_CAT(vz_site_, n);                                 \
-  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, n)(VZ_REC_CAT(vz_site_, n).get(name, __FILE__, __LINE__))
+  ::vz::rec::Zone VZ_REC_CAT(vz_zone_, n)(                                                    \
+      VZ_REC_CAT(vz_site_, n).get(name, VZ_REC_IS_LITERAL(name), __FILE__, __LINE__))
 // Begin / end of a span that crosses scopes (same thread).
 #define VZ_BEGIN(name)                                                                         \
   do {                                                                                         \
     static ::vz::rec::detail::SiteName vz_site_;                                               \
-    ::vz::rec::begin(vz_site_.get(name, __FILE__, __LINE__));                                  \
+    ::vz::rec::begin(vz_site_.get(name, VZ_REC_IS_LITERAL(name), __FILE__, __LINE__));         \
   } while (0)
 #define VZ_END() ::vz::rec::end()
 #define VZ_INSTANT(...) ::vz::rec::instant(__VA_ARGS__)

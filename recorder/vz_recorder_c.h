@@ -1,6 +1,7 @@
 /* vz_recorder_c.h: the C ABI of the vizviewer recorder, for C programs, the CPython extension
  * and other languages. The same capabilities as the C++ API (recorder/vz_recorder.h), with plain
- * types only; every function may be called from any thread.
+ * types only; every function may be called from any thread, but not from a signal handler
+ * (see recorder/vz_recorder.h).
  *
  * Usage
  *   vzr_config cfg;

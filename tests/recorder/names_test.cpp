@@ -19,6 +19,16 @@ TEST_CASE("recorder names: qualified function names from signatures") {
   CHECK(qualified_function("std::vector<int> make(std::pair<int, int>) noexcept") == "make");
   CHECK(qualified_function("bool Cmp::operator()(int, int) const") == "Cmp::operator()");
   CHECK(qualified_function("bool operator<(const A&, const A&)") == "operator<");
+  // Operators whose symbol holds '>' (no closing template bracket), with return types to drop.
+  CHECK(qualified_function("ns::A& ns::A::operator>>(int)") == "ns::A::operator>>");
+  CHECK(qualified_function("bool ns::A::operator>(const ns::A&) const") == "ns::A::operator>");
+  CHECK(qualified_function("bool ns::A::operator->*(int)") == "ns::A::operator->*");
+  CHECK(qualified_function("ns::A* ns::A::operator->()") == "ns::A::operator->");
+  CHECK(qualified_function("bool ns::A::operator>=(const ns::A&) const") == "ns::A::operator>=");
+  CHECK(qualified_function("std::strong_ordering ns::A::operator<=>(const ns::A&) const") ==
+        "ns::A::operator<=>");
+  CHECK(qualified_function("bool ns::B<T>::operator>(int) [with T = int]") == "ns::B<T>::operator>");
+  CHECK(qualified_function("bool operator>(const A&, const A&)") == "operator>");
   CHECK(qualified_function("void f() [with T = int]") == "f");
   CHECK(qualified_function("void {anonymous}::helper()") == "helper");  // anonymous namespaces dropped
   CHECK(qualified_function("void (anonymous namespace)::helper()") == "helper");

@@ -362,6 +362,7 @@ TEST_CASE("recorder: begins still open at save run to the end of the trace") {
 }
 
 TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, literals once") {
+  // (Each site sees other text at each run: every kind of string must give that run's name.)
   test::TempDir dir;
   start_session();
   const std::vector<std::string> words = {"alpha", "beta", "gamma"};
@@ -377,6 +378,17 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
     rec::end();
     { VZ_ZONE_N("literal"); }
     { VZ_ZONE_N(w == "beta" ? "odd" : "eve"); }  // constant arrays of one length, two addresses
+    // A buffer seen through a const reference, and a const array filled at run time: the same
+    // address (and type, const char[N]) each run, other text.
+    struct Job {
+      char name[32];
+    } job{};
+    std::snprintf(job.name, sizeof job.name, "job %s", w.c_str());
+    const Job& cjob = job;
+    { VZ_ZONE_N(cjob.name); }
+    const char local[4] = {w[0], w[1], 0, 0};
+    VZ_BEGIN(local);
+    rec::end();
   }
   REQUIRE(rec::save(dir / "n.vzt"));
   LoadResult r = load(dir / "n.vzt");
@@ -385,7 +397,7 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
   std::vector<std::string> want;
   for (const std::string& w : words)
     for (std::string n : {w, w, "buf " + w, "buf " + w, w + " span", std::string("literal"),
-                          std::string(w == "beta" ? "odd" : "eve")})
+                          std::string(w == "beta" ? "odd" : "eve"), "job " + w, w.substr(0, 2)})
       want.push_back(n);
   CHECK(got == want);
 }
@@ -555,6 +567,42 @@ TEST_CASE("recorder: threads that exit keep their events") {
     std::string name(t.str(th.name));
     REQUIRE(name.size() == 2);
     CHECK(th.slices.size() == size_t(name[1] - '0') + 1);
+  }
+}
+
+namespace {
+// A per-thread object that records as its thread ends (a flush in a thread_local destructor).
+struct FlushAtExit {
+  int uses = 0;
+  ~FlushAtExit() {
+    VZ_ZONE_N("flush at exit");
+    rec::instant("exit instant");
+  }
+};
+thread_local FlushAtExit flush_at_exit;
+}  // namespace
+
+TEST_CASE("recorder: what a thread records in its thread_local destructors is kept, made before or after its first event") {
+  test::TempDir dir;
+  start_session();
+  std::thread before([] {
+    ++flush_at_exit.uses;  // made before the thread's first event: destroyed after the recorder's own
+    VZ_ZONE_N("work");
+  });
+  before.join();
+  std::thread after([] {
+    { VZ_ZONE_N("work"); }
+    ++flush_at_exit.uses;
+  });
+  after.join();
+  REQUIRE(rec::save(dir / "x.json"));
+  LoadResult r = load(dir / "x.json");
+  const Trace& t = *r.trace;
+  REQUIRE(t.threads.size() == 2);
+  for (const Thread& th : t.threads) {
+    CHECK(names_at(t, th, 0) == std::vector<std::string>{"work", "flush at exit"});
+    REQUIRE(th.instants.size() == 1);
+    CHECK(t.name_of(th.instants[0].label) == "exit instant");
   }
 }
 

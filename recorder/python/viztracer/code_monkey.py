@@ -199,3 +199,39 @@ def rewrite(source, filename, var=(), number=(), attr=(), func_exec=(), func_ent
     tree = ast.parse(source, filename)
     tree = _Rewriter(var, number, attr, func_exec, func_entry, exception).visit(tree)
     return ast.fix_missing_locations(tree)
+
+
+# The options that rewrite the program's source: (name, value when off). The `viztracer`
+# command applies them to its program, and passes them on to the Python children it traces
+# (children.py), whose programs are rewritten the same way, as viztracer passes its command
+# line on to them.
+OPTIONS = (("log_var", None), ("log_number", None), ("log_attr", None), ("log_func_exec", None),
+           ("log_func_entry", None), ("log_exception", False), ("magic_comment", False))
+
+
+def options_of(namespace):
+    """{name: value} of the source-rewriting options set in `namespace` (the command's parsed
+    options); empty when none is."""
+    return {name: getattr(namespace, name) for name, off in OPTIONS
+            if getattr(namespace, name, off) != off}
+
+
+def compile_program(source, filename, options):
+    """The code object of a program's `source` (str or bytes), rewritten for the options in the
+    dict `options` (options_of()'s: absent or None is off)."""
+    if options.get("magic_comment"):
+        if isinstance(source, bytes):
+            import io
+            import tokenize
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+            source = source.decode(encoding)
+        source = apply_magic_comments(source)
+    get = options.get
+    if any(get(name) is not None for name in ("log_var", "log_number", "log_attr",
+                                              "log_func_exec", "log_func_entry")) \
+            or get("log_exception"):
+        tree = rewrite(source, filename, var=get("log_var"), number=get("log_number"),
+                       attr=get("log_attr"), func_exec=get("log_func_exec"),
+                       func_entry=get("log_func_entry"), exception=bool(get("log_exception")))
+        return compile(tree, filename, "exec", dont_inherit=True)
+    return compile(source, filename, "exec", dont_inherit=True)

@@ -369,9 +369,16 @@ def _run_target(opts, tracer, prepare=None):
         raise _NotRun(1)
     try:
         if target[0] == "module":
-            runpy.run_module(target[1], run_name="__main__", alter_sys=True)
+            _run_module(target[1])
         else:
             exec(code, globs)
+    except _NoModule as e:
+        # As `python -m`: the module could not be found (nothing of the program ran): said in a
+        # line, nothing saved (the user's output file is left as it was).
+        tracer.stop()
+        signal.signal(signal.SIGTERM, old)
+        sys.stderr.write(f"viztracer: {e}\n")
+        raise _NotRun(1)
     except SystemExit as e:
         exit_code = _exit_code(e)
     except KeyboardInterrupt as e:
@@ -399,6 +406,39 @@ def _run_target(opts, tracer, prepare=None):
     return exit_code
 
 
+class _NoModule(Exception):
+    """`-m MODULE`: no module to run (runpy's message: "No module named ...")."""
+
+
+def _run_module(name):
+    """runpy.run_module(name) as `python -m` runs it (alter_sys), its module found the same way
+    (parent packages imported, so while recording): a module that cannot be found raises
+    _NoModule, apart from the errors of the program's own code (its packages' imports
+    included). Without runpy's internals (another Python), plain run_module."""
+    details = getattr(runpy, "_get_module_details", None)
+    run_code = getattr(runpy, "_run_module_code", None)
+    error = getattr(runpy, "_Error", None)
+    if details is None or run_code is None or error is None:
+        runpy.run_module(name, run_name="__main__", alter_sys=True)
+        return
+    try:
+        mod_name, spec, code = details(name, error)
+    except error as e:
+        raise _NoModule(str(e)) from None
+    run_code(code, None, "__main__", spec)
+
+
+def _transparent_run_module():
+    """_run_module is this package's code that runs the program's: not recorded itself (as the
+    package's code is not), but what it calls is (set_transparent; a filtered call would hide
+    the program)."""
+    from . import _vztracer
+    _vztracer.set_transparent([_run_module.__code__])
+
+
+_transparent_run_module()
+
+
 def _find_script(name):
     """The script to run: `name` itself, or (like viztracer, for `viztracer pytest ...`) a file
     of that name in a directory of $PATH; None when neither exists."""
@@ -416,23 +456,8 @@ def _find_script(name):
 def _compile(opts, source, filename):
     """The program's code object, rewritten for the options that work by rewriting it
     (code_monkey.py)."""
-    if opts.magic_comment:
-        from .code_monkey import apply_magic_comments
-        if isinstance(source, bytes):
-            import io
-            import tokenize
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-            source = source.decode(encoding)
-        source = apply_magic_comments(source)
-    if (opts.log_var is not None or opts.log_number is not None or opts.log_attr is not None
-            or opts.log_func_exec is not None or opts.log_func_entry is not None
-            or opts.log_exception):
-        from .code_monkey import rewrite
-        tree = rewrite(source, filename, var=opts.log_var, number=opts.log_number,
-                       attr=opts.log_attr, func_exec=opts.log_func_exec,
-                       func_entry=opts.log_func_entry, exception=opts.log_exception)
-        return compile(tree, filename, "exec")
-    return compile(source, filename, "exec")
+    from .code_monkey import compile_program, options_of
+    return compile_program(source, filename, options_of(opts))
 
 
 _TARGET_OPTIONS = ("-m", "--module", "-c", "--cmd_string")

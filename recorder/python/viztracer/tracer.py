@@ -232,6 +232,41 @@ def _name_text(name):
     return _utf8_safe(name).replace("\0", "?")
 
 
+def _emit(stream, text):
+    """Writes viztracer's own message `text` (a line) to the standard stream `stream` ("stdout"
+    or "stderr"). A stream the program closed, replaced by None or left as a broken pipe
+    (`viztracer t.py | head -1`) loses the message: never an error, and never an exit status
+    changed by it. On the process's own stream the program's pending output goes first, then the
+    message straight to the file descriptor, so a message that cannot be written is not left in
+    the stream's buffer to fail again when python flushes it on the way out (status 120). The
+    program's own output that cannot be written stays there, as it would without viztracer."""
+    out = getattr(sys, stream, None)
+    if out is None:
+        return
+    line = text if text.endswith("\n") else text + "\n"
+    try:
+        if out is not getattr(sys, "__" + stream + "__", None):
+            out.write(line)  # the program's replacement (a StringIO, a logger): as it takes it
+            return
+        out.flush()
+        data = line.encode(out.encoding or "utf-8", out.errors or "strict")
+        fd = out.fileno()
+        while data:
+            data = data[os.write(fd, data):]
+    except (OSError, ValueError, AttributeError, UnicodeError):
+        pass
+
+
+def _say(text):
+    """A message of viztracer's on stdout (see _emit)."""
+    _emit("stdout", text)
+
+
+def _tell(text):
+    """A warning or error of viztracer's on stderr (see _emit)."""
+    _emit("stderr", text)
+
+
 def _send(send, *texts):
     """Calls the recorder's send(*texts); texts UTF-8 cannot encode are sent as _utf8_safe()
     makes them (the check costs nothing for the others)."""
@@ -371,6 +406,7 @@ class VizTracer:
         self._stash_lost = 0        # events the stashed session had lost (tracer_entries)
         self._afterfork = None      # set_afterfork(): (callback, args, kwargs)
         self._audit_patterns = None # log_audit, compiled at start()
+        self._sync_marker = None    # set_sync_marker(): the trace's time (us) it marked
         if register_global:
             self.register_global()
 
@@ -543,6 +579,7 @@ class VizTracer:
         import tempfile
         if self.file_info:
             self._set_file_info()
+        self._set_sync_metadata()
         fd, path = tempfile.mkstemp(suffix=".vzt", dir=_stash_dir())
         os.close(fd)
         try:
@@ -663,6 +700,28 @@ class VizTracer:
         """Now, in the trace's microseconds."""
         return _vztracer.now_us()
 
+    def set_sync_marker(self):
+        """viztracer's: marks now as this trace's synchronization point. Saved traces carry it as
+        viztracer_metadata.sync_marker (the trace's microseconds), and `viztracer
+        --align_combine` lines the traces it merges up on their markers (each moved so that its
+        marker is at 0; a trace without one starts at 0). As viztracer's, the marker is the
+        tracer's until it is set again (clear() keeps it), whether or not it is recording, and
+        setting it again warns (RuntimeWarning "Synchronization marker already set")."""
+        if self._sync_marker is not None:
+            import warnings
+            warnings.warn("Synchronization marker already set", RuntimeWarning, stacklevel=2)
+        self._sync_marker = _vztracer.now_us()
+
+    def get_sync_marker(self):
+        """The time set_sync_marker() marked (the trace's microseconds), or None."""
+        return self._sync_marker
+
+    def _set_sync_metadata(self):
+        """The marker into the recorder's viztracer_metadata, for the trace it saves next."""
+        if self._sync_marker is not None:
+            _vztracer.set_metadata("viztracer_metadata",
+                                   json.dumps({"sync_marker": self._sync_marker}))
+
     # ------------------------------------------------------------------ saving
 
     def _target(self, output_file):
@@ -695,11 +754,11 @@ class VizTracer:
         if lost:
             # The recorder's own words for it (rings, records) are said once, here, in ours.
             message = message.split("; the ", 1)[0]
-            sys.stderr.write(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
-                             f"{lost} early events were lost; raise tracer_entries to keep them\n")
-        if verbose > 0:
-            print(f"Saving trace to {path}: {message}")
-            print(f"Use the following command to open the report:\nvizviewer {path}")
+            _tell(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
+                  f"{lost} early events were lost; raise tracer_entries to keep them")
+        if verbose > 0:  # (a program that closed stdout, or a broken pipe, loses them: _say)
+            _say(f"Saving trace to {path}: {message}\n"
+                 f"Use the following command to open the report:\nvizviewer {path}")
         if not was_on:
             self._not_displaced()
             self._resume_displaced()
@@ -719,6 +778,7 @@ class VizTracer:
             return message, self._stash_lost
         if file_info:
             self._set_file_info()
+        self._set_sync_metadata()
         message = _vztracer.save(path)
         self._has_data = False
         return message, _vztracer.last_save()["lost"]
@@ -856,10 +916,26 @@ class VizTracer:
             pass
 
     def add_raw(self, raw):
+        """One trace event given as a dict, written as given (viztracer appends the dict to the
+        trace as it is), with one addition: an event that names no "pid" or "tid" is the
+        calling process's and thread's, whatever else it holds, as every event this tracer
+        records (the trace model places an event with a phase and a time on its process's and
+        thread's track; one without stays as given, with the same pid and tid). An event
+        without a "ph" (phase) is not a trace event: the trace has no place for it, and this
+        says so (RuntimeWarning) instead of losing it without a word."""
         if not isinstance(raw, dict):
             raise ValueError("add_raw needs a dict (one trace event)")
         if not self.enable:
             return
+        if not isinstance(raw.get("ph"), str):
+            import warnings
+            warnings.warn(f"add_raw: {_dumps(raw)[:200]} has no \"ph\" (the event's phase): "
+                          "it is not a trace event and is not added", RuntimeWarning, stacklevel=2)
+            return
+        if "pid" not in raw or "tid" not in raw:
+            raw = dict(raw)
+            raw.setdefault("pid", os.getpid())
+            raw.setdefault("tid", threading.get_native_id())
         self._event(raw)
 
     def add_object(self, ph, obj_id, name, args=None):
