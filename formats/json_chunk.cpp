@@ -344,9 +344,22 @@ struct Ingest {
       return;
     }
     if ((ev.name.present() && ev.name.kind != 's') || (ev.cat.present() && ev.cat.kind != 's')) {
-      r.diag.add(DiagKind::BadFieldType, offset(ev.begin), "\"name\"/\"cat\" is not a string");
-      return;
+      // A number or true/false is read as its text, null or anything else as no name (Python
+      // writes None as null): the event itself is kept, as Chrome keeps it.
+      r.diag.add(DiagKind::BadFieldType, offset(ev.begin),
+                 "\"name\"/\"cat\" is not a string; a number is read as its text, null as no name");
+      Event fixed = ev;
+      for (Tok* t : {&fixed.name, &fixed.cat}) {
+        if (!t->present() || t->kind == 's') continue;
+        if (t->kind == 'n' && t->sv() != "null") t->kind = 's', t->escaped = false;
+        else *t = Tok{};
+      }
+      return event_of_phase(fixed);
     }
+    event_of_phase(ev);
+  }
+
+  void event_of_phase(const Event& ev) {
     char ph = ev.ph.len == 1 ? ev.ph.p[0] : '?';
     if (ph == 'X') return complete(ev);
     if (ph == 'M') return metadata(ev);

@@ -607,6 +607,29 @@ TEST_CASE("reader: problems are counted by kind with the byte offset of the firs
   CHECK(stats_json("x.json", r, LoadMeasure{}).find("\"unknown_phase\"") != std::string::npos);
 }
 
+TEST_CASE("reader: a name or cat that is not a string keeps its event: a number as its text, null as none") {
+  const char* doc = R"([
+{"ph":"X","name":null,"pid":1,"tid":1,"ts":0,"dur":10},
+{"ph":"X","name":12345,"cat":null,"pid":1,"tid":1,"ts":1,"dur":2},
+{"ph":"X","name":"inner","cat":true,"pid":1,"tid":1,"ts":1,"dur":1},
+{"ph":"B","name":{"a":1},"pid":1,"tid":2,"ts":0},
+{"ph":"E","pid":1,"tid":2,"ts":5},
+{"ph":"i","name":null,"pid":1,"tid":3,"ts":0,"s":"t"}])";
+  LoadResult r = load(doc);
+  const Trace& t = ok(r);
+  CHECK(t.diagnostics.count(DiagKind::BadFieldType) == 5);  // one per event
+  CHECK(t.diagnostics.get(DiagKind::BadFieldType).first_offset == offset_of(doc, R"({"ph":"X","name":null)"));
+  const Thread& one = thread(t, "1", "1");
+  CHECK(names_at(t, one.slices, 0) == std::vector<std::string>{""});
+  CHECK(names_at(t, one.slices, 1) == std::vector<std::string>{"12345"});
+  CHECK(names_at(t, one.slices, 2) == std::vector<std::string>{"inner"});
+  CHECK(t.str(t.labels[one.slices.label[2]].cat) == "true");
+  const Thread& two = thread(t, "1", "2");
+  CHECK(two.slices.size() == 1);
+  CHECK(two.unmatched_end == 0);
+  CHECK(thread(t, "1", "3").instants.size() == 1);
+}
+
 TEST_CASE("reader: inputs that are not a trace give one clear error with a byte offset") {
   struct Case {
     std::string bytes;

@@ -32,11 +32,15 @@ _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.semaphore_track
 _state = {"tracer": None, "dir": None, "root_pid": None, "finished": set(), "no_save": False,
           "root_finish": None, "hooks": False, "forkserver": False}
 
-# Options a child's tracer takes from the parent's.
+# Options a child's tracer takes from the parent's. The command's other options are the root's
+# own (the output file and its naming, --quiet, --open, --combine...), choose whether children
+# are traced at all (--ignore_multiprocess), change nothing (--minimize_memory...), or rewrite the
+# program's source (--log_var...: code_monkey.OPTIONS), which the children are given too, in
+# the configuration's "rewrite" (see _python_child).
 _CHILD_OPTIONS = ("tracer_entries", "max_stack_depth", "include_files", "exclude_files",
                   "ignore_c_function", "ignore_frozen", "log_func_retval", "log_func_args",
                   "log_print", "log_gc", "log_async", "min_duration", "log_audit",
-                  "log_func_with_objprint", "log_sparse")
+                  "log_func_with_objprint", "log_sparse", "trace_self")
 
 
 def install_child_tracing(tracer, opts, output):
@@ -50,6 +54,10 @@ def install_child_tracing(tracer, opts, output):
         d = tempfile.mkdtemp(prefix=".viztracer_children_", dir=os.path.dirname(output) or ".")
     _state.update(tracer=tracer, dir=d, root_pid=os.getpid())
     cfg = {"dir": d, "options": {k: getattr(tracer, k) for k in _CHILD_OPTIONS}}
+    from .code_monkey import options_of
+    rewrite = options_of(opts)
+    if rewrite:
+        cfg["rewrite"] = rewrite
     os.environ[ENV] = json.dumps(cfg)
     # Only the sitecustomize's own directory: the package's (site-packages, once installed)
     # before the standard library would change what the child imports. The sitecustomize finds
@@ -114,27 +122,31 @@ def _patch_subprocess():
         return args[i] if i is not None and i < len(args) else kwargs.get(name)
 
     def __init__(self, *args, **kwargs):
+        child = None  # the command of a Python child to wait for
         if ENV in os.environ:
+            traced = True
             env = given(args, kwargs, "env")
             if env is not None:
                 try:
                     env = _tracing_env(env)
                 except Exception:  # an odd mapping: the child goes untraced, as given
-                    pass
+                    traced = False
                 else:
                     i = at["env"]
                     if i is not None and i < len(args):
                         args = args[:i] + (env,) + args[i + 1:]
                     else:
                         kwargs["env"] = env
-            if args and not given(args, kwargs, "shell"):
+            if traced and args and not given(args, kwargs, "shell"):
                 try:
-                    command = _isolated_python(args[0], given(args, kwargs, "executable"))
+                    child = _python_child(args[0], given(args, kwargs, "executable"))
                 except Exception:
-                    command = None
-                if command is not None:
-                    args = (command,) + args[1:]
+                    child = None
+                if child is not None and child is not args[0]:
+                    args = (child,) + args[1:]
         init(self, *args, **kwargs)
+        if child is not None:
+            _expect(self.pid)
     __init__._viztracer = True
     __init__.__wrapped__ = init
     _vztracer.set_transparent([__init__.__code__])  # not recorded itself; Popen.__init__ is
@@ -142,7 +154,7 @@ def _patch_subprocess():
 
 
 _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?$")
-_REWRITTEN = "--viztracer-child"  # sys.argv[1] of a command _isolated_python rewrote
+_REWRITTEN = "--viztracer-child"  # sys.argv[1] of a command _python_child rewrote
 
 
 def python_command(argv):
@@ -195,25 +207,88 @@ def python_command(argv):
     return options, flags, target, list(argv[i:])
 
 
-def _isolated_python(command, executable=None):
-    """A command line that runs python with -I, -E or -S (which keep PYTHONPATH or site, and so
-    the sitecustomize, from the child), rewritten to start the tracer itself: the same
-    interpreter and options, then `-c` code that starts tracing and runs the program as python
-    would have. None for any other command (left as it is, as is one with a long option)."""
+# Options after which python runs no program (it prints and exits before its start-up imports
+# site, and so the sitecustomize): -h, -?, -V and the long ones but --check-hash-based-pycs.
+_NO_PROGRAM = {"h", "?", "V"}
+
+
+def _python_child(command, executable=None):
+    """What Popen should run for `command` (its args, without shell=True) when it starts a
+    Python child this session traces, None for any other command (left as it is, and not
+    waited for): not a python interpreter by its name, no program to run (python -V...), or
+    `python -m viztracer`, which traces its program itself, into its own file. The command is
+    `command` itself, or, where the child's own start-up cannot start its tracer (-I, -E and -S
+    keep PYTHONPATH or site, and so the sitecustomize, from it) or its program's source is to
+    be rewritten (--log_var...: python compiles a script before any code of ours could), the
+    same interpreter and options running _child/run.py with -c, which starts tracing and runs
+    the program as python would have (see run.py; its original command line is passed on)."""
     if not isinstance(command, (list, tuple)) or not command:
         return None
-    if not all(isinstance(a, str) for a in command):
+    if not all(isinstance(a, (str, os.PathLike)) for a in command):
         return None
-    exe = executable if isinstance(executable, str) else command[0]
-    if not _PYTHON_NAME.match(os.path.basename(exe)):
+    argv = [os.fspath(a) for a in command]
+    if not all(isinstance(a, str) for a in argv):
         return None
-    options, flags, target, rest = python_command(command)
-    if target is None or any(f.startswith("--") for f in flags) or not flags & {"I", "E", "S"}:
+    exe = os.fspath(executable) if isinstance(executable, (str, os.PathLike)) else argv[0]
+    if not isinstance(exe, str) or not _PYTHON_NAME.match(os.path.basename(exe)):
         return None
+    options, flags, target, rest = python_command(argv)
+    if target is None or flags & _NO_PROGRAM or _runs_viztracer(argv):
+        return None
+    if any(f.startswith("--") and f != "--check-hash-based-pycs" for f in flags):
+        return None
+    isolated = bool(flags & {"I", "E", "S"})
+    if "x" in flags:
+        # python skips the script's first line, which run.py does not: traced as it comes (its
+        # source not rewritten), where its start-up can trace it
+        return None if isolated else command
+    rewrite = target[0] != "module" and bool(_child_config().get("rewrite"))
+    if not isolated and not rewrite:
+        return command
     runner = os.path.join(_CHILD_DIR, "run.py")  # in a namespace of its own, not __main__'s
     boot = (f"f = {runner!r}; exec(compile(open(f).read(), f, 'exec'), "
             "{'__name__': '__viztracer_child__', '__file__': f})")
-    return [command[0]] + options + ["-c", boot, _REWRITTEN] + list(target) + rest
+    head = argv[:len(argv) - len(rest)]  # the interpreter, its options and the program, as given
+    return ([argv[0]] + options + ["-c", boot, _REWRITTEN, json.dumps(head), target[0]]
+            + list(target[1:]) + rest)
+
+
+def _child_config():
+    """The configuration the session gives its children (VZ_VIZTRACER_CHILD), {} without one."""
+    try:
+        return json.loads(os.environ.get(ENV) or "{}")
+    except ValueError:
+        return {}
+
+
+def _is_rewritten(argv):
+    """True for a command line _python_child rewrote (python's, as sys.orig_argv holds it)."""
+    target, rest = python_command(argv)[2:]
+    return target is not None and target[0] == "command" and rest[:1] == [_REWRITTEN]
+
+
+def _proc_start(pid):
+    """When process `pid` started (its /proc stat's start time, text), or None: with the pid, it
+    tells a process from a later one given the same pid."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _expect(pid):
+    """The Python child `pid` was just started (subprocess): the root waits for it to start
+    tracing and save (see merge_children), though it has not said so itself yet, as it does
+    once its start-up runs the sitecustomize (its .pending)."""
+    d = _state["dir"]
+    if d is None:
+        return
+    try:
+        with open(os.path.join(d, f"{pid}.spawned"), "w") as f:
+            f.write(_proc_start(pid) or "")
+    except OSError:
+        pass  # (the root has saved already: nothing waits for it)
 
 
 def _start_at_main():
@@ -223,14 +298,38 @@ def _start_at_main():
         tracer.start()
 
 
-def start_rewritten():
-    """Run by _child/run.py in a child whose command _isolated_python rewrote: starts tracing,
-    as the sitecustomize would have, before the program runs."""
+class _RewrittenChild:
+    """What _child/run.py has the package do for the program of a child whose command
+    _python_child rewrote, once its tracing started (rewritten_child)."""
+
+    def __init__(self, options):
+        self.options = options  # the source-rewriting options (code_monkey.OPTIONS)
+
+    def compile(self, source, filename):
+        """The program's code, rewritten as the session's options say."""
+        from .code_monkey import compile_program
+        return compile_program(source, filename, self.options)
+
+    def start(self, code=None):
+        """Recording starts as `code` starts to run (exec()'s audit event: the trace holds the
+        program, not what run.py does to run it), or now (None)."""
+        if code is None:
+            _start_at_main()
+        elif "start_at_main" in _state:
+            _state["start_at_code"] = code
+
+
+def rewritten_child():
+    """Run by _child/run.py in a child whose command _python_child rewrote, sys.orig_argv the
+    child's original command line again: starts tracing this process as the sitecustomize would
+    have; a _RewrittenChild, or None when the session traces no children."""
     cfg = os.environ.get(ENV)
     if not cfg:
-        return
+        return None
     child_start(cfg)
-    _start_at_main()
+    traced = "start_at_main" in _state  # (not: a helper, viztracer itself, after the root saved)
+    options = (json.loads(cfg).get("rewrite") or {}) if traced else {}
+    return _RewrittenChild(options)
 
 
 def abandon_child_tracing():
@@ -286,6 +385,9 @@ def _on_audit(event, args):
     if event == "exec":
         if _state.get("start_at_exec") and getattr(args[0], "co_filename", None) == "<string>":
             del _state["start_at_exec"]
+            _start_at_main()
+        elif args and _state.get("start_at_code") is args[0]:
+            del _state["start_at_code"]
             _start_at_main()
         return
     if event != "os.exec":
@@ -410,14 +512,18 @@ def finish_child():
 def child_start(cfg_text):
     """Run by the sitecustomize of a new Python child: start tracing this process."""
     argv = list(getattr(sys, "orig_argv", []))
+    if _is_rewritten(argv):
+        return  # _child/run.py starts it (rewritten_child), knowing the program
     orig = " ".join(argv)
-    if any(h in orig for h in _HELPERS):
-        return  # multiprocessing's helper processes live as long as the parent: not traced
-    if _runs_viztracer(argv):
-        return  # it traces its program itself, into its own file
     cfg = json.loads(cfg_text)
     if not os.path.isdir(cfg["dir"]):
         return  # started after the root saved its trace: nothing would merge this one's
+    if any(h in orig for h in _HELPERS) or _runs_viztracer(argv):
+        # multiprocessing's helper processes live as long as the parent; viztracer itself
+        # traces its program into its own file: not traced, and said, for a parent that
+        # started it through subprocess and would wait for it (its .spawned)
+        untraced(cfg["dir"])
+        return
     _state.update(dir=cfg["dir"], root_pid=-1)
     forkserver = "multiprocessing.forkserver" in orig
     if not forkserver:
@@ -439,6 +545,16 @@ def child_start(cfg_text):
         return
     _announce()
     _state["start_at_main"] = tracer  # started by _on_audit as the program's code begins
+
+
+def untraced(d):
+    """This Python child, started into the session whose directory is `d`, is not traced:
+    its <pid>.skip says so to a root waiting for it (merge_children)."""
+    try:
+        with open(os.path.join(d, f"{os.getpid()}.skip"), "w"):
+            pass
+    except OSError:
+        pass
 
 
 def _runs_viztracer(argv):

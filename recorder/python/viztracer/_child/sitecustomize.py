@@ -12,7 +12,8 @@ import sys
 def with_package(call):
     """call(viztracer.children), the package imported from where this file lies (put on the
     path only for that, after the program's own paths: nothing of the program's is shadowed).
-    Nothing when this interpreter cannot load the package; a failure is said, never raised."""
+    Nothing when this interpreter cannot load the package (returns False); a failure is said,
+    never raised."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     added = root not in sys.path
     if added:
@@ -21,19 +22,32 @@ def with_package(call):
         try:
             from viztracer import children
         except (ImportError, SyntaxError):
-            return  # an interpreter the package was not built for
+            return False  # an interpreter the package was not built for
         call(children)
     except Exception as e:  # never break the child because of tracing
         sys.stderr.write("viztracer: cannot trace child process %d: %s\n" % (os.getpid(), e))
     finally:
         if added and root in sys.path:
             sys.path.remove(root)
+    return True
+
+
+def untraced(cfg):
+    """This child cannot be traced (its interpreter cannot load the package): its <pid>.skip
+    in the session's directory says so to a parent waiting for it (viztracer.children)."""
+    try:
+        import json
+        d = json.loads(cfg)["dir"]
+        if os.path.isdir(d):
+            open(os.path.join(d, "%d.skip" % os.getpid()), "w").close()
+    except Exception:
+        pass
 
 
 def _start():
     cfg = os.environ.get("VZ_VIZTRACER_CHILD")
-    if cfg:
-        with_package(lambda children: children.child_start(cfg))
+    if cfg and not with_package(lambda children: children.child_start(cfg)):
+        untraced(cfg)
 
 
 def _chain():
