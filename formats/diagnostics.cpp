@@ -32,7 +32,7 @@ constexpr DiagInfo kDiagInfo[] = {
     {"vzt_checksum", Severity::Error, ".vzt section checksum mismatch; section skipped"},
     {"vzt_bad_section", Severity::Error, ".vzt section does not decode; section skipped"},
     {"vzt_unknown_section", Severity::Info, "unknown .vzt section kind; skipped"},
-    {"bad_metadata", Severity::Warning, "metadata with unexpected content; ignored"},
+    {"bad_metadata", Severity::Warning, "metadata with unexpected content; not applied (an event is kept as it is)"},
     {"depth_limit", Severity::Warning, "nesting deeper than supported"},
     {"sparse_counter", Severity::Info,
      "counter series that rarely share a sample; kept as one counter per series"},

@@ -306,14 +306,14 @@ struct Ingest {
       const char* key = m.kind == 'l' ? "labels" : "name";
       if (!find_member(ev.args, key, &v) || v.kind != 's') {
         r.diag.add(DiagKind::BadMetadata, offset(ev.begin), std::string(n) + " without a string");
-        return;
+        return other(ev, false);  // not applied, kept as it is
       }
       m.id = r.strings.get(raw(v));
     } else if (n == "process_sort_index" || n == "thread_sort_index") {
       m.kind = n[0] == 't' ? 'T' : 'P';
       if (!find_member(ev.args, "sort_index", &v) || !parse_int64(v.sv(), &m.ival)) {
         r.diag.add(DiagKind::BadMetadata, offset(ev.begin), std::string(n) + " without an integer");
-        return;
+        return other(ev, false);
       }
     } else {
       other(ev, false);

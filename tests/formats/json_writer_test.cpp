@@ -741,6 +741,24 @@ TEST_CASE("events without a valid time are kept as they are in written traces") 
 
 // A counter series with no number in any sample (NaN or null everywhere) is still a series of
 // the counter once written and read back: null in its first sample.
+TEST_CASE("metadata events the model cannot apply are kept as they are in written traces") {
+  const std::string in = R"([
+{"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":1234}},
+{"ph":"M","name":"thread_sort_index","pid":1,"tid":1,"args":{"sort_index":1.5}},
+{"ph":"M","name":"process_labels","pid":1,"args":{}},
+{"ph":"X","name":"a","pid":1,"tid":1,"ts":0,"dur":1}])";
+  LoadResult r = load(in);
+  REQUIRE(r.ok);
+  CHECK(r.trace->diagnostics.count(DiagKind::BadMetadata) == 3);
+  CHECK(r.trace->str(r.trace->threads[0].name).empty());
+  const std::string out = write(*r.trace);
+  check_strict_json(out);
+  for (const char* kept : {R"({"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":1234}})",
+                           R"({"ph":"M","name":"thread_sort_index","pid":1,"tid":1,"args":{"sort_index":1.5}})",
+                           R"({"ph":"M","name":"process_labels","pid":1,"args":{}})"})
+    CHECK_MESSAGE(out.find(kept) != std::string::npos, kept);
+}
+
 TEST_CASE("a counter series without a number survives writing as null") {
   LoadResult r = load(R"([{"ph":"C","pid":1,"ts":0,"name":"c","args":{"a":1,"b":NaN}},
                           {"ph":"C","pid":1,"ts":1,"name":"c","args":{"a":2,"b":null}}])");

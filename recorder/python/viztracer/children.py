@@ -23,7 +23,7 @@ import sys
 import time
 
 from . import _vztracer
-from .tracer import VizTracer, _multiprocessing_name, _name_text
+from .tracer import VizTracer, _multiprocessing_name, _name_text, _tell
 
 ENV = "VZ_VIZTRACER_CHILD"
 WAIT_SECONDS = float(os.environ.get("VZ_VIZTRACER_CHILD_WAIT", "60"))
@@ -295,7 +295,10 @@ def _start_at_main():
     """Starts the child's tracer child_start() left for the program's first line, if any."""
     tracer = _state.pop("start_at_main", None)
     if tracer is not None:
-        tracer.start()
+        try:
+            tracer.start()
+        except Exception as e:  # (from an audit hook: an error would fail the program's exec)
+            _tell(f"viztracer: cannot trace child process {os.getpid()}: {e}")
 
 
 class _RewrittenChild:
@@ -317,6 +320,17 @@ class _RewrittenChild:
             _start_at_main()
         elif "start_at_main" in _state:
             _state["start_at_code"] = code
+
+    @staticmethod
+    def pause():
+        """Holds this thread's recording while run.py handles the program's exception."""
+        if _state["tracer"] is not None:
+            _state["tracer"].pause()
+
+    @staticmethod
+    def resume():
+        if _state["tracer"] is not None:
+            _state["tracer"].resume()
 
 
 def rewritten_child():
@@ -413,7 +427,7 @@ def _root_finish(why):
     try:
         finish()
     except Exception as e:
-        sys.stderr.write(f"viztracer: cannot save the trace before {why}: {e}\n")
+        _tell(f"viztracer: cannot save the trace before {why}: {e}")
 
 
 def _install_process_hooks():
@@ -487,6 +501,8 @@ def finish_child():
         return False
     if _state.get("announced") != pid:
         return False  # a fork the root did not wait for (after its save, or to exec): no trace
+    if not os.path.isdir(_state["dir"]):
+        return False  # the root saved without it (it ran past the wait): nothing merges it now
     _state["finished"].add(pid)
     try:
         tracer.stop(stop_option="flush_as_finish")
@@ -500,7 +516,7 @@ def finish_child():
                 _vztracer.set_process_name(_name_text(_command_name()))
         tracer.save(_child_path(), verbose=0)
     except Exception as e:  # a child must never fail because of tracing
-        sys.stderr.write(f"viztracer: child {pid} could not save its trace: {e}\n")
+        _tell(f"viztracer: child {pid} could not save its trace: {e}")
     finally:
         try:
             os.unlink(os.path.join(_state["dir"], f"{pid}.pending"))
@@ -564,48 +580,100 @@ def _runs_viztracer(argv):
                                    (target[0] == "file" and os.path.basename(target[1]) == "viztracer"))
 
 
-def _alive(pid):
+def _alive(pid, start=None):
+    """Process `pid` runs (not a zombie); with `start` (_proc_start's), the same process."""
     try:
         os.kill(pid, 0)
     except OSError:
         return False
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return True
+    return fields[0] != "Z" and (not start or fields[19:20] == [start])
+
+
+def _children_files(d):
+    """What the children said in the directory `d`: {"pending": pids announced and still
+    writing, "saved": pids with a trace, "skip": pids not traced, "spawned": {pid: start time}
+    of the Python children subprocess started (_expect)}."""
+    out = {"pending": set(), "saved": set(), "skip": set(), "spawned": {}}
+    kinds = {"pending": "pending", "vzt": "saved", "skip": "skip"}
+    for name in os.listdir(d):
+        stem, _, ext = name.partition(".")
+        if not stem.isdigit():
+            continue
+        pid = int(stem)
+        if ext in kinds:
+            out[kinds[ext]].add(pid)
+        elif ext == "spawned":
+            try:
+                with open(os.path.join(d, name)) as f:
+                    out["spawned"][pid] = f.read().strip() or None
+            except OSError:
+                out["spawned"][pid] = None
+    return out
+
+
+def _unstarted(files):
+    """The children subprocess started that have not said anything yet: their start-up has not
+    reached the sitecustomize (or run.py) that starts their tracer."""
+    said = files["pending"] | files["saved"] | files["skip"]
+    return {p: t for p, t in files["spawned"].items() if p not in said}
+
+
+def _pids(pids):
+    return ", ".join(map(str, sorted(pids)))
 
 
 def merge_children(tracer, verbose):
-    """In the root process after its program ended: waits for the children still writing, then
-    adds their events to `tracer`'s session. Returns the number of child traces merged."""
+    """In the root process after its program ended: waits for the children still writing (those
+    that said so with their .pending, and the Python children subprocess started that have not
+    started tracing yet), then adds their events to `tracer`'s session. The wait is bounded
+    (VZ_VIZTRACER_CHILD_WAIT seconds) and said (unless quiet); a child left out is said, always.
+    Returns the number of child traces merged."""
     d = _state["dir"]
     if d is None or not os.path.isdir(d):
         return 0
     tracer._reclaim()  # (another tracer may have recorded since: the children join this one's)
     deadline = time.time() + WAIT_SECONDS
-    said = False
+    said = set()
     while True:
-        pending = [int(os.path.basename(p)[:-8]) for p in glob.glob(os.path.join(d, "*.pending"))]
-        waiting = [p for p in pending if _alive(p)]
+        files = _children_files(d)
+        starting = {p for p, t in _unstarted(files).items() if _alive(p, t)}
+        waiting = {p for p in files["pending"] if _alive(p)} | starting
         if not waiting or time.time() > deadline:
             break
-        if not said and verbose:
-            sys.stderr.write(f"viztracer: waiting for {len(waiting)} child process(es) to save their "
-                             f"traces (pids {', '.join(map(str, waiting))})\n")
-            said = True
+        if verbose and waiting - said:
+            new = waiting - said
+            note = f"; still starting: {_pids(new & starting)}" if new & starting else ""
+            _tell(f"viztracer: waiting for {len(new)} child process(es) to save their traces "
+                  f"(pids {_pids(new)}{note})")
+            said |= new
         time.sleep(0.02)
-    lost = [p for p in pending if not os.path.exists(_child_path(p))]
+    files = _children_files(d)  # (again: what changed while the last look was taken)
+    running = ({p for p in files["pending"] if _alive(p)} |
+               {p for p, t in _unstarted(files).items() if _alive(p, t)})
+    lost = files["pending"] - files["saved"] - running
+    unstarted = set(_unstarted(files)) - running - files["saved"]
+    if running:
+        _tell(f"viztracer: {len(running)} child process(es) still running after {WAIT_SECONDS:g} s "
+              f"(pids {_pids(running)}) are left out of the trace "
+              f"(VZ_VIZTRACER_CHILD_WAIT sets the wait)")
     if lost:
-        sys.stderr.write(f"viztracer: {len(lost)} child process(es) ended without saving their trace "
-                         f"(pids {', '.join(map(str, lost))}); their data is lost\n")
+        _tell(f"viztracer: {len(lost)} child process(es) ended without saving their trace "
+              f"(pids {_pids(lost)}); their data is lost")
+    if unstarted:
+        _tell(f"viztracer: {len(unstarted)} Python child process(es) started by subprocess ended "
+              f"before their tracing started (pids {_pids(unstarted)}): not in the trace")
     from .combine import add_trace_file
     merged = 0
     for path in sorted(glob.glob(os.path.join(d, "*.vzt"))):
         try:
             info = add_trace_file(path)
         except (OSError, ValueError) as e:
-            sys.stderr.write(f"viztracer: cannot read child trace {path}: {e}\n")
+            _tell(f"viztracer: cannot read child trace {path}: {e}")
             continue
         if info:
             tracer._extra_file_info.append(info)

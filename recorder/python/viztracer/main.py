@@ -16,7 +16,7 @@ import sys
 import time
 
 from .tracer import (PLUGINS_REFUSED, VizTracer, _check_int, _check_output_format,
-                     _check_patterns, torch_refusal)
+                     _check_patterns, _say, _tell, torch_refusal)
 from .version import __version__
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(ns|us|ms|s)?\s*$")
@@ -247,7 +247,7 @@ def _exit_code(e):
         return 0
     if isinstance(e.code, int):
         return e.code
-    sys.stderr.write(f"{e.code}\n")
+    _tell(f"{e.code}")  # as python prints it (a closed stderr loses it, as python's)
     return 1
 
 
@@ -261,9 +261,9 @@ def _open_viewer(path, flamegraph):
     # A viewer that cannot start (127 from the exec) or fails is said, the trace saved all the same.
     rc = os.spawnvp(os.P_WAIT, cmd[0], cmd)
     if rc == 127:
-        sys.stderr.write(f"viztracer: cannot start the viewer {cmd[0]}; open the trace with: vizviewer {path}\n")
+        _tell(f"viztracer: cannot start the viewer {cmd[0]}; open the trace with: vizviewer {path}")
     elif rc != 0:
-        sys.stderr.write(f"viztracer: the viewer {cmd[0]} exited with status {rc}\n")
+        _tell(f"viztracer: the viewer {cmd[0]} exited with status {rc}")
     return rc
 
 
@@ -377,7 +377,7 @@ def _run_target(opts, tracer, prepare=None):
         # line, nothing saved (the user's output file is left as it was).
         tracer.stop()
         signal.signal(signal.SIGTERM, old)
-        sys.stderr.write(f"viztracer: {e}\n")
+        _tell(f"viztracer: {e}")
         raise _NotRun(1)
     except SystemExit as e:
         exit_code = _exit_code(e)
@@ -402,7 +402,10 @@ def _run_target(opts, tracer, prepare=None):
         tb = failure.__traceback__  # from the program's first frame, as python prints it
         while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
             tb = tb.tb_next
-        traceback.print_exception(type(failure), failure, tb)
+        try:  # (a program that closed stderr loses it, as python's own would)
+            traceback.print_exception(type(failure), failure, tb)
+        except (OSError, ValueError, AttributeError):
+            pass
     return exit_code
 
 
@@ -585,7 +588,7 @@ def main(argv=None):
             sys.stderr.write(f"viztracer: cannot combine: {e}\n")
             return 1
         if verbose:
-            print(f"Combined {len(files)} traces into {output}\nvizviewer {output}")
+            _say(f"Combined {len(files)} traces into {output}\nvizviewer {output}")
         return 0
     if opts.run and opts.command and opts.command[0] == "--":
         opts.command = opts.command[1:]
@@ -627,7 +630,7 @@ def main(argv=None):
             try:
                 merge_children(tracer, verbose)
             except Exception as e:  # the program's own trace is saved all the same
-                sys.stderr.write(f"viztracer: cannot merge the child processes' traces: {e}\n")
+                _tell(f"viztracer: cannot merge the child processes' traces: {e}")
         saved[0] = tracer.save()
         if opts.open or opts.flamegraph:
             _open_viewer(saved[0], opts.flamegraph)
