@@ -582,11 +582,9 @@ void pair_begin_end(PendingThread& p, Thread& th, uint32_t thread, Time trace_en
     } else {
       uint32_t b = open.back();
       open.pop_back();
-      // (an "args":{} of the E, two bytes, is no args)
-      if (e.fields || (e.args.len > 2 && !be[b].args.empty()))
-        be[b].end = e.extra;  // kept whole, its args with it
-      else if (be[b].args.empty())
-        be[b].args = e.args;  // E args are the slice's when B had none
+      // An E with args or other fields is kept whole with its slice, and written back as it
+      // was: its args stay the end's (Chrome shows them merged). ("args":{}, two bytes, is none.)
+      if (e.fields || e.args.len > 2) be[b].end = e.extra;
       end_of[b] = e.ts;
       closed[b] = 1;
     }

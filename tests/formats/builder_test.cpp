@@ -296,21 +296,33 @@ TEST_CASE("B/E: an unmatched B stays open to the end of the trace") {
   CHECK((find(v, "late")->flags & kSliceOpen) != 0);
 }
 
-TEST_CASE("B/E: args of E fill in when B has none; B's args win otherwise; extras stay B's") {
+TEST_CASE("B/E: an E with args is kept whole with its slice, which keeps B's args and extras") {
   Fixture f;
   uint32_t th = f.thread("1", "1");
   f.b->add_begin(th, 0, f.label("b_none"), {}, ByteRange{90, 3}, 0, 0);
-  f.b->add_end(th, 1, ByteRange{10, 2}, ByteRange{50, 9}, 1, 1);
-  f.b->add_begin(th, 2, f.label("b_has"), ByteRange{20, 2}, {}, 2, 2);
-  f.b->add_end(th, 3, ByteRange{30, 2}, ByteRange{60, 9}, 3, 3);
+  f.b->add_end(th, 1, ByteRange{10, 5}, ByteRange{50, 9}, 1, 1);  // E args, B none
+  f.b->add_begin(th, 2, f.label("b_has"), ByteRange{20, 5}, {}, 2, 2);
+  f.b->add_end(th, 3, ByteRange{30, 5}, ByteRange{60, 9}, 3, 3);  // both have args
+  f.b->add_begin(th, 4, f.label("e_empty"), ByteRange{25, 5}, {}, 4, 4);
+  f.b->add_end(th, 5, ByteRange{40, 2}, ByteRange{70, 9}, 5, 5);  // "args":{} is no args
   Trace& t = f.finish();
   auto s = flatten(t, th);
-  CHECK(find(s, "b_none")->args.offset == 10);
+  const SliceSet& set = t.threads[th].slices;
+  auto index = [&](const char* name) {
+    for (uint32_t i = 0; i < set.size(); ++i)
+      if (t.name_of(set.label[i]) == name) return i;
+    FAIL("no slice ", name);
+    return 0u;
+  };
+  CHECK(find(s, "b_none")->args.empty());  // the E's args are not moved to the slice
   CHECK(find(s, "b_none")->extra.offset == 90);
-  CHECK(find(s, "b_none")->flags == (kSliceFromBE | kSliceHasArgs | kSliceHasExtra));
+  CHECK(set.end_of(index("b_none")).offset == 50);
   CHECK(find(s, "b_has")->args.offset == 20);
   CHECK(find(s, "b_has")->extra.empty());
-  CHECK(t.others.empty());  // matched E events are not kept
+  CHECK(set.end_of(index("b_has")).offset == 60);
+  CHECK(find(s, "e_empty")->args.offset == 25);
+  CHECK(set.end_of(index("e_empty")).empty());
+  CHECK(t.others.empty());  // matched E events are not kept apart
 }
 
 TEST_CASE("B/E: random sequences pair like a per-thread stack in (ts, seq) order") {

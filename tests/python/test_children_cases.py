@@ -1,10 +1,14 @@
 """Child processes under the `viztracer` command in the ways programs really start and end them:
 pools and processes left running at the program's end, a custom env=, a forkserver, os.fork
-children, exec, subprocess's own fork with a preexec_fn, a child that runs viztracer itself."""
+children, exec, subprocess's own fork with a preexec_fn, a child that runs viztracer itself, a
+child started as the program ends, the command's source-rewriting options in children, children
+run with -I, -E or -S."""
 import glob
 import inspect
 import json
 import os
+import subprocess
+import sys
 import unittest
 
 import viztracer
@@ -143,6 +147,68 @@ if __name__ == "__main__":
     p.terminate()
     p.join(60)
     assert p.exitcode == -15, p.exitcode
+"""
+
+
+# The program starts a Python child (through a wrapper named python3, given as argv[1]) and
+# ends at once, before that child's interpreter could start tracing.
+POPEN_AT_END = """
+import subprocess, sys
+subprocess.Popen([sys.argv[1], "-c", "def late_fn():\\n  return 1\\nlate_fn()"])
+"""
+
+# The program waits for a "Python" child (the wrapper, argv[1]) that ends before its
+# interpreter runs at all.
+POPEN_NEVER_STARTS = """
+import subprocess, sys
+assert subprocess.run([sys.argv[1], "-c", "pass"]).returncode == 3
+"""
+
+REWRITE_CHILD = """
+import sys
+class Box:
+    pass
+def work(k):
+    total = 0
+    for i in range(k):
+        total += i
+    return total
+def fails():
+    raise ValueError("no")
+counter = 0
+counter += 1
+n = 3
+box = Box()
+box.value = 7
+work(2)
+try:
+    fails()
+except ValueError:
+    pass
+# !viztracer: log_instant("magic here")
+"""
+
+REWRITE_PARENT = """
+import subprocess, sys
+counter = 100
+subprocess.run([sys.executable, sys.argv[1]], check=True)
+subprocess.run([sys.executable, "-c", "counter = 5"], check=True)
+subprocess.run([sys.executable, "-E", sys.argv[1]], check=True)
+"""
+
+ISOLATED_RAISES = """
+import sys
+def child_fn():
+    raise ValueError("boom")
+print(sys.orig_argv[1:], __file__)
+child_fn()
+"""
+
+ISOLATED_RAISES_PARENT = """
+import json, subprocess, sys
+r = subprocess.run([sys.executable, "-I", "c2.py", "x"], capture_output=True, text=True)
+with open(sys.argv[1], "w") as f:
+    json.dump([r.returncode, r.stdout, r.stderr], f)
 """
 
 
@@ -318,6 +384,119 @@ class TestChildCases(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(out))
         self.assertEqual(leftovers(self.dir), [])
+
+    def wrapper(self, body):
+        """An executable named python3 (a Python child by its name) running `body` (sh)."""
+        d = self.path("bin")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "python3")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + body + "\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_child_started_as_the_program_ends_is_waited_for(self):
+        """A Python child started through subprocess right before the program ends has not
+        started tracing yet (nor said so) when the root saves: the root knows its pid from
+        Popen, waits for it, saying so, and merges its trace. The child's interpreter is held
+        (its wrapper reads a line from stdin) until the root has said it waits for it."""
+        wrapper = self.wrapper(f"read go\nexec {sys.executable} \"$@\"")
+        script = self.write("late.py", POPEN_AT_END)
+        out = self.path("late.json")
+        p = subprocess.Popen([sys.executable, "-m", "viztracer", "-o", out, script, wrapper],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=self.dir, env=dict(os.environ, **ENV))
+        try:
+            said = p.stderr.readline()  # the root's first word on stderr (or "" as it ends)
+        finally:
+            rest = p.communicate("go\n", timeout=120)  # the child goes on
+        self.assertIn("waiting for 1 child process(es) to save their traces", said)
+        self.assertIn("still starting", said)
+        self.assertEqual(p.returncode, 0, rest[1])
+        self.assertNotIn("lost", rest[1])
+        data = load(out)
+        (call,) = named(data, "late_fn")
+        self.assertNotEqual(call["pid"], data["traceEvents"][0]["pid"])
+        names = [m["args"]["name"] for m in events(data, "M")
+                 if m["name"] == "process_name" and m["pid"] == call["pid"]]
+        self.assertEqual(names, ["python -c"])
+        self.assertEqual(leftovers(self.dir), [])
+
+    def test_child_that_never_starts_tracing_is_said(self):
+        """A Python child started through subprocess that ends before its tracing could start
+        (here: its interpreter never runs) is not waited for past its end, and is said."""
+        wrapper = self.wrapper("exit 3")
+        r, out = self.run_script("never.py", POPEN_NEVER_STARTS, wrapper)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 Python child process(es) started by subprocess ended before their "
+                      "tracing started", r.stderr)
+        self.assertEqual(len({e["pid"] for e in events(load(out))}), 1)
+
+    def test_children_take_the_source_rewriting_options(self):
+        """As viztracer passes its command line on to Python subprocess children, the options
+        that rewrite the program's source (--log_var, --log_number, --log_attr,
+        --log_func_entry, --log_func_exec, --log_exception, --magic_comment) apply to the
+        children's programs too (a script, -c code, a child run with -E), and so does
+        --trace_self, as the tracer's other options."""
+        child = self.write("child.py", REWRITE_CHILD)
+        script = self.write("parent.py", REWRITE_PARENT)
+        out = self.path("rw.json")
+        r = run_cli(["-o", out, "--log_var", "counter", "--log_number", "n", "--log_attr", "value",
+                     "--log_func_entry", "work", "--log_func_exec", "work", "--log_exception",
+                     "--magic_comment", "--trace_self", "--", script, child], cwd=self.dir,
+                    timeout=300, env=ENV)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = load(out)
+        main_pid = data["traceEvents"][0]["pid"]
+        proc = {m["pid"]: m["args"]["name"] for m in events(data, "M") if m["name"] == "process_name"}
+        self.assertEqual(sorted(proc.values()), ["MainProcess", "child.py", "child.py", "python -c"])
+        by_pid = {}
+        for e in data["traceEvents"]:
+            if e["ph"] in "iC":
+                by_pid.setdefault(e["pid"], []).append(e["name"])
+        self.assertEqual(by_pid[main_pid], ["Variable Assign - counter = 100"])
+        kids = [p for p, n in proc.items() if n == "child.py"]
+        for pid in kids:
+            names = by_pid[pid]
+            for name in ("Variable Assign - counter = 0", "Variable Assign - counter = 1",
+                         "Attribute Assign - box.value = 7",
+                         "Function Entry - work = 'work is called'",
+                         "Exception - ValueError() = ValueError('no')", "magic here"):
+                self.assertIn(name, names)
+            self.assertEqual(names.count("Variable Assign - n"), 1)  # a counter
+            (call,) = [e for e in named(data, "work") if e["pid"] == pid]
+            self.assertIn("exec_steps", call["args"])
+            # --trace_self: the package's own calls (the child's saving) are recorded too
+            own = [e for e in events(data) if e["pid"] == pid and "/viztracer/" in e["name"]]
+            self.assertNotEqual(own, [])
+        (cmd,) = [p for p, n in proc.items() if n == "python -c"]
+        self.assertEqual(by_pid[cmd], ["Variable Assign - counter = 5"])
+
+    def test_isolated_child_is_recorded_as_any_child(self):
+        """A child run with -I (its command rewritten to start the tracer itself) sees the
+        sys.orig_argv, __file__ and traceback it would have, is named after its script, and its
+        code after its absolute path, with its source in file_info."""
+        self.write("c2.py", ISOLATED_RAISES)
+        script = self.write("parent.py", ISOLATED_RAISES_PARENT)
+        plain, traced = self.path("plain.json"), self.path("traced.json")
+        subprocess.run([sys.executable, script, plain], check=True, cwd=self.dir)
+        r, out = self.run_script("parent.py", ISOLATED_RAISES_PARENT, traced)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(plain) as a, open(traced) as b:
+            self.assertEqual(json.load(b), json.load(a))  # exit status, output, traceback
+        data = load(out)
+        c2 = os.path.join(self.dir, "c2.py")
+        (call,) = named(data, "child_fn")
+        self.assertEqual(call["name"], f"child_fn ({c2}:3)")
+        child = [e for e in events(data) if e["pid"] == call["pid"]]
+        first = min(child, key=lambda e: e["ts"])
+        self.assertEqual(first["name"], f"<module> ({c2}:1)")
+        self.assertEqual([e["name"] for e in child if "runpy" in e["name"] or "run.py" in e["name"]], [])
+        names = [m["args"]["name"] for m in events(data, "M")
+                 if m["name"] == "process_name" and m["pid"] == call["pid"]]
+        self.assertEqual(names, ["c2.py"])
+        self.assertIn(c2, data["file_info"]["files"])
+        self.assertEqual(data["file_info"]["functions"][call["name"]], [c2, 3])
 
     def test_exec_saves_the_trace(self):
         r, out = self.run_script("exec.py", EXEC)
