@@ -967,7 +967,8 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     }
     const AsyncPending& e = ev[ord[below[k]]];
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
-                                        b.phase, b.args, e.args, b.scope, b.extra, e.extra});
+                                        b.phase, b.args, e.args, b.scope, b.extra, e.extra,
+                                        e.thread != b.thread ? e.thread : kNone});
   }
 }
 

@@ -301,6 +301,7 @@ struct Dumper {
       id(a.id);
       scope(a.scope);
       thread_ref("thread", a.thread);
+      if (a.end_thread != kNone) thread_ref("end_thread", a.end_thread);
       flags(a.flags);
       field_raw("args", a.args);
       field_raw("end_args", a.end_args);

@@ -152,8 +152,9 @@ struct Merger {
     uint32_t lab = label_map[m.label];
     uint32_t proc = process_map[m.thread];
     bool thread_bound = std::strchr("XBEiIRstf", m.ph) || (m.ph == 'M' && (m.kind == 't' || m.kind == 'T'));
-    // C, N/O/D and async events keep their emitting thread (an async slice its begin's).
-    bool emitted_by = !std::strchr("MoeF", m.ph) && has_tid[m.thread];
+    // C, N/O/D and async events keep their emitting thread (an async slice its begin's, and its
+    // end's where that is another).
+    bool emitted_by = !std::strchr("Mo", m.ph) && has_tid[m.thread];
     uint32_t th = thread_bound || emitted_by ? thread_of(m.thread) : kNone;
     switch (m.ph) {
       case 'X': {

@@ -581,7 +581,8 @@ void write_async(Out& o, const Trace& t) {
     o.end();
     if (!(a.flags & kSliceOpen)) {
       char e[2] = {a.phase == 'S' ? 'F' : 'e', 0};
-      o.begin(e, a.label, a.process, a.thread);
+      if (a.end_thread < t.threads.size()) o.begin(e, a.label, t.threads[a.end_thread].process, a.end_thread);
+      else o.begin(e, a.label, a.process, a.thread);
       o.id(a.id);
       o.ts("ts", a.start + a.dur);
       o.member_raw("args", a.end_args);

@@ -129,6 +129,7 @@ AddedThreads add_trace_events(TraceBuilder& b, const Trace& src, Time shift, uin
     a.start = m.ts(a.start), a.dur = Mapper::dur(a.start, a.dur);
     a.label = m.label(a.label), a.process = m.process(a.process);
     a.thread = m.thread(a.thread), a.id = m.s(a.id), a.scope = m.s(a.scope);
+    a.end_thread = m.thread(a.end_thread);
     a.args = m.r(a.args), a.end_args = m.r(a.end_args), a.extra = m.r(a.extra), a.end_extra = m.r(a.end_extra);
     b.add_async_slice_raw(a);
   }

@@ -29,7 +29,7 @@ static_assert(std::endian::native == std::endian::little, ".vzt records are litt
 
 inline constexpr uint16_t kVersionMajor = 2;  // readers refuse another major version
 inline constexpr uint16_t kOldestMajor = 1;   // ... except older ones they still read (1.x)
-inline constexpr uint16_t kVersionMinor = 4;  // bumped by compatible additions (new section kinds)
+inline constexpr uint16_t kVersionMinor = 5;  // bumped by compatible additions (new section kinds)
 // PNG-style magic: a non-ASCII first byte, CR LF and ^Z catch text-mode and 7-bit mangling.
 inline constexpr char kMagic[8] = {'\x89', 'V', 'Z', 'T', '\r', '\n', '\x1a', '\n'};
 inline constexpr size_t kMagicSize = sizeof(kMagic);

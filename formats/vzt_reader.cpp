@@ -445,9 +445,9 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
 
 bool Reader::read_async_slices(Cur& c) {
   uint64_t n = c.v();
-  Cur col[14];
-  size_t more = 0;  // scope, extra, end_extra (2.1)
-  if (c.bad || n > c.left() || !columns(c, 11, col, 3, &more)) return false;
+  Cur col[15];
+  size_t more = 0;  // scope, extra, end_extra (2.1), end_thread (2.2)
+  if (c.bad || n > c.left() || !columns(c, 11, col, 4, &more)) return false;
   std::vector<AsyncSlice> v(n);
   uint64_t ts = 0, a_end = 0, e_end = 0, x_end = 0, y_end = 0;
   for (AsyncSlice& e : v) {
@@ -465,10 +465,12 @@ bool Reader::read_async_slices(Cur& c) {
     uint64_t scope = more > 0 ? col[11].v() : 0;
     if (more > 1) e.extra = range(col[12], x_end);
     if (more > 2) e.end_extra = range(col[13], y_end);
-    if (!label_ok(label) || process >= pmap_.size() || !thread_ok(e.thread) || !str_ok(id) ||
+    e.end_thread = more > 3 ? col[14].opt() : kNone;
+    if (!label_ok(label) || process >= pmap_.size() || !thread_ok(e.thread) || !thread_ok(e.end_thread) || !str_ok(id) ||
         !str_ok(scope) || flags > 0xff || (phase != 'b' && phase != 'S'))
       return false;
     e.label = lmap_[label], e.process = pmap_[process], e.thread = thread_of(e.thread);
+    e.end_thread = thread_of(e.end_thread);
     e.id = smap_[id], e.flags = uint8_t(flags), e.phase = char(phase), e.scope = smap_[scope];
   }
   for (size_t i = 0; i < 11 + more; ++i)

@@ -374,7 +374,7 @@ bool VztStreamWriter::write_counter(const Counter& c, std::string_view src) {
 }
 
 bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::string_view src) {
-  return impl_->events(SectionKind::AsyncSlices, a, n, 14, [&](EventCols& c, const AsyncSlice& e) {
+  return impl_->events(SectionKind::AsyncSlices, a, n, 15, [&](EventCols& c, const AsyncSlice& e) {
     c.ts(e.start);
     c[1].z(e.dur);
     c[2].v(e.label);
@@ -389,6 +389,7 @@ bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::str
     c[11].v(e.scope);  // 2.1
     impl_->range(c[12], e.extra, src, c.ends[2]);
     impl_->range(c[13], e.end_extra, src, c.ends[3]);
+    c[14].opt(e.end_thread);  // 2.2
   });
 }
 

@@ -1186,6 +1186,7 @@ TEST_CASE("async: an id2.global id pairs across processes, local and plain ids d
     ++closed;
     CHECK(s.dur == (s.start == 0 ? 100 : 10));
     CHECK(s.process == (s.start == 0 ? p : q));  // the begin's process
+    CHECK(s.end_thread == (s.start == 0 ? other : th));  // the end's thread, in the other process
   }
   CHECK(closed == 2);
   CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == 2);

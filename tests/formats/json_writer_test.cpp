@@ -1270,8 +1270,9 @@ TEST_CASE("ids are written as strings, as viztracer writes an object's str(id(ob
 }
 
 TEST_CASE("tid: the emitting thread of counter samples, async and object events is kept, not a track") {
-  // tid 5 only emits a counter sample, an async slice and an object: a bare thread (kept for the
-  // tids, left out of the statistics and the thread order); tid 1 has a slice too.
+  // tid 5 only emits a counter sample, an async slice and an object, tid 7 the async slice's end:
+  // bare threads (kept for the tids, left out of the statistics and the thread order); tid 1 has
+  // a slice too.
   const std::string in = R"({"traceEvents":[
 {"ph":"X","pid":1,"tid":1,"ts":0,"dur":10,"name":"work"},
 {"ph":"C","pid":1,"tid":5,"ts":1,"name":"mem","args":{"rss":1}},
@@ -1304,6 +1305,8 @@ TEST_CASE("tid: the emitting thread of counter samples, async and object events 
     CHECK(sample_tids == std::vector<std::string>{"5", "1", "-"});
     REQUIRE(t.async_slices.size() == 1);
     CHECK(tid(t.async_slices[0].thread) == "5");  // the begin's
+    CHECK(tid(t.async_slices[0].end_thread) == "7");  // and the end's, written back on its thread
+    CHECK(text.find(R"({"ph":"e","name":"req","cat":"net","pid":1,"tid":7,)") != std::string::npos);
     REQUIRE(t.async_marks.size() == 1);
     CHECK(tid(t.async_marks[0].thread) == "1");
     REQUIRE(t.objects.size() == 2);
