@@ -46,6 +46,8 @@ struct AsyncPending {
   StrId cat, id, scope;
   char phase;
   ByteRange args, extra;
+  bool whole = false;   // an end with the whole event in `extra`
+  bool fields = false;  // ... which has fields the model does not name
 };
 
 // Per-thread events collected before finish().
@@ -490,14 +492,14 @@ void TraceBuilder::reserve_async(size_t n) { impl_->async.reserve(impl_->async.s
 
 void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id,
                              Time ts, uint32_t label, ByteRange args, uint64_t seq,
-                             uint64_t offset, StrId scope, ByteRange extra) {
+                             uint64_t offset, StrId scope, ByteRange extra, bool whole, bool fields) {
   impl_->note(ts);
   if (phase == 'n' || phase == 'T' || phase == 'p') {
     t_.async_marks.push_back(AsyncMark{ts, label, process, thread, id, phase, args, scope, extra});
     return;
   }
   impl_->async.push_back(
-      AsyncPending{ts, seq, offset, process, thread, label, cat, id, scope, phase, args, extra});
+      AsyncPending{ts, seq, offset, process, thread, label, cat, id, scope, phase, args, extra, whole, fields});
 }
 
 void TraceBuilder::add_async_slice_raw(const AsyncSlice& s) {
@@ -917,6 +919,7 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   // later event). So a begin k was closed exactly when below[k] is set and above k.
   std::vector<uint32_t> below(n, kNone);
   uint64_t unmatched_ends = 0, first_unmatched = UINT64_MAX;
+  std::vector<uint32_t> kept_ends;  // unmatched ends that came whole
   auto pair_run = [&](const uint32_t* p, size_t m) {  // positions of one key, in time order
     uint32_t top = kNone;
     for (size_t j = 0; j < m; ++j) {
@@ -927,6 +930,7 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
       } else if (top == kNone) {
         ++unmatched_ends;
         first_unmatched = std::min(first_unmatched, ev[ord[k]].offset);
+        if (ev[ord[k]].whole) kept_ends.push_back(ord[k]);
       } else {
         const uint32_t b = top;
         top = below[b];
@@ -953,6 +957,14 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     }
   }
   if (unmatched_ends) t.diagnostics.add_n(DiagKind::UnmatchedAsyncEnd, unmatched_ends, first_unmatched);
+  // Kept as they are, in time order, without a track of their own (no thread).
+  std::sort(kept_ends.begin(), kept_ends.end(), [&](uint32_t x, uint32_t y) {
+    return std::tie(ev[x].ts, ev[x].seq) < std::tie(ev[y].ts, ev[y].seq);
+  });
+  for (uint32_t x : kept_ends) {
+    const StrId phase = t.strings.intern(ev[x].phase == 'F' ? "F" : "e");
+    t.others.push_back(OtherEvent{ev[x].ts, kNone, phase, ev[x].label, ev[x].extra});
+  }
   id = {}, rest = {};
   t.async_slices.reserve(t.async_slices.size() + begins);
   for (uint32_t k = 0; k < n; ++k) {
@@ -962,13 +974,14 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
       t.diagnostics.add(DiagKind::UnmatchedAsyncBegin, b.offset);
       t.async_slices.push_back(AsyncSlice{b.ts, std::max(trace_end, b.ts) - b.ts, b.label, b.process,
                                           b.thread, b.id, 0, kSliceOpen, b.phase, b.args, {}, b.scope,
-                                          b.extra, {}});
+                                          kNone, b.extra, {}});
       continue;
     }
     const AsyncPending& e = ev[ord[below[k]]];
+    const ByteRange end_extra = e.whole && !e.fields ? ByteRange{} : e.extra;
     t.async_slices.push_back(AsyncSlice{b.ts, e.ts - b.ts, b.label, b.process, b.thread, b.id, 0, 0,
-                                        b.phase, b.args, e.args, b.scope, b.extra, e.extra,
-                                        e.thread != b.thread ? e.thread : kNone});
+                                        b.phase, b.args, e.args, b.scope,
+                                        e.thread != b.thread ? e.thread : kNone, b.extra, end_extra});
   }
 }
 

@@ -119,9 +119,12 @@ class TraceBuilder {
   void set_counter_sample_limit(uint64_t limit);
   // Async events: phase is one of b e S F (slices) or n T p (marks). An end pairs with the
   // latest open begin of the same process, category, scope and id (and name, for S/F).
+  // An end (e, F) may come `whole`: `extra` is then the whole event, which a matched end keeps
+  // only when it has `fields` the model does not name, and an unmatched one is kept as (an
+  // OtherEvent, written back as it is).
   void add_async(char phase, uint32_t process, uint32_t thread, StrId cat, StrId id, Time ts,
                  uint32_t label, ByteRange args, uint64_t seq, uint64_t offset,
-                 StrId scope = kNoStr, ByteRange extra = {});
+                 StrId scope = kNoStr, ByteRange extra = {}, bool whole = false, bool fields = false);
   // Room for `n` more async begins and ends of add_async (a reader that has counted them: one
   // allocation instead of a growing array of a million events).
   void reserve_async(size_t n);

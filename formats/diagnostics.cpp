@@ -20,7 +20,7 @@ constexpr DiagInfo kDiagInfo[] = {
     {"unmatched_end", Severity::Warning, "E event with no open B on its thread; dropped"},
     {"unmatched_begin", Severity::Info, "B event never closed; kept open to the end of the trace"},
     {"overlapping_slice", Severity::Info, "X event overlaps a sibling without nesting; moved to an overflow lane"},
-    {"unmatched_async_end", Severity::Warning, "async end with no open begin; dropped"},
+    {"unmatched_async_end", Severity::Warning, "async end with no open begin; not shown, kept as it is"},
     {"unmatched_async_begin", Severity::Info, "async begin never closed; kept open to the end"},
     {"bad_counter_value", Severity::Warning, "counter value that is not a number; skipped"},
     {"trailing_comma", Severity::Info, "trailing comma"},

@@ -394,6 +394,10 @@ struct Ingest {
         break;
       default:  // async b e n S T F p
         scoped(ev, m, id2_allowed(ev, kAllowAsync));
+        if (ph == 'e' || ph == 'F') {  // kept whole: an end left unmatched is written back as it is
+          m.kind = m.extra.empty() ? 0 : 'f';
+          m.extra = whole(ev);
+        }
         m.id = id_of(ev);
         r.async_pairs += ph == 'b' || ph == 'e' || ph == 'S' || ph == 'F';
         break;

@@ -73,7 +73,8 @@ struct Misc {
   char scope = 't';               // instants: 't', 'p' or 'g'
   uint32_t scope_str = 0xffffffffu;  // async and object events: local string of "scope"
   char kind = 0;                  // metadata: 'p' process_name, 't' thread_name, 'P'/'T' sort, 'l' labels;
-                                  // E: 'f' when it has fields the model does not name;
+                                  // E, async e/F: 'f' when it has fields the model does not
+                                  // name (`extra` is then the whole event, as always for e/F);
                                   // X with flow fields: FlowV2 bits
   bool bp_e = false;
 };

@@ -198,7 +198,7 @@ struct Merger {
         break;
       default:
         b.add_async(m.ph, proc, th, t.labels[lab].cat, str(m.id), m.ts, lab, m.args, seq++, m.offset,
-                    str(m.scope_str), m.extra);
+                    str(m.scope_str), m.extra, m.ph == 'e' || m.ph == 'F', m.kind == 'f');
     }
   }
 

@@ -342,11 +342,12 @@ struct AsyncSlice {
   ByteRange args;           // of the begin event
   ByteRange end_args;       // of the end event
   StrId scope = kNoStr;     // "scope": with the category and id, which events pair
-  ByteRange extra;          // the begin event whole, when it has fields the model does not name
-  ByteRange end_extra;      // the same of the end event
   uint32_t end_thread = kNone;  // the end's emitting thread when it is not the begin's (an async
                                 // operation may end on another thread, or process with a global id)
+  ByteRange extra;          // the begin event whole, when it has fields the model does not name
+  ByteRange end_extra;      // the same of the end event
 };
+static_assert(sizeof(AsyncSlice) <= 112, "an async slice stays within 112 bytes (pairing moves millions)");
 
 // Async instants and steps: n, T, p.
 struct AsyncMark {

@@ -741,6 +741,38 @@ TEST_CASE("events without a valid time are kept as they are in written traces") 
 
 // A counter series with no number in any sample (NaN or null everywhere) is still a series of
 // the counter once written and read back: null in its first sample.
+TEST_CASE("async ends without a begin (a ring-buffer trace's first ones) are kept as they are") {
+  const std::string in = R"([
+{"ph":"e","name":"lost","cat":"net","id":"0x1","pid":1,"tid":1,"ts":2,"args":{"r":1}},
+{"ph":"F","name":"old","cat":"net","id":"0x2","pid":1,"tid":2,"ts":3},
+{"ph":"b","name":"req","cat":"net","id":"0x3","pid":1,"tid":1,"ts":4},
+{"ph":"e","name":"req","cat":"net","id":"0x3","pid":1,"tid":1,"ts":6}])";
+  for (int pass = 0; pass < 2; ++pass) {  // JSON, and through .vzt
+    CAPTURE(pass);
+    LoadResult r = load(in);
+    REQUIRE(r.ok);
+    if (pass == 1) {
+      const std::string path = "/tmp/vz_async_end_test_" + std::to_string(::getpid()) + ".vzt";
+      std::string err;
+      REQUIRE(write_vzt(*r.trace, path, true, &err));
+      r = load_file(path);
+      std::remove(path.c_str());
+      REQUIRE(r.ok);
+    }
+    const Trace& t = *r.trace;
+    CHECK(t.async_slices.size() == 1);
+    CHECK(t.others.size() == 2);
+    for (const Thread& th : t.threads) CHECK(th.bare);  // no track for them (only async events)
+    const std::string out = write(t);
+    check_strict_json(out);
+    for (const char* kept : {R"({"ph":"e","name":"lost","cat":"net","id":"0x1","pid":1,"tid":1,"ts":2,"args":{"r":1}})",
+                             R"({"ph":"F","name":"old","cat":"net","id":"0x2","pid":1,"tid":2,"ts":3})"})
+      CHECK_MESSAGE(out.find(kept) != std::string::npos, kept);
+    // The matched end has no field of its own to keep.
+    CHECK(t.async_slices[0].end_extra.empty());
+  }
+}
+
 TEST_CASE("metadata events the model cannot apply are kept as they are in written traces") {
   const std::string in = R"([
 {"ph":"M","name":"thread_name","pid":1,"tid":1,"args":{"name":1234}},

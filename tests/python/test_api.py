@@ -13,7 +13,9 @@ import threading
 import time
 import unittest
 
-from helpers import VIZVIEWER, TempDirTest, assert_nested, events, load, named, stats
+import warnings
+
+from helpers import VIZVIEWER, TempDirTest, assert_nested, events, load, named, run_cli, stats
 from viztracer import (VizCounter, VizLoggingHandler, VizObject, VizTracer, get_tracer,
                        ignore_function, log_sparse, trace_and_save)
 
@@ -447,6 +449,31 @@ class TestAddedEvents(TempDirTest):
                     self.assertEqual(got[0], {"tid": threading.get_native_id(), **e})
                 # A counter value given as a numeric string is a number, as the JSON reader reads it.
                 self.assertEqual([x["args"] for x in data["traceEvents"] if x.get("name") == "rc3"], [{"v": 3}])
+
+    def test_add_raw_without_a_phase_or_a_time(self):
+        """An event without a "ph" has no place in a trace: add_raw says so (RuntimeWarning)
+        rather than dropping it without a word. Every other event is written as given, and one
+        without a "pid" or "tid" gets the caller's whether or not it has a "ts" (the trace model
+        places one with a time; one without stays as given, with the same pid and tid)."""
+        me = (os.getpid(), threading.get_native_id())
+
+        def fill(t):
+            with self.assertWarnsRegex(RuntimeWarning, 'nophase.*has no "ph"'):
+                t.add_raw({"name": "nophase"})
+            with self.assertWarns(RuntimeWarning):
+                t.add_raw({"name": "badphase", "ph": 5, "ts": 1})
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                t.add_raw({"ph": "i", "name": "strts", "ts": "12"})
+                t.add_raw({"ph": "i", "name": "nots"})
+                t.add_raw({"ph": "i", "name": "mine", "pid": 1, "tid": 2})
+        data = load(self.record("phase", "json", fill))
+        got = {e["name"]: e for e in data["traceEvents"] if e.get("name") in
+               ("nophase", "badphase", "strts", "nots", "mine")}
+        self.assertEqual(set(got), {"strts", "nots", "mine"})
+        self.assertEqual((got["strts"]["pid"], got["strts"]["tid"], got["strts"]["ts"]), me + (12,))
+        self.assertEqual(got["nots"], {"ph": "i", "name": "nots", "pid": me[0], "tid": me[1]})
+        self.assertEqual(got["mine"], {"ph": "i", "name": "mine", "pid": 1, "tid": 2})
 
     def test_counter_object_logging(self):
         out = self.path("c.json")
@@ -909,6 +936,59 @@ class TestCustomEvents(TempDirTest):
                                 ("O", "Box", {"snapshot": {"items": [1]}}),
                                 ("N", "obj", None), ("O", "obj", {"snapshot": {"x": {"k": 1}}})])
         self.assertEqual(len(named(data, "TestCustomEvents.test_subclass_triggerlog_config.<locals>.Mem.grow")), 2)
+
+
+class TestSyncMarker(TempDirTest):
+    """viztracer's set_sync_marker() / get_sync_marker(): the saved trace carries the marker
+    as viztracer_metadata.sync_marker, which --align_combine lines traces up on."""
+
+    def test_marker_saved_and_aligned_on(self):
+        out = self.path("s.json")
+        t = VizTracer(output_file=out, verbose=0)
+        self.assertIsNone(t.get_sync_marker())
+        t.start()
+        fib(5)
+        t.set_sync_marker()
+        t.add_instant("after-marker")
+        t.stop()
+        marker = t.get_sync_marker()
+        t.save()
+        data = load(out)
+        self.assertEqual(data["viztracer_metadata"]["sync_marker"], marker)
+        (inst,) = [e for e in events(data, "i") if e["name"] == "after-marker"]
+        self.assertLessEqual(marker, inst["ts"])
+        self.assertLess(min(e["ts"] for e in named(data, "fib")), marker)
+        # Kept by the tracer (clear() too); setting it again warns, as viztracer's.
+        t.clear()
+        with self.assertWarnsRegex(RuntimeWarning, "Synchronization marker already set"):
+            t.set_sync_marker()
+        self.assertGreater(t.get_sync_marker(), marker)
+        # --align_combine: the trace moves so that its marker is at 0.
+        aligned = self.path("a.json")
+        r = run_cli(["--align_combine", out, "-o", aligned])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        moved = load(aligned)
+        (inst2,) = [e for e in events(moved, "i") if e["name"] == "after-marker"]
+        self.assertAlmostEqual(inst2["ts"], inst["ts"] - marker, places=2)
+        self.assertLess(min(e["ts"] for e in named(moved, "fib")), 0)
+
+    def test_marker_of_a_stashed_tracer(self):
+        """A tracer whose events waited in a stash while another recorded saves its marker."""
+        a = VizTracer(verbose=0)
+        a.start()
+        a.set_sync_marker()
+        a.stop()
+        b = VizTracer(verbose=0)
+        b.start()
+        b.stop()
+        out_a, out_b = self.path("a.json"), self.path("b.vzt")
+        a.save(out_a)
+        b.save(out_b)
+        self.assertEqual(load(out_a)["viztracer_metadata"]["sync_marker"], a.get_sync_marker())
+        if VIZVIEWER:
+            back = self.path("b.json")
+            subprocess.run([VIZVIEWER, "--convert", out_b, back], check=True)
+            self.assertNotIn("sync_marker", load(back)["viztracer_metadata"])
 
 
 class TestPackage(unittest.TestCase):

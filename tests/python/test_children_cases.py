@@ -151,10 +151,12 @@ if __name__ == "__main__":
 
 
 # The program starts a Python child (through a wrapper named python3, given as argv[1]) and
-# ends at once, before that child's interpreter could start tracing.
+# ends at once, before that child's interpreter could start tracing. (The child keeps stdin
+# only: the root's end is seen on its stdout and stderr whatever the child does.)
 POPEN_AT_END = """
 import subprocess, sys
-subprocess.Popen([sys.argv[1], "-c", "def late_fn():\\n  return 1\\nlate_fn()"])
+subprocess.Popen([sys.argv[1], "-c", "def late_fn():\\n  return 1\\nlate_fn()"],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 """
 
 # The program waits for a "Python" child (the wrapper, argv[1]) that ends before its
@@ -194,6 +196,15 @@ counter = 100
 subprocess.run([sys.executable, sys.argv[1]], check=True)
 subprocess.run([sys.executable, "-c", "counter = 5"], check=True)
 subprocess.run([sys.executable, "-E", sys.argv[1]], check=True)
+"""
+
+EXIT_HANDLERS = """
+import atexit, subprocess, sys
+code = "import atexit\\ndef child_bye():\\n  return 1\\natexit.register(child_bye)\\n"
+subprocess.run([sys.executable, "-c", code], check=True)
+def root_bye():
+    return 2
+atexit.register(root_bye)
 """
 
 ISOLATED_RAISES = """
@@ -443,7 +454,7 @@ class TestChildCases(TempDirTest):
         out = self.path("rw.json")
         r = run_cli(["-o", out, "--log_var", "counter", "--log_number", "n", "--log_attr", "value",
                      "--log_func_entry", "work", "--log_func_exec", "work", "--log_exception",
-                     "--magic_comment", "--trace_self", "--", script, child], cwd=self.dir,
+                     "--magic_comment", "--", script, child], cwd=self.dir,
                     timeout=300, env=ENV)
         self.assertEqual(r.returncode, 0, r.stderr)
         data = load(out)
@@ -465,12 +476,32 @@ class TestChildCases(TempDirTest):
                 self.assertIn(name, names)
             self.assertEqual(names.count("Variable Assign - n"), 1)  # a counter
             (call,) = [e for e in named(data, "work") if e["pid"] == pid]
-            self.assertIn("exec_steps", call["args"])
-            # --trace_self: the package's own calls (the child's saving) are recorded too
-            own = [e for e in events(data) if e["pid"] == pid and "/viztracer/" in e["name"]]
-            self.assertNotEqual(own, [])
+            self.assertEqual(call["args"]["exec_steps"], ["(6) total = 0", "(8) total = 0",
+                                                          "(8) total = 1"])
         (cmd,) = [p for p, n in proc.items() if n == "python -c"]
         self.assertEqual(by_pid[cmd], ["Variable Assign - counter = 5"])
+        # --trace_self: the package's own calls (here, the child's saving) are recorded too
+        out = self.path("self.json")
+        r = run_cli(["-o", out, "--trace_self", script, child], cwd=self.dir, timeout=300, env=ENV)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = load(out)
+        main_pid = data["traceEvents"][0]["pid"]
+        own = {e["pid"] for e in events(data) if "/viztracer/" in e["name"]} - {main_pid}
+        self.assertEqual(len(own), 3)
+
+    def test_children_take_log_exit(self):
+        """As the root, a child records its exit handlers with --log_exit only: without it, its
+        recording ends with its program's code."""
+        script = self.write("bye.py", EXIT_HANDLERS)
+        for flags, expected in (([], []), (["--log_exit"], ["child_bye", "root_bye"])):
+            with self.subTest(flags=flags):
+                out = self.path("bye.json")
+                r = run_cli(["-o", out] + flags + [script], cwd=self.dir, timeout=300, env=ENV)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                data = load(out)
+                self.assertEqual(len({e["pid"] for e in events(data)}), 2)
+                self.assertEqual(sorted(e["name"].split(" ")[0] for e in events(data)
+                                        if "_bye (" in e["name"]), expected)
 
     def test_isolated_child_is_recorded_as_any_child(self):
         """A child run with -I (its command rewritten to start the tracer itself) sees the

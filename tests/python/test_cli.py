@@ -139,6 +139,41 @@ class TestRun(TempDirTest):
         self.assertEqual(p.returncode, 128 + signal.SIGTERM)
         self.assertEqual(len(named(load(out), "fib")), 15)
 
+    def test_a_module_that_fails_as_it_imports_is_the_program_failing(self):
+        """-m: an ImportError of the module's own code (not of finding it) is the program's
+        failure: its traceback, exit status 1, and the trace saved."""
+        self.write("badimp.py", FIB + "import no_such_dependencyz\n")
+        out = self.path("bi.json")
+        r = run_cli(["-o", out, "-m", "badimp"], cwd=self.dir)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("ModuleNotFoundError: No module named 'no_such_dependencyz'", r.stderr)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+
+    def test_stdout_closed_or_a_broken_pipe_keeps_the_exit_status(self):
+        """viztracer's own messages never change the program's outcome: a program that closes
+        stdout, or a stdout that is a broken pipe (`viztracer t.py | head -1`), exits as it
+        would without viztracer, with no traceback of viztracer's, and the trace saved."""
+        closes = self.write("closes.py", FIB + "sys.stdout.close()\n")
+        out = self.path("c.json")
+        r = run_cli(["-o", out, closes])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        self.assertIn("argv", r.stdout)
+        self.assertEqual(len(named(load(out), "fib")), 15)
+        quiet = self.write("quiet.py", "import sys\nsys.exit(3)\n")
+        for argv in (["-o", out, quiet], ["--combine", out, "-o", self.path("m.json")]):
+            with self.subTest(argv=argv):
+                r_end, w_end = os.pipe()
+                os.close(r_end)  # nobody reads: every write to stdout fails (EPIPE)
+                try:
+                    p = subprocess.run([sys.executable, "-m", "viztracer"] + argv, stdout=w_end,
+                                       stderr=subprocess.PIPE, text=True, timeout=120)
+                finally:
+                    os.close(w_end)
+                self.assertEqual(p.returncode, 3 if quiet in argv else 0, p.stderr)
+                self.assertEqual(p.stderr, "")
+        self.assertEqual(load(out)["traceEvents"][0]["ph"], "M")
+
     def test_missing_script(self):
         r = run_cli(["-o", self.path("x.json"), self.path("nope.py")])
         self.assertNotEqual(r.returncode, 0)
@@ -157,6 +192,10 @@ class TestRun(TempDirTest):
             (["nope.py"], 1, "No such file as nope.py"),
             (["bad.py"], 1, "SyntaxError"),
             (["--include_files", "a", "--exclude_files", "b", "--", "ok.py"], 1, "cannot start tracing"),
+            # as `python -m`: a module that cannot be found, a package without a __main__
+            (["-m", "no_such_modulez"], 1, "viztracer: No module named no_such_modulez\n"),
+            (["-m", "no_such_pkgz.sub"], 1, "No module named 'no_such_pkgz'"),
+            (["-m", "json"], 1, "'json' is a package and cannot be directly executed"),
         ]
         for argv, code, said in cases:
             with self.subTest(argv=argv):

@@ -58,6 +58,8 @@ def install_child_tracing(tracer, opts, output):
     rewrite = options_of(opts)
     if rewrite:
         cfg["rewrite"] = rewrite
+    if getattr(opts, "log_exit", False):
+        cfg["log_exit"] = True
     os.environ[ENV] = json.dumps(cfg)
     # Only the sitecustomize's own directory: the package's (site-packages, once installed)
     # before the standard library would change what the child imports. The sitecustomize finds
@@ -561,6 +563,29 @@ def child_start(cfg_text):
         return
     _announce()
     _state["start_at_main"] = tracer  # started by _on_audit as the program's code begins
+    if not cfg.get("log_exit"):
+        _stop_at_shutdown()
+
+
+def _stop_at_shutdown():
+    """As the root's without --log_exit, a child's recording ends with its program's code: when
+    python, finishing, calls threading._shutdown (before it waits for the program's threads and
+    runs the exit handlers), recording stops; the trace is saved at exit as always."""
+    import threading
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is None or getattr(shutdown, "_viztracer", False):
+        return
+
+    def _shutdown():
+        tracer = _state["tracer"]
+        if tracer is not None and tracer.enable and is_child():
+            try:
+                tracer.stop(stop_option="flush_as_finish")
+            except Exception:
+                pass
+        return shutdown()
+    _shutdown._viztracer = True
+    threading._shutdown = _shutdown
 
 
 def untraced(d):
@@ -623,6 +648,13 @@ def _unstarted(files):
     return {p: t for p, t in files["spawned"].items() if p not in said}
 
 
+def _running(files):
+    """(starting, running): the children still running, of those in `files`
+    (_children_files'): those starting (_unstarted) and those that announced themselves."""
+    starting = {p for p, t in _unstarted(files).items() if _alive(p, t)}
+    return starting, {p for p in files["pending"] if _alive(p)} | starting
+
+
 def _pids(pids):
     return ", ".join(map(str, sorted(pids)))
 
@@ -641,22 +673,21 @@ def merge_children(tracer, verbose):
     said = set()
     while True:
         files = _children_files(d)
-        starting = {p for p, t in _unstarted(files).items() if _alive(p, t)}
-        waiting = {p for p in files["pending"] if _alive(p)} | starting
-        if not waiting or time.time() > deadline:
+        starting, running = _running(files)
+        if not running:  # settled: looked at again, for what changed while that look was taken
+            files = _children_files(d)
+            starting, running = _running(files)
+        if not running or time.time() > deadline:
             break
-        if verbose and waiting - said:
-            new = waiting - said
+        if verbose and running - said:
+            new = running - said
             note = f"; still starting: {_pids(new & starting)}" if new & starting else ""
             _tell(f"viztracer: waiting for {len(new)} child process(es) to save their traces "
                   f"(pids {_pids(new)}{note})")
             said |= new
         time.sleep(0.02)
-    files = _children_files(d)  # (again: what changed while the last look was taken)
-    running = ({p for p in files["pending"] if _alive(p)} |
-               {p for p, t in _unstarted(files).items() if _alive(p, t)})
     lost = files["pending"] - files["saved"] - running
-    unstarted = set(_unstarted(files)) - running - files["saved"]
+    unstarted = set(_unstarted(files)) - running
     if running:
         _tell(f"viztracer: {len(running)} child process(es) still running after {WAIT_SECONDS:g} s "
               f"(pids {_pids(running)}) are left out of the trace "

@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 
+from . import _vztracer
 from .tracer import (PLUGINS_REFUSED, VizTracer, _check_int, _check_output_format,
                      _check_patterns, _say, _tell, torch_refusal)
 from .version import __version__
@@ -425,21 +426,15 @@ def _run_module(name):
         runpy.run_module(name, run_name="__main__", alter_sys=True)
         return
     try:
-        mod_name, spec, code = details(name, error)
+        _, spec, code = details(name, error)
     except error as e:
         raise _NoModule(str(e)) from None
     run_code(code, None, "__main__", spec)
 
 
-def _transparent_run_module():
-    """_run_module is this package's code that runs the program's: not recorded itself (as the
-    package's code is not), but what it calls is (set_transparent; a filtered call would hide
-    the program)."""
-    from . import _vztracer
-    _vztracer.set_transparent([_run_module.__code__])
-
-
-_transparent_run_module()
+# _run_module is the package's code that runs the program's: not recorded itself, as the
+# package's code is not, but what it calls is (a filtered call would hide the program).
+_vztracer.set_transparent([_run_module.__code__])
 
 
 def _find_script(name):

@@ -249,7 +249,10 @@ def _emit(stream, text):
             out.write(line)  # the program's replacement (a StringIO, a logger): as it takes it
             return
         out.flush()
-        data = line.encode(out.encoding or "utf-8", out.errors or "strict")
+        try:
+            data = line.encode(out.encoding or "utf-8", out.errors or "strict")
+        except UnicodeError:  # (what print() would have raised on: a name in another encoding)
+            data = line.encode(out.encoding or "utf-8", "backslashreplace")
         fd = out.fileno()
         while data:
             data = data[os.write(fd, data):]

@@ -57,7 +57,8 @@ def _script(path, child):
     session says), or the code of a compiled (.pyc) file, as python runs either."""
     import importlib.machinery
     import importlib.util
-    opener = getattr(__import__("io"), "open_code", None) or (lambda p: open(p, "rb"))
+    import io
+    opener = getattr(io, "open_code", None) or (lambda p: open(p, "rb"))  # (3.8+: python's own)
     with opener(path) as f:
         data = f.read()
     if data[:4] == importlib.util.MAGIC_NUMBER:
