@@ -81,7 +81,7 @@ struct LabelKeyHash {
 }  // namespace
 
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
-                          int64_t origin_us, std::string& source, uint64_t* bad) {
+                          int64_t origin_us, std::string& source, uint64_t* bad, uint64_t* unplaced_count) {
   // Append the texts first: the byte ranges below are offsets into the final text.
   const uint64_t at = source.size();
   source += extras.text;
@@ -118,32 +118,37 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
     const StrId pid_s = last.pid_s;
     const uint32_t process = last.process;
     // As the JSON reader: every modelled event is on a thread, the recording one where it names
-    // none (as viztracer writes them: counters and objects carry their tid too; a thread with
-    // only those is a bare one, no track), but for an async end (its slice keeps its begin's)
-    // and events kept as text (P, v, unknown phases).
+    // none (as viztracer writes them: counters, objects and async events carry their tid too; a
+    // thread with only those is a bare one, no track), but for events kept as text (P, v,
+    // unknown phases).
     char c = ph.size() == 1 ? ph[0] : 0;
     const bool modelled = c && std::strchr("XBEiIRCbenSTFpstfNOD", c);
-    // A modelled event without a valid "ts" (an X without a valid "dur") is counted bad and
-    // kept as text, on no thread (none is made for it), as the JSON reader keeps it.
+    // A modelled event without a valid "ts" (an X without a valid "dur") is counted and kept as
+    // text, on no thread (none is made for it), as the JSON reader keeps it.
     Time ts = 0, dur = 0;
     const bool timed = ev.ts.present() && parse_us(ev.ts.sv(), origin_us, &ts) != NumStatus::NotNumber;
     const bool unplaced =
         (modelled && !timed) ||
         (c == 'X' && (!ev.dur.present() || parse_us(ev.dur.sv(), 0, &dur) == NumStatus::NotNumber || dur < 0));
     if (unplaced) {
-      ++*bad;
+      ++*unplaced_count;
       if (!timed) ts = 0;
     }
     uint32_t thread = kNone;
-    if (((modelled && c != 'e' && c != 'F') || c == 'M') && !unplaced) {
+    if ((modelled || c == 'M') && !unplaced) {
       if (!last.thread_known || !(last.tid == tid_w) || (!ev.tid.present() && last.default_tid != x.tid)) {
         last.thread = b.thread(pid_s, b.intern(ev.tid.present() ? token_text(ev.tid) : std::to_string(x.tid)));
         last.tid = tid_w, last.default_tid = x.tid, last.thread_known = true;
       }
       thread = last.thread;
     }
-    auto name_of = [&] { return ev.name.present() ? b.intern(token_text(ev.name)) : kNoStr; };
-    auto cat_of = [&] { return ev.cat.present() ? b.intern(token_text(ev.cat)) : kNoStr; };
+    // As the JSON reader: a name or category that is not a string is a number's (or true's,
+    // false's) text, or none.
+    auto text_of = [&](const json::Tok& t) {
+      return t.kind == 's' || (t.kind == 'n' && t.sv() != "null") ? b.intern(token_text(t)) : kNoStr;
+    };
+    auto name_of = [&] { return text_of(ev.name); };
+    auto cat_of = [&] { return text_of(ev.cat); };
     // An event's label (with its colour, for slices and instants), looked up by how it is written.
     auto label_of = [&](uint8_t color) {
       auto [it, fresh] = labels.try_emplace(LabelKey{Written(ev.name), Written(ev.cat), color}, 0);
@@ -173,9 +178,10 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       allowed |= json::kScope;
     }
     const ByteRange extra = (ev.keys & ~allowed) ? raw : ByteRange{};
-    if (async) {
+    if (async) {  // an end whole, as the JSON reader gives it (kept as it is if it stays unmatched)
+      const bool end = c == 'e' || c == 'F';
       b.add_async(c, process, thread, cat_of(), id_of(b, ev), ts, label_of(0), args,
-                  seq++, raw.offset, scope, extra);
+                  seq++, raw.offset, scope, end ? raw : extra, end, !extra.empty());
       ++added;
       continue;
     }
@@ -187,6 +193,12 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                                  (token_text(ev.flow_out) == "true" ? kFlowV2Out : 0));
       b.add_flow(FlowEvent{ts, label_of(color), thread, bind.present() ? b.intern(token_text(bind)) : kNoStr,
                            'X', false, {}, {}, v2});
+    };
+    // An event the model has no place for, kept as it is (on no thread, as the JSON reader
+    // keeps it: no track is made for it).
+    auto keep_as_text = [&] {
+      b.add_other(OtherEvent{ts, kNone, b.intern(ph), label_of(0), raw});
+      if (timed) b.note_time(ts);
     };
     switch (unplaced ? '\0' : c) {
       case 'X':
@@ -265,8 +277,9 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         if (named) {
           if (!json::find_member(ev.args, what == "process_labels" ? "labels" : "name", &value) ||
               value.kind != 's') {
-            ++*bad;
-            continue;
+            ++*unplaced_count;  // not applied: kept as it is
+            keep_as_text();
+            break;
           }
           const StrId v = b.intern(token_text(value));
           if (what == "thread_name") b.set_thread_name(thread, v);
@@ -276,8 +289,9 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         }
         if (sorted) {
           if (!json::find_member(ev.args, "sort_index", &value) || !parse_int64(value.sv(), &index)) {
-            ++*bad;
-            continue;
+            ++*unplaced_count;
+            keep_as_text();
+            break;
           }
           if (what == "thread_sort_index") b.set_thread_sort_index(thread, index);
           else b.set_process_sort_index(process, index);
@@ -285,16 +299,8 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
         }
         [[fallthrough]];
       }
-      default: {
-        OtherEvent o;
-        o.ts = ts;
-        o.thread = thread;
-        o.phase = b.intern(ph);
-        o.label = label_of(0);
-        o.raw = raw;
-        b.add_other(o);
-        if (timed) b.note_time(ts);
-      }
+      default:
+        keep_as_text();
     }
     ++added;
   }

@@ -973,11 +973,11 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
     events += bt.orphan_ts.size();
   }
   r.last_dropped = lost_slices;
-  uint64_t bad_extras = 0;
+  uint64_t bad_extras = 0, unplaced_extras = 0;
   r.extras.keep_newest(r.config.max_added, true);
   const uint64_t lost_added = r.extras.dropped;
-  events += add_extra_events(b, r.metadata_events, r.origin_us, source, &bad_extras);
-  events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras);
+  events += add_extra_events(b, r.metadata_events, r.origin_us, source, &bad_extras, &unplaced_extras);
+  events += add_extra_events(b, r.extras, r.origin_us, source, &bad_extras, &unplaced_extras);
   const std::vector<AddedThreads> added = add_traces(b, r.origin_us, source, &events);
   // A thread whose events were all given as JSON (the Python tracer's B events of calls still
   // open at stop()) has its name from its ring's buffer.
@@ -1053,6 +1053,10 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   *message = "saved " + std::to_string(events) + " events to " + path;
   if (filtered) *message += " (" + std::to_string(filtered) + " shorter than min_duration left out)";
   if (bad_extras) *message += " (" + std::to_string(bad_extras) + " malformed added events left out)";
+  if (unplaced_extras) {
+    *message += " (" + std::to_string(unplaced_extras) +
+                " added events without a valid time, or metadata not applied, kept as given, not shown)";
+  }
   if (lost) {
     *message += "; the ring buffers overflowed: " + std::to_string(lost) +
                 " older records were lost (raise tracer_entries or use streaming)";

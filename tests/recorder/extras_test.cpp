@@ -494,10 +494,38 @@ TEST_CASE("recorder: events given as JSON are modelled as the JSON reader models
   });
 }
 
+TEST_CASE("recorder: events given as JSON keep what the JSON reader keeps: odd names, metadata it cannot apply, stray async ends") {
+  test::TempDir dir;
+  start_session();
+  const std::string ts = std::to_string(double(rec::now_ns()) / 1000.0);
+  CHECK(rec::add_event_json(R"({"ph":"X","name":null,"cat":7,"tid":1,"ts":)" + ts + R"(,"dur":2})"));
+  CHECK(rec::add_event_json(R"({"ph":"M","name":"thread_name","tid":1,"args":{"name":5}})"));
+  CHECK(rec::add_event_json(R"({"ph":"e","name":"stray","cat":"c","id":"9","tid":1,"ts":)" + ts + "}"));
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "k.json", &msg), msg);
+  CAPTURE(msg);
+  CHECK(msg.find("1 added events without a valid time, or metadata not applied, kept as given") != std::string::npos);
+  CHECK(msg.find("left out") == std::string::npos);
+  each_saved(dir, "k", [](const std::string&, const Trace& t) {
+    size_t slices = 0;
+    for (const Thread& th : t.threads) {
+      for (uint32_t i = 0; i < th.slices.size(); ++i, ++slices) {
+        CHECK(t.name_of(th.slices.label[i]).empty());
+        CHECK(t.str(t.labels[th.slices.label[i]].cat) == "7");
+      }
+      CHECK(t.str(th.name).empty());  // the thread_name was not applied
+    }
+    CHECK(slices == 1);
+    std::set<std::string> kept;
+    for (const OtherEvent& o : t.others) kept.insert(std::string(t.str(o.phase)));
+    CHECK(kept == std::set<std::string>{"M", "e"});
+  });
+}
+
 TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events given as JSON do too") {
   // An event without "ts" (an X without a valid "dur") is kept as text; an async end's own
-  // tid, and an event kept as text, make no thread; a thread whose only events are orphan ends
-  // is listed.
+  // tid makes a bare thread (no track), an event kept as text none; a thread whose only events
+  // are orphan ends is listed.
   test::TempDir dir;
   rec::Config cfg;
   cfg.tracer_entries = 64;  // the smallest ring: the other thread's last 64 records are ends
@@ -535,10 +563,12 @@ TEST_CASE("recorder: what the JSON reader drops or keeps off a thread, events gi
     CHECK(ends == 64);
     CHECK(end_threads.size() == 1);
     for (const Thread& th : t.threads) {
-      CHECK(t.str(th.tid) != "2");
+      if (t.str(th.tid) == "2") CHECK(th.bare);  // the async end's emitting thread: no track
       CHECK(t.str(th.tid) != "3");
       CHECK(t.str(th.tid) != "9");
     }
+    REQUIRE(t.async_slices[0].end_thread < t.threads.size());
+    CHECK(t.str(t.threads[t.async_slices[0].end_thread].tid) == "2");
     uint64_t orphans = 0;
     for (uint32_t th : t.thread_order()) orphans += t.threads[th].unmatched_end;
     CHECK(orphans == 64);  // (written as E events: JSON has no other way to say so)
