@@ -45,10 +45,12 @@ struct AsyncPending {
   uint32_t process, thread, label;
   StrId cat, id, scope;
   char phase;
-  ByteRange args, extra;
   bool whole = false;   // an end with the whole event in `extra`
   bool fields = false;  // ... which has fields the model does not name
+  ByteRange args, extra;
 };
+
+static_assert(sizeof(AsyncPending) <= 88, "pairing moves one per async event");
 
 // Per-thread events collected before finish().
 struct PendingThread {
@@ -499,7 +501,7 @@ void TraceBuilder::add_async(char phase, uint32_t process, uint32_t thread, StrI
     return;
   }
   impl_->async.push_back(
-      AsyncPending{ts, seq, offset, process, thread, label, cat, id, scope, phase, args, extra, whole, fields});
+      AsyncPending{ts, seq, offset, process, thread, label, cat, id, scope, phase, whole, fields, args, extra});
 }
 
 void TraceBuilder::add_async_slice_raw(const AsyncSlice& s) {

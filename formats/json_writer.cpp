@@ -366,7 +366,7 @@ struct SliceStream {
         // A kept E event: its args and other fields as they were
         const SliceSet& s = *sets[bes[it.i].set];
         if (s.flags[bes[it.i].index] & kSliceEndEvent)
-          o.extras(s.end_of(bes[it.i].index), {"ph", "name", "cat", "pid", "tid", "ts"});
+          o.extras(s.end_of(bes[it.i].index), {"ph", "pid", "tid", "ts"});  // (its own name and cat too)
         o.end();
         o.maybe_flush();
         break;
@@ -560,7 +560,19 @@ void write_counters(Out& o, const Trace& t) {
   }
 }
 
+// An async end kept as it is (no begin before it): written ahead of the async slices, so that read
+// again it stays unmatched (pairing takes events at equal times in file order).
+bool kept_async_end(const Trace& t, const OtherEvent& ev) {
+  const std::string_view ph = t.str(ev.phase);
+  return ev.thread == kNone && (ph == "e" || ph == "F");
+}
+
 void write_async(Out& o, const Trace& t) {
+  for (const OtherEvent& ev : t.others) {
+    if (!kept_async_end(t, ev) || t.view(ev.raw).empty()) continue;
+    o.raw_event(t.view(ev.raw));
+    o.maybe_flush();
+  }
   std::vector<uint32_t> rank(t.processes.size());
   std::vector<uint32_t> procs = t.process_order();
   for (uint32_t i = 0; i < procs.size(); ++i) rank[procs[i]] = i;
@@ -628,7 +640,7 @@ void write_rest(Out& o, const Trace& t) {
   }
   for (const OtherEvent& ev : t.others) {
     std::string_view raw = t.view(ev.raw);
-    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E")) continue;
+    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E") || kept_async_end(t, ev)) continue;
     o.raw_event(raw);
     o.maybe_flush();
   }

@@ -446,7 +446,7 @@ bool Reader::read_counter(const Sec& s, Cur& c) {
 bool Reader::read_async_slices(Cur& c) {
   uint64_t n = c.v();
   Cur col[15];
-  size_t more = 0;  // scope, extra, end_extra (2.1), end_thread (2.2)
+  size_t more = 0;  // scope, extra, end_extra (2.1), end_thread (2.5)
   if (c.bad || n > c.left() || !columns(c, 11, col, 4, &more)) return false;
   std::vector<AsyncSlice> v(n);
   uint64_t ts = 0, a_end = 0, e_end = 0, x_end = 0, y_end = 0;

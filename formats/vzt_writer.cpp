@@ -389,7 +389,7 @@ bool VztStreamWriter::write_async_slices(const AsyncSlice* a, size_t n, std::str
     c[11].v(e.scope);  // 2.1
     impl_->range(c[12], e.extra, src, c.ends[2]);
     impl_->range(c[13], e.end_extra, src, c.ends[3]);
-    c[14].opt(e.end_thread);  // 2.2
+    c[14].opt(e.end_thread);  // 2.5
   });
 }
 

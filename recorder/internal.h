@@ -494,9 +494,11 @@ void add_trace_counts(Trace& out, const std::vector<AddedThreads>& added);
 // *unplaced the events kept as they are, not shown (no valid time, metadata not applied).
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad, uint64_t* unplaced);
-// A streaming writer with `config.output_file` open and its Info section written (its thread
-// waits for the registry mutex, which the caller holds); null with *error when the file cannot be
-// made. Nothing of the registry changes until stream_attach() hands it the writer.
+// A streaming writer with `config.output_file` open and its Info section written, its thread
+// waiting for stream_attach(); null with *error when the file or the thread cannot be made.
+// Nothing of the registry changes until stream_attach() hands it the writer; one dropped before
+// that stops at once. (Opening truncates the file: a refusal after that, writing the Info
+// section, leaves it empty.)
 std::unique_ptr<Streamer, StreamerDelete> stream_open(const Config& config, const ClockCal& clock,
                                                       int64_t origin_us, std::string* error);
 void stream_attach(std::unique_ptr<Streamer, StreamerDelete> s);  // registry mutex held

@@ -63,12 +63,7 @@ Names& names() {
 
 }  // namespace
 
-std::string_view clip(std::string_view s) {
-  if (s.size() <= kMaxName) return s;
-  size_t n = kMaxName;
-  while (n > 0 && (uint8_t(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
-}
+std::string_view clip(std::string_view s) { return s.substr(0, detail::clipped_size(s)); }
 
 void names_snapshot(NamesView& out) {
   Names& n = names();
@@ -198,6 +193,10 @@ std::string qualified_function(std::string_view sig) {
     name = name.substr(b, e - b);
     if (name.empty()) return std::string(whole);
   }
+  // Clang writes a pointer or reference return type against the name ("A *A::get()",
+  // "A &A::operator=(const A &)"): it is no part of it.
+  while (!name.empty() && (name[0] == '*' || name[0] == '&')) name.erase(0, 1);
+  if (name.empty()) return std::string(whole);
   // Anonymous namespaces add nothing a reader needs: "{anonymous}::leaf" is "leaf".
   for (std::string_view anon : {std::string_view("{anonymous}::"), std::string_view("(anonymous namespace)::")})
     for (size_t at; (at = name.find(anon)) != std::string::npos;) name.erase(at, anon.size());

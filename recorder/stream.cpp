@@ -60,12 +60,27 @@ class Streamer {
     VztInfo info;
     info.origin_us = origin_us_;
     info.display_time_unit = "ns";
-    if (!w_.write_info(info)) {  // before the thread exists: nothing to join while start() holds the lock
+    if (!w_.write_info(info)) {
       if (error) *error = w_.error();
       return false;
     }
-    thread_ = std::thread([this] { run(); });
+    // The thread waits for attach() before it touches the registry: a streamer dropped before
+    // (start() failed after opening it, holding the registry's mutex) is joined at once.
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (const std::exception&) {
+      if (error) *error = "cannot start the streaming thread";
+      return false;
+    }
     return true;
+  }
+  // The session is this streamer's: its thread starts draining the rings.
+  void attach() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      attached_ = true;
+    }
+    cv_.notify_all();
   }
 
   // Asks the thread to drain everything and finish the file; waits for it.
@@ -104,6 +119,8 @@ class Streamer {
   void run() {
     try {
       std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return attached_ || stop_; });
+      if (!attached_) return;  // dropped before its session began: nothing of the registry is its
       while (!stop_) {
         cv_.wait_for(lock, kWake);
         if (stop_) break;
@@ -490,6 +507,7 @@ class Streamer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool attached_ = false;  // stream_attach() gave it the session
   bool ok_ = false;
   std::string error_;
   std::deque<PerThread> threads_;       // threads with a ring
@@ -523,6 +541,7 @@ std::unique_ptr<Streamer, StreamerDelete> stream_open(const Config& config, cons
 
 void stream_attach(std::unique_ptr<Streamer, StreamerDelete> s) {
   Registry& r = registry();
+  s->attach();  // (its thread waits for the registry's mutex, held here, before its first pass)
   r.streamer = std::move(s);
   // A program that returns from main or calls exit() without stop() still gets its last events
   // and the file's footer: the stream is finished at exit.

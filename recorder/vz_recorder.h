@@ -528,6 +528,13 @@ struct InternedName {
   uint32_t size;
   const char* text;
 };
+// How much of `s` a name keeps: at most kMaxName bytes, cut at a UTF-8 boundary.
+inline size_t clipped_size(std::string_view s) {
+  if (s.size() <= kMaxName) return s.size();
+  size_t n = kMaxName;
+  while (n > 0 && (uint8_t(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
 const InternedName* intern_site_name(std::string_view name, const char* file, uint32_t line);
 
 // The name of a VZ_ZONE_N / VZ_BEGIN site. A string literal is interned on the site's first run
@@ -541,7 +548,7 @@ class SiteName {
   NameId get(const char (&text)[N], bool literal, const char* file, uint32_t line) {
     if (literal) {  // (known when compiling: the branch not taken is dropped)
       const NameId id = literal_.load(std::memory_order_relaxed);
-      if (id != kNoName) VZ_REC_LIKELY
+      if (id != kUnset) VZ_REC_LIKELY
         return id;
       const NameId fresh = intern_site(text_of(text), file, line);
       literal_.store(fresh, std::memory_order_relaxed);  // racing threads store the same id
@@ -568,8 +575,8 @@ class SiteName {
   }
   NameId by_text(std::string_view text, const char* file, uint32_t line) {
     const InternedName* last = last_.load(std::memory_order_acquire);
-    if (last != nullptr && last->size == text.size() &&
-        (text.empty() || std::memcmp(last->text, text.data(), text.size()) == 0))
+    const size_t n = clipped_size(text);  // what intern keeps of it
+    if (last != nullptr && last->size == n && (n == 0 || std::memcmp(last->text, text.data(), n) == 0))
       VZ_REC_LIKELY return last->id;
     const InternedName* now = intern_site_name(text, file, line);
     if (now == nullptr) VZ_REC_UNLIKELY
@@ -577,7 +584,8 @@ class SiteName {
     last_.store(now, std::memory_order_release);
     return now->id;
   }
-  std::atomic<NameId> literal_{kNoName};
+  static constexpr NameId kUnset = ~NameId(0);  // (no name has this id: kNoName is the empty one)
+  std::atomic<NameId> literal_{kUnset};
   std::atomic<const InternedName*> last_{nullptr};
 };
 }  // namespace vz::rec::detail

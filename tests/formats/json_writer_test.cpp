@@ -745,6 +745,7 @@ TEST_CASE("async ends without a begin (a ring-buffer trace's first ones) are kep
   const std::string in = R"([
 {"ph":"e","name":"lost","cat":"net","id":"0x1","pid":1,"tid":1,"ts":2,"args":{"r":1}},
 {"ph":"F","name":"old","cat":"net","id":"0x2","pid":1,"tid":2,"ts":3},
+{"ph":"e","name":"req","cat":"net","id":"0x3","pid":1,"tid":1,"ts":4},
 {"ph":"b","name":"req","cat":"net","id":"0x3","pid":1,"tid":1,"ts":4},
 {"ph":"e","name":"req","cat":"net","id":"0x3","pid":1,"tid":1,"ts":6}])";
   for (int pass = 0; pass < 2; ++pass) {  // JSON, and through .vzt
@@ -760,8 +761,9 @@ TEST_CASE("async ends without a begin (a ring-buffer trace's first ones) are kep
       REQUIRE(r.ok);
     }
     const Trace& t = *r.trace;
-    CHECK(t.async_slices.size() == 1);
-    CHECK(t.others.size() == 2);
+    REQUIRE(t.async_slices.size() == 1);
+    CHECK(t.async_slices[0].dur == 2000);
+    CHECK(t.others.size() == 3);
     for (const Thread& th : t.threads) CHECK(th.bare);  // no track for them (only async events)
     const std::string out = write(t);
     check_strict_json(out);
@@ -770,7 +772,22 @@ TEST_CASE("async ends without a begin (a ring-buffer trace's first ones) are kep
       CHECK_MESSAGE(out.find(kept) != std::string::npos, kept);
     // The matched end has no field of its own to keep.
     CHECK(t.async_slices[0].end_extra.empty());
+    // Read again, the stray end at the begin's time still comes before it: the same pairing.
+    LoadResult again = load(out);
+    REQUIRE(again.ok);
+    CHECK(write(*again.trace) == out);
   }
+}
+
+TEST_CASE("an E with args is written back whole: its own name, category and args") {
+  const std::string in = R"([
+{"ph":"B","name":"a","pid":1,"tid":1,"ts":0},
+{"ph":"E","name":"x","cat":"c","pid":1,"tid":1,"ts":5,"args":{"r":1}}])";
+  LoadResult r = load(in);
+  REQUIRE(r.ok);
+  const std::string out = write(*r.trace);
+  CHECK(out.find(R"({"ph":"B","name":"a","pid":1,"tid":1,"ts":0})") != std::string::npos);
+  CHECK(out.find(R"({"ph":"E","pid":1,"tid":1,"ts":5,"name":"x","cat":"c","args":{"r":1}})") != std::string::npos);
 }
 
 TEST_CASE("metadata events the model cannot apply are kept as they are in written traces") {

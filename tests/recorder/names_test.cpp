@@ -29,6 +29,11 @@ TEST_CASE("recorder names: qualified function names from signatures") {
         "ns::A::operator<=>");
   CHECK(qualified_function("bool ns::B<T>::operator>(int) [with T = int]") == "ns::B<T>::operator>");
   CHECK(qualified_function("bool operator>(const A&, const A&)") == "operator>");
+  // Clang puts a returned pointer's or reference's '*' / '&' against the name.
+  CHECK(qualified_function("ns::A *ns::A::get()") == "ns::A::get");
+  CHECK(qualified_function("ns::A &ns::A::operator=(const ns::A &)") == "ns::A::operator=");
+  CHECK(qualified_function("ns::A *ns::A::operator->()") == "ns::A::operator->");
+  CHECK(qualified_function("const char **f(int)") == "f");
   CHECK(qualified_function("void f() [with T = int]") == "f");
   CHECK(qualified_function("void {anonymous}::helper()") == "helper");  // anonymous namespaces dropped
   CHECK(qualified_function("void (anonymous namespace)::helper()") == "helper");

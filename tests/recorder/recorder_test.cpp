@@ -389,6 +389,9 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
     const char local[4] = {w[0], w[1], 0, 0};
     VZ_BEGIN(local);
     rec::end();
+    { VZ_ZONE_N(""); }                    // the empty literal (id 0) is a name like any other
+    const std::string long_name = std::string(rec::kMaxName, 'x') + w;  // kept cut to kMaxName
+    { VZ_ZONE_N(long_name); }
   }
   REQUIRE(rec::save(dir / "n.vzt"));
   LoadResult r = load(dir / "n.vzt");
@@ -397,7 +400,8 @@ TEST_CASE("recorder: VZ_ZONE_N and VZ_BEGIN take runtime names run by run, liter
   std::vector<std::string> want;
   for (const std::string& w : words)
     for (std::string n : {w, w, "buf " + w, "buf " + w, w + " span", std::string("literal"),
-                          std::string(w == "beta" ? "odd" : "eve"), "job " + w, w.substr(0, 2)})
+                          std::string(w == "beta" ? "odd" : "eve"), "job " + w, w.substr(0, 2),
+                          std::string(), std::string(rec::kMaxName, 'x')})
       want.push_back(n);
   CHECK(got == want);
 }
