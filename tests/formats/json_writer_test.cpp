@@ -67,6 +67,16 @@ void check_clean_parse(const Trace& t) {
   }
 }
 
+// `t` written to a .vzt and loaded back.
+LoadResult through_vzt(const Trace& t) {
+  const std::string path = "/tmp/vz_writer_test_" + std::to_string(::getpid()) + ".vzt";
+  std::string err;
+  REQUIRE_MESSAGE(write_vzt(t, path, true, &err), err);
+  LoadResult r = load_file(path);
+  std::remove(path.c_str());
+  return r;
+}
+
 // The written text must be strict JSON (RapidJSON with UTF-8 validation).
 void check_strict_json(const std::string& text) {
   rapidjson::Document d;
@@ -752,14 +762,7 @@ TEST_CASE("async ends without a begin (a ring-buffer trace's first ones) are kep
     CAPTURE(pass);
     LoadResult r = load(in);
     REQUIRE(r.ok);
-    if (pass == 1) {
-      const std::string path = "/tmp/vz_async_end_test_" + std::to_string(::getpid()) + ".vzt";
-      std::string err;
-      REQUIRE(write_vzt(*r.trace, path, true, &err));
-      r = load_file(path);
-      std::remove(path.c_str());
-      REQUIRE(r.ok);
-    }
+    if (pass == 1) r = through_vzt(*r.trace);
     const Trace& t = *r.trace;
     REQUIRE(t.async_slices.size() == 1);
     CHECK(t.async_slices[0].dur == 2000);
@@ -1338,13 +1341,7 @@ TEST_CASE("tid: the emitting thread of counter samples, async and object events 
     REQUIRE(r.ok);
     std::string text = write(*r.trace);
     if (pass == 1) r = load(text);
-    if (pass == 2) {
-      const std::string path = "/tmp/vz_tid_test_" + std::to_string(::getpid()) + ".vzt";
-      std::string err;
-      REQUIRE(write_vzt(*r.trace, path, true, &err));
-      r = load_file(path);
-      std::remove(path.c_str());
-    }
+    if (pass == 2) r = through_vzt(*r.trace);
     REQUIRE(r.ok);
     const Trace& t = *r.trace;
     auto tid = [&](uint32_t th) { return th == kNone ? std::string("-") : std::string(t.str(t.threads[th].tid)); };
