@@ -208,7 +208,9 @@ PyObject* py_save(PyObject*, PyObject* args) {
 }
 
 PyObject* py_clear(PyObject*, PyObject*) {
-  close_open_frames(false);
+  // While recording, the calls open now stay open (as viztracer's clear keeps its per-thread
+  // stacks): one that returns after the clear is recorded whole.
+  if (!state().active) close_open_frames(false);
   vz::rec::clear();
   Py_RETURN_NONE;
 }

@@ -516,7 +516,16 @@ def finish_child():
                 _vztracer.set_process_name(tracer._process_name())
             else:  # a program of its own (subprocess): its command, not the parent's name
                 _vztracer.set_process_name(_name_text(_command_name()))
+        tracer._child_trace = True  # (its losses are said by the root, which merges them)
         tracer.save(_child_path(), verbose=0)
+        if tracer._last_lost:
+            # What its buffer lost, for the root's trace (a trace file added to a session does
+            # not bring its overflow along): <pid>.lost, before its .pending goes.
+            try:
+                with open(os.path.join(_state["dir"], f"{pid}.lost"), "w") as f:
+                    f.write(str(tracer._last_lost))
+            except OSError:
+                pass  # (the trace is saved: only its loss goes unflagged)
     except Exception as e:  # a child must never fail because of tracing
         _tell(f"viztracer: child {pid} could not save its trace: {e}")
     finally:
@@ -659,6 +668,16 @@ def _pids(pids):
     return ", ".join(map(str, sorted(pids)))
 
 
+def _child_lost(trace_path):
+    """The events the child whose trace is `trace_path` (<dir>/<pid>.vzt) lost to
+    tracer_entries, from its <pid>.lost (0 without one)."""
+    try:
+        with open(trace_path[:-len(".vzt")] + ".lost") as f:
+            return max(0, int(f.read().strip() or 0))
+    except (OSError, ValueError):
+        return 0
+
+
 def merge_children(tracer, verbose):
     """In the root process after its program ended: waits for the children still writing (those
     that said so with their .pending, and the Python children subprocess started that have not
@@ -708,6 +727,10 @@ def merge_children(tracer, verbose):
             continue
         if info:
             tracer._extra_file_info.append(info)
+        lost = _child_lost(path)
+        if lost:  # the merged trace is flagged and counts them, as the child's was
+            _vztracer.note_lost(lost)
+            tracer._children_lost += lost
         merged += 1
     for p in glob.glob(os.path.join(d, "*")):
         try:

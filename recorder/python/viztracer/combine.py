@@ -18,22 +18,34 @@ def add_trace_file(path, align=False):
     return json.loads(r["file_info"]) if r["file_info"] else {}
 
 
-def combine(files, output, align=False):
-    """Merges the traces `files` (JSON, .json.gz, .vzt) into `output` (.json, .json.gz or .vzt)."""
+def combine(files, output, align=False, file_info=True, extra_file_info=None, lost=0):
+    """Merges the traces `files` (JSON, .json.gz, .vzt) into `output` (.json, .json.gz or .vzt).
+    file_info=False: the output has none; extra_file_info: more of it (a dict) for the output;
+    lost: events the inputs had lost (the output is flagged as overflowed and counts them).
+    Returns the save's message. Events a stopped tracer holds in the recorder are moved to its
+    stash first (see VizTracer._stash): the tracer saves them later all the same."""
     if _vztracer.is_active():
         raise RuntimeError("cannot combine traces while a tracer is running")
+    from .tracer import _VizState
+    if _VizState.owner is not None:
+        _VizState.owner._stash()
     _vztracer.start(tracer_entries=32, process_name="", hook=False)
     try:
-        file_info = {"files": {}, "functions": {}}
+        info_out = {"files": {}, "functions": {}}
         for path in files:
             try:
                 info = add_trace_file(path, align)
             except ValueError as e:
                 raise ValueError(f"{path}: {e}") from None
-            file_info["files"].update(info.get("files") or {})
-            file_info["functions"].update(info.get("functions") or {})
-        if file_info["files"] or file_info["functions"]:
-            _send(_vztracer.set_metadata, "file_info", json.dumps(file_info, ensure_ascii=False))
+            info_out["files"].update(info.get("files") or {})
+            info_out["functions"].update(info.get("functions") or {})
+        if extra_file_info:
+            info_out["files"].update(extra_file_info.get("files") or {})
+            info_out["functions"].update(extra_file_info.get("functions") or {})
+        if file_info and (info_out["files"] or info_out["functions"]):
+            _send(_vztracer.set_metadata, "file_info", json.dumps(info_out, ensure_ascii=False))
+        if lost:
+            _vztracer.note_lost(int(lost))
     finally:
         _vztracer.stop()
     try:

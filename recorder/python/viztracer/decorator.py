@@ -47,7 +47,8 @@ def trace_and_save(method=None, output_dir="./", **viztracer_kwargs):
                 finally:
                     tracer.stop()
                     os.makedirs(output_dir, exist_ok=True)
-                    name = f"result_{func.__name__}_{int(time.time() * 1000000)}.json"
+                    # (viztracer's name: the time in units of 10 us, 15 digits)
+                    name = f"result_{func.__name__}_{int(100000 * time.time())}.json"
                     tracer.save(os.path.join(output_dir, name))
             finally:
                 if before is not None and get_tracer() is tracer:

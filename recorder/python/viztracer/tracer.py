@@ -403,6 +403,10 @@ class VizTracer:
         self._system_print = None
         self._saved_to = None
         self._extra_file_info = []  # file_info of merged child traces
+        self._x_names = set()       # names of the complete events added by hand (file_info)
+        self._last_lost = 0         # events the last save() had lost to tracer_entries
+        self._children_lost = 0     # of those now held, lost by merged child processes
+        self._child_trace = False   # a child process's own trace, merged by the root (children.py)
         self._has_data = False      # recorded since the last clear(): start() appends
         self._stash_path = None     # this tracer's events, while the recorder holds another's
         self._stash_has_data = False  # _has_data when they were stashed
@@ -443,6 +447,8 @@ class VizTracer:
         self._reclaim()
         # Like viztracer, a tracer started again adds to what it recorded until clear().
         append = self._has_data
+        if not append:
+            self._children_lost = 0
         self._sparse_depth = False
         self._sparse_region = None
         # The hooks go in before the recording starts: their calls are not the program's.
@@ -555,6 +561,8 @@ class VizTracer:
         self._not_displaced()
         self._has_data = False
         self._extra_file_info = []
+        self._x_names = set()
+        self._children_lost = 0
         self.parsed = False
         self.data = {}
 
@@ -592,6 +600,7 @@ class VizTracer:
             raise
         self._stash_lost = _vztracer.last_save()["lost"]
         self._stash_path, self._stash_has_data = path, self._has_data
+        self._x_names = set()  # (in the stash's file_info)
         _stashed.add(self)
         self._has_data = False
         _vztracer.clear()
@@ -754,11 +763,16 @@ class VizTracer:
             if was_on:  # viztracer goes on recording after a save() made while it ran
                 self._start(keep_paused=True)
         self._saved_to = path
+        self._last_lost = lost
         if lost:
             # The recorder's own words for it (rings, records) are said once, here, in ours.
             message = message.split("; the ", 1)[0]
-            _tell(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
-                  f"{lost} early events were lost; raise tracer_entries to keep them")
+            # (A child process's loss is said by the root, with the merged trace's.)
+            if not self._child_trace:
+                in_children = min(self._children_lost, lost)
+                note = f" ({in_children} of them in child processes)" if in_children else ""
+                _tell(f"viztracer: the buffer was full (tracer_entries={self.tracer_entries}): "
+                      f"{lost} early events were lost{note}; raise tracer_entries to keep them")
         if verbose > 0:  # (a program that closed stdout, or a broken pipe, loses them: _say)
             _say(f"Saving trace to {path}: {message}\n"
                  f"Use the following command to open the report:\nvizviewer {path}")
@@ -776,6 +790,8 @@ class VizTracer:
         if d:
             os.makedirs(d, exist_ok=True)
         if _VizState.owner is not self:
+            if self._stash_path is None:
+                return self._write_empty(path, file_info), 0
             message = _vztracer.convert(self._stash_path, path)
             self._stash_has_data = False
             return message, self._stash_lost
@@ -784,10 +800,36 @@ class VizTracer:
         self._set_sync_metadata()
         message = _vztracer.save(path)
         self._has_data = False
+        self._x_names = set()
         return message, _vztracer.last_save()["lost"]
 
+    def _write_empty(self, path, file_info):
+        """The trace of a tracer with nothing recorded (never started, or its events handed
+        over while another tracer holds the recorder): what any save carries, the process's
+        name and viztracer_metadata (file_info when asked for), and no events. Written through
+        the formats library (convert), the recorder left alone."""
+        import tempfile
+        import time
+        pid = os.getpid()
+        meta = {"producer": "vz_recorder", "version": __version__, "overflow": False,
+                "lost_records": 0,
+                "baseTimeNanoseconds": time.clock_gettime_ns(time.CLOCK_REALTIME) -
+                time.clock_gettime_ns(time.CLOCK_MONOTONIC)}
+        if self._sync_marker is not None:
+            meta["sync_marker"] = self._sync_marker
+        trace = {"traceEvents": [{"ph": "M", "pid": pid, "tid": pid, "name": "process_name",
+                                  "args": {"name": self._process_name()}}],
+                 "viztracer_metadata": meta}
+        if file_info:
+            trace["file_info"] = {"files": {}, "functions": {}}
+        with tempfile.TemporaryDirectory(prefix="viztracer_") as d:
+            src = os.path.join(d, "empty.json")
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(json.dumps(trace, separators=(",", ":"), ensure_ascii=False))
+            return _vztracer.convert(src, path)
+
     def _set_file_info(self):
-        info = build_file_info(_vztracer.functions())
+        info = build_file_info(_vztracer.functions(), self._x_names)
         for extra in self._extra_file_info:
             info["files"].update(extra.get("files") or {})
             info["functions"].update(extra.get("functions") or {})
@@ -818,7 +860,12 @@ class VizTracer:
     # ------------------------------------------------------------------ events by hand
 
     def _event(self, ev):
-        _send(_vztracer.event_json, _dumps(ev, counter=ev.get("ph") == "C"))
+        ph = ev.get("ph")
+        _send(_vztracer.event_json, _dumps(ev, counter=ph == "C"))
+        if ph == "X":  # file_info has every complete event named "... (<file>:<line>)"
+            name = ev.get("name")
+            if isinstance(name, str) and name.endswith(")"):
+                self._x_names.add(name)
 
     def _ts(self):
         return _vztracer.now_us()
