@@ -346,22 +346,31 @@ int64_t add_trace_file(const std::string& path, bool align, std::string* file_in
   // Loaded, maybe with problems (a truncated file loads up to its cut): said, one per kind.
   if (error)
     for (DiagKind k : t->diagnostics.problems()) *error += (error->empty() ? "" : "; ") + t->diagnostics.problem_line(k);
-  int64_t back_ns = 0;  // how far its times move back
-  if (align) {
-    // To its sync marker (us), else to its first event.
-    int64_t sync_ns = 0;
-    bool synced = false;
-    for (const MetadataEntry& m : t->metadata) {
-      if (t->str(m.key) != "viztracer_metadata") continue;
-      const std::string_view v = t->view(m.value);
-      json::Tok obj, marker;
-      const char* err = nullptr;
-      if (json::parse_value(v.data(), v.data() + v.size(), &obj, &err) && obj.kind == '{' &&
-          json::find_member(obj, "sync_marker", &marker) && marker.kind == 'n')
-        synced = parse_us(marker.sv(), 0, &sync_ns) == NumStatus::Ok;
+  // Its viztracer_metadata: the sync marker (us) to align to, and what it lost (a trace that
+  // overflowed makes the one it is added to say so too).
+  int64_t sync_ns = 0;
+  bool synced = false;
+  uint64_t lost = 0;
+  for (const MetadataEntry& m : t->metadata) {
+    if (t->str(m.key) != "viztracer_metadata") continue;
+    const std::string_view v = t->view(m.value);
+    json::Tok obj, member;
+    const char* err = nullptr;
+    if (!json::parse_value(v.data(), v.data() + v.size(), &obj, &err) || obj.kind != '{') continue;
+    if (json::find_member(obj, "sync_marker", &member) && member.kind == 'n')
+      synced = parse_us(member.sv(), 0, &sync_ns) == NumStatus::Ok;
+    if (json::find_member(obj, "overflow", &member) && member.sv() == "true") {
+      // (records the rings lost, slices max_slices and events max_added left out)
+      for (const char* key : {"lost_records", "lost_slices", "lost_added"}) {
+        int64_t n = 0;
+        if (json::find_member(obj, key, &member) && parse_int64(member.sv(), &n) && n > 0) lost += uint64_t(n);
+      }
+      lost = std::max<uint64_t>(lost, 1);
     }
-    back_ns = synced ? sync_ns : int64_t(std::clamp<__int128>(__int128(t->origin_us) * 1000 + t->start, INT64_MIN, INT64_MAX));
   }
+  int64_t back_ns = 0;  // how far its times move back: to its sync marker, else to its first event
+  if (align)
+    back_ns = synced ? sync_ns : int64_t(std::clamp<__int128>(__int128(t->origin_us) * 1000 + t->start, INT64_MIN, INT64_MAX));
   if (file_info)
     for (const MetadataEntry& m : t->metadata)
       if (t->str(m.key) == "file_info") *file_info = std::string(t->view(m.value));
@@ -372,6 +381,7 @@ int64_t add_trace_file(const std::string& path, bool align, std::string* file_in
     return -1;
   }
   r.traces.emplace_back(t, back_ns);
+  r.noted_lost += lost;
   return int64_t(t->events);
 }
 

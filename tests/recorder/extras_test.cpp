@@ -417,6 +417,32 @@ TEST_CASE("recorder: add_trace_file adds a whole trace's events, at their times 
   }
 }
 
+TEST_CASE("recorder: a trace added that had overflowed makes the saved one say so and count its loss") {
+  test::TempDir dir;
+  auto write_trace = [&](const std::string& name, const std::string& meta) {
+    std::ofstream(dir / name) << R"({"traceEvents":[{"ph":"X","pid":5,"tid":6,"ts":1000,"dur":10,"name":"call"}],)"
+                              << R"("viztracer_metadata":)" << meta << "}";
+    return dir / name;
+  };
+  const std::string full =
+      write_trace("full.json", R"({"version":"1","overflow":true,"lost_records":500,"lost_slices":10,"lost_added":3})");
+  const std::string flagged = write_trace("flagged.json", R"({"overflow":true})");
+  const std::string fine = write_trace("fine.json", R"({"overflow":false,"lost_records":0})");
+  start_session();
+  CHECK(rec::add_trace_file(fine) == 1);
+  CHECK(rec::stats().lost == 0);
+  CHECK(rec::add_trace_file(full) == 1);
+  CHECK(rec::add_trace_file(flagged) == 1);  // no count: one at least
+  CHECK(rec::stats().lost == 514);
+  std::string msg;
+  REQUIRE_MESSAGE(rec::save(dir / "out.json", &msg), msg);
+  const std::string out = file_text(dir / "out.json");
+  CHECK(out.find(R"("overflow":true)") != std::string::npos);
+  CHECK(out.find(R"("lost_records":514)") != std::string::npos);
+  start_session();  // a new session: nothing of it lost
+  CHECK(rec::stats().lost == 0);
+}
+
 TEST_CASE("recorder: add_trace_file says what was wrong in a file that loads anyway") {
   test::TempDir dir;
   const std::string cut = dir / "cut.json";

@@ -519,8 +519,8 @@ def finish_child():
         tracer._child_trace = True  # (its losses are said by the root, which merges them)
         tracer.save(_child_path(), verbose=0)
         if tracer._last_lost:
-            # What its buffer lost, for the root's trace (a trace file added to a session does
-            # not bring its overflow along): <pid>.lost, before its .pending goes.
+            # What its buffer lost, for the root's message on the merged trace's loss: <pid>.lost,
+            # before its .pending goes.
             try:
                 with open(os.path.join(_state["dir"], f"{pid}.lost"), "w") as f:
                     f.write(str(tracer._last_lost))
@@ -727,10 +727,9 @@ def merge_children(tracer, verbose):
             continue
         if info:
             tracer._extra_file_info.append(info)
-        lost = _child_lost(path)
-        if lost:  # the merged trace is flagged and counts them, as the child's was
-            _vztracer.note_lost(lost)
-            tracer._children_lost += lost
+        # (The merged trace is flagged and counts what the child lost: add_trace_file reads its
+        # viztracer_metadata. Its .lost says how much, for the root's message.)
+        tracer._children_lost += _child_lost(path)
         merged += 1
     for p in glob.glob(os.path.join(d, "*")):
         try:

@@ -18,10 +18,11 @@ def add_trace_file(path, align=False):
     return json.loads(r["file_info"]) if r["file_info"] else {}
 
 
-def combine(files, output, align=False, file_info=True, extra_file_info=None, lost=0):
+def combine(files, output, align=False, file_info=True, extra_file_info=None):
     """Merges the traces `files` (JSON, .json.gz, .vzt) into `output` (.json, .json.gz or .vzt).
-    file_info=False: the output has none; extra_file_info: more of it (a dict) for the output;
-    lost: events the inputs had lost (the output is flagged as overflowed and counts them).
+    file_info=False: the output has none; extra_file_info: more of it (a dict) for the output.
+    An input that overflowed (its viztracer_metadata says so) makes the output say so too, with
+    its lost_records counted (the recorder's add_trace_file reads them).
     Returns the save's message. Events a stopped tracer holds in the recorder are moved to its
     stash first (see VizTracer._stash): the tracer saves them later all the same."""
     if _vztracer.is_active():
@@ -44,8 +45,6 @@ def combine(files, output, align=False, file_info=True, extra_file_info=None, lo
             info_out["functions"].update(extra_file_info.get("functions") or {})
         if file_info and (info_out["files"] or info_out["functions"]):
             _send(_vztracer.set_metadata, "file_info", json.dumps(info_out, ensure_ascii=False))
-        if lost:
-            _vztracer.note_lost(int(lost))
     finally:
         _vztracer.stop()
     try:

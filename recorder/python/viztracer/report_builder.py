@@ -55,16 +55,13 @@ class ReportBuilder:
             raise ValueError("ReportBuilder: HTML reports are not supported: save .json (or "
                              ".json.gz, .vzt) and open it with vizviewer")
         with tempfile.TemporaryDirectory(prefix="viztracer_report_") as d:
-            files, names, lost = [], set(), 0
+            files, names = [], set()  # (an input's overflow comes with its metadata)
             for i, item in enumerate(self._items()):
                 if isinstance(item, dict):
                     # A trace dict goes in as a file of its own (its file_info and metadata too).
                     path = os.path.join(d, f"trace{i}.json")
                     with open(path, "w", encoding="utf-8") as f:
                         f.write(_dumps(item))
-                    meta = item.get("viztracer_metadata")
-                    if isinstance(meta, dict) and meta.get("overflow"):
-                        lost += max(1, int(meta.get("lost_records") or 0))
                     if file_info:
                         names.update(e["name"] for e in item.get("traceEvents", ())
                                      if isinstance(e, dict) and e.get("ph") == "X"
@@ -76,11 +73,11 @@ class ReportBuilder:
             if isinstance(output_file, str):
                 path = os.path.abspath(output_file)
                 message = combine(files, path, align=self.align, file_info=file_info,
-                                  extra_file_info=extra, lost=lost)
+                                  extra_file_info=extra)
             else:  # an open file: the combined JSON, written into it
                 tmp = os.path.join(d, "combined.json")
                 message = combine(files, tmp, align=self.align, file_info=file_info,
-                                  extra_file_info=extra, lost=lost)
+                                  extra_file_info=extra)
                 with open(tmp, encoding="utf-8") as f:
                     shutil.copyfileobj(f, output_file)
                 path = None

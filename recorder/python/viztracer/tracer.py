@@ -623,9 +623,8 @@ class VizTracer:
         self._start_recorder(hook=False, max_stack_depth=self.max_stack_depth, append=False,
                              keep_paused=True)
         try:
+            # (what it had lost comes back with it: its viztracer_metadata says so)
             r = _vztracer.add_trace_file(path, False)
-            if self._stash_lost:
-                _vztracer.note_lost(self._stash_lost)
         except BaseException:
             _vztracer.stop(False)
             _vztracer.clear()
