@@ -284,16 +284,21 @@ struct Ingest {
     m.extra = extra_if(ev, id2_allowed(ev, kAllowCounter));
     m.id = id_of(ev);  // "id", or "id2" (as the JSON writer writes a local/global one back)
     m.aux = uint32_t(r.values.size());
+    bool refused = false;
     for_each_member(ev.args, [&](std::string_view key, const Tok& v) {
       double d;
       if (!counter_value(v, &d)) {
         r.diag.add(DiagKind::BadCounterValue, offset(v.p ? v.p : ev.begin), std::string(key));
+        refused = true;
         return;
       }
       bool esc = key.find('\\') != std::string_view::npos;
       r.values.push_back({r.strings.get(RawStr{key.data(), uint32_t(key.size()), esc}), d});
     });
     m.naux = uint32_t(r.values.size() - m.aux);
+    // Values but no number among them ({"state":"idle"}: viztracer writes it as given): kept as it
+    // is. (No values at all, "args":{}, is a sample with none: a gap in every series.)
+    if (m.naux == 0 && refused) return other(ev, false);
     r.misc.push_back(m);
   }
 

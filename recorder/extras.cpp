@@ -236,16 +236,21 @@ uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
       }
       case 'C': {
         std::vector<std::pair<StrId, double>> values;
+        bool refused = false;
         json::for_each_member(ev.args, [&](std::string_view key, const json::Tok& v) {
           double d;
-          if (!json::counter_value(v, &d)) return;  // as the reader takes one
+          if (!json::counter_value(v, &d)) {  // as the reader takes one
+            refused = true;
+            return;
+          }
           std::string decoded;  // a key with escapes is its text (the writer escapes it again)
           if (key.find('\\') != std::string_view::npos && unescape_json(key, decoded)) key = decoded;
           values.push_back({b.intern(key), d});
         });
-        if (values.empty()) {
-          ++*bad;
-          continue;
+        if (values.empty() && refused) {  // values, but no number to show: kept as given
+          ++*unplaced_count;
+          keep_as_text();
+          break;
         }
         b.add_counter_sample(process, name_of(), cat_of(), ts, thread,
                              values.data(), values.size(), raw.offset,

@@ -490,8 +490,8 @@ bool save_locked(const std::string& path, std::string* message);
 // threads' unmatched B/E counts to the finished trace.
 std::vector<AddedThreads> add_traces(TraceBuilder& b, int64_t origin_us, std::string& source, uint64_t* events);
 void add_trace_counts(Trace& out, const std::vector<AddedThreads>& added);
-// *bad counts the events left out (not an event, no phase, a counter without a number);
-// *unplaced the events kept as they are, not shown (no valid time, metadata not applied).
+// *bad counts the events left out (not an event, no phase); *unplaced the events kept as they
+// are, not shown (no valid time, a counter without a number, metadata it cannot apply).
 uint64_t add_extra_events(TraceBuilder& b, const Extras& extras,
                           int64_t origin_us, std::string& source, uint64_t* bad, uint64_t* unplaced);
 // A streaming writer with `config.output_file` open and its Info section written, its thread

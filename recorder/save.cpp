@@ -1055,7 +1055,8 @@ bool save_once(const std::string& path, std::string* message, Streams how, bool*
   if (bad_extras) *message += " (" + std::to_string(bad_extras) + " malformed added events left out)";
   if (unplaced_extras) {
     *message += " (" + std::to_string(unplaced_extras) +
-                " added events without a valid time, or metadata not applied, kept as given, not shown)";
+                " added events the trace has no place for (no valid time, a counter without a number, "
+                "metadata it cannot apply) kept as given, not shown)";
   }
   if (lost) {
     *message += "; the ring buffers overflowed: " + std::to_string(lost) +

@@ -810,26 +810,33 @@ TEST_CASE("reader: counter series keys and other member names are unescaped") {
 }
 
 TEST_CASE("reader: a null counter value is a sample with no value for that series, not a problem") {
-  // What a writer puts for a NaN (a loss gone to NaN): the track shows a gap there.
+  // What a writer puts for a NaN (a loss gone to NaN): the track shows a gap there; so does a
+  // sample with no values. One whose values are none of them numbers is kept as it is.
   const char* doc = R"([{"ph":"C","name":"c","pid":1,"ts":0,"args":{"v":1,"w":5}},
                         {"ph":"C","name":"c","pid":1,"ts":1,"args":{"v":null,"w":6}},
                         {"ph":"C","name":"c","pid":1,"ts":2,"args":{"v":null}},
-                        {"ph":"C","name":"c","pid":1,"ts":3,"args":{"v":"x"}}])";
+                        {"ph":"C","name":"c","pid":1,"ts":3,"args":{"v":"x"}},
+                        {"ph":"C","name":"c","pid":1,"ts":4,"args":{}},
+                        {"ph":"C","name":"c","pid":1,"ts":5,"args":{"v":2,"w":"y"}}])";
   LoadResult t_result = load(doc);
   const Trace& t = ok(t_result);
   REQUIRE(t.counters.size() == 1);
   const Counter& c = t.counters[0];
-  CHECK(c.ts.size() == 4);
+  CHECK(c.ts.size() == 5);
   REQUIRE(c.series.size() == 2);
   const std::vector<double>& v = c.series[0].values;
-  REQUIRE(v.size() == 4);
+  REQUIRE(v.size() == 5);
   CHECK(v[0] == 1);
   CHECK(std::isnan(v[1]));
   CHECK(std::isnan(v[2]));
-  CHECK(std::isnan(v[3]));
+  CHECK(std::isnan(v[3]));  // ts 4: no values
+  CHECK(v[4] == 2);
+  CHECK(std::isnan(c.series[1].values[4]));  // "y" is no number
+  REQUIRE(t.others.size() == 1);  // {"v":"x"}
+  CHECK(t.view(t.others[0].raw).find(R"("args":{"v":"x"})") != std::string_view::npos);
   CHECK(c.series[1].values[1] == 6);
   CHECK(std::isnan(c.series[1].values[2]));
-  CHECK(t.diagnostics.count(DiagKind::BadCounterValue) == 1);  // only the string that is no number
+  CHECK(t.diagnostics.count(DiagKind::BadCounterValue) == 2);  // only the strings that are no number
 }
 
 TEST_CASE("reader: viztracer file_info gives source files and function locations") {

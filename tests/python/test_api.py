@@ -551,6 +551,22 @@ class TestAddedEvents(TempDirTest):
                 self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "odd"], [keys])
                 self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "raw"], [{"é\\": 6}])
 
+    def test_counter_of_values_that_are_no_numbers_is_written_as_given(self):
+        # viztracer writes add_counter's dict as it is: a sample with nothing to plot is kept
+        # as given (not shown), with its process and thread, in .json and through .vzt.
+        for ext in ("json", "vzt"):
+            with self.subTest(ext=ext):
+                def fill(t):
+                    t.add_counter("state", {"phase": "idle"})
+                    t.add_counter("n", {"a": 3})
+                data = self.read_back(self.record("state", ext, fill))
+                if data is None:
+                    continue
+                state = [e for e in events(data, "C") if e["name"] == "state"]
+                self.assertEqual([e["args"] for e in state], [{"phase": "idle"}])
+                self.assertEqual((state[0]["pid"], state[0]["tid"]), (os.getpid(), threading.get_native_id()))
+                self.assertEqual([e["args"] for e in events(data, "C") if e["name"] == "n"], [{"a": 3}])
+
     def test_log_print_and_gc(self):
         import gc
         out = self.path("pg.json")

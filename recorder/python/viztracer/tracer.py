@@ -901,7 +901,12 @@ class VizTracer:
             if v is True or v is False:
                 args = {k: int(v) if isinstance(v, bool) else v for k, v in args.items()}
                 break
-        self._event({"ph": "C", "name": str(name), "ts": self._ts(), "args": args})
+        event = {"ph": "C", "name": str(name), "ts": self._ts(), "args": args}
+        if args and not any(v is None or isinstance(v, (int, float)) for v in args.values()):
+            # No number to plot: the trace keeps the event as it is, so it names its process and
+            # thread itself, as viztracer writes every counter.
+            event["pid"], event["tid"] = os.getpid(), threading.get_native_id()
+        self._event(event)
 
     def log_var(self, name, var, cond=True):
         """A number (a bool too, as 1/0, as viztracer takes a bool for an int) is a counter
