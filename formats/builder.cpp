@@ -889,8 +889,9 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     }
   };
   std::unordered_map<Rest, uint32_t, RestHash> rests;  // a handful in most traces
-  Rest last{kNone, kNoStr, kNoStr, kNone};
+  Rest last{kNone, kNoStr, kNoStr, kNone};  // (a real key too: a global id's, no cat or scope)
   uint32_t last_rest = kNone;
+  bool have_last = false;
   std::vector<StrId> id(n);
   std::vector<uint32_t> rest(n);  // bit 31: a begin
   constexpr uint32_t kBegin = 0x80000000u;
@@ -902,7 +903,8 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
     const bool legacy = e.phase == 'S' || e.phase == 'F', begin = e.phase == 'b' || e.phase == 'S';
     if (e.id != last_id) last_id = e.id, last_global = t.strings.get(e.id).substr(0, 7) == "global:";
     const Rest r{last_global ? kNone : e.process, e.cat, e.scope, legacy ? t.labels[e.label].name : kNone};
-    if (!(r == last)) {
+    if (!have_last || !(r == last)) {
+      have_last = true;
       last = r;
       last_rest = rests.try_emplace(r, uint32_t(rests.size())).first->second;
       if (last_rest >= kBegin) throw std::length_error("too many async keys");

@@ -1192,6 +1192,24 @@ TEST_CASE("async: an id2.global id pairs across processes, local and plain ids d
   CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == 2);
 }
 
+TEST_CASE("async: a global id without category or scope pairs when its events come first") {
+  // Its key (any process, no category, no scope, no name) is the one pair_async starts from.
+  Fixture f;
+  uint32_t th = f.thread("1", "1"), other = f.thread("2", "2");
+  StrId global = f.id("global:0x2");
+  uint32_t a = f.label("a");
+  f.b->add_async('b', 0, th, kNoStr, global, 5, a, {}, 0, 0);
+  f.b->add_async('e', 1, other, kNoStr, global, 9, a, {}, 1, 10);
+  f.b->add_async('e', 0, th, kNoStr, global, 12, a, {}, 2, 20, kNoStr, ByteRange{0, 2}, true);  // a stray
+  Trace& t = f.finish();
+  REQUIRE(t.async_slices.size() == 1);
+  CHECK((t.async_slices[0].flags & kSliceOpen) == 0);
+  CHECK(t.async_slices[0].dur == 4);
+  CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncBegin) == 0);
+  CHECK(t.diagnostics.count(DiagKind::UnmatchedAsyncEnd) == 1);
+  CHECK(t.others.size() == 1);  // the stray, kept
+}
+
 TEST_CASE("async: random events pair like per-key stacks; lanes never overlap") {
   for (uint64_t seed = 1; seed <= 150; ++seed) {
     CAPTURE(seed);
