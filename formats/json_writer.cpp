@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <queue>
+#include <string>
+#include <unordered_map>
 
 #include "formats/json_event.h"
 #include "formats/numbers.h"
@@ -560,19 +562,48 @@ void write_counters(Out& o, const Trace& t) {
   }
 }
 
-// An async end kept as it is (no begin before it): written ahead of the async slices, so that read
-// again it stays unmatched (pairing takes events at equal times in file order).
+// An async end kept as it is (no begin open for it when it came).
 bool kept_async_end(const Trace& t, const OtherEvent& ev) {
   const std::string_view ph = t.str(ev.phase);
   return ev.thread == kNone && (ph == "e" || ph == "F");
 }
 
+// The process of a kept event, from its "pid" as the reader reads one; kNone: none of the trace's.
+uint32_t process_of_raw(std::string_view raw, const std::unordered_map<std::string, uint32_t>& by_pid) {
+  json::Tok obj, pid;
+  const char* err = nullptr;
+  if (!json::parse_value(raw.data(), raw.data() + raw.size(), &obj, &err) || obj.kind != '{' ||
+      !json::find_member(obj, "pid", &pid) || (pid.kind != 'n' && pid.kind != 's'))
+    return kNone;
+  std::string text;
+  if (!canonical_number(pid.sv(), text)) text = std::string(pid.sv());
+  auto it = by_pid.find(text);
+  return it == by_pid.end() ? kNone : it->second;
+}
+
 void write_async(Out& o, const Trace& t) {
-  for (const OtherEvent& ev : t.others) {
-    if (!kept_async_end(t, ev) || t.view(ev.raw).empty()) continue;
-    o.raw_event(t.view(ev.raw));
-    o.maybe_flush();
+  // Kept async ends go among their process's slices in time order, each before the first slice
+  // that begins at or after it: read again, it finds no begin open for it, and an end at its time
+  // that closed a slice still comes first (pairing takes events of equal times in file order).
+  std::vector<std::vector<const OtherEvent*>> strays(t.processes.size() + 1);  // last: no process
+  {
+    std::unordered_map<std::string, uint32_t> by_pid;
+    for (uint32_t p = 0; p < t.processes.size(); ++p) by_pid.emplace(std::string(t.str(t.processes[p].pid)), p);
+    for (const OtherEvent& ev : t.others) {
+      if (!kept_async_end(t, ev) || t.view(ev.raw).empty()) continue;
+      const uint32_t p = process_of_raw(t.view(ev.raw), by_pid);
+      strays[p == kNone ? t.processes.size() : p].push_back(&ev);
+    }
+    for (auto& v : strays)
+      std::stable_sort(v.begin(), v.end(), [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
   }
+  std::vector<size_t> stray_at(strays.size(), 0);
+  auto strays_until = [&](size_t p, Time ts) {  // (ts: the next slice's start, or past every one)
+    for (size_t& k = stray_at[p]; k < strays[p].size() && strays[p][k]->ts <= ts; ++k) {
+      o.raw_event(t.view(strays[p][k]->raw));
+      o.maybe_flush();
+    }
+  };
   std::vector<uint32_t> rank(t.processes.size());
   std::vector<uint32_t> procs = t.process_order();
   for (uint32_t i = 0; i < procs.size(); ++i) rank[procs[i]] = i;
@@ -582,8 +613,10 @@ void write_async(Out& o, const Trace& t) {
     if (a->process != b->process) return rank[a->process] < rank[b->process];
     return a->start < b->start;
   });
-  for (const AsyncSlice* ap : order) {
-    const AsyncSlice& a = *ap;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const AsyncSlice& a = *order[i];
+    if (i > 0 && order[i - 1]->process != a.process) strays_until(order[i - 1]->process, kMaxAbsTime);
+    strays_until(a.process, a.start);
     char b[2] = {a.phase, 0};
     o.begin(b, a.label, a.process, a.thread);
     o.id(a.id);
@@ -603,6 +636,8 @@ void write_async(Out& o, const Trace& t) {
     }
     o.maybe_flush();
   }
+  for (uint32_t p : procs) strays_until(p, kMaxAbsTime);  // (after each process's last slice)
+  strays_until(t.processes.size(), kMaxAbsTime);
   for (const AsyncMark& m : t.async_marks) {
     char ph[2] = {m.phase, 0};
     o.begin(ph, m.label, m.process, m.thread);
