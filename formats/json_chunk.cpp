@@ -341,6 +341,20 @@ struct Ingest {
       r.diag.add(DiagKind::UnknownPhase, offset(ev.begin), "\"" + std::string(ev.ph.sv().substr(0, 40)) + "\"");
   }
 
+  // A number or true/false is read as its text, null or anything else as no name (Python writes
+  // None as null): the event itself is kept, as Chrome keeps it. (Out of event()'s hot path.)
+  __attribute__((noinline, cold)) void names_fixed(const Event& ev) {
+    r.diag.add(DiagKind::BadFieldType, offset(ev.begin),
+               "\"name\"/\"cat\" is not a string; a number is read as its text, null as no name");
+    Event fixed = ev;
+    for (Tok* t : {&fixed.name, &fixed.cat}) {
+      if (!t->present() || t->kind == 's') continue;
+      if (t->kind == 'n' && t->sv() != "null") t->kind = 's', t->escaped = false;
+      else *t = Tok{};
+    }
+    of_phase(fixed);
+  }
+
   void event(const Event& ev) {
     r.events++;
     if (ev.ph.kind != 's') {
@@ -348,23 +362,13 @@ struct Ingest {
       else r.diag.add(DiagKind::BadFieldType, offset(ev.ph.p), "\"ph\" is not a string");
       return;
     }
-    if ((ev.name.present() && ev.name.kind != 's') || (ev.cat.present() && ev.cat.kind != 's')) {
-      // A number or true/false is read as its text, null or anything else as no name (Python
-      // writes None as null): the event itself is kept, as Chrome keeps it.
-      r.diag.add(DiagKind::BadFieldType, offset(ev.begin),
-                 "\"name\"/\"cat\" is not a string; a number is read as its text, null as no name");
-      Event fixed = ev;
-      for (Tok* t : {&fixed.name, &fixed.cat}) {
-        if (!t->present() || t->kind == 's') continue;
-        if (t->kind == 'n' && t->sv() != "null") t->kind = 's', t->escaped = false;
-        else *t = Tok{};
-      }
-      return event_of_phase(fixed);
-    }
-    event_of_phase(ev);
+    if ((ev.name.present() && ev.name.kind != 's') || (ev.cat.present() && ev.cat.kind != 's')) [[unlikely]]
+      return names_fixed(ev);
+    of_phase(ev);
   }
 
-  void event_of_phase(const Event& ev) {
+  // An event by its phase (inlined in both callers: event() stays in parse_chunk's loop).
+  __attribute__((always_inline)) void of_phase(const Event& ev) {
     char ph = ev.ph.len == 1 ? ev.ph.p[0] : '?';
     if (ph == 'X') return complete(ev);
     if (ph == 'M') return metadata(ev);
