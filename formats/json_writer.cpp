@@ -562,23 +562,31 @@ void write_counters(Out& o, const Trace& t) {
   }
 }
 
-// An async end kept as it is (no begin open for it when it came).
+// An async end kept as it is: no begin was open for it when it came, or it has no valid time
+// (then it pairs with nothing, and goes with the other events kept as they are).
 bool kept_async_end(const Trace& t, const OtherEvent& ev) {
   const std::string_view ph = t.str(ev.phase);
   return ev.thread == kNone && (ph == "e" || ph == "F");
 }
 
-// The process of a kept event, from its "pid" as the reader reads one; kNone: none of the trace's.
-uint32_t process_of_raw(std::string_view raw, const std::unordered_map<std::string, uint32_t>& by_pid) {
-  json::Tok obj, pid;
+// Whether a kept event has a valid "ts", and its process, from its "pid" as the reader reads one
+// (kNone: none of the trace's).
+bool timed_raw(std::string_view raw, const std::unordered_map<std::string, uint32_t>& by_pid, uint32_t* process) {
+  json::Tok obj, ts, pid;
   const char* err = nullptr;
+  Time t = 0;
   if (!json::parse_value(raw.data(), raw.data() + raw.size(), &obj, &err) || obj.kind != '{' ||
-      !json::find_member(obj, "pid", &pid) || (pid.kind != 'n' && pid.kind != 's'))
-    return kNone;
-  std::string text;
-  if (!canonical_number(pid.sv(), text)) text = std::string(pid.sv());
-  auto it = by_pid.find(text);
-  return it == by_pid.end() ? kNone : it->second;
+      !json::find_member(obj, "ts", &ts) || (ts.kind != 'n' && ts.kind != 's') ||
+      parse_us(ts.sv(), 0, &t) == NumStatus::NotNumber)
+    return false;
+  *process = kNone;
+  if (json::find_member(obj, "pid", &pid) && (pid.kind == 'n' || pid.kind == 's')) {
+    std::string text;
+    if (!canonical_number(pid.sv(), text)) text = std::string(pid.sv());
+    auto it = by_pid.find(text);
+    if (it != by_pid.end()) *process = it->second;
+  }
+  return true;
 }
 
 void write_async(Out& o, const Trace& t) {
@@ -590,8 +598,8 @@ void write_async(Out& o, const Trace& t) {
     std::unordered_map<std::string, uint32_t> by_pid;
     for (uint32_t p = 0; p < t.processes.size(); ++p) by_pid.emplace(std::string(t.str(t.processes[p].pid)), p);
     for (const OtherEvent& ev : t.others) {
-      if (!kept_async_end(t, ev) || t.view(ev.raw).empty()) continue;
-      const uint32_t p = process_of_raw(t.view(ev.raw), by_pid);
+      uint32_t p = kNone;
+      if (!kept_async_end(t, ev) || !timed_raw(t.view(ev.raw), by_pid, &p)) continue;
       strays[p == kNone ? t.processes.size() : p].push_back(&ev);
     }
     for (auto& v : strays)
@@ -675,7 +683,11 @@ void write_rest(Out& o, const Trace& t) {
   }
   for (const OtherEvent& ev : t.others) {
     std::string_view raw = t.view(ev.raw);
-    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E") || kept_async_end(t, ev)) continue;
+    uint32_t process;
+    const std::unordered_map<std::string, uint32_t> no_pids;
+    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E") ||
+        (kept_async_end(t, ev) && timed_raw(raw, no_pids, &process)))  // (written with the async slices)
+      continue;
     o.raw_event(raw);
     o.maybe_flush();
   }

@@ -803,7 +803,12 @@ TEST_CASE("a stray async end at the time of a real one, or of a begin, keeps its
            // A stray at a begin's time, before it: it closes nothing.
            R"([{"ph":"e","cat":"c","name":"op","id":"1","pid":1,"tid":1,"ts":10},
 {"ph":"b","cat":"c","name":"op","id":"1","pid":1,"tid":1,"ts":10},
-{"ph":"e","cat":"c","name":"op","id":"1","pid":1,"tid":1,"ts":20}])"}) {
+{"ph":"e","cat":"c","name":"op","id":"1","pid":1,"tid":1,"ts":20}])",
+           // An end without a time is kept with the other such events (a fuzzer's case: it moved
+           // on each round trip).
+           R"([{"ph":"e","pid":"1","tid":2.0,"name":"x","id":"local:5","tts":5},
+{"ph":"Z","pid":"1","tid":2.0,"ts":1000000000025.0,"name":null},
+{"ph":"b","pid":1,"tid":2.0,"ts":28,"name":3,"id":"0xff"}])"}) {
     CAPTURE(in);
     LoadResult r = load(in);
     REQUIRE(r.ok);
@@ -812,7 +817,7 @@ TEST_CASE("a stray async end at the time of a real one, or of a begin, keeps its
     for (int pass = 0; pass < 3; ++pass) {
       LoadResult again = load(text);
       REQUIRE(again.ok);
-      REQUIRE(again.trace->others.size() == 1);
+      CHECK(again.trace->others.size() == r.trace->others.size());  // the stray (and the untimed end)
       for (const AsyncSlice& a : again.trace->async_slices)
         if (!(a.flags & kSliceOpen)) CHECK(again.trace->view(a.end_args).find("stray") == std::string_view::npos);
       text = write(*again.trace);
