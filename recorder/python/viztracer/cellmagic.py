@@ -1,11 +1,13 @@
 """`%load_ext viztracer` in IPython/Jupyter: a `%%viztracer` cell magic that runs the cell traced
 and saves the trace (./viztracer_report.json unless `output_file=...`), as viztracer's does.
 
-    %%viztracer output_file=cell.json max_stack_depth=10 ignore_c_function=True
+    %%viztracer --output_file cell.json --max_stack_depth 10 --ignore_c_function
     work()
 
-Options are `name=value` VizTracer keywords (a value in the type of the keyword's default;
-None for None). Where ipywidgets is installed a "VizTracer Report" button opens the trace in
+Options are viztracer's own cell-magic flags (--output_file F, --max_stack_depth N,
+--ignore_c_function, --ignore_frozen, --log_func_args, --log_print, --log_sparse, -p/--port N)
+and, besides, `name=value` VizTracer keywords (a value in the type of the keyword's default;
+None for None): `output_file=cell.json max_stack_depth=10 ignore_c_function=True`. Where ipywidgets is installed a "VizTracer Report" button opens the trace in
 vizviewer, else the cell prints the command that opens it. viztracer's viewer options (port,
 once...) are accepted and change nothing: vizviewer is a native program.
 """
@@ -33,15 +35,64 @@ def _convert(name, text, default):
     return text
 
 
+class _FlagParser:
+    """viztracer's own `%%viztracer` flags (as its cell magic's magic_arguments):
+    --output_file F, --max_stack_depth N, --ignore_c_function, --ignore_frozen, --log_func_args,
+    --log_print, --log_sparse, -p/--port N (the viewer's: accepted, changes nothing)."""
+
+    VALUED = {"--output_file": ("output_file", str), "--max_stack_depth": ("max_stack_depth", int),
+              "--port": (None, int), "-p": (None, int)}
+    SWITCHES = ("--ignore_c_function", "--ignore_frozen", "--log_func_args", "--log_print",
+                "--log_sparse")
+
+    @classmethod
+    def take(cls, items, i, kwargs):
+        """Reads the flag at items[i] into `kwargs`; returns the index after it (and its value)."""
+        item = items[i]
+        flag, eq, value = item.partition("=")
+        if flag in cls.SWITCHES:
+            if eq:
+                raise ValueError(f"%%viztracer: {flag} takes no value")
+            kwargs[flag[2:]] = True
+            return i + 1
+        if flag.startswith("-p") and not flag.startswith("--") and len(flag) > 2 and not eq:
+            flag, eq, value = "-p", "=", flag[2:]  # -p9001
+        if flag not in cls.VALUED:
+            raise ValueError(f"%%viztracer: unknown option {flag}")
+        name, kind = cls.VALUED[flag]
+        nxt = i + 1
+        if not eq:
+            if i + 1 >= len(items):
+                raise ValueError(f"%%viztracer: {flag} needs a value")
+            value, nxt = items[i + 1], i + 2
+        try:
+            converted = kind(value)
+        except ValueError:
+            raise ValueError(f"%%viztracer: {flag} needs {'a number' if kind is int else 'a value'}, "
+                             f"got {value!r}") from None
+        if name is not None:
+            kwargs[name] = converted
+        return nxt
+
+
 def make_kwargs(line):
-    """The VizTracer keywords of a `%%viztracer` line (name=value ...; `#` starts a comment)."""
+    """The VizTracer keywords of a `%%viztracer` line: viztracer's own flags (--output_file F,
+    --max_stack_depth N, --ignore_c_function, --ignore_frozen, --log_func_args, --log_print,
+    --log_sparse, -p/--port N) and name=value keywords; `#` starts a comment."""
     from .tracer import VizTracer
     params = inspect.signature(VizTracer).parameters
     kwargs = {"verbose": 0, "output_file": DEFAULT_OUTPUT}
-    for item in shlex.split(line, comments=True):
+    items = shlex.split(line, comments=True)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.startswith("-"):
+            i = _FlagParser.take(items, i, kwargs)
+            continue
+        i += 1
         name, sep, value = item.partition("=")
         if not sep:
-            raise ValueError(f"%%viztracer: {item!r} is not name=value")
+            raise ValueError(f"%%viztracer: {item!r} is neither an option nor name=value")
         if name in _VIEWER_OPTIONS:
             continue
         if name not in params or params[name].kind is inspect.Parameter.VAR_KEYWORD:

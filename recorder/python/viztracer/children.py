@@ -5,8 +5,9 @@
   options in VZ_VIZTRACER_CHILD, so every Python child starts a tracer before its own code runs.
 - Forked children (os.fork, multiprocessing fork, forkserver's workers): an at-fork hook keeps
   the tracer running in the child, which now records into its own buffers.
-- Each child writes its own trace, <dir>/<pid>.vzt (the compact binary format: a fifth of a JSON
-  save's time and about 1/70 of its bytes), when it exits (normally, sys.exit, or os._exit,
+- Each child writes its own trace, <dir>/<pid>.<start time>.<n>.vzt (unique to the process
+  image; the compact binary format: a fifth of a JSON save's time and about 1/70 of its
+  bytes), when it exits (normally, sys.exit, or os._exit,
   which is wrapped so the data is not lost), after announcing itself with <dir>/<pid>.pending.
   No trace goes through a socket.
 - The parent, when its program is done, waits (bounded, saying for what) for the children that
@@ -125,6 +126,7 @@ def _patch_subprocess():
 
     def __init__(self, *args, **kwargs):
         child = None  # the command of a Python child to wait for
+        launched = False  # a child that may start one (a shell, env, a script): waited for too
         if ENV in os.environ:
             traced = True
             env = given(args, kwargs, "env")
@@ -139,16 +141,28 @@ def _patch_subprocess():
                         args = args[:i] + (env,) + args[i + 1:]
                     else:
                         kwargs["env"] = env
-            if traced and args and not given(args, kwargs, "shell"):
+            command = args[0] if args else kwargs.get("args")
+            if traced and command is not None:
+                executable = given(args, kwargs, "executable")
                 try:
-                    child = _python_child(args[0], given(args, kwargs, "executable"))
+                    if given(args, kwargs, "shell"):
+                        launched = _shell_may_run_python(command)
+                    else:
+                        child = _python_child(command, executable)
+                        if child is None:
+                            launched = _may_run_python(command, executable)
                 except Exception:
                     child = None
-                if child is not None and child is not args[0]:
-                    args = (child,) + args[1:]
+                if child is not None and child is not command:
+                    if args:
+                        args = (child,) + args[1:]
+                    else:
+                        kwargs["args"] = child
         init(self, *args, **kwargs)
         if child is not None:
             _expect(self.pid)
+        elif launched:
+            _expect(self.pid, "launched")
     __init__._viztracer = True
     __init__.__wrapped__ = init
     _vztracer.set_transparent([__init__.__code__])  # not recorded itself; Popen.__init__ is
@@ -156,6 +170,55 @@ def _patch_subprocess():
 
 
 _PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?$")
+
+
+def _shell_may_run_python(command):
+    """True for a shell command line (Popen's args with shell=True) that names python: the
+    root waits for the shell while it runs (its <pid>.launched). Other shell commands are left
+    alone, as any non-Python child is."""
+    if isinstance(command, (list, tuple)):
+        command = command[0] if command else ""
+    try:
+        text = os.fsdecode(command)
+    except TypeError:
+        return False
+    return "python" in text or os.path.basename(sys.executable) in text
+
+
+def _may_run_python(command, executable=None):
+    """True for a command (Popen's args, no shell) that may become or start a Python child
+    without being a python command itself: `env [VAR=value...] python...`, or a script whose
+    #! line names python. The root waits for it while it runs (its <pid>.launched), saying
+    nothing when it ends without tracing."""
+    if isinstance(command, (str, bytes, os.PathLike)):
+        command = [command]
+    if not isinstance(command, (list, tuple)) or not command:
+        return False
+    exe = executable if executable is not None else command[0]
+    try:
+        exe = os.fsdecode(exe)
+    except TypeError:
+        return False
+    if os.path.basename(exe) == "env":
+        for a in command[1:]:
+            try:
+                a = os.fsdecode(a)
+            except TypeError:
+                return False
+            if a.startswith("-") or "=" in a:
+                continue
+            return bool(_PYTHON_NAME.match(os.path.basename(a)))
+        return False
+    import shutil
+    path = exe if os.sep in exe else shutil.which(exe)
+    if not path:
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.readline(256)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"python" in head
 _REWRITTEN = "--viztracer-child"  # sys.argv[1] of a command _python_child rewrote
 
 
@@ -279,7 +342,7 @@ def _proc_start(pid):
         return None
 
 
-def _expect(pid):
+def _expect(pid, kind="spawned"):
     """The Python child `pid` was just started (subprocess): the root waits for it to start
     tracing and save (see merge_children), though it has not said so itself yet, as it does
     once its start-up runs the sitecustomize (its .pending)."""
@@ -287,7 +350,7 @@ def _expect(pid):
     if d is None:
         return
     try:
-        with open(os.path.join(d, f"{pid}.spawned"), "w") as f:
+        with open(os.path.join(d, f"{pid}.{kind}"), "w") as f:
             f.write(_proc_start(pid) or "")
     except OSError:
         pass  # (the root has saved already: nothing waits for it)
@@ -436,7 +499,7 @@ def _install_process_hooks():
     if _state["hooks"]:
         return
     _state["hooks"] = True
-    os.register_at_fork(after_in_child=_after_fork_child)
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_child)
     _patch_subprocess()
     sys.addaudithook(_on_audit)
     if not getattr(os._exit, "_viztracer", False):
@@ -456,6 +519,24 @@ def _child_path(pid=None):
     return os.path.join(_state["dir"], f"{pid or os.getpid()}.vzt")
 
 
+def _reserve_trace_path():
+    """A file name for this process image's trace no other took: <pid>.<start time>.<n>.vzt,
+    made (empty) here with O_EXCL. The start time tells a process from a later one given the
+    same pid; n the images of one process (exec keeps the pid and its start time)."""
+    pid = os.getpid()
+    start = _proc_start(pid) or "0"
+    n = 0
+    while True:
+        path = os.path.join(_state["dir"], f"{pid}.{start}.{n}.vzt")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            n += 1
+            continue
+        os.close(fd)
+        return path
+
+
 def _announce():
     _state["announced"] = os.getpid()  # first: a SIGTERM right after the file must save
     with open(os.path.join(_state["dir"], f"{os.getpid()}.pending"), "w"):
@@ -473,10 +554,47 @@ def _forked_to_exec():
     return False
 
 
+def _fork_records():
+    """True when a child os.fork() makes now records and saves a trace (_after_fork_child)."""
+    tracer = _state["tracer"]
+    return (tracer is not None and _state["dir"] is not None
+            and (_state["forkserver"] or tracer.enable))
+
+
+def _before_fork():
+    """Before os.fork() (and subprocess's fork for a preexec_fn): a child that will record says
+    so in advance, with <parent pid>.<n>.forking, which it removes once it has announced itself
+    (_after_fork_child): a child whose parent ends right after fork() is waited for even if the
+    root looks before the child could announce itself."""
+    _state["fork_token"] = None
+    # (Not in a forkserver: it lives on after each fork, and the pool may stop it between its
+    # token and its fork, which would leave the root waiting for a child that never comes.)
+    if not _fork_records() or _state["forkserver"]:
+        return
+    n = _state["forks"] = _state.get("forks", 0) + 1
+    path = os.path.join(_state["dir"], f"{os.getpid()}.{n}.forking")
+    try:
+        with open(path, "w") as f:
+            f.write(str(time.time()))
+    except OSError:
+        return  # (the root has saved already: nothing waits for it)
+    _state["fork_token"] = path
+
+
+def _drop_fork_token():
+    path, _state["fork_token"] = _state.get("fork_token"), None
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 def _after_fork_child():
     _state["forked"] = True  # a copy of its parent's program (named as multiprocessing names it)
     tracer = _state["tracer"]
     if tracer is None or _state["dir"] is None or _forked_to_exec():
+        _drop_fork_token()
         return
     if _state["forkserver"]:
         # A worker of the forkserver, which does not record (what it ran would be every worker's
@@ -484,11 +602,24 @@ def _after_fork_child():
         _state["forkserver"] = False
         tracer.start()
     elif not tracer.enable:
+        _drop_fork_token()
         return
     _state["no_save"] = False
     import signal
     signal.signal(signal.SIGTERM, _on_sigterm)
-    _announce()
+    try:
+        _announce()
+    except OSError:
+        # The session's directory is gone: the root saved already, and nothing would merge this
+        # child's trace. It records nothing, silently (the program is not the tracer's to fail).
+        _state["announced"] = None
+        _state["no_save"] = True
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            tracer.stop()
+        except Exception:
+            pass
+    _drop_fork_token()  # (after the announcement: the root sees one or the other)
 
 
 def is_child():
@@ -517,12 +648,13 @@ def finish_child():
             else:  # a program of its own (subprocess): its command, not the parent's name
                 _vztracer.set_process_name(_name_text(_command_name()))
         tracer._child_trace = True  # (its losses are said by the root, which merges them)
-        tracer.save(_child_path(), verbose=0)
+        path = _reserve_trace_path()
+        tracer.save(path, verbose=0)
         if tracer._last_lost:
-            # What its buffer lost, for the root's message on the merged trace's loss: <pid>.lost,
-            # before its .pending goes.
+            # What its buffer lost, for the root's message on the merged trace's loss: the
+            # trace's name with .lost, before its .pending goes.
             try:
-                with open(os.path.join(_state["dir"], f"{pid}.lost"), "w") as f:
+                with open(path[:-len(".vzt")] + ".lost", "w") as f:
                     f.write(str(tracer._last_lost))
             except OSError:
                 pass  # (the trace is saved: only its loss goes unflagged)
@@ -543,13 +675,16 @@ def child_start(cfg_text):
         return  # _child/run.py starts it (rewritten_child), knowing the program
     orig = " ".join(argv)
     cfg = json.loads(cfg_text)
-    if not os.path.isdir(cfg["dir"]):
-        return  # started after the root saved its trace: nothing would merge this one's
     if any(h in orig for h in _HELPERS) or _runs_viztracer(argv):
         # multiprocessing's helper processes live as long as the parent; viztracer itself
         # traces its program into its own file: not traced, and said, for a parent that
         # started it through subprocess and would wait for it (its .spawned)
         untraced(cfg["dir"])
+        return
+    if not os.path.isdir(cfg["dir"]):
+        # started after the root saved its trace: nothing would merge this one's
+        _tell(f"viztracer: process {os.getpid()} started after the traced program saved its "
+              f"trace: it is not traced, and not part of that trace")
         return
     _state.update(dir=cfg["dir"], root_pid=-1)
     forkserver = "multiprocessing.forkserver" in orig
@@ -632,21 +767,27 @@ def _children_files(d):
     """What the children said in the directory `d`: {"pending": pids announced and still
     writing, "saved": pids with a trace, "skip": pids not traced, "spawned": {pid: start time}
     of the Python children subprocess started (_expect)}."""
-    out = {"pending": set(), "saved": set(), "skip": set(), "spawned": {}}
+    out = {"pending": set(), "saved": set(), "skip": set(), "spawned": {}, "launched": {},
+           "forking": set()}
     kinds = {"pending": "pending", "vzt": "saved", "skip": "skip"}
     for name in os.listdir(d):
         stem, _, ext = name.partition(".")
         if not stem.isdigit():
             continue
         pid = int(stem)
-        if ext in kinds:
+        last = ext.rpartition(".")[2]
+        if last == "forking":  # a fork of process `pid` not announced yet (_before_fork)
+            out["forking"].add(name)
+        elif last == "vzt":  # <pid>.<start>.<n>.vzt (_reserve_trace_path)
+            out["saved"].add(pid)
+        elif ext in kinds:
             out[kinds[ext]].add(pid)
-        elif ext == "spawned":
+        elif ext in ("spawned", "launched"):
             try:
                 with open(os.path.join(d, name)) as f:
-                    out["spawned"][pid] = f.read().strip() or None
+                    out[ext][pid] = f.read().strip() or None
             except OSError:
-                out["spawned"][pid] = None
+                out[ext][pid] = None
     return out
 
 
@@ -660,7 +801,10 @@ def _unstarted(files):
 def _running(files):
     """(starting, running): the children still running, of those in `files`
     (_children_files'): those starting (_unstarted) and those that announced themselves."""
+    said = files["pending"] | files["saved"] | files["skip"]
     starting = {p for p, t in _unstarted(files).items() if _alive(p, t)}
+    # (a shell, env or script that may start a Python child: waited for while it runs)
+    starting |= {p for p, t in files["launched"].items() if p not in said and _alive(p, t)}
     return starting, {p for p in files["pending"] if _alive(p)} | starting
 
 
@@ -668,9 +812,15 @@ def _pids(pids):
     return ", ".join(map(str, sorted(pids)))
 
 
+def _path_pid(path):
+    """The pid a file of the children's directory is named for (its name's first part)."""
+    stem = os.path.basename(path).partition(".")[0]
+    return int(stem) if stem.isdigit() else None
+
+
 def _child_lost(trace_path):
-    """The events the child whose trace is `trace_path` (<dir>/<pid>.vzt) lost to
-    tracer_entries, from its <pid>.lost (0 without one)."""
+    """The events the child whose trace is `trace_path` (<dir>/<pid>.<start>.<n>.vzt) lost to
+    tracer_entries, from the .lost of the same name (0 without one)."""
     try:
         with open(trace_path[:-len(".vzt")] + ".lost") as f:
             return max(0, int(f.read().strip() or 0))
@@ -678,39 +828,94 @@ def _child_lost(trace_path):
         return 0
 
 
+class _Terminated(BaseException):
+    """SIGTERM while the root waits for its children (merge_children): it stops waiting."""
+
+
+def _wait_interruptible():
+    """While the root waits for its children, SIGTERM raises _Terminated (as Ctrl+C raises
+    KeyboardInterrupt): the wait stops and the trace is saved with what is there. Returns what
+    restores the handler it replaced (a no-op outside the main thread)."""
+    import signal
+
+    def on_sigterm(signum, frame):
+        raise _Terminated()
+    try:
+        old = signal.signal(signal.SIGTERM, on_sigterm)
+    except (ValueError, OSError):  # not the main thread: SIGTERM does as it did
+        return lambda: None
+
+    def restore():
+        try:
+            signal.signal(signal.SIGTERM, old if old is not None else signal.SIG_DFL)
+        except (ValueError, OSError):
+            pass
+    return restore
+
+
 def merge_children(tracer, verbose):
     """In the root process after its program ended: waits for the children still writing (those
     that said so with their .pending, and the Python children subprocess started that have not
     started tracing yet), then adds their events to `tracer`'s session. The wait is bounded
     (VZ_VIZTRACER_CHILD_WAIT seconds) and said (unless quiet); a child left out is said, always.
+    Ctrl+C or SIGTERM during the wait stops it: the children still running are left out (said),
+    the others merged. The children's directory goes in any case, whatever interrupts the merge.
     Returns the number of child traces merged."""
     d = _state["dir"]
     if d is None or not os.path.isdir(d):
         return 0
+    try:
+        return _merge_children(d, tracer, verbose)
+    finally:
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _merge_children(d, tracer, verbose):
     tracer._reclaim()  # (another tracer may have recorded since: the children join this one's)
     deadline = time.time() + WAIT_SECONDS
     said = set()
-    while True:
-        files = _children_files(d)
-        starting, running = _running(files)
-        if not running:  # settled: looked at again, for what changed while that look was taken
+    stopped = None  # why the wait was cut short: "Ctrl+C" or "SIGTERM"
+    restore = _wait_interruptible()
+    try:
+        while True:
             files = _children_files(d)
             starting, running = _running(files)
-        if not running or time.time() > deadline:
-            break
-        if verbose and running - said:
-            new = running - said
-            note = f"; still starting: {_pids(new & starting)}" if new & starting else ""
-            _tell(f"viztracer: waiting for {len(new)} child process(es) to save their traces "
-                  f"(pids {_pids(new)}{note})")
-            said |= new
-        time.sleep(0.02)
+            if not running and not files["forking"]:
+                # settled: looked at again, for what changed while that look was taken
+                files = _children_files(d)
+                starting, running = _running(files)
+            if not running and not files["forking"] or time.time() > deadline:
+                break
+            if verbose and running - said:
+                new = running - said
+                note = f"; still starting: {_pids(new & starting)}" if new & starting else ""
+                _tell(f"viztracer: waiting for {len(new)} child process(es) to save their traces "
+                      f"(pids {_pids(new)}{note}) (Ctrl+C to stop waiting)")
+                said |= new
+            time.sleep(0.02)
+    except KeyboardInterrupt:
+        stopped = "Ctrl+C"
+    except _Terminated:
+        stopped = "SIGTERM"
+    finally:
+        restore()
+    if stopped is not None:
+        files = _children_files(d)
+        starting, running = _running(files)
     lost = files["pending"] - files["saved"] - running
     unstarted = set(_unstarted(files)) - running
-    if running:
+    if running and stopped is not None:
+        _tell(f"viztracer: stopped waiting ({stopped}): {len(running)} child process(es) still "
+              f"running (pids {_pids(running)}) are left out of the trace")
+    elif running:
         _tell(f"viztracer: {len(running)} child process(es) still running after {WAIT_SECONDS:g} s "
               f"(pids {_pids(running)}) are left out of the trace "
               f"(VZ_VIZTRACER_CHILD_WAIT sets the wait)")
+    if files["forking"]:
+        _tell(f"viztracer: {len(files['forking'])} forked child process(es) never started "
+              f"recording (forked by pids {_pids({_path_pid(n) for n in files['forking']})}): "
+              f"not in the trace")
     if lost:
         _tell(f"viztracer: {len(lost)} child process(es) ended without saving their trace "
               f"(pids {_pids(lost)}); their data is lost")
@@ -720,6 +925,8 @@ def merge_children(tracer, verbose):
     from .combine import add_trace_file
     merged = 0
     for path in sorted(glob.glob(os.path.join(d, "*.vzt"))):
+        if _path_pid(path) in running:
+            continue  # (still writing it: left out, as said)
         try:
             info = add_trace_file(path)
         except (OSError, ValueError) as e:
@@ -731,13 +938,4 @@ def merge_children(tracer, verbose):
         # viztracer_metadata. Its .lost says how much, for the root's message.)
         tracer._children_lost += _child_lost(path)
         merged += 1
-    for p in glob.glob(os.path.join(d, "*")):
-        try:
-            os.unlink(p)
-        except OSError:
-            pass
-    try:
-        os.rmdir(d)
-    except OSError:
-        pass
     return merged

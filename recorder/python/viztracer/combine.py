@@ -23,13 +23,20 @@ def combine(files, output, align=False, file_info=True, extra_file_info=None):
     file_info=False: the output has none; extra_file_info: more of it (a dict) for the output.
     An input that overflowed (its viztracer_metadata says so) makes the output say so too, with
     its lost_records counted (the recorder's add_trace_file reads them).
-    Returns the save's message. Events a stopped tracer holds in the recorder are moved to its
-    stash first (see VizTracer._stash): the tracer saves them later all the same."""
+    Returns the save's message. Events a stopped tracer holds in the recorder and has not saved
+    are moved to its stash first (see VizTracer._stash): the tracer saves them later all the
+    same. Saved ones are let go."""
     if _vztracer.is_active():
         raise RuntimeError("cannot combine traces while a tracer is running")
     from .tracer import _VizState
-    if _VizState.owner is not None:
-        _VizState.owner._stash()
+    owner = _VizState.owner
+    if owner is not None:
+        if owner._has_data or owner.enable:
+            owner._stash()
+        else:
+            # Nothing unsaved (saved, or nothing recorded): nothing to keep, and no stash made
+            # (a forked child ending with os._exit would leave its directory behind).
+            _VizState.owner = None
     _vztracer.start(tracer_entries=32, process_name="", hook=False)
     try:
         info_out = {"files": {}, "functions": {}}

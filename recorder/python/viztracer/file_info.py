@@ -7,7 +7,6 @@ hook's calls, log_event/add_duration blocks, @log_sparse functions, add_raw even
 read as Python reads source (its coding line or BOM: tokenize.open), and a frozen module's
 "<frozen name>" takes the source of the module's own file.
 """
-import importlib
 import os
 import re
 import sys
@@ -24,20 +23,40 @@ def parse_event_name(name):
     return (m.group(1), int(m.group(2))) if m else None
 
 
+def _frozen_file(name):
+    """The file of frozen module `name`, found without running it (its module's __file__ when
+    it is imported, else its spec's: importing it would run its code): None when there is none
+    or finding it would import a package that is not imported yet."""
+    module = sys.modules.get(name)
+    if module is not None:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            return path
+    parent = name.rpartition(".")[0]
+    if parent and parent not in sys.modules:
+        return None  # (find_spec would import the package, running its code)
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+    except Exception:
+        return None
+    if spec is None:
+        return None
+    state = getattr(spec, "loader_state", None)
+    path = getattr(state, "filename", None)  # FrozenImporter's (3.11+): the module's own file
+    if not isinstance(path, str) and spec.has_location:
+        path = spec.origin
+    return path if isinstance(path, str) else None
+
+
 def read_source(path):
     """The source text of `path` (a file name as a code object gives it), or None. A
-    "<frozen name>" path reads the module's file (importing it, as viztracer does, when it
-    is not imported yet)."""
+    "<frozen name>" path reads the module's file (found without importing it: viztracer
+    imports it, running its code)."""
     m = _FROZEN.match(path)
     if m:
-        module = sys.modules.get(m.group(1))
-        if module is None:
-            try:
-                module = importlib.import_module(m.group(1))
-            except Exception:
-                return None
-        path = getattr(module, "__file__", None)
-        if not isinstance(path, str):
+        path = _frozen_file(m.group(1))
+        if path is None:
             return None
     elif path.startswith("<"):
         return None  # <string>, <stdin>, <module>...: no file

@@ -624,6 +624,8 @@ def main(argv=None):
             from .children import merge_children
             try:
                 merge_children(tracer, verbose)
+            except KeyboardInterrupt:  # a second Ctrl+C while merging: saved with what is merged
+                _tell("viztracer: merging the child processes' traces interrupted")
             except Exception as e:  # the program's own trace is saved all the same
                 _tell(f"viztracer: cannot merge the child processes' traces: {e}")
         saved[0] = tracer.save()

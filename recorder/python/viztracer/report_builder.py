@@ -56,6 +56,7 @@ class ReportBuilder:
                              ".json.gz, .vzt) and open it with vizviewer")
         with tempfile.TemporaryDirectory(prefix="viztracer_report_") as d:
             files, names = [], set()  # (an input's overflow comes with its metadata)
+            own_files, own_functions = set(), set()  # what the trace dicts' file_info has
             for i, item in enumerate(self._items()):
                 if isinstance(item, dict):
                     # A trace dict goes in as a file of its own (its file_info and metadata too).
@@ -66,10 +67,24 @@ class ReportBuilder:
                         names.update(e["name"] for e in item.get("traceEvents", ())
                                      if isinstance(e, dict) and e.get("ph") == "X"
                                      and isinstance(e.get("name"), str))
+                        own = item.get("file_info")
+                        if isinstance(own, dict):
+                            for key, into in (("files", own_files), ("functions", own_functions)):
+                                if isinstance(own.get(key), dict):
+                                    into.update(own[key])
                     files.append(path)
                 else:
                     files.append(item)
+            # Only what the inputs' own file_info lacks: theirs (the source as it was when
+            # recorded) is kept, not replaced by the files as they are now.
+            names -= own_functions
             extra = build_file_info((), names) if names else None
+            if extra is not None:
+                for key, own in (("files", own_files), ("functions", own_functions)):
+                    for k in own:
+                        extra.get(key, {}).pop(k, None)
+                if not extra.get("files") and not extra.get("functions"):
+                    extra = None
             if isinstance(output_file, str):
                 path = os.path.abspath(output_file)
                 message = combine(files, path, align=self.align, file_info=file_info,

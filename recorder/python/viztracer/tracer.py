@@ -25,6 +25,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 _stashed = weakref.WeakSet()  # tracers whose events are in a stash file (VizTracer._stash)
+_pid = [os.getpid()]  # this process's pid (add_raw's default), set again in a forked child
 
 
 class _VizState:
@@ -403,7 +404,10 @@ class VizTracer:
         self._system_print = None
         self._saved_to = None
         self._extra_file_info = []  # file_info of merged child traces
-        self._x_names = set()       # names of the complete events added by hand (file_info)
+        # names of the complete events added by hand (file_info): insertion-ordered, the most
+        # recently used last, at most tracer_entries (the oldest go: their events are likely
+        # gone from the buffer, and a program naming every event anew must not grow it)
+        self._x_names = {}
         self._last_lost = 0         # events the last save() had lost to tracer_entries
         self._children_lost = 0     # of those now held, lost by merged child processes
         self._child_trace = False   # a child process's own trace, merged by the root (children.py)
@@ -561,7 +565,7 @@ class VizTracer:
         self._not_displaced()
         self._has_data = False
         self._extra_file_info = []
-        self._x_names = set()
+        self._x_names = {}
         self._children_lost = 0
         self.parsed = False
         self.data = {}
@@ -600,7 +604,7 @@ class VizTracer:
             raise
         self._stash_lost = _vztracer.last_save()["lost"]
         self._stash_path, self._stash_has_data = path, self._has_data
-        self._x_names = set()  # (in the stash's file_info)
+        self._x_names = {}  # (in the stash's file_info)
         _stashed.add(self)
         self._has_data = False
         _vztracer.clear()
@@ -799,7 +803,7 @@ class VizTracer:
         self._set_sync_metadata()
         message = _vztracer.save(path)
         self._has_data = False
-        self._x_names = set()
+        self._x_names = {}
         return message, _vztracer.last_save()["lost"]
 
     def _write_empty(self, path, file_info):
@@ -864,7 +868,13 @@ class VizTracer:
         if ph == "X":  # file_info has every complete event named "... (<file>:<line>)"
             name = ev.get("name")
             if isinstance(name, str) and name.endswith(")"):
-                self._x_names.add(name)
+                names = self._x_names
+                if name in names:
+                    del names[name]  # (moved last: the most recently used)
+                else:
+                    while names and len(names) >= self.tracer_entries:
+                        del names[next(iter(names))]
+                names[name] = None
 
     def _ts(self):
         return _vztracer.now_us()
@@ -988,8 +998,10 @@ class VizTracer:
             return
         if "pid" not in raw or "tid" not in raw:
             raw = dict(raw)
-            raw.setdefault("pid", os.getpid())
-            raw.setdefault("tid", threading.get_native_id())
+            if "pid" not in raw:
+                raw["pid"] = _pid[0]
+            if "tid" not in raw:
+                raw["tid"] = threading.get_native_id()
         self._event(raw)
 
     def add_object(self, ph, obj_id, name, args=None):
@@ -1043,6 +1055,7 @@ _vztracer.set_transparent([VizTracer.run.__code__])
 
 
 def _after_fork_child():
+    _pid[0] = os.getpid()
     # A forked child records on (into its own buffers); other threads' open calls are not its own.
     _vztracer.after_fork_child()
     # The tracers' stashes are the parent's events, in the parent's files: not the child's to
