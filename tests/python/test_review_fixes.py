@@ -13,6 +13,25 @@ import unittest
 import viztracer
 from helpers import TempDirTest, events, load, named, run_cli
 
+
+def ran(test, name, source, arg):
+    """The program `source` (written as `name`) run by python with the argument `arg` to status
+    0; its stdout."""
+    script = test.write(name, source)
+    r = subprocess.run([sys.executable, script, arg], capture_output=True, text=True, timeout=60)
+    test.assertEqual(r.returncode, 0, r.stderr)
+    return r.stdout
+
+
+def traced_quietly(test, script):
+    """`viztracer --quiet -o out.json script` run to a clean end (status 0, nothing on stderr);
+    the trace it saved."""
+    out = test.path("out.json")
+    r = run_cli(["--quiet", "-o", out, script])
+    test.assertEqual(r.returncode, 0, r.stderr)
+    test.assertEqual(r.stderr, "")
+    return load(out)
+
 # The child reads its stdin until the root (which holds the pipe's other end) exits.
 WAITED = """
 import subprocess, sys
@@ -119,12 +138,7 @@ class TestForkedChildOfEndingParent(TempDirTest):
         self.assertTrue(after[0].startswith(f"{child}.") and after[0].endswith(".vzt"), after)
 
     def test_child_of_a_program_ending_at_fork_is_merged(self):
-        script = self.write("forkexit.py", FORK_EXIT)
-        out = self.path("out.json")
-        r = run_cli(["--quiet", "-o", out, script])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "")
-        data = load(out)
+        data = traced_quietly(self, self.write("forkexit.py", FORK_EXIT))
         self.assertEqual(len(named(data, "child_fn")), 1)
         self.assertEqual(len({e["pid"] for e in events(data)}), 2)
 
@@ -156,19 +170,12 @@ subprocess.run(args=[sys.executable, "-I", "-c", "def kw_child():\\n  return 1\\
 
 class TestIndirectPythonChildren(TempDirTest):
     def test_shell_child_is_waited_for(self):
-        script = self.write("shell_late.py", SHELL_LATE)
-        out = self.path("out.json")
-        r = run_cli(["--quiet", "-o", out, script])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr, "")
-        self.assertEqual(len(named(load(out), "shell_child")), 1)
+        data = traced_quietly(self, self.write("shell_late.py", SHELL_LATE))
+        self.assertEqual(len(named(data, "shell_child")), 1)
 
     def test_args_by_keyword(self):
-        script = self.write("kw.py", ARGS_KEYWORD)
-        out = self.path("out.json")
-        r = run_cli(["--quiet", "-o", out, script])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(len(named(load(out), "kw_child")), 1)
+        data = traced_quietly(self, self.write("kw.py", ARGS_KEYWORD))
+        self.assertEqual(len(named(data, "kw_child")), 1)
 
     def test_commands_that_may_run_python(self):
         from viztracer import children
@@ -217,10 +224,7 @@ class TestUniqueChildTraces(TempDirTest):
         script = self.write("parent.py", "import os, subprocess, sys\n"
                             "subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "
                             "'execchild.py')], check=True)\n")
-        out = self.path("out.json")
-        r = run_cli(["--quiet", "-o", out, script])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        data = load(out)
+        data = traced_quietly(self, script)
         (before,) = named(data, "before_exec")
         (after,) = named(data, "after_exec")
         self.assertEqual(before["pid"], after["pid"])
@@ -316,11 +320,9 @@ print("imported:", "this" in sys.modules, "__hello__" in sys.modules)
 
 class TestFrozenSourceNotRun(TempDirTest):
     def test_frozen_module_source_read_without_running_it(self):
-        script = self.write("frozen.py", FROZEN)
         out = self.path("out.json")
-        r = subprocess.run([sys.executable, script, out], capture_output=True, text=True, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout, "imported: False False\n")  # (this prints the Zen when run)
+        # (importing "this" prints the Zen of Python)
+        self.assertEqual(ran(self, "frozen.py", FROZEN, out), "imported: False False\n")
         files = load(out)["file_info"]["files"]
         self.assertIn("Gur Mra bs Clguba", files["<frozen this>"][0])
 
@@ -372,11 +374,8 @@ print(json.dumps([os.getpid(), pid]))
 
 class TestRawPidAfterFork(TempDirTest):
     def test_add_raw_default_pid_is_the_forked_childs(self):
-        script = self.write("rawfork.py", RAW_PID_FORK)
         out = self.path("child.json")
-        r = subprocess.run([sys.executable, script, out], capture_output=True, text=True, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        parent, child = json.loads(r.stdout)
+        parent, child = json.loads(ran(self, "rawfork.py", RAW_PID_FORK, out))
         (ev,) = [e for e in load(out)["traceEvents"] if e.get("name") == "in_child"]
         self.assertEqual(ev["pid"], child)
         from viztracer import tracer
