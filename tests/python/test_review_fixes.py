@@ -110,7 +110,26 @@ if pid == 0:
     os._exit(0)
 os.waitpid(pid, 0)
 t.stop()
-print(json.dumps([os.getpid(), pid, seen, sorted(os.listdir(d))]))
+import threading
+print(json.dumps([os.getpid(), threading.get_ident(), pid, seen, sorted(os.listdir(d))]))
+"""
+
+# Two threads' before-fork hooks, then the first thread's fork only (its child drops its own
+# token): the second thread's token stays, for the fork it is about to make.
+FORK_TOKENS_PER_THREAD = """
+import json, os, sys, threading
+from viztracer import VizTracer, children
+d = sys.argv[1]
+t = VizTracer(verbose=0)
+children._state.update(tracer=t, dir=d, root_pid=os.getpid())
+t.start()
+other = threading.Thread(target=children._before_fork)
+children._before_fork()
+other.start(); other.join()
+two = sorted(os.listdir(d))
+children._drop_fork_token()  # (what this thread's child does once it has announced itself)
+t.stop()
+print(json.dumps([len(two), sorted(os.listdir(d)), other.ident]))
 """
 
 FORK_AFTER_SAVE = """
@@ -131,11 +150,19 @@ class TestForkedChildOfEndingParent(TempDirTest):
         os.mkdir(d)
         r = subprocess.run([sys.executable, script, d], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        parent, child, seen, after = json.loads(r.stdout)
-        self.assertEqual(seen, [[f"{parent}.1.forking"]])
+        parent, thread, child, seen, after = json.loads(r.stdout)
+        self.assertEqual(seen, [[f"{parent}.{thread}.1.forking"]])
         # the token went once the child announced itself; its trace is there
         self.assertEqual(len(after), 1, after)
         self.assertTrue(after[0].startswith(f"{child}.") and after[0].endswith(".vzt"), after)
+
+    def test_threads_forking_at_once_keep_their_own_tokens(self):
+        d = self.path("kids")
+        os.mkdir(d)
+        two, left, other = json.loads(ran(self, "tokens.py", FORK_TOKENS_PER_THREAD, d))
+        self.assertEqual(two, 2)
+        self.assertEqual(len(left), 1)
+        self.assertIn(f".{other}.", left[0])
 
     def test_child_of_a_program_ending_at_fork_is_merged(self):
         data = traced_quietly(self, self.write("forkexit.py", FORK_EXIT))
@@ -191,6 +218,11 @@ class TestIndirectPythonChildren(TempDirTest):
         self.assertTrue(children._shell_may_run_python(f"read x; exec {sys.executable} -c 1"))
         self.assertTrue(children._shell_may_run_python("python3 x.py | cat"))
         self.assertFalse(children._shell_may_run_python("sleep 100"))
+        # Words that only mention python are no python command.
+        self.assertFalse(children._shell_may_run_python("tail -f app_python.log"))
+        self.assertFalse(children._shell_may_run_python("cd ~/python-proj && ./server"))
+        self.assertFalse(children._shell_may_run_python("sleep 8 # python"))
+        self.assertTrue(children._shell_may_run_python("cd /tmp && exec python3.11 -u x.py"))
 
     def test_child_started_after_the_save_says_so(self):
         pkg = os.path.dirname(os.path.dirname(os.path.abspath(viztracer.__file__)))

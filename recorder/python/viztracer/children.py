@@ -20,7 +20,9 @@ import glob
 import json
 import os
 import re
+import shlex
 import sys
+import threading
 import time
 
 from . import _vztracer
@@ -182,7 +184,15 @@ def _shell_may_run_python(command):
         text = os.fsdecode(command)
     except TypeError:
         return False
-    return "python" in text or os.path.basename(sys.executable) in text
+    # A word of it that is a python command (python, python3.11, the running interpreter), as
+    # the shell splits it; comments left out ("tail -f app_python.log" names none).
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        words = text.split()
+    me = os.path.basename(sys.executable)
+    return any(re.fullmatch(r"python[0-9.]*", os.path.basename(w)) or os.path.basename(w) == me
+               for w in words)
 
 
 def _may_run_python(command, executable=None):
@@ -566,23 +576,27 @@ def _before_fork():
     so in advance, with <parent pid>.<n>.forking, which it removes once it has announced itself
     (_after_fork_child): a child whose parent ends right after fork() is waited for even if the
     root looks before the child could announce itself."""
-    _state["fork_token"] = None
+    # One token per forking thread: threads may fork at once (a thread's hook and its fork can
+    # be apart, another thread running between them), and the child is the forking thread.
+    tokens = _state.setdefault("fork_tokens", {})
+    me = threading.get_ident()
+    tokens.pop(me, None)
     # (Not in a forkserver: it lives on after each fork, and the pool may stop it between its
     # token and its fork, which would leave the root waiting for a child that never comes.)
     if not _fork_records() or _state["forkserver"]:
         return
     n = _state["forks"] = _state.get("forks", 0) + 1
-    path = os.path.join(_state["dir"], f"{os.getpid()}.{n}.forking")
+    path = os.path.join(_state["dir"], f"{os.getpid()}.{me}.{n}.forking")
     try:
         with open(path, "w") as f:
             f.write(str(time.time()))
     except OSError:
         return  # (the root has saved already: nothing waits for it)
-    _state["fork_token"] = path
+    tokens[me] = path
 
 
 def _drop_fork_token():
-    path, _state["fork_token"] = _state.get("fork_token"), None
+    path = _state.setdefault("fork_tokens", {}).pop(threading.get_ident(), None)
     if path:
         try:
             os.unlink(path)
