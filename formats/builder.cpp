@@ -965,9 +965,10 @@ void pair_async(std::vector<AsyncPending>& ev, Trace& t, Time trace_end) {
   std::sort(kept_ends.begin(), kept_ends.end(), [&](uint32_t x, uint32_t y) {
     return std::tie(ev[x].ts, ev[x].seq) < std::tie(ev[y].ts, ev[y].seq);
   });
-  for (uint32_t x : kept_ends) {
-    const StrId phase = t.strings.intern(ev[x].phase == 'F' ? "F" : "e");
-    t.others.push_back(OtherEvent{ev[x].ts, kNone, phase, ev[x].label, ev[x].extra});
+  if (!kept_ends.empty()) {
+    const StrId e = t.strings.intern("e"), f = t.strings.intern("F");
+    for (uint32_t x : kept_ends)
+      t.others.push_back(OtherEvent{ev[x].ts, kNone, ev[x].phase == 'F' ? f : e, ev[x].label, ev[x].extra});
   }
   id = {}, rest = {};
   t.async_slices.reserve(t.async_slices.size() + begins);

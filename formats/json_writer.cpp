@@ -589,22 +589,36 @@ bool timed_raw(std::string_view raw, const std::unordered_map<std::string, uint3
   return true;
 }
 
-void write_async(Out& o, const Trace& t) {
-  // Kept async ends go among their process's slices in time order, each before the first slice
-  // that begins at or after it: read again, it finds no begin open for it, and an end at its time
-  // that closed a slice still comes first (pairing takes events of equal times in file order).
-  std::vector<std::vector<const OtherEvent*>> strays(t.processes.size() + 1);  // last: no process
-  {
-    std::unordered_map<std::string, uint32_t> by_pid;
-    for (uint32_t p = 0; p < t.processes.size(); ++p) by_pid.emplace(std::string(t.str(t.processes[p].pid)), p);
-    for (const OtherEvent& ev : t.others) {
-      uint32_t p = kNone;
-      if (!kept_async_end(t, ev) || !timed_raw(t.view(ev.raw), by_pid, &p)) continue;
-      strays[p == kNone ? t.processes.size() : p].push_back(&ev);
-    }
-    for (auto& v : strays)
-      std::stable_sort(v.begin(), v.end(), [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
+// Kept async ends with a valid time go among their process's slices in time order, each before
+// the first slice that begins at or after it: read again, it finds no begin open for it, and an
+// end at its time that closed a slice still comes first (pairing takes events of equal times in
+// file order). Per process (the last entry: none of the trace's), in time order; `placed` marks
+// them among Trace::others, which write_rest() leaves to write_async().
+struct AsyncStrays {
+  std::vector<std::vector<const OtherEvent*>> by_process;
+  std::vector<uint8_t> placed;
+};
+
+AsyncStrays place_async_strays(const Trace& t) {
+  AsyncStrays s;
+  s.by_process.resize(t.processes.size() + 1);
+  s.placed.assign(t.others.size(), 0);
+  std::unordered_map<std::string, uint32_t> by_pid;
+  for (uint32_t p = 0; p < t.processes.size(); ++p) by_pid.emplace(std::string(t.str(t.processes[p].pid)), p);
+  for (size_t i = 0; i < t.others.size(); ++i) {
+    const OtherEvent& ev = t.others[i];
+    uint32_t p = kNone;
+    if (!kept_async_end(t, ev) || !timed_raw(t.view(ev.raw), by_pid, &p)) continue;
+    s.by_process[p == kNone ? t.processes.size() : p].push_back(&ev);
+    s.placed[i] = 1;
   }
+  for (auto& v : s.by_process)
+    std::stable_sort(v.begin(), v.end(), [](const OtherEvent* a, const OtherEvent* b) { return a->ts < b->ts; });
+  return s;
+}
+
+void write_async(Out& o, const Trace& t, const AsyncStrays& placed) {
+  const std::vector<std::vector<const OtherEvent*>>& strays = placed.by_process;
   std::vector<size_t> stray_at(strays.size(), 0);
   auto strays_until = [&](size_t p, Time ts) {  // (ts: the next slice's start, or past every one)
     for (size_t& k = stray_at[p]; k < strays[p].size() && strays[p][k]->ts <= ts; ++k) {
@@ -658,7 +672,7 @@ void write_async(Out& o, const Trace& t) {
   }
 }
 
-void write_rest(Out& o, const Trace& t) {
+void write_rest(Out& o, const Trace& t, const std::vector<uint8_t>& placed_strays) {
   for (const FlowEvent& f : t.flows) {
     if (f.phase == 'X') continue;  // bind_id on a slice: its extra fields carry it
     char ph[2] = {f.phase, 0};
@@ -681,13 +695,10 @@ void write_rest(Out& o, const Trace& t) {
     o.end();
     o.maybe_flush();
   }
-  for (const OtherEvent& ev : t.others) {
+  for (size_t i = 0; i < t.others.size(); ++i) {
+    const OtherEvent& ev = t.others[i];
     std::string_view raw = t.view(ev.raw);
-    uint32_t process;
-    const std::unordered_map<std::string, uint32_t> no_pids;
-    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E") ||
-        (kept_async_end(t, ev) && timed_raw(raw, no_pids, &process)))  // (written with the async slices)
-      continue;
+    if (raw.empty() || (ev.thread != kNone && t.str(ev.phase) == "E") || placed_strays[i]) continue;
     o.raw_event(raw);
     o.maybe_flush();
   }
@@ -711,8 +722,9 @@ bool write_json(const Trace& t, const JsonSink& sink, unsigned workers) {
   for (const Instant& in : t.process_instants) write_instant(o, in);
   for (const Instant& in : t.global_instants) write_instant(o, in);
   write_counters(o, t);
-  write_async(o, t);
-  write_rest(o, t);
+  const AsyncStrays async_strays = place_async_strays(t);
+  write_async(o, t, async_strays);
+  write_rest(o, t, async_strays.placed);
   o.raw("\n]");
   for (const MetadataEntry& m : t.metadata) {
     std::string_view v = t.view(m.value);

@@ -356,7 +356,8 @@ bool start(const Config& config, std::string* error) {
   // belonged to the last session). A live thread's ring takes the new size within its storage
   // when that is big enough, else new storage, the old kept as long as the thread (a push racing
   // with start() may still write one record at a position in it: see detail::push()).
-  // (The new rings were made above.) Storage of threads that exited before the previous start() goes now.
+  // (The new rings were made above.) Storage of threads that exited before the previous start()
+  // goes now.
   r.retired.clear();
   std::vector<std::unique_ptr<ThreadBuffer>> live;
   for (size_t i = 0; i < r.threads.size(); ++i) {
